@@ -1,0 +1,33 @@
+#include "Frontend.h"
+
+#include "parse/Parser.h"
+#include "sema/Sema.h"
+
+namespace carepath {
+
+FrontendResult runFrontend(const std::string &path, SourceManager &sources, DiagnosticEngine &diags,
+                           const FrontendOptions &options) {
+  FrontendResult result;
+  std::string error;
+  std::optional<std::string> text = readSourceFile(path, error);
+  std::string shownName = path == "-" ? "<stdin>" : path;
+  if (!text) {
+    // Located at the file itself: no line to show.
+    diags.report(DiagId::err_cannot_read_file, SourceRange{}, shownName + ": " + error);
+    return result;
+  }
+  result.file = sources.addBuffer(shownName, std::move(*text));
+
+  // Stage 1: syntax.
+  result.ast = parse::parseFile(result.file, sources, diags);
+  if (diags.hasErrors() || options.stopAfter == FrontendOptions::Stage::Parse) return result;
+
+  // Stage 2: modules, names, types and units; lowering to the IR.
+  sema::SemaOptions semaOptions;
+  semaOptions.modulePath = options.modulePath;
+  result.protocol = sema::analyze(*result.ast, sources, diags, semaOptions);
+  if (diags.hasErrors()) result.protocol.reset();
+  return result;
+}
+
+}  // namespace carepath

@@ -1,0 +1,34 @@
+// The front-end pipeline: read, parse, resolve and check, lower. Each stage
+// runs only when the previous one produced no errors.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ast/AST.h"
+#include "basic/Diagnostics.h"
+#include "ir/IR.h"
+
+namespace carepath {
+
+struct FrontendOptions {
+  /// Extra module search folders (`--stdlib DIR`, `-I DIR`), searched before
+  /// the built-in locations.
+  std::vector<std::string> modulePath;
+  enum class Stage { Parse, Sema } stopAfter = Stage::Sema;
+};
+
+struct FrontendResult {
+  FileId file = kNoFile;
+  std::unique_ptr<ast::File> ast;
+  std::optional<ir::Protocol> protocol;  // set when every stage succeeded
+};
+
+/// Runs the front end on `path` ("-" for standard input). Problems are
+/// reported to `diags`; the result's protocol is empty when any error was.
+FrontendResult runFrontend(const std::string &path, SourceManager &sources, DiagnosticEngine &diags,
+                           const FrontendOptions &options);
+
+}  // namespace carepath

@@ -1,0 +1,418 @@
+// The protocol language's syntax tree: the project's own node types, built
+// from the ANTLR parse tree by parse/ASTBuilder. Every node carries the
+// source range it came from; nothing after the front end sees ANTLR types.
+// Nodes own their children (unique_ptr); passes read them and annotate
+// nothing in place: semantic results live in sema/ and the IR.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "basic/SourceManager.h"
+#include "carepath/Rational.h"
+
+namespace carepath::ast {
+
+struct Ident {
+  std::string name;
+  SourceRange range;
+};
+
+/// `a.b.c`
+struct QualifiedName {
+  std::vector<Ident> parts;
+  SourceRange range;
+  std::string str() const {
+    std::string s;
+    for (size_t i = 0; i < parts.size(); ++i) s += (i ? "." : "") + parts[i].name;
+    return s;
+  }
+};
+
+/// `[R1, R2]`
+struct Citations {
+  std::vector<Ident> ids;
+  SourceRange range;
+  bool empty() const { return ids.empty(); }
+};
+
+/// A unit written after a number: `mg`, `mg/kg`, `mg/kg/day`, `%`.
+/// The first atom is the numerator; every further atom divides.
+struct UnitExpr {
+  std::vector<Ident> atoms;
+  SourceRange range;
+  std::string str() const {
+    std::string s;
+    for (size_t i = 0; i < atoms.size(); ++i) s += (i ? "/" : "") + atoms[i].name;
+    return s;
+  }
+};
+
+/// `unspecified "reason"`: what the source text leaves open.
+struct Unspecified {
+  std::string reason;
+  SourceRange range;
+};
+
+// ------------------------------------------------------------------ expressions
+
+enum class ExprKind { Number, Bool, Name, Unary, Binary, InRange, InSet, Call };
+enum class UnaryOp { Not, Negate };
+enum class BinaryOp { Or, And, Eq, Ne, Lt, Le, Gt, Ge, Add, Sub, Mul, Div };
+const char *spelling(BinaryOp op);
+
+struct Expr {
+  explicit Expr(ExprKind k, SourceRange r) : kind(k), range(r) {}
+  virtual ~Expr() = default;
+  const ExprKind kind;
+  SourceRange range;
+};
+using ExprPtr = std::unique_ptr<Expr>;
+
+/// `30`, `1.5 g`, `30 mg/kg`. `value` is the exact number as written.
+struct NumberExpr : Expr {
+  static constexpr ExprKind Kind = ExprKind::Number;
+  NumberExpr(SourceRange r) : Expr(Kind, r) {}
+  std::string text;  // digits as written, e.g. "1.5"
+  Rational value;
+  std::optional<UnitExpr> unit;
+};
+
+struct BoolExpr : Expr {
+  static constexpr ExprKind Kind = ExprKind::Bool;
+  BoolExpr(SourceRange r, bool v) : Expr(Kind, r), value(v) {}
+  bool value;
+};
+
+/// A reference: input, define, enum member, or `pathway.tier` / `table.rule`.
+struct NameExpr : Expr {
+  static constexpr ExprKind Kind = ExprKind::Name;
+  NameExpr(SourceRange r, QualifiedName n) : Expr(Kind, r), name(std::move(n)) {}
+  QualifiedName name;
+};
+
+struct UnaryExpr : Expr {
+  static constexpr ExprKind Kind = ExprKind::Unary;
+  UnaryExpr(SourceRange r, UnaryOp o, ExprPtr e) : Expr(Kind, r), op(o), operand(std::move(e)) {}
+  UnaryOp op;
+  ExprPtr operand;
+};
+
+struct BinaryExpr : Expr {
+  static constexpr ExprKind Kind = ExprKind::Binary;
+  BinaryExpr(SourceRange r, BinaryOp o, SourceRange opr, ExprPtr l, ExprPtr rr)
+      : Expr(Kind, r), op(o), opRange(opr), lhs(std::move(l)), rhs(std::move(rr)) {}
+  BinaryOp op;
+  SourceRange opRange;  // where the operator is written
+  ExprPtr lhs, rhs;
+};
+
+/// `x in lo .. hi` (both ends inclusive), `x not in lo .. hi`.
+struct InRangeExpr : Expr {
+  static constexpr ExprKind Kind = ExprKind::InRange;
+  InRangeExpr(SourceRange r) : Expr(Kind, r) {}
+  ExprPtr subject, lo, hi;
+  bool negated = false;
+};
+
+/// `x in {a, b}`, `x not in {a, b}`.
+struct InSetExpr : Expr {
+  static constexpr ExprKind Kind = ExprKind::InSet;
+  InSetExpr(SourceRange r) : Expr(Kind, r) {}
+  ExprPtr subject;
+  std::vector<ExprPtr> members;
+  bool negated = false;
+};
+
+/// `min(a, b, ...)`, `max(a, b, ...)`.
+struct CallExpr : Expr {
+  static constexpr ExprKind Kind = ExprKind::Call;
+  CallExpr(SourceRange r, std::string c) : Expr(Kind, r), callee(std::move(c)) {}
+  std::string callee;
+  std::vector<ExprPtr> args;
+};
+
+/// Checked downcasts: `if (auto *n = dyn<NameExpr>(e))`.
+template <typename T> T *dyn(Expr *e) { return e && e->kind == T::Kind ? static_cast<T *>(e) : nullptr; }
+template <typename T> const T *dyn(const Expr *e) {
+  return e && e->kind == T::Kind ? static_cast<const T *>(e) : nullptr;
+}
+
+/// `lo .. hi`
+struct RangeExpr {
+  ExprPtr lo, hi;
+  SourceRange range;
+};
+
+// ------------------------------------------------------------------ types
+
+struct TypeExpr {
+  enum class Kind { Bool, Integer, Enum, Quantity } kind = Kind::Bool;
+  std::vector<Ident> members;  // Enum
+  /// Quantity: a dimension expression `mass`, `mass / volume`: the first
+  /// atom, then each further atom with the operator before it ('*' or '/').
+  std::vector<Ident> dimAtoms;
+  std::vector<char> dimOps;
+  SourceRange range;
+};
+
+// ------------------------------------------------------------------ actions
+
+/// How a dose amount is counted.
+struct Basis {
+  enum class Kind { None, PerDose, PerTime, PerCourse } kind = Kind::None;
+  Ident timeUnit;  // PerTime: `per day` -> "day"
+  bool spelledTotal = false;  // PerCourse written as `total`
+  SourceRange range;
+};
+
+struct Timing {
+  enum class Kind { None, At, Within, Over } kind = Kind::None;
+  std::optional<RangeExpr> at;  // At
+  ExprPtr value;                // Within, Over
+  SourceRange range;
+};
+
+enum class ActionKind { Give, Do, Order, Consider, Monitor, Unspecified };
+const char *spelling(ActionKind k);
+
+struct Action {
+  ActionKind kind = ActionKind::Do;
+  Ident name;               // drug for Give; action name otherwise; empty for Unspecified
+  std::string note;         // the optional description string
+  Citations citations;
+  SourceRange range;
+  // Give:
+  ExprPtr dose;                         // null when the dose is unspecified
+  std::optional<Unspecified> doseUnspecified;
+  Basis basis;
+  ExprPtr cap;                          // `max EXPR`
+  Basis capBasis;
+  std::optional<RangeExpr> duration;    // `for LO .. HI`
+  ExprPtr over;                         // `over EXPR`
+  // Do / Order / Consider / Monitor:
+  Timing timing;
+  // Unspecified:
+  std::optional<Unspecified> unspecified;
+};
+
+// ------------------------------------------------------------------ declarations
+
+enum class DeclKind { Use, Source, Dimension, Unit, Input, Define, Drug, Pathway, Table, Verify, Example };
+
+struct Decl {
+  Decl(DeclKind k, SourceRange r) : kind(k), range(r) {}
+  virtual ~Decl() = default;
+  const DeclKind kind;
+  SourceRange range;
+};
+using DeclPtr = std::unique_ptr<Decl>;
+
+template <typename T> T *dyn(Decl *d) { return d && d->kind == T::Kind ? static_cast<T *>(d) : nullptr; }
+template <typename T> const T *dyn(const Decl *d) {
+  return d && d->kind == T::Kind ? static_cast<const T *>(d) : nullptr;
+}
+
+/// `use stdlib.units`, `use stdlib.drugs.{a, b}`
+struct UseDecl : Decl {
+  static constexpr DeclKind Kind = DeclKind::Use;
+  UseDecl(SourceRange r) : Decl(Kind, r) {}
+  QualifiedName module;
+  bool hasImportList = false;
+  std::vector<Ident> imports;
+};
+
+/// `source R1 "text"`
+struct SourceDecl : Decl {
+  static constexpr DeclKind Kind = DeclKind::Source;
+  SourceDecl(SourceRange r) : Decl(Kind, r) {}
+  Ident name;
+  std::string text;
+};
+
+/// `dimension mass`, `dimension concentration = mass / volume`
+struct DimensionDecl : Decl {
+  static constexpr DeclKind Kind = DeclKind::Dimension;
+  DimensionDecl(SourceRange r) : Decl(Kind, r) {}
+  Ident name;
+  std::optional<TypeExpr> definition;  // Quantity-kind TypeExpr when derived
+};
+
+/// `unit mg : mass` (base unit) or `unit g = 1000 mg` (scaled).
+struct UnitDecl : Decl {
+  static constexpr DeclKind Kind = DeclKind::Unit;
+  UnitDecl(SourceRange r) : Decl(Kind, r) {}
+  Ident name;
+  bool isBase = false;
+  Ident dimension;       // base
+  Rational factor;       // scaled: factor * ofUnit (`1/1000 g` -> 1/1000)
+  SourceRange factorRange;
+  UnitExpr ofUnit;       // scaled
+};
+
+struct InputDecl : Decl {
+  static constexpr DeclKind Kind = DeclKind::Input;
+  InputDecl(SourceRange r) : Decl(Kind, r) {}
+  Ident name;
+  TypeExpr type;
+  std::optional<RangeExpr> domain;  // `in LO .. HI`
+  std::string description;
+  std::optional<Unspecified> unspecified;
+  Citations citations;
+};
+
+struct DefineDecl : Decl {
+  static constexpr DeclKind Kind = DeclKind::Define;
+  DefineDecl(SourceRange r) : Decl(Kind, r) {}
+  Ident name;
+  ExprPtr value;
+  std::string description;
+  Citations citations;
+};
+
+/// `limit 1 g per day [F1]`: a formulary maximum.
+struct Limit {
+  ExprPtr amount;
+  Basis basis;
+  Citations citations;
+  SourceRange range;
+};
+
+struct DrugDecl : Decl {
+  static constexpr DeclKind Kind = DeclKind::Drug;
+  DrugDecl(SourceRange r) : Decl(Kind, r) {}
+  Ident name;
+  std::string description;
+  Citations citations;
+  std::optional<Ident> route;
+  std::vector<Limit> limits;
+};
+
+struct Tier {
+  Ident name;
+  std::optional<Ident> after;
+  ExprPtr guard;
+  ExprPtr failedWhen;  // null when absent
+  Citations citations;
+  std::vector<Action> actions;
+  SourceRange range;
+};
+
+struct PathwayDecl : Decl {
+  static constexpr DeclKind Kind = DeclKind::Pathway;
+  PathwayDecl(SourceRange r) : Decl(Kind, r) {}
+  Ident name;
+  ExprPtr entry;  // `for EXPR`; null when absent
+  std::string description;
+  Citations citations;
+  std::vector<Tier> tiers;
+};
+
+enum class HitPolicy { Unique, First, Priority, Any, Collect };
+const char *spelling(HitPolicy p);
+
+struct Rule {
+  Ident name;
+  std::optional<int64_t> priority;
+  SourceRange priorityRange;
+  ExprPtr guard;
+  Citations citations;
+  std::vector<Action> actions;
+  SourceRange range;
+};
+
+struct TableDecl : Decl {
+  static constexpr DeclKind Kind = DeclKind::Table;
+  TableDecl(SourceRange r) : Decl(Kind, r) {}
+  Ident name;
+  HitPolicy hit = HitPolicy::Collect;
+  SourceRange hitRange;
+  bool complete = false;
+  std::string description;
+  Citations citations;
+  std::vector<Rule> rules;
+};
+
+struct Property {
+  enum class Kind { Reaches, Always, Never } kind = Kind::Always;
+  ExprPtr expr;          // Reaches: the population P; Always/Never: the assertion
+  QualifiedName target;  // Reaches
+  std::string message;
+  Citations citations;
+  SourceRange range;
+};
+
+struct VerifyDecl : Decl {
+  static constexpr DeclKind Kind = DeclKind::Verify;
+  VerifyDecl(SourceRange r) : Decl(Kind, r) {}
+  std::vector<Property> properties;
+};
+
+/// `given weight = 14 kg` or `given fever` / `given not fever`.
+struct Given {
+  Ident input;
+  ExprPtr value;  // null for a flag
+  bool flag = true;
+  SourceRange range;
+};
+
+struct Expectation {
+  enum class Kind { Fired, Action, Dose, Outside } kind = Kind::Fired;
+  bool negated = false;
+  QualifiedName target;  // Fired: `pathway.tier` or `table.rule`
+  ActionKind action = ActionKind::Do;  // Action
+  Ident name;            // Action: action or drug name; Dose: drug name
+  ExprPtr dose;          // Dose: expected amount
+  Basis basis;           // Dose
+  SourceRange range;
+};
+
+struct ExampleDecl : Decl {
+  static constexpr DeclKind Kind = DeclKind::Example;
+  ExampleDecl(SourceRange r) : Decl(Kind, r) {}
+  std::string name;
+  SourceRange nameRange;
+  std::optional<std::string> like;
+  SourceRange likeRange;
+  std::vector<Given> givens;
+  std::vector<Expectation> expectations;
+};
+
+// ------------------------------------------------------------------ file
+
+struct Fact {
+  Ident name;
+  ExprPtr value;  // a literal
+  std::string note;
+  Citations citations;
+  SourceRange range;
+};
+
+struct Header {
+  enum class Kind { Protocol, Module } kind = Kind::Protocol;
+  Ident name;                 // Protocol
+  QualifiedName moduleName;   // Module
+  std::string version;        // Protocol; empty when absent
+  SourceRange versionRange;
+  std::string title;
+  SourceRange titleRange;
+  ExprPtr population;         // null when absent
+  Citations populationCitations;
+  std::optional<Ident> dosingWeight;
+  std::vector<Fact> facts;
+  SourceRange range;
+};
+
+struct File {
+  FileId file = kNoFile;
+  std::optional<Header> header;
+  std::vector<DeclPtr> decls;
+};
+
+/// Writes an indented, deterministic dump of the tree (`carepath check
+/// --emit=ast`), one node a line with its line:col range.
+void dump(const File &file, const SourceManager &sources, std::ostream &out);
+
+}  // namespace carepath::ast

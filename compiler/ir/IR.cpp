@@ -1,0 +1,181 @@
+#include "ir/IR.h"
+
+#include <ostream>
+#include <sstream>
+
+namespace carepath::ir {
+
+Dimension Dimension::operator*(const Dimension &o) const {
+  Dimension r = *this;
+  for (auto &[k, v] : o.exponents)
+    if ((r.exponents[k] += v) == 0) r.exponents.erase(k);
+  return r;
+}
+
+Dimension Dimension::operator/(const Dimension &o) const {
+  Dimension r = *this;
+  for (auto &[k, v] : o.exponents)
+    if ((r.exponents[k] -= v) == 0) r.exponents.erase(k);
+  return r;
+}
+
+std::string Dimension::str() const {
+  if (exponents.empty()) return "1";
+  std::string num, den;
+  auto term = [](const std::string &name, int e) { return e == 1 ? name : name + "^" + std::to_string(e); };
+  for (auto &[k, v] : exponents) {
+    if (v > 0) num += (num.empty() ? "" : "*") + term(k, v);
+    else den += "/" + term(k, -v);
+  }
+  return (num.empty() ? "1" : num) + den;
+}
+
+const char *spelling(Op op) {
+  switch (op) {
+  case Op::Const: return "const";
+  case Op::Input: return "input";
+  case Op::Define: return "define";
+  case Op::Not: return "not";
+  case Op::And: return "and";
+  case Op::Or: return "or";
+  case Op::Eq: return "==";
+  case Op::Ne: return "!=";
+  case Op::Lt: return "<";
+  case Op::Le: return "<=";
+  case Op::Gt: return ">";
+  case Op::Ge: return ">=";
+  case Op::Add: return "+";
+  case Op::Sub: return "-";
+  case Op::Mul: return "*";
+  case Op::Div: return "/";
+  case Op::Neg: return "-";
+  case Op::Min: return "min";
+  case Op::Max: return "max";
+  }
+  return "?";
+}
+
+const char *spelling(ActionKind k) {
+  switch (k) {
+  case ActionKind::Give: return "give";
+  case ActionKind::Do: return "do";
+  case ActionKind::Order: return "order";
+  case ActionKind::Consider: return "consider";
+  case ActionKind::Monitor: return "monitor";
+  case ActionKind::Unspecified: return "unspecified";
+  }
+  return "?";
+}
+
+const char *spelling(HitPolicy p) {
+  switch (p) {
+  case HitPolicy::Unique: return "unique";
+  case HitPolicy::First: return "first";
+  case HitPolicy::Priority: return "priority";
+  case HitPolicy::Any: return "any";
+  case HitPolicy::Collect: return "collect";
+  }
+  return "?";
+}
+
+std::string Basis::str() const {
+  switch (kind) {
+  case Kind::None: return "";
+  case Kind::PerDose: return "per dose";
+  case Kind::PerTime: return "per " + timeUnit;
+  case Kind::PerCourse: return "total";
+  }
+  return "";
+}
+
+namespace build {
+namespace {
+std::shared_ptr<Expr> make(Op op, Type t, SourceRange r) {
+  auto e = std::make_shared<Expr>();
+  e->op = op;
+  e->type = std::move(t);
+  e->range = r;
+  return e;
+}
+}  // namespace
+
+ExprRef boolean(bool b, SourceRange r) {
+  auto e = make(Op::Const, Type::boolean(), r);
+  e->constant = Value::ofBool(b);
+  return e;
+}
+ExprRef number(Rational n, Dimension d, SourceRange r) {
+  auto e = make(Op::Const, Type::number(std::move(d)), r);
+  e->constant = Value::ofNumber(n);
+  return e;
+}
+ExprRef member(int enumType, int m, SourceRange r) {
+  auto e = make(Op::Const, Type::enumeration(enumType), r);
+  e->constant = Value::ofEnum(m);
+  return e;
+}
+ExprRef input(int index, Type t, SourceRange r) {
+  auto e = make(Op::Input, std::move(t), r);
+  e->index = index;
+  return e;
+}
+ExprRef define(int index, Type t, SourceRange r) {
+  auto e = make(Op::Define, std::move(t), r);
+  e->index = index;
+  return e;
+}
+ExprRef unary(Op op, ExprRef a, SourceRange r) {
+  Type t = op == Op::Not ? Type::boolean() : a->type;
+  auto e = make(op, t, r);
+  e->args.push_back(std::move(a));
+  return e;
+}
+ExprRef binary(Op op, ExprRef a, ExprRef b, SourceRange r) {
+  Type t;
+  switch (op) {
+  case Op::Add: case Op::Sub: case Op::Min: case Op::Max: t = a->type; t.integer = a->type.integer && b->type.integer; break;
+  case Op::Mul: t = Type::number(a->type.dim * b->type.dim); t.integer = a->type.integer && b->type.integer; break;
+  case Op::Div: t = Type::number(a->type.dim / b->type.dim); break;
+  default: t = Type::boolean(); break;
+  }
+  auto e = make(op, t, r);
+  e->args = {std::move(a), std::move(b)};
+  return e;
+}
+ExprRef nary(Op op, std::vector<ExprRef> args, SourceRange r) {
+  if (args.size() == 1 && (op == Op::And || op == Op::Or || op == Op::Min || op == Op::Max)) return args[0];
+  if (args.empty() && op == Op::And) return boolean(true, r);
+  if (args.empty() && op == Op::Or) return boolean(false, r);
+  Type t = (op == Op::Min || op == Op::Max) ? args[0]->type : Type::boolean();
+  auto e = make(op, t, r);
+  e->args = std::move(args);
+  return e;
+}
+}  // namespace build
+
+int Protocol::findInput(const std::string &n) const {
+  for (size_t i = 0; i < inputs.size(); ++i)
+    if (inputs[i].name == n) return static_cast<int>(i);
+  return -1;
+}
+
+int Protocol::findDrug(const std::string &n) const {
+  for (size_t i = 0; i < drugs.size(); ++i)
+    if (drugs[i].name == n) return static_cast<int>(i);
+  return -1;
+}
+
+const Source *Protocol::findSource(const std::string &id) const {
+  for (const Source &s : sources)
+    if (s.id == id) return &s;
+  return nullptr;
+}
+
+ExprRef Protocol::tierGuard(int pathway, int tier) const {
+  const Pathway &p = pathways[pathway];
+  const Tier &t = p.tiers[tier];
+  if (!p.entry) return t.guard;
+  return build::nary(Op::And, {p.entry, t.guard}, t.guard->range);
+}
+
+}  // namespace carepath::ir

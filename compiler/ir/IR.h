@@ -1,0 +1,328 @@
+// The protocol IR: what a protocol means, independent of its syntax. Sema
+// lowers the AST to it; the verifier, the backends, the example runner and
+// the reference evaluator read only this.
+//
+// Conventions:
+//  - Every quantity is an exact Rational in the canonical (base) unit of its
+//    dimension as declared in the units module (mass in mg, volume in mL,
+//    duration in h, amount in mmol with the stdlib). `Unit::factor` converts.
+//  - Enum values are member indices into Protocol::enums[type].members.
+//  - Names (citations, tiers, inputs) are resolved to indices; source ranges
+//    are kept for diagnostics.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "basic/SourceManager.h"
+#include "carepath/Rational.h"
+
+namespace carepath::ir {
+
+// ------------------------------------------------------------------ units and types
+
+/// Exponents over the base dimensions ("mass" -> 1, "duration" -> -1).
+/// Empty means dimensionless.
+struct Dimension {
+  std::map<std::string, int> exponents;
+
+  bool dimensionless() const { return exponents.empty(); }
+  friend bool operator==(const Dimension &, const Dimension &) = default;
+  Dimension operator*(const Dimension &o) const;
+  Dimension operator/(const Dimension &o) const;
+  /// "mass", "mass/duration", "mass/mass" never (cancels), "1" if none.
+  std::string str() const;
+};
+
+struct Unit {
+  std::string name;   // as written: "mg", "mg/kg", "%"
+  Dimension dim;
+  Rational factor;    // value_in_canonical = value_in_this_unit * factor
+};
+
+struct EnumType {
+  std::string name;                  // the input it belongs to
+  std::vector<std::string> members;  // declaration order
+};
+
+struct Type {
+  enum class Kind { Bool, Enum, Number } kind = Kind::Bool;
+  int enumType = -1;       // Enum: index into Protocol::enums
+  Dimension dim;           // Number: dimensionless for plain numbers
+  bool integer = false;    // Number: declared `integer`
+  friend bool operator==(const Type &, const Type &) = default;
+  static Type boolean() { return {}; }
+  static Type number(Dimension d = {}) { Type t; t.kind = Kind::Number; t.dim = std::move(d); return t; }
+  static Type enumeration(int e) { Type t; t.kind = Kind::Enum; t.enumType = e; return t; }
+};
+
+/// A runtime value of an input or expression.
+struct Value {
+  Type::Kind kind = Type::Kind::Bool;
+  bool boolean = false;
+  int member = -1;   // Enum
+  Rational number;   // Number, canonical units
+  static Value ofBool(bool b) { Value v; v.boolean = b; return v; }
+  static Value ofEnum(int m) { Value v; v.kind = Type::Kind::Enum; v.member = m; return v; }
+  static Value ofNumber(Rational n) { Value v; v.kind = Type::Kind::Number; v.number = n; return v; }
+  friend bool operator==(const Value &, const Value &) = default;
+};
+
+// ------------------------------------------------------------------ expressions
+
+enum class Op {
+  Const,   // `constant`
+  Input,   // `index` into Protocol::inputs
+  Define,  // `index` into Protocol::defines (kept named for explanations)
+  Not, And, Or,              // And/Or are n-ary (args.size() >= 2)
+  Eq, Ne, Lt, Le, Gt, Ge,    // binary; operands of equal type (numbers canonical)
+  Add, Sub, Mul, Div, Neg,   // arithmetic on numbers (Div by zero: see evaluator)
+  Min, Max,                  // n-ary
+};
+const char *spelling(Op op);
+
+struct Expr;
+using ExprRef = std::shared_ptr<const Expr>;
+
+struct Expr {
+  Op op = Op::Const;
+  Type type;
+  Value constant;  // Const
+  int index = -1;  // Input, Define
+  std::vector<ExprRef> args;
+  SourceRange range;
+};
+
+/// Constructors that fill in the type; used by lowering and by tests that
+/// build IR by hand.
+namespace build {
+ExprRef boolean(bool b, SourceRange r = {});
+ExprRef number(Rational n, Dimension d = {}, SourceRange r = {});
+ExprRef member(int enumType, int member, SourceRange r = {});
+ExprRef input(int index, Type t, SourceRange r = {});
+ExprRef define(int index, Type t, SourceRange r = {});
+ExprRef unary(Op op, ExprRef a, SourceRange r = {});
+ExprRef binary(Op op, ExprRef a, ExprRef b, SourceRange r = {});
+ExprRef nary(Op op, std::vector<ExprRef> args, SourceRange r = {});
+}  // namespace build
+
+// ------------------------------------------------------------------ declarations
+
+using Citations = std::vector<std::string>;  // source ids, each declared in Protocol::sources
+
+struct Source {
+  std::string id;
+  std::string text;
+  SourceRange range;
+};
+
+struct Input {
+  std::string name;
+  Type type;
+  std::optional<Rational> lo, hi;  // inclusive domain, canonical units (Number only)
+  Unit displayUnit;                // the unit the author wrote the range in
+  std::string description;
+  std::optional<std::string> unspecified;
+  Citations citations;
+  SourceRange range;
+};
+
+struct Define {
+  std::string name;
+  ExprRef value;
+  std::string description;
+  Citations citations;
+  SourceRange range;
+};
+
+/// How a dose amount is counted.
+struct Basis {
+  enum class Kind { None, PerDose, PerTime, PerCourse } kind = Kind::None;
+  Rational span;         // PerTime: the time unit in canonical duration (day = 24 h)
+  std::string timeUnit;  // PerTime: "day"
+  friend bool operator==(const Basis &, const Basis &) = default;
+  std::string str() const;  // "", "per dose", "per day", "total"
+};
+
+/// A formulary maximum.
+struct Limit {
+  Rational amount;   // canonical units of `dim`
+  Dimension dim;     // e.g. mass, or mass/mass for a per-kg limit
+  bool perWeight = false;  // dim is amount / mass: checked against dose / dosing weight
+  Basis basis;
+  std::string display;  // as written: "30 mg/kg per day"
+  Citations citations;
+  SourceRange range;
+};
+
+struct Drug {
+  std::string name;
+  std::string description;
+  std::string route;
+  std::vector<Limit> limits;
+  Citations citations;
+  SourceRange range;
+};
+
+enum class ActionKind { Give, Do, Order, Consider, Monitor, Unspecified };
+const char *spelling(ActionKind k);
+
+struct Action {
+  ActionKind kind = ActionKind::Do;
+  std::string name;    // drug name for Give
+  std::string note;
+  Citations citations;
+  SourceRange range;
+  // Give
+  int drug = -1;                              // index into Protocol::drugs
+  ExprRef dose;                               // null when unspecified
+  std::optional<std::string> doseUnspecified;
+  Basis basis;
+  ExprRef cap;                                // `max`: the given dose is min(dose, cap)
+  Unit doseUnit;                              // display unit for doses (the one written)
+  std::optional<Rational> durationLo, durationHi;  // `for LO .. HI`, canonical duration
+  std::optional<Rational> over;               // `over X`, canonical duration
+  // Do / Order / Consider / Monitor
+  enum class Timing { None, At, Within, Over } timing = Timing::None;
+  std::optional<Rational> timingLo, timingHi;  // At: both; Within/Over: timingHi
+  Unit timingUnit;
+  // Unspecified
+  std::optional<std::string> unspecified;
+};
+
+struct Tier {
+  std::string name;
+  ExprRef guard;       // the tier's own guard (without the pathway entry)
+  ExprRef failedWhen;  // null when absent
+  int after = -1;      // index of the tier it follows, in the same pathway
+  std::vector<Action> actions;
+  Citations citations;
+  SourceRange range;
+};
+
+struct Pathway {
+  std::string name;
+  ExprRef entry;  // null means true
+  std::string description;
+  std::vector<Tier> tiers;
+  Citations citations;
+  SourceRange range;
+};
+
+enum class HitPolicy { Unique, First, Priority, Any, Collect };
+const char *spelling(HitPolicy p);
+
+struct Rule {
+  std::string name;
+  std::optional<int64_t> priority;
+  ExprRef guard;
+  std::vector<Action> actions;
+  Citations citations;
+  SourceRange range;
+};
+
+struct Table {
+  std::string name;
+  HitPolicy hit = HitPolicy::Collect;
+  bool complete = false;
+  std::string description;
+  std::vector<Rule> rules;
+  Citations citations;
+  SourceRange range;
+};
+
+/// `pathway.tier` or `table.rule`, resolved.
+struct Target {
+  enum class Kind { Tier, Rule } kind = Kind::Tier;
+  int container = -1;  // pathway or table index
+  int index = -1;      // tier or rule index
+};
+
+struct Property {
+  enum class Kind { Reaches, Always, Never } kind = Kind::Always;
+  ExprRef expr;
+  Target target;  // Reaches
+  std::string message;
+  Citations citations;
+  SourceRange range;
+};
+
+struct Expectation {
+  enum class Kind { Fired, Action, Dose, Outside } kind = Kind::Fired;
+  bool negated = false;
+  Target target;             // Fired
+  ActionKind action = ActionKind::Do;  // Action
+  std::string name;          // Action / Dose: action or drug name
+  Rational dose;             // Dose: canonical units
+  Unit doseUnit;             // Dose: as written, for messages
+  Basis basis;               // Dose
+  SourceRange range;
+};
+
+struct Example {
+  std::string name;
+  std::vector<Value> patient;  // one value per input (after `like`), in input order
+  std::vector<Expectation> expectations;
+  SourceRange range;
+};
+
+struct Fact {
+  std::string name;
+  std::string display;  // "27 %"
+  Value value;
+  std::string note;
+  Citations citations;
+  SourceRange range;
+};
+
+/// Every `unspecified` in the protocol, for the verifier's report.
+struct UnspecifiedMark {
+  std::string reason;
+  std::string where;  // "input high_risk", "immunotherapy.second_line", "give tocilizumab dose"
+  SourceRange range;
+};
+
+struct SourceFile {
+  std::string path;      // as given / as found on the module path
+  std::string module;    // "" for the protocol itself, else "stdlib.units"
+  FileId file = kNoFile;
+};
+
+struct Protocol {
+  std::string name;
+  std::string version;
+  std::string title;
+  ExprRef population;    // null means every patient
+  int dosingWeight = -1; // input index of `dosing weight = NAME`
+  std::vector<EnumType> enums;
+  std::vector<Input> inputs;
+  std::vector<Define> defines;
+  std::vector<Drug> drugs;
+  std::vector<Pathway> pathways;
+  std::vector<Table> tables;
+  std::vector<Property> properties;
+  std::vector<Example> examples;
+  std::vector<Source> sources;
+  std::vector<Fact> facts;
+  std::vector<UnspecifiedMark> unspecified;
+  std::map<std::string, Unit> units;  // every named unit in scope
+  std::vector<SourceFile> files;      // the protocol first, then modules used
+
+  int findInput(const std::string &n) const;
+  int findDrug(const std::string &n) const;
+  const Source *findSource(const std::string &id) const;
+  /// The effective guard of a tier: pathway entry and the tier's guard.
+  ExprRef tierGuard(int pathway, int tier) const;
+};
+
+/// Human-readable rendering of an expression in the protocol's terms
+/// ("weight * 30 mg/kg", "consciousness != alert"), for explanations.
+std::string toString(const Protocol &p, const Expr &e);
+
+/// Writes a deterministic textual dump of the IR (`carepath check --emit=ir`).
+void dump(const Protocol &p, std::ostream &out);
+
+}  // namespace carepath::ir

@@ -1,0 +1,370 @@
+// The carepath protocol language. docs/language.md is the reference; this
+// grammar is its syntax. The parser is generated at build time (never
+// committed); compiler/parse/ is the only code that sees its types.
+grammar Carepath;
+
+// ---------------------------------------------------------------- files
+
+file
+    : header? decl* EOF
+    ;
+
+header
+    : PROTOCOL name=IDENT (VERSION version=STRING)? LBRACE headerItem* RBRACE  # protocolHeader
+    | MODULE qualifiedName                                                    # moduleHeader
+    ;
+
+headerItem
+    : TITLE STRING                          # titleItem
+    | POPULATION expr citations?            # populationItem
+    | DOSING what=IDENT ASSIGN IDENT        # dosingWeightItem
+    | FACT IDENT ASSIGN literal STRING? citations?   # factItem
+    ;
+
+decl
+    : useDecl
+    | sourceDecl
+    | dimensionDecl
+    | unitDecl
+    | inputDecl
+    | defineDecl
+    | drugDecl
+    | pathwayDecl
+    | tableDecl
+    | verifyDecl
+    | exampleDecl
+    ;
+
+useDecl
+    : USE qualifiedName (DOT LBRACE IDENT (COMMA IDENT)* RBRACE)?
+    ;
+
+sourceDecl
+    : SOURCE IDENT STRING
+    ;
+
+// `dimension mass`; `dimension dose_rate = mass / time`
+dimensionDecl
+    : DIMENSION IDENT (ASSIGN dimExpr)?
+    ;
+
+// `unit g : mass` declares the base unit of a dimension;
+// `unit mg = 1/1000 g` (or `= 0.001 g`) a scaled one.
+unitDecl
+    : UNIT IDENT COLON IDENT                       # baseUnitDecl
+    | UNIT IDENT ASSIGN number (SLASH number)? unitExpr  # scaledUnitDecl
+    ;
+
+inputDecl
+    : INPUT IDENT COLON typeExpr (IN range)? STRING? unspecifiedMark? citations?
+    ;
+
+defineDecl
+    : DEFINE IDENT ASSIGN expr STRING? citations?
+    ;
+
+drugDecl
+    : DRUG IDENT STRING? citations? LBRACE drugItem* RBRACE
+    ;
+
+drugItem
+    : LIMIT expr basis citations?           # limitItem
+    | ROUTE IDENT                           # routeItem
+    ;
+
+pathwayDecl
+    : PATHWAY IDENT (FOR expr)? STRING? citations? LBRACE tierDecl* RBRACE
+    ;
+
+tierDecl
+    : TIER IDENT (AFTER IDENT)? WHEN expr (FAILED WHEN failed=expr)? citations? body
+    ;
+
+tableDecl
+    : TABLE IDENT HIT hitPolicy COMPLETE? STRING? citations? LBRACE ruleDecl* RBRACE
+    ;
+
+hitPolicy
+    : UNIQUE | FIRST | PRIORITY | ANY | COLLECT
+    ;
+
+ruleDecl
+    : RULE IDENT (PRIORITY INT)? WHEN expr citations? ARROW ruleBody
+    ;
+
+ruleBody
+    : body
+    | action
+    ;
+
+body
+    : LBRACE action* RBRACE
+    ;
+
+// ---------------------------------------------------------------- actions
+
+action
+    : GIVE IDENT DOSE doseValue basis? (MAX cap=expr capBasis=basis?)?
+          (FOR duration=range)? (OVER over=expr)? STRING? citations?      # giveAction
+    | kind=(DO | ORDER | CONSIDER | MONITOR) IDENT STRING? timing? citations?  # plainAction
+    | unspecifiedMark citations?                                          # unspecifiedAction
+    ;
+
+doseValue
+    : expr
+    | unspecifiedMark
+    ;
+
+// How a dose amount is counted: per single dose, per time unit (`per day`),
+// or for the whole course (`total`).
+basis
+    : PER DOSE          # perDoseBasis
+    | PER IDENT         # perTimeBasis
+    | PER COURSE        # perCourseBasis
+    | TOTAL             # totalBasis
+    ;
+
+timing
+    : AT range          # atTiming
+    | WITHIN expr       # withinTiming
+    | OVER expr         # overTiming
+    ;
+
+unspecifiedMark
+    : UNSPECIFIED STRING
+    ;
+
+// ---------------------------------------------------------------- verify / examples
+
+verifyDecl
+    : VERIFY LBRACE property* RBRACE
+    ;
+
+property
+    : EVERY expr REACHES qualifiedName citations? STRING?   # reachesProperty
+    | ALWAYS expr STRING?                                    # alwaysProperty
+    | NEVER expr STRING?                                     # neverProperty
+    ;
+
+exampleDecl
+    : EXAMPLE name=STRING (LIKE base=STRING)? LBRACE exampleItem* RBRACE
+    ;
+
+exampleItem
+    : GIVEN given (COMMA given)*            # givenItem
+    | EXPECT expectation                    # expectItem
+    ;
+
+given
+    : IDENT ASSIGN expr                     # givenValue
+    | NOT? IDENT                            # givenFlag
+    ;
+
+expectation
+    : NOT? qualifiedName                                # expectFired
+    | NOT? kind=(DO | ORDER | CONSIDER | MONITOR | GIVE) IDENT   # expectAction
+    | GIVE? IDENT DOSE EQ expr basis?                   # expectDose
+    | OUTSIDE POPULATION                                # expectOutside
+    ;
+
+// ---------------------------------------------------------------- types
+
+typeExpr
+    : BOOL                                  # boolType
+    | INTEGER                               # integerType
+    | ENUM LBRACE IDENT (COMMA IDENT)* COMMA? RBRACE  # enumType
+    | dimExpr                               # quantityType
+    ;
+
+dimExpr
+    : IDENT ((STAR | SLASH) IDENT)*
+    ;
+
+// ---------------------------------------------------------------- expressions
+
+expr
+    : orExpr
+    ;
+
+orExpr
+    : andExpr (OR andExpr)*
+    ;
+
+andExpr
+    : notExpr (AND notExpr)*
+    ;
+
+notExpr
+    : NOT notExpr                           # negation
+    | comparison                            # notPassThrough
+    ;
+
+comparison
+    : lhs=additive (op=(EQ | NE | LT | LE | GT | GE) rhs=additive)?   # compare
+    | additive NOT? IN range                                        # inRange
+    | additive NOT? IN set                                          # inSet
+    ;
+
+range
+    : lo=additive DOTDOT hi=additive
+    ;
+
+set
+    : LBRACE additive (COMMA additive)* RBRACE
+    ;
+
+additive
+    : multiplicative (op+=(PLUS | MINUS) multiplicative)*
+    ;
+
+multiplicative
+    : unary (op+=(STAR | SLASH) unary)*
+    ;
+
+unary
+    : MINUS unary                           # negate
+    | primary                               # unaryPassThrough
+    ;
+
+primary
+    : literal                                           # literalPrimary
+    | fn=(MIN | MAX) LPAREN expr (COMMA expr)+ RPAREN   # minMaxCall
+    | qualifiedName                                     # namePrimary
+    | LPAREN expr RPAREN                                # parenPrimary
+    ;
+
+literal
+    : number unitExpr?                      # quantityLiteral
+    | TRUE                                  # trueLiteral
+    | FALSE                                 # falseLiteral
+    ;
+
+number
+    : INT
+    | DECIMAL
+    ;
+
+// Units after a number are greedy: `30 mg/kg * weight` is (30 mg/kg) * weight.
+// Write `(1 g) / weight` to divide a quantity by an input.
+unitExpr
+    : unitAtom (SLASH unitAtom)*
+    ;
+
+unitAtom
+    : IDENT
+    | PERCENT
+    ;
+
+qualifiedName
+    : IDENT (DOT IDENT)*
+    ;
+
+citations
+    : LBRACK IDENT (COMMA IDENT)* RBRACK
+    ;
+
+// ---------------------------------------------------------------- lexer
+
+AFTER: 'after';
+ALWAYS: 'always';
+AND: 'and';
+ANY: 'any';
+AT: 'at';
+BOOL: 'bool';
+COLLECT: 'collect';
+COMPLETE: 'complete';
+CONSIDER: 'consider';
+COURSE: 'course';
+DEFINE: 'define';
+DIMENSION: 'dimension';
+DO: 'do';
+DOSE: 'dose';
+DOSING: 'dosing';
+DRUG: 'drug';
+ENUM: 'enum';
+EVERY: 'every';
+EXAMPLE: 'example';
+EXPECT: 'expect';
+FACT: 'fact';
+FAILED: 'failed';
+FALSE: 'false';
+FIRST: 'first';
+FOR: 'for';
+GIVE: 'give';
+GIVEN: 'given';
+HIT: 'hit';
+IN: 'in';
+INPUT: 'input';
+INTEGER: 'integer';
+LIKE: 'like';
+LIMIT: 'limit';
+MAX: 'max';
+MIN: 'min';
+MODULE: 'module';
+MONITOR: 'monitor';
+NEVER: 'never';
+NOT: 'not';
+OR: 'or';
+ORDER: 'order';
+OUTSIDE: 'outside';
+OVER: 'over';
+PATHWAY: 'pathway';
+PER: 'per';
+POPULATION: 'population';
+PRIORITY: 'priority';
+PROTOCOL: 'protocol';
+REACHES: 'reaches';
+ROUTE: 'route';
+RULE: 'rule';
+SOURCE: 'source';
+TABLE: 'table';
+TIER: 'tier';
+TITLE: 'title';
+TOTAL: 'total';
+TRUE: 'true';
+UNIQUE: 'unique';
+UNIT: 'unit';
+UNSPECIFIED: 'unspecified';
+USE: 'use';
+VERIFY: 'verify';
+VERSION: 'version';
+WHEN: 'when';
+WITHIN: 'within';
+
+ARROW: '->';
+DOTDOT: '..';
+EQ: '==';
+NE: '!=';
+LE: '<=';
+GE: '>=';
+LT: '<';
+GT: '>';
+ASSIGN: '=';
+PLUS: '+';
+MINUS: '-';
+STAR: '*';
+SLASH: '/';
+PERCENT: '%';
+LPAREN: '(';
+RPAREN: ')';
+LBRACE: '{';
+RBRACE: '}';
+LBRACK: '[';
+RBRACK: ']';
+COMMA: ',';
+COLON: ':';
+DOT: '.';
+
+DECIMAL: [0-9]+ '.' [0-9]+;
+INT: [0-9]+;
+IDENT: [a-zA-Z_] [a-zA-Z_0-9]*;
+STRING: '"' (~["\\\r\n] | '\\' ["\\nt])* '"';
+
+LINE_COMMENT: '//' ~[\r\n]* -> skip;
+BLOCK_COMMENT: '/*' .*? '*/' -> skip;
+UNTERMINATED_COMMENT: '/*' ( ~[*] | '*'+ ~[*/] )* '*'* EOF;
+WS: [ \t\r\n]+ -> skip;
+
+// Anything else is one bad character; the parser reports it in our words.
+UNTERMINATED_STRING: '"' (~["\\\r\n] | '\\' .)*;
+ERROR_CHAR: .;

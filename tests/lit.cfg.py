@@ -1,0 +1,26 @@
+# The lit suite: every user-facing diagnostic and command is pinned here.
+# Folders mirror the stages: parse/, sema/, verify/, backends/, runtime/,
+# driver/, protocols/. `Inputs/` folders hold files that are not tests.
+import os
+import lit.formats
+
+config.name = "carepath"
+config.test_format = lit.formats.ShTest(execute_external=False)
+config.suffixes = [".care", ".test"]
+config.excludes = ["Inputs", "unit", "interop", "lit.cfg.py", "lit.site.cfg.py", "CMakeLists.txt"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.carepath_bin_dir, "tests")
+
+# Deterministic output: no colour, no locale surprises.
+config.environment["NO_COLOR"] = "1"
+config.environment["LC_ALL"] = "C"
+config.environment["PATH"] = os.pathsep.join([config.llvm_bin_dir, config.environment.get("PATH", "")])
+
+stdlib = os.path.join(config.carepath_src_dir, "stdlib")
+config.substitutions.append(("%carepath", config.carepath + " "))
+config.substitutions.append(("%stdlib", stdlib))
+config.substitutions.append(("%protocols", os.path.join(config.carepath_src_dir, "protocols")))
+config.substitutions.append(("%srcroot", config.carepath_src_dir))
+config.substitutions.append(("%python", config.python))
+config.substitutions.append(("FileCheck", config.filecheck))
+config.substitutions.append(("%not", os.path.join(config.llvm_bin_dir, "not")))

@@ -1,0 +1,54 @@
+#include "carepath/Rational.h"
+
+#include <gtest/gtest.h>
+
+using carepath::Rational;
+
+TEST(Rational, NormalisesSignAndGcd) {
+  Rational r(6, -8);
+  EXPECT_EQ(r.num(), -3);
+  EXPECT_EQ(r.den(), 4);
+  EXPECT_EQ(r.str(), "-3/4");
+}
+
+TEST(Rational, ParsesDecimalsExactly) {
+  EXPECT_EQ(*Rational::parse("14.35"), Rational(287, 20));
+  EXPECT_EQ(*Rational::parse("0.001"), Rational(1, 1000));
+  EXPECT_EQ(*Rational::parse("-2.50"), Rational(-5, 2));
+  EXPECT_EQ(*Rational::parse("3/4"), Rational(3, 4));
+  EXPECT_FALSE(Rational::parse("1.").has_value());
+  EXPECT_FALSE(Rational::parse("abc").has_value());
+  EXPECT_FALSE(Rational::parse("").has_value());
+  EXPECT_THROW(Rational::parse("123456789012345678901234567890"), carepath::RationalOverflow);
+}
+
+TEST(Rational, ArithmeticIsExact) {
+  Rational tenth = *Rational::parse("0.1");
+  EXPECT_EQ(tenth + tenth + tenth, *Rational::parse("0.3"));  // never 0.30000000000000004
+  EXPECT_EQ(Rational(30) * Rational(14), Rational(420));
+  EXPECT_EQ(Rational(1) / Rational(3) * Rational(3), Rational(1));
+  EXPECT_LT(Rational(1, 3), Rational(334, 1000));
+  EXPECT_THROW(Rational(1) / Rational(0), carepath::RationalDivisionByZero);
+}
+
+TEST(Rational, OverflowIsReportedNotWrapped) {
+  Rational big(INT64_MAX / 2);
+  EXPECT_THROW(big * Rational(4), carepath::RationalOverflow);
+  EXPECT_THROW(Rational(1, INT64_MAX / 3) * Rational(1, 7), carepath::RationalOverflow);
+}
+
+TEST(Rational, DecimalDisplayRoundsOnlyForShow) {
+  EXPECT_EQ(Rational(1, 3).decimal(3), "0.333");
+  EXPECT_EQ(Rational(2, 3).decimal(3), "0.667");
+  EXPECT_EQ(Rational(420).decimal(), "420");
+  EXPECT_EQ(Rational(-5, 2).decimal(), "-2.5");
+  EXPECT_TRUE(Rational(1, 8).isDecimalExact(3));
+  EXPECT_FALSE(Rational(1, 3).isDecimalExact(6));
+}
+
+TEST(Rational, FromDoubleTakesTheShortDecimal) {
+  EXPECT_EQ(*Rational::fromDouble(14.35), Rational(287, 20));
+  EXPECT_EQ(*Rational::fromDouble(0.1), Rational(1, 10));
+  EXPECT_EQ(*Rational::fromDouble(3.0), Rational(3));
+  EXPECT_FALSE(Rational::fromDouble(1e300).has_value());
+}
