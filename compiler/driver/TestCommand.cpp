@@ -1,17 +1,283 @@
-// `carepath test`: being built (see the open issue); registered so the
-// command line is stable.
+// `carepath test FILE`: runs every `example` of a protocol on the IR
+// reference evaluator and checks its expectations. Each unmet expectation
+// is an error at its `expect` line, with notes saying what happened instead;
+// stdout gets one PASS/FAIL line per example and a summary (or one JSON
+// document with --format=json).
+//
+// Structure: runOnEvaluator() turns one example into an ExampleRun (the
+// evaluation plus its failures). Another engine (the compiled-table
+// runtime) plugs in as one more function of the same shape whose failures
+// are appended in runExample().
 #include <iostream>
 
 #include "Driver.h"
+#include "basic/DiagnosticPrinter.h"
+#include "carepath/Patient.h"
+#include "ir/Evaluator.h"
 
 namespace carepath::driver {
 
+namespace {
+
+struct TestOptions {
+  std::string file;
+  CommonOptions common;
+};
+
+/// One unmet expectation (or an example that could not be evaluated).
+struct Failure {
+  DiagId id = DiagId::err_example_failed;
+  SourceRange range;
+  std::string message;
+  std::vector<DiagNote> notes;
+};
+
+struct ExampleRun {
+  std::optional<ir::Evaluation> evaluation;  // empty when evaluation failed
+  std::vector<Failure> failures;
+  std::vector<std::string> warnings;  // hit-policy violations met on the way
+};
+
+std::string targetName(const ir::Protocol &p, const ir::Target &t) {
+  if (t.kind == ir::Target::Kind::Tier) {
+    const ir::Pathway &pw = p.pathways.at(t.container);
+    return pw.name + "." + pw.tiers.at(t.index).name;
+  }
+  const ir::Table &tb = p.tables.at(t.container);
+  return tb.name + "." + tb.rules.at(t.index).name;
+}
+
+SourceRange targetRange(const ir::Protocol &p, const ir::Target &t) {
+  if (t.kind == ir::Target::Kind::Tier) return p.pathways.at(t.container).tiers.at(t.index).range;
+  return p.tables.at(t.container).rules.at(t.index).range;
+}
+
+runtime::UnitSpec unitSpec(const ir::Unit &u) { return {u.name, u.factor, u.dim.str()}; }
+
+/// "420 mg per day", exact ("333.333333 (exactly 1000/3) mg per day").
+std::string doseText(const Rational &canonical, const ir::Unit &unit, const ir::Basis &basis) {
+  runtime::UnitSpec u = unitSpec(unit);
+  std::string s = runtime::formatQuantity(canonical, unit.name.empty() ? nullptr : &u);
+  std::string b = basis.str();
+  return b.empty() ? s : s + " " + b;
+}
+
+/// The diff for a tier or rule expectation: what fired in the same
+/// pathway or table instead.
+void explainContainer(const ir::Protocol &p, const ir::Evaluation &ev, const ir::Target &t, Failure &f) {
+  std::vector<std::string> fired;
+  std::string container;
+  if (t.kind == ir::Target::Kind::Tier) {
+    const ir::Pathway &pw = p.pathways.at(t.container);
+    container = "pathway '" + pw.name + "'";
+    for (size_t i = 0; i < pw.tiers.size(); ++i)
+      if (ev.tiers[t.container][i]) fired.push_back(pw.tiers[i].name);
+  } else {
+    const ir::Table &tb = p.tables.at(t.container);
+    container = "table '" + tb.name + "' (hit " + spelling(tb.hit) + ")";
+    for (size_t i = 0; i < tb.rules.size(); ++i)
+      if (ev.rules[t.container][i]) fired.push_back(tb.rules[i].name);
+    if (ev.matched[t.container][t.index] && !ev.rules[t.container][t.index])
+      f.notes.push_back({{}, "its condition holds, but the hit policy of " + container + " fired another rule"});
+  }
+  std::string list;
+  for (const std::string &n : fired) list += (list.empty() ? "" : ", ") + n;
+  f.notes.push_back({{}, fired.empty() ? "nothing fired in " + container : "fired in " + container + ": " + list});
+}
+
+ExampleRun runOnEvaluator(const ir::Protocol &p, const ir::Example &ex) {
+  ExampleRun run;
+  try {
+    run.evaluation = ir::evaluate(p, ex.patient);
+  } catch (const ir::EvalError &e) {
+    Failure f;
+    f.id = DiagId::err_example_eval;
+    f.range = e.range.valid() ? e.range : ex.range;
+    f.message = e.what();
+    run.failures.push_back(std::move(f));
+    return run;
+  }
+  const ir::Evaluation &ev = *run.evaluation;
+  run.warnings = ev.violations;
+  const std::string outsideNote = "the patient is outside the population: nothing fires";
+
+  for (const ir::Expectation &x : ex.expectations) {
+    Failure f;
+    f.range = x.range;
+    switch (x.kind) {
+    case ir::Expectation::Kind::Outside:
+      if (ev.inPopulation == !x.negated) {
+        f.message = x.negated ? "expected the patient to be inside the population, but it is outside"
+                              : "expected the patient to be outside the population, but it is inside";
+        if (p.population) f.notes.push_back({p.population->range, "population: " + ir::toString(p, *p.population)});
+      }
+      break;
+
+    case ir::Expectation::Kind::Fired: {
+      const ir::Target &t = x.target;
+      bool fired = t.kind == ir::Target::Kind::Tier ? ev.tiers.at(t.container).at(t.index)
+                                                   : ev.rules.at(t.container).at(t.index);
+      if (fired == !x.negated) break;
+      std::string name = targetName(p, t);
+      f.message = x.negated ? "expected " + name + " not to fire, but it fired"
+                            : "expected " + name + " to fire, but it did not";
+      if (!ev.inPopulation) {
+        f.notes.push_back({{}, outsideNote});
+      } else {
+        explainContainer(p, ev, t, f);
+        ir::ExprRef guard = t.kind == ir::Target::Kind::Tier ? p.tierGuard(t.container, t.index)
+                                                             : p.tables.at(t.container).rules.at(t.index).guard;
+        if (guard) f.notes.push_back({targetRange(p, t), "condition of " + name + ": " + ir::toString(p, *guard)});
+      }
+      break;
+    }
+
+    case ir::Expectation::Kind::Action: {
+      std::vector<const ir::FiredAction *> hits, sameKind;
+      for (const ir::FiredAction &fa : ev.actions) {
+        if (fa.action->kind != x.action) continue;
+        sameKind.push_back(&fa);
+        if (fa.action->name == x.name) hits.push_back(&fa);
+      }
+      std::string what = std::string(spelling(x.action)) + " " + x.name;
+      if (x.negated && !hits.empty()) {
+        f.message = "expected no " + what + ", but " + targetName(p, hits[0]->from) + " gives it";
+        for (const ir::FiredAction *h : hits) f.notes.push_back({h->action->range, "given by " + targetName(p, h->from)});
+      } else if (!x.negated && hits.empty()) {
+        f.message = "expected " + what + ", but nothing that fired gives it";
+        if (!ev.inPopulation) {
+          f.notes.push_back({{}, outsideNote});
+        } else {
+          std::string list;
+          for (const ir::FiredAction *h : sameKind)
+            if (list.find(" " + h->action->name + ",") == std::string::npos) list += " " + h->action->name + ",";
+          if (!list.empty()) list.pop_back();
+          f.notes.push_back({{}, list.empty() ? std::string("no '") + spelling(x.action) + "' action fired"
+                                              : std::string("'") + spelling(x.action) + "' actions that fired:" + list});
+        }
+      }
+      break;
+    }
+
+    case ir::Expectation::Kind::Dose: {
+      std::string expected = doseText(x.dose, x.doseUnit, x.basis);
+      std::vector<const ir::FiredAction *> gives;
+      for (const ir::FiredAction &fa : ev.actions)
+        if (fa.action->kind == ir::ActionKind::Give && fa.action->name == x.name) gives.push_back(&fa);
+      bool met = false;
+      for (const ir::FiredAction *g : gives)
+        if (g->amount && *g->amount == x.dose && (x.basis.kind == ir::Basis::Kind::None || g->action->basis == x.basis))
+          met = true;
+      if (met != x.negated) break;
+      if (x.negated) {
+        f.message = "expected " + x.name + " dose other than " + expected + ", but it is " + expected;
+        break;
+      }
+      if (gives.empty()) {
+        f.message = "expected " + x.name + " dose " + expected + ", but " + x.name + " is not given";
+        if (!ev.inPopulation) f.notes.push_back({{}, outsideNote});
+        break;
+      }
+      std::string got;
+      for (const ir::FiredAction *g : gives) {
+        std::string one = g->amount ? doseText(*g->amount, x.doseUnit, g->action->basis)
+                                    : "an unspecified dose (" + g->action->doseUnspecified.value_or("") + ")";
+        got += (got.empty() ? "" : " and ") + one;
+        const ir::Action &a = *g->action;
+        std::string how = "given by " + targetName(p, g->from);
+        if (a.dose) {
+          Rational raw = ir::evaluate(p, *a.dose, ex.patient).number;
+          how += ": " + ir::toString(p, *a.dose) + " = " + doseText(raw, x.doseUnit, {});
+          if (a.cap) {
+            Rational cap = ir::evaluate(p, *a.cap, ex.patient).number;
+            how += ", max " + doseText(cap, x.doseUnit, {}) + (raw > cap ? " (capped)" : "");
+          }
+        }
+        f.notes.push_back({a.range, how});
+      }
+      f.message = "expected " + x.name + " dose " + expected + ", got " + got;
+      break;
+    }
+    }
+    if (!f.message.empty()) run.failures.push_back(std::move(f));
+  }
+  return run;
+}
+
+/// Every engine's verdict on one example, in one list of failures.
+ExampleRun runExample(const ir::Protocol &p, const ir::Example &ex) {
+  ExampleRun run = runOnEvaluator(p, ex);
+  // Further engines (the compiled-table runtime) append their failures here.
+  return run;
+}
+
+void report(DiagnosticEngine &diags, const ir::Example &ex, const Failure &f) {
+  Diagnostic &d = f.id == DiagId::err_example_eval ? diags.report(f.id, f.range, ex.name, f.message)
+                                                   : diags.report(f.id, f.range, f.message);
+  for (const DiagNote &n : f.notes) d.notes.push_back(n);
+  diags.note(d, DiagId::note_in_example, ex.range, ex.name);
+}
+
+nlohmann::json failureToJson(const SourceManager &sources, const Failure &f) {
+  nlohmann::json notes = nlohmann::json::array();
+  for (const DiagNote &n : f.notes) notes.push_back({{"message", n.message}, {"location", locationToJson(sources, n.range)}});
+  return {{"code", diagInfo(f.id).code},
+          {"message", f.message},
+          {"location", locationToJson(sources, f.range)},
+          {"notes", notes}};
+}
+
+}  // namespace
+
 void addTestCommand(CLI::App &app, int &exitCode) {
-  CLI::App *cmd = app.add_subcommand("test", "(not available yet)");
-  cmd->allow_extras();
-  cmd->callback([&exitCode] {
-    std::cerr << "carepath: error: 'test' is not available in this build yet\n";
-    exitCode = kExitUsage;
+  auto options = std::make_shared<TestOptions>();
+  CLI::App *cmd = app.add_subcommand("test", "Run the protocol's examples on the reference evaluator");
+  cmd->add_option("file", options->file, "Protocol file ('-' for standard input)")->required();
+  addCommonOptions(cmd, options->common);
+  cmd->callback([options, &exitCode] {
+    SourceManager sources;
+    DiagnosticEngine diags(sources);
+    diags.setErrorLimit(options->common.errorLimit);
+    diags.setWarningsAsErrors(options->common.warningsAsErrors);
+    FrontendResult result = runFrontend(options->file, sources, diags, frontendOptions(options->common));
+    bool json = options->common.format == "json";
+
+    nlohmann::json examples = nlohmann::json::array();
+    int passed = 0, failed = 0;
+    if (result.protocol && !diags.hasErrors()) {
+      const ir::Protocol &p = *result.protocol;
+      for (const ir::Example &ex : p.examples) {
+        ExampleRun run = runExample(p, ex);
+        for (const Failure &f : run.failures) report(diags, ex, f);
+        for (const std::string &w : run.warnings) diags.note(diags.report(DiagId::warn_example_hit_policy, ex.range, ex.name, w), DiagId::note_in_example, ex.range, ex.name);
+        bool ok = run.failures.empty();
+        (ok ? passed : failed)++;
+        if (json) {
+          nlohmann::json fs = nlohmann::json::array();
+          for (const Failure &f : run.failures) fs.push_back(failureToJson(sources, f));
+          examples.push_back({{"name", ex.name},
+                              {"status", ok ? "pass" : "fail"},
+                              {"location", locationToJson(sources, ex.range)},
+                              {"failures", fs}});
+        } else {
+          std::cout << (ok ? "PASS: " : "FAIL: ") << ex.name << "\n";
+        }
+      }
+    }
+
+    bool frontendFailed = !result.protocol || (diags.hasErrors() && passed + failed == 0);
+    if (json) {
+      nlohmann::json out = diagnosticsToJson(diags);
+      out["examples"] = examples;
+      out["passed"] = passed;
+      out["failed"] = failed;
+      std::cout << out.dump(2) << "\n";
+    } else {
+      if (!frontendFailed) std::cout << passed << " passed, " << failed << " failed\n";
+      std::cout.flush();
+    }
+    printDiagnostics(diags, options->common);
+    exitCode = (frontendFailed || failed > 0 || diags.hasErrors()) ? kExitFindings : kExitOk;
   });
 }
 

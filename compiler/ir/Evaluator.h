@@ -29,6 +29,7 @@ struct Evaluation {
   bool inPopulation = true;           // false: nothing below fires
   std::vector<std::vector<bool>> tiers;  // [pathway][tier]: effective guard holds
   std::vector<std::vector<bool>> rules;  // [table][rule]: fired under the hit policy
+  std::vector<std::vector<bool>> matched;  // [table][rule]: guard holds (before the hit policy)
   std::vector<std::string> violations;   // hit-policy violations (two `unique` rules matched, ...)
   std::vector<FiredAction> actions;      // pathways in order, then tables in order
 };
@@ -38,6 +39,22 @@ Value evaluate(const Protocol &p, const Expr &e, const Patient &patient);
 bool evaluateBool(const Protocol &p, const Expr &e, const Patient &patient);
 
 /// Evaluates the whole protocol for one patient.
+///
+/// Hit policies (a violation is recorded as a message naming the rules and
+/// the table, and evaluation goes on):
+///  - unique: more than one match is a violation; every match fires, so
+///    that nothing the author wrote is silently dropped;
+///  - first: the first match in order fires;
+///  - priority: the match with the lowest `priority N` fires; rules without
+///    N come after numbered ones; ties go to the earlier rule;
+///  - any: matches whose actions differ are a violation; the first fires;
+///  - collect: every match fires.
+/// Throws EvalError when an expression cannot be evaluated exactly, or when
+/// the patient does not fit the protocol's inputs.
 Evaluation evaluate(const Protocol &p, const Patient &patient);
+
+/// Whether two actions mean the same for this patient (kind, name, drug,
+/// computed amount, basis, durations, timing); notes and citations aside.
+bool sameAction(const FiredAction &a, const FiredAction &b);
 
 }  // namespace carepath::ir

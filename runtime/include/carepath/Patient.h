@@ -1,0 +1,84 @@
+// The patient reader: one JSON object of input name -> value, checked
+// against a neutral description of the inputs and converted exactly.
+//
+// It serves both the compiler (the IR reference evaluator, through
+// compiler/ir/PatientInput.h) and the compiled-table runtime, so it knows
+// nothing of either: the caller describes each input with an InputSpec.
+//
+// The JSON format (docs/testing-protocols.md has the full description):
+//   {
+//     "age": "3 years",                          quantity as "NUMBER UNIT"
+//     "weight": {"value": 14.5, "unit": "kg"},   or as an object
+//     "fever": true,                             bool
+//     "consciousness": "coma",                   enum member by name
+//     "count": 2                                 bare number: dimensionless only
+//   }
+// Numbers are read exactly: a JSON number is converted from the text the
+// file contains ("14.35" is 1435/100, never the nearest double), exponents
+// included ("1.5e3"). Every input must be given exactly once.
+//
+// Errors are collected, not thrown: every problem in the file is reported in
+// one pass, each naming its input (empty for whole-file problems such as
+// malformed JSON, which gives the line and column).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "carepath/Rational.h"
+
+namespace carepath::runtime {
+
+/// A unit a quantity may be written in.
+struct UnitSpec {
+  std::string name;       // "kg", "mg/kg", "years"
+  Rational factor;        // value in canonical units = written value * factor
+  std::string dimension;  // "mass", "duration", "mass/duration"; "" = dimensionless
+};
+
+/// What the reader needs to know about one input.
+struct InputSpec {
+  enum class Kind { Bool, Enum, Number };
+  std::string name;
+  Kind kind = Kind::Bool;
+  std::vector<std::string> members;  // Enum: member names, in declaration order
+  bool integer = false;              // Number: must be a whole number (in canonical units)
+  std::optional<Rational> lo, hi;    // Number: inclusive range, canonical units
+  std::string dimension;             // Number: "" = dimensionless (a bare JSON number is accepted)
+  std::vector<UnitSpec> units;       // Number: units accepted for it (all of `dimension`)
+  std::string displayUnit;           // Number: unit the range is shown in ("" = canonical)
+};
+
+/// One input's value: bool, member index, or number in canonical units.
+struct PatientValue {
+  InputSpec::Kind kind = InputSpec::Kind::Bool;
+  bool boolean = false;
+  int member = -1;
+  Rational number;
+};
+
+struct PatientError {
+  std::string input;    // the input concerned; "" for the file as a whole
+  std::string message;  // a complete sentence naming the input
+};
+
+/// Reads a patient. Returns one value per spec, in spec order, or nullopt
+/// when anything is wrong (then `errors` holds every problem found).
+/// `knownUnits` lists further units (of any dimension) so that a unit of the
+/// wrong dimension is reported as such rather than as unknown; the units of
+/// every spec are known already.
+std::optional<std::vector<PatientValue>> readPatient(const std::vector<InputSpec> &specs, std::string_view jsonText,
+                                                     std::vector<PatientError> &errors,
+                                                     const std::vector<UnitSpec> &knownUnits = {});
+
+/// Exact value of a decimal number as written in JSON or in a quantity
+/// string: "14", "-0.25", "1.5e3", "2E-2". Nullopt when malformed or too
+/// large/precise for a Rational.
+std::optional<Rational> parseDecimal(std::string_view text);
+
+/// "14 kg", "0.333333 mg" (rounded to 6 digits when not exact), for messages.
+std::string formatQuantity(const Rational &canonical, const UnitSpec *unit);
+
+}  // namespace carepath::runtime

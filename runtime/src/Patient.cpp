@@ -1,0 +1,398 @@
+// The patient reader (see carepath/Patient.h). The JSON is parsed with
+// nlohmann's SAX interface into a small tree that keeps every number as the
+// text it was written in, so that "14.35" becomes exactly 1435/100.
+#include "carepath/Patient.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <map>
+#include <memory>
+
+namespace carepath::runtime {
+
+namespace {
+
+// ------------------------------------------------------------------ JSON tree with exact numbers
+
+struct Node {
+  enum class Type { Null, Bool, Number, String, Array, Object } type = Type::Null;
+  bool boolean = false;
+  std::string text;  // Number: as written; String: the value
+  std::vector<std::pair<std::string, std::unique_ptr<Node>>> members;  // Object, in file order
+  size_t items = 0;                                                    // Array: element count
+};
+
+const char *typeName(Node::Type t) {
+  switch (t) {
+  case Node::Type::Null: return "null";
+  case Node::Type::Bool: return "a boolean";
+  case Node::Type::Number: return "a number";
+  case Node::Type::String: return "a string";
+  case Node::Type::Array: return "an array";
+  case Node::Type::Object: return "an object";
+  }
+  return "?";
+}
+
+std::pair<size_t, size_t> lineColumn(std::string_view text, size_t offset) {
+  size_t line = 1, col = 1;
+  for (size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') { ++line; col = 1; } else { ++col; }
+  }
+  return {line, col};
+}
+
+/// Builds a Node tree. Array elements are only counted: no input takes an
+/// array, so their contents never matter beyond "this is an array".
+class TreeBuilder : public nlohmann::json_sax<nlohmann::json> {
+public:
+  explicit TreeBuilder(std::string_view text) : text_(text) {}
+
+  std::unique_ptr<Node> root;
+  std::string error;  // set on malformed JSON
+
+  bool null() override { return value(Node::Type::Null); }
+  bool boolean(bool b) override {
+    Node *n = value(Node::Type::Bool, true);
+    if (n) n->boolean = b;
+    return true;
+  }
+  bool number_integer(number_integer_t v) override { return number(std::to_string(v)); }
+  bool number_unsigned(number_unsigned_t v) override { return number(std::to_string(v)); }
+  bool number_float(number_float_t, const string_t &s) override { return number(s); }
+  bool string(string_t &s) override {
+    Node *n = value(Node::Type::String, true);
+    if (n) n->text = s;
+    return true;
+  }
+  bool binary(binary_t &) override { return value(Node::Type::Null); }
+  bool start_object(std::size_t) override {
+    Node *n = value(Node::Type::Object, true);
+    stack_.push_back(n);
+    return true;
+  }
+  bool key(string_t &k) override {
+    if (Node *top = stack_.back()) {
+      top->members.emplace_back(k, nullptr);
+      pendingKey_ = true;
+    }
+    return true;
+  }
+  bool end_object() override {
+    stack_.pop_back();
+    return true;
+  }
+  bool start_array(std::size_t) override {
+    value(Node::Type::Array);
+    stack_.push_back(nullptr);  // contents are not kept
+    return true;
+  }
+  bool end_array() override {
+    stack_.pop_back();
+    return true;
+  }
+  bool parse_error(std::size_t position, const std::string &, const nlohmann::detail::exception &ex) override {
+    // nlohmann's message reads "[json.exception.parse_error.101] parse error
+    // at line 1, column 5: syntax error while parsing ..."; keep the reason
+    // and say the position ourselves.
+    std::string reason = ex.what();
+    if (auto at = reason.find("column "); at != std::string::npos)
+      if (auto colon = reason.find(": ", at); colon != std::string::npos) reason = reason.substr(colon + 2);
+    auto [line, col] = lineColumn(text_, position == 0 ? 0 : position - 1);
+    error = "malformed JSON at line " + std::to_string(line) + ", column " + std::to_string(col) + ": " + reason;
+    return false;
+  }
+
+private:
+  bool number(const std::string &text) {
+    Node *n = value(Node::Type::Number, true);
+    if (n) n->text = text;
+    return true;
+  }
+  /// Places a new node: the root, the value of the pending object key, or
+  /// (when inside an array) nowhere. Returns it when it is kept.
+  Node *value(Node::Type type, bool = false) {
+    auto node = std::make_unique<Node>();
+    node->type = type;
+    Node *raw = node.get();
+    if (stack_.empty()) {
+      root = std::move(node);
+      return raw;
+    }
+    Node *top = stack_.back();
+    if (!top) return nullptr;  // inside an array
+    if (top->type == Node::Type::Array) { ++top->items; return nullptr; }
+    if (pendingKey_ && !top->members.empty()) {
+      top->members.back().second = std::move(node);
+      pendingKey_ = false;
+      return raw;
+    }
+    return nullptr;
+  }
+
+  std::string_view text_;
+  std::vector<Node *> stack_;  // open containers; nullptr = an array
+  bool pendingKey_ = false;
+};
+
+// ------------------------------------------------------------------ helpers
+
+size_t editDistance(const std::string &a, const std::string &b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string suggestion(const std::string &word, const std::vector<std::string> &candidates) {
+  std::string best;
+  size_t bestDist = std::max<size_t>(2, word.size() / 3) + 1;
+  for (const std::string &c : candidates) {
+    size_t d = editDistance(word, c);
+    if (d < bestDist) { bestDist = d; best = c; }
+  }
+  return best.empty() ? "" : " (did you mean '" + best + "'?)";
+}
+
+std::string joined(const std::vector<std::string> &v) {
+  std::string s;
+  for (const std::string &x : v) s += (s.empty() ? "" : ", ") + x;
+  return s;
+}
+
+std::string trim(std::string_view s) {
+  size_t b = 0, e = s.size();
+  while (b < e && (s[b] == ' ' || s[b] == '\t')) ++b;
+  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t')) --e;
+  return std::string(s.substr(b, e - b));
+}
+
+std::string describeDimension(const std::string &dim) { return dim.empty() ? "a plain number" : "a " + dim; }
+
+}  // namespace
+
+std::optional<Rational> parseDecimal(std::string_view text) {
+  size_t e = text.find_first_of("eE");
+  std::string_view mantissa = text.substr(0, e);
+  if (mantissa.empty() || mantissa.back() == '.' || mantissa.front() == '.') return std::nullopt;
+  try {
+    std::optional<Rational> m = mantissa.find('/') == std::string_view::npos ? Rational::parse(mantissa) : std::nullopt;
+    if (!m) return std::nullopt;
+    if (e == std::string_view::npos) return m;
+    std::string_view exp = text.substr(e + 1);
+    bool neg = false;
+    if (!exp.empty() && (exp[0] == '+' || exp[0] == '-')) { neg = exp[0] == '-'; exp.remove_prefix(1); }
+    if (exp.empty() || exp.size() > 3) return std::nullopt;
+    int n = 0;
+    for (char c : exp) {
+      if (c < '0' || c > '9') return std::nullopt;
+      n = n * 10 + (c - '0');
+    }
+    if (n > 18) return std::nullopt;  // beyond 64-bit exactness either way
+    Rational scale = 1;
+    for (int i = 0; i < n; ++i) scale *= 10;
+    return neg ? *m / scale : *m * scale;
+  } catch (const RationalOverflow &) {
+    return std::nullopt;
+  }
+}
+
+std::string formatQuantity(const Rational &canonical, const UnitSpec *unit) {
+  Rational v = canonical;
+  if (unit && unit->factor != Rational(0)) v = canonical / unit->factor;
+  std::string s = v.isDecimalExact(6) ? v.decimal(6) : v.decimal(6) + " (exactly " + v.str() + ")";
+  if (unit && !unit->name.empty()) s += " " + unit->name;
+  return s;
+}
+
+std::optional<std::vector<PatientValue>> readPatient(const std::vector<InputSpec> &specs, std::string_view jsonText,
+                                                     std::vector<PatientError> &errors,
+                                                     const std::vector<UnitSpec> &knownUnits) {
+  size_t errorsBefore = errors.size();
+  auto fail = [&](const std::string &input, std::string message) { errors.push_back({input, std::move(message)}); };
+
+  TreeBuilder builder(jsonText);
+  bool ok = nlohmann::json::sax_parse(jsonText.begin(), jsonText.end(), &builder,
+                                      nlohmann::json::input_format_t::json, /*strict=*/true);
+  if (!ok || !builder.root) {
+    fail("", builder.error.empty() ? "malformed JSON" : builder.error);
+    return std::nullopt;
+  }
+  const Node &root = *builder.root;
+  if (root.type != Node::Type::Object) {
+    fail("", std::string("the patient must be a JSON object mapping input names to values, got ") +
+                 typeName(root.type));
+    return std::nullopt;
+  }
+
+  // Every unit the reader can name: to tell "unknown" from "wrong dimension".
+  std::map<std::string, const UnitSpec *> allUnits;
+  for (const UnitSpec &u : knownUnits) allUnits.emplace(u.name, &u);
+  for (const InputSpec &s : specs)
+    for (const UnitSpec &u : s.units) allUnits.emplace(u.name, &u);
+
+  std::vector<std::string> names;
+  for (const InputSpec &s : specs) names.push_back(s.name);
+
+  std::map<std::string, const Node *> given;
+  for (const auto &[key, value] : root.members) {
+    auto it = std::find(names.begin(), names.end(), key);
+    if (it == names.end()) {
+      fail(key, "unknown input '" + key + "'" + suggestion(key, names));
+      continue;
+    }
+    if (!given.emplace(key, value.get()).second) fail(key, "input '" + key + "' is given more than once");
+  }
+
+  std::vector<PatientValue> values;
+  for (const InputSpec &spec : specs) {
+    const std::string &name = spec.name;
+    auto it = given.find(name);
+    if (it == given.end()) {
+      fail(name, "input '" + name + "' is missing");
+      values.emplace_back();
+      continue;
+    }
+    const Node &node = *it->second;
+    PatientValue v;
+    v.kind = spec.kind;
+    switch (spec.kind) {
+    case InputSpec::Kind::Bool:
+      if (node.type != Node::Type::Bool) {
+        fail(name, "input '" + name + "' must be true or false, got " + typeName(node.type));
+        break;
+      }
+      v.boolean = node.boolean;
+      break;
+
+    case InputSpec::Kind::Enum: {
+      if (node.type != Node::Type::String) {
+        fail(name, "input '" + name + "' must be one of " + joined(spec.members) + " (as a string), got " +
+                       typeName(node.type));
+        break;
+      }
+      auto m = std::find(spec.members.begin(), spec.members.end(), node.text);
+      if (m == spec.members.end()) {
+        fail(name, "input '" + name + "' has no member '" + node.text + "'" + suggestion(node.text, spec.members) +
+                       "; members: " + joined(spec.members));
+        break;
+      }
+      v.member = static_cast<int>(m - spec.members.begin());
+      break;
+    }
+
+    case InputSpec::Kind::Number: {
+      // Split the value into its number text and its unit name (if any).
+      std::string numberText, unitName, written;
+      bool hasUnit = false, shapeOk = true;
+      if (node.type == Node::Type::Number) {
+        numberText = node.text;
+      } else if (node.type == Node::Type::String) {
+        std::string s = trim(node.text);
+        size_t i = 0;
+        while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.' || s[i] == '-' ||
+                                s[i] == '+' || ((s[i] == 'e' || s[i] == 'E') && i > 0 && i + 1 < s.size() &&
+                                                (std::isdigit(static_cast<unsigned char>(s[i + 1])) ||
+                                                 s[i + 1] == '-' || s[i + 1] == '+'))))
+          ++i;
+        numberText = s.substr(0, i);
+        unitName = trim(std::string_view(s).substr(i));
+        hasUnit = !unitName.empty();
+      } else if (node.type == Node::Type::Object) {
+        const Node *val = nullptr, *unit = nullptr;
+        for (const auto &[k, n] : node.members) {
+          if (k == "value") val = n.get();
+          else if (k == "unit") unit = n.get();
+          else { fail(name, "input '" + name + "': unexpected key '" + k + "' (a quantity object has \"value\" and \"unit\")"); shapeOk = false; }
+        }
+        if (!val || val->type != Node::Type::Number) {
+          fail(name, "input '" + name + "': a quantity object needs a numeric \"value\"");
+          shapeOk = false;
+        } else {
+          numberText = val->text;
+        }
+        if (unit) {
+          if (unit->type != Node::Type::String) {
+            fail(name, "input '" + name + "': \"unit\" must be a string, got " + typeName(unit->type));
+            shapeOk = false;
+          } else {
+            unitName = unit->text;
+            hasUnit = true;
+          }
+        }
+      } else {
+        fail(name, "input '" + name + "' must be " +
+                       (spec.dimension.empty() ? std::string("a number") : "a quantity such as \"14 kg\" or {\"value\": 14, \"unit\": \"kg\"}") +
+                       ", got " + typeName(node.type));
+        break;
+      }
+      if (!shapeOk) break;
+      std::optional<Rational> number = parseDecimal(numberText);
+      if (!number) {
+        fail(name, "input '" + name + "': '" + (node.type == Node::Type::String ? node.text : numberText) +
+                       "' is not a number" + (spec.dimension.empty() ? "" : " followed by a unit"));
+        break;
+      }
+      // The unit: required for a dimension, optional (and of no dimension) otherwise.
+      const UnitSpec *unit = nullptr;
+      if (hasUnit) {
+        auto u = std::find_if(spec.units.begin(), spec.units.end(), [&](const UnitSpec &x) { return x.name == unitName; });
+        if (u != spec.units.end()) {
+          unit = &*u;
+        } else if (auto k = allUnits.find(unitName); k != allUnits.end()) {
+          fail(name, "input '" + name + "' is " + describeDimension(spec.dimension) + ", but '" + unitName + "' is " +
+                         describeDimension(k->second->dimension) + " unit");
+          break;
+        } else {
+          std::vector<std::string> accepted;
+          for (const UnitSpec &x : spec.units) accepted.push_back(x.name);
+          fail(name, "input '" + name + "': unknown unit '" + unitName + "'" + suggestion(unitName, accepted) +
+                         (accepted.empty() ? std::string("; it takes a plain number") : "; units of " + spec.dimension + ": " + joined(accepted)));
+          break;
+        }
+      } else if (!spec.dimension.empty()) {
+        std::string example = spec.displayUnit.empty() ? "a unit" : "\"" + numberText + " " + spec.displayUnit + "\"";
+        fail(name, "input '" + name + "' is " + describeDimension(spec.dimension) + " and needs a unit, e.g. " + example);
+        break;
+      }
+      Rational canonical;
+      try {
+        canonical = unit ? *number * unit->factor : *number;
+      } catch (const RationalOverflow &) {
+        fail(name, "input '" + name + "': value too large or too precise");
+        break;
+      }
+      written = formatQuantity(*number, nullptr) + (unit ? " " + unit->name : "");
+      if (spec.integer && !canonical.isInteger()) {
+        fail(name, "input '" + name + "' must be a whole number, got " + written);
+        break;
+      }
+      if ((spec.lo && canonical < *spec.lo) || (spec.hi && canonical > *spec.hi)) {
+        const UnitSpec *display = nullptr;
+        for (const UnitSpec &x : spec.units)
+          if (x.name == spec.displayUnit) display = &x;
+        std::string range = (spec.lo ? formatQuantity(*spec.lo, display) : std::string("-inf")) + " .. " +
+                            (spec.hi ? formatQuantity(*spec.hi, display) : std::string("inf"));
+        fail(name, "input '" + name + "' = " + written + " is outside its range " + range);
+        break;
+      }
+      v.number = canonical;
+      break;
+    }
+    }
+    values.push_back(v);
+  }
+  if (errors.size() != errorsBefore) return std::nullopt;
+  return values;
+}
+
+}  // namespace carepath::runtime
