@@ -1,17 +1,169 @@
-// `carepath eval`: being built (see the open issue); registered so the
-// command line is stable.
+// `carepath eval TABLE PATIENT.json`: loads a compiled table with the
+// runtime library (exactly what a downstream tool does), reads the patient
+// against the table's inputs and prints what fires, with the doses and,
+// with --explain, every condition checked.
 #include <iostream>
 
 #include "Driver.h"
+#include "basic/DiagnosticPrinter.h"
+#include "carepath/Table.h"
 
 namespace carepath::driver {
 
+namespace {
+struct EvalOptions {
+  std::string table;
+  std::string patient;
+  bool explain = false;
+  bool allowUnverified = false;
+  std::string format = "text";
+};
+
+void printText(std::ostream &out, const runtime::Table &t, const std::vector<runtime::PatientValue> &patient,
+               const runtime::Result &r, bool explain) {
+  out << "protocol " << t.protocolName() << " " << t.protocolVersion() << " (" << t.verificationStatus() << ", "
+      << t.digest().substr(0, 19) << ")\n";
+  if (explain) {
+    out << "patient:\n";
+    for (uint32_t i = 0; i < t.inputs().size(); ++i)
+      out << "  " << t.inputs()[i].name << " = " << t.displayValue(i, patient[i]) << "\n";
+    if (!r.population.empty()) {
+      out << "population: " << (r.inPopulation ? "inside" : "outside") << "\n";
+      for (const runtime::ConditionCheck &c : r.population)
+        out << "  " << (c.holds ? "yes" : "no ") << "  " << t.inputs()[c.input].name << " "
+            << c.condition << "  (is " << t.displayValue(c.input, patient[c.input]) << ")\n";
+    }
+  }
+  if (!r.inPopulation) {
+    out << "outside the population: nothing applies\n";
+    return;
+  }
+  const auto &tables = t.tables();
+  if (explain) {
+    uint32_t current = UINT32_MAX;
+    for (const runtime::RuleTrace &rt : r.trace) {
+      const runtime::TableInfo &tb = tables[rt.table];
+      if (rt.table != current) {
+        out << (tb.pathway ? "pathway " : "table ") << tb.name << " (hit " << tb.hit << ")\n";
+        current = rt.table;
+      }
+      const runtime::RuleInfo &rule = tb.rules[rt.rule];
+      out << "  " << (rt.fired ? "FIRED  " : rt.matched ? "matched" : "-      ") << " " << rule.name << " when "
+          << rule.when;
+      if (!rule.citations.empty()) {
+        out << " [";
+        for (size_t i = 0; i < rule.citations.size(); ++i) out << (i ? ", " : "") << rule.citations[i];
+        out << "]";
+      }
+      out << "\n";
+      for (size_t k = 0; k < rt.rows.size(); ++k) {
+        if (rt.rows.size() > 1) out << "      row " << k + 1 << ":\n";
+        for (const runtime::ConditionCheck &c : rt.rows[k])
+          out << "      " << (c.holds ? "yes" : "no ") << "  " << t.inputs()[c.input].name << " " << c.condition
+              << "  (is " << t.displayValue(c.input, patient[c.input]) << ")\n";
+      }
+    }
+  }
+  out << "fired:\n";
+  bool any = false;
+  for (uint32_t ti = 0; ti < tables.size(); ++ti)
+    for (uint32_t k = 0; k < tables[ti].rules.size(); ++k)
+      if (r.fired[ti][k]) {
+        out << "  " << tables[ti].name << "." << tables[ti].rules[k].name << "\n";
+        any = true;
+      }
+  if (!any) out << "  (nothing)\n";
+  out << "actions:\n";
+  for (const runtime::FiredAction &f : r.actions) {
+    const runtime::TableInfo &tb = tables[f.table];
+    const runtime::ActionInfo &a = tb.rules[f.rule].actions[f.action];
+    out << "  " << a.kind;
+    if (!a.name.empty()) out << " " << a.name;
+    if (a.kind == "give") {
+      if (f.amount) out << " " << t.displayAmount(a, *f.amount) << (a.basis.empty() ? "" : " " + a.basis);
+      else out << " dose unspecified: " << a.reason;
+    }
+    if (a.kind == "unspecified") out << ": " << a.reason;
+    if (!a.extra.empty()) out << " " << a.extra;
+    out << "  (" << tb.name << "." << tb.rules[f.rule].name;
+    if (!a.citations.empty()) {
+      out << "; ";
+      for (size_t i = 0; i < a.citations.size(); ++i) out << (i ? ", " : "") << a.citations[i];
+    }
+    out << ")\n";
+  }
+  for (const std::string &v : r.violations) out << "hit-policy violation: " << v << "\n";
+}
+
+int run(const EvalOptions &o) {
+  SourceManager sources;
+  DiagnosticEngine diags(sources);
+  CommonOptions common;
+  common.format = o.format;
+  auto finish = [&](int c) {
+    if (o.format == "json" && diags.errorCount() + diags.warningCount() > 0)
+      std::cerr << diagnosticsToJson(diags).dump(2) << "\n";
+    printDiagnostics(diags, common);
+    return c;
+  };
+
+  std::optional<runtime::Table> table;
+  try {
+    runtime::LoadOptions lo;
+    lo.allowUnverified = o.allowUnverified;
+    table = runtime::Table::load(o.table, lo);
+  } catch (const runtime::LoadError &e) {
+    diags.report(DiagId::err_table_load, SourceRange{}, e.what());
+    return finish(kExitFindings);
+  }
+
+  std::string error;
+  std::optional<std::string> text = readSourceFile(o.patient, error, 1u << 20);
+  if (!text) {
+    diags.report(DiagId::err_cannot_read_file, SourceRange{}, error);
+    return finish(kExitFindings);
+  }
+  std::vector<runtime::PatientError> errors;
+  auto patient = table->readPatient(*text, errors);
+  if (!patient) {
+    for (const runtime::PatientError &e : errors) diags.report(DiagId::err_patient_invalid, SourceRange{}, o.patient, e.message);
+    return finish(kExitFindings);
+  }
+
+  runtime::Result r;
+  try {
+    runtime::EvaluateOptions eo;
+    eo.explain = o.explain;
+    table->evaluate(*patient, r, eo);
+  } catch (const runtime::EvaluationError &e) {
+    diags.report(DiagId::err_table_eval, SourceRange{}, e.what());
+    return finish(kExitFindings);
+  }
+  if (o.format == "json") std::cout << table->resultJson(*patient, r, o.explain) << "\n";
+  else printText(std::cout, *table, *patient, r, o.explain);
+  for (const std::string &v : r.violations) diags.report(DiagId::warn_table_hit_policy, SourceRange{}, v);
+  return finish(kExitOk);
+}
+}  // namespace
+
 void addEvalCommand(CLI::App &app, int &exitCode) {
-  CLI::App *cmd = app.add_subcommand("eval", "(not available yet)");
-  cmd->allow_extras();
-  cmd->callback([&exitCode] {
-    std::cerr << "carepath: error: 'eval' is not available in this build yet\n";
-    exitCode = kExitUsage;
+  auto options = std::make_shared<EvalOptions>();
+  CLI::App *cmd = app.add_subcommand("eval", "Evaluate a patient against a compiled decision table");
+  cmd->add_option("table", options->table, "Compiled table (carepath compile -o)")->required();
+  cmd->add_option("patient", options->patient, "Patient JSON ('-' for standard input)")->required();
+  cmd->add_flag("--explain", options->explain, "Show every condition checked, with the patient's values and citations");
+  cmd->add_flag("--allow-unverified", options->allowUnverified,
+                "Accept a table that is not marked verified (--force or --no-verify)");
+  cmd->add_option("--format", options->format, "Output format")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  cmd->callback([options, &exitCode] {
+    try {
+      exitCode = run(*options);
+    } catch (const std::exception &e) {
+      std::cerr << "carepath: internal error: " << e.what() << "\n";
+      exitCode = kExitInternal;
+    }
   });
 }
 

@@ -1,0 +1,71 @@
+// The decision-table view of a guard: DMN-style columns. A guard becomes a
+// disjunction of rows; each row is a conjunction of per-input conditions (an
+// interval set for a number, a member set for an enum, a value for a bool).
+// Defines are inlined, `not` is pushed into the conditions, and a condition
+// that is not `input OP constant` after normalisation (linear arithmetic on
+// one input with constants is solved for the input) is refused with a
+// located error. Shared by the JSON table emitter and the DMN exporter.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "carepath/Rational.h"
+#include "ir/IR.h"
+
+namespace carepath::backends {
+
+/// One interval of a number input; a missing bound is unbounded.
+struct Interval {
+  std::optional<Rational> lo, hi;
+  bool loClosed = false, hiClosed = false;
+  bool contains(const Rational &x) const;
+  friend bool operator==(const Interval &, const Interval &) = default;
+};
+
+/// What one input must satisfy in one row.
+struct InputCondition {
+  int input = -1;                   // index into Protocol::inputs
+  ir::Type::Kind kind = ir::Type::Kind::Bool;
+  bool value = false;               // Bool: the required value
+  std::vector<int> members;         // Enum: allowed members, ascending
+  std::vector<Interval> intervals;  // Number: disjoint, ascending, non-empty
+  friend bool operator==(const InputCondition &, const InputCondition &) = default;
+};
+
+/// A conjunction; at most one condition per input, ordered by input index.
+/// No conditions: the row always holds.
+struct Row {
+  std::vector<InputCondition> conditions;
+  friend bool operator==(const Row &, const Row &) = default;
+};
+
+/// A disjunction of rows. No rows: never holds.
+struct Columns {
+  std::vector<Row> rows;
+  bool always() const { return rows.size() == 1 && rows[0].conditions.empty(); }
+  bool never() const { return rows.empty(); }
+};
+
+struct ColumnsError {
+  std::string message;  // "condition 'weight * age > 3' relates two inputs; ..."
+  SourceRange range;
+};
+
+struct ColumnsOptions {
+  /// Most rows a single guard may expand to (disjunctive normal form can
+  /// grow exponentially); beyond it the guard is refused.
+  size_t maxRows = 256;
+};
+
+/// Turns a boolean expression into columns, or explains why it cannot.
+std::variant<Columns, ColumnsError> toColumns(const ir::Protocol &p, const ir::Expr &e,
+                                              const ColumnsOptions &options = {});
+
+/// Whether a patient (one value per input) satisfies the columns; the
+/// reference for tests: must agree with the IR evaluator on the guard.
+bool holds(const Columns &c, const std::vector<ir::Value> &patient);
+
+}  // namespace carepath::backends

@@ -1,0 +1,40 @@
+// The compiled decision-table document (format "carepath-table", described
+// field by field in docs/tables.md, schema in docs/schema/). What downstream
+// tools load with the runtime library; the compiler's only JSON backend.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "basic/Diagnostics.h"
+#include "ir/IR.h"
+
+namespace carepath::backends {
+
+/// What the verifier said, as the table records it.
+struct VerificationSummary {
+  /// "verified" (every obligation proved), "unverified" (written with
+  /// --force despite a refuted or inconclusive verification) or
+  /// "not-verified" (--no-verify).
+  std::string status = "not-verified";
+  std::string verdict;  // the verifier's: "verified" | "failed" | "inconclusive"; "" when not run
+  struct Property {
+    std::string kind, status, message, location;  // location: "anec.care:12:3"
+  };
+  std::vector<Property> properties;
+};
+
+struct TableMetadata {
+  std::string compilerVersion;
+  VerificationSummary verification;
+};
+
+/// Builds the document. Conditions that are not tabular and dose
+/// expressions that cannot be compiled are reported to `diags` (located);
+/// nullopt then. The text is deterministic: keys sorted, two-space indent,
+/// a final newline; `digest` is computed over the canonical form.
+std::optional<std::string> emitJsonTable(const ir::Protocol &p, const SourceManager &sources,
+                                         const TableMetadata &meta, DiagnosticEngine &diags);
+
+}  // namespace carepath::backends
