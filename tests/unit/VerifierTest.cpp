@@ -1,0 +1,263 @@
+// The verifier on IR built by hand: each property kind proved on a correct
+// protocol and refuted (with a patient the evaluator confirms) on a broken one.
+#include <gtest/gtest.h>
+
+#include "ir/Evaluator.h"
+#include "verifier/Conditions.h"
+#include "verifier/Verifier.h"
+
+using namespace carepath;
+using namespace carepath::ir;
+namespace b = carepath::ir::build;
+
+namespace {
+
+const Dimension kMass{{{"mass", 1}}};
+const Dimension kPerMass{};  // mass / mass cancels
+
+Unit unit(const char *name, Dimension d, Rational f) { return Unit{name, std::move(d), f}; }
+
+/// weight 2..150 kg, fever, status {untreated, failed}.
+Protocol base() {
+  Protocol p;
+  p.name = "t";
+  p.units["mg"] = unit("mg", kMass, Rational(1));
+  p.units["kg"] = unit("kg", kMass, Rational(1000000));
+  p.units["g"] = unit("g", kMass, Rational(1000));
+  Input w;
+  w.name = "weight";
+  w.type = Type::number(kMass);
+  w.lo = Rational(2000000);
+  w.hi = Rational(150000000);
+  w.displayUnit = p.units["kg"];
+  p.inputs.push_back(w);
+  Input f;
+  f.name = "fever";
+  f.type = Type::boolean();
+  p.inputs.push_back(f);
+  p.enums.push_back({"status", {"untreated", "failed"}});
+  Input s;
+  s.name = "status";
+  s.type = Type::enumeration(0);
+  p.inputs.push_back(s);
+  p.dosingWeight = 0;
+  Drug d;
+  d.name = "mp";
+  Limit perKg;
+  perKg.amount = Rational(30, 1000000);
+  perKg.dim = kPerMass;
+  perKg.perWeight = true;
+  perKg.basis = {Basis::Kind::PerTime, Rational(24), "day"};
+  perKg.display = "30 mg/kg per day";
+  d.limits.push_back(perKg);
+  p.drugs.push_back(d);
+  return p;
+}
+
+ExprRef weight() { return b::input(0, Type::number(kMass)); }
+ExprRef fever() { return b::input(1, Type::boolean()); }
+ExprRef status() { return b::input(2, Type::enumeration(0)); }
+ExprRef mg(int64_t n) { return b::number(Rational(n), kMass); }
+
+Action give(ExprRef dose, ExprRef cap = nullptr) {
+  Action a;
+  a.kind = ActionKind::Give;
+  a.name = "mp";
+  a.drug = 0;
+  a.dose = std::move(dose);
+  a.cap = std::move(cap);
+  a.basis = {Basis::Kind::PerTime, Rational(24), "day"};
+  return a;
+}
+
+Pathway pathway(std::vector<Action> firstLine) {
+  Pathway pw;
+  pw.name = "immuno";
+  pw.entry = fever();
+  Tier first;
+  first.name = "first";
+  first.guard = b::binary(Op::Eq, status(), b::member(0, 0));
+  first.failedWhen = b::binary(Op::Eq, status(), b::member(0, 1));
+  first.actions = std::move(firstLine);
+  Tier second;
+  second.name = "second";
+  second.guard = b::binary(Op::Eq, status(), b::member(0, 1));
+  second.after = 0;
+  pw.tiers = {first, second};
+  return pw;
+}
+
+verifier::Options checking() {
+  verifier::Options o;
+  o.checkModels = true;
+  o.timeoutMs = 5000;
+  return o;
+}
+
+std::vector<const verifier::PropertyResult *> ofKind(const verifier::Report &r, const std::string &kind) {
+  std::vector<const verifier::PropertyResult *> out;
+  for (const auto &p : r.properties)
+    if (p.kind == kind) out.push_back(&p);
+  return out;
+}
+
+}  // namespace
+
+TEST(VerifierTest, WeightBasedCappedDoseIsProvedWithEnvelope) {
+  Protocol p = base();
+  // min(30 mg/kg * weight, 1 g) per day
+  ExprRef dose = b::binary(Op::Mul, b::number(Rational(30, 1000000), kPerMass), weight());
+  p.pathways.push_back(pathway({give(dose, mg(1000))}));
+  verifier::Report r = verifier::verify(p, checking());
+  EXPECT_EQ(r.verdict(), "verified");
+  for (const auto &res : r.properties) EXPECT_EQ(res.status, verifier::Status::Proved) << res.kind << ": " << res.message << " " << res.reason;
+  ASSERT_EQ(r.doses.size(), 1u);
+  ASSERT_TRUE(r.doses[0].min && r.doses[0].max);
+  EXPECT_EQ(*r.doses[0].min, Rational(60));     // 2 kg * 30 mg/kg
+  EXPECT_EQ(*r.doses[0].max, Rational(1000));   // the cap
+  EXPECT_EQ(ofKind(r, "dose-formulary").size(), 1u);
+  EXPECT_EQ(ofKind(r, "tier-order").size(), 1u);
+  EXPECT_EQ(ofKind(r, "tier-exclusive").size(), 1u);
+  EXPECT_TRUE(r.internalErrors.empty());
+}
+
+TEST(VerifierTest, FixedAdultDoseExceedsPerKgLimitForASmallChild) {
+  Protocol p = base();
+  p.pathways.push_back(pathway({give(mg(1000))}));
+  verifier::Report r = verifier::verify(p, checking());
+  EXPECT_EQ(r.verdict(), "failed");
+  auto f = ofKind(r, "dose-formulary");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0]->status, verifier::Status::Refuted);
+  ASSERT_TRUE(f[0]->counterexample);
+  const Patient &child = *f[0]->counterexample;
+  EXPECT_LT(child[0].number, Rational(1000 * 1000000, 30));  // under 33 1/3 kg
+  EXPECT_TRUE(child[0].number.isInteger() && (child[0].number / Rational(1000000)).isInteger())
+      << "a readable patient: whole kilograms";
+  EXPECT_TRUE(child[1].boolean);         // in the pathway
+  EXPECT_EQ(child[2].member, 0);         // first tier
+  ASSERT_FALSE(f[0]->example.empty());
+  EXPECT_EQ(f[0]->example.front().rfind("example \"dose-formulary counterexample", 0), 0u);
+  EXPECT_TRUE(r.internalErrors.empty());
+}
+
+TEST(VerifierTest, UnboundedDoseIsRefuted) {
+  Protocol p = base();
+  p.inputs[0].hi.reset();
+  p.pathways.push_back(pathway({give(b::binary(Op::Mul, b::number(Rational(1, 1000000), kPerMass), weight()))}));
+  verifier::Report r = verifier::verify(p, checking());
+  auto bounded = ofKind(r, "dose-bounded");
+  ASSERT_EQ(bounded.size(), 1u);
+  EXPECT_EQ(bounded[0]->status, verifier::Status::Refuted);
+  EXPECT_TRUE(r.doses[0].unbounded);
+}
+
+TEST(VerifierTest, TierOrderAndExclusivityRefutedWithPatients) {
+  Protocol p = base();
+  Pathway pw = pathway({});
+  pw.tiers[1].guard = b::boolean(true);  // second tier for everybody: overlaps first, ignores its failure
+  p.pathways.push_back(pw);
+  verifier::Report r = verifier::verify(p, checking());
+  auto order = ofKind(r, "tier-order");
+  ASSERT_EQ(order.size(), 1u);
+  EXPECT_EQ(order[0]->status, verifier::Status::Refuted);
+  EXPECT_EQ((*order[0]->counterexample)[2].member, 0);
+  auto excl = ofKind(r, "tier-exclusive");
+  ASSERT_EQ(excl.size(), 1u);
+  EXPECT_EQ(excl[0]->status, verifier::Status::Refuted);
+  EXPECT_TRUE(r.internalErrors.empty());
+}
+
+TEST(VerifierTest, DeadTierAndEmptyPopulation) {
+  Protocol p = base();
+  Pathway pw = pathway({});
+  pw.tiers[1].guard = b::binary(Op::Lt, weight(), mg(1000));  // under 1 g body weight: nobody
+  p.pathways.push_back(pw);
+  verifier::Report r = verifier::verify(p, checking());
+  auto reach = ofKind(r, "tier-reachable");
+  ASSERT_EQ(reach.size(), 2u);
+  EXPECT_EQ(reach[0]->status, verifier::Status::Proved);
+  EXPECT_EQ(reach[1]->status, verifier::Status::Refuted);
+
+  Protocol q = base();
+  q.population = b::binary(Op::Gt, weight(), mg(200000000));
+  verifier::Report rq = verifier::verify(q, checking());
+  EXPECT_EQ(ofKind(rq, "population")[0]->status, verifier::Status::Refuted);
+}
+
+TEST(VerifierTest, UniqueTableOverlapFirstTableShadowGapAndDeadRule) {
+  Protocol p = base();
+  auto rule = [](const char *n, ExprRef g) { Rule r; r.name = n; r.guard = std::move(g); return r; };
+  Table u;
+  u.name = "band";
+  u.hit = HitPolicy::Unique;
+  u.complete = true;
+  u.rules = {rule("light", b::binary(Op::Le, weight(), mg(20000000))),
+             rule("heavy", b::binary(Op::Ge, weight(), mg(20000000))),
+             rule("never", b::binary(Op::Lt, weight(), mg(1000000)))};
+  p.tables.push_back(u);
+  Table f;
+  f.name = "pick";
+  f.hit = HitPolicy::First;
+  f.rules = {rule("any_fever", fever()), rule("fever_failed", b::nary(Op::And, {fever(), b::binary(Op::Eq, status(), b::member(0, 1))}))};
+  p.tables.push_back(f);
+  verifier::Report r = verifier::verify(p, checking());
+  auto overlap = ofKind(r, "table-overlap");
+  ASSERT_EQ(overlap.size(), 1u);  // light/heavy at exactly 20 kg; the pairs with `never` are swept away
+  EXPECT_EQ(overlap[0]->status, verifier::Status::Refuted);
+  EXPECT_EQ((*overlap[0]->counterexample)[0].number, Rational(20000000));
+  EXPECT_EQ(r.stats.overlapSwept, 2u);
+  auto gap = ofKind(r, "table-gap");
+  ASSERT_EQ(gap.size(), 1u);
+  EXPECT_EQ(gap[0]->status, verifier::Status::Proved);
+  auto dead = ofKind(r, "rule-dead");
+  ASSERT_EQ(dead.size(), 5u);
+  EXPECT_EQ(dead[2]->status, verifier::Status::Refuted);
+  auto shadow = ofKind(r, "rule-shadowed");
+  ASSERT_EQ(shadow.size(), 1u);
+  EXPECT_EQ(shadow[0]->status, verifier::Status::Refuted);
+  EXPECT_TRUE(r.internalErrors.empty());
+}
+
+TEST(VerifierTest, AssertionsReachesAndUnspecified) {
+  Protocol p = base();
+  p.pathways.push_back(pathway({}));
+  Property always;
+  always.kind = Property::Kind::Always;
+  always.expr = b::binary(Op::Ge, weight(), mg(3000000));  // false at 2 kg
+  Property never;
+  never.kind = Property::Kind::Never;
+  never.expr = b::binary(Op::Gt, weight(), mg(200000000));
+  Property reaches;
+  reaches.kind = Property::Kind::Reaches;
+  reaches.expr = fever();
+  reaches.target = {Target::Kind::Tier, 0, 0};  // first or its failure: every febrile patient
+  p.properties = {always, never, reaches};
+  p.unspecified.push_back({"no criteria", "input fever", {}});
+  verifier::Report r = verifier::verify(p, checking());
+  auto a = ofKind(r, "assertion");
+  ASSERT_EQ(a.size(), 2u);
+  EXPECT_EQ(a[0]->status, verifier::Status::Refuted);
+  EXPECT_EQ((*a[0]->counterexample)[0].number, Rational(2000000));
+  EXPECT_EQ(a[1]->status, verifier::Status::Proved);
+  EXPECT_EQ(ofKind(r, "reaches")[0]->status, verifier::Status::Proved);
+  EXPECT_EQ(ofKind(r, "unspecified")[0]->status, verifier::Status::Warning);
+  verifier::Options strict = checking();
+  strict.strict = true;
+  EXPECT_EQ(ofKind(verifier::verify(p, strict), "unspecified")[0]->status, verifier::Status::Refuted);
+}
+
+TEST(VerifierTest, TimeoutIsUnknownNeverProved) {
+  Protocol p = base();
+  Property hard;
+  hard.kind = Property::Kind::Always;
+  // Nonlinear: weight * weight != 2 kg^2 has no rational counterexample; with a
+  // resource limit of 1 the solver must give up, and that is not a proof.
+  hard.expr = b::binary(Op::Ne, b::binary(Op::Mul, weight(), weight()), b::number(Rational(2), Dimension{{{"mass", 2}}}));
+  p.properties = {hard};
+  verifier::Options o = checking();
+  o.rlimit = 1;
+  verifier::Report r = verifier::verify(p, o);
+  for (const auto &res : r.properties) EXPECT_NE(res.status, verifier::Status::Proved) << res.kind;
+  EXPECT_EQ(r.verdict(), "inconclusive");
+}

@@ -1,0 +1,31 @@
+// How the verifier shows values to people: quantities in the protocol's own
+// units, patients as ready-to-paste `example` blocks.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ir/IR.h"
+
+namespace carepath::verifier {
+
+/// "14 kg", "71.43 mg/kg" (approximate values are marked with "about").
+std::string formatQuantity(const Rational &canonical, const ir::Unit &unit);
+/// The exact value in `unit` as .care literal text ("14", "2.5"), or the
+/// exact fraction "1/3" when it has no short decimal.
+std::string literalIn(const Rational &canonical, const ir::Unit &unit);
+/// A `given` item: "weight = 14 kg", "fever", "not fever", "consciousness = coma".
+std::string givenItem(const ir::Protocol &p, int input, const ir::Value &v);
+/// JSON-friendly value text for one input ("14 kg", "coma", "true").
+std::string valueText(const ir::Protocol &p, int input, const ir::Value &v);
+/// The unit a limit is written in ("mg/kg" for "30 mg/kg per day"), for
+/// showing the observed amount next to it; canonical when unknown.
+ir::Unit displayUnitOf(const ir::Protocol &p, const ir::Limit &l);
+/// The unit to show a dose in: the one the author wrote when it fits.
+ir::Unit doseDisplayUnit(const ir::Protocol &p, const ir::Action &a);
+/// A complete `example "name" { given ... expect ... }` block, one line each.
+std::vector<std::string> exampleBlock(const ir::Protocol &p, const std::string &name,
+                                      const std::vector<ir::Value> &patient,
+                                      const std::vector<std::string> &expectations);
+
+}  // namespace carepath::verifier

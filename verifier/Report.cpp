@@ -1,0 +1,188 @@
+#include "verifier/Report.h"
+
+#include <map>
+
+#include "basic/DiagnosticPrinter.h"
+#include "verifier/Display.h"
+
+namespace carepath::verifier {
+
+using nlohmann::json;
+
+namespace {
+
+DiagId refutedId(const std::string &kind) {
+  static const std::map<std::string, DiagId> ids = {
+      {"population", DiagId::err_refuted_population},
+      {"reaches", DiagId::err_refuted_reaches},
+      {"tier-reachable", DiagId::err_refuted_tier_reachable},
+      {"tier-exclusive", DiagId::err_refuted_tier_exclusive},
+      {"tier-order", DiagId::err_refuted_tier_order},
+      {"table-overlap", DiagId::err_refuted_table_overlap},
+      {"table-gap", DiagId::err_refuted_table_gap},
+      {"rule-dead", DiagId::err_refuted_rule_dead},
+      {"rule-shadowed", DiagId::err_refuted_rule_shadowed},
+      {"dose-bounded", DiagId::err_refuted_dose_bounded},
+      {"dose-formulary", DiagId::err_refuted_dose_formulary},
+      {"assertion", DiagId::err_refuted_assertion},
+      {"unspecified", DiagId::err_refuted_unspecified},
+  };
+  return ids.at(kind);
+}
+
+/// A quantity as JSON: a number when it is a whole number, else the exact
+/// fraction as a string ("1000/3"), never a rounded float.
+json exactJson(const Rational &canonical, const ir::Unit &unit) {
+  Rational v = unit.factor.isZero() ? canonical : canonical / unit.factor;
+  if (v.isInteger()) return v.num();
+  return v.str();
+}
+
+std::string perText(const ir::Basis &b) {
+  switch (b.kind) {
+  case ir::Basis::Kind::None:
+  case ir::Basis::Kind::PerDose: return "dose";
+  case ir::Basis::Kind::PerTime: return b.timeUnit;
+  case ir::Basis::Kind::PerCourse: return "total";
+  }
+  return "";
+}
+
+json counterexampleJson(const ir::Protocol &p, const std::vector<ir::Value> &patient) {
+  json out = json::object();
+  for (size_t i = 0; i < patient.size(); ++i) {
+    const ir::Input &in = p.inputs[i];
+    if (in.type.kind == ir::Type::Kind::Bool) out[in.name] = patient[i].boolean;
+    else out[in.name] = valueText(p, static_cast<int>(i), patient[i]);
+  }
+  return out;
+}
+
+}  // namespace
+
+void reportDiagnostics(const Report &report, DiagnosticEngine &diags) {
+  for (const PropertyResult &r : report.properties) {
+    Diagnostic *d = nullptr;
+    switch (r.status) {
+    case Status::Proved: continue;
+    case Status::Refuted: d = &diags.report(refutedId(r.kind), r.range, r.message); break;
+    case Status::Unknown: d = &diags.report(DiagId::err_inconclusive, r.range, r.message, r.reason); break;
+    case Status::Warning:
+      d = &diags.report(r.kind == "unspecified" ? DiagId::warn_unspecified : DiagId::warn_dose_formulary, r.range,
+                        r.message);
+      break;
+    }
+    for (const DiagNote &n : r.related) diags.note(*d, DiagId::note_related, n.range, n.message);
+    if (!r.example.empty()) {
+      d->detail.push_back("counterexample (paste into the protocol as an example):");
+      for (const std::string &line : r.example) d->detail.push_back("  " + line);
+    }
+  }
+  for (const std::string &e : report.internalErrors) diags.report(DiagId::err_model_check_failed, SourceRange{}, e);
+}
+
+void printSummary(std::ostream &out, const Report &report, const ir::Protocol &p) {
+  size_t counts[4] = {0, 0, 0, 0};
+  for (const PropertyResult &r : report.properties) ++counts[static_cast<int>(r.status)];
+  out << "verify " << p.name << ": " << report.properties.size() << " properties: " << counts[0] << " proved, "
+      << counts[1] << " refuted, " << counts[2] << " unknown, " << counts[3] << " warnings\n";
+  if (!report.doses.empty()) {
+    out << "dose envelopes over the population:\n";
+    std::vector<std::array<std::string, 5>> rows{{"drug", "given at", "least", "greatest", "per"}};
+    for (const DoseEnvelope &d : report.doses) {
+      auto show = [&](const std::optional<Rational> &v) { return v ? formatQuantity(*v, d.unit) : std::string("-"); };
+      std::string hi = d.unbounded ? "unbounded" : d.never ? "never given" : show(d.max);
+      rows.push_back({d.drug, d.where, d.never ? "never given" : show(d.min), hi, perText(d.basis)});
+    }
+    std::array<size_t, 5> width{};
+    for (auto &row : rows)
+      for (size_t c = 0; c < 5; ++c) width[c] = std::max(width[c], row[c].size());
+    for (auto &row : rows) {
+      std::string line = " ";
+      for (size_t c = 0; c < 5; ++c) {
+        line += " " + row[c];
+        if (c + 1 < 5) line += std::string(width[c] - row[c].size(), ' ');
+      }
+      out << line << "\n";
+    }
+  }
+  out << "result: " << report.verdict() << "\n";
+}
+
+json reportToJson(const Report &report, const ir::Protocol &p, const SourceManager &sources) {
+  json props = json::array();
+  for (const PropertyResult &r : report.properties) {
+    json o = {{"kind", r.kind}, {"status", spelling(r.status)}, {"message", r.message},
+              {"location", r.range.valid() ? locationToJson(sources, r.range) : json(nullptr)}};
+    if (r.status == Status::Unknown) o["reason"] = r.reason;
+    if (r.counterexample) o["counterexample"] = counterexampleJson(p, *r.counterexample);
+    props.push_back(std::move(o));
+  }
+  json doses = json::array();
+  for (const DoseEnvelope &d : report.doses) {
+    json o = {{"drug", d.drug}, {"where", d.where}, {"per", perText(d.basis)}, {"unit", d.unit.name}};
+    o["min"] = d.min ? exactJson(*d.min, d.unit) : json(nullptr);
+    o["max"] = d.unbounded ? json("unbounded") : d.max ? exactJson(*d.max, d.unit) : json(nullptr);
+    doses.push_back(std::move(o));
+  }
+  json out = {{"result", report.verdict()}, {"properties", props}, {"doses", doses}};
+  if (!report.internalErrors.empty()) out["internalErrors"] = report.internalErrors;
+  return out;
+}
+
+json reportToSarif(const Report &report, const ir::Protocol &p, const SourceManager &sources,
+                   const std::string &toolVersion) {
+  auto location = [&](const SourceRange &range, const std::string &message) {
+    json loc = locationToJson(sources, range);
+    json region = {{"startLine", loc["line"]}, {"startColumn", loc["column"]}};
+    if (loc.contains("endLine")) region["endLine"] = loc["endLine"];
+    if (loc.contains("endColumn")) region["endColumn"] = loc["endColumn"];
+    json l = {{"physicalLocation", {{"artifactLocation", {{"uri", loc["file"]}}}, {"region", region}}}};
+    if (!message.empty()) l["message"] = {{"text", message}};
+    return l;
+  };
+  std::map<std::string, size_t> ruleIndex;
+  json rules = json::array();
+  json results = json::array();
+  for (const PropertyResult &r : report.properties) {
+    if (!ruleIndex.count(r.kind)) {
+      ruleIndex[r.kind] = rules.size();
+      rules.push_back({{"id", r.kind}, {"shortDescription", {{"text", "carepath verify: " + r.kind}}}});
+    }
+    json res = {{"ruleId", r.kind}, {"ruleIndex", ruleIndex[r.kind]}};
+    switch (r.status) {
+    case Status::Proved: res["kind"] = "pass"; res["level"] = "none"; break;
+    case Status::Refuted: res["kind"] = "fail"; res["level"] = "error"; break;
+    case Status::Unknown: res["kind"] = "open"; res["level"] = "error"; break;
+    case Status::Warning: res["kind"] = "fail"; res["level"] = "warning"; break;
+    }
+    std::string text = r.message;
+    if (r.status == Status::Unknown) text += " (" + r.reason + "); this is not a proof";
+    res["message"] = {{"text", text}};
+    if (r.range.valid()) res["locations"] = json::array({location(r.range, "")});
+    json related = json::array();
+    for (size_t i = 0; i < r.related.size(); ++i)
+      if (r.related[i].range.valid()) {
+        json l = location(r.related[i].range, r.related[i].message);
+        l["id"] = i;
+        related.push_back(std::move(l));
+      }
+    if (!related.empty()) res["relatedLocations"] = related;
+    if (r.counterexample) {
+      std::string block;
+      for (const std::string &line : r.example) block += line + "\n";
+      res["properties"] = {{"counterexample", counterexampleJson(p, *r.counterexample)}, {"example", block}};
+    }
+    results.push_back(std::move(res));
+  }
+  for (const std::string &e : report.internalErrors)
+    results.push_back({{"ruleId", "internal-model-check"}, {"kind", "fail"}, {"level", "error"},
+                       {"message", {{"text", "internal error: " + e}}}});
+  json driver = {{"name", "carepath"}, {"version", toolVersion}, {"rules", rules}};
+  json run = {{"tool", {{"driver", driver}}}, {"results", results},
+              {"properties", {{"result", report.verdict()}, {"protocol", p.name}}}};
+  return {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"}, {"version", "2.1.0"},
+          {"runs", json::array({run})}};
+}
+
+}  // namespace carepath::verifier

@@ -1,0 +1,31 @@
+// Renders a verification report: diagnostics for the text form, the JSON
+// object of `--format=json`, and SARIF 2.1.0 for code-scanning tools.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <string>
+
+#include "basic/Diagnostics.h"
+#include "ir/IR.h"
+#include "verifier/Verifier.h"
+
+namespace carepath::verifier {
+
+/// Every result that is not proved becomes a diagnostic at its rule, tier
+/// or property, with notes at related rules and the counterexample block
+/// as detail. Internal model-check failures become errors too.
+void reportDiagnostics(const Report &report, DiagnosticEngine &diags);
+
+/// The counts and the dose envelope table, for people (stdout).
+void printSummary(std::ostream &out, const Report &report, const ir::Protocol &protocol);
+
+/// {"result", "properties": [...], "doses": [...]} (docs/verifier.md).
+nlohmann::json reportToJson(const Report &report, const ir::Protocol &protocol, const SourceManager &sources);
+
+/// A SARIF 2.1.0 log with one run; every property is a result (proved ones
+/// with kind "pass").
+nlohmann::json reportToSarif(const Report &report, const ir::Protocol &protocol, const SourceManager &sources,
+                             const std::string &toolVersion);
+
+}  // namespace carepath::verifier
