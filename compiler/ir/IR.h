@@ -94,6 +94,9 @@ struct Expr {
   int index = -1;  // Input, Define
   std::vector<ExprRef> args;
   SourceRange range;
+  /// Const numbers: the unit the author wrote, for display only (the value
+  /// is canonical). Unset for numbers built by tools.
+  std::optional<Unit> unit;
 };
 
 /// Constructors that fill in the type; used by lowering and by tests that

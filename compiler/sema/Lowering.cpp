@@ -1,0 +1,513 @@
+// Pass 5: lowering to the IR. Runs on a tree the earlier passes found
+// clean. Normalises as ir/IR.h documents: quantities in canonical units
+// (exact), `x in lo .. hi` as lo <= x and x <= hi, `x in {a, b}` as
+// x == a or x == b, `not in` as not(...), references to `pathway.tier` /
+// `table.rule` as their firing condition, defines kept named, examples
+// expanded through `like` into whole patients, and every `unspecified`
+// collected with where it stands.
+#include <algorithm>
+
+#include "sema/SemaContext.h"
+
+namespace carepath::sema {
+
+namespace {
+
+using ir::build::binary;
+using ir::build::nary;
+using ir::build::unary;
+
+ir::Citations cites(const ast::Citations &c) {
+  ir::Citations r;
+  for (const ast::Ident &id : c.ids) r.push_back(id.name);
+  return r;
+}
+
+/// A written unit as numerator and denominator atoms, for working out the
+/// unit to display a computed dose in (`30 mg/kg * weight` -> mg).
+struct UnitAtoms {
+  std::vector<std::string> num, den;
+  bool known = false;
+  void cancel() {
+    for (auto it = num.begin(); it != num.end();) {
+      auto d = std::find(den.begin(), den.end(), *it);
+      if (d != den.end()) {
+        den.erase(d);
+        it = num.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+};
+
+struct Lowerer {
+  Analysis &a;
+  ir::Protocol p;
+  std::unordered_map<const ast::Expr *, ir::ExprRef> memo;
+  std::map<std::pair<int, int>, ir::ExprRef> ruleFiring;
+
+  // ---------------------------------------------------------------- expressions
+
+  ir::ExprRef expr(const ast::Expr *e) {
+    if (!e) return nullptr;
+    auto it = memo.find(e);
+    if (it != memo.end()) return it->second;
+    ir::ExprRef r = lowerExpr(e);
+    memo[e] = r;
+    return r;
+  }
+
+  ir::ExprRef lowerExpr(const ast::Expr *e) {
+    const ExprInfo &info = a.types.at(e);
+    switch (e->kind) {
+    case ast::ExprKind::Number: {
+      auto n = std::make_shared<ir::Expr>();
+      n->op = ir::Op::Const;
+      n->type = info.type;
+      n->constant = ir::Value::ofNumber(info.canonical);
+      n->range = e->range;
+      n->unit = info.unit;
+      return n;
+    }
+    case ast::ExprKind::Bool: return ir::build::boolean(static_cast<const ast::BoolExpr *>(e)->value, e->range);
+    case ast::ExprKind::Name: {
+      auto *n = static_cast<const ast::NameExpr *>(e);
+      const NameRef &ref = a.names.at(n);
+      switch (ref.kind) {
+      case NameRef::Kind::Input: return ir::build::input(ref.index, info.type, e->range);
+      case NameRef::Kind::Define: return ir::build::define(ref.index, info.type, e->range);
+      case NameRef::Kind::Member: return ir::build::member(info.type.enumType, info.member, e->range);
+      case NameRef::Kind::Tier: return tierFiring(ref.container, ref.index);
+      case NameRef::Kind::Rule: return ruleFires(ref.container, ref.index);
+      }
+      return nullptr;
+    }
+    case ast::ExprKind::Unary: {
+      auto *u = static_cast<const ast::UnaryExpr *>(e);
+      return unary(u->op == ast::UnaryOp::Not ? ir::Op::Not : ir::Op::Neg, expr(u->operand.get()), e->range);
+    }
+    case ast::ExprKind::Binary: {
+      auto *b = static_cast<const ast::BinaryExpr *>(e);
+      ir::ExprRef l = expr(b->lhs.get()), r = expr(b->rhs.get());
+      switch (b->op) {
+      case ast::BinaryOp::And: return flat(ir::Op::And, l, r, e->range);
+      case ast::BinaryOp::Or: return flat(ir::Op::Or, l, r, e->range);
+      case ast::BinaryOp::Eq: return binary(ir::Op::Eq, l, r, e->range);
+      case ast::BinaryOp::Ne: return binary(ir::Op::Ne, l, r, e->range);
+      case ast::BinaryOp::Lt: return binary(ir::Op::Lt, l, r, e->range);
+      case ast::BinaryOp::Le: return binary(ir::Op::Le, l, r, e->range);
+      case ast::BinaryOp::Gt: return binary(ir::Op::Gt, l, r, e->range);
+      case ast::BinaryOp::Ge: return binary(ir::Op::Ge, l, r, e->range);
+      case ast::BinaryOp::Add: return binary(ir::Op::Add, l, r, e->range);
+      case ast::BinaryOp::Sub: return binary(ir::Op::Sub, l, r, e->range);
+      case ast::BinaryOp::Mul: return binary(ir::Op::Mul, l, r, e->range);
+      case ast::BinaryOp::Div: return binary(ir::Op::Div, l, r, e->range);
+      }
+      return nullptr;
+    }
+    case ast::ExprKind::InRange: {
+      auto *r = static_cast<const ast::InRangeExpr *>(e);
+      ir::ExprRef s = expr(r->subject.get());
+      ir::ExprRef in = nary(ir::Op::And, {binary(ir::Op::Ge, s, expr(r->lo.get()), e->range),
+                                          binary(ir::Op::Le, s, expr(r->hi.get()), e->range)}, e->range);
+      return r->negated ? unary(ir::Op::Not, in, e->range) : in;
+    }
+    case ast::ExprKind::InSet: {
+      auto *set = static_cast<const ast::InSetExpr *>(e);
+      ir::ExprRef s = expr(set->subject.get());
+      std::vector<ir::ExprRef> eqs;
+      for (const auto &m : set->members) eqs.push_back(binary(ir::Op::Eq, s, expr(m.get()), m->range));
+      ir::ExprRef in = nary(ir::Op::Or, eqs, e->range);
+      return set->negated ? unary(ir::Op::Not, in, e->range) : in;
+    }
+    case ast::ExprKind::Call: {
+      auto *c = static_cast<const ast::CallExpr *>(e);
+      std::vector<ir::ExprRef> args;
+      for (const auto &arg : c->args) args.push_back(expr(arg.get()));
+      return nary(c->callee == "min" ? ir::Op::Min : ir::Op::Max, args, e->range);
+    }
+    }
+    return nullptr;
+  }
+
+  /// `a and (b and c)` -> and(a, b, c).
+  static ir::ExprRef flat(ir::Op op, const ir::ExprRef &l, const ir::ExprRef &r, SourceRange range) {
+    std::vector<ir::ExprRef> args;
+    for (const ir::ExprRef &x : {l, r}) {
+      if (x->op == op) args.insert(args.end(), x->args.begin(), x->args.end());
+      else args.push_back(x);
+    }
+    return nary(op, args, range);
+  }
+
+  ir::ExprRef tierFiring(int pathway, int tier) {
+    const ast::PathwayDecl *pw = a.pathways[pathway];
+    ir::ExprRef guard = expr(pw->tiers[tier].guard.get());
+    if (!pw->entry) return guard;
+    return nary(ir::Op::And, {expr(pw->entry.get()), guard}, guard->range);
+  }
+
+  /// A rule fires when its guard holds and, under `first` / `priority`, no
+  /// rule tried before it holds.
+  ir::ExprRef ruleFires(int table, int rule) {
+    auto key = std::make_pair(table, rule);
+    if (auto it = ruleFiring.find(key); it != ruleFiring.end()) return it->second;
+    const ast::TableDecl *t = a.tables[table];
+    ir::ExprRef guard = expr(t->rules[rule].guard.get());
+    ir::ExprRef result = guard;
+    if (t->hit == ast::HitPolicy::First || t->hit == ast::HitPolicy::Priority) {
+      std::vector<ir::ExprRef> before;
+      for (int r : a.ruleOrder[table]) {
+        if (r == rule) break;
+        before.push_back(expr(t->rules[r].guard.get()));
+      }
+      if (!before.empty())
+        result = nary(ir::Op::And, {guard, unary(ir::Op::Not, nary(ir::Op::Or, before, guard->range), guard->range)},
+                      guard->range);
+    }
+    ruleFiring[key] = result;
+    return result;
+  }
+
+  // ---------------------------------------------------------------- units for display
+
+  UnitAtoms atomsOf(const ast::Expr *e) {
+    UnitAtoms u;
+    switch (e->kind) {
+    case ast::ExprKind::Number: {
+      auto *n = static_cast<const ast::NumberExpr *>(e);
+      u.known = true;
+      if (n->unit)
+        for (size_t i = 0; i < n->unit->atoms.size(); ++i) (i ? u.den : u.num).push_back(n->unit->atoms[i].name);
+      return u;
+    }
+    case ast::ExprKind::Name: {
+      auto *n = static_cast<const ast::NameExpr *>(e);
+      const NameRef &ref = a.names.at(n);
+      if (ref.kind == NameRef::Kind::Input) {
+        const std::string &name = a.inputInfo[ref.index].displayUnit.name;
+        u.known = true;
+        size_t start = 0;
+        for (size_t i = 0; !name.empty(); ++i) {
+          size_t slash = name.find('/', start);
+          (i ? u.den : u.num).push_back(name.substr(start, slash - start));
+          if (slash == std::string::npos) break;
+          start = slash + 1;
+        }
+      } else if (ref.kind == NameRef::Kind::Define) {
+        return atomsOf(a.defines[ref.index]->value.get());
+      }
+      return u;
+    }
+    case ast::ExprKind::Unary: return atomsOf(static_cast<const ast::UnaryExpr *>(e)->operand.get());
+    case ast::ExprKind::Binary: {
+      auto *b = static_cast<const ast::BinaryExpr *>(e);
+      UnitAtoms l = atomsOf(b->lhs.get());
+      if (b->op == ast::BinaryOp::Add || b->op == ast::BinaryOp::Sub) return l;
+      UnitAtoms r = atomsOf(b->rhs.get());
+      if (b->op == ast::BinaryOp::Div) std::swap(r.num, r.den);
+      l.num.insert(l.num.end(), r.num.begin(), r.num.end());
+      l.den.insert(l.den.end(), r.den.begin(), r.den.end());
+      l.known = l.known && r.known;
+      l.cancel();
+      return l;
+    }
+    case ast::ExprKind::Call: return atomsOf(static_cast<const ast::CallExpr *>(e)->args[0].get());
+    default: return u;
+    }
+  }
+
+  /// The unit an amount computed by `e` is best shown in: the one its
+  /// units cancel to when that is a single written unit, else the base unit.
+  ir::Unit displayUnit(const ast::Expr *e) {
+    const ir::Dimension &dim = a.types.at(e).type.dim;
+    UnitAtoms u = atomsOf(e);
+    if (u.known && u.num.size() == 1) {
+      std::vector<std::string> atoms = u.num;
+      atoms.insert(atoms.end(), u.den.begin(), u.den.end());
+      auto composed = a.units.compose(atoms);
+      if (composed && composed->dim == dim) return *composed;
+    }
+    return a.units.displayFor(dim);
+  }
+
+  // ---------------------------------------------------------------- constants
+
+  Rational constant(const ast::Expr *e) {
+    return a.types.at(e).type.kind == ir::Type::Kind::Number ? expr(e)->op == ir::Op::Neg
+                                                                   ? -expr(e)->args[0]->constant.number
+                                                                   : expr(e)->constant.number
+                                                             : Rational(0);
+  }
+  ir::Unit writtenUnit(const ast::Expr *e) {
+    const ast::Expr *at = e;
+    if (auto *u = ast::dyn<ast::UnaryExpr>(at)) at = u->operand.get();
+    const ExprInfo &info = a.types.at(at);
+    return info.unit ? *info.unit : a.units.displayFor(info.type.dim);
+  }
+
+  ir::Basis basis(const ast::Basis &b) {
+    ir::Basis r;
+    switch (b.kind) {
+    case ast::Basis::Kind::None: break;
+    case ast::Basis::Kind::PerDose: r.kind = ir::Basis::Kind::PerDose; break;
+    case ast::Basis::Kind::PerCourse: r.kind = ir::Basis::Kind::PerCourse; break;
+    case ast::Basis::Kind::PerTime:
+      r.kind = ir::Basis::Kind::PerTime;
+      r.timeUnit = b.timeUnit.name;
+      r.span = a.units.find(b.timeUnit.name)->factor;
+      break;
+    }
+    return r;
+  }
+
+  // ---------------------------------------------------------------- declarations
+
+  void unspecified(const std::optional<ast::Unspecified> &u, const std::string &where) {
+    if (u) p.unspecified.push_back({u->reason, where, u->range});
+  }
+
+  ir::Action action(const ast::Action &act, const std::string &where) {
+    ir::Action r;
+    r.kind = static_cast<ir::ActionKind>(act.kind);
+    r.name = act.name.name;
+    r.note = act.note;
+    r.citations = cites(act.citations);
+    r.range = act.range;
+    switch (act.kind) {
+    case ast::ActionKind::Give:
+      r.drug = -1;
+      for (size_t i = 0; i < a.drugs.size(); ++i)
+        if (a.drugs[i]->name.name == act.name.name) r.drug = static_cast<int>(i);
+      r.dose = expr(act.dose.get());
+      if (act.doseUnspecified) {
+        r.doseUnspecified = act.doseUnspecified->reason;
+        unspecified(act.doseUnspecified, "give " + act.name.name + " dose");
+      }
+      r.basis = basis(act.basis);
+      r.cap = expr(act.cap.get());
+      if (act.dose) r.doseUnit = displayUnit(act.dose.get());
+      if (act.duration) {
+        r.durationLo = constant(act.duration->lo.get());
+        r.durationHi = constant(act.duration->hi.get());
+      }
+      if (act.over) r.over = constant(act.over.get());
+      break;
+    case ast::ActionKind::Unspecified:
+      if (act.unspecified) r.unspecified = act.unspecified->reason;
+      unspecified(act.unspecified, where);
+      break;
+    default:
+      switch (act.timing.kind) {
+      case ast::Timing::Kind::None: break;
+      case ast::Timing::Kind::At:
+        r.timing = ir::Action::Timing::At;
+        r.timingLo = constant(act.timing.at->lo.get());
+        r.timingHi = constant(act.timing.at->hi.get());
+        r.timingUnit = writtenUnit(act.timing.at->lo.get());
+        break;
+      case ast::Timing::Kind::Within: case ast::Timing::Kind::Over:
+        r.timing = act.timing.kind == ast::Timing::Kind::Within ? ir::Action::Timing::Within : ir::Action::Timing::Over;
+        r.timingHi = constant(act.timing.value.get());
+        r.timingUnit = writtenUnit(act.timing.value.get());
+        break;
+      }
+    }
+    return r;
+  }
+
+  ir::Target target(const ast::QualifiedName &q) {
+    ir::Target t;
+    for (size_t i = 0; i < a.pathways.size(); ++i)
+      if (a.pathways[i]->name.name == q.parts[0].name) {
+        t.kind = ir::Target::Kind::Tier;
+        t.container = static_cast<int>(i);
+        for (size_t k = 0; k < a.pathways[i]->tiers.size(); ++k)
+          if (a.pathways[i]->tiers[k].name.name == q.parts[1].name) t.index = static_cast<int>(k);
+      }
+    for (size_t i = 0; i < a.tables.size(); ++i)
+      if (a.tables[i]->name.name == q.parts[0].name) {
+        t.kind = ir::Target::Kind::Rule;
+        t.container = static_cast<int>(i);
+        for (size_t k = 0; k < a.tables[i]->rules.size(); ++k)
+          if (a.tables[i]->rules[k].name.name == q.parts[1].name) t.index = static_cast<int>(k);
+      }
+    return t;
+  }
+
+  ir::Value givenValue(const ast::Given &g) {
+    if (!g.value) return ir::Value::ofBool(g.flag);
+    const ExprInfo &info = a.types.at(g.value.get());
+    switch (info.type.kind) {
+    case ir::Type::Kind::Bool: return ir::Value::ofBool(static_cast<const ast::BoolExpr *>(g.value.get())->value);
+    case ir::Type::Kind::Enum: return ir::Value::ofEnum(info.member);
+    case ir::Type::Kind::Number: return ir::Value::ofNumber(constant(g.value.get()));
+    }
+    return {};
+  }
+
+  void examples() {
+    for (size_t e = 0; e < a.examples.size(); ++e) {
+      const ast::ExampleDecl *ex = a.examples[e];
+      ir::Example r;
+      r.name = ex->name;
+      r.range = ex->range;
+      r.patient.assign(a.inputs.size(), ir::Value{});
+      // Oldest ancestor first, so each `like` level overrides the one above.
+      std::vector<const ast::ExampleDecl *> chain;
+      for (int at = static_cast<int>(e); at >= 0; at = a.exampleBase[at]) chain.insert(chain.begin(), a.examples[at]);
+      for (const ast::ExampleDecl *level : chain)
+        for (const ast::Given &g : level->givens) r.patient[p.findInput(g.input.name)] = givenValue(g);
+      for (const ast::Expectation &x : ex->expectations) {
+        ir::Expectation y;
+        y.kind = static_cast<ir::Expectation::Kind>(x.kind);
+        y.negated = x.negated;
+        y.range = x.range;
+        switch (x.kind) {
+        case ast::Expectation::Kind::Fired: y.target = target(x.target); break;
+        case ast::Expectation::Kind::Action:
+          y.action = static_cast<ir::ActionKind>(x.action);
+          y.name = x.name.name;
+          break;
+        case ast::Expectation::Kind::Dose:
+          y.name = x.name.name;
+          y.dose = constant(x.dose.get());
+          y.doseUnit = writtenUnit(x.dose.get());
+          y.basis = basis(x.basis);
+          break;
+        case ast::Expectation::Kind::Outside: break;
+        }
+        r.expectations.push_back(std::move(y));
+      }
+      p.examples.push_back(std::move(r));
+    }
+  }
+
+  ir::Protocol run() {
+    const ast::File &root = *a.files[0].ast;
+    if (root.header) {
+      const ast::Header &h = *root.header;
+      p.name = h.kind == ast::Header::Kind::Module ? h.moduleName.str() : h.name.name;
+      p.version = h.version;
+      p.title = h.title;
+    }
+    for (size_t i = 0; i < a.files.size(); ++i)
+      p.files.push_back({a.files[i].path, a.files[i].module, a.files[i].ast->file});
+    for (const ast::SourceDecl *s : a.allSources) p.sources.push_back({s->name.name, s->text, s->range});
+    p.enums = a.enums;
+    for (auto &[name, decl] : a.rootScope().units)
+      if (const ir::Unit *u = a.units.find(name)) p.units[name] = *u;
+    p.units["%"] = *a.units.find("%");
+
+    for (size_t i = 0; i < a.inputs.size(); ++i) {
+      const ast::InputDecl &in = *a.inputs[i];
+      const InputInfo &info = a.inputInfo[i];
+      ir::Input r{in.name.name, info.type, info.lo, info.hi, info.displayUnit, in.description, std::nullopt,
+                  cites(in.citations), in.range};
+      if (in.unspecified) {
+        r.unspecified = in.unspecified->reason;
+        unspecified(in.unspecified, "input " + in.name.name);
+      }
+      p.inputs.push_back(std::move(r));
+    }
+    if (root.header) {
+      const ast::Header &h = *root.header;
+      p.population = expr(h.population.get());
+      if (h.dosingWeight) p.dosingWeight = p.findInput(h.dosingWeight->name);
+      for (const ast::Fact &f : h.facts) {
+        ir::Fact r;
+        r.name = f.name.name;
+        r.display = std::string(a.sources.slice(f.value->range));
+        if (auto *b = ast::dyn<ast::BoolExpr>(f.value.get())) r.value = ir::Value::ofBool(b->value);
+        else r.value = ir::Value::ofNumber(constant(f.value.get()));
+        r.note = f.note;
+        r.citations = cites(f.citations);
+        r.range = f.range;
+        p.facts.push_back(std::move(r));
+      }
+    }
+    for (const ast::DefineDecl *d : a.defines)
+      p.defines.push_back({d->name.name, expr(d->value.get()), d->description, cites(d->citations), d->range});
+    for (const ast::DrugDecl *d : a.drugs) {
+      ir::Drug r{d->name.name, d->description, d->route ? d->route->name : "", {}, cites(d->citations), d->range};
+      for (const ast::Limit &l : d->limits) {
+        ir::Limit lim;
+        const ExprInfo &info = a.types.at(l.amount.get());
+        lim.amount = constant(l.amount.get());
+        lim.dim = info.type.dim;
+        auto *n = ast::dyn<ast::NumberExpr>(l.amount.get());
+        std::vector<std::string> atoms;
+        if (n && n->unit)
+          for (auto &x : n->unit->atoms) atoms.push_back(x.name);
+        lim.perWeight = isPerWeight(a.units, atoms);
+        lim.basis = basis(l.basis);
+        lim.display = std::string(a.sources.slice(l.amount->range)) + (lim.basis.str().empty() ? "" : " " + lim.basis.str());
+        lim.citations = cites(l.citations);
+        lim.range = l.range;
+        r.limits.push_back(std::move(lim));
+      }
+      p.drugs.push_back(std::move(r));
+    }
+    for (size_t pi = 0; pi < a.pathways.size(); ++pi) {
+      const ast::PathwayDecl *pw = a.pathways[pi];
+      ir::Pathway r{pw->name.name, expr(pw->entry.get()), pw->description, {}, cites(pw->citations), pw->range};
+      for (size_t ti = 0; ti < pw->tiers.size(); ++ti) {
+        const ast::Tier &t = pw->tiers[ti];
+        ir::Tier tier;
+        tier.name = t.name.name;
+        tier.guard = expr(t.guard.get());
+        tier.failedWhen = expr(t.failedWhen.get());
+        tier.after = a.afterIndex[pi][ti];
+        for (const ast::Action &act : t.actions) tier.actions.push_back(action(act, pw->name.name + "." + t.name.name));
+        tier.citations = cites(t.citations);
+        tier.range = t.range;
+        r.tiers.push_back(std::move(tier));
+      }
+      p.pathways.push_back(std::move(r));
+    }
+    for (const ast::TableDecl *t : a.tables) {
+      ir::Table r;
+      r.name = t->name.name;
+      r.hit = static_cast<ir::HitPolicy>(t->hit);
+      r.complete = t->complete;
+      r.description = t->description;
+      r.citations = cites(t->citations);
+      r.range = t->range;
+      for (const ast::Rule &rule : t->rules) {
+        ir::Rule x;
+        x.name = rule.name.name;
+        x.priority = rule.priority;
+        x.guard = expr(rule.guard.get());
+        for (const ast::Action &act : rule.actions) x.actions.push_back(action(act, t->name.name + "." + rule.name.name));
+        x.citations = cites(rule.citations);
+        x.range = rule.range;
+        r.rules.push_back(std::move(x));
+      }
+      p.tables.push_back(std::move(r));
+    }
+    for (const auto &d : root.decls)
+      if (auto *v = ast::dyn<ast::VerifyDecl>(d.get()))
+        for (const ast::Property &prop : v->properties) {
+          ir::Property r;
+          r.kind = static_cast<ir::Property::Kind>(prop.kind);
+          r.expr = expr(prop.expr.get());
+          if (prop.kind == ast::Property::Kind::Reaches) r.target = target(prop.target);
+          r.message = prop.message;
+          r.citations = cites(prop.citations);
+          r.range = prop.range;
+          p.properties.push_back(std::move(r));
+        }
+    examples();
+    return std::move(p);
+  }
+};
+
+}  // namespace
+
+ir::Protocol lower(Analysis &a) {
+  Lowerer l{a, {}, {}, {}};
+  return l.run();
+}
+
+}  // namespace carepath::sema

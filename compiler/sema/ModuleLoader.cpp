@@ -1,0 +1,157 @@
+// Pass 1: modules. Follows every `use` from the checked file, finds the
+// module's `.care` file on the search path, parses it into the
+// SourceManager and repeats for its own `use`s. Reports modules not found
+// (with every place looked at), import cycles (with the cycle), files that
+// are protocols rather than modules, and a module header naming another
+// module than the one used.
+#include <algorithm>
+#include <filesystem>
+
+#include "parse/Parser.h"
+#include <algorithm>
+
+#include "sema/SemaContext.h"
+
+#ifndef CAREPATH_SOURCE_STDLIB
+#define CAREPATH_SOURCE_STDLIB ""
+#endif
+#ifndef CAREPATH_INSTALL_STDLIB
+#define CAREPATH_INSTALL_STDLIB ""
+#endif
+
+namespace carepath::sema {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+/// The folders holding the stdlib, in search order after the user's.
+std::vector<std::string> builtinStdlibDirs() {
+  std::vector<std::string> dirs;
+  for (const char *d : {CAREPATH_SOURCE_STDLIB, CAREPATH_INSTALL_STDLIB})
+    if (*d) dirs.push_back(d);
+  // Next to the executable: <prefix>/bin/carepath -> <prefix>/share/carepath/stdlib.
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) dirs.push_back((exe.parent_path().parent_path() / "share" / "carepath" / "stdlib").string());
+  return dirs;
+}
+
+/// Every path `name` may live at, in search order.
+std::vector<std::string> candidates(const std::vector<std::string> &parts, const SemaOptions &options) {
+  std::vector<std::string> result;
+  auto add = [&](const fs::path &dir, size_t first) {
+    fs::path p = dir;
+    for (size_t i = first; i < parts.size(); ++i) p /= parts[i];
+    p += ".care";
+    std::string s = p.lexically_normal().string();
+    if (std::find(result.begin(), result.end(), s) == result.end()) result.push_back(s);
+  };
+  bool stdlib = parts.size() > 1 && parts[0] == "stdlib";
+  for (const std::string &dir : options.modulePath) {
+    // `-I DIR` may be a stdlib root (DIR/drugs.care) or hold modules by
+    // their full name (DIR/stdlib/drugs.care, DIR/a/b.care).
+    if (stdlib) add(dir, 1);
+    add(dir, 0);
+  }
+  if (stdlib)
+    for (const std::string &dir : builtinStdlibDirs()) add(dir, 1);
+  return result;
+}
+
+struct Loader {
+  Analysis &a;
+  std::vector<std::string> stack;  // modules being loaded, for cycles
+
+  /// Loads module `name` (used at `use`); returns its files index or -1.
+  int load(const ast::UseDecl &use) {
+    const std::string name = use.module.str();
+    auto known = a.moduleIndex.find(name);
+    if (std::find(stack.begin(), stack.end(), name) != stack.end()) {
+      std::string cycle;
+      for (auto it = std::find(stack.begin(), stack.end(), name); it != stack.end(); ++it) cycle += *it + " -> ";
+      a.diags.report(DiagId::err_import_cycle, use.module.range, name, cycle + name);
+      return -1;
+    }
+    if (known != a.moduleIndex.end()) return known->second;
+
+    std::vector<std::string> parts;
+    for (const ast::Ident &p : use.module.parts) parts.push_back(p.name);
+    std::vector<std::string> looked = candidates(parts, a.options);
+    std::string found;
+    for (const std::string &c : looked) {
+      std::error_code ec;
+      if (fs::is_regular_file(c, ec)) {
+        found = c;
+        break;
+      }
+    }
+    if (found.empty()) {
+      auto &d = a.diags.report(DiagId::err_module_not_found, use.module.range, name);
+      if (looked.empty())
+        a.diags.note(d, DiagId::note_here, SourceRange{}, "no module search folder is set: pass --stdlib DIR or -I DIR");
+      for (const std::string &c : looked) a.diags.note(d, DiagId::note_looked_for, SourceRange{}, c);
+      a.moduleIndex[name] = -1;
+      return -1;
+    }
+    std::string error;
+    std::optional<std::string> text = readSourceFile(found, error);
+    if (!text) {
+      a.diags.report(DiagId::err_module_unreadable, use.module.range, name, found + ": " + error);
+      a.moduleIndex[name] = -1;
+      return -1;
+    }
+    FileId id = a.sources.addBuffer(found, std::move(*text));
+    unsigned errorsBefore = a.diags.errorCount();
+    std::unique_ptr<ast::File> file = parse::parseFile(id, a.sources, a.diags);
+    if (!file || a.diags.errorCount() != errorsBefore) {
+      auto &d = a.diags.report(DiagId::err_module_has_errors, use.module.range, name);
+      a.diags.note(d, DiagId::note_here, SourceRange{}, "module file: " + found);
+      a.moduleIndex[name] = -1;
+      return -1;
+    }
+    if (!file->header || file->header->kind != ast::Header::Kind::Module) {
+      auto &d = a.diags.report(DiagId::err_module_is_protocol, use.module.range, name, found);
+      if (file->header) a.diags.note(d, DiagId::note_here, file->header->range, "the file starts with a 'protocol' header");
+      a.moduleIndex[name] = -1;
+      return -1;
+    }
+    if (file->header->moduleName.str() != name) {
+      auto &d = a.diags.report(DiagId::err_module_name_mismatch, use.module.range, name, found,
+                               file->header->moduleName.str());
+      a.diags.note(d, DiagId::note_here, file->header->moduleName.range, "the module names itself here");
+    }
+    int index = static_cast<int>(a.files.size());
+    a.files.push_back(LoadedFile{file.get(), found, name, {}, false});
+    a.ownedModules.push_back(std::move(file));
+    a.moduleIndex[name] = index;
+    stack.push_back(name);
+    followUses(index);
+    stack.pop_back();
+    return index;
+  }
+
+  void followUses(int fileIndex) {
+    const ast::File *file = a.files[fileIndex].ast;
+    for (const auto &d : file->decls)
+      if (auto *use = ast::dyn<ast::UseDecl>(d.get())) {
+        int target = load(*use);
+        a.useTarget[use] = target;
+      }
+  }
+};
+
+}  // namespace
+
+void loadModules(Analysis &a) {
+  Loader loader{a, {}};
+  const ast::File *root = a.files[0].ast;
+  if (root->header && root->header->kind == ast::Header::Kind::Module) {
+    a.files[0].module = root->header->moduleName.str();
+    a.moduleIndex[a.files[0].module] = 0;
+    loader.stack.push_back(a.files[0].module);
+  }
+  loader.followUses(0);
+}
+
+}  // namespace carepath::sema

@@ -1,0 +1,654 @@
+// Pass 2: names. Builds each file's scope (own declarations, then what its
+// `use`s import), then resolves every name the checked file writes: inputs,
+// defines, `pathway.tier` / `table.rule`, enum members (contextually: which
+// enum is decided by the type checker), drugs, sources, tiers named by
+// `after`, examples named by `like`, and expectations. Also finds cycles
+// through defines, tiers and rules (a condition that needs itself).
+#include <algorithm>
+#include <functional>
+
+#include "sema/SemaContext.h"
+
+namespace carepath::sema {
+
+namespace {
+
+const char *kindName(const ast::Decl *d) {
+  switch (d->kind) {
+  case ast::DeclKind::Input: return "input";
+  case ast::DeclKind::Define: return "define";
+  case ast::DeclKind::Pathway: return "pathway";
+  case ast::DeclKind::Table: return "table";
+  case ast::DeclKind::Drug: return "drug";
+  case ast::DeclKind::Source: return "source";
+  case ast::DeclKind::Unit: return "unit";
+  case ast::DeclKind::Dimension: return "dimension";
+  default: return "declaration";
+  }
+}
+
+const ast::Ident *declName(const ast::Decl *d) {
+  switch (d->kind) {
+  case ast::DeclKind::Input: return &static_cast<const ast::InputDecl *>(d)->name;
+  case ast::DeclKind::Define: return &static_cast<const ast::DefineDecl *>(d)->name;
+  case ast::DeclKind::Pathway: return &static_cast<const ast::PathwayDecl *>(d)->name;
+  case ast::DeclKind::Table: return &static_cast<const ast::TableDecl *>(d)->name;
+  case ast::DeclKind::Drug: return &static_cast<const ast::DrugDecl *>(d)->name;
+  case ast::DeclKind::Source: return &static_cast<const ast::SourceDecl *>(d)->name;
+  case ast::DeclKind::Unit: return &static_cast<const ast::UnitDecl *>(d)->name;
+  case ast::DeclKind::Dimension: return &static_cast<const ast::DimensionDecl *>(d)->name;
+  default: return nullptr;
+  }
+}
+
+// ------------------------------------------------------------------ scopes
+
+struct ScopeBuilder {
+  Analysis &a;
+
+  /// Adds `d` to the namespace it belongs to. `local` decides who is blamed
+  /// on a clash: a local declaration, or the `use` that imported it.
+  void add(Scope &s, const ast::Decl *d, const ast::UseDecl *via) {
+    const ast::Ident *name = declName(d);
+    if (!name) return;
+    auto put = [&](auto &map, auto *decl) {
+      auto [it, inserted] = map.emplace(name->name, decl);
+      if (inserted || it->second == decl) return;
+      if (via) {
+        auto &diag = a.diags.report(DiagId::err_import_conflict, via->module.range, name->name, via->module.str());
+        a.diags.note(diag, DiagId::note_previous, declName(it->second)->range, "the other declaration is here");
+      } else {
+        auto &diag = a.diags.report(DiagId::err_duplicate, name->range, kindName(d), name->name);
+        a.diags.note(diag, DiagId::note_previous, declName(it->second)->range, "first defined here");
+      }
+    };
+    switch (d->kind) {
+    case ast::DeclKind::Input: case ast::DeclKind::Define: case ast::DeclKind::Pathway: case ast::DeclKind::Table:
+      put(s.values, d);
+      break;
+    case ast::DeclKind::Drug: put(s.drugs, static_cast<const ast::DrugDecl *>(d)); break;
+    case ast::DeclKind::Source: put(s.sources, static_cast<const ast::SourceDecl *>(d)); break;
+    case ast::DeclKind::Unit: put(s.units, static_cast<const ast::UnitDecl *>(d)); break;
+    case ast::DeclKind::Dimension: put(s.dimensions, static_cast<const ast::DimensionDecl *>(d)); break;
+    default: break;
+    }
+  }
+
+  void build(int index) {
+    LoadedFile &f = a.files[index];
+    if (f.scopeDone) return;
+    f.scopeDone = true;  // set first: cycles were already cut by the loader
+    Scope scope;
+    // Imports first, so a local declaration clashing with one is the one blamed.
+    for (const auto &d : f.ast->decls) {
+      auto *use = ast::dyn<ast::UseDecl>(d.get());
+      if (!use) continue;
+      auto target = a.useTarget.find(use);
+      if (target == a.useTarget.end() || target->second < 0) continue;
+      build(target->second);
+      const LoadedFile &m = a.files[target->second];
+      // What a module needs comes along: its units, dimensions and sources.
+      for (auto &[n, u] : m.scope.units) add(scope, u, use);
+      for (auto &[n, dim] : m.scope.dimensions) add(scope, dim, use);
+      for (auto &[n, src] : m.scope.sources) add(scope, src, use);
+      if (!use->hasImportList) {
+        for (const auto &md : m.ast->decls) add(scope, md.get(), use);
+        continue;
+      }
+      for (const ast::Ident &want : use->imports) {
+        const ast::Decl *found = nullptr;
+        std::vector<std::string> exported;
+        for (const auto &md : m.ast->decls)
+          if (const ast::Ident *n = declName(md.get())) {
+            exported.push_back(n->name);
+            if (n->name == want.name) found = md.get();
+          }
+        if (!found) {
+          a.diags.report(DiagId::err_not_exported, want.range, m.module, want.name, didYouMean(want.name, exported));
+          continue;
+        }
+        add(scope, found, use);
+      }
+    }
+    for (const auto &d : f.ast->decls) add(scope, d.get(), nullptr);
+    a.files[index].scope = std::move(scope);
+  }
+};
+
+// ------------------------------------------------------------------ references
+
+/// A node of the dependency graph between conditions: defines, tiers, rules.
+struct Node {
+  enum Kind { Define, Tier, Rule } kind;
+  int container, index;
+  auto operator<=>(const Node &) const = default;
+};
+
+struct Resolver {
+  Analysis &a;
+  const Scope &scope;
+  std::unordered_map<const ast::Decl *, int> index;  // input/define/pathway/table -> IR index
+  std::map<Node, std::vector<Node>> edges;
+  std::optional<Node> current;  // whose condition is being resolved
+
+  void citations(const ast::Citations &c, const Scope &s) {
+    for (const ast::Ident &id : c.ids)
+      if (!s.sources.count(id.name))
+        a.diags.report(DiagId::err_unknown_source, id.range, id.name, didYouMean(id.name, keysOf(s.sources)));
+  }
+
+  std::vector<std::string> valueCandidates() const {
+    std::vector<std::string> c = keysOf(scope.values);
+    for (auto &[m, inputs] : a.memberInputs) c.push_back(m);
+    return c;
+  }
+
+  void name(const ast::NameExpr &e) {
+    const auto &parts = e.name.parts;
+    if (parts.size() == 1) {
+      auto it = scope.values.find(parts[0].name);
+      if (it != scope.values.end()) {
+        const ast::Decl *d = it->second;
+        if (d->kind == ast::DeclKind::Input) {
+          a.names[&e] = {NameRef::Kind::Input, index.at(d), -1};
+        } else if (d->kind == ast::DeclKind::Define) {
+          a.names[&e] = {NameRef::Kind::Define, index.at(d), -1};
+          if (current) edges[*current].push_back({Node::Define, -1, index.at(d)});
+        } else {
+          bool pathway = d->kind == ast::DeclKind::Pathway;
+          a.diags.report(DiagId::err_container_in_expr, e.range, parts[0].name, pathway ? "pathway" : "table",
+                         pathway ? "tier" : "rule");
+        }
+        return;
+      }
+      if (a.memberInputs.count(parts[0].name)) {
+        a.names[&e] = {NameRef::Kind::Member, -1, -1};
+        return;
+      }
+      a.diags.report(DiagId::err_unknown_name, e.range, "name", parts[0].name,
+                     didYouMean(parts[0].name, valueCandidates()));
+      return;
+    }
+    auto target = resolveTarget(e.name);
+    if (!target) return;
+    if (target->kind == ir::Target::Kind::Tier) {
+      a.names[&e] = {NameRef::Kind::Tier, target->index, target->container};
+      if (current) edges[*current].push_back({Node::Tier, target->container, target->index});
+    } else {
+      a.names[&e] = {NameRef::Kind::Rule, target->index, target->container};
+      if (current) edges[*current].push_back({Node::Rule, target->container, target->index});
+    }
+  }
+
+  /// `pathway.tier` or `table.rule`; reports and returns nullopt otherwise.
+  std::optional<ir::Target> resolveTarget(const ast::QualifiedName &q) {
+    const auto &parts = q.parts;
+    auto it = scope.values.find(parts[0].name);
+    const ast::Decl *d = it == scope.values.end() ? nullptr : it->second;
+    if (!d || (d->kind != ast::DeclKind::Pathway && d->kind != ast::DeclKind::Table)) {
+      std::vector<std::string> containers;
+      for (auto &[n, decl] : scope.values)
+        if (decl->kind == ast::DeclKind::Pathway || decl->kind == ast::DeclKind::Table) containers.push_back(n);
+      if (d)
+        a.diags.report(DiagId::err_not_a_container, parts[0].range, parts[0].name, kindName(d));
+      else
+        a.diags.report(DiagId::err_unknown_name, parts[0].range, "pathway or table", parts[0].name,
+                       didYouMean(parts[0].name, containers));
+      return std::nullopt;
+    }
+    if (parts.size() != 2) {
+      a.diags.report(DiagId::err_unknown_name, q.range, "name", q.str(), std::string());
+      return std::nullopt;
+    }
+    std::vector<std::string> members;
+    ir::Target t;
+    t.container = index.at(d);
+    if (auto *p = ast::dyn<ast::PathwayDecl>(d)) {
+      t.kind = ir::Target::Kind::Tier;
+      for (size_t i = 0; i < p->tiers.size(); ++i) {
+        members.push_back(p->tiers[i].name.name);
+        if (p->tiers[i].name.name == parts[1].name) t.index = static_cast<int>(i);
+      }
+    } else {
+      auto *tb = ast::dyn<ast::TableDecl>(d);
+      t.kind = ir::Target::Kind::Rule;
+      for (size_t i = 0; i < tb->rules.size(); ++i) {
+        members.push_back(tb->rules[i].name.name);
+        if (tb->rules[i].name.name == parts[1].name) t.index = static_cast<int>(i);
+      }
+    }
+    if (t.index < 0) {
+      std::string what = (t.kind == ir::Target::Kind::Tier ? "tier of pathway '" : "rule of table '") + parts[0].name + "'";
+      a.diags.report(DiagId::err_unknown_name, parts[1].range, what, parts[1].name, didYouMean(parts[1].name, members));
+      return std::nullopt;
+    }
+    return t;
+  }
+
+  void expr(const ast::Expr *e) {
+    if (!e) return;
+    switch (e->kind) {
+    case ast::ExprKind::Number: case ast::ExprKind::Bool: return;
+    case ast::ExprKind::Name: name(*static_cast<const ast::NameExpr *>(e)); return;
+    case ast::ExprKind::Unary: expr(static_cast<const ast::UnaryExpr *>(e)->operand.get()); return;
+    case ast::ExprKind::Binary: {
+      auto *b = static_cast<const ast::BinaryExpr *>(e);
+      expr(b->lhs.get());
+      expr(b->rhs.get());
+      return;
+    }
+    case ast::ExprKind::InRange: {
+      auto *r = static_cast<const ast::InRangeExpr *>(e);
+      expr(r->subject.get());
+      expr(r->lo.get());
+      expr(r->hi.get());
+      return;
+    }
+    case ast::ExprKind::InSet: {
+      auto *s = static_cast<const ast::InSetExpr *>(e);
+      expr(s->subject.get());
+      for (auto &m : s->members) expr(m.get());
+      return;
+    }
+    case ast::ExprKind::Call:
+      for (auto &arg : static_cast<const ast::CallExpr *>(e)->args) expr(arg.get());
+      return;
+    }
+  }
+
+  void drug(const ast::Ident &name) {
+    if (!scope.drugs.count(name.name))
+      a.diags.report(DiagId::err_unknown_name, name.range, "drug", name.name, didYouMean(name.name, keysOf(scope.drugs)));
+  }
+
+  void action(const ast::Action &act) {
+    citations(act.citations, scope);
+    if (act.kind == ast::ActionKind::Give) {
+      drug(act.name);
+      expr(act.dose.get());
+      expr(act.cap.get());
+      if (act.duration) {
+        expr(act.duration->lo.get());
+        expr(act.duration->hi.get());
+      }
+      expr(act.over.get());
+    }
+    if (act.timing.at) {
+      expr(act.timing.at->lo.get());
+      expr(act.timing.at->hi.get());
+    }
+    expr(act.timing.value.get());
+  }
+};
+
+/// Reports every cycle through defines, tiers and rules once.
+void findCycles(Analysis &a, const std::map<Node, std::vector<Node>> &edges) {
+  auto label = [&](const Node &n) -> std::string {
+    switch (n.kind) {
+    case Node::Define: return a.defines[n.index]->name.name;
+    case Node::Tier: return a.pathways[n.container]->name.name + "." + a.pathways[n.container]->tiers[n.index].name.name;
+    case Node::Rule: return a.tables[n.container]->name.name + "." + a.tables[n.container]->rules[n.index].name.name;
+    }
+    return "?";
+  };
+  auto where = [&](const Node &n) -> SourceRange {
+    switch (n.kind) {
+    case Node::Define: return a.defines[n.index]->name.range;
+    case Node::Tier: return a.pathways[n.container]->tiers[n.index].name.range;
+    case Node::Rule: return a.tables[n.container]->rules[n.index].name.range;
+    }
+    return {};
+  };
+  enum class State { New, Active, Done };
+  std::map<Node, State> state;
+  std::vector<Node> stack;
+  std::function<void(const Node &)> visit = [&](const Node &n) {
+    state[n] = State::Active;
+    stack.push_back(n);
+    auto it = edges.find(n);
+    if (it != edges.end())
+      for (const Node &m : it->second) {
+        State s = state.count(m) ? state[m] : State::New;
+        if (s == State::Active) {
+          std::string chain;
+          for (auto at = std::find(stack.begin(), stack.end(), m); at != stack.end(); ++at) chain += label(*at) + " -> ";
+          a.diags.report(DiagId::err_definition_cycle, where(m), label(m), chain + label(m));
+        } else if (s == State::New) {
+          visit(m);
+        }
+      }
+    stack.pop_back();
+    state[n] = State::Done;
+  };
+  for (auto &[n, out] : edges)
+    if (!state.count(n)) visit(n);
+}
+
+bool isProtocolOnly(ast::DeclKind k) {
+  switch (k) {
+  case ast::DeclKind::Input: case ast::DeclKind::Define: case ast::DeclKind::Pathway: case ast::DeclKind::Table:
+  case ast::DeclKind::Verify: case ast::DeclKind::Example:
+    return true;
+  default:
+    return false;
+  }
+}
+
+const char *protocolOnlyName(ast::DeclKind k) {
+  switch (k) {
+  case ast::DeclKind::Input: return "inputs";
+  case ast::DeclKind::Define: return "defines";
+  case ast::DeclKind::Pathway: return "pathways";
+  case ast::DeclKind::Table: return "tables";
+  case ast::DeclKind::Verify: return "verify blocks";
+  case ast::DeclKind::Example: return "examples";
+  default: return "declarations";
+  }
+}
+
+void collectAction(std::set<std::pair<ast::ActionKind, std::string>> &acts, const std::vector<ast::Action> &actions) {
+  for (const ast::Action &act : actions) acts.insert({act.kind, act.name.name});
+}
+
+}  // namespace
+
+void resolveNames(Analysis &a) {
+  ScopeBuilder builder{a};
+  for (size_t i = 0; i < a.files.size(); ++i) builder.build(static_cast<int>(i));
+
+  // Modules hold what protocols share: no decision logic.
+  for (const LoadedFile &f : a.files) {
+    if (!f.ast->header || f.ast->header->kind != ast::Header::Kind::Module) continue;
+    for (const auto &d : f.ast->decls)
+      if (isProtocolOnly(d->kind)) a.diags.report(DiagId::err_module_decl_not_allowed, d->range, protocolOnlyName(d->kind));
+  }
+  // Citations inside modules, checked in each module's own scope.
+  for (size_t i = 1; i < a.files.size(); ++i) {
+    Resolver r{a, a.files[i].scope, {}, {}, {}};
+    for (const auto &d : a.files[i].ast->decls)
+      if (auto *drug = ast::dyn<ast::DrugDecl>(d.get())) {
+        r.citations(drug->citations, a.files[i].scope);
+        for (const ast::Limit &l : drug->limits) r.citations(l.citations, a.files[i].scope);
+      }
+  }
+
+  // The checked file's model, in declaration order (the IR's indices).
+  const LoadedFile &root = a.files[0];
+  const Scope &scope = root.scope;
+  Resolver r{a, scope, {}, {}, {}};
+  std::set<const ast::DrugDecl *> seenDrugs;
+  auto addDrug = [&](const ast::DrugDecl *d) {
+    if (seenDrugs.insert(d).second) a.drugs.push_back(d);
+  };
+  for (const auto &d : root.ast->decls) {
+    const ast::Decl *decl = d.get();
+    // Only the declaration that won its name is part of the model.
+    if (const ast::Ident *n = declName(decl); n && isProtocolOnly(decl->kind)) {
+      auto it = scope.values.find(n->name);
+      if (it == scope.values.end() || it->second != decl) continue;
+    }
+    if (auto *in = ast::dyn<ast::InputDecl>(decl)) {
+      r.index[decl] = static_cast<int>(a.inputs.size());
+      a.inputs.push_back(in);
+      if (in->type.kind == ast::TypeExpr::Kind::Enum)
+        for (const ast::Ident &m : in->type.members) {
+          auto &v = a.memberInputs[m.name];
+          if (std::find(v.begin(), v.end(), r.index[decl]) == v.end()) v.push_back(r.index[decl]);
+        }
+    } else if (auto *def = ast::dyn<ast::DefineDecl>(decl)) {
+      r.index[decl] = static_cast<int>(a.defines.size());
+      a.defines.push_back(def);
+    } else if (auto *p = ast::dyn<ast::PathwayDecl>(decl)) {
+      r.index[decl] = static_cast<int>(a.pathways.size());
+      a.pathways.push_back(p);
+    } else if (auto *t = ast::dyn<ast::TableDecl>(decl)) {
+      r.index[decl] = static_cast<int>(a.tables.size());
+      a.tables.push_back(t);
+    } else if (auto *drug = ast::dyn<ast::DrugDecl>(decl)) {
+      auto it = scope.drugs.find(drug->name.name);
+      if (it != scope.drugs.end() && it->second == drug) addDrug(drug);
+    } else if (auto *use = ast::dyn<ast::UseDecl>(decl)) {
+      auto target = a.useTarget.find(use);
+      if (target == a.useTarget.end() || target->second < 0) continue;
+      for (const auto &md : a.files[target->second].ast->decls)
+        if (auto *drug = ast::dyn<ast::DrugDecl>(md.get())) {
+          auto it = scope.drugs.find(drug->name.name);
+          if (it != scope.drugs.end() && it->second == drug) addDrug(drug);
+        }
+    }
+  }
+  for (size_t i = 0; i < a.files.size(); ++i)
+    for (const auto &d : a.files[i].ast->decls)
+      if (auto *s = ast::dyn<ast::SourceDecl>(d.get())) {
+        auto it = a.files[i].scope.sources.find(s->name.name);
+        if (it != a.files[i].scope.sources.end() && it->second == s) a.allSources.push_back(s);
+      }
+
+  // Header.
+  if (root.ast->header) {
+    const ast::Header &h = *root.ast->header;
+    r.expr(h.population.get());
+    r.citations(h.populationCitations, scope);
+    for (const ast::Fact &f : h.facts) r.citations(f.citations, scope);
+    if (h.dosingWeight) {
+      auto it = scope.values.find(h.dosingWeight->name);
+      if (it == scope.values.end() || it->second->kind != ast::DeclKind::Input) {
+        std::vector<std::string> inputs;
+        for (const auto *in : a.inputs) inputs.push_back(in->name.name);
+        a.diags.report(DiagId::err_unknown_name, h.dosingWeight->range, "input", h.dosingWeight->name,
+                       didYouMean(h.dosingWeight->name, inputs));
+      }
+    }
+  }
+
+  // Rule order under each table's hit policy: priority tables by N (rules
+  // without N after the numbered ones, in order); others in writing order.
+  for (const ast::TableDecl *t : a.tables) {
+    std::vector<int> order(t->rules.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
+    if (t->hit == ast::HitPolicy::Priority)
+      std::stable_sort(order.begin(), order.end(), [&](int x, int y) {
+        auto &px = t->rules[x].priority, &py = t->rules[y].priority;
+        if (px && py) return *px < *py;
+        return px.has_value() && !py.has_value();
+      });
+    a.ruleOrder.push_back(order);
+  }
+
+  for (const auto &d : root.ast->decls) {
+    if (auto *in = ast::dyn<ast::InputDecl>(d.get())) {
+      r.citations(in->citations, scope);
+    } else if (auto *def = ast::dyn<ast::DefineDecl>(d.get())) {
+      r.citations(def->citations, scope);
+      if (!r.index.count(def)) continue;
+      r.current = Node{Node::Define, -1, r.index.at(def)};
+      r.expr(def->value.get());
+      r.current.reset();
+    } else if (auto *drug = ast::dyn<ast::DrugDecl>(d.get())) {
+      r.citations(drug->citations, scope);
+      for (const ast::Limit &l : drug->limits) r.citations(l.citations, scope);
+    } else if (auto *p = ast::dyn<ast::PathwayDecl>(d.get())) {
+      r.citations(p->citations, scope);
+      int pi = r.index.count(p) ? r.index.at(p) : -1;
+      std::map<std::string, int> tierIndex;
+      std::vector<int> after(p->tiers.size(), -1);
+      for (size_t ti = 0; ti < p->tiers.size(); ++ti) {
+        const ast::Tier &tier = p->tiers[ti];
+        auto [it, fresh] = tierIndex.emplace(tier.name.name, static_cast<int>(ti));
+        if (!fresh) {
+          auto &diag = a.diags.report(DiagId::err_duplicate, tier.name.range, "tier", tier.name.name);
+          a.diags.note(diag, DiagId::note_previous, p->tiers[it->second].name.range, "first defined here");
+        }
+        if (pi >= 0) r.current = Node{Node::Tier, pi, static_cast<int>(ti)};
+        r.expr(p->entry.get());
+        r.expr(tier.guard.get());
+        r.current.reset();
+        r.expr(tier.failedWhen.get());
+        r.citations(tier.citations, scope);
+        for (const ast::Action &act : tier.actions) r.action(act);
+      }
+      for (size_t ti = 0; ti < p->tiers.size(); ++ti) {
+        const ast::Tier &tier = p->tiers[ti];
+        if (!tier.after) continue;
+        const ast::Ident &s = *tier.after;
+        auto it = tierIndex.find(s.name);
+        if (it == tierIndex.end()) {
+          std::string other;
+          for (const ast::PathwayDecl *q : a.pathways)
+            if (q != p)
+              for (const ast::Tier &qt : q->tiers)
+                if (qt.name.name == s.name && other.empty()) other = q->name.name;
+          if (!other.empty())
+            a.diags.report(DiagId::err_after_other_pathway, s.range, s.name, other, p->name.name);
+          else
+            a.diags.report(DiagId::err_unknown_name, s.range, "tier of pathway '" + p->name.name + "'", s.name,
+                           didYouMean(s.name, keysOf(tierIndex)));
+          continue;
+        }
+        int si = it->second;
+        if (si >= static_cast<int>(ti)) {
+          auto &diag = a.diags.report(DiagId::err_after_not_earlier, s.range, tier.name.name, s.name);
+          a.diags.note(diag, DiagId::note_here, p->tiers[si].name.range, "'" + s.name + "' is declared here");
+          continue;
+        }
+        if (!p->tiers[si].failedWhen) {
+          auto &diag = a.diags.report(DiagId::err_after_without_failed, s.range, s.name);
+          a.diags.note(diag, DiagId::note_here, p->tiers[si].name.range,
+                       "add 'failed when CONDITION' to tier '" + s.name + "'");
+          continue;
+        }
+        after[ti] = si;
+      }
+      if (pi >= 0) a.afterIndex.push_back(after);
+    } else if (auto *t = ast::dyn<ast::TableDecl>(d.get())) {
+      r.citations(t->citations, scope);
+      int tIndex = r.index.count(t) ? r.index.at(t) : -1;
+      std::map<std::string, int> ruleIndex;
+      for (size_t ri = 0; ri < t->rules.size(); ++ri) {
+        const ast::Rule &rule = t->rules[ri];
+        auto [it, fresh] = ruleIndex.emplace(rule.name.name, static_cast<int>(ri));
+        if (!fresh) {
+          auto &diag = a.diags.report(DiagId::err_duplicate, rule.name.range, "rule", rule.name.name);
+          a.diags.note(diag, DiagId::note_previous, t->rules[it->second].name.range, "first defined here");
+        }
+        if (tIndex >= 0) r.current = Node{Node::Rule, tIndex, static_cast<int>(ri)};
+        r.expr(rule.guard.get());
+        r.current.reset();
+        r.citations(rule.citations, scope);
+        for (const ast::Action &act : rule.actions) r.action(act);
+      }
+      // A `first`/`priority` rule fires only if no rule before it does.
+      if (tIndex >= 0 && (t->hit == ast::HitPolicy::First || t->hit == ast::HitPolicy::Priority)) {
+        const std::vector<int> &order = a.ruleOrder[tIndex];
+        for (size_t k = 0; k < order.size(); ++k)
+          for (size_t j = 0; j < k; ++j)
+            r.edges[Node{Node::Rule, tIndex, order[k]}].push_back(Node{Node::Rule, tIndex, order[j]});
+      }
+    } else if (auto *v = ast::dyn<ast::VerifyDecl>(d.get())) {
+      for (const ast::Property &prop : v->properties) {
+        r.expr(prop.expr.get());
+        r.citations(prop.citations, scope);
+        if (prop.kind == ast::Property::Kind::Reaches) r.resolveTarget(prop.target);
+      }
+    }
+  }
+  if (!a.diags.hasErrors()) findCycles(a, r.edges);
+
+  // Examples: names, `like`, givens, expectations.
+  std::map<std::string, int> exampleIndex;
+  for (const auto &d : root.ast->decls)
+    if (auto *ex = ast::dyn<ast::ExampleDecl>(d.get())) {
+      auto [it, fresh] = exampleIndex.emplace(ex->name, static_cast<int>(a.examples.size()));
+      if (!fresh) {
+        auto &diag = a.diags.report(DiagId::err_duplicate_example, ex->nameRange, ex->name);
+        a.diags.note(diag, DiagId::note_previous, a.examples[it->second]->nameRange, "first defined here");
+      }
+      a.examples.push_back(ex);
+    }
+  std::set<std::pair<ast::ActionKind, std::string>> actions;
+  for (const ast::PathwayDecl *p : a.pathways)
+    for (const ast::Tier &t : p->tiers) collectAction(actions, t.actions);
+  for (const ast::TableDecl *t : a.tables)
+    for (const ast::Rule &rule : t->rules) collectAction(actions, rule.actions);
+  std::map<std::string, int> inputIndex;
+  for (size_t i = 0; i < a.inputs.size(); ++i) inputIndex[a.inputs[i]->name.name] = static_cast<int>(i);
+
+  a.exampleBase.assign(a.examples.size(), -1);
+  for (size_t e = 0; e < a.examples.size(); ++e) {
+    const ast::ExampleDecl *ex = a.examples[e];
+    if (ex->like) {
+      auto it = exampleIndex.find(*ex->like);
+      if (it == exampleIndex.end())
+        a.diags.report(DiagId::err_unknown_example, ex->likeRange, *ex->like, didYouMean(*ex->like, keysOf(exampleIndex)));
+      else
+        a.exampleBase[e] = it->second;
+    }
+    std::map<std::string, const ast::Given *> given;
+    for (const ast::Given &g : ex->givens) {
+      if (!inputIndex.count(g.input.name)) {
+        a.diags.report(DiagId::err_unknown_name, g.input.range, "input", g.input.name,
+                       didYouMean(g.input.name, keysOf(inputIndex)));
+        continue;
+      }
+      auto [it, fresh] = given.emplace(g.input.name, &g);
+      if (!fresh) {
+        auto &diag = a.diags.report(DiagId::err_given_twice, g.input.range, g.input.name);
+        a.diags.note(diag, DiagId::note_previous, it->second->range, "first given here");
+      }
+      r.expr(g.value.get());
+    }
+    for (const ast::Expectation &x : ex->expectations) {
+      switch (x.kind) {
+      case ast::Expectation::Kind::Fired: r.resolveTarget(x.target); break;
+      case ast::Expectation::Kind::Action:
+        if (x.action == ast::ActionKind::Give) {
+          r.drug(x.name);
+        } else if (!actions.count({x.action, x.name.name})) {
+          std::vector<std::string> same;
+          for (auto &[k, n] : actions)
+            if (k == x.action) same.push_back(n);
+          a.diags.report(DiagId::err_expect_unknown_action, x.name.range, ast::spelling(x.action), x.name.name,
+                         didYouMean(x.name.name, same));
+        }
+        break;
+      case ast::Expectation::Kind::Dose: r.drug(x.name); break;
+      case ast::Expectation::Kind::Outside: break;
+      }
+    }
+  }
+  // `like` cycles, then inputs left ungiven after inheritance.
+  for (size_t e = 0; e < a.examples.size(); ++e) {
+    std::vector<int> chain{static_cast<int>(e)};
+    int at = a.exampleBase[e];
+    bool cycle = false;
+    while (at >= 0) {
+      if (std::find(chain.begin(), chain.end(), at) != chain.end()) {
+        cycle = at == static_cast<int>(e);
+        if (cycle) {
+          std::string text;
+          for (int c : chain) text += "\"" + a.examples[c]->name + "\" -> ";
+          a.diags.report(DiagId::err_like_cycle, a.examples[e]->likeRange, a.examples[e]->name,
+                         text + "\"" + a.examples[e]->name + "\"");
+        }
+        break;
+      }
+      chain.push_back(at);
+      at = a.exampleBase[at];
+    }
+    if (at >= 0) {
+      a.exampleBase[e] = -2;  // part of, or leading into, a cycle: not expanded
+      continue;
+    }
+    std::set<std::string> given;
+    for (int c : chain)
+      for (const ast::Given &g : a.examples[c]->givens) given.insert(g.input.name);
+    std::vector<std::string> missing;
+    for (const ast::InputDecl *in : a.inputs)
+      if (!given.count(in->name.name)) missing.push_back(in->name.name);
+    if (!missing.empty())
+      a.diags.report(DiagId::err_example_missing_inputs, a.examples[e]->nameRange, a.examples[e]->name, missing.size(),
+                     missing.size() == 1 ? "" : "s", joinNames(missing));
+  }
+}
+
+}  // namespace carepath::sema

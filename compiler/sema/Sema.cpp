@@ -1,0 +1,81 @@
+// The sema pipeline, written out in one place: modules, names, units,
+// types, lowering. Early passes collect every error they can and go on;
+// the later ones need a clean tree, so the pipeline stops at the first
+// stage that reported an error.
+#include "sema/Sema.h"
+
+#include <algorithm>
+
+#include "sema/SemaContext.h"
+
+namespace carepath::sema {
+
+std::optional<ir::Protocol> analyze(const ast::File &file, SourceManager &sources, DiagnosticEngine &diags,
+                                    const SemaOptions &options) {
+  Analysis a(sources, diags, options);
+  a.files.push_back(LoadedFile{&file, file.file == kNoFile ? "" : sources.name(file.file), "", {}, false});
+
+  loadModules(a);
+  if (diags.hasErrors()) return std::nullopt;
+  resolveNames(a);
+  buildUnits(a);  // independent of names: runs with them, so both report
+  if (diags.hasErrors()) return std::nullopt;
+  checkTypes(a);
+  if (diags.hasErrors()) return std::nullopt;
+  return lower(a);
+}
+
+// ------------------------------------------------------------------ helpers
+
+namespace {
+size_t editDistance(const std::string &a, const std::string &b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+}  // namespace
+
+std::string didYouMean(const std::string &name, const std::vector<std::string> &candidates) {
+  // Close enough to be a typo: at most a third of the name's length.
+  size_t best = std::max<size_t>(1, name.size() / 3) + 1;
+  std::string pick;
+  for (const std::string &c : candidates) {
+    if (c == name) continue;
+    size_t d = editDistance(name, c);
+    if (d < best) {
+      best = d;
+      pick = c;
+    }
+  }
+  return pick.empty() ? "" : "; did you mean '" + pick + "'?";
+}
+
+std::string joinNames(const std::vector<std::string> &names, const char *sep) {
+  std::string s;
+  for (size_t i = 0; i < names.size(); ++i) s += (i ? sep : "") + names[i];
+  return s;
+}
+
+std::string describe(const ir::Type &t, const Analysis &a) {
+  switch (t.kind) {
+  case ir::Type::Kind::Bool: return "a condition (bool)";
+  case ir::Type::Kind::Enum:
+    if (t.enumType < 0 || t.enumType >= static_cast<int>(a.enums.size())) return "an enum value";
+    return "the enum of '" + a.enums[t.enumType].name + "'";
+  case ir::Type::Kind::Number:
+    if (t.dim.dimensionless()) return t.integer ? "an integer" : "a plain number";
+    return "a quantity of " + t.dim.str();
+  }
+  return "?";
+}
+
+}  // namespace carepath::sema

@@ -1,0 +1,757 @@
+// Pass 4: types and units. Gives every expression of the checked file a
+// type (bool, an input's enum, or a number of some dimension), converts
+// every literal exactly to canonical units, and enforces the rules of the
+// language: conditions where conditions are needed, compatible dimensions,
+// enum members of the right enum, input ranges, doses that are amounts,
+// durations where durations are needed, examples that give valid values.
+#include <functional>
+
+#include "sema/SemaContext.h"
+
+namespace carepath::sema {
+
+namespace {
+
+std::string dimName(const ir::Dimension &d) { return d.dimensionless() ? "a plain number" : d.str(); }
+
+std::string showQuantity(Rational canonical, const ir::Unit &u) {
+  Rational v = u.factor.isZero() ? canonical : canonical / u.factor;
+  return u.name.empty() ? v.decimal() : v.decimal() + " " + u.name;
+}
+
+struct Checker {
+  Analysis &a;
+  const Scope *scope;
+  std::vector<std::optional<ir::Type>> defineTypes;
+  std::vector<bool> defineChecked;
+  std::set<const ast::DrugDecl *> perWeightReported;
+
+  // ---------------------------------------------------------------- units
+
+  std::optional<ir::Unit> unit(const ast::UnitExpr &u) {
+    std::vector<std::string> atoms;
+    bool ok = true;
+    for (const ast::Ident &atom : u.atoms) {
+      atoms.push_back(atom.name);
+      if (atom.name == "%") continue;
+      if (!scope->units.count(atom.name)) {
+        a.diags.report(DiagId::err_unknown_name, atom.range, "unit", atom.name, didYouMean(atom.name, keysOf(scope->units)));
+        ok = false;
+      } else if (!a.units.find(atom.name)) {
+        ok = false;  // its declaration was wrong; reported by UnitAlgebra
+      }
+    }
+    if (!ok) return std::nullopt;
+    try {
+      return a.units.compose(atoms);
+    } catch (const RationalOverflow &) {
+      a.diags.report(DiagId::err_number_overflow, u.range);
+      return std::nullopt;
+    }
+  }
+
+  /// A time unit for `per X`; its span in canonical duration.
+  std::optional<ir::Basis> basis(const ast::Basis &b) {
+    ir::Basis r;
+    switch (b.kind) {
+    case ast::Basis::Kind::None: return r;
+    case ast::Basis::Kind::PerDose: r.kind = ir::Basis::Kind::PerDose; return r;
+    case ast::Basis::Kind::PerCourse: r.kind = ir::Basis::Kind::PerCourse; return r;
+    case ast::Basis::Kind::PerTime: break;
+    }
+    ast::UnitExpr u;
+    u.atoms.push_back(b.timeUnit);
+    u.range = b.timeUnit.range;
+    auto resolved = unit(u);
+    if (!resolved) return std::nullopt;
+    if (!isDuration(resolved->dim)) {
+      a.diags.report(DiagId::err_per_not_time, b.timeUnit.range, b.timeUnit.name, dimName(resolved->dim));
+      return std::nullopt;
+    }
+    r.kind = ir::Basis::Kind::PerTime;
+    r.span = resolved->factor;
+    r.timeUnit = b.timeUnit.name;
+    return r;
+  }
+
+  std::optional<ir::Dimension> dimension(const ast::TypeExpr &t) {
+    std::function<std::optional<ir::Dimension>(const ast::Ident &, int)> one =
+        [&](const ast::Ident &atom, int depth) -> std::optional<ir::Dimension> {
+      auto it = scope->dimensions.find(atom.name);
+      if (it == scope->dimensions.end()) {
+        a.diags.report(DiagId::err_unknown_name, atom.range, "dimension", atom.name,
+                       didYouMean(atom.name, keysOf(scope->dimensions)));
+        return std::nullopt;
+      }
+      if (!it->second->definition) return UnitTable::base(atom.name);
+      if (depth > 20) return std::nullopt;
+      const ast::TypeExpr &def = *it->second->definition;
+      std::optional<ir::Dimension> d;
+      for (size_t i = 0; i < def.dimAtoms.size(); ++i) {
+        auto x = one(def.dimAtoms[i], depth + 1);
+        if (!x) return std::nullopt;
+        d = !d ? *x : (def.dimOps[i - 1] == '*' ? *d * *x : *d / *x);
+      }
+      return d;
+    };
+    std::optional<ir::Dimension> d;
+    for (size_t i = 0; i < t.dimAtoms.size(); ++i) {
+      auto x = one(t.dimAtoms[i], 0);
+      if (!x) return std::nullopt;
+      d = !d ? *x : (t.dimOps[i - 1] == '*' ? *d * *x : *d / *x);
+    }
+    return d;
+  }
+
+  // ---------------------------------------------------------------- literals
+
+  struct Constant {
+    Rational value;  // canonical
+    ir::Unit unit;   // as written ("" when none)
+    ir::Dimension dim;
+    bool integer = false;
+  };
+
+  /// A literal number, possibly negated, with its unit. Reports `what`
+  /// when `e` is anything else.
+  std::optional<Constant> constant(const ast::Expr *e, const std::string &what) {
+    bool negate = false;
+    const ast::Expr *at = e;
+    if (auto *u = ast::dyn<ast::UnaryExpr>(at); u && u->op == ast::UnaryOp::Negate) {
+      negate = true;
+      at = u->operand.get();
+    }
+    auto *n = ast::dyn<ast::NumberExpr>(at);
+    if (!n) {
+      a.diags.report(DiagId::err_not_literal, e->range, what);
+      return std::nullopt;
+    }
+    auto info = check(e);
+    if (!info) return std::nullopt;
+    Constant c;
+    c.value = negate ? -a.types[n].canonical : a.types[n].canonical;
+    c.unit = a.types[n].unit ? *a.types[n].unit : ir::Unit{"", {}, Rational(1)};
+    c.dim = info->type.dim;
+    c.integer = info->type.integer;
+    return c;
+  }
+
+  // ---------------------------------------------------------------- expressions
+
+  static bool isBareMember(const ExprInfo &i) { return i.type.kind == ir::Type::Kind::Enum && i.type.enumType < 0; }
+
+  std::string describe(const ExprInfo &i) const {
+    if (isBareMember(i)) return "an enum member";
+    return sema::describe(i.type, a);
+  }
+
+  bool wantBool(const std::optional<ExprInfo> &i, const ast::Expr *e, const std::string &what) {
+    if (!i) return false;
+    if (i->type.kind == ir::Type::Kind::Bool) return true;
+    a.diags.report(DiagId::err_expected_condition, e->range, what, describe(*i));
+    return false;
+  }
+
+  bool wantNumber(const std::optional<ExprInfo> &i, const ast::Expr *e) {
+    if (!i) return false;
+    if (i->type.kind == ir::Type::Kind::Number) return true;
+    a.diags.report(DiagId::err_expected_quantity, e->range, describe(*i));
+    return false;
+  }
+
+  std::optional<ExprInfo> record(const ast::Expr *e, ExprInfo info) {
+    a.types[e] = info;
+    return info;
+  }
+
+  /// Resolves a bare enum member against enum `enumType`.
+  std::optional<ExprInfo> member(const ast::Expr *e, int enumType) {
+    auto *n = ast::dyn<ast::NameExpr>(e);
+    const ir::EnumType &en = a.enums[enumType];
+    const std::string &name = n->name.parts[0].name;
+    for (size_t m = 0; m < en.members.size(); ++m)
+      if (en.members[m] == name) {
+        ExprInfo info;
+        info.type = ir::Type::enumeration(enumType);
+        info.member = static_cast<int>(m);
+        return record(e, info);
+      }
+    a.diags.report(DiagId::err_not_member, e->range, name, en.name, joinNames(en.members));
+    return std::nullopt;
+  }
+
+  /// Checks `e` in a position where a bare enum member is resolved against
+  /// `context` (the other side of a comparison), if that is an enum.
+  std::optional<ExprInfo> checkIn(const ast::Expr *e, const std::optional<ExprInfo> &context) {
+    auto *n = ast::dyn<ast::NameExpr>(e);
+    if (n && a.names.count(n) && a.names.at(n).kind == NameRef::Kind::Member) {
+      if (context && context->type.kind == ir::Type::Kind::Enum && context->type.enumType >= 0)
+        return member(e, context->type.enumType);
+      ExprInfo bare;
+      bare.type.kind = ir::Type::Kind::Enum;
+      bare.type.enumType = -1;
+      return bare;
+    }
+    return check(e);
+  }
+
+  bool isBareMemberName(const ast::Expr *e) const {
+    auto *n = ast::dyn<ast::NameExpr>(e);
+    return n && a.names.count(n) && a.names.at(n).kind == NameRef::Kind::Member;
+  }
+
+  /// A comparison of an input with a literal outside its declared range
+  /// is constant: warn, since the author probably meant something else.
+  void warnConstant(const ast::Expr *whole, ast::BinaryOp op, const ast::Expr *lhs, const ast::Expr *rhs) {
+    auto inputOf = [&](const ast::Expr *x) -> int {
+      auto *n = ast::dyn<ast::NameExpr>(x);
+      if (!n || !a.names.count(n) || a.names.at(n).kind != NameRef::Kind::Input) return -1;
+      return a.names.at(n).index;
+    };
+    auto literal = [&](const ast::Expr *x) -> std::optional<Rational> {
+      const ast::Expr *at = x;
+      bool neg = false;
+      if (auto *u = ast::dyn<ast::UnaryExpr>(at); u && u->op == ast::UnaryOp::Negate) { neg = true; at = u->operand.get(); }
+      if (!ast::dyn<ast::NumberExpr>(at) || !a.types.count(at)) return std::nullopt;
+      return neg ? -a.types.at(at).canonical : a.types.at(at).canonical;
+    };
+    int in = inputOf(lhs);
+    std::optional<Rational> c = literal(rhs);
+    if (in < 0 || !c) {
+      in = inputOf(rhs);
+      c = literal(lhs);
+      if (in < 0 || !c) return;
+      switch (op) {  // mirror: `c < x` is `x > c`
+      case ast::BinaryOp::Lt: op = ast::BinaryOp::Gt; break;
+      case ast::BinaryOp::Le: op = ast::BinaryOp::Ge; break;
+      case ast::BinaryOp::Gt: op = ast::BinaryOp::Lt; break;
+      case ast::BinaryOp::Ge: op = ast::BinaryOp::Le; break;
+      default: break;
+      }
+    }
+    const InputInfo &info = a.inputInfo[in];
+    if (!info.lo || !info.hi) return;
+    Rational lo = *info.lo, hi = *info.hi;
+    if (*c >= lo && *c <= hi) return;  // inside the range: a real decision
+    bool above = *c > hi;
+    bool value = false;
+    switch (op) {
+    case ast::BinaryOp::Lt: case ast::BinaryOp::Le: value = above; break;
+    case ast::BinaryOp::Gt: case ast::BinaryOp::Ge: value = !above; break;
+    case ast::BinaryOp::Eq: value = false; break;
+    case ast::BinaryOp::Ne: value = true; break;
+    default: return;
+    }
+    reportConstant(whole, value, in);
+  }
+
+  void reportConstant(const ast::Expr *whole, bool value, int in) {
+    const InputInfo &info = a.inputInfo[in];
+    a.diags.report(DiagId::warn_condition_constant, whole->range, value ? "true" : "false", a.inputs[in]->name.name,
+                   showQuantity(*info.lo, info.displayUnit) + " .. " + showQuantity(*info.hi, info.displayUnit));
+  }
+
+  std::optional<ExprInfo> compare(const ast::BinaryExpr &b) {
+    std::optional<ExprInfo> l, r;
+    // Resolve a bare member against the other side.
+    if (isBareMemberName(b.lhs.get()) && !isBareMemberName(b.rhs.get())) {
+      r = check(b.rhs.get());
+      l = checkIn(b.lhs.get(), r);
+    } else {
+      l = check(b.lhs.get());
+      r = checkIn(b.rhs.get(), l);
+    }
+    if (!l || !r) return std::nullopt;
+    const char *op = ast::spelling(b.op);
+    if (isBareMember(*l) || isBareMember(*r)) {
+      const ast::Expr *bare = isBareMember(*l) ? b.lhs.get() : b.rhs.get();
+      a.diags.report(DiagId::err_bare_member, bare->range, static_cast<const ast::NameExpr *>(bare)->name.str());
+      return std::nullopt;
+    }
+    auto kl = l->type.kind, kr = r->type.kind;
+    bool ordered = b.op == ast::BinaryOp::Lt || b.op == ast::BinaryOp::Le || b.op == ast::BinaryOp::Gt ||
+                   b.op == ast::BinaryOp::Ge;
+    if ((kl == ir::Type::Kind::Enum && kr == ir::Type::Kind::Number) ||
+        (kr == ir::Type::Kind::Enum && kl == ir::Type::Kind::Number)) {
+      const ExprInfo &en = kl == ir::Type::Kind::Enum ? *l : *r;
+      a.diags.report(DiagId::err_enum_vs_number, b.opRange, a.enums[en.type.enumType].name);
+      return std::nullopt;
+    }
+    if (kl != kr || (kl == ir::Type::Kind::Enum && l->type.enumType != r->type.enumType)) {
+      a.diags.report(DiagId::err_cannot_compare, b.opRange, describe(*l), describe(*r));
+      return std::nullopt;
+    }
+    if (ordered && kl != ir::Type::Kind::Number) {
+      a.diags.report(DiagId::err_not_ordered, b.opRange, op, describe(*l));
+      return std::nullopt;
+    }
+    if (kl == ir::Type::Kind::Number && l->type.dim != r->type.dim) {
+      auto &d = a.diags.report(DiagId::err_incompatible_dims, b.opRange, op, dimName(l->type.dim), dimName(r->type.dim));
+      a.diags.note(d, DiagId::note_here, b.lhs->range, "this is " + dimName(l->type.dim));
+      a.diags.note(d, DiagId::note_here, b.rhs->range, "this is " + dimName(r->type.dim));
+      return std::nullopt;
+    }
+    if (kl == ir::Type::Kind::Number) warnConstant(&b, b.op, b.lhs.get(), b.rhs.get());
+    ExprInfo info;
+    info.type = ir::Type::boolean();
+    return info;
+  }
+
+  std::optional<ExprInfo> check(const ast::Expr *e) {
+    std::optional<ExprInfo> result = checkUncached(e);
+    if (result) a.types[e] = *result;
+    return result;
+  }
+
+  std::optional<ExprInfo> checkUncached(const ast::Expr *e) {
+    switch (e->kind) {
+    case ast::ExprKind::Number: {
+      auto *n = static_cast<const ast::NumberExpr *>(e);
+      ExprInfo info;
+      if (n->unit) {
+        auto u = unit(*n->unit);
+        if (!u) return std::nullopt;
+        try {
+          info.canonical = n->value * u->factor;
+        } catch (const RationalOverflow &) {
+          a.diags.report(DiagId::err_number_overflow, e->range);
+          return std::nullopt;
+        }
+        info.type = ir::Type::number(u->dim);
+        info.unit = u;
+      } else {
+        info.canonical = n->value;
+        info.type = ir::Type::number();
+        info.type.integer = n->value.isInteger() && n->text.find('.') == std::string::npos;
+      }
+      return info;
+    }
+    case ast::ExprKind::Bool: {
+      ExprInfo info;
+      info.type = ir::Type::boolean();
+      return info;
+    }
+    case ast::ExprKind::Name: {
+      auto *n = static_cast<const ast::NameExpr *>(e);
+      auto it = a.names.find(n);
+      if (it == a.names.end()) return std::nullopt;
+      ExprInfo info;
+      switch (it->second.kind) {
+      case NameRef::Kind::Input: info.type = a.inputInfo[it->second.index].type; return info;
+      case NameRef::Kind::Define: {
+        auto t = defineType(it->second.index);
+        if (!t) return std::nullopt;
+        info.type = *t;
+        return info;
+      }
+      case NameRef::Kind::Tier: case NameRef::Kind::Rule: info.type = ir::Type::boolean(); return info;
+      case NameRef::Kind::Member:
+        a.diags.report(DiagId::err_bare_member, e->range, n->name.str());
+        return std::nullopt;
+      }
+      return std::nullopt;
+    }
+    case ast::ExprKind::Unary: {
+      auto *u = static_cast<const ast::UnaryExpr *>(e);
+      auto x = check(u->operand.get());
+      if (u->op == ast::UnaryOp::Not) {
+        if (!wantBool(x, u->operand.get(), "the operand of 'not'")) return std::nullopt;
+        return x;
+      }
+      if (!wantNumber(x, u->operand.get())) return std::nullopt;
+      return x;
+    }
+    case ast::ExprKind::Binary: {
+      auto *b = static_cast<const ast::BinaryExpr *>(e);
+      switch (b->op) {
+      case ast::BinaryOp::And: case ast::BinaryOp::Or: {
+        auto l = check(b->lhs.get());
+        auto r = check(b->rhs.get());
+        std::string what = std::string("an operand of '") + ast::spelling(b->op) + "'";
+        bool okL = wantBool(l, b->lhs.get(), what), okR = wantBool(r, b->rhs.get(), what);
+        if (!okL || !okR) return std::nullopt;
+        return l;
+      }
+      case ast::BinaryOp::Eq: case ast::BinaryOp::Ne: case ast::BinaryOp::Lt: case ast::BinaryOp::Le:
+      case ast::BinaryOp::Gt: case ast::BinaryOp::Ge:
+        return compare(*b);
+      case ast::BinaryOp::Add: case ast::BinaryOp::Sub: case ast::BinaryOp::Mul: case ast::BinaryOp::Div: {
+        auto l = check(b->lhs.get());
+        auto r = check(b->rhs.get());
+        bool okL = wantNumber(l, b->lhs.get()), okR = wantNumber(r, b->rhs.get());
+        if (!okL || !okR) return std::nullopt;
+        ExprInfo info;
+        if (b->op == ast::BinaryOp::Add || b->op == ast::BinaryOp::Sub) {
+          if (l->type.dim != r->type.dim) {
+            a.diags.report(DiagId::err_incompatible_dims, b->opRange, ast::spelling(b->op), dimName(l->type.dim),
+                           dimName(r->type.dim));
+            return std::nullopt;
+          }
+          info.type = l->type;
+          info.type.integer = l->type.integer && r->type.integer;
+        } else if (b->op == ast::BinaryOp::Mul) {
+          info.type = ir::Type::number(l->type.dim * r->type.dim);
+          info.type.integer = l->type.integer && r->type.integer;
+        } else {
+          info.type = ir::Type::number(l->type.dim / r->type.dim);
+        }
+        return info;
+      }
+      }
+      return std::nullopt;
+    }
+    case ast::ExprKind::InRange: {
+      auto *r = static_cast<const ast::InRangeExpr *>(e);
+      auto s = check(r->subject.get());
+      auto lo = check(r->lo.get());
+      auto hi = check(r->hi.get());
+      bool ok = wantNumber(s, r->subject.get());
+      ok = wantNumber(lo, r->lo.get()) && ok;
+      ok = wantNumber(hi, r->hi.get()) && ok;
+      if (!ok) return std::nullopt;
+      for (auto [end, info] : {std::pair{r->lo.get(), &*lo}, std::pair{r->hi.get(), &*hi}})
+        if (info->type.dim != s->type.dim) {
+          a.diags.report(DiagId::err_incompatible_dims, end->range, "in", dimName(s->type.dim), dimName(info->type.dim));
+          return std::nullopt;
+        }
+      warnRange(*r);
+      ExprInfo info;
+      info.type = ir::Type::boolean();
+      return info;
+    }
+    case ast::ExprKind::InSet: {
+      auto *set = static_cast<const ast::InSetExpr *>(e);
+      auto s = check(set->subject.get());
+      if (!s) return std::nullopt;
+      bool ok = true;
+      for (const auto &m : set->members) {
+        auto x = checkIn(m.get(), s);
+        if (!x) { ok = false; continue; }
+        if (isBareMember(*x)) {
+          a.diags.report(DiagId::err_bare_member, m->range, static_cast<const ast::NameExpr *>(m.get())->name.str());
+          ok = false;
+        } else if (x->type.kind != s->type.kind || x->type.enumType != s->type.enumType) {
+          a.diags.report(DiagId::err_cannot_compare, m->range, describe(*s), describe(*x));
+          ok = false;
+        } else if (x->type.kind == ir::Type::Kind::Number && x->type.dim != s->type.dim) {
+          a.diags.report(DiagId::err_incompatible_dims, m->range, "in", dimName(s->type.dim), dimName(x->type.dim));
+          ok = false;
+        }
+      }
+      if (!ok) return std::nullopt;
+      ExprInfo info;
+      info.type = ir::Type::boolean();
+      return info;
+    }
+    case ast::ExprKind::Call: {
+      auto *c = static_cast<const ast::CallExpr *>(e);
+      std::optional<ExprInfo> first;
+      bool ok = true;
+      for (const auto &arg : c->args) {
+        auto x = check(arg.get());
+        if (!wantNumber(x, arg.get())) { ok = false; continue; }
+        if (!first) { first = x; continue; }
+        if (x->type.dim != first->type.dim) {
+          a.diags.report(DiagId::err_incompatible_dims, arg->range, c->callee, dimName(first->type.dim),
+                         dimName(x->type.dim));
+          ok = false;
+        }
+        first->type.integer = first->type.integer && x->type.integer;
+      }
+      if (!ok || !first) return std::nullopt;
+      return first;
+    }
+    }
+    return std::nullopt;
+  }
+
+  void warnRange(const ast::InRangeExpr &r) {
+    auto *n = ast::dyn<ast::NameExpr>(r.subject.get());
+    if (!n || !a.names.count(n) || a.names.at(n).kind != NameRef::Kind::Input) return;
+    auto *lo = ast::dyn<ast::NumberExpr>(r.lo.get());
+    auto *hi = ast::dyn<ast::NumberExpr>(r.hi.get());
+    if (!lo || !hi) return;
+    int in = a.names.at(n).index;
+    const InputInfo &info = a.inputInfo[in];
+    if (!info.lo || !info.hi) return;
+    Rational l = a.types[lo].canonical, h = a.types[hi].canonical;
+    if (h < *info.lo || l > *info.hi) reportConstant(&r, r.negated, in);
+  }
+
+  std::optional<ir::Type> defineType(int i) {
+    if (defineChecked[i]) return defineTypes[i];
+    defineChecked[i] = true;  // no cycles here: NameResolver rejected them
+    auto info = check(a.defines[i]->value.get());
+    if (info && isBareMember(*info)) info.reset();
+    defineTypes[i] = info ? std::optional<ir::Type>(info->type) : std::nullopt;
+    return defineTypes[i];
+  }
+
+  // ---------------------------------------------------------------- declarations
+
+  void input(int i) {
+    const ast::InputDecl &in = *a.inputs[i];
+    InputInfo info;
+    const ast::TypeExpr &t = in.type;
+    switch (t.kind) {
+    case ast::TypeExpr::Kind::Bool: info.type = ir::Type::boolean(); break;
+    case ast::TypeExpr::Kind::Integer:
+      info.type = ir::Type::number();
+      info.type.integer = true;
+      break;
+    case ast::TypeExpr::Kind::Enum: {
+      ir::EnumType en{in.name.name, {}};
+      std::map<std::string, const ast::Ident *> seen;
+      for (const ast::Ident &m : t.members) {
+        auto [it, fresh] = seen.emplace(m.name, &m);
+        if (!fresh) {
+          auto &d = a.diags.report(DiagId::err_duplicate, m.range, "enum member", m.name);
+          a.diags.note(d, DiagId::note_previous, it->second->range, "first defined here");
+          continue;
+        }
+        en.members.push_back(m.name);
+      }
+      info.type = ir::Type::enumeration(static_cast<int>(a.enums.size()));
+      a.enums.push_back(en);
+      break;
+    }
+    case ast::TypeExpr::Kind::Quantity: {
+      auto d = dimension(t);
+      info.type = ir::Type::number(d ? *d : ir::Dimension{});
+      if (!d) {
+        a.inputInfo[i] = info;
+        return;
+      }
+      break;
+    }
+    }
+    info.displayUnit = a.units.displayFor(info.type.dim);
+    bool numeric = info.type.kind == ir::Type::Kind::Number;
+    if (!in.domain) {
+      if (t.kind == ast::TypeExpr::Kind::Quantity)
+        a.diags.report(DiagId::err_input_needs_range, in.name.range, in.name.name, dimName(info.type.dim),
+                       a.units.displayFor(info.type.dim).name);
+    } else if (!numeric) {
+      a.diags.report(DiagId::err_range_on_non_number, in.domain->range, in.name.name, sema::describe(info.type, a));
+    } else {
+      auto lo = constant(in.domain->lo.get(), "a range end");
+      auto hi = constant(in.domain->hi.get(), "a range end");
+      bool ok = lo && hi;
+      for (auto [c, e] : {std::pair{&lo, in.domain->lo.get()}, std::pair{&hi, in.domain->hi.get()}}) {
+        if (!*c) continue;
+        if ((*c)->dim != info.type.dim) {
+          a.diags.report(DiagId::err_range_dimension, e->range, in.name.name, dimName((*c)->dim), dimName(info.type.dim));
+          ok = false;
+        } else if (info.type.integer && !(*c)->integer) {
+          a.diags.report(DiagId::err_range_not_integer, e->range, in.name.name);
+          ok = false;
+        }
+      }
+      if (ok && lo->value > hi->value) {
+        a.diags.report(DiagId::err_range_reversed, in.domain->range, showQuantity(lo->value, lo->unit),
+                       showQuantity(hi->value, hi->unit));
+        ok = false;
+      }
+      if (ok) {
+        info.lo = lo->value;
+        info.hi = hi->value;
+        if (!lo->unit.name.empty()) info.displayUnit = lo->unit;
+      }
+    }
+    a.inputInfo[i] = info;
+  }
+
+  void condition(const ast::Expr *e, const std::string &what) {
+    if (!e) return;
+    auto info = check(e);
+    wantBool(info, e, what);
+  }
+
+  void duration(const ast::Expr *e, const std::string &what) {
+    auto c = constant(e, what);
+    if (c && !isDuration(c->dim))
+      a.diags.report(DiagId::err_expected_duration, e->range, what, dimName(c->dim));
+  }
+
+  void durationRange(const ast::RangeExpr &r, const std::string &what) {
+    auto lo = constant(r.lo.get(), what);
+    auto hi = constant(r.hi.get(), what);
+    bool ok = true;
+    for (auto [c, e] : {std::pair{&lo, r.lo.get()}, std::pair{&hi, r.hi.get()}})
+      if (*c && !isDuration((*c)->dim)) {
+        a.diags.report(DiagId::err_expected_duration, e->range, what, dimName((*c)->dim));
+        ok = false;
+      }
+    if (ok && lo && hi && lo->value > hi->value)
+      a.diags.report(DiagId::err_range_reversed, r.range, showQuantity(lo->value, lo->unit), showQuantity(hi->value, hi->unit));
+  }
+
+  void action(const ast::Action &act, const ast::Header *header) {
+    if (act.kind == ast::ActionKind::Give) {
+      auto drugIt = scope->drugs.find(act.name.name);
+      std::optional<ir::Dimension> doseDim;
+      if (act.dose) {
+        auto d = check(act.dose.get());
+        if (d && !isBareMember(*d) && d->type.kind == ir::Type::Kind::Number && isAmount(d->type.dim))
+          doseDim = d->type.dim;
+        else if (d)
+          a.diags.report(DiagId::err_dose_not_amount, act.dose->range,
+                         d->type.kind == ir::Type::Kind::Number ? dimName(d->type.dim) : describe(*d));
+      }
+      basis(act.basis);
+      if (act.cap) {
+        auto c = check(act.cap.get());
+        if (c && doseDim && (c->type.kind != ir::Type::Kind::Number || c->type.dim != *doseDim)) {
+          auto &d = a.diags.report(DiagId::err_cap_dimension, act.cap->range, dimName(*doseDim),
+                                   c->type.kind == ir::Type::Kind::Number ? dimName(c->type.dim) : describe(*c));
+          a.diags.note(d, DiagId::note_here, act.dose->range, "the dose is " + dimName(*doseDim));
+        }
+        basis(act.capBasis);
+      }
+      if (act.duration) durationRange(*act.duration, "the 'for' duration");
+      if (act.over) duration(act.over.get(), "the 'over' duration");
+      if (drugIt != scope->drugs.end() && (!header || !header->dosingWeight)) {
+        for (const ast::Limit &l : drugIt->second->limits)
+          if (isPerWeight(l) && perWeightReported.insert(drugIt->second).second) {
+            auto &d = a.diags.report(DiagId::err_per_weight_without_dosing_weight, act.name.range, act.name.name);
+            a.diags.note(d, DiagId::note_here, l.range, "this limit is per kilogram of body weight");
+            break;
+          }
+      }
+      return;
+    }
+    switch (act.timing.kind) {
+    case ast::Timing::Kind::None: break;
+    case ast::Timing::Kind::At: durationRange(*act.timing.at, "the 'at' time"); break;
+    case ast::Timing::Kind::Within: duration(act.timing.value.get(), "the 'within' time"); break;
+    case ast::Timing::Kind::Over: duration(act.timing.value.get(), "the 'over' duration"); break;
+    }
+  }
+
+  /// A per-weight limit: written in an amount per mass unit (mg/kg).
+  bool isPerWeight(const ast::Limit &l) {
+    auto *n = ast::dyn<ast::NumberExpr>(l.amount.get());
+    if (!n || !n->unit) return false;
+    std::vector<std::string> atoms;
+    for (auto &x : n->unit->atoms) atoms.push_back(x.name);
+    return sema::isPerWeight(a.units, atoms);
+  }
+
+  void drug(const ast::DrugDecl &d) {
+    for (const ast::Limit &l : d.limits) {
+      auto c = constant(l.amount.get(), "a limit");
+      basis(l.basis);
+      if (!c) continue;
+      if (!isAmount(c->dim) && !isPerWeight(l))
+        a.diags.report(DiagId::err_limit_not_amount, l.amount->range, dimName(c->dim));
+    }
+  }
+};
+
+}  // namespace
+
+void checkTypes(Analysis &a) {
+  Checker c{a, &a.rootScope(), {}, {}, {}};
+  c.defineTypes.assign(a.defines.size(), std::nullopt);
+  c.defineChecked.assign(a.defines.size(), false);
+  a.inputInfo.assign(a.inputs.size(), InputInfo{});
+  for (size_t i = 0; i < a.inputs.size(); ++i) c.input(static_cast<int>(i));
+
+  // Drugs, each in the scope of the file declaring it.
+  for (const LoadedFile &f : a.files) {
+    Checker fc{a, &f.scope, {}, {}, {}};
+    for (const auto &d : f.ast->decls)
+      if (auto *drug = ast::dyn<ast::DrugDecl>(d.get())) fc.drug(*drug);
+  }
+
+  const ast::Header *header = a.files[0].ast->header ? &*a.files[0].ast->header : nullptr;
+  if (header) {
+    c.condition(header->population.get(), "the population");
+    if (header->dosingWeight) {
+      int w = -1;
+      for (size_t i = 0; i < a.inputs.size(); ++i)
+        if (a.inputs[i]->name.name == header->dosingWeight->name) w = static_cast<int>(i);
+      if (w >= 0 && !(a.inputInfo[w].type.kind == ir::Type::Kind::Number && isMass(a.inputInfo[w].type.dim)))
+        a.diags.report(DiagId::err_dosing_weight_not_mass, header->dosingWeight->range, header->dosingWeight->name,
+                       describe(a.inputInfo[w].type, a));
+    }
+    for (const ast::Fact &f : header->facts) {
+      if (ast::dyn<ast::BoolExpr>(f.value.get())) c.check(f.value.get());
+      else c.constant(f.value.get(), "a fact's value");
+    }
+  }
+  for (size_t i = 0; i < a.defines.size(); ++i) c.defineType(static_cast<int>(i));
+  for (const ast::PathwayDecl *p : a.pathways) {
+    c.condition(p->entry.get(), "the pathway's 'for' condition");
+    for (const ast::Tier &t : p->tiers) {
+      c.condition(t.guard.get(), "a tier's 'when' guard");
+      c.condition(t.failedWhen.get(), "a tier's 'failed when'");
+      for (const ast::Action &act : t.actions) c.action(act, header);
+    }
+  }
+  for (const ast::TableDecl *t : a.tables)
+    for (const ast::Rule &r : t->rules) {
+      c.condition(r.guard.get(), "a rule's 'when' guard");
+      for (const ast::Action &act : r.actions) c.action(act, header);
+    }
+  for (const auto &d : a.files[0].ast->decls)
+    if (auto *v = ast::dyn<ast::VerifyDecl>(d.get()))
+      for (const ast::Property &p : v->properties)
+        c.condition(p.expr.get(), p.kind == ast::Property::Kind::Reaches ? "the 'every' population" : "a property");
+
+  // Examples: every given value has the input's type, unit and range.
+  for (const ast::ExampleDecl *ex : a.examples) {
+    for (const ast::Given &g : ex->givens) {
+      int in = -1;
+      for (size_t i = 0; i < a.inputs.size(); ++i)
+        if (a.inputs[i]->name.name == g.input.name) in = static_cast<int>(i);
+      if (in < 0) continue;
+      const InputInfo &info = a.inputInfo[in];
+      if (!g.value) {
+        if (info.type.kind != ir::Type::Kind::Bool)
+          a.diags.report(DiagId::err_given_flag_not_bool, g.range, g.input.name, describe(info.type, a));
+        continue;
+      }
+      switch (info.type.kind) {
+      case ir::Type::Kind::Bool:
+        if (!ast::dyn<ast::BoolExpr>(g.value.get()))
+          a.diags.report(DiagId::err_given_type, g.value->range, g.input.name, describe(info.type, a), "something else");
+        else
+          c.check(g.value.get());
+        break;
+      case ir::Type::Kind::Enum: {
+        auto *n = ast::dyn<ast::NameExpr>(g.value.get());
+        if (n && a.names.count(n) && a.names.at(n).kind == NameRef::Kind::Member)
+          c.member(g.value.get(), info.type.enumType);
+        else
+          a.diags.report(DiagId::err_given_type, g.value->range, g.input.name, describe(info.type, a),
+                         "something else");
+        break;
+      }
+      case ir::Type::Kind::Number: {
+        auto v = c.constant(g.value.get(), "a given value");
+        if (!v) break;
+        if (v->dim != info.type.dim) {
+          a.diags.report(DiagId::err_given_type, g.value->range, g.input.name, describe(info.type, a), dimName(v->dim));
+        } else if (info.type.integer && !v->integer) {
+          a.diags.report(DiagId::err_given_type, g.value->range, g.input.name, describe(info.type, a), "a fraction");
+        } else if (info.lo && info.hi && (v->value < *info.lo || v->value > *info.hi)) {
+          auto &d = a.diags.report(DiagId::err_given_out_of_range, g.value->range, g.input.name,
+                                   showQuantity(*info.lo, info.displayUnit) + " .. " +
+                                       showQuantity(*info.hi, info.displayUnit));
+          if (a.inputs[in]->domain) a.diags.note(d, DiagId::note_here, a.inputs[in]->domain->range, "the range is declared here");
+        }
+        break;
+      }
+      }
+    }
+    for (const ast::Expectation &x : ex->expectations) {
+      if (x.kind != ast::Expectation::Kind::Dose) continue;
+      auto v = c.constant(x.dose.get(), "an expected dose");
+      if (v && !isAmount(v->dim)) a.diags.report(DiagId::err_dose_not_amount, x.dose->range, dimName(v->dim));
+      c.basis(x.basis);
+    }
+  }
+}
+
+}  // namespace carepath::sema
