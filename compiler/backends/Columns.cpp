@@ -561,3 +561,10 @@ bool holds(const Columns &c, const std::vector<ir::Value> &patient) {
 }
 
 }  // namespace carepath::backends
+
+// Public row algebra (Columns.h): thin wrappers over the helpers above.
+namespace carepath::backends {
+InputCondition negateCondition(const ir::Protocol &p, const InputCondition &c) { return negate(p, c); }
+std::optional<Row> conjoinRows(const Row &a, const Row &b) { return conjoin(a, b); }
+bool conditionSatisfiable(const InputCondition &c) { return satisfiable(c); }
+}  // namespace carepath::backends

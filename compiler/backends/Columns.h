@@ -69,3 +69,15 @@ std::variant<Columns, ColumnsError> toColumns(const ir::Protocol &p, const ir::E
 bool holds(const Columns &c, const std::vector<ir::Value> &patient);
 
 }  // namespace carepath::backends
+
+// Row algebra for backends that need more than the disjunction (the DMN
+// exporter makes the rows of one rule disjoint). Same logic as toColumns uses.
+namespace carepath::backends {
+/// The complement of a condition within its input's type; may be empty
+/// (no member, no interval) when `c` admits every value.
+InputCondition negateCondition(const ir::Protocol &p, const InputCondition &c);
+/// The conjunction of two rows; nullopt when no patient satisfies both.
+std::optional<Row> conjoinRows(const Row &a, const Row &b);
+/// Whether some value satisfies the condition.
+bool conditionSatisfiable(const InputCondition &c);
+}  // namespace carepath::backends

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "Driver.h"
+#include "backends/Dmn.h"
 #include "backends/JsonTable.h"
 #include "basic/AtomicFile.h"
 #include "basic/DiagnosticPrinter.h"
@@ -21,6 +22,7 @@ namespace {
 struct CompileOptions {
   std::string file;
   std::string output;
+  std::string target = "json";  // json | dmn (backends/Dmn.h, docs/interop.md)
   bool noVerify = false;
   bool force = false;
   unsigned timeoutMs = 10000;
@@ -81,7 +83,16 @@ int run(const CompileOptions &o) {
     }
   }
 
-  std::optional<std::string> text = backends::emitJsonTable(p, sources, meta, diags);
+  std::optional<std::string> text;
+  if (o.target == "dmn") {
+    // --target dmn: the DMN 1.3 export (same verification gate as the table).
+    backends::DmnOptions dmn;
+    dmn.compilerVersion = meta.compilerVersion;
+    dmn.verificationStatus = meta.verification.status;
+    text = backends::emitDmn(p, dmn, diags);
+  } else {
+    text = backends::emitJsonTable(p, sources, meta, diags);
+  }
   if (!text) return finish(kExitFindings);
   std::string error;
   if (!writeFileAtomically(o.output, *text, error)) {
@@ -97,6 +108,9 @@ void addCompileCommand(CLI::App &app, int &exitCode) {
   CLI::App *cmd = app.add_subcommand("compile", "Verify a protocol and compile it to a decision-table document (JSON)");
   cmd->add_option("file", options->file, "Protocol file ('-' for standard input)")->required();
   cmd->add_option("-o,--output", options->output, "Where to write the table ('-' for standard output)")->required();
+  cmd->add_option("--target", options->target, "Output format: json (compiled decision table) or dmn (DMN 1.3 XML)")
+      ->check(CLI::IsMember({"json", "dmn"}))
+      ->capture_default_str();
   cmd->add_flag("--no-verify", options->noVerify, "Do not run the verifier; the table is marked not-verified");
   cmd->add_flag("--force", options->force,
                 "Write the table even when verification fails or is inconclusive; it is marked unverified");

@@ -2,7 +2,10 @@
 // runtime library (exactly what a downstream tool does), reads the patient
 // against the table's inputs and prints what fires, with the doses and,
 // with --explain, every condition checked.
+#include <fstream>
 #include <iostream>
+
+#include <nlohmann/json.hpp>
 
 #include "Driver.h"
 #include "basic/DiagnosticPrinter.h"
@@ -14,6 +17,7 @@ namespace {
 struct EvalOptions {
   std::string table;
   std::string patient;
+  std::string patients;  // batch mode: JSONL, one patient per line
   bool explain = false;
   bool allowUnverified = false;
   std::string format = "text";
@@ -95,6 +99,82 @@ void printText(std::ostream &out, const runtime::Table &t, const std::vector<run
   for (const std::string &v : r.violations) out << "hit-policy violation: " << v << "\n";
 }
 
+// ------------------------------------------------------------------ batch mode
+// `carepath eval TABLE --patients FILE.jsonl --format=jsonl`: one output line
+// per patient line, for comparisons with other engines (tests/interop) and
+// for throughput measurements: one process for any number of patients.
+// Output line: {"inPopulation": b, "decisions": {NAME: {"fired": [rule...],
+// "actions": [{"rule", "kind", "name", "amount"}], "violation": b}}} with
+// amounts exact ("1000/3", canonical units), or {"line": N, "error": "..."}.
+
+nlohmann::json batchLine(const runtime::Table &t, const std::vector<runtime::PatientValue> &patient,
+                         const runtime::Result &r) {
+  using nlohmann::json;
+  json decisions = json::object();
+  const auto &tables = t.tables();
+  for (uint32_t ti = 0; ti < tables.size(); ++ti) {
+    json fired = json::array();
+    for (uint32_t k = 0; k < tables[ti].rules.size(); ++k)
+      if (r.inPopulation && r.fired[ti][k]) fired.push_back(tables[ti].rules[k].name);
+    bool violation = false;
+    for (const std::string &v : r.violations)
+      if (v.find("'" + tables[ti].name + "' (hit") != std::string::npos) violation = true;
+    decisions[tables[ti].name] = {{"fired", fired}, {"actions", json::array()}, {"violation", violation}};
+  }
+  for (const runtime::FiredAction &f : r.actions) {
+    const runtime::TableInfo &tb = tables[f.table];
+    const runtime::ActionInfo &a = tb.rules[f.rule].actions[f.action];
+    decisions[tb.name]["actions"].push_back({{"rule", tb.rules[f.rule].name},
+                                             {"kind", a.kind},
+                                             {"name", a.name},
+                                             {"amount", f.amount ? json(f.amount->str()) : json(nullptr)}});
+  }
+  (void)patient;
+  return {{"inPopulation", r.inPopulation}, {"decisions", decisions}};
+}
+
+int runBatch(const EvalOptions &o, const runtime::Table &table, DiagnosticEngine &diags) {
+  std::ifstream in(o.patients);
+  if (!in) {
+    diags.report(DiagId::err_cannot_read_file, SourceRange{}, "cannot read '" + o.patients + "'");
+    return kExitFindings;
+  }
+  std::string line, out;
+  size_t lineNo = 0, bad = 0;
+  runtime::Result r;
+  while (std::getline(in, line)) {
+    ++lineNo;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    std::vector<runtime::PatientError> errors;
+    auto patient = table.readPatient(line, errors);
+    nlohmann::json j;
+    if (!patient) {
+      std::string msg;
+      for (const runtime::PatientError &e : errors) msg += (msg.empty() ? "" : "; ") + e.message;
+      j = {{"line", lineNo}, {"error", msg}};
+      ++bad;
+    } else {
+      try {
+        table.evaluate(*patient, r);
+        j = batchLine(table, *patient, r);
+      } catch (const runtime::EvaluationError &e) {
+        j = {{"line", lineNo}, {"error", e.what()}};
+        ++bad;
+      }
+    }
+    out += j.dump();
+    out += '\n';
+    if (out.size() > (1u << 16)) { std::cout << out; out.clear(); }
+  }
+  std::cout << out << std::flush;
+  if (bad) {
+    diags.report(DiagId::err_patient_invalid, SourceRange{}, o.patients,
+                 std::to_string(bad) + " line(s) could not be evaluated (see their \"error\" output lines)");
+    return kExitFindings;
+  }
+  return kExitOk;
+}
+
 int run(const EvalOptions &o) {
   SourceManager sources;
   DiagnosticEngine diags(sources);
@@ -117,6 +197,11 @@ int run(const EvalOptions &o) {
     return finish(kExitFindings);
   }
 
+  if (!o.patients.empty()) return finish(runBatch(o, *table, diags));
+  if (o.patient.empty()) {
+    diags.report(DiagId::err_cannot_read_file, SourceRange{}, "no patient: give PATIENT.json or --patients FILE.jsonl");
+    return finish(kExitUsage);
+  }
   std::string error;
   std::optional<std::string> text = readSourceFile(o.patient, error, 1u << 20);
   if (!text) {
@@ -150,12 +235,14 @@ void addEvalCommand(CLI::App &app, int &exitCode) {
   auto options = std::make_shared<EvalOptions>();
   CLI::App *cmd = app.add_subcommand("eval", "Evaluate a patient against a compiled decision table");
   cmd->add_option("table", options->table, "Compiled table (carepath compile -o)")->required();
-  cmd->add_option("patient", options->patient, "Patient JSON ('-' for standard input)")->required();
+  cmd->add_option("patient", options->patient, "Patient JSON ('-' for standard input)");
+  cmd->add_option("--patients", options->patients,
+                  "Batch mode: a JSONL file, one patient per line; prints one JSON line per patient (--format=jsonl)");
   cmd->add_flag("--explain", options->explain, "Show every condition checked, with the patient's values and citations");
   cmd->add_flag("--allow-unverified", options->allowUnverified,
                 "Accept a table that is not marked verified (--force or --no-verify)");
   cmd->add_option("--format", options->format, "Output format")
-      ->check(CLI::IsMember({"text", "json"}))
+      ->check(CLI::IsMember({"text", "json", "jsonl"}))
       ->capture_default_str();
   cmd->callback([options, &exitCode] {
     try {

@@ -1,0 +1,131 @@
+// FEEL text for the DMN exporter (see Feel.h).
+#include "backends/Feel.h"
+
+#include <algorithm>
+#include <set>
+
+namespace carepath::backends::feel {
+
+using Kind = ir::Type::Kind;
+
+std::optional<std::string> decimal(const Rational &r) {
+  // 18 fractional digits keep decimal()'s 128-bit intermediate in range.
+  if (!r.isDecimalExact(18)) return std::nullopt;
+  return r.decimal(18);
+}
+
+std::string number(const Rational &r) {
+  std::optional<std::string> d = decimal(r);
+  std::string text = d ? *d : "(" + std::to_string(r.num()) + " / " + std::to_string(r.den()) + ")";
+  return r.sign() < 0 && d ? "(" + text + ")" : text;
+}
+
+std::string string(const std::string &s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (c == '\n') { out += "\\n"; continue; }
+    out += c;
+  }
+  return out + "\"";
+}
+
+bool reserved(const std::string &name) {
+  static const std::set<std::string> words = {
+      "and", "or", "not", "in", "between", "instance", "of", "true", "false", "null", "function", "for",
+      "return", "if", "then", "else", "some", "every", "satisfies", "external", "date", "time", "duration",
+      "min", "max", "sum", "count", "mean", "string", "number", "list", "context", "range"};
+  return words.count(name) > 0;
+}
+
+namespace {
+
+// One interval as a unary test; the failing bound when it has no decimal.
+std::optional<std::string> interval(const Interval &i, std::optional<Rational> &bad) {
+  auto lit = [&](const Rational &r) -> std::string {
+    std::optional<std::string> d = decimal(r);
+    if (!d) { bad = r; return ""; }
+    return *d;
+  };
+  if (i.lo && i.hi) {
+    if (*i.lo == *i.hi) return lit(*i.lo);  // a closed point: equality
+    std::string lo = lit(*i.lo), hi = lit(*i.hi);
+    return std::string(i.loClosed ? "[" : "(") + lo + ".." + hi + (i.hiClosed ? "]" : ")");
+  }
+  if (i.lo) return std::string(i.loClosed ? ">= " : "> ") + lit(*i.lo);
+  if (i.hi) return std::string(i.hiClosed ? "<= " : "< ") + lit(*i.hi);
+  return "-";
+}
+
+std::string list(const std::vector<std::string> &items) {
+  std::string out;
+  for (size_t k = 0; k < items.size(); ++k) out += (k ? ", " : "") + items[k];
+  return out;
+}
+
+}  // namespace
+
+UnaryTest unaryTest(const ir::Protocol &p, const InputCondition &c) {
+  UnaryTest t;
+  switch (c.kind) {
+    case Kind::Bool: t.text = c.value ? "true" : "false"; break;
+    case Kind::Enum: {
+      const auto &all = p.enums[p.inputs[c.input].type.enumType].members;
+      // The shorter of the list and its complement: `not("alert")` rather
+      // than `"altered", "coma"` when one member is excluded.
+      std::vector<std::string> in, out;
+      for (int m = 0; m < static_cast<int>(all.size()); ++m)
+        (std::binary_search(c.members.begin(), c.members.end(), m) ? in : out).push_back(string(all[m]));
+      t.text = out.size() < in.size() ? "not(" + list(out) + ")" : list(in);
+      break;
+    }
+    case Kind::Number: {
+      std::vector<std::string> parts;
+      for (const Interval &i : c.intervals) {
+        std::optional<Rational> bad;
+        std::optional<std::string> s = interval(i, bad);
+        if (bad) { t.inexactBound = bad; return t; }
+        parts.push_back(*s);
+      }
+      t.text = list(parts);
+      break;
+    }
+  }
+  return t;
+}
+
+std::optional<std::string> expression(const ir::Protocol &p, const ir::Expr &e) {
+  if (e.type.kind != Kind::Number) return std::nullopt;
+  switch (e.op) {
+    case ir::Op::Const: return number(e.constant.number);
+    case ir::Op::Input: return p.inputs[e.index].name;
+    case ir::Op::Define: return expression(p, *p.defines.at(e.index).value);
+    case ir::Op::Neg: {
+      auto a = expression(p, *e.args[0]);
+      if (!a) return std::nullopt;
+      return "(-" + *a + ")";
+    }
+    case ir::Op::Add: case ir::Op::Sub: case ir::Op::Mul: case ir::Op::Div: {
+      const char *op = e.op == ir::Op::Add ? " + " : e.op == ir::Op::Sub ? " - " : e.op == ir::Op::Mul ? " * " : " / ";
+      std::string out = "(";
+      for (size_t k = 0; k < e.args.size(); ++k) {
+        auto a = expression(p, *e.args[k]);
+        if (!a) return std::nullopt;
+        out += (k ? op : "") + *a;
+      }
+      return out + ")";
+    }
+    case ir::Op::Min: case ir::Op::Max: {
+      std::vector<std::string> args;
+      for (const auto &x : e.args) {
+        auto a = expression(p, *x);
+        if (!a) return std::nullopt;
+        args.push_back(*a);
+      }
+      return std::string(e.op == ir::Op::Min ? "min(" : "max(") + list(args) + ")";
+    }
+    default: return std::nullopt;
+  }
+}
+
+}  // namespace carepath::backends::feel

@@ -1,0 +1,212 @@
+#!/usr/bin/env node
+// dmn-compare.mjs — proves an independent DMN engine reaches carepath's
+// decisions on an exported protocol.
+//
+// Usage: node dmn-compare.mjs --table T.json --dmn M.dmn --carepath BIN
+//                             [--n 10000] [--seed 1] [--work DIR] [--show 5]
+//
+//   1. generates N random patients over the table's inputs (deterministic
+//      seed); about half of the numeric values are interval boundaries
+//      found in the table's conditions (the bound, and 1/2 and 1 unit
+//      either side), the rest uniform over the declared range in steps of
+//      1/4 (exact both as decimals and as JavaScript doubles);
+//   2. writes them twice, same values: WORK/patients.dmn.jsonl (bare numbers
+//      in canonical units, the DMN export's convention) and
+//      WORK/patients.carepath.jsonl ({"value": v, "unit": canonical unit});
+//   3. runs dmn-eval.mjs (dmn-moddle + feelin, our hit-policy code) on the
+//      DMN and `carepath eval --patients --format=jsonl` on the JSON table;
+//   4. compares every decision of every patient: the rules that fired (DMN
+//      rule ids are "<decision>.<rule>.<part>"), a hit-policy violation
+//      (carepath) against an engine error (DMN), and every fired action:
+//      kind, name and dose. carepath's doses are exact rationals; the JS
+//      side computes in doubles, so doses are equal when
+//      |js - exact| <= 1e-9 * max(1, |exact|).
+//
+// Exit 0: zero mismatches; 1: mismatches (the first --show are printed with
+// their patient); 2: a tool failed (exit status and stderr printed).
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const opts = { n: 10000, seed: 1, work: '.', show: 5 };
+const argv = process.argv.slice(2);
+for (let i = 0; i < argv.length; i += 2) {
+  const k = argv[i].replace(/^--/, '');
+  if (!(k in opts) && !['table', 'dmn', 'carepath'].includes(k)) usage(`unknown option ${argv[i]}`);
+  opts[k] = ['n', 'seed', 'show'].includes(k) ? Number(argv[i + 1]) : argv[i + 1];
+}
+if (!opts.table || !opts.dmn || !opts.carepath) usage('--table, --dmn and --carepath are required');
+function usage(m) {
+  process.stderr.write(`dmn-compare: ${m}\nusage: node dmn-compare.mjs --table T.json --dmn M.dmn --carepath BIN [--n N] [--seed S] [--work DIR] [--show K]\n`);
+  process.exit(2);
+}
+
+// ------------------------------------------------------------ patients
+
+// mulberry32: a small deterministic PRNG (Math.random cannot be seeded).
+function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// "157788", "-1/4" -> number; only values exact as decimals are used.
+function rational(s) {
+  if (s === null || s === undefined) return null;
+  const [n, d] = String(s).split('/').map(Number);
+  return d === undefined ? n : n / d;
+}
+function exactDecimal(s) {
+  const [, d] = String(s).split('/');
+  if (d === undefined) return true;
+  let x = Number(d);
+  while (x % 2 === 0) x /= 2;
+  while (x % 5 === 0) x /= 5;
+  return x === 1;
+}
+
+const table = JSON.parse(readFileSync(opts.table, 'utf8'));
+const inputs = table.inputs;
+const boundaries = new Map(inputs.map(i => [i.name, new Set()]));
+function collect(rows) {
+  for (const row of rows || [])
+    for (const [name, c] of Object.entries(row))
+      for (const iv of c.intervals || [])
+        for (const b of [iv.lo, iv.hi])
+          if (b !== null && exactDecimal(b)) boundaries.get(name).add(rational(b));
+}
+collect(table.population);
+for (const p of table.pathways) for (const t of p.tiers) collect(t.condition);
+for (const t of table.tables) for (const r of t.rules) collect(r.condition);
+
+const random = rng(opts.seed);
+const pick = (a) => a[Math.floor(random() * a.length)];
+function numberValue(inp) {
+  const lo = rational(inp.range.lo), hi = rational(inp.range.hi);
+  const near = [lo, hi];
+  for (const b of boundaries.get(inp.name)) near.push(b, b - 1, b + 1, b - 0.5, b + 0.5);
+  const inside = near.filter(v => v >= lo && v <= hi && (!inp.integer || Number.isInteger(v)));
+  if (inside.length && random() < 0.5) return pick(inside);
+  const steps = inp.integer ? 1 : 4;
+  const span = Math.round((hi - lo) * steps);
+  return lo + Math.floor(random() * (span + 1)) / steps;
+}
+const dmnLines = [], cpLines = [], patients = [];
+for (let k = 0; k < opts.n; k++) {
+  const dmn = {}, cp = {};
+  for (const inp of inputs) {
+    if (inp.type === 'bool') dmn[inp.name] = cp[inp.name] = random() < 0.5;
+    else if (inp.type === 'enum') dmn[inp.name] = cp[inp.name] = pick(inp.members);
+    else {
+      const v = numberValue(inp);
+      dmn[inp.name] = v;
+      cp[inp.name] = inp.canonicalUnit ? { value: v, unit: inp.canonicalUnit } : v;
+    }
+  }
+  patients.push(dmn);
+  dmnLines.push(JSON.stringify(dmn));
+  cpLines.push(JSON.stringify(cp));
+}
+mkdirSync(opts.work, { recursive: true });
+const dmnPatients = join(opts.work, 'patients.dmn.jsonl'), cpPatients = join(opts.work, 'patients.carepath.jsonl');
+writeFileSync(dmnPatients, dmnLines.join('\n') + '\n');
+writeFileSync(cpPatients, cpLines.join('\n') + '\n');
+
+// ------------------------------------------------------------ both engines
+
+function run(cmd, args) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 30 });
+  if (r.status !== 0) {
+    process.stderr.write(`dmn-compare: ${cmd} ${args.join(' ')} exited ${r.status ?? r.signal}\n${r.stderr || r.error || ''}\n`);
+    process.exit(2);
+  }
+  return r.stdout.split('\n').filter(l => l.trim() !== '').map(l => JSON.parse(l));
+}
+const js = run(process.execPath, [join(here, 'dmn-eval.mjs'), opts.dmn, dmnPatients]);
+const cp = run(opts.carepath, ['eval', opts.table, '--patients', cpPatients, '--format=jsonl', '--allow-unverified']);
+if (js.length !== opts.n || cp.length !== opts.n) {
+  process.stderr.write(`dmn-compare: expected ${opts.n} result lines, got ${js.length} (DMN) and ${cp.length} (carepath)\n`);
+  process.exit(2);
+}
+
+// ------------------------------------------------------------ compare
+
+const mismatches = [];
+let decisions = 0, firings = 0, doses = 0;
+const fireCount = new Map();
+const closeEnough = (x, exact) => typeof x === 'number' && Math.abs(x - exact) <= 1e-9 * Math.max(1, Math.abs(exact));
+
+for (let k = 0; k < opts.n; k++) {
+  const problems = [];
+  const c = cp[k], j = js[k];
+  if (c.error) { problems.push(`carepath could not evaluate: ${c.error}`); }
+  else {
+    const seen = new Set();
+    for (const [name, d] of Object.entries(c.decisions)) {
+      decisions++;
+      const key = `decision.${name}`;
+      seen.add(key);
+      const r = j[key];
+      if (r === undefined) { problems.push(`${name}: no such decision in the DMN`); continue; }
+      if (r.error || d.violation) {
+        if (!(r.error && d.violation)) problems.push(`${name}: DMN ${r.error ? 'error: ' + r.error : 'no error'}, carepath ${d.violation ? 'hit-policy violation' : 'no violation'}`);
+        continue;
+      }
+      const jsRules = r.matched.map(id => {
+        const parts = id.split('.');
+        return parts.length === 3 && parts[0] === name ? parts[1] : `?${id}`;
+      });
+      if (JSON.stringify(jsRules) !== JSON.stringify(d.fired)) {
+        problems.push(`${name}: fired ${JSON.stringify(d.fired)} (carepath) vs ${JSON.stringify(jsRules)} (DMN rules ${JSON.stringify(r.matched)})`);
+        continue;
+      }
+      for (const rule of d.fired) fireCount.set(`${name}.${rule}`, (fireCount.get(`${name}.${rule}`) || 0) + 1);
+      firings += d.fired.length;
+      d.fired.forEach((rule, m) => {
+        const out = r.outputs[m];
+        const label = out.tier ?? out.rule;
+        if (label !== undefined && label !== rule) problems.push(`${name}.${rule}: DMN output names ${label}`);
+        const mine = d.actions.filter(a => a.rule === rule);
+        const theirs = out.actions || [];
+        if (mine.length !== theirs.length) { problems.push(`${name}.${rule}: ${mine.length} actions (carepath) vs ${theirs.length} (DMN)`); return; }
+        mine.forEach((a, i) => {
+          const b = theirs[i];
+          if (a.kind !== b.kind || (a.name || null) !== (b.name ?? null))
+            problems.push(`${name}.${rule} action ${i + 1}: ${a.kind} ${a.name} (carepath) vs ${b.kind} ${b.name} (DMN)`);
+          if (a.amount === null) {
+            if (b.dose !== undefined && b.dose !== null) problems.push(`${name}.${rule} ${a.name}: no dose (carepath) vs ${b.dose} (DMN)`);
+          } else {
+            doses++;
+            const exact = rational(a.amount);
+            if (!closeEnough(b.dose, exact)) problems.push(`${name}.${rule} ${a.name}: dose ${a.amount} = ${exact} (carepath) vs ${b.dose} (DMN)`);
+          }
+        });
+      });
+    }
+    for (const key of Object.keys(j)) if (!seen.has(key)) problems.push(`${key}: decision not in the carepath table`);
+  }
+  if (problems.length) mismatches.push({ patient: k + 1, problems });
+}
+
+const allRules = [];
+for (const p of table.pathways) for (const t of p.tiers) allRules.push(`${p.name}.${t.name}`);
+for (const t of table.tables) for (const r of t.rules) allRules.push(`${t.name}.${r.name}`);
+const never = allRules.filter(r => !fireCount.get(r));
+console.log(`dmn-compare: ${opts.n} patients (seed ${opts.seed}), ${decisions} decisions, ${firings} rule firings, ${doses} doses compared; ` +
+  `${allRules.length - never.length}/${allRules.length} rules fired at least once${never.length ? ' (never: ' + never.join(', ') + ')' : ''}`);
+if (mismatches.length) {
+  console.log(`MISMATCH: ${mismatches.length} of ${opts.n} patients disagree; first ${Math.min(opts.show, mismatches.length)}:`);
+  for (const m of mismatches.slice(0, opts.show)) {
+    console.log(`  patient ${m.patient} ${JSON.stringify(patients[m.patient - 1])}`);
+    for (const p of m.problems.slice(0, 5)) console.log(`    ${p}`);
+  }
+  process.exit(1);
+}
+console.log('dmn-compare: zero mismatches');
