@@ -183,7 +183,7 @@ json parseStrict(std::string_view text, const std::string &file) {
     // nlohmann's message: "[json.exception.parse_error.101] parse error at line 1, column 2: syntax error ..."
     auto colon = what.find(": ", what.find("parse error"));
     std::string detail = colon == std::string::npos ? what : what.substr(colon + 2);
-    bool truncated = e.byte >= text.size();
+    bool truncated = detail.find("unexpected end of input") != std::string::npos;
     throw LoadError(file + ":" + std::to_string(line) + ":" + std::to_string(col) + ": malformed JSON" +
                     (truncated ? " (the file ends early: truncated?)" : "") + ": " + detail);
   }

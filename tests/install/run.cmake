@@ -1,0 +1,33 @@
+# ctest script (tests/runtime/CMakeLists.txt): installs the build tree into a
+# fresh prefix, configures and builds the downstream project against it, runs
+# it on the compiled ANEC table and checks the dose it prints.
+file(REMOVE_RECURSE ${WORK_DIR})
+set(PREFIX ${WORK_DIR}/prefix)
+execute_process(COMMAND ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${PREFIX} RESULT_VARIABLE rc OUTPUT_QUIET)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "cmake --install failed: ${rc}")
+endif()
+foreach(f bin/carepath include/carepath/Table.h include/carepath/carepath.h share/carepath/stdlib/units.care)
+  if(NOT EXISTS ${PREFIX}/${f})
+    message(FATAL_ERROR "not installed: ${f}")
+  endif()
+endforeach()
+execute_process(COMMAND ${CMAKE_COMMAND} -S ${SOURCE_DIR}/tests/install -B ${WORK_DIR}/build -G ${GENERATOR}
+                        -DCMAKE_PREFIX_PATH=${PREFIX} -DCMAKE_BUILD_TYPE=Release
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "configuring the downstream project failed:\n${out}")
+endif()
+execute_process(COMMAND ${CMAKE_COMMAND} --build ${WORK_DIR}/build RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "building the downstream project failed:\n${out}")
+endif()
+execute_process(COMMAND ${WORK_DIR}/build/downstream ${TABLE} ${PATIENT}
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "downstream failed (${rc}): ${err}")
+endif()
+if(NOT out MATCHES "methylprednisolone 420 mg per day")
+  message(FATAL_ERROR "unexpected downstream output:\n${out}")
+endif()
+message(STATUS "downstream output:\n${out}")
