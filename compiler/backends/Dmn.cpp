@@ -39,6 +39,19 @@ std::string xml(const std::string &s) {
   return out;
 }
 
+// Element text: only `&` and `<` must be escaped (and `>` after `]]`);
+// quotes stay readable in FEEL strings.
+std::string text(const std::string &s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '&') out += "&amp;";
+    else if (c == '<') out += "&lt;";
+    else if (c == '>' && out.size() >= 2 && out.compare(out.size() - 2, 2, "]]") == 0) out += "&gt;";
+    else out += c;
+  }
+  return out;
+}
+
 const char *hitPolicy(ir::HitPolicy h) {
   switch (h) {
     case ir::HitPolicy::Unique: return "UNIQUE";
@@ -135,11 +148,11 @@ public:
     x << "<definitions xmlns=\"https://www.omg.org/spec/DMN/20191111/MODEL/\" id=\"" << xml(id("carepath", p_.name))
       << "\" name=\"" << xml(p_.name) << "\" namespace=\"https://carepath.invalid/protocols/" << xml(p_.name) << "/"
       << xml(p_.version) << "\" exporter=\"carepath\" exporterVersion=\"" << xml(o_.compilerVersion) << "\">\n";
-    x << "  <description>" << xml(modelDescription()) << "</description>\n";
+    x << "  <description>" << text(modelDescription()) << "</description>\n";
     for (const ir::Input &in : p_.inputs) x << inputData(in);
     for (const ir::Source &s : p_.sources)
       x << "  <knowledgeSource id=\"" << xml(id("source", s.id)) << "\" name=\"" << xml(s.id) << "\">\n"
-        << "    <description>" << xml(s.text) << "</description>\n  </knowledgeSource>\n";
+        << "    <description>" << text(s.text) << "</description>\n  </knowledgeSource>\n";
     for (const std::string &d : decisions) x << d;
     x << "</definitions>\n";
     return x.str();
@@ -209,7 +222,7 @@ private:
     if (!in.citations.empty()) desc += " [" + join(in.citations, ", ") + "]";
     std::ostringstream x;
     x << "  <inputData id=\"" << xml(id("input", in.name)) << "\" name=\"" << xml(in.name) << "\">\n"
-      << "    <description>" << xml(desc) << "</description>\n"
+      << "    <description>" << text(desc) << "</description>\n"
       << "    <variable id=\"" << xml(id("input", in.name) + ".variable") << "\" name=\"" << xml(in.name)
       << "\" typeRef=\"" << typeRef(in.type.kind) << "\"/>\n"
       << "  </inputData>\n";
@@ -355,7 +368,7 @@ private:
     x << "  <decision id=\"" << xml(did) << "\" name=\"" << xml(d.name) << "\">\n";
     std::string desc = d.kind + " " + d.name + (d.description.empty() ? "" : ": " + d.description);
     if (!d.citations.empty()) desc += " [" + join(d.citations, ", ") + "]";
-    x << "    <description>" << xml(desc) << "</description>\n";
+    x << "    <description>" << text(desc) << "</description>\n";
     x << "    <variable id=\"" << xml(did + ".variable") << "\" name=\"" << xml(d.name) << "\"/>\n";
     for (int i : inputs)
       x << "    <informationRequirement id=\"" << xml(did + ".requires." + p_.inputs[i].name)
@@ -371,15 +384,15 @@ private:
       const ir::Input &in = p_.inputs[i];
       x << "      <input id=\"" << xml(tid + ".input." + in.name) << "\" label=\"" << xml(in.name) << "\">\n"
         << "        <inputExpression id=\"" << xml(tid + ".input." + in.name + ".expression") << "\" typeRef=\""
-        << typeRef(in.type.kind) << "\">\n          <text>" << xml(in.name) << "</text>\n        </inputExpression>\n";
+        << typeRef(in.type.kind) << "\">\n          <text>" << text(in.name) << "</text>\n        </inputExpression>\n";
       std::string values = inputValues(in);
-      if (!values.empty()) x << "        <inputValues>\n          <text>" << xml(values) << "</text>\n        </inputValues>\n";
+      if (!values.empty()) x << "        <inputValues>\n          <text>" << text(values) << "</text>\n        </inputValues>\n";
       x << "      </input>\n";
     }
     if (ruleOutput) {
       x << "      <output id=\"" << xml(tid + ".output.rule") << "\" name=\"" << (d.kind == "pathway" ? "tier" : "rule")
         << "\" typeRef=\"string\">\n";
-      if (d.hit == ir::HitPolicy::Priority) x << "        <outputValues>\n          <text>" << xml(priorityOrder(d)) << "</text>\n        </outputValues>\n";
+      if (d.hit == ir::HitPolicy::Priority) x << "        <outputValues>\n          <text>" << text(priorityOrder(d)) << "</text>\n        </outputValues>\n";
       x << "      </output>\n";
     }
     x << "      <output id=\"" << xml(tid + ".output.actions") << "\" name=\"actions\"/>\n";
@@ -401,12 +414,12 @@ private:
         if (!r.extra.empty()) rdesc += "; " + r.extra;
         if (r.priority) rdesc += "; priority " + std::to_string(*r.priority);
         x << "      <rule id=\"" << xml(d.name + "." + r.name + "." + std::to_string(j + 1)) << "\">\n"
-          << "        <description>" << xml(rdesc) << "</description>\n";
+          << "        <description>" << text(rdesc) << "</description>\n";
         for (int i : inputs) {
           const InputCondition *c = nullptr;
           for (const InputCondition &ic : rs[j].conditions)
             if (ic.input == i) c = &ic;
-          std::string text = "-";
+          std::string entry = "-";
           if (c) {
             feel::UnaryTest t = feel::unaryTest(p_, *c);
             if (t.inexactBound) {
@@ -416,14 +429,14 @@ private:
               failed_ = true;
               return "";
             }
-            text = t.text;
+            entry = t.text;
           }
-          x << "        <inputEntry>\n          <text>" << xml(text) << "</text>\n        </inputEntry>\n";
+          x << "        <inputEntry>\n          <text>" << text(entry) << "</text>\n        </inputEntry>\n";
         }
-        if (ruleOutput) x << "        <outputEntry>\n          <text>" << xml(feel::string(r.name)) << "</text>\n        </outputEntry>\n";
-        x << "        <outputEntry>\n          <text>" << xml(actionsText) << "</text>\n        </outputEntry>\n";
-        x << "        <annotationEntry>\n          <text>" << xml(cites(r.citations)) << "</text>\n        </annotationEntry>\n";
-        x << "        <annotationEntry>\n          <text>" << xml(notes(*r.actions)) << "</text>\n        </annotationEntry>\n";
+        if (ruleOutput) x << "        <outputEntry>\n          <text>" << text(feel::string(r.name)) << "</text>\n        </outputEntry>\n";
+        x << "        <outputEntry>\n          <text>" << text(actionsText) << "</text>\n        </outputEntry>\n";
+        x << "        <annotationEntry>\n          <text>" << text(cites(r.citations)) << "</text>\n        </annotationEntry>\n";
+        x << "        <annotationEntry>\n          <text>" << text(notes(*r.actions)) << "</text>\n        </annotationEntry>\n";
         x << "      </rule>\n";
       }
     }
