@@ -199,10 +199,12 @@ notExpr
     | comparison                            # notPassThrough
     ;
 
+// One alternative with the operator after the left operand, so that the
+// parser decides with one token of lookahead (and reports errors where
+// they are) instead of scanning the whole left operand first.
 comparison
-    : lhs=additive (op=(EQ | NE | LT | LE | GT | GE) rhs=additive)?   # compare
-    | additive NOT? IN range                                        # inRange
-    | additive NOT? IN set                                          # inSet
+    : lhs=additive ( op=(EQ | NE | LT | LE | GT | GE) rhs=additive
+                   | NOT? IN (range | set) )?
     ;
 
 range

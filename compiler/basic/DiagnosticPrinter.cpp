@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace carepath {
@@ -31,24 +32,44 @@ const char *severityColor(Severity s) {
   return kRed;
 }
 
+/// Byte length of the valid UTF-8 sequence at `i` (0 when invalid).
+size_t utf8Length(std::string_view s, size_t i) {
+  unsigned char c = static_cast<unsigned char>(s[i]);
+  size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k)
+    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
+  return n;
+}
+
 // Source line, then a caret at the start of the range and tildes under the
-// rest of it (clipped to the first line of a multi-line range).
+// rest of it (clipped to the first line of a multi-line range). Long lines
+// are shown as a window around the caret. Control characters and invalid
+// UTF-8 are replaced so a binary file cannot garble a terminal; the marker
+// line counts one column per character shown.
 void printSnippet(std::ostream &out, const SourceManager &sm, const SourceRange &r, bool color) {
+  constexpr size_t kContextBefore = 60, kWidth = 160;
   LineColumn begin = sm.begin(r);
   std::string_view line = sm.lineText(r.file, begin.line);
-  // Replace control characters so a binary file cannot garble a terminal.
-  std::string shown;
-  shown.reserve(line.size());
-  for (unsigned char c : line) shown.push_back(c == '\t' ? '\t' : (c < 0x20 || c == 0x7f) ? ' ' : c);
-  if (shown.size() > 300) shown.resize(300);
-  out << shown << '\n';
-  std::string marker;
-  uint32_t col = begin.column;
-  for (uint32_t i = 1; i < col && i - 1 < shown.size(); ++i) marker.push_back(shown[i - 1] == '\t' ? '\t' : ' ');
   LineColumn end = sm.lineColumn(r.file, r.end > r.begin ? r.end : r.begin + 1);
-  uint32_t endCol = end.line == begin.line ? end.column : static_cast<uint32_t>(line.size()) + 1;
-  marker.push_back('^');
-  for (uint32_t c = col + 1; c < endCol && c - 1 < shown.size(); ++c) marker.push_back('~');
+  size_t caret = std::min<size_t>(begin.column - 1, line.size());
+  size_t stop = end.line == begin.line ? std::max<size_t>(end.column - 1, caret + 1) : line.size();
+  size_t from = caret > kContextBefore ? caret - kContextBefore : 0;
+  size_t to = std::min(line.size(), from + kWidth);
+  std::string shown, marker;
+  if (from > 0) shown += "...", marker += "   ";
+  for (size_t i = from; i < to;) {
+    size_t n = utf8Length(line, i);
+    unsigned char c = static_cast<unsigned char>(line[i]);
+    std::string piece = n == 0 ? "?" : c == '\t' ? "\t" : (c < 0x20 || c == 0x7f) ? " " : std::string(line.substr(i, n));
+    char mark = i < caret ? (c == '\t' ? '\t' : ' ') : i == caret ? '^' : i < stop ? '~' : '\0';
+    shown += piece;
+    if (mark) marker.push_back(mark);
+    i += n == 0 ? 1 : n;
+  }
+  if (to < line.size()) shown += "...";
+  if (caret >= to) marker.push_back('^');  // the range starts at the end of the line
+  out << shown << '\n';
   if (color) out << kGreen << marker << kReset << '\n';
   else out << marker << '\n';
 }

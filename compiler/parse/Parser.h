@@ -10,6 +10,9 @@ namespace carepath::parse {
 
 /// Limits that keep hostile input from exhausting the stack or the terminal.
 inline constexpr unsigned kMaxNestingDepth = 200;
+/// Operands in one flat chain (`a + b + ...`, `x or y or ...`): the AST is a
+/// binary tree as deep as the chain, which later passes walk recursively.
+inline constexpr unsigned kMaxChainLength = 1000;
 
 /// Parses one file. Syntax errors are reported (in the language's words) and
 /// the parser recovers to report several in one run; the returned tree is

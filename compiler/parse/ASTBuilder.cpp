@@ -1,0 +1,608 @@
+#include "parse/ASTBuilder.h"
+
+#include "parse/Parser.h"
+
+namespace carepath::parse {
+
+using P = grammar::CarepathParser;
+using antlr4::tree::TerminalNode;
+using namespace carepath::ast;
+
+namespace {
+
+class Builder {
+public:
+  Builder(const TokenRanges &ranges, DiagnosticEngine &diags) : r_(ranges), diags_(diags) {}
+
+  std::unique_ptr<File> file(P::FileContext &ctx) {
+    auto out = std::make_unique<File>();
+    out->file = r_.file();
+    if (ctx.header()) out->header = header(ctx.header());
+    for (P::DeclContext *d : ctx.decl())
+      if (DeclPtr decl = declaration(d)) out->decls.push_back(std::move(decl));
+    return out;
+  }
+
+private:
+  // ---------------------------------------------------------------- leaves
+
+  Ident ident(TerminalNode *node) {
+    if (!node) return {};
+    return {node->getText(), r_.of(node)};
+  }
+  Ident ident(antlr4::Token *token) { return token ? Ident{token->getText(), r_.of(token)} : Ident{}; }
+
+  /// The text between the quotes, with \" \\ \n \t resolved.
+  static std::string unquote(const std::string &quoted) {
+    std::string out;
+    size_t end = quoted.size() >= 2 && quoted.back() == '"' ? quoted.size() - 1 : quoted.size();
+    for (size_t i = 1; i < end; ++i) {
+      char c = quoted[i];
+      if (c == '\\' && i + 1 < end) {
+        char e = quoted[++i];
+        out.push_back(e == 'n' ? '\n' : e == 't' ? '\t' : e);
+      } else {
+        out.push_back(c);
+      }
+    }
+    return out;
+  }
+  static std::string str(TerminalNode *node) { return node ? unquote(node->getText()) : std::string(); }
+  static std::string str(antlr4::Token *token) { return token ? unquote(token->getText()) : std::string(); }
+
+  QualifiedName qualifiedName(P::QualifiedNameContext *ctx) {
+    QualifiedName q;
+    for (TerminalNode *id : ctx->IDENT()) q.parts.push_back(ident(id));
+    q.range = r_.of(ctx);
+    return q;
+  }
+
+  Citations citations(P::CitationsContext *ctx) {
+    Citations c;
+    if (!ctx) return c;
+    for (TerminalNode *id : ctx->IDENT()) c.ids.push_back(ident(id));
+    c.range = r_.of(ctx);
+    return c;
+  }
+
+  UnitExpr unit(P::UnitExprContext *ctx) {
+    UnitExpr u;
+    for (P::UnitAtomContext *atom : ctx->unitAtom()) u.atoms.push_back({atom->getText(), r_.of(atom)});
+    u.range = r_.of(ctx);
+    return u;
+  }
+
+  std::optional<Unspecified> unspecified(P::UnspecifiedMarkContext *ctx) {
+    if (!ctx) return std::nullopt;
+    return Unspecified{str(ctx->STRING()), r_.of(ctx)};
+  }
+
+  /// The exact value of a number as written; too many digits is an error.
+  Rational number(P::NumberContext *ctx) {
+    std::string text = ctx->getText();
+    try {
+      if (std::optional<Rational> v = Rational::parse(text)) return *v;
+    } catch (const RationalOverflow &) {
+    }
+    diags_.report(DiagId::err_number_too_large, r_.of(ctx), text);
+    return Rational();
+  }
+
+  // ---------------------------------------------------------------- expressions
+
+  ExprPtr expr(P::ExprContext *ctx) { return ctx ? orExpr(ctx->orExpr()) : nullptr; }
+
+  /// Folds `a op b op c` to the left; refuses chains a later recursive pass
+  /// could not walk.
+  template <typename Operand, typename Build>
+  ExprPtr chain(antlr4::ParserRuleContext *ctx, const std::vector<Operand *> &operands,
+                const std::vector<antlr4::Token *> &ops, Build build, BinaryOp (*opOf)(antlr4::Token *)) {
+    if (operands.size() > kMaxChainLength) {
+      diags_.report(DiagId::err_expression_too_long, r_.of(ctx), kMaxChainLength);
+      return std::make_unique<BoolExpr>(r_.of(ctx), false);
+    }
+    ExprPtr lhs = build(operands[0]);
+    for (size_t i = 1; i < operands.size(); ++i) {
+      ExprPtr rhs = build(operands[i]);
+      SourceRange range = SourceRange::cover(lhs->range, rhs->range);
+      lhs = std::make_unique<BinaryExpr>(range, opOf(ops[i - 1]), r_.of(ops[i - 1]), std::move(lhs), std::move(rhs));
+    }
+    return lhs;
+  }
+
+  static std::vector<antlr4::Token *> symbols(const std::vector<TerminalNode *> &nodes) {
+    std::vector<antlr4::Token *> out;
+    for (TerminalNode *n : nodes) out.push_back(n->getSymbol());
+    return out;
+  }
+
+  static BinaryOp arithmetic(antlr4::Token *t) {
+    switch (t->getType()) {
+    case P::PLUS: return BinaryOp::Add;
+    case P::MINUS: return BinaryOp::Sub;
+    case P::STAR: return BinaryOp::Mul;
+    default: return BinaryOp::Div;
+    }
+  }
+
+  ExprPtr orExpr(P::OrExprContext *ctx) {
+    return chain(ctx, ctx->andExpr(), symbols(ctx->OR()), [this](P::AndExprContext *c) { return andExpr(c); },
+                 [](antlr4::Token *) { return BinaryOp::Or; });
+  }
+
+  ExprPtr andExpr(P::AndExprContext *ctx) {
+    return chain(ctx, ctx->notExpr(), symbols(ctx->AND()), [this](P::NotExprContext *c) { return notExpr(c); },
+                 [](antlr4::Token *) { return BinaryOp::And; });
+  }
+
+  ExprPtr notExpr(P::NotExprContext *ctx) {
+    if (auto *neg = dynamic_cast<P::NegationContext *>(ctx))
+      return std::make_unique<UnaryExpr>(r_.of(ctx), UnaryOp::Not, notExpr(neg->notExpr()));
+    return comparison(static_cast<P::NotPassThroughContext *>(ctx)->comparison());
+  }
+
+  ExprPtr comparison(P::ComparisonContext *ctx) {
+    ExprPtr lhs = additive(ctx->lhs);
+    if (ctx->op) {
+      BinaryOp op;
+      switch (ctx->op->getType()) {
+      case P::EQ: op = BinaryOp::Eq; break;
+      case P::NE: op = BinaryOp::Ne; break;
+      case P::LT: op = BinaryOp::Lt; break;
+      case P::LE: op = BinaryOp::Le; break;
+      case P::GT: op = BinaryOp::Gt; break;
+      default: op = BinaryOp::Ge; break;
+      }
+      return std::make_unique<BinaryExpr>(r_.of(ctx), op, r_.of(ctx->op), std::move(lhs), additive(ctx->rhs));
+    }
+    if (P::RangeContext *rc = ctx->range()) {
+      auto e = std::make_unique<InRangeExpr>(r_.of(ctx));
+      e->subject = std::move(lhs);
+      e->negated = ctx->NOT() != nullptr;
+      RangeExpr range = rangeExpr(rc);
+      e->lo = std::move(range.lo);
+      e->hi = std::move(range.hi);
+      return e;
+    }
+    if (P::SetContext *sc = ctx->set()) {
+      auto e = std::make_unique<InSetExpr>(r_.of(ctx));
+      e->subject = std::move(lhs);
+      e->negated = ctx->NOT() != nullptr;
+      for (P::AdditiveContext *m : sc->additive()) e->members.push_back(additive(m));
+      return e;
+    }
+    return lhs;
+  }
+
+  RangeExpr rangeExpr(P::RangeContext *ctx) {
+    RangeExpr range;
+    range.lo = additive(ctx->lo);
+    range.hi = additive(ctx->hi);
+    range.range = r_.of(ctx);
+    return range;
+  }
+
+  ExprPtr additive(P::AdditiveContext *ctx) {
+    return chain(ctx, ctx->multiplicative(), ctx->op, [this](P::MultiplicativeContext *c) { return multiplicative(c); },
+                 &Builder::arithmetic);
+  }
+
+  ExprPtr multiplicative(P::MultiplicativeContext *ctx) {
+    return chain(ctx, ctx->unary(), ctx->op, [this](P::UnaryContext *c) { return unary(c); }, &Builder::arithmetic);
+  }
+
+  ExprPtr unary(P::UnaryContext *ctx) {
+    if (auto *neg = dynamic_cast<P::NegateContext *>(ctx))
+      return std::make_unique<UnaryExpr>(r_.of(ctx), UnaryOp::Negate, unary(neg->unary()));
+    return primary(static_cast<P::UnaryPassThroughContext *>(ctx)->primary());
+  }
+
+  ExprPtr primary(P::PrimaryContext *ctx) {
+    if (auto *c = dynamic_cast<P::LiteralPrimaryContext *>(ctx)) return literal(c->literal());
+    if (auto *c = dynamic_cast<P::MinMaxCallContext *>(ctx)) {
+      auto call = std::make_unique<CallExpr>(r_.of(ctx), c->fn->getText());
+      for (P::ExprContext *arg : c->expr()) call->args.push_back(expr(arg));
+      return call;
+    }
+    if (auto *c = dynamic_cast<P::NamePrimaryContext *>(ctx))
+      return std::make_unique<NameExpr>(r_.of(ctx), qualifiedName(c->qualifiedName()));
+    // Parentheses only group: the inner expression keeps its own range.
+    return expr(static_cast<P::ParenPrimaryContext *>(ctx)->expr());
+  }
+
+  ExprPtr literal(P::LiteralContext *ctx) {
+    if (dynamic_cast<P::TrueLiteralContext *>(ctx)) return std::make_unique<BoolExpr>(r_.of(ctx), true);
+    if (dynamic_cast<P::FalseLiteralContext *>(ctx)) return std::make_unique<BoolExpr>(r_.of(ctx), false);
+    auto *q = static_cast<P::QuantityLiteralContext *>(ctx);
+    auto n = std::make_unique<NumberExpr>(r_.of(ctx));
+    n->text = q->number()->getText();
+    n->value = number(q->number());
+    if (q->unitExpr()) n->unit = unit(q->unitExpr());
+    return n;
+  }
+
+  // ---------------------------------------------------------------- types
+
+  TypeExpr dimension(P::DimExprContext *ctx) {
+    TypeExpr t;
+    t.kind = TypeExpr::Kind::Quantity;
+    t.range = r_.of(ctx);
+    for (auto *child : ctx->children) {
+      auto *term = dynamic_cast<TerminalNode *>(child);
+      if (!term) continue;
+      size_t type = term->getSymbol()->getType();
+      if (type == P::IDENT) t.dimAtoms.push_back(ident(term));
+      else t.dimOps.push_back(type == P::STAR ? '*' : '/');
+    }
+    return t;
+  }
+
+  TypeExpr type(P::TypeExprContext *ctx) {
+    if (auto *q = dynamic_cast<P::QuantityTypeContext *>(ctx)) return dimension(q->dimExpr());
+    TypeExpr t;
+    t.range = r_.of(ctx);
+    if (dynamic_cast<P::BoolTypeContext *>(ctx)) t.kind = TypeExpr::Kind::Bool;
+    else if (dynamic_cast<P::IntegerTypeContext *>(ctx)) t.kind = TypeExpr::Kind::Integer;
+    else {
+      t.kind = TypeExpr::Kind::Enum;
+      for (TerminalNode *m : static_cast<P::EnumTypeContext *>(ctx)->IDENT()) t.members.push_back(ident(m));
+    }
+    return t;
+  }
+
+  // ---------------------------------------------------------------- actions
+
+  Basis basis(P::BasisContext *ctx) {
+    Basis b;
+    if (!ctx) return b;
+    b.range = r_.of(ctx);
+    if (dynamic_cast<P::PerDoseBasisContext *>(ctx)) b.kind = Basis::Kind::PerDose;
+    else if (auto *t = dynamic_cast<P::PerTimeBasisContext *>(ctx)) {
+      b.kind = Basis::Kind::PerTime;
+      b.timeUnit = ident(t->IDENT());
+    } else if (dynamic_cast<P::PerCourseBasisContext *>(ctx)) b.kind = Basis::Kind::PerCourse;
+    else {
+      b.kind = Basis::Kind::PerCourse;
+      b.spelledTotal = true;
+    }
+    return b;
+  }
+
+  static ActionKind actionKind(antlr4::Token *kind) {
+    switch (kind->getType()) {
+    case P::DO: return ActionKind::Do;
+    case P::ORDER: return ActionKind::Order;
+    case P::CONSIDER: return ActionKind::Consider;
+    case P::MONITOR: return ActionKind::Monitor;
+    default: return ActionKind::Give;
+    }
+  }
+
+  Action action(P::ActionContext *ctx) {
+    Action a;
+    a.range = r_.of(ctx);
+    if (auto *g = dynamic_cast<P::GiveActionContext *>(ctx)) {
+      a.kind = ActionKind::Give;
+      a.name = ident(g->IDENT());
+      if (P::ExprContext *dose = g->doseValue()->expr()) a.dose = expr(dose);
+      else a.doseUnspecified = unspecified(g->doseValue()->unspecifiedMark());
+      for (P::BasisContext *b : g->basis())
+        if (b != g->capBasis) a.basis = basis(b);
+      if (g->cap) a.cap = expr(g->cap);
+      a.capBasis = basis(g->capBasis);
+      if (g->duration) a.duration = rangeExpr(g->duration);
+      if (g->over) a.over = expr(g->over);
+      a.note = str(g->STRING());
+      a.citations = citations(g->citations());
+      return a;
+    }
+    if (auto *p = dynamic_cast<P::PlainActionContext *>(ctx)) {
+      a.kind = actionKind(p->kind);
+      a.name = ident(p->IDENT());
+      a.note = str(p->STRING());
+      if (P::TimingContext *t = p->timing()) {
+        a.timing.range = r_.of(t);
+        if (auto *at = dynamic_cast<P::AtTimingContext *>(t)) {
+          a.timing.kind = Timing::Kind::At;
+          a.timing.at = rangeExpr(at->range());
+        } else if (auto *within = dynamic_cast<P::WithinTimingContext *>(t)) {
+          a.timing.kind = Timing::Kind::Within;
+          a.timing.value = expr(within->expr());
+        } else {
+          a.timing.kind = Timing::Kind::Over;
+          a.timing.value = expr(static_cast<P::OverTimingContext *>(t)->expr());
+        }
+      }
+      a.citations = citations(p->citations());
+      return a;
+    }
+    auto *u = static_cast<P::UnspecifiedActionContext *>(ctx);
+    a.kind = ActionKind::Unspecified;
+    a.unspecified = unspecified(u->unspecifiedMark());
+    a.citations = citations(u->citations());
+    return a;
+  }
+
+  std::vector<Action> body(P::BodyContext *ctx) {
+    std::vector<Action> actions;
+    for (P::ActionContext *a : ctx->action()) actions.push_back(action(a));
+    return actions;
+  }
+
+  // ---------------------------------------------------------------- header
+
+  Header header(P::HeaderContext *ctx) {
+    Header h;
+    h.range = r_.of(ctx);
+    if (auto *m = dynamic_cast<P::ModuleHeaderContext *>(ctx)) {
+      h.kind = Header::Kind::Module;
+      h.moduleName = qualifiedName(m->qualifiedName());
+      return h;
+    }
+    auto *p = static_cast<P::ProtocolHeaderContext *>(ctx);
+    h.kind = Header::Kind::Protocol;
+    h.name = ident(p->name);
+    if (p->version) {
+      h.version = str(p->version);
+      h.versionRange = r_.of(p->version);
+    }
+    for (P::HeaderItemContext *item : p->headerItem()) {
+      if (auto *t = dynamic_cast<P::TitleItemContext *>(item)) {
+        h.title = str(t->STRING());
+        h.titleRange = r_.of(item);
+      } else if (auto *pop = dynamic_cast<P::PopulationItemContext *>(item)) {
+        h.population = expr(pop->expr());
+        h.populationCitations = citations(pop->citations());
+      } else if (auto *d = dynamic_cast<P::DosingWeightItemContext *>(item)) {
+        if (d->what->getText() != "weight") diags_.report(DiagId::err_dosing_weight_syntax, r_.of(d->what));
+        h.dosingWeight = ident(d->IDENT(1));
+      } else {
+        auto *f = static_cast<P::FactItemContext *>(item);
+        Fact fact;
+        fact.name = ident(f->IDENT());
+        fact.value = literal(f->literal());
+        fact.note = str(f->STRING());
+        fact.citations = citations(f->citations());
+        fact.range = r_.of(item);
+        h.facts.push_back(std::move(fact));
+      }
+    }
+    return h;
+  }
+
+  // ---------------------------------------------------------------- declarations
+
+  DeclPtr declaration(P::DeclContext *ctx) {
+    SourceRange range = r_.of(ctx);
+    if (auto *c = ctx->useDecl()) {
+      auto d = std::make_unique<UseDecl>(range);
+      d->module = qualifiedName(c->qualifiedName());
+      d->hasImportList = c->LBRACE() != nullptr;
+      for (TerminalNode *id : c->IDENT()) d->imports.push_back(ident(id));
+      return d;
+    }
+    if (auto *c = ctx->sourceDecl()) {
+      auto d = std::make_unique<SourceDecl>(range);
+      d->name = ident(c->IDENT());
+      d->text = str(c->STRING());
+      return d;
+    }
+    if (auto *c = ctx->dimensionDecl()) {
+      auto d = std::make_unique<DimensionDecl>(range);
+      d->name = ident(c->IDENT());
+      if (c->dimExpr()) d->definition = dimension(c->dimExpr());
+      return d;
+    }
+    if (auto *c = ctx->unitDecl()) return unitDecl(c, range);
+    if (auto *c = ctx->inputDecl()) {
+      auto d = std::make_unique<InputDecl>(range);
+      d->name = ident(c->IDENT());
+      d->type = type(c->typeExpr());
+      if (c->range()) d->domain = rangeExpr(c->range());
+      d->description = str(c->STRING());
+      d->unspecified = unspecified(c->unspecifiedMark());
+      d->citations = citations(c->citations());
+      return d;
+    }
+    if (auto *c = ctx->defineDecl()) {
+      auto d = std::make_unique<DefineDecl>(range);
+      d->name = ident(c->IDENT());
+      d->value = expr(c->expr());
+      d->description = str(c->STRING());
+      d->citations = citations(c->citations());
+      return d;
+    }
+    if (auto *c = ctx->drugDecl()) {
+      auto d = std::make_unique<DrugDecl>(range);
+      d->name = ident(c->IDENT());
+      d->description = str(c->STRING());
+      d->citations = citations(c->citations());
+      for (P::DrugItemContext *item : c->drugItem()) {
+        if (auto *route = dynamic_cast<P::RouteItemContext *>(item)) {
+          d->route = ident(route->IDENT());
+        } else {
+          auto *l = static_cast<P::LimitItemContext *>(item);
+          Limit limit;
+          limit.amount = expr(l->expr());
+          limit.basis = basis(l->basis());
+          limit.citations = citations(l->citations());
+          limit.range = r_.of(item);
+          d->limits.push_back(std::move(limit));
+        }
+      }
+      return d;
+    }
+    if (auto *c = ctx->pathwayDecl()) {
+      auto d = std::make_unique<PathwayDecl>(range);
+      d->name = ident(c->IDENT());
+      d->entry = expr(c->expr());
+      d->description = str(c->STRING());
+      d->citations = citations(c->citations());
+      for (P::TierDeclContext *t : c->tierDecl()) {
+        Tier tier;
+        tier.name = ident(t->IDENT(0));
+        if (t->AFTER()) tier.after = ident(t->IDENT(1));
+        tier.guard = expr(t->expr(0));
+        tier.failedWhen = expr(t->failed);
+        tier.citations = citations(t->citations());
+        tier.actions = body(t->body());
+        tier.range = r_.of(t);
+        d->tiers.push_back(std::move(tier));
+      }
+      return d;
+    }
+    if (auto *c = ctx->tableDecl()) return tableDecl(c, range);
+    if (auto *c = ctx->verifyDecl()) {
+      auto d = std::make_unique<VerifyDecl>(range);
+      for (P::PropertyContext *p : c->property()) d->properties.push_back(property(p));
+      return d;
+    }
+    if (auto *c = ctx->exampleDecl()) return exampleDecl(c, range);
+    return nullptr;
+  }
+
+  DeclPtr unitDecl(P::UnitDeclContext *ctx, SourceRange range) {
+    auto d = std::make_unique<UnitDecl>(range);
+    if (auto *b = dynamic_cast<P::BaseUnitDeclContext *>(ctx)) {
+      d->isBase = true;
+      d->name = ident(b->IDENT(0));
+      d->dimension = ident(b->IDENT(1));
+      return d;
+    }
+    auto *s = static_cast<P::ScaledUnitDeclContext *>(ctx);
+    d->name = ident(s->IDENT());
+    Rational factor = number(s->number(0));
+    d->factorRange = r_.of(s->number(0));
+    if (s->number().size() > 1) {
+      Rational den = number(s->number(1));
+      d->factorRange = SourceRange::cover(d->factorRange, r_.of(s->number(1)));
+      if (den == Rational()) diags_.report(DiagId::err_zero_denominator, d->factorRange);
+      else factor = factor / den;
+    }
+    d->factor = factor;
+    d->ofUnit = unit(s->unitExpr());
+    return d;
+  }
+
+  DeclPtr tableDecl(P::TableDeclContext *c, SourceRange range) {
+    auto d = std::make_unique<TableDecl>(range);
+    d->name = ident(c->IDENT());
+    switch (c->hitPolicy()->getStart()->getType()) {
+    case P::UNIQUE: d->hit = HitPolicy::Unique; break;
+    case P::FIRST: d->hit = HitPolicy::First; break;
+    case P::PRIORITY: d->hit = HitPolicy::Priority; break;
+    case P::ANY: d->hit = HitPolicy::Any; break;
+    default: d->hit = HitPolicy::Collect; break;
+    }
+    d->hitRange = r_.of(c->hitPolicy());
+    d->complete = c->COMPLETE() != nullptr;
+    d->description = str(c->STRING());
+    d->citations = citations(c->citations());
+    for (P::RuleDeclContext *rc : c->ruleDecl()) {
+      Rule rule;
+      rule.name = ident(rc->IDENT());
+      if (rc->INT()) {
+        rule.priorityRange = r_.of(rc->INT());
+        std::string text = rc->INT()->getText();
+        std::optional<Rational> v;
+        try {
+          v = Rational::parse(text);
+        } catch (const RationalOverflow &) {
+        }
+        if (!v) diags_.report(DiagId::err_number_too_large, rule.priorityRange, text);
+        else rule.priority = v->num();
+      }
+      rule.guard = expr(rc->expr());
+      rule.citations = citations(rc->citations());
+      if (P::BodyContext *b = rc->ruleBody()->body()) rule.actions = body(b);
+      else rule.actions.push_back(action(rc->ruleBody()->action()));
+      rule.range = r_.of(rc);
+      d->rules.push_back(std::move(rule));
+    }
+    return d;
+  }
+
+  Property property(P::PropertyContext *ctx) {
+    Property p;
+    p.range = r_.of(ctx);
+    if (auto *c = dynamic_cast<P::ReachesPropertyContext *>(ctx)) {
+      p.kind = Property::Kind::Reaches;
+      p.expr = expr(c->expr());
+      p.target = qualifiedName(c->qualifiedName());
+      p.citations = citations(c->citations());
+      p.message = str(c->STRING());
+    } else if (auto *c = dynamic_cast<P::AlwaysPropertyContext *>(ctx)) {
+      p.kind = Property::Kind::Always;
+      p.expr = expr(c->expr());
+      p.message = str(c->STRING());
+    } else {
+      auto *n = static_cast<P::NeverPropertyContext *>(ctx);
+      p.kind = Property::Kind::Never;
+      p.expr = expr(n->expr());
+      p.message = str(n->STRING());
+    }
+    return p;
+  }
+
+  DeclPtr exampleDecl(P::ExampleDeclContext *c, SourceRange range) {
+    auto d = std::make_unique<ExampleDecl>(range);
+    d->name = str(c->name);
+    d->nameRange = r_.of(c->name);
+    if (c->base) {
+      d->like = str(c->base);
+      d->likeRange = r_.of(c->base);
+    }
+    for (P::ExampleItemContext *item : c->exampleItem()) {
+      if (auto *g = dynamic_cast<P::GivenItemContext *>(item)) {
+        for (P::GivenContext *gc : g->given()) {
+          Given given;
+          given.range = r_.of(gc);
+          if (auto *v = dynamic_cast<P::GivenValueContext *>(gc)) {
+            given.input = ident(v->IDENT());
+            given.value = expr(v->expr());
+          } else {
+            auto *f = static_cast<P::GivenFlagContext *>(gc);
+            given.input = ident(f->IDENT());
+            given.flag = f->NOT() == nullptr;
+          }
+          d->givens.push_back(std::move(given));
+        }
+        continue;
+      }
+      P::ExpectationContext *ec = static_cast<P::ExpectItemContext *>(item)->expectation();
+      Expectation e;
+      e.range = r_.of(item);
+      if (auto *f = dynamic_cast<P::ExpectFiredContext *>(ec)) {
+        e.kind = Expectation::Kind::Fired;
+        e.negated = f->NOT() != nullptr;
+        e.target = qualifiedName(f->qualifiedName());
+      } else if (auto *a = dynamic_cast<P::ExpectActionContext *>(ec)) {
+        e.kind = Expectation::Kind::Action;
+        e.negated = a->NOT() != nullptr;
+        e.action = actionKind(a->kind);
+        e.name = ident(a->IDENT());
+      } else if (auto *dose = dynamic_cast<P::ExpectDoseContext *>(ec)) {
+        e.kind = Expectation::Kind::Dose;
+        e.action = ActionKind::Give;
+        e.name = ident(dose->IDENT());
+        e.dose = expr(dose->expr());
+        e.basis = basis(dose->basis());
+      } else {
+        e.kind = Expectation::Kind::Outside;
+      }
+      d->expectations.push_back(std::move(e));
+    }
+    return d;
+  }
+
+  const TokenRanges &r_;
+  DiagnosticEngine &diags_;
+};
+
+}  // namespace
+
+std::unique_ptr<File> buildAst(P::FileContext &tree, const TokenRanges &ranges, DiagnosticEngine &diags) {
+  return Builder(ranges, diags).file(tree);
+}
+
+}  // namespace carepath::parse

@@ -1,0 +1,204 @@
+// parseFile: checks the bytes, lexes, guards the nesting depth, then parses
+// in two stages (fast SLL with bail-out; on failure LL with recovery and
+// messages) and hands the tree to the AST builder.
+#include "parse/Parser.h"
+
+#include "CarepathLexer.h"
+#include "CarepathParser.h"
+#include "parse/ASTBuilder.h"
+#include "parse/SyntaxErrors.h"
+#include "parse/TokenRanges.h"
+
+namespace carepath::parse {
+
+using L = grammar::CarepathLexer;
+using antlr4::Token;
+
+namespace {
+
+/// Length of the valid UTF-8 sequence at `i`, or 0 when it is invalid
+/// (truncated, overlong, a surrogate, or above U+10FFFF).
+size_t utf8SequenceLength(std::string_view s, size_t i) {
+  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = byte(i);
+  if (c < 0x80) return 1;
+  size_t n;
+  uint32_t cp;
+  if (c >= 0xC2 && c <= 0xDF) { n = 2; cp = c & 0x1F; }
+  else if (c >= 0xE0 && c <= 0xEF) { n = 3; cp = c & 0x0F; }
+  else if (c >= 0xF0 && c <= 0xF4) { n = 4; cp = c & 0x07; }
+  else return 0;
+  if (i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (byte(i + k) & 0x3F);
+  }
+  if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+    return 0;
+  return n;
+}
+
+/// Protocol files are UTF-8 text: refuse NUL bytes and invalid UTF-8 at the
+/// first offending byte, before the lexer sees them.
+bool checkEncoding(FileId file, std::string_view text, DiagnosticEngine &diags) {
+  for (size_t i = 0; i < text.size();) {
+    if (text[i] == '\0') {
+      diags.report(DiagId::err_nul_byte, SourceRange{file, uint32_t(i), uint32_t(i + 1)});
+      return false;
+    }
+    size_t n = utf8SequenceLength(text, i);
+    if (n == 0) {
+      diags.report(DiagId::err_invalid_utf8, SourceRange{file, uint32_t(i), uint32_t(i + 1)},
+                   static_cast<unsigned>(static_cast<unsigned char>(text[i])));
+      return false;
+    }
+    i += n;
+  }
+  return true;
+}
+
+/// How a bad character is shown in a message: itself when printable.
+std::string showCharacter(const std::string &utf8) {
+  unsigned char c = utf8.empty() ? 0 : static_cast<unsigned char>(utf8[0]);
+  if (c < 0x20 || c == 0x7f) return fmt::format("\\x{:02X}", c);
+  return utf8;
+}
+
+/// Lexes the whole file. Lexical errors are reported here in their own
+/// words, and the bad tokens are left out (an unterminated string becomes a
+/// string) so the parser reports only real syntax errors.
+std::vector<std::unique_ptr<Token>> lex(L &lexer, const TokenRanges &ranges, DiagnosticEngine &diags,
+                                        std::vector<uint32_t> &errorOffsets) {
+  std::vector<std::unique_ptr<Token>> tokens;
+  SourceRange badRun{};  // adjacent bad characters are one error
+  Diagnostic *badDiag = nullptr;
+  for (;;) {
+    std::unique_ptr<Token> token = lexer.nextToken();
+    size_t type = token->getType();
+    if (type == L::ERROR_CHAR) {
+      SourceRange r = ranges.of(token.get());
+      if (badDiag && badRun.end == r.begin) {
+        badRun.end = r.end;
+        badDiag->range = badRun;
+        continue;
+      }
+      if (diags.tooManyErrors()) {  // let the engine note the limit, then stop
+        diags.report(DiagId::err_bad_character, r, showCharacter(token->getText()));
+        break;
+      }
+      badRun = r;
+      errorOffsets.push_back(r.begin);
+      badDiag = &diags.report(DiagId::err_bad_character, r, showCharacter(token->getText()));
+      continue;
+    }
+    badDiag = nullptr;
+    if (type == L::UNTERMINATED_COMMENT) {
+      SourceRange r = ranges.of(token.get());
+      diags.report(DiagId::err_unterminated_comment, SourceRange{r.file, r.begin, r.begin + 2});
+      errorOffsets.push_back(r.begin);
+      continue;
+    }
+    if (type == L::UNTERMINATED_STRING) {
+      SourceRange r = ranges.of(token.get());
+      diags.report(DiagId::err_unterminated_string, SourceRange{r.file, r.begin, r.begin + 1});
+      static_cast<antlr4::CommonToken *>(token.get())->setType(L::STRING);
+    }
+    bool eof = type == Token::EOF;
+    tokens.push_back(std::move(token));
+    if (eof) break;
+  }
+  if (tokens.empty() || tokens.back()->getType() != Token::EOF) {
+    // Stopped early at the error limit: end the stream where we stopped.
+    auto eof = std::make_unique<antlr4::CommonToken>(Token::EOF, "<EOF>");
+    tokens.push_back(std::move(eof));
+  }
+  return tokens;
+}
+
+/// ANTLR's recursive descent uses a stack frame per nesting level; a
+/// hostile file of 200,000 '(' would overflow it. Every open bracket and
+/// every prefix operator ('not', unary '-') in a row counts one level.
+bool checkNesting(const std::vector<std::unique_ptr<Token>> &tokens, const TokenRanges &ranges,
+                  DiagnosticEngine &diags) {
+  std::vector<size_t> base{0};  // depth at each open bracket
+  size_t run = 0;               // prefix operators since the last operand
+  size_t previous = Token::INVALID_TYPE;
+  for (const auto &token : tokens) {
+    size_t type = token->getType();
+    bool operandBefore = previous == L::IDENT || previous == L::INT || previous == L::DECIMAL ||
+                         previous == L::RPAREN || previous == L::TRUE || previous == L::FALSE ||
+                         previous == L::PERCENT || previous == L::RBRACE || previous == L::RBRACK;
+    if (type == L::LPAREN || type == L::LBRACE || type == L::LBRACK) {
+      base.push_back(base.back() + run + 1);
+      run = 0;
+    } else if (type == L::RPAREN || type == L::RBRACE || type == L::RBRACK) {
+      if (base.size() > 1) base.pop_back();
+      run = 0;
+    } else if (type == L::NOT || (type == L::MINUS && !operandBefore)) {
+      ++run;
+    } else {
+      run = 0;
+    }
+    if (base.back() + run > kMaxNestingDepth) {
+      diags.report(DiagId::err_nesting_too_deep, ranges.of(token.get()), kMaxNestingDepth);
+      return false;
+    }
+    previous = type;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::unique_ptr<ast::File> parseFile(FileId file, const SourceManager &sources, DiagnosticEngine &diags) {
+  auto result = std::make_unique<ast::File>();
+  result->file = file;
+  std::string_view text = sources.text(file);
+  unsigned errorsBefore = diags.errorCount();
+  if (!checkEncoding(file, text, diags)) return result;
+
+  // A byte-order mark is not part of the text; blanking it keeps offsets.
+  std::string input(text);
+  if (input.compare(0, 3, "\xEF\xBB\xBF") == 0) input.replace(0, 3, "   ");
+  TokenRanges ranges(file, input);
+  antlr4::ANTLRInputStream chars(input);
+  L lexer(&chars);
+  lexer.removeErrorListeners();
+  std::vector<uint32_t> lexicalErrors;
+  std::vector<std::unique_ptr<Token>> tokens = lex(lexer, ranges, diags, lexicalErrors);
+  if (diags.tooManyErrors()) return result;
+  if (tokens.size() == 1 && diags.errorCount() == errorsBefore) {
+    diags.report(DiagId::err_empty_file, SourceRange{file, 0, 0});
+    return result;
+  }
+  if (!checkNesting(tokens, ranges, diags)) return result;
+
+  antlr4::ListTokenSource source(std::move(tokens));
+  antlr4::CommonTokenStream stream(&source);
+  grammar::CarepathParser parser(&stream);
+  parser.removeErrorListeners();
+
+  // Fast path: SLL prediction, bail at the first error. Most files are valid.
+  parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
+  parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::SLL);
+  grammar::CarepathParser::FileContext *tree = nullptr;
+  try {
+    tree = parser.file();
+  } catch (const antlr4::ParseCancellationException &) {
+    // Slow path: full LL with recovery, reporting every error (up to the limit).
+    parser.reset();
+    auto strategy = std::make_shared<SyntaxErrorStrategy>(diags, ranges);
+    strategy->setLexicalErrors(std::move(lexicalErrors));
+    parser.setErrorHandler(strategy);
+    parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::LL);
+    try {
+      tree = parser.file();
+    } catch (const antlr4::ParseCancellationException &) {
+      tree = nullptr;  // the error limit was reached
+    }
+  }
+  if (!tree || diags.errorCount() > errorsBefore) return result;
+  return buildAst(*tree, ranges, diags);
+}
+
+}  // namespace carepath::parse

@@ -1,0 +1,275 @@
+#include "parse/SyntaxErrors.h"
+
+#include <algorithm>
+
+#include "CarepathParser.h"
+
+namespace carepath::parse {
+
+using P = grammar::CarepathParser;
+using antlr4::Token;
+
+namespace {
+
+bool isKeyword(size_t type) { return type >= P::AFTER && type <= P::WITHIN; }
+
+/// Groups of tokens that are named together ("an expression") when all of
+/// their key members are expected at once.
+struct Category {
+  const char *phrase;
+  std::vector<size_t> keys;     // all must be in the expected set
+  std::vector<size_t> members;  // removed from the set when the category applies
+};
+
+const std::vector<Category> &categories() {
+  static const std::vector<Category> kCategories = {
+      {"an expression",
+       {P::INT, P::LPAREN, P::MINUS},
+       {P::INT, P::DECIMAL, P::IDENT, P::LPAREN, P::MINUS, P::NOT, P::TRUE, P::FALSE, P::MIN, P::MAX}},
+      {"a value", {P::INT, P::MINUS}, {P::INT, P::DECIMAL, P::IDENT, P::LPAREN, P::MINUS, P::TRUE, P::FALSE, P::MIN, P::MAX}},
+      {"an operator",
+       {P::EQ, P::LT, P::PLUS},
+       {P::EQ, P::NE, P::LT, P::LE, P::GT, P::GE, P::PLUS, P::MINUS, P::STAR, P::SLASH, P::AND, P::OR, P::IN, P::NOT}},
+      {"a declaration ('use', 'source', 'input', 'define', 'drug', 'pathway', 'table', 'verify', 'example', ...)",
+       {P::INPUT, P::DEFINE, P::PATHWAY},
+       {P::USE, P::SOURCE, P::DIMENSION, P::UNIT, P::INPUT, P::DEFINE, P::DRUG, P::PATHWAY, P::TABLE, P::VERIFY,
+        P::EXAMPLE}},
+      {"an action ('give', 'do', 'order', 'consider', 'monitor' or 'unspecified')",
+       {P::GIVE, P::DO, P::ORDER},
+       {P::GIVE, P::DO, P::ORDER, P::CONSIDER, P::MONITOR, P::UNSPECIFIED}},
+      {"a header item ('title', 'population', 'dosing' or 'fact')",
+       {P::TITLE, P::POPULATION},
+       {P::TITLE, P::POPULATION, P::DOSING, P::FACT}},
+      {"a hit policy ('unique', 'first', 'priority', 'any' or 'collect')",
+       {P::UNIQUE, P::FIRST, P::ANY},
+       {P::UNIQUE, P::FIRST, P::PRIORITY, P::ANY, P::COLLECT}},
+      {"a dose basis ('per dose', 'per day', 'per course' or 'total')", {P::PER, P::TOTAL}, {P::PER, P::TOTAL}},
+  };
+  return kCategories;
+}
+
+std::string tokenText(const Token *t) {
+  std::string text = t->getText();
+  if (text.size() > 40) text = text.substr(0, 37) + "...";
+  return text;
+}
+
+/// The offending token as the user wrote it: "'when'", "the name 'tierr'".
+std::string describeToken(const Token *t) {
+  size_t type = t->getType();
+  if (type == Token::EOF) return "the end of the file";
+  if (type == P::IDENT) return "the name '" + tokenText(t) + "'";
+  if (type == P::INT || type == P::DECIMAL) return "the number '" + tokenText(t) + "'";
+  if (type == P::STRING || type == P::UNTERMINATED_STRING) return "the text " + tokenText(t);
+  if (isKeyword(type)) return "the reserved word '" + tokenText(t) + "'";
+  return "'" + tokenText(t) + "'";
+}
+
+std::string quoteName(antlr4::tree::TerminalNode *node) {
+  return node ? "'" + node->getText() + "'" : std::string();
+}
+
+/// The block the parser is inside, for "'}' to close the pathway 'x' body";
+/// `open` receives its opening token.
+std::string enclosingBlock(antlr4::ParserRuleContext *ctx, size_t closer, Token *&open) {
+  size_t opener = closer == P::RBRACE ? P::LBRACE : closer == P::RPAREN ? P::LPAREN : P::LBRACK;
+  for (; ctx; ctx = dynamic_cast<antlr4::ParserRuleContext *>(ctx->parent)) {
+    antlr4::tree::TerminalNode *openNode = ctx->getToken(opener, 0);
+    if (!openNode) continue;
+    open = openNode->getSymbol();
+    auto named = [](const std::string &what, antlr4::tree::TerminalNode *name, const std::string &part) {
+      return "the " + what + (name ? " " + quoteName(name) : std::string()) + " " + part;
+    };
+    if (auto *c = dynamic_cast<P::ProtocolHeaderContext *>(ctx)) return "the protocol" + (c->name ? " '" + c->name->getText() + "'" : std::string()) + " header";
+    if (auto *c = dynamic_cast<P::DrugDeclContext *>(ctx)) return named("drug", c->IDENT(), "body");
+    if (auto *c = dynamic_cast<P::PathwayDeclContext *>(ctx)) return named("pathway", c->IDENT(), "body");
+    if (auto *c = dynamic_cast<P::TableDeclContext *>(ctx)) return named("table", c->IDENT(), "body");
+    if (dynamic_cast<P::VerifyDeclContext *>(ctx)) return "the 'verify' block";
+    if (auto *c = dynamic_cast<P::ExampleDeclContext *>(ctx)) return "the example" + (c->name ? " " + c->name->getText() : std::string());
+    if (dynamic_cast<P::BodyContext *>(ctx)) {
+      auto *parent = ctx->parent;
+      if (auto *rb = dynamic_cast<P::RuleBodyContext *>(parent)) parent = rb->parent;
+      if (auto *tier = dynamic_cast<P::TierDeclContext *>(parent)) return named("tier", tier->IDENT(0), "actions");
+      if (auto *rule = dynamic_cast<P::RuleDeclContext *>(parent)) return named("rule", rule->IDENT(), "actions");
+      return "the actions";
+    }
+    if (dynamic_cast<P::EnumTypeContext *>(ctx)) return "the enum members";
+    if (dynamic_cast<P::SetContext *>(ctx)) return "the set";
+    if (dynamic_cast<P::UseDeclContext *>(ctx)) return "the import list";
+    if (auto *c = dynamic_cast<P::MinMaxCallContext *>(ctx)) return "the call to '" + (c->fn ? c->fn->getText() : "min") + "'";
+    if (dynamic_cast<P::ParenPrimaryContext *>(ctx)) return "the parenthesis";
+    if (dynamic_cast<P::CitationsContext *>(ctx)) return "the citation list";
+    return "the block";
+  }
+  open = nullptr;
+  return {};
+}
+
+size_t editDistance(const std::string &a, const std::string &b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string joinAlternatives(const std::vector<std::string> &parts) {
+  std::string out;
+  constexpr size_t kMaxShown = 7;
+  size_t shown = std::min(parts.size(), kMaxShown);
+  for (size_t i = 0; i < shown; ++i) {
+    if (i > 0) out += (i + 1 == shown && shown == parts.size()) ? " or " : ", ";
+    out += parts[i];
+  }
+  if (shown < parts.size()) out += ", ...";
+  return out;
+}
+
+}  // namespace
+
+std::string describeTokenType(const antlr4::dfa::Vocabulary &vocabulary, size_t type) {
+  switch (type) {
+  case Token::EOF: return "the end of the file";
+  case P::IDENT: return "a name";
+  case P::INT: return "a number";
+  case P::DECIMAL: return "a number";
+  case P::STRING: return "text in quotes";
+  default: break;
+  }
+  std::string literal = vocabulary.getLiteralName(type);  // "'when'"
+  return literal.empty() ? "something else" : literal;
+}
+
+void SyntaxErrorStrategy::report(antlr4::Parser *parser, Token *offending, const antlr4::misc::IntervalSet &expectedSet) {
+  bool overLimit = diags_.tooManyErrors();
+  const antlr4::dfa::Vocabulary &vocabulary = parser->getVocabulary();
+  auto *stream = parser->getTokenStream();
+  Token *previous = stream->index() > 0 ? stream->get(stream->index() - 1) : nullptr;
+  if (previous && previous->getTokenIndex() >= offending->getTokenIndex()) {
+    previous = offending->getTokenIndex() > 0 ? stream->get(offending->getTokenIndex() - 1) : nullptr;
+  }
+
+  // Summarise the expected set: categories first, then single tokens with the
+  // closing brackets last (they carry "to close ...").
+  std::vector<size_t> expected;
+  for (ssize_t t : expectedSet.toList())
+    if (t >= 0 || t == static_cast<ssize_t>(Token::EOF)) expected.push_back(static_cast<size_t>(t));
+  auto has = [&](size_t t) { return std::find(expected.begin(), expected.end(), t) != expected.end(); };
+  std::vector<std::string> parts;
+  bool declarationExpected = false, keywordExpected = false;
+  for (const Category &c : categories()) {
+    if (!std::all_of(c.keys.begin(), c.keys.end(), has)) continue;
+    if (c.keys.front() == P::INPUT) declarationExpected = true;
+    if (isKeyword(c.keys.front())) keywordExpected = true;
+    parts.push_back(c.phrase);
+    std::erase_if(expected, [&](size_t t) { return std::find(c.members.begin(), c.members.end(), t) != c.members.end(); });
+  }
+  std::vector<std::string> closers;
+  Token *open = nullptr;
+  std::string openBlock;
+  std::vector<size_t> keywords;
+  bool sawName = false, sawNumber = false;
+  for (size_t t : expected) {
+    if (t == P::RBRACE || t == P::RPAREN || t == P::RBRACK) {
+      Token *blockOpen = nullptr;
+      std::string block = enclosingBlock(parser->getContext(), t, blockOpen);
+      std::string literal = describeTokenType(vocabulary, t);
+      closers.push_back(block.empty() ? literal : literal + " to close " + block);
+      if (t == P::RBRACE || !open) open = blockOpen, openBlock = block;
+      continue;
+    }
+    if (t == P::INT || t == P::DECIMAL) {
+      if (sawNumber) continue;
+      sawNumber = true;
+    }
+    if (t == P::IDENT) sawName = true;
+    if (isKeyword(t)) keywords.push_back(t);
+    parts.push_back(describeTokenType(vocabulary, t));
+  }
+  parts.insert(parts.end(), closers.begin(), closers.end());
+
+  // An echo of a lexical error between the previous token and this one.
+  uint32_t gapBegin = previous ? ranges_.of(previous).end : 0, gapEnd = ranges_.of(offending).begin;
+  auto echo = std::lower_bound(lexicalErrors_.begin(), lexicalErrors_.end(), gapBegin);
+  if (echo != lexicalErrors_.end() && *echo <= gapEnd) return;
+
+  // Recovery often trips again on the rest of the same line: one error a line.
+  SourceRange here = ranges_.of(offending);
+  if (lastLine_ != 0 && diags_.sources().lineColumn(here.file, here.begin).line == lastLine_) return;
+
+  std::string message;
+  bool atEnd = offending->getType() == Token::EOF;
+  size_t type = offending->getType();
+  if (type == P::IDENT && !sawName && (!keywords.empty() || keywordExpected)) {
+    message = "unknown keyword or name '" + tokenText(offending) + "'";
+    std::string suggestion;
+    for (size_t k : keywords) {
+      std::string word = vocabulary.getLiteralName(k);
+      word = word.substr(1, word.size() - 2);
+      if (offending->getText().size() >= 3 && editDistance(offending->getText(), word) <= 2) suggestion = word;
+    }
+    if (!parts.empty()) message += "; expected " + joinAlternatives(parts);
+    if (!suggestion.empty()) message += " (did you mean '" + suggestion + "'?)";
+  } else if (parts.empty()) {
+    message = atEnd ? "unexpected end of the file" : "unexpected " + describeToken(offending);
+  } else {
+    message = "expected " + joinAlternatives(parts);
+    // "after 'when'": the keyword or operator that asked for what is missing.
+    size_t prev = previous ? previous->getType() : Token::EOF;
+    if (closers.empty() && !declarationExpected && previous && prev != P::IDENT && prev != P::INT && prev != P::DECIMAL &&
+        prev != P::STRING && prev != P::RBRACE && prev != P::RPAREN && prev != P::RBRACK)
+      message += " after '" + previous->getText() + "'";
+    if (!atEnd) message += ", but found " + describeToken(offending);
+  }
+
+  // Something missing at the end of a line (or of the file) belongs right
+  // after the last token, where the user would type it.
+  auto lineOf = [&](const SourceRange &r) { return diags_.sources().lineColumn(r.file, r.begin).line; };
+  bool missingAtLineEnd = previous && !declarationExpected && message.rfind("unknown", 0) != 0 && (atEnd || lineOf(ranges_.of(offending)) > lineOf(ranges_.of(previous)));
+  SourceRange where = missingAtLineEnd && !parts.empty() ? ranges_.after(previous) : ranges_.of(offending);
+  Diagnostic &d = diags_.report(DiagId::err_syntax, where, message);
+  lastLine_ = diags_.sources().lineColumn(here.file, here.begin).line;
+  if (atEnd && open && !closers.empty())
+    diags_.note(d, DiagId::note_here, ranges_.of(open), openBlock + " starts here");
+  if (overLimit) throw antlr4::ParseCancellationException("too many errors");
+}
+
+void SyntaxErrorStrategy::reportNoViableAlternative(antlr4::Parser *parser, const antlr4::NoViableAltException &e) {
+  Token *offending = e.getOffendingToken();
+  // When prediction failed further ahead than the decision, the expected set
+  // of the decision point says nothing about the offending token.
+  if (e.getStartToken() && e.getStartToken()->getTokenIndex() != offending->getTokenIndex()) {
+    report(parser, offending, antlr4::misc::IntervalSet());
+    return;
+  }
+  report(parser, offending, e.getExpectedTokens());
+}
+
+void SyntaxErrorStrategy::reportInputMismatch(antlr4::Parser *parser, const antlr4::InputMismatchException &e) {
+  report(parser, e.getOffendingToken(), e.getExpectedTokens());
+}
+
+void SyntaxErrorStrategy::reportFailedPredicate(antlr4::Parser *parser, const antlr4::FailedPredicateException &e) {
+  report(parser, e.getOffendingToken(), antlr4::misc::IntervalSet());
+}
+
+void SyntaxErrorStrategy::reportUnwantedToken(antlr4::Parser *parser) {
+  if (inErrorRecoveryMode(parser)) return;
+  beginErrorCondition(parser);
+  report(parser, parser->getCurrentToken(), getExpectedTokens(parser));
+}
+
+void SyntaxErrorStrategy::reportMissingToken(antlr4::Parser *parser) {
+  if (inErrorRecoveryMode(parser)) return;
+  beginErrorCondition(parser);
+  report(parser, parser->getCurrentToken(), getExpectedTokens(parser));
+}
+
+}  // namespace carepath::parse
