@@ -11,6 +11,7 @@
 #include <iostream>
 
 #include "Driver.h"
+#include "TableAgreement.h"
 #include "basic/DiagnosticPrinter.h"
 #include "carepath/Patient.h"
 #include "ir/Evaluator.h"
@@ -249,7 +250,7 @@ void addTestCommand(CLI::App &app, int &exitCode) {
       for (const ir::Example &ex : p.examples) {
         ExampleRun run = runExample(p, ex);
         for (const Failure &f : run.failures) report(diags, ex, f);
-        for (const std::string &w : run.warnings) diags.note(diags.report(DiagId::warn_example_hit_policy, ex.range, ex.name, w), DiagId::note_in_example, ex.range, ex.name);
+        for (const std::string &w : run.warnings) diags.report(DiagId::warn_example_hit_policy, ex.range, ex.name, w);
         bool ok = run.failures.empty();
         (ok ? passed : failed)++;
         if (json) {
@@ -263,6 +264,9 @@ void addTestCommand(CLI::App &app, int &exitCode) {
           std::cout << (ok ? "PASS: " : "FAIL: ") << ex.name << "\n";
         }
       }
+      // Agreement (issue 6, TableAgreement.h): the compiled table, run by the
+      // runtime library, must agree with the IR evaluator on every example.
+      checkTableAgreement(p, sources, diags);
     }
 
     bool frontendFailed = !result.protocol || (diags.hasErrors() && passed + failed == 0);
