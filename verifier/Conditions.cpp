@@ -285,6 +285,7 @@ std::vector<DoseSite> buildDoseSites(const Protocol &p) {
         o.refuted = drug.name + " at " + where + " exceeds the formulary limit " + l.display;
         o.range = a.range;
         o.related.push_back({l.range, "limit declared here"});
+        o.expectations = {"expect " + where, "expect give " + drug.name};
         site.limits.push_back(std::move(o));
       }
       out.push_back(std::move(site));

@@ -2,12 +2,11 @@
 
 #include <map>
 
-#include "basic/DiagnosticPrinter.h"
 #include "verifier/Display.h"
 
 namespace carepath::verifier {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 namespace {
 
@@ -109,11 +108,18 @@ void printSummary(std::ostream &out, const Report &report, const ir::Protocol &p
   out << "result: " << report.verdict() << "\n";
 }
 
+/// {"file", "line", "column", "endLine", "endColumn"}, or null.
+static json locationJson(const SourceManager &sm, const SourceRange &r) {
+  if (!r.valid()) return nullptr;
+  LineColumn b = sm.begin(r), e = sm.lineColumn(r.file, r.end);
+  return {{"file", sm.name(r.file)}, {"line", b.line}, {"column", b.column}, {"endLine", e.line}, {"endColumn", e.column}};
+}
+
 json reportToJson(const Report &report, const ir::Protocol &p, const SourceManager &sources) {
   json props = json::array();
   for (const PropertyResult &r : report.properties) {
     json o = {{"kind", r.kind}, {"status", spelling(r.status)}, {"message", r.message},
-              {"location", r.range.valid() ? locationToJson(sources, r.range) : json(nullptr)}};
+              {"location", locationJson(sources, r.range)}};
     if (r.status == Status::Unknown) o["reason"] = r.reason;
     if (r.counterexample) o["counterexample"] = counterexampleJson(p, *r.counterexample);
     props.push_back(std::move(o));
@@ -133,7 +139,7 @@ json reportToJson(const Report &report, const ir::Protocol &p, const SourceManag
 json reportToSarif(const Report &report, const ir::Protocol &p, const SourceManager &sources,
                    const std::string &toolVersion) {
   auto location = [&](const SourceRange &range, const std::string &message) {
-    json loc = locationToJson(sources, range);
+    json loc = locationJson(sources, range);
     json region = {{"startLine", loc["line"]}, {"startColumn", loc["column"]}};
     if (loc.contains("endLine")) region["endLine"] = loc["endLine"];
     if (loc.contains("endColumn")) region["endColumn"] = loc["endColumn"];
@@ -181,7 +187,7 @@ json reportToSarif(const Report &report, const ir::Protocol &p, const SourceMana
   json driver = {{"name", "carepath"}, {"version", toolVersion}, {"rules", rules}};
   json run = {{"tool", {{"driver", driver}}}, {"results", results},
               {"properties", {{"result", report.verdict()}, {"protocol", p.name}}}};
-  return {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"}, {"version", "2.1.0"},
+  return {{"version", "2.1.0"}, {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
           {"runs", json::array({run})}};
 }
 

@@ -21,11 +21,11 @@ void reportDiagnostics(const Report &report, DiagnosticEngine &diags);
 void printSummary(std::ostream &out, const Report &report, const ir::Protocol &protocol);
 
 /// {"result", "properties": [...], "doses": [...]} (docs/verifier.md).
-nlohmann::json reportToJson(const Report &report, const ir::Protocol &protocol, const SourceManager &sources);
+nlohmann::ordered_json reportToJson(const Report &report, const ir::Protocol &protocol, const SourceManager &sources);
 
 /// A SARIF 2.1.0 log with one run; every property is a result (proved ones
 /// with kind "pass").
-nlohmann::json reportToSarif(const Report &report, const ir::Protocol &protocol, const SourceManager &sources,
+nlohmann::ordered_json reportToSarif(const Report &report, const ir::Protocol &protocol, const SourceManager &sources,
                              const std::string &toolVersion);
 
 }  // namespace carepath::verifier

@@ -3,6 +3,7 @@
 #include <z3++.h>
 
 #include <deque>
+#include <optional>
 #include <unordered_map>
 
 namespace carepath::verifier {
@@ -18,8 +19,12 @@ struct Z3Backend::Impl {
   std::vector<z3::expr> domain;      // ranges and the population
   std::unordered_map<int, z3::expr> defines;  // encoded once per define
   std::deque<z3::model> recent;      // models of earlier answers: cheap witnesses
+  std::optional<z3::optimize> optimizer;  // created on first use; push/pop per question
 
-  Impl(const Protocol &protocol, const Options &opts) : p(protocol), options(opts), solver(ctx) {
+  // The plain incremental SMT solver: the default strategy selector costs a
+  // slow first check, which dominates on protocols of this size.
+  Impl(const Protocol &protocol, const Options &opts)
+      : p(protocol), options(opts), solver(ctx, z3::solver::simple()) {
     z3::params params(ctx);
     params.set("timeout", options.timeoutMs);
     params.set("rlimit", options.rlimit);
@@ -251,12 +256,20 @@ Extremum Z3Backend::optimum(const ExprRef &condition, const ExprRef &term, bool 
   Extremum out;
   try {
     z3::context &ctx = impl_->ctx;
-    z3::optimize opt(ctx);
-    z3::params params(ctx);
-    params.set("timeout", impl_->options.timeoutMs);
-    params.set("rlimit", impl_->options.rlimit);
-    opt.set(params);
-    for (const z3::expr &d : impl_->domain) opt.add(d);
+    if (!impl_->optimizer) {
+      impl_->optimizer.emplace(ctx);
+      z3::params params(ctx);
+      params.set("timeout", impl_->options.timeoutMs);
+      params.set("rlimit", impl_->options.rlimit);
+      impl_->optimizer->set(params);
+      for (const z3::expr &d : impl_->domain) impl_->optimizer->add(d);
+    }
+    z3::optimize &opt = *impl_->optimizer;
+    struct Scope {  // pops the condition and the objective, even on exceptions
+      z3::optimize &o;
+      explicit Scope(z3::optimize &x) : o(x) { o.push(); }
+      ~Scope() { o.pop(); }
+    } scope(opt);
     opt.add(impl_->encode(*condition));
     z3::expr t = impl_->encode(*term);
     z3::optimize::handle h = maximize ? opt.maximize(t) : opt.minimize(t);
