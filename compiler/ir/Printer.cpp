@@ -126,16 +126,20 @@ void dumpAction(const Protocol &p, const Action &a, std::ostream &out) {
       out << " dose " << toString(p, *a.dose) << " (canonical " << a.dose->type.dim.str() << ", shown in "
           << (a.doseUnit.name.empty() ? "-" : a.doseUnit.name) << ")";
     if (a.doseUnspecified) out << " dose unspecified " << quoted(*a.doseUnspecified);
-    if (!a.basis.str().empty()) out << " " << a.basis.str() << " (span " << a.basis.span.str() << ")";
+    if (!a.basis.str().empty()) out << " " << a.basis.str();
+    if (a.basis.kind == Basis::Kind::PerTime) out << " (span " << a.basis.span.str() << ")";
     if (a.cap) out << " max " << toString(p, *a.cap);
     if (a.durationLo) out << " for " << a.durationLo->str() << " .. " << a.durationHi->str() << " [duration]";
     if (a.over) out << " over " << a.over->str() << " [duration]";
   }
   switch (a.timing) {
   case Action::Timing::None: break;
-  case Action::Timing::At: out << " at " << a.timingLo->str() << " .. " << a.timingHi->str() << " [duration]"; break;
-  case Action::Timing::Within: out << " within " << a.timingHi->str() << " [duration]"; break;
-  case Action::Timing::Over: out << " over " << a.timingHi->str() << " [duration]"; break;
+  case Action::Timing::At:
+    out << " at " << quantity(*a.timingLo, &a.timingUnit) << " .. " << quantity(*a.timingHi, &a.timingUnit) << " ("
+        << a.timingLo->str() << " .. " << a.timingHi->str() << ")";
+    break;
+  case Action::Timing::Within: out << " within " << quantity(*a.timingHi, &a.timingUnit) << " (" << a.timingHi->str() << ")"; break;
+  case Action::Timing::Over: out << " over " << quantity(*a.timingHi, &a.timingUnit) << " (" << a.timingHi->str() << ")"; break;
   }
   if (a.unspecified) out << " " << quoted(*a.unspecified);
   if (!a.note.empty()) out << " " << quoted(a.note);

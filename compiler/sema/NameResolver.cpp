@@ -616,7 +616,9 @@ void resolveNames(Analysis &a) {
       }
     }
   }
-  // `like` cycles, then inputs left ungiven after inheritance.
+  // `like` cycles, then inputs left ungiven after inheritance. Examples in
+  // or leading into a cycle are marked (-2) afterwards: not expanded.
+  std::vector<size_t> cyclic;
   for (size_t e = 0; e < a.examples.size(); ++e) {
     std::vector<int> chain{static_cast<int>(e)};
     int at = a.exampleBase[e];
@@ -636,7 +638,7 @@ void resolveNames(Analysis &a) {
       at = a.exampleBase[at];
     }
     if (at >= 0) {
-      a.exampleBase[e] = -2;  // part of, or leading into, a cycle: not expanded
+      cyclic.push_back(e);
       continue;
     }
     std::set<std::string> given;
@@ -649,6 +651,7 @@ void resolveNames(Analysis &a) {
       a.diags.report(DiagId::err_example_missing_inputs, a.examples[e]->nameRange, a.examples[e]->name, missing.size(),
                      missing.size() == 1 ? "" : "s", joinNames(missing));
   }
+  for (size_t e : cyclic) a.exampleBase[e] = -2;
 }
 
 }  // namespace carepath::sema

@@ -598,7 +598,7 @@ struct Checker {
           a.diags.report(DiagId::err_dose_not_amount, act.dose->range,
                          d->type.kind == ir::Type::Kind::Number ? dimName(d->type.dim) : describe(*d));
       }
-      basis(act.basis);
+      auto doseBasis = basis(act.basis);
       if (act.cap) {
         auto c = check(act.cap.get());
         if (c && doseDim && (c->type.kind != ir::Type::Kind::Number || c->type.dim != *doseDim)) {
@@ -606,7 +606,14 @@ struct Checker {
                                    c->type.kind == ir::Type::Kind::Number ? dimName(c->type.dim) : describe(*c));
           a.diags.note(d, DiagId::note_here, act.dose->range, "the dose is " + dimName(*doseDim));
         }
-        basis(act.capBasis);
+        // The IR keeps one basis per give: a cap counted differently from
+        // its dose (`dose ... per dose max ... per day`) cannot be expressed.
+        auto capBasis = basis(act.capBasis);
+        if (capBasis && doseBasis && capBasis->kind != ir::Basis::Kind::None && !(*capBasis == *doseBasis)) {
+          auto &d = a.diags.report(DiagId::err_cap_basis, act.capBasis.range, capBasis->str(),
+                                   doseBasis->kind == ir::Basis::Kind::None ? "has no basis" : "is " + doseBasis->str());
+          a.diags.note(d, DiagId::note_here, act.dose ? act.dose->range : act.range, "the dose");
+        }
       }
       if (act.duration) durationRange(*act.duration, "the 'for' duration");
       if (act.over) duration(act.over.get(), "the 'over' duration");
