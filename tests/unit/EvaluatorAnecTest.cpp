@@ -23,7 +23,7 @@ std::string slurp(const std::string &path) {
   return ss.str();
 }
 
-struct Anec : ::testing::Test {
+struct EvaluatorAnec : ::testing::Test {
   SourceManager sources;
   DiagnosticEngine diags{sources};
   std::optional<Protocol> p;
@@ -70,7 +70,7 @@ struct Anec : ::testing::Test {
 
 using Amounts = std::vector<std::optional<Rational>>;
 
-TEST_F(Anec, ExamplesInTheProtocolAllPass) {
+TEST_F(EvaluatorAnec, ExamplesInTheProtocolAllPass) {
   // The same check `carepath test` makes, reduced to tiers and doses.
   EXPECT_GE(p->examples.size(), 12u);
   for (const Example &ex : p->examples) {
@@ -91,7 +91,7 @@ TEST_F(Anec, ExamplesInTheProtocolAllPass) {
   }
 }
 
-TEST_F(Anec, TypicalThreeYearOld) {
+TEST_F(EvaluatorAnec, TypicalThreeYearOld) {
   Evaluation ev = run("typical-3yo-14kg.json");
   EXPECT_TRUE(ev.inPopulation);
   EXPECT_TRUE(tier(ev, "immunotherapy", "first_line"));
@@ -106,7 +106,7 @@ TEST_F(Anec, TypicalThreeYearOld) {
   EXPECT_TRUE(ev.violations.empty());
 }
 
-TEST_F(Anec, ToddlerWithRefractoryShock) {
+TEST_F(EvaluatorAnec, ToddlerWithRefractoryShock) {
   Evaluation ev = run("toddler-1yo-10kg-refractory-shock.json");
   EXPECT_TRUE(tier(ev, "immunotherapy", "first_line"));
   EXPECT_EQ(gives(ev, "methylprednisolone"), (Amounts{Rational(300)}));
@@ -120,7 +120,7 @@ TEST_F(Anec, ToddlerWithRefractoryShock) {
   EXPECT_TRUE(rule(ev, "supportive", "organ_support"));
 }
 
-TEST_F(Anec, TwelveYearOldAfterFirstLineFailed) {
+TEST_F(EvaluatorAnec, TwelveYearOldAfterFirstLineFailed) {
   Evaluation ev = run("child-12yo-40kg-first-line-failed.json");
   EXPECT_FALSE(tier(ev, "immunotherapy", "first_line"));
   EXPECT_TRUE(tier(ev, "immunotherapy", "second_line"));
@@ -130,7 +130,7 @@ TEST_F(Anec, TwelveYearOldAfterFirstLineFailed) {
   EXPECT_TRUE(rule(ev, "follow_up", "imaging"));
 }
 
-TEST_F(Anec, HighRiskTwoYearOldWithinTheWindow) {
+TEST_F(EvaluatorAnec, HighRiskTwoYearOldWithinTheWindow) {
   Evaluation ev = run("high-risk-2yo-12kg-within-24h.json");
   EXPECT_EQ(gives(ev, "methylprednisolone"), (Amounts{Rational(360)}));
   EXPECT_EQ(gives(ev, "ivig"), (Amounts{Rational(24000)}));
@@ -141,7 +141,7 @@ TEST_F(Anec, HighRiskTwoYearOldWithinTheWindow) {
   EXPECT_TRUE(rule(ev, "supportive", "seizure_treatment"));
 }
 
-TEST_F(Anec, CapIsReachedAtOneThirdAboveThirtyThreeKilograms) {
+TEST_F(EvaluatorAnec, CapIsReachedAtOneThirdAboveThirtyThreeKilograms) {
   // 30 mg/kg * w reaches 1 g at w = 100/3 kg exactly; probe both sides
   // with the exact weights a JSON file can state.
   std::string base = slurp(std::string(CAREPATH_SOURCE_DIR) + "/protocols/examples/typical-3yo-14kg.json");
