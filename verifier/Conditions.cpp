@@ -137,16 +137,6 @@ std::vector<Obligation> buildConditions(const Protocol &p) {
       o.range = t.range;
       out.push_back(std::move(o));
     }
-    for (size_t r = 0; r < t.rules.size(); ++r) {
-      Obligation o;
-      o.kind = "rule-dead";
-      o.goal = Obligation::Goal::Satisfiable;
-      o.formula = t.rules[r].guard;
-      o.proved = "rule '" + ruleName(p, tb, r) + "' matches some patient";
-      o.refuted = "rule '" + ruleName(p, tb, r) + "' matches no patient in the population";
-      o.range = t.rules[r].range;
-      out.push_back(std::move(o));
-    }
     if (t.hit == HitPolicy::First || t.hit == HitPolicy::Priority) {
       std::vector<int> order = priorityOrder(t);
       for (size_t k = 1; k < order.size(); ++k) {
@@ -162,6 +152,18 @@ std::vector<Obligation> buildConditions(const Protocol &p) {
           o.related.push_back({t.rules[order[e]].range, "earlier rule '" + t.rules[order[e]].name + "'"});
         out.push_back(std::move(o));
       }
+    }
+    // After the shadowing checks: a rule that fires is alive, and the
+    // witness of the one is reused for the other without a new check.
+    for (size_t r = 0; r < t.rules.size(); ++r) {
+      Obligation o;
+      o.kind = "rule-dead";
+      o.goal = Obligation::Goal::Satisfiable;
+      o.formula = t.rules[r].guard;
+      o.proved = "rule '" + ruleName(p, tb, r) + "' matches some patient";
+      o.refuted = "rule '" + ruleName(p, tb, r) + "' matches no patient in the population";
+      o.range = t.rules[r].range;
+      out.push_back(std::move(o));
     }
   }
 

@@ -164,7 +164,7 @@ struct Z3Backend::Impl {
 
   void remember(const z3::model &m) {
     recent.push_front(m);
-    if (recent.size() > 16) recent.pop_back();
+    if (recent.size() > 32) recent.pop_back();
   }
 
   /// Checks `goal` on top of the domain: Yes with a readable patient if sat.
