@@ -7,16 +7,27 @@ namespace carepath {
 
 FrontendResult runFrontend(const std::string &path, SourceManager &sources, DiagnosticEngine &diags,
                            const FrontendOptions &options) {
-  FrontendResult result;
   std::string error;
   std::optional<std::string> text = readSourceFile(path, error);
   std::string shownName = path == "-" ? "<stdin>" : path;
   if (!text) {
     // Located at the file itself: no line to show.
     diags.report(DiagId::err_cannot_read_file, SourceRange{}, shownName + ": " + error);
+    return {};
+  }
+  return runFrontendOnBuffer(shownName, std::move(*text), sources, diags, options);
+}
+
+FrontendResult runFrontendOnBuffer(const std::string &name, std::string text, SourceManager &sources,
+                                   DiagnosticEngine &diags, const FrontendOptions &options) {
+  FrontendResult result;
+  if (text.size() > SourceManager::kMaxFileSize) {
+    diags.report(DiagId::err_cannot_read_file, SourceRange{},
+                 name + ": input is too large (more than " + std::to_string(SourceManager::kMaxFileSize) +
+                     " bytes)");
     return result;
   }
-  result.file = sources.addBuffer(shownName, std::move(*text));
+  result.file = sources.addBuffer(name, std::move(text));
 
   // Stage 1: syntax.
   result.ast = parse::parseFile(result.file, sources, diags);

@@ -31,4 +31,10 @@ struct FrontendResult {
 FrontendResult runFrontend(const std::string &path, SourceManager &sources, DiagnosticEngine &diags,
                            const FrontendOptions &options);
 
+/// The same on text already in memory, shown as `name` in diagnostics (the
+/// fuzz targets and tests use it; no file is read except `use`d modules).
+/// Texts above SourceManager::kMaxFileSize are refused like such files.
+FrontendResult runFrontendOnBuffer(const std::string &name, std::string text, SourceManager &sources,
+                                   DiagnosticEngine &diags, const FrontendOptions &options);
+
 }  // namespace carepath

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The sanitizer suite: builds carepath with AddressSanitizer and
+# UndefinedBehaviorSanitizer (GCC, CAREPATH_SANITIZE=ON) into build-asan/ (or
+# $CAREPATH_SANITIZE_BUILD_DIR) and runs the whole ctest suite there: the unit
+# tests and every lit test, so every command the lit suite runs is checked
+# for memory errors, leaks and undefined behaviour. Any report fails the run.
+# scripts/test.sh runs it after the normal tests; docs/reliability.md.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${CAREPATH_SANITIZE_BUILD_DIR:-$root/build-asan}
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCAREPATH_SANITIZE=ON -DCAREPATH_BUILD_BENCH=OFF
+cmake --build "$build" -j "$(nproc)"
+# halt_on_error: a UBSan report is a failure, not a warning.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:strict_string_checks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+cd "$build"
+ctest --output-on-failure -j "$(nproc)"
