@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -161,7 +162,13 @@ private:
 json parseStrict(std::string_view text, const std::string &file) {
   std::vector<std::set<std::string>> keys;
   std::string duplicate;
-  auto callback = [&](int, json::parse_event_t event, json &parsed) {
+  // Serialising the document (for the digest) recurses once per level: a
+  // hostile file of nested brackets would overflow the stack. Real tables
+  // nest about 10 levels.
+  constexpr int kMaxDepth = 128;
+  auto callback = [&](int depth, json::parse_event_t event, json &parsed) {
+    if (depth > kMaxDepth)
+      throw LoadError(file + ": malformed table: nested more than " + std::to_string(kMaxDepth) + " levels deep");
     switch (event) {
       case json::parse_event_t::object_start: keys.emplace_back(); break;
       case json::parse_event_t::object_end: keys.pop_back(); break;
@@ -183,7 +190,9 @@ json parseStrict(std::string_view text, const std::string &file) {
     // nlohmann's message: "[json.exception.parse_error.101] parse error at line 1, column 2: syntax error ..."
     auto colon = what.find(": ", what.find("parse error"));
     std::string detail = colon == std::string::npos ? what : what.substr(colon + 2);
-    bool truncated = detail.find("unexpected end of input") != std::string::npos;
+    // Cut inside a string or between tokens: the parser stopped at the end.
+    bool truncated = detail.find("unexpected end of input") != std::string::npos ||
+                     (e.byte >= text.size() && detail.find("missing closing quote") != std::string::npos);
     throw LoadError(file + ":" + std::to_string(line) + ":" + std::to_string(col) + ": malformed JSON" +
                     (truncated ? " (the file ends early: truncated?)" : "") + ": " + detail);
   }
@@ -640,6 +649,9 @@ Table Table::loadText(std::string_view text, const LoadOptions &options, const s
 }
 
 Table Table::load(const std::string &path, const LoadOptions &options) {
+  // An ifstream opens a directory and reports its size as 2^63-1.
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw LoadError(path + ": cannot read the file: it is a directory");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw LoadError(path + ": cannot open the file");
   in.seekg(0, std::ios::end);

@@ -1,0 +1,87 @@
+#include "TableAgreement.h"
+
+#include "backends/JsonTable.h"
+#include "carepath/Table.h"
+#include "ir/Evaluator.h"
+#include "ir/PatientInput.h"
+
+namespace carepath::driver {
+
+namespace {
+// The first difference between the two evaluations, or "".
+std::string difference(const ir::Protocol &p, const ir::Evaluation &ev, const runtime::Table &table,
+                       const runtime::Result &r) {
+  if (ev.inPopulation != r.inPopulation)
+    return std::string("population: IR says ") + (ev.inPopulation ? "inside" : "outside") + ", table says " +
+           (r.inPopulation ? "inside" : "outside");
+  size_t np = p.pathways.size();
+  for (size_t pi = 0; pi < np; ++pi)
+    for (size_t t = 0; t < p.pathways[pi].tiers.size(); ++t)
+      if (ev.tiers[pi][t] != bool(r.fired[pi][t]))
+        return p.pathways[pi].name + "." + p.pathways[pi].tiers[t].name + ": IR says " +
+               (ev.tiers[pi][t] ? "fires" : "does not fire") + ", table says the opposite";
+  for (size_t ti = 0; ti < p.tables.size(); ++ti)
+    for (size_t k = 0; k < p.tables[ti].rules.size(); ++k)
+      if (ev.rules[ti][k] != bool(r.fired[np + ti][k]))
+        return p.tables[ti].name + "." + p.tables[ti].rules[k].name + ": IR says " +
+               (ev.rules[ti][k] ? "fires" : "does not fire") + ", table says the opposite";
+  if (ev.actions.size() != r.actions.size())
+    return std::to_string(ev.actions.size()) + " actions on the IR, " + std::to_string(r.actions.size()) + " on the table";
+  for (size_t k = 0; k < ev.actions.size(); ++k) {
+    const runtime::FiredAction &f = r.actions[k];
+    const runtime::ActionInfo &a = table.tables()[f.table].rules[f.rule].actions[f.action];
+    const ir::Action &b = *ev.actions[k].action;
+    if (a.kind != ir::spelling(b.kind) || a.name != b.name)
+      return "action " + std::to_string(k + 1) + ": IR gives " + ir::spelling(b.kind) + " " + b.name + ", table " +
+             a.kind + " " + a.name;
+    if (ev.actions[k].amount != f.amount)
+      return "amount of " + b.name + ": IR " + (ev.actions[k].amount ? ev.actions[k].amount->str() : "none") +
+             ", table " + (f.amount ? f.amount->str() : "none") + " (canonical units)";
+  }
+  return "";
+}
+}  // namespace
+
+int checkTableAgreement(const ir::Protocol &p, const SourceManager &sources, DiagnosticEngine &diags) {
+  // Compile quietly: a protocol that is not tabular is `compile`'s to report.
+  DiagnosticEngine quiet(sources);
+  backends::TableMetadata meta;
+  meta.compilerVersion = "test";
+  std::optional<std::string> text = backends::emitJsonTable(p, sources, meta, quiet);
+  if (!text) return 0;
+  runtime::LoadOptions lo;
+  lo.allowUnverified = true;  // compiled without the verifier, for this comparison only
+  std::optional<runtime::Table> table;
+  try {
+    table = runtime::Table::loadText(*text, lo, "<in-memory table>");
+  } catch (const runtime::LoadError &e) {
+    // The compiler wrote something its own runtime refuses: a bug either side.
+    for (const ir::Example &ex : p.examples) diags.report(DiagId::err_example_table, ex.range, ex.name, e.what());
+    return static_cast<int>(p.examples.size());
+  }
+  int disagreements = 0;
+  runtime::Result r;
+  for (const ir::Example &ex : p.examples) {
+    std::string diff;
+    try {
+      ir::Evaluation ev = ir::evaluate(p, ex.patient);
+      std::vector<runtime::PatientValue> values;
+      for (const ir::Value &v : ex.patient) values.push_back(ir::fromValue(v));
+      table->evaluate(values, r);
+      diff = difference(p, ev, *table, r);
+    } catch (const ir::EvalError &) {
+      continue;  // the example runner reports it
+    } catch (const std::exception &e) {
+      diags.report(DiagId::err_example_table, ex.range, ex.name, e.what());
+      ++disagreements;
+      continue;
+    }
+    if (!diff.empty()) {
+      diags.report(DiagId::err_runtime_disagrees, ex.range, ex.name, diff);
+      ++disagreements;
+    }
+  }
+  return disagreements;
+}
+
+}  // namespace carepath::driver
