@@ -1,0 +1,170 @@
+// The runtime against the IR evaluator on a hand-built protocol (every hit
+// policy, a pathway, a capped dose), and the loader's refusals.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "BackendTestProtocol.h"
+#include "backends/JsonTable.h"
+#include "carepath/Table.h"
+#include "carepath/TableFormat.h"
+#include "ir/Evaluator.h"
+#include "ir/PatientInput.h"
+
+using namespace carepath;
+using carepath::runtime::LoadError;
+using carepath::runtime::LoadOptions;
+using carepath::runtime::Table;
+
+namespace {
+
+std::string compileMini(const std::string &status = "verified") {
+  ir::Protocol p = handbuilt::miniProtocol();
+  SourceManager sm;
+  DiagnosticEngine diags(sm);
+  backends::TableMetadata meta;
+  meta.compilerVersion = "test";
+  meta.verification.status = status;
+  auto text = backends::emitJsonTable(p, sm, meta, diags);
+  EXPECT_TRUE(text.has_value());
+  EXPECT_FALSE(diags.hasErrors());
+  return text.value_or("");
+}
+
+// Re-signs an edited document, as a careless tool would not.
+std::string resign(nlohmann::json doc) {
+  doc.erase("digest");
+  doc["digest"] = runtime::tableDigest(doc.dump());
+  return doc.dump(2);
+}
+
+std::string loadError(const std::string &text, LoadOptions o = {}) {
+  try {
+    Table::loadText(text, o, "t.json");
+  } catch (const LoadError &e) {
+    return e.what();
+  }
+  return "(loaded)";
+}
+
+}  // namespace
+
+TEST(RuntimeTable, DeterministicOutput) { EXPECT_EQ(compileMini(), compileMini()); }
+
+TEST(RuntimeTable, AgreesWithEvaluator) {
+  ir::Protocol p = handbuilt::miniProtocol();
+  Table t = Table::loadText(compileMini());
+  ASSERT_EQ(t.tables().size(), p.pathways.size() + p.tables.size());
+  std::vector<Rational> ages = {0, 5 * 8766 - 1, 5 * 8766, 18 * 8766 - 1, 18 * 8766, 120 * 8766};
+  std::vector<Rational> weights = {2000000, 12000000, 20000000, Rational(100000000, 3), 33333334, 150000000};
+  runtime::Result r;
+  int checked = 0;
+  for (const Rational &a : ages)
+    for (const Rational &w : weights)
+      for (bool f : {false, true})
+        for (int c = 0; c < 3; ++c)
+          for (int n : {0, 2, 3, 10}) {
+            ir::Patient pt = {ir::Value::ofNumber(a), ir::Value::ofNumber(w), ir::Value::ofBool(f), ir::Value::ofEnum(c),
+                              ir::Value::ofNumber(n)};
+            std::vector<runtime::PatientValue> values;
+            for (const ir::Value &v : pt) values.push_back(ir::fromValue(v));
+            ir::Evaluation ev = ir::evaluate(p, pt);
+            t.evaluate(values, r);
+            ASSERT_EQ(r.inPopulation, ev.inPopulation);
+            size_t np = p.pathways.size();
+            for (size_t pi = 0; pi < np; ++pi)
+              for (size_t k = 0; k < p.pathways[pi].tiers.size(); ++k) ASSERT_EQ(bool(r.fired[pi][k]), bool(ev.tiers[pi][k]));
+            for (size_t ti = 0; ti < p.tables.size(); ++ti)
+              for (size_t k = 0; k < p.tables[ti].rules.size(); ++k)
+                ASSERT_EQ(bool(r.fired[np + ti][k]), bool(ev.rules[ti][k])) << p.tables[ti].name << "." << p.tables[ti].rules[k].name;
+            ASSERT_EQ(r.actions.size(), ev.actions.size());
+            for (size_t k = 0; k < r.actions.size(); ++k) ASSERT_EQ(r.actions[k].amount, ev.actions[k].amount);
+            ASSERT_EQ(r.violations.size(), ev.violations.size());
+            ++checked;
+          }
+  EXPECT_EQ(checked, 6 * 6 * 2 * 3 * 4);
+}
+
+TEST(RuntimeTable, ExactCappedDose) {
+  Table t = Table::loadText(compileMini());
+  std::vector<runtime::PatientError> errors;
+  auto pt = t.readPatient(R"({"age": "3 years", "weight": "14.5 kg", "fever": true, "consciousness": "coma", "count": 0})", errors);
+  ASSERT_TRUE(pt) << (errors.empty() ? "" : errors[0].message);
+  runtime::Result r = t.evaluate(*pt, {true});
+  ASSERT_FALSE(r.actions.empty());
+  EXPECT_EQ(r.actions[0].amount, Rational(435));  // 30 mg/kg * 14.5 kg
+  EXPECT_FALSE(r.trace.empty());
+  auto heavy = t.readPatient(R"({"age": "3 years", "weight": "40 kg", "fever": true, "consciousness": "coma", "count": 0})", errors);
+  EXPECT_EQ(t.evaluate(*heavy).actions[0].amount, Rational(1000));  // capped
+}
+
+TEST(RuntimeTable, PatientErrorsNameTheInput) {
+  Table t = Table::loadText(compileMini());
+  std::vector<runtime::PatientError> errors;
+  auto pt = t.readPatient(R"({"age": "3 years", "weight": "400 kg", "fever": true, "consciousness": "coma"})", errors);
+  EXPECT_FALSE(pt);
+  bool range = false, missing = false;
+  for (auto &e : errors) {
+    range |= e.input == "weight";
+    missing |= e.input == "count";
+  }
+  EXPECT_TRUE(range);
+  EXPECT_TRUE(missing);
+}
+
+TEST(RuntimeTable, EvaluateRefusesOutOfRangeValues) {
+  Table t = Table::loadText(compileMini());
+  std::vector<runtime::PatientValue> v(5);
+  v[0].kind = v[1].kind = v[4].kind = runtime::InputSpec::Kind::Number;
+  v[3].kind = runtime::InputSpec::Kind::Enum;
+  v[3].member = 0;
+  v[1].number = 1;  // 1 mg: below 2 kg
+  EXPECT_THROW(t.evaluate(v), runtime::EvaluationError);
+}
+
+TEST(RuntimeTable, RefusesTamperedTable) {
+  std::string text = compileMini();
+  auto pos = text.find("\"1000\"");
+  ASSERT_NE(pos, std::string::npos);
+  text.replace(pos, 6, "\"2000\"");
+  EXPECT_NE(loadError(text).find("digest mismatch"), std::string::npos) << loadError(text);
+}
+
+TEST(RuntimeTable, RefusesUnknownFormatAndVersion) {
+  auto doc = nlohmann::json::parse(compileMini());
+  auto other = doc;
+  other["format"] = "something-else";
+  EXPECT_NE(loadError(resign(other)).find("not a carepath table"), std::string::npos);
+  other = doc;
+  other["formatVersion"] = 2;
+  EXPECT_NE(loadError(resign(other)).find("format version 2 is not supported"), std::string::npos);
+}
+
+TEST(RuntimeTable, RefusesUnverifiedUnlessAllowed) {
+  std::string text = compileMini("unverified");
+  EXPECT_NE(loadError(text).find("refusing it"), std::string::npos);
+  LoadOptions o;
+  o.allowUnverified = true;
+  EXPECT_EQ(loadError(text, o), "(loaded)");
+}
+
+TEST(RuntimeTable, RefusesMalformedTruncatedAndOversized) {
+  std::string text = compileMini();
+  std::string e = loadError(text.substr(0, text.size() / 2));
+  EXPECT_NE(e.find("malformed JSON"), std::string::npos) << e;
+  EXPECT_NE(e.find("truncated"), std::string::npos) << e;
+  LoadOptions small;
+  small.maxBytes = 100;
+  EXPECT_NE(loadError(text, small).find("the limit is 100 bytes"), std::string::npos);
+  EXPECT_NE(loadError("{\"a\": 1, \"a\": 2}").find("appears twice"), std::string::npos);
+}
+
+TEST(RuntimeTable, NamesTheBadField) {
+  auto doc = nlohmann::json::parse(compileMini());
+  doc["tables"][1]["hit"] = "sometimes";
+  EXPECT_NE(loadError(resign(doc)).find("field 'tables[1].hit'"), std::string::npos) << loadError(resign(doc));
+  doc = nlohmann::json::parse(compileMini());
+  doc["tables"][0]["rules"][0]["condition"][0]["age"]["intervals"][0]["hi"] = "abc";
+  EXPECT_NE(loadError(resign(doc)).find("tables[0].rules[0].condition[0].age.intervals[0].hi"), std::string::npos)
+      << loadError(resign(doc));
+}
