@@ -1,0 +1,183 @@
+// Runtime throughput (docs/performance.md, runtime section): evaluating the
+// compiled ANEC table with patients already parsed, loading the table, and
+// how evaluation scales with the number of rules (synthetic tables of N
+// rules over the ANEC inputs).
+#include <benchmark/benchmark.h>
+
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "Frontend.h"
+#include "backends/JsonTable.h"
+#include "carepath/Table.h"
+#include "ir/PatientInput.h"
+
+using namespace carepath;
+
+#ifndef CAREPATH_SOURCE_DIR
+#define CAREPATH_SOURCE_DIR "."
+#endif
+
+namespace {
+
+std::string anecSource() {
+  // bench/ has no compile definition for the source dir: find it from here.
+  std::string path = std::string(__FILE__);
+  return path.substr(0, path.rfind("/bench/")) + "/protocols/anec.care";
+}
+
+struct Anec {
+  SourceManager sources;
+  std::unique_ptr<DiagnosticEngine> diags;
+  std::optional<ir::Protocol> protocol;
+  std::string table;
+};
+
+Anec &anec() {
+  static Anec a = [] {
+    Anec x;
+    x.diags = std::make_unique<DiagnosticEngine>(x.sources);
+    FrontendResult fr = runFrontend(anecSource(), x.sources, *x.diags, {});
+    x.protocol = std::move(fr.protocol);
+    if (!x.protocol) throw std::runtime_error("anec.care does not compile");
+    backends::TableMetadata meta;
+    meta.compilerVersion = "bench";
+    meta.verification.status = "verified";  // benchmark only: the verdict does not change evaluation
+    x.table = *backends::emitJsonTable(*x.protocol, x.sources, meta, *x.diags);
+    return x;
+  }();
+  return a;
+}
+
+// A pool of random in-range patients (fixed seed), in the runtime's form.
+std::vector<std::vector<runtime::PatientValue>> patients(const runtime::Table &t, size_t n) {
+  std::mt19937_64 rng(42);
+  std::vector<std::vector<runtime::PatientValue>> out;
+  for (size_t k = 0; k < n; ++k) {
+    std::vector<runtime::PatientValue> p;
+    for (const runtime::InputSpec &s : t.inputs()) {
+      runtime::PatientValue v;
+      v.kind = s.kind;
+      switch (s.kind) {
+        case runtime::InputSpec::Kind::Bool: v.boolean = rng() & 1; break;
+        case runtime::InputSpec::Kind::Enum: v.member = static_cast<int>(rng() % s.members.size()); break;
+        case runtime::InputSpec::Kind::Number: {
+          // Mostly children (the population), in whole display units.
+          Rational span = *s.hi - *s.lo;
+          v.number = *s.lo + span * Rational(static_cast<int64_t>(rng() % 1000), 1000 * (k % 4 == 0 ? 1 : 7));
+          if (s.integer) v.number = Rational(v.number.num() / v.number.den());
+          break;
+        }
+      }
+      p.push_back(v);
+    }
+    // Half the patients are suspected cases, so that doses are computed.
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+void BM_EvaluateAnec(benchmark::State &state) {
+  runtime::Table t = runtime::Table::loadText(anec().table);
+  auto pool = patients(t, 1024);
+  runtime::Result r;
+  size_t i = 0, fired = 0;
+  for (auto _ : state) {
+    t.evaluate(pool[i++ & 1023], r);
+    fired += r.actions.size();
+    benchmark::DoNotOptimize(r);
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.counters["actions/eval"] = benchmark::Counter(double(fired) / double(state.iterations()));
+}
+BENCHMARK(BM_EvaluateAnec);
+
+// The typical suspected case (every guard's first conditions hold, doses computed).
+void BM_EvaluateAnecSuspected(benchmark::State &state) {
+  runtime::Table t = runtime::Table::loadText(anec().table);
+  std::ifstream in(anecSource().substr(0, anecSource().rfind('/')) + "/examples/typical-3yo-14kg.json");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::vector<runtime::PatientError> errors;
+  auto p = t.readPatient(text.str(), errors);
+  runtime::Result r;
+  for (auto _ : state) {
+    t.evaluate(*p, r);
+    benchmark::DoNotOptimize(r);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_EvaluateAnecSuspected);
+
+void BM_EvaluateAnecExplain(benchmark::State &state) {
+  runtime::Table t = runtime::Table::loadText(anec().table);
+  auto pool = patients(t, 1024);
+  runtime::Result r;
+  size_t i = 0;
+  for (auto _ : state) {
+    t.evaluate(pool[i++ & 1023], r, {true});
+    benchmark::DoNotOptimize(r);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_EvaluateAnecExplain);
+
+void BM_LoadAnec(benchmark::State &state) {
+  const std::string &text = anec().table;
+  for (auto _ : state) {
+    runtime::Table t = runtime::Table::loadText(text);
+    benchmark::DoNotOptimize(t);
+  }
+  state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(text.size()));
+  state.counters["bytes"] = double(text.size());
+}
+BENCHMARK(BM_LoadAnec)->Unit(benchmark::kMicrosecond);
+
+// Scaling: a copy of ANEC with one extra collect table of N rules, each a
+// weight band and an age threshold (two interval checks and an enum).
+void BM_EvaluateScaling(benchmark::State &state) {
+  ir::Protocol p = *anec().protocol;
+  p.tables.clear();
+  p.pathways.clear();
+  int weight = p.findInput("weight"), age = p.findInput("age"), cons = p.findInput("consciousness");
+  ir::Table t;
+  t.name = "scaling";
+  t.hit = ir::HitPolicy::Collect;
+  for (int64_t k = 0; k < state.range(0); ++k) {
+    ir::Rule r;
+    r.name = "r" + std::to_string(k);
+    using namespace ir::build;
+    auto w = input(weight, p.inputs[weight].type), a = input(age, p.inputs[age].type);
+    Rational lo = Rational(2000000) + Rational(1000000) * Rational(k % 140);
+    r.guard = nary(ir::Op::And, {binary(ir::Op::Ge, w, number(lo, p.inputs[weight].type.dim)),
+                                 binary(ir::Op::Lt, w, number(lo + Rational(5000000), p.inputs[weight].type.dim)),
+                                 binary(ir::Op::Lt, a, number(Rational(8766) * Rational(1 + k % 17), p.inputs[age].type.dim)),
+                                 binary(ir::Op::Ne, input(cons, p.inputs[cons].type), member(p.inputs[cons].type.enumType, 0))});
+    ir::Action act;
+    act.kind = ir::ActionKind::Do;
+    act.name = "a" + std::to_string(k);
+    r.actions.push_back(act);
+    t.rules.push_back(r);
+  }
+  p.tables.push_back(t);
+  SourceManager sm;
+  DiagnosticEngine diags(sm);
+  backends::TableMetadata meta;
+  meta.verification.status = "verified";
+  runtime::Table table = runtime::Table::loadText(*backends::emitJsonTable(p, sm, meta, diags));
+  auto pool = patients(table, 1024);
+  runtime::Result r;
+  size_t i = 0;
+  for (auto _ : state) {
+    table.evaluate(pool[i++ & 1023], r);
+    benchmark::DoNotOptimize(r);
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.counters["rules"] = double(state.range(0));
+}
+BENCHMARK(BM_EvaluateScaling)->RangeMultiplier(4)->Range(16, 4096);
+
+}  // namespace
+
+BENCHMARK_MAIN();
