@@ -7,7 +7,7 @@ packages=(
   default-jre-headless antlr4 libantlr4-runtime-dev
   libz3-dev z3 libfmt-dev nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  llvm-14-tools python3
+  llvm-14-tools python3 python3-psutil
   nodejs npm graphviz
 )
 missing=()

@@ -192,7 +192,7 @@ json parseStrict(std::string_view text, const std::string &file) {
     std::string detail = colon == std::string::npos ? what : what.substr(colon + 2);
     // Cut inside a string or between tokens: the parser stopped at the end.
     bool truncated = detail.find("unexpected end of input") != std::string::npos ||
-                     (e.byte >= text.size() && detail.find("missing closing quote") != std::string::npos);
+                     (e.byte + 1 >= text.size() && detail.find("missing closing quote") != std::string::npos);
     throw LoadError(file + ":" + std::to_string(line) + ":" + std::to_string(col) + ": malformed JSON" +
                     (truncated ? " (the file ends early: truncated?)" : "") + ": " + detail);
   }
