@@ -393,6 +393,12 @@ struct Checker {
           info.type = ir::Type::number(l->type.dim * r->type.dim);
           info.type.integer = l->type.integer && r->type.integer;
         } else {
+          // A literal zero divisor is the author's mistake, caught here; a
+          // divisor that is an input has a declared range the author chose.
+          if (auto *n = ast::dyn<ast::NumberExpr>(b->rhs.get()); n && n->value.isZero()) {
+            a.diags.report(DiagId::err_division_by_zero, b->rhs->range);
+            return std::nullopt;
+          }
           info.type = ir::Type::number(l->type.dim / r->type.dim);
         }
         return info;
