@@ -11,8 +11,10 @@ FrontendResult runFrontend(const std::string &path, SourceManager &sources, Diag
   std::optional<std::string> text = readSourceFile(path, error);
   std::string shownName = path == "-" ? "<stdin>" : path;
   if (!text) {
-    // Located at the file itself: no line to show.
-    diags.report(DiagId::err_cannot_read_file, SourceRange{}, shownName + ": " + error);
+    // Located at the file itself (line 1, column 1, no text to show), so
+    // the message has the `file:line:col: error:` shape of every other.
+    FileId placeholder = sources.addBuffer(shownName, "");
+    diags.report(DiagId::err_cannot_read_file, SourceRange{placeholder, 0, 0}, error);
     return {};
   }
   return runFrontendOnBuffer(shownName, std::move(*text), sources, diags, options);
@@ -22,9 +24,9 @@ FrontendResult runFrontendOnBuffer(const std::string &name, std::string text, So
                                    DiagnosticEngine &diags, const FrontendOptions &options) {
   FrontendResult result;
   if (text.size() > SourceManager::kMaxFileSize) {
-    diags.report(DiagId::err_cannot_read_file, SourceRange{},
-                 name + ": input is too large (more than " + std::to_string(SourceManager::kMaxFileSize) +
-                     " bytes)");
+    FileId placeholder = sources.addBuffer(name, "");
+    diags.report(DiagId::err_cannot_read_file, SourceRange{placeholder, 0, 0},
+                 "input is too large (more than " + std::to_string(SourceManager::kMaxFileSize) + " bytes)");
     return result;
   }
   result.file = sources.addBuffer(name, std::move(text));

@@ -89,7 +89,8 @@ void printOne(std::ostream &out, const SourceManager &sm, Severity sev, const So
   out << message;
   if (color) out << kReset;
   out << '\n';
-  if (r.valid()) printSnippet(out, sm, r, color);
+  // A file that could not be read (or is empty) has no line to show.
+  if (r.valid() && !sm.text(r.file).empty()) printSnippet(out, sm, r, color);
 }
 }  // namespace
 

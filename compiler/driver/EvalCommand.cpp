@@ -205,7 +205,7 @@ int run(const EvalOptions &o) {
   std::string error;
   std::optional<std::string> text = readSourceFile(o.patient, error, 1u << 20);
   if (!text) {
-    diags.report(DiagId::err_cannot_read_file, SourceRange{}, error);
+    diags.report(DiagId::err_cannot_read_file, SourceRange{}, o.patient + ": " + error);
     return finish(kExitFindings);
   }
   std::vector<runtime::PatientError> errors;
