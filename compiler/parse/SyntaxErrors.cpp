@@ -1,5 +1,7 @@
 #include "parse/SyntaxErrors.h"
 
+#include "carepath/Suggest.h"
+
 #include <algorithm>
 
 #include "CarepathParser.h"
@@ -105,20 +107,6 @@ std::string enclosingBlock(antlr4::ParserRuleContext *ctx, size_t closer, Token 
   return {};
 }
 
-size_t editDistance(const std::string &a, const std::string &b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diag = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
 
 std::string joinAlternatives(const std::vector<std::string> &parts) {
   std::string out;

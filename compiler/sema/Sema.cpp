@@ -4,6 +4,8 @@
 // stage that reported an error.
 #include "sema/Sema.h"
 
+#include "carepath/Suggest.h"
+
 #include <algorithm>
 
 #include "sema/SemaContext.h"
@@ -27,35 +29,9 @@ std::optional<ir::Protocol> analyze(const ast::File &file, SourceManager &source
 
 // ------------------------------------------------------------------ helpers
 
-namespace {
-size_t editDistance(const std::string &a, const std::string &b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diag = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-}  // namespace
-
 std::string didYouMean(const std::string &name, const std::vector<std::string> &candidates) {
   // Close enough to be a typo: at most a third of the name's length.
-  size_t best = std::max<size_t>(1, name.size() / 3) + 1;
-  std::string pick;
-  for (const std::string &c : candidates) {
-    if (c == name) continue;
-    size_t d = editDistance(name, c);
-    if (d < best) {
-      best = d;
-      pick = c;
-    }
-  }
+  std::string pick = closestMatch(name, candidates, std::max<size_t>(1, name.size() / 3) + 1);
   return pick.empty() ? "" : "; did you mean '" + pick + "'?";
 }
 

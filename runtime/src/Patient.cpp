@@ -2,6 +2,7 @@
 // nlohmann's SAX interface into a small tree that keeps every number as the
 // text it was written in, so that "14.35" becomes exactly 1435/100.
 #include "carepath/Patient.h"
+#include "carepath/Suggest.h"
 
 #include <nlohmann/json.hpp>
 
@@ -138,28 +139,8 @@ private:
 
 // ------------------------------------------------------------------ helpers
 
-size_t editDistance(const std::string &a, const std::string &b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diag = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-
 std::string suggestion(const std::string &word, const std::vector<std::string> &candidates) {
-  std::string best;
-  size_t bestDist = std::max<size_t>(2, word.size() / 3) + 1;
-  for (const std::string &c : candidates) {
-    size_t d = editDistance(word, c);
-    if (d < bestDist) { bestDist = d; best = c; }
-  }
+  std::string best = closestMatch(word, candidates, std::max<size_t>(2, word.size() / 3) + 1);
   return best.empty() ? "" : " (did you mean '" + best + "'?)";
 }
 

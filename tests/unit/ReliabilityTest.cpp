@@ -51,8 +51,12 @@ TEST(ReliabilityFrontend, BufferAboveSourceLimitIsRefusedWithoutParsing) {
   std::string text(SourceManager::kMaxFileSize + 1, ' ');
   FrontendResult r = runFrontendOnBuffer("big.care", std::move(text), sources, diags, FrontendOptions{});
   EXPECT_FALSE(r.protocol);
-  EXPECT_EQ(sources.fileCount(), 0u);  // never registered, never parsed
+  // Only an empty placeholder is registered, so the error has a file:1:1
+  // location; the text itself is never kept or parsed.
+  ASSERT_EQ(sources.fileCount(), 1u);
+  EXPECT_TRUE(sources.text(0).empty());
   ASSERT_EQ(diags.errorCount(), 1u);
+  EXPECT_EQ(diags.sorted().front()->range.file, 0u);
   EXPECT_STREQ(diags.sorted().front()->code(), "cannot-read-file");
   EXPECT_NE(diags.sorted().front()->message.find("too large"), std::string::npos);
 }
