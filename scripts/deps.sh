@@ -8,8 +8,14 @@ packages=(
   libz3-dev z3 libfmt-dev nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   llvm-14-tools python3 python3-psutil
-  nodejs npm graphviz
+  graphviz
 )
+# Node.js and npm (the DMN interop, schema and SARIF tests) may already be on
+# the machine from outside Debian (this project's machines ship Node 20 with
+# npm 11, which conflict with Debian's nodejs/npm packages): install
+# Debian's only when there is no node or npm at all.
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
