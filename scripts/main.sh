@@ -13,7 +13,9 @@ protocol="$root/protocols/anec.care"
 table="$build/anec.table.json"
 patient="$root/protocols/examples/typical-3yo-14kg.json"
 
-step() { printf '\n\033[1m== %s\033[0m\n$ %s\n' "$1" "${*:2}"; "${@:2}"; }
+bold="" plain=""
+if [[ -t 1 && -z ${NO_COLOR:-} ]]; then bold=$'\033[1m' plain=$'\033[0m'; fi
+step() { printf '\n%s== %s%s\n$ %s\n' "$bold" "$1" "$plain" "${*:2}"; "${@:2}"; }
 step "Check: parse, names, types and units" "$carepath" check "$protocol"
 echo "ok: no errors"
 step "Test: run the worked examples" "$carepath" test "$protocol"
