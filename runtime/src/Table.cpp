@@ -418,9 +418,17 @@ public:
         dlo = r_.optRational(dur, path + ".duration", "lo");
         dhi = r_.optRational(dur, path + ".duration", "hi");
       }
-      UnitSpec hours{"h", 1, "duration"};
-      if (dlo || dhi) a.extra += "for " + rangeText(dlo, dhi, &hours);
-      if (over) a.extra += std::string(a.extra.empty() ? "" : ", ") + "over " + formatQuantity(*over, &hours);
+      // Durations are stored in hours; a course of whole days reads as days
+      // ("for 3 days .. 5 days", not "for 72 h .. 120 h").
+      bool wholeDays = true, oneDay = true;
+      for (const auto *v : {&dlo, &dhi, &over})
+        if (*v) {
+          wholeDays = wholeDays && (**v / Rational(24)).isInteger();
+          oneDay = oneDay && **v == Rational(24);
+        }
+      UnitSpec shown = wholeDays ? UnitSpec{oneDay ? "day" : "days", 24, "duration"} : UnitSpec{"h", 1, "duration"};
+      if (dlo || dhi) a.extra += "for " + rangeText(dlo, dhi, &shown);
+      if (over) a.extra += std::string(a.extra.empty() ? "" : ", ") + "over " + formatQuantity(*over, &shown);
       canon << "|" << a.name << "|" << (why ? "unspecified" : "") << "|" << a.basis << "|" << (dlo ? dlo->str() : "")
             << "|" << (dhi ? dhi->str() : "") << "|" << (over ? over->str() : "");
     } else if (a.kind == "unspecified") {
