@@ -117,14 +117,8 @@ void addCompileCommand(CLI::App &app, int &exitCode) {
   cmd->add_option("--timeout", options->timeoutMs, "Verifier time limit per property, in milliseconds")
       ->capture_default_str();
   addCommonOptions(cmd, options->common);
-  cmd->callback([options, &exitCode] {
-    try {
-      exitCode = run(*options);
-    } catch (const std::exception &e) {
-      std::cerr << "carepath: internal error: " << e.what() << "\n";
-      exitCode = kExitInternal;
-    }
-  });
+  // An exception escaping run() is a bug: main() reports it (exit 4).
+  cmd->callback([options, &exitCode] { exitCode = run(*options); });
 }
 
 }  // namespace carepath::driver

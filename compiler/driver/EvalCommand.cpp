@@ -244,14 +244,8 @@ void addEvalCommand(CLI::App &app, int &exitCode) {
   cmd->add_option("--format", options->format, "Output format")
       ->check(CLI::IsMember({"text", "json", "jsonl"}))
       ->capture_default_str();
-  cmd->callback([options, &exitCode] {
-    try {
-      exitCode = run(*options);
-    } catch (const std::exception &e) {
-      std::cerr << "carepath: internal error: " << e.what() << "\n";
-      exitCode = kExitInternal;
-    }
-  });
+  // An exception escaping run() is a bug: main() reports it (exit 4).
+  cmd->callback([options, &exitCode] { exitCode = run(*options); });
 }
 
 }  // namespace carepath::driver
