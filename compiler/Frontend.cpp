@@ -1,6 +1,6 @@
 #include "Frontend.h"
 
-#include "parse/Parser.h"
+#include "parse/ParseFile.h"
 #include "sema/Sema.h"
 
 namespace carepath {

@@ -1,6 +1,6 @@
 #include "parse/ASTBuilder.h"
 
-#include "parse/Parser.h"
+#include "parse/ParseFile.h"
 
 namespace carepath::parse {
 

@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "parse/Parser.h"
+#include "parse/ParseFile.h"
 #include <algorithm>
 
 #include "sema/SemaContext.h"

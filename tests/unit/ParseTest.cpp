@@ -5,7 +5,7 @@
 #include <sstream>
 
 #include "basic/DiagnosticPrinter.h"
-#include "parse/Parser.h"
+#include "parse/ParseFile.h"
 
 using namespace carepath;
 

@@ -13,7 +13,7 @@
 
 #include "Frontend.h"
 #include "basic/AtomicFile.h"
-#include "parse/Parser.h"
+#include "parse/ParseFile.h"
 
 using namespace carepath;
 

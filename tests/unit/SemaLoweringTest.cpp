@@ -1,7 +1,7 @@
 // Lowering: parse a small protocol, run sema, and check the IR it builds.
 #include <gtest/gtest.h>
 
-#include "parse/Parser.h"
+#include "parse/ParseFile.h"
 #include "sema/Sema.h"
 
 namespace carepath {

@@ -1,7 +1,7 @@
 // parseFile: checks the bytes, lexes, guards the nesting depth, then parses
 // in two stages (fast SLL with bail-out; on failure LL with recovery and
 // messages) and hands the tree to the AST builder.
-#include "parse/Parser.h"
+#include "parse/ParseFile.h"
 
 #include "CarepathLexer.h"
 #include "CarepathParser.h"
