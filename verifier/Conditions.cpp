@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
+#include <variant>
 
+#include "ir/Columns.h"
 #include "verifier/Display.h"
 
 namespace carepath::verifier {
@@ -26,8 +29,12 @@ ExprRef tierFailed(const Protocol &p, int pw, int t) {
   return path.entry ? conj({path.entry, tier.failedWhen}) : tier.failedWhen;
 }
 
-ExprRef targetFires(const Protocol &p, const Target &t) {
-  return t.kind == Target::Kind::Tier ? p.tierGuard(t.container, t.index) : ruleFires(p, t.container, t.index);
+/// Every rule's firing condition, table by table (ir::rulesFire), built
+/// once per protocol: a rule's condition mentions every earlier rule.
+std::vector<std::vector<ExprRef>> allRulesFire(const Protocol &p) {
+  std::vector<std::vector<ExprRef>> out;
+  for (const Table &t : p.tables) out.push_back(rulesFire(t));
+  return out;
 }
 
 std::string tierName(const Protocol &p, int pw, int t) { return p.pathways[pw].name + "." + p.pathways[pw].tiers[t].name; }
@@ -39,45 +46,53 @@ std::string targetName(const Protocol &p, const Target &t) {
   return t.kind == Target::Kind::Tier ? tierName(p, t.container, t.index) : ruleName(p, t.container, t.index);
 }
 
-std::vector<int> priorityOrder(const Table &t) {
-  std::vector<int> order(t.rules.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
-  if (t.hit == HitPolicy::Priority)
-    std::stable_sort(order.begin(), order.end(), [&](int a, int c) {
-      const auto &pa = t.rules[a].priority, &pc = t.rules[c].priority;
-      if (pa && pc) return *pa < *pc;
-      return pa.has_value() && !pc.has_value();  // numbered rules first
-    });
-  return order;
-}
-
-ExprRef ruleFires(const Protocol &p, int table, int rule) {
-  const Table &t = p.tables[table];
-  if (t.hit != HitPolicy::First && t.hit != HitPolicy::Priority) return t.rules[rule].guard;
-  std::vector<ExprRef> parts{t.rules[rule].guard};
-  for (int r : priorityOrder(t)) {
-    if (r == rule) break;
-    parts.push_back(neg(t.rules[r].guard));
+namespace {
+/// Whether rules x and y give different actions to a patient (hit `any`):
+/// the same notion as the evaluators' (ir::actionIdentity, then amounts).
+ExprRef outputsDiffer(const Rule &x, const Rule &y) {
+  if (x.actions.size() != y.actions.size()) return b::boolean(true);
+  std::vector<ExprRef> differ;
+  for (size_t k = 0; k < x.actions.size(); ++k) {
+    if (actionIdentity(x.actions[k]) != actionIdentity(y.actions[k])) return b::boolean(true);
+    ExprRef ax = givenAmount(x.actions[k]), ay = givenAmount(y.actions[k]);
+    if (ax && ay) differ.push_back(b::binary(Op::Ne, ax, ay));
   }
-  return conj(std::move(parts));
+  return disj(std::move(differ));
 }
+}  // namespace
 
 Obligation overlapObligation(const Protocol &p, int table, int i, int j) {
   const Table &t = p.tables[table];
   Obligation o;
   o.kind = "table-overlap";
-  o.formula = neg(conj({t.rules[i].guard, t.rules[j].guard}));
-  o.proved = "rules '" + t.rules[i].name + "' and '" + t.rules[j].name + "' of unique table '" + t.name + "' never overlap";
-  o.refuted = "rules '" + t.rules[j].name + "' and '" + t.rules[i].name + "' of unique table '" + t.name +
-              "' both match the same patient";
+  bool any = t.hit == HitPolicy::Any;
+  std::vector<ExprRef> both{t.rules[i].guard, t.rules[j].guard};
+  if (any) both.push_back(outputsDiffer(t.rules[i], t.rules[j]));
+  o.formula = neg(conj(std::move(both)));
+  std::string table_ = std::string(any ? "any" : "unique") + " table '" + t.name + "'";
+  if (any) {
+    o.proved = "rules '" + t.rules[i].name + "' and '" + t.rules[j].name + "' of " + table_ +
+               " never match the same patient with different actions";
+    o.refuted = "rules '" + t.rules[j].name + "' and '" + t.rules[i].name + "' of " + table_ +
+                " both match the same patient with different actions";
+  } else {
+    o.proved = "rules '" + t.rules[i].name + "' and '" + t.rules[j].name + "' of " + table_ + " never overlap";
+    o.refuted = "rules '" + t.rules[j].name + "' and '" + t.rules[i].name + "' of " + table_ +
+                " both match the same patient";
+  }
   o.range = t.rules[j].range;
   o.related.push_back({t.rules[i].range, "rule '" + t.rules[i].name + "' also matches"});
   o.expectations = {"expect " + ruleName(p, table, i), "expect " + ruleName(p, table, j)};
+  if (any) o.expectations = {"expect " + ruleName(p, table, i)};  // under `any` only the first match fires
   return o;
 }
 
 std::vector<Obligation> buildConditions(const Protocol &p) {
   std::vector<Obligation> out;
+  const std::vector<std::vector<ExprRef>> fires = allRulesFire(p);
+  auto targetFires = [&](const Target &t) {
+    return t.kind == Target::Kind::Tier ? p.tierGuard(t.container, t.index) : fires[t.container][t.index];
+  };
 
   // Tiers: reachable, exclusive, order.
   for (size_t pw = 0; pw < p.pathways.size(); ++pw) {
@@ -138,13 +153,13 @@ std::vector<Obligation> buildConditions(const Protocol &p) {
       out.push_back(std::move(o));
     }
     if (t.hit == HitPolicy::First || t.hit == HitPolicy::Priority) {
-      std::vector<int> order = priorityOrder(t);
+      std::vector<uint32_t> order = ruleOrder(t);
       for (size_t k = 1; k < order.size(); ++k) {
-        int r = order[k];
+        uint32_t r = order[k];
         Obligation o;
         o.kind = "rule-shadowed";
         o.goal = Obligation::Goal::Satisfiable;
-        o.formula = ruleFires(p, tb, r);
+        o.formula = fires[tb][r];
         o.proved = "rule '" + ruleName(p, tb, r) + "' fires for some patient despite earlier rules";
         o.refuted = "rule '" + ruleName(p, tb, r) + "' never fires: every patient it matches is taken by an earlier rule";
         o.range = t.rules[r].range;
@@ -174,7 +189,7 @@ std::vector<Obligation> buildConditions(const Protocol &p) {
     std::string msg = prop.message.empty() ? "" : " (" + prop.message + ")";
     if (prop.kind == Property::Kind::Reaches) {
       const Target &tg = prop.target;
-      ExprRef reached = targetFires(p, tg);
+      ExprRef reached = targetFires(tg);
       if (tg.kind == Target::Kind::Tier)
         reached = disj({reached, tierFailed(p, tg.container, tg.index)});
       o.kind = "reaches";
@@ -234,6 +249,7 @@ std::optional<Rational> basisFactor(const Action &a, const Limit &l, std::string
 
 std::vector<DoseSite> buildDoseSites(const Protocol &p) {
   std::vector<DoseSite> out;
+  const std::vector<std::vector<ExprRef>> fires = allRulesFire(p);
   auto visit = [&](const std::vector<Action> &actions, ExprRef condition, const std::string &where) {
     for (const Action &a : actions) {
       if (a.kind != ActionKind::Give || !a.dose) continue;
@@ -241,7 +257,7 @@ std::vector<DoseSite> buildDoseSites(const Protocol &p) {
       site.action = &a;
       site.where = where;
       site.condition = condition;
-      site.amount = a.cap ? b::nary(Op::Min, {a.dose, a.cap}) : a.dose;
+      site.amount = givenAmount(a);
       const Drug &drug = p.drugs[a.drug];
       if (drug.limits.empty())
         site.warnings.push_back("no formulary limit is known for " + drug.name);
@@ -298,7 +314,7 @@ std::vector<DoseSite> buildDoseSites(const Protocol &p) {
       visit(p.pathways[pw].tiers[t].actions, p.tierGuard(pw, t), tierName(p, pw, t));
   for (size_t tb = 0; tb < p.tables.size(); ++tb)
     for (size_t r = 0; r < p.tables[tb].rules.size(); ++r)
-      visit(p.tables[tb].rules[r].actions, ruleFires(p, tb, r), ruleName(p, tb, r));
+      visit(p.tables[tb].rules[r].actions, fires[tb][r], ruleName(p, tb, r));
   return out;
 }
 
@@ -306,129 +322,56 @@ std::vector<DoseSite> buildDoseSites(const Protocol &p) {
 
 namespace {
 
-struct Bound {
-  Rational v;
-  bool strict = false;
-  bool set = false;
+/// A rule's condition as rows (ir/Columns.h) within the inputs' declared
+/// ranges; nullopt when the analysis cannot express it (then the rule is a
+/// candidate against every other: the sweep may only drop pairs that are
+/// disjoint for certain).
+std::optional<std::vector<Row>> rowsOf(const Protocol &p, const ExprRef &guard, const Row &domain) {
+  if (!guard) return std::vector<Row>{domain};
+  auto cols = toColumns(p, *guard);
+  if (!std::holds_alternative<Columns>(cols)) return std::nullopt;
+  std::vector<Row> out;
+  for (const Row &r : std::get<Columns>(cols).rows)
+    if (auto within = conjoinRows(r, domain)) out.push_back(std::move(*within));
+  return out;
+}
+
+bool disjoint(const std::optional<std::vector<Row>> &a, const std::optional<std::vector<Row>> &b) {
+  if (!a || !b) return false;
+  for (const Row &x : *a)
+    for (const Row &y : *b)
+      if (conjoinRows(x, y)) return false;
+  return true;
+}
+
+/// The hull of a rule's rows on one input: [lo, hi] with unset meaning
+/// unbounded (an unanalysable rule, or a row that does not test the input).
+struct Hull {
+  std::optional<Rational> lo, hi;
+  bool loClosed = true, hiClosed = true;
 };
 
-/// The box a rule condition implies: per input an interval (numbers) or a
-/// member mask (enums, bools). Atoms it does not understand leave the box
-/// larger, never smaller, so a disjoint pair of boxes is a disjoint pair
-/// of conditions.
-struct Box {
-  std::map<int, std::pair<Bound, Bound>> ranges;
-  std::map<int, uint64_t> masks;
-};
-
-void narrowLo(Bound &lo, Rational v, bool strict) {
-  if (!lo.set || v > lo.v || (v == lo.v && strict)) lo = {v, strict, true};
-}
-void narrowHi(Bound &hi, Rational v, bool strict) {
-  if (!hi.set || v < hi.v || (v == hi.v && strict)) hi = {v, strict, true};
-}
-
-const Expr *resolve(const Protocol &p, const Expr *e) {
-  while (e->op == Op::Define) e = p.defines[e->index].value.get();
-  return e;
-}
-
-/// Mask of enum members (or {false, true} as bits 0, 1) an atom allows for
-/// one input; returns the input or -1.
-int maskOf(const Protocol &p, const Expr *e, uint64_t &mask) {
-  e = resolve(p, e);
-  if (e->op == Op::Input && e->type.kind == Type::Kind::Bool) { mask = 2; return e->index; }
-  if (e->op == Op::Not) {
-    const Expr *a = resolve(p, e->args[0].get());
-    if (a->op == Op::Input && a->type.kind == Type::Kind::Bool) { mask = 1; return a->index; }
-    return -1;
-  }
-  if ((e->op == Op::Eq || e->op == Op::Ne) && e->args.size() == 2) {
-    const Expr *l = resolve(p, e->args[0].get()), *r = resolve(p, e->args[1].get());
-    if (l->op == Op::Const) std::swap(l, r);
-    if (l->op != Op::Input || r->op != Op::Const || l->type.kind != Type::Kind::Enum) return -1;
-    size_t n = p.enums[l->type.enumType].members.size();
-    if (n > 64 || r->constant.member < 0) return -1;
-    uint64_t all = n == 64 ? ~0ull : ((1ull << n) - 1);
-    uint64_t bit = 1ull << r->constant.member;
-    mask = e->op == Op::Eq ? bit : (all & ~bit);
-    return l->index;
-  }
-  if (e->op == Op::Or) {
-    int input = -1;
-    uint64_t acc = 0;
-    for (const ExprRef &a : e->args) {
-      uint64_t m = 0;
-      int i = maskOf(p, a.get(), m);
-      if (i < 0 || (input >= 0 && i != input)) return -1;
-      input = i;
-      acc |= m;
+Hull hullOn(const std::optional<std::vector<Row>> &rows, int input) {
+  Hull h;
+  if (!rows || rows->empty()) return h;
+  bool first = true;
+  for (const Row &r : *rows) {
+    const InputCondition *c = nullptr;
+    for (const InputCondition &x : r.conditions)
+      if (x.input == input) c = &x;
+    if (!c || c->intervals.empty()) return Hull{};
+    const Interval &lo = c->intervals.front(), &hi = c->intervals.back();
+    if (first || (h.lo && (!lo.lo || *lo.lo < *h.lo || (*lo.lo == *h.lo && lo.loClosed)))) {
+      h.lo = lo.lo;
+      h.loClosed = lo.loClosed;
     }
-    mask = acc;
-    return input;
-  }
-  return -1;
-}
-
-void addAtom(const Protocol &p, const Expr *e, Box &box) {
-  e = resolve(p, e);
-  if (e->op == Op::And) {
-    for (const ExprRef &a : e->args) addAtom(p, a.get(), box);
-    return;
-  }
-  uint64_t mask = 0;
-  int mi = maskOf(p, e, mask);
-  if (mi >= 0) {
-    auto it = box.masks.find(mi);
-    if (it == box.masks.end()) box.masks[mi] = mask;
-    else it->second &= mask;
-    return;
-  }
-  if (e->args.size() != 2) return;
-  Op op = e->op;
-  const Expr *l = resolve(p, e->args[0].get()), *r = resolve(p, e->args[1].get());
-  if (l->op == Op::Const && r->op == Op::Input) {
-    std::swap(l, r);
-    switch (op) {
-    case Op::Lt: op = Op::Gt; break;
-    case Op::Le: op = Op::Ge; break;
-    case Op::Gt: op = Op::Lt; break;
-    case Op::Ge: op = Op::Le; break;
-    default: break;
+    if (first || (h.hi && (!hi.hi || *hi.hi > *h.hi || (*hi.hi == *h.hi && hi.hiClosed)))) {
+      h.hi = hi.hi;
+      h.hiClosed = hi.hiClosed;
     }
+    first = false;
   }
-  if (l->op != Op::Input || r->op != Op::Const || l->type.kind != Type::Kind::Number) return;
-  auto &[lo, hi] = box.ranges[l->index];
-  Rational v = r->constant.number;
-  switch (op) {
-  case Op::Lt: narrowHi(hi, v, true); break;
-  case Op::Le: narrowHi(hi, v, false); break;
-  case Op::Gt: narrowLo(lo, v, true); break;
-  case Op::Ge: narrowLo(lo, v, false); break;
-  case Op::Eq: narrowLo(lo, v, false); narrowHi(hi, v, false); break;
-  default: break;
-  }
-}
-
-bool disjointIntervals(const std::pair<Bound, Bound> &a, const std::pair<Bound, Bound> &c) {
-  // a entirely below c, or c entirely below a.
-  auto below = [](const Bound &hi, const Bound &lo) {
-    if (!hi.set || !lo.set) return false;
-    return hi.v < lo.v || (hi.v == lo.v && (hi.strict || lo.strict));
-  };
-  return below(a.second, c.first) || below(c.second, a.first);
-}
-
-bool disjointBoxes(const Box &a, const Box &c) {
-  for (auto &[i, ra] : a.ranges) {
-    auto it = c.ranges.find(i);
-    if (it != c.ranges.end() && disjointIntervals(ra, it->second)) return true;
-  }
-  for (auto &[i, ma] : a.masks) {
-    auto it = c.masks.find(i);
-    if (it != c.masks.end() && (ma & it->second) == 0) return true;
-  }
-  return false;
+  return h;
 }
 
 }  // namespace
@@ -437,55 +380,56 @@ OverlapCandidates overlapCandidates(const Protocol &p, const Table &t) {
   OverlapCandidates out;
   size_t n = t.rules.size();
   out.total = n * (n - (n > 0 ? 1 : 0)) / 2;
-  std::vector<Box> boxes(n);
+  // The declared ranges bound every rule.
+  Row domain;
+  for (size_t i = 0; i < p.inputs.size(); ++i) {
+    const Input &in = p.inputs[i];
+    if (in.type.kind != Type::Kind::Number || (!in.lo && !in.hi)) continue;
+    InputCondition c;
+    c.input = static_cast<int>(i);
+    c.kind = Type::Kind::Number;
+    c.intervals = {Interval{in.lo, in.hi, in.lo.has_value(), in.hi.has_value()}};
+    domain.conditions.push_back(c);
+  }
+  std::vector<std::optional<std::vector<Row>>> rows(n);
   std::map<int, size_t> uses;
   for (size_t i = 0; i < n; ++i) {
-    addAtom(p, t.rules[i].guard.get(), boxes[i]);
-    for (auto &[in, r] : boxes[i].ranges) {  // the declared range bounds every box
-      if (p.inputs[in].lo) narrowLo(r.first, *p.inputs[in].lo, false);
-      if (p.inputs[in].hi) narrowHi(r.second, *p.inputs[in].hi, false);
-    }
-    for (auto &[in, r] : boxes[i].ranges)
-      if (r.first.set || r.second.set) ++uses[in];
+    rows[i] = rowsOf(p, t.rules[i].guard, domain);
+    if (!rows[i] || rows[i]->empty()) continue;
+    std::set<int> tested;
+    for (const InputCondition &c : rows[i]->front().conditions)
+      if (c.kind == Type::Kind::Number) tested.insert(c.input);
+    for (int in : tested) ++uses[in];
   }
-  // Sweep along the numeric input most rules bound: sort by lower end and
-  // keep only the rules whose interval is still open at each start.
+  // Sweep along the numeric input most rules test: sort by the lower end of
+  // each rule's hull and keep only the rules still open at each start.
   int axis = -1;
   size_t best = 0;
   for (auto &[in, c] : uses)
     if (c > best) best = c, axis = in;
-  auto loOf = [&](size_t i) -> std::optional<Bound> {
-    auto it = boxes[i].ranges.find(axis);
-    if (it == boxes[i].ranges.end() || !it->second.first.set) return std::nullopt;
-    return it->second.first;
-  };
-  auto hiOf = [&](size_t i) -> std::optional<Bound> {
-    auto it = boxes[i].ranges.find(axis);
-    if (it == boxes[i].ranges.end() || !it->second.second.set) return std::nullopt;
-    return it->second.second;
-  };
+  std::vector<Hull> hulls(n);
+  for (size_t i = 0; i < n; ++i) hulls[i] = axis >= 0 ? hullOn(rows[i], axis) : Hull{};
   std::vector<size_t> order(n);
   for (size_t i = 0; i < n; ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t c) {
-    auto la = loOf(a), lc = loOf(c);
-    if (!la || !lc) return !la && lc.has_value();  // unbounded below first
-    return la->v < lc->v;
+    const Hull &ha = hulls[a], &hc = hulls[c];
+    if (!ha.lo || !hc.lo) return !ha.lo && hc.lo.has_value();  // unbounded below first
+    return *ha.lo < *hc.lo;
   });
   std::vector<size_t> active;
   for (size_t k : order) {
-    auto lo = loOf(k);
-    // Drop rules that end before this one starts.
-    if (lo) {
+    const Hull &h = hulls[k];
+    if (h.lo) {  // drop rules that end before this one starts
       std::vector<size_t> keep;
       for (size_t a : active) {
-        auto hi = hiOf(a);
-        bool ended = hi && (hi->v < lo->v || (hi->v == lo->v && (hi->strict || lo->strict)));
+        const Hull &ha = hulls[a];
+        bool ended = ha.hi && (*ha.hi < *h.lo || (*ha.hi == *h.lo && !(ha.hiClosed && h.loClosed)));
         if (!ended) keep.push_back(a);
       }
       active.swap(keep);
     }
     for (size_t a : active)
-      if (!disjointBoxes(boxes[a], boxes[k]))
+      if (!disjoint(rows[a], rows[k]))
         out.pairs.emplace_back(static_cast<int>(std::min(a, k)), static_cast<int>(std::max(a, k)));
     active.push_back(k);
   }

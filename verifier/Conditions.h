@@ -51,11 +51,6 @@ struct OverlapCandidates {
   size_t total = 0;
 };
 
-/// The rule fires under its table's hit policy (first/priority: no
-/// higher-priority rule matches).
-ir::ExprRef ruleFires(const ir::Protocol &p, int table, int rule);
-/// Rules of a table in evaluation order (priority, then declaration).
-std::vector<int> priorityOrder(const ir::Table &t);
 /// "pathway.tier" / "table.rule".
 std::string targetName(const ir::Protocol &p, const ir::Target &t);
 
@@ -64,7 +59,8 @@ std::string targetName(const ir::Protocol &p, const ir::Target &t);
 /// are disjoint for certain).
 OverlapCandidates overlapCandidates(const ir::Protocol &p, const ir::Table &t);
 
-/// table-overlap for rules i and j of a `unique` table.
+/// table-overlap for rules i and j of a `unique` table (both match) or an
+/// `any` table (both match with different actions).
 Obligation overlapObligation(const ir::Protocol &p, int table, int i, int j);
 
 /// All obligations except doses and table overlaps, in protocol order.

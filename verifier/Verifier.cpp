@@ -129,7 +129,9 @@ private:
   void overlaps() {
     for (size_t tb = 0; tb < p_.tables.size(); ++tb) {
       const Table &t = p_.tables[tb];
-      if (t.hit != HitPolicy::Unique) continue;
+      // What the policy forbids: two matches (unique), two matches with
+      // different actions (any).
+      if (t.hit != HitPolicy::Unique && t.hit != HitPolicy::Any) continue;
       OverlapCandidates c = overlapCandidates(p_, t);
       report_.stats.overlapPairs += c.total;
       report_.stats.overlapSwept += c.excludedBySweep;
@@ -146,7 +148,12 @@ private:
         r.kind = "table-overlap";
         r.status = Status::Proved;
         r.range = t.range;
-        r.message = "no two rules of unique table '" + t.name + "' overlap (" + std::to_string(c.total) +
+        r.message = t.hit == HitPolicy::Any
+                        ? "no two rules of any table '" + t.name + "' match the same patient with different actions (" +
+                              std::to_string(c.total) +
+                              " pairs: " + std::to_string(c.excludedBySweep) + " disjoint by interval sweep, " +
+                              std::to_string(c.pairs.size()) + " proved by Z3)"
+                        : "no two rules of unique table '" + t.name + "' overlap (" + std::to_string(c.total) +
                     " pairs: " + std::to_string(c.excludedBySweep) + " disjoint by interval sweep, " +
                     std::to_string(c.pairs.size()) + " proved by Z3)";
         report_.properties.push_back(std::move(r));

@@ -12,6 +12,7 @@
 
 #include "basic/SourceManager.h"
 #include "carepath/Rational.h"
+#include "carepath/Rules.h"
 
 namespace carepath::ast {
 
@@ -175,8 +176,9 @@ struct Timing {
   SourceRange range;
 };
 
-enum class ActionKind { Give, Do, Order, Consider, Monitor, Unspecified };
-const char *spelling(ActionKind k);
+// One vocabulary for the AST, the IR and the runtime (carepath/Rules.h).
+using carepath::ActionKind;
+using carepath::spelling;
 
 struct Action {
   ActionKind kind = ActionKind::Do;
@@ -310,8 +312,7 @@ struct PathwayDecl : Decl {
   std::vector<Tier> tiers;
 };
 
-enum class HitPolicy { Unique, First, Priority, Any, Collect };
-const char *spelling(HitPolicy p);
+using carepath::HitPolicy;
 
 struct Rule {
   Ident name;

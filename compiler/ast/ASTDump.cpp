@@ -25,29 +25,6 @@ const char *spelling(BinaryOp op) {
   return "?";
 }
 
-const char *spelling(ActionKind k) {
-  switch (k) {
-  case ActionKind::Give: return "give";
-  case ActionKind::Do: return "do";
-  case ActionKind::Order: return "order";
-  case ActionKind::Consider: return "consider";
-  case ActionKind::Monitor: return "monitor";
-  case ActionKind::Unspecified: return "unspecified";
-  }
-  return "?";
-}
-
-const char *spelling(HitPolicy p) {
-  switch (p) {
-  case HitPolicy::Unique: return "unique";
-  case HitPolicy::First: return "first";
-  case HitPolicy::Priority: return "priority";
-  case HitPolicy::Any: return "any";
-  case HitPolicy::Collect: return "collect";
-  }
-  return "?";
-}
-
 namespace {
 
 /// Strings are shown quoted with the escapes the language uses.

@@ -14,11 +14,18 @@
 #include <set>
 #include <sstream>
 
-#include "backends/Columns.h"
+#include "ir/Columns.h"
 #include "backends/Feel.h"
 #include "ir/PatientInput.h"
 
 namespace carepath::backends {
+
+// The column analysis lives with the IR (ir/Columns.h).
+using ir::Columns;
+using ir::ColumnsError;
+using ir::InputCondition;
+using ir::Interval;
+using ir::Row;
 
 namespace {
 
@@ -231,7 +238,7 @@ private:
 
   std::string pathway(int pi) {
     const ir::Pathway &pw = p_.pathways[pi];
-    Decision d{pw.name, pw.description, "pathway", ir::HitPolicy::Unique, pw.citations, {}};
+    Decision d{pw.name, pw.description, "pathway", ir::kPathwayHitPolicy, pw.citations, {}};
     for (size_t ti = 0; ti < pw.tiers.size(); ++ti) {
       const ir::Tier &t = pw.tiers[ti];
       SourceRule r{t.name, std::nullopt, p_.tierGuard(pi, static_cast<int>(ti)), &t.actions, t.citations, "", t.range};
@@ -273,24 +280,22 @@ private:
   std::string optionalNumber(const std::optional<Rational> &r) { return r ? feel::number(*r) : "null"; }
   static std::string optionalString(const std::optional<std::string> &s) { return s ? feel::string(*s) : "null"; }
 
-  // One action as a FEEL context; the dose in canonical units, min(dose,
-  // cap) when capped.
+  // One action as a FEEL context; the amount given in canonical units
+  // (ir::givenAmount: the dose, capped).
   std::optional<std::string> action(const ir::Action &a) {
     std::vector<std::string> f{"kind: " + feel::string(ir::spelling(a.kind))};
     switch (a.kind) {
       case ir::ActionKind::Give: {
         f.push_back("name: " + feel::string(a.name));
         std::string dose = "null";
-        if (a.dose) {
-          auto d = feel::expression(p_, *a.dose);
-          std::optional<std::string> c = a.cap ? feel::expression(p_, *a.cap) : std::optional<std::string>("");
-          if (!d || !c) {
-            const ir::Expr &bad = !d ? *a.dose : *a.cap;
-            diags_.report(DiagId::err_dose_not_compilable, bad.range, a.name,
-                          "'" + ir::toString(p_, bad) + "' is not arithmetic on numbers");
+        if (ir::ExprRef amount = ir::givenAmount(a)) {
+          auto d = feel::expression(p_, *amount);
+          if (!d) {
+            diags_.report(DiagId::err_dose_not_compilable, amount->range, a.name,
+                          "'" + ir::toString(p_, *amount) + "' is not arithmetic on numbers");
             return std::nullopt;
           }
-          dose = a.cap ? "min(" + *d + ", " + *c + ")" : *d;
+          dose = *d;
         }
         f.push_back("dose: " + dose);
         f.push_back("unit: " + (a.dose ? feel::string(canonicalUnit(a.dose->type.dim)) : std::string("null")));
@@ -459,18 +464,13 @@ private:
     return "";
   }
 
-  // Rule names, highest priority first: numbered rules by number, then the
-  // others in order (ties keep the written order), as the runtime does.
+  // Rule names in rule order (carepath::ruleOrder), for PRIORITY's output
+  // values: the first listed wins.
   static std::string priorityOrder(const Decision &d) {
-    std::vector<size_t> order(d.rules.size());
-    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-      const auto &pa = d.rules[a].priority, &pb = d.rules[b].priority;
-      if (pa.has_value() != pb.has_value()) return pa.has_value();
-      return pa && *pa < *pb;
-    });
+    std::vector<std::optional<int64_t>> priorities;
+    for (const SourceRule &r : d.rules) priorities.push_back(r.priority);
     std::vector<std::string> names;
-    for (size_t i : order) names.push_back(feel::string(d.rules[i].name));
+    for (uint32_t i : carepath::ruleOrder(d.hit, priorities)) names.push_back(feel::string(d.rules[i].name));
     return join(names, ",");
   }
 

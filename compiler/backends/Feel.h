@@ -6,9 +6,18 @@
 #include <optional>
 #include <string>
 
-#include "backends/Columns.h"
+#include "ir/Columns.h"
 #include "carepath/Rational.h"
 #include "ir/IR.h"
+
+namespace carepath::backends {
+// The column analysis lives with the IR (ir/Columns.h).
+using ir::Columns;
+using ir::ColumnsError;
+using ir::InputCondition;
+using ir::Interval;
+using ir::Row;
+}  // namespace carepath::backends
 
 namespace carepath::backends::feel {
 

@@ -6,12 +6,19 @@
 
 #include <nlohmann/json.hpp>
 
-#include "backends/Columns.h"
+#include "ir/Columns.h"
 #include "carepath/Sha256.h"
 #include "carepath/TableFormat.h"
 #include "ir/PatientInput.h"
 
 namespace carepath::backends {
+
+// The column analysis lives with the IR (ir/Columns.h).
+using ir::Columns;
+using ir::ColumnsError;
+using ir::InputCondition;
+using ir::Interval;
+using ir::Row;
 
 namespace {
 
@@ -203,9 +210,12 @@ private:
                 {"citations", citations(t.citations)}};
       tiers.push_back(j);
     }
+    std::vector<uint32_t> order = carepath::ruleOrder(ir::kPathwayHitPolicy,
+                                                      std::vector<std::optional<int64_t>>(pw.tiers.size()));
     return {{"name", pw.name},
             {"description", pw.description},
-            {"hit", "unique"},
+            {"hit", carepath::spelling(ir::kPathwayHitPolicy)},
+            {"order", order},
             {"entry", pw.entry ? json(ir::toString(p_, *pw.entry)) : json(nullptr)},
             {"tiers", tiers},
             {"citations", citations(pw.citations)}};
@@ -225,6 +235,7 @@ private:
     return {{"name", t.name},
             {"description", t.description},
             {"hit", ir::spelling(t.hit)},
+            {"order", ir::ruleOrder(t)},
             {"complete", t.complete},
             {"rules", rules},
             {"citations", citations(t.citations)}};
@@ -317,14 +328,17 @@ private:
   json actions(const std::vector<ir::Action> &as) {
     json out = json::array();
     for (const ir::Action &a : as) {
-      json j = {{"kind", ir::spelling(a.kind)}, {"note", a.note}, {"citations", citations(a.citations)}};
+      json j = {{"kind", ir::spelling(a.kind)},
+                {"identity", ir::actionIdentity(a)},
+                {"note", a.note},
+                {"citations", citations(a.citations)}};
       switch (a.kind) {
         case ir::ActionKind::Give: {
           j["drug"] = a.name;
           const ir::Drug *d = a.drug >= 0 ? &p_.drugs[a.drug] : nullptr;
           j["route"] = d ? d->route : "";
-          j["dose"] = a.dose ? expression(*a.dose, a.name) : json(nullptr);
-          j["cap"] = a.cap ? expression(*a.cap, a.name) : json(nullptr);
+          ir::ExprRef amount = ir::givenAmount(a);
+          j["amount"] = amount ? expression(*amount, a.name) : json(nullptr);
           j["doseUnspecified"] = a.doseUnspecified ? json(*a.doseUnspecified) : json(nullptr);
           j["dimension"] = a.dose ? a.dose->type.dim.str() : "";
           j["canonicalUnit"] = a.dose ? canonicalUnitName(a.dose->type.dim) : "";

@@ -48,7 +48,7 @@ void printText(std::ostream &out, const runtime::Table &t, const std::vector<run
     for (const runtime::RuleTrace &rt : r.trace) {
       const runtime::TableInfo &tb = tables[rt.table];
       if (rt.table != current) {
-        out << (tb.pathway ? "pathway " : "table ") << tb.name << " (hit " << tb.hit << ")\n";
+        out << (tb.pathway ? "pathway " : "table ") << tb.name << " (hit " << spelling(tb.hit) << ")\n";
         current = rt.table;
       }
       const runtime::RuleInfo &rule = tb.rules[rt.rule];
@@ -81,13 +81,13 @@ void printText(std::ostream &out, const runtime::Table &t, const std::vector<run
   for (const runtime::FiredAction &f : r.actions) {
     const runtime::TableInfo &tb = tables[f.table];
     const runtime::ActionInfo &a = tb.rules[f.rule].actions[f.action];
-    out << "  " << a.kind;
+    out << "  " << spelling(a.kind);
     if (!a.name.empty()) out << " " << a.name;
-    if (a.kind == "give") {
+    if (a.kind == ActionKind::Give) {
       if (f.amount) out << " " << t.displayAmount(a, *f.amount) << (a.basis.empty() ? "" : " " + a.basis);
       else out << " dose unspecified: " << a.reason;
     }
-    if (a.kind == "unspecified") out << ": " << a.reason;
+    if (a.kind == ActionKind::Unspecified) out << ": " << a.reason;
     if (!a.extra.empty()) out << " " << a.extra;
     out << "  (" << tb.name << "." << tb.rules[f.rule].name;
     if (!a.citations.empty()) {
@@ -96,7 +96,7 @@ void printText(std::ostream &out, const runtime::Table &t, const std::vector<run
     }
     out << ")\n";
   }
-  for (const std::string &v : r.violations) out << "hit-policy violation: " << v << "\n";
+  for (const carepath::Violation &v : r.violations) out << "hit-policy violation: " << t.describe(v) << "\n";
 }
 
 // ------------------------------------------------------------------ batch mode
@@ -117,15 +117,14 @@ nlohmann::json batchLine(const runtime::Table &t, const std::vector<runtime::Pat
     for (uint32_t k = 0; k < tables[ti].rules.size(); ++k)
       if (r.inPopulation && r.fired[ti][k]) fired.push_back(tables[ti].rules[k].name);
     bool violation = false;
-    for (const std::string &v : r.violations)
-      if (v.find("'" + tables[ti].name + "' (hit") != std::string::npos) violation = true;
+    for (const carepath::Violation &v : r.violations) violation = violation || v.table == ti;
     decisions[tables[ti].name] = {{"fired", fired}, {"actions", json::array()}, {"violation", violation}};
   }
   for (const runtime::FiredAction &f : r.actions) {
     const runtime::TableInfo &tb = tables[f.table];
     const runtime::ActionInfo &a = tb.rules[f.rule].actions[f.action];
     decisions[tb.name]["actions"].push_back({{"rule", tb.rules[f.rule].name},
-                                             {"kind", a.kind},
+                                             {"kind", spelling(a.kind)},
                                              {"name", a.name},
                                              {"amount", f.amount ? json(f.amount->str()) : json(nullptr)}});
   }
@@ -226,7 +225,8 @@ int run(const EvalOptions &o) {
   }
   if (o.format == "json") std::cout << table->resultJson(*patient, r, o.explain) << "\n";
   else printText(std::cout, *table, *patient, r, o.explain);
-  for (const std::string &v : r.violations) diags.report(DiagId::warn_table_hit_policy, SourceRange{}, v);
+  for (const carepath::Violation &v : r.violations)
+    diags.report(DiagId::warn_table_hit_policy, SourceRange{}, table->describe(v));
   return finish(kExitOk);
 }
 }  // namespace

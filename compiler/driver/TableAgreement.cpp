@@ -1,5 +1,7 @@
 #include "TableAgreement.h"
 
+#include <algorithm>
+
 #include "backends/JsonTable.h"
 #include "carepath/Table.h"
 #include "ir/Evaluator.h"
@@ -31,12 +33,33 @@ std::string difference(const ir::Protocol &p, const ir::Evaluation &ev, const ru
     const runtime::FiredAction &f = r.actions[k];
     const runtime::ActionInfo &a = table.tables()[f.table].rules[f.rule].actions[f.action];
     const ir::Action &b = *ev.actions[k].action;
-    if (a.kind != ir::spelling(b.kind) || a.name != b.name)
-      return "action " + std::to_string(k + 1) + ": IR gives " + ir::spelling(b.kind) + " " + b.name + ", table " +
-             a.kind + " " + a.name;
+    if (a.kind != b.kind || a.name != b.name)
+      return "action " + std::to_string(k + 1) + ": IR gives " + spelling(b.kind) + " " + b.name + ", table " +
+             spelling(a.kind) + " " + a.name;
     if (ev.actions[k].amount != f.amount)
       return "amount of " + b.name + ": IR " + (ev.actions[k].amount ? ev.actions[k].amount->str() : "none") +
              ", table " + (f.amount ? f.amount->str() : "none") + " (canonical units)";
+  }
+  // Violations: the same kind in the same container with the same rules.
+  auto describeAll = [&](auto &&each) {
+    std::vector<std::string> out;
+    each(out);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  std::vector<std::string> irv = describeAll([&](std::vector<std::string> &out) {
+    for (const ir::Violation &v : ev.violations) out.push_back(ir::describe(p, v));
+  });
+  std::vector<std::string> tv = describeAll([&](std::vector<std::string> &out) {
+    for (const carepath::Violation &v : r.violations) out.push_back(table.describe(v));
+  });
+  if (irv != tv) {
+    auto join = [](const std::vector<std::string> &xs) {
+      std::string s;
+      for (const std::string &x : xs) s += (s.empty() ? "" : "; ") + x;
+      return s.empty() ? std::string("none") : s;
+    };
+    return "hit-policy violations: IR reports " + join(irv) + ", table reports " + join(tv);
   }
   return "";
 }

@@ -99,7 +99,7 @@ ExampleRun runOnEvaluator(const ir::Protocol &p, const ir::Example &ex) {
     return run;
   }
   const ir::Evaluation &ev = *run.evaluation;
-  run.warnings = ev.violations;
+  for (const ir::Violation &v : ev.violations) run.warnings.push_back(ir::describe(p, v));
   const std::string outsideNote = "the patient is outside the population: nothing fires";
 
   for (const ir::Expectation &x : ex.expectations) {

@@ -147,24 +147,14 @@ FiredAction fire(Context &ctx, Target from, const Action &a) {
   FiredAction f;
   f.from = from;
   f.action = &a;
-  if (a.kind == ActionKind::Give && a.dose) {
-    Rational amount = ctx.evalNumber(*a.dose);
-    if (a.cap) amount = std::min(amount, ctx.evalNumber(*a.cap));
-    f.amount = amount;
-  }
+  if (ExprRef amount = givenAmount(a)) f.amount = ctx.evalNumber(*amount);
   return f;
 }
 
-/// The order in which a `priority` table consults its rules.
-std::vector<size_t> priorityOrder(const Table &t) {
-  std::vector<size_t> order(t.rules.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    const auto &pa = t.rules[a].priority, &pb = t.rules[b].priority;
-    if (pa.has_value() != pb.has_value()) return pa.has_value();
-    return pa && *pa < *pb;
-  });
-  return order;
+std::vector<std::string> ruleNames(const std::vector<std::string> &all, const std::vector<uint32_t> &rules) {
+  std::vector<std::string> out;
+  for (uint32_t r : rules) out.push_back(all.at(r));
+  return out;
 }
 
 }  // namespace
@@ -179,107 +169,89 @@ bool evaluateBool(const Protocol &p, const Expr &e, const Patient &patient) {
   return ctx.evalBool(e);
 }
 
+std::string describe(const Protocol &p, const Violation &v) {
+  std::vector<std::string> names;
+  std::string container;
+  if (v.container == Target::Kind::Tier) {
+    container = p.pathways.at(v.index).name;
+    for (const Tier &t : p.pathways[v.index].tiers) names.push_back(t.name);
+  } else {
+    container = p.tables.at(v.index).name;
+    for (const Rule &r : p.tables[v.index].rules) names.push_back(r.name);
+  }
+  return describeViolation(v.kind, v.container == Target::Kind::Tier, container, ruleNames(names, v.rules));
+}
+
 bool sameAction(const FiredAction &a, const FiredAction &b) {
   if (!a.action || !b.action) return a.action == b.action;
-  const Action &x = *a.action, &y = *b.action;
-  return x.kind == y.kind && x.name == y.name && x.drug == y.drug && a.amount == b.amount &&
-         x.doseUnspecified.has_value() == y.doseUnspecified.has_value() && x.basis == y.basis &&
-         x.durationLo == y.durationLo && x.durationHi == y.durationHi && x.over == y.over && x.timing == y.timing &&
-         x.timingLo == y.timingLo && x.timingHi == y.timingHi && x.unspecified == y.unspecified;
+  return a.amount == b.amount && actionIdentity(*a.action) == actionIdentity(*b.action);
 }
 
 Evaluation evaluate(const Protocol &p, const Patient &patient) {
   Context ctx(p, patient);
   Evaluation ev;
   ev.tiers.resize(p.pathways.size());
-  for (size_t i = 0; i < p.pathways.size(); ++i) ev.tiers[i].assign(p.pathways[i].tiers.size(), false);
   ev.rules.resize(p.tables.size());
   ev.matched.resize(p.tables.size());
-  for (size_t i = 0; i < p.tables.size(); ++i) {
-    ev.rules[i].assign(p.tables[i].rules.size(), false);
-    ev.matched[i].assign(p.tables[i].rules.size(), false);
-  }
-
   ev.inPopulation = !p.population || ctx.evalBool(*p.population);
-  if (!ev.inPopulation) return ev;
 
-  // Pathways: every tier whose effective guard holds fires; that at most one
-  // does is a property the verifier proves, not something to hide here.
+  // One container (a pathway's tiers or a table's rules): which match, which
+  // fire and what the policy forbids are carepath/Rules.h's.
+  auto resolve = [&](Target::Kind kind, int index, HitPolicy hit, const std::vector<uint32_t> &order,
+                     const std::vector<uint8_t> &matched, const std::vector<const std::vector<Action> *> &actions) {
+    std::vector<uint8_t> fired(matched.size(), 0);
+    carepath::fire<uint8_t>(hit, order, matched, fired, ConcreteLogic{});
+    auto target = [&](uint32_t r) { return Target{kind, index, static_cast<int>(r)}; };
+    auto actionsOf = [&](uint32_t r) {
+      std::vector<FiredAction> out;
+      for (const Action &a : *actions[r]) out.push_back(fire(ctx, target(r), a));
+      return out;
+    };
+    auto sameOutputs = [&](uint32_t x, uint32_t y) {
+      std::vector<FiredAction> ax = actionsOf(x), ay = actionsOf(y);
+      return ax.size() == ay.size() && std::equal(ax.begin(), ax.end(), ay.begin(), sameAction);
+    };
+    Violation v{kind, index, HitViolation::None, {}};
+    v.kind = findViolation(hit, order, matched, sameOutputs, v.rules);
+    if (v.kind != HitViolation::None) ev.violations.push_back(std::move(v));
+    for (uint32_t r = 0; r < fired.size(); ++r)
+      if (fired[r])
+        for (FiredAction &f : actionsOf(r)) ev.actions.push_back(std::move(f));
+    return fired;
+  };
+
   for (size_t pi = 0; pi < p.pathways.size(); ++pi) {
     const Pathway &pw = p.pathways[pi];
+    ev.tiers[pi].assign(pw.tiers.size(), false);
+    if (!ev.inPopulation) continue;
     bool entry = !pw.entry || ctx.evalBool(*pw.entry);
-    for (size_t ti = 0; ti < pw.tiers.size(); ++ti) {
-      const Tier &t = pw.tiers[ti];
-      bool holds = entry && (!t.guard || ctx.evalBool(*t.guard));
-      ev.tiers[pi][ti] = holds;
-      if (!holds) continue;
-      Target from{Target::Kind::Tier, static_cast<int>(pi), static_cast<int>(ti)};
-      for (const Action &a : t.actions) ev.actions.push_back(fire(ctx, from, a));
+    std::vector<uint8_t> matched;
+    std::vector<const std::vector<Action> *> actions;
+    for (const Tier &t : pw.tiers) {
+      matched.push_back(entry && (!t.guard || ctx.evalBool(*t.guard)));
+      actions.push_back(&t.actions);
     }
+    std::vector<uint8_t> fired = resolve(Target::Kind::Tier, static_cast<int>(pi), kPathwayHitPolicy,
+                                         carepath::ruleOrder(kPathwayHitPolicy, std::vector<std::optional<int64_t>>(
+                                                                                    pw.tiers.size())),
+                                         matched, actions);
+    for (size_t ti = 0; ti < fired.size(); ++ti) ev.tiers[pi][ti] = fired[ti];
   }
 
   for (size_t ti = 0; ti < p.tables.size(); ++ti) {
     const Table &t = p.tables[ti];
-    std::vector<size_t> matches;
+    ev.rules[ti].assign(t.rules.size(), false);
+    ev.matched[ti].assign(t.rules.size(), false);
+    if (!ev.inPopulation) continue;
+    std::vector<uint8_t> matched;
+    std::vector<const std::vector<Action> *> actions;
     for (size_t ri = 0; ri < t.rules.size(); ++ri) {
-      bool m = !t.rules[ri].guard || ctx.evalBool(*t.rules[ri].guard);
-      ev.matched[ti][ri] = m;
-      if (m) matches.push_back(ri);
+      matched.push_back(!t.rules[ri].guard || ctx.evalBool(*t.rules[ri].guard));
+      ev.matched[ti][ri] = matched.back();
+      actions.push_back(&t.rules[ri].actions);
     }
-    auto ruleTarget = [&](size_t ri) { return Target{Target::Kind::Rule, static_cast<int>(ti), static_cast<int>(ri)}; };
-    auto actionsOf = [&](size_t ri) {
-      std::vector<FiredAction> out;
-      for (const Action &a : t.rules[ri].actions) out.push_back(fire(ctx, ruleTarget(ri), a));
-      return out;
-    };
-    auto names = [&](const std::vector<size_t> &rs) {
-      std::string s;
-      for (size_t i = 0; i < rs.size(); ++i)
-        s += (i == 0 ? "" : i + 1 == rs.size() ? " and " : ", ") + ("'" + t.rules[rs[i]].name + "'");
-      return s;
-    };
-
-    std::vector<size_t> fired;
-    switch (t.hit) {
-    case HitPolicy::Unique:
-      if (matches.size() > 1)
-        ev.violations.push_back("table '" + t.name + "' (hit unique): rules " + names(matches) +
-                                " all match; every match fires");
-      fired = matches;
-      break;
-    case HitPolicy::First:
-      if (!matches.empty()) fired = {matches.front()};
-      break;
-    case HitPolicy::Priority:
-      for (size_t ri : priorityOrder(t))
-        if (ev.matched[ti][ri]) { fired = {ri}; break; }
-      break;
-    case HitPolicy::Any:
-      if (!matches.empty()) {
-        std::vector<FiredAction> first = actionsOf(matches.front());
-        std::vector<size_t> differing;
-        for (size_t k = 1; k < matches.size(); ++k) {
-          std::vector<FiredAction> other = actionsOf(matches[k]);
-          bool same = other.size() == first.size() &&
-                      std::equal(first.begin(), first.end(), other.begin(), sameAction);
-          if (!same) differing.push_back(matches[k]);
-        }
-        if (!differing.empty()) {
-          differing.insert(differing.begin(), matches.front());
-          ev.violations.push_back("table '" + t.name + "' (hit any): rules " + names(differing) +
-                                  " match with different actions; the first fires");
-        }
-        fired = {matches.front()};
-      }
-      break;
-    case HitPolicy::Collect:
-      fired = matches;
-      break;
-    }
-    for (size_t ri : fired) {
-      ev.rules[ti][ri] = true;
-      for (FiredAction &f : actionsOf(ri)) ev.actions.push_back(std::move(f));
-    }
+    std::vector<uint8_t> fired = resolve(Target::Kind::Rule, static_cast<int>(ti), t.hit, ruleOrder(t), matched, actions);
+    for (size_t ri = 0; ri < fired.size(); ++ri) ev.rules[ti][ri] = fired[ri];
   }
   return ev;
 }

@@ -25,12 +25,23 @@ struct FiredAction {
   std::optional<Rational> amount;  // Give with a dose: min(dose, cap), canonical units
 };
 
+/// A hit-policy violation in a pathway (its tiers are `unique`) or a table.
+struct Violation {
+  Target::Kind container = Target::Kind::Rule;  // Tier: a pathway's tiers; Rule: a table's rules
+  int index = -1;                               // pathway or table index
+  HitViolation kind = HitViolation::None;
+  std::vector<uint32_t> rules;                  // tiers or rules involved, in written order
+};
+
+/// The one wording of a violation (carepath::describeViolation).
+std::string describe(const Protocol &p, const Violation &v);
+
 struct Evaluation {
   bool inPopulation = true;           // false: nothing below fires
-  std::vector<std::vector<bool>> tiers;  // [pathway][tier]: effective guard holds
+  std::vector<std::vector<bool>> tiers;  // [pathway][tier]: effective guard holds (every such tier fires)
   std::vector<std::vector<bool>> rules;  // [table][rule]: fired under the hit policy
   std::vector<std::vector<bool>> matched;  // [table][rule]: guard holds (before the hit policy)
-  std::vector<std::string> violations;   // hit-policy violations (two `unique` rules matched, ...)
+  std::vector<Violation> violations;     // hit-policy violations (two tiers or `unique` rules apply, ...)
   std::vector<FiredAction> actions;      // pathways in order, then tables in order
 };
 
@@ -40,21 +51,16 @@ bool evaluateBool(const Protocol &p, const Expr &e, const Patient &patient);
 
 /// Evaluates the whole protocol for one patient.
 ///
-/// Hit policies (a violation is recorded as a message naming the rules and
-/// the table, and evaluation goes on):
-///  - unique: more than one match is a violation; every match fires, so
-///    that nothing the author wrote is silently dropped;
-///  - first: the first match in order fires;
-///  - priority: the match with the lowest `priority N` fires; rules without
-///    N come after numbered ones; ties go to the earlier rule;
-///  - any: matches whose actions differ are a violation; the first fires;
-///  - collect: every match fires.
+/// Rule order, firing and violations are carepath/Rules.h's (a pathway's
+/// tiers are a `unique` table: kPathwayHitPolicy); a violation is recorded
+/// and evaluation goes on. Actions come in written order of the rules that
+/// fired.
 /// Throws EvalError when an expression cannot be evaluated exactly, or when
 /// the patient does not fit the protocol's inputs.
 Evaluation evaluate(const Protocol &p, const Patient &patient);
 
-/// Whether two actions mean the same for this patient (kind, name, drug,
-/// computed amount, basis, durations, timing); notes and citations aside.
+/// Whether two actions mean the same for this patient: the same
+/// actionIdentity and the same computed amount.
 bool sameAction(const FiredAction &a, const FiredAction &b);
 
 }  // namespace carepath::ir

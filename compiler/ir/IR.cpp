@@ -55,29 +55,6 @@ const char *spelling(Op op) {
   return "?";
 }
 
-const char *spelling(ActionKind k) {
-  switch (k) {
-  case ActionKind::Give: return "give";
-  case ActionKind::Do: return "do";
-  case ActionKind::Order: return "order";
-  case ActionKind::Consider: return "consider";
-  case ActionKind::Monitor: return "monitor";
-  case ActionKind::Unspecified: return "unspecified";
-  }
-  return "?";
-}
-
-const char *spelling(HitPolicy p) {
-  switch (p) {
-  case HitPolicy::Unique: return "unique";
-  case HitPolicy::First: return "first";
-  case HitPolicy::Priority: return "priority";
-  case HitPolicy::Any: return "any";
-  case HitPolicy::Collect: return "collect";
-  }
-  return "?";
-}
-
 std::string Basis::str() const {
   switch (kind) {
   case Kind::None: return "";
@@ -176,6 +153,70 @@ ExprRef Protocol::tierGuard(int pathway, int tier) const {
   const Tier &t = p.tiers[tier];
   if (!p.entry) return t.guard;
   return build::nary(Op::And, {p.entry, t.guard}, t.guard->range);
+}
+
+// ------------------------------------------------------------------ rule semantics
+
+std::vector<uint32_t> ruleOrder(const Table &t) {
+  std::vector<std::optional<int64_t>> priorities;
+  for (const Rule &r : t.rules) priorities.push_back(r.priority);
+  return carepath::ruleOrder(t.hit, priorities);
+}
+
+namespace {
+bool isConst(const ExprRef &e, bool v) {
+  return e && e->op == Op::Const && e->type.kind == Type::Kind::Bool && e->constant.boolean == v;
+}
+}  // namespace
+
+ExprRef FormulaLogic::truth() const { return build::boolean(true); }
+
+ExprRef FormulaLogic::conj(const ExprRef &a, const ExprRef &b) const {
+  if (isConst(a, true) || isConst(b, false)) return b;
+  if (isConst(b, true) || isConst(a, false)) return a;
+  std::vector<ExprRef> parts;
+  for (const ExprRef &x : {a, b}) {
+    if (x->op == Op::And) parts.insert(parts.end(), x->args.begin(), x->args.end());
+    else parts.push_back(x);
+  }
+  return build::nary(Op::And, std::move(parts), a->range);
+}
+
+ExprRef FormulaLogic::negate(const ExprRef &a) const {
+  if (a->op == Op::Const && a->type.kind == Type::Kind::Bool) return build::boolean(!a->constant.boolean, a->range);
+  return build::unary(Op::Not, a, a->range);
+}
+
+std::vector<ExprRef> rulesFire(const Table &t) {
+  std::vector<ExprRef> matched, fired(t.rules.size());
+  for (const Rule &r : t.rules) matched.push_back(r.guard ? r.guard : build::boolean(true));
+  std::vector<uint32_t> order = ruleOrder(t);
+  carepath::fire<ExprRef>(t.hit, order, matched, fired, FormulaLogic{});
+  return fired;
+}
+
+ExprRef givenAmount(const Action &a) {
+  if (a.kind != ActionKind::Give || !a.dose) return nullptr;
+  if (!a.cap) return a.dose;
+  return build::nary(Op::Min, {a.dose, a.cap}, a.dose->range);
+}
+
+std::string actionIdentity(const Action &a) {
+  auto opt = [](const std::optional<Rational> &r) { return r ? r->str() : std::string("-"); };
+  std::string s = std::string(spelling(a.kind)) + "|" + a.name;
+  switch (a.kind) {
+  case ActionKind::Give:
+    s += "|" + std::string(a.doseUnspecified ? "dose unspecified" : "dose") + "|" + a.basis.str() + "|" +
+         opt(a.durationLo) + "|" + opt(a.durationHi) + "|" + opt(a.over);
+    break;
+  case ActionKind::Unspecified: s += "|" + a.unspecified.value_or(""); break;
+  default: {
+    static const char *timings[] = {"", "at", "within", "over"};
+    s += "|" + std::string(timings[static_cast<int>(a.timing)]) + "|" + opt(a.timingLo) + "|" + opt(a.timingHi);
+    break;
+  }
+  }
+  return s;
 }
 
 }  // namespace carepath::ir

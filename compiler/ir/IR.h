@@ -19,6 +19,7 @@
 
 #include "basic/SourceManager.h"
 #include "carepath/Rational.h"
+#include "carepath/Rules.h"
 
 namespace carepath::ir {
 
@@ -170,8 +171,9 @@ struct Drug {
   SourceRange range;
 };
 
-enum class ActionKind { Give, Do, Order, Consider, Monitor, Unspecified };
-const char *spelling(ActionKind k);
+// One vocabulary for the AST, the IR and the runtime (carepath/Rules.h).
+using carepath::ActionKind;
+using carepath::spelling;
 
 struct Action {
   ActionKind kind = ActionKind::Do;
@@ -215,8 +217,7 @@ struct Pathway {
   SourceRange range;
 };
 
-enum class HitPolicy { Unique, First, Priority, Any, Collect };
-const char *spelling(HitPolicy p);
+using carepath::HitPolicy;
 
 struct Rule {
   std::string name;
@@ -236,6 +237,42 @@ struct Table {
   Citations citations;
   SourceRange range;
 };
+
+// ------------------------------------------------------------------ rule semantics
+// The meaning of hit policies is defined once in carepath/Rules.h; these
+// apply it to IR tables. Everything that asks "in which order" or "does this
+// rule fire" goes through here.
+
+/// A pathway's tiers are a `unique` table over their effective guards:
+/// every tier that applies fires, and two at once is a violation (the
+/// verifier proves they never do: tier-exclusive).
+inline constexpr HitPolicy kPathwayHitPolicy = HitPolicy::Unique;
+
+/// The order the table consults its rules (carepath::ruleOrder).
+std::vector<uint32_t> ruleOrder(const Table &t);
+
+/// The Boolean domain of IR formulas, for carepath::fire: conjunctions are
+/// flattened and constants folded so formulas stay readable.
+struct FormulaLogic {
+  ExprRef truth() const;
+  ExprRef conj(const ExprRef &a, const ExprRef &b) const;
+  ExprRef negate(const ExprRef &a) const;
+};
+
+/// For each rule of a table, the condition under which it fires
+/// (carepath::fire over the rules' guards).
+std::vector<ExprRef> rulesFire(const Table &t);
+
+/// What a `give` gives: min(dose, cap), or the dose when there is no cap;
+/// null when the dose is unspecified. The evaluator, the verifier and the
+/// table compiler all use this one expression.
+ExprRef givenAmount(const Action &a);
+
+/// Everything that makes two actions the same apart from their computed
+/// amount (kind, name, basis, durations, timing, unspecified reasons);
+/// notes and citations aside. The table format carries it as `identity`,
+/// so the runtime compares exactly what the evaluator compares (hit `any`).
+std::string actionIdentity(const Action &a);
 
 /// `pathway.tier` or `table.rule`, resolved.
 struct Target {

@@ -148,26 +148,21 @@ struct Lowerer {
     return nary(ir::Op::And, {expr(pw->entry.get()), guard}, guard->range);
   }
 
-  /// A rule fires when its guard holds and, under `first` / `priority`, no
-  /// rule tried before it holds.
+  /// When a rule fires: carepath::fire over the table's lowered guards, the
+  /// same definition the evaluator and the verifier use.
   ir::ExprRef ruleFires(int table, int rule) {
     auto key = std::make_pair(table, rule);
     if (auto it = ruleFiring.find(key); it != ruleFiring.end()) return it->second;
     const ast::TableDecl *t = a.tables[table];
-    ir::ExprRef guard = expr(t->rules[rule].guard.get());
-    ir::ExprRef result = guard;
-    if (t->hit == ast::HitPolicy::First || t->hit == ast::HitPolicy::Priority) {
-      std::vector<ir::ExprRef> before;
-      for (int r : a.ruleOrder[table]) {
-        if (r == rule) break;
-        before.push_back(expr(t->rules[r].guard.get()));
-      }
-      if (!before.empty())
-        result = nary(ir::Op::And, {guard, unary(ir::Op::Not, nary(ir::Op::Or, before, guard->range), guard->range)},
-                      guard->range);
+    std::vector<ir::ExprRef> matched, fired(t->rules.size());
+    for (const ast::Rule &r : t->rules) {
+      ir::ExprRef g = expr(r.guard.get());
+      matched.push_back(g ? g : ir::build::boolean(true, r.range));
     }
-    ruleFiring[key] = result;
-    return result;
+    std::vector<uint32_t> order(a.ruleOrder[table].begin(), a.ruleOrder[table].end());
+    carepath::fire<ir::ExprRef>(t->hit, order, matched, fired, ir::FormulaLogic{});
+    for (size_t r = 0; r < fired.size(); ++r) ruleFiring[std::make_pair(table, static_cast<int>(r))] = fired[r];
+    return fired[rule];
   }
 
   // ---------------------------------------------------------------- units for display
@@ -270,7 +265,7 @@ struct Lowerer {
 
   ir::Action action(const ast::Action &act, const std::string &where) {
     ir::Action r;
-    r.kind = static_cast<ir::ActionKind>(act.kind);
+    r.kind = act.kind;
     r.name = act.name.name;
     r.note = act.note;
     r.citations = cites(act.citations);
@@ -367,7 +362,7 @@ struct Lowerer {
         switch (x.kind) {
         case ast::Expectation::Kind::Fired: y.target = target(x.target); break;
         case ast::Expectation::Kind::Action:
-          y.action = static_cast<ir::ActionKind>(x.action);
+          y.action = x.action;
           y.name = x.name.name;
           break;
         case ast::Expectation::Kind::Dose:
@@ -469,7 +464,7 @@ struct Lowerer {
     for (const ast::TableDecl *t : a.tables) {
       ir::Table r;
       r.name = t->name.name;
-      r.hit = static_cast<ir::HitPolicy>(t->hit);
+      r.hit = t->hit;
       r.complete = t->complete;
       r.description = t->description;
       r.citations = cites(t->citations);

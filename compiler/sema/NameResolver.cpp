@@ -441,18 +441,12 @@ void resolveNames(Analysis &a) {
     }
   }
 
-  // Rule order under each table's hit policy: priority tables by N (rules
-  // without N after the numbered ones, in order); others in writing order.
+  // Rule order under each table's hit policy (carepath/Rules.h).
   for (const ast::TableDecl *t : a.tables) {
-    std::vector<int> order(t->rules.size());
-    for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
-    if (t->hit == ast::HitPolicy::Priority)
-      std::stable_sort(order.begin(), order.end(), [&](int x, int y) {
-        auto &px = t->rules[x].priority, &py = t->rules[y].priority;
-        if (px && py) return *px < *py;
-        return px.has_value() && !py.has_value();
-      });
-    a.ruleOrder.push_back(order);
+    std::vector<std::optional<int64_t>> priorities;
+    for (const ast::Rule &rule : t->rules) priorities.push_back(rule.priority);
+    std::vector<uint32_t> order = carepath::ruleOrder(t->hit, priorities);
+    a.ruleOrder.emplace_back(order.begin(), order.end());
   }
 
   for (const auto &d : root.ast->decls) {
@@ -537,8 +531,8 @@ void resolveNames(Analysis &a) {
         r.citations(rule.citations, scope);
         for (const ast::Action &act : rule.actions) r.action(act);
       }
-      // A `first`/`priority` rule fires only if no rule before it does.
-      if (tIndex >= 0 && (t->hit == ast::HitPolicy::First || t->hit == ast::HitPolicy::Priority)) {
+      // Under first/priority/any a rule fires only if no rule before it does.
+      if (tIndex >= 0 && carepath::firesFirstMatchOnly(t->hit)) {
         const std::vector<int> &order = a.ruleOrder[tIndex];
         for (size_t k = 0; k < order.size(); ++k)
           for (size_t j = 0; j < k; ++j)

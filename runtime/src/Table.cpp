@@ -47,7 +47,6 @@ struct Table::Model {
   std::vector<Span> rows;              // into `checks`
   std::optional<Span> population;      // into `rows`; none: every patient
   std::vector<std::vector<Span>> conditions;  // [table][rule] into `rows`
-  std::vector<std::vector<uint32_t>> order;   // [table]: the order rules are consulted (priority)
   std::vector<const UnitSpec *> displayUnits;  // [input]
 };
 
@@ -394,20 +393,20 @@ public:
 
   ActionInfo action(const json &j, const std::string &path) {
     ActionInfo a;
-    a.kind = r_.string(j, path, "kind");
+    std::string kind = r_.string(j, path, "kind");
+    std::optional<ActionKind> k = parseActionKind(kind);
+    if (!k) r_.fail(path + ".kind", "unknown action kind '" + kind + "'");
+    a.kind = *k;
+    a.identity = r_.string(j, path, "identity");
     a.note = r_.string(j, path, "note");
     a.citations = r_.strings(j, path, "citations");
-    std::ostringstream canon;
-    canon << a.kind;
-    if (a.kind == "give") {
+    if (a.kind == ActionKind::Give) {
       a.name = r_.string(j, path, "drug");
-      const json &dose = r_.member(j, path, "dose");
-      if (!dose.is_null()) a.dose = expression(dose, path + ".dose", a);
-      const json &cap = r_.member(j, path, "cap");
-      if (!cap.is_null()) a.cap = expression(cap, path + ".cap", a);
+      const json &amount = r_.member(j, path, "amount");
+      if (!amount.is_null()) a.amount = expression(amount, path + ".amount", a);
       auto why = r_.optString(j, path, "doseUnspecified");
       if (why) a.reason = *why;
-      if (a.dose < 0 && !why) r_.fail(path + ".dose", "a give action needs a dose or doseUnspecified");
+      if (a.amount < 0 && !why) r_.fail(path + ".amount", "a give action needs an amount or doseUnspecified");
       a.canonicalUnit = r_.string(j, path, "canonicalUnit");
       a.unit = unit(r_.member(j, path, "unit"), path + ".unit");
       const json &basis = r_.member(j, path, "basis");
@@ -429,29 +428,48 @@ public:
       UnitSpec shown = wholeDays ? UnitSpec{oneDay ? "day" : "days", 24, "duration"} : UnitSpec{"h", 1, "duration"};
       if (dlo || dhi) a.extra += "for " + rangeText(dlo, dhi, &shown);
       if (over) a.extra += std::string(a.extra.empty() ? "" : ", ") + "over " + formatQuantity(*over, &shown);
-      canon << "|" << a.name << "|" << (why ? "unspecified" : "") << "|" << a.basis << "|" << (dlo ? dlo->str() : "")
-            << "|" << (dhi ? dhi->str() : "") << "|" << (over ? over->str() : "");
-    } else if (a.kind == "unspecified") {
+    } else if (a.kind == ActionKind::Unspecified) {
       a.reason = r_.string(j, path, "reason");
-      canon << "|" << a.reason;
-    } else if (a.kind == "do" || a.kind == "order" || a.kind == "consider" || a.kind == "monitor") {
+    } else {
       a.name = r_.string(j, path, "name");
       const json &t = r_.member(j, path, "timing");
-      canon << "|" << a.name;
       if (!t.is_null()) {
-        std::string kind = r_.string(t, path + ".timing", "kind");
-        if (kind != "at" && kind != "within" && kind != "over")
-          r_.fail(path + ".timing.kind", "expected at, within or over, got '" + kind + "'");
+        std::string tk = r_.string(t, path + ".timing", "kind");
+        if (tk != "at" && tk != "within" && tk != "over")
+          r_.fail(path + ".timing.kind", "expected at, within or over, got '" + tk + "'");
         auto lo = r_.optRational(t, path + ".timing", "lo"), hi = r_.optRational(t, path + ".timing", "hi");
         std::optional<UnitSpec> u = unit(r_.member(t, path + ".timing", "unit"), path + ".timing.unit");
-        a.extra = kind + " " + rangeText(lo, hi, u ? &*u : nullptr);
-        canon << "|" << kind << "|" << (lo ? lo->str() : "") << "|" << (hi ? hi->str() : "");
+        a.extra = tk + " " + rangeText(lo, hi, u ? &*u : nullptr);
       }
-    } else {
-      r_.fail(path + ".kind", "unknown action kind '" + a.kind + "'");
     }
-    a.canonical = canon.str();
     return a;
+  }
+
+  // The order a table consults its rules: a permutation of its rules,
+  // written by the compiler (carepath::ruleOrder); never re-derived here.
+  std::vector<uint32_t> order(const json &owner, const std::string &path, size_t rules) {
+    const json &arr = r_.array(owner, path, "order");
+    std::vector<uint32_t> out;
+    std::vector<bool> seen(rules, false);
+    for (size_t i = 0; i < arr.size(); ++i) {
+      std::string ip = Reader::at(path + ".order", i);
+      if (!arr[i].is_number_unsigned() || arr[i].get<uint64_t>() >= rules)
+        r_.fail(ip, "expected a rule index below " + std::to_string(rules));
+      uint32_t r = static_cast<uint32_t>(arr[i].get<uint64_t>());
+      if (seen[r]) r_.fail(ip, "rule " + std::to_string(r) + " appears twice in the order");
+      seen[r] = true;
+      out.push_back(r);
+    }
+    if (out.size() != rules)
+      r_.fail(path + ".order", "lists " + std::to_string(out.size()) + " of the " + std::to_string(rules) + " rules");
+    return out;
+  }
+
+  HitPolicy hit(const json &owner, const std::string &path) {
+    std::string h = r_.string(owner, path, "hit");
+    std::optional<HitPolicy> p = parseHitPolicy(h);
+    if (!p) r_.fail(path + ".hit", "expected unique, first, priority, any or collect, got '" + h + "'");
+    return *p;
   }
 
   std::vector<ActionInfo> actions(const json &owner, const std::string &path) {
@@ -469,8 +487,9 @@ public:
       t.pathway = true;
       t.name = r_.string(pathways[i], path, "name");
       t.description = r_.string(pathways[i], path, "description");
-      t.hit = r_.string(pathways[i], path, "hit");
-      if (t.hit != "unique") r_.fail(path + ".hit", "a pathway's tiers are unique, got '" + t.hit + "'");
+      t.hit = hit(pathways[i], path);
+      if (t.hit != HitPolicy::Unique)
+        r_.fail(path + ".hit", std::string("a pathway's tiers are unique, got '") + spelling(t.hit) + "'");
       t.citations = r_.strings(pathways[i], path, "citations");
       const json &tiers = r_.array(pathways[i], path, "tiers");
       std::vector<Model::Span> conds;
@@ -484,18 +503,16 @@ public:
         rule.actions = actions(tiers[k], tp);
         t.rules.push_back(std::move(rule));
       }
+      t.order = order(pathways[i], path, t.rules.size());
       add(std::move(t), std::move(conds));
     }
     const json &tables = r_.array(doc, "", "tables");
-    static const std::set<std::string> policies = {"unique", "first", "priority", "any", "collect"};
     for (size_t i = 0; i < tables.size(); ++i) {
       std::string path = Reader::at("tables", i);
       TableInfo t;
       t.name = r_.string(tables[i], path, "name");
       t.description = r_.string(tables[i], path, "description");
-      t.hit = r_.string(tables[i], path, "hit");
-      if (!policies.count(t.hit))
-        r_.fail(path + ".hit", "expected unique, first, priority, any or collect, got '" + t.hit + "'");
+      t.hit = hit(tables[i], path);
       r_.boolean(tables[i], path, "complete");
       t.citations = r_.strings(tables[i], path, "citations");
       const json &rules = r_.array(tables[i], path, "rules");
@@ -512,23 +529,13 @@ public:
         rule.actions = actions(rules[k], rp);
         t.rules.push_back(std::move(rule));
       }
+      t.order = order(tables[i], path, t.rules.size());
       add(std::move(t), std::move(conds));
     }
   }
 
 private:
   void add(TableInfo t, std::vector<Model::Span> conds) {
-    // Priority: numbered rules first, lowest number first; then the others
-    // in order; ties keep the written order.
-    std::vector<uint32_t> order(t.rules.size());
-    for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-    if (t.hit == "priority")
-      std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-        const auto &pa = t.rules[a].priority, &pb = t.rules[b].priority;
-        if (pa.has_value() != pb.has_value()) return pa.has_value();
-        return pa && *pa < *pb;
-      });
-    m_.order.push_back(std::move(order));
     m_.conditions.push_back(std::move(conds));
     m_.tables.push_back(std::move(t));
   }
@@ -599,11 +606,10 @@ Rational compute(const ActionInfo &a, int node, const std::vector<PatientValue> 
   return 0;
 }
 
-std::string ruleList(const TableInfo &t, const std::vector<uint32_t> &rules) {
-  std::string s;
-  for (size_t i = 0; i < rules.size(); ++i)
-    s += (i == 0 ? "" : i + 1 == rules.size() ? " and " : ", ") + ("'" + t.rules[rules[i]].name + "'");
-  return s;
+// The amount an action gives this patient; nullopt when unspecified.
+std::optional<Rational> amountOf(const ActionInfo &a, const std::vector<PatientValue> &patient) {
+  if (a.amount < 0) return std::nullopt;
+  return compute(a, a.amount, patient);
 }
 
 }  // namespace
@@ -736,23 +742,10 @@ void Table::evaluate(const std::vector<PatientValue> &patient, Result &out, cons
   if (!out.inPopulation) return;
 
   try {
-    auto fire = [&](uint32_t t, uint32_t r) {
-      out.fired[t][r] = 1;
-      const RuleInfo &rule = m.tables[t].rules[r];
-      for (uint32_t a = 0; a < rule.actions.size(); ++a) {
-        FiredAction f{t, r, a, std::nullopt};
-        const ActionInfo &act = rule.actions[a];
-        if (act.dose >= 0) {
-          Rational amount = compute(act, act.dose, patient);
-          if (act.cap >= 0) amount = std::min(amount, compute(act, act.cap, patient));
-          f.amount = amount;
-        }
-        out.actions.push_back(f);
-      }
-    };
+    std::vector<uint32_t> involved;
     for (uint32_t t = 0; t < m.tables.size(); ++t) {
       const TableInfo &info = m.tables[t];
-      uint32_t matches = 0, first = UINT32_MAX;
+      bool any = false;
       for (uint32_t r = 0; r < info.rules.size(); ++r) {
         bool h;
         if (explain) {
@@ -763,57 +756,28 @@ void Table::evaluate(const std::vector<PatientValue> &patient, Result &out, cons
           h = holds(m, m.conditions[t][r], patient, nullptr);
         }
         out.matched[t][r] = h;
-        if (h) {
-          ++matches;
-          if (first == UINT32_MAX) first = r;
-        }
+        any = any || h;
       }
-      if (matches == 0) continue;
-      const std::string &hit = info.hit;
-      auto matchedRules = [&] {
-        std::vector<uint32_t> rs;
-        for (uint32_t r = 0; r < info.rules.size(); ++r)
-          if (out.matched[t][r]) rs.push_back(r);
-        return rs;
+      if (!any) continue;
+      // Which rules fire and what the policy forbids: carepath/Rules.h, in
+      // the order the table file gives.
+      fire<uint8_t>(info.hit, info.order, out.matched[t], out.fired[t], ConcreteLogic{});
+      auto sameOutputs = [&](uint32_t x, uint32_t y) {
+        const RuleInfo &a = info.rules[x], &b = info.rules[y];
+        if (a.actions.size() != b.actions.size()) return false;
+        for (size_t k = 0; k < a.actions.size(); ++k)
+          if (a.actions[k].identity != b.actions[k].identity ||
+              amountOf(a.actions[k], patient) != amountOf(b.actions[k], patient))
+            return false;
+        return true;
       };
-      if (hit == "collect" || hit == "unique") {
-        if (hit == "unique" && matches > 1)
-          out.violations.push_back((info.pathway ? "pathway '" : "table '") + info.name + "' (hit unique): " +
-                                   (info.pathway ? "tiers " : "rules ") + ruleList(info, matchedRules()) +
-                                   " all match; every match fires");
-        for (uint32_t r = 0; r < info.rules.size(); ++r)
-          if (out.matched[t][r]) fire(t, r);
-      } else if (hit == "first") {
-        fire(t, first);
-      } else if (hit == "priority") {
-        for (uint32_t r : m.order[t])
-          if (out.matched[t][r]) { fire(t, r); break; }
-      } else if (hit == "any") {
-        size_t begin = out.actions.size();
-        fire(t, first);
-        // Matches whose actions (with their computed amounts) differ from
-        // the first's are a violation; only the first fires.
-        std::vector<uint32_t> differing;
-        for (uint32_t r = first + 1; r < info.rules.size(); ++r) {
-          if (!out.matched[t][r]) continue;
-          const RuleInfo &a = info.rules[first], &b = info.rules[r];
-          bool same = a.actions.size() == b.actions.size();
-          for (size_t k = 0; same && k < b.actions.size(); ++k) {
-            const ActionInfo &x = b.actions[k];
-            std::optional<Rational> amount;
-            if (x.dose >= 0) {
-              amount = compute(x, x.dose, patient);
-              if (x.cap >= 0) amount = std::min(*amount, compute(x, x.cap, patient));
-            }
-            same = x.canonical == a.actions[k].canonical && amount == out.actions[begin + k].amount;
-          }
-          if (!same) differing.push_back(r);
-        }
-        if (!differing.empty()) {
-          differing.insert(differing.begin(), first);
-          out.violations.push_back("table '" + info.name + "' (hit any): rules " + ruleList(info, differing) +
-                                   " match with different actions; the first fires");
-        }
+      HitViolation v = findViolation(info.hit, info.order, out.matched[t], sameOutputs, involved);
+      if (v != HitViolation::None) out.violations.push_back(Violation{t, v, involved});
+      for (uint32_t r = 0; r < info.rules.size(); ++r) {
+        if (!out.fired[t][r]) continue;
+        const RuleInfo &rule = info.rules[r];
+        for (uint32_t a = 0; a < rule.actions.size(); ++a)
+          out.actions.push_back(FiredAction{t, r, a, amountOf(rule.actions[a], patient)});
       }
     }
   } catch (const RationalOverflow &) {
@@ -823,6 +787,13 @@ void Table::evaluate(const std::vector<PatientValue> &patient, Result &out, cons
   }
   if (explain)
     for (RuleTrace &rt : out.trace) rt.fired = out.fired[rt.table][rt.rule];
+}
+
+std::string Table::describe(const Violation &v) const {
+  const TableInfo &t = m_->tables.at(v.table);
+  std::vector<std::string> names;
+  for (uint32_t r : v.rules) names.push_back(t.rules.at(r).name);
+  return describeViolation(v.kind, t.pathway, t.name, names);
 }
 
 std::string Table::displayValue(uint32_t input, const PatientValue &v) const {
@@ -855,9 +826,9 @@ std::string Table::resultJson(const std::vector<PatientValue> &patient, const Re
     const TableInfo &t = m.tables[f.table];
     const RuleInfo &rule = t.rules[f.rule];
     const ActionInfo &a = rule.actions[f.action];
-    json j = {{"from", t.name + "." + rule.name}, {"kind", a.kind}, {"name", a.name}, {"note", a.note},
+    json j = {{"from", t.name + "." + rule.name}, {"kind", spelling(a.kind)}, {"name", a.name}, {"note", a.note},
               {"citations", a.citations}};
-    if (a.kind == "give") {
+    if (a.kind == ActionKind::Give) {
       if (f.amount) {
         j["amount"] = f.amount->str();
         j["canonicalUnit"] = a.canonicalUnit;
@@ -868,12 +839,14 @@ std::string Table::resultJson(const std::vector<PatientValue> &patient, const Re
       }
       j["basis"] = a.basis;
     }
-    if (a.kind == "unspecified") j["reason"] = a.reason;
+    if (a.kind == ActionKind::Unspecified) j["reason"] = a.reason;
     if (!a.extra.empty()) j["timing"] = a.extra;
     actions.push_back(j);
   }
   out["actions"] = actions;
-  out["violations"] = r.violations;
+  json violations = json::array();
+  for (const Violation &v : r.violations) violations.push_back(describe(v));
+  out["violations"] = violations;
   if (explain) {
     json values = json::object();
     for (uint32_t i = 0; i < m.inputs.size() && i < patient.size(); ++i) values[m.inputs[i].name] = displayValue(i, patient[i]);

@@ -324,8 +324,9 @@ TEST(EvaluatorHitPolicy, UniqueViolationNamesTheRulesAndFiresAll) {
 
   ev = evaluate(f.p, Fixture::patient(14, 3, true, 1));
   ASSERT_EQ(ev.violations.size(), 1u);
-  EXPECT_NE(ev.violations[0].find("'r1' and 'r2'"), std::string::npos) << ev.violations[0];
-  EXPECT_NE(ev.violations[0].find("'tb'"), std::string::npos);
+  EXPECT_EQ(ev.violations[0].kind, HitViolation::SeveralMatch);
+  EXPECT_EQ(ev.violations[0].rules, (std::vector<uint32_t>{0, 1}));
+  EXPECT_EQ(describe(f.p, ev.violations[0]), "table 'tb' (hit unique): rules 'r1' and 'r2' all match; every match fires");
   EXPECT_EQ(ev.rules[0], (std::vector<bool>{true, true}));
 }
 
@@ -356,8 +357,11 @@ TEST(EvaluatorHitPolicy, AnyRequiresIdenticalActions) {
   t.rules[1].actions = t.rules[0].actions;
   t.rules[1].actions[0].note = "notes do not make actions different";
   Evaluation ev = evaluate(f.p, Fixture::patient(14, 3, true, 1));
-  EXPECT_FALSE(ev.violations.empty());  // r3 differs
-  EXPECT_NE(ev.violations[0].find("'r1' and 'r3'"), std::string::npos) << ev.violations[0];
+  ASSERT_EQ(ev.violations.size(), 1u);  // r3 differs
+  EXPECT_EQ(ev.violations[0].kind, HitViolation::OutputsDiffer);
+  EXPECT_EQ(ev.violations[0].rules, (std::vector<uint32_t>{0, 2}));
+  EXPECT_EQ(describe(f.p, ev.violations[0]),
+            "table 'tb' (hit any): rules 'r1' and 'r3' match with different actions; the first fires");
   EXPECT_EQ(ev.rules[0], (std::vector<bool>{true, false, false}));
 
   t.rules[2].guard = build::boolean(false);

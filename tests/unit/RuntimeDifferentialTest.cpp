@@ -9,7 +9,7 @@
 #include <random>
 
 #include "Frontend.h"
-#include "backends/Columns.h"
+#include "ir/Columns.h"
 #include "backends/JsonTable.h"
 #include "carepath/Table.h"
 #include "ir/Evaluator.h"
@@ -45,9 +45,9 @@ std::vector<std::vector<Rational>> boundaries(const ir::Protocol &p) {
   std::vector<std::vector<Rational>> out(p.inputs.size());
   auto addCols = [&](const ir::ExprRef &e) {
     if (!e) return;
-    auto cols = backends::toColumns(p, *e);
-    if (!std::holds_alternative<backends::Columns>(cols)) return;
-    for (const auto &row : std::get<backends::Columns>(cols).rows)
+    auto cols = ir::toColumns(p, *e);
+    if (!std::holds_alternative<ir::Columns>(cols)) return;
+    for (const auto &row : std::get<ir::Columns>(cols).rows)
       for (const auto &c : row.conditions)
         for (const auto &iv : c.intervals)
           for (const auto &b : {iv.lo, iv.hi})
@@ -134,7 +134,7 @@ TEST(RuntimeDifferential, AnecRandomPatientsAgreeWithEvaluator) {
     for (size_t k = 0; same && k < r.actions.size(); ++k) {
       const runtime::ActionInfo &a = table.tables()[r.actions[k].table].rules[r.actions[k].rule].actions[r.actions[k].action];
       same = r.actions[k].amount == ev.actions[k].amount && a.name == ev.actions[k].action->name &&
-             a.kind == ir::spelling(ev.actions[k].action->kind);
+             a.kind == ev.actions[k].action->kind;
     }
     if (!same && ++mismatches <= 5) {
       std::string desc;

@@ -80,6 +80,11 @@ TEST(RuntimeTable, AgreesWithEvaluator) {
             ASSERT_EQ(r.actions.size(), ev.actions.size());
             for (size_t k = 0; k < r.actions.size(); ++k) ASSERT_EQ(r.actions[k].amount, ev.actions[k].amount);
             ASSERT_EQ(r.violations.size(), ev.violations.size());
+            for (size_t k = 0; k < r.violations.size(); ++k) {
+              EXPECT_EQ(r.violations[k].kind, ev.violations[k].kind);
+              EXPECT_EQ(r.violations[k].rules, ev.violations[k].rules);
+              EXPECT_EQ(t.describe(r.violations[k]), ir::describe(p, ev.violations[k]));
+            }
             ++checked;
           }
   EXPECT_EQ(checked, 6 * 6 * 2 * 3 * 4);
@@ -136,8 +141,38 @@ TEST(RuntimeTable, RefusesUnknownFormatAndVersion) {
   other["format"] = "something-else";
   EXPECT_NE(loadError(resign(other)).find("not a carepath table"), std::string::npos);
   other = doc;
-  other["formatVersion"] = 2;
-  EXPECT_NE(loadError(resign(other)).find("format version 2 is not supported"), std::string::npos);
+  other["formatVersion"] = 1;  // version 1 had no rule order: re-deriving it here is what version 2 removed
+  EXPECT_NE(loadError(resign(other)).find("format version 1 is not supported"), std::string::npos);
+}
+
+TEST(RuntimeTable, RefusesAnOrderThatIsNotAPermutation) {
+  auto doc = nlohmann::json::parse(compileMini());
+  ASSERT_GE(doc["tables"][0]["rules"].size(), 2u);
+  auto bad = doc;
+  bad["tables"][0]["order"][1] = bad["tables"][0]["order"][0];
+  EXPECT_NE(loadError(resign(bad)).find("appears twice in the order"), std::string::npos) << loadError(resign(bad));
+  bad = doc;
+  bad["tables"][0]["order"].erase(bad["tables"][0]["order"].size() - 1);
+  EXPECT_NE(loadError(resign(bad)).find("field 'tables[0].order'"), std::string::npos) << loadError(resign(bad));
+  bad = doc;
+  bad["tables"][0]["order"][0] = 99;
+  EXPECT_NE(loadError(resign(bad)).find("expected a rule index below"), std::string::npos) << loadError(resign(bad));
+}
+
+// The runtime applies the order the table gives; it never re-derives it
+// from priorities (which are kept for display only).
+TEST(RuntimeTable, FollowsTheOrderTheTableGives) {
+  auto doc = nlohmann::json::parse(compileMini());
+  for (size_t t = 0; t < doc["tables"].size(); ++t) {
+    if (doc["tables"][t]["hit"] != "first" && doc["tables"][t]["hit"] != "priority") continue;
+    auto &order = doc["tables"][t]["order"];
+    std::vector<uint32_t> reversed(order.rbegin(), order.rend());
+    order = reversed;
+    Table table = Table::loadText(resign(doc));
+    EXPECT_EQ(table.tables()[doc["pathways"].size() + t].order, reversed);
+    return;
+  }
+  GTEST_SKIP() << "the mini protocol has no first/priority table";
 }
 
 TEST(RuntimeTable, RefusesUnverifiedUnlessAllowed) {

@@ -21,6 +21,7 @@
 
 #include "carepath/Patient.h"
 #include "carepath/Rational.h"
+#include "carepath/Rules.h"
 
 namespace carepath::runtime {
 
@@ -56,18 +57,20 @@ struct DoseNode {
 };
 
 struct ActionInfo {
-  std::string kind;  // give | do | order | consider | monitor | unspecified
+  ActionKind kind = ActionKind::Do;
   std::string name;  // drug for give; action name for do/...; "" for unspecified
   std::string note, reason;  // reason: `unspecified` text (action or dose)
   std::vector<std::string> citations;
+  /// Everything that makes two actions the same apart from the computed
+  /// amount (written by the compiler: hit policy `any` compares it).
+  std::string identity;
   // give
-  std::vector<DoseNode> nodes;       // dose expression; root is nodes[dose]
-  int dose = -1, cap = -1;           // roots in `nodes`; -1 when absent
+  std::vector<DoseNode> nodes;       // the amount given (the dose, capped); root is nodes[amount]
+  int amount = -1;                   // root in `nodes`; -1 when the dose is unspecified
   std::string canonicalUnit;         // "mg"
   std::optional<UnitSpec> unit;      // display unit of the dose
   std::string basis;                 // "per day", "total", "per dose", ""
   std::string extra;                 // "for 3 days .. 5 days", "over 5 days", "within 24 h" (display)
-  std::string canonical;             // everything that makes two actions the same (hit policy any)
 };
 
 struct RuleInfo {
@@ -80,7 +83,9 @@ struct RuleInfo {
 
 /// A table or a pathway (whose rules are its tiers).
 struct TableInfo {
-  std::string name, description, hit;  // hit: unique | first | priority | any | collect
+  std::string name, description;
+  HitPolicy hit = HitPolicy::Collect;  // a pathway's tiers: unique
+  std::vector<uint32_t> order;         // the order rules are consulted (carepath/Rules.h), from the table
   bool pathway = false;
   std::vector<RuleInfo> rules;
   std::vector<std::string> citations;
@@ -112,8 +117,8 @@ struct Result {
   bool inPopulation = true;
   std::vector<std::vector<uint8_t>> matched;  // [table][rule]: condition holds
   std::vector<std::vector<uint8_t>> fired;    // [table][rule]: fired under the hit policy
-  std::vector<FiredAction> actions;           // tables in order, rules in firing order
-  std::vector<std::string> violations;        // hit-policy violations
+  std::vector<FiredAction> actions;           // tables in order, then rules in written order
+  std::vector<Violation> violations;          // hit-policy violations (Table::describe words them)
   std::vector<ConditionCheck> population;     // explain only
   std::vector<RuleTrace> trace;               // explain only
 };
@@ -153,6 +158,9 @@ public:
   /// The result as a JSON document (the C API's and `carepath eval
   /// --format=json`'s output; docs/runtime.md).
   std::string resultJson(const std::vector<PatientValue> &patient, const Result &r, bool explain) const;
+  /// A violation in words: "table 'x' (hit unique): rules 'a' and 'b' all
+  /// match; every match fires".
+  std::string describe(const Violation &v) const;
   /// A value as written for people: "14 kg", "coma", "true".
   std::string displayValue(uint32_t input, const PatientValue &v) const;
   /// An amount in the action's display unit, rounded for display only.

@@ -4,7 +4,8 @@
 // Defines are inlined, `not` is pushed into the conditions, and a condition
 // that is not `input OP constant` after normalisation (linear arithmetic on
 // one input with constants is solved for the input) is refused with a
-// located error. Shared by the JSON table emitter and the DMN exporter.
+// located error. The one interval analysis of conditions: the JSON table
+// emitter, the DMN exporter and the verifier's overlap sweep all use it.
 #pragma once
 
 #include <optional>
@@ -15,7 +16,7 @@
 #include "carepath/Rational.h"
 #include "ir/IR.h"
 
-namespace carepath::backends {
+namespace carepath::ir {
 
 /// One interval of a number input; a missing bound is unbounded.
 struct Interval {
@@ -68,11 +69,12 @@ std::variant<Columns, ColumnsError> toColumns(const ir::Protocol &p, const ir::E
 /// reference for tests: must agree with the IR evaluator on the guard.
 bool holds(const Columns &c, const std::vector<ir::Value> &patient);
 
-}  // namespace carepath::backends
+}  // namespace carepath::ir
 
-// Row algebra for backends that need more than the disjunction (the DMN
-// exporter makes the rows of one rule disjoint). Same logic as toColumns uses.
-namespace carepath::backends {
+// Row algebra for users that need more than the disjunction (the DMN
+// exporter makes the rows of one rule disjoint; the verifier tests rows for
+// disjointness). Same logic as toColumns uses.
+namespace carepath::ir {
 /// The complement of a condition within its input's type; may be empty
 /// (no member, no interval) when `c` admits every value.
 InputCondition negateCondition(const ir::Protocol &p, const InputCondition &c);
@@ -80,4 +82,4 @@ InputCondition negateCondition(const ir::Protocol &p, const InputCondition &c);
 std::optional<Row> conjoinRows(const Row &a, const Row &b);
 /// Whether some value satisfies the condition.
 bool conditionSatisfiable(const InputCondition &c);
-}  // namespace carepath::backends
+}  // namespace carepath::ir

@@ -3,15 +3,15 @@
 #include <gtest/gtest.h>
 
 #include "BackendTestProtocol.h"
-#include "backends/Columns.h"
+#include "ir/Columns.h"
 #include "ir/Evaluator.h"
 
 using namespace carepath;
 using namespace carepath::ir;
 using namespace carepath::ir::build;
-using carepath::backends::Columns;
-using carepath::backends::ColumnsError;
-using carepath::backends::toColumns;
+using carepath::ir::Columns;
+using carepath::ir::ColumnsError;
+using carepath::ir::toColumns;
 
 namespace {
 
@@ -52,7 +52,7 @@ TEST(BackendColumns, AgreesWithEvaluatorOnEveryGuard) {
   for (const ExprRef &g : guards) {
     Columns c = columnsOf(p, *g);
     for (const Patient &pt : patients)
-      ASSERT_EQ(backends::holds(c, pt), evaluateBool(p, *g, pt)) << toString(p, *g);
+      ASSERT_EQ(ir::holds(c, pt), evaluateBool(p, *g, pt)) << toString(p, *g);
   }
 }
 

@@ -2,11 +2,11 @@
 // disjunctive normal form with negation pushed into the atoms; each atom is
 // one input against a constant, so a negated atom is just the complement of
 // its condition within the input's type.
-#include "backends/Columns.h"
+#include "ir/Columns.h"
 
 #include <algorithm>
 
-namespace carepath::backends {
+namespace carepath::ir {
 
 namespace {
 
@@ -560,11 +560,11 @@ bool holds(const Columns &c, const std::vector<ir::Value> &patient) {
   return false;
 }
 
-}  // namespace carepath::backends
+}  // namespace carepath::ir
 
 // Public row algebra (Columns.h): thin wrappers over the helpers above.
-namespace carepath::backends {
+namespace carepath::ir {
 InputCondition negateCondition(const ir::Protocol &p, const InputCondition &c) { return negate(p, c); }
 std::optional<Row> conjoinRows(const Row &a, const Row &b) { return conjoin(a, b); }
 bool conditionSatisfiable(const InputCondition &c) { return satisfiable(c); }
-}  // namespace carepath::backends
+}  // namespace carepath::ir
