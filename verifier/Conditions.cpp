@@ -64,7 +64,7 @@ ExprRef outputsDiffer(const Rule &x, const Rule &y) {
 Obligation overlapObligation(const Protocol &p, int table, int i, int j) {
   const Table &t = p.tables[table];
   Obligation o;
-  o.kind = "table-overlap";
+  o.kind = PropertyKind::TableOverlap;
   bool any = t.hit == HitPolicy::Any;
   std::vector<ExprRef> both{t.rules[i].guard, t.rules[j].guard};
   if (any) both.push_back(outputsDiffer(t.rules[i], t.rules[j]));
@@ -100,7 +100,7 @@ std::vector<Obligation> buildConditions(const Protocol &p) {
     for (size_t t = 0; t < path.tiers.size(); ++t) {
       const Tier &tier = path.tiers[t];
       Obligation o;
-      o.kind = "tier-reachable";
+      o.kind = PropertyKind::TierReachable;
       o.goal = Obligation::Goal::Satisfiable;
       o.formula = p.tierGuard(pw, t);
       o.proved = "tier '" + tierName(p, pw, t) + "' is reached by some patient";
@@ -111,7 +111,7 @@ std::vector<Obligation> buildConditions(const Protocol &p) {
     for (size_t t = 0; t < path.tiers.size(); ++t)
       for (size_t s = 0; s < t; ++s) {
         Obligation o;
-        o.kind = "tier-exclusive";
+        o.kind = PropertyKind::TierExclusive;
         o.formula = neg(conj({p.tierGuard(pw, s), p.tierGuard(pw, t)}));
         o.proved = "tiers '" + path.tiers[s].name + "' and '" + path.tiers[t].name + "' of pathway '" + path.name +
                    "' are mutually exclusive";
@@ -127,7 +127,7 @@ std::vector<Obligation> buildConditions(const Protocol &p) {
       if (tier.after < 0) continue;
       const Tier &before = path.tiers[tier.after];
       Obligation o;
-      o.kind = "tier-order";
+      o.kind = PropertyKind::TierOrder;
       o.formula = implies(p.tierGuard(pw, t), tierFailed(p, pw, tier.after));
       o.proved = "tier '" + tier.name + "' is only reached after '" + before.name + "' was tried and failed";
       o.refuted = "tier '" + tier.name + "' is reached although '" + before.name + "' has not failed";
@@ -145,7 +145,7 @@ std::vector<Obligation> buildConditions(const Protocol &p) {
       std::vector<ExprRef> any;
       for (const Rule &r : t.rules) any.push_back(r.guard);
       Obligation o;
-      o.kind = "table-gap";
+      o.kind = PropertyKind::TableGap;
       o.formula = disj(std::move(any));
       o.proved = "table '" + t.name + "' is complete: every patient matches a rule";
       o.refuted = "table '" + t.name + "' is declared complete but no rule matches this patient";
@@ -157,7 +157,7 @@ std::vector<Obligation> buildConditions(const Protocol &p) {
       for (size_t k = 1; k < order.size(); ++k) {
         uint32_t r = order[k];
         Obligation o;
-        o.kind = "rule-shadowed";
+        o.kind = PropertyKind::RuleShadowed;
         o.goal = Obligation::Goal::Satisfiable;
         o.formula = fires[tb][r];
         o.proved = "rule '" + ruleName(p, tb, r) + "' fires for some patient despite earlier rules";
@@ -172,7 +172,7 @@ std::vector<Obligation> buildConditions(const Protocol &p) {
     // witness of the one is reused for the other without a new check.
     for (size_t r = 0; r < t.rules.size(); ++r) {
       Obligation o;
-      o.kind = "rule-dead";
+      o.kind = PropertyKind::RuleDead;
       o.goal = Obligation::Goal::Satisfiable;
       o.formula = t.rules[r].guard;
       o.proved = "rule '" + ruleName(p, tb, r) + "' matches some patient";
@@ -192,7 +192,7 @@ std::vector<Obligation> buildConditions(const Protocol &p) {
       ExprRef reached = targetFires(tg);
       if (tg.kind == Target::Kind::Tier)
         reached = disj({reached, tierFailed(p, tg.container, tg.index)});
-      o.kind = "reaches";
+      o.kind = PropertyKind::Reaches;
       o.formula = implies(prop.expr, reached);
       std::string what = toString(p, *prop.expr);
       o.proved = "every patient with '" + what + "' reaches '" + targetName(p, tg) + "'" + msg;
@@ -202,7 +202,7 @@ std::vector<Obligation> buildConditions(const Protocol &p) {
       o.related.push_back({tr, "'" + targetName(p, tg) + "' is declared here"});
       o.expectations = {"expect not " + targetName(p, tg)};
     } else {
-      o.kind = "assertion";
+      o.kind = PropertyKind::Assertion;
       bool always = prop.kind == Property::Kind::Always;
       o.formula = always ? prop.expr : neg(prop.expr);
       std::string what = toString(p, *prop.expr);
@@ -284,7 +284,7 @@ std::vector<DoseSite> buildDoseSites(const Protocol &p) {
         ExprRef converted = *factor == Rational(1) ? site.amount : b::binary(Op::Mul, site.amount, b::number(*factor));
         ExprRef limit = b::number(l.amount, l.dim);
         Obligation o;
-        o.kind = "dose-formulary";
+        o.kind = PropertyKind::DoseFormulary;
         if (l.perWeight) {
           const Input &wi = p.inputs[w];
           ExprRef weight = b::input(w, wi.type);

@@ -10,6 +10,7 @@
 
 #include "basic/Diagnostics.h"
 #include "ir/IR.h"
+#include "verifier/Verifier.h"
 
 namespace carepath::verifier {
 
@@ -18,7 +19,7 @@ struct Obligation {
     Valid,        // holds for every patient in the population; a patient where it fails refutes it
     Satisfiable,  // some patient in the population satisfies it; none refutes it
   };
-  std::string kind;      // stable kind name (see Verifier.h)
+  PropertyKind kind = PropertyKind::Assertion;
   Goal goal = Goal::Valid;
   ir::ExprRef formula;   // boolean IR expression
   std::string proved;    // wording when it holds

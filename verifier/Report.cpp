@@ -10,23 +10,23 @@ using json = nlohmann::ordered_json;
 
 namespace {
 
-DiagId refutedId(const std::string &kind) {
-  static const std::map<std::string, DiagId> ids = {
-      {"population", DiagId::err_refuted_population},
-      {"reaches", DiagId::err_refuted_reaches},
-      {"tier-reachable", DiagId::err_refuted_tier_reachable},
-      {"tier-exclusive", DiagId::err_refuted_tier_exclusive},
-      {"tier-order", DiagId::err_refuted_tier_order},
-      {"table-overlap", DiagId::err_refuted_table_overlap},
-      {"table-gap", DiagId::err_refuted_table_gap},
-      {"rule-dead", DiagId::err_refuted_rule_dead},
-      {"rule-shadowed", DiagId::err_refuted_rule_shadowed},
-      {"dose-bounded", DiagId::err_refuted_dose_bounded},
-      {"dose-formulary", DiagId::err_refuted_dose_formulary},
-      {"assertion", DiagId::err_refuted_assertion},
-      {"unspecified", DiagId::err_refuted_unspecified},
-  };
-  return ids.at(kind);
+DiagId refutedId(PropertyKind kind) {
+  switch (kind) {
+  case PropertyKind::Population: return DiagId::err_refuted_population;
+  case PropertyKind::Reaches: return DiagId::err_refuted_reaches;
+  case PropertyKind::TierReachable: return DiagId::err_refuted_tier_reachable;
+  case PropertyKind::TierExclusive: return DiagId::err_refuted_tier_exclusive;
+  case PropertyKind::TierOrder: return DiagId::err_refuted_tier_order;
+  case PropertyKind::TableOverlap: return DiagId::err_refuted_table_overlap;
+  case PropertyKind::TableGap: return DiagId::err_refuted_table_gap;
+  case PropertyKind::RuleDead: return DiagId::err_refuted_rule_dead;
+  case PropertyKind::RuleShadowed: return DiagId::err_refuted_rule_shadowed;
+  case PropertyKind::DoseBounded: return DiagId::err_refuted_dose_bounded;
+  case PropertyKind::DoseFormulary: return DiagId::err_refuted_dose_formulary;
+  case PropertyKind::Assertion: return DiagId::err_refuted_assertion;
+  case PropertyKind::Unspecified: return DiagId::err_refuted_unspecified;
+  }
+  return DiagId::err_refuted_assertion;  // unreachable: the switch is total
 }
 
 /// A quantity as JSON: a number when it is a whole number, else the exact
@@ -67,7 +67,7 @@ void reportDiagnostics(const Report &report, DiagnosticEngine &diags) {
     case Status::Refuted: d = &diags.report(refutedId(r.kind), r.range, r.message); break;
     case Status::Unknown: d = &diags.report(DiagId::err_inconclusive, r.range, r.message, r.reason); break;
     case Status::Warning:
-      d = &diags.report(r.kind == "unspecified" ? DiagId::warn_unspecified : DiagId::warn_dose_formulary, r.range,
+      d = &diags.report(r.kind == PropertyKind::Unspecified ? DiagId::warn_unspecified : DiagId::warn_dose_formulary, r.range,
                         r.message);
       break;
     }
@@ -89,9 +89,12 @@ void printSummary(std::ostream &out, const Report &report, const ir::Protocol &p
     out << "dose envelopes over the population:\n";
     std::vector<std::array<std::string, 5>> rows{{"drug", "given at", "least", "greatest", "per"}};
     for (const DoseEnvelope &d : report.doses) {
-      auto show = [&](const std::optional<Rational> &v) { return v ? formatQuantity(*v, d.unit) : std::string("-"); };
-      std::string hi = d.unbounded ? "unbounded" : d.never ? "never given" : show(d.max);
-      rows.push_back({d.drug, d.where, d.never ? "never given" : show(d.min), hi, perText(d.basis)});
+      // A bound behind a strict comparison is approached, never given: "< 1000 mg".
+      auto show = [&](const std::optional<Rational> &v, bool attained, const char *strict) {
+        return v ? (attained ? "" : std::string(strict)) + formatQuantity(*v, d.unit) : std::string("-");
+      };
+      std::string hi = d.unbounded ? "unbounded" : d.never ? "never given" : show(d.max, d.maxAttained, "< ");
+      rows.push_back({d.drug, d.where, d.never ? "never given" : show(d.min, d.minAttained, "> "), hi, perText(d.basis)});
     }
     std::array<size_t, 5> width{};
     for (auto &row : rows)
@@ -105,7 +108,7 @@ void printSummary(std::ostream &out, const Report &report, const ir::Protocol &p
       out << line << "\n";
     }
   }
-  out << "result: " << report.verdict() << "\n";
+  out << "result: " << spelling(report.verdict()) << "\n";
 }
 
 /// {"file", "line", "column", "endLine", "endColumn"}, or null.
@@ -118,7 +121,7 @@ static json locationJson(const SourceManager &sm, const SourceRange &r) {
 json reportToJson(const Report &report, const ir::Protocol &p, const SourceManager &sources) {
   json props = json::array();
   for (const PropertyResult &r : report.properties) {
-    json o = {{"kind", r.kind}, {"status", spelling(r.status)}, {"message", r.message},
+    json o = {{"kind", spelling(r.kind)}, {"status", spelling(r.status)}, {"message", r.message},
               {"location", locationJson(sources, r.range)}};
     if (r.status == Status::Unknown) o["reason"] = r.reason;
     if (r.counterexample) o["counterexample"] = counterexampleJson(p, *r.counterexample);
@@ -129,9 +132,12 @@ json reportToJson(const Report &report, const ir::Protocol &p, const SourceManag
     json o = {{"drug", d.drug}, {"where", d.where}, {"per", perText(d.basis)}, {"unit", d.unit.name}};
     o["min"] = d.min ? exactJson(*d.min, d.unit) : json(nullptr);
     o["max"] = d.unbounded ? json("unbounded") : d.max ? exactJson(*d.max, d.unit) : json(nullptr);
+    // Only for a bound no patient reaches (a strict comparison): absent means attained.
+    if (d.min && !d.minAttained) o["minAttained"] = false;
+    if (d.max && !d.maxAttained) o["maxAttained"] = false;
     doses.push_back(std::move(o));
   }
-  json out = {{"result", report.verdict()}, {"properties", props}, {"doses", doses}};
+  json out = {{"result", spelling(report.verdict())}, {"properties", props}, {"doses", doses}};
   if (!report.internalErrors.empty()) out["internalErrors"] = report.internalErrors;
   return out;
 }
@@ -147,15 +153,15 @@ json reportToSarif(const Report &report, const ir::Protocol &p, const SourceMana
     if (!message.empty()) l["message"] = {{"text", message}};
     return l;
   };
-  std::map<std::string, size_t> ruleIndex;
+  std::map<PropertyKind, size_t> ruleIndex;
   json rules = json::array();
   json results = json::array();
   for (const PropertyResult &r : report.properties) {
     if (!ruleIndex.count(r.kind)) {
       ruleIndex[r.kind] = rules.size();
-      rules.push_back({{"id", r.kind}, {"shortDescription", {{"text", "carepath verify: " + r.kind}}}});
+      rules.push_back({{"id", spelling(r.kind)}, {"shortDescription", {{"text", std::string("carepath verify: ") + spelling(r.kind)}}}});
     }
-    json res = {{"ruleId", r.kind}, {"ruleIndex", ruleIndex[r.kind]}};
+    json res = {{"ruleId", spelling(r.kind)}, {"ruleIndex", ruleIndex[r.kind]}};
     switch (r.status) {
     case Status::Proved: res["kind"] = "pass"; res["level"] = "none"; break;
     case Status::Refuted: res["kind"] = "fail"; res["level"] = "error"; break;
@@ -186,7 +192,7 @@ json reportToSarif(const Report &report, const ir::Protocol &p, const SourceMana
                        {"message", {{"text", "internal error: " + e}}}});
   json driver = {{"name", "carepath"}, {"version", toolVersion}, {"rules", rules}};
   json run = {{"tool", {{"driver", driver}}}, {"results", results},
-              {"properties", {{"result", report.verdict()}, {"protocol", p.name}}}};
+              {"properties", {{"result", spelling(report.verdict())}, {"protocol", p.name}}}};
   return {{"version", "2.1.0"}, {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
           {"runs", json::array({run})}};
 }

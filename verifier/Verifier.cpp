@@ -3,6 +3,9 @@
 // is replayed on the IR reference evaluator before it is reported.
 #include "verifier/Verifier.h"
 
+#include <iterator>
+#include <set>
+
 #include "ir/Evaluator.h"
 #include "verifier/Conditions.h"
 #include "verifier/Display.h"
@@ -22,20 +25,70 @@ const char *spelling(Status s) {
   return "?";
 }
 
-std::string Report::verdict() const {
+const char *spelling(PropertyKind k) {
+  switch (k) {
+  case PropertyKind::Population: return "population";
+  case PropertyKind::Reaches: return "reaches";
+  case PropertyKind::TierReachable: return "tier-reachable";
+  case PropertyKind::TierExclusive: return "tier-exclusive";
+  case PropertyKind::TierOrder: return "tier-order";
+  case PropertyKind::TableOverlap: return "table-overlap";
+  case PropertyKind::TableGap: return "table-gap";
+  case PropertyKind::RuleDead: return "rule-dead";
+  case PropertyKind::RuleShadowed: return "rule-shadowed";
+  case PropertyKind::DoseBounded: return "dose-bounded";
+  case PropertyKind::DoseFormulary: return "dose-formulary";
+  case PropertyKind::Assertion: return "assertion";
+  case PropertyKind::Unspecified: return "unspecified";
+  }
+  return "?";
+}
+
+// kPropertyKinds lists every kind once, in declaration order (parse relies on it).
+static_assert([] {
+  for (size_t i = 0; i < std::size(kPropertyKinds); ++i)
+    if (static_cast<size_t>(kPropertyKinds[i]) != i) return false;
+  return std::size(kPropertyKinds) == static_cast<size_t>(PropertyKind::Unspecified) + 1;
+}());
+static_assert(std::size(kVerdicts) == static_cast<size_t>(Verdict::Inconclusive) + 1);
+
+std::optional<PropertyKind> parsePropertyKind(std::string_view text) {
+  for (PropertyKind k : kPropertyKinds)
+    if (text == spelling(k)) return k;
+  return std::nullopt;
+}
+
+const char *spelling(Verdict v) {
+  switch (v) {
+  case Verdict::Verified: return "verified";
+  case Verdict::Failed: return "failed";
+  case Verdict::Inconclusive: return "inconclusive";
+  }
+  return "?";
+}
+
+std::optional<Verdict> parseVerdict(std::string_view text) {
+  for (Verdict v : kVerdicts)
+    if (text == spelling(v)) return v;
+  return std::nullopt;
+}
+
+Verdict Report::verdict() const {
   bool unknown = false;
   for (const PropertyResult &r : properties) {
-    if (r.status == Status::Refuted) return "failed";
+    if (r.status == Status::Refuted) return Verdict::Failed;
     if (r.status == Status::Unknown) unknown = true;
   }
-  return unknown ? "inconclusive" : "verified";
+  return unknown ? Verdict::Inconclusive : Verdict::Verified;
 }
 
 namespace {
 
 class Run {
 public:
-  Run(const Protocol &p, const Options &o, Report &report) : p_(p), options_(o), report_(report), z3_(p, o) {}
+  Run(const Protocol &p, const Options &o, Report &report) : p_(p), options_(o), report_(report), z3_(p, o) {
+    for (const Example &e : p.examples) exampleNames_.insert(e.name);
+  }
 
   void all() {
     populationNotEmpty();
@@ -49,7 +102,7 @@ private:
   /// Every "for all patients" proof is vacuous over an empty population.
   void populationNotEmpty() {
     Obligation o;
-    o.kind = "population";
+    o.kind = PropertyKind::Population;
     o.goal = Obligation::Goal::Satisfiable;
     o.formula = build::boolean(true);
     o.proved = "some patient is in the population";
@@ -58,16 +111,35 @@ private:
     decide(o);
   }
 
-  std::string exampleName(const Obligation &o, const std::vector<Value> &patient) const {
-    std::string name = o.kind + " counterexample";
-    std::vector<std::string> traits;
-    for (const char *key : {"age"}) {
-      int i = p_.findInput(key);
-      if (i >= 0 && p_.inputs[i].type.kind == Type::Kind::Number) traits.push_back(valueText(p_, i, patient[i]));
+  /// Marks the inputs `e` mentions, through defines (each define walked once).
+  void markInputs(const Expr &e, std::vector<bool> &inputs, std::vector<bool> &defines) const {
+    if (e.op == Op::Input) inputs.at(e.index) = true;
+    if (e.op == Op::Define && !defines.at(e.index)) {
+      defines[e.index] = true;
+      markInputs(*p_.defines[e.index].value, inputs, defines);
     }
-    if (p_.dosingWeight >= 0) traits.push_back(valueText(p_, p_.dosingWeight, patient[p_.dosingWeight]));
-    for (size_t k = 0; k < traits.size(); ++k) name += (k == 0 ? ": " : ", ") + traits[k];
-    return name;
+    for (const ExprRef &a : e.args) markInputs(*a, inputs, defines);
+  }
+
+  /// "<kind> counterexample: 4 years, 12 kg": the patient's quantities that
+  /// the obligation and the population mention, in declaration order (the
+  /// `given` line has the rest). A name the protocol's examples or an earlier
+  /// counterexample of this report already has gets " (2)", " (3)", ...
+  std::string exampleName(const Obligation &o, const std::vector<Value> &patient) {
+    std::vector<bool> inputs(p_.inputs.size()), defines(p_.defines.size());
+    markInputs(*o.formula, inputs, defines);
+    if (p_.population) markInputs(*p_.population, inputs, defines);
+    std::string name = std::string(spelling(o.kind)) + " counterexample";
+    const char *separator = ": ";
+    for (size_t i = 0; i < inputs.size(); ++i)
+      if (inputs[i] && p_.inputs[i].type.kind == Type::Kind::Number) {
+        name += separator + valueText(p_, static_cast<int>(i), patient[i]);
+        separator = ", ";
+      }
+    std::string unique = name;
+    for (int n = 2; exampleNames_.count(unique); ++n) unique = name + " (" + std::to_string(n) + ")";
+    exampleNames_.insert(unique);
+    return unique;
   }
 
   /// Replays a counterexample on the evaluator: it must be in the
@@ -84,7 +156,7 @@ private:
       problem = std::string("the IR evaluator failed on the patient: ") + e.what();
     }
     if (!problem.empty())
-      report_.internalErrors.push_back("model check failed for " + o.kind + " (" + o.refuted + "): " + problem);
+      report_.internalErrors.push_back("model check failed for " + std::string(spelling(o.kind)) + " (" + o.refuted + "): " + problem);
   }
 
   void decide(const Obligation &o) {
@@ -145,7 +217,7 @@ private:
       (void)before;
       if (allProved) {
         PropertyResult r;
-        r.kind = "table-overlap";
+        r.kind = PropertyKind::TableOverlap;
         r.status = Status::Proved;
         r.range = t.range;
         r.message = t.hit == HitPolicy::Any
@@ -173,19 +245,19 @@ private:
       report_.stats.optimisations += 2;
       Extremum hi = z3_.optimum(site.condition, site.amount, true);
       Extremum lo = z3_.optimum(site.condition, site.amount, false);
-      if (lo.kind == Extremum::Kind::Value) env.min = lo.value;
-      if (hi.kind == Extremum::Kind::Value) env.max = hi.value;
+      if (lo.kind == Extremum::Kind::Value) env.min = lo.value, env.minAttained = lo.attained;
+      if (hi.kind == Extremum::Kind::Value) env.max = hi.value, env.maxAttained = hi.attained;
       env.unbounded = hi.kind == Extremum::Kind::Unbounded;
       env.never = hi.kind == Extremum::Kind::Empty;
 
       PropertyResult r;
-      r.kind = "dose-bounded";
+      r.kind = PropertyKind::DoseBounded;
       r.range = a.range;
       std::string what = a.name + " dose at " + site.where;
       switch (hi.kind) {
       case Extremum::Kind::Value:
         r.status = Status::Proved;
-        r.message = what + " is bounded: at most " + formatQuantity(hi.value, env.unit) +
+        r.message = what + " is bounded: " + (hi.attained ? "at most " : "below ") + formatQuantity(hi.value, env.unit) +
                     (hi.attained ? "" : " (approached, not reached)");
         break;
       case Extremum::Kind::Empty:
@@ -205,7 +277,7 @@ private:
       report_.properties.push_back(std::move(r));
       if (lo.kind == Extremum::Kind::Unknown && hi.kind != Extremum::Kind::Unknown) {
         PropertyResult u;
-        u.kind = "dose-bounded";
+        u.kind = PropertyKind::DoseBounded;
         u.status = Status::Unknown;
         u.range = a.range;
         u.message = "could not find the least " + what;
@@ -217,7 +289,7 @@ private:
       for (const Obligation &o : site.limits) decide(o);
       for (const std::string &w : site.warnings) {
         PropertyResult r;
-        r.kind = "dose-formulary";
+        r.kind = PropertyKind::DoseFormulary;
         r.status = Status::Warning;
         r.range = a.range;
         r.message = w;
@@ -229,7 +301,7 @@ private:
   void unspecified() {
     for (const UnspecifiedMark &m : p_.unspecified) {
       PropertyResult r;
-      r.kind = "unspecified";
+      r.kind = PropertyKind::Unspecified;
       r.status = options_.strict ? Status::Refuted : Status::Warning;
       r.range = m.range;
       r.message = "unspecified " + m.where + ": " + m.reason;
@@ -241,6 +313,7 @@ private:
   const Options &options_;
   Report &report_;
   Z3Backend z3_;
+  std::set<std::string> exampleNames_;  // taken: the protocol's examples and earlier counterexamples
 };
 
 }  // namespace

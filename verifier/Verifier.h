@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "basic/Diagnostics.h"
@@ -15,11 +16,46 @@ namespace carepath::verifier {
 enum class Status { Proved, Refuted, Unknown, Warning };
 const char *spelling(Status s);  // "proved", "refuted", "unknown", "warning"
 
+/// What a result is about (docs/verifier.md, "Properties"). The spellings
+/// are a stable interface: the JSON `kind`, the SARIF `ruleId` and the code
+/// of a refuted property's diagnostic.
+enum class PropertyKind {
+  Population,     // "population": some patient is in it (else every proof is vacuous)
+  Reaches,        // "reaches"
+  TierReachable,  // "tier-reachable"
+  TierExclusive,  // "tier-exclusive"
+  TierOrder,      // "tier-order"
+  TableOverlap,   // "table-overlap"
+  TableGap,       // "table-gap"
+  RuleDead,       // "rule-dead"
+  RuleShadowed,   // "rule-shadowed"
+  DoseBounded,    // "dose-bounded"
+  DoseFormulary,  // "dose-formulary"
+  Assertion,      // "assertion"
+  Unspecified,    // "unspecified"
+};
+inline constexpr PropertyKind kPropertyKinds[] = {
+    PropertyKind::Population,    PropertyKind::Reaches,      PropertyKind::TierReachable, PropertyKind::TierExclusive,
+    PropertyKind::TierOrder,     PropertyKind::TableOverlap, PropertyKind::TableGap,      PropertyKind::RuleDead,
+    PropertyKind::RuleShadowed,  PropertyKind::DoseBounded,  PropertyKind::DoseFormulary, PropertyKind::Assertion,
+    PropertyKind::Unspecified,
+};
+const char *spelling(PropertyKind k);
+/// The kind spelled `text`; nullopt for anything else.
+std::optional<PropertyKind> parsePropertyKind(std::string_view text);
+
+/// The outcome of a whole run.
+enum class Verdict {
+  Verified,      // "verified": every property proved (warnings allowed)
+  Failed,        // "failed": some property refuted
+  Inconclusive,  // "inconclusive": none refuted, some undecided
+};
+inline constexpr Verdict kVerdicts[] = {Verdict::Verified, Verdict::Failed, Verdict::Inconclusive};
+const char *spelling(Verdict v);
+std::optional<Verdict> parseVerdict(std::string_view text);
+
 struct PropertyResult {
-  std::string kind;     // stable: "reaches", "tier-reachable", "tier-exclusive", "tier-order",
-                        // "table-overlap", "table-gap", "rule-dead", "rule-shadowed",
-                        // "dose-bounded", "dose-formulary", "assertion", "unspecified",
-                        // "population" (the population is not empty: else every proof is vacuous)
+  PropertyKind kind = PropertyKind::Assertion;
   Status status = Status::Unknown;
   std::string message;  // success or failure wording of this obligation
   SourceRange range;    // the rule/tier/property that the result is about
@@ -37,6 +73,9 @@ struct DoseEnvelope {
   ir::Basis basis;
   ir::Unit unit;            // display unit
   std::optional<Rational> min, max;  // nullopt: unbounded / not found
+  /// False when the bound is only approached (an infimum / supremum behind
+  /// a strict comparison), never reached by a patient.
+  bool minAttained = true, maxAttained = true;
   bool unbounded = false;   // max is +infinity
   bool never = false;       // no patient in the population gets it
   SourceRange range;
@@ -58,8 +97,9 @@ struct Report {
   /// bug in carepath, never a finding about the protocol.
   std::vector<std::string> internalErrors;
   Statistics stats;
-  /// "verified" (all proved), "failed" (something refuted), "inconclusive".
-  std::string verdict() const;
+  /// Failed if something is refuted, else Inconclusive if something is
+  /// undecided, else Verified.
+  Verdict verdict() const;
 };
 
 struct Options {

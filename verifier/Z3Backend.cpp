@@ -10,13 +10,97 @@ namespace carepath::verifier {
 
 using namespace ir;
 
+namespace {
+/// A numeral as an exact Rational; nullopt for anything else (an algebraic
+/// number, a term, a rational beyond 64 bits).
+std::optional<Rational> exactRational(const z3::expr &v) {
+  int64_t num = 0, den = 1;
+  if (!v.is_numeral() || !Z3_get_numeral_rational_int64(v.ctx(), v, &num, &den)) return std::nullopt;
+  try {
+    return Rational(num, den);
+  } catch (const std::exception &) {
+    return std::nullopt;
+  }
+}
+
+/// The closure relaxation of a boolean IR formula: negations pushed to the
+/// atoms, then every comparison of numbers made non-strict (`<` becomes
+/// `<=`, `!=` becomes true). It holds wherever the formula holds and on the
+/// boundary of its strict comparisons; booleans and enums are kept as they are.
+ExprRef closure(const Protocol &p, const ExprRef &e, bool positive = true) {
+  namespace b = ir::build;
+  switch (e->op) {
+  case Op::Define: return closure(p, p.defines.at(e->index).value, positive);
+  case Op::Not: return closure(p, e->args[0], !positive);
+  case Op::And:
+  case Op::Or: {
+    std::vector<ExprRef> xs;
+    for (const ExprRef &a : e->args) xs.push_back(closure(p, a, positive));
+    return b::nary((e->op == Op::And) == positive ? Op::And : Op::Or, std::move(xs));
+  }
+  case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::Eq: case Op::Ne: {
+    if (e->args[0]->type.kind != Type::Kind::Number) break;
+    Op op = e->op;
+    if (!positive) {  // the atom that must hold: not (a < b) is a >= b
+      switch (op) {
+      case Op::Lt: op = Op::Ge; break;
+      case Op::Le: op = Op::Gt; break;
+      case Op::Gt: op = Op::Le; break;
+      case Op::Ge: op = Op::Lt; break;
+      case Op::Eq: op = Op::Ne; break;
+      default: op = Op::Eq; break;
+      }
+    }
+    if (op == Op::Ne) return b::boolean(true);
+    if (op == Op::Lt) op = Op::Le;
+    if (op == Op::Gt) op = Op::Ge;
+    return b::binary(op, e->args[0], e->args[1]);
+  }
+  default: break;
+  }
+  return positive ? e : b::unary(Op::Not, e);
+}
+
+/// An optimiser bound as Z3 reports it: infinity * a + b + epsilon * c, each
+/// coefficient an exact numeral (Z3_optimize_get_{lower,upper}_as_vector).
+struct Bound {
+  Rational infinity, value, epsilon;
+};
+
+/// The bound of objective `h` after a `sat` check; nullopt when a coefficient
+/// is not a numeral that fits a Rational.
+std::optional<Bound> boundOf(z3::context &ctx, z3::optimize &opt, const z3::optimize::handle &h, bool maximize) {
+  Z3_ast_vector raw = maximize ? Z3_optimize_get_upper_as_vector(ctx, opt, h.h())
+                               : Z3_optimize_get_lower_as_vector(ctx, opt, h.h());
+  ctx.check_error();
+  z3::expr_vector v(ctx, raw);
+  if (v.size() != 3) return std::nullopt;
+  std::optional<Rational> a = exactRational(v[0]), b = exactRational(v[1]), c = exactRational(v[2]);
+  if (!a || !b || !c) return std::nullopt;
+  return Bound{*a, *b, *c};
+}
+
+/// Scoped push/pop on a solver or optimiser, popped even on exceptions.
+template <class S>
+struct Pushed {
+  S &s;
+  explicit Pushed(S &x) : s(x) { s.push(); }
+  ~Pushed() { s.pop(); }
+  Pushed(const Pushed &) = delete;
+  Pushed &operator=(const Pushed &) = delete;
+};
+
+}  // namespace
+
 struct Z3Backend::Impl {
   const Protocol &p;
   const Options &options;
   z3::context ctx;
   z3::solver solver;
   std::vector<z3::expr> vars;        // one per input (Real numbers, Int enums, Bool)
+  std::vector<z3::expr> constants;   // the Z3 constant of each input (an Int under `to_real` for integers)
   std::vector<z3::expr> domain;      // ranges and the population
+  size_t rangeCount = 0;             // domain[0, rangeCount) are the ranges
   std::unordered_map<int, z3::expr> defines;  // encoded once per define
   std::deque<z3::model> recent;      // models of earlier answers: cheap witnesses
   std::optional<z3::optimize> optimizer;  // created on first use; push/pop per question
@@ -33,16 +117,22 @@ struct Z3Backend::Impl {
       const Input &in = p.inputs[i];
       std::string name = "in!" + in.name;
       switch (in.type.kind) {
-      case Type::Kind::Bool: vars.push_back(ctx.bool_const(name.c_str())); break;
+      case Type::Kind::Bool:
+        vars.push_back(ctx.bool_const(name.c_str()));
+        constants.push_back(vars.back());
+        break;
       case Type::Kind::Enum: {
         z3::expr v = ctx.int_const(name.c_str());
+        constants.push_back(v);
         int n = static_cast<int>(p.enums[in.type.enumType].members.size());
         domain.push_back(v >= 0 && v < n);
         vars.push_back(v);
         break;
       }
       case Type::Kind::Number: {
-        z3::expr v = in.type.integer ? z3::to_real(ctx.int_const(name.c_str())) : ctx.real_const(name.c_str());
+        z3::expr c = in.type.integer ? ctx.int_const(name.c_str()) : ctx.real_const(name.c_str());
+        constants.push_back(c);
+        z3::expr v = in.type.integer ? z3::to_real(c) : c;
         if (in.lo) domain.push_back(v >= real(*in.lo));
         if (in.hi) domain.push_back(v <= real(*in.hi));
         vars.push_back(v);
@@ -50,6 +140,7 @@ struct Z3Backend::Impl {
       }
       }
     }
+    rangeCount = domain.size();
     if (p.population) domain.push_back(encode(*p.population));
     for (const z3::expr &d : domain) solver.add(d);
   }
@@ -111,16 +202,6 @@ struct Z3Backend::Impl {
     throw z3::exception("unsupported IR operator");
   }
 
-  static std::optional<Rational> toRational(const z3::expr &v) {
-    int64_t num = 0, den = 1;
-    if (!v.is_numeral() || !Z3_get_numeral_rational_int64(v.ctx(), v, &num, &den)) return std::nullopt;
-    try {
-      return Rational(num, den);
-    } catch (const std::exception &) {
-      return std::nullopt;
-    }
-  }
-
   /// The patient of a model; nullopt when a value is not a small rational
   /// (an algebraic number from nonlinear arithmetic, say).
   std::optional<std::vector<Value>> patientOf(const z3::model &m) {
@@ -131,7 +212,7 @@ struct Z3Backend::Impl {
       case Type::Kind::Bool: patient.push_back(Value::ofBool(v.is_true())); break;
       case Type::Kind::Enum: patient.push_back(Value::ofEnum(v.get_numeral_int())); break;
       case Type::Kind::Number: {
-        auto r = toRational(v);
+        auto r = exactRational(v);
         if (!r) return std::nullopt;
         patient.push_back(Value::ofNumber(*r));
         break;
@@ -186,11 +267,143 @@ struct Z3Backend::Impl {
       } else {
         a.kind = Answer::Kind::Yes;
         remember(*m);
-        if (observed) a.observed = toRational(m->eval(encode(*observed), true));
+        if (observed) a.observed = exactRational(m->eval(encode(*observed), true));
       }
     }
     solver.pop();
     return a;
+  }
+
+  void limit(z3::solver &s) {
+    z3::params params(ctx);
+    params.set("timeout", options.timeoutMs);
+    params.set("rlimit", options.rlimit);
+    s.set(params);
+  }
+  void limit(z3::optimize &o) {
+    z3::params params(ctx);
+    params.set("timeout", options.timeoutMs);
+    params.set("rlimit", options.rlimit);
+    o.set(params);
+  }
+
+  /// Does a patient of the population with `condition` get `t` above
+  /// `bound` (below when minimising; or equal, unless `strictly`)?
+  z3::check_result beyond(const z3::expr &condition, const z3::expr &t, const Rational &bound, bool maximize,
+                          bool strictly) {
+    Pushed<z3::solver> scope(solver);
+    solver.add(condition);
+    z3::expr v = real(bound);
+    solver.add(maximize ? (strictly ? t > v : t >= v) : (strictly ? t < v : t <= v));
+    return solver.check();
+  }
+
+  /// The optimiser's extremum of `term`, checked: a bound that some patient
+  /// goes beyond is never reported.
+  Extremum optimum(const ExprRef &condition, const ExprRef &term, bool maximize) {
+    Extremum out;
+    if (!optimizer) {
+      optimizer.emplace(ctx);
+      limit(*optimizer);
+      for (const z3::expr &d : domain) optimizer->add(d);
+    }
+    z3::optimize &opt = *optimizer;
+    Pushed<z3::optimize> scope(opt);  // the condition and the objective
+    z3::expr cond = encode(*condition);
+    z3::expr t = encode(*term);
+    opt.add(cond);
+    z3::optimize::handle h = maximize ? opt.maximize(t) : opt.minimize(t);
+    z3::check_result r = opt.check();
+    if (r == z3::unsat) {
+      out.kind = Extremum::Kind::Empty;
+      return out;
+    }
+    if (r == z3::unknown) {
+      out.reason = Z3_optimize_get_reason_unknown(ctx, opt);
+      return out;
+    }
+    std::optional<Bound> bound = boundOf(ctx, opt, h, maximize);
+    // The direction of the objective: a maximum is unbounded at +oo and a
+    // supremum no patient reaches is b - epsilon; a minimum, the mirror image.
+    int away = maximize ? 1 : -1;
+    if (!bound) {
+      out.reason = "the optimiser's bound is not an exact rational number";
+      return out;
+    }
+    if (bound->infinity.sign() == away) {
+      out.kind = Extremum::Kind::Unbounded;
+      return out;
+    }
+    if (!bound->infinity.isZero() || bound->epsilon.sign() == away) {
+      out.reason = "the optimiser returned an impossible bound";
+      return out;
+    }
+    switch (beyond(cond, t, bound->value, maximize, /*strictly=*/true)) {
+    case z3::unsat:
+      out.kind = Extremum::Kind::Value;
+      out.value = bound->value;
+      out.attained = bound->epsilon.isZero();  // b - epsilon: a supremum no patient reaches
+      return out;
+    case z3::unknown:
+      out.reason = solver.reason_unknown();
+      return out;
+    case z3::sat:
+      // Z3 4.8.11 to 4.8.13 answer a feasible value instead of b - epsilon
+      // when the optimum sits on a strict comparison (Z3 issue #5720).
+      return closureOptimum(condition, term, maximize);
+    }
+    return out;
+  }
+
+  /// The extremum over the closure of the patients (strict comparisons made
+  /// non-strict), which the optimiser finds exactly. It bounds every
+  /// patient; it is the supremum if some patient reaches it, or if patients
+  /// come arbitrarily close (checked with a quantifier), and else unknown.
+  Extremum closureOptimum(const ExprRef &condition, const ExprRef &term, bool maximize) {
+    Extremum out;
+    z3::optimize opt(ctx);
+    limit(opt);
+    for (size_t i = 0; i < rangeCount; ++i) opt.add(domain[i]);
+    if (p.population) opt.add(encode(*closure(p, p.population)));
+    opt.add(encode(*closure(p, condition)));
+    z3::expr t = encode(*term);
+    z3::optimize::handle h = maximize ? opt.maximize(t) : opt.minimize(t);
+    z3::check_result r = opt.check();
+    std::optional<Bound> bound;
+    if (r == z3::sat) bound = boundOf(ctx, opt, h, maximize);
+    if (!bound || !bound->infinity.isZero() || !bound->epsilon.isZero()) {
+      out.reason = r == z3::unknown ? std::string(Z3_optimize_get_reason_unknown(ctx, opt))
+                                    : "the optimiser's bound over the closure is not exact";
+      return out;
+    }
+    z3::expr cond = encode(*condition);
+    z3::check_result reached = beyond(cond, t, bound->value, maximize, /*strictly=*/false);
+    if (reached == z3::unknown) {
+      out.reason = solver.reason_unknown();
+      return out;
+    }
+    out.kind = Extremum::Kind::Value;
+    out.value = bound->value;
+    out.attained = reached == z3::sat;
+    if (out.attained) return out;
+    // Approached: no gap delta > 0 keeps every patient delta away from it.
+    z3::solver q(ctx);
+    limit(q);
+    z3::expr delta = ctx.real_const("approach!delta");
+    z3::expr_vector xs(ctx);
+    for (const z3::expr &c : constants) xs.push_back(c);
+    z3::expr_vector patient(ctx);
+    for (const z3::expr &d : domain) patient.push_back(d);
+    patient.push_back(cond);
+    z3::expr v = real(bound->value);
+    q.add(delta > 0);
+    q.add(z3::forall(xs, z3::implies(z3::mk_and(patient), maximize ? t <= v - delta : t >= v + delta)));
+    z3::check_result gap = q.check();
+    if (gap == z3::unsat) return out;
+    out.kind = Extremum::Kind::Unknown;
+    out.reason = gap == z3::unknown ? q.reason_unknown()
+                                    : "the optimiser's bound is exceeded by a patient and the supremum is not found";
+    return out;
   }
 };
 
@@ -231,72 +444,14 @@ Answer Z3Backend::holdsForSome(const ExprRef &formula) {
   }
 }
 
-namespace {
-/// The numeric part of an optimiser bound: `c`, or `c - epsilon` (not
-/// attained); nullopt for infinities.
-std::optional<std::pair<Rational, bool>> boundValue(const z3::expr &e) {
-  int64_t num = 0, den = 1;
-  if (e.is_numeral() && Z3_get_numeral_rational_int64(e.ctx(), e, &num, &den)) return std::make_pair(Rational(num, den), true);
-  if (e.is_app() && e.decl().decl_kind() == Z3_OP_ADD) {
-    std::optional<Rational> value;
-    bool hasEpsilon = false;
-    for (unsigned i = 0; i < e.num_args(); ++i) {
-      z3::expr a = e.arg(i);
-      if (a.is_numeral() && Z3_get_numeral_rational_int64(e.ctx(), a, &num, &den)) value = Rational(num, den);
-      else if (a.to_string().find("epsilon") != std::string::npos) hasEpsilon = true;
-      else return std::nullopt;  // oo
-    }
-    if (value && hasEpsilon) return std::make_pair(*value, false);
-  }
-  return std::nullopt;
-}
-}  // namespace
-
 Extremum Z3Backend::optimum(const ExprRef &condition, const ExprRef &term, bool maximize) {
-  Extremum out;
   try {
-    z3::context &ctx = impl_->ctx;
-    if (!impl_->optimizer) {
-      impl_->optimizer.emplace(ctx);
-      z3::params params(ctx);
-      params.set("timeout", impl_->options.timeoutMs);
-      params.set("rlimit", impl_->options.rlimit);
-      impl_->optimizer->set(params);
-      for (const z3::expr &d : impl_->domain) impl_->optimizer->add(d);
-    }
-    z3::optimize &opt = *impl_->optimizer;
-    struct Scope {  // pops the condition and the objective, even on exceptions
-      z3::optimize &o;
-      explicit Scope(z3::optimize &x) : o(x) { o.push(); }
-      ~Scope() { o.pop(); }
-    } scope(opt);
-    opt.add(impl_->encode(*condition));
-    z3::expr t = impl_->encode(*term);
-    z3::optimize::handle h = maximize ? opt.maximize(t) : opt.minimize(t);
-    z3::check_result r = opt.check();
-    if (r == z3::unsat) {
-      out.kind = Extremum::Kind::Empty;
-      return out;
-    }
-    if (r == z3::unknown) {
-      out.reason = Z3_optimize_get_reason_unknown(ctx, opt);
-      return out;
-    }
-    z3::expr bound = maximize ? opt.upper(h) : opt.lower(h);
-    if (auto v = boundValue(bound)) {
-      out.kind = Extremum::Kind::Value;
-      out.value = v->first;
-      out.attained = v->second;
-    } else if (bound.to_string().find("oo") != std::string::npos) {
-      out.kind = Extremum::Kind::Unbounded;
-    } else {
-      out.reason = "the optimiser returned a bound that is not a rational number: " + bound.to_string();
-    }
+    return impl_->optimum(condition, term, maximize);
   } catch (const z3::exception &e) {
-    out.kind = Extremum::Kind::Unknown;
+    Extremum out;
     out.reason = std::string("solver error: ") + e.msg();
+    return out;
   }
-  return out;
 }
 
 }  // namespace carepath::verifier

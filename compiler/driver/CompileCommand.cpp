@@ -60,14 +60,14 @@ int run(const CompileOptions &o) {
     verifier::Options vo;
     vo.timeoutMs = o.timeoutMs;
     verifier::Report report = verifier::verify(p, vo);
-    std::string verdict = report.verdict();
-    meta.verification.verdict = verdict;
-    meta.verification.status = verdict == "verified" ? "verified" : "unverified";
+    verifier::Verdict verdict = report.verdict();
+    meta.verification.verdict = verifier::spelling(verdict);
+    meta.verification.status = verdict == verifier::Verdict::Verified ? "verified" : "unverified";
     for (const verifier::PropertyResult &r : report.properties)
-      meta.verification.properties.push_back({r.kind, verifier::spelling(r.status), r.message, location(sources, r.range)});
-    if (verdict != "verified") {
+      meta.verification.properties.push_back({verifier::spelling(r.kind), verifier::spelling(r.status), r.message, location(sources, r.range)});
+    if (verdict != verifier::Verdict::Verified) {
       // Point at the first obligation that did not hold; list the others.
-      std::string what = verdict == "failed" ? "failed" : "was inconclusive";
+      std::string what = verdict == verifier::Verdict::Failed ? "failed" : "was inconclusive";
       SourceRange at;
       std::vector<const verifier::PropertyResult *> bad;
       for (const verifier::PropertyResult &r : report.properties)
@@ -77,9 +77,9 @@ int run(const CompileOptions &o) {
                               : diags.report(DiagId::err_compile_refuted, at, o.output, what);
       for (const verifier::PropertyResult *r : bad)
         diags.note(d, DiagId::note_here, r->range,
-                   std::string(verifier::spelling(r->status)) + " (" + r->kind + "): " + r->message +
+                   std::string(verifier::spelling(r->status)) + " (" + verifier::spelling(r->kind) + "): " + r->message +
                        (r->reason.empty() ? "" : " [" + r->reason + "]"));
-      if (!o.force) return finish(verdict == "failed" ? kExitFindings : kExitInconclusive);
+      if (!o.force) return finish(verdict == verifier::Verdict::Failed ? kExitFindings : kExitInconclusive);
     }
   }
 

@@ -19,9 +19,9 @@ struct VerifyOptions {
 
 int exitCodeOf(const verifier::Report &report) {
   if (!report.internalErrors.empty()) return kExitInternal;
-  std::string verdict = report.verdict();
-  if (verdict == "failed") return kExitFindings;
-  if (verdict == "inconclusive") return kExitInconclusive;
+  verifier::Verdict verdict = report.verdict();
+  if (verdict == verifier::Verdict::Failed) return kExitFindings;
+  if (verdict == verifier::Verdict::Inconclusive) return kExitInconclusive;
   return kExitOk;
 }
 }  // namespace
