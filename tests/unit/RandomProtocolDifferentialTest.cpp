@@ -81,7 +81,7 @@ void expectKnown(const std::string &kind, const std::string &text) {
   if (isExpected(kind))
     EXPECT_TRUE(found) << kind << " is no longer found: remove it from expectedDisagreements(); found:" << seen;
   else
-    EXPECT_FALSE(found) << kind << " came back; found:" << seen;
+    EXPECT_FALSE(found) << kind << " is found but not listed in expectedDisagreements(); found:" << seen;
   for (const auto &[k, n] : o.mismatches)
     EXPECT_TRUE(k == kind || isExpected(k)) << "unexpected disagreement " << k;
 }
