@@ -1,0 +1,798 @@
+// The random-protocol differential test (see Differential.h).
+//
+// The operational judgements below read only the reference evaluator's
+// Evaluation (which tiers and rules matched and fired, which actions with
+// which amounts): they are a second, deliberately naive reading of what
+// each verifier property means, so a verifier encoding that drifts from
+// the evaluator shows up as a disagreement.
+#include "Differential.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <optional>
+#include <ostream>
+#include <sstream>
+#include <tuple>
+
+#include "Frontend.h"
+#include "ProtocolGenerator.h"
+#include "backends/Columns.h"
+#include "basic/DiagnosticPrinter.h"
+#include "backends/JsonTable.h"
+#include "carepath/Table.h"
+#include "ir/Evaluator.h"
+#include "ir/PatientInput.h"
+#include "verifier/Display.h"
+#include "verifier/Verifier.h"
+
+namespace carepath::difftest {
+
+using namespace carepath;
+
+// ------------------------------------------------------------------ expected disagreements
+
+const std::set<std::string> &expectedDisagreements() {
+  // Each has a minimal reproducer in tests/unit/RandomProtocolDifferentialTest.cpp
+  // (KnownDisagreement.*), which flips to a regression test when its entry
+  // is removed here.
+  static const std::set<std::string> kinds = {
+      // The runtime reports two tiers of a pathway applying at once as a
+      // `unique` violation; the IR evaluator reports nothing.
+      "runtime-vs-ir/violation@pathway",
+      // `tb.r` in an expression is lowered to r's guard for an `any` table,
+      // but only the first matching rule fires.
+      "reference-vs-firing@any",
+      // The verifier's ruleFires treats every matching rule of an `any`
+      // table as firing: it proves `every G reaches tb.r` and reports dose
+      // counterexamples where an earlier rule takes the patient.
+      "verifier-proved-violated/reaches@any",
+      "verifier-cex-not-violating/dose-formulary@any",
+      // A dose envelope whose extreme is not attained (a strict bound on
+      // the weight) is reported as a value one canonical unit of the input
+      // inside it, which some patients exceed (every hit policy and tiers).
+      "verifier-proved-violated/dose-bounded",
+  };
+  return kinds;
+}
+
+bool isExpected(const std::string &kind) {
+  const auto &kinds = expectedDisagreements();
+  return kinds.count(kind) > 0 || kinds.count(kind.substr(0, kind.find('@'))) > 0;
+}
+
+namespace {
+
+// ------------------------------------------------------------------ one observation, two engines
+
+/// What one engine says about one patient, in a form both can be read into.
+struct Observation {
+  bool inPopulation = true;
+  std::vector<std::vector<bool>> fired;  // [container][rule]: pathways first, then tables
+  struct Act {
+    uint32_t container = 0, rule = 0;
+    std::string kind, name;
+    std::optional<Rational> amount;
+    friend bool operator==(const Act &, const Act &) = default;
+  };
+  std::vector<Act> actions;
+  /// Hit-policy violations: (pathway or table name, names of the rules or
+  /// tiers involved). The English around them is not compared.
+  std::set<std::pair<std::string, std::set<std::string>>> violations;
+};
+
+/// A violation message names the container first, then the rules, each in
+/// single quotes (names are identifiers, so never contain one).
+std::pair<std::string, std::set<std::string>> parseViolation(const std::string &message) {
+  std::vector<std::string> quoted;
+  size_t pos = 0;
+  while ((pos = message.find('\'', pos)) != std::string::npos) {
+    size_t end = message.find('\'', pos + 1);
+    if (end == std::string::npos) break;
+    quoted.push_back(message.substr(pos + 1, end - pos - 1));
+    pos = end + 1;
+  }
+  if (quoted.empty()) return {message, {}};
+  return {quoted[0], std::set<std::string>(quoted.begin() + 1, quoted.end())};
+}
+
+/// The only function that reads runtime::Result / TableInfo / ActionInfo:
+/// when the runtime API changes (enum hit policies and action kinds,
+/// structured violations), this is what to update.
+Observation observeRuntime(const runtime::Table &table, const runtime::Result &r) {
+  Observation o;
+  o.inPopulation = r.inPopulation;
+  for (const auto &row : r.fired) o.fired.emplace_back(row.begin(), row.end());
+  for (const runtime::FiredAction &f : r.actions) {
+    const runtime::ActionInfo &a = table.tables()[f.table].rules[f.rule].actions[f.action];
+    o.actions.push_back({f.table, f.rule, a.kind, a.name, f.amount});
+  }
+  for (const std::string &v : r.violations) o.violations.insert(parseViolation(v));
+  return o;
+}
+
+Observation observeEvaluator(const ir::Protocol &p, const ir::Evaluation &ev) {
+  Observation o;
+  o.inPopulation = ev.inPopulation;
+  for (const auto &row : ev.tiers) o.fired.push_back(row);
+  for (const auto &row : ev.rules) o.fired.push_back(row);
+  uint32_t np = static_cast<uint32_t>(p.pathways.size());
+  for (const ir::FiredAction &f : ev.actions) {
+    uint32_t container = static_cast<uint32_t>(f.from.container) + (f.from.kind == ir::Target::Kind::Rule ? np : 0);
+    std::string name = f.action->kind == ir::ActionKind::Unspecified ? "" : f.action->name;
+    o.actions.push_back({container, static_cast<uint32_t>(f.from.index), ir::spelling(f.action->kind), name, f.amount});
+  }
+  for (const std::string &v : ev.violations) o.violations.insert(parseViolation(v));
+  return o;
+}
+
+// ------------------------------------------------------------------ helpers
+
+using RangeKey = std::tuple<FileId, uint32_t, uint32_t>;
+RangeKey key(const SourceRange &r) { return {r.file, r.begin, r.end}; }
+
+std::string hitSuffix(const ir::Protocol &p, int table) { return std::string("@") + ir::spelling(p.tables[table].hit); }
+
+std::string givenLine(const ir::Protocol &p, const ir::Patient &patient) {
+  std::string s = "given ";
+  for (size_t i = 0; i < patient.size(); ++i) s += (i ? ", " : "") + verifier::givenItem(p, static_cast<int>(i), patient[i]);
+  return s;
+}
+
+std::string ratText(const std::optional<Rational> &r) { return r ? r->str() : "none"; }
+
+/// Collects the outcome's mismatches (first example of each kind kept).
+struct Recorder {
+  ProtocolOutcome &out;
+  void add(const std::string &kind, const std::string &detail, const std::string &patient) {
+    if (out.mismatches[kind]++ == 0) out.examples.push_back({kind, detail, patient});
+  }
+};
+
+// ------------------------------------------------------------------ patients
+
+/// Interesting values of each number input: every bound any condition
+/// tests it against, a hair either side, and the range ends.
+std::vector<std::vector<Rational>> boundaries(const ir::Protocol &p) {
+  std::vector<std::vector<Rational>> out(p.inputs.size());
+  auto addCols = [&](const ir::ExprRef &e) {
+    if (!e || e->type.kind != ir::Type::Kind::Bool) return;
+    auto cols = backends::toColumns(p, *e);
+    if (!std::holds_alternative<backends::Columns>(cols)) return;
+    for (const auto &row : std::get<backends::Columns>(cols).rows)
+      for (const auto &c : row.conditions)
+        for (const auto &iv : c.intervals)
+          for (const auto &b : {iv.lo, iv.hi})
+            if (b)
+              for (const Rational &d : {Rational(0), Rational(1), Rational(-1), Rational(1, 1000), Rational(-1, 1000)})
+                out[c.input].push_back(*b + d);
+  };
+  addCols(p.population);
+  for (size_t pi = 0; pi < p.pathways.size(); ++pi)
+    for (size_t t = 0; t < p.pathways[pi].tiers.size(); ++t) {
+      addCols(p.tierGuard(static_cast<int>(pi), static_cast<int>(t)));
+      addCols(p.pathways[pi].tiers[t].failedWhen);
+    }
+  for (const auto &t : p.tables)
+    for (const auto &r : t.rules) addCols(r.guard);
+  for (const auto &d : p.defines) addCols(d.value);
+  for (const auto &prop : p.properties) addCols(prop.expr);
+  for (size_t i = 0; i < p.inputs.size(); ++i) {
+    const ir::Input &in = p.inputs[i];
+    if (in.lo) out[i].push_back(*in.lo);
+    if (in.hi) out[i].push_back(*in.hi);
+    // The weight where a per-kg dose meets a cap lies between thresholds
+    // no guard names; uniform draws cover it.
+    std::vector<Rational> kept;
+    for (const Rational &v : out[i])
+      if ((!in.lo || v >= *in.lo) && (!in.hi || v <= *in.hi) && (!in.type.integer || v.isInteger())) kept.push_back(v);
+    std::sort(kept.begin(), kept.end());
+    kept.erase(std::unique(kept.begin(), kept.end()), kept.end());
+    out[i] = kept;
+  }
+  return out;
+}
+
+ir::Patient randomPatient(const ir::Protocol &p, const std::vector<std::vector<Rational>> &bounds, Rng &rng) {
+  ir::Patient patient;
+  for (size_t i = 0; i < p.inputs.size(); ++i) {
+    const ir::Input &in = p.inputs[i];
+    switch (in.type.kind) {
+    case ir::Type::Kind::Bool: patient.push_back(ir::Value::ofBool(rng.below(2))); break;
+    case ir::Type::Kind::Enum:
+      patient.push_back(ir::Value::ofEnum(static_cast<int>(rng.below(p.enums[in.type.enumType].members.size()))));
+      break;
+    case ir::Type::Kind::Number: {
+      Rational v;
+      if (!bounds[i].empty() && rng.chance(50)) {
+        v = bounds[i][rng.below(bounds[i].size())];
+      } else {
+        // Uniform over the range in steps of 1/100 of the display unit.
+        Rational step = in.displayUnit.factor.isZero() ? Rational(1, 100) : in.displayUnit.factor / Rational(100);
+        if (in.type.integer) step = 1;
+        Rational span = (*in.hi - *in.lo) / step;
+        int64_t steps = span.num() / span.den();
+        v = *in.lo + step * Rational(static_cast<int64_t>(rng.below(static_cast<uint64_t>(steps) + 1)));
+      }
+      patient.push_back(ir::Value::ofNumber(v));
+      break;
+    }
+    }
+  }
+  return patient;
+}
+
+// ------------------------------------------------------------------ operational judgements
+
+/// One patient's evaluation, with the few derived facts the judgements need.
+struct Judged {
+  const ir::Protocol &p;
+  const ir::Patient &patient;
+  const ir::Evaluation &ev;
+
+  bool holds(const ir::ExprRef &e) const { return !e || ir::evaluateBool(p, *e, patient); }
+  /// A tier "failed": its pathway applies and its `failed when` holds.
+  bool failed(int pw, int t) const {
+    const ir::Tier &tier = p.pathways[pw].tiers[t];
+    return tier.failedWhen && holds(p.pathways[pw].entry) && holds(tier.failedWhen);
+  }
+  bool fires(const ir::Target &t) const {
+    return t.kind == ir::Target::Kind::Tier ? ev.tiers[t.container][t.index] : ev.rules[t.container][t.index];
+  }
+  const ir::FiredAction *fired(const ir::Action *a) const {
+    for (const ir::FiredAction &f : ev.actions)
+      if (f.action == a) return &f;
+    return nullptr;
+  }
+};
+
+/// The factor turning an amount given on the action's basis into the
+/// limit's (docs/verifier.md, "Dose bases"); nullopt when not derivable.
+std::optional<Rational> basisFactor(const ir::Action &a, const ir::Limit &l) {
+  using K = ir::Basis::Kind;
+  K ak = a.basis.kind == K::None ? K::PerDose : a.basis.kind;
+  K lk = l.basis.kind == K::None ? K::PerDose : l.basis.kind;
+  if (ak == K::PerTime && lk == K::PerTime) return l.basis.span / a.basis.span;
+  if (ak == lk) return Rational(1);
+  if (ak == K::PerTime && lk == K::PerCourse && a.durationHi) return *a.durationHi / a.basis.span;
+  if (ak == K::PerCourse && lk == K::PerTime && a.over && !a.over->isZero()) return l.basis.span / *a.over;
+  return std::nullopt;
+}
+
+/// One verifier verdict to judge: `pred` says whether a patient violates
+/// the property (Valid goals) or witnesses it (Satisfiable goals).
+struct Check {
+  std::string kind;   // verifier kind + "@where"
+  std::string what;   // the verifier's message
+  bool valid = true;  // Valid goal; else Satisfiable
+  verifier::Status status = verifier::Status::Proved;
+  bool wholeRange = false;  // judged on patients outside the population too (population)
+  std::function<bool(const Judged &)> pred;
+  std::optional<ir::Patient> counterexample;
+};
+
+class Harness {
+public:
+  Harness(const ir::Protocol &p, const runtime::Table &table, ProtocolOutcome &out)
+      : p_(p), table_(table), out_(out), rec_{out} {}
+
+  void buildChecks(const verifier::Report &report) {
+    std::map<RangeKey, std::pair<int, int>> tiers, rules;
+    std::map<RangeKey, int> tables, props;
+    std::map<RangeKey, std::pair<const ir::Action *, std::string>> actions;  // action, "@where"
+    std::map<RangeKey, const ir::Limit *> limits;
+    for (size_t pw = 0; pw < p_.pathways.size(); ++pw)
+      for (size_t t = 0; t < p_.pathways[pw].tiers.size(); ++t) {
+        const ir::Tier &tier = p_.pathways[pw].tiers[t];
+        tiers[key(tier.range)] = {static_cast<int>(pw), static_cast<int>(t)};
+        for (const ir::Action &a : tier.actions) actions[key(a.range)] = {&a, "@tier"};
+      }
+    for (size_t tb = 0; tb < p_.tables.size(); ++tb) {
+      tables[key(p_.tables[tb].range)] = static_cast<int>(tb);
+      for (size_t r = 0; r < p_.tables[tb].rules.size(); ++r) {
+        const ir::Rule &rule = p_.tables[tb].rules[r];
+        rules[key(rule.range)] = {static_cast<int>(tb), static_cast<int>(r)};
+        for (const ir::Action &a : rule.actions) actions[key(a.range)] = {&a, hitSuffix(p_, static_cast<int>(tb))};
+      }
+    }
+    for (size_t i = 0; i < p_.properties.size(); ++i) props[key(p_.properties[i].range)] = static_cast<int>(i);
+    for (const ir::Drug &d : p_.drugs)
+      for (const ir::Limit &l : d.limits) limits[key(l.range)] = &l;
+
+    std::map<int, std::set<std::pair<int, int>>> undecidedOverlaps;  // unique table -> rule pairs not proved
+    std::set<int> overlapTablesProved;
+
+    for (const verifier::PropertyResult &r : report.properties) {
+      if (r.status == verifier::Status::Unknown) ++out_.unknown;
+      if (r.status == verifier::Status::Proved) ++out_.proved;
+      if (r.status == verifier::Status::Refuted) ++out_.refuted;
+      if (r.counterexample) ++out_.counterexamples;
+      if (r.status == verifier::Status::Warning || r.kind == "unspecified" || r.kind == "dose-bounded") continue;
+      Check c;
+      c.what = r.message;
+      c.status = r.status;
+      c.counterexample = r.counterexample;
+      auto unmapped = [&] { rec_.add("harness/unmapped-result", r.kind + ": " + r.message, ""); };
+      if (r.kind == "table-overlap") {
+        if (auto it = tables.find(key(r.range)); it != tables.end()) {
+          if (r.status == verifier::Status::Proved) overlapTablesProved.insert(it->second);
+          continue;
+        }
+        auto j = rules.find(key(r.range));
+        auto i = r.related.empty() ? rules.end() : rules.find(key(r.related[0].range));
+        if (j == rules.end() || i == rules.end()) { unmapped(); continue; }
+        int tb = j->second.first, ri = i->second.second, rj = j->second.second;
+        undecidedOverlaps[tb].insert({std::min(ri, rj), std::max(ri, rj)});
+        c.kind = r.kind + hitSuffix(p_, tb);
+        c.pred = [tb, ri, rj](const Judged &x) { return x.ev.matched[tb][ri] && x.ev.matched[tb][rj]; };
+      } else if (r.kind == "population") {
+        c.kind = r.kind;
+        c.valid = false;
+        c.wholeRange = true;
+        c.pred = [](const Judged &x) { return x.ev.inPopulation; };
+      } else if (r.kind == "tier-reachable" || r.kind == "tier-exclusive" || r.kind == "tier-order") {
+        auto it = tiers.find(key(r.range));
+        if (it == tiers.end()) { unmapped(); continue; }
+        int pw = it->second.first, t = it->second.second;
+        c.kind = r.kind + "@tier";
+        if (r.kind == "tier-reachable") {
+          c.valid = false;
+          c.pred = [pw, t](const Judged &x) { return bool(x.ev.tiers[pw][t]); };
+        } else if (r.kind == "tier-exclusive") {
+          auto s = r.related.empty() ? tiers.end() : tiers.find(key(r.related[0].range));
+          if (s == tiers.end()) { unmapped(); continue; }
+          int st = s->second.second;
+          c.pred = [pw, t, st](const Judged &x) { return x.ev.tiers[pw][t] && x.ev.tiers[pw][st]; };
+        } else {
+          int before = p_.pathways[pw].tiers[t].after;
+          c.pred = [pw, t, before](const Judged &x) { return x.ev.tiers[pw][t] && !x.failed(pw, before); };
+        }
+      } else if (r.kind == "table-gap") {
+        auto it = tables.find(key(r.range));
+        if (it == tables.end()) { unmapped(); continue; }
+        int tb = it->second;
+        c.kind = r.kind + hitSuffix(p_, tb);
+        c.pred = [tb](const Judged &x) {
+          return std::none_of(x.ev.matched[tb].begin(), x.ev.matched[tb].end(), [](bool b) { return b; });
+        };
+      } else if (r.kind == "rule-dead" || r.kind == "rule-shadowed") {
+        auto it = rules.find(key(r.range));
+        if (it == rules.end()) { unmapped(); continue; }
+        int tb = it->second.first, ri = it->second.second;
+        c.kind = r.kind + hitSuffix(p_, tb);
+        c.valid = false;
+        if (r.kind == "rule-dead") c.pred = [tb, ri](const Judged &x) { return bool(x.ev.matched[tb][ri]); };
+        else c.pred = [tb, ri](const Judged &x) { return bool(x.ev.rules[tb][ri]); };
+      } else if (r.kind == "assertion" || r.kind == "reaches") {
+        auto it = props.find(key(r.range));
+        if (it == props.end()) { unmapped(); continue; }
+        const ir::Property &prop = p_.properties[it->second];
+        if (prop.kind == ir::Property::Kind::Reaches) {
+          ir::Target tg = prop.target;
+          c.kind = r.kind + (tg.kind == ir::Target::Kind::Tier ? std::string("@tier") : hitSuffix(p_, tg.container));
+          c.pred = [&prop, tg](const Judged &x) {
+            if (!x.holds(prop.expr) || x.fires(tg)) return false;
+            return !(tg.kind == ir::Target::Kind::Tier && x.failed(tg.container, tg.index));
+          };
+        } else {
+          bool always = prop.kind == ir::Property::Kind::Always;
+          c.kind = r.kind;
+          c.pred = [&prop, always](const Judged &x) { return x.holds(prop.expr) != always; };
+        }
+      } else if (r.kind == "dose-formulary") {
+        auto a = actions.find(key(r.range));
+        auto l = r.related.empty() ? limits.end() : limits.find(key(r.related[0].range));
+        if (a == actions.end() || l == limits.end()) { unmapped(); continue; }
+        const ir::Action *action = a->second.first;
+        const ir::Limit *limit = l->second;
+        c.kind = r.kind + a->second.second;
+        std::optional<Rational> factor = basisFactor(*action, *limit);
+        if (!factor || (limit->perWeight && p_.dosingWeight < 0)) {
+          rec_.add("verifier-formulary-basis" + a->second.second,
+                   "the verifier decided '" + r.message + "' but the limit's basis is not derivable from the dose's", "");
+          continue;
+        }
+        int w = p_.dosingWeight;
+        Rational f = *factor;
+        c.pred = [action, limit, f, w](const Judged &x) {
+          const ir::FiredAction *fa = x.fired(action);
+          if (!fa || !fa->amount) return false;
+          Rational amount = *fa->amount * f;
+          Rational bound = limit->perWeight ? limit->amount * x.patient[w].number : limit->amount;
+          return amount > bound;
+        };
+      } else {
+        unmapped();
+        continue;
+      }
+      checks_.push_back(std::move(c));
+    }
+
+    // Overlap pairs of unique tables not listed as refuted or unknown were
+    // proved disjoint (by the sweep or by Z3): no patient may match both.
+    for (size_t tb = 0; tb < p_.tables.size(); ++tb) {
+      if (p_.tables[tb].hit != ir::HitPolicy::Unique) continue;
+      std::set<std::pair<int, int>> skip = undecidedOverlaps[static_cast<int>(tb)];
+      Check c;
+      c.kind = "table-overlap@unique";
+      c.what = "rule pairs of unique table '" + p_.tables[tb].name + "' proved disjoint";
+      int t = static_cast<int>(tb);
+      c.pred = [t, skip](const Judged &x) {
+        const auto &m = x.ev.matched[t];
+        for (size_t i = 0; i < m.size(); ++i)
+          for (size_t j = i + 1; j < m.size(); ++j)
+            if (m[i] && m[j] && !skip.count({static_cast<int>(i), static_cast<int>(j)})) return true;
+        return false;
+      };
+      checks_.push_back(std::move(c));
+    }
+
+    // Dose envelopes: every amount given lies within [min, max].
+    for (const verifier::DoseEnvelope &env : report.doses) {
+      auto a = actions.find(key(env.range));
+      if (a == actions.end()) { rec_.add("harness/unmapped-result", "dose envelope of " + env.where, ""); continue; }
+      if (env.unbounded || (!env.never && (!env.min || !env.max))) continue;
+      const ir::Action *action = a->second.first;
+      Check c;
+      c.kind = "dose-bounded" + a->second.second;
+      c.what = env.never ? action->name + " at " + env.where + " is never given"
+                         : action->name + " at " + env.where + " lies in [" + env.min->str() + ", " + env.max->str() + "]";
+      std::optional<Rational> lo = env.min, hi = env.max;
+      bool never = env.never;
+      c.pred = [action, lo, hi, never](const Judged &x) {
+        const ir::FiredAction *fa = x.fired(action);
+        if (!fa) return false;
+        if (never) return true;
+        return fa->amount && (*fa->amount < *lo || *fa->amount > *hi);
+      };
+      checks_.push_back(std::move(c));
+    }
+
+    for (const std::string &e : report.internalErrors) rec_.add("verifier-internal", e, "");
+  }
+
+  /// Defines that only name a tier or rule (marked by the generator).
+  void buildReferences() {
+    for (size_t d = 0; d < p_.defines.size(); ++d) {
+      const std::string &desc = p_.defines[d].description;
+      std::string marker = kFiresMarker;
+      if (desc.rfind(marker, 0) != 0) continue;
+      std::string target = desc.substr(marker.size());
+      size_t dot = target.find('.');
+      if (dot == std::string::npos) continue;
+      std::string c = target.substr(0, dot), m = target.substr(dot + 1);
+      for (size_t pw = 0; pw < p_.pathways.size(); ++pw)
+        for (size_t t = 0; t < p_.pathways[pw].tiers.size(); ++t)
+          if (p_.pathways[pw].name == c && p_.pathways[pw].tiers[t].name == m)
+            refs_.push_back({static_cast<int>(d), {ir::Target::Kind::Tier, static_cast<int>(pw), static_cast<int>(t)}, "@tier"});
+      for (size_t tb = 0; tb < p_.tables.size(); ++tb)
+        for (size_t r = 0; r < p_.tables[tb].rules.size(); ++r)
+          if (p_.tables[tb].name == c && p_.tables[tb].rules[r].name == m)
+            refs_.push_back({static_cast<int>(d), {ir::Target::Kind::Rule, static_cast<int>(tb), static_cast<int>(r)},
+                             hitSuffix(p_, static_cast<int>(tb))});
+    }
+  }
+
+  /// Judges every counterexample the verifier printed.
+  void judgeCounterexamples() {
+    for (const Check &c : checks_) {
+      if (!c.counterexample || c.status != verifier::Status::Refuted || !c.valid) continue;
+      const ir::Patient &patient = *c.counterexample;
+      ++out_.comparisons;
+      try {
+        ir::Evaluation ev = ir::evaluate(p_, patient);
+        Judged x{p_, patient, ev};
+        if (!ev.inPopulation) rec_.add("verifier-cex-outside-population/" + c.kind, c.what, givenLine(p_, patient));
+        else if (!c.pred(x)) rec_.add("verifier-cex-not-violating/" + c.kind, c.what, givenLine(p_, patient));
+      } catch (const ir::EvalError &e) {
+        rec_.add("verifier-cex-eval-error/" + c.kind, c.what + ": " + e.what(), givenLine(p_, patient));
+      }
+    }
+  }
+
+  void patient(const ir::Patient &patient) {
+    ++out_.patients;
+    std::vector<runtime::PatientValue> values;
+    for (const ir::Value &v : patient) values.push_back(ir::fromValue(v));
+    std::optional<ir::Evaluation> ev;
+    std::string irError, rtError;
+    try {
+      ev = ir::evaluate(p_, patient);
+    } catch (const ir::EvalError &e) {
+      irError = e.what();
+    }
+    try {
+      table_.evaluate(values, result_);
+    } catch (const runtime::EvaluationError &e) {
+      rtError = e.what();
+    }
+    ++out_.comparisons;
+    if (!irError.empty() || !rtError.empty()) {
+      if (irError.empty() != rtError.empty())
+        rec_.add("runtime-vs-ir/error", "IR: " + (irError.empty() ? "ok" : irError) + "; runtime: " +
+                                            (rtError.empty() ? "ok" : rtError), givenLine(p_, patient));
+      return;
+    }
+    compare(observeEvaluator(p_, *ev), observeRuntime(table_, result_), patient);
+    Judged x{p_, patient, *ev};
+    if (ev->inPopulation) ++out_.inPopulation;
+    try {
+      judge(x);
+    } catch (const ir::EvalError &e) {
+      rec_.add("judge-eval-error", e.what(), givenLine(p_, patient));
+    }
+  }
+
+private:
+  std::string containerName(size_t k) const {
+    size_t np = p_.pathways.size();
+    return k < np ? p_.pathways[k].name : p_.tables[k - np].name;
+  }
+  std::string memberName(size_t k, size_t r) const {
+    size_t np = p_.pathways.size();
+    return containerName(k) + "." + (k < np ? p_.pathways[k].tiers[r].name : p_.tables[k - np].rules[r].name);
+  }
+  std::string containerSuffix(size_t k) const {
+    size_t np = p_.pathways.size();
+    return k < np ? "@pathway" : hitSuffix(p_, static_cast<int>(k - np));
+  }
+  std::string containerSuffix(const std::string &name) const {
+    for (size_t k = 0; k < p_.pathways.size() + p_.tables.size(); ++k)
+      if (containerName(k) == name) return containerSuffix(k);
+    return "@unknown";
+  }
+
+  void compare(const Observation &iro, const Observation &rto, const ir::Patient &patient) {
+    auto add = [&](const std::string &kind, const std::string &detail) {
+      rec_.add("runtime-vs-ir/" + kind, detail, givenLine(p_, patient));
+    };
+    if (iro.inPopulation != rto.inPopulation) {
+      add("population", std::string("IR says ") + (iro.inPopulation ? "inside" : "outside") + ", runtime the opposite");
+      return;
+    }
+    bool firedAgree = true;
+    for (size_t k = 0; k < iro.fired.size(); ++k)
+      for (size_t r = 0; r < iro.fired[k].size(); ++r) {
+        ++out_.comparisons;
+        bool rtFired = k < rto.fired.size() && r < rto.fired[k].size() && rto.fired[k][r];
+        if (iro.fired[k][r] != rtFired) {
+          firedAgree = false;
+          add(std::string(k < p_.pathways.size() ? "tier-fired" : "rule-fired") + containerSuffix(k),
+              memberName(k, r) + ": IR says " + (iro.fired[k][r] ? "fires" : "does not fire") + ", runtime the opposite");
+        }
+      }
+    // Actions follow from what fired; compare them only when that agrees.
+    if (firedAgree) {
+      ++out_.comparisons;
+      if (iro.actions.size() != rto.actions.size()) {
+        add("actions", std::to_string(iro.actions.size()) + " actions on the IR, " + std::to_string(rto.actions.size()) +
+                           " on the runtime");
+      } else {
+        for (size_t k = 0; k < iro.actions.size(); ++k) {
+          const auto &a = iro.actions[k], &b = rto.actions[k];
+          ++out_.comparisons;
+          if (a.container != b.container || a.rule != b.rule || a.kind != b.kind || a.name != b.name) {
+            add("actions", "action " + std::to_string(k + 1) + ": IR " + a.kind + " " + a.name + " from " +
+                               memberName(a.container, a.rule) + ", runtime " + b.kind + " " + b.name);
+            break;
+          }
+          if (a.amount != b.amount) {
+            add("amount", a.name + " at " + memberName(a.container, a.rule) + ": IR " + ratText(a.amount) + ", runtime " +
+                              ratText(b.amount) + " (canonical units)");
+          }
+        }
+      }
+    }
+    ++out_.comparisons;
+    auto describe = [](const std::pair<std::string, std::set<std::string>> &v) {
+      std::string s = v.first + ":";
+      for (const auto &r : v.second) s += " " + r;
+      return s;
+    };
+    for (const auto &v : rto.violations)
+      if (!iro.violations.count(v))
+        add("violation" + containerSuffix(v.first), "the runtime reports a violation the IR does not: " + describe(v));
+    for (const auto &v : iro.violations)
+      if (!rto.violations.count(v))
+        add("violation" + containerSuffix(v.first), "the IR reports a violation the runtime does not: " + describe(v));
+  }
+
+  void judge(const Judged &x) {
+    for (const Check &c : checks_) {
+      if (c.status == verifier::Status::Unknown) continue;
+      if (!x.ev.inPopulation && !c.wholeRange) continue;
+      if (c.valid && c.status != verifier::Status::Proved) continue;    // proved: no patient violates it
+      if (!c.valid && c.status != verifier::Status::Refuted) continue;  // refuted: no patient witnesses it
+      ++out_.comparisons;
+      if (!c.pred(x))
+        continue;
+      if (c.valid) rec_.add("verifier-proved-violated/" + c.kind, c.what, givenLine(p_, x.patient));
+      else rec_.add("verifier-refuted-witnessed/" + c.kind, c.what, givenLine(p_, x.patient));
+    }
+    if (!x.ev.inPopulation) return;
+    for (const Ref &r : refs_) {
+      ++out_.comparisons;
+      bool value = ir::evaluateBool(p_, *ir::build::define(r.define, ir::Type::boolean()), x.patient);
+      if (value != x.fires(r.target))
+        rec_.add("reference-vs-firing" + r.suffix,
+                 "'" + p_.defines[r.define].name + " = " + p_.defines[r.define].description.substr(std::string(kFiresMarker).size()) +
+                     "' is " + (value ? "true" : "false") + " but the evaluator says it " +
+                     (x.fires(r.target) ? "fires" : "does not fire"),
+                 givenLine(p_, x.patient));
+    }
+  }
+
+  struct Ref {
+    int define;
+    ir::Target target;
+    std::string suffix;
+  };
+
+  const ir::Protocol &p_;
+  const runtime::Table &table_;
+  ProtocolOutcome &out_;
+  Recorder rec_;
+  std::vector<Check> checks_;
+  std::vector<Ref> refs_;
+  runtime::Result result_;
+};
+
+}  // namespace
+
+ProtocolOutcome runProtocol(const std::string &name, const std::string &text, uint64_t patientSeed,
+                            const DifferentialOptions &options) {
+  ProtocolOutcome out;
+  SourceManager sources;
+  DiagnosticEngine diags(sources);
+  auto diagnosticsText = [&] {
+    std::ostringstream s;
+    TextPrintOptions po;
+    po.summary = false;
+    printDiagnosticsText(s, diags, po);
+    return s.str();
+  };
+  FrontendResult fr = runFrontendOnBuffer(name, text, sources, diags, {});
+  if (!fr.protocol) {
+    out.status = ProtocolOutcome::Status::CheckFailed;
+    out.diagnostics = diagnosticsText();
+    return out;
+  }
+  const ir::Protocol &p = *fr.protocol;
+  backends::TableMetadata meta;
+  meta.compilerVersion = "differential";
+  std::optional<std::string> tableText = backends::emitJsonTable(p, sources, meta, diags);
+  if (!tableText) {
+    out.status = ProtocolOutcome::Status::CompileRefused;
+    out.diagnostics = diagnosticsText();
+    return out;
+  }
+  runtime::LoadOptions lo;
+  lo.allowUnverified = true;  // compiled here without recording a verification
+  std::optional<runtime::Table> table;
+  try {
+    table = runtime::Table::loadText(*tableText, lo, name);
+  } catch (const runtime::LoadError &e) {
+    out.mismatches["runtime-load-error"] = 1;
+    out.examples.push_back({"runtime-load-error", e.what(), ""});
+    return out;
+  }
+
+  Harness h(p, *table, out);
+  if (options.verify) {
+    verifier::Options vo;
+    vo.checkModels = true;
+    vo.timeoutMs = options.verifyTimeoutMs;
+    h.buildChecks(verifier::verify(p, vo));
+    h.judgeCounterexamples();
+  }
+  h.buildReferences();
+  std::vector<std::vector<Rational>> bounds = boundaries(p);
+  Rng rng(patientSeed);
+  for (int n = 0; n < options.patients; ++n) h.patient(randomPatient(p, bounds, rng));
+  return out;
+}
+
+// ------------------------------------------------------------------ many protocols
+
+std::vector<std::string> RunSummary::unexpected() const {
+  std::vector<std::string> out;
+  for (const auto &[kind, n] : mismatches)
+    if (!isExpected(kind)) out.push_back(kind);
+  return out;
+}
+
+std::vector<std::string> RunSummary::unseenExpected() const {
+  std::vector<std::string> out;
+  for (const std::string &kind : expectedDisagreements()) {
+    bool seen = false;
+    for (const auto &[k, n] : mismatches) seen = seen || k == kind || k.substr(0, k.find('@')) == kind;
+    if (!seen) out.push_back(kind);
+  }
+  return out;
+}
+
+namespace {
+
+std::string writeRepro(const std::string &dir, uint64_t seed, const std::string &text) {
+  if (dir.empty()) return "(not written)";
+  std::filesystem::create_directories(dir);
+  std::string path = dir + "/random-" + std::to_string(seed) + ".care";
+  std::ofstream(path) << text;
+  return path;
+}
+
+}  // namespace
+
+RunSummary runMany(uint64_t seed, uint64_t count, const DifferentialOptions &options, const std::string &reproDir,
+                   std::ostream &log) {
+  RunSummary s;
+  auto start = std::chrono::steady_clock::now();
+  constexpr uint64_t kReportsPerKind = 3;  // protocols logged per mismatch kind
+  for (uint64_t k = 0; k < count; ++k) {
+    uint64_t ps = seed + k;
+    std::string text = generateProtocol(ps);
+    std::string name = "random-" + std::to_string(ps) + ".care";
+    // Patients come from their own stream, so one protocol reproduces alone.
+    ProtocolOutcome o = runProtocol(name, text, ps ^ 0x5deece66dull, options);
+    ++s.protocols;
+    if (o.status == ProtocolOutcome::Status::CheckFailed) {
+      ++s.checkFailed;
+      log << "GENERATOR BUG: seed " << ps << " does not pass check; protocol written to "
+          << writeRepro(reproDir, ps, text) << "\n" << o.diagnostics;
+      continue;
+    }
+    if (o.status == ProtocolOutcome::Status::CompileRefused) {
+      ++s.compileRefused;
+      std::string first = o.diagnostics.substr(0, o.diagnostics.find('\n'));
+      s.compileRefusals.push_back("seed " + std::to_string(ps) + ": " + first);
+      log << "compile refused seed " << ps << ": " << first << "\n";
+      continue;
+    }
+    ++s.ran;
+    s.patients += o.patients;
+    s.inPopulation += o.inPopulation;
+    s.comparisons += o.comparisons;
+    s.proved += o.proved;
+    s.refuted += o.refuted;
+    s.unknown += o.unknown;
+    s.counterexamples += o.counterexamples;
+    std::string path;
+    for (const Mismatch &m : o.examples) {
+      s.mismatches[m.kind] += o.mismatches[m.kind];
+      if (++s.protocolsWithKind[m.kind] > kReportsPerKind) continue;
+      if (path.empty()) path = writeRepro(reproDir, ps, text);
+      log << "MISMATCH " << m.kind << (isExpected(m.kind) ? " [expected]" : " [NEW]") << "\n"
+          << "  seed " << ps << ", protocol " << path << " (" << o.mismatches[m.kind] << " times in this protocol)\n"
+          << "  " << m.detail << "\n";
+      if (!m.patient.empty()) log << "  patient: " << m.patient << "\n";
+      log << "  reproduce: scripts/differential.sh 1 " << options.patients << " " << ps << "\n";
+    }
+  }
+  s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return s;
+}
+
+void printSummary(const RunSummary &s, const DifferentialOptions &options, std::ostream &out) {
+  out << "protocols: " << s.protocols << " (" << s.ran << " compared, " << s.compileRefused << " refused by compile, "
+      << s.checkFailed << " refused by check)\n"
+      << "patients: " << s.patients << " (" << options.patients << " per protocol, " << s.inPopulation
+      << " in the population)\n"
+      << "comparisons: " << s.comparisons << "\n"
+      << "verifier: " << s.proved << " proved, " << s.refuted << " refuted, " << s.unknown << " unknown, "
+      << s.counterexamples << " counterexamples judged\n";
+  uint64_t total = 0;
+  for (const auto &[kind, n] : s.mismatches) total += n;
+  out << "mismatches: " << total << (total ? " by kind (occurrences, protocols):" : "") << "\n";
+  for (const auto &[kind, n] : s.mismatches)
+    out << "  " << kind << ": " << n << ", " << s.protocolsWithKind.at(kind) << (isExpected(kind) ? "  [expected]" : "  [NEW]")
+        << "\n";
+  for (const std::string &kind : s.unseenExpected()) out << "  " << kind << ": 0  [expected, not seen]\n";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", s.seconds);
+  out << "time: " << buf << " s\n";
+}
+
+}  // namespace carepath::difftest

@@ -1,0 +1,156 @@
+// The short run of the random-protocol differential test
+// (tests/differential; the long run is scripts/differential.sh): generated
+// protocols through the front end, the runtime and the verifier, with
+// random patients judged by the IR reference evaluator.
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "Differential.h"
+#include "ProtocolGenerator.h"
+
+using namespace carepath::difftest;
+
+namespace {
+
+std::string joined(const std::vector<std::string> &xs) {
+  std::string s;
+  for (const auto &x : xs) s += "\n  " + x;
+  return s;
+}
+
+}  // namespace
+
+TEST(ProtocolGenerator, SameSeedSameTextOtherSeedOtherText) {
+  EXPECT_EQ(generateProtocol(7), generateProtocol(7));
+  EXPECT_NE(generateProtocol(7), generateProtocol(8));
+}
+
+TEST(ProtocolGenerator, UsesEveryConstructOverAFewSeeds) {
+  std::string all;
+  for (uint64_t seed = 1; seed <= 30; ++seed) all += generateProtocol(seed);
+  for (const char *construct :
+       {"hit unique", "hit first", "hit priority", "hit any", "hit collect", " complete", " priority ", " after ",
+        " failed when ", " max ", "mg/kg * weight", "dosing weight = weight", " integer in ", " : enum {", " : bool",
+        "population ", "always ", "never ", "every ", " reaches ", "define ", kFiresMarker, "limit ", " for ",
+        " over ", "dose unspecified"})
+    EXPECT_NE(all.find(construct), std::string::npos) << "no generated protocol uses '" << construct << "'";
+}
+
+TEST(RandomProtocolDifferential, ThirtyProtocolsAgree) {
+  DifferentialOptions options;
+  options.patients = 300;
+  std::ostringstream log;
+  RunSummary s = runMany(/*seed=*/1, /*count=*/30, options, ::testing::TempDir() + "carepath-differential", log);
+  std::ostringstream summary;
+  printSummary(s, options, summary);
+  SCOPED_TRACE(log.str() + summary.str());
+
+  EXPECT_EQ(s.checkFailed, 0u) << "the generator wrote protocols `check` refuses (generator bugs)";
+  // The generator keeps guards small; a refusal now and then is counted.
+  EXPECT_LE(s.compileRefused, 3u) << joined(s.compileRefusals);
+  EXPECT_TRUE(s.unexpected().empty()) << "new disagreements:" << joined(s.unexpected());
+  // The run must exercise what it claims to.
+  EXPECT_GE(s.ran, 25u);
+  EXPECT_GT(s.inPopulation, s.patients / 4);
+  EXPECT_GT(s.proved, 100u);
+  EXPECT_GT(s.refuted, 20u);
+  EXPECT_GT(s.counterexamples, 10u);
+}
+
+// ------------------------------------------------------------------ known disagreements
+//
+// One minimal reproducer per entry of expectedDisagreements(). While the
+// kind is listed there, the reproducer must still show it (so the list
+// never hides a fixed bug); once it is removed, the same protocol becomes
+// a regression test that must show no disagreement of that kind.
+
+namespace {
+
+void expectKnown(const std::string &kind, const std::string &text) {
+  DifferentialOptions options;
+  options.patients = 200;
+  ProtocolOutcome o = runProtocol("known.care", text, 1, options);
+  ASSERT_EQ(o.status, ProtocolOutcome::Status::Ran) << o.diagnostics;
+  bool found = false;
+  std::string seen;
+  for (const auto &[k, n] : o.mismatches) {
+    seen += "\n  " + k;
+    found = found || k == kind;
+  }
+  if (isExpected(kind))
+    EXPECT_TRUE(found) << kind << " is no longer found: remove it from expectedDisagreements(); found:" << seen;
+  else
+    EXPECT_FALSE(found) << kind << " is found but not listed in expectedDisagreements(); found:" << seen;
+  for (const auto &[k, n] : o.mismatches)
+    EXPECT_TRUE(k == kind || isExpected(k)) << "unexpected disagreement " << k;
+}
+
+}  // namespace
+
+TEST(KnownDisagreement, PathwayTiersBothApply) {
+  // b = true: both tiers apply; the runtime reports a violation, the IR evaluator none.
+  expectKnown("runtime-vs-ir/violation@pathway", R"(
+protocol clash version "1" { title "two tiers apply" }
+input b : bool
+pathway p {
+  tier one when b { do x }
+  tier two when b { do y }
+}
+)");
+}
+
+TEST(KnownDisagreement, ReferenceToAnyRuleIsItsGuard) {
+  // b = true: `t.r1` is true but only r0 fires.
+  expectKnown("reference-vs-firing@any", std::string(R"(
+protocol anyref version "1" { title "reference to an any rule" }
+input b : bool
+table t hit any {
+  rule r0 when b -> do x
+  rule r1 when b -> do y
+}
+define f = t.r1 ")") + kFiresMarker + R"(t.r1"
+)");
+}
+
+TEST(KnownDisagreement, VerifierProvesReachesForShadowedAnyRule) {
+  // Proved by the verifier; b = true does not reach t.r1 (r0 fires).
+  expectKnown("verifier-proved-violated/reaches@any", R"(
+protocol anyreach version "1" { title "reaches an any rule" }
+input b : bool
+table t hit any {
+  rule r0 when b -> do x
+  rule r1 when b -> do y
+}
+verify { every b reaches t.r1 }
+)");
+}
+
+TEST(KnownDisagreement, DoseCounterexampleWhereTheAnyRuleDoesNotFire) {
+  // r0 matches every patient, so r1 never fires; the verifier still
+  // reports its 200 mg against the 100 mg limit, with a patient where r0 fires.
+  expectKnown("verifier-cex-not-violating/dose-formulary@any", R"(
+protocol anydose version "1" { title "dose in an any rule" }
+use stdlib.units
+drug d { route iv  limit 100 mg per dose }
+input b : bool
+table t hit any {
+  rule r0 when true -> do x
+  rule r1 when true -> give d dose 200 mg per dose
+}
+)");
+}
+
+TEST(KnownDisagreement, DoseEnvelopeOfAStrictBound) {
+  // The dose approaches 150 mg as the weight approaches 5 kg; a patient of
+  // 4.999999999 kg gets more than the maximum the verifier reports.
+  expectKnown("verifier-proved-violated/dose-bounded@collect", R"(
+protocol envelope version "1" { title "strict bound" dosing weight = weight }
+use stdlib.units
+drug d { route iv }
+input weight : mass in 2 kg .. 150 kg
+table t hit collect {
+  rule r0 when weight < 5 kg -> give d dose 30 mg/kg * weight per dose
+}
+)");
+}
