@@ -88,7 +88,7 @@ void expectKnown(const std::string &kind, const std::string &text) {
 
 }  // namespace
 
-TEST(KnownDisagreement, PathwayTiersBothApply) {
+TEST(FormerDisagreement, PathwayTiersBothApply) {
   // b = true: both tiers apply; the runtime reports a violation, the IR evaluator none.
   expectKnown("runtime-vs-ir/violation@pathway", R"(
 protocol clash version "1" { title "two tiers apply" }
@@ -100,7 +100,7 @@ pathway p {
 )");
 }
 
-TEST(KnownDisagreement, ReferenceToAnyRuleIsItsGuard) {
+TEST(FormerDisagreement, ReferenceToAnyRuleIsItsGuard) {
   // b = true: `t.r1` is true but only r0 fires.
   expectKnown("reference-vs-firing@any", std::string(R"(
 protocol anyref version "1" { title "reference to an any rule" }
@@ -113,7 +113,7 @@ define f = t.r1 ")") + kFiresMarker + R"(t.r1"
 )");
 }
 
-TEST(KnownDisagreement, VerifierProvesReachesForShadowedAnyRule) {
+TEST(FormerDisagreement, VerifierProvesReachesForShadowedAnyRule) {
   // Proved by the verifier; b = true does not reach t.r1 (r0 fires).
   expectKnown("verifier-proved-violated/reaches@any", R"(
 protocol anyreach version "1" { title "reaches an any rule" }
@@ -126,7 +126,7 @@ verify { every b reaches t.r1 }
 )");
 }
 
-TEST(KnownDisagreement, DoseCounterexampleWhereTheAnyRuleDoesNotFire) {
+TEST(FormerDisagreement, DoseCounterexampleWhereTheAnyRuleDoesNotFire) {
   // r0 matches every patient, so r1 never fires; the verifier still
   // reports its 200 mg against the 100 mg limit, with a patient where r0 fires.
   expectKnown("verifier-cex-not-violating/dose-formulary@any", R"(
@@ -141,7 +141,7 @@ table t hit any {
 )");
 }
 
-TEST(KnownDisagreement, DoseEnvelopeOfAStrictBound) {
+TEST(FormerDisagreement, DoseEnvelopeOfAStrictBound) {
   // The dose approaches 150 mg as the weight approaches 5 kg; a patient of
   // 4.999999999 kg gets more than the maximum the verifier reports.
   expectKnown("verifier-proved-violated/dose-bounded@collect", R"(
