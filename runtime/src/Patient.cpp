@@ -2,6 +2,7 @@
 // nlohmann's SAX interface into a small tree that keeps every number as the
 // text it was written in, so that "14.35" becomes exactly 1435/100.
 #include "carepath/Patient.h"
+#include "carepath/Quantity.h"
 #include "carepath/Suggest.h"
 
 #include <nlohmann/json.hpp>
@@ -188,11 +189,7 @@ std::optional<Rational> parseDecimal(std::string_view text) {
 }
 
 std::string formatQuantity(const Rational &canonical, const UnitSpec *unit) {
-  Rational v = canonical;
-  if (unit && unit->factor != Rational(0)) v = canonical / unit->factor;
-  std::string s = v.isDecimalExact(6) ? v.decimal(6) : v.decimal(6) + " (exactly " + v.str() + ")";
-  if (unit && !unit->name.empty()) s += " " + unit->name;
-  return s;
+  return unit ? carepath::formatQuantity(canonical, unit->factor, unit->name) : formatDecimal(canonical);
 }
 
 std::optional<std::vector<PatientValue>> readPatient(const std::vector<InputSpec> &specs, std::string_view jsonText,
