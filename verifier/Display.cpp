@@ -1,5 +1,7 @@
 #include "verifier/Display.h"
 
+#include "carepath/Quantity.h"
+
 #include <sstream>
 
 namespace carepath::verifier {
@@ -48,9 +50,7 @@ std::string literalIn(const Rational &canonical, const Unit &unit) {
 }
 
 std::string formatQuantity(const Rational &canonical, const Unit &unit) {
-  Rational v = unit.factor.isZero() ? canonical : canonical / unit.factor;
-  std::string text = v.isDecimalExact(2) ? v.decimal(2) : "about " + v.decimal(2);
-  return unit.name.empty() ? text : text + " " + unit.name;
+  return carepath::formatQuantity(canonical, unit.factor, unit.name);
 }
 
 std::string valueText(const Protocol &p, int input, const Value &v) {

@@ -9,7 +9,7 @@
 
 namespace carepath::verifier {
 
-/// "14 kg", "71.43 mg/kg" (approximate values are marked with "about").
+/// "14 kg", "71.428571 (exactly 500/7) mg/kg": carepath/Quantity.h's rule.
 std::string formatQuantity(const Rational &canonical, const ir::Unit &unit);
 /// The exact value in `unit` as .care literal text ("14", "2.5"), or the
 /// exact fraction "1/3" when it has no short decimal.

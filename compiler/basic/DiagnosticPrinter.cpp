@@ -1,5 +1,7 @@
 #include "basic/DiagnosticPrinter.h"
 
+#include "carepath/Utf8.h"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -32,16 +34,6 @@ const char *severityColor(Severity s) {
   return kRed;
 }
 
-/// Byte length of the valid UTF-8 sequence at `i` (0 when invalid).
-size_t utf8Length(std::string_view s, size_t i) {
-  unsigned char c = static_cast<unsigned char>(s[i]);
-  size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-  if (n == 0 || i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k)
-    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
-  return n;
-}
-
 // Source line, then a caret at the start of the range and tildes under the
 // rest of it (clipped to the first line of a multi-line range). Long lines
 // are shown as a window around the caret. Control characters and invalid
@@ -59,7 +51,7 @@ void printSnippet(std::ostream &out, const SourceManager &sm, const SourceRange 
   std::string shown, marker;
   if (from > 0) shown += "...", marker += "   ";
   for (size_t i = from; i < to;) {
-    size_t n = utf8Length(line, i);
+    size_t n = decodeUtf8(line, i).length;
     unsigned char c = static_cast<unsigned char>(line[i]);
     std::string piece = n == 0 ? "?" : c == '\t' ? "\t" : (c < 0x20 || c == 0x7f) ? " " : std::string(line.substr(i, n));
     char mark = i < caret ? (c == '\t' ? '\t' : ' ') : i == caret ? '^' : i < stop ? '~' : '\0';

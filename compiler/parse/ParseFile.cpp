@@ -8,6 +8,7 @@
 #include "parse/ASTBuilder.h"
 #include "parse/SyntaxErrors.h"
 #include "parse/TokenRanges.h"
+#include "carepath/Utf8.h"
 
 namespace carepath::parse {
 
@@ -15,28 +16,6 @@ using L = grammar::CarepathLexer;
 using antlr4::Token;
 
 namespace {
-
-/// Length of the valid UTF-8 sequence at `i`, or 0 when it is invalid
-/// (truncated, overlong, a surrogate, or above U+10FFFF).
-size_t utf8SequenceLength(std::string_view s, size_t i) {
-  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = byte(i);
-  if (c < 0x80) return 1;
-  size_t n;
-  uint32_t cp;
-  if (c >= 0xC2 && c <= 0xDF) { n = 2; cp = c & 0x1F; }
-  else if (c >= 0xE0 && c <= 0xEF) { n = 3; cp = c & 0x0F; }
-  else if (c >= 0xF0 && c <= 0xF4) { n = 4; cp = c & 0x07; }
-  else return 0;
-  if (i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (byte(i + k) & 0x3F);
-  }
-  if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-    return 0;
-  return n;
-}
 
 /// Protocol files are UTF-8 text: refuse NUL bytes and invalid UTF-8 at the
 /// first offending byte, before the lexer sees them.
@@ -46,7 +25,7 @@ bool checkEncoding(FileId file, std::string_view text, DiagnosticEngine &diags) 
       diags.report(DiagId::err_nul_byte, SourceRange{file, uint32_t(i), uint32_t(i + 1)});
       return false;
     }
-    size_t n = utf8SequenceLength(text, i);
+    size_t n = decodeUtf8(text, i).length;
     if (n == 0) {
       diags.report(DiagId::err_invalid_utf8, SourceRange{file, uint32_t(i), uint32_t(i + 1)},
                    static_cast<unsigned>(static_cast<unsigned char>(text[i])));

@@ -6,6 +6,7 @@
 // durations where durations are needed, examples that give valid values.
 #include <functional>
 
+#include "carepath/Quantity.h"
 #include "sema/SemaContext.h"
 
 namespace carepath::sema {
@@ -14,10 +15,7 @@ namespace {
 
 std::string dimName(const ir::Dimension &d) { return d.dimensionless() ? "a plain number" : d.str(); }
 
-std::string showQuantity(Rational canonical, const ir::Unit &u) {
-  Rational v = u.factor.isZero() ? canonical : canonical / u.factor;
-  return u.name.empty() ? v.decimal() : v.decimal() + " " + u.name;
-}
+std::string showQuantity(Rational canonical, const ir::Unit &u) { return formatQuantity(canonical, u.factor, u.name); }
 
 struct Checker {
   Analysis &a;

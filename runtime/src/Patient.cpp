@@ -2,7 +2,9 @@
 // nlohmann's SAX interface into a small tree that keeps every number as the
 // text it was written in, so that "14.35" becomes exactly 1435/100.
 #include "carepath/Patient.h"
+#include "carepath/Quantity.h"
 #include "carepath/Suggest.h"
+#include "JsonErrors.h"
 
 #include <nlohmann/json.hpp>
 
@@ -34,14 +36,6 @@ const char *typeName(Node::Type t) {
   case Node::Type::Object: return "an object";
   }
   return "?";
-}
-
-std::pair<size_t, size_t> lineColumn(std::string_view text, size_t offset) {
-  size_t line = 1, col = 1;
-  for (size_t i = 0; i < offset && i < text.size(); ++i) {
-    if (text[i] == '\n') { ++line; col = 1; } else { ++col; }
-  }
-  return {line, col};
 }
 
 /// Builds a Node tree. Array elements are only counted: no input takes an
@@ -94,14 +88,8 @@ public:
     return true;
   }
   bool parse_error(std::size_t position, const std::string &, const nlohmann::detail::exception &ex) override {
-    // nlohmann's message reads "[json.exception.parse_error.101] parse error
-    // at line 1, column 5: syntax error while parsing ..."; keep the reason
-    // and say the position ourselves.
-    std::string reason = ex.what();
-    if (auto at = reason.find("column "); at != std::string::npos)
-      if (auto colon = reason.find(": ", at); colon != std::string::npos) reason = reason.substr(colon + 2);
-    auto [line, col] = lineColumn(text_, position == 0 ? 0 : position - 1);
-    error = "malformed JSON at line " + std::to_string(line) + ", column " + std::to_string(col) + ": " + reason;
+    JsonSyntaxError e = describeJsonError(text_, position, ex.id);
+    error = "malformed JSON at line " + std::to_string(e.line) + ", column " + std::to_string(e.column) + ": " + e.reason;
     return false;
   }
 
@@ -188,11 +176,7 @@ std::optional<Rational> parseDecimal(std::string_view text) {
 }
 
 std::string formatQuantity(const Rational &canonical, const UnitSpec *unit) {
-  Rational v = canonical;
-  if (unit && unit->factor != Rational(0)) v = canonical / unit->factor;
-  std::string s = v.isDecimalExact(6) ? v.decimal(6) : v.decimal(6) + " (exactly " + v.str() + ")";
-  if (unit && !unit->name.empty()) s += " " + unit->name;
-  return s;
+  return unit ? carepath::formatQuantity(canonical, unit->factor, unit->name) : formatDecimal(canonical);
 }
 
 std::optional<std::vector<PatientValue>> readPatient(const std::vector<InputSpec> &specs, std::string_view jsonText,

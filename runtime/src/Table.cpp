@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "carepath/TableFormat.h"
+#include "JsonErrors.h"
 
 namespace carepath::runtime {
 
@@ -55,14 +56,6 @@ namespace {
 using Model = Table::Model;
 
 // ------------------------------------------------------------------ strict JSON reading with field paths
-
-std::pair<size_t, size_t> lineColumn(std::string_view text, size_t offset) {
-  size_t line = 1, col = 1;
-  for (size_t i = 0; i < offset && i < text.size(); ++i) {
-    if (text[i] == '\n') { ++line; col = 1; } else { ++col; }
-  }
-  return {line, col};
-}
 
 class Reader {
 public:
@@ -156,45 +149,96 @@ private:
   std::string file_;
 };
 
-// Parses JSON, refusing duplicate keys (two readers could see different
-// values) and reporting the position of a syntax error.
-json parseStrict(std::string_view text, const std::string &file) {
-  std::vector<std::set<std::string>> keys;
-  std::string duplicate;
+// Builds the document from nlohmann's SAX events, refusing duplicate keys
+// (two readers could see different values) and deep nesting, and keeping
+// where and why the parser stopped. Nothing is thrown from inside the
+// parser, so every failure, a number too large for a double included,
+// comes back here to be reported as a LoadError.
+class StrictBuilder : public json::json_sax_t {
+public:
   // Serialising the document (for the digest) recurses once per level: a
   // hostile file of nested brackets would overflow the stack. Real tables
   // nest about 10 levels.
-  constexpr int kMaxDepth = 128;
-  auto callback = [&](int depth, json::parse_event_t event, json &parsed) {
-    if (depth > kMaxDepth)
-      throw LoadError(file + ": malformed table: nested more than " + std::to_string(kMaxDepth) + " levels deep");
-    switch (event) {
-      case json::parse_event_t::object_start: keys.emplace_back(); break;
-      case json::parse_event_t::object_end: keys.pop_back(); break;
-      case json::parse_event_t::key:
-        if (!keys.back().insert(parsed.get<std::string>()).second && duplicate.empty())
-          duplicate = parsed.get<std::string>();
-        break;
-      default: break;
+  static constexpr size_t kMaxDepth = 128;
+
+  json root;
+  std::string problem;  // "malformed table: ..." when the content is refused
+  std::optional<JsonSyntaxError> syntax;
+
+  explicit StrictBuilder(std::string_view text) : text_(text) {}
+
+  bool null() override { return put(nullptr) != nullptr; }
+  bool boolean(bool b) override { return put(b) != nullptr; }
+  bool number_integer(number_integer_t v) override { return put(v) != nullptr; }
+  bool number_unsigned(number_unsigned_t v) override { return put(v) != nullptr; }
+  bool number_float(number_float_t v, const string_t &) override { return put(v) != nullptr; }
+  bool string(string_t &v) override { return put(std::move(v)) != nullptr; }
+  bool binary(binary_t &v) override { return put(json::binary(std::move(v))) != nullptr; }  // not in JSON text
+  bool start_object(std::size_t) override { return open(json::object()); }
+  bool key(string_t &k) override {
+    if (!keys_.back().insert(k).second) {
+      problem = "malformed table: key '" + k + "' appears twice in one object";
+      return false;
     }
+    key_ = std::move(k);
     return true;
-  };
-  try {
-    json doc = json::parse(text.begin(), text.end(), callback, /*allow_exceptions=*/true);
-    if (!duplicate.empty()) throw LoadError(file + ": malformed table: key '" + duplicate + "' appears twice in one object");
-    return doc;
-  } catch (const json::parse_error &e) {
-    auto [line, col] = lineColumn(text, e.byte == 0 ? 0 : e.byte - 1);
-    std::string what = e.what();
-    // nlohmann's message: "[json.exception.parse_error.101] parse error at line 1, column 2: syntax error ..."
-    auto colon = what.find(": ", what.find("parse error"));
-    std::string detail = colon == std::string::npos ? what : what.substr(colon + 2);
-    // Cut inside a string or between tokens: the parser stopped at the end.
-    bool truncated = detail.find("unexpected end of input") != std::string::npos ||
-                     (e.byte + 1 >= text.size() && detail.find("missing closing quote") != std::string::npos);
-    throw LoadError(file + ":" + std::to_string(line) + ":" + std::to_string(col) + ": malformed JSON" +
-                    (truncated ? " (the file ends early: truncated?)" : "") + ": " + detail);
   }
+  bool end_object() override {
+    keys_.pop_back();
+    stack_.pop_back();
+    return true;
+  }
+  bool start_array(std::size_t) override { return open(json::array()); }
+  bool end_array() override {
+    stack_.pop_back();
+    return true;
+  }
+  bool parse_error(std::size_t position, const std::string &, const nlohmann::detail::exception &ex) override {
+    syntax = describeJsonError(text_, position, ex.id);
+    return false;
+  }
+
+private:
+  /// Places a value: the root, the next array element or the pending key's value.
+  json *put(json v) {
+    if (stack_.empty()) {
+      root = std::move(v);
+      return &root;
+    }
+    json &top = *stack_.back();
+    if (top.is_array()) {
+      top.push_back(std::move(v));
+      return &top.back();
+    }
+    json &slot = top[key_];
+    slot = std::move(v);
+    return &slot;
+  }
+  bool open(json container) {
+    if (stack_.size() >= kMaxDepth) {
+      problem = "malformed table: nested more than " + std::to_string(kMaxDepth) + " levels deep";
+      return false;
+    }
+    bool object = container.is_object();
+    stack_.push_back(put(std::move(container)));
+    if (object) keys_.emplace_back();
+    return true;
+  }
+
+  std::string_view text_;
+  std::vector<json *> stack_;  // open containers (stable: a parent grows only after its child closes)
+  std::vector<std::set<std::string>> keys_;  // per open object
+  std::string key_;
+};
+
+json parseStrict(std::string_view text, const std::string &file) {
+  StrictBuilder builder(text);
+  if (json::sax_parse(text.begin(), text.end(), &builder, json::input_format_t::json, /*strict=*/true))
+    return std::move(builder.root);
+  if (builder.syntax)
+    throw LoadError(file + ":" + std::to_string(builder.syntax->line) + ":" + std::to_string(builder.syntax->column) +
+                    ": malformed JSON: " + builder.syntax->reason);
+  throw LoadError(file + ": " + builder.problem);
 }
 
 std::string displayBound(const Rational &v, const UnitSpec *unit) { return formatQuantity(v, unit); }

@@ -19,6 +19,10 @@ case "$target" in
       while IFS= read -r -d '' f; do copy "$f"; done ;;
   table)
     [[ -x "$carepath" ]] || { echo "seed-corpus.sh: table seeds need the carepath binary" >&2; exit 2; }
+    # Inputs fuzz_table crashed on (a number beyond a double escaped the
+    # loader as nlohmann's out_of_range); tests/bad-input/table-number-overflow.test.
+    printf '%s' '5e8395' > "$out/crash-number-overflow-1.json"
+    printf '%s' '{"a": 1e999999}' > "$out/crash-number-overflow-2.json"
     for f in "$root"/protocols/*.care; do
       "$carepath" compile --no-verify "$f" -o "$out/$(basename "$f" .care).table.json" >/dev/null 2>&1 || true
     done
@@ -31,6 +35,10 @@ case "$target" in
     # The fuzz target's own inputs (tests/fuzz/FuzzPatient.cpp), written every way the format allows.
     printf '%s' '{"age": "3 years", "weight": {"value": 14.5, "unit": "kg"}, "ratio": "0.001 mg/kg", "count": 2, "fever": true, "consciousness": "coma"}' > "$out/inline-1.json"
     printf '%s' '{"age": {"value": 1.5e1, "unit": "h"}, "weight": "14350 g", "ratio": {"value": 0, "unit": "mg/kg"}, "count": 0, "fever": false, "consciousness": "alert"}' > "$out/inline-2.json"
-    printf '%s' '{"age": "-1 years", "weight": "3 mL", "ratio": 7, "count": 2.5, "fever": "yes", "consciousness": "asleep", "extra": 1}' > "$out/inline-3.json" ;;
+    printf '%s' '{"age": "-1 years", "weight": "3 mL", "ratio": 7, "count": 2.5, "fever": "yes", "consciousness": "asleep", "extra": 1}' > "$out/inline-3.json"
+    # The same numbers beyond a double as the table crash inputs (the reader
+    # reported them in nlohmann's words); tests/bad-input/patient-huge-exponent.test.
+    printf '%s' '5e8395' > "$out/number-overflow-1.json"
+    printf '%s' '{"age": {"value": 1e999999, "unit": "h"}}' > "$out/number-overflow-2.json" ;;
   *) echo "seed-corpus.sh: unknown target '$target' (frontend, verifier, table, patient)" >&2; exit 2 ;;
 esac

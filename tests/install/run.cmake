@@ -7,9 +7,16 @@ execute_process(COMMAND ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${PREFI
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "cmake --install failed: ${rc}")
 endif()
-foreach(f bin/carepath include/carepath/Table.h include/carepath/carepath.h share/carepath/stdlib/units.care)
+foreach(f bin/carepath include/carepath/Table.h include/carepath/carepath.h include/carepath/Rational.h
+          share/carepath/stdlib/units.care)
   if(NOT EXISTS ${PREFIX}/${f})
     message(FATAL_ERROR "not installed: ${f}")
+  endif()
+endforeach()
+# The compiler's share of support/ is not part of the runtime's interface.
+foreach(f include/carepath/Sha256.h include/carepath/Suggest.h include/carepath/Utf8.h include/carepath/Quantity.h)
+  if(EXISTS ${PREFIX}/${f})
+    message(FATAL_ERROR "installed but not for consumers: ${f}")
   endif()
 endforeach()
 # A sanitizer build installs an instrumented library: its consumer must

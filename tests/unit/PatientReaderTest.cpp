@@ -230,6 +230,18 @@ TEST(PatientReader, MalformedJsonGivesLineAndColumn) {
   EXPECT_EQ(errors[0].message.rfind("malformed JSON", 0), 0u);
 }
 
+// A number beyond a double, in the runtime's own words (nlohmann's message
+// "[json.exception.out_of_range.406] ..." used to be passed through).
+TEST(PatientReader, NumberTooLargeForADouble) {
+  auto errors = errorsOf("{\"weight\": {\"value\": 1e999, \"unit\": \"kg\"}}");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].input, "");
+  EXPECT_EQ(errors[0].message, "malformed JSON at line 1, column 22: number '1e999' is too large");
+  errors = errorsOf("5e8395");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].message, "malformed JSON at line 1, column 1: number '5e8395' is too large");
+}
+
 TEST(PatientReader, TopLevelMustBeAnObject) {
   auto errors = errorsOf("[1, 2]");
   ASSERT_EQ(errors.size(), 1u);

@@ -46,9 +46,3 @@ TEST(Rational, DecimalDisplayRoundsOnlyForShow) {
   EXPECT_FALSE(Rational(1, 3).isDecimalExact(6));
 }
 
-TEST(Rational, FromDoubleTakesTheShortDecimal) {
-  EXPECT_EQ(*Rational::fromDouble(14.35), Rational(287, 20));
-  EXPECT_EQ(*Rational::fromDouble(0.1), Rational(1, 10));
-  EXPECT_EQ(*Rational::fromDouble(3.0), Rational(3));
-  EXPECT_FALSE(Rational::fromDouble(1e300).has_value());
-}

@@ -7,6 +7,7 @@
 #include "BackendTestProtocol.h"
 #include "backends/JsonTable.h"
 #include "carepath/Table.h"
+#include "carepath/carepath.h"
 #include "carepath/TableFormat.h"
 #include "ir/Evaluator.h"
 #include "ir/PatientInput.h"
@@ -192,6 +193,65 @@ TEST(RuntimeTable, RefusesMalformedTruncatedAndOversized) {
   small.maxBytes = 100;
   EXPECT_NE(loadError(text, small).find("the limit is 100 bytes"), std::string::npos);
   EXPECT_NE(loadError("{\"a\": 1, \"a\": 2}").find("appears twice"), std::string::npos);
+}
+
+// Found by fuzz_table: a number beyond the range of a double escaped
+// loadText as nlohmann's out_of_range (only its parse_error was caught), so
+// `carepath eval` ended in exit 4. loadError() above catches LoadError only.
+TEST(RuntimeTable, NumberTooLargeForADoubleIsALoadError) {
+  EXPECT_EQ(loadError("5e8395"), "t.json:1:1: malformed JSON: number '5e8395' is too large");
+  EXPECT_EQ(loadError("{\"a\": 1e999999}"), "t.json:1:7: malformed JSON: number '1e999999' is too large");
+  EXPECT_EQ(loadError("{\"format\": \"carepath-table\",\n \"formatVersion\": -1E400}"),
+            "t.json:2:19: malformed JSON: number '-1E400' is too large");
+}
+
+// The C API turns the same documents into NULL and the located message.
+TEST(RuntimeTable, CApiReportsANumberTooLargeForADouble) {
+  for (std::string text : {"5e8395", "{\"a\": 1e999999}"}) {
+    char *error = nullptr;
+    carepath_table *t = carepath_table_load_string(text.data(), text.size(), CAREPATH_ALLOW_UNVERIFIED, &error);
+    EXPECT_EQ(t, nullptr);
+    ASSERT_NE(error, nullptr);
+    EXPECT_NE(std::string(error).find(":1:"), std::string::npos) << error;
+    EXPECT_NE(std::string(error).find("is too large"), std::string::npos) << error;
+    carepath_string_free(error);
+    carepath_table_free(t);
+  }
+}
+
+// Malformed JSON is described in the runtime's own words (not nlohmann's),
+// at the offending token or byte.
+TEST(RuntimeTable, MalformedJsonInOwnWords) {
+  EXPECT_EQ(loadError(""), "t.json:1:1: malformed JSON: the file is empty");
+  EXPECT_EQ(loadError(" \n"), "t.json:1:1: malformed JSON: the file is empty");
+  EXPECT_EQ(loadError("{\"a\": [1, 2"), "t.json:1:12: malformed JSON: the file ends early (truncated?)");
+  EXPECT_EQ(loadError("{\"a\": \"cut"), "t.json:1:11: malformed JSON: the file ends early (truncated?)");
+  EXPECT_EQ(loadError("protocol anec"), "t.json:1:1: malformed JSON: unexpected 'protocol'");
+  EXPECT_EQ(loadError("{\"a\": NaN}"), "t.json:1:7: malformed JSON: unexpected 'NaN'");
+  EXPECT_EQ(loadError("{\"a\" 123}"), "t.json:1:6: malformed JSON: unexpected '123'");
+  EXPECT_EQ(loadError("{\"a\": 1,\n ]"), "t.json:2:2: malformed JSON: unexpected ']'");
+  EXPECT_EQ(loadError("{\"a\": 1 \"b\": 2}"), "t.json:1:9: malformed JSON: unexpected string");
+  EXPECT_EQ(loadError("{} x"), "t.json:1:4: malformed JSON: unexpected 'x'");
+  // A literal or number cut short is named, not the byte after it; after a
+  // whole token the byte is what is unexpected.
+  EXPECT_EQ(loadError("{\"a\": tru\n}"), "t.json:1:7: malformed JSON: unexpected 'tru'");
+  EXPECT_EQ(loadError("{\"a\": -}"), "t.json:1:7: malformed JSON: unexpected '-'");
+  EXPECT_EQ(loadError("{\"a\": 1.}"), "t.json:1:7: malformed JSON: unexpected '1.'");
+  EXPECT_EQ(loadError("{\"a\": 1e+}"), "t.json:1:7: malformed JSON: unexpected '1e+'");
+  EXPECT_EQ(loadError("{\"a\":1]"), "t.json:1:7: malformed JSON: unexpected ']'");
+  EXPECT_EQ(loadError("{\"a\":-1.5e3]"), "t.json:1:12: malformed JSON: unexpected ']'");
+  EXPECT_EQ(loadError("{\"a\":true]"), "t.json:1:10: malformed JSON: unexpected ']'");
+  EXPECT_EQ(loadError("{\"a\": \x01}"), "t.json:1:7: malformed JSON: unexpected byte 0x01");
+  EXPECT_EQ(loadError("{\"a\": \"x\ty\"}"),
+            "t.json:1:9: malformed JSON: control character 0x09 in a string (write it as an escape such as \\n)");
+  EXPECT_EQ(loadError("{\"a\": \"x\\qy\"}"), "t.json:1:10: malformed JSON: invalid escape sequence in a string");
+  EXPECT_EQ(loadError("{\"a\": \"x\xFFy\"}"), "t.json:1:9: malformed JSON: invalid UTF-8 in a string (byte 0xFF)");
+  // Overlong and surrogate forms: the sequence is named by its first byte.
+  EXPECT_EQ(loadError("{\"a\": \"x\xC0\xAFy\"}"), "t.json:1:9: malformed JSON: invalid UTF-8 in a string (byte 0xC0)");
+  EXPECT_EQ(loadError("{\"a\": \"x\xED\xA0\x80y\"}"),
+            "t.json:1:9: malformed JSON: invalid UTF-8 in a string (byte 0xED)");
+  EXPECT_EQ(loadError("{\"a\": \"\xC3\xA9\x80\"}"), "t.json:1:10: malformed JSON: invalid UTF-8 in a string (byte 0x80)");
+  EXPECT_EQ(loadError("{\"a\": \"x\xE2\x82y\"}"), "t.json:1:9: malformed JSON: invalid UTF-8 in a string (byte 0xE2)");
 }
 
 TEST(RuntimeTable, NamesTheBadField) {

@@ -78,7 +78,8 @@ std::optional<std::vector<PatientValue>> readPatient(const std::vector<InputSpec
 /// large/precise for a Rational.
 std::optional<Rational> parseDecimal(std::string_view text);
 
-/// "14 kg", "0.333333 mg" (rounded to 6 digits when not exact), for messages.
+/// `canonical` shown in `unit` (none: canonical, no unit name) by the one
+/// display rule of carepath/Quantity.h: "14 kg", "333.333333 (exactly 1000/3) mg".
 std::string formatQuantity(const Rational &canonical, const UnitSpec *unit);
 
 }  // namespace carepath::runtime

@@ -6,8 +6,6 @@
 #pragma once
 
 #include <compare>
-#include <cstdio>
-#include <cstdlib>
 #include <cstdint>
 #include <numeric>
 #include <optional>
@@ -133,11 +131,6 @@ public:
     return fromWide(neg ? -n : n, d);
   }
 
-  /// Exact conversion of a finite double with a short decimal form, as a JSON
-  /// reader receives it ("14.35" arrives as the nearest double): the shortest
-  /// decimal that round-trips is taken as meant. Returns nullopt for NaN/inf.
-  static std::optional<Rational> fromDouble(double v);
-
 private:
   static Rational make(int64_t n, int64_t d) { return fromWide(n, d); }
   static __int128 gcd128(__int128 a, __int128 b) {
@@ -169,22 +162,5 @@ private:
   int64_t num_ = 0;
   int64_t den_ = 1;
 };
-
-inline std::optional<Rational> Rational::fromDouble(double v) {
-  if (!(v == v) || v > 1e15 || v < -1e15) return std::nullopt;
-  // The fewest fractional digits that read back as the same double.
-  for (int frac = 0; frac <= 17; ++frac) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*f", frac, v);
-    if (std::strtod(buf, nullptr) == v) {
-      try {
-        return parse(buf);
-      } catch (const RationalOverflow &) {
-        return std::nullopt;
-      }
-    }
-  }
-  return std::nullopt;
-}
 
 }  // namespace carepath

@@ -1,6 +1,6 @@
 // "Did you mean ...?": the closest known name to a misspelt one. Shared by
 // the parser (keywords), sema (declared names) and the patient reader
-// (input names), which is why it lives in the runtime, the lowest layer.
+// (input names), which is why it lives in support/, below both.
 #pragma once
 
 #include <algorithm>

@@ -1,0 +1,27 @@
+// How every carepath tool shows a quantity to people: compiler and verifier
+// messages, `carepath test` and `eval` output, the runtime's "display"
+// fields. One rule, so that the same dose reads the same everywhere.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "carepath/Rational.h"
+
+namespace carepath {
+
+/// Kept fractional digits when a value is shown as a decimal.
+inline constexpr int kDisplayDigits = 6;
+
+/// The rule: at most 6 fractional digits, rounded half away from zero,
+/// trailing zeros dropped ("420", "14.35", "0.000001"); when that decimal
+/// is not the exact value, the exact fraction follows, so nothing rounded
+/// passes for exact: "333.333333 (exactly 1000/3)".
+std::string formatDecimal(const Rational &value);
+
+/// `canonical` converted to a unit (value in the unit = canonical / factor;
+/// a zero factor means no conversion) and shown by formatDecimal, then the
+/// unit's name when it has one: "14 kg", "333.333333 (exactly 1000/3) mg".
+std::string formatQuantity(const Rational &canonical, const Rational &factor, std::string_view unitName);
+
+}  // namespace carepath
