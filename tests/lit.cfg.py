@@ -26,4 +26,3 @@ config.substitutions.append(("FileCheck", config.filecheck))
 # `%exit N cmd...`: cmd must exit with exactly N (lit's `not` accepts any
 # failure, a crash or a usage error included). docs/diagnostics.md.
 config.substitutions.append(("%exit", config.python + " " + os.path.join(config.test_source_root, "Inputs", "exit.py")))
-config.substitutions.append(("%not", os.path.join(config.llvm_bin_dir, "not")))
