@@ -23,4 +23,6 @@ config.substitutions.append(("%protocols", os.path.join(config.carepath_src_dir,
 config.substitutions.append(("%srcroot", config.carepath_src_dir))
 config.substitutions.append(("%python", config.python))
 config.substitutions.append(("FileCheck", config.filecheck))
-config.substitutions.append(("%not", os.path.join(config.llvm_bin_dir, "not")))
+# `%exit N cmd...`: cmd must exit with exactly N (lit's `not` accepts any
+# failure, a crash or a usage error included). docs/diagnostics.md.
+config.substitutions.append(("%exit", config.python + " " + os.path.join(config.test_source_root, "Inputs", "exit.py")))
