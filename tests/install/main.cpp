@@ -25,7 +25,7 @@ int main(int argc, char **argv) {
     auto result = table.evaluate(*patient);
     for (const auto &f : result.actions) {
       const auto &a = table.tables()[f.table].rules[f.rule].actions[f.action];
-      if (a.kind == "give" && f.amount)
+      if (a.kind == carepath::ActionKind::Give && f.amount)
         std::cout << a.name << " " << table.displayAmount(a, *f.amount) << " " << a.basis << "\n";
     }
     return 0;

@@ -8,6 +8,7 @@ if(NOT rc EQUAL 0)
   message(FATAL_ERROR "cmake --install failed: ${rc}")
 endif()
 foreach(f bin/carepath include/carepath/Table.h include/carepath/carepath.h include/carepath/Rational.h
+          include/carepath/Rules.h
           share/carepath/stdlib/units.care)
   if(NOT EXISTS ${PREFIX}/${f})
     message(FATAL_ERROR "not installed: ${f}")
