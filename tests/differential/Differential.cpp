@@ -37,7 +37,7 @@ using namespace carepath;
 
 const std::set<std::string> &expectedDisagreements() {
   // Each has a minimal reproducer in tests/unit/RandomProtocolDifferentialTest.cpp
-  // (KnownDisagreement.*), which flips to a regression test when its entry
+  // (FormerDisagreement.*), which flips to a regression test when its entry
   // is removed here.
   // Empty: the five kinds this test found when it was written (pathway tier
   // clashes unreported by the IR evaluator; `any` rules taken as firing by
