@@ -2,40 +2,36 @@
 #include <iostream>
 
 #include "Driver.h"
-#include "basic/DiagnosticPrinter.h"
 
 namespace carepath::driver {
 
-namespace {
-struct CheckOptions {
-  std::string file;
-  std::string emit;  // "", "ast", "ir"
-  CommonOptions common;
-};
-}  // namespace
-
-void addCheckCommand(CLI::App &app, int &exitCode) {
-  auto options = std::make_shared<CheckOptions>();
-  CLI::App *cmd = app.add_subcommand("check", "Parse, resolve names and check types and units");
-  cmd->add_option("file", options->file, "Protocol file ('-' for standard input)")->required();
-  cmd->add_option("--emit", options->emit, "Also print the AST or the IR")->check(CLI::IsMember({"ast", "ir"}));
-  addCommonOptions(cmd, options->common);
-  cmd->callback([options, &exitCode] {
-    SourceManager sources;
-    DiagnosticEngine diags(sources);
-    diags.setErrorLimit(options->common.errorLimit);
-    diags.setWarningsAsErrors(options->common.warningsAsErrors);
-    FrontendOptions fo = frontendOptions(options->common);
-    if (options->emit == "ast") fo.stopAfter = FrontendOptions::Stage::Parse;
-    FrontendResult result = runFrontend(options->file, sources, diags, fo);
-    if (!diags.hasErrors()) {
-      if (options->emit == "ast" && result.ast) ast::dump(*result.ast, sources, std::cout);
-      if (options->emit == "ir" && result.protocol) ir::dump(*result.protocol, std::cout);
+Command checkCommand() {
+  struct Options {
+    std::string file;
+    std::string emit;  // "", "ast", "ir"
+  };
+  auto o = std::make_shared<Options>();
+  Command c;
+  c.name = "check";
+  c.help = "Parse, resolve names and check types and units";
+  c.formats = {Format::Text, Format::Json, Format::Sarif};
+  c.declare = [o](CommandLine &line) {
+    line.option("file", o->file, "Protocol file ('-' for standard input)", true);
+    line.choice("--emit", o->emit, "Also print the AST or the IR", {"ast", "ir"});
+  };
+  c.run = [o](CommandContext &ctx) -> int {
+    auto stage = o->emit == "ast" ? FrontendOptions::Stage::Parse : FrontendOptions::Stage::Sema;
+    FrontendResult result = ctx.runFrontend(o->file, stage);
+    // Checking is the analysis: a file that cannot be read or parsed is a
+    // run that could not start; name, type and unit errors are findings.
+    ctx.setStarted(result.parsed);
+    if (!ctx.diags().hasErrors()) {
+      if (o->emit == "ast" && result.ast) ast::dump(*result.ast, ctx.sources(), std::cout);
+      if (o->emit == "ir" && result.protocol) ir::dump(*result.protocol, std::cout);
     }
-    if (options->common.format == "json") std::cout << diagnosticsToJson(diags).dump(2) << "\n";
-    printDiagnostics(diags, options->common);
-    exitCode = diags.hasErrors() ? kExitFindings : kExitOk;
-  });
+    return kExitOk;  // errors, if any, make it 1 (CommandContext::finish)
+  };
+  return c;
 }
 
 }  // namespace carepath::driver
