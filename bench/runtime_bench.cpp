@@ -38,7 +38,10 @@ Anec &anec() {
   static Anec a = [] {
     Anec x;
     x.diags = std::make_unique<DiagnosticEngine>(x.sources);
-    FrontendResult fr = runFrontend(anecSource(), x.sources, *x.diags, {});
+    FrontendOptions fo;
+    std::string protocols = anecSource().substr(0, anecSource().rfind('/'));
+    fo.stdlibDir = protocols.substr(0, protocols.rfind('/')) + "/stdlib";
+    FrontendResult fr = runFrontend(anecSource(), x.sources, *x.diags, fo);
     x.protocol = std::move(fr.protocol);
     if (!x.protocol) throw std::runtime_error("anec.care does not compile");
     backends::TableMetadata meta;

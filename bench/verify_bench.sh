@@ -7,7 +7,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:?usage: verify_bench.sh BUILD_DIR [RUNS]}
 runs=${2:-5}
-carepath=$build/compiler/driver/carepath
+carepath=$build/bin/carepath
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

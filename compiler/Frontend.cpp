@@ -33,11 +33,14 @@ FrontendResult runFrontendOnBuffer(const std::string &name, std::string text, So
 
   // Stage 1: syntax.
   result.ast = parse::parseFile(result.file, sources, diags);
-  if (diags.hasErrors() || options.stopAfter == FrontendOptions::Stage::Parse) return result;
+  if (diags.hasErrors()) return result;
+  result.parsed = true;
+  if (options.stopAfter == FrontendOptions::Stage::Parse) return result;
 
   // Stage 2: modules, names, types and units; lowering to the IR.
   sema::SemaOptions semaOptions;
   semaOptions.modulePath = options.modulePath;
+  semaOptions.stdlibDir = options.stdlibDir;
   result.protocol = sema::analyze(*result.ast, sources, diags, semaOptions);
   if (diags.hasErrors()) result.protocol.reset();
   return result;

@@ -17,6 +17,10 @@ struct FrontendOptions {
   /// Extra module search folders (`--stdlib DIR`, `-I DIR`), searched before
   /// the built-in locations.
   std::vector<std::string> modulePath;
+  /// The standard library's root folder (`use stdlib.x` -> DIR/x.care),
+  /// searched after modulePath; "" for none. The front end never guesses
+  /// it: the driver finds it next to its binary (docs/cli.md).
+  std::string stdlibDir;
   enum class Stage { Parse, Sema } stopAfter = Stage::Sema;
 };
 
@@ -24,6 +28,7 @@ struct FrontendResult {
   FileId file = kNoFile;
   std::unique_ptr<ast::File> ast;
   std::optional<ir::Protocol> protocol;  // set when every stage succeeded
+  bool parsed = false;                    // the file was read and parsed without errors
 };
 
 /// Runs the front end on `path` ("-" for standard input). Problems are

@@ -27,7 +27,7 @@ if [[ ! -f "$build/build.ninja" ]]; then
 fi
 # The table seeds are compiled by carepath: $CAREPATH_BIN if given (any
 # build), else the fuzz build's own.
-carepath=${CAREPATH_BIN:-$build/compiler/driver/carepath}
+carepath=${CAREPATH_BIN:-$build/bin/carepath}
 targets=("fuzz_$target")
 [[ $target == table && -z ${CAREPATH_BIN:-} ]] && targets+=(carepath)
 # CAREPATH_FUZZ_NO_BUILD=1 runs the target as already built.

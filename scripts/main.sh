@@ -8,7 +8,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${CAREPATH_BUILD_DIR:-$root/build}
 bash "$root/scripts/deps.sh"
 bash "$root/scripts/build.sh" >/dev/null
-carepath="$build/compiler/driver/carepath"
+carepath="$build/bin/carepath"
 protocol="$root/protocols/anec.care"
 table="$build/anec.table.json"
 patient="$root/protocols/examples/typical-3yo-14kg.json"

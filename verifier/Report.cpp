@@ -1,7 +1,9 @@
 #include "verifier/Report.h"
 
 #include <map>
+#include <nlohmann/json.hpp>
 
+#include "basic/DiagnosticPrinter.h"
 #include "verifier/Display.h"
 
 namespace carepath::verifier {
@@ -111,18 +113,11 @@ void printSummary(std::ostream &out, const Report &report, const ir::Protocol &p
   out << "result: " << spelling(report.verdict()) << "\n";
 }
 
-/// {"file", "line", "column", "endLine", "endColumn"}, or null.
-static json locationJson(const SourceManager &sm, const SourceRange &r) {
-  if (!r.valid()) return nullptr;
-  LineColumn b = sm.begin(r), e = sm.lineColumn(r.file, r.end);
-  return {{"file", sm.name(r.file)}, {"line", b.line}, {"column", b.column}, {"endLine", e.line}, {"endColumn", e.column}};
-}
-
 json reportToJson(const Report &report, const ir::Protocol &p, const SourceManager &sources) {
   json props = json::array();
   for (const PropertyResult &r : report.properties) {
     json o = {{"kind", spelling(r.kind)}, {"status", spelling(r.status)}, {"message", r.message},
-              {"location", locationJson(sources, r.range)}};
+              {"location", json(locationToJson(sources, r.range))}};
     if (r.status == Status::Unknown) o["reason"] = r.reason;
     if (r.counterexample) o["counterexample"] = counterexampleJson(p, *r.counterexample);
     props.push_back(std::move(o));
@@ -142,17 +137,7 @@ json reportToJson(const Report &report, const ir::Protocol &p, const SourceManag
   return out;
 }
 
-json reportToSarif(const Report &report, const ir::Protocol &p, const SourceManager &sources,
-                   const std::string &toolVersion) {
-  auto location = [&](const SourceRange &range, const std::string &message) {
-    json loc = locationJson(sources, range);
-    json region = {{"startLine", loc["line"]}, {"startColumn", loc["column"]}};
-    if (loc.contains("endLine")) region["endLine"] = loc["endLine"];
-    if (loc.contains("endColumn")) region["endColumn"] = loc["endColumn"];
-    json l = {{"physicalLocation", {{"artifactLocation", {{"uri", loc["file"]}}}, {"region", region}}}};
-    if (!message.empty()) l["message"] = {{"text", message}};
-    return l;
-  };
+json reportToSarifRun(const Report &report, const ir::Protocol &p, const SourceManager &sources) {
   std::map<PropertyKind, size_t> ruleIndex;
   json rules = json::array();
   json results = json::array();
@@ -171,11 +156,11 @@ json reportToSarif(const Report &report, const ir::Protocol &p, const SourceMana
     std::string text = r.message;
     if (r.status == Status::Unknown) text += " (" + r.reason + "); this is not a proof";
     res["message"] = {{"text", text}};
-    if (r.range.valid()) res["locations"] = json::array({location(r.range, "")});
+    if (r.range.valid()) res["locations"] = json::array({sarifLocation(sources, r.range)});
     json related = json::array();
     for (size_t i = 0; i < r.related.size(); ++i)
       if (r.related[i].range.valid()) {
-        json l = location(r.related[i].range, r.related[i].message);
+        json l = sarifLocation(sources, r.related[i].range, r.related[i].message);
         l["id"] = i;
         related.push_back(std::move(l));
       }
@@ -190,11 +175,7 @@ json reportToSarif(const Report &report, const ir::Protocol &p, const SourceMana
   for (const std::string &e : report.internalErrors)
     results.push_back({{"ruleId", "internal-model-check"}, {"kind", "fail"}, {"level", "error"},
                        {"message", {{"text", "internal error: " + e}}}});
-  json driver = {{"name", "carepath"}, {"version", toolVersion}, {"rules", rules}};
-  json run = {{"tool", {{"driver", driver}}}, {"results", results},
-              {"properties", {{"result", spelling(report.verdict())}, {"protocol", p.name}}}};
-  return {{"version", "2.1.0"}, {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
-          {"runs", json::array({run})}};
+  return {{"rules", rules}, {"results", results}, {"properties", {{"result", spelling(report.verdict())}, {"protocol", p.name}}}};
 }
 
 }  // namespace carepath::verifier

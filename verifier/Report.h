@@ -2,7 +2,7 @@
 // object of `--format=json`, and SARIF 2.1.0 for code-scanning tools.
 #pragma once
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 #include <ostream>
 #include <string>
 
@@ -23,9 +23,10 @@ void printSummary(std::ostream &out, const Report &report, const ir::Protocol &p
 /// {"result", "properties": [...], "doses": [...]} (docs/verifier.md).
 nlohmann::ordered_json reportToJson(const Report &report, const ir::Protocol &protocol, const SourceManager &sources);
 
-/// A SARIF 2.1.0 log with one run; every property is a result (proved ones
-/// with kind "pass").
-nlohmann::ordered_json reportToSarif(const Report &report, const ir::Protocol &protocol, const SourceManager &sources,
-                             const std::string &toolVersion);
+/// The verifier's part of a SARIF 2.1.0 run: {"rules", "results",
+/// "properties"}; every property is a result (proved ones with kind
+/// "pass"). The driver writes the log around it (compiler/driver/Output.cpp).
+nlohmann::ordered_json reportToSarifRun(const Report &report, const ir::Protocol &protocol,
+                                        const SourceManager &sources);
 
 }  // namespace carepath::verifier

@@ -5,7 +5,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
+#include <cstring>
+#include <nlohmann/json.hpp>
 
 namespace carepath {
 
@@ -130,7 +133,85 @@ nlohmann::json diagnosticsToJson(const DiagnosticEngine &diags) {
   return {{"diagnostics", list}, {"errors", diags.errorCount()}, {"warnings", diags.warningCount()}};
 }
 
-bool shouldUseColor(int fd) {
+namespace {
+/// A file name as a URI reference: bytes that may not appear in one
+/// (spaces, `<stdin>`'s brackets, non-ASCII) percent-encoded.
+std::string uriReference(const std::string &name) {
+  static const char *kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : name) {
+    if (std::isalnum(c) || std::strchr("-._~/!$&'()*+,;=:@", c)) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+}  // namespace
+
+nlohmann::ordered_json sarifLocation(const SourceManager &sm, const SourceRange &r, const std::string &message) {
+  using json = nlohmann::ordered_json;
+  if (!r.valid()) return nullptr;
+  LineColumn b = sm.begin(r), e = sm.lineColumn(r.file, r.end);
+  json region = {{"startLine", b.line}, {"startColumn", b.column}, {"endLine", e.line}, {"endColumn", e.column}};
+  // The name as diagnostics show it: relative to where carepath ran, or
+  // `stdlib/...` for the standard library (docs/cli.md): a relative URI.
+  json l = {{"physicalLocation", {{"artifactLocation", {{"uri", uriReference(sm.name(r.file))}}}, {"region", region}}}};
+  if (!message.empty()) l["message"] = {{"text", message}};
+  return l;
+}
+
+namespace {
+const char *sarifLevel(Severity s) {
+  switch (s) {
+  case Severity::Error: return "error";
+  case Severity::Warning: return "warning";
+  case Severity::Note: return "note";
+  }
+  return "error";
+}
+
+/// The message, then notes without a location and detail lines, one a
+/// line: SARIF has no place for them but the text.
+std::string sarifText(const Diagnostic &d) {
+  std::string text = d.message;
+  for (const DiagNote &n : d.notes)
+    if (!n.range.valid()) text += "\nnote: " + n.message;
+  for (const std::string &line : d.detail) text += "\n" + line;
+  return text;
+}
+}  // namespace
+
+nlohmann::ordered_json diagnosticToSarifResult(const Diagnostic &d, const SourceManager &sm) {
+  using json = nlohmann::ordered_json;
+  json r = {{"ruleId", d.code()}, {"level", sarifLevel(d.severity)}, {"message", {{"text", sarifText(d)}}}};
+  if (d.range.valid()) r["locations"] = json::array({sarifLocation(sm, d.range)});
+  json related = json::array();
+  for (const DiagNote &n : d.notes)
+    if (n.range.valid()) {
+      json l = sarifLocation(sm, n.range, n.message);
+      l["id"] = related.size();
+      related.push_back(std::move(l));
+    }
+  if (!related.empty()) r["relatedLocations"] = std::move(related);
+  return r;
+}
+
+nlohmann::ordered_json diagnosticToSarifNotification(const Diagnostic &d, const SourceManager &sm) {
+  using json = nlohmann::ordered_json;
+  std::string text = sarifText(d);
+  for (const DiagNote &n : d.notes)
+    if (n.range.valid()) text += "\nnote: " + n.message;
+  json n = {{"descriptor", {{"id", d.code()}}}, {"level", sarifLevel(d.severity)}, {"message", {{"text", text}}}};
+  if (d.range.valid()) n["locations"] = json::array({sarifLocation(sm, d.range)});
+  return n;
+}
+
+bool shouldUseColor(ColorMode mode, int fd) {
+  if (mode != ColorMode::Auto) return mode == ColorMode::Always;
   const char *noColor = std::getenv("NO_COLOR");
   if (noColor && *noColor) return false;
   return ::isatty(fd) == 1;

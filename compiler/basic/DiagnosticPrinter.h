@@ -1,8 +1,11 @@
-// Renders diagnostics: clang-style text for people, JSON for tools.
+// Renders diagnostics: clang-style text for people, JSON and SARIF 2.1.0
+// pieces for tools. The driver (compiler/driver/Driver.cpp) picks one per
+// run; nothing else prints diagnostics.
 #pragma once
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>  // the full header costs every includer seconds
 #include <ostream>
+#include <string>
 
 #include "basic/Diagnostics.h"
 
@@ -24,7 +27,19 @@ void printDiagnosticsText(std::ostream &out, const DiagnosticEngine &diags,
 nlohmann::json diagnosticsToJson(const DiagnosticEngine &diags);
 nlohmann::json locationToJson(const SourceManager &sources, const SourceRange &range);
 
-/// Whether to colour output on this stream: a terminal and NO_COLOR unset.
-bool shouldUseColor(int fd);
+/// A SARIF `location` ({"physicalLocation": {"artifactLocation": {"uri"},
+/// "region"}}, with `message` when not empty); null for an invalid range.
+nlohmann::ordered_json sarifLocation(const SourceManager &sources, const SourceRange &range,
+                                     const std::string &message = "");
+/// A diagnostic as a SARIF `result` (ruleId = its code, notes with a
+/// location as relatedLocations, the others and detail lines in the text).
+nlohmann::ordered_json diagnosticToSarifResult(const Diagnostic &d, const SourceManager &sources);
+/// The same as a `notification` of the tool's execution (descriptor.id =
+/// its code): for a run that could not start.
+nlohmann::ordered_json diagnosticToSarifNotification(const Diagnostic &d, const SourceManager &sources);
+
+/// `--color`: always, never, or auto (a terminal, and NO_COLOR unset or empty).
+enum class ColorMode { Auto, Always, Never };
+bool shouldUseColor(ColorMode mode, int fd);
 
 }  // namespace carepath

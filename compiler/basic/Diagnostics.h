@@ -4,7 +4,7 @@
 // deterministic whatever order the passes found them in.
 #pragma once
 
-#include <fmt/format.h>
+#include <fmt/core.h>  // not format.h: this header is in every compiler file
 
 #include <string>
 #include <vector>

@@ -2,54 +2,51 @@
 #include <iostream>
 
 #include "Driver.h"
-#include "basic/DiagnosticPrinter.h"
 #include "basic/VerifyDiagnostics.h"
 
 namespace carepath::driver {
 
-namespace {
-struct CheckOptions {
-  std::string file;
-  std::string emit;  // "", "ast", "ir"
-  bool verifyDiagnostics = false;
-  CommonOptions common;
-};
-}  // namespace
-
-void addCheckCommand(CLI::App &app, int &exitCode) {
-  auto options = std::make_shared<CheckOptions>();
-  CLI::App *cmd = app.add_subcommand("check", "Parse, resolve names and check types and units");
-  cmd->add_option("file", options->file, "Protocol file ('-' for standard input)")->required();
-  cmd->add_option("--emit", options->emit, "Also print the AST or the IR")->check(CLI::IsMember({"ast", "ir"}));
-  cmd->add_flag("--verify-diagnostics", options->verifyDiagnostics,
-                "Check the diagnostics against the file's expected-* comments (docs/diagnostics.md)");
-  addCommonOptions(cmd, options->common);
-  cmd->callback([options, &exitCode] {
-    SourceManager sources;
-    DiagnosticEngine diags(sources);
-    diags.setErrorLimit(options->common.errorLimit);
-    diags.setWarningsAsErrors(options->common.warningsAsErrors);
-    FrontendOptions fo = frontendOptions(options->common);
-    if (options->emit == "ast") fo.stopAfter = FrontendOptions::Stage::Parse;
-    FrontendResult result = runFrontend(options->file, sources, diags, fo);
-    if (options->verifyDiagnostics) {
-      // Only the differences from the file's expected-* comments are shown, all of them.
-      DiagnosticEngine mismatches(sources);
-      mismatches.setErrorLimit(0);
-      verifyDiagnostics(diags, result.file, mismatches);
-      if (options->common.format == "json") std::cout << diagnosticsToJson(mismatches).dump(2) << "\n";
-      printDiagnostics(mismatches, options->common);
-      exitCode = mismatches.hasErrors() ? kExitFindings : kExitOk;
-      return;
+Command checkCommand() {
+  struct Options {
+    std::string file;
+    std::string emit;  // "", "ast", "ir"
+    bool verifyDiagnostics = false;
+  };
+  auto o = std::make_shared<Options>();
+  Command c;
+  c.name = "check";
+  c.help = "Parse, resolve names and check types and units";
+  c.formats = {Format::Text, Format::Json, Format::Sarif};
+  c.declare = [o](CommandLine &line) {
+    line.option("file", o->file, "Protocol file ('-' for standard input)", true);
+    line.choice("--emit", o->emit, "Also print the AST or the IR", {"ast", "ir"});
+    line.flag("--verify-diagnostics", o->verifyDiagnostics,
+              "Check the diagnostics against the file's expected-* comments (docs/diagnostics.md)");
+  };
+  c.run = [o](CommandContext &ctx) -> int {
+    auto stage = o->emit == "ast" ? FrontendOptions::Stage::Parse : FrontendOptions::Stage::Sema;
+    if (o->verifyDiagnostics) {
+      // Only the differences from the file's expected-* comments are
+      // reported, all of them.
+      DiagnosticEngine seen(ctx.sources());
+      seen.setErrorLimit(0);
+      FrontendResult result = ctx.runFrontend(o->file, stage, seen);
+      ctx.diags().setErrorLimit(0);
+      ctx.setStarted(true);
+      verifyDiagnostics(seen, result.file, ctx.diags());
+      return kExitOk;  // a difference is an error: exit 1 (CommandContext::finish)
     }
-    if (!diags.hasErrors()) {
-      if (options->emit == "ast" && result.ast) ast::dump(*result.ast, sources, std::cout);
-      if (options->emit == "ir" && result.protocol) ir::dump(*result.protocol, std::cout);
+    FrontendResult result = ctx.runFrontend(o->file, stage);
+    // Checking is the analysis: a file that cannot be read or parsed is a
+    // run that could not start; name, type and unit errors are findings.
+    ctx.setStarted(result.parsed);
+    if (!ctx.diags().hasErrors()) {
+      if (o->emit == "ast" && result.ast) ast::dump(*result.ast, ctx.sources(), std::cout);
+      if (o->emit == "ir" && result.protocol) ir::dump(*result.protocol, std::cout);
     }
-    if (options->common.format == "json") std::cout << diagnosticsToJson(diags).dump(2) << "\n";
-    printDiagnostics(diags, options->common);
-    exitCode = diags.hasErrors() ? kExitFindings : kExitOk;
-  });
+    return kExitOk;  // errors, if any, make it 1 (CommandContext::finish)
+  };
+  return c;
 }
 
 }  // namespace carepath::driver

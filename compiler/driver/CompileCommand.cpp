@@ -9,12 +9,8 @@
 #include "backends/Dmn.h"
 #include "backends/JsonTable.h"
 #include "basic/AtomicFile.h"
-#include "basic/DiagnosticPrinter.h"
+#include "verifier/Report.h"
 #include "verifier/Verifier.h"
-
-#ifndef CAREPATH_VERSION
-#define CAREPATH_VERSION "unknown"
-#endif
 
 namespace carepath::driver {
 
@@ -26,7 +22,6 @@ struct CompileOptions {
   bool noVerify = false;
   bool force = false;
   unsigned timeoutMs = 10000;
-  CommonOptions common;
 };
 
 std::string location(const SourceManager &sources, const SourceRange &r) {
@@ -38,24 +33,16 @@ std::string location(const SourceManager &sources, const SourceRange &r) {
   return name + ":" + std::to_string(lc.line) + ":" + std::to_string(lc.column);
 }
 
-int run(const CompileOptions &o) {
-  SourceManager sources;
-  DiagnosticEngine diags(sources);
-  diags.setErrorLimit(o.common.errorLimit);
-  diags.setWarningsAsErrors(o.common.warningsAsErrors);
-  int code = kExitOk;
-  auto finish = [&](int c) {
-    if (o.common.format == "json") std::cout << diagnosticsToJson(diags).dump(2) << "\n";
-    printDiagnostics(diags, o.common);
-    return c;
-  };
-
-  FrontendResult fr = runFrontend(o.file, sources, diags, frontendOptions(o.common));
-  if (diags.hasErrors() || !fr.protocol) return finish(kExitFindings);
+int run(const CompileOptions &o, CommandContext &ctx) {
+  SourceManager &sources = ctx.sources();
+  DiagnosticEngine &diags = ctx.diags();
+  FrontendResult fr = ctx.runFrontend(o.file);
+  if (diags.hasErrors() || !fr.protocol) return kExitFindings;  // could not start
+  ctx.setStarted(true);
   const ir::Protocol &p = *fr.protocol;
 
   backends::TableMetadata meta;
-  meta.compilerVersion = CAREPATH_VERSION;
+  meta.compilerVersion = version();
   if (!o.noVerify) {
     verifier::Options vo;
     vo.timeoutMs = o.timeoutMs;
@@ -79,9 +66,14 @@ int run(const CompileOptions &o) {
         diags.note(d, DiagId::note_here, r->range,
                    std::string(verifier::spelling(r->status)) + " (" + verifier::spelling(r->kind) + "): " + r->message +
                        (r->reason.empty() ? "" : " [" + r->reason + "]"));
-      if (!o.force) return finish(verdict == verifier::Verdict::Failed ? kExitFindings : kExitInconclusive);
+      if (!o.force) return verdict == verifier::Verdict::Failed ? kExitFindings : kExitInconclusive;
+    } else {
+      // Verified, perhaps with warnings (as `carepath verify` shows them).
+      verifier::reportDiagnostics(report, diags);
     }
   }
+  // With -W every warning is an error, and an error writes no table.
+  if (diags.hasErrors()) return kExitFindings;
 
   std::optional<std::string> text;
   if (o.target == "dmn") {
@@ -93,32 +85,34 @@ int run(const CompileOptions &o) {
   } else {
     text = backends::emitJsonTable(p, sources, meta, diags);
   }
-  if (!text) return finish(kExitFindings);
+  if (!text) return kExitFindings;
   std::string error;
   if (!writeFileAtomically(o.output, *text, error)) {
     diags.report(DiagId::err_cannot_write_output, SourceRange{}, error);
-    return finish(kExitFindings);
+    return kExitFindings;
   }
-  return finish(diags.hasErrors() ? kExitFindings : code);
+  return kExitOk;
 }
 }  // namespace
 
-void addCompileCommand(CLI::App &app, int &exitCode) {
-  auto options = std::make_shared<CompileOptions>();
-  CLI::App *cmd = app.add_subcommand("compile", "Verify a protocol and compile it to a decision-table document (JSON)");
-  cmd->add_option("file", options->file, "Protocol file ('-' for standard input)")->required();
-  cmd->add_option("-o,--output", options->output, "Where to write the table ('-' for standard output)")->required();
-  cmd->add_option("--target", options->target, "Output format: json (compiled decision table) or dmn (DMN 1.3 XML)")
-      ->check(CLI::IsMember({"json", "dmn"}))
-      ->capture_default_str();
-  cmd->add_flag("--no-verify", options->noVerify, "Do not run the verifier; the table is marked not-verified");
-  cmd->add_flag("--force", options->force,
-                "Write the table even when verification fails or is inconclusive; it is marked unverified");
-  cmd->add_option("--timeout", options->timeoutMs, "Verifier time limit per property, in milliseconds")
-      ->capture_default_str();
-  addCommonOptions(cmd, options->common);
-  // An exception escaping run() is a bug: main() reports it (exit 4).
-  cmd->callback([options, &exitCode] { exitCode = run(*options); });
+Command compileCommand() {
+  auto o = std::make_shared<CompileOptions>();
+  Command c;
+  c.name = "compile";
+  c.help = "Verify a protocol and compile it to a decision-table document (JSON)";
+  c.formats = {Format::Text, Format::Json, Format::Sarif};
+  c.declare = [o](CommandLine &line) {
+    line.option("file", o->file, "Protocol file ('-' for standard input)", true);
+    line.option("-o,--output", o->output, "Where to write the table ('-' for standard output)", true);
+    line.choice("--target", o->target, "Output format: json (compiled decision table) or dmn (DMN 1.3 XML)",
+                {"json", "dmn"});
+    line.flag("--no-verify", o->noVerify, "Do not run the verifier; the table is marked not-verified");
+    line.flag("--force", o->force,
+              "Write the table even when verification fails or is inconclusive; it is marked unverified");
+    line.number("--timeout", o->timeoutMs, "Verifier time limit per property, in milliseconds");
+  };
+  c.run = [o](CommandContext &ctx) { return run(*o, ctx); };
+  return c;
 }
 
 }  // namespace carepath::driver

@@ -1,35 +1,139 @@
+// The command line: the only file that includes CLI11. Every subcommand gets
+// the shared options here, once, and runs in a CommandContext (Output.cpp).
 #include "Driver.h"
 
-#include <unistd.h>
-
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <filesystem>
 #include <iostream>
+#include <map>
 
-#include "basic/DiagnosticPrinter.h"
+#include "carepath/ProjectVersion.h"
 
 namespace carepath::driver {
 
-void addCommonOptions(CLI::App *cmd, CommonOptions &options, std::vector<std::string> formats) {
-  cmd->add_option("--format", options.format, "Output format")
-      ->check(CLI::IsMember(formats))
-      ->capture_default_str();
-  cmd->add_option("--stdlib,-I", options.modulePath, "Folder to search for modules (before the built-in stdlib)")
-      ->type_name("DIR");
-  cmd->add_option("--error-limit", options.errorLimit, "Stop after this many errors (0: no limit)")
-      ->capture_default_str();
-  cmd->add_flag("-W,--warnings-as-errors", options.warningsAsErrors, "Treat warnings as errors");
+const char *version() { return CAREPATH_VERSION; }
+
+std::string stdlibDir() {
+  const char *env = std::getenv("CAREPATH_STDLIB");
+  if (env && *env) return env;
+  // Never a folder of the machine that built carepath: relative to the
+  // binary, so an installed tree and the build tree work alike.
+  std::error_code ec;
+  std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return "";
+  return (exe.parent_path().parent_path() / "share" / "carepath" / "stdlib").string();
 }
 
-FrontendOptions frontendOptions(const CommonOptions &options) {
-  FrontendOptions fo;
-  fo.modulePath = options.modulePath;
-  return fo;
+void CommandLine::option(const std::string &name, std::string &into, const std::string &help, bool required) {
+  CLI::Option *o = app_->add_option(name, into, help);
+  if (required) o->required();
 }
 
-void printDiagnostics(const DiagnosticEngine &diags, const CommonOptions &options) {
-  if (options.format != "text") return;
-  TextPrintOptions po;
-  po.color = shouldUseColor(STDERR_FILENO);
-  printDiagnosticsText(std::cerr, diags, po);
+void CommandLine::choice(const std::string &name, std::string &into, const std::string &help,
+                         const std::vector<std::string> &choices) {
+  app_->add_option(name, into, help)->check(CLI::IsMember(choices))->capture_default_str();
+}
+
+void CommandLine::number(const std::string &name, unsigned &into, const std::string &help, unsigned min,
+                         unsigned max) {
+  app_->add_option(name, into, help)->capture_default_str()->check(CLI::Range(min, max));
+}
+
+void CommandLine::flag(const std::string &name, bool &into, const std::string &help) {
+  app_->add_flag(name, into, help);
+}
+
+namespace {
+
+const std::map<std::string, Format> kFormats = {
+    {"text", Format::Text}, {"json", Format::Json}, {"sarif", Format::Sarif}, {"jsonl", Format::Jsonl}};
+const std::map<std::string, ColorMode> kColors = {
+    {"auto", ColorMode::Auto}, {"always", ColorMode::Always}, {"never", ColorMode::Never}};
+
+std::string formatName(Format f) {
+  for (const auto &[name, format] : kFormats)
+    if (format == f) return name;
+  return "text";
+}
+
+/// The shared options as parsed, before they are turned into SharedOptions.
+struct ParsedShared {
+  SharedOptions options;
+  std::string format, color = "auto";
+};
+
+void addSharedOptions(CLI::App *cmd, const Command &c, ParsedShared &p) {
+  std::vector<std::string> formats;
+  for (Format f : c.formats) formats.push_back(formatName(f));
+  p.format = formats.front();
+  cmd->add_option("--format", p.format, "Output format")->check(CLI::IsMember(formats))->capture_default_str();
+  if (c.readsProtocols)
+    cmd->add_option("--stdlib,-I", p.options.modulePath,
+                    "Folder to search for modules (before the standard library)")
+        ->type_name("DIR");
+  cmd->add_option("--error-limit", p.options.errorLimit, "Stop after this many errors (0: no limit)")
+      ->capture_default_str();
+  cmd->add_flag("-W,--warnings-as-errors", p.options.warningsAsErrors, "Treat warnings as errors");
+  cmd->add_option("--color", p.color, "Colour text diagnostics: auto (a terminal, unless NO_COLOR), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->capture_default_str();
+}
+
+}  // namespace
+
+int runDriver(int argc, char **argv) {
+  CLI::App app{"carepath: clinical protocols as verified code", "carepath"};
+  app.set_version_flag("--version", std::string("carepath ") + version());
+  app.require_subcommand(1);
+  app.fallthrough();
+
+  int exitCode = kExitOk;
+  std::vector<Command> commands = {checkCommand(), verifyCommand(), compileCommand(), testCommand(), evalCommand()};
+  std::vector<std::unique_ptr<ParsedShared>> shared;
+  for (const Command &c : commands) {
+    CLI::App *sub = app.add_subcommand(c.name, c.help);
+    CommandLine line(sub);
+    c.declare(line);
+    shared.push_back(std::make_unique<ParsedShared>());
+    ParsedShared *p = shared.back().get();
+    addSharedOptions(sub, c, *p);
+    sub->callback([&c, p, &exitCode] {
+      SharedOptions options = p->options;
+      options.format = kFormats.at(p->format);
+      options.color = kColors.at(p->color);
+      CommandContext context(options);
+      int code;
+      try {
+        code = c.run(context);
+      } catch (const std::exception &e) {
+        // A bug in carepath, reported in the chosen format (SARIF: a run
+        // that did not succeed), exit 4.
+        context.diags().report(DiagId::err_internal, SourceRange{}, e.what());
+        context.setStarted(false);
+        code = kExitInternal;
+      }
+      exitCode = context.finish(code);
+    });
+  }
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp &e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp &e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion &e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError &e) {
+    app.exit(e);
+    return kExitUsage;
+  } catch (const std::exception &e) {
+    std::cerr << "carepath: internal error: " << e.what() << "\n"
+              << "carepath: this is a bug in carepath; please report it with the input that caused it\n";
+    return kExitInternal;
+  }
+  return exitCode;
 }
 
 }  // namespace carepath::driver

@@ -1,17 +1,27 @@
-// Shared pieces of the `carepath` command line: exit codes, the options
-// every subcommand takes, and diagnostic output.
+// The `carepath` command line, shared by every subcommand: exit codes, the
+// shared options (parsed once, in Driver.cpp) and one CommandContext per run
+// that owns the diagnostics and renders them, in the chosen format, in one
+// place. CLI11 and nlohmann-json stay out of this header: it is included by
+// every command file, and those two cost seconds per file.
 #pragma once
 
-#include <CLI/CLI.hpp>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "Frontend.h"
+#include "basic/DiagnosticPrinter.h"
 #include "basic/Diagnostics.h"
+
+namespace CLI {
+class App;
+}
 
 namespace carepath::driver {
 
-/// Documented in docs/cli.md; never change a meaning.
+/// Documented in docs/cli.md; never change a meaning. The same in every
+/// output format.
 enum ExitCode : int {
   kExitOk = 0,            // clean / all proved / all examples pass
   kExitFindings = 1,      // errors in the input, a refuted property, a failing example
@@ -20,28 +30,106 @@ enum ExitCode : int {
   kExitInternal = 4,      // a bug in carepath: please report it
 };
 
-struct CommonOptions {
-  std::string format = "text";  // text | json (| sarif where a command supports it)
-  std::vector<std::string> modulePath;
+enum class Format { Text, Json, Sarif, Jsonl };
+
+/// The options every command takes (docs/cli.md, "Options every command
+/// takes"); `modulePath` only where a command reads protocols.
+struct SharedOptions {
+  Format format = Format::Text;
   unsigned errorLimit = 20;
   bool warningsAsErrors = false;
+  ColorMode color = ColorMode::Auto;
+  std::vector<std::string> modulePath;  // --stdlib DIR, -I DIR
 };
 
-/// Adds --format, --stdlib/-I, --error-limit, -Werror to a subcommand.
-void addCommonOptions(CLI::App *cmd, CommonOptions &options, std::vector<std::string> formats = {"text", "json"});
+/// A subcommand's own options, declared through this so that command files
+/// do not include CLI11 (Driver.cpp does).
+class CommandLine {
+public:
+  explicit CommandLine(CLI::App *app) : app_(app) {}
+  /// A positional argument (or, when `name` starts with '-', an option).
+  void option(const std::string &name, std::string &into, const std::string &help, bool required = false);
+  /// An option whose value is one of `choices`.
+  void choice(const std::string &name, std::string &into, const std::string &help,
+              const std::vector<std::string> &choices);
+  /// An unsigned option in [min, max]; the default is shown in --help.
+  void number(const std::string &name, unsigned &into, const std::string &help, unsigned min = 0,
+              unsigned max = ~0u);
+  void flag(const std::string &name, bool &into, const std::string &help);
 
-FrontendOptions frontendOptions(const CommonOptions &options);
+private:
+  CLI::App *app_;
+};
 
-/// Prints the collected diagnostics: text to stderr (coloured on a terminal
-/// unless NO_COLOR), or nothing when the command prints JSON itself.
-void printDiagnostics(const DiagnosticEngine &diags, const CommonOptions &options);
+struct CommandPayload;  // Output.h: what a command adds to JSON and SARIF output
 
-/// Each subcommand lives in its own file and registers itself here; the
-/// callback stores its exit code in `exitCode`.
-void addCheckCommand(CLI::App &app, int &exitCode);
-void addVerifyCommand(CLI::App &app, int &exitCode);
-void addCompileCommand(CLI::App &app, int &exitCode);
-void addTestCommand(CLI::App &app, int &exitCode);
-void addEvalCommand(CLI::App &app, int &exitCode);
+/// One run of one command. Owns the sources and the diagnostics engine
+/// (configured from the shared options) and, in finish(), writes the
+/// diagnostics and whatever the command added, in the chosen format.
+class CommandContext {
+public:
+  explicit CommandContext(const SharedOptions &options);
+  ~CommandContext();
+
+  const SharedOptions &options() const { return options_; }
+  Format format() const { return options_.format; }
+  SourceManager &sources() { return sources_; }
+  DiagnosticEngine &diags() { return diags_; }
+
+  /// The front end on `path`, with the module path and the stdlib root.
+  FrontendResult runFrontend(const std::string &path,
+                             FrontendOptions::Stage stopAfter = FrontendOptions::Stage::Sema);
+  /// The same, reporting into another engine (`check --verify-diagnostics`
+  /// compares those with the file's expectations and reports only the
+  /// differences here).
+  FrontendResult runFrontend(const std::string &path, FrontendOptions::Stage stopAfter, DiagnosticEngine &into);
+
+  /// Whether the command's analysis ran: false when its input could not be
+  /// read or checked (SARIF `executionSuccessful`, and the diagnostics are
+  /// then notifications of the run, not results).
+  void setStarted(bool started) { started_ = started; }
+  /// Printed on standard output after the text diagnostics (--format=text).
+  void setTextTrailer(std::string text) { trailer_ = std::move(text); }
+  /// The command's own keys and results for JSON and SARIF (Output.h).
+  CommandPayload &payload();
+
+  /// Renders everything in the chosen format and returns the exit code:
+  /// `commandExit` unless that is 0 and an error was reported (with -W,
+  /// every warning is one), then 1.
+  int finish(int commandExit);
+
+private:
+  SharedOptions options_;
+  SourceManager sources_;
+  DiagnosticEngine diags_{sources_};
+  bool started_ = false;
+  std::string trailer_;
+  std::unique_ptr<CommandPayload> payload_;
+};
+
+/// A subcommand: its name, what it takes and what it does.
+struct Command {
+  std::string name, help;
+  std::vector<Format> formats;  // the first is the default
+  bool readsProtocols = true;   // takes --stdlib/-I
+  std::function<void(CommandLine &)> declare;
+  std::function<int(CommandContext &)> run;  // returns the command's exit code
+};
+
+/// The standard library root: $CAREPATH_STDLIB, else
+/// <prefix>/share/carepath/stdlib for the binary at <prefix>/bin/carepath.
+std::string stdlibDir();
+
+/// carepath's version (project(VERSION) in CMakeLists.txt).
+const char *version();
+
+Command checkCommand();
+Command verifyCommand();
+Command compileCommand();
+Command testCommand();
+Command evalCommand();
+
+/// Parses the command line and runs the command; returns the exit code.
+int runDriver(int argc, char **argv);
 
 }  // namespace carepath::driver

@@ -7,8 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "Driver.h"
-#include "basic/DiagnosticPrinter.h"
+#include "Output.h"
 #include "carepath/Table.h"
 
 namespace carepath::driver {
@@ -20,7 +19,6 @@ struct EvalOptions {
   std::string patients;  // batch mode: JSONL, one patient per line
   bool explain = false;
   bool allowUnverified = false;
-  std::string format = "text";
 };
 
 void printText(std::ostream &out, const runtime::Table &t, const std::vector<runtime::PatientValue> &patient,
@@ -174,17 +172,8 @@ int runBatch(const EvalOptions &o, const runtime::Table &table, DiagnosticEngine
   return kExitOk;
 }
 
-int run(const EvalOptions &o) {
-  SourceManager sources;
-  DiagnosticEngine diags(sources);
-  CommonOptions common;
-  common.format = o.format;
-  auto finish = [&](int c) {
-    if (o.format == "json" && diags.errorCount() + diags.warningCount() > 0)
-      std::cerr << diagnosticsToJson(diags).dump(2) << "\n";
-    printDiagnostics(diags, common);
-    return c;
-  };
+int run(const EvalOptions &o, CommandContext &ctx) {
+  DiagnosticEngine &diags = ctx.diags();
 
   std::optional<runtime::Table> table;
   try {
@@ -193,25 +182,26 @@ int run(const EvalOptions &o) {
     table = runtime::Table::load(o.table, lo);
   } catch (const runtime::LoadError &e) {
     diags.report(DiagId::err_table_load, SourceRange{}, e.what());
-    return finish(kExitFindings);
+    return kExitFindings;
   }
 
-  if (!o.patients.empty()) return finish(runBatch(o, *table, diags));
+  ctx.setStarted(true);
+  if (!o.patients.empty()) return runBatch(o, *table, diags);
   if (o.patient.empty()) {
     diags.report(DiagId::err_cannot_read_file, SourceRange{}, "no patient: give PATIENT.json or --patients FILE.jsonl");
-    return finish(kExitUsage);
+    return kExitUsage;
   }
   std::string error;
   std::optional<std::string> text = readSourceFile(o.patient, error, 1u << 20);
   if (!text) {
     diags.report(DiagId::err_cannot_read_file, SourceRange{}, o.patient + ": " + error);
-    return finish(kExitFindings);
+    return kExitFindings;
   }
   std::vector<runtime::PatientError> errors;
   auto patient = table->readPatient(*text, errors);
   if (!patient) {
     for (const runtime::PatientError &e : errors) diags.report(DiagId::err_patient_invalid, SourceRange{}, o.patient, e.message);
-    return finish(kExitFindings);
+    return kExitFindings;
   }
 
   runtime::Result r;
@@ -221,31 +211,36 @@ int run(const EvalOptions &o) {
     table->evaluate(*patient, r, eo);
   } catch (const runtime::EvaluationError &e) {
     diags.report(DiagId::err_table_eval, SourceRange{}, e.what());
-    return finish(kExitFindings);
+    return kExitFindings;
   }
-  if (o.format == "json") std::cout << table->resultJson(*patient, r, o.explain) << "\n";
+  // JSON: the runtime's result object (docs/runtime.md), with the
+  // diagnostics keys every command's JSON has.
+  if (ctx.format() == Format::Json) ctx.payload().json = nlohmann::ordered_json::parse(table->resultJson(*patient, r, o.explain));
   else printText(std::cout, *table, *patient, r, o.explain);
   for (const carepath::Violation &v : r.violations)
     diags.report(DiagId::warn_table_hit_policy, SourceRange{}, table->describe(v));
-  return finish(kExitOk);
+  return kExitOk;
 }
 }  // namespace
 
-void addEvalCommand(CLI::App &app, int &exitCode) {
-  auto options = std::make_shared<EvalOptions>();
-  CLI::App *cmd = app.add_subcommand("eval", "Evaluate a patient against a compiled decision table");
-  cmd->add_option("table", options->table, "Compiled table (carepath compile -o)")->required();
-  cmd->add_option("patient", options->patient, "Patient JSON ('-' for standard input)");
-  cmd->add_option("--patients", options->patients,
-                  "Batch mode: a JSONL file, one patient per line; prints one JSON line per patient (--format=jsonl)");
-  cmd->add_flag("--explain", options->explain, "Show every condition checked, with the patient's values and citations");
-  cmd->add_flag("--allow-unverified", options->allowUnverified,
-                "Accept a table that is not marked verified (--force or --no-verify)");
-  cmd->add_option("--format", options->format, "Output format")
-      ->check(CLI::IsMember({"text", "json", "jsonl"}))
-      ->capture_default_str();
-  // An exception escaping run() is a bug: main() reports it (exit 4).
-  cmd->callback([options, &exitCode] { exitCode = run(*options); });
+Command evalCommand() {
+  auto o = std::make_shared<EvalOptions>();
+  Command c;
+  c.name = "eval";
+  c.help = "Evaluate a patient against a compiled decision table";
+  c.formats = {Format::Text, Format::Json, Format::Jsonl};
+  c.readsProtocols = false;
+  c.declare = [o](CommandLine &line) {
+    line.option("table", o->table, "Compiled table (carepath compile -o)", true);
+    line.option("patient", o->patient, "Patient JSON ('-' for standard input)");
+    line.option("--patients", o->patients,
+                "Batch mode: a JSONL file, one patient per line; prints one JSON line per patient (--format=jsonl)");
+    line.flag("--explain", o->explain, "Show every condition checked, with the patient's values and citations");
+    line.flag("--allow-unverified", o->allowUnverified,
+              "Accept a table that is not marked verified (--force or --no-verify)");
+  };
+  c.run = [o](CommandContext &ctx) { return run(*o, ctx); };
+  return c;
 }
 
 }  // namespace carepath::driver

@@ -10,20 +10,14 @@
 // are appended in runExample().
 #include <iostream>
 
-#include "Driver.h"
+#include "Output.h"
 #include "TableAgreement.h"
-#include "basic/DiagnosticPrinter.h"
 #include "carepath/Patient.h"
 #include "ir/Evaluator.h"
 
 namespace carepath::driver {
 
 namespace {
-
-struct TestOptions {
-  std::string file;
-  CommonOptions common;
-};
 
 /// One unmet expectation (or an example that could not be evaluated).
 struct Failure {
@@ -230,59 +224,55 @@ nlohmann::json failureToJson(const SourceManager &sources, const Failure &f) {
 
 }  // namespace
 
-void addTestCommand(CLI::App &app, int &exitCode) {
-  auto options = std::make_shared<TestOptions>();
-  CLI::App *cmd = app.add_subcommand("test", "Run the protocol's examples on the reference evaluator");
-  cmd->add_option("file", options->file, "Protocol file ('-' for standard input)")->required();
-  addCommonOptions(cmd, options->common);
-  cmd->callback([options, &exitCode] {
-    SourceManager sources;
-    DiagnosticEngine diags(sources);
-    diags.setErrorLimit(options->common.errorLimit);
-    diags.setWarningsAsErrors(options->common.warningsAsErrors);
-    FrontendResult result = runFrontend(options->file, sources, diags, frontendOptions(options->common));
-    bool json = options->common.format == "json";
-
+Command testCommand() {
+  auto file = std::make_shared<std::string>();
+  Command c;
+  c.name = "test";
+  c.help = "Run the protocol's examples on the reference evaluator";
+  c.formats = {Format::Text, Format::Json, Format::Sarif};
+  c.declare = [file](CommandLine &line) { line.option("file", *file, "Protocol file ('-' for standard input)", true); };
+  c.run = [file](CommandContext &ctx) -> int {
+    SourceManager &sources = ctx.sources();
+    DiagnosticEngine &diags = ctx.diags();
+    CommandPayload &out = ctx.payload();
     nlohmann::json examples = nlohmann::json::array();
     int passed = 0, failed = 0;
-    if (result.protocol && !diags.hasErrors()) {
-      const ir::Protocol &p = *result.protocol;
-      for (const ir::Example &ex : p.examples) {
-        ExampleRun run = runExample(p, ex);
-        for (const Failure &f : run.failures) report(diags, ex, f);
-        for (const std::string &w : run.warnings) diags.report(DiagId::warn_example_hit_policy, ex.range, ex.name, w);
-        bool ok = run.failures.empty();
-        (ok ? passed : failed)++;
-        if (json) {
-          nlohmann::json fs = nlohmann::json::array();
-          for (const Failure &f : run.failures) fs.push_back(failureToJson(sources, f));
-          examples.push_back({{"name", ex.name},
-                              {"status", ok ? "pass" : "fail"},
-                              {"location", locationToJson(sources, ex.range)},
-                              {"failures", fs}});
-        } else {
-          std::cout << (ok ? "PASS: " : "FAIL: ") << ex.name << "\n";
-        }
-      }
-      // Agreement (issue 6, TableAgreement.h): the compiled table, run by the
-      // runtime library, must agree with the IR evaluator on every example.
-      checkTableAgreement(p, sources, diags);
-    }
+    auto totals = [&] {
+      out.json["examples"] = examples;
+      out.json["failed"] = failed;
+      out.json["passed"] = passed;
+      out.sarifProperties = {{"passed", passed}, {"failed", failed}};
+    };
+    totals();  // a run that cannot start ran no example
+    FrontendResult result = ctx.runFrontend(*file);
+    if (diags.hasErrors() || !result.protocol) return kExitFindings;
+    ctx.setStarted(true);
+    bool text = ctx.format() == Format::Text;
 
-    bool frontendFailed = !result.protocol || (diags.hasErrors() && passed + failed == 0);
-    if (json) {
-      nlohmann::json out = diagnosticsToJson(diags);
-      out["examples"] = examples;
-      out["passed"] = passed;
-      out["failed"] = failed;
-      std::cout << out.dump(2) << "\n";
-    } else {
-      if (!frontendFailed) std::cout << passed << " passed, " << failed << " failed\n";
-      std::cout.flush();
+    const ir::Protocol &p = *result.protocol;
+    for (const ir::Example &ex : p.examples) {
+      ExampleRun run = runExample(p, ex);
+      for (const Failure &f : run.failures) report(diags, ex, f);
+      for (const std::string &w : run.warnings) diags.report(DiagId::warn_example_hit_policy, ex.range, ex.name, w);
+      bool ok = run.failures.empty();
+      (ok ? passed : failed)++;
+      nlohmann::json fs = nlohmann::json::array();
+      for (const Failure &f : run.failures) fs.push_back(failureToJson(sources, f));
+      examples.push_back({{"name", ex.name},
+                          {"status", ok ? "pass" : "fail"},
+                          {"location", locationToJson(sources, ex.range)},
+                          {"failures", fs}});
+      if (text) std::cout << (ok ? "PASS: " : "FAIL: ") << ex.name << "\n";
     }
-    printDiagnostics(diags, options->common);
-    exitCode = (frontendFailed || failed > 0 || diags.hasErrors()) ? kExitFindings : kExitOk;
-  });
+    // Agreement (issue 6, TableAgreement.h): the compiled table, run by the
+    // runtime library, must agree with the IR evaluator on every example.
+    checkTableAgreement(p, sources, diags);
+
+    if (text) std::cout << passed << " passed, " << failed << " failed\n";
+    totals();
+    return failed > 0 ? kExitFindings : kExitOk;
+  };
+  return c;
 }
 
 }  // namespace carepath::driver

@@ -8,16 +8,8 @@
 #include <filesystem>
 
 #include "parse/ParseFile.h"
-#include <algorithm>
 
 #include "sema/SemaContext.h"
-
-#ifndef CAREPATH_SOURCE_STDLIB
-#define CAREPATH_SOURCE_STDLIB ""
-#endif
-#ifndef CAREPATH_INSTALL_STDLIB
-#define CAREPATH_INSTALL_STDLIB ""
-#endif
 
 namespace carepath::sema {
 
@@ -25,37 +17,37 @@ namespace fs = std::filesystem;
 
 namespace {
 
-/// The folders holding the stdlib, in search order after the user's.
-std::vector<std::string> builtinStdlibDirs() {
-  std::vector<std::string> dirs;
-  for (const char *d : {CAREPATH_SOURCE_STDLIB, CAREPATH_INSTALL_STDLIB})
-    if (*d) dirs.push_back(d);
-  // Next to the executable: <prefix>/bin/carepath -> <prefix>/share/carepath/stdlib.
-  std::error_code ec;
-  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) dirs.push_back((exe.parent_path().parent_path() / "share" / "carepath" / "stdlib").string());
-  return dirs;
-}
+/// A place a module may live: the path read, and the name diagnostics show.
+/// A module of the standard library root is shown as `stdlib/<name>.care`
+/// wherever the root is (docs/cli.md), so messages and SARIF links never
+/// name the folder carepath happens to be installed or built in.
+struct Candidate {
+  std::string path;
+  std::string shown;
+};
 
-/// Every path `name` may live at, in search order.
-std::vector<std::string> candidates(const std::vector<std::string> &parts, const SemaOptions &options) {
-  std::vector<std::string> result;
-  auto add = [&](const fs::path &dir, size_t first) {
-    fs::path p = dir;
-    for (size_t i = first; i < parts.size(); ++i) p /= parts[i];
+/// Every place `name` may live, in search order: the module path, then the
+/// stdlib root.
+std::vector<Candidate> candidates(const std::vector<std::string> &parts, const SemaOptions &options) {
+  std::vector<Candidate> result;
+  auto add = [&](const fs::path &dir, size_t first, bool stdlibRoot) {
+    fs::path p = dir, rel = "stdlib";
+    for (size_t i = first; i < parts.size(); ++i) p /= parts[i], rel /= parts[i];
     p += ".care";
+    rel += ".care";
     std::string s = p.lexically_normal().string();
-    if (std::find(result.begin(), result.end(), s) == result.end()) result.push_back(s);
+    for (const Candidate &c : result)
+      if (c.path == s) return;
+    result.push_back({s, stdlibRoot ? rel.string() : s});
   };
   bool stdlib = parts.size() > 1 && parts[0] == "stdlib";
   for (const std::string &dir : options.modulePath) {
     // `-I DIR` may be a stdlib root (DIR/drugs.care) or hold modules by
     // their full name (DIR/stdlib/drugs.care, DIR/a/b.care).
-    if (stdlib) add(dir, 1);
-    add(dir, 0);
+    if (stdlib) add(dir, 1, false);
+    add(dir, 0, false);
   }
-  if (stdlib)
-    for (const std::string &dir : builtinStdlibDirs()) add(dir, 1);
+  if (stdlib && !options.stdlibDir.empty()) add(options.stdlibDir, 1, true);
   return result;
 }
 
@@ -77,12 +69,13 @@ struct Loader {
 
     std::vector<std::string> parts;
     for (const ast::Ident &p : use.module.parts) parts.push_back(p.name);
-    std::vector<std::string> looked = candidates(parts, a.options);
-    std::string found;
-    for (const std::string &c : looked) {
+    std::vector<Candidate> looked = candidates(parts, a.options);
+    std::string found, path;
+    for (const Candidate &c : looked) {
       std::error_code ec;
-      if (fs::is_regular_file(c, ec)) {
-        found = c;
+      if (fs::is_regular_file(c.path, ec)) {
+        found = c.shown;
+        path = c.path;
         break;
       }
     }
@@ -90,14 +83,14 @@ struct Loader {
       auto &d = a.diags.report(DiagId::err_module_not_found, use.module.range, name);
       if (looked.empty())
         a.diags.note(d, DiagId::note_here, SourceRange{}, "no module search folder is set: pass --stdlib DIR or -I DIR");
-      for (const std::string &c : looked) a.diags.note(d, DiagId::note_looked_for, SourceRange{}, c);
+      for (const Candidate &c : looked) a.diags.note(d, DiagId::note_looked_for, SourceRange{}, c.path);
       a.moduleIndex[name] = -1;
       return -1;
     }
     std::string error;
-    std::optional<std::string> text = readSourceFile(found, error);
+    std::optional<std::string> text = readSourceFile(path, error);
     if (!text) {
-      a.diags.report(DiagId::err_module_unreadable, use.module.range, name, found + ": " + error);
+      a.diags.report(DiagId::err_module_unreadable, use.module.range, name, path + ": " + error);
       a.moduleIndex[name] = -1;
       return -1;
     }

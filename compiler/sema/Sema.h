@@ -14,6 +14,7 @@ namespace carepath::sema {
 
 struct SemaOptions {
   std::vector<std::string> modulePath;  // searched first, in order
+  std::string stdlibDir;                // the stdlib root, searched last ("" for none)
 };
 
 /// Checks `file` (a protocol or a module) and lowers it. Modules it uses are

@@ -1,5 +1,7 @@
 #include "carepath/Version.h"
 
+#include "carepath/ProjectVersion.h"
+
 namespace carepath::runtime {
-const char *version() { return "0.1.0"; }
+const char *version() { return CAREPATH_VERSION; }
 }  // namespace carepath::runtime

@@ -656,7 +656,9 @@ ProtocolOutcome runProtocol(const std::string &name, const std::string &text, ui
     printDiagnosticsText(s, diags, po);
     return s.str();
   };
-  FrontendResult fr = runFrontendOnBuffer(name, text, sources, diags, {});
+  FrontendOptions fo;
+  fo.stdlibDir = CAREPATH_SOURCE_DIR "/stdlib";  // the generated protocols `use` the stdlib
+  FrontendResult fr = runFrontendOnBuffer(name, text, sources, diags, fo);
   if (!fr.protocol) {
     out.status = ProtocolOutcome::Status::CheckFailed;
     out.diagnostics = diagnosticsText();

@@ -11,7 +11,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   using namespace carepath;
   SourceManager sources;
   DiagnosticEngine diags(sources);
-  FrontendOptions options;  // built-in stdlib search path: `use stdlib.units` works
+  FrontendOptions options;
+  options.stdlibDir = CAREPATH_SOURCE_DIR "/stdlib";  // `use stdlib.units` works
   FrontendResult result =
       runFrontendOnBuffer("fuzz.care", std::string(reinterpret_cast<const char *>(data), size), sources, diags, options);
   // The engine's contract: no protocol unless the run was clean.

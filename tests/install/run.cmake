@@ -20,6 +20,30 @@ foreach(f include/carepath/Sha256.h include/carepath/Suggest.h include/carepath/
     message(FATAL_ERROR "installed but not for consumers: ${f}")
   endif()
 endforeach()
+# The installed carepath, run from another folder with no CAREPATH_STDLIB,
+# finds the stdlib of its own prefix (<prefix>/share/carepath/stdlib).
+set(carepath ${CMAKE_COMMAND} -E env --unset=CAREPATH_STDLIB ${PREFIX}/bin/carepath)
+execute_process(COMMAND ${carepath} check ${SOURCE_DIR}/protocols/anec.care
+                WORKING_DIRECTORY ${WORK_DIR} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "installed carepath check failed (${rc}):\n${err}")
+endif()
+# ... that copy and no other: a limit broken in the installed drugs.care is
+# reported, under its stdlib/ name.
+set(drugs ${PREFIX}/share/carepath/stdlib/drugs.care)
+file(READ ${drugs} text)
+string(REPLACE "limit 30 mg/kg per day" "limit 30 mg/h per day" broken "${text}")
+if(broken STREQUAL text)
+  message(FATAL_ERROR "the stdlib's methylprednisolone limit changed: update this test")
+endif()
+file(WRITE ${drugs} "${broken}")
+execute_process(COMMAND ${carepath} check ${SOURCE_DIR}/protocols/anec.care
+                WORKING_DIRECTORY ${WORK_DIR} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 1 OR NOT err MATCHES "(^|\n)stdlib/drugs.care:[0-9]+:9: error: a limit must be an amount")
+  message(FATAL_ERROR "installed carepath did not read its own stdlib (${rc}):\n${err}")
+endif()
+file(WRITE ${drugs} "${text}")
+
 # A sanitizer build installs an instrumented library: its consumer must
 # link the sanitizer runtimes too.
 set(flags "")

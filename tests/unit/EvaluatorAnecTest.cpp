@@ -29,7 +29,9 @@ struct EvaluatorAnec : ::testing::Test {
   std::optional<Protocol> p;
 
   void SetUp() override {
-    FrontendResult r = runFrontend(std::string(CAREPATH_SOURCE_DIR) + "/protocols/anec.care", sources, diags, {});
+    FrontendOptions fo;
+    fo.stdlibDir = CAREPATH_SOURCE_DIR "/stdlib";
+    FrontendResult r = runFrontend(std::string(CAREPATH_SOURCE_DIR) + "/protocols/anec.care", sources, diags, fo);
     ASSERT_FALSE(diags.hasErrors());
     ASSERT_TRUE(r.protocol);
     p = std::move(r.protocol);

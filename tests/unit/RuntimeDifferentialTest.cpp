@@ -29,7 +29,9 @@ struct Compiled {
 std::unique_ptr<Compiled> compileAnec() {
   auto c = std::make_unique<Compiled>();
   c->diags = std::make_unique<DiagnosticEngine>(c->sources);
-  FrontendResult fr = runFrontend(std::string(CAREPATH_SOURCE_DIR) + "/protocols/anec.care", c->sources, *c->diags, {});
+  FrontendOptions fo;
+  fo.stdlibDir = CAREPATH_SOURCE_DIR "/stdlib";
+  FrontendResult fr = runFrontend(std::string(CAREPATH_SOURCE_DIR) + "/protocols/anec.care", c->sources, *c->diags, fo);
   if (!fr.protocol) return c;
   c->protocol = std::move(fr.protocol);
   backends::TableMetadata meta;

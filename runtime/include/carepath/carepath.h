@@ -43,7 +43,7 @@ const char *carepath_table_protocol_version(const carepath_table *table);
 const char *carepath_table_digest(const carepath_table *table);
 const char *carepath_table_verification(const carepath_table *table);
 
-/* The runtime library's version ("0.1.0"). */
+/* The runtime library's version: the project version, "MAJOR.MINOR.PATCH". */
 const char *carepath_runtime_version(void);
 
 void carepath_table_free(carepath_table *table);
