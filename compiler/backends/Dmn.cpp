@@ -20,12 +20,7 @@
 
 namespace carepath::backends {
 
-// The column analysis lives with the IR (ir/Columns.h).
-using ir::Columns;
-using ir::ColumnsError;
-using ir::InputCondition;
-using ir::Interval;
-using ir::Row;
+// The column analysis (ir/Columns.h) is named as Feel.h brings it in.
 
 namespace {
 

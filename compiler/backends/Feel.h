@@ -11,12 +11,8 @@
 #include "ir/IR.h"
 
 namespace carepath::backends {
-// The column analysis lives with the IR (ir/Columns.h).
-using ir::Columns;
-using ir::ColumnsError;
-using ir::InputCondition;
-using ir::Interval;
-using ir::Row;
+// The column analysis (ir/Columns.h), for the DMN exporter too.
+using ir::Columns, ir::ColumnsError, ir::InputCondition, ir::Interval, ir::Row;
 }  // namespace carepath::backends
 
 namespace carepath::backends::feel {

@@ -13,12 +13,8 @@
 
 namespace carepath::backends {
 
-// The column analysis lives with the IR (ir/Columns.h).
-using ir::Columns;
-using ir::ColumnsError;
-using ir::InputCondition;
-using ir::Interval;
-using ir::Row;
+// The column analysis (ir/Columns.h).
+using ir::Columns, ir::ColumnsError, ir::InputCondition, ir::Interval, ir::Row;
 
 namespace {
 

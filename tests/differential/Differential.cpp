@@ -136,6 +136,8 @@ struct Recorder {
 
 // ------------------------------------------------------------------ patients
 
+}  // namespace
+
 /// Interesting values of each number input: every bound any condition
 /// tests it against, a hair either side, and the range ends.
 std::vector<std::vector<Rational>> boundaries(const ir::Protocol &p) {
@@ -177,6 +179,8 @@ std::vector<std::vector<Rational>> boundaries(const ir::Protocol &p) {
   }
   return out;
 }
+
+namespace {
 
 ir::Patient randomPatient(const ir::Protocol &p, const std::vector<std::vector<Rational>> &bounds, Rng &rng) {
   ir::Patient patient;

@@ -23,6 +23,8 @@
 #include <string>
 #include <vector>
 
+#include "ir/IR.h"
+
 namespace carepath::difftest {
 
 struct DifferentialOptions {
@@ -93,5 +95,12 @@ const std::set<std::string> &expectedDisagreements();
 /// Whether `kind` is covered by expectedDisagreements(): listed as is, or
 /// without its "@where" suffix (which then covers every suffix).
 bool isExpected(const std::string &kind);
+
+/// Interesting values of each number input of a protocol: every bound any
+/// condition tests it against, a hair either side (1 and 1/1000 of a
+/// canonical unit), and the range ends; only values inside the declared
+/// range (whole for integer inputs), sorted. Shared by the differential
+/// tests (this harness and tests/unit/RuntimeDifferentialTest.cpp).
+std::vector<std::vector<Rational>> boundaries(const ir::Protocol &p);
 
 }  // namespace carepath::difftest

@@ -9,7 +9,7 @@
 #include <random>
 
 #include "Frontend.h"
-#include "ir/Columns.h"
+#include "Differential.h"
 #include "backends/JsonTable.h"
 #include "carepath/Table.h"
 #include "ir/Evaluator.h"
@@ -41,43 +41,6 @@ std::unique_ptr<Compiled> compileAnec() {
   return c;
 }
 
-// Interesting values of each number input: every interval bound in any
-// guard, a hair either side, and the range ends.
-std::vector<std::vector<Rational>> boundaries(const ir::Protocol &p) {
-  std::vector<std::vector<Rational>> out(p.inputs.size());
-  auto addCols = [&](const ir::ExprRef &e) {
-    if (!e) return;
-    auto cols = ir::toColumns(p, *e);
-    if (!std::holds_alternative<ir::Columns>(cols)) return;
-    for (const auto &row : std::get<ir::Columns>(cols).rows)
-      for (const auto &c : row.conditions)
-        for (const auto &iv : c.intervals)
-          for (const auto &b : {iv.lo, iv.hi})
-            if (b) {
-              out[c.input].push_back(*b);
-              out[c.input].push_back(*b - Rational(1));
-              out[c.input].push_back(*b + Rational(1));
-              out[c.input].push_back(*b - Rational(1, 1000));
-              out[c.input].push_back(*b + Rational(1, 1000));
-            }
-  };
-  addCols(p.population);
-  for (size_t pi = 0; pi < p.pathways.size(); ++pi)
-    for (size_t t = 0; t < p.pathways[pi].tiers.size(); ++t) addCols(p.tierGuard(static_cast<int>(pi), static_cast<int>(t)));
-  for (const auto &t : p.tables)
-    for (const auto &r : t.rules) addCols(r.guard);
-  for (size_t i = 0; i < p.inputs.size(); ++i) {
-    const ir::Input &in = p.inputs[i];
-    if (in.lo) out[i].push_back(*in.lo);
-    if (in.hi) out[i].push_back(*in.hi);
-    // Keep only values inside the declared range (and whole for integers).
-    std::vector<Rational> kept;
-    for (const Rational &v : out[i])
-      if ((!in.lo || v >= *in.lo) && (!in.hi || v <= *in.hi) && (!in.type.integer || v.isInteger())) kept.push_back(v);
-    out[i] = kept;
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -89,7 +52,7 @@ TEST(RuntimeDifferential, AnecRandomPatientsAgreeWithEvaluator) {
   runtime::LoadOptions lo;
   lo.allowUnverified = true;  // compiled here without the verifier
   runtime::Table table = runtime::Table::loadText(c->table, lo);
-  auto bounds = boundaries(p);
+  auto bounds = difftest::boundaries(p);
 
   std::mt19937_64 rng(20240611);
   auto pick = [&](uint64_t n) { return std::uniform_int_distribution<uint64_t>(0, n - 1)(rng); };
