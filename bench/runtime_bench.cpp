@@ -15,17 +15,10 @@
 
 using namespace carepath;
 
-#ifndef CAREPATH_SOURCE_DIR
-#define CAREPATH_SOURCE_DIR "."
-#endif
 
 namespace {
 
-std::string anecSource() {
-  // bench/ has no compile definition for the source dir: find it from here.
-  std::string path = std::string(__FILE__);
-  return path.substr(0, path.rfind("/bench/")) + "/protocols/anec.care";
-}
+std::string anecSource() { return CAREPATH_SOURCE_DIR "/protocols/anec.care"; }
 
 struct Anec {
   SourceManager sources;
@@ -39,8 +32,7 @@ Anec &anec() {
     Anec x;
     x.diags = std::make_unique<DiagnosticEngine>(x.sources);
     FrontendOptions fo;
-    std::string protocols = anecSource().substr(0, anecSource().rfind('/'));
-    fo.stdlibDir = protocols.substr(0, protocols.rfind('/')) + "/stdlib";
+    fo.stdlibDir = CAREPATH_SOURCE_DIR "/stdlib";
     FrontendResult fr = runFrontend(anecSource(), x.sources, *x.diags, fo);
     x.protocol = std::move(fr.protocol);
     if (!x.protocol) throw std::runtime_error("anec.care does not compile");
