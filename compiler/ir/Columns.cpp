@@ -28,10 +28,7 @@ bool loBefore(const Interval &a, const Interval &b) {
   return a.loClosed && !b.loClosed;
 }
 
-bool empty(const Interval &i) {
-  if (!i.lo || !i.hi) return false;
-  return *i.lo > *i.hi || (*i.lo == *i.hi && !(i.loClosed && i.hiClosed));
-}
+bool empty(const Interval &i) { return i.empty(); }
 
 Interval intersect(const Interval &a, const Interval &b) {
   Interval r;
@@ -519,12 +516,6 @@ private:
 };
 
 }  // namespace
-
-bool Interval::contains(const Rational &x) const {
-  if (lo && (loClosed ? x < *lo : x <= *lo)) return false;
-  if (hi && (hiClosed ? x > *hi : x >= *hi)) return false;
-  return true;
-}
 
 std::variant<Columns, ColumnsError> toColumns(const ir::Protocol &p, const ir::Expr &e, const ColumnsOptions &options) {
   try {

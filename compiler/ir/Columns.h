@@ -13,18 +13,14 @@
 #include <variant>
 #include <vector>
 
+#include "carepath/Interval.h"
 #include "carepath/Rational.h"
 #include "ir/IR.h"
 
 namespace carepath::ir {
 
-/// One interval of a number input; a missing bound is unbounded.
-struct Interval {
-  std::optional<Rational> lo, hi;
-  bool loClosed = false, hiClosed = false;
-  bool contains(const Rational &x) const;
-  friend bool operator==(const Interval &, const Interval &) = default;
-};
+/// One interval of a number input (carepath/Interval.h).
+using carepath::Interval;
 
 /// What one input must satisfy in one row.
 struct InputCondition {

@@ -13,6 +13,7 @@
 #include <set>
 #include <sstream>
 
+#include "carepath/Interval.h"
 #include "carepath/TableFormat.h"
 #include "JsonErrors.h"
 
@@ -28,10 +29,7 @@ struct Table::Model {
   std::vector<UnitSpec> catalogue;  // every unit the protocol knows, for patient messages
   std::vector<TableInfo> tables;    // pathways, then tables
 
-  struct Interval {
-    Rational lo, hi;
-    bool hasLo = false, hasHi = false, loClosed = false, hiClosed = false;
-  };
+  using Interval = carepath::Interval;
   struct Check {
     uint32_t input = 0;
     InputSpec::Kind kind = InputSpec::Kind::Bool;
@@ -247,12 +245,12 @@ std::string describeNumber(const std::vector<Model::Interval> &ivs, const UnitSp
   std::string s;
   for (const Model::Interval &i : ivs) {
     if (!s.empty()) s += " or ";
-    if (i.hasLo && i.hasHi && i.lo == i.hi) s += "= " + displayBound(i.lo, unit);
-    else if (i.hasLo && i.hasHi)
-      s += std::string("in ") + (i.loClosed ? "[" : "(") + displayBound(i.lo, unit) + ", " + displayBound(i.hi, unit) +
+    if (i.lo && i.hi && *i.lo == *i.hi) s += "= " + displayBound(*i.lo, unit);
+    else if (i.lo && i.hi)
+      s += std::string("in ") + (i.loClosed ? "[" : "(") + displayBound(*i.lo, unit) + ", " + displayBound(*i.hi, unit) +
            (i.hiClosed ? "]" : ")");
-    else if (i.hasLo) s += (i.loClosed ? ">= " : "> ") + displayBound(i.lo, unit);
-    else if (i.hasHi) s += (i.hiClosed ? "<= " : "< ") + displayBound(i.hi, unit);
+    else if (i.lo) s += (i.loClosed ? ">= " : "> ") + displayBound(*i.lo, unit);
+    else if (i.hi) s += (i.hiClosed ? "<= " : "< ") + displayBound(*i.hi, unit);
     else s += "any value";
   }
   return s;
@@ -361,15 +359,11 @@ public:
             for (size_t k = 0; k < ivs.size(); ++k) {
               std::string ip = Reader::at(cp + ".intervals", k);
               Model::Interval iv;
-              auto lo = r_.optRational(ivs[k], ip, "lo"), hi = r_.optRational(ivs[k], ip, "hi");
-              iv.hasLo = lo.has_value();
-              iv.hasHi = hi.has_value();
-              if (lo) iv.lo = *lo;
-              if (hi) iv.hi = *hi;
+              iv.lo = r_.optRational(ivs[k], ip, "lo");
+              iv.hi = r_.optRational(ivs[k], ip, "hi");
               iv.loClosed = r_.boolean(ivs[k], ip, "loClosed");
               iv.hiClosed = r_.boolean(ivs[k], ip, "hiClosed");
-              if (lo && hi && (*lo > *hi || (*lo == *hi && !(iv.loClosed && iv.hiClosed))))
-                r_.fail(ip, "empty interval");
+              if (iv.empty()) r_.fail(ip, "empty interval");
               m_.intervals.push_back(iv);
               mine.push_back(iv);
             }
@@ -591,19 +585,13 @@ private:
 
 // ------------------------------------------------------------------ evaluation
 
-inline bool inInterval(const Model::Interval &i, const Rational &x) {
-  if (i.hasLo && (i.loClosed ? x < i.lo : x <= i.lo)) return false;
-  if (i.hasHi && (i.hiClosed ? x > i.hi : x >= i.hi)) return false;
-  return true;
-}
-
 inline bool check(const Model &m, const Model::Check &c, const PatientValue &v) {
   switch (c.kind) {
     case InputSpec::Kind::Bool: return v.boolean == c.value;
     case InputSpec::Kind::Enum: return (c.members >> v.member) & 1;
     case InputSpec::Kind::Number:
       for (uint32_t k = c.ivBegin; k < c.ivEnd; ++k)
-        if (inInterval(m.intervals[k], v.number)) return true;
+        if (m.intervals[k].contains(v.number)) return true;
       return false;
   }
   return false;
