@@ -22,13 +22,6 @@ ExprRef disj(std::vector<ExprRef> xs) { return b::nary(Op::Or, std::move(xs)); }
 ExprRef neg(ExprRef x) { return b::unary(Op::Not, std::move(x)); }
 ExprRef implies(ExprRef a, ExprRef c) { return disj({neg(std::move(a)), std::move(c)}); }
 
-ExprRef tierFailed(const Protocol &p, int pw, int t) {
-  const Pathway &path = p.pathways[pw];
-  const Tier &tier = path.tiers[t];
-  if (!tier.failedWhen) return b::boolean(false);
-  return path.entry ? conj({path.entry, tier.failedWhen}) : tier.failedWhen;
-}
-
 /// Every rule's firing condition, table by table (ir::rulesFire), built
 /// once per protocol: a rule's condition mentions every earlier rule.
 std::vector<std::vector<ExprRef>> allRulesFire(const Protocol &p) {
@@ -128,7 +121,7 @@ std::vector<Obligation> buildConditions(const Protocol &p) {
       const Tier &before = path.tiers[tier.after];
       Obligation o;
       o.kind = PropertyKind::TierOrder;
-      o.formula = implies(p.tierGuard(pw, t), tierFailed(p, pw, tier.after));
+      o.formula = implies(p.tierGuard(pw, t), p.tierFailed(pw, tier.after));
       o.proved = "tier '" + tier.name + "' is only reached after '" + before.name + "' was tried and failed";
       o.refuted = "tier '" + tier.name + "' is reached although '" + before.name + "' has not failed";
       o.range = tier.range;
@@ -191,7 +184,7 @@ std::vector<Obligation> buildConditions(const Protocol &p) {
       const Target &tg = prop.target;
       ExprRef reached = targetFires(tg);
       if (tg.kind == Target::Kind::Tier)
-        reached = disj({reached, tierFailed(p, tg.container, tg.index)});
+        reached = disj({reached, p.tierFailed(tg.container, tg.index)});
       o.kind = PropertyKind::Reaches;
       o.formula = implies(prop.expr, reached);
       std::string what = toString(p, *prop.expr);
@@ -217,36 +210,6 @@ std::vector<Obligation> buildConditions(const Protocol &p) {
 
 // ------------------------------------------------------------------ doses
 
-namespace {
-
-/// Factor turning the action's amount into the limit's basis, or the
-/// reason it cannot be derived.
-std::optional<Rational> basisFactor(const Action &a, const Limit &l, std::string &why) {
-  using K = Basis::Kind;
-  K ak = a.basis.kind == K::None ? K::PerDose : a.basis.kind;
-  K lk = l.basis.kind == K::None ? K::PerDose : l.basis.kind;
-  if (ak == lk && ak != K::PerTime) return Rational(1);
-  if (ak == K::PerTime && lk == K::PerTime) return l.basis.span / a.basis.span;
-  if (ak == K::PerTime && lk == K::PerCourse) {
-    if (a.durationHi) return *a.durationHi / a.basis.span;
-    why = "the dose is given " + a.basis.str() + " with no maximum duration ('for LO .. HI'), so the course total is unknown";
-    return std::nullopt;
-  }
-  if (ak == K::PerCourse && lk == K::PerTime) {
-    if (a.over && !a.over->isZero()) return l.basis.span / *a.over;
-    why = "the dose is a total with no 'over' duration, so the amount " + l.basis.str() + " is unknown";
-    return std::nullopt;
-  }
-  if (ak == K::PerDose)
-    why = "the dose is given per dose with no dosing frequency or duration, so the amount " +
-          (lk == K::PerCourse ? std::string("per course") : l.basis.str()) + " is unknown";
-  else
-    why = "the dose is given " + a.basis.str() + " and the number of doses is not stated, so the amount per dose is unknown";
-  return std::nullopt;
-}
-
-}  // namespace
-
 std::vector<DoseSite> buildDoseSites(const Protocol &p) {
   std::vector<DoseSite> out;
   const std::vector<std::vector<ExprRef>> fires = allRulesFire(p);
@@ -263,7 +226,7 @@ std::vector<DoseSite> buildDoseSites(const Protocol &p) {
         site.warnings.push_back("no formulary limit is known for " + drug.name);
       for (const Limit &l : drug.limits) {
         std::string why;
-        std::optional<Rational> factor = basisFactor(a, l, why);
+        std::optional<Rational> factor = basisFactor(a, l, &why);
         const Dimension doseDim = a.dose->type.dim;
         int w = p.dosingWeight;
         if (factor && l.perWeight && w < 0) {

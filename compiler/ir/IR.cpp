@@ -155,6 +155,13 @@ ExprRef Protocol::tierGuard(int pathway, int tier) const {
   return build::nary(Op::And, {p.entry, t.guard}, t.guard->range);
 }
 
+ExprRef Protocol::tierFailed(int pathway, int tier) const {
+  const Pathway &p = pathways[pathway];
+  const Tier &t = p.tiers[tier];
+  if (!t.failedWhen) return build::boolean(false);
+  return p.entry ? build::nary(Op::And, {p.entry, t.failedWhen}, t.failedWhen->range) : t.failedWhen;
+}
+
 // ------------------------------------------------------------------ rule semantics
 
 std::vector<uint32_t> ruleOrder(const Table &t) {
@@ -199,6 +206,31 @@ ExprRef givenAmount(const Action &a) {
   if (a.kind != ActionKind::Give || !a.dose) return nullptr;
   if (!a.cap) return a.dose;
   return build::nary(Op::Min, {a.dose, a.cap}, a.dose->range);
+}
+
+std::optional<Rational> basisFactor(const Action &a, const Limit &l, std::string *whyNot) {
+  std::string unused, &why = whyNot ? *whyNot : unused;
+  using K = Basis::Kind;
+  K ak = a.basis.kind == K::None ? K::PerDose : a.basis.kind;
+  K lk = l.basis.kind == K::None ? K::PerDose : l.basis.kind;
+  if (ak == lk && ak != K::PerTime) return Rational(1);
+  if (ak == K::PerTime && lk == K::PerTime) return l.basis.span / a.basis.span;
+  if (ak == K::PerTime && lk == K::PerCourse) {
+    if (a.durationHi) return *a.durationHi / a.basis.span;
+    why = "the dose is given " + a.basis.str() + " with no maximum duration ('for LO .. HI'), so the course total is unknown";
+    return std::nullopt;
+  }
+  if (ak == K::PerCourse && lk == K::PerTime) {
+    if (a.over && !a.over->isZero()) return l.basis.span / *a.over;
+    why = "the dose is a total with no 'over' duration, so the amount " + l.basis.str() + " is unknown";
+    return std::nullopt;
+  }
+  if (ak == K::PerDose)
+    why = "the dose is given per dose with no dosing frequency or duration, so the amount " +
+          (lk == K::PerCourse ? std::string("per course") : l.basis.str()) + " is unknown";
+  else
+    why = "the dose is given " + a.basis.str() + " and the number of doses is not stated, so the amount per dose is unknown";
+  return std::nullopt;
 }
 
 std::string actionIdentity(const Action &a) {

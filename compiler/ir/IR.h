@@ -268,6 +268,13 @@ std::vector<ExprRef> rulesFire(const Table &t);
 /// table compiler all use this one expression.
 ExprRef givenAmount(const Action &a);
 
+/// The factor turning an amount given on the action's basis (per dose, per
+/// day, in total) into the limit's basis; nullopt, with the reason in
+/// `whyNot`, when the protocol does not say enough to derive it
+/// (docs/verifier.md, "Dose bases"). The verifier's formulary obligations
+/// and the differential test's judgement of them both use this one rule.
+std::optional<Rational> basisFactor(const Action &a, const Limit &l, std::string *whyNot = nullptr);
+
 /// Everything that makes two actions the same apart from their computed
 /// amount (kind, name, basis, durations, timing, unspecified reasons);
 /// notes and citations aside. The table format carries it as `identity`,
@@ -356,6 +363,9 @@ struct Protocol {
   const Source *findSource(const std::string &id) const;
   /// The effective guard of a tier: pathway entry and the tier's guard.
   ExprRef tierGuard(int pathway, int tier) const;
+  /// When a tier was tried and failed: the pathway entry and its `failed
+  /// when` (false when it has none). `after` and `reaches` are read with it.
+  ExprRef tierFailed(int pathway, int tier) const;
 };
 
 /// Human-readable rendering of an expression in the protocol's terms

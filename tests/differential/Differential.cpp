@@ -221,10 +221,8 @@ struct Judged {
 
   bool holds(const ir::ExprRef &e) const { return !e || ir::evaluateBool(p, *e, patient); }
   /// A tier "failed": its pathway applies and its `failed when` holds.
-  bool failed(int pw, int t) const {
-    const ir::Tier &tier = p.pathways[pw].tiers[t];
-    return tier.failedWhen && holds(p.pathways[pw].entry) && holds(tier.failedWhen);
-  }
+  bool failed(int pw, int t) const { return holds(p.tierFailed(pw, t)); }
+
   bool fires(const ir::Target &t) const {
     return t.kind == ir::Target::Kind::Tier ? ev.tiers[t.container][t.index] : ev.rules[t.container][t.index];
   }
@@ -247,19 +245,6 @@ bool sameOutputs(const Judged &x, int tb, int ri, int rj) {
     if (!ir::sameAction(fa, fb)) return false;
   }
   return true;
-}
-
-/// The factor turning an amount given on the action's basis into the
-/// limit's (docs/verifier.md, "Dose bases"); nullopt when not derivable.
-std::optional<Rational> basisFactor(const ir::Action &a, const ir::Limit &l) {
-  using K = ir::Basis::Kind;
-  K ak = a.basis.kind == K::None ? K::PerDose : a.basis.kind;
-  K lk = l.basis.kind == K::None ? K::PerDose : l.basis.kind;
-  if (ak == K::PerTime && lk == K::PerTime) return l.basis.span / a.basis.span;
-  if (ak == lk) return Rational(1);
-  if (ak == K::PerTime && lk == K::PerCourse && a.durationHi) return *a.durationHi / a.basis.span;
-  if (ak == K::PerCourse && lk == K::PerTime && a.over && !a.over->isZero()) return l.basis.span / *a.over;
-  return std::nullopt;
 }
 
 /// One verifier verdict to judge: `pred` says whether a patient violates
@@ -395,7 +380,7 @@ public:
         const ir::Action *action = a->second.first;
         const ir::Limit *limit = l->second;
         c.kind = kind + a->second.second;
-        std::optional<Rational> factor = basisFactor(*action, *limit);
+        std::optional<Rational> factor = ir::basisFactor(*action, *limit);
         if (!factor || (limit->perWeight && p_.dosingWeight < 0)) {
           rec_.add("verifier-formulary-basis" + a->second.second,
                    "the verifier decided '" + r.message + "' but the limit's basis is not derivable from the dose's", "");
