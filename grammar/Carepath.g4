@@ -56,7 +56,7 @@ unitDecl
     ;
 
 inputDecl
-    : INPUT IDENT COLON typeExpr (IN range)? STRING? unspecifiedMark? citations?
+    : INPUT IDENT COLON OPTIONAL? typeExpr (IN range)? STRING? unspecifiedMark? citations?
     ;
 
 defineDecl
@@ -231,8 +231,19 @@ unary
 primary
     : literal                                           # literalPrimary
     | fn=(MIN | MAX) LPAREN expr (COMMA expr)+ RPAREN   # minMaxCall
+    | KNOWN LPAREN expr RPAREN                          # knownCall
+    | IF cond=expr THEN then=expr ELSE otherwise=expr   # ifExpr
+    | counting k=number OF LBRACE expr (COMMA expr)* COMMA? RBRACE  # countExpr
     | qualifiedName                                     # namePrimary
     | LPAREN expr RPAREN                                # parenPrimary
+    ;
+
+// `at least 4 of {...}`; `at` alone starts an action's timing, so the
+// parser decides on the second word.
+counting
+    : AT LEAST
+    | AT MOST
+    | EXACTLY
     ;
 
 literal
@@ -283,8 +294,10 @@ DO: 'do';
 DOSE: 'dose';
 DOSING: 'dosing';
 DRUG: 'drug';
+ELSE: 'else';
 ENUM: 'enum';
 EVERY: 'every';
+EXACTLY: 'exactly';
 EXAMPLE: 'example';
 EXPECT: 'expect';
 FACT: 'fact';
@@ -295,17 +308,23 @@ FOR: 'for';
 GIVE: 'give';
 GIVEN: 'given';
 HIT: 'hit';
+IF: 'if';
 IN: 'in';
 INPUT: 'input';
 INTEGER: 'integer';
+KNOWN: 'known';
+LEAST: 'least';
 LIKE: 'like';
 LIMIT: 'limit';
 MAX: 'max';
 MIN: 'min';
 MODULE: 'module';
 MONITOR: 'monitor';
+MOST: 'most';
 NEVER: 'never';
 NOT: 'not';
+OF: 'of';
+OPTIONAL: 'optional';
 OR: 'or';
 ORDER: 'order';
 OUTSIDE: 'outside';
@@ -320,6 +339,7 @@ ROUTE: 'route';
 RULE: 'rule';
 SOURCE: 'source';
 TABLE: 'table';
+THEN: 'then';
 TIER: 'tier';
 TITLE: 'title';
 TOTAL: 'total';

@@ -13,6 +13,7 @@
 #include "basic/SourceManager.h"
 #include "carepath/Rational.h"
 #include "carepath/Rules.h"
+#include "carepath/Truth.h"
 
 namespace carepath::ast {
 
@@ -59,7 +60,7 @@ struct Unspecified {
 
 // ------------------------------------------------------------------ expressions
 
-enum class ExprKind { Number, Bool, Name, Unary, Binary, InRange, InSet, Call };
+enum class ExprKind { Number, Bool, Name, Unary, Binary, InRange, InSet, Call, If, Count };
 enum class UnaryOp { Not, Negate };
 enum class BinaryOp { Or, And, Eq, Ne, Lt, Le, Gt, Ge, Add, Sub, Mul, Div };
 const char *spelling(BinaryOp op);
@@ -127,7 +128,24 @@ struct InSetExpr : Expr {
   bool negated = false;
 };
 
-/// `min(a, b, ...)`, `max(a, b, ...)`.
+/// `if c then a else b`.
+struct IfExpr : Expr {
+  static constexpr ExprKind Kind = ExprKind::If;
+  IfExpr(SourceRange r) : Expr(Kind, r) {}
+  ExprPtr condition, then, otherwise;
+};
+
+/// `at least K of {a, b, ...}`, `at most K of {...}`, `exactly K of {...}`.
+struct CountExpr : Expr {
+  static constexpr ExprKind Kind = ExprKind::Count;
+  CountExpr(SourceRange r) : Expr(Kind, r) {}
+  Counting counting = Counting::AtLeast;
+  Rational k;        // as written (sema checks it is a whole number)
+  SourceRange kRange;
+  std::vector<ExprPtr> items;
+};
+
+/// `min(a, b, ...)`, `max(a, b, ...)`, `known(x)`.
 struct CallExpr : Expr {
   static constexpr ExprKind Kind = ExprKind::Call;
   CallExpr(SourceRange r, std::string c) : Expr(Kind, r), callee(std::move(c)) {}
@@ -258,6 +276,7 @@ struct InputDecl : Decl {
   static constexpr DeclKind Kind = DeclKind::Input;
   InputDecl(SourceRange r) : Decl(Kind, r) {}
   Ident name;
+  bool optional = false;            // `: optional TYPE`: may be missing
   TypeExpr type;
   std::optional<RangeExpr> domain;  // `in LO .. HI`
   std::string description;

@@ -51,6 +51,10 @@ const char *spelling(Op op) {
   case Op::Neg: return "-";
   case Op::Min: return "min";
   case Op::Max: return "max";
+  case Op::Known: return "known";
+  case Op::IsTrue: return "is-true";
+  case Op::If: return "if";
+  case Op::Count: return "count";
   }
   return "?";
 }
@@ -91,19 +95,22 @@ ExprRef member(int enumType, int m, SourceRange r) {
   e->constant = Value::ofEnum(m);
   return e;
 }
-ExprRef input(int index, Type t, SourceRange r) {
+ExprRef input(int index, Type t, SourceRange r, bool optional) {
   auto e = make(Op::Input, std::move(t), r);
   e->index = index;
+  e->mayBeMissing = optional;
   return e;
 }
-ExprRef define(int index, Type t, SourceRange r) {
+ExprRef define(int index, Type t, SourceRange r, bool mayBeMissing) {
   auto e = make(Op::Define, std::move(t), r);
   e->index = index;
+  e->mayBeMissing = mayBeMissing;
   return e;
 }
 ExprRef unary(Op op, ExprRef a, SourceRange r) {
   Type t = op == Op::Not ? Type::boolean() : a->type;
   auto e = make(op, t, r);
+  e->mayBeMissing = a->mayBeMissing;
   e->args.push_back(std::move(a));
   return e;
 }
@@ -116,6 +123,7 @@ ExprRef binary(Op op, ExprRef a, ExprRef b, SourceRange r) {
   default: t = Type::boolean(); break;
   }
   auto e = make(op, t, r);
+  e->mayBeMissing = a->mayBeMissing || b->mayBeMissing;
   e->args = {std::move(a), std::move(b)};
   return e;
 }
@@ -125,6 +133,36 @@ ExprRef nary(Op op, std::vector<ExprRef> args, SourceRange r) {
   if (args.empty() && op == Op::Or) return boolean(false, r);
   Type t = (op == Op::Min || op == Op::Max) ? args[0]->type : Type::boolean();
   auto e = make(op, t, r);
+  for (const ExprRef &x : args) e->mayBeMissing = e->mayBeMissing || x->mayBeMissing;
+  e->args = std::move(args);
+  return e;
+}
+ExprRef known(ExprRef a, SourceRange r) {
+  auto e = make(Op::Known, Type::boolean(), r);
+  e->args.push_back(std::move(a));
+  return e;
+}
+ExprRef isTrue(ExprRef a, SourceRange r) {
+  if (!a->mayBeMissing) return a;
+  auto e = make(Op::IsTrue, Type::boolean(), r.valid() ? r : a->range);
+  e->args.push_back(std::move(a));
+  return e;
+}
+ExprRef ifThenElse(ExprRef c, ExprRef a, ExprRef b, SourceRange r) {
+  Type t = a->type;
+  if (t.kind == Type::Kind::Number) t.integer = a->type.integer && b->type.integer;
+  auto e = make(Op::If, t, r);
+  // An unknown condition takes the else branch: only the branches can make
+  // the result missing.
+  e->mayBeMissing = a->mayBeMissing || b->mayBeMissing;
+  e->args = {std::move(c), std::move(a), std::move(b)};
+  return e;
+}
+ExprRef count(Counting c, int k, std::vector<ExprRef> args, SourceRange r) {
+  auto e = make(Op::Count, Type::boolean(), r);
+  e->counting = c;
+  e->index = k;
+  for (const ExprRef &x : args) e->mayBeMissing = e->mayBeMissing || x->mayBeMissing;
   e->args = std::move(args);
   return e;
 }
@@ -151,15 +189,17 @@ const Source *Protocol::findSource(const std::string &id) const {
 ExprRef Protocol::tierGuard(int pathway, int tier) const {
   const Pathway &p = pathways[pathway];
   const Tier &t = p.tiers[tier];
-  if (!p.entry) return t.guard;
-  return build::nary(Op::And, {p.entry, t.guard}, t.guard->range);
+  // A tier applies when its pathway's entry and its guard are both true.
+  if (!p.entry) return build::isTrue(t.guard);
+  return build::nary(Op::And, {build::isTrue(p.entry), build::isTrue(t.guard)}, t.guard->range);
 }
 
 ExprRef Protocol::tierFailed(int pathway, int tier) const {
   const Pathway &p = pathways[pathway];
   const Tier &t = p.tiers[tier];
   if (!t.failedWhen) return build::boolean(false);
-  return p.entry ? build::nary(Op::And, {p.entry, t.failedWhen}, t.failedWhen->range) : t.failedWhen;
+  return p.entry ? build::nary(Op::And, {build::isTrue(p.entry), build::isTrue(t.failedWhen)}, t.failedWhen->range)
+                 : build::isTrue(t.failedWhen);
 }
 
 // ------------------------------------------------------------------ rule semantics
@@ -196,7 +236,8 @@ ExprRef FormulaLogic::negate(const ExprRef &a) const {
 
 std::vector<ExprRef> rulesFire(const Table &t) {
   std::vector<ExprRef> matched, fired(t.rules.size());
-  for (const Rule &r : t.rules) matched.push_back(r.guard ? r.guard : build::boolean(true));
+  // A rule matches when its guard is true (not when it is unknown).
+  for (const Rule &r : t.rules) matched.push_back(r.guard ? build::isTrue(r.guard) : build::boolean(true));
   std::vector<uint32_t> order = ruleOrder(t);
   carepath::fire<ExprRef>(t.hit, order, matched, fired, FormulaLogic{});
   return fired;

@@ -20,6 +20,7 @@
 #include "basic/SourceManager.h"
 #include "carepath/Rational.h"
 #include "carepath/Rules.h"
+#include "carepath/Truth.h"
 
 namespace carepath::ir {
 
@@ -60,16 +61,27 @@ struct Type {
   static Type enumeration(int e) { Type t; t.kind = Kind::Enum; t.enumType = e; return t; }
 };
 
-/// A runtime value of an input or expression.
+/// A runtime value of an input or expression. `missing`: an optional input
+/// that was not given, or an expression that needs one (three-valued logic,
+/// carepath/Truth.h); the other fields are then meaningless.
 struct Value {
   Type::Kind kind = Type::Kind::Bool;
   bool boolean = false;
   int member = -1;   // Enum
   Rational number;   // Number, canonical units
+  bool missing = false;
   static Value ofBool(bool b) { Value v; v.boolean = b; return v; }
   static Value ofEnum(int m) { Value v; v.kind = Type::Kind::Enum; v.member = m; return v; }
   static Value ofNumber(Rational n) { Value v; v.kind = Type::Kind::Number; v.number = n; return v; }
-  friend bool operator==(const Value &, const Value &) = default;
+  static Value ofMissing(Type::Kind k) { Value v; v.kind = k; v.missing = true; return v; }
+  static Value ofTruth(Truth t) { return t == Truth::Unknown ? ofMissing(Type::Kind::Bool) : ofBool(t == Truth::True); }
+  /// A Bool value as a truth value (missing is unknown).
+  Truth truth() const { return missing ? Truth::Unknown : carepath::truth(boolean); }
+  friend bool operator==(const Value &a, const Value &b) {
+    if (a.kind != b.kind || a.missing != b.missing) return false;
+    if (a.missing) return true;
+    return a.boolean == b.boolean && a.member == b.member && a.number == b.number;
+  }
 };
 
 // ------------------------------------------------------------------ expressions
@@ -82,6 +94,14 @@ enum class Op {
   Eq, Ne, Lt, Le, Gt, Ge,    // binary; operands of equal type (numbers canonical)
   Add, Sub, Mul, Div, Neg,   // arithmetic on numbers (Div by zero: see evaluator)
   Min, Max,                  // n-ary
+  // Missing values (carepath/Truth.h): an operand that is missing makes
+  // every operator above missing (unknown), except that And/Or follow
+  // Kleene's tables. The operators below are how a protocol talks about it.
+  Known,   // known(x): x is not missing; never missing itself
+  IsTrue,  // the operand is true (false when false or unknown); never missing.
+           // Rule guards are read through it: a rule fires only when true.
+  If,      // if c then a else b: a when c is true, else b (c false or unknown)
+  Count,   // `counting` `index` of {args}: at least / at most / exactly K true
 };
 const char *spelling(Op op);
 
@@ -92,12 +112,18 @@ struct Expr {
   Op op = Op::Const;
   Type type;
   Value constant;  // Const
-  int index = -1;  // Input, Define
+  int index = -1;  // Input, Define; Count: K
+  Counting counting = Counting::AtLeast;  // Count
   std::vector<ExprRef> args;
   SourceRange range;
   /// Const numbers: the unit the author wrote, for display only (the value
   /// is canonical). Unset for numbers built by tools.
   std::optional<Unit> unit;
+  /// Whether the value can be missing: it reads an optional input (or a
+  /// define that does) other than through `known` or IsTrue. Set by the
+  /// builders below; formulas over guards that cannot be missing stay
+  /// two-valued and print as written.
+  bool mayBeMissing = false;
 };
 
 /// Constructors that fill in the type; used by lowering and by tests that
@@ -106,11 +132,16 @@ namespace build {
 ExprRef boolean(bool b, SourceRange r = {});
 ExprRef number(Rational n, Dimension d = {}, SourceRange r = {});
 ExprRef member(int enumType, int member, SourceRange r = {});
-ExprRef input(int index, Type t, SourceRange r = {});
-ExprRef define(int index, Type t, SourceRange r = {});
+ExprRef input(int index, Type t, SourceRange r = {}, bool optional = false);
+ExprRef define(int index, Type t, SourceRange r = {}, bool mayBeMissing = false);
 ExprRef unary(Op op, ExprRef a, SourceRange r = {});
 ExprRef binary(Op op, ExprRef a, ExprRef b, SourceRange r = {});
 ExprRef nary(Op op, std::vector<ExprRef> args, SourceRange r = {});
+ExprRef known(ExprRef a, SourceRange r = {});
+/// `a` is true (two-valued); `a` itself when it cannot be missing.
+ExprRef isTrue(ExprRef a, SourceRange r = {});
+ExprRef ifThenElse(ExprRef c, ExprRef a, ExprRef b, SourceRange r = {});
+ExprRef count(Counting c, int k, std::vector<ExprRef> args, SourceRange r = {});
 }  // namespace build
 
 // ------------------------------------------------------------------ declarations
@@ -132,6 +163,7 @@ struct Input {
   std::optional<std::string> unspecified;
   Citations citations;
   SourceRange range;
+  bool optional = false;           // `optional`: may be missing (Value::missing)
 };
 
 struct Define {

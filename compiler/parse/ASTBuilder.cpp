@@ -204,6 +204,27 @@ private:
       for (P::ExprContext *arg : c->expr()) call->args.push_back(expr(arg));
       return call;
     }
+    if (auto *c = dynamic_cast<P::KnownCallContext *>(ctx)) {
+      auto call = std::make_unique<CallExpr>(r_.of(ctx), "known");
+      call->args.push_back(expr(c->expr()));
+      return call;
+    }
+    if (auto *c = dynamic_cast<P::IfExprContext *>(ctx)) {
+      auto e = std::make_unique<IfExpr>(r_.of(ctx));
+      e->condition = expr(c->cond);
+      e->then = expr(c->then);
+      e->otherwise = expr(c->otherwise);
+      return e;
+    }
+    if (auto *c = dynamic_cast<P::CountExprContext *>(ctx)) {
+      auto e = std::make_unique<CountExpr>(r_.of(ctx));
+      P::CountingContext *how = c->counting();
+      e->counting = how->LEAST() ? Counting::AtLeast : how->MOST() ? Counting::AtMost : Counting::Exactly;
+      e->k = number(c->k);
+      e->kRange = r_.of(c->k);
+      for (P::ExprContext *item : c->expr()) e->items.push_back(expr(item));
+      return e;
+    }
     if (auto *c = dynamic_cast<P::NamePrimaryContext *>(ctx))
       return std::make_unique<NameExpr>(r_.of(ctx), qualifiedName(c->qualifiedName()));
     // Parentheses only group: the inner expression keeps its own range.
@@ -397,6 +418,7 @@ private:
     if (auto *c = ctx->inputDecl()) {
       auto d = std::make_unique<InputDecl>(range);
       d->name = ident(c->IDENT());
+      d->optional = c->OPTIONAL() != nullptr;
       d->type = type(c->typeExpr());
       if (c->range()) d->domain = rangeExpr(c->range());
       d->description = str(c->STRING());

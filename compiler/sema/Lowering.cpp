@@ -143,9 +143,10 @@ struct Lowerer {
 
   ir::ExprRef tierFiring(int pathway, int tier) {
     const ast::PathwayDecl *pw = a.pathways[pathway];
-    ir::ExprRef guard = expr(pw->tiers[tier].guard.get());
+    // As ir::Protocol::tierGuard: entry and guard both true.
+    ir::ExprRef guard = ir::build::isTrue(expr(pw->tiers[tier].guard.get()));
     if (!pw->entry) return guard;
-    return nary(ir::Op::And, {expr(pw->entry.get()), guard}, guard->range);
+    return nary(ir::Op::And, {ir::build::isTrue(expr(pw->entry.get())), guard}, guard->range);
   }
 
   /// When a rule fires: carepath::fire over the table's lowered guards, the
@@ -157,7 +158,7 @@ struct Lowerer {
     std::vector<ir::ExprRef> matched, fired(t->rules.size());
     for (const ast::Rule &r : t->rules) {
       ir::ExprRef g = expr(r.guard.get());
-      matched.push_back(g ? g : ir::build::boolean(true, r.range));
+      matched.push_back(g ? ir::build::isTrue(g) : ir::build::boolean(true, r.range));
     }
     std::vector<uint32_t> order(a.ruleOrder[table].begin(), a.ruleOrder[table].end());
     carepath::fire<ir::ExprRef>(t->hit, order, matched, fired, ir::FormulaLogic{});
@@ -398,8 +399,8 @@ struct Lowerer {
     for (size_t i = 0; i < a.inputs.size(); ++i) {
       const ast::InputDecl &in = *a.inputs[i];
       const InputInfo &info = a.inputInfo[i];
-      ir::Input r{in.name.name, info.type, info.lo, info.hi, info.displayUnit, in.description, std::nullopt,
-                  cites(in.citations), in.range};
+      ir::Input r{in.name.name, info.type,          info.lo,  info.hi,  info.displayUnit, in.description,
+                  std::nullopt,          cites(in.citations), in.range, in.optional};
       if (in.unspecified) {
         r.unspecified = in.unspecified->reason;
         unspecified(in.unspecified, "input " + in.name.name);
