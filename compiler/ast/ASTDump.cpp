@@ -122,6 +122,20 @@ private:
       for (const ExprPtr &a : c->args) expr(depth + 1, a.get());
       return;
     }
+    case ExprKind::If: {
+      auto *i = static_cast<const IfExpr *>(e);
+      line(depth, prefix + "If", e->range);
+      expr(depth + 1, i->condition.get(), "if");
+      expr(depth + 1, i->then.get(), "then");
+      expr(depth + 1, i->otherwise.get(), "else");
+      return;
+    }
+    case ExprKind::Count: {
+      auto *c = static_cast<const CountExpr *>(e);
+      line(depth, prefix + "Count " + spelling(c->counting) + " " + c->k.str(), e->range);
+      for (const ExprPtr &a : c->items) expr(depth + 1, a.get(), "of");
+      return;
+    }
     }
   }
 
@@ -239,7 +253,7 @@ private:
     }
     case DeclKind::Input: {
       auto &in = static_cast<const InputDecl &>(d);
-      line(depth, "Input " + in.name.name + (in.description.empty() ? "" : " " + quoted(in.description)), d.range);
+      line(depth, "Input " + in.name.name + (in.optional ? " optional" : "") + (in.description.empty() ? "" : " " + quoted(in.description)), d.range);
       type(depth + 1, in.type);
       range(depth + 1, in.domain, "in");
       unspecified(depth + 1, in.unspecified);

@@ -19,6 +19,7 @@ int precedence(Op op) {
   case Op::Add: case Op::Sub: return 5;
   case Op::Mul: case Op::Div: return 6;
   case Op::Neg: return 7;
+  case Op::If: return 0;  // `if` extends as far right as it can: parenthesise inside anything
   default: return 8;
   }
 }
@@ -60,6 +61,18 @@ std::string render(const Protocol &p, const Expr &e, int outer) {
     return e.index >= 0 && e.index < static_cast<int>(p.defines.size()) ? p.defines[e.index].name : "define#" + std::to_string(e.index);
   case Op::Not: return wrap("not " + render(p, *e.args[0], precedence(Op::Not)), precedence(Op::Not));
   case Op::Neg: return wrap("-" + render(p, *e.args[0], precedence(Op::Neg)), precedence(Op::Neg));
+  // IsTrue is how a guard is read, not something the author wrote.
+  case Op::IsTrue: return render(p, *e.args[0], outer);
+  case Op::Known: return "known(" + render(p, *e.args[0], 0) + ")";
+  case Op::If:
+    return wrap("if " + render(p, *e.args[0], 0) + " then " + render(p, *e.args[1], 0) + " else " +
+                    render(p, *e.args[2], 0),
+                precedence(Op::If));
+  case Op::Count: {
+    std::string s = std::string(spelling(e.counting)) + " " + std::to_string(e.index) + " of {";
+    for (size_t i = 0; i < e.args.size(); ++i) s += (i ? ", " : "") + render(p, *e.args[i], 0);
+    return s + "}";
+  }
   case Op::Min: case Op::Max: {
     std::string s = spelling(e.op);
     s += "(";
@@ -147,6 +160,7 @@ void dumpAction(const Protocol &p, const Action &a, std::ostream &out) {
 }
 
 std::string valueString(const Protocol &p, const Input &in, const Value &v) {
+  if (v.missing) return "missing";
   switch (v.kind) {
   case Type::Kind::Bool: return v.boolean ? "true" : "false";
   case Type::Kind::Enum:

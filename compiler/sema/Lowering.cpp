@@ -75,8 +75,9 @@ struct Lowerer {
       auto *n = static_cast<const ast::NameExpr *>(e);
       const NameRef &ref = a.names.at(n);
       switch (ref.kind) {
-      case NameRef::Kind::Input: return ir::build::input(ref.index, info.type, e->range);
-      case NameRef::Kind::Define: return ir::build::define(ref.index, info.type, e->range);
+      case NameRef::Kind::Input: return ir::build::input(ref.index, info.type, e->range, a.inputs[ref.index]->optional);
+      case NameRef::Kind::Define:
+        return ir::build::define(ref.index, info.type, e->range, expr(a.defines[ref.index]->value.get())->mayBeMissing);
       case NameRef::Kind::Member: return ir::build::member(info.type.enumType, info.member, e->range);
       case NameRef::Kind::Tier: return tierFiring(ref.container, ref.index);
       case NameRef::Kind::Rule: return ruleFires(ref.container, ref.index);
@@ -125,7 +126,18 @@ struct Lowerer {
       auto *c = static_cast<const ast::CallExpr *>(e);
       std::vector<ir::ExprRef> args;
       for (const auto &arg : c->args) args.push_back(expr(arg.get()));
+      if (c->callee == "known") return ir::build::known(args.at(0), e->range);
       return nary(c->callee == "min" ? ir::Op::Min : ir::Op::Max, args, e->range);
+    }
+    case ast::ExprKind::If: {
+      auto *i = static_cast<const ast::IfExpr *>(e);
+      return ir::build::ifThenElse(expr(i->condition.get()), expr(i->then.get()), expr(i->otherwise.get()), e->range);
+    }
+    case ast::ExprKind::Count: {
+      auto *c = static_cast<const ast::CountExpr *>(e);
+      std::vector<ir::ExprRef> items;
+      for (const auto &item : c->items) items.push_back(expr(item.get()));
+      return ir::build::count(c->counting, static_cast<int>(c->k.num()), std::move(items), e->range);
     }
     }
     return nullptr;
@@ -210,6 +222,7 @@ struct Lowerer {
       return l;
     }
     case ast::ExprKind::Call: return atomsOf(static_cast<const ast::CallExpr *>(e)->args[0].get());
+    case ast::ExprKind::If: return atomsOf(static_cast<const ast::IfExpr *>(e)->then.get());
     default: return u;
     }
   }
@@ -349,7 +362,8 @@ struct Lowerer {
       ir::Example r;
       r.name = ex->name;
       r.range = ex->range;
-      r.patient.assign(a.inputs.size(), ir::Value{});
+      // An optional input the example does not give is missing.
+      for (size_t i = 0; i < a.inputs.size(); ++i) r.patient.push_back(ir::Value::ofMissing(a.inputInfo[i].type.kind));
       // Oldest ancestor first, so each `like` level overrides the one above.
       std::vector<const ast::ExampleDecl *> chain;
       for (int at = static_cast<int>(e); at >= 0; at = a.exampleBase[at]) chain.insert(chain.begin(), a.examples[at]);

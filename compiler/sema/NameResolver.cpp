@@ -253,6 +253,16 @@ struct Resolver {
     case ast::ExprKind::Call:
       for (auto &arg : static_cast<const ast::CallExpr *>(e)->args) expr(arg.get());
       return;
+    case ast::ExprKind::If: {
+      auto *i = static_cast<const ast::IfExpr *>(e);
+      expr(i->condition.get());
+      expr(i->then.get());
+      expr(i->otherwise.get());
+      return;
+    }
+    case ast::ExprKind::Count:
+      for (auto &item : static_cast<const ast::CountExpr *>(e)->items) expr(item.get());
+      return;
     }
   }
 
@@ -640,7 +650,7 @@ void resolveNames(Analysis &a) {
       for (const ast::Given &g : a.examples[c]->givens) given.insert(g.input.name);
     std::vector<std::string> missing;
     for (const ast::InputDecl *in : a.inputs)
-      if (!given.count(in->name.name)) missing.push_back(in->name.name);
+      if (!in->optional && !given.count(in->name.name)) missing.push_back(in->name.name);  // optional: missing
     if (!missing.empty())
       a.diags.report(DiagId::err_example_missing_inputs, a.examples[e]->nameRange, a.examples[e]->name, missing.size(),
                      missing.size() == 1 ? "" : "s", joinNames(missing));

@@ -449,6 +449,7 @@ struct Checker {
     }
     case ast::ExprKind::Call: {
       auto *c = static_cast<const ast::CallExpr *>(e);
+      if (c->callee == "known") return checkKnown(*c);
       std::optional<ExprInfo> first;
       bool ok = true;
       for (const auto &arg : c->args) {
@@ -465,8 +466,117 @@ struct Checker {
       if (!ok || !first) return std::nullopt;
       return first;
     }
+    case ast::ExprKind::If: return checkIf(*static_cast<const ast::IfExpr *>(e));
+    case ast::ExprKind::Count: return checkCount(*static_cast<const ast::CountExpr *>(e));
     }
     return std::nullopt;
+  }
+
+  // ---------------------------------------------------------------- missing values, if, counting
+
+  /// Whether `e` can be missing: it reads an optional input other than
+  /// through `known` (or only through an `if` condition, which reads
+  /// unknown as false). The IR builders compute the same (Expr::mayBeMissing).
+  bool mayBeMissing(const ast::Expr *e) {
+    if (!e) return false;
+    switch (e->kind) {
+    case ast::ExprKind::Number: case ast::ExprKind::Bool: return false;
+    case ast::ExprKind::Name: {
+      auto it = a.names.find(static_cast<const ast::NameExpr *>(e));
+      if (it == a.names.end()) return false;
+      if (it->second.kind == NameRef::Kind::Input) return a.inputs[it->second.index]->optional;
+      if (it->second.kind == NameRef::Kind::Define) return mayBeMissing(a.defines[it->second.index]->value.get());
+      return false;  // members; tiers and rules fire or not
+    }
+    case ast::ExprKind::Unary: return mayBeMissing(static_cast<const ast::UnaryExpr *>(e)->operand.get());
+    case ast::ExprKind::Binary: {
+      auto *b = static_cast<const ast::BinaryExpr *>(e);
+      return mayBeMissing(b->lhs.get()) || mayBeMissing(b->rhs.get());
+    }
+    case ast::ExprKind::InRange: {
+      auto *r = static_cast<const ast::InRangeExpr *>(e);
+      return mayBeMissing(r->subject.get()) || mayBeMissing(r->lo.get()) || mayBeMissing(r->hi.get());
+    }
+    case ast::ExprKind::InSet: {
+      auto *s = static_cast<const ast::InSetExpr *>(e);
+      if (mayBeMissing(s->subject.get())) return true;
+      for (const auto &m : s->members)
+        if (mayBeMissing(m.get())) return true;
+      return false;
+    }
+    case ast::ExprKind::Call: {
+      auto *c = static_cast<const ast::CallExpr *>(e);
+      if (c->callee == "known") return false;
+      for (const auto &x : c->args)
+        if (mayBeMissing(x.get())) return true;
+      return false;
+    }
+    case ast::ExprKind::If: {
+      auto *i = static_cast<const ast::IfExpr *>(e);
+      return mayBeMissing(i->then.get()) || mayBeMissing(i->otherwise.get());
+    }
+    case ast::ExprKind::Count:
+      for (const auto &x : static_cast<const ast::CountExpr *>(e)->items)
+        if (mayBeMissing(x.get())) return true;
+      return false;
+    }
+    return false;
+  }
+
+  std::optional<ExprInfo> checkKnown(const ast::CallExpr &c) {
+    const ast::Expr *arg = c.args.at(0).get();
+    auto x = check(arg);
+    if (!x) return std::nullopt;
+    if (!mayBeMissing(arg))
+      a.diags.report(DiagId::warn_known_always, c.range, "'" + std::string(a.sources.slice(arg->range)) + "'");
+    ExprInfo info;
+    info.type = ir::Type::boolean();
+    return info;
+  }
+
+  std::optional<ExprInfo> checkIf(const ast::IfExpr &i) {
+    auto c = check(i.condition.get());
+    bool ok = wantBool(c, i.condition.get(), "the condition of 'if'");
+    auto t = check(i.then.get());
+    auto o = check(i.otherwise.get());
+    if (!ok || !t || !o) return std::nullopt;
+    bool same = t->type.kind == o->type.kind && t->type.enumType == o->type.enumType &&
+                (t->type.kind != ir::Type::Kind::Number || t->type.dim == o->type.dim);
+    if (!same) {
+      a.diags.report(DiagId::err_if_branch_mismatch, i.range, describe(*t), describe(*o));
+      return std::nullopt;
+    }
+    ExprInfo info;
+    info.type = t->type;
+    info.type.integer = t->type.integer && o->type.integer;
+    return info;
+  }
+
+  std::optional<ExprInfo> checkCount(const ast::CountExpr &c) {
+    bool ok = true;
+    for (const auto &item : c.items) {
+      auto x = check(item.get());
+      ok = wantBool(x, item.get(), std::string("an item of '") + spelling(c.counting) + " ... of'") && ok;
+    }
+    std::string k = std::string(a.sources.slice(c.kRange));
+    if (!c.k.isInteger() || k.find('.') != std::string::npos || c.k.num() > 1000000) {
+      a.diags.report(DiagId::err_count_not_whole, c.kRange, spelling(c.counting), k);
+      return std::nullopt;
+    }
+    if (!ok) return std::nullopt;
+    // A count the list can never (or always) reach is the author's slip.
+    auto n = static_cast<int64_t>(c.items.size()), kk = c.k.num();
+    std::optional<bool> constant;
+    switch (c.counting) {
+    case Counting::AtLeast: if (kk > n) constant = false; else if (kk == 0) constant = true; break;
+    case Counting::AtMost: if (kk >= n) constant = true; break;
+    case Counting::Exactly: if (kk > n) constant = false; break;
+    }
+    if (constant)
+      a.diags.report(DiagId::warn_count_constant, c.range, spelling(c.counting), k, n, *constant ? "true" : "false");
+    ExprInfo info;
+    info.type = ir::Type::boolean();
+    return info;
   }
 
   void warnRange(const ast::InRangeExpr &r) {
