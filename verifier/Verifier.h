@@ -32,13 +32,15 @@ enum class PropertyKind {
   DoseBounded,    // "dose-bounded"
   DoseFormulary,  // "dose-formulary"
   Assertion,      // "assertion"
+  ForbiddenAction,  // "forbidden-action": `never give D when C`
+  DoseCeiling,      // "dose-ceiling": `always dose(D) <= Q`
   Unspecified,    // "unspecified"
 };
 inline constexpr PropertyKind kPropertyKinds[] = {
     PropertyKind::Population,    PropertyKind::Reaches,      PropertyKind::TierReachable, PropertyKind::TierExclusive,
     PropertyKind::TierOrder,     PropertyKind::TableOverlap, PropertyKind::TableGap,      PropertyKind::RuleDead,
     PropertyKind::RuleShadowed,  PropertyKind::DoseBounded,  PropertyKind::DoseFormulary, PropertyKind::Assertion,
-    PropertyKind::Unspecified,
+    PropertyKind::ForbiddenAction, PropertyKind::DoseCeiling, PropertyKind::Unspecified,
 };
 const char *spelling(PropertyKind k);
 /// The kind spelled `text`; nullopt for anything else.
