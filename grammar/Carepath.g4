@@ -140,15 +140,17 @@ verifyDecl
     : VERIFY LBRACE property* RBRACE
     ;
 
-// The action properties quantify over every tier and rule that does the
-// action, so one written later is covered without naming it.
+// The action properties (`reaches give D`, `never give D when C`, `always
+// dose(D) <= Q`) quantify over every tier and rule that does the action, so
+// one written later is covered without naming it. Each keyword has one
+// alternative and chooses after it, so a syntax error right after the
+// keyword lists what may follow it.
 property
-    : EVERY expr REACHES actionRef citations? STRING?        # reachesActionProperty
-    | EVERY expr REACHES qualifiedName citations? STRING?   # reachesProperty
-    | ALWAYS DOSE LPAREN ident RPAREN LE bound=expr basis? (WHEN cond=expr)? citations? STRING?  # doseProperty
-    | ALWAYS expr STRING?                                    # alwaysProperty
-    | NEVER actionRef (WHEN expr)? citations? STRING?        # neverActionProperty
-    | NEVER expr STRING?                                     # neverProperty
+    : EVERY population=expr REACHES (actionRef | qualifiedName) citations? STRING?   # reachesProperty
+    | ALWAYS ( DOSE LPAREN ident RPAREN LE bound=expr basis? (WHEN cond=expr)? citations?
+             | assertion=expr ) STRING?                                               # alwaysProperty
+    | NEVER ( actionRef (WHEN cond=expr)? citations?
+            | assertion=expr ) STRING?                                                # neverProperty
     ;
 
 actionRef

@@ -539,40 +539,41 @@ private:
   Property property(P::PropertyContext *ctx) {
     Property p;
     p.range = r_.of(ctx);
-    if (auto *c = dynamic_cast<P::ReachesActionPropertyContext *>(ctx)) {
-      p.kind = Property::Kind::ReachesAction;
-      p.expr = expr(c->expr());
-      p.action = actionRef(c->actionRef());
-      p.citations = citations(c->citations());
-      p.message = str(c->STRING());
-    } else if (auto *c = dynamic_cast<P::NeverActionPropertyContext *>(ctx)) {
-      p.kind = Property::Kind::NeverAction;
-      p.action = actionRef(c->actionRef());
-      p.expr = expr(c->expr());
-      p.citations = citations(c->citations());
-      p.message = str(c->STRING());
-    } else if (auto *c = dynamic_cast<P::DosePropertyContext *>(ctx)) {
-      p.kind = Property::Kind::DoseAtMost;
-      p.action = {ActionKind::Give, ident(c->ident()), r_.of(c->ident())};
-      p.bound = expr(c->bound);
-      p.basis = basis(c->basis());
-      p.expr = expr(c->cond);
-      p.citations = citations(c->citations());
-      p.message = str(c->STRING());
-    } else if (auto *c = dynamic_cast<P::ReachesPropertyContext *>(ctx)) {
-      p.kind = Property::Kind::Reaches;
-      p.expr = expr(c->expr());
-      p.target = qualifiedName(c->qualifiedName());
+    if (auto *c = dynamic_cast<P::ReachesPropertyContext *>(ctx)) {
+      p.expr = expr(c->population);
+      if (c->actionRef()) {
+        p.kind = Property::Kind::ReachesAction;
+        p.action = actionRef(c->actionRef());
+      } else {
+        p.kind = Property::Kind::Reaches;
+        p.target = qualifiedName(c->qualifiedName());
+      }
       p.citations = citations(c->citations());
       p.message = str(c->STRING());
     } else if (auto *c = dynamic_cast<P::AlwaysPropertyContext *>(ctx)) {
-      p.kind = Property::Kind::Always;
-      p.expr = expr(c->expr());
+      if (c->bound) {
+        p.kind = Property::Kind::DoseAtMost;
+        p.action = {ActionKind::Give, ident(c->ident()), r_.of(c->ident())};
+        p.bound = expr(c->bound);
+        p.basis = basis(c->basis());
+        p.expr = expr(c->cond);
+        p.citations = citations(c->citations());
+      } else {
+        p.kind = Property::Kind::Always;
+        p.expr = expr(c->assertion);
+      }
       p.message = str(c->STRING());
     } else {
       auto *n = static_cast<P::NeverPropertyContext *>(ctx);
-      p.kind = Property::Kind::Never;
-      p.expr = expr(n->expr());
+      if (n->actionRef()) {
+        p.kind = Property::Kind::NeverAction;
+        p.action = actionRef(n->actionRef());
+        p.expr = expr(n->cond);
+        p.citations = citations(n->citations());
+      } else {
+        p.kind = Property::Kind::Never;
+        p.expr = expr(n->assertion);
+      }
       p.message = str(n->STRING());
     }
     return p;

@@ -61,8 +61,12 @@ const std::vector<Category> &categories() {
        {P::USE, P::SOURCE, P::DIMENSION, P::UNIT, P::INPUT, P::DEFINE, P::DRUG, P::PATHWAY, P::TABLE, P::VERIFY,
         P::EXAMPLE}},
       {"an action ('give', 'do', 'order', 'consider', 'monitor' or 'unspecified')",
-       {P::GIVE, P::DO, P::ORDER},
+       {P::GIVE, P::DO, P::ORDER, P::UNSPECIFIED},
        {P::GIVE, P::DO, P::ORDER, P::CONSIDER, P::MONITOR, P::UNSPECIFIED}},
+      // Where an action is named rather than written (`expect`, properties).
+      {"an action ('give', 'do', 'order', 'consider' or 'monitor')",
+       {P::GIVE, P::DO, P::ORDER},
+       {P::GIVE, P::DO, P::ORDER, P::CONSIDER, P::MONITOR}},
       {"a header item ('title', 'population', 'dosing' or 'fact')",
        {P::TITLE, P::POPULATION},
        {P::TITLE, P::POPULATION, P::DOSING, P::FACT}},
@@ -179,11 +183,17 @@ void SyntaxErrorStrategy::report(antlr4::Parser *parser, Token *offending, const
   std::vector<size_t> expected;
   for (ssize_t t : expectedSet.toList())
     if (t >= 0 || t == static_cast<ssize_t>(Token::EOF)) expected.push_back(static_cast<size_t>(t));
-  auto has = [&](size_t t) { return std::find(expected.begin(), expected.end(), t) != expected.end(); };
+  // A category applies when the whole expected set has its keys, even if an
+  // earlier category took some of them ('order' is a name and an action),
+  // but not when it took all of them ('title' and 'population' are names
+  // too: "a name" says it).
+  const std::vector<size_t> all = expected;
+  auto has = [&](size_t t) { return std::find(all.begin(), all.end(), t) != all.end(); };
+  auto left = [&](size_t t) { return std::find(expected.begin(), expected.end(), t) != expected.end(); };
   std::vector<std::string> parts;
   bool declarationExpected = false, keywordExpected = false, sawName = false;
   for (const Category &c : categories()) {
-    if (!std::all_of(c.keys.begin(), c.keys.end(), has)) continue;
+    if (!std::all_of(c.keys.begin(), c.keys.end(), has) || std::none_of(c.keys.begin(), c.keys.end(), left)) continue;
     if (c.keys.front() == P::INPUT) declarationExpected = true;
     bool names = std::find(c.members.begin(), c.members.end(), P::IDENT) != c.members.end();
     if (names) sawName = true;
