@@ -10,15 +10,15 @@ file
     ;
 
 header
-    : PROTOCOL name=IDENT (VERSION version=STRING)? LBRACE headerItem* RBRACE  # protocolHeader
+    : PROTOCOL name=ident (VERSION version=STRING)? LBRACE headerItem* RBRACE  # protocolHeader
     | MODULE qualifiedName                                                    # moduleHeader
     ;
 
 headerItem
     : TITLE STRING                          # titleItem
     | POPULATION expr citations?            # populationItem
-    | DOSING what=IDENT ASSIGN IDENT        # dosingWeightItem
-    | FACT IDENT ASSIGN literal STRING? citations?   # factItem
+    | DOSING what=IDENT ASSIGN ident        # dosingWeightItem
+    | FACT ident ASSIGN literal STRING? citations?   # factItem
     ;
 
 decl
@@ -36,11 +36,11 @@ decl
     ;
 
 useDecl
-    : USE qualifiedName (DOT LBRACE IDENT (COMMA IDENT)* RBRACE)?
+    : USE qualifiedName (DOT LBRACE ident (COMMA ident)* RBRACE)?
     ;
 
 sourceDecl
-    : SOURCE IDENT STRING
+    : SOURCE ident STRING
     ;
 
 // `dimension mass`; `dimension dose_rate = mass / time`
@@ -56,32 +56,32 @@ unitDecl
     ;
 
 inputDecl
-    : INPUT IDENT COLON OPTIONAL? typeExpr (IN range)? STRING? unspecifiedMark? citations?
+    : INPUT ident COLON OPTIONAL? typeExpr (IN range)? STRING? unspecifiedMark? citations?
     ;
 
 defineDecl
-    : DEFINE IDENT ASSIGN expr STRING? citations?
+    : DEFINE ident ASSIGN expr STRING? citations?
     ;
 
 drugDecl
-    : DRUG IDENT STRING? citations? LBRACE drugItem* RBRACE
+    : DRUG ident STRING? citations? LBRACE drugItem* RBRACE
     ;
 
 drugItem
     : LIMIT expr basis citations?           # limitItem
-    | ROUTE IDENT                           # routeItem
+    | ROUTE ident                           # routeItem
     ;
 
 pathwayDecl
-    : PATHWAY IDENT (FOR expr)? STRING? citations? LBRACE tierDecl* RBRACE
+    : PATHWAY ident (FOR expr)? STRING? citations? LBRACE tierDecl* RBRACE
     ;
 
 tierDecl
-    : TIER IDENT (AFTER IDENT)? WHEN expr (FAILED WHEN failed=expr)? citations? body
+    : TIER ident (AFTER ident)? WHEN expr (FAILED WHEN failed=expr)? citations? body
     ;
 
 tableDecl
-    : TABLE IDENT HIT hitPolicy COMPLETE? STRING? citations? LBRACE ruleDecl* RBRACE
+    : TABLE ident HIT hitPolicy COMPLETE? STRING? citations? LBRACE ruleDecl* RBRACE
     ;
 
 hitPolicy
@@ -89,7 +89,7 @@ hitPolicy
     ;
 
 ruleDecl
-    : RULE IDENT (PRIORITY INT)? WHEN expr citations? ARROW ruleBody
+    : RULE ident (PRIORITY INT)? WHEN expr citations? ARROW ruleBody
     ;
 
 ruleBody
@@ -104,9 +104,9 @@ body
 // ---------------------------------------------------------------- actions
 
 action
-    : GIVE IDENT DOSE doseValue basis? (MAX cap=expr capBasis=basis?)?
+    : GIVE ident DOSE doseValue basis? (MAX cap=expr capBasis=basis?)?
           (FOR duration=range)? (OVER over=expr)? STRING? citations?      # giveAction
-    | kind=(DO | ORDER | CONSIDER | MONITOR) IDENT STRING? timing? citations?  # plainAction
+    | kind=(DO | ORDER | CONSIDER | MONITOR) ident STRING? timing? citations?  # plainAction
     | unspecifiedMark citations?                                          # unspecifiedAction
     ;
 
@@ -140,10 +140,21 @@ verifyDecl
     : VERIFY LBRACE property* RBRACE
     ;
 
+// The action properties (`reaches give D`, `never give D when C`, `always
+// dose(D) <= Q`) quantify over every tier and rule that does the action, so
+// one written later is covered without naming it. Each keyword has one
+// alternative and chooses after it, so a syntax error right after the
+// keyword lists what may follow it.
 property
-    : EVERY expr REACHES qualifiedName citations? STRING?   # reachesProperty
-    | ALWAYS expr STRING?                                    # alwaysProperty
-    | NEVER expr STRING?                                     # neverProperty
+    : EVERY population=expr REACHES (actionRef | qualifiedName) citations? STRING?   # reachesProperty
+    | ALWAYS ( DOSE LPAREN ident RPAREN LE bound=expr basis? (WHEN cond=expr)? citations?
+             | assertion=expr ) STRING?                                               # alwaysProperty
+    | NEVER ( actionRef (WHEN cond=expr)? citations?
+            | assertion=expr ) STRING?                                                # neverProperty
+    ;
+
+actionRef
+    : kind=(GIVE | DO | ORDER | CONSIDER | MONITOR) ident
     ;
 
 exampleDecl
@@ -156,15 +167,15 @@ exampleItem
     ;
 
 given
-    : IDENT ASSIGN expr                     # givenValue
-    | NOT? IDENT                            # givenFlag
+    : ident ASSIGN expr                     # givenValue
+    | NOT? ident                            # givenFlag
     ;
 
 expectation
-    : NOT? qualifiedName                                # expectFired
-    | NOT? kind=(DO | ORDER | CONSIDER | MONITOR | GIVE) IDENT   # expectAction
-    | GIVE? IDENT DOSE EQ expr basis?                   # expectDose
-    | OUTSIDE POPULATION                                # expectOutside
+    : OUTSIDE POPULATION                                # expectOutside
+    | NOT? qualifiedName                                # expectFired
+    | NOT? kind=(DO | ORDER | CONSIDER | MONITOR | GIVE) ident  # expectAction
+    | GIVE? ident DOSE EQ expr basis?                   # expectDose
     ;
 
 // ---------------------------------------------------------------- types
@@ -172,7 +183,7 @@ expectation
 typeExpr
     : BOOL                                  # boolType
     | INTEGER                               # integerType
-    | ENUM LBRACE IDENT (COMMA IDENT)* COMMA? RBRACE  # enumType
+    | ENUM LBRACE ident (COMMA ident)* COMMA? RBRACE  # enumType
     | dimExpr                               # quantityType
     ;
 
@@ -207,8 +218,10 @@ comparison
                    | NOT? IN (range | set) )?
     ;
 
+// `lo .. hi` includes both ends; `lo ..< hi` excludes hi (for bands that
+// meet: `age in 1 year ..< 5 years`, then `age in 5 years ..< 12 years`).
 range
-    : lo=additive DOTDOT hi=additive
+    : lo=additive (DOTDOT | halfOpen=DOTDOTLT) hi=additive
     ;
 
 set
@@ -269,11 +282,25 @@ unitAtom
     ;
 
 qualifiedName
-    : IDENT (DOT IDENT)*
+    : ident (DOT ident)*
+    ;
+
+// A name that is declared or referenced. Besides identifiers, the words
+// below are keywords only where the grammar expects them and names
+// everywhere else (docs/language.md, "Reserved words"): no rule lets a name
+// stand where one of them starts an optional continuation, so reading them
+// as names is never ambiguous. Add a new contextual keyword here and
+// nowhere else: the syntax-error messages read this rule (parse/Names.h).
+ident
+    : IDENT
+    | AFTER | AT | ANY | COLLECT | COMPLETE | COURSE | DOSE | DOSING | FACT | FAILED | FIRST
+    | LIMIT | MAX | MIN | ORDER | OUTSIDE | OVER | PER | POPULATION | PRIORITY | ROUTE
+    | SOURCE | TITLE | TOTAL | UNIQUE | VERSION | WITHIN
+    | EXACTLY | KNOWN | LEAST | MOST | OF | OPTIONAL
     ;
 
 citations
-    : LBRACK IDENT (COMMA IDENT)* RBRACK
+    : LBRACK ident (COMMA ident)* RBRACK
     ;
 
 // ---------------------------------------------------------------- lexer
@@ -354,6 +381,7 @@ WHEN: 'when';
 WITHIN: 'within';
 
 ARROW: '->';
+DOTDOTLT: '..<';
 DOTDOT: '..';
 EQ: '==';
 NE: '!=';

@@ -178,6 +178,10 @@ std::vector<Obligation> buildConditions(const Protocol &p) {
 
   // User properties.
   for (const Property &prop : p.properties) {
+    if (isActionProperty(prop)) {
+      out.push_back(actionPropertyObligation(p, prop, fires));
+      continue;
+    }
     Obligation o;
     o.range = prop.range;
     std::string msg = prop.message.empty() ? "" : " (" + prop.message + ")";
@@ -213,6 +217,42 @@ std::vector<Obligation> buildConditions(const Protocol &p) {
 
 // ------------------------------------------------------------------ doses
 
+std::optional<LimitCheck> limitCheck(const Protocol &p, const Action &a, const Limit &l, std::string &whyNot) {
+  ExprRef amount = givenAmount(a);
+  if (!amount) {
+    whyNot = "the dose is unspecified";
+    return std::nullopt;
+  }
+  std::optional<Rational> factor = basisFactor(a, l, &whyNot);
+  if (!factor) return std::nullopt;
+  const Dimension doseDim = a.dose->type.dim;
+  int w = p.dosingWeight;
+  if (l.perWeight && w < 0) {
+    whyNot = "the protocol declares no 'dosing weight'";
+    return std::nullopt;
+  }
+  Dimension expected = l.perWeight ? doseDim / p.inputs[w].type.dim : doseDim;
+  if (!(expected == l.dim)) {
+    whyNot = "the dose is a " + doseDim.str() + " and the limit a " + l.dim.str();
+    return std::nullopt;
+  }
+  ExprRef converted = *factor == Rational(1) ? amount : b::binary(Op::Mul, amount, b::number(*factor));
+  ExprRef limit = b::number(l.amount, l.dim);
+  LimitCheck c;
+  if (l.perWeight) {
+    const Input &wi = p.inputs[w];
+    ExprRef weight = b::input(w, wi.type);
+    c.observed = b::binary(Op::Div, converted, weight);
+    // amount <= limit * weight is linear; equal to amount / weight <= limit for positive weights.
+    c.within = (wi.lo && *wi.lo > Rational(0)) ? b::binary(Op::Le, converted, b::binary(Op::Mul, limit, weight))
+                                               : b::binary(Op::Le, c.observed, limit);
+  } else {
+    c.observed = converted;
+    c.within = b::binary(Op::Le, converted, limit);
+  }
+  return c;
+}
+
 std::vector<DoseSite> buildDoseSites(const Protocol &p) {
   std::vector<DoseSite> out;
   const std::vector<std::vector<ExprRef>> fires = allRulesFire(p);
@@ -229,40 +269,15 @@ std::vector<DoseSite> buildDoseSites(const Protocol &p) {
         site.warnings.push_back("no formulary limit is known for " + drug.name);
       for (const Limit &l : drug.limits) {
         std::string why;
-        std::optional<Rational> factor = basisFactor(a, l, &why);
-        const Dimension doseDim = a.dose->type.dim;
-        int w = p.dosingWeight;
-        if (factor && l.perWeight && w < 0) {
-          factor.reset();
-          why = "the protocol declares no 'dosing weight'";
-        }
-        if (factor) {
-          Dimension expected = l.perWeight ? doseDim / p.inputs[w].type.dim : doseDim;
-          if (!(expected == l.dim)) {
-            factor.reset();
-            why = "the dose is a " + doseDim.str() + " and the limit a " + l.dim.str();
-          }
-        }
-        if (!factor) {
+        std::optional<LimitCheck> check = limitCheck(p, a, l, why);
+        if (!check) {
           site.warnings.push_back("the limit " + l.display + " of " + drug.name + " cannot be checked: " + why);
           continue;
         }
-        ExprRef converted = *factor == Rational(1) ? site.amount : b::binary(Op::Mul, site.amount, b::number(*factor));
-        ExprRef limit = b::number(l.amount, l.dim);
         Obligation o;
         o.kind = PropertyKind::DoseFormulary;
-        if (l.perWeight) {
-          const Input &wi = p.inputs[w];
-          ExprRef weight = b::input(w, wi.type);
-          o.observed = b::binary(Op::Div, converted, weight);
-          // amount <= limit * weight is linear; equal to amount / weight <= limit for positive weights.
-          o.formula = (wi.lo && *wi.lo > Rational(0)) ? b::binary(Op::Le, converted, b::binary(Op::Mul, limit, weight))
-                                                      : b::binary(Op::Le, o.observed, limit);
-        } else {
-          o.observed = converted;
-          o.formula = b::binary(Op::Le, converted, limit);
-        }
-        o.formula = implies(condition, o.formula);
+        o.observed = check->observed;
+        o.formula = implies(condition, check->within);
         o.observedUnit = displayUnitOf(p, l);
         o.observedLabel = l.basis.str();
         o.proved = drug.name + " at " + where + " stays within the formulary limit " + l.display;

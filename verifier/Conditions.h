@@ -14,6 +14,16 @@
 
 namespace carepath::verifier {
 
+/// A tier or rule doing the action of an action property, with the
+/// patients for whom it violates the property (never/dose) or that it
+/// serves (reaches); a counterexample names the sites that hold for it.
+struct ActionSite {
+  std::string where;      // "pathway.tier" / "table.rule"
+  ir::ExprRef condition;  // without the population
+  ir::ExprRef observed;   // dose properties: the amount on the bound's basis; else null
+  SourceRange range;      // the action
+};
+
 struct Obligation {
   enum class Goal {
     Valid,        // holds for every patient in the population; a patient where it fails refutes it
@@ -32,7 +42,35 @@ struct Obligation {
   std::string observedLabel;
   /// `expect` lines for the printed example (targets that fire for it).
   std::vector<std::string> expectations;
+  /// Action properties: a counterexample is attributed to the sites whose
+  /// condition holds for it (a note `siteNote` at each, "by X" in the message).
+  std::vector<ActionSite> sites;
+  std::string siteNote;
+  std::string refutedNote;  // appended to the refuted wording after the sites: " (the author's message)"
+  /// Non-empty when the formula covers only part of the property (a dose
+  /// whose basis cannot be converted): then it is never reported proved,
+  /// only refuted or unknown with this reason.
+  std::string incomplete;
 };
+
+/// A give's amount against a limit (a drug's formulary limit, or the bound
+/// of `always dose(D) <= Q`): `observed` is the amount on the limit's basis
+/// (per dosing weight when the limit is per weight), `within` the formula
+/// that it stays within the limit. nullopt, with the reason in `whyNot`,
+/// when the basis (ir::basisFactor) or the dimension cannot be converted.
+struct LimitCheck {
+  ir::ExprRef observed;
+  ir::ExprRef within;
+};
+std::optional<LimitCheck> limitCheck(const ir::Protocol &p, const ir::Action &a, const ir::Limit &l, std::string &whyNot);
+
+/// The obligation of an action property (`never give D when C`, `every P
+/// reaches give D`, `always dose(D) <= Q`): over every tier and rule that
+/// does the action, whenever it was written. `fires`: ir::rulesFire of
+/// every table.
+Obligation actionPropertyObligation(const ir::Protocol &p, const ir::Property &prop,
+                                    const std::vector<std::vector<ir::ExprRef>> &fires);
+bool isActionProperty(const ir::Property &prop);
 
 /// One `give` with a dose: its envelope and formulary checks.
 struct DoseSite {

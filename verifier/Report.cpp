@@ -26,6 +26,8 @@ DiagId refutedId(PropertyKind kind) {
   case PropertyKind::DoseBounded: return DiagId::err_refuted_dose_bounded;
   case PropertyKind::DoseFormulary: return DiagId::err_refuted_dose_formulary;
   case PropertyKind::Assertion: return DiagId::err_refuted_assertion;
+  case PropertyKind::ForbiddenAction: return DiagId::err_refuted_forbidden_action;
+  case PropertyKind::DoseCeiling: return DiagId::err_refuted_dose_ceiling;
   case PropertyKind::Unspecified: return DiagId::err_refuted_unspecified;
   case PropertyKind::DoseKnown: return DiagId::err_refuted_dose_known;
   }

@@ -39,6 +39,8 @@ const char *spelling(PropertyKind k) {
   case PropertyKind::DoseBounded: return "dose-bounded";
   case PropertyKind::DoseFormulary: return "dose-formulary";
   case PropertyKind::Assertion: return "assertion";
+  case PropertyKind::ForbiddenAction: return "forbidden-action";
+  case PropertyKind::DoseCeiling: return "dose-ceiling";
   case PropertyKind::Unspecified: return "unspecified";
   case PropertyKind::DoseKnown: return "dose-known";
   }
@@ -177,12 +179,44 @@ private:
         if (o.observed && a.observed)
           r.message += ": this patient gets " + formatQuantity(*a.observed, o.observedUnit) +
                        (o.observedLabel.empty() ? "" : " " + o.observedLabel);
+        std::vector<std::string> expectations = o.expectations;
+        attribute(o, *a.patient, r, expectations);
         r.counterexample = a.patient;
-        r.example = exampleBlock(p_, exampleName(o, *a.patient), *a.patient, o.expectations);
+        r.example = exampleBlock(p_, exampleName(o, *a.patient), *a.patient, expectations);
         checkModel(o, *a.patient);
+      } else if (r.status == Status::Proved && !o.incomplete.empty()) {
+        // Part of the property could not be encoded: what was checked holds,
+        // which is no proof of the whole.
+        r.status = Status::Unknown;
+        r.reason = o.incomplete;
+        r.message = "could not decide: " + o.proved;
       }
     }
     report_.properties.push_back(std::move(r));
+  }
+
+  /// Names the sites of an action property that the counterexample meets:
+  /// "by treat.young", a note at each (with the amount for a dose), and an
+  /// `expect` line for each in the printed example.
+  void attribute(const Obligation &o, const std::vector<Value> &patient, PropertyResult &r,
+                 std::vector<std::string> &expectations) const {
+    std::string by;
+    for (const ActionSite &s : o.sites) {
+      std::string note = o.siteNote;
+      try {
+        if (!evaluateBool(p_, *s.condition, patient)) continue;
+        if (s.observed)
+          note += ": " + formatQuantity(evaluate(p_, *s.observed, patient).number, o.observedUnit) +
+                  (o.observedLabel.empty() ? "" : " " + o.observedLabel);
+      } catch (const EvalError &) {
+        continue;  // --check-models reports a patient the evaluator cannot run
+      }
+      by += (by.empty() ? "" : ", ") + s.where;
+      r.related.push_back({s.range, note});
+      expectations.push_back("expect " + s.where);
+    }
+    if (!by.empty()) r.message += ", by " + by;
+    r.message += o.refutedNote;
   }
 
   void fill(PropertyResult &r, const Answer &a, const Obligation &o, Answer::Kind refuteOn) {

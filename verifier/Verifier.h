@@ -32,6 +32,8 @@ enum class PropertyKind {
   DoseBounded,    // "dose-bounded"
   DoseFormulary,  // "dose-formulary"
   Assertion,      // "assertion"
+  ForbiddenAction,  // "forbidden-action": `never give D when C`
+  DoseCeiling,      // "dose-ceiling": `always dose(D) <= Q`
   Unspecified,    // "unspecified"
   DoseKnown,      // "dose-known": a give never fires with its amount missing (an optional input)
 };
@@ -39,7 +41,7 @@ inline constexpr PropertyKind kPropertyKinds[] = {
     PropertyKind::Population,    PropertyKind::Reaches,      PropertyKind::TierReachable, PropertyKind::TierExclusive,
     PropertyKind::TierOrder,     PropertyKind::TableOverlap, PropertyKind::TableGap,      PropertyKind::RuleDead,
     PropertyKind::RuleShadowed,  PropertyKind::DoseBounded,  PropertyKind::DoseFormulary, PropertyKind::Assertion,
-    PropertyKind::Unspecified,   PropertyKind::DoseKnown,
+    PropertyKind::ForbiddenAction, PropertyKind::DoseCeiling, PropertyKind::Unspecified, PropertyKind::DoseKnown,
 };
 const char *spelling(PropertyKind k);
 /// The kind spelled `text`; nullopt for anything else.

@@ -111,12 +111,14 @@ struct BinaryExpr : Expr {
   ExprPtr lhs, rhs;
 };
 
-/// `x in lo .. hi` (both ends inclusive), `x not in lo .. hi`.
+/// `x in lo .. hi` (both ends inclusive), `x in lo ..< hi` (hi excluded),
+/// `x not in lo .. hi`.
 struct InRangeExpr : Expr {
   static constexpr ExprKind Kind = ExprKind::InRange;
   InRangeExpr(SourceRange r) : Expr(Kind, r) {}
   ExprPtr subject, lo, hi;
   bool negated = false;
+  bool halfOpen = false;  // `..<`
 };
 
 /// `x in {a, b}`, `x not in {a, b}`.
@@ -159,10 +161,12 @@ template <typename T> const T *dyn(const Expr *e) {
   return e && e->kind == T::Kind ? static_cast<const T *>(e) : nullptr;
 }
 
-/// `lo .. hi`
+/// `lo .. hi`, or `lo ..< hi` (halfOpen: hi excluded).
 struct RangeExpr {
   ExprPtr lo, hi;
+  bool halfOpen = false;
   SourceRange range;
+  SourceRange opRange;  // where `..` / `..<` is written
 };
 
 // ------------------------------------------------------------------ types
@@ -355,10 +359,25 @@ struct TableDecl : Decl {
   std::vector<Rule> rules;
 };
 
+/// `give DRUG`, `do ACTION`, ...: what an action property is about.
+struct ActionRef {
+  ActionKind kind = ActionKind::Give;
+  Ident name;
+  SourceRange range;
+};
+
 struct Property {
-  enum class Kind { Reaches, Always, Never } kind = Kind::Always;
-  ExprPtr expr;          // Reaches: the population P; Always/Never: the assertion
+  /// Reaches: `every P reaches pathway.tier`; Always/Never: assertions;
+  /// NeverAction: `never give D when C`; ReachesAction: `every P reaches give D`;
+  /// DoseAtMost: `always dose(D) <= Q basis when C`.
+  enum class Kind { Reaches, Always, Never, NeverAction, ReachesAction, DoseAtMost } kind = Kind::Always;
+  /// Reaches/ReachesAction: the population P; Always/Never: the assertion;
+  /// NeverAction/DoseAtMost: the `when` condition (null when absent).
+  ExprPtr expr;
   QualifiedName target;  // Reaches
+  ActionRef action;      // NeverAction, ReachesAction; DoseAtMost: the drug
+  ExprPtr bound;         // DoseAtMost: Q
+  Basis basis;           // DoseAtMost
   std::string message;
   Citations citations;
   SourceRange range;

@@ -103,7 +103,7 @@ private:
     }
     case ExprKind::InRange: {
       auto *r = static_cast<const InRangeExpr *>(e);
-      line(depth, prefix + (r->negated ? "NotInRange" : "InRange"), e->range);
+      line(depth, prefix + (r->negated ? "NotInRange" : "InRange") + (r->halfOpen ? " half-open" : ""), e->range);
       expr(depth + 1, r->subject.get());
       expr(depth + 1, r->lo.get(), "lo");
       expr(depth + 1, r->hi.get(), "hi");
@@ -141,7 +141,7 @@ private:
 
   void range(int depth, const std::optional<RangeExpr> &r, const std::string &role) {
     if (!r) return;
-    line(depth, "Range " + role, r->range);
+    line(depth, "Range " + role + (r->halfOpen ? " half-open" : ""), r->range);
     expr(depth + 1, r->lo.get(), "lo");
     expr(depth + 1, r->hi.get(), "hi");
   }
@@ -311,12 +311,26 @@ private:
       auto &v = static_cast<const VerifyDecl &>(d);
       line(depth, "Verify", d.range);
       for (const Property &p : v.properties) {
-        const char *kind = p.kind == Property::Kind::Reaches ? "Reaches" : p.kind == Property::Kind::Always ? "Always" : "Never";
+        const char *kind = "Never";
+        switch (p.kind) {
+        case Property::Kind::Reaches: kind = "Reaches"; break;
+        case Property::Kind::Always: kind = "Always"; break;
+        case Property::Kind::Never: kind = "Never"; break;
+        case Property::Kind::NeverAction: kind = "NeverAction"; break;
+        case Property::Kind::ReachesAction: kind = "ReachesAction"; break;
+        case Property::Kind::DoseAtMost: kind = "DoseAtMost"; break;
+        }
         std::string text = std::string("Property ") + kind;
         if (p.kind == Property::Kind::Reaches) text += " " + p.target.str();
+        if (p.kind == Property::Kind::NeverAction || p.kind == Property::Kind::ReachesAction ||
+            p.kind == Property::Kind::DoseAtMost)
+          text += std::string(" ") + spelling(p.action.kind) + " " + p.action.name.name;
         if (!p.message.empty()) text += " " + quoted(p.message);
         line(depth + 1, text, p.range);
-        expr(depth + 2, p.expr.get());
+        bool conditional = p.kind == Property::Kind::NeverAction || p.kind == Property::Kind::DoseAtMost;
+        expr(depth + 2, p.bound.get(), "at most");
+        basis(depth + 2, p.basis, "");
+        expr(depth + 2, p.expr.get(), conditional ? "when" : "");
         citations(depth + 2, p.citations);
       }
       return;

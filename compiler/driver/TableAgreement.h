@@ -10,9 +10,9 @@
 namespace carepath::driver {
 
 /// Returns the number of examples on which the runtime disagrees with the
-/// IR evaluator (each reported as `runtime-disagrees` at the example). A
-/// protocol that cannot be compiled to a table is skipped: `carepath
-/// compile` reports why.
-int checkTableAgreement(const ir::Protocol &p, const SourceManager &sources, DiagnosticEngine &diags);
+/// IR evaluator (each reported as `runtime-disagrees` at the example).
+/// `tableText`: the protocol compiled by backends::emitJsonTable (`carepath
+/// test` compiles it once and reports what cannot be compiled itself).
+int checkTableAgreement(const ir::Protocol &p, const std::string &tableText, DiagnosticEngine &diags);
 
 }  // namespace carepath::driver

@@ -4,6 +4,12 @@
 // stdout gets one PASS/FAIL line per example and a summary (or one JSON
 // document with --format=json).
 //
+// A protocol `carepath compile` would refuse fails here with the same
+// located errors: the table compiler (backends::emitJsonTable, the function
+// `compile` calls) runs in memory, nothing written. Every `give` an example
+// fires is held to the drug's formulary limits, converted as the verifier
+// converts them (verifier::limitCheck over ir::basisFactor).
+//
 // Structure: runOnEvaluator() turns one example into an ExampleRun (the
 // evaluation plus its failures). Another engine (the compiled-table
 // runtime) plugs in as one more function of the same shape whose failures
@@ -12,8 +18,11 @@
 
 #include "Output.h"
 #include "TableAgreement.h"
+#include "backends/JsonTable.h"
 #include "carepath/Patient.h"
 #include "ir/Evaluator.h"
+#include "verifier/Conditions.h"
+#include "verifier/Display.h"
 
 namespace carepath::driver {
 
@@ -199,9 +208,45 @@ ExampleRun runOnEvaluator(const ir::Protocol &p, const ir::Example &ex) {
   return run;
 }
 
+/// The gives an example fires that exceed a formulary limit of their drug,
+/// on the limit's basis; a limit the basis cannot be converted to is the
+/// verifier's to report (dose-formulary-unchecked), not an example failure.
+void checkLimits(const ir::Protocol &p, const ir::Example &ex, const ir::Evaluation &ev, ExampleRun &run) {
+  for (const ir::FiredAction &fa : ev.actions) {
+    const ir::Action &a = *fa.action;
+    if (a.kind != ir::ActionKind::Give || !fa.amount || a.drug < 0) continue;
+    const ir::Drug &drug = p.drugs.at(a.drug);
+    for (const ir::Limit &l : drug.limits) {
+      std::string why;
+      std::optional<verifier::LimitCheck> check = verifier::limitCheck(p, a, l, why);
+      if (!check) continue;
+      try {
+        if (ir::evaluateBool(p, *check->within, ex.patient)) continue;
+        Rational observed = ir::evaluate(p, *check->observed, ex.patient).number;
+        Failure f;
+        f.id = DiagId::err_example_exceeds_limit;
+        // At the line that expects this dose when there is one, else at the example.
+        f.range = ex.range;
+        for (const ir::Expectation &x : ex.expectations)
+          if (x.kind == ir::Expectation::Kind::Dose && !x.negated && x.name == drug.name) f.range = x.range;
+        std::string basis = l.basis.str();
+        f.message = drug.name + " given by " + targetName(p, fa.from) + " is " +
+                    verifier::formatQuantity(observed, verifier::displayUnitOf(p, l)) + (basis.empty() ? "" : " " + basis) +
+                    ", over the formulary limit " + l.display;
+        f.notes.push_back({a.range, "given here"});
+        f.notes.push_back({l.range, "limit declared here"});
+        run.failures.push_back(std::move(f));
+      } catch (const ir::EvalError &) {
+        // A dose the evaluator cannot compute is reported as the example's evaluation error.
+      }
+    }
+  }
+}
+
 /// Every engine's verdict on one example, in one list of failures.
 ExampleRun runExample(const ir::Protocol &p, const ir::Example &ex) {
   ExampleRun run = runOnEvaluator(p, ex);
+  if (run.evaluation && run.evaluation->inPopulation) checkLimits(p, ex, *run.evaluation, run);
   // Further engines (the compiled-table runtime) append their failures here.
   return run;
 }
@@ -250,6 +295,10 @@ Command testCommand() {
     bool text = ctx.format() == Format::Text;
 
     const ir::Protocol &p = *result.protocol;
+    // What `compile` refuses, `test` refuses, at the same places.
+    backends::TableMetadata meta;
+    meta.compilerVersion = "test";
+    std::optional<std::string> table = backends::emitJsonTable(p, sources, meta, diags);
     for (const ir::Example &ex : p.examples) {
       ExampleRun run = runExample(p, ex);
       for (const Failure &f : run.failures) report(diags, ex, f);
@@ -266,7 +315,7 @@ Command testCommand() {
     }
     // Agreement (issue 6, TableAgreement.h): the compiled table, run by the
     // runtime library, must agree with the IR evaluator on every example.
-    checkTableAgreement(p, sources, diags);
+    if (table) checkTableAgreement(p, *table, diags);
 
     if (text) std::cout << passed << " passed, " << failed << " failed\n";
     totals();

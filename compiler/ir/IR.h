@@ -321,9 +321,21 @@ struct Target {
 };
 
 struct Property {
-  enum class Kind { Reaches, Always, Never } kind = Kind::Always;
+  /// Reaches: `every P reaches pathway.tier`; Always/Never: assertions.
+  /// The action properties quantify over every tier and rule that does the
+  /// action (docs/verifier.md, "Action properties"): NeverAction `never give
+  /// D when C`, ReachesAction `every P reaches give D`, DoseAtMost `always
+  /// dose(D) <= Q basis when C`.
+  enum class Kind { Reaches, Always, Never, NeverAction, ReachesAction, DoseAtMost } kind = Kind::Always;
+  /// Reaches/ReachesAction: P; Always/Never: the assertion;
+  /// NeverAction/DoseAtMost: the `when` condition (null: every patient).
   ExprRef expr;
   Target target;  // Reaches
+  ActionKind action = ActionKind::Give;  // the action properties
+  std::string actionName;                // drug for Give, else the action's name
+  /// DoseAtMost: Q with its basis, as a limit (ir::basisFactor converts
+  /// each give's amount to it, exactly as for a formulary limit).
+  std::optional<Limit> bound;
   std::string message;
   Citations citations;
   SourceRange range;

@@ -243,6 +243,18 @@ void dump(const Protocol &p, std::ostream &out) {
     case Property::Kind::Reaches: out << "  every " << show(p, pr.expr) << " reaches " << targetName(p, pr.target); break;
     case Property::Kind::Always: out << "  always " << show(p, pr.expr); break;
     case Property::Kind::Never: out << "  never " << show(p, pr.expr); break;
+    case Property::Kind::NeverAction:
+      out << "  never " << spelling(pr.action) << " " << pr.actionName;
+      if (pr.expr) out << " when " << show(p, pr.expr);
+      break;
+    case Property::Kind::ReachesAction:
+      out << "  every " << show(p, pr.expr) << " reaches " << spelling(pr.action) << " " << pr.actionName;
+      break;
+    case Property::Kind::DoseAtMost:
+      out << "  always dose(" << pr.actionName << ") <= " << pr.bound->display << " = "
+          << canonical(pr.bound->amount, pr.bound->dim) << (pr.bound->perWeight ? " per weight" : "");
+      if (pr.expr) out << " when " << show(p, pr.expr);
+      break;
     }
     out << "\n";
   }

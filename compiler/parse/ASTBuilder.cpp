@@ -31,6 +31,13 @@ private:
     return {node->getText(), r_.of(node)};
   }
   Ident ident(antlr4::Token *token) { return token ? Ident{token->getText(), r_.of(token)} : Ident{}; }
+  /// A name, which may be spelled like a contextual keyword (grammar rule `ident`).
+  Ident ident(P::IdentContext *ctx) { return ctx ? Ident{ctx->getText(), r_.of(ctx)} : Ident{}; }
+  std::vector<Ident> idents(const std::vector<P::IdentContext *> &ctxs) {
+    std::vector<Ident> out;
+    for (P::IdentContext *c : ctxs) out.push_back(ident(c));
+    return out;
+  }
 
   /// The text between the quotes, with \" \\ \n \t resolved.
   static std::string unquote(const std::string &quoted) {
@@ -52,7 +59,7 @@ private:
 
   QualifiedName qualifiedName(P::QualifiedNameContext *ctx) {
     QualifiedName q;
-    for (TerminalNode *id : ctx->IDENT()) q.parts.push_back(ident(id));
+    q.parts = idents(ctx->ident());
     q.range = r_.of(ctx);
     return q;
   }
@@ -60,7 +67,7 @@ private:
   Citations citations(P::CitationsContext *ctx) {
     Citations c;
     if (!ctx) return c;
-    for (TerminalNode *id : ctx->IDENT()) c.ids.push_back(ident(id));
+    c.ids = idents(ctx->ident());
     c.range = r_.of(ctx);
     return c;
   }
@@ -162,6 +169,7 @@ private:
       RangeExpr range = rangeExpr(rc);
       e->lo = std::move(range.lo);
       e->hi = std::move(range.hi);
+      e->halfOpen = range.halfOpen;
       return e;
     }
     if (P::SetContext *sc = ctx->set()) {
@@ -178,7 +186,9 @@ private:
     RangeExpr range;
     range.lo = additive(ctx->lo);
     range.hi = additive(ctx->hi);
+    range.halfOpen = ctx->halfOpen != nullptr;
     range.range = r_.of(ctx);
+    range.opRange = r_.of(ctx->halfOpen ? ctx->halfOpen : ctx->DOTDOT()->getSymbol());
     return range;
   }
 
@@ -266,7 +276,7 @@ private:
     else if (dynamic_cast<P::IntegerTypeContext *>(ctx)) t.kind = TypeExpr::Kind::Integer;
     else {
       t.kind = TypeExpr::Kind::Enum;
-      for (TerminalNode *m : static_cast<P::EnumTypeContext *>(ctx)->IDENT()) t.members.push_back(ident(m));
+      t.members = idents(static_cast<P::EnumTypeContext *>(ctx)->ident());
     }
     return t;
   }
@@ -304,7 +314,7 @@ private:
     a.range = r_.of(ctx);
     if (auto *g = dynamic_cast<P::GiveActionContext *>(ctx)) {
       a.kind = ActionKind::Give;
-      a.name = ident(g->IDENT());
+      a.name = ident(g->ident());
       if (P::ExprContext *dose = g->doseValue()->expr()) a.dose = expr(dose);
       else a.doseUnspecified = unspecified(g->doseValue()->unspecifiedMark());
       for (P::BasisContext *b : g->basis())
@@ -319,7 +329,7 @@ private:
     }
     if (auto *p = dynamic_cast<P::PlainActionContext *>(ctx)) {
       a.kind = actionKind(p->kind);
-      a.name = ident(p->IDENT());
+      a.name = ident(p->ident());
       a.note = str(p->STRING());
       if (P::TimingContext *t = p->timing()) {
         a.timing.range = r_.of(t);
@@ -376,11 +386,11 @@ private:
         h.populationCitations = citations(pop->citations());
       } else if (auto *d = dynamic_cast<P::DosingWeightItemContext *>(item)) {
         if (d->what->getText() != "weight") diags_.report(DiagId::err_dosing_weight_syntax, r_.of(d->what));
-        h.dosingWeight = ident(d->IDENT(1));
+        h.dosingWeight = ident(d->ident());
       } else {
         auto *f = static_cast<P::FactItemContext *>(item);
         Fact fact;
-        fact.name = ident(f->IDENT());
+        fact.name = ident(f->ident());
         fact.value = literal(f->literal());
         fact.note = str(f->STRING());
         fact.citations = citations(f->citations());
@@ -399,12 +409,12 @@ private:
       auto d = std::make_unique<UseDecl>(range);
       d->module = qualifiedName(c->qualifiedName());
       d->hasImportList = c->LBRACE() != nullptr;
-      for (TerminalNode *id : c->IDENT()) d->imports.push_back(ident(id));
+      d->imports = idents(c->ident());
       return d;
     }
     if (auto *c = ctx->sourceDecl()) {
       auto d = std::make_unique<SourceDecl>(range);
-      d->name = ident(c->IDENT());
+      d->name = ident(c->ident());
       d->text = str(c->STRING());
       return d;
     }
@@ -417,7 +427,7 @@ private:
     if (auto *c = ctx->unitDecl()) return unitDecl(c, range);
     if (auto *c = ctx->inputDecl()) {
       auto d = std::make_unique<InputDecl>(range);
-      d->name = ident(c->IDENT());
+      d->name = ident(c->ident());
       d->optional = c->OPTIONAL() != nullptr;
       d->type = type(c->typeExpr());
       if (c->range()) d->domain = rangeExpr(c->range());
@@ -428,7 +438,7 @@ private:
     }
     if (auto *c = ctx->defineDecl()) {
       auto d = std::make_unique<DefineDecl>(range);
-      d->name = ident(c->IDENT());
+      d->name = ident(c->ident());
       d->value = expr(c->expr());
       d->description = str(c->STRING());
       d->citations = citations(c->citations());
@@ -436,12 +446,12 @@ private:
     }
     if (auto *c = ctx->drugDecl()) {
       auto d = std::make_unique<DrugDecl>(range);
-      d->name = ident(c->IDENT());
+      d->name = ident(c->ident());
       d->description = str(c->STRING());
       d->citations = citations(c->citations());
       for (P::DrugItemContext *item : c->drugItem()) {
         if (auto *route = dynamic_cast<P::RouteItemContext *>(item)) {
-          d->route = ident(route->IDENT());
+          d->route = ident(route->ident());
         } else {
           auto *l = static_cast<P::LimitItemContext *>(item);
           Limit limit;
@@ -456,14 +466,14 @@ private:
     }
     if (auto *c = ctx->pathwayDecl()) {
       auto d = std::make_unique<PathwayDecl>(range);
-      d->name = ident(c->IDENT());
+      d->name = ident(c->ident());
       d->entry = expr(c->expr());
       d->description = str(c->STRING());
       d->citations = citations(c->citations());
       for (P::TierDeclContext *t : c->tierDecl()) {
         Tier tier;
-        tier.name = ident(t->IDENT(0));
-        if (t->AFTER()) tier.after = ident(t->IDENT(1));
+        tier.name = ident(t->ident(0));
+        if (t->AFTER()) tier.after = ident(t->ident(1));
         tier.guard = expr(t->expr(0));
         tier.failedWhen = expr(t->failed);
         tier.citations = citations(t->citations());
@@ -508,7 +518,7 @@ private:
 
   DeclPtr tableDecl(P::TableDeclContext *c, SourceRange range) {
     auto d = std::make_unique<TableDecl>(range);
-    d->name = ident(c->IDENT());
+    d->name = ident(c->ident());
     switch (c->hitPolicy()->getStart()->getType()) {
     case P::UNIQUE: d->hit = HitPolicy::Unique; break;
     case P::FIRST: d->hit = HitPolicy::First; break;
@@ -522,7 +532,7 @@ private:
     d->citations = citations(c->citations());
     for (P::RuleDeclContext *rc : c->ruleDecl()) {
       Rule rule;
-      rule.name = ident(rc->IDENT());
+      rule.name = ident(rc->ident());
       if (rc->INT()) {
         rule.priorityRange = r_.of(rc->INT());
         std::string text = rc->INT()->getText();
@@ -544,23 +554,48 @@ private:
     return d;
   }
 
+  ActionRef actionRef(P::ActionRefContext *ctx) {
+    return {actionKind(ctx->kind), ident(ctx->ident()), r_.of(ctx)};
+  }
+
   Property property(P::PropertyContext *ctx) {
     Property p;
     p.range = r_.of(ctx);
     if (auto *c = dynamic_cast<P::ReachesPropertyContext *>(ctx)) {
-      p.kind = Property::Kind::Reaches;
-      p.expr = expr(c->expr());
-      p.target = qualifiedName(c->qualifiedName());
+      p.expr = expr(c->population);
+      if (c->actionRef()) {
+        p.kind = Property::Kind::ReachesAction;
+        p.action = actionRef(c->actionRef());
+      } else {
+        p.kind = Property::Kind::Reaches;
+        p.target = qualifiedName(c->qualifiedName());
+      }
       p.citations = citations(c->citations());
       p.message = str(c->STRING());
     } else if (auto *c = dynamic_cast<P::AlwaysPropertyContext *>(ctx)) {
-      p.kind = Property::Kind::Always;
-      p.expr = expr(c->expr());
+      if (c->bound) {
+        p.kind = Property::Kind::DoseAtMost;
+        p.action = {ActionKind::Give, ident(c->ident()), r_.of(c->ident())};
+        p.bound = expr(c->bound);
+        p.basis = basis(c->basis());
+        p.expr = expr(c->cond);
+        p.citations = citations(c->citations());
+      } else {
+        p.kind = Property::Kind::Always;
+        p.expr = expr(c->assertion);
+      }
       p.message = str(c->STRING());
     } else {
       auto *n = static_cast<P::NeverPropertyContext *>(ctx);
-      p.kind = Property::Kind::Never;
-      p.expr = expr(n->expr());
+      if (n->actionRef()) {
+        p.kind = Property::Kind::NeverAction;
+        p.action = actionRef(n->actionRef());
+        p.expr = expr(n->cond);
+        p.citations = citations(n->citations());
+      } else {
+        p.kind = Property::Kind::Never;
+        p.expr = expr(n->assertion);
+      }
       p.message = str(n->STRING());
     }
     return p;
@@ -580,11 +615,11 @@ private:
           Given given;
           given.range = r_.of(gc);
           if (auto *v = dynamic_cast<P::GivenValueContext *>(gc)) {
-            given.input = ident(v->IDENT());
+            given.input = ident(v->ident());
             given.value = expr(v->expr());
           } else {
             auto *f = static_cast<P::GivenFlagContext *>(gc);
-            given.input = ident(f->IDENT());
+            given.input = ident(f->ident());
             given.flag = f->NOT() == nullptr;
           }
           d->givens.push_back(std::move(given));
@@ -602,11 +637,11 @@ private:
         e.kind = Expectation::Kind::Action;
         e.negated = a->NOT() != nullptr;
         e.action = actionKind(a->kind);
-        e.name = ident(a->IDENT());
+        e.name = ident(a->ident());
       } else if (auto *dose = dynamic_cast<P::ExpectDoseContext *>(ec)) {
         e.kind = Expectation::Kind::Dose;
         e.action = ActionKind::Give;
-        e.name = ident(dose->IDENT());
+        e.name = ident(dose->ident());
         e.dose = expr(dose->expr());
         e.basis = basis(dose->basis());
       } else {

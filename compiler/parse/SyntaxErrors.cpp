@@ -15,6 +15,23 @@ namespace {
 
 bool isKeyword(size_t type) { return type >= P::AFTER && type <= P::WITHIN; }
 
+/// The tokens the grammar rule `ident` accepts: IDENT and the contextual
+/// keywords. Read from the grammar itself, so the rule is the one list.
+const std::vector<size_t> &nameTokenList() {
+  static const std::vector<size_t> tokens = [] {
+    std::vector<std::unique_ptr<Token>> none;
+    none.push_back(std::make_unique<antlr4::CommonToken>(Token::EOF, "<EOF>"));
+    antlr4::ListTokenSource source(std::move(none));
+    antlr4::CommonTokenStream stream(&source);
+    P parser(&stream);
+    const antlr4::atn::ATN &atn = parser.getATN();
+    std::vector<size_t> out;
+    for (ssize_t t : atn.nextTokens(atn.ruleToStartState[P::RuleIdent]).toList()) out.push_back(static_cast<size_t>(t));
+    return out;
+  }();
+  return tokens;
+}
+
 /// Groups of tokens that are named together ("an expression") when all of
 /// their key members are expected at once.
 struct Category {
@@ -23,12 +40,19 @@ struct Category {
   std::vector<size_t> members;  // removed from the set when the category applies
 };
 
+std::vector<size_t> withNames(std::vector<size_t> tokens) {
+  tokens.insert(tokens.end(), nameTokenList().begin(), nameTokenList().end());
+  return tokens;
+}
+
 const std::vector<Category> &categories() {
   static const std::vector<Category> kCategories = {
       {"an expression",
        {P::INT, P::LPAREN, P::MINUS},
-       {P::INT, P::DECIMAL, P::IDENT, P::LPAREN, P::MINUS, P::NOT, P::TRUE, P::FALSE, P::MIN, P::MAX, P::KNOWN, P::IF, P::AT, P::EXACTLY}},
-      {"a value", {P::INT, P::MINUS}, {P::INT, P::DECIMAL, P::IDENT, P::LPAREN, P::MINUS, P::TRUE, P::FALSE, P::MIN, P::MAX, P::KNOWN, P::IF, P::AT, P::EXACTLY}},
+       withNames({P::INT, P::DECIMAL, P::LPAREN, P::MINUS, P::NOT, P::TRUE, P::FALSE, P::KNOWN, P::IF, P::AT, P::EXACTLY})},
+      {"a value", {P::INT, P::MINUS}, withNames({P::INT, P::DECIMAL, P::LPAREN, P::MINUS, P::TRUE, P::FALSE, P::KNOWN, P::IF, P::AT, P::EXACTLY})},
+      // Wherever a name may stand, the contextual keywords may too: one phrase.
+      {"a name", nameTokenList(), nameTokenList()},
       {"an operator",
        {P::EQ, P::LT, P::PLUS},
        {P::EQ, P::NE, P::LT, P::LE, P::GT, P::GE, P::PLUS, P::MINUS, P::STAR, P::SLASH, P::AND, P::OR, P::IN, P::NOT}},
@@ -37,8 +61,12 @@ const std::vector<Category> &categories() {
        {P::USE, P::SOURCE, P::DIMENSION, P::UNIT, P::INPUT, P::DEFINE, P::DRUG, P::PATHWAY, P::TABLE, P::VERIFY,
         P::EXAMPLE}},
       {"an action ('give', 'do', 'order', 'consider', 'monitor' or 'unspecified')",
-       {P::GIVE, P::DO, P::ORDER},
+       {P::GIVE, P::DO, P::ORDER, P::UNSPECIFIED},
        {P::GIVE, P::DO, P::ORDER, P::CONSIDER, P::MONITOR, P::UNSPECIFIED}},
+      // Where an action is named rather than written (`expect`, properties).
+      {"an action ('give', 'do', 'order', 'consider' or 'monitor')",
+       {P::GIVE, P::DO, P::ORDER},
+       {P::GIVE, P::DO, P::ORDER, P::CONSIDER, P::MONITOR}},
       {"a header item ('title', 'population', 'dosing' or 'fact')",
        {P::TITLE, P::POPULATION},
        {P::TITLE, P::POPULATION, P::DOSING, P::FACT}},
@@ -63,11 +91,12 @@ std::string describeToken(const Token *t) {
   if (type == P::IDENT) return "the name '" + tokenText(t) + "'";
   if (type == P::INT || type == P::DECIMAL) return "the number '" + tokenText(t) + "'";
   if (type == P::STRING || type == P::UNTERMINATED_STRING) return "the text " + tokenText(t);
+  if (isNameToken(type)) return "the word '" + tokenText(t) + "'";
   if (isKeyword(type)) return "the reserved word '" + tokenText(t) + "'";
   return "'" + tokenText(t) + "'";
 }
 
-std::string quoteName(antlr4::tree::TerminalNode *node) {
+std::string quoteName(antlr4::ParserRuleContext *node) {
   return node ? "'" + node->getText() + "'" : std::string();
 }
 
@@ -79,20 +108,20 @@ std::string enclosingBlock(antlr4::ParserRuleContext *ctx, size_t closer, Token 
     antlr4::tree::TerminalNode *openNode = ctx->getToken(opener, 0);
     if (!openNode) continue;
     open = openNode->getSymbol();
-    auto named = [](const std::string &what, antlr4::tree::TerminalNode *name, const std::string &part) {
+    auto named = [](const std::string &what, antlr4::ParserRuleContext *name, const std::string &part) {
       return "the " + what + (name ? " " + quoteName(name) : std::string()) + " " + part;
     };
     if (auto *c = dynamic_cast<P::ProtocolHeaderContext *>(ctx)) return "the protocol" + (c->name ? " '" + c->name->getText() + "'" : std::string()) + " header";
-    if (auto *c = dynamic_cast<P::DrugDeclContext *>(ctx)) return named("drug", c->IDENT(), "body");
-    if (auto *c = dynamic_cast<P::PathwayDeclContext *>(ctx)) return named("pathway", c->IDENT(), "body");
-    if (auto *c = dynamic_cast<P::TableDeclContext *>(ctx)) return named("table", c->IDENT(), "body");
+    if (auto *c = dynamic_cast<P::DrugDeclContext *>(ctx)) return named("drug", c->ident(), "body");
+    if (auto *c = dynamic_cast<P::PathwayDeclContext *>(ctx)) return named("pathway", c->ident(), "body");
+    if (auto *c = dynamic_cast<P::TableDeclContext *>(ctx)) return named("table", c->ident(), "body");
     if (dynamic_cast<P::VerifyDeclContext *>(ctx)) return "the 'verify' block";
     if (auto *c = dynamic_cast<P::ExampleDeclContext *>(ctx)) return "the example" + (c->name ? " " + c->name->getText() : std::string());
     if (dynamic_cast<P::BodyContext *>(ctx)) {
       auto *parent = ctx->parent;
       if (auto *rb = dynamic_cast<P::RuleBodyContext *>(parent)) parent = rb->parent;
-      if (auto *tier = dynamic_cast<P::TierDeclContext *>(parent)) return named("tier", tier->IDENT(0), "actions");
-      if (auto *rule = dynamic_cast<P::RuleDeclContext *>(parent)) return named("rule", rule->IDENT(), "actions");
+      if (auto *tier = dynamic_cast<P::TierDeclContext *>(parent)) return named("tier", tier->ident(0), "actions");
+      if (auto *rule = dynamic_cast<P::RuleDeclContext *>(parent)) return named("rule", rule->ident(), "actions");
       return "the actions";
     }
     if (dynamic_cast<P::EnumTypeContext *>(ctx)) return "the enum members";
@@ -122,6 +151,11 @@ std::string joinAlternatives(const std::vector<std::string> &parts) {
 
 }  // namespace
 
+bool isNameToken(size_t type) {
+  const std::vector<size_t> &names = nameTokenList();
+  return type != P::IDENT && std::find(names.begin(), names.end(), type) != names.end();
+}
+
 std::string describeTokenType(const antlr4::dfa::Vocabulary &vocabulary, size_t type) {
   switch (type) {
   case Token::EOF: return "the end of the file";
@@ -149,13 +183,21 @@ void SyntaxErrorStrategy::report(antlr4::Parser *parser, Token *offending, const
   std::vector<size_t> expected;
   for (ssize_t t : expectedSet.toList())
     if (t >= 0 || t == static_cast<ssize_t>(Token::EOF)) expected.push_back(static_cast<size_t>(t));
-  auto has = [&](size_t t) { return std::find(expected.begin(), expected.end(), t) != expected.end(); };
+  // A category applies when the whole expected set has its keys, even if an
+  // earlier category took some of them ('order' is a name and an action),
+  // but not when it took all of them ('title' and 'population' are names
+  // too: "a name" says it).
+  const std::vector<size_t> all = expected;
+  auto has = [&](size_t t) { return std::find(all.begin(), all.end(), t) != all.end(); };
+  auto left = [&](size_t t) { return std::find(expected.begin(), expected.end(), t) != expected.end(); };
   std::vector<std::string> parts;
-  bool declarationExpected = false, keywordExpected = false;
+  bool declarationExpected = false, keywordExpected = false, sawName = false;
   for (const Category &c : categories()) {
-    if (!std::all_of(c.keys.begin(), c.keys.end(), has)) continue;
+    if (!std::all_of(c.keys.begin(), c.keys.end(), has) || std::none_of(c.keys.begin(), c.keys.end(), left)) continue;
     if (c.keys.front() == P::INPUT) declarationExpected = true;
-    if (isKeyword(c.keys.front())) keywordExpected = true;
+    bool names = std::find(c.members.begin(), c.members.end(), P::IDENT) != c.members.end();
+    if (names) sawName = true;
+    else if (isKeyword(c.keys.front())) keywordExpected = true;
     parts.push_back(c.phrase);
     std::erase_if(expected, [&](size_t t) { return std::find(c.members.begin(), c.members.end(), t) != c.members.end(); });
   }
@@ -163,7 +205,7 @@ void SyntaxErrorStrategy::report(antlr4::Parser *parser, Token *offending, const
   Token *open = nullptr;
   std::string openBlock;
   std::vector<size_t> keywords;
-  bool sawName = false, sawNumber = false;
+  bool sawNumber = false;
   for (size_t t : expected) {
     if (t == P::RBRACE || t == P::RPAREN || t == P::RBRACK) {
       Token *blockOpen = nullptr;

@@ -12,6 +12,10 @@
 
 namespace carepath::parse {
 
+/// Whether the token is a contextual keyword: a keyword where the grammar
+/// expects it, a name everywhere a name may stand (grammar rule `ident`).
+bool isNameToken(size_t type);
+
 /// How a user writes a token of this type: "'when'", "a name", "a number".
 std::string describeTokenType(const antlr4::dfa::Vocabulary &vocabulary, size_t type);
 

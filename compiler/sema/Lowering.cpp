@@ -1,6 +1,6 @@
 // Pass 5: lowering to the IR. Runs on a tree the earlier passes found
 // clean. Normalises as ir/IR.h documents: quantities in canonical units
-// (exact), `x in lo .. hi` as lo <= x and x <= hi, `x in {a, b}` as
+// (exact), `x in lo .. hi` as lo <= x and x <= hi (`lo ..< hi`: x < hi), `x in {a, b}` as
 // x == a or x == b, `not in` as not(...), references to `pathway.tier` /
 // `table.rule` as their firing condition, defines kept named, examples
 // expanded through `like` into whole patients, and every `unspecified`
@@ -111,7 +111,8 @@ struct Lowerer {
       auto *r = static_cast<const ast::InRangeExpr *>(e);
       ir::ExprRef s = expr(r->subject.get());
       ir::ExprRef in = nary(ir::Op::And, {binary(ir::Op::Ge, s, expr(r->lo.get()), e->range),
-                                          binary(ir::Op::Le, s, expr(r->hi.get()), e->range)}, e->range);
+                                          binary(r->halfOpen ? ir::Op::Lt : ir::Op::Le, s, expr(r->hi.get()), e->range)},
+                         e->range);
       return r->negated ? unary(ir::Op::Not, in, e->range) : in;
     }
     case ast::ExprKind::InSet: {
@@ -326,6 +327,24 @@ struct Lowerer {
     return r;
   }
 
+  /// A formulary limit, or the bound of `always dose(D) <= Q`.
+  ir::Limit limit(const ast::Expr *amount, const ast::Basis &b, const ast::Citations &c, SourceRange range) {
+    ir::Limit lim;
+    const ExprInfo &info = a.types.at(amount);
+    lim.amount = constant(amount);
+    lim.dim = info.type.dim;
+    auto *n = ast::dyn<ast::NumberExpr>(amount);
+    std::vector<std::string> atoms;
+    if (n && n->unit)
+      for (auto &x : n->unit->atoms) atoms.push_back(x.name);
+    lim.perWeight = isPerWeight(a.units, atoms);
+    lim.basis = basis(b);
+    lim.display = std::string(a.sources.slice(amount->range)) + (lim.basis.str().empty() ? "" : " " + lim.basis.str());
+    lim.citations = cites(c);
+    lim.range = range;
+    return lim;
+  }
+
   ir::Target target(const ast::QualifiedName &q) {
     ir::Target t;
     for (size_t i = 0; i < a.pathways.size(); ++i)
@@ -441,22 +460,7 @@ struct Lowerer {
       p.defines.push_back({d->name.name, expr(d->value.get()), d->description, cites(d->citations), d->range});
     for (const ast::DrugDecl *d : a.drugs) {
       ir::Drug r{d->name.name, d->description, d->route ? d->route->name : "", {}, cites(d->citations), d->range};
-      for (const ast::Limit &l : d->limits) {
-        ir::Limit lim;
-        const ExprInfo &info = a.types.at(l.amount.get());
-        lim.amount = constant(l.amount.get());
-        lim.dim = info.type.dim;
-        auto *n = ast::dyn<ast::NumberExpr>(l.amount.get());
-        std::vector<std::string> atoms;
-        if (n && n->unit)
-          for (auto &x : n->unit->atoms) atoms.push_back(x.name);
-        lim.perWeight = isPerWeight(a.units, atoms);
-        lim.basis = basis(l.basis);
-        lim.display = std::string(a.sources.slice(l.amount->range)) + (lim.basis.str().empty() ? "" : " " + lim.basis.str());
-        lim.citations = cites(l.citations);
-        lim.range = l.range;
-        r.limits.push_back(std::move(lim));
-      }
+      for (const ast::Limit &l : d->limits) r.limits.push_back(limit(l.amount.get(), l.basis, l.citations, l.range));
       p.drugs.push_back(std::move(r));
     }
     for (size_t pi = 0; pi < a.pathways.size(); ++pi) {
@@ -500,9 +504,13 @@ struct Lowerer {
       if (auto *v = ast::dyn<ast::VerifyDecl>(d.get()))
         for (const ast::Property &prop : v->properties) {
           ir::Property r;
+          static_assert(static_cast<int>(ast::Property::Kind::DoseAtMost) == static_cast<int>(ir::Property::Kind::DoseAtMost));
           r.kind = static_cast<ir::Property::Kind>(prop.kind);
           r.expr = expr(prop.expr.get());
           if (prop.kind == ast::Property::Kind::Reaches) r.target = target(prop.target);
+          r.action = prop.action.kind;
+          r.actionName = prop.action.name.name;
+          if (prop.bound) r.bound = limit(prop.bound.get(), prop.basis, prop.citations, prop.range);
           r.message = prop.message;
           r.citations = cites(prop.citations);
           r.range = prop.range;

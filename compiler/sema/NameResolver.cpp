@@ -356,6 +356,11 @@ const char *protocolOnlyName(ast::DeclKind k) {
   }
 }
 
+bool isActionProperty(ast::Property::Kind k) {
+  return k == ast::Property::Kind::NeverAction || k == ast::Property::Kind::ReachesAction ||
+         k == ast::Property::Kind::DoseAtMost;
+}
+
 void collectAction(std::set<std::pair<ast::ActionKind, std::string>> &acts, const std::vector<ast::Action> &actions) {
   for (const ast::Action &act : actions) acts.insert({act.kind, act.name.name});
 }
@@ -551,8 +556,10 @@ void resolveNames(Analysis &a) {
     } else if (auto *v = ast::dyn<ast::VerifyDecl>(d.get())) {
       for (const ast::Property &prop : v->properties) {
         r.expr(prop.expr.get());
+        r.expr(prop.bound.get());
         r.citations(prop.citations, scope);
         if (prop.kind == ast::Property::Kind::Reaches) r.resolveTarget(prop.target);
+        if (isActionProperty(prop.kind) && prop.action.kind == ast::ActionKind::Give) r.drug(prop.action.name);
       }
     }
   }
@@ -576,6 +583,20 @@ void resolveNames(Analysis &a) {
     for (const ast::Rule &rule : t->rules) collectAction(actions, rule.actions);
   std::map<std::string, int> inputIndex;
   for (size_t i = 0; i < a.inputs.size(); ++i) inputIndex[a.inputs[i]->name.name] = static_cast<int>(i);
+
+  // An action property about an action nothing does yet holds (or fails)
+  // for want of a tier or rule: likely a misspelling, so it is said.
+  for (const auto &d : root.ast->decls)
+    if (auto *v = ast::dyn<ast::VerifyDecl>(d.get()))
+      for (const ast::Property &prop : v->properties) {
+        if (!isActionProperty(prop.kind) || actions.count({prop.action.kind, prop.action.name.name})) continue;
+        if (prop.action.kind == ast::ActionKind::Give && !scope.drugs.count(prop.action.name.name)) continue;
+        std::vector<std::string> same;
+        for (auto &[k, n] : actions)
+          if (k == prop.action.kind) same.push_back(n);
+        a.diags.report(DiagId::warn_property_action_never_done, prop.action.range, ast::spelling(prop.action.kind),
+                       prop.action.name.name, didYouMean(prop.action.name.name, same));
+      }
 
   a.exampleBase.assign(a.examples.size(), -1);
   for (size_t e = 0; e < a.examples.size(); ++e) {

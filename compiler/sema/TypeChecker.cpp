@@ -589,7 +589,7 @@ struct Checker {
     const InputInfo &info = a.inputInfo[in];
     if (!info.lo || !info.hi) return;
     Rational l = a.types[lo].canonical, h = a.types[hi].canonical;
-    if (h < *info.lo || l > *info.hi) reportConstant(&r, r.negated, in);
+    if (h < *info.lo || (r.halfOpen && h == *info.lo) || l > *info.hi) reportConstant(&r, r.negated, in);
   }
 
   std::optional<ir::Type> defineType(int i) {
@@ -647,6 +647,9 @@ struct Checker {
                        a.units.displayFor(info.type.dim).name);
     } else if (!numeric) {
       a.diags.report(DiagId::err_range_on_non_number, in.domain->range, in.name.name, sema::describe(info.type, a));
+    } else if (in.domain->halfOpen) {
+      // A domain is what a patient can be: both ends are values a patient may have.
+      a.diags.report(DiagId::err_half_open_not_allowed, in.domain->opRange, "the range of input '" + in.name.name + "'");
     } else {
       auto lo = constant(in.domain->lo.get(), "a range end");
       auto hi = constant(in.domain->hi.get(), "a range end");
@@ -688,6 +691,9 @@ struct Checker {
   }
 
   void durationRange(const ast::RangeExpr &r, const std::string &what) {
+    // Durations and times are spans the protocol states, not bands a
+    // patient falls in: both ends are meant.
+    if (r.halfOpen) a.diags.report(DiagId::err_half_open_not_allowed, r.opRange, what);
     auto lo = constant(r.lo.get(), what);
     auto hi = constant(r.hi.get(), what);
     bool ok = true;
@@ -750,21 +756,45 @@ struct Checker {
   }
 
   /// A per-weight limit: written in an amount per mass unit (mg/kg).
-  bool isPerWeight(const ast::Limit &l) {
-    auto *n = ast::dyn<ast::NumberExpr>(l.amount.get());
+  bool isPerWeight(const ast::Limit &l) { return isPerWeight(l.amount.get()); }
+  bool isPerWeight(const ast::Expr *amount) {
+    auto *n = ast::dyn<ast::NumberExpr>(amount);
     if (!n || !n->unit) return false;
     std::vector<std::string> atoms;
     for (auto &x : n->unit->atoms) atoms.push_back(x.name);
     return sema::isPerWeight(a.units, atoms);
   }
 
+  /// A formulary limit, or the bound of `always dose(D) <= Q`: an amount or
+  /// an amount per body weight, with a basis. False when it is not.
+  bool limitAmount(const ast::Expr *amount, const ast::Basis &b, const char *what) {
+    auto c = constant(amount, what);
+    bool ok = basis(b).has_value();
+    if (!c) return false;
+    if (!isAmount(c->dim) && !isPerWeight(amount)) {
+      a.diags.report(DiagId::err_limit_not_amount, amount->range, dimName(c->dim));
+      return false;
+    }
+    return ok;
+  }
+
   void drug(const ast::DrugDecl &d) {
-    for (const ast::Limit &l : d.limits) {
-      auto c = constant(l.amount.get(), "a limit");
-      basis(l.basis);
-      if (!c) continue;
-      if (!isAmount(c->dim) && !isPerWeight(l))
-        a.diags.report(DiagId::err_limit_not_amount, l.amount->range, dimName(c->dim));
+    for (const ast::Limit &l : d.limits) limitAmount(l.amount.get(), l.basis, "a limit");
+  }
+
+  void property(const ast::Property &p, const ast::Header *header) {
+    using K = ast::Property::Kind;
+    switch (p.kind) {
+    case K::Reaches: case K::ReachesAction: condition(p.expr.get(), "the 'every' population"); return;
+    case K::Always: case K::Never: condition(p.expr.get(), "a property"); return;
+    case K::NeverAction: condition(p.expr.get(), "the 'when' condition"); return;
+    case K::DoseAtMost:
+      condition(p.expr.get(), "the 'when' condition");
+      if (limitAmount(p.bound.get(), p.basis, "a dose bound") && isPerWeight(p.bound.get()) &&
+          (!header || !header->dosingWeight))
+        a.diags.report(DiagId::err_property_per_weight_without_dosing_weight, p.bound->range,
+                       std::string(a.sources.slice(p.bound->range)));
+      return;
     }
   }
 };
@@ -817,8 +847,7 @@ void checkTypes(Analysis &a) {
     }
   for (const auto &d : a.files[0].ast->decls)
     if (auto *v = ast::dyn<ast::VerifyDecl>(d.get()))
-      for (const ast::Property &p : v->properties)
-        c.condition(p.expr.get(), p.kind == ast::Property::Kind::Reaches ? "the 'every' population" : "a property");
+      for (const ast::Property &p : v->properties) c.property(p, header);
 
   // Examples: every given value has the input's type, unit and range.
   for (const ast::ExampleDecl *ex : a.examples) {

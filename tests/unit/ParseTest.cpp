@@ -147,3 +147,49 @@ TEST(Parse, SyntaxErrorsNeverNameTokenTypes) {
       EXPECT_EQ(out.find(bad), std::string::npos) << input << "\n" << out;
   }
 }
+
+// Issue 12: the clinical words a protocol uses as names are names wherever
+// a name is declared or referenced; their keyword meaning stays where the
+// grammar expects the keyword (the full list: docs/language.md).
+TEST(Parse, ContextualKeywordsAreNames) {
+  const char *words[] = {"min",   "max",     "route",    "first",  "dose",   "total",   "dosing",     "course",
+                         "order", "limit",   "priority", "any",    "unique", "collect", "complete",   "title",
+                         "version", "source", "fact",    "after",  "failed", "per",     "over",       "at",
+                         "within", "outside", "population"};
+  for (const char *w : words) {
+    std::string n = w;
+    // Declared as an input, a define, a drug, a pathway and its tier, a
+    // table and its rule, an action, an enum member; referenced in a guard,
+    // a rule reference, a `given` and an `expect`.
+    std::string text = "protocol p version \"1\" {\n  title \"t\"\n}\ninput " + n + " : bool\ninput e : enum { " + n +
+                       ", other }\ndefine d_" + n + " = " + n + " and e == " + n + "\ndrug " + n + " {\n}\npathway " + n +
+                       " {\n  tier " + n + " when " + n + " { do " + n + " }\n}\ntable t_" + n + " hit first {\n  rule " +
+                       n + " when " + n + " and " + n + "." + n + " -> give " + n + " dose 1 mg per day\n}\nexample \"x\" {\n  given " +
+                       n + ", e = " + n + "\n  expect t_" + n + "." + n + "\n  expect do " + n + "\n}\n";
+    auto p = parseText(text);
+    ASSERT_FALSE(p->diags.hasErrors()) << w << "\n" << text << p->errors();
+    auto *in = ast::dyn<ast::InputDecl>(p->ast->decls.at(0).get());
+    ASSERT_NE(in, nullptr) << w;
+    EXPECT_EQ(in->name.name, n);
+    EXPECT_EQ(p->slice(in->name.range), n);
+  }
+  // `min(` is still the call, `min` alone the name.
+  auto p = parseText("module m\ndefine x = min(min, 3)\n");
+  ASSERT_FALSE(p->diags.hasErrors()) << p->errors();
+  auto *call = ast::dyn<ast::CallExpr>(ast::dyn<ast::DefineDecl>(p->ast->decls.at(0).get())->value.get());
+  ASSERT_NE(call, nullptr);
+  EXPECT_EQ(call->callee, "min");
+  EXPECT_NE(ast::dyn<ast::NameExpr>(call->args.at(0).get()), nullptr);
+}
+
+TEST(Parse, HalfOpenRangesAreMarked) {
+  auto p = parseText("module m\ndefine x = age in 1 year ..< 5 years\ndefine y = age in 1 year .. 5 years\n");
+  ASSERT_FALSE(p->diags.hasErrors()) << p->errors();
+  auto *x = ast::dyn<ast::InRangeExpr>(ast::dyn<ast::DefineDecl>(p->ast->decls.at(0).get())->value.get());
+  auto *y = ast::dyn<ast::InRangeExpr>(ast::dyn<ast::DefineDecl>(p->ast->decls.at(1).get())->value.get());
+  ASSERT_NE(x, nullptr);
+  ASSERT_NE(y, nullptr);
+  EXPECT_TRUE(x->halfOpen);
+  EXPECT_FALSE(y->halfOpen);
+  EXPECT_EQ(p->slice(x->hi->range), "5 years");
+}

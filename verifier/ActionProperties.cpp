@@ -1,0 +1,134 @@
+// The action properties: `never give D when C`, `every P reaches give D`,
+// `always dose(D) <= Q basis when C`. Each quantifies over every tier and
+// rule that does the action, found by scanning the protocol, so a rule
+// written after the property (or by another author) is covered without
+// being named. Nothing here knows about Z3.
+#include "verifier/Conditions.h"
+
+#include "verifier/Display.h"
+
+namespace carepath::verifier {
+
+using namespace ir;
+namespace b = ir::build;
+
+namespace {
+
+ExprRef conj(std::vector<ExprRef> xs) { return b::nary(Op::And, std::move(xs)); }
+ExprRef disj(std::vector<ExprRef> xs) { return b::nary(Op::Or, std::move(xs)); }
+ExprRef neg(ExprRef x) { return b::unary(Op::Not, std::move(x)); }
+
+/// An action with its place and the condition under which it is done now
+/// (`done`), or was done (`reached`: a tier also when it was tried and failed,
+/// the reading of `every P reaches pathway.tier`).
+struct Doer {
+  const Action *action;
+  std::string where;
+  ExprRef done, reached;
+};
+
+std::vector<Doer> doers(const Protocol &p, const Property &prop, const std::vector<std::vector<ExprRef>> &fires) {
+  std::vector<Doer> out;
+  auto matches = [&](const Action &a) { return a.kind == prop.action && a.name == prop.actionName; };
+  for (size_t pw = 0; pw < p.pathways.size(); ++pw)
+    for (size_t t = 0; t < p.pathways[pw].tiers.size(); ++t)
+      for (const Action &a : p.pathways[pw].tiers[t].actions)
+        if (matches(a)) {
+          ExprRef guard = p.tierGuard(static_cast<int>(pw), static_cast<int>(t));
+          out.push_back({&a, p.pathways[pw].name + "." + p.pathways[pw].tiers[t].name, guard,
+                         disj({guard, p.tierFailed(static_cast<int>(pw), static_cast<int>(t))})});
+        }
+  for (size_t tb = 0; tb < p.tables.size(); ++tb)
+    for (size_t r = 0; r < p.tables[tb].rules.size(); ++r)
+      for (const Action &a : p.tables[tb].rules[r].actions)
+        if (matches(a)) out.push_back({&a, p.tables[tb].name + "." + p.tables[tb].rules[r].name, fires[tb][r], fires[tb][r]});
+  return out;
+}
+
+/// " (checked at 2 tiers and rules)": how many places the property covered.
+std::string checked(size_t n) {
+  if (n == 0) return " (no tier or rule does it)";
+  return " (checked at " + std::to_string(n) + (n == 1 ? " tier or rule)" : " tiers and rules)");
+}
+
+}  // namespace
+
+bool isActionProperty(const Property &prop) {
+  return prop.kind == Property::Kind::NeverAction || prop.kind == Property::Kind::ReachesAction ||
+         prop.kind == Property::Kind::DoseAtMost;
+}
+
+Obligation actionPropertyObligation(const Protocol &p, const Property &prop,
+                                    const std::vector<std::vector<ExprRef>> &fires) {
+  Obligation o;
+  o.range = prop.range;
+  const std::string msg = prop.message.empty() ? "" : " (" + prop.message + ")";
+  const std::string what = "'" + std::string(spelling(prop.action)) + " " + prop.actionName + "'";
+  const std::string when = prop.expr ? "'" + toString(p, *prop.expr) + "'" : "";
+  std::vector<Doer> ds = doers(p, prop, fires);
+
+  switch (prop.kind) {
+  case Property::Kind::NeverAction: {
+    o.kind = PropertyKind::ForbiddenAction;
+    std::vector<ExprRef> done;
+    for (const Doer &d : ds) {
+      done.push_back(d.done);
+      ExprRef violates = prop.expr ? conj({prop.expr, d.done}) : d.done;
+      o.sites.push_back({d.where, violates, nullptr, d.action->range});
+    }
+    o.formula = neg(prop.expr ? conj({prop.expr, disj(done)}) : disj(done));
+    o.proved = "never " + what + (when.empty() ? "" : " when " + when) + checked(ds.size()) + msg;
+    o.refuted = what + " is done for " + (when.empty() ? "this patient" : "a patient with " + when);
+    o.refutedNote = msg;
+    o.siteNote = "does " + what + " for this patient";
+    o.expectations = {"expect " + std::string(spelling(prop.action)) + " " + prop.actionName};
+    break;
+  }
+  case Property::Kind::ReachesAction: {
+    o.kind = PropertyKind::Reaches;
+    std::vector<ExprRef> reached;
+    for (const Doer &d : ds) {
+      reached.push_back(d.reached);
+      o.related.push_back({d.action->range, what + " is done here (" + d.where + ")"});
+    }
+    o.formula = disj({neg(prop.expr), disj(reached)});
+    o.proved = "every patient with " + when + " gets " + what + checked(ds.size()) + msg;
+    o.refuted = "a patient with " + when + " does not get " + what + msg;
+    o.expectations = {"expect not " + std::string(spelling(prop.action)) + " " + prop.actionName};
+    break;
+  }
+  case Property::Kind::DoseAtMost: {
+    o.kind = PropertyKind::DoseCeiling;
+    const Limit &bound = *prop.bound;
+    std::vector<ExprRef> within;
+    std::vector<std::string> unchecked;
+    for (const Doer &d : ds) {
+      std::string why;
+      std::optional<LimitCheck> c = limitCheck(p, *d.action, bound, why);
+      if (!c) {
+        unchecked.push_back("give " + prop.actionName + " at " + d.where + ": " + why);
+        continue;
+      }
+      ExprRef applies = prop.expr ? conj({prop.expr, d.done}) : d.done;
+      within.push_back(disj({neg(applies), c->within}));
+      o.sites.push_back({d.where, conj({applies, neg(c->within)}), c->observed, d.action->range});
+    }
+    o.formula = conj(std::move(within));
+    std::string more = " more than " + bound.display + (when.empty() ? "" : " to a patient with " + when);
+    o.proved = prop.actionName + " is never given" + more + checked(ds.size()) + msg;
+    o.refuted = prop.actionName + " is given" + more;
+    o.refutedNote = msg;
+    o.siteNote = "gives " + prop.actionName;
+    o.observedUnit = displayUnitOf(p, bound);
+    o.observedLabel = bound.basis.str();
+    o.expectations = {"expect give " + prop.actionName};
+    for (size_t i = 0; i < unchecked.size(); ++i)
+      o.incomplete += (i ? "; " : "the bound " + bound.display + " cannot be compared with ") + unchecked[i];
+    break;
+  }
+  default: break;
+  }
+  return o;
+}
+
+}  // namespace carepath::verifier
