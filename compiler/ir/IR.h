@@ -20,6 +20,7 @@
 #include "basic/SourceManager.h"
 #include "carepath/Rational.h"
 #include "carepath/Rules.h"
+#include "carepath/Units.h"
 
 namespace carepath::ir {
 
@@ -41,7 +42,11 @@ struct Dimension {
 struct Unit {
   std::string name;   // as written: "mg", "mg/kg", "%"
   Dimension dim;
-  Rational factor;    // value_in_canonical = value_in_this_unit * factor
+  Rational factor;    // value_in_canonical = value_in_this_unit * factor + offset
+  Rational offset = 0;   // nonzero only for affine units (degC); carepath/Units.h
+  std::string ucum{};    // UCUM code ("ug", "mg/kg"); "" when it has none
+
+  bool affine() const { return !offset.isZero(); }
 };
 
 struct EnumType {
@@ -132,6 +137,8 @@ struct Input {
   std::optional<std::string> unspecified;
   Citations citations;
   SourceRange range;
+  std::string substance{};                  // `... of glucose`; "" when none
+  std::vector<units::Ratio> conversions{};  // the substance's ratios (a value in mmol/L for mg/L)
 };
 
 struct Define {

@@ -24,9 +24,13 @@ Type::Kind kindOf(runtime::InputSpec::Kind k) {
 std::string dimensionName(const Dimension &d) { return d.dimensionless() ? "" : d.str(); }
 }  // namespace
 
+runtime::UnitSpec unitSpec(const Unit &u, const std::string &dimension) {
+  return {u.name, u.factor, dimension, u.offset, u.ucum};
+}
+
 std::vector<runtime::UnitSpec> unitCatalogue(const Protocol &p) {
   std::vector<runtime::UnitSpec> units;
-  for (const auto &[name, unit] : p.units) units.push_back({name, unit.factor, dimensionName(unit.dim)});
+  for (const auto &[name, unit] : p.units) units.push_back(unitSpec(unit, dimensionName(unit.dim)));
   return units;
 }
 
@@ -44,12 +48,26 @@ std::vector<runtime::InputSpec> inputSpecs(const Protocol &p) {
       s.lo = in.lo;
       s.hi = in.hi;
       s.dimension = dimensionName(in.type.dim);
-      for (const auto &[name, unit] : p.units)
-        if (unit.dim == in.type.dim) s.units.push_back({name, unit.factor, s.dimension});
+      s.substance = in.substance;
+      s.conversions = in.conversions;
+      // Named units of the input's dimension, and for an input of a
+      // substance those of a dimension it converts (mmol for mg), with
+      // the conversion in their factor.
+      for (const auto &[name, unit] : p.units) {
+        try {
+          if (std::optional<Rational> f = units::conversionFactor(unit.dim.exponents, in.type.dim.exponents, in.conversions)) {
+            runtime::UnitSpec u = unitSpec(unit, s.dimension);
+            u.factor = unit.factor * *f;
+            s.units.push_back(u);
+          }
+        } catch (const RationalOverflow &) {
+          // A conversion beyond exact arithmetic: the unit is not offered.
+        }
+      }
       s.displayUnit = in.displayUnit.name;
       // The display unit may be composite ("mg/kg") and so not a named unit.
       if (!s.displayUnit.empty() && p.units.find(s.displayUnit) == p.units.end())
-        s.units.push_back({in.displayUnit.name, in.displayUnit.factor, s.dimension});
+        s.units.push_back(unitSpec(in.displayUnit, s.dimension));
     }
     specs.push_back(std::move(s));
   }
