@@ -118,6 +118,10 @@ struct Analysis {
 void loadModules(Analysis &a);
 void resolveNames(Analysis &a);
 void buildUnits(Analysis &a);
+/// didYouMean for a unit name: the unit whose UCUM code it is ('ug' ->
+/// 'mcg'), or a typo that keeps the first letter (a different prefix is a
+/// different magnitude: 'dL' is never offered for 'L').
+std::string unitDidYouMean(const Analysis &a, const std::string &name, const std::vector<std::string> &candidates);
 /// "'degC' is an affine unit and cannot be part of ..." at the atom.
 void reportAffineInCompound(Analysis &a, const std::string &atom, const ast::UnitExpr &written);
 void checkTypes(Analysis &a);

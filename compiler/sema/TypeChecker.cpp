@@ -35,7 +35,8 @@ struct Checker {
       atoms.push_back(atom.name);
       if (atom.name == "%") continue;
       if (!scope->units.count(atom.name)) {
-        a.diags.report(DiagId::err_unknown_name, atom.range, "unit", atom.name, didYouMean(atom.name, keysOf(scope->units)));
+        a.diags.report(DiagId::err_unknown_name, atom.range, "unit", atom.name,
+                       unitDidYouMean(a, atom.name, keysOf(scope->units)));
         ok = false;
       } else if (!a.units.find(atom.name)) {
         ok = false;  // its declaration was wrong; reported by UnitAlgebra

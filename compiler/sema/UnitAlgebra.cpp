@@ -3,6 +3,7 @@
 // dependency order), reporting unknown dimensions/units, a second base unit
 // for a dimension, non-positive factors and units defined through
 // themselves. Conversions are exact: a factor is a Rational.
+#include <cctype>
 #include <functional>
 #include <set>
 
@@ -141,6 +142,18 @@ std::string ucumCode(Analysis &a, const ast::UnitDecl &u) {
 }
 }  // namespace
 
+std::string unitDidYouMean(const Analysis &a, const std::string &name, const std::vector<std::string> &candidates) {
+  // A UCUM code of a unit in scope: the unit it is the code of.
+  for (const std::string &c : candidates)
+    if (const ir::Unit *u = a.units.find(c); u && u->ucum == name) return "; did you mean '" + c + "' (UCUM '" + name + "')?";
+  // A typo, but never another prefix: 'dL' is not 'L', 'ug' is not 'mg'.
+  auto lower = [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); };
+  std::vector<std::string> samePrefix;
+  for (const std::string &c : candidates)
+    if (!c.empty() && !name.empty() && lower(c[0]) == lower(name[0])) samePrefix.push_back(c);
+  return didYouMean(name, samePrefix);
+}
+
 void reportAffineInCompound(Analysis &a, const std::string &atom, const ast::UnitExpr &written) {
   SourceRange at = written.range;
   for (const ast::Ident &x : written.atoms)
@@ -218,7 +231,7 @@ void buildUnits(Analysis &a) {
       auto it = decls.find(atom.name);
       if (it == decls.end()) {
         std::vector<std::string> known = keysOf(decls);
-        a.diags.report(DiagId::err_unknown_name, atom.range, "unit", atom.name, didYouMean(atom.name, known));
+        a.diags.report(DiagId::err_unknown_name, atom.range, "unit", atom.name, unitDidYouMean(a, atom.name, known));
         ok = false;
       } else if (!define(it->second)) {
         ok = false;
@@ -264,7 +277,7 @@ void buildUnits(Analysis &a) {
           for (const ast::Ident &x : ue.atoms) {
             atoms.push_back(x.name);
             if (x.name != "%" && !decls.count(x.name)) {
-              a.diags.report(DiagId::err_unknown_name, x.range, "unit", x.name, didYouMean(x.name, keysOf(decls)));
+              a.diags.report(DiagId::err_unknown_name, x.range, "unit", x.name, unitDidYouMean(a, x.name, keysOf(decls)));
               return std::nullopt;
             }
           }

@@ -151,15 +151,18 @@ std::string describeDimension(const std::string &dim) {
   return (std::string("aeiou").find(dim[0]) == std::string::npos ? "a " : "an ") + dim;
 }
 
-/// A unit suggestion only when it differs in letter case: "ml" -> "mL".
-/// Nearer guesses change the magnitude ('dL' is not 'L'), so none is made.
+/// A unit suggestion only when it differs in letter case or by a plural
+/// 's': "ml" -> "mL", "kgs" -> "kg". Other near names differ in magnitude
+/// ('dL' is not 'L', 'mg' is not 'g'), so no guess is offered for them.
 std::string unitSuggestion(const std::string &word, const std::vector<std::string> &candidates) {
   auto lower = [](std::string s) {
     for (char &c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return s;
   };
+  std::string w = lower(word);
+  std::string singular = w.size() > 1 && w.back() == 's' ? w.substr(0, w.size() - 1) : w;
   for (const std::string &c : candidates)
-    if (c != word && lower(c) == lower(word)) return " (did you mean '" + c + "'?)";
+    if (c != word && (lower(c) == w || lower(c) == singular)) return " (did you mean '" + c + "'?)";
   return "";
 }
 

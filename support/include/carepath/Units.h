@@ -60,6 +60,7 @@ struct Composition {
   enum class Error { None, Unknown, AffineInCompound } error = Error::None;
   std::string atom;  // the atom at fault
   std::optional<UnitDef> unit;
+  explicit operator bool() const { return unit.has_value(); }
 };
 using UnitLookup = std::function<const UnitDef *(const std::string &)>;
 Composition compose(const std::vector<std::string> &atoms, const UnitLookup &lookup);
