@@ -166,41 +166,7 @@ private:
     return out;
   }
 
-  // The canonical unit of a dimension, spelled in UCUM ("mg/mL", "mg.h",
-  // "mL2"): for each base dimension the unit declared with factor 1 and no
-  // offset (the shortest name when aliases such as `hour = 1 h` exist), by
-  // its UCUM code. When a base unit has no UCUM code, the names composed
-  // like Dimension::str() ("mass*duration^2" -> "mg*h^2") instead.
-  std::string canonicalUnitName(const ir::Dimension &dim) {
-    if (dim.dimensionless()) return "";
-    std::map<std::string, const ir::Unit *> bases;
-    bool allUcum = true;
-    for (const auto &[d, e] : dim.exponents) {
-      const ir::Unit *best = nullptr;
-      for (const auto &[name, u] : p_.units) {
-        ir::Dimension want;
-        want.exponents[d] = 1;
-        if (u.dim == want && u.factor == Rational(1) && !u.affine() && (!best || name.size() < best->name.size()))
-          best = &u;
-      }
-      bases[d] = best;
-      allUcum = allUcum && best && !best->ucum.empty();
-    }
-    auto base = [&](const std::string &d) {
-      const ir::Unit *u = bases[d];
-      return !u ? d : allUcum ? u->ucum : u->name;
-    };
-    std::string num, den;
-    auto term = [&](const std::string &d, int e) {
-      if (e == 1) return base(d);
-      return allUcum ? base(d) + std::to_string(e) : base(d) + "^" + std::to_string(e);
-    };
-    for (const auto &[d, e] : dim.exponents) {
-      if (e > 0) num += (num.empty() ? "" : allUcum ? "." : "*") + term(d, e);
-      else den += "/" + term(d, -e);
-    }
-    return (num.empty() ? "1" : num) + den;
-  }
+  std::string canonicalUnitName(const ir::Dimension &dim) { return ir::canonicalUnitName(p_, dim); }
 
   json drugs() {
     json out = json::array();
