@@ -26,6 +26,7 @@ decl
     | sourceDecl
     | dimensionDecl
     | unitDecl
+    | substanceDecl
     | inputDecl
     | defineDecl
     | drugDecl
@@ -49,10 +50,29 @@ dimensionDecl
     ;
 
 // `unit g : mass` declares the base unit of a dimension;
-// `unit mg = 1/1000 g` (or `= 0.001 g`) a scaled one.
+// `unit mg = 1/1000 g` (or `= 0.001 g`) a scaled one; `offset` makes it
+// affine (`unit degC = 1 K offset -273.15`); `ucum "ug"` gives its UCUM code.
 unitDecl
-    : UNIT IDENT COLON IDENT                       # baseUnitDecl
-    | UNIT IDENT ASSIGN number (SLASH number)? unitExpr  # scaledUnitDecl
+    : UNIT IDENT COLON IDENT ucumCode?                                          # baseUnitDecl
+    | UNIT IDENT ASSIGN number (SLASH number)? unitExpr unitOffset? ucumCode?   # scaledUnitDecl
+    ;
+
+unitOffset
+    : OFFSET MINUS? number (SLASH number)?
+    ;
+
+ucumCode
+    : UCUM STRING
+    ;
+
+// `substance glucose "D-glucose" [R] { 1 mol = 180.156 g }`: exact
+// conversions between dimensions that hold for this substance only.
+substanceDecl
+    : SUBSTANCE IDENT STRING? citations? LBRACE substanceRatio* RBRACE
+    ;
+
+substanceRatio
+    : lhs=number lunit=unitExpr ASSIGN rhs=number runit=unitExpr citations?
     ;
 
 inputDecl
@@ -184,7 +204,7 @@ typeExpr
     : BOOL                                  # boolType
     | INTEGER                               # integerType
     | ENUM LBRACE ident (COMMA ident)* COMMA? RBRACE  # enumType
-    | dimExpr                               # quantityType
+    | dimExpr (OF substance=IDENT)?         # quantityType
     ;
 
 dimExpr
@@ -351,6 +371,7 @@ MOST: 'most';
 NEVER: 'never';
 NOT: 'not';
 OF: 'of';
+OFFSET: 'offset';
 OPTIONAL: 'optional';
 OR: 'or';
 ORDER: 'order';
@@ -365,12 +386,14 @@ REACHES: 'reaches';
 ROUTE: 'route';
 RULE: 'rule';
 SOURCE: 'source';
+SUBSTANCE: 'substance';
 TABLE: 'table';
 THEN: 'then';
 TIER: 'tier';
 TITLE: 'title';
 TOTAL: 'total';
 TRUE: 'true';
+UCUM: 'ucum';
 UNIQUE: 'unique';
 UNIT: 'unit';
 UNSPECIFIED: 'unspecified';

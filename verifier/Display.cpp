@@ -12,7 +12,7 @@ namespace {
 
 Unit canonicalUnit(const Protocol &p, const Dimension &dim) {
   for (auto &[name, u] : p.units)
-    if (u.dim == dim && u.factor == Rational(1)) return u;
+    if (u.dim == dim && u.factor == Rational(1) && !u.affine()) return u;
   Unit u;
   u.name = dim.dimensionless() ? "" : dim.str();
   u.dim = dim;
@@ -44,13 +44,13 @@ std::optional<Unit> composeUnit(const Protocol &p, const std::string &text) {
 }  // namespace
 
 std::string literalIn(const Rational &canonical, const Unit &unit) {
-  Rational v = unit.factor.isZero() ? canonical : canonical / unit.factor;
+  Rational v = unit.factor.isZero() ? canonical : (canonical - unit.offset) / unit.factor;
   if (v.isDecimalExact(6)) return v.decimal(6);
   return v.str();
 }
 
 std::string formatQuantity(const Rational &canonical, const Unit &unit) {
-  return carepath::formatQuantity(canonical, unit.factor, unit.name);
+  return carepath::formatQuantity(canonical, unit.factor, unit.name, unit.offset);
 }
 
 std::string valueText(const Protocol &p, int input, const Value &v) {

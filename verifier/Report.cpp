@@ -37,7 +37,7 @@ DiagId refutedId(PropertyKind kind) {
 /// A quantity as JSON: a number when it is a whole number, else the exact
 /// fraction as a string ("1000/3"), never a rounded float.
 json exactJson(const Rational &canonical, const ir::Unit &unit) {
-  Rational v = unit.factor.isZero() ? canonical : canonical / unit.factor;
+  Rational v = unit.factor.isZero() ? canonical : (canonical - unit.offset) / unit.factor;
   if (v.isInteger()) return v.num();
   return v.str();
 }

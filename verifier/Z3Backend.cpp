@@ -344,7 +344,8 @@ struct Z3Backend::Impl {
         if (in.type.kind != Type::Kind::Number || in.type.integer) continue;
         Rational unit = in.displayUnit.factor.isZero() ? Rational(1) : in.displayUnit.factor;
         z3::expr k = ctx.int_const(("nice!" + std::to_string(i)).c_str());
-        solver.add(vars[i] == z3::to_real(k) * real(unit * step));
+        // A whole number of display units is a reading: affine units (degC) add their offset.
+        solver.add(vars[i] == z3::to_real(k) * real(unit * step) + real(in.displayUnit.offset));
       }
       z3::check_result r = solver.check();
       std::optional<z3::model> m;

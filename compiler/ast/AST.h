@@ -178,6 +178,7 @@ struct TypeExpr {
   /// atom, then each further atom with the operator before it ('*' or '/').
   std::vector<Ident> dimAtoms;
   std::vector<char> dimOps;
+  std::optional<Ident> substance;  // Quantity: `mass / volume of glucose`
   SourceRange range;
 };
 
@@ -224,7 +225,7 @@ struct Action {
 
 // ------------------------------------------------------------------ declarations
 
-enum class DeclKind { Use, Source, Dimension, Unit, Input, Define, Drug, Pathway, Table, Verify, Example };
+enum class DeclKind { Use, Source, Dimension, Unit, Substance, Input, Define, Drug, Pathway, Table, Verify, Example };
 
 struct Decl {
   Decl(DeclKind k, SourceRange r) : kind(k), range(r) {}
@@ -274,6 +275,30 @@ struct UnitDecl : Decl {
   Rational factor;       // scaled: factor * ofUnit (`1/1000 g` -> 1/1000)
   SourceRange factorRange;
   UnitExpr ofUnit;       // scaled
+  /// scaled: `offset X`, the reading of this unit at the zero of `ofUnit`
+  /// (`unit degF = 5/9 degC offset 32`); makes the unit affine.
+  std::optional<Rational> offset;
+  SourceRange offsetRange;
+  std::optional<std::string> ucum;  // `ucum "ug"`
+  SourceRange ucumRange;
+};
+
+/// One exact equation of a substance: `1 mol = 180.156 g`.
+struct SubstanceRatio {
+  Rational lhs, rhs;
+  UnitExpr lhsUnit, rhsUnit;
+  Citations citations;
+  SourceRange range;
+};
+
+/// `substance glucose "D-glucose" [R] { 1 mol = 180.156 g }`
+struct SubstanceDecl : Decl {
+  static constexpr DeclKind Kind = DeclKind::Substance;
+  SubstanceDecl(SourceRange r) : Decl(Kind, r) {}
+  Ident name;
+  std::string description;
+  Citations citations;
+  std::vector<SubstanceRatio> ratios;
 };
 
 struct InputDecl : Decl {

@@ -162,6 +162,7 @@ private:
         if (i > 0) dim += std::string(" ") + (i - 1 < t.dimOps.size() ? t.dimOps[i - 1] : '?') + " ";
         dim += t.dimAtoms[i].name;
       }
+      if (t.substance) dim += " of " + t.substance->name;
       line(depth, "Type " + dim, t.range);
       return;
     }
@@ -248,7 +249,19 @@ private:
     case DeclKind::Unit: {
       auto &u = static_cast<const UnitDecl &>(d);
       if (u.isBase) line(depth, "Unit " + u.name.name + " : " + u.dimension.name, d.range);
-      else line(depth, "Unit " + u.name.name + " = " + u.factor.str() + " " + u.ofUnit.str(), d.range);
+      else
+        line(depth, "Unit " + u.name.name + " = " + u.factor.str() + " " + u.ofUnit.str() +
+                        (u.offset ? " offset " + u.offset->str() : ""),
+             d.range);
+      if (u.ucum) line(depth + 1, "Ucum " + quoted(*u.ucum), u.ucumRange);
+      return;
+    }
+    case DeclKind::Substance: {
+      auto &s = static_cast<const SubstanceDecl &>(d);
+      line(depth, "Substance " + s.name.name + (s.description.empty() ? "" : " " + quoted(s.description)), d.range);
+      for (const SubstanceRatio &r : s.ratios)
+        line(depth + 1, "Ratio " + r.lhs.str() + " " + r.lhsUnit.str() + " = " + r.rhs.str() + " " + r.rhsUnit.str(),
+             r.range);
       return;
     }
     case DeclKind::Input: {

@@ -16,6 +16,7 @@
 
 #include "ir/Columns.h"
 #include "backends/Feel.h"
+#include "carepath/Quantity.h"
 #include "ir/PatientInput.h"
 
 namespace carepath::backends {
@@ -118,9 +119,7 @@ std::optional<std::vector<Row>> disjoint(const ir::Protocol &p, const std::vecto
 
 class Emitter {
 public:
-  Emitter(const ir::Protocol &p, const DmnOptions &o, DiagnosticEngine &diags) : p_(p), o_(o), diags_(diags) {
-    catalogue_ = ir::unitCatalogue(p);
-  }
+  Emitter(const ir::Protocol &p, const DmnOptions &o, DiagnosticEngine &diags) : p_(p), o_(o), diags_(diags) {}
 
   std::optional<std::string> document() {
     // The population once, so a non-tabular population is reported once.
@@ -200,14 +199,9 @@ private:
     return parts.empty() ? "dimensionless numbers only" : join(parts, ", ");
   }
 
-  // The canonical unit of a dimension: a unit with factor 1 (the shortest
-  // name among aliases), else the dimension's own spelling.
+  // The canonical unit of a dimension, as the table spells it (UCUM).
   std::string canonicalUnit(const ir::Dimension &dim) {
-    if (dim.dimensionless()) return "1";
-    std::string d = dim.str(), best;
-    for (const runtime::UnitSpec &u : catalogue_)
-      if (u.dimension == d && u.factor == Rational(1) && (best.empty() || u.name.size() < best.size())) best = u.name;
-    return best.empty() ? d : best;
+    return dim.dimensionless() ? "1" : ir::canonicalUnitName(p_, dim);
   }
 
   std::string inputData(const ir::Input &in) {
@@ -216,7 +210,16 @@ private:
       std::string unit = in.type.dim.dimensionless() ? "" : " " + canonicalUnit(in.type.dim);
       desc += (desc.empty() ? "" : "; ") + std::string("number") + (in.type.integer ? " (whole)" : "") +
               (unit.empty() ? "" : " in" + unit + " (canonical unit)");
-      if (in.lo && in.hi) desc += ", " + feel::number(*in.lo) + " .. " + feel::number(*in.hi) + unit;
+      if (in.lo && in.hi) {
+        desc += ", " + feel::number(*in.lo) + " .. " + feel::number(*in.hi) + unit;
+        // The range as the author wrote it, when that is another unit: the
+        // tests stay canonical (FEEL engines compare binary doubles, where
+        // 3 mg/dL is no exact multiple of mg/mL), the reader sees both.
+        const ir::Unit &du = in.displayUnit;
+        if (!du.name.empty() && (du.factor != Rational(1) || du.affine()))
+          desc += " (declared " + formatQuantity(*in.lo, du.factor, du.name, du.offset) + " .. " +
+                  formatQuantity(*in.hi, du.factor, du.name, du.offset) + ")";
+      }
     } else if (in.type.kind == Kind::Enum) {
       desc += (desc.empty() ? "" : "; ") + std::string("one of ") + join(p_.enums[in.type.enumType].members, ", ");
     }
@@ -472,7 +475,6 @@ private:
   const ir::Protocol &p_;
   const DmnOptions &o_;
   DiagnosticEngine &diags_;
-  std::vector<runtime::UnitSpec> catalogue_;
   bool failed_ = false;
 };
 

@@ -32,9 +32,17 @@ json rational(const Rational &r) { return r.str(); }
 
 json optionalRational(const std::optional<Rational> &r) { return r ? json(r->str()) : json(nullptr); }
 
+json ucum(const std::string &code) { return code.empty() ? json(nullptr) : json(code); }
+
+// A unit: a value written in it is value * factor + offset canonical
+// (offset "0" but for affine units such as degC); its UCUM code or null.
+json unitSpec(const runtime::UnitSpec &u) {
+  return {{"name", u.name}, {"factor", u.factor.str()}, {"offset", u.offset.str()}, {"ucum", ucum(u.ucum)}};
+}
+
 json unit(const ir::Unit &u) {
   if (u.name.empty()) return nullptr;
-  return {{"name", u.name}, {"factor", u.factor.str()}};
+  return unitSpec({u.name, u.factor, "", u.offset, u.ucum});
 }
 
 const char *kindName(Kind k) {
@@ -130,8 +138,16 @@ private:
         j["displayUnit"] = unit(in.displayUnit);
         j["range"] = {{"lo", optionalRational(in.lo)}, {"hi", optionalRational(in.hi)}};
         json accepted = json::array();
-        for (const runtime::UnitSpec &u : s.units) accepted.push_back({{"name", u.name}, {"factor", u.factor.str()}});
+        for (const runtime::UnitSpec &u : s.units) accepted.push_back(unitSpec(u));
         j["acceptedUnits"] = accepted;
+        json substance = nullptr;
+        if (!in.substance.empty()) {
+          json ratios = json::array();
+          for (const units::Ratio &r : in.conversions)
+            ratios.push_back({{"of", r.of}, {"per", r.per}, {"factor", r.factor.str()}});
+          substance = {{"name", in.substance}, {"ratios", ratios}};
+        }
+        j["substance"] = substance;
       }
       out.push_back(j);
     }
@@ -142,33 +158,15 @@ private:
   // when a weight is given in hours.
   json units() {
     json out = json::array();
-    for (const runtime::UnitSpec &u : ir::unitCatalogue(p_))
-      out.push_back({{"name", u.name}, {"factor", u.factor.str()}, {"dimension", u.dimension}});
+    for (const runtime::UnitSpec &u : ir::unitCatalogue(p_)) {
+      json j = unitSpec(u);
+      j["dimension"] = u.dimension;
+      out.push_back(j);
+    }
     return out;
   }
 
-  // The name of the canonical unit of a dimension: for each base dimension
-  // the unit declared with factor 1 (the shortest name when aliases such as
-  // `hour = 1 h` exist), composed like Dimension::str().
-  std::string canonicalUnitName(const ir::Dimension &dim) {
-    if (dim.dimensionless()) return "";
-    auto base = [&](const std::string &d) {
-      std::string best;
-      for (const auto &[name, u] : p_.units) {
-        ir::Dimension want;
-        want.exponents[d] = 1;
-        if (u.dim == want && u.factor == Rational(1) && (best.empty() || name.size() < best.size())) best = name;
-      }
-      return best.empty() ? d : best;
-    };
-    std::string num, den;
-    auto term = [&](const std::string &d, int e) { return e == 1 ? base(d) : base(d) + "^" + std::to_string(e); };
-    for (const auto &[d, e] : dim.exponents) {
-      if (e > 0) num += (num.empty() ? "" : "*") + term(d, e);
-      else den += "/" + term(d, -e);
-    }
-    return (num.empty() ? "1" : num) + den;
-  }
+  std::string canonicalUnitName(const ir::Dimension &dim) { return ir::canonicalUnitName(p_, dim); }
 
   json drugs() {
     json out = json::array();

@@ -56,7 +56,7 @@ SourceRange targetRange(const ir::Protocol &p, const ir::Target &t) {
   return p.tables.at(t.container).rules.at(t.index).range;
 }
 
-runtime::UnitSpec unitSpec(const ir::Unit &u) { return {u.name, u.factor, u.dim.str()}; }
+runtime::UnitSpec unitSpec(const ir::Unit &u) { return {u.name, u.factor, u.dim.str(), u.offset, u.ucum}; }
 
 /// "420 mg per day", exact ("333.333333 (exactly 1000/3) mg per day").
 std::string doseText(const Rational &canonical, const ir::Unit &unit, const ir::Basis &basis) {

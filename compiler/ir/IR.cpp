@@ -1,34 +1,16 @@
 #include "ir/IR.h"
 
+#include "carepath/Units.h"
+
 #include <ostream>
 #include <sstream>
 
 namespace carepath::ir {
 
-Dimension Dimension::operator*(const Dimension &o) const {
-  Dimension r = *this;
-  for (auto &[k, v] : o.exponents)
-    if ((r.exponents[k] += v) == 0) r.exponents.erase(k);
-  return r;
-}
-
-Dimension Dimension::operator/(const Dimension &o) const {
-  Dimension r = *this;
-  for (auto &[k, v] : o.exponents)
-    if ((r.exponents[k] -= v) == 0) r.exponents.erase(k);
-  return r;
-}
-
-std::string Dimension::str() const {
-  if (exponents.empty()) return "1";
-  std::string num, den;
-  auto term = [](const std::string &name, int e) { return e == 1 ? name : name + "^" + std::to_string(e); };
-  for (auto &[k, v] : exponents) {
-    if (v > 0) num += (num.empty() ? "" : "*") + term(k, v);
-    else den += "/" + term(k, -v);
-  }
-  return (num.empty() ? "1" : num) + den;
-}
+// The dimension algebra is carepath/Units.h, shared with the runtime.
+Dimension Dimension::operator*(const Dimension &o) const { return {units::multiply(exponents, o.exponents)}; }
+Dimension Dimension::operator/(const Dimension &o) const { return {units::divide(exponents, o.exponents)}; }
+std::string Dimension::str() const { return units::dimsString(exponents); }
 
 const char *spelling(Op op) {
   switch (op) {

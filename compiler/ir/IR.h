@@ -21,6 +21,7 @@
 #include "carepath/Rational.h"
 #include "carepath/Rules.h"
 #include "carepath/Truth.h"
+#include "carepath/Units.h"
 
 namespace carepath::ir {
 
@@ -42,7 +43,11 @@ struct Dimension {
 struct Unit {
   std::string name;   // as written: "mg", "mg/kg", "%"
   Dimension dim;
-  Rational factor;    // value_in_canonical = value_in_this_unit * factor
+  Rational factor;    // value_in_canonical = value_in_this_unit * factor + offset
+  Rational offset = 0;   // nonzero only for affine units (degC); carepath/Units.h
+  std::string ucum{};    // UCUM code ("ug", "mg/kg"); "" when it has none
+
+  bool affine() const { return !offset.isZero(); }
 };
 
 struct EnumType {
@@ -164,6 +169,8 @@ struct Input {
   Citations citations;
   SourceRange range;
   bool optional = false;           // `optional`: may be missing (Value::missing)
+  std::string substance{};                  // `... of glucose`; "" when none
+  std::vector<units::Ratio> conversions{};  // the substance's ratios (a value in mmol/L for mg/L)
 };
 
 struct Define {

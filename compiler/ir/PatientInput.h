@@ -23,6 +23,10 @@ std::vector<runtime::InputSpec> inputSpecs(const Protocol &p);
 /// unit" for a weight given in hours.
 std::vector<runtime::UnitSpec> unitCatalogue(const Protocol &p);
 
+/// The canonical unit of a dimension as tables and exports spell it: UCUM
+/// codes of the base units ("mg/mL", "mg.h", "mL2"); "" when dimensionless.
+std::string canonicalUnitName(const Protocol &p, const Dimension &dim);
+
 Value toValue(const runtime::PatientValue &v);
 runtime::PatientValue fromValue(const Value &v);
 

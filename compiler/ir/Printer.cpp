@@ -26,7 +26,7 @@ int precedence(Op op) {
 
 /// A canonical value shown in `unit` ("420 mg", "1/3 kg" when not decimal).
 std::string quantity(const Rational &canonical, const Unit *unit) {
-  Rational v = unit && !unit->factor.isZero() ? canonical / unit->factor : canonical;
+  Rational v = unit && !unit->factor.isZero() ? (canonical - unit->offset) / unit->factor : canonical;
   std::string digits = v.isDecimalExact(6) ? v.decimal() : v.str();
   if (!unit || unit->name.empty()) return digits;
   return digits + (unit->name == "%" ? "" : " ") + unit->name;
@@ -36,7 +36,7 @@ std::string quantity(const Rational &canonical, const Unit *unit) {
 /// is not known: the canonical unit of a base dimension.
 const Unit *canonicalUnit(const Protocol &p, const Dimension &d) {
   for (auto &[name, u] : p.units)
-    if (u.dim == d && u.factor == Rational(1) && !d.dimensionless()) return &u;
+    if (u.dim == d && u.factor == Rational(1) && !u.affine() && !d.dimensionless()) return &u;
   return nullptr;
 }
 
@@ -191,7 +191,9 @@ void dump(const Protocol &p, std::ostream &out) {
   out << "  population " << show(p, p.population) << "\n";
   if (p.dosingWeight >= 0) out << "  dosing weight = " << p.inputs[p.dosingWeight].name << "\n";
   for (const SourceFile &f : p.files) out << "  file " << (f.module.empty() ? "(protocol)" : f.module) << " " << f.path << "\n";
-  for (auto &[name, u] : p.units) out << "  unit " << name << " = " << u.factor.str() << " [" << u.dim.str() << "]\n";
+  for (auto &[name, u] : p.units)
+    out << "  unit " << name << " = " << u.factor.str() << (u.affine() ? " offset " + u.offset.str() : "") << " ["
+        << u.dim.str() << "]" << (u.ucum.empty() ? "" : " ucum " + quoted(u.ucum)) << "\n";
   for (const Source &s : p.sources) out << "  source " << s.id << "\n";
   for (const Fact &f : p.facts) {
     out << "  fact " << f.name << " = " << f.display << " (";

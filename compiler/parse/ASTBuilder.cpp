@@ -269,7 +269,14 @@ private:
   }
 
   TypeExpr type(P::TypeExprContext *ctx) {
-    if (auto *q = dynamic_cast<P::QuantityTypeContext *>(ctx)) return dimension(q->dimExpr());
+    if (auto *q = dynamic_cast<P::QuantityTypeContext *>(ctx)) {
+      TypeExpr t = dimension(q->dimExpr());
+      if (q->substance) {
+        t.substance = ident(q->substance);
+        t.range = r_.of(ctx);
+      }
+      return t;
+    }
     TypeExpr t;
     t.range = r_.of(ctx);
     if (dynamic_cast<P::BoolTypeContext *>(ctx)) t.kind = TypeExpr::Kind::Bool;
@@ -425,6 +432,7 @@ private:
       return d;
     }
     if (auto *c = ctx->unitDecl()) return unitDecl(c, range);
+    if (auto *c = ctx->substanceDecl()) return substanceDecl(c, range);
     if (auto *c = ctx->inputDecl()) {
       auto d = std::make_unique<InputDecl>(range);
       d->name = ident(c->ident());
@@ -499,6 +507,7 @@ private:
       d->isBase = true;
       d->name = ident(b->IDENT(0));
       d->dimension = ident(b->IDENT(1));
+      ucum(*d, b->ucumCode());
       return d;
     }
     auto *s = static_cast<P::ScaledUnitDeclContext *>(ctx);
@@ -513,6 +522,41 @@ private:
     }
     d->factor = factor;
     d->ofUnit = unit(s->unitExpr());
+    if (P::UnitOffsetContext *o = s->unitOffset()) {
+      Rational offset = number(o->number(0));
+      d->offsetRange = r_.of(o);
+      if (o->number().size() > 1) {
+        Rational den = number(o->number(1));
+        if (den == Rational()) diags_.report(DiagId::err_zero_denominator, d->offsetRange);
+        else offset = offset / den;
+      }
+      d->offset = o->MINUS() ? -offset : offset;
+    }
+    ucum(*d, s->ucumCode());
+    return d;
+  }
+
+  void ucum(UnitDecl &d, P::UcumCodeContext *ctx) {
+    if (!ctx) return;
+    d.ucum = str(ctx->STRING());
+    d.ucumRange = r_.of(ctx);
+  }
+
+  DeclPtr substanceDecl(P::SubstanceDeclContext *c, SourceRange range) {
+    auto d = std::make_unique<SubstanceDecl>(range);
+    d->name = ident(c->IDENT());
+    d->description = str(c->STRING());
+    d->citations = citations(c->citations());
+    for (P::SubstanceRatioContext *r : c->substanceRatio()) {
+      SubstanceRatio ratio;
+      ratio.lhs = number(r->lhs);
+      ratio.rhs = number(r->rhs);
+      ratio.lhsUnit = unit(r->lunit);
+      ratio.rhsUnit = unit(r->runit);
+      ratio.citations = citations(r->citations());
+      ratio.range = r_.of(r);
+      d->ratios.push_back(std::move(ratio));
+    }
     return d;
   }
 

@@ -58,7 +58,7 @@ const std::vector<Category> &categories() {
        {P::EQ, P::NE, P::LT, P::LE, P::GT, P::GE, P::PLUS, P::MINUS, P::STAR, P::SLASH, P::AND, P::OR, P::IN, P::NOT}},
       {"a declaration ('use', 'source', 'input', 'define', 'drug', 'pathway', 'table', 'verify', 'example', ...)",
        {P::INPUT, P::DEFINE, P::PATHWAY},
-       {P::USE, P::SOURCE, P::DIMENSION, P::UNIT, P::INPUT, P::DEFINE, P::DRUG, P::PATHWAY, P::TABLE, P::VERIFY,
+       {P::USE, P::SOURCE, P::DIMENSION, P::UNIT, P::SUBSTANCE, P::INPUT, P::DEFINE, P::DRUG, P::PATHWAY, P::TABLE, P::VERIFY,
         P::EXAMPLE}},
       {"an action ('give', 'do', 'order', 'consider', 'monitor' or 'unspecified')",
        {P::GIVE, P::DO, P::ORDER, P::UNSPECIFIED},

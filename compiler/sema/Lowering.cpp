@@ -86,6 +86,16 @@ struct Lowerer {
     }
     case ast::ExprKind::Unary: {
       auto *u = static_cast<const ast::UnaryExpr *>(e);
+      if (u->op == ast::UnaryOp::Negate && info.unit && info.unit->affine()) {
+        // `-40 degC`: one reading, checked and converted as a whole.
+        auto n = std::make_shared<ir::Expr>();
+        n->op = ir::Op::Const;
+        n->type = info.type;
+        n->constant = ir::Value::ofNumber(info.canonical);
+        n->range = e->range;
+        n->unit = info.unit;
+        return n;
+      }
       return unary(u->op == ast::UnaryOp::Not ? ir::Op::Not : ir::Op::Neg, expr(u->operand.get()), e->range);
     }
     case ast::ExprKind::Binary: {
@@ -437,6 +447,10 @@ struct Lowerer {
       if (in.unspecified) {
         r.unspecified = in.unspecified->reason;
         unspecified(in.unspecified, "input " + in.name.name);
+      }
+      if (const UnitTable::Substance *sub = a.units.substance(info.substance)) {
+        r.substance = sub->name;
+        r.conversions = sub->ratios;
       }
       p.inputs.push_back(std::move(r));
     }

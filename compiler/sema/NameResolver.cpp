@@ -22,6 +22,7 @@ const char *kindName(const ast::Decl *d) {
   case ast::DeclKind::Drug: return "drug";
   case ast::DeclKind::Source: return "source";
   case ast::DeclKind::Unit: return "unit";
+  case ast::DeclKind::Substance: return "substance";
   case ast::DeclKind::Dimension: return "dimension";
   default: return "declaration";
   }
@@ -36,6 +37,7 @@ const ast::Ident *declName(const ast::Decl *d) {
   case ast::DeclKind::Drug: return &static_cast<const ast::DrugDecl *>(d)->name;
   case ast::DeclKind::Source: return &static_cast<const ast::SourceDecl *>(d)->name;
   case ast::DeclKind::Unit: return &static_cast<const ast::UnitDecl *>(d)->name;
+  case ast::DeclKind::Substance: return &static_cast<const ast::SubstanceDecl *>(d)->name;
   case ast::DeclKind::Dimension: return &static_cast<const ast::DimensionDecl *>(d)->name;
   default: return nullptr;
   }
@@ -69,6 +71,7 @@ struct ScopeBuilder {
     case ast::DeclKind::Drug: put(s.drugs, static_cast<const ast::DrugDecl *>(d)); break;
     case ast::DeclKind::Source: put(s.sources, static_cast<const ast::SourceDecl *>(d)); break;
     case ast::DeclKind::Unit: put(s.units, static_cast<const ast::UnitDecl *>(d)); break;
+    case ast::DeclKind::Substance: put(s.substances, static_cast<const ast::SubstanceDecl *>(d)); break;
     case ast::DeclKind::Dimension: put(s.dimensions, static_cast<const ast::DimensionDecl *>(d)); break;
     default: break;
     }
@@ -87,8 +90,10 @@ struct ScopeBuilder {
       if (target == a.useTarget.end() || target->second < 0) continue;
       build(target->second);
       const LoadedFile &m = a.files[target->second];
-      // What a module needs comes along: its units, dimensions and sources.
+      // What a module needs comes along: its units, dimensions, substances
+      // and sources.
       for (auto &[n, u] : m.scope.units) add(scope, u, use);
+      for (auto &[n, sub] : m.scope.substances) add(scope, sub, use);
       for (auto &[n, dim] : m.scope.dimensions) add(scope, dim, use);
       for (auto &[n, src] : m.scope.sources) add(scope, src, use);
       if (!use->hasImportList) {
@@ -130,6 +135,11 @@ struct Resolver {
   std::unordered_map<const ast::Decl *, int> index;  // input/define/pathway/table -> IR index
   std::map<Node, std::vector<Node>> edges;
   std::optional<Node> current;  // whose condition is being resolved
+
+  void substanceCitations(const ast::SubstanceDecl &sub, const Scope &s) {
+    citations(sub.citations, s);
+    for (const ast::SubstanceRatio &r : sub.ratios) citations(r.citations, s);
+  }
 
   void citations(const ast::Citations &c, const Scope &s) {
     for (const ast::Ident &id : c.ids)
@@ -384,6 +394,8 @@ void resolveNames(Analysis &a) {
       if (auto *drug = ast::dyn<ast::DrugDecl>(d.get())) {
         r.citations(drug->citations, a.files[i].scope);
         for (const ast::Limit &l : drug->limits) r.citations(l.citations, a.files[i].scope);
+      } else if (auto *sub = ast::dyn<ast::SubstanceDecl>(d.get())) {
+        r.substanceCitations(*sub, a.files[i].scope);
       }
   }
 
@@ -476,6 +488,8 @@ void resolveNames(Analysis &a) {
     } else if (auto *drug = ast::dyn<ast::DrugDecl>(d.get())) {
       r.citations(drug->citations, scope);
       for (const ast::Limit &l : drug->limits) r.citations(l.citations, scope);
+    } else if (auto *sub = ast::dyn<ast::SubstanceDecl>(d.get())) {
+      r.substanceCitations(*sub, scope);
     } else if (auto *p = ast::dyn<ast::PathwayDecl>(d.get())) {
       r.citations(p->citations, scope);
       int pi = r.index.count(p) ? r.index.at(p) : -1;

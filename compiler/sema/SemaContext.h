@@ -32,6 +32,7 @@ struct Scope {
   std::map<std::string, const ast::DrugDecl *> drugs;
   std::map<std::string, const ast::SourceDecl *> sources;
   std::map<std::string, const ast::UnitDecl *> units;
+  std::map<std::string, const ast::SubstanceDecl *> substances;
   std::map<std::string, const ast::DimensionDecl *> dimensions;
 };
 
@@ -65,6 +66,7 @@ struct InputInfo {
   ir::Type type;
   std::optional<Rational> lo, hi;
   ir::Unit displayUnit;
+  std::string substance;  // `... of glucose`: its conversions apply to this input
 };
 
 struct Analysis {
@@ -116,6 +118,12 @@ struct Analysis {
 void loadModules(Analysis &a);
 void resolveNames(Analysis &a);
 void buildUnits(Analysis &a);
+/// didYouMean for a unit name: the unit whose UCUM code it is ('ug' ->
+/// 'mcg'), or a typo that keeps the first letter (a different prefix is a
+/// different magnitude: 'dL' is never offered for 'L').
+std::string unitDidYouMean(const Analysis &a, const std::string &name, const std::vector<std::string> &candidates);
+/// "'degC' is an affine unit and cannot be part of ..." at the atom.
+void reportAffineInCompound(Analysis &a, const std::string &atom, const ast::UnitExpr &written);
 void checkTypes(Analysis &a);
 ir::Protocol lower(Analysis &a);
 

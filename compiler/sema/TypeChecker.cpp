@@ -15,7 +15,9 @@ namespace {
 
 std::string dimName(const ir::Dimension &d) { return d.dimensionless() ? "a plain number" : d.str(); }
 
-std::string showQuantity(Rational canonical, const ir::Unit &u) { return formatQuantity(canonical, u.factor, u.name); }
+std::string showQuantity(Rational canonical, const ir::Unit &u) {
+  return formatQuantity(canonical, u.factor, u.name, u.offset);
+}
 
 struct Checker {
   Analysis &a;
@@ -33,7 +35,8 @@ struct Checker {
       atoms.push_back(atom.name);
       if (atom.name == "%") continue;
       if (!scope->units.count(atom.name)) {
-        a.diags.report(DiagId::err_unknown_name, atom.range, "unit", atom.name, didYouMean(atom.name, keysOf(scope->units)));
+        a.diags.report(DiagId::err_unknown_name, atom.range, "unit", atom.name,
+                       unitDidYouMean(a, atom.name, keysOf(scope->units)));
         ok = false;
       } else if (!a.units.find(atom.name)) {
         ok = false;  // its declaration was wrong; reported by UnitAlgebra
@@ -41,7 +44,10 @@ struct Checker {
     }
     if (!ok) return std::nullopt;
     try {
-      return a.units.compose(atoms);
+      units::Composition c = a.units.composition(atoms);
+      if (c.error == units::Composition::Error::AffineInCompound) reportAffineInCompound(a, c.atom, u);
+      if (!c.unit) return std::nullopt;
+      return UnitTable::toIr(*c.unit);
     } catch (const RationalOverflow &) {
       a.diags.report(DiagId::err_number_overflow, u.range);
       return std::nullopt;
@@ -113,25 +119,101 @@ struct Checker {
   /// A literal number, possibly negated, with its unit. Reports `what`
   /// when `e` is anything else.
   std::optional<Constant> constant(const ast::Expr *e, const std::string &what) {
-    bool negate = false;
-    const ast::Expr *at = e;
-    if (auto *u = ast::dyn<ast::UnaryExpr>(at); u && u->op == ast::UnaryOp::Negate) {
-      negate = true;
-      at = u->operand.get();
-    }
-    auto *n = ast::dyn<ast::NumberExpr>(at);
-    if (!n) {
+    if (!literalNumber(e)) {
       a.diags.report(DiagId::err_not_literal, e->range, what);
       return std::nullopt;
     }
     auto info = check(e);
     if (!info) return std::nullopt;
+    return literalConstant(e);
+  }
+
+  /// The checked literal `e` (`x UNIT` or `-x UNIT`) as a Constant.
+  Constant literalConstant(const ast::Expr *e) {
+    const ast::NumberExpr *n = literalNumber(e);
     Constant c;
-    c.value = negate ? -a.types[n].canonical : a.types[n].canonical;
+    c.value = *literalValue(e);
     c.unit = a.types[n].unit ? *a.types[n].unit : ir::Unit{"", {}, Rational(1)};
-    c.dim = info->type.dim;
-    c.integer = info->type.integer;
+    c.dim = a.types[e].type.dim;
+    c.integer = a.types[e].type.integer;
     return c;
+  }
+
+  // ---------------------------------------------------------------- affine units and substances
+
+  /// The number of a literal `x UNIT` or `-x UNIT`, else null.
+  static const ast::NumberExpr *literalNumber(const ast::Expr *e) {
+    if (auto *u = ast::dyn<ast::UnaryExpr>(e); u && u->op == ast::UnaryOp::Negate) e = u->operand.get();
+    return ast::dyn<ast::NumberExpr>(e);
+  }
+
+  /// The canonical value of a checked literal. `-40 degC` is a reading
+  /// (233.15 K), not the negation of 313.15 K: the checker records it on
+  /// the negation itself.
+  std::optional<Rational> literalValue(const ast::Expr *e) {
+    const ast::NumberExpr *n = literalNumber(e);
+    if (!n || !a.types.count(n) || !a.types.count(e)) return std::nullopt;
+    if (n == e) return a.types.at(n).canonical;
+    const ExprInfo &neg = a.types.at(e);
+    return neg.unit && neg.unit->affine() ? neg.canonical : -a.types.at(n).canonical;
+  }
+
+  /// The affine unit of a literal reading (`38 degC`, `-40 degC`), else null.
+  const ir::Unit *affineLiteral(const ast::Expr *e) {
+    const ast::NumberExpr *n = literalNumber(e);
+    if (!n) return nullptr;
+    auto it = a.types.find(n);
+    return it != a.types.end() && it->second.unit && it->second.unit->affine() ? &*it->second.unit : nullptr;
+  }
+
+  /// Reports an affine reading used `how` ("in '+'"): only differences of
+  /// absolute values mean anything (38 degC + 1 degC is not 39 degC).
+  bool refuseAffine(const ast::Expr *e, const std::string &how) {
+    const ir::Unit *u = affineLiteral(e);
+    if (!u) return false;
+    std::string base = u->dim.exponents.size() == 1 ? a.units.baseUnitOf(u->dim.exponents.begin()->first) : "";
+    a.diags.report(DiagId::err_affine_in_arithmetic, e->range, u->name, how,
+                   base.empty() ? std::string("the dimension's base unit") : "'" + base + "'");
+    return true;
+  }
+
+  /// The substance whose conversions a literal compared with `e` may use:
+  /// that of an input declared `... of SUBSTANCE`.
+  const UnitTable::Substance *substanceOf(const ast::Expr *e) {
+    auto *n = ast::dyn<ast::NameExpr>(e);
+    if (!n || !a.names.count(n) || a.names.at(n).kind != NameRef::Kind::Input) return nullptr;
+    return a.units.substance(a.inputInfo[a.names.at(n).index].substance);
+  }
+
+  /// Converts the checked literal `e` to dimension `to` through substance
+  /// `s` (`3.9 mmol/L` for a glucose input in mass/volume); true when done.
+  bool convertLiteral(const ast::Expr *e, const ir::Dimension &to, const UnitTable::Substance *s) {
+    const ast::NumberExpr *n = literalNumber(e);
+    if (!s || !n || !a.types.count(n) || !a.types.count(e)) return false;
+    ExprInfo &info = a.types[n];
+    if (!info.unit || info.unit->affine()) return false;
+    try {
+      std::optional<Rational> f = units::conversionFactor(info.type.dim.exponents, to.exponents, s->ratios);
+      if (!f) return false;
+      info.canonical = info.canonical * *f;
+      info.unit->factor = info.unit->factor * *f;
+    } catch (const RationalOverflow &) {
+      a.diags.report(DiagId::err_number_overflow, e->range);
+      return false;
+    }
+    info.unit->dim = to;
+    info.type.dim = to;
+    if (e != n) a.types[e] = info;  // the negation: same type and unit
+    return true;
+  }
+
+  /// Brings two compared sides to one dimension where a substance allows.
+  void reconcile(const ast::Expr *x, std::optional<ExprInfo> &xi, const ast::Expr *y, std::optional<ExprInfo> &yi) {
+    if (!xi || !yi || xi->type.kind != ir::Type::Kind::Number || yi->type.kind != ir::Type::Kind::Number ||
+        xi->type.dim == yi->type.dim)
+      return;
+    if (convertLiteral(y, xi->type.dim, substanceOf(x))) yi = a.types[y];
+    else if (convertLiteral(x, yi->type.dim, substanceOf(y))) xi = a.types[x];
   }
 
   // ---------------------------------------------------------------- expressions
@@ -206,13 +288,7 @@ struct Checker {
       if (!n || !a.names.count(n) || a.names.at(n).kind != NameRef::Kind::Input) return -1;
       return a.names.at(n).index;
     };
-    auto literal = [&](const ast::Expr *x) -> std::optional<Rational> {
-      const ast::Expr *at = x;
-      bool neg = false;
-      if (auto *u = ast::dyn<ast::UnaryExpr>(at); u && u->op == ast::UnaryOp::Negate) { neg = true; at = u->operand.get(); }
-      if (!ast::dyn<ast::NumberExpr>(at) || !a.types.count(at)) return std::nullopt;
-      return neg ? -a.types.at(at).canonical : a.types.at(at).canonical;
-    };
+    auto literal = [&](const ast::Expr *x) { return literalValue(x); };
     int in = inputOf(lhs);
     std::optional<Rational> c = literal(rhs);
     if (in < 0 || !c) {
@@ -260,6 +336,7 @@ struct Checker {
       r = checkIn(b.rhs.get(), l);
     }
     if (!l || !r) return std::nullopt;
+    reconcile(b.lhs.get(), l, b.rhs.get(), r);
     const char *op = ast::spelling(b.op);
     if (isBareMember(*l) || isBareMember(*r)) {
       const ast::Expr *bare = isBareMember(*l) ? b.lhs.get() : b.rhs.get();
@@ -310,7 +387,7 @@ struct Checker {
         auto u = unit(*n->unit);
         if (!u) return std::nullopt;
         try {
-          info.canonical = n->value * u->factor;
+          info.canonical = n->value * u->factor + u->offset;
         } catch (const RationalOverflow &) {
           a.diags.report(DiagId::err_number_overflow, e->range);
           return std::nullopt;
@@ -357,6 +434,17 @@ struct Checker {
         return x;
       }
       if (!wantNumber(x, u->operand.get())) return std::nullopt;
+      if (auto *n = ast::dyn<ast::NumberExpr>(u->operand.get()); n && x->unit && x->unit->affine()) {
+        // `-40 degC` is one reading, not the negation of 40 degC.
+        try {
+          x->canonical = x->unit->factor * -n->value + x->unit->offset;
+        } catch (const RationalOverflow &) {
+          a.diags.report(DiagId::err_number_overflow, e->range);
+          return std::nullopt;
+        }
+        return x;
+      }
+      if (refuseAffine(u->operand.get(), "negated")) return std::nullopt;
       return x;
     }
     case ast::ExprKind::Binary: {
@@ -377,6 +465,10 @@ struct Checker {
         auto l = check(b->lhs.get());
         auto r = check(b->rhs.get());
         bool okL = wantNumber(l, b->lhs.get()), okR = wantNumber(r, b->rhs.get());
+        if (!okL || !okR) return std::nullopt;
+        std::string in = std::string("in '") + ast::spelling(b->op) + "'";
+        okL = !refuseAffine(b->lhs.get(), in);
+        okR = !refuseAffine(b->rhs.get(), in);
         if (!okL || !okR) return std::nullopt;
         ExprInfo info;
         if (b->op == ast::BinaryOp::Add || b->op == ast::BinaryOp::Sub) {
@@ -413,6 +505,8 @@ struct Checker {
       ok = wantNumber(lo, r->lo.get()) && ok;
       ok = wantNumber(hi, r->hi.get()) && ok;
       if (!ok) return std::nullopt;
+      reconcile(r->subject.get(), s, r->lo.get(), lo);
+      reconcile(r->subject.get(), s, r->hi.get(), hi);
       for (auto [end, info] : {std::pair{r->lo.get(), &*lo}, std::pair{r->hi.get(), &*hi}})
         if (info->type.dim != s->type.dim) {
           a.diags.report(DiagId::err_incompatible_dims, end->range, "in", dimName(s->type.dim), dimName(info->type.dim));
@@ -431,6 +525,7 @@ struct Checker {
       for (const auto &m : set->members) {
         auto x = checkIn(m.get(), s);
         if (!x) { ok = false; continue; }
+        reconcile(set->subject.get(), s, m.get(), x);
         if (isBareMember(*x)) {
           a.diags.report(DiagId::err_bare_member, m->range, static_cast<const ast::NameExpr *>(m.get())->name.str());
           ok = false;
@@ -455,6 +550,7 @@ struct Checker {
       for (const auto &arg : c->args) {
         auto x = check(arg.get());
         if (!wantNumber(x, arg.get())) { ok = false; continue; }
+        if (refuseAffine(arg.get(), "in '" + c->callee + "'")) { ok = false; continue; }
         if (!first) { first = x; continue; }
         if (x->type.dim != first->type.dim) {
           a.diags.report(DiagId::err_incompatible_dims, arg->range, c->callee, dimName(first->type.dim),
@@ -632,6 +728,13 @@ struct Checker {
     case ast::TypeExpr::Kind::Quantity: {
       auto d = dimension(t);
       info.type = ir::Type::number(d ? *d : ir::Dimension{});
+      if (t.substance) {
+        if (scope->substances.count(t.substance->name))
+          info.substance = t.substance->name;
+        else
+          a.diags.report(DiagId::err_unknown_name, t.substance->range, "substance", t.substance->name,
+                         didYouMean(t.substance->name, keysOf(scope->substances)));
+      }
       if (!d) {
         a.inputInfo[i] = info;
         return;
@@ -656,6 +759,8 @@ struct Checker {
       bool ok = lo && hi;
       for (auto [c, e] : {std::pair{&lo, in.domain->lo.get()}, std::pair{&hi, in.domain->hi.get()}}) {
         if (!*c) continue;
+        if ((*c)->dim != info.type.dim && convertLiteral(e, info.type.dim, a.units.substance(info.substance)))
+          *c = literalConstant(e);
         if ((*c)->dim != info.type.dim) {
           a.diags.report(DiagId::err_range_dimension, e->range, in.name.name, dimName((*c)->dim), dimName(info.type.dim));
           ok = false;
@@ -712,7 +817,7 @@ struct Checker {
       std::optional<ir::Dimension> doseDim;
       if (act.dose) {
         auto d = check(act.dose.get());
-        if (d && !isBareMember(*d) && d->type.kind == ir::Type::Kind::Number && isAmount(d->type.dim))
+        if (d && !isBareMember(*d) && d->type.kind == ir::Type::Kind::Number && a.units.isAmount(d->type.dim))
           doseDim = d->type.dim;
         else if (d)
           a.diags.report(DiagId::err_dose_not_amount, act.dose->range,
@@ -771,7 +876,7 @@ struct Checker {
     auto c = constant(amount, what);
     bool ok = basis(b).has_value();
     if (!c) return false;
-    if (!isAmount(c->dim) && !isPerWeight(amount)) {
+    if (!a.units.isAmount(c->dim) && !isPerWeight(amount)) {
       a.diags.report(DiagId::err_limit_not_amount, amount->range, dimName(c->dim));
       return false;
     }
@@ -881,6 +986,8 @@ void checkTypes(Analysis &a) {
       case ir::Type::Kind::Number: {
         auto v = c.constant(g.value.get(), "a given value");
         if (!v) break;
+        if (v->dim != info.type.dim && c.convertLiteral(g.value.get(), info.type.dim, a.units.substance(info.substance)))
+          v = c.literalConstant(g.value.get());
         if (v->dim != info.type.dim) {
           a.diags.report(DiagId::err_given_type, g.value->range, g.input.name, describe(info.type, a), dimName(v->dim));
         } else if (info.type.integer && !v->integer) {
@@ -898,7 +1005,7 @@ void checkTypes(Analysis &a) {
     for (const ast::Expectation &x : ex->expectations) {
       if (x.kind != ast::Expectation::Kind::Dose) continue;
       auto v = c.constant(x.dose.get(), "an expected dose");
-      if (v && !isAmount(v->dim)) a.diags.report(DiagId::err_dose_not_amount, x.dose->range, dimName(v->dim));
+      if (v && !a.units.isAmount(v->dim)) a.diags.report(DiagId::err_dose_not_amount, x.dose->range, dimName(v->dim));
       c.basis(x.basis);
     }
   }

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <memory>
 
@@ -145,7 +146,50 @@ std::string trim(std::string_view s) {
   return std::string(s.substr(b, e - b));
 }
 
-std::string describeDimension(const std::string &dim) { return dim.empty() ? "a plain number" : "a " + dim; }
+std::string describeDimension(const std::string &dim) {
+  if (dim.empty() || dim == "1") return "a plain number";
+  return (std::string("aeiou").find(dim[0]) == std::string::npos ? "a " : "an ") + dim;
+}
+
+/// A unit suggestion only when it differs in letter case or by a plural
+/// 's': "ml" -> "mL", "kgs" -> "kg". Other near names differ in magnitude
+/// ('dL' is not 'L', 'mg' is not 'g'), so no guess is offered for them.
+std::string unitSuggestion(const std::string &word, const std::vector<std::string> &candidates) {
+  auto lower = [](std::string s) {
+    for (char &c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  };
+  std::string w = lower(word);
+  std::string singular = w.size() > 1 && w.back() == 's' ? w.substr(0, w.size() - 1) : w;
+  for (const std::string &c : candidates)
+    if (c != word && (lower(c) == w || lower(c) == singular)) return " (did you mean '" + c + "'?)";
+  return "";
+}
+
+/// Every unit the reader can name, by name and by UCUM code, for composing
+/// written units ("mg/dL") with carepath/Units.h.
+struct UnitCatalogue {
+  std::map<std::string, units::UnitDef> byName, byUcum;
+  void add(const UnitSpec &u) {
+    // Compound entries ("mg/kg") are composed again from their atoms.
+    if (u.name.find('/') != std::string::npos) return;
+    std::optional<units::Dims> dims = units::parseDims(u.dimension);
+    if (!dims) return;
+    units::UnitDef d{u.name, *dims, u.factor, u.offset, u.ucum};
+    byName.emplace(u.name, d);
+    if (!u.ucum.empty()) byUcum.emplace(u.ucum, d);
+  }
+  const units::UnitDef *find(const std::string &atom) const {
+    if (auto it = byName.find(atom); it != byName.end()) return &it->second;
+    if (auto it = byUcum.find(atom); it != byUcum.end()) return &it->second;
+    return nullptr;
+  }
+  std::vector<std::string> names() const {
+    std::vector<std::string> v;
+    for (const auto &[n, u] : byName) v.push_back(n);
+    return v;
+  }
+};
 
 }  // namespace
 
@@ -176,7 +220,7 @@ std::optional<Rational> parseDecimal(std::string_view text) {
 }
 
 std::string formatQuantity(const Rational &canonical, const UnitSpec *unit) {
-  return unit ? carepath::formatQuantity(canonical, unit->factor, unit->name) : formatDecimal(canonical);
+  return unit ? carepath::formatQuantity(canonical, unit->factor, unit->name, unit->offset) : formatDecimal(canonical);
 }
 
 std::optional<std::vector<PatientValue>> readPatient(const std::vector<InputSpec> &specs, std::string_view jsonText,
@@ -199,11 +243,12 @@ std::optional<std::vector<PatientValue>> readPatient(const std::vector<InputSpec
     return std::nullopt;
   }
 
-  // Every unit the reader can name: to tell "unknown" from "wrong dimension".
-  std::map<std::string, const UnitSpec *> allUnits;
-  for (const UnitSpec &u : knownUnits) allUnits.emplace(u.name, &u);
+  // Every unit the reader can name: to compose "mg/dL", and to tell
+  // "unknown" from "wrong dimension".
+  UnitCatalogue catalogue;
+  for (const UnitSpec &u : knownUnits) catalogue.add(u);
   for (const InputSpec &s : specs)
-    for (const UnitSpec &u : s.units) allUnits.emplace(u.name, &u);
+    for (const UnitSpec &u : s.units) catalogue.add(u);
 
   std::vector<std::string> names;
   for (const InputSpec &s : specs) names.push_back(s.name);
@@ -309,18 +354,50 @@ std::optional<std::vector<PatientValue>> readPatient(const std::vector<InputSpec
       }
       // The unit: required for a dimension, optional (and of no dimension) otherwise.
       const UnitSpec *unit = nullptr;
+      UnitSpec composed;
       if (hasUnit) {
         auto u = std::find_if(spec.units.begin(), spec.units.end(), [&](const UnitSpec &x) { return x.name == unitName; });
+        std::optional<std::vector<std::string>> atoms = units::splitUnit(unitName);
+        units::Composition c;
+        if (atoms) c = units::compose(*atoms, [&](const std::string &a) { return catalogue.find(a); });
+        std::optional<units::Dims> want = units::parseDims(spec.dimension);
         if (u != spec.units.end()) {
           unit = &*u;
-        } else if (auto k = allUnits.find(unitName); k != allUnits.end()) {
-          fail(name, "input '" + name + "' is " + describeDimension(spec.dimension) + ", but '" + unitName + "' is " +
-                         describeDimension(k->second->dimension) + " unit");
+        } else if (c.unit && want) {
+          // Of the input's dimension, or of one its substance converts.
+          std::optional<Rational> convert;
+          try {
+            convert = units::conversionFactor(c.unit->dims, *want, spec.conversions);
+          } catch (const RationalOverflow &) {
+            fail(name, "input '" + name + "': value too large or too precise");
+            break;
+          }
+          if (!convert) {
+            std::string dim = units::dimsString(c.unit->dims);
+            fail(name, "input '" + name + "' is " + describeDimension(spec.dimension) +
+                           (spec.substance.empty() ? "" : " of " + spec.substance) + ", but '" + unitName + "' is " +
+                           describeDimension(dim) + " unit");
+            break;
+          }
+          try {
+            composed = UnitSpec{unitName, c.unit->factor * *convert, spec.dimension, c.unit->offset, c.unit->ucum};
+          } catch (const RationalOverflow &) {
+            fail(name, "input '" + name + "': value too large or too precise");
+            break;
+          }
+          unit = &composed;
+        } else if (c.error == units::Composition::Error::AffineInCompound) {
+          fail(name, "input '" + name + "': '" + c.atom + "' is an affine unit (its zero is shifted) and cannot be part of the compound unit '" +
+                         unitName + "'");
           break;
         } else {
           std::vector<std::string> accepted;
           for (const UnitSpec &x : spec.units) accepted.push_back(x.name);
-          fail(name, "input '" + name + "': unknown unit '" + unitName + "'" + suggestion(unitName, accepted) +
+          std::string what = !atoms ? "unknown unit '" + unitName + "'"
+                             : atoms->size() == 1 ? "unknown unit '" + unitName + "'" + unitSuggestion(unitName, catalogue.names())
+                                                  : "unknown unit '" + c.atom + "' in '" + unitName + "'" +
+                                                        unitSuggestion(c.atom, catalogue.names());
+          fail(name, "input '" + name + "': " + what +
                          (accepted.empty() ? std::string("; it takes a plain number") : "; units of " + spec.dimension + ": " + joined(accepted)));
           break;
         }
@@ -331,12 +408,12 @@ std::optional<std::vector<PatientValue>> readPatient(const std::vector<InputSpec
       }
       Rational canonical;
       try {
-        canonical = unit ? *number * unit->factor : *number;
+        canonical = unit ? *number * unit->factor + unit->offset : *number;
       } catch (const RationalOverflow &) {
         fail(name, "input '" + name + "': value too large or too precise");
         break;
       }
-      written = formatQuantity(*number, nullptr) + (unit ? " " + unit->name : "");
+      written = formatQuantity(*number, nullptr) + (unit ? " " + unitName : "");
       if (spec.integer && !canonical.isInteger()) {
         fail(name, "input '" + name + "' must be a whole number, got " + written);
         break;

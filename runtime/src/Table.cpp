@@ -286,14 +286,22 @@ public:
         s.lo = r_.optRational(range, path + ".range", "lo");
         s.hi = r_.optRational(range, path + ".range", "hi");
         const json &units = r_.array(in, path, "acceptedUnits");
-        for (size_t u = 0; u < units.size(); ++u) {
-          std::string up = Reader::at(path + ".acceptedUnits", u);
-          s.units.push_back({r_.string(units[u], up, "name"), r_.rational(r_.member(units[u], up, "factor"), up + ".factor"),
-                             s.dimension});
-          if (s.units.back().factor.sign() <= 0) r_.fail(up + ".factor", "a unit factor must be positive");
-        }
+        for (size_t u = 0; u < units.size(); ++u) s.units.push_back(unitSpec(units[u], Reader::at(path + ".acceptedUnits", u), s.dimension));
         const json &display = r_.member(in, path, "displayUnit");
         if (!display.is_null()) s.displayUnit = r_.string(display, path + ".displayUnit", "name");
+        const json &substance = r_.member(in, path, "substance");
+        if (!substance.is_null()) {
+          std::string sp = path + ".substance";
+          s.substance = r_.string(substance, sp, "name");
+          const json &ratios = r_.array(substance, sp, "ratios");
+          for (size_t k = 0; k < ratios.size(); ++k) {
+            std::string rp = Reader::at(sp + ".ratios", k);
+            units::Ratio ratio{r_.string(ratios[k], rp, "of"), r_.string(ratios[k], rp, "per"),
+                               r_.rational(r_.member(ratios[k], rp, "factor"), rp + ".factor")};
+            if (ratio.factor.sign() <= 0) r_.fail(rp + ".factor", "a substance ratio must be positive");
+            s.conversions.push_back(std::move(ratio));
+          }
+        }
       } else {
         r_.fail(Reader::join(path, "type"), "expected bool, enum or number, got '" + type + "'");
       }
@@ -309,9 +317,16 @@ public:
     const json &units = r_.array(doc, "", "units");
     for (size_t u = 0; u < units.size(); ++u) {
       std::string up = Reader::at("units", u);
-      m_.catalogue.push_back({r_.string(units[u], up, "name"), r_.rational(r_.member(units[u], up, "factor"), up + ".factor"),
-                              r_.string(units[u], up, "dimension")});
+      m_.catalogue.push_back(unitSpec(units[u], up, r_.string(units[u], up, "dimension")));
     }
+  }
+
+  // A unit object: {name, factor, offset, ucum} (docs/tables.md).
+  UnitSpec unitSpec(const json &j, const std::string &path, const std::string &dimension) {
+    UnitSpec u{r_.string(j, path, "name"), r_.rational(r_.member(j, path, "factor"), path + ".factor"), dimension,
+               r_.rational(r_.member(j, path, "offset"), path + ".offset"), r_.optString(j, path, "ucum").value_or("")};
+    if (u.factor.sign() <= 0) r_.fail(path + ".factor", "a unit factor must be positive");
+    return u;
   }
 
   // A condition: rows of per-input checks.
@@ -426,7 +441,7 @@ public:
 
   std::optional<UnitSpec> unit(const json &j, const std::string &path) {
     if (j.is_null()) return std::nullopt;
-    return UnitSpec{r_.string(j, path, "name"), r_.rational(r_.member(j, path, "factor"), path + ".factor"), ""};
+    return unitSpec(j, path, "");
   }
 
   ActionInfo action(const json &j, const std::string &path) {

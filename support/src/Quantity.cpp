@@ -8,8 +8,9 @@ std::string formatDecimal(const Rational &value) {
   return s;
 }
 
-std::string formatQuantity(const Rational &canonical, const Rational &factor, std::string_view unitName) {
-  std::string s = formatDecimal(factor.isZero() ? canonical : canonical / factor);
+std::string formatQuantity(const Rational &canonical, const Rational &factor, std::string_view unitName,
+                           const Rational &offset) {
+  std::string s = formatDecimal(factor.isZero() ? canonical : (canonical - offset) / factor);
   if (!unitName.empty()) s += " " + std::string(unitName);
   return s;
 }

@@ -264,4 +264,119 @@ TEST(PatientReader, FormatQuantity) {
   EXPECT_EQ(formatQuantity(Rational(1000, 3), nullptr), "333.333333 (exactly 1000/3)");
 }
 
+// ------------------------------------------------------------------ units beyond the named ones
+
+/// A catalogue like stdlib.units' (carepath/Units.h composes from it).
+std::vector<UnitSpec> clinicalUnits() {
+  return {{"mg", 1, "mass", 0, "mg"},         {"mcg", Rational(1, 1000), "mass", 0, "ug"},
+          {"g", 1000, "mass", 0, "g"},        {"kg", kKg, "mass", 0, "kg"},
+          {"mL", 1, "volume", 0, "mL"},       {"dL", 100, "volume", 0, "dL"},
+          {"L", 1000, "volume", 0, "L"},      {"mmol", 1, "amount", 0, "mmol"},
+          {"h", 1, "duration", 0, "h"},       {"day", 24, "duration", 0, "d"},
+          {"K", 1, "temperature", 0, "K"},    {"degC", 1, "temperature", Rational(5463, 20), "Cel"},
+          {"degF", Rational(5, 9), "temperature", Rational(45967, 180), "[degF]"}};
+}
+
+InputSpec quantity(const std::string &name, const std::string &dim, std::vector<UnitSpec> units, Rational lo, Rational hi,
+                   const std::string &display) {
+  InputSpec s;
+  s.name = name;
+  s.kind = InputSpec::Kind::Number;
+  s.dimension = dim;
+  s.units = std::move(units);
+  s.lo = lo;
+  s.hi = hi;
+  s.displayUnit = display;
+  return s;
+}
+
+std::vector<InputSpec> clinicalSpecs() {
+  // CRP declared in mg/L (0 .. 500 mg/L; canonical mg/mL).
+  InputSpec crp = quantity("crp", "mass/volume", {{"mg/L", Rational(1, 1000), "mass/volume", 0, "mg/L"}}, 0,
+                           Rational(1, 2), "mg/L");
+  // Glucose in mg/dL, of a substance of molar mass 180.156 g/mol.
+  InputSpec glucose = quantity("glucose", "mass/volume", {{"mg/dL", Rational(1, 100), "mass/volume", 0, "mg/dL"}}, 0,
+                               20, "mg/dL");
+  glucose.substance = "glucose";
+  glucose.conversions = {{"mass", "amount", Rational(45039, 250)}};
+  // Temperature in 30 degC .. 45 degC (canonical K).
+  std::vector<UnitSpec> all = clinicalUnits();
+  InputSpec temp = quantity("temp", "temperature", {all[10], all[11], all[12]}, Rational(6063, 20),
+                            Rational(6363, 20), "degC");
+  return {crp, glucose, temp};
+}
+
+std::optional<std::vector<PatientValue>> readClinical(const std::string &json, std::vector<PatientError> &errors) {
+  return readPatient(clinicalSpecs(), json, errors, clinicalUnits());
+}
+
+std::string clinical(const std::string &crp, const std::string &glucose, const std::string &temp) {
+  return R"({"crp": )" + crp + R"(, "glucose": )" + glucose + R"(, "temp": )" + temp + "}";
+}
+
+TEST(PatientReaderUnits, EveryUnitOfTheDimensionConvertsExactly) {
+  struct Case {
+    std::string crp, glucose, temp;
+    Rational crpMgPerMl, glucoseMgPerMl, tempK;
+  };
+  std::vector<Case> cases = {
+      // The unit of the range, and the same values in other units.
+      {R"("30 mg/L")", R"("99 mg/dL")", R"("38.5 degC")", Rational(3, 100), Rational(99, 100), Rational(31165, 100)},
+      // mg/dL for an input declared in mg/L: 3 mg/dL is 30 mg/L, not 3.
+      {R"("3.0 mg/dL")", R"("990 mg/L")", R"("101.3 degF")", Rational(3, 100), Rational(99, 100),
+       (Rational(1013, 10) - 32) * Rational(5, 9) + Rational(5463, 20)},
+      // UCUM codes, blanks around '/', the object form.
+      {R"("30000 ug / L")", R"({"value": 0.99, "unit": "g/L"})", R"("311.65 K")", Rational(3, 100), Rational(99, 100),
+       Rational(31165, 100)},
+      // A glucose in mmol/L converts through the molar mass: 5.5 mmol/L is
+      // 5.5 * 180.156 mg/L.
+      {R"("0.03 g/L")", R"("5.5 mmol/L")", R"("38.5 Cel")", Rational(3, 100), Rational(11, 2) * Rational(45039, 250) / 1000,
+       Rational(31165, 100)},
+  };
+  for (const Case &c : cases) {
+    std::vector<PatientError> errors;
+    auto values = readClinical(clinical(c.crp, c.glucose, c.temp), errors);
+    ASSERT_TRUE(values) << c.crp << " " << c.glucose << " " << c.temp << ": " << (errors.empty() ? "" : errors[0].message);
+    EXPECT_EQ((*values)[0].number, c.crpMgPerMl) << c.crp;
+    EXPECT_EQ((*values)[1].number, c.glucoseMgPerMl) << c.glucose;
+    EXPECT_EQ((*values)[2].number, c.tempK) << c.temp;
+  }
+}
+
+std::string clinicalError(const std::string &json) {
+  std::vector<PatientError> errors;
+  auto values = readClinical(json, errors);
+  EXPECT_FALSE(values) << json;
+  EXPECT_EQ(errors.size(), 1u) << json;
+  return errors.empty() ? "" : errors[0].message;
+}
+
+TEST(PatientReaderUnits, WrongUnitsAreStillRefused) {
+  const std::string crp = R"("30 mg/L")", glucose = R"("99 mg/dL")", temp = R"("38 degC")";
+  EXPECT_EQ(clinicalError(clinical(R"("3 mmol/L")", glucose, temp)),
+            "input 'crp' is a mass/volume, but 'mmol/L' is an amount/volume unit");
+  EXPECT_EQ(clinicalError(clinical(crp, R"("5.5 mmol/kg")", temp)),
+            "input 'glucose' is a mass/volume of glucose, but 'mmol/kg' is an amount/mass unit");
+  EXPECT_EQ(clinicalError(clinical(R"("3 mg/xL")", glucose, temp)),
+            "input 'crp': unknown unit 'xL' in 'mg/xL'; units of mass/volume: mg/L");
+  // No guess that changes the magnitude; only letter case or a plural.
+  EXPECT_EQ(clinicalError(clinical(R"("3 mg/dl")", glucose, temp)),
+            "input 'crp': unknown unit 'dl' in 'mg/dl' (did you mean 'dL'?); units of mass/volume: mg/L");
+  EXPECT_EQ(clinicalError(clinical(R"("3 mg/")", glucose, temp)),
+            "input 'crp': unknown unit 'mg/'; units of mass/volume: mg/L");
+  EXPECT_EQ(clinicalError(clinical(crp, glucose, R"("38 degC/h")")),
+            "input 'temp': 'degC' is an affine unit (its zero is shifted) and cannot be part of the compound unit 'degC/h'");
+  // The range is shown in the unit it was written in, affine or not.
+  EXPECT_EQ(clinicalError(clinical(crp, glucose, R"("114 degF")")),
+            "input 'temp' = 114 degF is outside its range 30 degC .. 45 degC");
+  EXPECT_EQ(clinicalError(clinical(R"("51 mg/dL")", glucose, temp)),
+            "input 'crp' = 51 mg/dL is outside its range 0 mg/L .. 500 mg/L");
+}
+
+TEST(PatientReaderUnits, FormatQuantityOfAnAffineUnit) {
+  UnitSpec degC{"degC", 1, "temperature", Rational(5463, 20), "Cel"};
+  EXPECT_EQ(formatQuantity(Rational(31165, 100), &degC), "38.5 degC");
+  EXPECT_EQ(formatQuantity(Rational(0), &degC), "-273.15 degC");
+}
+
 }  // namespace

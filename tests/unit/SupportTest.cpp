@@ -5,6 +5,7 @@
 
 #include "carepath/Quantity.h"
 #include "carepath/Sha256.h"
+#include "carepath/Units.h"
 #include "carepath/Suggest.h"
 #include "carepath/Utf8.h"
 
@@ -113,6 +114,78 @@ TEST(SupportSuggest, EditDistanceAndClosestMatch) {
   EXPECT_EQ(closestMatch("wieght", {"age", "weight", "fever"}, 3), "weight");
   EXPECT_EQ(closestMatch("wieght", {"age", "weight"}, 2), "");       // too far
   EXPECT_EQ(closestMatch("age", {"age", "agr"}, 3), "agr");          // never the word itself
+}
+
+// ------------------------------------------------------------------ units
+
+TEST(SupportUnits, DimensionsPrintAndParseBack) {
+  using carepath::units::Dims;
+  for (const Dims &d : {Dims{}, Dims{{"mass", 1}}, Dims{{"mass", 1}, {"volume", -1}}, Dims{{"duration", -1}},
+                        Dims{{"mass", 2}, {"volume", 1}, {"duration", -3}}}) {
+    std::string text = carepath::units::dimsString(d);
+    auto back = carepath::units::parseDims(text);
+    ASSERT_TRUE(back) << text;
+    EXPECT_EQ(*back, d) << text;
+  }
+  EXPECT_EQ(carepath::units::dimsString({{"mass", 1}, {"volume", -1}}), "mass/volume");
+  EXPECT_EQ(*carepath::units::parseDims(""), Dims{});
+  for (const char *bad : {"mass/", "/mass", "mass/volume*duration", "mass^0", "ma ss", "mass^x"})
+    EXPECT_FALSE(carepath::units::parseDims(bad)) << bad;
+}
+
+TEST(SupportUnits, SplitUnit) {
+  using V = std::vector<std::string>;
+  EXPECT_EQ(*carepath::units::splitUnit("mg/kg/day"), (V{"mg", "kg", "day"}));
+  EXPECT_EQ(*carepath::units::splitUnit(" mmol / L "), (V{"mmol", "L"}));
+  EXPECT_EQ(*carepath::units::splitUnit("mm[Hg]"), (V{"mm[Hg]"}));
+  for (const char *bad : {"", " ", "mg/", "/L", "mg//L"}) EXPECT_FALSE(carepath::units::splitUnit(bad)) << bad;
+}
+
+TEST(SupportUnits, ComposeDividesLeftToRightAndKeepsUcum) {
+  using carepath::units::UnitDef;
+  std::map<std::string, UnitDef> cat = {
+      {"mg", {"mg", {{"mass", 1}}, 1, 0, "mg"}},
+      {"kg", {"kg", {{"mass", 1}}, 1000000, 0, "kg"}},
+      {"day", {"day", {{"duration", 1}}, 24, 0, "d"}},
+      {"dose", {"dose", {}, 1, 0, ""}},
+      {"degC", {"degC", {{"temperature", 1}}, 1, Rational(5463, 20), "Cel"}},
+  };
+  auto lookup = [&](const std::string &n) -> const UnitDef * {
+    auto it = cat.find(n);
+    return it == cat.end() ? nullptr : &it->second;
+  };
+  auto c = carepath::units::compose({"mg", "kg", "day"}, lookup);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c.unit->name, "mg/kg/day");
+  EXPECT_EQ(c.unit->ucum, "mg/kg/d");
+  EXPECT_EQ(c.unit->factor, Rational(1, 24000000));
+  EXPECT_EQ(carepath::units::dimsString(c.unit->dims), "1/duration");
+  // One atom without a UCUM code: the compound has none.
+  EXPECT_EQ(carepath::units::compose({"mg", "dose"}, lookup).unit->ucum, "");
+  auto unknown = carepath::units::compose({"mg", "furlong"}, lookup);
+  EXPECT_EQ(unknown.error, carepath::units::Composition::Error::Unknown);
+  EXPECT_EQ(unknown.atom, "furlong");
+  // An affine unit alone is a unit; inside a compound it is refused.
+  auto alone = carepath::units::compose({"degC"}, lookup);
+  ASSERT_TRUE(alone);
+  EXPECT_EQ(alone.unit->toCanonical(Rational(385, 10)), Rational(31165, 100));
+  EXPECT_EQ(alone.unit->fromCanonical(Rational(31165, 100)), Rational(385, 10));
+  auto perHour = carepath::units::compose({"degC", "day"}, lookup);
+  EXPECT_EQ(perHour.error, carepath::units::Composition::Error::AffineInCompound);
+  EXPECT_EQ(perHour.atom, "degC");
+}
+
+TEST(SupportUnits, ConversionThroughASubstanceRatio) {
+  using carepath::units::Dims;
+  // Glucose: 1 mmol is 180.156 mg.
+  std::vector<carepath::units::Ratio> glucose = {{"mass", "amount", Rational(45039, 250)}};
+  Dims molar = {{"amount", 1}, {"volume", -1}}, mass = {{"mass", 1}, {"volume", -1}};
+  EXPECT_EQ(*carepath::units::conversionFactor(molar, mass, glucose), Rational(45039, 250));
+  EXPECT_EQ(*carepath::units::conversionFactor(mass, molar, glucose), Rational(250, 45039));
+  EXPECT_EQ(*carepath::units::conversionFactor(mass, mass, {}), Rational(1));
+  EXPECT_FALSE(carepath::units::conversionFactor(molar, mass, {}));
+  // amount/mass is not mass/volume, whatever the substance.
+  EXPECT_FALSE(carepath::units::conversionFactor({{"amount", 1}, {"mass", -1}}, mass, glucose));
 }
 
 }  // namespace

@@ -98,4 +98,34 @@ TEST(UnitsAlgebraTest, DisplayUnitIsTheBaseUnit) {
   EXPECT_EQ(t.displayFor(carepath::ir::Dimension{}).name, "");
 }
 
+TEST(UnitsAlgebraTest, AffineUnitsComposeTheirOffsets) {
+  UnitTable t;
+  ASSERT_TRUE(t.addBase("K", "temperature", "K"));
+  // x degC = 1 * (x - (-273.15)) K; x degF = 5/9 * (x - 32) degC.
+  ASSERT_TRUE(t.addScaled("degC", Rational(1), {"K"}, -*Rational::parse("273.15"), "Cel"));
+  ASSERT_TRUE(t.addScaled("degF", Rational(5, 9), {"degC"}, Rational(32), "[degF]"));
+  const carepath::ir::Unit *c = t.find("degC"), *f = t.find("degF");
+  EXPECT_EQ(c->offset, *Rational::parse("273.15"));
+  EXPECT_EQ(c->ucum, "Cel");
+  EXPECT_TRUE(f->affine());
+  // 32 degF == 0 degC == 273.15 K; 212 degF == 100 degC.
+  EXPECT_EQ(Rational(32) * f->factor + f->offset, c->offset);
+  EXPECT_EQ(Rational(212) * f->factor + f->offset, Rational(100) * c->factor + c->offset);
+  // Not inside a compound: a shifted zero per hour means nothing.
+  ASSERT_TRUE(t.addBase("h", "duration"));
+  EXPECT_FALSE(t.compose({"degC", "h"}));
+  EXPECT_EQ(t.composition({"degC", "h"}).error, carepath::units::Composition::Error::AffineInCompound);
+}
+
+TEST(UnitsAlgebraTest, SubstancesMakeEquivalentsAmounts) {
+  UnitTable t = stdlibUnits();
+  carepath::ir::Dimension pe = UnitTable::base("phenytoin_equivalents");
+  EXPECT_FALSE(t.isAmount(pe));
+  EXPECT_TRUE(t.isAmount(UnitTable::base("mass")));
+  t.addSubstance({"fosphenytoin", {{"mass", "phenytoin_equivalents", Rational(3, 2)}}});
+  EXPECT_TRUE(t.isAmount(pe));
+  ASSERT_TRUE(t.substance("fosphenytoin"));
+  EXPECT_FALSE(t.substance("phenytoin"));
+}
+
 }  // namespace

@@ -8,6 +8,9 @@
 // The JSON format (docs/testing-protocols.md has the full description):
 //   {
 //     "age": "3 years",                          quantity as "NUMBER UNIT"
+//     "crp": "3.0 mg/dL",                        any unit of the input's dimension,
+//                                                composed from the named units (or
+//                                                their UCUM codes: "ug/L")
 //     "weight": {"value": 14.5, "unit": "kg"},   or as an object
 //     "fever": true,                             bool
 //     "consciousness": "coma",                   enum member by name
@@ -15,7 +18,11 @@
 //   }
 // Numbers are read exactly: a JSON number is converted from the text the
 // file contains ("14.35" is 1435/100, never the nearest double), exponents
-// included ("1.5e3"). Every input must be given exactly once.
+// included ("1.5e3"). Every input must be given exactly once. A unit may be
+// compound ("mg/dL", "mg/kg/day": carepath/Units.h composes it), affine
+// ("38.5 degC"), or, for an input of a substance, of a dimension that
+// substance converts ("5.5 mmol/L" for glucose in mg/dL, through its molar
+// mass).
 //
 // Errors are collected, not thrown: every problem in the file is reported in
 // one pass, each naming its input (empty for whole-file problems such as
@@ -28,14 +35,17 @@
 #include <vector>
 
 #include "carepath/Rational.h"
+#include "carepath/Units.h"
 
 namespace carepath::runtime {
 
 /// A unit a quantity may be written in.
 struct UnitSpec {
   std::string name;       // "kg", "mg/kg", "years"
-  Rational factor;        // value in canonical units = written value * factor
+  Rational factor;        // value in canonical units = written value * factor + offset
   std::string dimension;  // "mass", "duration", "mass/duration"; "" = dimensionless
+  Rational offset = 0;    // affine units only (degC)
+  std::string ucum{};     // its UCUM code, "" when none
 };
 
 /// What the reader needs to know about one input.
@@ -49,6 +59,8 @@ struct InputSpec {
   std::string dimension;             // Number: "" = dimensionless (a bare JSON number is accepted)
   std::vector<UnitSpec> units;       // Number: units accepted for it (all of `dimension`)
   std::string displayUnit;           // Number: unit the range is shown in ("" = canonical)
+  std::string substance;             // Number: `of glucose`, "" when none
+  std::vector<units::Ratio> conversions;  // Number: the substance's ratios (mmol/L for mg/L)
 };
 
 /// One input's value: bool, member index, or number in canonical units.
@@ -66,9 +78,9 @@ struct PatientError {
 
 /// Reads a patient. Returns one value per spec, in spec order, or nullopt
 /// when anything is wrong (then `errors` holds every problem found).
-/// `knownUnits` lists further units (of any dimension) so that a unit of the
-/// wrong dimension is reported as such rather than as unknown; the units of
-/// every spec are known already.
+/// `knownUnits` lists further units (of any dimension): compound units are
+/// composed from them and from each spec's units, and a unit of the wrong
+/// dimension is reported as such rather than as unknown.
 std::optional<std::vector<PatientValue>> readPatient(const std::vector<InputSpec> &specs, std::string_view jsonText,
                                                      std::vector<PatientError> &errors,
                                                      const std::vector<UnitSpec> &knownUnits = {});

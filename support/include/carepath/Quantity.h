@@ -19,9 +19,11 @@ inline constexpr int kDisplayDigits = 6;
 /// passes for exact: "333.333333 (exactly 1000/3)".
 std::string formatDecimal(const Rational &value);
 
-/// `canonical` converted to a unit (value in the unit = canonical / factor;
-/// a zero factor means no conversion) and shown by formatDecimal, then the
-/// unit's name when it has one: "14 kg", "333.333333 (exactly 1000/3) mg".
-std::string formatQuantity(const Rational &canonical, const Rational &factor, std::string_view unitName);
+/// `canonical` converted to a unit (value in the unit = (canonical - offset)
+/// / factor, carepath/Units.h; a zero factor means no conversion) and shown
+/// by formatDecimal, then the unit's name when it has one: "14 kg",
+/// "333.333333 (exactly 1000/3) mg", "38.5 degC".
+std::string formatQuantity(const Rational &canonical, const Rational &factor, std::string_view unitName,
+                           const Rational &offset = 0);
 
 }  // namespace carepath
