@@ -66,7 +66,7 @@ std::string difference(const ir::Protocol &p, const ir::Evaluation &ev, const ru
 }  // namespace
 
 int checkTableAgreement(const ir::Protocol &p, const SourceManager &sources, DiagnosticEngine &diags) {
-  // Compile quietly: a protocol that is not tabular is `compile`'s to report.
+  // Compile quietly: what the table compiler reports is `compile`'s to report.
   DiagnosticEngine quiet(sources);
   backends::TableMetadata meta;
   meta.compilerVersion = "test";

@@ -15,7 +15,9 @@
 //   }
 // Numbers are read exactly: a JSON number is converted from the text the
 // file contains ("14.35" is 1435/100, never the nearest double), exponents
-// included ("1.5e3"). Every input must be given exactly once.
+// included ("1.5e3"). Every input must be given exactly once, except an
+// optional one (InputSpec::optional), which may be left out or given as
+// `null`: its value is then missing (PatientValue::missing).
 //
 // Errors are collected, not thrown: every problem in the file is reported in
 // one pass, each naming its input (empty for whole-file problems such as
@@ -49,14 +51,18 @@ struct InputSpec {
   std::string dimension;             // Number: "" = dimensionless (a bare JSON number is accepted)
   std::vector<UnitSpec> units;       // Number: units accepted for it (all of `dimension`)
   std::string displayUnit;           // Number: unit the range is shown in ("" = canonical)
+  bool optional = false;             // may be missing: left out of the patient, or null
 };
 
-/// One input's value: bool, member index, or number in canonical units.
+/// One input's value: bool, member index, or number in canonical units;
+/// or missing (an optional input not given: the other fields are then
+/// meaningless, and conditions that need it are unknown, carepath/Truth.h).
 struct PatientValue {
   InputSpec::Kind kind = InputSpec::Kind::Bool;
   bool boolean = false;
   int member = -1;
   Rational number;
+  bool missing = false;
 };
 
 struct PatientError {
