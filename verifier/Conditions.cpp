@@ -59,7 +59,8 @@ Obligation overlapObligation(const Protocol &p, int table, int i, int j) {
   Obligation o;
   o.kind = PropertyKind::TableOverlap;
   bool any = t.hit == HitPolicy::Any;
-  std::vector<ExprRef> both{t.rules[i].guard, t.rules[j].guard};
+  // A rule matches when its guard is true (not unknown).
+  std::vector<ExprRef> both{b::isTrue(t.rules[i].guard), b::isTrue(t.rules[j].guard)};
   if (any) both.push_back(outputsDiffer(t.rules[i], t.rules[j]));
   o.formula = neg(conj(std::move(both)));
   std::string table_ = std::string(any ? "any" : "unique") + " table '" + t.name + "'";
@@ -136,7 +137,7 @@ std::vector<Obligation> buildConditions(const Protocol &p) {
     const Table &t = p.tables[tb];
     if (t.complete) {
       std::vector<ExprRef> any;
-      for (const Rule &r : t.rules) any.push_back(r.guard);
+      for (const Rule &r : t.rules) any.push_back(b::isTrue(r.guard));
       Obligation o;
       o.kind = PropertyKind::TableGap;
       o.formula = disj(std::move(any));
@@ -167,7 +168,7 @@ std::vector<Obligation> buildConditions(const Protocol &p) {
       Obligation o;
       o.kind = PropertyKind::RuleDead;
       o.goal = Obligation::Goal::Satisfiable;
-      o.formula = t.rules[r].guard;
+      o.formula = b::isTrue(t.rules[r].guard);
       o.proved = "rule '" + ruleName(p, tb, r) + "' matches some patient";
       o.refuted = "rule '" + ruleName(p, tb, r) + "' matches no patient in the population";
       o.range = t.rules[r].range;
@@ -186,7 +187,7 @@ std::vector<Obligation> buildConditions(const Protocol &p) {
       if (tg.kind == Target::Kind::Tier)
         reached = disj({reached, p.tierFailed(tg.container, tg.index)});
       o.kind = PropertyKind::Reaches;
-      o.formula = implies(prop.expr, reached);
+      o.formula = implies(b::isTrue(prop.expr), reached);  // every patient for whom it is true
       std::string what = toString(p, *prop.expr);
       o.proved = "every patient with '" + what + "' reaches '" + targetName(p, tg) + "'" + msg;
       o.refuted = "a patient with '" + what + "' does not reach '" + targetName(p, tg) + "'" + msg;
@@ -197,7 +198,9 @@ std::vector<Obligation> buildConditions(const Protocol &p) {
     } else {
       o.kind = PropertyKind::Assertion;
       bool always = prop.kind == Property::Kind::Always;
-      o.formula = always ? prop.expr : neg(prop.expr);
+      // Unknown (a value it needs is missing) refutes both: `always P` needs
+      // P true, `never P` needs P false, for every patient.
+      o.formula = b::isTrue(always ? prop.expr : neg(prop.expr));
       std::string what = toString(p, *prop.expr);
       o.proved = std::string(always ? "always" : "never") + " '" + what + "' holds" + msg;
       o.refuted = std::string(always ? "'" : "'") + what + "' " + (always ? "does not hold" : "holds") +

@@ -55,6 +55,7 @@ std::string formatQuantity(const Rational &canonical, const Unit &unit) {
 
 std::string valueText(const Protocol &p, int input, const Value &v) {
   const Input &in = p.inputs[input];
+  if (v.missing) return "missing";
   switch (in.type.kind) {
   case Type::Kind::Bool: return v.boolean ? "true" : "false";
   case Type::Kind::Enum: return p.enums[in.type.enumType].members.at(v.member);
@@ -96,6 +97,7 @@ std::vector<std::string> exampleBlock(const Protocol &p, const std::string &name
   std::string line;
   int onLine = 0;
   for (size_t i = 0; i < patient.size(); ++i) {
+    if (patient[i].missing) continue;  // an optional input not given is missing
     line += (onLine == 0 ? "  given " : ", ") + givenItem(p, static_cast<int>(i), patient[i]);
     if (++onLine == 4) { lines.push_back(line); line.clear(); onLine = 0; }
   }

@@ -53,7 +53,8 @@ json counterexampleJson(const ir::Protocol &p, const std::vector<ir::Value> &pat
   json out = json::object();
   for (size_t i = 0; i < patient.size(); ++i) {
     const ir::Input &in = p.inputs[i];
-    if (in.type.kind == ir::Type::Kind::Bool) out[in.name] = patient[i].boolean;
+    if (patient[i].missing) out[in.name] = nullptr;  // as in a patient file: null is missing
+    else if (in.type.kind == ir::Type::Kind::Bool) out[in.name] = patient[i].boolean;
     else out[in.name] = valueText(p, static_cast<int>(i), patient[i]);
   }
   return out;

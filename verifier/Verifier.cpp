@@ -133,7 +133,7 @@ private:
     const char *separator = ": ";
     for (size_t i = 0; i < inputs.size(); ++i)
       if (inputs[i] && p_.inputs[i].type.kind == Type::Kind::Number) {
-        name += separator + valueText(p_, static_cast<int>(i), patient[i]);
+        name += separator + (patient[i].missing ? p_.inputs[i].name + " missing" : valueText(p_, static_cast<int>(i), patient[i]));
         separator = ", ";
       }
     std::string unique = name;

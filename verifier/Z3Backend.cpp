@@ -98,10 +98,17 @@ struct Z3Backend::Impl {
   z3::context ctx;
   z3::solver solver;
   std::vector<z3::expr> vars;        // one per input (Real numbers, Int enums, Bool)
+  std::vector<z3::expr> knowns;      // per input: given (true for inputs that are not optional)
   std::vector<z3::expr> constants;   // the Z3 constant of each input (an Int under `to_real` for integers)
   std::vector<z3::expr> domain;      // ranges and the population
   size_t rangeCount = 0;             // domain[0, rangeCount) are the ranges
-  std::unordered_map<int, z3::expr> defines;  // encoded once per define
+  /// An encoded expression: its value, meaningful when `known` holds
+  /// (missing values, carepath/Truth.h). `known` is the constant true for
+  /// everything that cannot be missing (Expr::mayBeMissing).
+  struct Enc {
+    z3::expr value, known;
+  };
+  std::unordered_map<int, Enc> defines;  // encoded once per define
   std::deque<z3::model> recent;      // models of earlier answers: cheap witnesses
   std::optional<z3::optimize> optimizer;  // created on first use; push/pop per question
 
@@ -139,6 +146,7 @@ struct Z3Backend::Impl {
         break;
       }
       }
+      knowns.push_back(in.optional ? ctx.bool_const(("known!" + in.name).c_str()) : ctx.bool_val(true));
     }
     rangeCount = domain.size();
     if (p.population) domain.push_back(encode(*p.population));
@@ -150,16 +158,102 @@ struct Z3Backend::Impl {
     return ctx.real_val(text.c_str());
   }
 
-  z3::expr encodeDefine(int index) {
+  Enc encodeDefine(int index) {
     if (auto it = defines.find(index); it != defines.end()) return it->second;
-    z3::expr r = encode(*p.defines.at(index).value);
+    Enc r = enc(*p.defines.at(index).value);
     defines.emplace(index, r);
     return r;
   }
 
-  // Not cached by node address: obligations build short-lived nodes whose
-  // addresses are reused. Z3 shares equal terms itself.
+  /// A condition holds (is true: not false, not unknown), or a number's value.
   z3::expr encode(const Expr &e) {
+    Enc x = enc(e);
+    if (e.type.kind == Type::Kind::Bool && e.mayBeMissing) return x.known && x.value;
+    return x.value;
+  }
+
+  /// The value is not missing.
+  z3::expr knownOf(const Expr &e) { return enc(e).known; }
+
+  // Not cached by node address: obligations build short-lived nodes whose
+  // addresses are reused. Z3 shares equal terms itself. Missing values
+  // follow carepath/Truth.h: Kleene's tables for not/and/or and counting,
+  // every other operator missing when an operand is.
+  Enc enc(const Expr &e) {
+    const z3::expr yes = ctx.bool_val(true);
+    if (!e.mayBeMissing) {
+      // Everything below is known: the two-valued encoding.
+      return Enc{plain(e), yes};
+    }
+    std::vector<Enc> xs;
+    for (const ExprRef &a : e.args) xs.push_back(enc(*a));
+    auto allKnown = [&] {
+      z3::expr_vector ks(ctx);
+      for (const Enc &x : xs) ks.push_back(x.known);
+      return z3::mk_and(ks);
+    };
+    switch (e.op) {
+    case Op::Const: return Enc{plain(e), yes};
+    case Op::Input: return Enc{vars.at(e.index), knowns.at(e.index)};
+    case Op::Define: return encodeDefine(e.index);
+    case Op::Not: return Enc{!xs[0].value, xs[0].known};
+    case Op::And: case Op::Or: {
+      // And: false as soon as one operand is known false; Or: true as soon as one is known true.
+      bool isAnd = e.op == Op::And;
+      z3::expr_vector decisive(ctx), values(ctx);
+      for (const Enc &x : xs) {
+        decisive.push_back(x.known && (isAnd ? !x.value : x.value));
+        values.push_back(isAnd ? (x.value || !x.known) : (x.value && x.known));
+      }
+      z3::expr value = isAnd ? z3::mk_and(values) : z3::mk_or(values);
+      return Enc{value, allKnown() || z3::mk_or(decisive)};
+    }
+    case Op::Eq: return Enc{xs[0].value == xs[1].value, allKnown()};
+    case Op::Ne: return Enc{xs[0].value != xs[1].value, allKnown()};
+    case Op::Lt: return Enc{xs[0].value < xs[1].value, allKnown()};
+    case Op::Le: return Enc{xs[0].value <= xs[1].value, allKnown()};
+    case Op::Gt: return Enc{xs[0].value > xs[1].value, allKnown()};
+    case Op::Ge: return Enc{xs[0].value >= xs[1].value, allKnown()};
+    case Op::Add: return Enc{xs[0].value + xs[1].value, allKnown()};
+    case Op::Sub: return Enc{xs[0].value - xs[1].value, allKnown()};
+    case Op::Mul: return Enc{xs[0].value * xs[1].value, allKnown()};
+    case Op::Div: return Enc{xs[0].value / xs[1].value, allKnown()};
+    case Op::Neg: return Enc{-xs[0].value, allKnown()};
+    case Op::Min: case Op::Max: {
+      z3::expr acc = xs[0].value;
+      for (size_t i = 1; i < xs.size(); ++i) {
+        const z3::expr &x = xs[i].value;
+        acc = e.op == Op::Min ? z3::ite(x < acc, x, acc) : z3::ite(x > acc, x, acc);
+      }
+      return Enc{acc, allKnown()};
+    }
+    case Op::Known: case Op::IsTrue: return Enc{plain(e), yes};  // never missing (mayBeMissing is false)
+    case Op::If: {
+      // An unknown condition takes the else branch.
+      z3::expr c = xs[0].known && xs[0].value;
+      return Enc{z3::ite(c, xs[1].value, xs[2].value), z3::ite(c, xs[1].known, xs[2].known)};
+    }
+    case Op::Count: {
+      z3::expr t = ctx.int_val(0), u = ctx.int_val(0);
+      for (const Enc &x : xs) {
+        t = t + z3::ite(x.known && x.value, ctx.int_val(1), ctx.int_val(0));
+        u = u + z3::ite(!x.known, ctx.int_val(1), ctx.int_val(0));
+      }
+      z3::expr k = ctx.int_val(e.index), most = t + u;
+      z3::expr isTrue = yes, isFalse = yes;
+      switch (e.counting) {
+      case Counting::AtLeast: isTrue = t >= k; isFalse = most < k; break;
+      case Counting::AtMost: isTrue = most <= k; isFalse = t > k; break;
+      case Counting::Exactly: isTrue = t == k && most == k; isFalse = t > k || most < k; break;
+      }
+      return Enc{isTrue, isTrue || isFalse};
+    }
+    }
+    throw z3::exception("unsupported IR operator");
+  }
+
+  /// The two-valued encoding of an expression that cannot be missing.
+  z3::expr plain(const Expr &e) {
     auto arg = [&](size_t i) { return encode(*e.args[i]); };
     switch (e.op) {
     case Op::Const:
@@ -170,7 +264,7 @@ struct Z3Backend::Impl {
       }
       break;
     case Op::Input: return vars.at(e.index);
-    case Op::Define: return encodeDefine(e.index);
+    case Op::Define: return encodeDefine(e.index).value;
     case Op::Not: return !arg(0);
     case Op::And:
     case Op::Or: {
@@ -198,6 +292,20 @@ struct Z3Backend::Impl {
       }
       return acc;
     }
+    case Op::Known: return knownOf(*e.args[0]);
+    case Op::IsTrue: return encode(*e.args[0]);  // encode() reads a condition as "holds"
+    case Op::If: return z3::ite(encode(*e.args[0]), arg(1), arg(2));
+    case Op::Count: {
+      z3::expr t = ctx.int_val(0);
+      for (size_t i = 0; i < e.args.size(); ++i) t = t + z3::ite(arg(i), ctx.int_val(1), ctx.int_val(0));
+      z3::expr k = ctx.int_val(e.index);
+      switch (e.counting) {
+      case Counting::AtLeast: return t >= k;
+      case Counting::AtMost: return t <= k;
+      case Counting::Exactly: return t == k;
+      }
+      break;
+    }
     }
     throw z3::exception("unsupported IR operator");
   }
@@ -208,6 +316,10 @@ struct Z3Backend::Impl {
     std::vector<Value> patient;
     for (size_t i = 0; i < vars.size(); ++i) {
       z3::expr v = m.eval(vars[i], true);
+      if (p.inputs[i].optional && m.eval(knowns[i], true).is_false()) {
+        patient.push_back(Value::ofMissing(p.inputs[i].type.kind));
+        continue;
+      }
       switch (p.inputs[i].type.kind) {
       case Type::Kind::Bool: patient.push_back(Value::ofBool(v.is_true())); break;
       case Type::Kind::Enum: patient.push_back(Value::ofEnum(v.get_numeral_int())); break;
@@ -309,7 +421,9 @@ struct Z3Backend::Impl {
     }
     z3::optimize &opt = *optimizer;
     Pushed<z3::optimize> scope(opt);  // the condition and the objective
-    z3::expr cond = encode(*condition);
+    // A missing amount has no value to bound (a separate obligation asks
+    // whether a fired dose can be missing).
+    z3::expr cond = encode(*condition) && knownOf(*term);
     z3::expr t = encode(*term);
     opt.add(cond);
     z3::optimize::handle h = maximize ? opt.maximize(t) : opt.minimize(t);
@@ -366,6 +480,7 @@ struct Z3Backend::Impl {
     for (size_t i = 0; i < rangeCount; ++i) opt.add(domain[i]);
     if (p.population) opt.add(encode(*closure(p, p.population)));
     opt.add(encode(*closure(p, condition)));
+    opt.add(knownOf(*term));
     z3::expr t = encode(*term);
     z3::optimize::handle h = maximize ? opt.maximize(t) : opt.minimize(t);
     z3::check_result r = opt.check();
@@ -376,7 +491,7 @@ struct Z3Backend::Impl {
                                     : "the optimiser's bound over the closure is not exact";
       return out;
     }
-    z3::expr cond = encode(*condition);
+    z3::expr cond = encode(*condition) && knownOf(*term);
     z3::check_result reached = beyond(cond, t, bound->value, maximize, /*strictly=*/false);
     if (reached == z3::unknown) {
       out.reason = solver.reason_unknown();
@@ -392,6 +507,8 @@ struct Z3Backend::Impl {
     z3::expr delta = ctx.real_const("approach!delta");
     z3::expr_vector xs(ctx);
     for (const z3::expr &c : constants) xs.push_back(c);
+    for (size_t i = 0; i < knowns.size(); ++i)
+      if (p.inputs[i].optional) xs.push_back(knowns[i]);
     z3::expr_vector patient(ctx);
     for (const z3::expr &d : domain) patient.push_back(d);
     patient.push_back(cond);

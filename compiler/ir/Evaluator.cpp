@@ -27,11 +27,14 @@ public:
       throw EvalError("the patient has " + std::to_string(patient.size()) + " values but the protocol has " +
                           std::to_string(p.inputs.size()) + " inputs",
                       SourceRange{});
-    for (size_t i = 0; i < patient.size(); ++i)
+    for (size_t i = 0; i < patient.size(); ++i) {
       if (patient[i].kind != p.inputs[i].type.kind)
         throw EvalError("the value of input '" + p.inputs[i].name + "' is a " + kindName(patient[i].kind) +
                             ", the input is a " + kindName(p.inputs[i].type.kind),
                         p.inputs[i].range);
+      if (patient[i].missing && !p.inputs[i].optional)
+        throw EvalError("input '" + p.inputs[i].name + "' is missing, and it is not optional", p.inputs[i].range);
+    }
   }
 
   Value eval(const Expr &e) {
@@ -44,20 +47,47 @@ public:
     }
   }
 
-  bool evalBool(const Expr &e) {
+  /// A condition's truth value (unknown when a value it needs is missing).
+  Truth evalTruth(const Expr &e) {
     Value v = eval(e);
     if (v.kind != Type::Kind::Bool) throw EvalError("expected a condition, got a " + kindName(v.kind), e.range);
-    return v.boolean;
+    return v.truth();
   }
 
-  Rational evalNumber(const Expr &e) {
+  /// Whether a condition holds: it is true (not false, not unknown). Guards,
+  /// the population and pathway entries are read this way.
+  bool evalBool(const Expr &e) { return evalTruth(e) == Truth::True; }
+
+  /// A number that must be known (a dose): missing is an error here.
+  Rational evalKnownNumber(const Expr &e, const std::string &what) {
     Value v = eval(e);
     if (v.kind != Type::Kind::Number) throw EvalError("expected a number, got a " + kindName(v.kind), e.range);
+    if (v.missing) throw EvalError(what + " cannot be computed: '" + toString(p_, e) + "' needs a missing value", e.range);
     return v.number;
   }
 
 private:
+  Value number(const Expr &e) {
+    Value v = eval(e);
+    if (v.kind != Type::Kind::Number) throw EvalError("expected a number, got a " + kindName(v.kind), e.range);
+    return v;
+  }
+
+  /// Applies `f` to the operands' numbers; missing if any operand is.
+  template <typename F> Value arithmetic(const Expr &e, Type::Kind result, F f) {
+    std::vector<Rational> xs;
+    bool missing = false;
+    for (size_t i = 0; i < e.args.size(); ++i) {
+      Value v = number(arg(e, i));
+      missing = missing || v.missing;
+      xs.push_back(v.number);
+    }
+    if (missing) return Value::ofMissing(result);
+    return f(xs);
+  }
+
   Value evalUnchecked(const Expr &e) {
+    const auto Num = Type::Kind::Number, Bool = Type::Kind::Bool;
     switch (e.op) {
     case Op::Const: return e.constant;
     case Op::Input:
@@ -65,40 +95,66 @@ private:
         throw EvalError("internal: input index out of range", e.range);
       return patient_[e.index];
     case Op::Define: return define(e);
-    case Op::Not: return Value::ofBool(!evalBool(arg(e, 0)));
-    // And/Or short-circuit, like every reading of a guard a clinician does.
-    case Op::And:
-      for (const ExprRef &a : e.args)
-        if (!evalBool(*a)) return Value::ofBool(false);
-      return Value::ofBool(true);
-    case Op::Or:
-      for (const ExprRef &a : e.args)
-        if (evalBool(*a)) return Value::ofBool(true);
-      return Value::ofBool(false);
-    case Op::Eq: return Value::ofBool(equal(e));
-    case Op::Ne: return Value::ofBool(!equal(e));
-    case Op::Lt: return Value::ofBool(evalNumber(arg(e, 0)) < evalNumber(arg(e, 1)));
-    case Op::Le: return Value::ofBool(evalNumber(arg(e, 0)) <= evalNumber(arg(e, 1)));
-    case Op::Gt: return Value::ofBool(evalNumber(arg(e, 0)) > evalNumber(arg(e, 1)));
-    case Op::Ge: return Value::ofBool(evalNumber(arg(e, 0)) >= evalNumber(arg(e, 1)));
-    case Op::Add: return Value::ofNumber(evalNumber(arg(e, 0)) + evalNumber(arg(e, 1)));
-    case Op::Sub: return Value::ofNumber(evalNumber(arg(e, 0)) - evalNumber(arg(e, 1)));
-    case Op::Mul: return Value::ofNumber(evalNumber(arg(e, 0)) * evalNumber(arg(e, 1)));
-    case Op::Div: {
-      Rational a = evalNumber(arg(e, 0)), b = evalNumber(arg(e, 1));
-      if (b.isZero()) throw EvalError("division by zero: '" + toString(p_, arg(e, 1)) + "' is 0", e.range);
-      return Value::ofNumber(a / b);
+    case Op::Not: return Value::ofTruth(kleeneNot(evalTruth(arg(e, 0))));
+    // And/Or stop at the operand that decides (false / true), like every
+    // reading of a guard a clinician does; unknown does not decide.
+    case Op::And: {
+      Truth t = Truth::True;
+      for (size_t i = 0; i < e.args.size() && t != Truth::False; ++i) t = kleeneAnd(t, evalTruth(arg(e, i)));
+      return Value::ofTruth(t);
     }
-    case Op::Neg: return Value::ofNumber(-evalNumber(arg(e, 0)));
-    case Op::Min:
-    case Op::Max: {
-      if (e.args.empty()) throw EvalError("internal: min/max without arguments", e.range);
-      Rational r = evalNumber(*e.args[0]);
-      for (size_t i = 1; i < e.args.size(); ++i) {
-        Rational x = evalNumber(*e.args[i]);
-        r = e.op == Op::Min ? std::min(r, x) : std::max(r, x);
+    case Op::Or: {
+      Truth t = Truth::False;
+      for (size_t i = 0; i < e.args.size() && t != Truth::True; ++i) t = kleeneOr(t, evalTruth(arg(e, i)));
+      return Value::ofTruth(t);
+    }
+    case Op::Eq: case Op::Ne: {
+      Value a = eval(arg(e, 0)), b = eval(arg(e, 1));
+      if (a.kind != b.kind)
+        throw EvalError("cannot compare a " + kindName(a.kind) + " with a " + kindName(b.kind), e.range);
+      if (a.missing || b.missing) return Value::ofMissing(Bool);
+      bool same = false;
+      switch (a.kind) {
+      case Type::Kind::Bool: same = a.boolean == b.boolean; break;
+      case Type::Kind::Enum: same = a.member == b.member; break;
+      case Type::Kind::Number: same = a.number == b.number; break;
       }
-      return Value::ofNumber(r);
+      return Value::ofBool(e.op == Op::Eq ? same : !same);
+    }
+    case Op::Lt: return arithmetic(e, Bool, [](auto &x) { return Value::ofBool(x[0] < x[1]); });
+    case Op::Le: return arithmetic(e, Bool, [](auto &x) { return Value::ofBool(x[0] <= x[1]); });
+    case Op::Gt: return arithmetic(e, Bool, [](auto &x) { return Value::ofBool(x[0] > x[1]); });
+    case Op::Ge: return arithmetic(e, Bool, [](auto &x) { return Value::ofBool(x[0] >= x[1]); });
+    case Op::Add: return arithmetic(e, Num, [](auto &x) { return Value::ofNumber(x[0] + x[1]); });
+    case Op::Sub: return arithmetic(e, Num, [](auto &x) { return Value::ofNumber(x[0] - x[1]); });
+    case Op::Mul: return arithmetic(e, Num, [](auto &x) { return Value::ofNumber(x[0] * x[1]); });
+    case Op::Div:
+      return arithmetic(e, Num, [&](auto &x) {
+        if (x[1].isZero()) throw EvalError("division by zero: '" + toString(p_, arg(e, 1)) + "' is 0", e.range);
+        return Value::ofNumber(x[0] / x[1]);
+      });
+    case Op::Neg: return arithmetic(e, Num, [](auto &x) { return Value::ofNumber(-x[0]); });
+    case Op::Min:
+    case Op::Max:
+      if (e.args.empty()) throw EvalError("internal: min/max without arguments", e.range);
+      return arithmetic(e, Num, [&](auto &x) {
+        Rational r = x[0];
+        for (size_t i = 1; i < x.size(); ++i) r = e.op == Op::Min ? std::min(r, x[i]) : std::max(r, x[i]);
+        return Value::ofNumber(r);
+      });
+    case Op::Known: return Value::ofBool(!eval(arg(e, 0)).missing);
+    case Op::IsTrue: return Value::ofBool(evalTruth(arg(e, 0)) == Truth::True);
+    // An unknown condition takes the else branch (FEEL, CQL and SQL agree).
+    case Op::If: return evalTruth(arg(e, 0)) == Truth::True ? eval(arg(e, 1)) : eval(arg(e, 2));
+    case Op::Count: {
+      uint64_t t = 0, u = 0;
+      for (size_t i = 0; i < e.args.size(); ++i) {
+        Truth x = evalTruth(arg(e, i));
+        t += x == Truth::True;
+        u += x == Truth::Unknown;
+      }
+      if (e.index < 0) throw EvalError("internal: negative count", e.range);
+      return Value::ofTruth(countTruth(e.counting, static_cast<uint64_t>(e.index), t, u));
     }
     }
     throw EvalError("internal: unknown operator", e.range);
@@ -108,18 +164,6 @@ private:
     if (i >= e.args.size() || !e.args[i])
       throw EvalError(std::string("internal: '") + spelling(e.op) + "' is missing an operand", e.range);
     return *e.args[i];
-  }
-
-  bool equal(const Expr &e) {
-    Value a = eval(arg(e, 0)), b = eval(arg(e, 1));
-    if (a.kind != b.kind)
-      throw EvalError("cannot compare a " + kindName(a.kind) + " with a " + kindName(b.kind), e.range);
-    switch (a.kind) {
-    case Type::Kind::Bool: return a.boolean == b.boolean;
-    case Type::Kind::Enum: return a.member == b.member;
-    case Type::Kind::Number: return a.number == b.number;
-    }
-    return false;
   }
 
   Value define(const Expr &e) {
@@ -147,7 +191,7 @@ FiredAction fire(Context &ctx, Target from, const Action &a) {
   FiredAction f;
   f.from = from;
   f.action = &a;
-  if (ExprRef amount = givenAmount(a)) f.amount = ctx.evalNumber(*amount);
+  if (ExprRef amount = givenAmount(a)) f.amount = ctx.evalKnownNumber(*amount, "the dose of '" + a.name + "'");
   return f;
 }
 

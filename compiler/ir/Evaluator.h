@@ -47,6 +47,8 @@ struct Evaluation {
 
 /// Evaluates an expression. Throws EvalError (division by zero, overflow).
 Value evaluate(const Protocol &p, const Expr &e, const Patient &patient);
+/// Whether a condition holds for the patient: it is true (false and
+/// unknown -- a value it needs is missing -- do not hold).
 bool evaluateBool(const Protocol &p, const Expr &e, const Patient &patient);
 
 /// Evaluates the whole protocol for one patient.

@@ -201,7 +201,7 @@ void dump(const Protocol &p, std::ostream &out) {
   }
   for (size_t i = 0; i < p.inputs.size(); ++i) {
     const Input &in = p.inputs[i];
-    out << "  input #" << i << " " << in.name << " : " << typeName(p, in.type);
+    out << "  input #" << i << " " << in.name << " : " << (in.optional ? "optional " : "") << typeName(p, in.type);
     if (in.lo) out << " in " << in.lo->str() << " .. " << in.hi->str() << " (shown in " << in.displayUnit.name << ")";
     if (in.unspecified) out << " unspecified";
     out << citations(in.citations) << "\n";

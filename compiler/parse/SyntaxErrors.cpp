@@ -27,8 +27,8 @@ const std::vector<Category> &categories() {
   static const std::vector<Category> kCategories = {
       {"an expression",
        {P::INT, P::LPAREN, P::MINUS},
-       {P::INT, P::DECIMAL, P::IDENT, P::LPAREN, P::MINUS, P::NOT, P::TRUE, P::FALSE, P::MIN, P::MAX}},
-      {"a value", {P::INT, P::MINUS}, {P::INT, P::DECIMAL, P::IDENT, P::LPAREN, P::MINUS, P::TRUE, P::FALSE, P::MIN, P::MAX}},
+       {P::INT, P::DECIMAL, P::IDENT, P::LPAREN, P::MINUS, P::NOT, P::TRUE, P::FALSE, P::MIN, P::MAX, P::KNOWN, P::IF, P::AT, P::EXACTLY}},
+      {"a value", {P::INT, P::MINUS}, {P::INT, P::DECIMAL, P::IDENT, P::LPAREN, P::MINUS, P::TRUE, P::FALSE, P::MIN, P::MAX, P::KNOWN, P::IF, P::AT, P::EXACTLY}},
       {"an operator",
        {P::EQ, P::LT, P::PLUS},
        {P::EQ, P::NE, P::LT, P::LE, P::GT, P::GE, P::PLUS, P::MINUS, P::STAR, P::SLASH, P::AND, P::OR, P::IN, P::NOT}},
