@@ -85,6 +85,7 @@ public:
 
     d["inputs"] = inputs();
     d["units"] = units();
+    where_ = "the population";
     d["population"] = p_.population ? json(node(*p_.population)) : json(nullptr);
     d["drugs"] = drugs();
     json pathways = json::array();
@@ -195,6 +196,7 @@ private:
     json tiers = json::array();
     for (size_t ti = 0; ti < pw.tiers.size(); ++ti) {
       const ir::Tier &t = pw.tiers[ti];
+      where_ = "tier '" + pw.name + "." + t.name + "'";
       ir::ExprRef guard = keep(p_.tierGuard(pi, static_cast<int>(ti)));
       json j = {{"name", t.name},
                 {"after", t.after >= 0 ? json(pw.tiers[t.after].name) : json(nullptr)},
@@ -223,6 +225,7 @@ private:
   json table(const ir::Table &t) {
     json rules = json::array();
     for (const ir::Rule &r : t.rules) {
+      where_ = "rule '" + t.name + "." + r.name + "'";
       rules.push_back({{"name", r.name},
                        {"priority", r.priority ? json(*r.priority) : json(nullptr)},
                        {"when", r.guard ? ir::toString(p_, *r.guard) : "true"},
@@ -335,8 +338,13 @@ private:
       case ir::Op::Eq: case ir::Op::Ne: case ir::Op::Lt: case ir::Op::Le: case ir::Op::Gt: case ir::Op::Ge:
         // Comparisons carry their text in the author's terms, for explanations.
         return add({{"op", opName(e.op)}, {"args", args(e)}, {"text", ir::toString(p_, e)}});
-      case ir::Op::Not: case ir::Op::Add: case ir::Op::Sub: case ir::Op::Mul: case ir::Op::Div: case ir::Op::Neg:
-      case ir::Op::Min: case ir::Op::Max: case ir::Op::IsTrue: case ir::Op::If:
+      case ir::Op::Add: case ir::Op::Sub: case ir::Op::Mul: case ir::Op::Div: case ir::Op::Neg:
+      case ir::Op::Min: case ir::Op::Max: {
+        json a = args(e);
+        if (auto folded = fold(e, a)) return *folded;
+        return add({{"op", opName(e.op)}, {"args", a}});
+      }
+      case ir::Op::Not: case ir::Op::IsTrue: case ir::Op::If:
         return add({{"op", opName(e.op)}, {"args", args(e)}});
       case ir::Op::Known: return add({{"op", "known"}, {"args", args(e)}, {"text", ir::toString(p_, e)}});
       case ir::Op::Count:
@@ -350,6 +358,43 @@ private:
     }
     // Unreachable for a protocol sema accepted: every operator has a node.
     throw std::logic_error(std::string("table compiler: no node for operator '") + ir::spelling(e.op) + "'");
+  }
+
+  // Arithmetic on constants only is computed here: a value that overflows
+  // exact arithmetic would fail for every patient, so it is refused with
+  // its location instead of written.
+  std::optional<uint32_t> fold(const ir::Expr &e, const json &args) {
+    std::vector<Rational> xs;
+    for (const json &a : args) {
+      const json &n = nodes_[a.get<size_t>()];
+      if (n["op"] != "const" || n["type"] != "number") return std::nullopt;
+      xs.push_back(*Rational::parse(n["value"].get<std::string>()));
+    }
+    Rational r;
+    try {
+      switch (e.op) {
+        case ir::Op::Add: r = xs[0] + xs[1]; break;
+        case ir::Op::Sub: r = xs[0] - xs[1]; break;
+        case ir::Op::Mul: r = xs[0] * xs[1]; break;
+        case ir::Op::Div: r = xs[0] / xs[1]; break;
+        case ir::Op::Neg: r = -xs[0]; break;
+        default:
+          r = xs[0];
+          for (const Rational &x : xs) r = e.op == ir::Op::Min ? std::min(r, x) : std::max(r, x);
+          break;
+      }
+    } catch (const RationalOverflow &) {
+      diags_.report(DiagId::err_condition_not_tabular, e.range, where_,
+                    "'" + ir::toString(p_, e) + "' overflows exact arithmetic");
+      failed_ = true;
+      return std::nullopt;
+    } catch (const RationalDivisionByZero &) {
+      diags_.report(DiagId::err_condition_not_tabular, e.range, where_,
+                    "'" + ir::toString(p_, e) + "' divides by zero");
+      failed_ = true;
+      return std::nullopt;
+    }
+    return add({{"op", "const"}, {"type", "number"}, {"value", rational(r)}});
   }
 
   // `x == a or x == b` over one enum subject (what `x in {a, b}` lowers
@@ -438,6 +483,7 @@ private:
   std::map<std::string, uint32_t> byKey_;          // a node's canonical JSON -> its index
   std::map<const ir::Expr *, uint32_t> byExpr_;    // IR nodes already compiled
   std::vector<ir::ExprRef> kept_;
+  std::string where_;  // the condition or dose being compiled, for diagnostics
 };
 
 }  // namespace
