@@ -14,6 +14,7 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <span>
 #include <sstream>
 
 #include "carepath/TableFormat.h"
@@ -41,6 +42,26 @@ struct Table::Model {
   std::vector<std::vector<std::vector<ConditionCheck>>> explain;  // [table][rule]
   std::vector<ConditionCheck> populationExplain;
   std::vector<const UnitSpec *> displayUnits;  // [input]
+
+  /// The nodes as evaluation reads them: small, contiguous, arguments in
+  /// one array (NodeInfo keeps texts and names for explanations).
+  struct EvalNode {
+    Rational number;          // Const
+    uint64_t members = 0;     // In
+    uint32_t argBegin = 0, argEnd = 0;  // into evalArgs
+    uint32_t input = 0;       // Input
+    uint32_t k = 0;           // Count
+    int32_t member = -1;      // Const enum
+    NodeInfo::Op op = NodeInfo::Op::Const;
+    InputSpec::Kind argKind = InputSpec::Kind::Bool;  // Eq, Ne: of the operands
+    Counting counting = Counting::AtLeast;
+    bool boolean = false;     // Const bool
+  };
+  std::vector<EvalNode> eval;
+  std::vector<uint32_t> evalArgs;
+  /// Population first: the nodes [0, populationEnd) are all it needs, so
+  /// a patient outside it stops the pass there.
+  uint32_t populationEnd = 0;
 };
 
 namespace {
@@ -478,6 +499,21 @@ public:
       }
       m_.nodes.push_back(std::move(n));
       m_.nodes.back().reads = reads(static_cast<uint32_t>(i));
+      const NodeInfo &x = m_.nodes.back();
+      Model::EvalNode e;
+      e.number = x.constant.number;
+      e.member = x.constant.member;
+      e.boolean = x.constant.boolean;
+      e.members = x.members;
+      e.input = x.input;
+      e.k = x.k;
+      e.op = x.op;
+      e.counting = x.counting;
+      e.argKind = x.args.empty() ? x.kind : m_.nodes[x.args[0]].kind;
+      e.argBegin = static_cast<uint32_t>(m_.evalArgs.size());
+      m_.evalArgs.insert(m_.evalArgs.end(), x.args.begin(), x.args.end());
+      e.argEnd = static_cast<uint32_t>(m_.evalArgs.size());
+      m_.eval.push_back(e);
     }
   }
 
@@ -752,6 +788,7 @@ public:
   void population(const json &doc) {
     m_.population = optNodeRef(doc, "", "population", InputSpec::Kind::Bool);
     if (m_.population) m_.populationExplain = explainList(*m_.population);
+    m_.populationEnd = m_.population ? *m_.population + 1 : 0;
   }
 
 private:
@@ -770,15 +807,16 @@ using Error = NodeValue::Error;
 // them: the first operand whose arithmetic failed makes the node fail;
 // otherwise a missing operand makes it missing (carepath/Truth.h: every
 // operator but and/or/not/known/is-true/if/count).
-inline bool strictOperands(const NodeInfo &n, const std::vector<NodeValue> &v, NodeValue &out) {
-  for (uint32_t a : n.args)
+using Args = std::span<const uint32_t>;
+inline bool strictOperands(Args args, const std::vector<NodeValue> &v, NodeValue &out) {
+  for (uint32_t a : args)
     if (v[a].error != Error::None) {
       out.error = v[a].error;
       out.missing = false;
       out.truth = Truth::Unknown;
       return false;
     }
-  for (uint32_t a : n.args)
+  for (uint32_t a : args)
     if (v[a].missing) {
       out.missing = true;
       out.truth = Truth::Unknown;
@@ -792,20 +830,21 @@ inline void setTruth(NodeValue &out, Truth t) {
   out.missing = t == Truth::Unknown;
 }
 
-// One pass over the DAG in node order: every argument is computed before
-// its users. No allocation: `v` is sized once.
-void evaluateNodes(const Table::Model &m, const std::vector<PatientValue> &patient, std::vector<NodeValue> &v) {
-  v.resize(m.nodes.size());
-  for (size_t i = 0; i < m.nodes.size(); ++i) {
-    const NodeInfo &n = m.nodes[i];
+// Nodes [begin, end) in order: every argument is computed before its
+// users. No allocation: `v` is sized by the caller.
+void evaluateNodes(const Table::Model &m, const std::vector<PatientValue> &patient, std::vector<NodeValue> &v,
+                   uint32_t begin, uint32_t end) {
+  for (uint32_t i = begin; i < end; ++i) {
+    const Table::Model::EvalNode &n = m.eval[i];
+    const Args args(m.evalArgs.data() + n.argBegin, n.argEnd - n.argBegin);
     NodeValue &out = v[i];
     out.error = Error::None;
     out.missing = false;
     switch (n.op) {
       case Op::Const:
-        out.number = n.constant.number;
-        out.member = n.constant.member;
-        out.truth = truth(n.constant.boolean);
+        out.number = n.number;
+        out.member = n.member;
+        out.truth = truth(n.boolean);
         break;
       case Op::Input: {
         const PatientValue &p = patient[n.input];
@@ -815,10 +854,10 @@ void evaluateNodes(const Table::Model &m, const std::vector<PatientValue> &patie
         out.truth = p.missing ? Truth::Unknown : truth(p.boolean);
         break;
       }
-      case Op::Define: out = v[n.args[0]]; break;
+      case Op::Define: out = v[args[0]]; break;
       case Op::Not:
-        if (!strictOperands(n, v, out) && out.error != Error::None) break;
-        setTruth(out, kleeneNot(v[n.args[0]].truth));
+        if (!strictOperands(args, v, out) && out.error != Error::None) break;
+        setTruth(out, kleeneNot(v[args[0]].truth));
         break;
       case Op::And:
       case Op::Or: {
@@ -826,7 +865,7 @@ void evaluateNodes(const Table::Model &m, const std::vector<PatientValue> &patie
         // a failure before it fails the node (read left to right).
         Truth decide = n.op == Op::And ? Truth::False : Truth::True;
         Truth t = n.op == Op::And ? Truth::True : Truth::False;
-        for (uint32_t a : n.args) {
+        for (uint32_t a : args) {
           if (v[a].error != Error::None) {
             out.error = v[a].error;
             break;
@@ -843,14 +882,14 @@ void evaluateNodes(const Table::Model &m, const std::vector<PatientValue> &patie
         break;
       }
       case Op::In:
-        if (strictOperands(n, v, out)) setTruth(out, truth((n.members >> v[n.args[0]].member) & 1));
+        if (strictOperands(args, v, out)) setTruth(out, truth((n.members >> v[args[0]].member) & 1));
         break;
       case Op::Eq:
       case Op::Ne:
-        if (strictOperands(n, v, out)) {
-          const NodeValue &a = v[n.args[0]], &b = v[n.args[1]];
+        if (strictOperands(args, v, out)) {
+          const NodeValue &a = v[args[0]], &b = v[args[1]];
           bool eq = false;
-          switch (m.nodes[n.args[0]].kind) {
+          switch (n.argKind) {
             case InputSpec::Kind::Bool: eq = a.truth == b.truth; break;
             case InputSpec::Kind::Enum: eq = a.member == b.member; break;
             case InputSpec::Kind::Number: eq = a.number == b.number; break;
@@ -859,26 +898,26 @@ void evaluateNodes(const Table::Model &m, const std::vector<PatientValue> &patie
         }
         break;
       case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge:
-        if (strictOperands(n, v, out)) {
-          const Rational &a = v[n.args[0]].number, &b = v[n.args[1]].number;
+        if (strictOperands(args, v, out)) {
+          const Rational &a = v[args[0]].number, &b = v[args[1]].number;
           bool r = n.op == Op::Lt ? a < b : n.op == Op::Le ? a <= b : n.op == Op::Gt ? a > b : a >= b;
           setTruth(out, truth(r));
         }
         break;
       case Op::Add: case Op::Sub: case Op::Mul: case Op::Div: case Op::Neg: case Op::Min: case Op::Max:
-        if (!strictOperands(n, v, out)) break;
+        if (!strictOperands(args, v, out)) break;
         try {
-          const Rational &a = v[n.args[0]].number;
+          const Rational &a = v[args[0]].number;
           switch (n.op) {
-            case Op::Add: out.number = a + v[n.args[1]].number; break;
-            case Op::Sub: out.number = a - v[n.args[1]].number; break;
-            case Op::Mul: out.number = a * v[n.args[1]].number; break;
-            case Op::Div: out.number = a / v[n.args[1]].number; break;
+            case Op::Add: out.number = a + v[args[1]].number; break;
+            case Op::Sub: out.number = a - v[args[1]].number; break;
+            case Op::Mul: out.number = a * v[args[1]].number; break;
+            case Op::Div: out.number = a / v[args[1]].number; break;
             case Op::Neg: out.number = -a; break;
             default: {
               Rational r = a;
-              for (size_t k = 1; k < n.args.size(); ++k) {
-                const Rational &x = v[n.args[k]].number;
+              for (size_t k = 1; k < args.size(); ++k) {
+                const Rational &x = v[args[k]].number;
                 r = n.op == Op::Min ? std::min(r, x) : std::max(r, x);
               }
               out.number = r;
@@ -892,26 +931,26 @@ void evaluateNodes(const Table::Model &m, const std::vector<PatientValue> &patie
         }
         break;
       case Op::Known:
-        if (v[n.args[0]].error != Error::None) out.error = v[n.args[0]].error;
-        else setTruth(out, truth(!v[n.args[0]].missing));
+        if (v[args[0]].error != Error::None) out.error = v[args[0]].error;
+        else setTruth(out, truth(!v[args[0]].missing));
         break;
       case Op::IsTrue:
-        if (v[n.args[0]].error != Error::None) out.error = v[n.args[0]].error;
-        else setTruth(out, truth(v[n.args[0]].truth == Truth::True));
+        if (v[args[0]].error != Error::None) out.error = v[args[0]].error;
+        else setTruth(out, truth(v[args[0]].truth == Truth::True));
         break;
       case Op::If: {
         // An unknown condition takes the else branch.
-        const NodeValue &c = v[n.args[0]];
+        const NodeValue &c = v[args[0]];
         if (c.error != Error::None) {
           out.error = c.error;
           break;
         }
-        out = v[n.args[c.truth == Truth::True ? 1 : 2]];
+        out = v[args[c.truth == Truth::True ? 1 : 2]];
         break;
       }
       case Op::Count: {
         uint64_t t = 0, u = 0;
-        for (uint32_t a : n.args) {
+        for (uint32_t a : args) {
           if (v[a].error != Error::None) {
             out.error = v[a].error;
             break;
@@ -932,9 +971,10 @@ void evaluateNodes(const Table::Model &m, const std::vector<PatientValue> &patie
 }
 
 // The truth of a condition the result needs; a failed computation is an
-// error now (EvaluationError), never a guess.
-Truth needTruth(const std::vector<NodeValue> &v, uint32_t node, const std::string &what) {
-  if (v[node].error != Error::None) raise(v[node].error, what);
+// error now (EvaluationError), never a guess. `what` words the condition
+// only then (no string is built on the way).
+template <typename What> Truth needTruth(const std::vector<NodeValue> &v, uint32_t node, What what) {
+  if (v[node].error != Error::None) raise(v[node].error, what());
   return v[node].truth;
 }
 
@@ -1101,7 +1141,9 @@ void Table::evaluate(const std::vector<PatientValue> &patient, Result &out, cons
     out.fired[t].assign(m.tables[t].rules.size(), 0);
   }
   std::vector<NodeValue> &v = out.values;
-  evaluateNodes(m, patient, v);
+  v.resize(m.nodes.size());
+  // The population's nodes come first: outside it, the pass stops there.
+  evaluateNodes(m, patient, v, 0, m.populationEnd);
 
   std::vector<uint8_t> seen;
   auto checks = [&](const std::vector<ConditionCheck> &list, std::vector<ConditionCheck> &into) {
@@ -1118,7 +1160,7 @@ void Table::evaluate(const std::vector<PatientValue> &patient, Result &out, cons
   out.inPopulation = true;
   out.populationUnknown = false;
   if (m.population) {
-    Truth t = needTruth(v, *m.population, "the population");
+    Truth t = needTruth(v, *m.population, [] { return std::string("the population"); });
     out.inPopulation = t == Truth::True;
     out.populationUnknown = t == Truth::Unknown;
     if (explain) {
@@ -1127,6 +1169,7 @@ void Table::evaluate(const std::vector<PatientValue> &patient, Result &out, cons
     }
   }
   if (!out.inPopulation) return;
+  evaluateNodes(m, patient, v, m.populationEnd, static_cast<uint32_t>(m.nodes.size()));
 
   std::vector<uint32_t> involved;  // allocates only when a violation is found
   for (uint32_t t = 0; t < m.tables.size(); ++t) {
@@ -1134,7 +1177,7 @@ void Table::evaluate(const std::vector<PatientValue> &patient, Result &out, cons
     bool any = false;
     for (uint32_t r = 0; r < info.rules.size(); ++r) {
       const RuleInfo &rule = info.rules[r];
-      Truth cond = needTruth(v, rule.condition, ruleWhere(info, rule));
+      Truth cond = needTruth(v, rule.condition, [&] { return ruleWhere(info, rule); });
       bool h = cond == Truth::True;
       // Undecided: the guard is unknown because of a missing value (a
       // tier's entry included, as the condition reads it).

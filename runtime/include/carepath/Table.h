@@ -160,7 +160,9 @@ struct Result {
   std::vector<std::vector<uint8_t>> fired;    // [table][rule]: fired under the hit policy
   std::vector<FiredAction> actions;           // tables in order, then rules in written order
   std::vector<Violation> violations;          // hit-policy violations (Table::describe words them)
-  std::vector<NodeValue> values;              // [node]: the evaluation buffer (Table::nodes())
+  /// [node]: the evaluation buffer (Table::nodes()). For a patient outside
+  /// the population only the nodes up to the population's are computed.
+  std::vector<NodeValue> values;
   std::vector<ConditionCheck> population;     // explain only
   std::vector<uint32_t> populationMissing;    // explain only: missing inputs the population needs
   std::vector<RuleTrace> trace;               // explain only
