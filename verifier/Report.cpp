@@ -27,6 +27,7 @@ DiagId refutedId(PropertyKind kind) {
   case PropertyKind::DoseFormulary: return DiagId::err_refuted_dose_formulary;
   case PropertyKind::Assertion: return DiagId::err_refuted_assertion;
   case PropertyKind::Unspecified: return DiagId::err_refuted_unspecified;
+  case PropertyKind::DoseKnown: return DiagId::err_refuted_dose_known;
   }
   return DiagId::err_refuted_assertion;  // unreachable: the switch is total
 }

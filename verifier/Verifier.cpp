@@ -40,6 +40,7 @@ const char *spelling(PropertyKind k) {
   case PropertyKind::DoseFormulary: return "dose-formulary";
   case PropertyKind::Assertion: return "assertion";
   case PropertyKind::Unspecified: return "unspecified";
+  case PropertyKind::DoseKnown: return "dose-known";
   }
   return "?";
 }
@@ -48,7 +49,7 @@ const char *spelling(PropertyKind k) {
 static_assert([] {
   for (size_t i = 0; i < std::size(kPropertyKinds); ++i)
     if (static_cast<size_t>(kPropertyKinds[i]) != i) return false;
-  return std::size(kPropertyKinds) == static_cast<size_t>(PropertyKind::Unspecified) + 1;
+  return std::size(kPropertyKinds) == static_cast<size_t>(PropertyKind::DoseKnown) + 1;
 }());
 static_assert(std::size(kVerdicts) == static_cast<size_t>(Verdict::Inconclusive) + 1);
 
@@ -286,6 +287,19 @@ private:
       }
       report_.doses.push_back(std::move(env));
 
+      // A dose computed from an optional input: it must be known whenever
+      // the give fires (the bounds above are over the patients who have one).
+      if (site.amount->mayBeMissing) {
+        namespace b = ir::build;
+        Obligation o;
+        o.kind = PropertyKind::DoseKnown;
+        o.formula = b::nary(Op::Or, {b::unary(Op::Not, site.condition), b::known(site.amount)});
+        o.proved = what + " can always be computed: every value it needs is given whenever it is given";
+        o.refuted = what + " cannot be computed for this patient: '" + toString(p_, *site.amount) +
+                    "' needs a value that is missing";
+        o.range = a.range;
+        decide(o);
+      }
       for (const Obligation &o : site.limits) decide(o);
       for (const std::string &w : site.warnings) {
         PropertyResult r;

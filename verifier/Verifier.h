@@ -33,12 +33,13 @@ enum class PropertyKind {
   DoseFormulary,  // "dose-formulary"
   Assertion,      // "assertion"
   Unspecified,    // "unspecified"
+  DoseKnown,      // "dose-known": a give never fires with its amount missing (an optional input)
 };
 inline constexpr PropertyKind kPropertyKinds[] = {
     PropertyKind::Population,    PropertyKind::Reaches,      PropertyKind::TierReachable, PropertyKind::TierExclusive,
     PropertyKind::TierOrder,     PropertyKind::TableOverlap, PropertyKind::TableGap,      PropertyKind::RuleDead,
     PropertyKind::RuleShadowed,  PropertyKind::DoseBounded,  PropertyKind::DoseFormulary, PropertyKind::Assertion,
-    PropertyKind::Unspecified,
+    PropertyKind::Unspecified,   PropertyKind::DoseKnown,
 };
 const char *spelling(PropertyKind k);
 /// The kind spelled `text`; nullopt for anything else.

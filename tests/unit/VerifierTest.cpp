@@ -350,7 +350,7 @@ TEST(VerifierTest, KindAndVerdictSpellingsAreStableAndParseBack) {
   // The JSON `kind`, SARIF `ruleId` and diagnostic codes: an interface.
   const char *kinds[] = {"population",   "reaches",   "tier-reachable", "tier-exclusive", "tier-order",
                          "table-overlap", "table-gap", "rule-dead",      "rule-shadowed",  "dose-bounded",
-                         "dose-formulary", "assertion", "unspecified"};
+                         "dose-formulary", "assertion", "unspecified", "dose-known"};
   ASSERT_EQ(std::size(verifier::kPropertyKinds), std::size(kinds));
   for (size_t i = 0; i < std::size(kinds); ++i) {
     EXPECT_STREQ(verifier::spelling(verifier::kPropertyKinds[i]), kinds[i]);
