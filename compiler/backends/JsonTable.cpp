@@ -1,20 +1,18 @@
-// IR -> the "carepath-table" JSON document (docs/tables.md). Guards go
-// through the column analysis (Columns.h); doses become small expression
-// trees in canonical units; everything is keyed and ordered so that the same
+// IR -> the "carepath-table" JSON document (docs/tables.md). Every
+// condition and every amount is a node of one expression DAG (`nodes`),
+// hash-consed so that a subexpression used by many rules is stored and
+// evaluated once; nothing is expanded into rows, so every protocol `check`
+// accepts compiles. Everything is keyed and ordered so that the same
 // protocol always gives the same bytes.
 #include "backends/JsonTable.h"
 
 #include <nlohmann/json.hpp>
 
-#include "ir/Columns.h"
 #include "carepath/Sha256.h"
 #include "carepath/TableFormat.h"
 #include "ir/PatientInput.h"
 
 namespace carepath::backends {
-
-// The column analysis (ir/Columns.h).
-using ir::Columns, ir::ColumnsError, ir::InputCondition, ir::Interval, ir::Row;
 
 namespace {
 
@@ -95,7 +93,8 @@ public:
 
     d["inputs"] = inputs();
     d["units"] = units();
-    d["population"] = p_.population ? columns(*p_.population, "the population") : json(nullptr);
+    where_ = "the population";
+    d["population"] = p_.population ? json(node(*p_.population)) : json(nullptr);
     d["drugs"] = drugs();
     json pathways = json::array();
     for (size_t i = 0; i < p_.pathways.size(); ++i) pathways.push_back(pathway(static_cast<int>(i)));
@@ -113,6 +112,7 @@ public:
     json marks = json::array();
     for (const ir::UnspecifiedMark &m : p_.unspecified) marks.push_back({{"where", m.where}, {"reason", m.reason}});
     d["unspecified"] = marks;
+    d["nodes"] = nodes_;  // last: every condition and amount above added its nodes
     return d;
   }
 
@@ -129,6 +129,7 @@ private:
                 {"type", kindName(in.type.kind)},
                 {"description", in.description},
                 {"unspecified", in.unspecified ? json(*in.unspecified) : json(nullptr)},
+                {"optional", in.optional},
                 {"citations", citations(in.citations)}};
       if (in.type.kind == Kind::Enum) j["members"] = s.members;
       if (in.type.kind == Kind::Number) {
@@ -193,13 +194,16 @@ private:
     json tiers = json::array();
     for (size_t ti = 0; ti < pw.tiers.size(); ++ti) {
       const ir::Tier &t = pw.tiers[ti];
-      std::string where = "tier '" + pw.name + "." + t.name + "'";
-      ir::ExprRef guard = p_.tierGuard(pi, static_cast<int>(ti));
+      where_ = "tier '" + pw.name + "." + t.name + "'";
+      ir::ExprRef guard = keep(p_.tierGuard(pi, static_cast<int>(ti)));
       json j = {{"name", t.name},
                 {"after", t.after >= 0 ? json(pw.tiers[t.after].name) : json(nullptr)},
                 {"when", guard ? ir::toString(p_, *guard) : "true"},
-                {"condition", guard ? columns(*guard, where) : alwaysColumns()},
-                {"failedWhen", t.failedWhen ? columns(*t.failedWhen, where + " (failed when)") : json(nullptr)},
+                // When the tier applies: ir::Protocol::tierGuard, the one definition.
+                {"condition", guard ? node(*guard) : constant(true)},
+                // The tier's own guard, for telling an undecided tier.
+                {"guard", t.guard ? node(*t.guard) : constant(true)},
+                {"failedWhen", t.failedWhen ? json(node(*t.failedWhen)) : json(nullptr)},
                 {"actions", actions(t.actions)},
                 {"citations", citations(t.citations)}};
       tiers.push_back(j);
@@ -210,7 +214,8 @@ private:
             {"description", pw.description},
             {"hit", carepath::spelling(ir::kPathwayHitPolicy)},
             {"order", order},
-            {"entry", pw.entry ? json(ir::toString(p_, *pw.entry)) : json(nullptr)},
+            {"entry", pw.entry ? json(node(*pw.entry)) : json(nullptr)},
+            {"entryWhen", pw.entry ? json(ir::toString(p_, *pw.entry)) : json(nullptr)},
             {"tiers", tiers},
             {"citations", citations(pw.citations)}};
   }
@@ -218,11 +223,11 @@ private:
   json table(const ir::Table &t) {
     json rules = json::array();
     for (const ir::Rule &r : t.rules) {
-      std::string where = "rule '" + t.name + "." + r.name + "'";
+      where_ = "rule '" + t.name + "." + r.name + "'";
       rules.push_back({{"name", r.name},
                        {"priority", r.priority ? json(*r.priority) : json(nullptr)},
                        {"when", r.guard ? ir::toString(p_, *r.guard) : "true"},
-                       {"condition", r.guard ? columns(*r.guard, where) : alwaysColumns()},
+                       {"condition", r.guard ? node(*r.guard) : constant(true)},
                        {"actions", actions(r.actions)},
                        {"citations", citations(r.citations)}});
     }
@@ -235,74 +240,185 @@ private:
             {"citations", citations(t.citations)}};
   }
 
-  static json alwaysColumns() { return json::array({json::object()}); }
+  // ---------------------------------------------------------------- the expression DAG
 
-  // A condition: an array of rows (any may hold), each an object from input
-  // name to what that input must be.
-  json columns(const ir::Expr &e, const std::string &where) {
-    auto result = toColumns(p_, e);
-    if (auto *err = std::get_if<ColumnsError>(&result)) {
-      diags_.report(DiagId::err_condition_not_tabular, err->range.valid() ? err->range : e.range, where, err->message);
-      failed_ = true;
-      return json::array();
-    }
-    json rows = json::array();
-    for (const Row &r : std::get<Columns>(result).rows) {
-      json row = json::object();
-      for (const InputCondition &c : r.conditions) {
-        const std::string &name = p_.inputs[c.input].name;
-        switch (c.kind) {
-          case Kind::Bool: row[name] = {{"is", c.value}}; break;
-          case Kind::Enum: {
-            json members = json::array();
-            const auto &all = p_.enums[p_.inputs[c.input].type.enumType].members;
-            for (int m : c.members) members.push_back(all[m]);
-            row[name] = {{"in", members}};
-            break;
-          }
-          case Kind::Number: {
-            json ivs = json::array();
-            for (const Interval &i : c.intervals)
-              ivs.push_back({{"lo", optionalRational(i.lo)},
-                             {"loClosed", i.lo && i.loClosed},
-                             {"hi", optionalRational(i.hi)},
-                             {"hiClosed", i.hi && i.hiClosed}});
-            row[name] = {{"intervals", ivs}};
-            break;
-          }
-        }
-      }
-      rows.push_back(row);
-    }
-    return rows;
+  // Adds a node unless an identical one exists (hash-consing on the node's
+  // canonical JSON: its arguments are indices of nodes already unique, so
+  // equal text means an equal subexpression). Returns its index.
+  uint32_t add(json n) {
+    std::string key = n.dump();
+    auto [it, fresh] = byKey_.emplace(std::move(key), static_cast<uint32_t>(nodes_.size()));
+    if (fresh) nodes_.push_back(std::move(n));
+    return it->second;
   }
 
-  // A dose as an expression tree over inputs, in canonical units; defines
-  // are inlined so a reader needs nothing else.
-  json expression(const ir::Expr &e, const std::string &drug) {
+  uint32_t constant(bool b) { return add({{"op", "const"}, {"type", "bool"}, {"value", b}}); }
+
+  static const char *opName(ir::Op op) {
+    switch (op) {
+      case ir::Op::Not: return "not";
+      case ir::Op::And: return "and";
+      case ir::Op::Or: return "or";
+      case ir::Op::Eq: return "eq";
+      case ir::Op::Ne: return "ne";
+      case ir::Op::Lt: return "lt";
+      case ir::Op::Le: return "le";
+      case ir::Op::Gt: return "gt";
+      case ir::Op::Ge: return "ge";
+      case ir::Op::Add: return "add";
+      case ir::Op::Sub: return "sub";
+      case ir::Op::Mul: return "mul";
+      case ir::Op::Div: return "div";
+      case ir::Op::Neg: return "neg";
+      case ir::Op::Min: return "min";
+      case ir::Op::Max: return "max";
+      case ir::Op::IsTrue: return "is-true";
+      case ir::Op::If: return "if";
+      default: return "?";
+    }
+  }
+
+  // The input an enum type belongs to (its members are that input's).
+  const std::string &enumInput(int enumType) {
+    for (const ir::Input &in : p_.inputs)
+      if (in.type.kind == Kind::Enum && in.type.enumType == enumType) return in.name;
+    return p_.enums.at(enumType).name;
+  }
+
+  // Expressions built here (tier guards, capped doses) live as long as the
+  // emitter: byExpr_ is keyed by address.
+  ir::ExprRef keep(ir::ExprRef e) {
+    if (e) kept_.push_back(e);
+    return e;
+  }
+
+  uint32_t node(const ir::Expr &e) {
+    if (auto it = byExpr_.find(&e); it != byExpr_.end()) return it->second;
+    uint32_t n = build(e);
+    byExpr_.emplace(&e, n);
+    return n;
+  }
+
+  json args(const ir::Expr &e) {
+    json a = json::array();
+    for (const ir::ExprRef &x : e.args) a.push_back(node(*x));
+    return a;
+  }
+
+  uint32_t build(const ir::Expr &e) {
     switch (e.op) {
       case ir::Op::Const:
-        if (e.type.kind == Kind::Number) return {{"op", "const"}, {"value", rational(e.constant.number)}};
+        switch (e.type.kind) {
+          case Kind::Bool: return constant(e.constant.boolean);
+          case Kind::Number: return add({{"op", "const"}, {"type", "number"}, {"value", rational(e.constant.number)}});
+          case Kind::Enum:
+            return add({{"op", "const"}, {"type", "enum"}, {"enum", enumInput(e.type.enumType)},
+                        {"value", p_.enums.at(e.type.enumType).members.at(e.constant.member)}});
+        }
         break;
-      case ir::Op::Input:
-        if (e.type.kind == Kind::Number) return {{"op", "input"}, {"input", p_.inputs[e.index].name}};
-        break;
-      case ir::Op::Define: return expression(*p_.defines.at(e.index).value, drug);
+      case ir::Op::Input: return add({{"op", "input"}, {"input", p_.inputs.at(e.index).name}});
+      case ir::Op::Define: {
+        // Defines keep their name, so explanations say `worst_z = 2.7`.
+        const ir::Define &d = p_.defines.at(e.index);
+        json j = {{"op", "define"}, {"name", d.name}, {"args", json::array({node(*d.value)})}};
+        if (d.value->type.kind == Kind::Number)
+          j["unit"] = d.value->type.dim.dimensionless() ? json(nullptr)
+                                                        : json{{"name", canonicalUnitName(d.value->type.dim)}, {"factor", "1"}};
+        return add(j);
+      }
+      case ir::Op::And:
+      case ir::Op::Or:
+        if (e.args.empty()) return constant(e.op == ir::Op::And);
+        if (e.args.size() == 1) return node(*e.args[0]);
+        if (e.op == ir::Op::Or)
+          if (auto in = memberSet(e)) return *in;
+        return add({{"op", opName(e.op)}, {"args", args(e)}});
+      case ir::Op::Eq: case ir::Op::Ne: case ir::Op::Lt: case ir::Op::Le: case ir::Op::Gt: case ir::Op::Ge:
+        // Comparisons carry their text in the author's terms, for explanations.
+        return add({{"op", opName(e.op)}, {"args", args(e)}, {"text", ir::toString(p_, e)}});
       case ir::Op::Add: case ir::Op::Sub: case ir::Op::Mul: case ir::Op::Div: case ir::Op::Neg:
       case ir::Op::Min: case ir::Op::Max: {
-        static const std::map<ir::Op, const char *> names = {
-            {ir::Op::Add, "add"}, {ir::Op::Sub, "sub"}, {ir::Op::Mul, "mul"}, {ir::Op::Div, "div"},
-            {ir::Op::Neg, "neg"}, {ir::Op::Min, "min"}, {ir::Op::Max, "max"}};
-        json args = json::array();
-        for (const auto &a : e.args) args.push_back(expression(*a, drug));
-        return {{"op", names.at(e.op)}, {"args", args}};
+        json a = args(e);
+        if (auto folded = fold(e, a)) return *folded;
+        return add({{"op", opName(e.op)}, {"args", a}});
       }
-      default: break;
+      case ir::Op::Not: case ir::Op::IsTrue: case ir::Op::If:
+        return add({{"op", opName(e.op)}, {"args", args(e)}});
+      case ir::Op::Known: return add({{"op", "known"}, {"args", args(e)}, {"text", ir::toString(p_, e)}});
+      case ir::Op::Count:
+        return add({{"op", "count"},
+                    {"counting", e.counting == Counting::AtLeast ? "at-least"
+                                 : e.counting == Counting::AtMost ? "at-most"
+                                                                  : "exactly"},
+                    {"k", e.index},
+                    {"args", args(e)},
+                    {"text", ir::toString(p_, e)}});
     }
-    diags_.report(DiagId::err_dose_not_compilable, e.range, drug,
-                  "'" + ir::toString(p_, e) + "' is not arithmetic on numbers");
-    failed_ = true;
-    return nullptr;
+    // Unreachable for a protocol sema accepted: every operator has a node.
+    throw std::logic_error(std::string("table compiler: no node for operator '") + ir::spelling(e.op) + "'");
+  }
+
+  // Arithmetic on constants only is computed here: a value that overflows
+  // exact arithmetic would fail for every patient, so it is refused with
+  // its location instead of written.
+  std::optional<uint32_t> fold(const ir::Expr &e, const json &args) {
+    std::vector<Rational> xs;
+    for (const json &a : args) {
+      const json &n = nodes_[a.get<size_t>()];
+      if (n["op"] != "const" || n["type"] != "number") return std::nullopt;
+      xs.push_back(*Rational::parse(n["value"].get<std::string>()));
+    }
+    Rational r;
+    try {
+      switch (e.op) {
+        case ir::Op::Add: r = xs[0] + xs[1]; break;
+        case ir::Op::Sub: r = xs[0] - xs[1]; break;
+        case ir::Op::Mul: r = xs[0] * xs[1]; break;
+        case ir::Op::Div: r = xs[0] / xs[1]; break;
+        case ir::Op::Neg: r = -xs[0]; break;
+        default:
+          r = xs[0];
+          for (const Rational &x : xs) r = e.op == ir::Op::Min ? std::min(r, x) : std::max(r, x);
+          break;
+      }
+    } catch (const RationalOverflow &) {
+      diags_.report(DiagId::err_condition_not_tabular, e.range, where_,
+                    "'" + ir::toString(p_, e) + "' overflows exact arithmetic");
+      failed_ = true;
+      return std::nullopt;
+    } catch (const RationalDivisionByZero &) {
+      diags_.report(DiagId::err_condition_not_tabular, e.range, where_,
+                    "'" + ir::toString(p_, e) + "' divides by zero");
+      failed_ = true;
+      return std::nullopt;
+    }
+    return add({{"op", "const"}, {"type", "number"}, {"value", rational(r)}});
+  }
+
+  // `x == a or x == b` over one enum subject (what `x in {a, b}` lowers
+  // to): one `in` node with a member set, read as one check.
+  std::optional<uint32_t> memberSet(const ir::Expr &e) {
+    std::optional<uint32_t> subject;
+    std::vector<int> members;
+    for (const ir::ExprRef &x : e.args) {
+      if (x->op != ir::Op::Eq || x->args.size() != 2 || x->args[0]->type.kind != Kind::Enum ||
+          x->args[1]->op != ir::Op::Const)
+        return std::nullopt;
+      uint32_t s = node(*x->args[0]);
+      if (subject && *subject != s) return std::nullopt;
+      subject = s;
+      members.push_back(x->args[1]->constant.member);
+    }
+    const auto &all = p_.enums.at(e.args[0]->args[0]->type.enumType).members;
+    std::sort(members.begin(), members.end());
+    members.erase(std::unique(members.begin(), members.end()), members.end());
+    json names = json::array();
+    std::string text = ir::toString(p_, *e.args[0]->args[0]) + " in {";
+    for (size_t k = 0; k < members.size(); ++k) {
+      names.push_back(all.at(members[k]));
+      text += (k ? ", " : "") + all.at(members[k]);
+    }
+    return add({{"op", "in"}, {"args", json::array({*subject})}, {"members", names}, {"text", text + "}"}});
   }
 
   json timing(const ir::Action &a) {
@@ -331,8 +447,8 @@ private:
           j["drug"] = a.name;
           const ir::Drug *d = a.drug >= 0 ? &p_.drugs[a.drug] : nullptr;
           j["route"] = d ? d->route : "";
-          ir::ExprRef amount = ir::givenAmount(a);
-          j["amount"] = amount ? expression(*amount, a.name) : json(nullptr);
+          ir::ExprRef amount = keep(ir::givenAmount(a));
+          j["amount"] = amount ? json(node(*amount)) : json(nullptr);
           j["doseUnspecified"] = a.doseUnspecified ? json(*a.doseUnspecified) : json(nullptr);
           j["dimension"] = a.dose ? a.dose->type.dim.str() : "";
           j["canonicalUnit"] = a.dose ? canonicalUnitName(a.dose->type.dim) : "";
@@ -361,6 +477,11 @@ private:
   const SourceManager &sources_;
   DiagnosticEngine &diags_;
   bool failed_ = false;
+  json nodes_ = json::array();
+  std::map<std::string, uint32_t> byKey_;          // a node's canonical JSON -> its index
+  std::map<const ir::Expr *, uint32_t> byExpr_;    // IR nodes already compiled
+  std::vector<ir::ExprRef> kept_;
+  std::string where_;  // the condition or dose being compiled, for diagnostics
 };
 
 }  // namespace

@@ -21,6 +21,38 @@ struct EvalOptions {
   bool allowUnverified = false;
 };
 
+// "yes", "no " or "?  " for a truth value, so the checks line up.
+const char *mark(Truth t) {
+  switch (t) {
+    case Truth::True: return "yes";
+    case Truth::False: return "no ";
+    case Truth::Unknown: return "?  ";
+  }
+  return "?  ";
+}
+
+// One check of an explanation: its truth (or, for a number define, its
+// value), its text in the author's terms, and the values it reads.
+void printCheck(std::ostream &out, const runtime::Table &t, const runtime::Result &r, const runtime::ConditionCheck &c,
+                const std::string &indent) {
+  const runtime::NodeInfo &n = t.nodes()[c.node];
+  out << indent << std::string(2 * c.depth, ' ');
+  if (n.kind == runtime::InputSpec::Kind::Bool) out << mark(c.truth) << "  " << t.nodeLabel(c.node);
+  else out << "     " << t.nodeLabel(c.node) << " = " << t.displayNode(c.node, r);
+  std::string reads;
+  for (uint32_t x : n.reads) reads += (reads.empty() ? "" : ", ") + t.nodeLabel(x) + " = " + t.displayNode(x, r);
+  if (n.kind == runtime::InputSpec::Kind::Bool && n.op == runtime::NodeInfo::Op::Input && c.truth == Truth::Unknown)
+    reads = "missing";
+  if (!reads.empty()) out << "  (" << reads << ")";
+  out << "\n";
+}
+
+std::string inputNames(const runtime::Table &t, const std::vector<uint32_t> &inputs) {
+  std::string s;
+  for (uint32_t i : inputs) s += (s.empty() ? "" : ", ") + t.inputs()[i].name;
+  return s;
+}
+
 void printText(std::ostream &out, const runtime::Table &t, const std::vector<runtime::PatientValue> &patient,
                const runtime::Result &r, bool explain) {
   out << "protocol " << t.protocolName() << " " << t.protocolVersion() << " (" << t.verificationStatus() << ", "
@@ -29,11 +61,11 @@ void printText(std::ostream &out, const runtime::Table &t, const std::vector<run
     out << "patient:\n";
     for (uint32_t i = 0; i < t.inputs().size(); ++i)
       out << "  " << t.inputs()[i].name << " = " << t.displayValue(i, patient[i]) << "\n";
-    if (!r.population.empty()) {
-      out << "population: " << (r.inPopulation ? "inside" : "outside") << "\n";
-      for (const runtime::ConditionCheck &c : r.population)
-        out << "  " << (c.holds ? "yes" : "no ") << "  " << t.inputs()[c.input].name << " "
-            << c.condition << "  (is " << t.displayValue(c.input, patient[c.input]) << ")\n";
+    if (t.population()) {
+      out << "population: " << (r.inPopulation ? "inside" : r.populationUnknown ? "unknown (outside)" : "outside");
+      if (!r.populationMissing.empty()) out << ", missing " << inputNames(t, r.populationMissing);
+      out << "\n";
+      for (const runtime::ConditionCheck &c : r.population) printCheck(out, t, r, c, "  ");
     }
   }
   if (!r.inPopulation) {
@@ -50,20 +82,16 @@ void printText(std::ostream &out, const runtime::Table &t, const std::vector<run
         current = rt.table;
       }
       const runtime::RuleInfo &rule = tb.rules[rt.rule];
-      out << "  " << (rt.fired ? "FIRED  " : rt.matched ? "matched" : "-      ") << " " << rule.name << " when "
-          << rule.when;
+      out << "  " << (rt.fired ? "FIRED  " : rt.matched ? "matched" : rt.guard == Truth::Unknown ? "unknown" : "-      ")
+          << " " << rule.name << " when " << rule.when;
       if (!rule.citations.empty()) {
         out << " [";
         for (size_t i = 0; i < rule.citations.size(); ++i) out << (i ? ", " : "") << rule.citations[i];
         out << "]";
       }
+      if (!rt.missing.empty()) out << "  (undecided: missing " << inputNames(t, rt.missing) << ")";
       out << "\n";
-      for (size_t k = 0; k < rt.rows.size(); ++k) {
-        if (rt.rows.size() > 1) out << "      row " << k + 1 << ":\n";
-        for (const runtime::ConditionCheck &c : rt.rows[k])
-          out << "      " << (c.holds ? "yes" : "no ") << "  " << t.inputs()[c.input].name << " " << c.condition
-              << "  (is " << t.displayValue(c.input, patient[c.input]) << ")\n";
-      }
+      for (const runtime::ConditionCheck &c : rt.checks) printCheck(out, t, r, c, "      ");
     }
   }
   out << "fired:\n";
@@ -75,6 +103,14 @@ void printText(std::ostream &out, const runtime::Table &t, const std::vector<run
         any = true;
       }
   if (!any) out << "  (nothing)\n";
+  bool undecided = false;
+  for (uint32_t ti = 0; ti < tables.size(); ++ti)
+    for (uint32_t k = 0; k < tables[ti].rules.size(); ++k)
+      if (r.undecided[ti][k]) {
+        if (!undecided) out << "undecided (a missing value):\n";
+        undecided = true;
+        out << "  " << tables[ti].name << "." << tables[ti].rules[k].name << "\n";
+      }
   out << "actions:\n";
   for (const runtime::FiredAction &f : r.actions) {
     const runtime::TableInfo &tb = tables[f.table];

@@ -40,6 +40,7 @@ std::vector<runtime::InputSpec> inputSpecs(const Protocol &p) {
     runtime::InputSpec s;
     s.name = in.name;
     s.kind = kindOf(in.type.kind);
+    s.optional = in.optional;
     if (in.type.kind == Type::Kind::Enum && in.type.enumType >= 0 &&
         in.type.enumType < static_cast<int>(p.enums.size()))
       s.members = p.enums[in.type.enumType].members;
@@ -75,6 +76,7 @@ std::vector<runtime::InputSpec> inputSpecs(const Protocol &p) {
 }
 
 Value toValue(const runtime::PatientValue &v) {
+  if (v.missing) return Value::ofMissing(kindOf(v.kind));
   Value out;
   out.kind = kindOf(v.kind);
   out.boolean = v.boolean;
@@ -89,6 +91,7 @@ runtime::PatientValue fromValue(const Value &v) {
   out.boolean = v.boolean;
   out.member = v.member;
   out.number = v.number;
+  out.missing = v.missing;
   return out;
 }
 

@@ -267,9 +267,15 @@ std::optional<std::vector<PatientValue>> readPatient(const std::vector<InputSpec
   for (const InputSpec &spec : specs) {
     const std::string &name = spec.name;
     auto it = given.find(name);
-    if (it == given.end()) {
-      fail(name, "input '" + name + "' is missing");
-      values.emplace_back();
+    if (it == given.end() || it->second->type == Node::Type::Null) {
+      PatientValue v;
+      v.kind = spec.kind;
+      v.missing = true;
+      // An optional input may be left out (or null): its value is missing.
+      if (!spec.optional)
+        fail(name, it == given.end() ? "input '" + name + "' is missing"
+                                     : "input '" + name + "' is required; only an optional input may be null");
+      values.push_back(v);
       continue;
     }
     const Node &node = *it->second;

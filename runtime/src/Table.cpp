@@ -1,7 +1,10 @@
 // Table loading and evaluation (see carepath/Table.h). Loading validates the
-// whole document once and compiles every condition to flat interval, member
-// mask and boolean checks, so that evaluating a patient walks arrays and
-// compares rationals without allocating.
+// whole document once, including the expression DAG (every argument an
+// earlier node, every operator of the right arity and kinds); evaluating a
+// patient is one pass over the nodes in order into the result's reused
+// buffer, with Kleene's three-valued logic for missing values
+// (carepath/Truth.h), so it walks arrays and compares rationals without
+// allocating.
 #include "carepath/Table.h"
 
 #include <nlohmann/json.hpp>
@@ -11,9 +14,9 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <span>
 #include <sstream>
 
-#include "carepath/Interval.h"
 #include "carepath/TableFormat.h"
 #include "JsonErrors.h"
 
@@ -27,26 +30,38 @@ struct Table::Model {
   std::string name, version, title, digest, status;
   std::vector<InputSpec> inputs;
   std::vector<UnitSpec> catalogue;  // every unit the protocol knows, for patient messages
+  std::vector<NodeInfo> nodes;      // topological order
   std::vector<TableInfo> tables;    // pathways, then tables
-
-  using Interval = carepath::Interval;
-  struct Check {
-    uint32_t input = 0;
-    InputSpec::Kind kind = InputSpec::Kind::Bool;
-    bool value = false;        // Bool
-    uint64_t members = 0;      // Enum: bit per allowed member
-    uint32_t ivBegin = 0, ivEnd = 0;  // Number: into `intervals`
-  };
-  struct Span {
-    uint32_t begin = 0, end = 0;
-  };
-  std::vector<Interval> intervals;
-  std::vector<Check> checks;
-  std::vector<std::string> checkText;  // per check, for explanations
-  std::vector<Span> rows;              // into `checks`
-  std::optional<Span> population;      // into `rows`; none: every patient
-  std::vector<std::vector<Span>> conditions;  // [table][rule] into `rows`
+  std::optional<uint32_t> population;
+  /// Pathways: the entry's node, for telling an undecided tier (its
+  /// `condition` reads the entry through is-true).
+  std::vector<std::optional<uint32_t>> entries;      // [table]
+  std::vector<std::vector<uint32_t>> guards;          // [table][rule]: the guard as written (tiers: without the entry)
+  /// What the explanation lists for each condition: the guard's parts in
+  /// the order written (node, depth), each once.
+  std::vector<std::vector<std::vector<ConditionCheck>>> explain;  // [table][rule]
+  std::vector<ConditionCheck> populationExplain;
   std::vector<const UnitSpec *> displayUnits;  // [input]
+
+  /// The nodes as evaluation reads them: small, contiguous, arguments in
+  /// one array (NodeInfo keeps texts and names for explanations).
+  struct EvalNode {
+    Rational number;          // Const
+    uint64_t members = 0;     // In
+    uint32_t argBegin = 0, argEnd = 0;  // into evalArgs
+    uint32_t input = 0;       // Input
+    uint32_t k = 0;           // Count
+    int32_t member = -1;      // Const enum
+    NodeInfo::Op op = NodeInfo::Op::Const;
+    InputSpec::Kind argKind = InputSpec::Kind::Bool;  // Eq, Ne: of the operands
+    Counting counting = Counting::AtLeast;
+    bool boolean = false;     // Const bool
+  };
+  std::vector<EvalNode> eval;
+  std::vector<uint32_t> evalArgs;
+  /// Population first: the nodes [0, populationEnd) are all it needs, so
+  /// a patient outside it stops the pass there.
+  uint32_t populationEnd = 0;
 };
 
 namespace {
@@ -239,23 +254,6 @@ json parseStrict(std::string_view text, const std::string &file) {
   throw LoadError(file + ": " + builder.problem);
 }
 
-std::string displayBound(const Rational &v, const UnitSpec *unit) { return formatQuantity(v, unit); }
-
-std::string describeNumber(const std::vector<Model::Interval> &ivs, const UnitSpec *unit) {
-  std::string s;
-  for (const Model::Interval &i : ivs) {
-    if (!s.empty()) s += " or ";
-    if (i.lo && i.hi && *i.lo == *i.hi) s += "= " + displayBound(*i.lo, unit);
-    else if (i.lo && i.hi)
-      s += std::string("in ") + (i.loClosed ? "[" : "(") + displayBound(*i.lo, unit) + ", " + displayBound(*i.hi, unit) +
-           (i.hiClosed ? "]" : ")");
-    else if (i.lo) s += (i.loClosed ? ">= " : "> ") + displayBound(*i.lo, unit);
-    else if (i.hi) s += (i.hiClosed ? "<= " : "< ") + displayBound(*i.hi, unit);
-    else s += "any value";
-  }
-  return s;
-}
-
 // ------------------------------------------------------------------ the loader
 
 class Loader {
@@ -271,6 +269,7 @@ public:
       InputSpec s;
       s.name = r_.string(in, path, "name");
       if (!seen.emplace(s.name, i).second) r_.fail(Reader::join(path, "name"), "input '" + s.name + "' is declared twice");
+      s.optional = r_.boolean(in, path, "optional");
       std::string type = r_.string(in, path, "type");
       if (type == "bool") s.kind = InputSpec::Kind::Bool;
       else if (type == "enum") {
@@ -329,106 +328,306 @@ public:
     return u;
   }
 
-  // A condition: rows of per-input checks.
-  Model::Span condition(const json &rows, const std::string &path) {
-    if (!rows.is_array()) r_.fail(path, std::string("expected an array of rows, got ") + Reader::typeName(rows));
-    Model::Span span{static_cast<uint32_t>(m_.rows.size()), 0};
-    for (size_t ri = 0; ri < rows.size(); ++ri) {
-      std::string rp = Reader::at(path, ri);
-      const json &row = rows[ri];
-      if (!row.is_object()) r_.fail(rp, std::string("expected an object from input name to condition, got ") + Reader::typeName(row));
-      Model::Span checks{static_cast<uint32_t>(m_.checks.size()), 0};
-      for (const auto &[name, cond] : row.items()) {
-        std::string cp = rp + "." + name;
-        auto it = byName_.find(name);
-        if (it == byName_.end()) r_.fail(cp, "no input named '" + name + "'");
-        const InputSpec &in = m_.inputs[it->second];
-        Model::Check c;
-        c.input = static_cast<uint32_t>(it->second);
-        c.kind = in.kind;
-        std::string text;
-        switch (in.kind) {
-          case InputSpec::Kind::Bool:
-            c.value = r_.boolean(cond, cp, "is");
-            text = c.value ? "is true" : "is false";
-            break;
-          case InputSpec::Kind::Enum: {
-            std::vector<std::string> members = r_.strings(cond, cp, "in");
-            for (const std::string &mname : members) {
-              auto m = std::find(in.members.begin(), in.members.end(), mname);
-              if (m == in.members.end()) r_.fail(cp + ".in", "'" + mname + "' is not a member of input '" + name + "'");
-              c.members |= uint64_t(1) << (m - in.members.begin());
-            }
-            text = members.size() == 1 ? "== " + members[0] : "in {";
-            if (members.size() != 1) {
-              for (size_t k = 0; k < members.size(); ++k) text += (k ? ", " : "") + members[k];
-              text += "}";
-            }
-            break;
-          }
-          case InputSpec::Kind::Number: {
-            const json &ivs = r_.array(cond, cp, "intervals");
-            if (ivs.empty()) r_.fail(cp + ".intervals", "empty: the condition could never hold");
-            c.ivBegin = static_cast<uint32_t>(m_.intervals.size());
-            std::vector<Model::Interval> mine;
-            for (size_t k = 0; k < ivs.size(); ++k) {
-              std::string ip = Reader::at(cp + ".intervals", k);
-              Model::Interval iv;
-              iv.lo = r_.optRational(ivs[k], ip, "lo");
-              iv.hi = r_.optRational(ivs[k], ip, "hi");
-              iv.loClosed = r_.boolean(ivs[k], ip, "loClosed");
-              iv.hiClosed = r_.boolean(ivs[k], ip, "hiClosed");
-              if (iv.empty()) r_.fail(ip, "empty interval");
-              m_.intervals.push_back(iv);
-              mine.push_back(iv);
-            }
-            c.ivEnd = static_cast<uint32_t>(m_.intervals.size());
-            text = describeNumber(mine, m_.displayUnits[it->second]);
-            break;
-          }
-        }
-        m_.checks.push_back(c);
-        m_.checkText.push_back(std::move(text));
+  // ---------------------------------------------------------------- the expression DAG
+
+  static const std::map<std::string, NodeInfo::Op> &opsByName() {
+    static const std::map<std::string, NodeInfo::Op> ops = [] {
+      std::map<std::string, NodeInfo::Op> m;
+      for (int k = 0; k <= static_cast<int>(NodeInfo::Op::Count); ++k) {
+        auto op = static_cast<NodeInfo::Op>(k);
+        m.emplace(spelling(op), op);
       }
-      checks.end = static_cast<uint32_t>(m_.checks.size());
-      m_.rows.push_back(checks);
-    }
-    span.end = static_cast<uint32_t>(m_.rows.size());
-    return span;
+      return m;
+    }();
+    return ops;
   }
 
-  // A dose expression tree, flattened; returns the root's index.
-  int expression(const json &e, const std::string &path, ActionInfo &a, int depth = 0) {
-    if (depth > 64) r_.fail(path, "expression nested too deeply");
-    static const std::map<std::string, DoseNode::Op> ops = {
-        {"const", DoseNode::Op::Const}, {"input", DoseNode::Op::Input}, {"add", DoseNode::Op::Add},
-        {"sub", DoseNode::Op::Sub},     {"mul", DoseNode::Op::Mul},     {"div", DoseNode::Op::Div},
-        {"neg", DoseNode::Op::Neg},     {"min", DoseNode::Op::Min},     {"max", DoseNode::Op::Max}};
-    std::string op = r_.string(e, path, "op");
-    auto it = ops.find(op);
-    if (it == ops.end()) r_.fail(path + ".op", "unknown operator '" + op + "'");
-    DoseNode n;
-    n.op = it->second;
-    if (n.op == DoseNode::Op::Const) {
-      n.value = r_.rational(r_.member(e, path, "value"), path + ".value");
-    } else if (n.op == DoseNode::Op::Input) {
-      std::string name = r_.string(e, path, "input");
-      auto in = byName_.find(name);
-      if (in == byName_.end() || m_.inputs[in->second].kind != InputSpec::Kind::Number)
-        r_.fail(path + ".input", "no number input named '" + name + "'");
-      n.input = static_cast<uint32_t>(in->second);
-    } else {
-      const json &args = r_.array(e, path, "args");
-      size_t want = n.op == DoseNode::Op::Neg ? 1 : 2;
-      bool nary = n.op == DoseNode::Op::Min || n.op == DoseNode::Op::Max;
-      if (nary ? args.empty() : args.size() != want)
-        r_.fail(path + ".args", "'" + op + "' takes " + (nary ? "at least 1" : std::to_string(want)) + " argument(s), got " +
-                                    std::to_string(args.size()));
-      for (size_t i = 0; i < args.size(); ++i)
-        n.args.push_back(static_cast<uint32_t>(expression(args[i], Reader::at(path + ".args", i), a, depth + 1)));
+  static const char *kindName(InputSpec::Kind k) {
+    switch (k) {
+      case InputSpec::Kind::Bool: return "a condition";
+      case InputSpec::Kind::Enum: return "an enum value";
+      case InputSpec::Kind::Number: return "a number";
     }
-    a.nodes.push_back(std::move(n));
-    return static_cast<int>(a.nodes.size() - 1);
+    return "?";
+  }
+
+  size_t input(const json &node, const std::string &path, const char *key) {
+    std::string name = r_.string(node, path, key);
+    auto it = byName_.find(name);
+    if (it == byName_.end()) r_.fail(Reader::join(path, key), "no input named '" + name + "'");
+    return it->second;
+  }
+
+  int member(size_t in, const std::string &name, const std::string &path) {
+    const std::vector<std::string> &ms = m_.inputs[in].members;
+    auto it = std::find(ms.begin(), ms.end(), name);
+    if (it == ms.end()) r_.fail(path, "'" + name + "' is not a member of input '" + m_.inputs[in].name + "'");
+    return static_cast<int>(it - ms.begin());
+  }
+
+  // Every node: its operator, its arguments (earlier nodes only, so the
+  // graph has no cycle and one pass in order evaluates it), their number
+  // and kinds, and the fields its operator needs.
+  void nodes(const json &doc) {
+    const json &arr = r_.array(doc, "", "nodes");
+    for (size_t i = 0; i < arr.size(); ++i) {
+      std::string path = Reader::at("nodes", i);
+      const json &j = arr[i];
+      NodeInfo n;
+      std::string op = r_.string(j, path, "op");
+      auto it = opsByName().find(op);
+      if (it == opsByName().end()) r_.fail(path + ".op", "unknown operator '" + op + "'");
+      n.op = it->second;
+      using Op = NodeInfo::Op;
+      using K = InputSpec::Kind;
+      if (n.op != Op::Const && n.op != Op::Input) {
+        const json &args = r_.array(j, path, "args");
+        for (size_t k = 0; k < args.size(); ++k) {
+          std::string ap = Reader::at(path + ".args", k);
+          if (!args[k].is_number_unsigned()) r_.fail(ap, "expected a node index, got " + std::string(Reader::typeName(args[k])));
+          uint64_t a = args[k].get<uint64_t>();
+          if (a >= i)
+            r_.fail(ap, "node " + std::to_string(a) + " is not earlier than this node (" + std::to_string(i) +
+                            "): arguments come first, so the graph has no cycle");
+          n.args.push_back(static_cast<uint32_t>(a));
+        }
+      }
+      // Arity.
+      size_t lo = 0, hi = SIZE_MAX;
+      switch (n.op) {
+        case Op::Const: case Op::Input: lo = hi = 0; break;
+        case Op::Define: case Op::Not: case Op::In: case Op::Neg: case Op::Known: case Op::IsTrue: lo = hi = 1; break;
+        case Op::Eq: case Op::Ne: case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge:
+        case Op::Add: case Op::Sub: case Op::Mul: case Op::Div: lo = hi = 2; break;
+        case Op::And: case Op::Or: lo = 2; break;
+        case Op::Min: case Op::Max: case Op::Count: lo = 1; break;
+        case Op::If: lo = hi = 3; break;
+      }
+      if (n.args.size() < lo || n.args.size() > hi)
+        r_.fail(path + ".args", "'" + op + "' takes " +
+                                    (lo == hi ? std::to_string(lo) : "at least " + std::to_string(lo)) +
+                                    " argument(s), got " + std::to_string(n.args.size()));
+      auto argKind = [&](size_t k) { return m_.nodes[n.args[k]].kind; };
+      auto want = [&](size_t k, K kind) {
+        if (argKind(k) != kind)
+          r_.fail(Reader::at(path + ".args", k), "'" + op + "' needs " + kindName(kind) + " here, node " +
+                                                    std::to_string(n.args[k]) + " is " + kindName(argKind(k)));
+      };
+      auto sameKind = [&](size_t x, size_t y) {
+        const NodeInfo &a = m_.nodes[n.args[x]], &b = m_.nodes[n.args[y]];
+        if (a.kind != b.kind || (a.kind == K::Enum && a.input != b.input))
+          r_.fail(path + ".args", "'" + op + "' needs arguments of one kind: node " + std::to_string(n.args[x]) + " is " +
+                                      kindName(a.kind) + ", node " + std::to_string(n.args[y]) + " is " + kindName(b.kind) +
+                                      (a.kind == b.kind ? " of another input" : ""));
+      };
+      switch (n.op) {
+        case Op::Const: {
+          std::string type = r_.string(j, path, "type");
+          const json &v = r_.member(j, path, "value");
+          n.constant.kind = n.kind = type == "bool" ? K::Bool : type == "enum" ? K::Enum : K::Number;
+          if (type == "bool") {
+            if (!v.is_boolean()) r_.fail(path + ".value", std::string("expected true or false, got ") + Reader::typeName(v));
+            n.constant.boolean = v.get<bool>();
+          } else if (type == "number") {
+            n.constant.number = r_.rational(v, path + ".value");
+          } else if (type == "enum") {
+            n.input = static_cast<uint32_t>(input(j, path, "enum"));
+            if (m_.inputs[n.input].kind != K::Enum)
+              r_.fail(path + ".enum", "input '" + m_.inputs[n.input].name + "' is not an enum");
+            n.constant.member = member(n.input, r_.string(j, path, "value"), path + ".value");
+          } else {
+            r_.fail(path + ".type", "expected bool, enum or number, got '" + type + "'");
+          }
+          break;
+        }
+        case Op::Input:
+          n.input = static_cast<uint32_t>(input(j, path, "input"));
+          n.kind = m_.inputs[n.input].kind;
+          break;
+        case Op::Define: {
+          n.name = r_.string(j, path, "name");
+          const NodeInfo &a = m_.nodes[n.args[0]];
+          n.kind = a.kind;
+          n.input = a.input;
+          if (n.kind == K::Number) {
+            const json &u = r_.member(j, path, "unit");
+            if (!u.is_null())
+              n.unit = UnitSpec{r_.string(u, path + ".unit", "name"), r_.rational(r_.member(u, path + ".unit", "factor"),
+                                                                                   path + ".unit.factor"), ""};
+            if (n.unit && n.unit->factor.sign() <= 0) r_.fail(path + ".unit.factor", "a unit factor must be positive");
+          }
+          break;
+        }
+        case Op::Not: case Op::And: case Op::Or: case Op::IsTrue: case Op::Count:
+          for (size_t k = 0; k < n.args.size(); ++k) want(k, K::Bool);
+          n.kind = K::Bool;
+          if (n.op == Op::Count) {
+            std::string c = r_.string(j, path, "counting");
+            if (c == "at-least") n.counting = Counting::AtLeast;
+            else if (c == "at-most") n.counting = Counting::AtMost;
+            else if (c == "exactly") n.counting = Counting::Exactly;
+            else r_.fail(path + ".counting", "expected at-least, at-most or exactly, got '" + c + "'");
+            int64_t k = r_.integer(j, path, "k");
+            if (k < 0 || static_cast<uint64_t>(k) > n.args.size())
+              r_.fail(path + ".k", "expected a count from 0 to " + std::to_string(n.args.size()) + ", got " + std::to_string(k));
+            n.k = static_cast<uint32_t>(k);
+          }
+          break;
+        case Op::In: {
+          want(0, K::Enum);
+          n.kind = K::Bool;
+          n.input = m_.nodes[n.args[0]].input;
+          std::vector<std::string> ms = r_.strings(j, path, "members");
+          if (ms.empty()) r_.fail(path + ".members", "empty: the condition could never hold");
+          for (size_t k = 0; k < ms.size(); ++k) n.members |= uint64_t(1) << member(n.input, ms[k], Reader::at(path + ".members", k));
+          break;
+        }
+        case Op::Eq: case Op::Ne:
+          sameKind(0, 1);
+          n.kind = K::Bool;
+          break;
+        case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge:
+          want(0, K::Number);
+          want(1, K::Number);
+          n.kind = K::Bool;
+          break;
+        case Op::Add: case Op::Sub: case Op::Mul: case Op::Div: case Op::Neg: case Op::Min: case Op::Max:
+          for (size_t k = 0; k < n.args.size(); ++k) want(k, K::Number);
+          n.kind = K::Number;
+          break;
+        case Op::Known:
+          n.kind = K::Bool;
+          break;
+        case Op::If:
+          want(0, K::Bool);
+          sameKind(1, 2);
+          n.kind = argKind(1);
+          n.input = m_.nodes[n.args[1]].input;
+          break;
+      }
+      switch (n.op) {
+        case Op::Eq: case Op::Ne: case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::In: case Op::Known:
+        case Op::Count:
+          n.text = r_.string(j, path, "text");
+          break;
+        default: break;
+      }
+      m_.nodes.push_back(std::move(n));
+      m_.nodes.back().reads = reads(static_cast<uint32_t>(i));
+      const NodeInfo &x = m_.nodes.back();
+      Model::EvalNode e;
+      e.number = x.constant.number;
+      e.member = x.constant.member;
+      e.boolean = x.constant.boolean;
+      e.members = x.members;
+      e.input = x.input;
+      e.k = x.k;
+      e.op = x.op;
+      e.counting = x.counting;
+      e.argKind = x.args.empty() ? x.kind : m_.nodes[x.args[0]].kind;
+      e.argBegin = static_cast<uint32_t>(m_.evalArgs.size());
+      m_.evalArgs.insert(m_.evalArgs.end(), x.args.begin(), x.args.end());
+      e.argEnd = static_cast<uint32_t>(m_.evalArgs.size());
+      m_.eval.push_back(e);
+    }
+  }
+
+  // What an explanation shows next to a check: the inputs and number
+  // defines it reads through arithmetic (not through another define).
+  std::vector<uint32_t> reads(uint32_t n) {
+    using Op = NodeInfo::Op;
+    const NodeInfo &node = m_.nodes[n];
+    bool check = false;
+    switch (node.op) {
+      case Op::Eq: case Op::Ne: case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::In: case Op::Known:
+        check = true;
+        break;
+      case Op::Define: check = node.kind != InputSpec::Kind::Bool; break;
+      default: break;
+    }
+    std::vector<uint32_t> out;
+    if (!check) return out;
+    std::vector<uint32_t> stack(node.args.rbegin(), node.args.rend());
+    std::set<uint32_t> seen;
+    while (!stack.empty()) {
+      uint32_t x = stack.back();
+      stack.pop_back();
+      if (!seen.insert(x).second) continue;
+      const NodeInfo &a = m_.nodes[x];
+      if (a.op == Op::Input || a.op == Op::Define) {
+        if (a.kind != InputSpec::Kind::Bool || a.op == Op::Input) out.push_back(x);
+        continue;
+      }
+      for (auto it = a.args.rbegin(); it != a.args.rend(); ++it) stack.push_back(*it);
+    }
+    return out;
+  }
+
+  // A reference from a rule, tier, population or action to a node.
+  uint32_t nodeRef(const json &v, const std::string &path, InputSpec::Kind kind) {
+    if (!v.is_number_unsigned() || v.get<uint64_t>() >= m_.nodes.size())
+      r_.fail(path, "expected a node index below " + std::to_string(m_.nodes.size()) + ", got " +
+                        (v.is_number() ? v.dump() : std::string(Reader::typeName(v))));
+    uint32_t n = static_cast<uint32_t>(v.get<uint64_t>());
+    if (m_.nodes[n].kind != kind)
+      r_.fail(path, "node " + std::to_string(n) + " is " + kindName(m_.nodes[n].kind) + ", expected " + kindName(kind));
+    return n;
+  }
+  std::optional<uint32_t> optNodeRef(const json &owner, const std::string &path, const char *key, InputSpec::Kind kind) {
+    const json &v = r_.member(owner, path, key);
+    if (v.is_null()) return std::nullopt;
+    return nodeRef(v, Reader::join(path, key), kind);
+  }
+
+  // The parts of a condition an explanation lists, in the order written:
+  // comparisons, bool inputs, defines (with their own parts one level
+  // deeper), `known`, counts (with their items one level deeper). `and`,
+  // `or`, `not` and is-true are what the `when` text shows already.
+  std::vector<ConditionCheck> explainList(uint32_t root) {
+    std::vector<ConditionCheck> out;
+    std::set<uint32_t> seen;
+    walk(root, 0, out, seen);
+    return out;
+  }
+  void walk(uint32_t n, uint32_t depth, std::vector<ConditionCheck> &out, std::set<uint32_t> &seen) {
+    using Op = NodeInfo::Op;
+    const NodeInfo &node = m_.nodes[n];
+    if (depth > 16) return;  // explanations stay readable; the values are all in Result::values
+    switch (node.op) {
+      case Op::Not: case Op::And: case Op::Or: case Op::IsTrue:
+        for (uint32_t a : node.args) walk(a, depth, out, seen);
+        return;
+      case Op::If:
+        if (node.kind == InputSpec::Kind::Bool)
+          for (uint32_t a : node.args) walk(a, depth, out, seen);
+        return;
+      case Op::Input:
+        if (node.kind == InputSpec::Kind::Bool && seen.insert(n).second) out.push_back({n, depth, Truth::False});
+        return;
+      case Op::Define:
+        if (!seen.insert(n).second) return;
+        out.push_back({n, depth, Truth::False});
+        if (node.kind == InputSpec::Kind::Bool) walk(node.args[0], depth + 1, out, seen);
+        else
+          for (uint32_t r : node.reads)
+            if (m_.nodes[r].op == Op::Define) walk(r, depth + 1, out, seen);
+        return;
+      case Op::Eq: case Op::Ne: case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::In: case Op::Known:
+        if (!seen.insert(n).second) return;
+        out.push_back({n, depth, Truth::False});
+        for (uint32_t r : node.reads)
+          if (m_.nodes[r].op == Op::Define) walk(r, depth + 1, out, seen);
+        // A comparison of two conditions (`a == b`): their parts too.
+        for (uint32_t a : node.args)
+          if (m_.nodes[a].kind == InputSpec::Kind::Bool) walk(a, depth + 1, out, seen);
+        return;
+      case Op::Count:
+        if (!seen.insert(n).second) return;
+        out.push_back({n, depth, Truth::False});
+        for (uint32_t a : node.args) walk(a, depth + 1, out, seen);
+        return;
+      default: return;  // constants, arithmetic
+    }
   }
 
   static std::string rangeText(const std::optional<Rational> &lo, const std::optional<Rational> &hi, const UnitSpec *u) {
@@ -455,8 +654,7 @@ public:
     a.citations = r_.strings(j, path, "citations");
     if (a.kind == ActionKind::Give) {
       a.name = r_.string(j, path, "drug");
-      const json &amount = r_.member(j, path, "amount");
-      if (!amount.is_null()) a.amount = expression(amount, path + ".amount", a);
+      if (auto amount = optNodeRef(j, path, "amount", InputSpec::Kind::Number)) a.amount = static_cast<int>(*amount);
       auto why = r_.optString(j, path, "doseUnspecified");
       if (why) a.reason = *why;
       if (a.amount < 0 && !why) r_.fail(path + ".amount", "a give action needs an amount or doseUnspecified");
@@ -544,20 +742,23 @@ public:
       if (t.hit != HitPolicy::Unique)
         r_.fail(path + ".hit", std::string("a pathway's tiers are unique, got '") + spelling(t.hit) + "'");
       t.citations = r_.strings(pathways[i], path, "citations");
+      std::optional<uint32_t> entry = optNodeRef(pathways[i], path, "entry", InputSpec::Kind::Bool);
       const json &tiers = r_.array(pathways[i], path, "tiers");
-      std::vector<Model::Span> conds;
+      std::vector<uint32_t> guards;
       for (size_t k = 0; k < tiers.size(); ++k) {
         std::string tp = Reader::at(path + ".tiers", k);
         RuleInfo rule;
         rule.name = r_.string(tiers[k], tp, "name");
         rule.when = r_.string(tiers[k], tp, "when");
         rule.citations = r_.strings(tiers[k], tp, "citations");
-        conds.push_back(condition(r_.member(tiers[k], tp, "condition"), tp + ".condition"));
+        rule.condition = nodeRef(r_.member(tiers[k], tp, "condition"), tp + ".condition", InputSpec::Kind::Bool);
+        guards.push_back(nodeRef(r_.member(tiers[k], tp, "guard"), tp + ".guard", InputSpec::Kind::Bool));
+        optNodeRef(tiers[k], tp, "failedWhen", InputSpec::Kind::Bool);
         rule.actions = actions(tiers[k], tp);
         t.rules.push_back(std::move(rule));
       }
       t.order = order(pathways[i], path, t.rules.size());
-      add(std::move(t), std::move(conds));
+      add(std::move(t), entry, std::move(guards));
     }
     const json &tables = r_.array(doc, "", "tables");
     for (size_t i = 0; i < tables.size(); ++i) {
@@ -569,7 +770,7 @@ public:
       r_.boolean(tables[i], path, "complete");
       t.citations = r_.strings(tables[i], path, "citations");
       const json &rules = r_.array(tables[i], path, "rules");
-      std::vector<Model::Span> conds;
+      std::vector<uint32_t> guards;
       for (size_t k = 0; k < rules.size(); ++k) {
         std::string rp = Reader::at(path + ".rules", k);
         RuleInfo rule;
@@ -578,20 +779,34 @@ public:
         if (!prio.is_null()) rule.priority = r_.integer(rules[k], rp, "priority");
         rule.when = r_.string(rules[k], rp, "when");
         rule.citations = r_.strings(rules[k], rp, "citations");
-        conds.push_back(condition(r_.member(rules[k], rp, "condition"), rp + ".condition"));
+        rule.condition = nodeRef(r_.member(rules[k], rp, "condition"), rp + ".condition", InputSpec::Kind::Bool);
+        guards.push_back(rule.condition);
         rule.actions = actions(rules[k], rp);
         t.rules.push_back(std::move(rule));
       }
       t.order = order(tables[i], path, t.rules.size());
-      add(std::move(t), std::move(conds));
+      add(std::move(t), std::nullopt, std::move(guards));
     }
   }
 
 private:
-  void add(TableInfo t, std::vector<Model::Span> conds) {
-    m_.conditions.push_back(std::move(conds));
+  void add(TableInfo t, std::optional<uint32_t> entry, std::vector<uint32_t> guards) {
+    std::vector<std::vector<ConditionCheck>> explain;
+    for (const RuleInfo &r : t.rules) explain.push_back(explainList(r.condition));
+    m_.explain.push_back(std::move(explain));
+    m_.entries.push_back(entry);
+    m_.guards.push_back(std::move(guards));
     m_.tables.push_back(std::move(t));
   }
+
+public:
+  void population(const json &doc) {
+    m_.population = optNodeRef(doc, "", "population", InputSpec::Kind::Bool);
+    if (m_.population) m_.populationExplain = explainList(*m_.population);
+    m_.populationEnd = m_.population ? *m_.population + 1 : 0;
+  }
+
+private:
 
   const Reader &r_;
   Model &m_;
@@ -600,63 +815,215 @@ private:
 
 // ------------------------------------------------------------------ evaluation
 
-inline bool check(const Model &m, const Model::Check &c, const PatientValue &v) {
-  switch (c.kind) {
-    case InputSpec::Kind::Bool: return v.boolean == c.value;
-    case InputSpec::Kind::Enum: return (c.members >> v.member) & 1;
-    case InputSpec::Kind::Number:
-      for (uint32_t k = c.ivBegin; k < c.ivEnd; ++k)
-        if (m.intervals[k].contains(v.number)) return true;
+using Op = NodeInfo::Op;
+using Error = NodeValue::Error;
+
+// Operands are read left to right, as the IR reference evaluator reads
+// them: the first operand whose arithmetic failed makes the node fail;
+// otherwise a missing operand makes it missing (carepath/Truth.h: every
+// operator but and/or/not/known/is-true/if/count).
+using Args = std::span<const uint32_t>;
+inline bool strictOperands(Args args, const std::vector<NodeValue> &v, NodeValue &out) {
+  for (uint32_t a : args)
+    if (v[a].error != Error::None) {
+      out.error = v[a].error;
+      out.missing = false;
+      out.truth = Truth::Unknown;
       return false;
-  }
-  return false;
-}
-
-// Whether a condition holds; with `trace`, records the checks made.
-bool holds(const Model &m, Model::Span cond, const std::vector<PatientValue> &patient,
-           std::vector<std::vector<ConditionCheck>> *trace) {
-  for (uint32_t r = cond.begin; r < cond.end; ++r) {
-    const Model::Span row = m.rows[r];
-    bool all = true;
-    if (trace) trace->emplace_back();
-    for (uint32_t c = row.begin; c < row.end; ++c) {
-      const Model::Check &ch = m.checks[c];
-      bool ok = check(m, ch, patient[ch.input]);
-      if (trace) trace->back().push_back({ch.input, m.checkText[c], ok});
-      if (!ok) { all = false; break; }
     }
-    if (all) return true;
-  }
-  return false;
+  for (uint32_t a : args)
+    if (v[a].missing) {
+      out.missing = true;
+      out.truth = Truth::Unknown;
+      return false;
+    }
+  return true;
 }
 
-Rational compute(const ActionInfo &a, int node, const std::vector<PatientValue> &patient) {
-  const DoseNode &n = a.nodes[static_cast<size_t>(node)];
-  switch (n.op) {
-    case DoseNode::Op::Const: return n.value;
-    case DoseNode::Op::Input: return patient[n.input].number;
-    case DoseNode::Op::Neg: return -compute(a, static_cast<int>(n.args[0]), patient);
-    case DoseNode::Op::Add: return compute(a, n.args[0], patient) + compute(a, n.args[1], patient);
-    case DoseNode::Op::Sub: return compute(a, n.args[0], patient) - compute(a, n.args[1], patient);
-    case DoseNode::Op::Mul: return compute(a, n.args[0], patient) * compute(a, n.args[1], patient);
-    case DoseNode::Op::Div: return compute(a, n.args[0], patient) / compute(a, n.args[1], patient);
-    case DoseNode::Op::Min:
-    case DoseNode::Op::Max: {
-      Rational r = compute(a, n.args[0], patient);
-      for (size_t i = 1; i < n.args.size(); ++i) {
-        Rational x = compute(a, n.args[i], patient);
-        r = n.op == DoseNode::Op::Min ? std::min(r, x) : std::max(r, x);
+inline void setTruth(NodeValue &out, Truth t) {
+  out.truth = t;
+  out.missing = t == Truth::Unknown;
+}
+
+// Nodes [begin, end) in order: every argument is computed before its
+// users. No allocation: `v` is sized by the caller.
+void evaluateNodes(const Table::Model &m, const std::vector<PatientValue> &patient, std::vector<NodeValue> &v,
+                   uint32_t begin, uint32_t end) {
+  for (uint32_t i = begin; i < end; ++i) {
+    const Table::Model::EvalNode &n = m.eval[i];
+    const Args args(m.evalArgs.data() + n.argBegin, n.argEnd - n.argBegin);
+    NodeValue &out = v[i];
+    out.error = Error::None;
+    out.missing = false;
+    switch (n.op) {
+      case Op::Const:
+        out.number = n.number;
+        out.member = n.member;
+        out.truth = truth(n.boolean);
+        break;
+      case Op::Input: {
+        const PatientValue &p = patient[n.input];
+        out.missing = p.missing;
+        out.number = p.number;
+        out.member = p.member;
+        out.truth = p.missing ? Truth::Unknown : truth(p.boolean);
+        break;
       }
-      return r;
+      case Op::Define: out = v[args[0]]; break;
+      case Op::Not:
+        if (!strictOperands(args, v, out) && out.error != Error::None) break;
+        setTruth(out, kleeneNot(v[args[0]].truth));
+        break;
+      case Op::And:
+      case Op::Or: {
+        // The first deciding operand (false for and, true for or) decides;
+        // a failure before it fails the node (read left to right).
+        Truth decide = n.op == Op::And ? Truth::False : Truth::True;
+        Truth t = n.op == Op::And ? Truth::True : Truth::False;
+        for (uint32_t a : args) {
+          if (v[a].error != Error::None) {
+            out.error = v[a].error;
+            break;
+          }
+          Truth x = v[a].truth;
+          if (x == decide) {
+            t = decide;
+            break;
+          }
+          t = n.op == Op::And ? kleeneAnd(t, x) : kleeneOr(t, x);
+        }
+        if (out.error == Error::None) setTruth(out, t);
+        else out.truth = Truth::Unknown;
+        break;
+      }
+      case Op::In:
+        if (strictOperands(args, v, out)) setTruth(out, truth((n.members >> v[args[0]].member) & 1));
+        break;
+      case Op::Eq:
+      case Op::Ne:
+        if (strictOperands(args, v, out)) {
+          const NodeValue &a = v[args[0]], &b = v[args[1]];
+          bool eq = false;
+          switch (n.argKind) {
+            case InputSpec::Kind::Bool: eq = a.truth == b.truth; break;
+            case InputSpec::Kind::Enum: eq = a.member == b.member; break;
+            case InputSpec::Kind::Number: eq = a.number == b.number; break;
+          }
+          setTruth(out, truth(n.op == Op::Eq ? eq : !eq));
+        }
+        break;
+      case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge:
+        if (strictOperands(args, v, out)) {
+          const Rational &a = v[args[0]].number, &b = v[args[1]].number;
+          bool r = n.op == Op::Lt ? a < b : n.op == Op::Le ? a <= b : n.op == Op::Gt ? a > b : a >= b;
+          setTruth(out, truth(r));
+        }
+        break;
+      case Op::Add: case Op::Sub: case Op::Mul: case Op::Div: case Op::Neg: case Op::Min: case Op::Max:
+        if (!strictOperands(args, v, out)) break;
+        try {
+          const Rational &a = v[args[0]].number;
+          switch (n.op) {
+            case Op::Add: out.number = a + v[args[1]].number; break;
+            case Op::Sub: out.number = a - v[args[1]].number; break;
+            case Op::Mul: out.number = a * v[args[1]].number; break;
+            case Op::Div: out.number = a / v[args[1]].number; break;
+            case Op::Neg: out.number = -a; break;
+            default: {
+              Rational r = a;
+              for (size_t k = 1; k < args.size(); ++k) {
+                const Rational &x = v[args[k]].number;
+                r = n.op == Op::Min ? std::min(r, x) : std::max(r, x);
+              }
+              out.number = r;
+              break;
+            }
+          }
+        } catch (const RationalOverflow &) {
+          out.error = Error::Overflow;
+        } catch (const RationalDivisionByZero &) {
+          out.error = Error::DivisionByZero;
+        }
+        break;
+      case Op::Known:
+        if (v[args[0]].error != Error::None) out.error = v[args[0]].error;
+        else setTruth(out, truth(!v[args[0]].missing));
+        break;
+      case Op::IsTrue:
+        if (v[args[0]].error != Error::None) out.error = v[args[0]].error;
+        else setTruth(out, truth(v[args[0]].truth == Truth::True));
+        break;
+      case Op::If: {
+        // An unknown condition takes the else branch.
+        const NodeValue &c = v[args[0]];
+        if (c.error != Error::None) {
+          out.error = c.error;
+          break;
+        }
+        out = v[args[c.truth == Truth::True ? 1 : 2]];
+        break;
+      }
+      case Op::Count: {
+        uint64_t t = 0, u = 0;
+        for (uint32_t a : args) {
+          if (v[a].error != Error::None) {
+            out.error = v[a].error;
+            break;
+          }
+          t += v[a].truth == Truth::True;
+          u += v[a].truth == Truth::Unknown;
+        }
+        if (out.error == Error::None) setTruth(out, countTruth(n.counting, n.k, t, u));
+        break;
+      }
     }
   }
-  return 0;
+}
+
+[[noreturn]] void raise(Error e, const std::string &what) {
+  throw EvaluationError(std::string(e == Error::Overflow ? "exact arithmetic overflow" : "division by zero") +
+                        " computing " + what);
+}
+
+// The truth of a condition the result needs; a failed computation is an
+// error now (EvaluationError), never a guess. `what` words the condition
+// only then (no string is built on the way).
+template <typename What> Truth needTruth(const std::vector<NodeValue> &v, uint32_t node, What what) {
+  if (v[node].error != Error::None) raise(v[node].error, what());
+  return v[node].truth;
+}
+
+std::string ruleWhere(const TableInfo &t, const RuleInfo &r) {
+  return std::string(t.pathway ? "the condition of tier '" : "the condition of rule '") + t.name + "." + r.name + "'";
 }
 
 // The amount an action gives this patient; nullopt when unspecified.
-std::optional<Rational> amountOf(const ActionInfo &a, const std::vector<PatientValue> &patient) {
+std::optional<Rational> amountOf(const std::vector<NodeValue> &v, const ActionInfo &a) {
   if (a.amount < 0) return std::nullopt;
-  return compute(a, a.amount, patient);
+  const NodeValue &x = v[static_cast<size_t>(a.amount)];
+  if (x.error != Error::None) raise(x.error, "the amount of " + a.name);
+  if (x.missing)
+    throw EvaluationError("the amount of " + a.name + " cannot be computed: it needs a value the patient does not give");
+  return x.number;
+}
+
+// The missing inputs that make a node unknown (or missing): followed
+// through the arguments that are themselves unknown (an `if` through the
+// branch it took).
+void missingInputs(const Table::Model &m, const std::vector<NodeValue> &v, uint32_t node, std::vector<uint32_t> &out,
+                   std::vector<uint8_t> &seen) {
+  if (seen[node] || !v[node].missing) return;
+  seen[node] = 1;
+  const NodeInfo &n = m.nodes[node];
+  if (n.op == Op::Input) {
+    if (std::find(out.begin(), out.end(), n.input) == out.end()) out.push_back(n.input);
+    return;
+  }
+  if (n.op == Op::If) {
+    missingInputs(m, v, n.args[v[n.args[0]].truth == Truth::True ? 1 : 2], out, seen);
+    return;
+  }
+  for (uint32_t a : n.args) missingInputs(m, v, a, out, seen);
 }
 
 }  // namespace
@@ -703,8 +1070,8 @@ Table Table::loadText(std::string_view text, const LoadOptions &options, const s
 
   Loader l(r, *m);
   l.inputs(doc);
-  const json &population = r.member(doc, "", "population");
-  if (!population.is_null()) m->population = l.condition(population, "population");
+  l.nodes(doc);
+  l.population(doc);
   l.containers(doc);
   return Table(std::move(m));
 }
@@ -734,6 +1101,8 @@ const std::string &Table::digest() const { return m_->digest; }
 const std::string &Table::verificationStatus() const { return m_->status; }
 const std::vector<InputSpec> &Table::inputs() const { return m_->inputs; }
 const std::vector<TableInfo> &Table::tables() const { return m_->tables; }
+const std::vector<NodeInfo> &Table::nodes() const { return m_->nodes; }
+std::optional<uint32_t> Table::population() const { return m_->population; }
 
 std::optional<std::vector<PatientValue>> Table::readPatient(std::string_view json,
                                                             std::vector<PatientError> &errors) const {
@@ -757,6 +1126,10 @@ void Table::evaluate(const std::vector<PatientValue> &patient, Result &out, cons
     const InputSpec &s = m.inputs[i];
     const PatientValue &v = patient[i];
     if (v.kind != s.kind) throw EvaluationError("input '" + s.name + "': the value is of the wrong kind");
+    if (v.missing) {
+      if (!s.optional) throw EvaluationError("input '" + s.name + "' is missing; only an optional input may be");
+      continue;
+    }
     if (s.kind == InputSpec::Kind::Enum && (v.member < 0 || v.member >= static_cast<int>(s.members.size())))
       throw EvaluationError("input '" + s.name + "': no member " + std::to_string(v.member));
     if (s.kind == InputSpec::Kind::Number) {
@@ -772,65 +1145,94 @@ void Table::evaluate(const std::vector<PatientValue> &patient, Result &out, cons
   out.actions.clear();
   out.violations.clear();
   out.population.clear();
+  out.populationMissing.clear();
   out.trace.clear();
   out.matched.resize(m.tables.size());
+  out.undecided.resize(m.tables.size());
   out.fired.resize(m.tables.size());
   for (size_t t = 0; t < m.tables.size(); ++t) {
     out.matched[t].assign(m.tables[t].rules.size(), 0);
+    out.undecided[t].assign(m.tables[t].rules.size(), 0);
     out.fired[t].assign(m.tables[t].rules.size(), 0);
   }
+  std::vector<NodeValue> &v = out.values;
+  v.resize(m.nodes.size());
+  // The population's nodes come first: outside it, the pass stops there.
+  evaluateNodes(m, patient, v, 0, m.populationEnd);
+
+  std::vector<uint8_t> seen;
+  auto checks = [&](const std::vector<ConditionCheck> &list, std::vector<ConditionCheck> &into) {
+    for (ConditionCheck c : list) {
+      c.truth = v[c.node].error != NodeValue::Error::None ? Truth::Unknown : v[c.node].truth;
+      into.push_back(c);
+    }
+  };
+  auto missing = [&](uint32_t node, std::vector<uint32_t> &into) {
+    seen.assign(m.nodes.size(), 0);
+    missingInputs(m, v, node, into, seen);
+  };
+
   out.inPopulation = true;
+  out.populationUnknown = false;
   if (m.population) {
-    std::vector<std::vector<ConditionCheck>> rows;
-    out.inPopulation = holds(m, *m.population, patient, explain ? &rows : nullptr);
-    for (auto &row : rows)
-      for (auto &c : row) out.population.push_back(std::move(c));
+    Truth t = needTruth(v, *m.population, [] { return std::string("the population"); });
+    out.inPopulation = t == Truth::True;
+    out.populationUnknown = t == Truth::Unknown;
+    if (explain) {
+      checks(m.populationExplain, out.population);
+      missing(*m.population, out.populationMissing);
+    }
   }
   if (!out.inPopulation) return;
+  evaluateNodes(m, patient, v, m.populationEnd, static_cast<uint32_t>(m.nodes.size()));
 
-  try {
-    std::vector<uint32_t> involved;
-    for (uint32_t t = 0; t < m.tables.size(); ++t) {
-      const TableInfo &info = m.tables[t];
-      bool any = false;
-      for (uint32_t r = 0; r < info.rules.size(); ++r) {
-        bool h;
-        if (explain) {
-          out.trace.push_back({t, r, false, false, {}});
-          h = holds(m, m.conditions[t][r], patient, &out.trace.back().rows);
-          out.trace.back().matched = h;
-        } else {
-          h = holds(m, m.conditions[t][r], patient, nullptr);
-        }
-        out.matched[t][r] = h;
-        any = any || h;
+  std::vector<uint32_t> involved;  // allocates only when a violation is found
+  for (uint32_t t = 0; t < m.tables.size(); ++t) {
+    const TableInfo &info = m.tables[t];
+    bool any = false;
+    for (uint32_t r = 0; r < info.rules.size(); ++r) {
+      const RuleInfo &rule = info.rules[r];
+      Truth cond = needTruth(v, rule.condition, [&] { return ruleWhere(info, rule); });
+      bool h = cond == Truth::True;
+      // Undecided: the guard is unknown because of a missing value (a
+      // tier's entry included, as the condition reads it).
+      Truth guard = v[m.guards[t][r]].error != NodeValue::Error::None ? Truth::Unknown : v[m.guards[t][r]].truth;
+      if (m.entries[t]) {
+        const NodeValue &e = v[*m.entries[t]];
+        guard = kleeneAnd(e.error != NodeValue::Error::None ? Truth::Unknown : e.truth, guard);
       }
-      if (!any) continue;
-      // Which rules fire and what the policy forbids: carepath/Rules.h, in
-      // the order the table file gives.
-      fire<uint8_t>(info.hit, info.order, out.matched[t], out.fired[t], ConcreteLogic{});
-      auto sameOutputs = [&](uint32_t x, uint32_t y) {
-        const RuleInfo &a = info.rules[x], &b = info.rules[y];
-        if (a.actions.size() != b.actions.size()) return false;
-        for (size_t k = 0; k < a.actions.size(); ++k)
-          if (a.actions[k].identity != b.actions[k].identity ||
-              amountOf(a.actions[k], patient) != amountOf(b.actions[k], patient))
-            return false;
-        return true;
-      };
-      HitViolation v = findViolation(info.hit, info.order, out.matched[t], sameOutputs, involved);
-      if (v != HitViolation::None) out.violations.push_back(Violation{t, v, involved});
-      for (uint32_t r = 0; r < info.rules.size(); ++r) {
-        if (!out.fired[t][r]) continue;
-        const RuleInfo &rule = info.rules[r];
-        for (uint32_t a = 0; a < rule.actions.size(); ++a)
-          out.actions.push_back(FiredAction{t, r, a, amountOf(rule.actions[a], patient)});
+      out.matched[t][r] = h;
+      out.undecided[t][r] = !h && guard == Truth::Unknown;
+      any = any || h;
+      if (explain) {
+        out.trace.push_back({t, r, h ? Truth::True : guard, h, false, {}, {}});
+        checks(m.explain[t][r], out.trace.back().checks);
+        if (out.undecided[t][r]) {
+          if (m.entries[t]) missing(*m.entries[t], out.trace.back().missing);
+          missing(m.guards[t][r], out.trace.back().missing);
+        }
       }
     }
-  } catch (const RationalOverflow &) {
-    throw EvaluationError("exact arithmetic overflow computing a dose");
-  } catch (const RationalDivisionByZero &) {
-    throw EvaluationError("division by zero computing a dose");
+    if (!any) continue;
+    // Which rules fire and what the policy forbids: carepath/Rules.h, in
+    // the order the table file gives.
+    fire<uint8_t>(info.hit, info.order, out.matched[t], out.fired[t], ConcreteLogic{});
+    auto sameOutputs = [&](uint32_t x, uint32_t y) {
+      const RuleInfo &a = info.rules[x], &b = info.rules[y];
+      if (a.actions.size() != b.actions.size()) return false;
+      for (size_t k = 0; k < a.actions.size(); ++k)
+        if (a.actions[k].identity != b.actions[k].identity || amountOf(v, a.actions[k]) != amountOf(v, b.actions[k]))
+          return false;
+      return true;
+    };
+    HitViolation hv = findViolation(info.hit, info.order, out.matched[t], sameOutputs, involved);
+    if (hv != HitViolation::None) out.violations.push_back(Violation{t, hv, involved});
+    for (uint32_t r = 0; r < info.rules.size(); ++r) {
+      if (!out.fired[t][r]) continue;
+      const RuleInfo &rule = info.rules[r];
+      for (uint32_t a = 0; a < rule.actions.size(); ++a)
+        out.actions.push_back(FiredAction{t, r, a, amountOf(v, rule.actions[a])});
+    }
   }
   if (explain)
     for (RuleTrace &rt : out.trace) rt.fired = out.fired[rt.table][rt.rule];
@@ -845,12 +1247,42 @@ std::string Table::describe(const Violation &v) const {
 
 std::string Table::displayValue(uint32_t input, const PatientValue &v) const {
   const InputSpec &s = m_->inputs.at(input);
+  if (v.missing) return "missing";
   switch (s.kind) {
     case InputSpec::Kind::Bool: return v.boolean ? "true" : "false";
     case InputSpec::Kind::Enum: return v.member >= 0 && v.member < static_cast<int>(s.members.size()) ? s.members[v.member] : "?";
     case InputSpec::Kind::Number: return formatQuantity(v.number, m_->displayUnits[input]);
   }
   return "?";
+}
+
+std::string Table::displayNode(uint32_t node, const Result &r) const {
+  const NodeInfo &n = m_->nodes.at(node);
+  if (node >= r.values.size()) return "?";
+  const NodeValue &v = r.values[node];
+  if (v.error != NodeValue::Error::None) return v.error == NodeValue::Error::Overflow ? "overflow" : "division by zero";
+  switch (n.kind) {
+    case InputSpec::Kind::Bool: return spelling(v.truth);
+    case InputSpec::Kind::Enum: {
+      if (v.missing) return "missing";
+      const std::vector<std::string> &ms = m_->inputs[n.input].members;
+      return v.member >= 0 && v.member < static_cast<int>(ms.size()) ? ms[v.member] : "?";
+    }
+    case InputSpec::Kind::Number: {
+      if (v.missing) return "missing";
+      const UnitSpec *unit = n.op == Op::Input ? m_->displayUnits[n.input] : n.unit ? &*n.unit : nullptr;
+      return formatQuantity(v.number, unit);
+    }
+  }
+  return "?";
+}
+
+std::string Table::nodeLabel(uint32_t node) const {
+  const NodeInfo &n = m_->nodes.at(node);
+  if (n.op == Op::Input) return m_->inputs[n.input].name;
+  if (n.op == Op::Define) return n.name;
+  if (!n.text.empty()) return n.text;
+  return spelling(n.op);
 }
 
 std::string Table::displayAmount(const ActionInfo &a, const Rational &canonical) const {
@@ -862,12 +1294,18 @@ std::string Table::resultJson(const std::vector<PatientValue> &patient, const Re
   json out;
   out["protocol"] = {{"name", m.name}, {"version", m.version}, {"digest", m.digest}, {"verification", m.status}};
   out["inPopulation"] = r.inPopulation;
-  json fired = json::array();
+  auto ruleRef = [&](uint32_t t, uint32_t k) {
+    return json{{m.tables[t].pathway ? "pathway" : "table", m.tables[t].name},
+                {m.tables[t].pathway ? "tier" : "rule", m.tables[t].rules[k].name}};
+  };
+  json fired = json::array(), undecided = json::array();
   for (uint32_t t = 0; t < m.tables.size(); ++t)
-    for (uint32_t k = 0; k < m.tables[t].rules.size(); ++k)
-      if (r.fired.size() > t && r.fired[t][k])
-        fired.push_back({{m.tables[t].pathway ? "pathway" : "table", m.tables[t].name}, {m.tables[t].pathway ? "tier" : "rule", m.tables[t].rules[k].name}});
+    for (uint32_t k = 0; k < m.tables[t].rules.size(); ++k) {
+      if (r.fired.size() > t && r.fired[t][k]) fired.push_back(ruleRef(t, k));
+      if (r.undecided.size() > t && r.undecided[t][k]) undecided.push_back(ruleRef(t, k));
+    }
   out["fired"] = fired;
+  out["undecided"] = undecided;
   json actions = json::array();
   for (const FiredAction &f : r.actions) {
     const TableInfo &t = m.tables[f.table];
@@ -900,24 +1338,61 @@ std::string Table::resultJson(const std::vector<PatientValue> &patient, const Re
     out["patient"] = values;
     auto checks = [&](const std::vector<ConditionCheck> &cs) {
       json a = json::array();
-      for (const ConditionCheck &c : cs)
-        a.push_back({{"input", m.inputs[c.input].name}, {"value", displayValue(c.input, patient[c.input])},
-                     {"condition", c.condition}, {"holds", c.holds}});
+      for (const ConditionCheck &c : cs) {
+        json reads = json::object();
+        for (uint32_t x : m.nodes[c.node].reads) reads[nodeLabel(x)] = displayNode(x, r);
+        a.push_back({{"check", nodeLabel(c.node)}, {"depth", c.depth}, {"value", displayNode(c.node, r)}, {"reads", reads}});
+      }
+      return a;
+    };
+    auto names = [&](const std::vector<uint32_t> &inputs) {
+      json a = json::array();
+      for (uint32_t i : inputs) a.push_back(m.inputs[i].name);
       return a;
     };
     out["populationChecks"] = checks(r.population);
+    out["populationMissing"] = names(r.populationMissing);
     json trace = json::array();
     for (const RuleTrace &rt : r.trace) {
       const TableInfo &t = m.tables[rt.table];
-      json rows = json::array();
-      for (const auto &row : rt.rows) rows.push_back(checks(row));
       trace.push_back({{"table", t.name}, {"rule", t.rules[rt.rule].name}, {"when", t.rules[rt.rule].when},
-                       {"matched", rt.matched}, {"fired", rt.fired}, {"rows", rows},
-                       {"citations", t.rules[rt.rule].citations}});
+                       {"guard", spelling(rt.guard)}, {"matched", rt.matched}, {"fired", rt.fired},
+                       {"undecided", rt.guard == Truth::Unknown}, {"missing", names(rt.missing)},
+                       {"checks", checks(rt.checks)}, {"citations", t.rules[rt.rule].citations}});
     }
     out["trace"] = trace;
   }
   return out.dump(2);
+}
+
+const char *spelling(NodeInfo::Op op) {
+  switch (op) {
+    case Op::Const: return "const";
+    case Op::Input: return "input";
+    case Op::Define: return "define";
+    case Op::Not: return "not";
+    case Op::And: return "and";
+    case Op::Or: return "or";
+    case Op::In: return "in";
+    case Op::Eq: return "eq";
+    case Op::Ne: return "ne";
+    case Op::Lt: return "lt";
+    case Op::Le: return "le";
+    case Op::Gt: return "gt";
+    case Op::Ge: return "ge";
+    case Op::Add: return "add";
+    case Op::Sub: return "sub";
+    case Op::Mul: return "mul";
+    case Op::Div: return "div";
+    case Op::Neg: return "neg";
+    case Op::Min: return "min";
+    case Op::Max: return "max";
+    case Op::Known: return "known";
+    case Op::IsTrue: return "is-true";
+    case Op::If: return "if";
+    case Op::Count: return "count";
+  }
+  return "?";
 }
 
 }  // namespace carepath::runtime

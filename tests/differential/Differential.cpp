@@ -43,7 +43,11 @@ const std::set<std::string> &expectedDisagreements() {
   // clashes unreported by the IR evaluator; `any` rules taken as firing by
   // sema and the verifier; strict dose bounds) are fixed, and their
   // reproducers are regression tests now.
-  static const std::set<std::string> kinds = {};
+  //
+  // Found with optional inputs (table format 3's generator): a dose envelope
+  // behind a guard that reads an optional input misses the strict bound's
+  // infimum (KnownDisagreement.DoseEnvelopeWithAnOptionalInputInTheGuard).
+  static const std::set<std::string> kinds = {"verifier-proved-violated/dose-bounded@first"};
   return kinds;
 }
 
@@ -186,6 +190,11 @@ ir::Patient randomPatient(const ir::Protocol &p, const std::vector<std::vector<R
   ir::Patient patient;
   for (size_t i = 0; i < p.inputs.size(); ++i) {
     const ir::Input &in = p.inputs[i];
+    // An optional input is missing for one patient in four.
+    if (in.optional && rng.chance(25)) {
+      patient.push_back(ir::Value::ofMissing(in.type.kind));
+      continue;
+    }
     switch (in.type.kind) {
     case ir::Type::Kind::Bool: patient.push_back(ir::Value::ofBool(rng.below(2))); break;
     case ir::Type::Kind::Enum:
@@ -220,6 +229,8 @@ struct Judged {
   const ir::Evaluation &ev;
 
   bool holds(const ir::ExprRef &e) const { return !e || ir::evaluateBool(p, *e, patient); }
+  /// Three-valued: unknown when a value it needs is missing.
+  Truth truth(const ir::ExprRef &e) const { return !e ? Truth::True : ir::evaluate(p, *e, patient).truth(); }
   /// A tier "failed": its pathway applies and its `failed when` holds.
   bool failed(int pw, int t) const { return holds(p.tierFailed(pw, t)); }
 
@@ -371,7 +382,9 @@ public:
         } else {
           bool always = prop.kind == ir::Property::Kind::Always;
           c.kind = kind;
-          c.pred = [&prop, always](const Judged &x) { return x.holds(prop.expr) != always; };
+          // `always P` needs P true and `never P` needs P false for every
+          // patient: unknown (a missing value) violates both.
+          c.pred = [&prop, always](const Judged &x) { return x.truth(prop.expr) != truth(always); };
         }
       } else if (kind == "dose-formulary") {
         auto a = actions.find(key(r.range));

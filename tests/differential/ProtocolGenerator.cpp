@@ -1,9 +1,11 @@
 // The random protocol generator (see ProtocolGenerator.h). It writes text
 // with the same vocabulary a protocol author uses and keeps to what `check`
 // accepts: conditions compare an input with literals of its own type and
-// unit, `after` names an earlier tier that has a `failed when`, a cap counts
-// like its dose, references to tiers and rules only point at containers
-// written earlier (so no definition cycle is possible).
+// unit or with another input of its dimension, `known` reads only optional
+// inputs, counts stay within their list, `after` names an earlier tier
+// that has a `failed when`, a cap counts like its dose, references to tiers
+// and rules only point at containers written earlier (so no definition
+// cycle is possible).
 #include "ProtocolGenerator.h"
 
 #include <algorithm>
@@ -26,11 +28,13 @@ struct NumInput {
   std::string name;
   std::string unit;  // display unit; "" for integers
   int64_t lo = 0, hi = 0;  // range in the display unit
+  bool optional = false;
 };
 
 struct EnumInput {
   std::string name;
   std::vector<std::string> members;
+  bool optional = false;
 };
 
 struct TierInfo {
@@ -107,31 +111,43 @@ private:
       nums_.push_back({NumInput::Kind::Duration, "age", "years", 0, 120});
       body_ << "input age : duration in 0 years .. 120 years\n";
     }
+    // Weight (the dosing weight) and age (the population) are always
+    // given; the other inputs are optional now and then, so patients miss
+    // them (carepath/Truth.h).
     int nd = static_cast<int>(rng_.below(3));
     for (int i = 0; i < nd; ++i) {
       bool hours = rng_.chance(50);
       NumInput n{NumInput::Kind::Duration, "t" + std::to_string(i), hours ? "h" : "days", 0, hours ? 72 : 30};
+      n.optional = rng_.chance(30);
       nums_.push_back(n);
-      body_ << "input " << n.name << " : duration in 0 " << n.unit << " .. " << n.hi << " " << n.unit << "\n";
+      body_ << "input " << n.name << " : " << opt(n.optional) << "duration in 0 " << n.unit << " .. " << n.hi << " "
+            << n.unit << "\n";
     }
     int ni = static_cast<int>(rng_.below(3));
     for (int i = 0; i < ni; ++i) {
       NumInput n{NumInput::Kind::Integer, "n" + std::to_string(i), "", rng_.between(0, 2), 0};
       n.hi = n.lo + rng_.between(2, 12);
+      n.optional = rng_.chance(30);
       nums_.push_back(n);
-      body_ << "input " << n.name << " : integer in " << n.lo << " .. " << n.hi << "\n";
+      body_ << "input " << n.name << " : " << opt(n.optional) << "integer in " << n.lo << " .. " << n.hi << "\n";
     }
     int nb = static_cast<int>(rng_.between(1, 4));
     for (int i = 0; i < nb; ++i) {
       bools_.push_back("b" + std::to_string(i));
-      body_ << "input b" << i << " : bool" << (rng_.chance(30) ? " \"a flag\"" : "") << "\n";
+      bool o = rng_.chance(25);
+      if (o) optionals_.push_back(bools_.back());
+      body_ << "input b" << i << " : " << opt(o) << "bool" << (rng_.chance(30) ? " \"a flag\"" : "") << "\n";
     }
+    for (const NumInput &n : nums_)
+      if (n.optional) optionals_.push_back(n.name);
     int ne = static_cast<int>(rng_.between(1, 3));
     for (int i = 0; i < ne; ++i) {
       EnumInput e{"e" + std::to_string(i), {}};
+      e.optional = rng_.chance(25);
+      if (e.optional) optionals_.push_back(e.name);
       int nm = static_cast<int>(rng_.between(2, 4));
       for (int m = 0; m < nm; ++m) e.members.push_back("v" + std::to_string(i) + "_" + std::to_string(m));
-      body_ << "input " << e.name << " : enum { ";
+      body_ << "input " << e.name << " : " << opt(e.optional) << "enum { ";
       for (int m = 0; m < nm; ++m) body_ << (m ? ", " : "") << e.members[m];
       body_ << " }\n";
       enums_.push_back(std::move(e));
@@ -140,6 +156,8 @@ private:
     if (hasAge_ && rng_.chance(60)) population_ = "age < 18 years";
     else if (rng_.chance(30)) population_ = condition(2);
   }
+
+  static std::string opt(bool optional) { return optional ? "optional " : ""; }
 
   // ---------------------------------------------------------------- literals and conditions
 
@@ -210,8 +228,68 @@ private:
     }
   }
 
+  /// Two number inputs of one dimension compared (`t0 < t1`, `age >= t1 +
+  /// 2 h`, `n0 <= n1`): what a decision table cannot hold.
+  std::string relation() {
+    std::vector<std::pair<const NumInput *, const NumInput *>> pairs;
+    for (const NumInput &a : nums_)
+      for (const NumInput &b : nums_)
+        if (&a != &b && (a.kind == NumInput::Kind::Integer) == (b.kind == NumInput::Kind::Integer) &&
+            a.kind != NumInput::Kind::Mass && b.kind != NumInput::Kind::Mass)
+          pairs.push_back({&a, &b});
+    if (pairs.empty()) return "";
+    auto [a, b] = pairs[rng_.below(pairs.size())];
+    static const char *ops[] = {"<", "<=", ">", ">=", "==", "!="};
+    std::string rhs = b->name;
+    if (rng_.chance(30)) rhs += a->kind == NumInput::Kind::Integer ? " + 1" : " + " + std::to_string(rng_.between(1, 12)) + " h";
+    return a->name + " " + ops[rng_.below(6)] + " " + rhs;
+  }
+
+  /// `at least K of {...}` and friends, with K within the list (so `check`
+  /// does not warn that the count is constant).
+  std::string count() {
+    int n = static_cast<int>(rng_.between(2, 5));
+    std::string items;
+    for (int i = 0; i < n; ++i) items += (i ? ", " : "") + simpleAtom();
+    switch (rng_.below(3)) {
+    case 0: return "at least " + std::to_string(rng_.between(1, n)) + " of {" + items + "}";
+    case 1: return "at most " + std::to_string(rng_.between(0, n - 1)) + " of {" + items + "}";
+    default: return "exactly " + std::to_string(rng_.between(0, n)) + " of {" + items + "}";
+    }
+  }
+
+  /// An atom without counts, ifs or references: an item of a count.
+  std::string simpleAtom() {
+    uint64_t pick = rng_.below(100);
+    if (pick < 30) return (rng_.chance(35) ? "not " : "") + bools_[rng_.below(bools_.size())];
+    if (pick < 60) return enumAtom(enums_[rng_.below(enums_.size())]);
+    if (pick < 70 && !optionals_.empty()) return "known(" + optionals_[rng_.below(optionals_.size())] + ")";
+    return numberAtom(nums_[rng_.below(nums_.size())]);
+  }
+
   std::string atom() {
     uint64_t pick = rng_.below(100);
+    if (rng_.chance(12)) {
+      // The expressions format 2 could not compile, and missing values.
+      switch (rng_.below(6)) {
+      case 0:
+        if (!optionals_.empty()) return (rng_.chance(40) ? "not " : "") + std::string("known(") +
+                                       optionals_[rng_.below(optionals_.size())] + ")";
+        break;
+      case 1:
+        if (std::string r = relation(); !r.empty()) return r;
+        break;
+      case 2: return count();
+      case 3: return "(if " + simpleAtom() + " then " + simpleAtom() + " else " + simpleAtom() + ")";
+      default:
+        if (!numDefines_.empty()) {
+          const auto &[name, unit] = numDefines_[rng_.below(numDefines_.size())];
+          static const char *ops[] = {"<", "<=", ">", ">="};
+          return name + " " + ops[rng_.below(4)] + " " + std::to_string(rng_.between(0, 40)) + unit;
+        }
+        break;
+      }
+    }
     if (pick < 8 && !boolDefines_.empty()) return boolDefines_[rng_.below(boolDefines_.size())];
     if (pick < 14 && !refs_.empty()) return (rng_.chance(50) ? "" : "not ") + refs_[rng_.below(refs_.size())];
     if (pick < 16 && !directRefs_.empty()) return directRefs_[rng_.below(directRefs_.size())];
@@ -227,8 +305,8 @@ private:
     return s;
   }
 
-  /// A condition small enough that its disjunctive normal form stays far
-  /// below the 256 rows a table cell may expand to.
+  /// A condition of a few atoms (the verifier's time grows with it; the
+  /// table compiler no longer expands conditions into rows).
   std::string condition(int maxAtoms = 3) {
     uint64_t shape = rng_.below(100);
     if (shape < 18) return "(" + conjunction(2) + ") or (" + conjunction(2) + ")";
@@ -262,6 +340,29 @@ private:
   int64_t pickOf(std::initializer_list<int64_t> xs) { return *(xs.begin() + rng_.below(xs.size())); }
 
   void defines() {
+    // Number-valued defines over inputs of one dimension (compared with
+    // literals in guards): `define nd0 = max(t0, t1)`, `n0 + n1`, an `if`.
+    std::vector<const NumInput *> durations, integers;
+    for (const NumInput &x : nums_) {
+      if (x.kind == NumInput::Kind::Duration) durations.push_back(&x);
+      if (x.kind == NumInput::Kind::Integer) integers.push_back(&x);
+    }
+    int nn = static_cast<int>(rng_.below(3));
+    for (int i = 0; i < nn; ++i) {
+      bool useDurations = durations.size() >= 2 && (integers.size() < 2 || rng_.chance(50));
+      const auto &pool = useDurations ? durations : integers;
+      if (pool.size() < 2) break;
+      const NumInput *a = pool[rng_.below(pool.size())], *b = pool[rng_.below(pool.size())];
+      std::string name = "nd" + std::to_string(i), value;
+      switch (rng_.below(4)) {
+      case 0: value = "max(" + a->name + ", " + b->name + ")"; break;
+      case 1: value = "min(" + a->name + ", " + b->name + ")"; break;
+      case 2: value = a->name + " + " + b->name; break;
+      default: value = "if " + simpleAtom() + " then " + a->name + " else " + b->name; break;
+      }
+      body_ << "define " << name << " = " << value << "\n";
+      numDefines_.push_back({name, useDurations ? " h" : ""});
+    }
     int n = static_cast<int>(rng_.below(4));
     for (int i = 0; i < n; ++i) {
       std::string name = "d" + std::to_string(i);
@@ -294,7 +395,15 @@ private:
       dose = "min(" + std::to_string(pickOf({5, 10, 20, 30})) + " mg/kg * weight, " +
              std::to_string(pickOf({500, 1000})) + " mg)";
       break;
-    case 4: dose = std::to_string(pickOf({5, 10, 20, 30})) + " mg/kg * weight + " + std::to_string(pickOf({10, 50})) + " mg"; break;
+    case 4:
+      if (rng_.chance(50)) {
+        // A dose chosen by a condition (unknown takes the else branch).
+        dose = "if " + simpleAtom() + " then " + std::to_string(pickOf({5, 10, 20})) + " mg/kg * weight else " +
+               std::to_string(pickOf({100, 250, 500})) + " mg";
+        break;
+      }
+      dose = std::to_string(pickOf({5, 10, 20, 30})) + " mg/kg * weight + " + std::to_string(pickOf({10, 50})) + " mg";
+      break;
     default: dose = std::to_string(pickOf({1, 2, 5, 10, 12, 15, 20, 30, 40, 60})) + " mg/kg * weight"; break;
     }
     std::string s = "give " + d.name + " dose " + dose + (basis.empty() ? "" : " " + basis);
@@ -502,6 +611,8 @@ private:
   std::vector<EnumInput> enums_;
   std::vector<std::string> bools_;
   std::vector<std::string> boolDefines_;
+  std::vector<std::pair<std::string, std::string>> numDefines_;  // name, unit of its literals (" h" or "")
+  std::vector<std::string> optionals_;                           // optional inputs, for known()
   std::string doseDefine_;
   std::vector<DrugInfo> drugs_;
   std::vector<std::string> refs_, directRefs_;

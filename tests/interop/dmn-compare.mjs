@@ -6,8 +6,8 @@
 //                             [--n 10000] [--seed 1] [--work DIR] [--show 5]
 //
 //   1. generates N random patients over the table's inputs (deterministic
-//      seed); about half of the numeric values are interval boundaries
-//      found in the table's conditions (the bound, and 1/2 and 1 unit
+//      seed); about half of the numeric values are boundaries found in
+//      the table's comparison nodes (the constant, and 1/2 and 1 unit
 //      either side), the rest uniform over the declared range in steps of
 //      1/4 (exact both as decimals and as JavaScript doubles);
 //   2. writes them twice, same values: WORK/patients.dmn.jsonl (bare numbers
@@ -75,16 +75,16 @@ function exactDecimal(s) {
 const table = JSON.parse(readFileSync(opts.table, 'utf8'));
 const inputs = table.inputs;
 const boundaries = new Map(inputs.map(i => [i.name, new Set()]));
-function collect(rows) {
-  for (const row of rows || [])
-    for (const [name, c] of Object.entries(row))
-      for (const iv of c.intervals || [])
-        for (const b of [iv.lo, iv.hi])
-          if (b !== null && exactDecimal(b)) boundaries.get(name).add(rational(b));
+// Table format 3: conditions are nodes; a comparison of an input with a
+// number constant names a boundary of that input.
+const nodes = table.nodes || [];
+for (const n of nodes) {
+  if (!['lt', 'le', 'gt', 'ge', 'eq', 'ne'].includes(n.op)) continue;
+  const [a, b] = n.args.map(i => nodes[i]);
+  for (const [x, c] of [[a, b], [b, a]])
+    if (x.op === 'input' && c.op === 'const' && c.type === 'number' && exactDecimal(c.value))
+      boundaries.get(x.input).add(rational(c.value));
 }
-collect(table.population);
-for (const p of table.pathways) for (const t of p.tiers) collect(t.condition);
-for (const t of table.tables) for (const r of t.rules) collect(r.condition);
 
 const random = rng(opts.seed);
 const pick = (a) => a[Math.floor(random() * a.length)];

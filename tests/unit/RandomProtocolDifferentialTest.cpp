@@ -47,8 +47,8 @@ TEST(RandomProtocolDifferential, ThirtyProtocolsAgree) {
   SCOPED_TRACE(log.str() + summary.str());
 
   EXPECT_EQ(s.checkFailed, 0u) << "the generator wrote protocols `check` refuses (generator bugs)";
-  // The generator keeps guards small; a refusal now and then is counted.
-  EXPECT_LE(s.compileRefused, 3u) << joined(s.compileRefusals);
+  // Every protocol `check` accepts compiles (table format 3: no row expansion).
+  EXPECT_EQ(s.compileRefused, 0u) << joined(s.compileRefusals);
   EXPECT_TRUE(s.unexpected().empty()) << "new disagreements:" << joined(s.unexpected());
   // The run must exercise what it claims to.
   EXPECT_GE(s.ran, 25u);
@@ -87,6 +87,27 @@ void expectKnown(const std::string &kind, const std::string &text) {
 }
 
 }  // namespace
+
+// Found when the generator learnt optional inputs (format 3): with an
+// optional input in the guard, the verifier's dose envelope takes the
+// strict bound `weight > 22.5 kg` as `weight >= 22.500001 kg` (a minimum
+// of 450.00002 mg); a patient of 22.500000001 kg gets 450.00000002 mg.
+// The same table with `b` required gives the exact envelope [450, 800].
+TEST(KnownDisagreement, DoseEnvelopeWithAnOptionalInputInTheGuard) {
+  expectKnown("verifier-proved-violated/dose-bounded@first", R"(
+protocol env version "1" {
+  title "dose envelope behind an optional input"
+  dosing weight = weight
+}
+use stdlib.units
+use stdlib.drugs.{methylprednisolone}
+input weight : mass in 5 kg .. 40 kg
+input b : optional bool
+table t hit first {
+  rule r0 when weight > 22.5 kg and not b -> give methylprednisolone dose min(20 mg/kg * weight, 1000 mg) max 800 mg
+}
+)");
+}
 
 TEST(FormerDisagreement, PathwayTiersBothApply) {
   // b = true: both tiers apply; the runtime reports a violation, the IR evaluator none.

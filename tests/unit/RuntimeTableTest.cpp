@@ -144,6 +144,8 @@ TEST(RuntimeTable, RefusesUnknownFormatAndVersion) {
   other = doc;
   other["formatVersion"] = 1;  // version 1 had no rule order: re-deriving it here is what version 2 removed
   EXPECT_NE(loadError(resign(other)).find("format version 1 is not supported"), std::string::npos);
+  other["formatVersion"] = 4;
+  EXPECT_NE(loadError(resign(other)).find("format version 4 is not supported"), std::string::npos);
 }
 
 TEST(RuntimeTable, RefusesAnOrderThatIsNotAPermutation) {
@@ -259,7 +261,89 @@ TEST(RuntimeTable, NamesTheBadField) {
   doc["tables"][1]["hit"] = "sometimes";
   EXPECT_NE(loadError(resign(doc)).find("field 'tables[1].hit'"), std::string::npos) << loadError(resign(doc));
   doc = nlohmann::json::parse(compileMini());
-  doc["tables"][0]["rules"][0]["condition"][0]["age"]["intervals"][0]["hi"] = "abc";
-  EXPECT_NE(loadError(resign(doc)).find("tables[0].rules[0].condition[0].age.intervals[0].hi"), std::string::npos)
+  for (auto &n : doc["nodes"])
+    if (n["op"] == "const" && n["type"] == "number") {
+      n["value"] = "abc";
+      break;
+    }
+  EXPECT_NE(loadError(resign(doc)).find("'abc' is not an exact number"), std::string::npos) << loadError(resign(doc));
+}
+
+namespace {
+// The index of the first node with operator `op`.
+size_t firstNode(const nlohmann::json &doc, const std::string &op) {
+  for (size_t i = 0; i < doc["nodes"].size(); ++i)
+    if (doc["nodes"][i]["op"] == op) return i;
+  ADD_FAILURE() << "no '" << op << "' node";
+  return 0;
+}
+}  // namespace
+
+// The DAG is checked node by node: the operator, arguments that come
+// earlier (so there is no cycle), their number and their kinds; every
+// refusal names the node.
+TEST(RuntimeTable, RefusesABadNode) {
+  const auto doc = nlohmann::json::parse(compileMini());
+  auto bad = doc;
+  size_t lt = firstNode(doc, "lt");
+  bad["nodes"][lt]["op"] = "xor";
+  EXPECT_NE(loadError(resign(bad)).find("field 'nodes[" + std::to_string(lt) + "].op': unknown operator 'xor'"),
+            std::string::npos)
+      << loadError(resign(bad));
+
+  bad = doc;
+  bad["nodes"][lt]["args"][1] = lt;  // itself: a cycle
+  EXPECT_NE(loadError(resign(bad)).find("field 'nodes[" + std::to_string(lt) + "].args[1]': node " + std::to_string(lt) +
+                                        " is not earlier than this node"),
+            std::string::npos)
+      << loadError(resign(bad));
+
+  bad = doc;
+  bad["nodes"][lt]["args"].erase(1);
+  EXPECT_NE(loadError(resign(bad)).find("'lt' takes 2 argument(s), got 1"), std::string::npos) << loadError(resign(bad));
+
+  // `and` over a number: the kinds are checked.
+  bad = doc;
+  size_t number = firstNode(doc, "mul"), andNode = 0;
+  for (size_t i = number; i < doc["nodes"].size(); ++i)
+    if (doc["nodes"][i]["op"] == "and") andNode = i;
+  ASSERT_GT(andNode, number) << "the test needs an 'and' node after a number node";
+  bad["nodes"][andNode]["args"][0] = number;
+  EXPECT_NE(loadError(resign(bad)).find("'and' needs a condition here, node " + std::to_string(number) + " is a number"),
+            std::string::npos)
+      << loadError(resign(bad));
+
+  // A rule's condition must be a condition, an amount a number.
+  bad = doc;
+  bad["tables"][0]["rules"][0]["condition"] = number;
+  EXPECT_NE(loadError(resign(bad)).find("field 'tables[0].rules[0].condition': node " + std::to_string(number) +
+                                        " is a number, expected a condition"),
+            std::string::npos)
+      << loadError(resign(bad));
+  bad = doc;
+  bad["tables"][0]["rules"][0]["condition"] = 100000;
+  EXPECT_NE(loadError(resign(bad)).find("expected a node index below"), std::string::npos) << loadError(resign(bad));
+}
+
+// Version 2 tables (conditions as rows) are refused with the version named.
+TEST(RuntimeTable, RefusesVersion2) {
+  auto doc = nlohmann::json::parse(compileMini());
+  doc["formatVersion"] = 2;
+  EXPECT_NE(loadError(resign(doc)).find("format version 2 is not supported by this runtime (it reads version 3)"),
+            std::string::npos)
       << loadError(resign(doc));
+}
+
+// A subexpression many rules use is one node: the define `suspected`, and
+// the rule `young` (`age < 5 years`) written in each of the five tables.
+TEST(RuntimeTable, SharedSubexpressionsAreOneNode) {
+  auto doc = nlohmann::json::parse(compileMini());
+  int suspected = 0;
+  for (const auto &n : doc["nodes"]) suspected += n["op"] == "define" && n["name"] == "suspected";
+  EXPECT_EQ(suspected, 1);
+  ASSERT_EQ(doc["tables"].size(), 5u);
+  for (const auto &t : doc["tables"]) EXPECT_EQ(t["rules"][0]["condition"], doc["tables"][0]["rules"][0]["condition"]);
+  // Every argument is an earlier node (topological order).
+  for (size_t i = 0; i < doc["nodes"].size(); ++i)
+    for (const auto &a : doc["nodes"][i].value("args", nlohmann::json::array())) EXPECT_LT(a.get<size_t>(), i);
 }

@@ -18,7 +18,9 @@
 //   }
 // Numbers are read exactly: a JSON number is converted from the text the
 // file contains ("14.35" is 1435/100, never the nearest double), exponents
-// included ("1.5e3"). Every input must be given exactly once. A unit may be
+// included ("1.5e3"). Every input must be given exactly once, except an
+// optional one (InputSpec::optional), which may be left out or given as
+// `null`: its value is then missing (PatientValue::missing). A unit may be
 // compound ("mg/dL", "mg/kg/day": carepath/Units.h composes it), affine
 // ("38.5 degC"), or, for an input of a substance, of a dimension that
 // substance converts ("5.5 mmol/L" for glucose in mg/dL, through its molar
@@ -61,14 +63,18 @@ struct InputSpec {
   std::string displayUnit;           // Number: unit the range is shown in ("" = canonical)
   std::string substance;             // Number: `of glucose`, "" when none
   std::vector<units::Ratio> conversions;  // Number: the substance's ratios (mmol/L for mg/L)
+  bool optional = false;             // may be missing: left out of the patient, or null
 };
 
-/// One input's value: bool, member index, or number in canonical units.
+/// One input's value: bool, member index, or number in canonical units;
+/// or missing (an optional input not given: the other fields are then
+/// meaningless, and conditions that need it are unknown, carepath/Truth.h).
 struct PatientValue {
   InputSpec::Kind kind = InputSpec::Kind::Bool;
   bool boolean = false;
   int member = -1;
   Rational number;
+  bool missing = false;
 };
 
 struct PatientError {

@@ -22,6 +22,7 @@
 #include "carepath/Patient.h"
 #include "carepath/Rational.h"
 #include "carepath/Rules.h"
+#include "carepath/Truth.h"
 
 namespace carepath::runtime {
 
@@ -48,13 +49,36 @@ struct LoadOptions {
 
 // ------------------------------------------------------------------ the loaded model (read-only)
 
-/// A dose expression node, in canonical units.
-struct DoseNode {
-  enum class Op : uint8_t { Const, Input, Add, Sub, Mul, Div, Neg, Min, Max } op = Op::Const;
-  Rational value;          // Const
-  uint32_t input = 0;      // Input: index into Table::inputs()
-  std::vector<uint32_t> args;  // indices into the action's `nodes`
+/// One node of the table's expression DAG (docs/tables.md, "Nodes"): every
+/// condition and every amount is a node; a node's arguments are earlier
+/// nodes, and a subexpression shared by several rules is one node,
+/// evaluated once per patient.
+struct NodeInfo {
+  enum class Op : uint8_t {
+    Const, Input, Define,
+    Not, And, Or, In,
+    Eq, Ne, Lt, Le, Gt, Ge,
+    Add, Sub, Mul, Div, Neg, Min, Max,
+    Known, IsTrue, If, Count,
+  };
+  Op op = Op::Const;
+  InputSpec::Kind kind = InputSpec::Kind::Bool;  // the kind of value it computes
+  std::vector<uint32_t> args;                    // earlier nodes
+  PatientValue constant;                         // Const
+  uint32_t input = 0;         // Input: index into Table::inputs(); enum-valued nodes: the input whose members
+  uint64_t members = 0;       // In: bit per allowed member
+  Counting counting = Counting::AtLeast;  // Count: at least / at most / exactly
+  uint32_t k = 0;                         // Count: K
+  std::string name;           // Define: the define's name
+  std::string text;           // Eq..Ge, In, Known, Count: as the author wrote it ("alt > alt_uln")
+  std::optional<UnitSpec> unit;  // number-valued Define: the unit its value is shown in
+  /// Eq..Ge, In, Known, Count, Define: the inputs and number-valued defines it
+  /// reads directly (through arithmetic), as node indices, for explanations.
+  std::vector<uint32_t> reads;
 };
+
+/// The table format's spelling of an operator ("lt", "at-least", ...).
+const char *spelling(NodeInfo::Op op);
 
 struct ActionInfo {
   ActionKind kind = ActionKind::Do;
@@ -65,8 +89,7 @@ struct ActionInfo {
   /// amount (written by the compiler: hit policy `any` compares it).
   std::string identity;
   // give
-  std::vector<DoseNode> nodes;       // the amount given (the dose, capped); root is nodes[amount]
-  int amount = -1;                   // root in `nodes`; -1 when the dose is unspecified
+  int amount = -1;                   // node of the amount given (the dose, capped); -1 when unspecified
   std::string canonicalUnit;         // "mg"
   std::optional<UnitSpec> unit;      // display unit of the dose
   std::string basis;                 // "per day", "total", "per dose", ""
@@ -77,6 +100,7 @@ struct RuleInfo {
   std::string name;
   std::optional<int64_t> priority;
   std::string when;  // the guard as written, for explanations
+  uint32_t condition = 0;  // node: the rule matches when it is true (a tier: entry and guard)
   std::vector<ActionInfo> actions;
   std::vector<std::string> citations;
 };
@@ -93,6 +117,18 @@ struct TableInfo {
 
 // ------------------------------------------------------------------ results
 
+/// The value of one node for one patient (Result::values).
+struct NodeValue {
+  Rational number;               // number-valued nodes, canonical units
+  int32_t member = -1;           // enum-valued nodes
+  Truth truth = Truth::False;    // bool-valued nodes (Unknown exactly when missing)
+  bool missing = false;          // needs a missing input (carepath/Truth.h)
+  /// The exact arithmetic failed (RationalOverflow / division by zero).
+  /// Only an error the result needs is raised (EvaluationError): a dose of
+  /// a rule that does not fire is never computed for the patient.
+  enum class Error : uint8_t { None, Overflow, DivisionByZero } error = Error::None;
+};
+
 struct FiredAction {
   uint32_t table = 0;   // index into Table::tables() (pathways first)
   uint32_t rule = 0;
@@ -100,26 +136,35 @@ struct FiredAction {
   std::optional<Rational> amount;  // give with a dose: min(dose, cap), canonical units
 };
 
-/// One input tested against one condition, for the explanation.
+/// One part of a guard, for the explanation: a comparison, an input, a
+/// define, `known`, a count; its value is Result::values[node].
 struct ConditionCheck {
-  uint32_t input = 0;
-  std::string condition;  // "in {altered, coma}", "< 18 years", "is true"
-  bool holds = false;
+  uint32_t node = 0;
+  uint32_t depth = 0;  // 0: a part of the guard; 1: a part of a define or count at depth 0; ...
+  Truth truth = Truth::False;  // bool-valued nodes
 };
 
 struct RuleTrace {
   uint32_t table = 0, rule = 0;
+  Truth guard = Truth::False;     // the rule's condition
   bool matched = false, fired = false;
-  std::vector<std::vector<ConditionCheck>> rows;  // rows tried, each up to its first failing check
+  std::vector<ConditionCheck> checks;  // the guard's parts, in the order written
+  std::vector<uint32_t> missing;       // undecided: the missing inputs that made it so
 };
 
 struct Result {
   bool inPopulation = true;
-  std::vector<std::vector<uint8_t>> matched;  // [table][rule]: condition holds
+  bool populationUnknown = false;             // outside because the population needs a missing value
+  std::vector<std::vector<uint8_t>> matched;  // [table][rule]: condition is true
+  std::vector<std::vector<uint8_t>> undecided;  // [table][rule]: condition is unknown (a missing value)
   std::vector<std::vector<uint8_t>> fired;    // [table][rule]: fired under the hit policy
   std::vector<FiredAction> actions;           // tables in order, then rules in written order
   std::vector<Violation> violations;          // hit-policy violations (Table::describe words them)
+  /// [node]: the evaluation buffer (Table::nodes()). For a patient outside
+  /// the population only the nodes up to the population's are computed.
+  std::vector<NodeValue> values;
   std::vector<ConditionCheck> population;     // explain only
+  std::vector<uint32_t> populationMissing;    // explain only: missing inputs the population needs
   std::vector<RuleTrace> trace;               // explain only
 };
 
@@ -142,6 +187,10 @@ public:
   const std::vector<InputSpec> &inputs() const;
   /// Pathways first (in order), then tables (in order).
   const std::vector<TableInfo> &tables() const;
+  /// The expression DAG, in topological order (arguments before users).
+  const std::vector<NodeInfo> &nodes() const;
+  /// The population's node; nullopt: every patient.
+  std::optional<uint32_t> population() const;
 
   /// Reads a patient JSON document (see Patient.h) against this table's
   /// inputs: missing, unknown, out-of-range and wrong-unit values are
@@ -161,8 +210,13 @@ public:
   /// A violation in words: "table 'x' (hit unique): rules 'a' and 'b' all
   /// match; every match fires".
   std::string describe(const Violation &v) const;
-  /// A value as written for people: "14 kg", "coma", "true".
+  /// A value as written for people: "14 kg", "coma", "true", "missing".
   std::string displayValue(uint32_t input, const PatientValue &v) const;
+  /// A node's value for people: "true", "unknown", "2.7", "14 kg", "missing".
+  std::string displayNode(uint32_t node, const Result &r) const;
+  /// How a node is named in explanations: its text, the define's or the
+  /// input's name.
+  std::string nodeLabel(uint32_t node) const;
   /// An amount in the action's display unit, rounded for display only.
   std::string displayAmount(const ActionInfo &a, const Rational &canonical) const;
 

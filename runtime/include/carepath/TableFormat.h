@@ -10,7 +10,7 @@ namespace carepath::runtime {
 
 inline constexpr const char *kTableFormatName = "carepath-table";
 /// Bumped on any change a reader must know about; readers refuse others.
-inline constexpr int kTableFormatVersion = 2;
+inline constexpr int kTableFormatVersion = 3;
 
 /// The `digest` field's value for a document whose canonical serialisation
 /// without the `digest` member is `canonical` (see docs/tables.md,

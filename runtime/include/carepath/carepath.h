@@ -34,7 +34,9 @@ carepath_table *carepath_table_load_string(const char *text, size_t size, unsign
 
 /* Evaluate one patient given as a JSON object (NUL-terminated). Returns the
  * result document, or NULL with `error` set (invalid patient: every problem,
- * one per line, each naming its input). `explain` non-zero adds the trace. */
+ * one per line, each naming its input). `explain` non-zero adds the trace.
+ * An optional input is missing when the object leaves it out or gives it as
+ * null; rules that need it are "undecided" in the result. */
 char *carepath_table_evaluate(const carepath_table *table, const char *patient_json, int explain, char **error);
 
 /* Table facts; the strings live as long as the table. */
