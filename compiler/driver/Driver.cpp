@@ -85,9 +85,13 @@ void addSharedOptions(CLI::App *cmd, const Command &c, ParsedShared &p) {
   p.format = formats.front();
   cmd->add_option("--format", p.format, "Output format")->check(CLI::IsMember(formats))->capture_default_str();
   if (c.readsProtocols)
-    cmd->add_option("--stdlib,-I", p.options.modulePath,
-                    "Folder to search for modules (before the standard library)")
-        ->type_name("DIR");
+    // One folder per -I, collected as they come (a vector option would
+    // also swallow the FILEs after it: `-I lib a.care b.care`).
+    cmd->add_option_function<std::string>(
+           "--stdlib,-I", [&p](const std::string &dir) { p.options.modulePath.push_back(dir); },
+           "Folder to search for modules (before the standard library); repeatable")
+        ->type_name("DIR")
+        ->trigger_on_parse();  // `-I lib a.care b.care`: one folder per -I
   cmd->add_option("--error-limit", p.options.errorLimit, "Stop after this many errors (0: no limit)")
       ->capture_default_str();
   cmd->add_flag("-W,--warnings-as-errors", p.options.warningsAsErrors, "Treat warnings as errors");

@@ -1,7 +1,10 @@
-# cmake -DOUT=FILE -DENTRIES="a.md;b.md" -P EmbedExplanations.cmake
+# cmake -DOUT=FILE -DDIR=docs/diagnostics -P EmbedExplanations.cmake
 # Writes the diagnostics reference (docs/diagnostics/CODE.md, one entry per
 # code) as a C++ initializer list {"CODE", R"(...)"} for Explanations.cpp, so
 # `carepath explain` and the SARIF rules carry the same text as the docs.
+file(GLOB ENTRIES ${DIR}/*.md)
+list(FILTER ENTRIES EXCLUDE REGEX "/README\\.md$")
+list(SORT ENTRIES)
 set(body "")
 foreach(entry IN LISTS ENTRIES)
   get_filename_component(code ${entry} NAME_WE)
