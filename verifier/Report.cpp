@@ -1,6 +1,5 @@
 #include "verifier/Report.h"
 
-#include <map>
 #include <nlohmann/json.hpp>
 
 #include "basic/DiagnosticPrinter.h"
@@ -138,8 +137,6 @@ json reportToJson(const Report &report, const ir::Protocol &p, const SourceManag
 }
 
 json reportToSarifRun(const Report &report, const ir::Protocol &p, const SourceManager &sources) {
-  std::map<PropertyKind, size_t> ruleIndex;
-  json rules = json::array();
   json results = json::array();
   size_t counts[4] = {0, 0, 0, 0};
   for (const PropertyResult &r : report.properties) {
@@ -148,13 +145,9 @@ json reportToSarifRun(const Report &report, const ir::Protocol &p, const SourceM
     // result into an alert whatever its kind, so proved properties are
     // counted in the run's properties instead.
     if (r.status == Status::Proved) continue;
-    if (!ruleIndex.count(r.kind)) {
-      ruleIndex[r.kind] = rules.size();
-      rules.push_back({{"id", spelling(r.kind)}});
-    }
     // kind "fail" with a level (SARIF 3.27.9: any other kind has level
     // "none"); an unknown is an error as in text output: it is no proof.
-    json res = {{"ruleId", spelling(r.kind)}, {"ruleIndex", ruleIndex[r.kind]}, {"kind", "fail"},
+    json res = {{"ruleId", spelling(r.kind)}, {"kind", "fail"},
                 {"level", r.status == Status::Warning ? "warning" : "error"}};
     std::string text = r.message;
     if (r.status == Status::Unknown) text += " (" + r.reason + "); this is not a proof";
@@ -201,8 +194,7 @@ json reportToSarifRun(const Report &report, const ir::Protocol &p, const SourceM
   for (const std::string &e : report.internalErrors)
     results.push_back({{"ruleId", "internal-model-check"}, {"kind", "fail"}, {"level", "error"},
                        {"message", {{"text", "internal error: " + e}}}});
-  return {{"rules", rules},
-          {"results", results},
+  return {{"results", results},
           {"properties",
            {{"result", spelling(report.verdict())},
             {"protocol", p.name},

@@ -169,7 +169,6 @@ std::string lineKey(const SourceManager &sm, const ojson &result) {
 struct SarifPart {
   std::vector<ojson> results, notifications;
   std::vector<std::string> lineKeys;  // per result
-  ojson rules = ojson::array();       // a command's own (verify)
   ojson properties = ojson::object();
   bool started = false;
 };
@@ -191,7 +190,6 @@ SarifPart sarifPart(const CommandContext &run) {
   if (own) {
     const ojson &ownRun = *payload->sarifRun;
     for (const ojson &r : ownRun.at("results")) part.results.push_back(r);
-    part.rules = ownRun.at("rules");
     for (const auto &[key, value] : ownRun.at("properties").items()) part.properties[key] = value;
     // -W and --error-limit apply to the command's own results as the
     // engine applies them to diagnostics.
@@ -250,7 +248,7 @@ const char *exitDescription(int code) {
 
 ojson sarifLog(const SharedOptions &options, const std::vector<std::unique_ptr<CommandContext>> &runs, int exitCode) {
   Locator at(options.sourceRoot);
-  ojson results = ojson::array(), notifications = ojson::array(), rules = ojson::array();
+  ojson results = ojson::array(), notifications = ojson::array();
   std::vector<std::string> keys;
   ojson perFile = ojson::array();
   bool allStarted = true;
@@ -260,7 +258,6 @@ ojson sarifLog(const SharedOptions &options, const std::vector<std::unique_ptr<C
     for (ojson &r : part.results) relocate(r, at), results.push_back(std::move(r));
     for (ojson &n : part.notifications) relocate(n, at), notifications.push_back(std::move(n));
     keys.insert(keys.end(), part.lineKeys.begin(), part.lineKeys.end());
-    for (const ojson &rule : part.rules) rules.push_back(rule);
     if (runs.size() > 1) {
       ojson p = {{"file", run->file()}};
       for (const auto &[k, v] : part.properties.items()) p[k] = v;
@@ -291,7 +288,6 @@ ojson sarifLog(const SharedOptions &options, const std::vector<std::unique_ptr<C
     size_t n = seen[basis]++;
     r["partialFingerprints"] = {{"carepath/v1", Sha256::hex(basis + '\0' + std::to_string(n)).substr(0, 32)}};
   }
-  (void)rules;  // the command's own rules only named ids; ruleFor describes every one
   ojson invocation = {{"executionSuccessful", allStarted && exitCode != kExitInternal},
                       {"exitCode", exitCode},
                       {"exitCodeDescription", exitDescription(exitCode)}};
