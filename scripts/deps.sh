@@ -7,7 +7,7 @@ packages=(
   default-jre-headless antlr4 libantlr4-runtime-dev
   libz3-dev z3 libfmt-dev nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  llvm-14-tools python3 python3-psutil
+  llvm-14-tools python3 python3-psutil python3-yaml
   graphviz
 )
 # Node.js and npm (the DMN interop, schema and SARIF tests) may already be on

@@ -1,6 +1,5 @@
 #include "verifier/Report.h"
 
-#include <map>
 #include <nlohmann/json.hpp>
 
 #include "basic/DiagnosticPrinter.h"
@@ -142,21 +141,18 @@ json reportToJson(const Report &report, const ir::Protocol &p, const SourceManag
 }
 
 json reportToSarifRun(const Report &report, const ir::Protocol &p, const SourceManager &sources) {
-  std::map<PropertyKind, size_t> ruleIndex;
-  json rules = json::array();
   json results = json::array();
+  size_t counts[4] = {0, 0, 0, 0};
   for (const PropertyResult &r : report.properties) {
-    if (!ruleIndex.count(r.kind)) {
-      ruleIndex[r.kind] = rules.size();
-      rules.push_back({{"id", spelling(r.kind)}, {"shortDescription", {{"text", std::string("carepath verify: ") + spelling(r.kind)}}}});
-    }
-    json res = {{"ruleId", spelling(r.kind)}, {"ruleIndex", ruleIndex[r.kind]}};
-    switch (r.status) {
-    case Status::Proved: res["kind"] = "pass"; res["level"] = "none"; break;
-    case Status::Refuted: res["kind"] = "fail"; res["level"] = "error"; break;
-    case Status::Unknown: res["kind"] = "open"; res["level"] = "error"; break;
-    case Status::Warning: res["kind"] = "fail"; res["level"] = "warning"; break;
-    }
+    ++counts[static_cast<int>(r.status)];
+    // Only problems are results: code-scanning services (GitHub) turn every
+    // result into an alert whatever its kind, so proved properties are
+    // counted in the run's properties instead.
+    if (r.status == Status::Proved) continue;
+    // kind "fail" with a level (SARIF 3.27.9: any other kind has level
+    // "none"); an unknown is an error as in text output: it is no proof.
+    json res = {{"ruleId", spelling(r.kind)}, {"kind", "fail"},
+                {"level", r.status == Status::Warning ? "warning" : "error"}};
     std::string text = r.message;
     if (r.status == Status::Unknown) text += " (" + r.reason + "); this is not a proof";
     res["message"] = {{"text", text}};
@@ -170,16 +166,46 @@ json reportToSarifRun(const Report &report, const ir::Protocol &p, const SourceM
       }
     if (!related.empty()) res["relatedLocations"] = related;
     if (r.counterexample) {
-      std::string block;
+      std::string block, patient;
       for (const std::string &line : r.example) block += line + "\n";
-      res["properties"] = {{"counterexample", counterexampleJson(p, *r.counterexample)}, {"example", block}};
+      json values = counterexampleJson(p, *r.counterexample);
+      for (const auto &[name, value] : values.items())
+        patient += (patient.empty() ? "" : ", ") + name + " = " + (value.is_string() ? value.get<std::string>() : value.dump());
+      // Viewers show a code flow (GitHub: "show paths"): the patient at the
+      // result, then the related rules.
+      if (r.range.valid()) {
+        json steps = json::array({{{"location", sarifLocation(sources, r.range, "counterexample patient: " + patient)}}});
+        for (const DiagNote &n : r.related)
+          if (n.range.valid()) steps.push_back({{"location", sarifLocation(sources, n.range, n.message)}});
+        res["codeFlows"] = json::array({{{"message", {{"text", "counterexample patient: " + patient}}},
+                                         {"threadFlows", json::array({{{"locations", steps}}})}}});
+        // The fix: the counterexample appended to the protocol as an
+        // example block, so that `carepath test` keeps it from coming back.
+        std::string_view file = sources.text(r.range.file);
+        json end = sarifLocation(sources, {r.range.file, static_cast<uint32_t>(file.size()), static_cast<uint32_t>(file.size())});
+        std::string insert = (file.empty() || file.back() == '\n' ? "\n" : "\n\n") + block;
+        res["fixes"] = json::array(
+            {{{"description", {{"text", "Add the counterexample to the protocol as an example block, with the expectation it should meet"}}},
+              {"artifactChanges",
+               json::array({{{"artifactLocation", end["physicalLocation"]["artifactLocation"]},
+                             {"replacements", json::array({{{"deletedRegion", end["physicalLocation"]["region"]},
+                                                            {"insertedContent", {{"text", insert}}}}})}}})}}});
+      }
+      res["properties"] = {{"counterexample", std::move(values)}, {"example", block}};
     }
     results.push_back(std::move(res));
   }
   for (const std::string &e : report.internalErrors)
     results.push_back({{"ruleId", "internal-model-check"}, {"kind", "fail"}, {"level", "error"},
                        {"message", {{"text", "internal error: " + e}}}});
-  return {{"rules", rules}, {"results", results}, {"properties", {{"result", spelling(report.verdict())}, {"protocol", p.name}}}};
+  return {{"results", results},
+          {"properties",
+           {{"result", spelling(report.verdict())},
+            {"protocol", p.name},
+            {"proved", counts[static_cast<int>(Status::Proved)]},
+            {"refuted", counts[static_cast<int>(Status::Refuted)]},
+            {"unknown", counts[static_cast<int>(Status::Unknown)]},
+            {"warnings", counts[static_cast<int>(Status::Warning)]}}}};
 }
 
 }  // namespace carepath::verifier

@@ -23,9 +23,10 @@ void printSummary(std::ostream &out, const Report &report, const ir::Protocol &p
 /// {"result", "properties": [...], "doses": [...]} (docs/verifier.md).
 nlohmann::ordered_json reportToJson(const Report &report, const ir::Protocol &protocol, const SourceManager &sources);
 
-/// The verifier's part of a SARIF 2.1.0 run: {"rules", "results",
-/// "properties"}; every property is a result (proved ones with kind
-/// "pass"). The driver writes the log around it (compiler/driver/Output.cpp).
+/// The verifier's part of a SARIF 2.1.0 run: {"results", "properties"};
+/// every property that is not proved is a result, the proved ones are
+/// counted in "properties". The driver writes the log around it (rules,
+/// locations, fingerprints: compiler/driver/Output.cpp).
 nlohmann::ordered_json reportToSarifRun(const Report &report, const ir::Protocol &protocol,
                                         const SourceManager &sources);
 

@@ -92,19 +92,22 @@ void printOne(std::ostream &out, const SourceManager &sm, Severity sev, const So
 void printDiagnosticsText(std::ostream &out, const DiagnosticEngine &diags, const TextPrintOptions &options) {
   const SourceManager &sm = diags.sources();
   for (const Diagnostic *d : diags.sorted()) {
+    if (options.errorsOnly && d->severity != Severity::Error) continue;
     printOne(out, sm, d->severity, d->range, d->message, options.color);
     for (const DiagNote &n : d->notes) printOne(out, sm, Severity::Note, n.range, n.message, options.color);
     for (const std::string &line : d->detail) out << line << '\n';
   }
-  if (options.summary && (diags.errorCount() || diags.warningCount())) {
-    auto plural = [](unsigned n, const char *w) { return std::to_string(n) + " " + w + (n == 1 ? "" : "s"); };
-    if (diags.warningCount() && diags.errorCount())
-      out << plural(diags.warningCount(), "warning") << " and " << plural(diags.errorCount(), "error") << " generated.\n";
-    else if (diags.errorCount())
-      out << plural(diags.errorCount(), "error") << " generated.\n";
-    else
-      out << plural(diags.warningCount(), "warning") << " generated.\n";
-  }
+  if (options.summary) printDiagnosticSummary(out, diags.errorCount(), options.errorsOnly ? 0 : diags.warningCount());
+}
+
+void printDiagnosticSummary(std::ostream &out, unsigned errors, unsigned warnings) {
+  auto plural = [](unsigned n, const char *w) { return std::to_string(n) + " " + w + (n == 1 ? "" : "s"); };
+  if (warnings && errors)
+    out << plural(warnings, "warning") << " and " << plural(errors, "error") << " generated.\n";
+  else if (errors)
+    out << plural(errors, "error") << " generated.\n";
+  else if (warnings)
+    out << plural(warnings, "warning") << " generated.\n";
 }
 
 nlohmann::json locationToJson(const SourceManager &sm, const SourceRange &r) {
@@ -152,11 +155,27 @@ std::string uriReference(const std::string &name) {
 }
 }  // namespace
 
+uint32_t utf16Column(const SourceManager &sm, FileId file, LineColumn lc) {
+  std::string_view line = sm.lineText(file, lc.line);
+  size_t bytes = std::min<size_t>(lc.column - 1, line.size());
+  uint32_t units = 0;
+  for (size_t i = 0; i < bytes;) {
+    Utf8Char c = decodeUtf8(line, i);
+    // A byte that is not UTF-8 (only in a file refused as invalid-utf8) counts as one unit.
+    units += c.length == 0 ? 1 : c.codePoint > 0xFFFF ? 2 : 1;
+    i += c.length == 0 ? 1 : c.length;
+  }
+  // A column past the line's end (the newline) stays one past its text.
+  return units + 1 + static_cast<uint32_t>(lc.column - 1 - bytes);
+}
+
 nlohmann::ordered_json sarifLocation(const SourceManager &sm, const SourceRange &r, const std::string &message) {
   using json = nlohmann::ordered_json;
   if (!r.valid()) return nullptr;
   LineColumn b = sm.begin(r), e = sm.lineColumn(r.file, r.end);
-  json region = {{"startLine", b.line}, {"startColumn", b.column}, {"endLine", e.line}, {"endColumn", e.column}};
+  // SARIF columns count UTF-16 code units (the run's columnKind), not bytes.
+  json region = {{"startLine", b.line}, {"startColumn", utf16Column(sm, r.file, b)}, {"endLine", e.line},
+                 {"endColumn", utf16Column(sm, r.file, e)}};
   // The name as diagnostics show it: relative to where carepath ran, or
   // `stdlib/...` for the standard library (docs/cli.md): a relative URI.
   json l = {{"physicalLocation", {{"artifactLocation", {{"uri", uriReference(sm.name(r.file))}}}, {"region", region}}}};

@@ -14,7 +14,12 @@ namespace carepath {
 struct TextPrintOptions {
   bool color = false;
   bool summary = true;  // "N errors, M warnings generated." at the end
+  bool errorsOnly = false;  // -q: no warnings (nor their count)
 };
+
+/// The summary line ("1 warning and 2 errors generated."); nothing when
+/// both are 0.
+void printDiagnosticSummary(std::ostream &out, unsigned errors, unsigned warnings);
 
 /// `file:line:col: error: message`, the source line, a caret and tildes
 /// under the range, then the notes in the same shape.
@@ -26,6 +31,10 @@ void printDiagnosticsText(std::ostream &out, const DiagnosticEngine &diags,
 /// "errors": N, "warnings": M}.
 nlohmann::json diagnosticsToJson(const DiagnosticEngine &diags);
 nlohmann::json locationToJson(const SourceManager &sources, const SourceRange &range);
+
+/// The 1-based column of `lc` (a byte column) in UTF-16 code units, as
+/// SARIF counts them: a character outside the BMP is two, any other one.
+uint32_t utf16Column(const SourceManager &sources, FileId file, LineColumn lc);
 
 /// A SARIF `location` ({"physicalLocation": {"artifactLocation": {"uri"},
 /// "region"}}, with `message` when not empty); null for an invalid range.

@@ -1,4 +1,4 @@
-// `carepath check FILE`: parse, resolve, type- and unit-check a protocol.
+// `carepath check FILE...`: parse, resolve, type- and unit-check a protocol.
 #include <iostream>
 
 #include "Driver.h"
@@ -8,7 +8,6 @@ namespace carepath::driver {
 
 Command checkCommand() {
   struct Options {
-    std::string file;
     std::string emit;  // "", "ast", "ir"
     bool verifyDiagnostics = false;
   };
@@ -16,9 +15,9 @@ Command checkCommand() {
   Command c;
   c.name = "check";
   c.help = "Parse, resolve names and check types and units";
-  c.formats = {Format::Text, Format::Json, Format::Sarif};
+  c.formats = {Format::Text, Format::Json, Format::Sarif, Format::CodeQuality};
+  c.multiFile = true;
   c.declare = [o](CommandLine &line) {
-    line.option("file", o->file, "Protocol file ('-' for standard input)", true);
     line.choice("--emit", o->emit, "Also print the AST or the IR", {"ast", "ir"});
     line.flag("--verify-diagnostics", o->verifyDiagnostics,
               "Check the diagnostics against the file's expected-* comments (docs/diagnostics.md)");
@@ -30,13 +29,13 @@ Command checkCommand() {
       // reported, all of them.
       DiagnosticEngine seen(ctx.sources());
       seen.setErrorLimit(0);
-      FrontendResult result = ctx.runFrontend(o->file, stage, seen);
+      FrontendResult result = ctx.runFrontend(ctx.file(), stage, seen);
       ctx.diags().setErrorLimit(0);
       ctx.setStarted(true);
       verifyDiagnostics(seen, result.file, ctx.diags());
       return kExitOk;  // a difference is an error: exit 1 (CommandContext::finish)
     }
-    FrontendResult result = ctx.runFrontend(o->file, stage);
+    FrontendResult result = ctx.runFrontend(ctx.file(), stage);
     // Checking is the analysis: a file that cannot be read or parsed is a
     // run that could not start; name, type and unit errors are findings.
     ctx.setStarted(result.parsed);

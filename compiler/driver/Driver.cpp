@@ -3,6 +3,7 @@
 #include "Driver.h"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -13,6 +14,19 @@
 namespace carepath::driver {
 
 const char *version() { return CAREPATH_VERSION; }
+
+int worstExit(int a, int b) {
+  auto rank = [](int code) {
+    switch (code) {
+    case kExitOk: return 0;
+    case kExitInconclusive: return 1;
+    case kExitFindings: return 2;
+    case kExitUsage: return 3;
+    default: return 4;  // kExitInternal
+    }
+  };
+  return rank(a) >= rank(b) ? a : b;
+}
 
 std::string stdlibDir() {
   const char *env = std::getenv("CAREPATH_STDLIB");
@@ -47,7 +61,8 @@ void CommandLine::flag(const std::string &name, bool &into, const std::string &h
 namespace {
 
 const std::map<std::string, Format> kFormats = {
-    {"text", Format::Text}, {"json", Format::Json}, {"sarif", Format::Sarif}, {"jsonl", Format::Jsonl}};
+    {"text", Format::Text},   {"json", Format::Json},   {"sarif", Format::Sarif},
+    {"jsonl", Format::Jsonl}, {"junit", Format::Junit}, {"codequality", Format::CodeQuality}};
 const std::map<std::string, ColorMode> kColors = {
     {"auto", ColorMode::Auto}, {"always", ColorMode::Always}, {"never", ColorMode::Never}};
 
@@ -61,6 +76,7 @@ std::string formatName(Format f) {
 struct ParsedShared {
   SharedOptions options;
   std::string format, color = "auto";
+  std::vector<std::string> files;  // FILE... of a multiFile command
 };
 
 void addSharedOptions(CLI::App *cmd, const Command &c, ParsedShared &p) {
@@ -69,12 +85,24 @@ void addSharedOptions(CLI::App *cmd, const Command &c, ParsedShared &p) {
   p.format = formats.front();
   cmd->add_option("--format", p.format, "Output format")->check(CLI::IsMember(formats))->capture_default_str();
   if (c.readsProtocols)
-    cmd->add_option("--stdlib,-I", p.options.modulePath,
-                    "Folder to search for modules (before the standard library)")
-        ->type_name("DIR");
+    // One folder per -I, collected as they come (a vector option would
+    // also swallow the FILEs after it: `-I lib a.care b.care`).
+    cmd->add_option_function<std::string>(
+           "--stdlib,-I", [&p](const std::string &dir) { p.options.modulePath.push_back(dir); },
+           "Folder to search for modules (before the standard library); repeatable")
+        ->type_name("DIR")
+        ->trigger_on_parse();  // `-I lib a.care b.care`: one folder per -I
   cmd->add_option("--error-limit", p.options.errorLimit, "Stop after this many errors (0: no limit)")
       ->capture_default_str();
   cmd->add_flag("-W,--warnings-as-errors", p.options.warningsAsErrors, "Treat warnings as errors");
+  cmd->add_flag("-q,--quiet", p.options.quiet, "Print only errors and the summary line (text output)");
+  bool locates = std::find(c.formats.begin(), c.formats.end(), Format::Sarif) != c.formats.end();
+  if (locates)
+    cmd->add_option("--source-root", p.options.sourceRoot,
+                    "SARIF and Code Quality paths are relative to this folder (default: the current one)")
+        ->type_name("DIR");
+  if (c.multiFile)
+    cmd->add_option("file", p.files, "Protocol files ('-' for standard input)")->required()->type_name("FILE...");
   cmd->add_option("--color", p.color, "Colour text diagnostics: auto (a terminal, unless NO_COLOR), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
@@ -89,7 +117,8 @@ int runDriver(int argc, char **argv) {
   app.fallthrough();
 
   int exitCode = kExitOk;
-  std::vector<Command> commands = {checkCommand(), verifyCommand(), compileCommand(), testCommand(), evalCommand()};
+  std::vector<Command> commands = {checkCommand(), verifyCommand(), compileCommand(),
+                                   testCommand(),  evalCommand(),   explainCommand()};
   std::vector<std::unique_ptr<ParsedShared>> shared;
   for (const Command &c : commands) {
     CLI::App *sub = app.add_subcommand(c.name, c.help);
@@ -98,22 +127,31 @@ int runDriver(int argc, char **argv) {
     shared.push_back(std::make_unique<ParsedShared>());
     ParsedShared *p = shared.back().get();
     addSharedOptions(sub, c, *p);
-    sub->callback([&c, p, &exitCode] {
+    sub->callback([&c, p, &exitCode, argc, argv] {
       SharedOptions options = p->options;
       options.format = kFormats.at(p->format);
       options.color = kColors.at(p->color);
-      CommandContext context(options);
-      int code;
-      try {
-        code = c.run(context);
-      } catch (const std::exception &e) {
-        // A bug in carepath, reported in the chosen format (SARIF: a run
-        // that did not succeed), exit 4.
-        context.diags().report(DiagId::err_internal, SourceRange{}, e.what());
-        context.setStarted(false);
-        code = kExitInternal;
+      options.arguments.assign(argv, argv + argc);
+      std::vector<std::string> files = c.multiFile ? p->files : std::vector<std::string>{""};
+      std::vector<std::unique_ptr<CommandContext>> runs;
+      std::vector<int> exits;
+      for (const std::string &file : files) {
+        runs.push_back(std::make_unique<CommandContext>(options));
+        CommandContext &context = *runs.back();
+        context.setFile(file);
+        int code;
+        try {
+          code = c.run(context);
+        } catch (const std::exception &e) {
+          // A bug in carepath, reported in the chosen format (SARIF: a run
+          // that did not succeed), exit 4.
+          context.diags().report(DiagId::err_internal, SourceRange{}, e.what());
+          context.setStarted(false);
+          code = kExitInternal;
+        }
+        exits.push_back(context.exitCode(code));
       }
-      exitCode = context.finish(code);
+      exitCode = finishRuns(options, runs, exits);
     });
   }
 

@@ -30,7 +30,11 @@ enum ExitCode : int {
   kExitInternal = 4,      // a bug in carepath: please report it
 };
 
-enum class Format { Text, Json, Sarif, Jsonl };
+enum class Format { Text, Json, Sarif, Jsonl, Junit, CodeQuality };
+
+/// Of several runs' exit codes (one per FILE), the one of the whole command:
+/// internal error (4) over findings (1) over inconclusive (3) over clean (0).
+int worstExit(int a, int b);
 
 /// The options every command takes (docs/cli.md, "Options every command
 /// takes"); `modulePath` only where a command reads protocols.
@@ -39,6 +43,9 @@ struct SharedOptions {
   unsigned errorLimit = 20;
   bool warningsAsErrors = false;
   ColorMode color = ColorMode::Auto;
+  bool quiet = false;                   // -q: errors and the summary line only
+  std::string sourceRoot;               // --source-root: SARIF %SRCROOT% ("" = the current folder)
+  std::vector<std::string> arguments;   // the command line, for SARIF's invocation
   std::vector<std::string> modulePath;  // --stdlib DIR, -I DIR
 };
 
@@ -63,7 +70,9 @@ private:
 
 struct CommandPayload;  // Output.h: what a command adds to JSON and SARIF output
 
-/// One run of one command. Owns the sources and the diagnostics engine
+/// One run of one command on one file (a command given several files runs
+/// once per file, each in its own context; Output.cpp renders them as one
+/// output). Owns the sources and the diagnostics engine
 /// (configured from the shared options) and, in finish(), writes the
 /// diagnostics and whatever the command added, in the chosen format.
 class CommandContext {
@@ -72,9 +81,16 @@ public:
   ~CommandContext();
 
   const SharedOptions &options() const { return options_; }
+  /// The FILE this run is about (commands that take several, docs/cli.md).
+  const std::string &file() const { return file_; }
+  void setFile(std::string file) { file_ = std::move(file); }
+  /// The protocol file the front end read (kNoFile before): SARIF results
+  /// without a position are located at its start.
+  FileId mainFile() const { return mainFile_; }
   Format format() const { return options_.format; }
   SourceManager &sources() { return sources_; }
   DiagnosticEngine &diags() { return diags_; }
+  const DiagnosticEngine &diags() const { return diags_; }
 
   /// The front end on `path`, with the module path and the stdlib root.
   FrontendResult runFrontend(const std::string &path,
@@ -89,29 +105,44 @@ public:
   /// then notifications of the run, not results).
   void setStarted(bool started) { started_ = started; }
   /// Printed on standard output after the text diagnostics (--format=text).
-  void setTextTrailer(std::string text) { trailer_ = std::move(text); }
+  /// `quiet`: what is printed instead with -q (the summary line).
+  void setTextTrailer(std::string text, std::string quiet) {
+    trailer_ = std::move(text);
+    quietTrailer_ = std::move(quiet);
+  }
+  const std::string &textTrailer() const { return options_.quiet ? quietTrailer_ : trailer_; }
+  bool started() const { return started_; }
+  const CommandPayload *payloadIfAny() const { return payload_.get(); }
   /// The command's own keys and results for JSON and SARIF (Output.h).
   CommandPayload &payload();
 
-  /// Renders everything in the chosen format and returns the exit code:
-  /// `commandExit` unless that is 0 and an error was reported (with -W,
-  /// every warning is one), then 1.
-  int finish(int commandExit);
+  /// The run's exit code: `commandExit` unless that is 0 and an error was
+  /// reported (with -W, every warning is one), then 1.
+  int exitCode(int commandExit) const;
 
 private:
   SharedOptions options_;
+  std::string file_;
   SourceManager sources_;
   DiagnosticEngine diags_{sources_};
+  FileId mainFile_ = kNoFile;
   bool started_ = false;
-  std::string trailer_;
+  std::string trailer_, quietTrailer_;
   std::unique_ptr<CommandPayload> payload_;
 };
+
+/// Writes the runs of one command (one per FILE, in order) in the chosen
+/// format and returns the command's exit code (worstExit of the runs').
+int finishRuns(const SharedOptions &options, const std::vector<std::unique_ptr<CommandContext>> &runs,
+               const std::vector<int> &exits);
 
 /// A subcommand: its name, what it takes and what it does.
 struct Command {
   std::string name, help;
   std::vector<Format> formats;  // the first is the default
   bool readsProtocols = true;   // takes --stdlib/-I
+  /// Takes FILE... and runs once per file (CommandContext::file()).
+  bool multiFile = false;
   std::function<void(CommandLine &)> declare;
   std::function<int(CommandContext &)> run;  // returns the command's exit code
 };
@@ -128,6 +159,7 @@ Command verifyCommand();
 Command compileCommand();
 Command testCommand();
 Command evalCommand();
+Command explainCommand();
 
 /// Parses the command line and runs the command; returns the exit code.
 int runDriver(int argc, char **argv);

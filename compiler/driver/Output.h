@@ -19,8 +19,8 @@ struct CommandPayload {
   nlohmann::ordered_json sarifProperties = nlohmann::ordered_json::object();
 
   /// --format=sarif, for a command that reports its own results (verify:
-  /// one per property, proved ones included): `run` has "rules", "results"
-  /// and "properties" (added to sarifProperties). The diagnostics reported before this call are
+  /// one per property not proved): `run` has "results" and "properties"
+  /// (added to sarifProperties); Output.cpp adds a rule per ruleId. The diagnostics reported before this call are
   /// results too; the later ones are these results again, as text.
   void setSarifRun(nlohmann::ordered_json run, const DiagnosticEngine &diags) {
     sarifRun = std::move(run);

@@ -270,13 +270,13 @@ nlohmann::json failureToJson(const SourceManager &sources, const Failure &f) {
 }  // namespace
 
 Command testCommand() {
-  auto file = std::make_shared<std::string>();
   Command c;
   c.name = "test";
   c.help = "Run the protocol's examples on the reference evaluator";
-  c.formats = {Format::Text, Format::Json, Format::Sarif};
-  c.declare = [file](CommandLine &line) { line.option("file", *file, "Protocol file ('-' for standard input)", true); };
-  c.run = [file](CommandContext &ctx) -> int {
+  c.formats = {Format::Text, Format::Json, Format::Sarif, Format::Junit, Format::CodeQuality};
+  c.multiFile = true;
+  c.declare = [](CommandLine &) {};
+  c.run = [](CommandContext &ctx) -> int {
     SourceManager &sources = ctx.sources();
     DiagnosticEngine &diags = ctx.diags();
     CommandPayload &out = ctx.payload();
@@ -289,10 +289,10 @@ Command testCommand() {
       out.sarifProperties = {{"passed", passed}, {"failed", failed}};
     };
     totals();  // a run that cannot start ran no example
-    FrontendResult result = ctx.runFrontend(*file);
+    FrontendResult result = ctx.runFrontend(ctx.file());
     if (diags.hasErrors() || !result.protocol) return kExitFindings;
     ctx.setStarted(true);
-    bool text = ctx.format() == Format::Text;
+    std::string lines;  // PASS/FAIL lines, then the summary (text output)
 
     const ir::Protocol &p = *result.protocol;
     // What `compile` refuses, `test` refuses, at the same places.
@@ -311,13 +311,14 @@ Command testCommand() {
                           {"status", ok ? "pass" : "fail"},
                           {"location", locationToJson(sources, ex.range)},
                           {"failures", fs}});
-      if (text) std::cout << (ok ? "PASS: " : "FAIL: ") << ex.name << "\n";
+      lines += (ok ? "PASS: " : "FAIL: ") + ex.name + "\n";
     }
     // Agreement (issue 6, TableAgreement.h): the compiled table, run by the
     // runtime library, must agree with the IR evaluator on every example.
     if (table) checkTableAgreement(p, *table, diags);
 
-    if (text) std::cout << passed << " passed, " << failed << " failed\n";
+    std::string summary = std::to_string(passed) + " passed, " + std::to_string(failed) + " failed\n";
+    ctx.setTextTrailer(lines + summary, summary);
     totals();
     return failed > 0 ? kExitFindings : kExitOk;
   };

@@ -1,4 +1,4 @@
-// `carepath verify FILE`: proves the protocol's properties with Z3 over every
+// `carepath verify FILE...`: proves the protocol's properties with Z3 over every
 // patient in the population, or refutes them with a patient (docs/verifier.md).
 #include <iostream>
 #include <sstream>
@@ -23,7 +23,6 @@ int exitCodeOf(const verifier::Report &report) {
 
 Command verifyCommand() {
   struct Options {
-    std::string file;
     verifier::Options verify;
     bool stats = false;
   };
@@ -31,9 +30,9 @@ Command verifyCommand() {
   Command c;
   c.name = "verify";
   c.help = "Prove the protocol's properties with Z3, or refute them with a patient";
-  c.formats = {Format::Text, Format::Json, Format::Sarif};
+  c.formats = {Format::Text, Format::Json, Format::Sarif, Format::CodeQuality};
+  c.multiFile = true;
   c.declare = [o](CommandLine &line) {
-    line.option("file", o->file, "Protocol file ('-' for standard input)", true);
     line.number("--timeout", o->verify.timeoutMs, "Solver time limit per property, in milliseconds", 1, 3600000);
     line.number("--rlimit", o->verify.rlimit, "Solver resource limit per property (deterministic)");
     line.flag("--strict", o->verify.strict, "Report every 'unspecified' as an error");
@@ -41,7 +40,7 @@ Command verifyCommand() {
     line.flag("--stats", o->stats, "Print solver statistics to standard error");
   };
   c.run = [o](CommandContext &ctx) -> int {
-    FrontendResult front = ctx.runFrontend(o->file);
+    FrontendResult front = ctx.runFrontend(ctx.file());
     if (ctx.diags().hasErrors() || !front.protocol) return kExitFindings;  // could not start
     ctx.setStarted(true);
     const ir::Protocol &protocol = *front.protocol;
@@ -55,7 +54,8 @@ Command verifyCommand() {
     verifier::reportDiagnostics(report, ctx.diags());
     std::ostringstream summary;
     verifier::printSummary(summary, report, protocol);
-    ctx.setTextTrailer(summary.str());
+    std::string full = summary.str();
+    ctx.setTextTrailer(full, full.substr(0, full.find('\n') + 1));  // -q: the counts line
     if (o->stats) {
       const verifier::Statistics &s = report.stats;
       std::cerr << "stats: solver checks " << s.solverChecks << ", witnesses reused " << s.witnessesReused
