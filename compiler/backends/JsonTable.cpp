@@ -321,9 +321,11 @@ private:
         // Defines keep their name, so explanations say `worst_z = 2.7`.
         const ir::Define &d = p_.defines.at(e.index);
         json j = {{"op", "define"}, {"name", d.name}, {"args", json::array({node(*d.value)})}};
-        if (d.value->type.kind == Kind::Number)
-          j["unit"] = d.value->type.dim.dimensionless() ? json(nullptr)
-                                                        : json{{"name", canonicalUnitName(d.value->type.dim)}, {"factor", "1"}};
+        if (d.value->type.kind == Kind::Number) {
+          // Shown in the canonical unit: the one unit object of the format.
+          ir::Unit canonical{canonicalUnitName(d.value->type.dim), d.value->type.dim, Rational(1)};
+          j["unit"] = d.value->type.dim.dimensionless() ? json(nullptr) : unit(canonical);
+        }
         return add(j);
       }
       case ir::Op::And:

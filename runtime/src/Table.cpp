@@ -450,11 +450,7 @@ public:
           n.kind = a.kind;
           n.input = a.input;
           if (n.kind == K::Number) {
-            const json &u = r_.member(j, path, "unit");
-            if (!u.is_null())
-              n.unit = UnitSpec{r_.string(u, path + ".unit", "name"), r_.rational(r_.member(u, path + ".unit", "factor"),
-                                                                                   path + ".unit.factor"), ""};
-            if (n.unit && n.unit->factor.sign() <= 0) r_.fail(path + ".unit.factor", "a unit factor must be positive");
+            n.unit = unit(r_.member(j, path, "unit"), path + ".unit");
           }
           break;
         }
