@@ -61,7 +61,8 @@ Obligation overlapObligation(const Protocol &p, int table, int i, int j) {
   bool any = t.hit == HitPolicy::Any;
   // A rule matches when its guard is true (not unknown).
   std::vector<ExprRef> both{b::isTrue(t.rules[i].guard), b::isTrue(t.rules[j].guard)};
-  if (any) both.push_back(outputsDiffer(t.rules[i], t.rules[j]));
+  // Amounts that cannot be computed are dose-known's to report, not an overlap.
+  if (any) both.push_back(b::isTrue(outputsDiffer(t.rules[i], t.rules[j])));
   o.formula = neg(conj(std::move(both)));
   std::string table_ = std::string(any ? "any" : "unique") + " table '" + t.name + "'";
   if (any) {

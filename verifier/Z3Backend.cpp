@@ -32,6 +32,11 @@ ExprRef closure(const Protocol &p, const ExprRef &e, bool positive = true) {
   switch (e->op) {
   case Op::Define: return closure(p, p.defines.at(e->index).value, positive);
   case Op::Not: return closure(p, e->args[0], !positive);
+  // "x is true" relaxes to the relaxation of x (read as "holds"); "x is not
+  // true" is "x is false, or unknown".
+  case Op::IsTrue:
+    if (positive) return closure(p, e->args[0], true);
+    return b::nary(Op::Or, {b::unary(Op::Not, b::known(e->args[0])), closure(p, e->args[0], false)});
   case Op::And:
   case Op::Or: {
     std::vector<ExprRef> xs;

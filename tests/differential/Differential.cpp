@@ -43,11 +43,10 @@ const std::set<std::string> &expectedDisagreements() {
   // clashes unreported by the IR evaluator; `any` rules taken as firing by
   // sema and the verifier; strict dose bounds) are fixed, and their
   // reproducers are regression tests now.
-  //
-  // Found with optional inputs (table format 3's generator): a dose envelope
-  // behind a guard that reads an optional input misses the strict bound's
-  // infimum (KnownDisagreement.DoseEnvelopeWithAnOptionalInputInTheGuard).
-  static const std::set<std::string> kinds = {"verifier-proved-violated/dose-bounded@first"};
+  // So is the one found with optional inputs (table format 3's generator): a
+  // dose envelope behind a guard read through IsTrue missed the strict
+  // bound's infimum (FormerDisagreement.DoseEnvelopeWithAnOptionalInputInTheGuard).
+  static const std::set<std::string> kinds = {};
   return kinds;
 }
 

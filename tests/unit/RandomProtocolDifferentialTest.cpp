@@ -89,11 +89,12 @@ void expectKnown(const std::string &kind, const std::string &text) {
 }  // namespace
 
 // Found when the generator learnt optional inputs (format 3): with an
-// optional input in the guard, the verifier's dose envelope takes the
+// optional input in the guard, the verifier's dose envelope took the
 // strict bound `weight > 22.5 kg` as `weight >= 22.500001 kg` (a minimum
 // of 450.00002 mg); a patient of 22.500000001 kg gets 450.00000002 mg.
-// The same table with `b` required gives the exact envelope [450, 800].
-TEST(KnownDisagreement, DoseEnvelopeWithAnOptionalInputInTheGuard) {
+// The closure relaxation did not look inside IsTrue (the guard read as
+// "is true"); it does now, and the envelope is exact, [450, 800].
+TEST(FormerDisagreement, DoseEnvelopeWithAnOptionalInputInTheGuard) {
   expectKnown("verifier-proved-violated/dose-bounded@first", R"(
 protocol env version "1" {
   title "dose envelope behind an optional input"
