@@ -242,7 +242,7 @@ std::optional<LimitCheck> limitCheck(const Protocol &p, const Action &a, const L
   LimitCheck c;
   if (l.perWeight) {
     const Input &wi = p.inputs[w];
-    ExprRef weight = b::input(w, wi.type);
+    ExprRef weight = b::input(w, wi.type, {}, wi.optional);
     c.observed = b::binary(Op::Div, converted, weight);
     // amount <= limit * weight is linear; equal to amount / weight <= limit for positive weights.
     c.within = (wi.lo && *wi.lo > Rational(0)) ? b::binary(Op::Le, converted, b::binary(Op::Mul, limit, weight))
@@ -251,6 +251,9 @@ std::optional<LimitCheck> limitCheck(const Protocol &p, const Action &a, const L
     c.observed = converted;
     c.within = b::binary(Op::Le, converted, limit);
   }
+  // A dose that cannot be computed (a missing value) exceeds no limit: that
+  // patient is dose-known's counterexample, not the formulary's.
+  if (c.observed->mayBeMissing) c.within = b::nary(Op::Or, {b::unary(Op::Not, b::known(c.observed)), c.within});
   return c;
 }
 
