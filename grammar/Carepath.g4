@@ -310,7 +310,8 @@ qualifiedName
 // everywhere else (docs/language.md, "Reserved words"): no rule lets a name
 // stand where one of them starts an optional continuation, so reading them
 // as names is never ambiguous. Add a new contextual keyword here and
-// nowhere else: the syntax-error messages read this rule (parse/Names.h).
+// nowhere else: the syntax-error messages read this rule
+// (parse::isNameToken in parse/SyntaxErrors.h).
 ident
     : IDENT
     | AFTER | AT | ANY | COLLECT | COMPLETE | COURSE | DOSE | DOSING | FACT | FAILED | FIRST
