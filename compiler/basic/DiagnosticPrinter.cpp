@@ -136,7 +136,6 @@ nlohmann::json diagnosticsToJson(const DiagnosticEngine &diags) {
   return {{"diagnostics", list}, {"errors", diags.errorCount()}, {"warnings", diags.warningCount()}};
 }
 
-namespace {
 /// A file name as a URI reference: bytes that may not appear in one
 /// (spaces, `<stdin>`'s brackets, non-ASCII) percent-encoded.
 std::string uriReference(const std::string &name) {
@@ -153,7 +152,6 @@ std::string uriReference(const std::string &name) {
   }
   return out;
 }
-}  // namespace
 
 uint32_t utf16Column(const SourceManager &sm, FileId file, LineColumn lc) {
   std::string_view line = sm.lineText(file, lc.line);

@@ -38,6 +38,10 @@ uint32_t utf16Column(const SourceManager &sources, FileId file, LineColumn lc);
 
 /// A SARIF `location` ({"physicalLocation": {"artifactLocation": {"uri"},
 /// "region"}}, with `message` when not empty); null for an invalid range.
+/// A file name as a URI reference, percent-encoded (RFC 3986): the one
+/// encoding of every SARIF location.
+std::string uriReference(const std::string &name);
+
 nlohmann::ordered_json sarifLocation(const SourceManager &sources, const SourceRange &range,
                                      const std::string &message = "");
 /// A diagnostic as a SARIF `result` (ruleId = its code, notes with a

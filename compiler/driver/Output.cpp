@@ -71,41 +71,25 @@ public:
 
   /// {"uri", "uriBaseId"} for a file name as diagnostics show it.
   ojson artifact(const std::string &name) const {
-    if (name == "<stdin>") return {{"uri", encode(name)}};
+    if (name == "<stdin>") return {{"uri", uriReference(name)}};
     std::error_code ec;
     if (name.rfind("stdlib/", 0) == 0 && !fs::exists(cwd_ / name, ec))
-      return {{"uri", encode(name.substr(7))}, {"uriBaseId", "STDLIB"}};
+      return {{"uri", uriReference(name.substr(7))}, {"uriBaseId", "STDLIB"}};
     fs::path abs = fs::weakly_canonical(cwd_ / name, ec);
     fs::path rel = abs.lexically_relative(root_);
-    if (!rel.empty() && *rel.begin() != "..") return {{"uri", encode(rel.generic_string())}, {"uriBaseId", "%SRCROOT%"}};
-    return {{"uri", "file://" + encode(abs.generic_string())}};
+    if (!rel.empty() && *rel.begin() != "..") return {{"uri", uriReference(rel.generic_string())}, {"uriBaseId", "%SRCROOT%"}};
+    return {{"uri", "file://" + uriReference(abs.generic_string())}};
   }
 
   ojson originalUriBaseIds() const {
     std::string root = root_.generic_string();
     if (root.empty() || root.back() != '/') root += '/';
     return {{"%SRCROOT%",
-             {{"uri", "file://" + encode(root)},
+             {{"uri", "file://" + uriReference(root)},
               {"description", {{"text", "The source root (--source-root, else the folder carepath ran in)"}}}}},
             {"STDLIB", {{"description", {{"text", "The carepath standard library (share/carepath/stdlib of the installation)"}}}}}};
   }
 
-  /// A file name as a URI reference (RFC 3986): what may not appear in
-  /// one (spaces, `<stdin>`'s brackets, non-ASCII) percent-encoded.
-  static std::string encode(const std::string &s) {
-    static const char *kHex = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : s) {
-      if (std::isalnum(c) || std::strchr("-._~/!$&'()*+,;=:@", c)) {
-        out.push_back(static_cast<char>(c));
-      } else {
-        out += '%';
-        out += kHex[c >> 4];
-        out += kHex[c & 15];
-      }
-    }
-    return out;
-  }
   static std::string decode(const std::string &s) {
     std::string out;
     for (size_t i = 0; i < s.size(); ++i) {
