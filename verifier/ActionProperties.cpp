@@ -14,10 +14,6 @@ namespace b = ir::build;
 
 namespace {
 
-ExprRef conj(std::vector<ExprRef> xs) { return b::nary(Op::And, std::move(xs)); }
-ExprRef disj(std::vector<ExprRef> xs) { return b::nary(Op::Or, std::move(xs)); }
-ExprRef neg(ExprRef x) { return b::unary(Op::Not, std::move(x)); }
-
 /// An action with its place and the condition under which it is done now
 /// (`done`), or was done (`reached`: a tier also when it was tried and failed,
 /// the reading of `every P reaches pathway.tier`).

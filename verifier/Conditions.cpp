@@ -15,11 +15,12 @@ namespace carepath::verifier {
 using namespace ir;
 namespace b = ir::build;
 
-namespace {
-
 ExprRef conj(std::vector<ExprRef> xs) { return b::nary(Op::And, std::move(xs)); }
 ExprRef disj(std::vector<ExprRef> xs) { return b::nary(Op::Or, std::move(xs)); }
 ExprRef neg(ExprRef x) { return b::unary(Op::Not, std::move(x)); }
+
+namespace {
+
 ExprRef implies(ExprRef a, ExprRef c) { return disj({neg(std::move(a)), std::move(c)}); }
 
 /// Every rule's firing condition, table by table (ir::rulesFire), built

@@ -107,4 +107,10 @@ std::vector<Obligation> buildConditions(const ir::Protocol &p);
 /// Every `give` with a dose.
 std::vector<DoseSite> buildDoseSites(const ir::Protocol &p);
 
+/// Formula builders shared by the obligation builders (Conditions.cpp,
+/// ActionProperties.cpp).
+ir::ExprRef conj(std::vector<ir::ExprRef> xs);
+ir::ExprRef disj(std::vector<ir::ExprRef> xs);
+ir::ExprRef neg(ir::ExprRef x);
+
 }  // namespace carepath::verifier

@@ -58,18 +58,21 @@ struct Lowerer {
     return r;
   }
 
+  /// A number as written: its canonical value and the unit the author wrote.
+  static ir::ExprRef literal(const ast::Expr *e, const ExprInfo &info) {
+    auto n = std::make_shared<ir::Expr>();
+    n->op = ir::Op::Const;
+    n->type = info.type;
+    n->constant = ir::Value::ofNumber(info.canonical);
+    n->range = e->range;
+    n->unit = info.unit;
+    return n;
+  }
+
   ir::ExprRef lowerExpr(const ast::Expr *e) {
     const ExprInfo &info = a.types.at(e);
     switch (e->kind) {
-    case ast::ExprKind::Number: {
-      auto n = std::make_shared<ir::Expr>();
-      n->op = ir::Op::Const;
-      n->type = info.type;
-      n->constant = ir::Value::ofNumber(info.canonical);
-      n->range = e->range;
-      n->unit = info.unit;
-      return n;
-    }
+    case ast::ExprKind::Number: return literal(e, info);
     case ast::ExprKind::Bool: return ir::build::boolean(static_cast<const ast::BoolExpr *>(e)->value, e->range);
     case ast::ExprKind::Name: {
       auto *n = static_cast<const ast::NameExpr *>(e);
@@ -88,13 +91,7 @@ struct Lowerer {
       auto *u = static_cast<const ast::UnaryExpr *>(e);
       if (u->op == ast::UnaryOp::Negate && info.unit && info.unit->affine()) {
         // `-40 degC`: one reading, checked and converted as a whole.
-        auto n = std::make_shared<ir::Expr>();
-        n->op = ir::Op::Const;
-        n->type = info.type;
-        n->constant = ir::Value::ofNumber(info.canonical);
-        n->range = e->range;
-        n->unit = info.unit;
-        return n;
+        return literal(e, info);
       }
       return unary(u->op == ast::UnaryOp::Not ? ir::Op::Not : ir::Op::Neg, expr(u->operand.get()), e->range);
     }
