@@ -149,7 +149,7 @@ for page in pages:
                 if code != want_code:
                     problem(where, "`%s` exits %d, not %d:\n%s" % (" ".join(command), code, want_code, output.rstrip()))
                 elif not matches(expected, got):
-                    problem(where, "`%s` prints something else; it prints:\n%s" % (" ".join(command), "\n".join(got)))
+                    problem(where, "`%s` prints something else; it prints:\n%s" % (" ".join(command), "\n".join(got) or "(nothing)"))
 
 for p in problems:
     print(p)
