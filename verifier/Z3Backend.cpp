@@ -419,6 +419,17 @@ struct Z3Backend::Impl {
     return solver.check();
   }
 
+  /// beyond(strictly), and the value `t` takes for the patient found there.
+  z3::check_result beyondValue(const z3::expr &condition, const z3::expr &t, const Rational &bound, bool maximize,
+                               std::optional<Rational> &value) {
+    Pushed<z3::solver> scope(solver);
+    solver.add(condition);
+    solver.add(maximize ? t > real(bound) : t < real(bound));
+    z3::check_result r = solver.check();
+    if (r == z3::sat) value = exactRational(solver.get_model().eval(t, true));
+    return r;
+  }
+
   /// The optimiser's extremum of `term`, checked: a bound that some patient
   /// goes beyond is never reported.
   Extremum optimum(const ExprRef &condition, const ExprRef &term, bool maximize) {
@@ -492,15 +503,30 @@ struct Z3Backend::Impl {
     opt.add(knownOf(*term));
     z3::expr t = encode(*term);
     z3::optimize::handle h = maximize ? opt.maximize(t) : opt.minimize(t);
-    z3::check_result r = opt.check();
-    std::optional<Bound> bound;
-    if (r == z3::sat) bound = boundOf(ctx, opt, h, maximize);
-    if (!bound || !bound->infinity.isZero() || !bound->epsilon.isZero()) {
-      out.reason = r == z3::unknown ? std::string(Z3_optimize_get_reason_unknown(ctx, opt))
-                                    : "the optimiser's bound over the closure is not exact";
-      return out;
-    }
     z3::expr cond = encode(*condition) && knownOf(*term);
+    std::optional<Bound> bound;
+    // Z3 4.8.12's optimiser can stop at a feasible value short of the
+    // optimum here too: a bound is used only once no patient goes beyond it.
+    // A patient who does is the next floor, a few times before giving up.
+    for (int round = 0;; ++round) {
+      z3::check_result r = opt.check();
+      bound.reset();
+      if (r == z3::sat) bound = boundOf(ctx, opt, h, maximize);
+      if (!bound || !bound->infinity.isZero() || !bound->epsilon.isZero()) {
+        out.reason = r == z3::unknown ? std::string(Z3_optimize_get_reason_unknown(ctx, opt))
+                                      : "the optimiser's bound over the closure is not exact";
+        return out;
+      }
+      std::optional<Rational> past;
+      z3::check_result r2 = beyondValue(cond, t, bound->value, maximize, past);
+      if (r2 == z3::unsat) break;
+      if (r2 == z3::unknown || !past || round == 8) {
+        out.reason = r2 == z3::unknown ? solver.reason_unknown()
+                                       : "the optimiser's bound is exceeded by a patient and the extremum is not found";
+        return out;
+      }
+      opt.add(maximize ? t >= real(*past) : t <= real(*past));
+    }
     z3::check_result reached = beyond(cond, t, bound->value, maximize, /*strictly=*/false);
     if (reached == z3::unknown) {
       out.reason = solver.reason_unknown();

@@ -176,3 +176,92 @@ table t hit collect {
 }
 )");
 }
+
+TEST(FormerDisagreement, StaleModelAfterTheSearchForAReadablePatient) {
+  // The second counterexample cannot be written with two decimals of a day;
+  // the readable-patient search came back unsat and Z3 then handed out the
+  // first query's model (seed 1083; tests/verify/stale-model.test).
+  expectKnown("verifier-internal", R"(
+protocol stale version "1" { title "a counterexample with no readable value after one with" }
+use stdlib.units
+input x : duration in 0 days .. 10 days
+verify {
+  never x >= 2 days "readable"
+  never x > 11.8 h and x < 11.9 h "no whole hundredth of a day"
+}
+)");
+}
+
+TEST(FormerDisagreement, ClosureOptimumShortOfTheMaximum) {
+  // Seed 164, reduced: Z3 4.8.12's optimiser stopped at 55.0000025 mg for
+  // tb1.r0's 5 mg/kg * weight + 50 mg per day (the maximum is 450 mg), and
+  // the envelope was reported without checking that no patient exceeds it.
+  expectKnown("verifier-proved-violated/dose-bounded@priority", R"(
+protocol random_164 version "1" {
+  title "random protocol 164"
+  dosing weight = weight
+}
+
+use stdlib.units
+use stdlib.drugs.{methylprednisolone, ivig, tocilizumab}
+source S1 "a source"
+
+input weight : mass in 1 kg .. 80 kg "body weight"
+input age : duration in 0 years .. 120 years
+input t0 : duration in 0 h .. 72 h
+input t1 : duration in 0 days .. 30 days
+input n0 : integer in 2 .. 8
+input n1 : optional integer in 2 .. 6
+input b0 : optional bool
+input e0 : optional enum { v0_0, v0_1, v0_2, v0_3 }
+input e1 : enum { v1_0, v1_1, v1_2, v1_3 }
+input e2 : enum { v2_0, v2_1, v2_2 }
+
+drug drug0 "a random drug" {
+  route iv
+  limit 1000 mg per h
+}
+
+define nd0 = max(t0, t1)
+define d0 = (not b0) or (n1 > 2) "a concept"
+define dose_d = min(10 mg/kg * weight, 500 mg)
+
+pathway p0 for e0 not in {v0_1} {
+  tier step0 when not (e2 in {v2_0, v2_1} and weight - 2 kg >= 52 kg) failed when not b0 and 3 * t0 >= 24 h {
+  }
+  tier step1 after step0 when d0 and t1 < age failed when e1 != v1_1 {
+    do a3
+  }
+  tier step2 when (n1 < 5 and b0) or (e1 in {v1_2}) {
+  }
+  tier step3 after step0 when true failed when (e2 not in {v2_0} and t0 > 20 h) or (n1 < 6) {
+  }
+}
+
+table tb0 hit first complete {
+  rule r0 when n0 + 3 > 7 and e2 == v2_0 [S1] -> { do a0 order a0 within 6 h }
+  rule r1 when n0 > 5 and e0 in {v0_0} and e2 in {v2_0, v2_1, v2_2} -> give ivig dose dose_d per dose
+  rule r2 when (t1 >= 28.5 days) or (age <= t0 and e0 == v0_2) -> { do a2 do a4 monitor a4 at 1 h .. 5 h }
+  rule r4 when e1 in {v1_0, v1_1} -> { do a4 "with a note" unspecified "the source is silent" }
+}
+define f1 = tb0.r1 "differential: fires tb0.r1"
+
+pathway p1 {
+  tier step0 when not (known(n1)) failed when not f1 and not known(n1) {
+  }
+  tier step1 when b0 and t0 >= 34 h failed when age - 1 years >= 16 years and n0 < 3 {
+  }
+}
+
+table tb1 hit priority complete {
+  rule r0 priority 2 when n1 >= 4 and nd0 <= 30 h and t0 > 2 h -> { monitor a5 at 1 h .. 5 h give ivig dose 2 g total max 800 mg total over 2 days give ivig dose 5 mg/kg * weight + 50 mg per day for 3 days .. 7 days }
+  rule r1 priority 2 when e1 != v1_2 -> do a1
+  rule r2 priority 4 when t1 >= 6 days and age >= 17 years and e0 != v0_3 -> { do a3 "with a note" give methylprednisolone dose unspecified "no dose in the source" give ivig dose 20 mg/kg * weight per dose }
+  rule r4 priority 2 when (d0 and n0 < 7) or (weight >= 25 kg and e1 != v1_1) -> { monitor a3 at 2 h .. 8 h give tocilizumab dose 10 mg/kg * weight total over 2 days give methylprednisolone dose 1000 mg per day }
+}
+table tb3 hit first {
+  rule r0 when e0 in {v0_0} and t1 in 288 h .. 16 days -> { consider a0 give tocilizumab dose min(20 mg/kg * weight, 500 mg) }
+  rule r1 when age > 69 years and t0 >= 63 h and n1 + 1 <= 3 -> { monitor a5 at 2 h .. 6 h give tocilizumab dose min(30 mg/kg * weight, 1000 mg) total max 1000 mg total }
+}
+)");
+}
