@@ -139,7 +139,7 @@ if (js.length !== opts.n || cp.length !== opts.n) {
 // ------------------------------------------------------------ compare
 
 const mismatches = [];
-let decisions = 0, firings = 0, doses = 0;
+let decisions = 0, firings = 0, doses = 0, outputs = 0;
 const fireCount = new Map();
 const closeEnough = (x, exact) => typeof x === 'number' && Math.abs(x - exact) <= 1e-9 * Math.max(1, Math.abs(exact));
 
@@ -163,13 +163,43 @@ for (let k = 0; k < opts.n; k++) {
         const parts = id.split('.');
         return parts.length === 3 && parts[0] === name ? parts[1] : `?${id}`;
       });
-      if (JSON.stringify(jsRules) !== JSON.stringify(d.fired)) {
+      const info = table.tables.find(t => t.name === name);
+      // OUTPUT ORDER lists the rules by output value: compare as sets here,
+      // the order below with the values.
+      const sorted = (a) => (info && info.hit === 'output order' ? [...a].sort() : a);
+      if (JSON.stringify(sorted(jsRules)) !== JSON.stringify(sorted(d.fired))) {
         problems.push(`${name}: fired ${JSON.stringify(d.fired)} (carepath) vs ${JSON.stringify(jsRules)} (DMN rules ${JSON.stringify(r.matched)})`);
         continue;
       }
       for (const rule of d.fired) fireCount.set(`${name}.${rule}`, (fireCount.get(`${name}.${rule}`) || 0) + 1);
       firings += d.fired.length;
-      d.fired.forEach((rule, m) => {
+      // Typed outputs: carepath's exact values (canonical units) against the
+      // DMN's (the output's display unit), the list in result order and the
+      // aggregate.
+      for (const o of (info && info.outputs) || []) {
+        const mine = d.outputs[o.name];
+        const factor = o.type === 'number' && o.displayUnit ? rational(o.displayUnit.factor) : 1;
+        const label = o.type === 'number' && o.displayUnit && o.dimension !== '1' && o.dimension !== ''
+          ? `${o.name} (${o.displayUnit.name})` : o.name;
+        const same = (x, y, counted) => {
+          if (x === null || y === null || y === undefined) return x === null && (y === null || y === undefined);
+          if (o.type === 'number' || counted) return closeEnough(y, rational(x) / (counted ? 1 : factor));
+          return x === y;
+        };
+        outputs++;
+        if (info.aggregation) {
+          if (!same(mine.value, r.aggregate, info.aggregation === 'count'))
+            problems.push(`${name}.${o.name}: ${info.aggregation} ${JSON.stringify(mine.value)} (carepath) vs ${JSON.stringify(r.aggregate)} (DMN)`);
+          continue;
+        }
+        const theirs = r.outputs.map(row => row[label]);
+        const rules = r.matched.map(id => id.split('.')[1]);
+        if (mine.list.length !== theirs.length ||
+            mine.list.some((x, i) => x.rule !== rules[i] || !same(x.value, theirs[i], false)))
+          problems.push(`${name}.${o.name}: ${JSON.stringify(mine.list)} (carepath) vs ${JSON.stringify(theirs)} from ${JSON.stringify(rules)} (DMN)`);
+      }
+      const order = info && info.hit === 'output order' ? r.matched.map(id => id.split('.')[1]) : d.fired;
+      order.forEach((rule, m) => {
         const out = r.outputs[m];
         const label = out.tier ?? out.rule;
         if (label !== undefined && label !== rule) problems.push(`${name}.${rule}: DMN output names ${label}`);
@@ -199,7 +229,7 @@ const allRules = [];
 for (const p of table.pathways) for (const t of p.tiers) allRules.push(`${p.name}.${t.name}`);
 for (const t of table.tables) for (const r of t.rules) allRules.push(`${t.name}.${r.name}`);
 const never = allRules.filter(r => !fireCount.get(r));
-console.log(`dmn-compare: ${opts.n} patients (seed ${opts.seed}), ${decisions} decisions, ${firings} rule firings, ${doses} doses compared; ` +
+console.log(`dmn-compare: ${opts.n} patients (seed ${opts.seed}), ${decisions} decisions, ${firings} rule firings, ${doses} doses, ${outputs} outputs compared; ` +
   `${allRules.length - never.length}/${allRules.length} rules fired at least once${never.length ? ' (never: ' + never.join(', ') + ')' : ''}`);
 if (mismatches.length) {
   console.log(`MISMATCH: ${mismatches.length} of ${opts.n} patients disagree; first ${Math.min(opts.show, mismatches.length)}:`);
