@@ -30,7 +30,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const opts = { n: 10000, seed: 1, work: '.', show: 5 };
+const opts = { n: 10000, seed: 1, work: '.', show: 5, engine: 'feelin' };
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i += 2) {
   const k = argv[i].replace(/^--/, '');
@@ -39,7 +39,7 @@ for (let i = 0; i < argv.length; i += 2) {
 }
 if (!opts.table || !opts.dmn || !opts.carepath) usage('--table, --dmn and --carepath are required');
 function usage(m) {
-  process.stderr.write(`dmn-compare: ${m}\nusage: node dmn-compare.mjs --table T.json --dmn M.dmn --carepath BIN [--n N] [--seed S] [--work DIR] [--show K]\n`);
+  process.stderr.write(`dmn-compare: ${m}\nusage: node dmn-compare.mjs --table T.json --dmn M.dmn --carepath BIN [--n N] [--seed S] [--work DIR] [--show K] [--engine feelin|dmn-eval-js]\n`);
   process.exit(2);
 }
 
@@ -129,7 +129,18 @@ function run(cmd, args) {
   }
   return r.stdout.split('\n').filter(l => l.trim() !== '').map(l => JSON.parse(l));
 }
-const js = run(process.execPath, [join(here, 'dmn-eval.mjs'), opts.dmn, dmnPatients]);
+// --engine dmn-eval-js: the DMN 1.1 engine, on dmn11-adapter.mjs's copy
+// (decisions it cannot evaluate removed, actions as names only).
+const dmn11 = opts.engine === 'dmn-eval-js';
+if (!['feelin', 'dmn-eval-js'].includes(opts.engine)) usage(`unknown engine ${opts.engine}`);
+let js;
+if (dmn11) {
+  const model11 = join(opts.work, 'model11.dmn');
+  run(process.execPath, [join(here, 'dmn11-adapter.mjs'), opts.dmn, model11]);
+  js = run(process.execPath, [join(here, 'dmn-eval-js.cjs'), model11, dmnPatients]);
+} else {
+  js = run(process.execPath, [join(here, 'dmn-eval.mjs'), opts.dmn, dmnPatients]);
+}
 const cp = run(opts.carepath, ['eval', opts.table, '--patients', cpPatients, '--format=jsonl', '--allow-unverified']);
 if (js.length !== opts.n || cp.length !== opts.n) {
   process.stderr.write(`dmn-compare: expected ${opts.n} result lines, got ${js.length} (DMN) and ${cp.length} (carepath)\n`);
@@ -154,6 +165,7 @@ for (let k = 0; k < opts.n; k++) {
       const key = `decision.${name}`;
       seen.add(key);
       const r = j[key];
+      if (r === undefined && dmn11) { seen.delete(key); decisions--; continue; }  // removed by the adapter
       if (r === undefined) { problems.push(`${name}: no such decision in the DMN`); continue; }
       if (r.error || d.violation) {
         if (!(r.error && d.violation)) problems.push(`${name}: DMN ${r.error ? 'error: ' + r.error : 'no error'}, carepath ${d.violation ? 'hit-policy violation' : 'no violation'}`);
@@ -204,6 +216,11 @@ for (let k = 0; k < opts.n; k++) {
         const label = out.tier ?? out.rule;
         if (label !== undefined && label !== rule) problems.push(`${name}.${rule}: DMN output names ${label}`);
         const mine = d.actions.filter(a => a.rule === rule);
+        if (dmn11) {  // "kind name; ...": names only, no doses
+          const names = mine.map(a => `${a.kind} ${a.name || ''}`.trim()).join('; ');
+          if (names !== out.actions) problems.push(`${name}.${rule}: actions ${JSON.stringify(names)} (carepath) vs ${JSON.stringify(out.actions)} (DMN)`);
+          return;
+        }
         const theirs = out.actions || [];
         if (mine.length !== theirs.length) { problems.push(`${name}.${rule}: ${mine.length} actions (carepath) vs ${theirs.length} (DMN)`); return; }
         mine.forEach((a, i) => {
@@ -227,7 +244,10 @@ for (let k = 0; k < opts.n; k++) {
 
 const allRules = [];
 for (const p of table.pathways) for (const t of p.tiers) allRules.push(`${p.name}.${t.name}`);
-for (const t of table.tables) for (const r of t.rules) allRules.push(`${t.name}.${r.name}`);
+for (const t of table.tables) {
+  if (dmn11 && js.length && js[0][`decision.${t.name}`] === undefined) continue;  // removed by the adapter
+  for (const r of t.rules) allRules.push(`${t.name}.${r.name}`);
+}
 const never = allRules.filter(r => !fireCount.get(r));
 console.log(`dmn-compare: ${opts.n} patients (seed ${opts.seed}), ${decisions} decisions, ${firings} rule firings, ${doses} doses, ${outputs} outputs compared; ` +
   `${allRules.length - never.length}/${allRules.length} rules fired at least once${never.length ? ' (never: ' + never.join(', ') + ')' : ''}`);
