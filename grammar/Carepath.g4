@@ -101,20 +101,40 @@ tierDecl
     ;
 
 tableDecl
-    : TABLE ident HIT hitPolicy COMPLETE? STRING? citations? LBRACE ruleDecl* RBRACE
+    : TABLE ident HIT hitPolicy COMPLETE? tableOutputs? STRING? citations? LBRACE ruleDecl* RBRACE
     ;
 
+// DMN's hit policies; `collect` may aggregate its rules' outputs.
 hitPolicy
-    : UNIQUE | FIRST | PRIORITY | ANY | COLLECT
+    : UNIQUE | FIRST | PRIORITY | ANY
+    | COLLECT aggregation=(SUM | MIN | MAX | COUNT)?
+    | RULE ORDER
+    | OUTPUT ORDER
+    ;
+
+// `outputs (rate : integer, tier : enum {bronze, gold})`: the typed values
+// a table decides, besides its actions.
+tableOutputs
+    : OUTPUTS LPAREN outputDecl (COMMA outputDecl)* RPAREN
+    ;
+
+outputDecl
+    : ident COLON typeExpr
     ;
 
 ruleDecl
     : RULE ident (PRIORITY INT)? WHEN expr citations? ARROW ruleBody
     ;
 
+// `-> tier = gold, points = 3 { do x }`: outputs first, then actions.
 ruleBody
-    : body
+    : outputAssign (COMMA outputAssign)* (body | action)?
+    | body
     | action
+    ;
+
+outputAssign
+    : ident ASSIGN expr
     ;
 
 body
@@ -200,6 +220,7 @@ expectation
     | NOT? qualifiedName                                # expectFired
     | NOT? kind=(DO | ORDER | CONSIDER | MONITOR | GIVE) ident  # expectAction
     | GIVE? ident DOSE EQ expr basis?                   # expectDose
+    | qualifiedName EQ expr                             # expectOutput
     ;
 
 // ---------------------------------------------------------------- types
@@ -321,7 +342,7 @@ ident
     | AFTER | AT | ANY | COLLECT | COMPLETE | COURSE | DOSE | DOSING | FACT | FAILED | FIRST
     | LIMIT | MAX | MIN | ORDER | OUTSIDE | OVER | PER | POPULATION | PRIORITY | ROUTE
     | SOURCE | TITLE | TOTAL | UNIQUE | VERSION | WITHIN
-    | EXACTLY | KNOWN | LEAST | MISSING | MOST | OF | OPTIONAL
+    | EXACTLY | KNOWN | LEAST | MISSING | MOST | OF | OPTIONAL | COUNT | OUTPUT | OUTPUTS | SUM
     ;
 
 citations
@@ -339,6 +360,7 @@ BOOL: 'bool';
 COLLECT: 'collect';
 COMPLETE: 'complete';
 CONSIDER: 'consider';
+COUNT: 'count';
 COURSE: 'course';
 DEFINE: 'define';
 DIMENSION: 'dimension';
@@ -381,6 +403,8 @@ OFFSET: 'offset';
 OPTIONAL: 'optional';
 OR: 'or';
 ORDER: 'order';
+OUTPUT: 'output';
+OUTPUTS: 'outputs';
 OUTSIDE: 'outside';
 OVER: 'over';
 PATHWAY: 'pathway';
@@ -393,6 +417,7 @@ ROUTE: 'route';
 RULE: 'rule';
 SOURCE: 'source';
 SUBSTANCE: 'substance';
+SUM: 'sum';
 TABLE: 'table';
 THEN: 'then';
 TIER: 'tier';

@@ -41,7 +41,7 @@ std::string targetName(const Protocol &p, const Target &t) {
 }
 
 namespace {
-/// Whether rules x and y give different actions to a patient (hit `any`):
+/// Whether rules x and y give different actions or outputs to a patient (hit `any`):
 /// the same notion as the evaluators' (ir::actionIdentity, then amounts).
 ExprRef outputsDiffer(const Rule &x, const Rule &y) {
   if (x.actions.size() != y.actions.size()) return b::boolean(true);
@@ -51,6 +51,9 @@ ExprRef outputsDiffer(const Rule &x, const Rule &y) {
     ExprRef ax = givenAmount(x.actions[k]), ay = givenAmount(y.actions[k]);
     if (ax && ay) differ.push_back(b::binary(Op::Ne, ax, ay));
   }
+  // And the values of the table's outputs (an unknown one is not a difference).
+  for (size_t o = 0; o < x.outputs.size() && o < y.outputs.size(); ++o)
+    differ.push_back(b::binary(Op::Ne, x.outputs[o], y.outputs[o]));
   return disj(std::move(differ));
 }
 }  // namespace

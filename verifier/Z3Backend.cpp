@@ -198,7 +198,7 @@ struct Z3Backend::Impl {
       return z3::mk_and(ks);
     };
     switch (e.op) {
-    case Op::Const: return Enc{plain(e), yes};
+    case Op::Const: return Enc{plain(e), ctx.bool_val(!e.constant.missing)};  // build::missing: no value
     case Op::Input: return Enc{vars.at(e.index), knowns.at(e.index)};
     case Op::Define: return encodeDefine(e.index);
     case Op::Not: return Enc{!xs[0].value, xs[0].known};

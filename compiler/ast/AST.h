@@ -360,7 +360,22 @@ struct PathwayDecl : Decl {
   std::vector<Tier> tiers;
 };
 
+using carepath::Aggregation;
 using carepath::HitPolicy;
+
+/// `name = value` in a rule: the value of one of the table's outputs.
+struct OutputAssign {
+  Ident name;
+  ExprPtr value;
+  SourceRange range;
+};
+
+/// `name : type` in a table's `outputs (...)`.
+struct OutputDecl {
+  Ident name;
+  TypeExpr type;
+  SourceRange range;
+};
 
 struct Rule {
   Ident name;
@@ -368,6 +383,7 @@ struct Rule {
   SourceRange priorityRange;
   ExprPtr guard;
   Citations citations;
+  std::vector<OutputAssign> outputs;
   std::vector<Action> actions;
   SourceRange range;
 };
@@ -377,8 +393,10 @@ struct TableDecl : Decl {
   TableDecl(SourceRange r) : Decl(Kind, r) {}
   Ident name;
   HitPolicy hit = HitPolicy::Collect;
+  Aggregation aggregation = Aggregation::None;  // `collect sum` ...
   SourceRange hitRange;
   bool complete = false;
+  std::vector<OutputDecl> outputs;
   std::string description;
   Citations citations;
   std::vector<Rule> rules;
@@ -425,9 +443,10 @@ struct Given {
 };
 
 struct Expectation {
-  enum class Kind { Fired, Action, Dose, Outside } kind = Kind::Fired;
+  enum class Kind { Fired, Action, Dose, Outside, Output } kind = Kind::Fired;
   bool negated = false;
-  QualifiedName target;  // Fired: `pathway.tier` or `table.rule`
+  QualifiedName target;  // Fired: `pathway.tier` or `table.rule`; Output: `table.output`
+  ExprPtr value;         // Output: the expected value
   ActionKind action = ActionKind::Do;  // Action
   Ident name;            // Action: action or drug name; Dose: drug name
   ExprPtr dose;          // Dose: expected amount

@@ -308,14 +308,20 @@ private:
     }
     case DeclKind::Table: {
       auto &t = static_cast<const TableDecl &>(d);
-      line(depth, "Table " + t.name.name + " hit " + spelling(t.hit) + (t.complete ? " complete" : "") +
-                      (t.description.empty() ? "" : " " + quoted(t.description)),
+      std::string agg = spelling(t.aggregation);
+      line(depth, "Table " + t.name.name + " hit " + spelling(t.hit) + (agg.empty() ? "" : " " + agg) +
+                      (t.complete ? " complete" : "") + (t.description.empty() ? "" : " " + quoted(t.description)),
            d.range);
       citations(depth + 1, t.citations);
+      for (const OutputDecl &o : t.outputs) {
+        line(depth + 1, "Output " + o.name.name, o.range);
+        type(depth + 2, o.type);
+      }
       for (const Rule &r : t.rules) {
         line(depth + 1, "Rule " + r.name.name + (r.priority ? " priority " + std::to_string(*r.priority) : ""), r.range);
         expr(depth + 2, r.guard.get(), "when");
         citations(depth + 2, r.citations);
+        for (const OutputAssign &o : r.outputs) expr(depth + 2, o.value.get(), o.name.name + " =");
         for (const Action &a : r.actions) action(depth + 2, a);
       }
       return;
@@ -375,6 +381,10 @@ private:
           break;
         }
         case Expectation::Kind::Outside: line(depth + 1, "Expect outside population", e.range); break;
+        case Expectation::Kind::Output:
+          line(depth + 1, "Expect " + e.target.str() + " ==", e.range);
+          expr(depth + 2, e.value.get());
+          break;
         }
       }
       return;

@@ -62,8 +62,21 @@ const char *hitPolicy(ir::HitPolicy h) {
     case ir::HitPolicy::Priority: return "PRIORITY";
     case ir::HitPolicy::Any: return "ANY";
     case ir::HitPolicy::Collect: return "COLLECT";
+    case ir::HitPolicy::RuleOrder: return "RULE ORDER";
+    case ir::HitPolicy::OutputOrder: return "OUTPUT ORDER";
   }
   return "UNIQUE";
+}
+
+const char *aggregation(ir::Aggregation a) {
+  switch (a) {
+    case ir::Aggregation::Sum: return "SUM";
+    case ir::Aggregation::Min: return "MIN";
+    case ir::Aggregation::Max: return "MAX";
+    case ir::Aggregation::Count: return "COUNT";
+    case ir::Aggregation::None: break;
+  }
+  return "";
 }
 
 const char *typeRef(Kind k) {
@@ -169,12 +182,15 @@ private:
     ir::Citations citations;
     std::string extra;  // pathway tiers: "after first_line; failed when ..."
     SourceRange range;
+    const std::vector<ir::ExprRef> *outputs = nullptr;  // tables: the rule's output values
   };
   struct Decision {
     std::string name, description, kind;  // kind: "pathway" | "table"
     ir::HitPolicy hit = ir::HitPolicy::Unique;
     ir::Citations citations;
     std::vector<SourceRule> rules;
+    ir::Aggregation aggregation = ir::Aggregation::None;
+    const std::vector<ir::Output> *outputs = nullptr;  // tables: typed output columns
   };
 
   static std::string id(const std::string &prefix, const std::string &name) { return prefix + "." + name; }
@@ -250,9 +266,23 @@ private:
   }
 
   std::string table(const ir::Table &t) {
-    Decision d{t.name, t.description, "table", t.hit, t.citations, {}};
+    Decision d{t.name, t.description, "table", t.hit, t.citations, {}, t.aggregation, &t.outputs};
     for (const ir::Rule &rule : t.rules)
-      d.rules.push_back({rule.name, rule.priority, rule.guard, &rule.actions, rule.citations, "", rule.range});
+      d.rules.push_back({rule.name, rule.priority, rule.guard, &rule.actions, rule.citations, "", rule.range, &rule.outputs});
+    if (t.aggregation != ir::Aggregation::None) {
+      // DMN aggregates a decision table with one output column.
+      bool actions = false;
+      for (const ir::Rule &rule : t.rules) actions = actions || !rule.actions.empty();
+      if (t.outputs.size() != 1 || actions) {
+        diags_.report(DiagId::err_condition_not_tabular, t.range, "table '" + t.name + "'",
+                      std::string("DMN's 'collect ") + carepath::spelling(t.aggregation) +
+                          "' aggregates a table with exactly one output column and no other; this table has " +
+                          std::to_string(t.outputs.size()) + " output(s)" + (actions ? " and actions" : "") +
+                          "; give the aggregated output a table of its own");
+        failed_ = true;
+        return "";
+      }
+    }
     return decision(d);
   }
 
@@ -319,6 +349,38 @@ private:
     return "{" + join(f, ", ") + "}";
   }
 
+  // A typed output column's name: "rate", "dose (mg)" for a number in a unit.
+  static std::string outputLabel(const ir::Output &o) {
+    bool unit = o.type.kind == Kind::Number && !o.type.dim.dimensionless() && !o.displayUnit.name.empty();
+    return o.name + (unit ? " (" + o.displayUnit.name + ")" : "");
+  }
+
+  // A rule's value of an output as FEEL: numbers in the output's display
+  // unit (the author's), enum members as strings.
+  std::optional<std::string> outputEntry(const ir::Output &o, const ir::Expr &v, const std::string &where) {
+    if (v.op == ir::Op::Const) {
+      switch (v.type.kind) {
+        case Kind::Bool: return std::string(v.constant.boolean ? "true" : "false");
+        case Kind::Enum: return feel::string(p_.enums.at(v.type.enumType).members.at(v.constant.member));
+        case Kind::Number: {
+          Rational x = v.constant.number;
+          if (!o.displayUnit.name.empty() && !o.displayUnit.affine()) x = x / o.displayUnit.factor;
+          if (!feel::decimal(x)) break;
+          return feel::number(x);
+        }
+      }
+    }
+    if (v.type.kind == Kind::Number) {
+      if (auto e = feel::expression(p_, v)) {
+        if (o.displayUnit.name.empty() || o.displayUnit.factor == Rational(1) || o.displayUnit.affine()) return *e;
+        return "(" + *e + ") / " + feel::number(o.displayUnit.factor);
+      }
+    }
+    diags_.report(DiagId::err_condition_not_tabular, v.range, where,
+                  "its value '" + ir::toString(p_, v) + "' is not a literal or arithmetic on numbers");
+    return std::nullopt;
+  }
+
   // Citations as they read in an annotation: "R1, BNFC"; "-" when none.
   static std::string cites(const ir::Citations &c) { return c.empty() ? "-" : join(c, ", "); }
 
@@ -382,7 +444,16 @@ private:
         x << "    <authorityRequirement id=\"" << xml(did + ".cites." + s.id) << "\">\n      <requiredAuthority href=\"#"
           << xml(id("source", s.id)) << "\"/>\n    </authorityRequirement>\n";
     std::string tid = id("table", d.name);
-    x << "    <decisionTable id=\"" << xml(tid) << "\" hitPolicy=\"" << hitPolicy(d.hit) << "\">\n";
+    x << "    <decisionTable id=\"" << xml(tid) << "\" hitPolicy=\"" << hitPolicy(d.hit) << "\"";
+    if (d.aggregation != ir::Aggregation::None) x << " aggregation=\"" << aggregation(d.aggregation) << "\"";
+    x << ">\n";
+    const std::vector<ir::Output> noOutputs;
+    const std::vector<ir::Output> &typed = d.outputs ? *d.outputs : noOutputs;
+    bool aggregated = d.aggregation != ir::Aggregation::None;  // the one output column (table())
+    if (aggregated) ruleOutput = false;
+    // Typed outputs first, so that OUTPUT ORDER ranks by the first one's
+    // values; under PRIORITY the rule column (its priority order) leads.
+    bool ruleFirst = d.hit == ir::HitPolicy::Priority;
     for (int i : inputs) {
       const ir::Input &in = p_.inputs[i];
       x << "      <input id=\"" << xml(tid + ".input." + in.name) << "\" label=\"" << xml(in.name) << "\">\n"
@@ -392,13 +463,27 @@ private:
       if (!values.empty()) x << "        <inputValues>\n          <text>" << text(values) << "</text>\n        </inputValues>\n";
       x << "      </input>\n";
     }
-    if (ruleOutput) {
+    auto ruleColumn = [&] {
+      if (!ruleOutput) return;
       x << "      <output id=\"" << xml(tid + ".output.rule") << "\" name=\"" << (d.kind == "pathway" ? "tier" : "rule")
         << "\" typeRef=\"string\">\n";
       if (d.hit == ir::HitPolicy::Priority) x << "        <outputValues>\n          <text>" << text(priorityOrder(d)) << "</text>\n        </outputValues>\n";
       x << "      </output>\n";
+    };
+    if (ruleFirst) ruleColumn();
+    for (const ir::Output &o : typed) {
+      x << "      <output id=\"" << xml(tid + ".output." + o.name) << "\" name=\"" << xml(outputLabel(o)) << "\" typeRef=\""
+        << typeRef(o.type.kind) << "\"";
+      if (o.type.kind == Kind::Enum) {
+        std::vector<std::string> m;
+        for (const std::string &s : p_.enums.at(o.type.enumType).members) m.push_back(feel::string(s));
+        x << ">\n        <outputValues>\n          <text>" << text(join(m, ",")) << "</text>\n        </outputValues>\n      </output>\n";
+      } else {
+        x << "/>\n";
+      }
     }
-    x << "      <output id=\"" << xml(tid + ".output.actions") << "\" name=\"actions\"/>\n";
+    if (!ruleFirst) ruleColumn();
+    if (!aggregated) x << "      <output id=\"" << xml(tid + ".output.actions") << "\" name=\"actions\"/>\n";
     x << "      <annotation name=\"citations\"/>\n      <annotation name=\"notes\"/>\n";
     for (size_t k = 0; k < d.rules.size(); ++k) {
       const SourceRule &r = d.rules[k];
@@ -436,8 +521,17 @@ private:
           }
           x << "        <inputEntry>\n          <text>" << text(entry) << "</text>\n        </inputEntry>\n";
         }
-        if (ruleOutput) x << "        <outputEntry>\n          <text>" << text(feel::string(r.name)) << "</text>\n        </outputEntry>\n";
-        x << "        <outputEntry>\n          <text>" << text(actionsText) << "</text>\n        </outputEntry>\n";
+        auto ruleEntry = [&] {
+          if (ruleOutput) x << "        <outputEntry>\n          <text>" << text(feel::string(r.name)) << "</text>\n        </outputEntry>\n";
+        };
+        if (ruleFirst) ruleEntry();
+        for (size_t o = 0; o < typed.size(); ++o) {
+          auto v = outputEntry(typed[o], *r.outputs->at(o), "output '" + typed[o].name + "' of rule '" + d.name + "." + r.name + "'");
+          if (!v) { failed_ = true; return ""; }
+          x << "        <outputEntry>\n          <text>" << text(*v) << "</text>\n        </outputEntry>\n";
+        }
+        if (!ruleFirst) ruleEntry();
+        if (!aggregated) x << "        <outputEntry>\n          <text>" << text(actionsText) << "</text>\n        </outputEntry>\n";
         x << "        <annotationEntry>\n          <text>" << text(cites(r.citations)) << "</text>\n        </annotationEntry>\n";
         x << "        <annotationEntry>\n          <text>" << text(notes(*r.actions)) << "</text>\n        </annotationEntry>\n";
         x << "      </rule>\n";

@@ -92,6 +92,7 @@ public:
     d["verification"] = v;
 
     d["inputs"] = inputs();
+    d["enums"] = outputEnums();
     d["units"] = units();
     where_ = "the population";
     d["population"] = p_.population ? json(node(*p_.population)) : json(nullptr);
@@ -152,6 +153,16 @@ private:
       }
       out.push_back(j);
     }
+    return out;
+  }
+
+  // Enum types that are not an input's: those of table outputs
+  // (`discount.tier`), named so; enum nodes name them as they name inputs.
+  json outputEnums() {
+    json out = json::array();
+    for (size_t e = 0; e < p_.enums.size(); ++e)
+      if (enumInput(static_cast<int>(e)) == p_.enums[e].name && p_.findInput(p_.enums[e].name) < 0)
+        out.push_back({{"name", p_.enums[e].name}, {"members", p_.enums[e].members}});
     return out;
   }
 
@@ -224,18 +235,43 @@ private:
     json rules = json::array();
     for (const ir::Rule &r : t.rules) {
       where_ = "rule '" + t.name + "." + r.name + "'";
+      json values = json::array();
+      for (const ir::ExprRef &v : r.outputs) values.push_back(node(*v));
       rules.push_back({{"name", r.name},
                        {"priority", r.priority ? json(*r.priority) : json(nullptr)},
                        {"when", r.guard ? ir::toString(p_, *r.guard) : "true"},
                        {"condition", r.guard ? node(*r.guard) : constant(true)},
+                       {"outputs", values},
                        {"actions", actions(r.actions)},
                        {"citations", citations(r.citations)}});
     }
+    json outputs = json::array();
+    for (size_t o = 0; o < t.outputs.size(); ++o) {
+      const ir::Output &out = t.outputs[o];
+      where_ = "output '" + t.name + "." + out.name + "'";
+      json j = {{"name", out.name}, {"type", kindName(out.type.kind)}};
+      if (out.type.kind == Kind::Enum) j["enum"] = enumInput(out.type.enumType);
+      if (out.type.kind == Kind::Number) {
+        j["integer"] = out.type.integer;
+        j["dimension"] = out.type.dim.str();
+        j["canonicalUnit"] = canonicalUnitName(out.type.dim);
+        j["displayUnit"] = out.displayUnit.name.empty() ? json(nullptr) : unit(out.displayUnit);
+      }
+      // The single value (ir::outputValue, the same expression as
+      // `table.output`); null when the table decides a list.
+      j["value"] = carepath::hasSingleOutput(t.hit, t.aggregation)
+                       ? json(node(*keep(ir::outputValue(t, static_cast<int>(o)))))
+                       : json(nullptr);
+      outputs.push_back(j);
+    }
+    std::string agg = carepath::spelling(t.aggregation);
     return {{"name", t.name},
             {"description", t.description},
             {"hit", ir::spelling(t.hit)},
+            {"aggregation", agg.empty() ? json(nullptr) : json(agg)},
             {"order", ir::ruleOrder(t)},
             {"complete", t.complete},
+            {"outputs", outputs},
             {"rules", rules},
             {"citations", citations(t.citations)}};
   }
@@ -308,6 +344,12 @@ private:
   uint32_t build(const ir::Expr &e) {
     switch (e.op) {
       case ir::Op::Const:
+        if (e.constant.missing) {
+          // No value (a table output no rule gives): ir::build::missing.
+          json j = {{"op", "const"}, {"type", kindName(e.type.kind)}, {"missing", true}};
+          if (e.type.kind == Kind::Enum) j["enum"] = enumInput(e.type.enumType);
+          return add(j);
+        }
         switch (e.type.kind) {
           case Kind::Bool: return constant(e.constant.boolean);
           case Kind::Number: return add({{"op", "const"}, {"type", "number"}, {"value", rational(e.constant.number)}});

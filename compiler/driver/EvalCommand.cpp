@@ -130,6 +130,27 @@ void printText(std::ostream &out, const runtime::Table &t, const std::vector<run
     }
     out << ")\n";
   }
+  // Typed outputs: the single value, or the list in result order, with
+  // the rule each value came from.
+  bool header = false;
+  for (uint32_t ti = 0; ti < tables.size(); ++ti)
+    for (const runtime::OutputInfo &o : tables[ti].outputs) {
+      if (!header) out << "outputs:\n";
+      header = true;
+      size_t oi = &o - tables[ti].outputs.data();
+      out << "  " << tables[ti].name << "." << o.name << " = ";
+      if (o.value) {
+        out << t.displayOutput(ti, oi, *o.value, r);
+      } else {
+        out << "[";
+        for (size_t k = 0; k < r.results[ti].size(); ++k)
+          out << (k ? ", " : "") << t.displayOutput(ti, oi, tables[ti].rules[r.results[ti][k]].outputs[oi], r);
+        out << "]";
+      }
+      std::string from;
+      for (uint32_t k : r.results[ti]) from += (from.empty() ? "" : ", ") + tables[ti].rules[k].name;
+      out << "  (" << (from.empty() ? "no rule fired" : "from " + from) << ")\n";
+    }
   for (const carepath::Violation &v : r.violations) out << "hit-policy violation: " << t.describe(v) << "\n";
 }
 
@@ -138,8 +159,10 @@ void printText(std::ostream &out, const runtime::Table &t, const std::vector<run
 // per patient line, for comparisons with other engines (tests/interop) and
 // for throughput measurements: one process for any number of patients.
 // Output line: {"inPopulation": b, "decisions": {NAME: {"fired": [rule...],
-// "actions": [{"rule", "kind", "name", "amount"}], "violation": b}}} with
-// amounts exact ("1000/3", canonical units), or {"line": N, "error": "..."}.
+// "actions": [{"rule", "kind", "name", "amount"}], "violation": b,
+// "outputs": {OUTPUT: {"value": v, "list": [{"rule", "value"}...]}}}}} with
+// amounts and numbers exact ("1000/3", canonical units), enum members by
+// name, missing null; or {"line": N, "error": "..."}.
 
 nlohmann::json batchLine(const runtime::Table &t, const std::vector<runtime::PatientValue> &patient,
                          const runtime::Result &r) {
@@ -153,6 +176,26 @@ nlohmann::json batchLine(const runtime::Table &t, const std::vector<runtime::Pat
     bool violation = false;
     for (const carepath::Violation &v : r.violations) violation = violation || v.table == ti;
     decisions[tables[ti].name] = {{"fired", fired}, {"actions", json::array()}, {"violation", violation}};
+    if (tables[ti].outputs.empty()) continue;
+    auto exact = [&](uint32_t node) -> json {
+      const runtime::NodeValue &v = r.values.at(node);
+      if (v.missing || v.error != runtime::NodeValue::Error::None) return nullptr;
+      switch (t.nodes()[node].kind) {
+        case runtime::InputSpec::Kind::Bool: return v.truth == Truth::True;
+        case runtime::InputSpec::Kind::Enum: return t.enumMembers().at(t.nodes()[node].input).at(v.member);
+        case runtime::InputSpec::Kind::Number: return v.number.str();
+      }
+      return nullptr;
+    };
+    json outputs = json::object();
+    for (size_t o = 0; o < tables[ti].outputs.size(); ++o) {
+      const runtime::OutputInfo &oi = tables[ti].outputs[o];
+      json list = json::array();
+      if (r.inPopulation)
+        for (uint32_t k : r.results[ti]) list.push_back({{"rule", tables[ti].rules[k].name}, {"value", exact(tables[ti].rules[k].outputs[o])}});
+      outputs[oi.name] = {{"value", oi.value && r.inPopulation ? exact(*oi.value) : json(nullptr)}, {"list", list}};
+    }
+    decisions[tables[ti].name]["outputs"] = outputs;
   }
   for (const runtime::FiredAction &f : r.actions) {
     const runtime::TableInfo &tb = tables[f.table];

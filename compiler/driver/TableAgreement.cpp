@@ -39,7 +39,23 @@ std::string difference(const ir::Protocol &p, const ir::Evaluation &ev, const ru
       return "amount of " + b.name + ": IR " + (ev.actions[k].amount ? ev.actions[k].amount->str() : "none") +
              ", table " + (f.amount ? f.amount->str() : "none") + " (canonical units)";
   }
-  // Violations: the same kind in the same container with the same rules.
+  // Table outputs: the same single values, the same result lists.
+  for (size_t ti = 0; ti < p.tables.size() && ev.inPopulation; ++ti) {
+    const runtime::TableInfo &info = table.tables()[np + ti];
+    if (ev.results[ti] != r.results[np + ti])
+      return "table '" + p.tables[ti].name + "': the result lists differ between the IR and the table";
+    for (size_t o = 0; o < info.outputs.size(); ++o) {
+      if (!info.outputs[o].value) continue;
+      const ir::Value &a = ev.outputs[ti][o];
+      const runtime::NodeValue &b = r.values.at(*info.outputs[o].value);
+      bool same = a.missing == b.missing &&
+                  (a.missing || (a.kind == ir::Type::Kind::Bool ? a.boolean == (b.truth == Truth::True)
+                                 : a.kind == ir::Type::Kind::Enum ? a.member == b.member
+                                                                  : a.number == b.number));
+      if (!same) return p.tables[ti].name + "." + info.outputs[o].name + ": the IR and the table give different values";
+    }
+  }
+    // Violations: the same kind in the same container with the same rules.
   auto describeAll = [&](auto &&each) {
     std::vector<std::string> out;
     each(out);

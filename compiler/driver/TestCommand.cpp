@@ -28,6 +28,17 @@ namespace carepath::driver {
 
 namespace {
 
+/// A value for a message, in the unit the expected value was written in.
+std::string showValue(const ir::Protocol &p, const ir::Value &v, const ir::Expr &actual, const ir::Expr &expected) {
+  if (v.missing) return "missing (no rule gave it)";
+  auto c = std::make_shared<ir::Expr>();
+  c->op = ir::Op::Const;
+  c->type = actual.type;
+  c->constant = v;
+  if (expected.op == ir::Op::Const) c->unit = expected.unit;
+  return ir::toString(p, *c);
+}
+
 /// One unmet expectation (or an example that could not be evaluated).
 struct Failure {
   DiagId id = DiagId::err_example_failed;
@@ -116,6 +127,22 @@ ExampleRun runOnEvaluator(const ir::Protocol &p, const ir::Example &ex) {
         if (p.population) f.notes.push_back({p.population->range, "population: " + ir::toString(p, *p.population)});
       }
       break;
+
+    case ir::Expectation::Kind::Output: {
+      // Compared as the protocol compares: `table.output == value` holds.
+      ir::Value actual = ir::evaluate(p, *x.actual, ex.patient), expected = ir::evaluate(p, *x.expected, ex.patient);
+      if (!actual.missing && actual == expected) break;
+      const ir::Table &tb = p.tables.at(x.target.container);
+      std::string name = tb.name + "." + tb.outputs.at(x.target.index).name;
+      f.message = "expected " + name + " == " + ir::toString(p, *x.expected) + ", but it is " +
+                  showValue(p, actual, *x.actual, *x.expected);
+      if (!ev.inPopulation) f.notes.push_back({{}, outsideNote});
+      for (size_t r = 0; r < tb.rules.size(); ++r)
+        if (ev.rules.at(x.target.container).at(r))
+          f.notes.push_back({tb.rules[r].range, "rule '" + tb.name + "." + tb.rules[r].name + "' fired, giving " + name +
+                                                    " = " + ir::toString(p, *tb.rules[r].outputs.at(x.target.index))});
+      break;
+    }
 
     case ir::Expectation::Kind::Fired: {
       const ir::Target &t = x.target;

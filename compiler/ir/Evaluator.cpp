@@ -226,6 +226,8 @@ std::string describe(const Protocol &p, const Violation &v) {
   return describeViolation(v.kind, v.container == Target::Kind::Tier, container, ruleNames(names, v.rules));
 }
 
+bool sameOutputValue(const Value &a, const Value &b) { return a.missing || b.missing || a == b; }
+
 bool sameAction(const FiredAction &a, const FiredAction &b) {
   if (!a.action || !b.action) return a.action == b.action;
   return a.amount == b.amount && actionIdentity(*a.action) == actionIdentity(*b.action);
@@ -242,7 +244,8 @@ Evaluation evaluate(const Protocol &p, const Patient &patient) {
   // One container (a pathway's tiers or a table's rules): which match, which
   // fire and what the policy forbids are carepath/Rules.h's.
   auto resolve = [&](Target::Kind kind, int index, HitPolicy hit, const std::vector<uint32_t> &order,
-                     const std::vector<uint8_t> &matched, const std::vector<const std::vector<Action> *> &actions) {
+                     const std::vector<uint8_t> &matched, const std::vector<const std::vector<Action> *> &actions,
+                     const std::vector<const std::vector<ExprRef> *> &outputs) {
     std::vector<uint8_t> fired(matched.size(), 0);
     carepath::fire<uint8_t>(hit, order, matched, fired, ConcreteLogic{});
     auto target = [&](uint32_t r) { return Target{kind, index, static_cast<int>(r)}; };
@@ -253,7 +256,12 @@ Evaluation evaluate(const Protocol &p, const Patient &patient) {
     };
     auto sameOutputs = [&](uint32_t x, uint32_t y) {
       std::vector<FiredAction> ax = actionsOf(x), ay = actionsOf(y);
-      return ax.size() == ay.size() && std::equal(ax.begin(), ax.end(), ay.begin(), sameAction);
+      if (ax.size() != ay.size() || !std::equal(ax.begin(), ax.end(), ay.begin(), sameAction)) return false;
+      if (outputs.empty()) return true;
+      // Outputs too: values known to differ (a missing value is no disagreement, as in the verifier).
+      for (size_t o = 0; o < outputs[x]->size(); ++o)
+        if (!sameOutputValue(ctx.eval(*(*outputs[x])[o]), ctx.eval(*(*outputs[y])[o]))) return false;
+      return true;
     };
     Violation v{kind, index, HitViolation::None, {}};
     v.kind = findViolation(hit, order, matched, sameOutputs, v.rules);
@@ -278,24 +286,44 @@ Evaluation evaluate(const Protocol &p, const Patient &patient) {
     std::vector<uint8_t> fired = resolve(Target::Kind::Tier, static_cast<int>(pi), kPathwayHitPolicy,
                                          carepath::ruleOrder(kPathwayHitPolicy, std::vector<std::optional<int64_t>>(
                                                                                     pw.tiers.size())),
-                                         matched, actions);
+                                         matched, actions, {});
     for (size_t ti = 0; ti < fired.size(); ++ti) ev.tiers[pi][ti] = fired[ti];
   }
 
+  ev.results.resize(p.tables.size());
+  ev.ruleOutputs.resize(p.tables.size());
+  ev.outputs.resize(p.tables.size());
   for (size_t ti = 0; ti < p.tables.size(); ++ti) {
     const Table &t = p.tables[ti];
     ev.rules[ti].assign(t.rules.size(), false);
     ev.matched[ti].assign(t.rules.size(), false);
+    ev.ruleOutputs[ti].assign(t.rules.size(), {});
+    for (const Output &o : t.outputs) ev.outputs[ti].push_back(Value::ofMissing(o.type.kind));
     if (!ev.inPopulation) continue;
     std::vector<uint8_t> matched;
     std::vector<const std::vector<Action> *> actions;
+    std::vector<const std::vector<ExprRef> *> outputs;
     for (size_t ri = 0; ri < t.rules.size(); ++ri) {
       matched.push_back(!t.rules[ri].guard || ctx.evalBool(*t.rules[ri].guard));
       ev.matched[ti][ri] = matched.back();
       actions.push_back(&t.rules[ri].actions);
+      if (!t.outputs.empty()) outputs.push_back(&t.rules[ri].outputs);
     }
-    std::vector<uint8_t> fired = resolve(Target::Kind::Rule, static_cast<int>(ti), t.hit, ruleOrder(t), matched, actions);
-    for (size_t ri = 0; ri < fired.size(); ++ri) ev.rules[ti][ri] = fired[ri];
+    std::vector<uint32_t> order = ruleOrder(t);
+    std::vector<uint8_t> fired = resolve(Target::Kind::Rule, static_cast<int>(ti), t.hit, order, matched, actions, outputs);
+    for (size_t ri = 0; ri < fired.size(); ++ri) {
+      ev.rules[ti][ri] = fired[ri];
+      if (fired[ri])
+        for (const ExprRef &o : t.rules[ri].outputs) ev.ruleOutputs[ti][ri].push_back(ctx.eval(*o));
+    }
+    // `output order`: ranked by the first output's enum member (sema: an enum).
+    if (!t.outputs.empty())
+      ev.results[ti] = carepath::resultOrder(t.hit, order, fired, [&](uint32_t r) {
+      const Value &v = ev.ruleOutputs[ti][r].at(0);
+      return v.missing ? INT32_MAX : v.member;
+    });
+    if (carepath::hasSingleOutput(t.hit, t.aggregation))
+      for (size_t o = 0; o < t.outputs.size(); ++o) ev.outputs[ti][o] = ctx.eval(*outputValue(t, static_cast<int>(o)));
   }
   return ev;
 }

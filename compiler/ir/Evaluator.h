@@ -43,6 +43,16 @@ struct Evaluation {
   std::vector<std::vector<bool>> matched;  // [table][rule]: guard holds (before the hit policy)
   std::vector<Violation> violations;     // hit-policy violations (two tiers or `unique` rules apply, ...)
   std::vector<FiredAction> actions;      // pathways in order, then tables in order
+  /// [table]: the fired rules in result order (carepath::resultOrder): the
+  /// list a `rule order`, `output order` or plain `collect` table decides
+  /// (empty for a table without outputs).
+  std::vector<std::vector<uint32_t>> results;
+  /// [table][rule][output]: each fired rule's output values (empty when the
+  /// rule did not fire).
+  std::vector<std::vector<std::vector<Value>>> ruleOutputs;
+  /// [table][output]: the output's single value (ir::outputValue), for
+  /// tables with carepath::hasSingleOutput; missing otherwise.
+  std::vector<std::vector<Value>> outputs;
 };
 
 /// Evaluates an expression. Throws EvalError (division by zero, overflow).
@@ -64,5 +74,10 @@ Evaluation evaluate(const Protocol &p, const Patient &patient);
 /// Whether two actions mean the same for this patient: the same
 /// actionIdentity and the same computed amount.
 bool sameAction(const FiredAction &a, const FiredAction &b);
+
+/// Whether two rules' values of an output agree (hit `any`): unless both
+/// are known and differ (a missing value is no disagreement, as the
+/// verifier's overlap obligation reads it).
+bool sameOutputValue(const Value &a, const Value &b);
 
 }  // namespace carepath::ir

@@ -148,6 +148,12 @@ ExprRef count(Counting c, int k, std::vector<ExprRef> args, SourceRange r) {
   e->args = std::move(args);
   return e;
 }
+ExprRef missing(Type t, SourceRange r) {
+  auto e = make(Op::Const, t, r);
+  e->constant = Value::ofMissing(t.kind);
+  e->mayBeMissing = true;
+  return e;
+}
 }  // namespace build
 
 int Protocol::findInput(const std::string &n) const {
@@ -223,6 +229,43 @@ std::vector<ExprRef> rulesFire(const Table &t) {
   std::vector<uint32_t> order = ruleOrder(t);
   carepath::fire<ExprRef>(t.hit, order, matched, fired, FormulaLogic{});
   return fired;
+}
+
+ExprRef outputValue(HitPolicy hit, Aggregation agg, std::span<const uint32_t> order, const std::vector<ExprRef> &fired,
+                    const std::vector<ExprRef> &values, const Output &output, SourceRange range) {
+  using build::ifThenElse;
+  if (agg == Aggregation::Count) {
+    auto integer = [&](int k) {
+      auto e = std::const_pointer_cast<Expr>(build::number(k, {}, range));
+      e->type.integer = true;
+      return ExprRef(e);
+    };
+    ExprRef n = integer(0);
+    for (uint32_t r : order) n = build::binary(Op::Add, n, ifThenElse(fired[r], integer(1), integer(0), range), range);
+    return n;
+  }
+  if (hit == HitPolicy::Collect) {
+    // Folded in rule order: acc = fired ? (any before ? acc (+|min|max) v : v) : acc.
+    ExprRef acc = build::missing(output.type, range), anyBefore = build::boolean(false, range);
+    Op op = agg == Aggregation::Sum ? Op::Add : agg == Aggregation::Min ? Op::Min : Op::Max;
+    for (uint32_t r : order) {
+      ExprRef combined = isConst(anyBefore, false) ? values[r] : ifThenElse(anyBefore, build::binary(op, acc, values[r], range), values[r], range);
+      acc = ifThenElse(fired[r], combined, acc, range);
+      anyBefore = isConst(anyBefore, false) ? fired[r] : build::nary(Op::Or, {anyBefore, fired[r]}, range);
+    }
+    return acc;
+  }
+  // One rule's value: the first fired in rule order.
+  ExprRef v = build::missing(output.type, range);
+  for (auto it = order.rbegin(); it != order.rend(); ++it) v = ifThenElse(fired[*it], values[*it], v, range);
+  return v;
+}
+
+ExprRef outputValue(const Table &t, int output) {
+  std::vector<ExprRef> values;
+  for (const Rule &r : t.rules) values.push_back(r.outputs.at(output));
+  std::vector<uint32_t> order = ruleOrder(t);
+  return outputValue(t.hit, t.aggregation, order, rulesFire(t), values, t.outputs.at(output), t.outputs[output].range);
 }
 
 ExprRef givenAmount(const Action &a) {

@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -147,6 +148,8 @@ ExprRef known(ExprRef a, SourceRange r = {});
 ExprRef isTrue(ExprRef a, SourceRange r = {});
 ExprRef ifThenElse(ExprRef c, ExprRef a, ExprRef b, SourceRange r = {});
 ExprRef count(Counting c, int k, std::vector<ExprRef> args, SourceRange r = {});
+/// No value: what a table output is when no rule gives it.
+ExprRef missing(Type t, SourceRange r = {});
 }  // namespace build
 
 // ------------------------------------------------------------------ declarations
@@ -256,12 +259,22 @@ struct Pathway {
   SourceRange range;
 };
 
+using carepath::Aggregation;
 using carepath::HitPolicy;
+
+/// One of a table's typed outputs (`outputs (rate : integer, ...)`).
+struct Output {
+  std::string name;
+  Type type;
+  Unit displayUnit;  // Number outputs: the unit the author declares in (display and DMN export)
+  SourceRange range;
+};
 
 struct Rule {
   std::string name;
   std::optional<int64_t> priority;
   ExprRef guard;
+  std::vector<ExprRef> outputs;  // one per Table::outputs entry, in that order
   std::vector<Action> actions;
   Citations citations;
   SourceRange range;
@@ -270,7 +283,9 @@ struct Rule {
 struct Table {
   std::string name;
   HitPolicy hit = HitPolicy::Collect;
+  Aggregation aggregation = Aggregation::None;  // `collect sum` ...
   bool complete = false;
+  std::vector<Output> outputs;
   std::string description;
   std::vector<Rule> rules;
   Citations citations;
@@ -301,6 +316,20 @@ struct FormulaLogic {
 /// For each rule of a table, the condition under which it fires
 /// (carepath::fire over the rules' guards).
 std::vector<ExprRef> rulesFire(const Table &t);
+
+/// The value of a table's output (`table.output` in an expression), given
+/// when each rule fires and each rule's value of it, as one expression:
+///  - one value per patient (`unique`, `first`, `priority`, `any`): the
+///    value of the first fired rule in rule order; missing when none fires;
+///  - `collect sum|min|max`: the sum, least or greatest value over the fired
+///    rules; missing when none fires or a fired rule's value is missing;
+///  - `collect count`: how many rules fire (an integer, never missing).
+/// Only for carepath::hasSingleOutput policies. Sema (for `table.output`),
+/// the evaluator, the verifier and the table compiler all build it here.
+ExprRef outputValue(HitPolicy hit, Aggregation agg, std::span<const uint32_t> order, const std::vector<ExprRef> &fired,
+                    const std::vector<ExprRef> &values, const Output &output, SourceRange range = {});
+/// The same, for an IR table.
+ExprRef outputValue(const Table &t, int output);
 
 /// What a `give` gives: min(dose, cap), or the dose when there is no cap;
 /// null when the dose is unspecified. The evaluator, the verifier and the
@@ -349,8 +378,11 @@ struct Property {
 };
 
 struct Expectation {
-  enum class Kind { Fired, Action, Dose, Outside } kind = Kind::Fired;
+  enum class Kind { Fired, Action, Dose, Outside, Output } kind = Kind::Fired;
   bool negated = false;
+  /// Output: `table.output == value`, as the two expressions compared; the
+  /// table is target.container, the output index target.index.
+  ExprRef actual, expected;
   Target target;             // Fired
   ActionKind action = ActionKind::Do;  // Action
   std::string name;          // Action / Dose: action or drug name

@@ -44,6 +44,7 @@ std::string render(const Protocol &p, const Expr &e, int outer) {
   auto wrap = [&](const std::string &s, int prec) { return prec < outer ? "(" + s + ")" : s; };
   switch (e.op) {
   case Op::Const:
+    if (e.constant.missing) return "missing";  // build::missing: a table output no rule gives
     switch (e.constant.kind) {
     case Type::Kind::Bool: return e.constant.boolean ? "true" : "false";
     case Type::Kind::Enum:
@@ -231,12 +232,21 @@ void dump(const Protocol &p, std::ostream &out) {
     }
   }
   for (const Table &t : p.tables) {
-    out << "  table " << t.name << " hit " << spelling(t.hit) << (t.complete ? " complete" : "") << citations(t.citations)
-        << "\n";
+    std::string agg = spelling(t.aggregation);
+    out << "  table " << t.name << " hit " << spelling(t.hit) << (agg.empty() ? "" : " " + agg)
+        << (t.complete ? " complete" : "") << citations(t.citations) << "\n";
+    for (const Output &o : t.outputs)
+      out << "    output " << o.name << " : " << (o.type.kind == Type::Kind::Bool ? "bool"
+                                                   : o.type.kind == Type::Kind::Enum ? "enum"
+                                                                                    : o.type.integer ? "integer"
+                                                                                                     : o.type.dim.str())
+          << "\n";
     for (const Rule &r : t.rules) {
       out << "    rule " << r.name;
       if (r.priority) out << " priority " << *r.priority;
       out << " when " << show(p, r.guard) << citations(r.citations) << "\n";
+      for (size_t o = 0; o < r.outputs.size() && o < t.outputs.size(); ++o)
+        out << "      " << t.outputs[o].name << " = " << show(p, r.outputs[o]) << "\n";
       for (const Action &a : r.actions) dumpAction(p, a, out);
     }
   }
@@ -276,6 +286,7 @@ void dump(const Protocol &p, std::ostream &out) {
         if (!x.basis.str().empty()) out << " " << x.basis.str();
         break;
       case Expectation::Kind::Outside: out << "outside population"; break;
+      case Expectation::Kind::Output: out << show(p, x.actual) << " == " << show(p, x.expected); break;
       }
       out << "\n";
     }

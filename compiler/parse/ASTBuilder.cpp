@@ -568,8 +568,15 @@ private:
     case P::FIRST: d->hit = HitPolicy::First; break;
     case P::PRIORITY: d->hit = HitPolicy::Priority; break;
     case P::ANY: d->hit = HitPolicy::Any; break;
+    case P::RULE: d->hit = HitPolicy::RuleOrder; break;
+    case P::OUTPUT: d->hit = HitPolicy::OutputOrder; break;
     default: d->hit = HitPolicy::Collect; break;
     }
+    if (antlr4::Token *agg = c->hitPolicy()->aggregation)
+      d->aggregation = parseAggregation(agg->getText()).value_or(Aggregation::None);
+    if (P::TableOutputsContext *outs = c->tableOutputs())
+      for (P::OutputDeclContext *oc : outs->outputDecl())
+        d->outputs.push_back(OutputDecl{ident(oc->ident()), type(oc->typeExpr()), r_.of(oc)});
     d->hitRange = r_.of(c->hitPolicy());
     d->complete = c->COMPLETE() != nullptr;
     d->description = str(c->STRING());
@@ -590,8 +597,11 @@ private:
       }
       rule.guard = expr(rc->expr());
       rule.citations = citations(rc->citations());
-      if (P::BodyContext *b = rc->ruleBody()->body()) rule.actions = body(b);
-      else rule.actions.push_back(action(rc->ruleBody()->action()));
+      P::RuleBodyContext *rb = rc->ruleBody();
+      for (P::OutputAssignContext *oa : rb->outputAssign())
+        rule.outputs.push_back(OutputAssign{ident(oa->ident()), expr(oa->expr()), r_.of(oa)});
+      if (P::BodyContext *b = rb->body()) rule.actions = body(b);
+      else if (rb->action()) rule.actions.push_back(action(rb->action()));
       rule.range = r_.of(rc);
       d->rules.push_back(std::move(rule));
     }
@@ -691,6 +701,10 @@ private:
         e.name = ident(dose->ident());
         e.dose = expr(dose->expr());
         e.basis = basis(dose->basis());
+      } else if (auto *out = dynamic_cast<P::ExpectOutputContext *>(ec)) {
+        e.kind = Expectation::Kind::Output;
+        e.target = qualifiedName(out->qualifiedName());
+        e.value = expr(out->expr());
       } else {
         e.kind = Expectation::Kind::Outside;
       }

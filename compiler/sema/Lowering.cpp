@@ -84,6 +84,7 @@ struct Lowerer {
       case NameRef::Kind::Member: return ir::build::member(info.type.enumType, info.member, e->range);
       case NameRef::Kind::Tier: return tierFiring(ref.container, ref.index);
       case NameRef::Kind::Rule: return ruleFires(ref.container, ref.index);
+      case NameRef::Kind::Output: return outputReference(ref.container, ref.index, e->range);
       }
       return nullptr;
     }
@@ -184,6 +185,47 @@ struct Lowerer {
     carepath::fire<ir::ExprRef>(t->hit, order, matched, fired, ir::FormulaLogic{});
     for (size_t r = 0; r < fired.size(); ++r) ruleFiring[std::make_pair(table, static_cast<int>(r))] = fired[r];
     return fired[rule];
+  }
+
+  /// `table.output`: a define named so, appended after the protocol's own
+  /// (outputDefines), so explanations show its value by name and every
+  /// reader evaluates it as it evaluates a define.
+  ir::ExprRef outputReference(int table, int output, SourceRange range) {
+    const ast::TableDecl *t = a.tables[table];
+    int index = static_cast<int>(a.defines.size());
+    for (int ti = 0; ti < table; ++ti)
+      if (carepath::hasSingleOutput(a.tables[ti]->hit, a.tables[ti]->aggregation))
+        index += static_cast<int>(a.tables[ti]->outputs.size());
+    index += output;
+    ir::Type type = a.outputs[table][output].type;
+    if (t->aggregation == carepath::Aggregation::Count) {
+      type = ir::Type::number();
+      type.integer = true;
+    }
+    return ir::build::define(index, type, range, t->aggregation != carepath::Aggregation::Count);
+  }
+
+  /// The defines behind `table.output` (ir::outputValue), in the order
+  /// outputReference numbers them.
+  void outputDefines() {
+    for (size_t ti = 0; ti < a.tables.size(); ++ti) {
+      const ast::TableDecl *t = a.tables[ti];
+      if (!carepath::hasSingleOutput(t->hit, t->aggregation)) continue;
+      std::vector<ir::ExprRef> fired;
+      for (size_t r = 0; r < t->rules.size(); ++r) fired.push_back(ruleFires(static_cast<int>(ti), static_cast<int>(r)));
+      std::vector<uint32_t> order(a.ruleOrder[ti].begin(), a.ruleOrder[ti].end());
+      for (size_t o = 0; o < t->outputs.size(); ++o) {
+        std::vector<ir::ExprRef> values;
+        for (const ir::Rule &r : p.tables[ti].rules) values.push_back(r.outputs.at(o));
+        const ir::Output &out = p.tables[ti].outputs[o];
+        ir::Define d;
+        d.name = t->name.name + "." + out.name;
+        d.value = ir::outputValue(t->hit, t->aggregation, order, fired, values, out, out.range);
+        d.description = "output '" + out.name + "' of table '" + t->name.name + "'";
+        d.range = out.range;
+        p.defines.push_back(std::move(d));
+      }
+    }
   }
 
   // ---------------------------------------------------------------- units for display
@@ -414,6 +456,13 @@ struct Lowerer {
           y.basis = basis(x.basis);
           break;
         case ast::Expectation::Kind::Outside: break;
+        case ast::Expectation::Kind::Output: {
+          auto [ti, o] = a.expectOutputs.at(&x);
+          y.target = ir::Target{ir::Target::Kind::Rule, ti, o};
+          y.actual = outputReference(ti, o, x.target.range);
+          y.expected = expr(x.value.get());
+          break;
+        }
         }
         r.expectations.push_back(std::move(y));
       }
@@ -496,6 +545,8 @@ struct Lowerer {
       ir::Table r;
       r.name = t->name.name;
       r.hit = t->hit;
+      r.aggregation = t->aggregation;
+      r.outputs = a.outputs[p.tables.size()];
       r.complete = t->complete;
       r.description = t->description;
       r.citations = cites(t->citations);
@@ -505,13 +556,29 @@ struct Lowerer {
         x.name = rule.name.name;
         x.priority = rule.priority;
         x.guard = expr(rule.guard.get());
+        // In declared order (sema checked each is given once).
+        for (const ast::OutputDecl &od : t->outputs)
+          for (const ast::OutputAssign &oa : rule.outputs)
+            if (oa.name.name == od.name.name) {
+              x.outputs.push_back(expr(oa.value.get()));
+              break;
+            }
         for (const ast::Action &act : rule.actions) x.actions.push_back(action(act, t->name.name + "." + rule.name.name));
         x.citations = cites(rule.citations);
         x.range = rule.range;
         r.rules.push_back(std::move(x));
       }
+      // A number output is shown in the unit its rules write it in (the
+      // first literal's), else its dimension's display unit.
+      for (size_t o = 0; o < r.outputs.size(); ++o)
+        for (const ir::Rule &rule : r.rules)
+          if (o < rule.outputs.size() && rule.outputs[o]->op == ir::Op::Const && rule.outputs[o]->unit) {
+            r.outputs[o].displayUnit = *rule.outputs[o]->unit;
+            break;
+          }
       p.tables.push_back(std::move(r));
     }
+    outputDefines();
     for (const auto &d : root.decls)
       if (auto *v = ast::dyn<ast::VerifyDecl>(d.get()))
         for (const ast::Property &prop : v->properties) {

@@ -179,6 +179,14 @@ struct Resolver {
                      didYouMean(parts[0].name, valueCandidates()));
       return;
     }
+    if (auto out = resolveOutput(e.name)) {
+      a.names[&e] = {NameRef::Kind::Output, out->second, out->first};
+      // The output's value is decided by every rule of its table.
+      if (current)
+        for (size_t ri = 0; ri < a.tables[out->first]->rules.size(); ++ri)
+          edges[*current].push_back({Node::Rule, out->first, static_cast<int>(ri)});
+      return;
+    }
     auto target = resolveTarget(e.name);
     if (!target) return;
     if (target->kind == ir::Target::Kind::Tier) {
@@ -188,6 +196,18 @@ struct Resolver {
       a.names[&e] = {NameRef::Kind::Rule, target->index, target->container};
       if (current) edges[*current].push_back({Node::Rule, target->container, target->index});
     }
+  }
+
+  /// `table.output`: (table, output) when `q` names an output of a table
+  /// in scope; nullopt (and nothing reported) otherwise.
+  std::optional<std::pair<int, int>> resolveOutput(const ast::QualifiedName &q) {
+    if (q.parts.size() != 2) return std::nullopt;
+    auto it = scope.values.find(q.parts[0].name);
+    auto *tb = it == scope.values.end() ? nullptr : ast::dyn<ast::TableDecl>(it->second);
+    if (!tb || !index.count(tb)) return std::nullopt;
+    for (size_t o = 0; o < tb->outputs.size(); ++o)
+      if (tb->outputs[o].name.name == q.parts[1].name) return std::make_pair(index.at(tb), static_cast<int>(o));
+    return std::nullopt;
   }
 
   /// `pathway.tier` or `table.rule`; reports and returns nullopt otherwise.
@@ -431,6 +451,11 @@ void resolveNames(Analysis &a) {
     } else if (auto *t = ast::dyn<ast::TableDecl>(decl)) {
       r.index[decl] = static_cast<int>(a.tables.size());
       a.tables.push_back(t);
+      // An enum output's members are names too (resolved against the
+      // output's type by the type checker), though no input has them.
+      for (const ast::OutputDecl &o : t->outputs)
+        if (o.type.kind == ast::TypeExpr::Kind::Enum)
+          for (const ast::Ident &m : o.type.members) a.memberInputs[m.name];
     } else if (auto *drug = ast::dyn<ast::DrugDecl>(decl)) {
       auto it = scope.drugs.find(drug->name.name);
       if (it != scope.drugs.end() && it->second == drug) addDrug(drug);
@@ -556,6 +581,7 @@ void resolveNames(Analysis &a) {
         }
         if (tIndex >= 0) r.current = Node{Node::Rule, tIndex, static_cast<int>(ri)};
         r.expr(rule.guard.get());
+        for (const ast::OutputAssign &o : rule.outputs) r.expr(o.value.get());
         r.current.reset();
         r.citations(rule.citations, scope);
         for (const ast::Action &act : rule.actions) r.action(act);
@@ -652,6 +678,14 @@ void resolveNames(Analysis &a) {
         break;
       case ast::Expectation::Kind::Dose: r.drug(x.name); break;
       case ast::Expectation::Kind::Outside: break;
+      case ast::Expectation::Kind::Output:
+        if (auto out = r.resolveOutput(x.target))
+          a.expectOutputs[&x] = *out;
+        else
+          a.diags.report(DiagId::err_unknown_name, x.target.range, "table output", x.target.str(),
+                         std::string("; 'expect TABLE.OUTPUT == VALUE' checks the value of a table's output"));
+        r.expr(x.value.get());
+        break;
       }
     }
   }

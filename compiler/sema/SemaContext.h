@@ -48,9 +48,9 @@ struct LoadedFile {
 
 /// A reference written in an expression, resolved.
 struct NameRef {
-  enum class Kind { Input, Define, Member, Tier, Rule } kind = Kind::Input;
-  int index = -1;      // input / define / tier / rule index
-  int container = -1;  // pathway / table index for Tier / Rule
+  enum class Kind { Input, Define, Member, Tier, Rule, Output } kind = Kind::Input;
+  int index = -1;      // input / define / tier / rule / output index
+  int container = -1;  // pathway / table index for Tier / Rule / Output
 };
 
 /// The semantic facts about one AST expression (TypeChecker).
@@ -97,6 +97,8 @@ struct Analysis {
   std::vector<const ast::ExampleDecl *> examples;
   std::vector<int> exampleBase;
   std::vector<std::vector<int>> afterIndex;  // [pathway][tier] -> earlier tier or -1
+  /// `expect table.output == v`: the (table, output) it names.
+  std::map<const ast::Expectation *, std::pair<int, int>> expectOutputs;
 
   // UnitAlgebra
   UnitTable units;
@@ -107,6 +109,9 @@ struct Analysis {
   std::vector<InputInfo> inputInfo;
   std::vector<ir::EnumType> enums;
   std::vector<ir::Type> defineTypes;
+  /// [table][output]: the declared type (Bool when the type is in error),
+  /// its display unit, and whether it is usable in an expression.
+  std::vector<std::vector<ir::Output>> outputs;
 
   const Scope &rootScope() const { return files[0].scope; }
   bool isModuleFile() const {

@@ -25,6 +25,7 @@ struct Checker {
   std::vector<std::optional<ir::Type>> defineTypes;
   std::vector<bool> defineChecked;
   std::set<const ast::DrugDecl *> perWeightReported;
+  std::set<std::pair<int, int>> brokenOutputs{};  // (table, output) whose declared type is in error
 
   // ---------------------------------------------------------------- units
 
@@ -420,6 +421,12 @@ struct Checker {
         return info;
       }
       case NameRef::Kind::Tier: case NameRef::Kind::Rule: info.type = ir::Type::boolean(); return info;
+      case NameRef::Kind::Output: {
+        auto t = outputReference(it->second.container, it->second.index, e->range);
+        if (!t) return std::nullopt;
+        info.type = *t;
+        return info;
+      }
       case NameRef::Kind::Member:
         a.diags.report(DiagId::err_bare_member, e->range, n->name.str());
         return std::nullopt;
@@ -582,6 +589,9 @@ struct Checker {
       if (it == a.names.end()) return false;
       if (it->second.kind == NameRef::Kind::Input) return a.inputs[it->second.index]->optional;
       if (it->second.kind == NameRef::Kind::Define) return mayBeMissing(a.defines[it->second.index]->value.get());
+      // A table output is missing when no rule gives it; a count never is.
+      if (it->second.kind == NameRef::Kind::Output)
+        return a.tables[it->second.container]->aggregation != ast::Aggregation::Count;
       return false;  // members; tiers and rules fire or not
     }
     case ast::ExprKind::Unary: return mayBeMissing(static_cast<const ast::UnaryExpr *>(e)->operand.get());
@@ -686,6 +696,149 @@ struct Checker {
     if (!info.lo || !info.hi) return;
     Rational l = a.types[lo].canonical, h = a.types[hi].canonical;
     if (h < *info.lo || (r.halfOpen && h == *info.lo) || l > *info.hi) reportConstant(&r, r.negated, in);
+  }
+
+  /// The type of `table.output` in an expression: the declared type, an
+  /// integer under `collect count`; a list (reported) under a multiple-hit
+  /// policy.
+  std::optional<ir::Type> outputReference(int table, int output, SourceRange at) {
+    const ast::TableDecl *t = a.tables[table];
+    if (!carepath::hasSingleOutput(t->hit, t->aggregation)) {
+      a.diags.report(DiagId::err_output_is_list, at, t->name.name + "." + t->outputs[output].name.name,
+                     hitText(*t));
+      return std::nullopt;
+    }
+    if (t->aggregation == ast::Aggregation::Count) {
+      ir::Type n = ir::Type::number();
+      n.integer = true;
+      return n;
+    }
+    if (outputBroken(table, output)) return std::nullopt;
+    return a.outputs[table][output].type;
+  }
+
+  bool outputBroken(int table, int output) const { return brokenOutputs.count({table, output}) > 0; }
+
+  static std::string hitText(const ast::TableDecl &t) {
+    std::string agg = carepath::spelling(t.aggregation);
+    return std::string(carepath::spelling(t.hit)) + (agg.empty() ? "" : " " + agg);
+  }
+
+  /// The declared outputs of a table: types (enums get their own enum
+  /// type, named `table.output`) and display units.
+  void declareOutputs(int ti) {
+    const ast::TableDecl &t = *a.tables[ti];
+    auto &outs = a.outputs[ti];
+    std::map<std::string, const ast::Ident *> seen;
+    for (const ast::OutputDecl &od : t.outputs) {
+      ir::Output o;
+      o.name = od.name.name;
+      o.range = od.range;
+      auto [it, fresh] = seen.emplace(od.name.name, &od.name);
+      if (!fresh) {
+        auto &d = a.diags.report(DiagId::err_duplicate, od.name.range, "output", od.name.name);
+        a.diags.note(d, DiagId::note_previous, it->second->range, "first defined here");
+      }
+      for (const ast::Rule &r : t.rules)
+        if (r.name.name == od.name.name) {
+          // `table.NAME` must mean one thing: the rule or the output.
+          auto &d = a.diags.report(DiagId::err_duplicate, od.name.range, "name", od.name.name);
+          a.diags.note(d, DiagId::note_previous, r.name.range, "a rule of the table has this name");
+        }
+      switch (od.type.kind) {
+      case ast::TypeExpr::Kind::Bool: o.type = ir::Type::boolean(); break;
+      case ast::TypeExpr::Kind::Integer:
+        o.type = ir::Type::number();
+        o.type.integer = true;
+        break;
+      case ast::TypeExpr::Kind::Enum: {
+        ir::EnumType en{t.name.name + "." + od.name.name, {}};
+        std::set<std::string> members;
+        for (const ast::Ident &m : od.type.members) {
+          if (!members.insert(m.name).second) {
+            a.diags.report(DiagId::err_duplicate, m.range, "enum member", m.name);
+            continue;
+          }
+          en.members.push_back(m.name);
+        }
+        o.type = ir::Type::enumeration(static_cast<int>(a.enums.size()));
+        a.enums.push_back(en);
+        break;
+      }
+      case ast::TypeExpr::Kind::Quantity: {
+        auto d = dimension(od.type);
+        if (!d) brokenOutputs.insert({ti, static_cast<int>(outs.size())});
+        o.type = ir::Type::number(d ? *d : ir::Dimension{});
+        if (d) o.displayUnit = a.units.displayFor(*d);
+        break;
+      }
+      }
+      outs.push_back(o);
+    }
+    if (t.aggregation != ast::Aggregation::None) {
+      if (t.outputs.empty())
+        a.diags.report(DiagId::err_aggregate_outputs, t.hitRange, carepath::spelling(t.aggregation),
+                       "aggregates the table's outputs, and table '" + t.name.name +
+                           "' has none; declare them with 'outputs (NAME : TYPE)'");
+      if (t.aggregation != ast::Aggregation::Count)
+        for (size_t o = 0; o < outs.size(); ++o)
+          if (outs[o].type.kind != ir::Type::Kind::Number)
+            a.diags.report(DiagId::err_aggregate_outputs, t.outputs[o].type.range, carepath::spelling(t.aggregation),
+                           "needs numbers to aggregate; output '" + outs[o].name + "' is " + sema::describe(outs[o].type, a));
+    }
+    if (t.hit == ast::HitPolicy::OutputOrder && (outs.empty() || outs[0].type.kind != ir::Type::Kind::Enum))
+      a.diags.report(DiagId::err_output_order_needs_enum, outs.empty() ? t.hitRange : t.outputs[0].type.range, t.name.name,
+                     outs.empty() ? std::string("; it declares no outputs")
+                                  : "; '" + outs[0].name + "' is " + sema::describe(outs[0].type, a));
+  }
+
+  /// A value given for an output (in a rule or an expectation): checked
+  /// against the output's type. Reports with `what` naming the value.
+  void outputValue(int ti, int o, const ast::Expr *value) {
+    const ir::Output &out = a.outputs[ti][o];
+    std::optional<ExprInfo> v;
+    if (out.type.kind == ir::Type::Kind::Enum && isBareMemberName(value)) {
+      member(value, out.type.enumType);
+      return;
+    }
+    v = check(value);
+    if (!v || outputBroken(ti, o)) return;
+    bool ok = !isBareMember(*v) && v->type.kind == out.type.kind;
+    if (ok && out.type.kind == ir::Type::Kind::Number)
+      ok = v->type.dim == out.type.dim && (!out.type.integer || v->type.integer);
+    if (ok && out.type.kind == ir::Type::Kind::Enum) ok = v->type.enumType == out.type.enumType;
+    if (!ok)
+      a.diags.report(DiagId::err_output_wrong_type, value->range, out.name, a.tables[ti]->name.name,
+                     sema::describe(out.type, a),
+                     v->type.kind == ir::Type::Kind::Number && out.type.kind == ir::Type::Kind::Number && v->type.dim == out.type.dim
+                         ? std::string("a fraction")
+                         : describe(*v));
+  }
+
+  /// A rule's outputs: each declared output given once, with its type.
+  void ruleOutputs(int ti, const ast::Rule &r) {
+    const ast::TableDecl &t = *a.tables[ti];
+    std::map<std::string, const ast::OutputAssign *> given;
+    std::vector<std::string> names;
+    for (const ast::OutputDecl &od : t.outputs) names.push_back(od.name.name);
+    for (const ast::OutputAssign &oa : r.outputs) {
+      auto [it, fresh] = given.emplace(oa.name.name, &oa);
+      if (!fresh) {
+        auto &d = a.diags.report(DiagId::err_duplicate, oa.name.range, "output value", oa.name.name);
+        a.diags.note(d, DiagId::note_previous, it->second->name.range, "first given here");
+        continue;
+      }
+      auto at = std::find(names.begin(), names.end(), oa.name.name);
+      if (at == names.end()) {
+        a.diags.report(DiagId::err_unknown_name, oa.name.range, "output of table '" + t.name.name + "'", oa.name.name,
+                       names.empty() ? std::string("; the table declares no outputs ('outputs (NAME : TYPE)')")
+                                     : didYouMean(oa.name.name, names));
+        continue;
+      }
+      outputValue(ti, static_cast<int>(at - names.begin()), oa.value.get());
+    }
+    for (const std::string &n : names)
+      if (!given.count(n)) a.diags.report(DiagId::err_output_not_given, r.name.range, r.name.name, n, t.name.name);
   }
 
   std::optional<ir::Type> defineType(int i) {
@@ -936,6 +1089,8 @@ void checkTypes(Analysis &a) {
       else c.constant(f.value.get(), "a fact's value");
     }
   }
+  a.outputs.assign(a.tables.size(), {});
+  for (size_t t = 0; t < a.tables.size(); ++t) c.declareOutputs(static_cast<int>(t));
   for (size_t i = 0; i < a.defines.size(); ++i) c.defineType(static_cast<int>(i));
   for (const ast::PathwayDecl *p : a.pathways) {
     c.condition(p->entry.get(), "the pathway's 'for' condition");
@@ -945,9 +1100,10 @@ void checkTypes(Analysis &a) {
       for (const ast::Action &act : t.actions) c.action(act, header);
     }
   }
-  for (const ast::TableDecl *t : a.tables)
-    for (const ast::Rule &r : t->rules) {
+  for (size_t ti = 0; ti < a.tables.size(); ++ti)
+    for (const ast::Rule &r : a.tables[ti]->rules) {
       c.condition(r.guard.get(), "a rule's 'when' guard");
+      c.ruleOutputs(static_cast<int>(ti), r);
       for (const ast::Action &act : r.actions) c.action(act, header);
     }
   for (const auto &d : a.files[0].ast->decls)
@@ -1010,6 +1166,22 @@ void checkTypes(Analysis &a) {
       }
     }
     for (const ast::Expectation &x : ex->expectations) {
+      if (x.kind == ast::Expectation::Kind::Output) {
+        auto it = a.expectOutputs.find(&x);
+        if (it == a.expectOutputs.end()) continue;
+        auto [ti, o] = it->second;
+        auto ref = c.outputReference(ti, o, x.target.range);
+        if (!ref) continue;
+        if (ref->kind == ir::Type::Kind::Enum) {
+          c.outputValue(ti, o, x.value.get());
+          continue;
+        }
+        auto v = c.check(x.value.get());
+        if (v && !(v->type.kind == ref->kind && v->type.dim == ref->dim))
+          a.diags.report(DiagId::err_output_wrong_type, x.value->range, a.outputs[ti][o].name, a.tables[ti]->name.name,
+                         describe(*ref, a), c.describe(*v));
+        continue;
+      }
       if (x.kind != ast::Expectation::Kind::Dose) continue;
       auto v = c.constant(x.dose.get(), "an expected dose");
       if (v && !a.units.isAmount(v->dim)) a.diags.report(DiagId::err_dose_not_amount, x.dose->range, dimName(v->dim));

@@ -29,6 +29,8 @@ using nlohmann::json;
 struct Table::Model {
   std::string name, version, title, digest, status;
   std::vector<InputSpec> inputs;
+  std::vector<std::vector<std::string>> enumMembers;  // the inputs', then table outputs' (Table::enumMembers)
+  std::map<std::string, uint32_t> enumsByName;        // table outputs' enums ("discount.tier")
   std::vector<UnitSpec> catalogue;  // every unit the protocol knows, for patient messages
   std::vector<NodeInfo> nodes;      // topological order
   std::vector<TableInfo> tables;    // pathways, then tables
@@ -56,6 +58,7 @@ struct Table::Model {
     InputSpec::Kind argKind = InputSpec::Kind::Bool;  // Eq, Ne: of the operands
     Counting counting = Counting::AtLeast;
     bool boolean = false;     // Const bool
+    bool missing = false;     // Const: no value
   };
   std::vector<EvalNode> eval;
   std::vector<uint32_t> evalArgs;
@@ -358,11 +361,46 @@ public:
     return it->second;
   }
 
+  /// An enum by name: an enum input's, or a table output's (`enums`).
+  uint32_t enumType(const json &node, const std::string &path, const char *key) {
+    std::string name = r_.string(node, path, key);
+    if (auto e = m_.enumsByName.find(name); e != m_.enumsByName.end()) return e->second;
+    auto it = byName_.find(name);
+    if (it == byName_.end()) r_.fail(Reader::join(path, key), "no input or enum named '" + name + "'");
+    if (m_.inputs[it->second].kind != InputSpec::Kind::Enum)
+      r_.fail(Reader::join(path, key), "input '" + name + "' is not an enum");
+    return static_cast<uint32_t>(it->second);
+  }
+
+  std::string enumName(size_t e) const {
+    if (e < m_.inputs.size()) return "input '" + m_.inputs[e].name + "'";
+    for (auto &[n, i] : m_.enumsByName)
+      if (i == e) return "enum '" + n + "'";
+    return "enum #" + std::to_string(e);
+  }
+
   int member(size_t in, const std::string &name, const std::string &path) {
-    const std::vector<std::string> &ms = m_.inputs[in].members;
+    const std::vector<std::string> &ms = m_.enumMembers.at(in);
     auto it = std::find(ms.begin(), ms.end(), name);
-    if (it == ms.end()) r_.fail(path, "'" + name + "' is not a member of input '" + m_.inputs[in].name + "'");
+    if (it == ms.end()) r_.fail(path, "'" + name + "' is not a member of " + enumName(in));
     return static_cast<int>(it - ms.begin());
+  }
+
+  // The enums of table outputs (`enums`, format 3): numbered after the inputs.
+  void enums(const json &doc) {
+    for (const InputSpec &in : m_.inputs) m_.enumMembers.push_back(in.members);
+    if (!doc.contains("enums")) return;
+    const json &arr = r_.array(doc, "", "enums");
+    for (size_t i = 0; i < arr.size(); ++i) {
+      std::string path = Reader::at("enums", i);
+      std::string name = r_.string(arr[i], path, "name");
+      std::vector<std::string> members = r_.strings(arr[i], path, "members");
+      if (members.empty() || members.size() > 64)
+        r_.fail(Reader::join(path, "members"), "an enum has 1 to 64 members, got " + std::to_string(members.size()));
+      if (byName_.count(name) || !m_.enumsByName.emplace(name, static_cast<uint32_t>(m_.enumMembers.size())).second)
+        r_.fail(Reader::join(path, "name"), "enum '" + name + "' is declared twice");
+      m_.enumMembers.push_back(std::move(members));
+    }
   }
 
   // Every node: its operator, its arguments (earlier nodes only, so the
@@ -423,17 +461,24 @@ public:
       switch (n.op) {
         case Op::Const: {
           std::string type = r_.string(j, path, "type");
-          const json &v = r_.member(j, path, "value");
           n.constant.kind = n.kind = type == "bool" ? K::Bool : type == "enum" ? K::Enum : K::Number;
+          if (j.contains("missing")) {
+            // No value (a table output no rule gives).
+            if (!j["missing"].is_boolean() || !j["missing"].get<bool>()) r_.fail(path + ".missing", "expected true");
+            if (type != "bool" && type != "number" && type != "enum")
+              r_.fail(path + ".type", "expected bool, enum or number, got '" + type + "'");
+            if (type == "enum") n.input = enumType(j, path, "enum");
+            n.constant.missing = true;
+            break;
+          }
+          const json &v = r_.member(j, path, "value");
           if (type == "bool") {
             if (!v.is_boolean()) r_.fail(path + ".value", std::string("expected true or false, got ") + Reader::typeName(v));
             n.constant.boolean = v.get<bool>();
           } else if (type == "number") {
             n.constant.number = r_.rational(v, path + ".value");
           } else if (type == "enum") {
-            n.input = static_cast<uint32_t>(input(j, path, "enum"));
-            if (m_.inputs[n.input].kind != K::Enum)
-              r_.fail(path + ".enum", "input '" + m_.inputs[n.input].name + "' is not an enum");
+            n.input = enumType(j, path, "enum");
             n.constant.member = member(n.input, r_.string(j, path, "value"), path + ".value");
           } else {
             r_.fail(path + ".type", "expected bool, enum or number, got '" + type + "'");
@@ -515,6 +560,7 @@ public:
       e.number = x.constant.number;
       e.member = x.constant.member;
       e.boolean = x.constant.boolean;
+      e.missing = x.constant.missing;
       e.members = x.members;
       e.input = x.input;
       e.k = x.k;
@@ -715,8 +761,45 @@ public:
   HitPolicy hit(const json &owner, const std::string &path) {
     std::string h = r_.string(owner, path, "hit");
     std::optional<HitPolicy> p = parseHitPolicy(h);
-    if (!p) r_.fail(path + ".hit", "expected unique, first, priority, any or collect, got '" + h + "'");
+    if (!p)
+      r_.fail(path + ".hit", "expected unique, first, priority, any, collect, rule order or output order, got '" + h + "'");
     return *p;
+  }
+
+  // A table's typed outputs and their single values (format 3; absent in
+  // tables written before outputs: none).
+  std::vector<OutputInfo> outputs(const json &owner, const std::string &path, HitPolicy hit, Aggregation agg) {
+    std::vector<OutputInfo> out;
+    if (!owner.contains("outputs")) return out;
+    const json &arr = r_.array(owner, path, "outputs");
+    for (size_t i = 0; i < arr.size(); ++i) {
+      std::string op = Reader::at(path + ".outputs", i);
+      OutputInfo o;
+      o.name = r_.string(arr[i], op, "name");
+      std::string type = r_.string(arr[i], op, "type");
+      if (type == "bool") o.kind = InputSpec::Kind::Bool;
+      else if (type == "number") o.kind = InputSpec::Kind::Number;
+      else if (type == "enum") o.kind = InputSpec::Kind::Enum;
+      else r_.fail(op + ".type", "expected bool, enum or number, got '" + type + "'");
+      if (o.kind == InputSpec::Kind::Number) o.unit = unit(r_.member(arr[i], op, "displayUnit"), op + ".displayUnit");
+      bool single = hasSingleOutput(hit, agg);
+      // `collect count` counts: an integer whatever the output's type.
+      InputSpec::Kind valueKind = agg == Aggregation::Count ? InputSpec::Kind::Number : o.kind;
+      const json &v = r_.member(arr[i], op, "value");
+      if (single != !v.is_null())
+        r_.fail(op + ".value", single ? "expected the output's node" : "expected null: the table decides a list");
+      if (single) o.value = nodeRef(v, op + ".value", valueKind);
+      out.push_back(std::move(o));
+    }
+    return out;
+  }
+
+  Aggregation aggregation(const json &owner, const std::string &path) {
+    if (!owner.contains("aggregation") || owner["aggregation"].is_null()) return Aggregation::None;
+    std::string a = r_.string(owner, path, "aggregation");
+    std::optional<Aggregation> agg = parseAggregation(a);
+    if (!agg) r_.fail(path + ".aggregation", "expected sum, min, max, count or null, got '" + a + "'");
+    return *agg;
   }
 
   std::vector<ActionInfo> actions(const json &owner, const std::string &path) {
@@ -763,6 +846,10 @@ public:
       t.name = r_.string(tables[i], path, "name");
       t.description = r_.string(tables[i], path, "description");
       t.hit = hit(tables[i], path);
+      t.aggregation = aggregation(tables[i], path);
+      if (t.aggregation != Aggregation::None && t.hit != HitPolicy::Collect)
+        r_.fail(path + ".aggregation", std::string("only 'collect' aggregates, the table is '") + spelling(t.hit) + "'");
+      t.outputs = outputs(tables[i], path, t.hit, t.aggregation);
       r_.boolean(tables[i], path, "complete");
       t.citations = r_.strings(tables[i], path, "citations");
       const json &rules = r_.array(tables[i], path, "rules");
@@ -777,6 +864,16 @@ public:
         rule.citations = r_.strings(rules[k], rp, "citations");
         rule.condition = nodeRef(r_.member(rules[k], rp, "condition"), rp + ".condition", InputSpec::Kind::Bool);
         guards.push_back(rule.condition);
+        if (rules[k].contains("outputs")) {
+          const json &values = r_.array(rules[k], rp, "outputs");
+          if (values.size() != t.outputs.size())
+            r_.fail(rp + ".outputs", "expected " + std::to_string(t.outputs.size()) + " values, one per output of the table, got " +
+                                         std::to_string(values.size()));
+          for (size_t o = 0; o < values.size(); ++o)
+            rule.outputs.push_back(nodeRef(values[o], Reader::at(rp + ".outputs", o), t.outputs[o].kind));
+        } else if (!t.outputs.empty()) {
+          r_.fail(rp, "field 'outputs' is missing: the table has outputs");
+        }
         rule.actions = actions(rules[k], rp);
         t.rules.push_back(std::move(rule));
       }
@@ -855,7 +952,8 @@ void evaluateNodes(const Table::Model &m, const std::vector<PatientValue> &patie
       case Op::Const:
         out.number = n.number;
         out.member = n.member;
-        out.truth = truth(n.boolean);
+        out.missing = n.missing;
+        out.truth = n.missing ? Truth::Unknown : truth(n.boolean);
         break;
       case Op::Input: {
         const PatientValue &p = patient[n.input];
@@ -1003,6 +1101,23 @@ std::optional<Rational> amountOf(const std::vector<NodeValue> &v, const ActionIn
   return x.number;
 }
 
+/// A value the result needs (a fired rule's output, a table's output):
+/// its arithmetic error is raised here.
+const NodeValue &needValue(const std::vector<NodeValue> &v, uint32_t node, const std::string &what) {
+  if (v[node].error != Error::None) raise(v[node].error, what);
+  return v[node];
+}
+
+bool sameValue(const NodeValue &a, const NodeValue &b, InputSpec::Kind k) {
+  if (a.missing || b.missing) return true;  // no disagreement (ir::sameOutputValue)
+  switch (k) {
+    case InputSpec::Kind::Bool: return a.truth == b.truth;
+    case InputSpec::Kind::Enum: return a.member == b.member;
+    case InputSpec::Kind::Number: return a.number == b.number;
+  }
+  return false;
+}
+
 // The missing inputs that make a node unknown (or missing): followed
 // through the arguments that are themselves unknown (an `if` through the
 // branch it took).
@@ -1066,6 +1181,7 @@ Table Table::loadText(std::string_view text, const LoadOptions &options, const s
 
   Loader l(r, *m);
   l.inputs(doc);
+  l.enums(doc);
   l.nodes(doc);
   l.population(doc);
   l.containers(doc);
@@ -1098,6 +1214,7 @@ const std::string &Table::verificationStatus() const { return m_->status; }
 const std::vector<InputSpec> &Table::inputs() const { return m_->inputs; }
 const std::vector<TableInfo> &Table::tables() const { return m_->tables; }
 const std::vector<NodeInfo> &Table::nodes() const { return m_->nodes; }
+const std::vector<std::vector<std::string>> &Table::enumMembers() const { return m_->enumMembers; }
 std::optional<uint32_t> Table::population() const { return m_->population; }
 
 std::optional<std::vector<PatientValue>> Table::readPatient(std::string_view json,
@@ -1144,6 +1261,8 @@ void Table::evaluate(const std::vector<PatientValue> &patient, Result &out, cons
   out.populationMissing.clear();
   out.trace.clear();
   out.matched.resize(m.tables.size());
+  out.results.resize(m.tables.size());
+  for (auto &list : out.results) list.clear();
   out.undecided.resize(m.tables.size());
   out.fired.resize(m.tables.size());
   for (size_t t = 0; t < m.tables.size(); ++t) {
@@ -1219,6 +1338,11 @@ void Table::evaluate(const std::vector<PatientValue> &patient, Result &out, cons
       for (size_t k = 0; k < a.actions.size(); ++k)
         if (a.actions[k].identity != b.actions[k].identity || amountOf(v, a.actions[k]) != amountOf(v, b.actions[k]))
           return false;
+      // Outputs too, as the evaluator compares them (missing equals missing).
+      for (size_t o = 0; o < a.outputs.size(); ++o)
+        if (!sameValue(needValue(v, a.outputs[o], ruleWhere(info, a)), needValue(v, b.outputs[o], ruleWhere(info, b)),
+                       info.outputs[o].kind))
+          return false;
       return true;
     };
     HitViolation hv = findViolation(info.hit, info.order, out.matched[t], sameOutputs, involved);
@@ -1228,7 +1352,14 @@ void Table::evaluate(const std::vector<PatientValue> &patient, Result &out, cons
       const RuleInfo &rule = info.rules[r];
       for (uint32_t a = 0; a < rule.actions.size(); ++a)
         out.actions.push_back(FiredAction{t, r, a, amountOf(v, rule.actions[a])});
+      for (size_t o = 0; o < rule.outputs.size(); ++o)
+        needValue(v, rule.outputs[o], "output '" + info.outputs[o].name + "' of " + ruleWhere(info, rule));
     }
+    if (!info.outputs.empty())
+      out.results[t] = resultOrder(info.hit, info.order, out.fired[t], [&](uint32_t r) {
+        const NodeValue &x = v[info.rules[r].outputs[0]];
+        return x.missing ? INT32_MAX : x.member;
+      });
   }
   if (explain)
     for (RuleTrace &rt : out.trace) rt.fired = out.fired[rt.table][rt.rule];
@@ -1261,7 +1392,7 @@ std::string Table::displayNode(uint32_t node, const Result &r) const {
     case InputSpec::Kind::Bool: return spelling(v.truth);
     case InputSpec::Kind::Enum: {
       if (v.missing) return "missing";
-      const std::vector<std::string> &ms = m_->inputs[n.input].members;
+      const std::vector<std::string> &ms = m_->enumMembers.at(n.input);
       return v.member >= 0 && v.member < static_cast<int>(ms.size()) ? ms[v.member] : "?";
     }
     case InputSpec::Kind::Number: {
@@ -1271,6 +1402,16 @@ std::string Table::displayNode(uint32_t node, const Result &r) const {
     }
   }
   return "?";
+}
+
+std::string Table::displayOutput(uint32_t table, size_t output, uint32_t node, const Result &r) const {
+  const TableInfo &info = m_->tables.at(table);
+  const OutputInfo &oi = info.outputs.at(output);
+  const NodeValue &x = r.values.at(node);
+  bool count = info.outputs[output].value && node == *oi.value && info.aggregation == Aggregation::Count;
+  if (oi.kind != InputSpec::Kind::Number || count || x.missing || x.error != NodeValue::Error::None)
+    return displayNode(node, r);
+  return formatQuantity(x.number, oi.unit ? &*oi.unit : nullptr);
 }
 
 std::string Table::nodeLabel(uint32_t node) const {
@@ -1325,6 +1466,22 @@ std::string Table::resultJson(const std::vector<PatientValue> &patient, const Re
     actions.push_back(j);
   }
   out["actions"] = actions;
+  // Each table output: its single value (null for a list) and the fired
+  // rules that gave it, in result order: which rule produced what.
+  json outputs = json::array();
+  for (uint32_t t = 0; t < m.tables.size(); ++t)
+    for (size_t o = 0; o < m.tables[t].outputs.size(); ++o) {
+      const TableInfo &info = m.tables[t];
+      const OutputInfo &oi = info.outputs[o];
+      json from = json::array();
+      if (r.inPopulation && t < r.results.size())
+        for (uint32_t k : r.results[t])
+          from.push_back({{"rule", info.rules[k].name}, {"value", displayOutput(t, o, info.rules[k].outputs[o], r)}});
+      json value = nullptr;
+      if (oi.value) value = r.inPopulation ? displayOutput(t, o, *oi.value, r) : "missing";
+      outputs.push_back({{"table", info.name}, {"output", oi.name}, {"value", value}, {"from", from}});
+    }
+  out["outputs"] = outputs;
   json violations = json::array();
   for (const Violation &v : r.violations) violations.push_back(describe(v));
   out["violations"] = violations;

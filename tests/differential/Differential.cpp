@@ -46,7 +46,12 @@ const std::set<std::string> &expectedDisagreements() {
   // So is the one found with optional inputs (table format 3's generator): a
   // dose envelope behind a guard read through IsTrue missed the strict
   // bound's infimum (FormerDisagreement.DoseEnvelopeWithAnOptionalInputInTheGuard).
-  static const std::set<std::string> kinds = {};
+  // Found when the generator learnt typed outputs and the multiple-hit
+  // policies (the random stream changed): a dose envelope behind a guard
+  // that negates a conjunction over an optional input and a define of a
+  // max() is far too narrow (FormerDisagreement.DoseEnvelopeBehindANegatedOptionalConjunction);
+  // not caused by outputs: main's verifier reports the same envelope.
+  static const std::set<std::string> kinds = {"verifier-proved-violated/dose-bounded@any"};
   return kinds;
 }
 
@@ -73,7 +78,20 @@ struct Observation {
   /// Hit-policy violations: (pathway or table name, names of the rules or
   /// tiers involved). The English around them is not compared.
   std::set<std::pair<std::string, std::set<std::string>>> violations;
+  /// Table outputs, one text per table output: "value | rule=value ..."
+  /// (the single value, then the result list in result order).
+  std::vector<std::string> outputs;
 };
+
+/// One value as both engines' observations write it.
+std::string valueText(bool missing, int kind, bool b, int member, const Rational &n) {
+  if (missing) return "missing";
+  switch (kind) {
+    case 0: return b ? "true" : "false";
+    case 1: return "#" + std::to_string(member);
+    default: return n.str();
+  }
+}
 
 /// The only function that reads runtime::Result / TableInfo / ActionInfo.
 Observation observeRuntime(const runtime::Table &table, const runtime::Result &r) {
@@ -90,6 +108,21 @@ Observation observeRuntime(const runtime::Table &table, const runtime::Result &r
     for (uint32_t k : v.rules) rules.insert(t.rules[k].name);
     o.violations.insert({t.name, rules});
   }
+  auto text = [&](uint32_t node) {
+    const runtime::NodeValue &v = r.values.at(node);
+    int kind = table.nodes()[node].kind == runtime::InputSpec::Kind::Bool   ? 0
+               : table.nodes()[node].kind == runtime::InputSpec::Kind::Enum ? 1
+                                                                            : 2;
+    return valueText(v.missing, kind, v.truth == Truth::True, v.member, v.number);
+  };
+  for (uint32_t t = 0; t < table.tables().size(); ++t)
+    for (size_t out = 0; out < table.tables()[t].outputs.size(); ++out) {
+      const runtime::TableInfo &info = table.tables()[t];
+      std::string s = !r.inPopulation ? "-" : info.outputs[out].value ? text(*info.outputs[out].value) : "list";
+      if (r.inPopulation)
+        for (uint32_t k : r.results[t]) s += " " + info.rules[k].name + "=" + text(info.rules[k].outputs[out]);
+      o.outputs.push_back(s);
+    }
   return o;
 }
 
@@ -111,6 +144,20 @@ Observation observeEvaluator(const ir::Protocol &p, const ir::Evaluation &ev) {
       rules.insert(tier ? p.pathways[v.index].tiers[k].name : p.tables[v.index].rules[k].name);
     o.violations.insert({tier ? p.pathways[v.index].name : p.tables[v.index].name, rules});
   }
+  auto text = [](const ir::Value &v) {
+    int kind = v.kind == ir::Type::Kind::Bool ? 0 : v.kind == ir::Type::Kind::Enum ? 1 : 2;
+    return valueText(v.missing, kind, v.boolean, v.member, v.number);
+  };
+  for (size_t t = 0; t < p.tables.size(); ++t)
+    for (size_t out = 0; out < p.tables[t].outputs.size(); ++out) {
+      const ir::Table &info = p.tables[t];
+      std::string s = !ev.inPopulation ? "-"
+                      : carepath::hasSingleOutput(info.hit, info.aggregation) ? text(ev.outputs[t][out])
+                                                                               : "list";
+      if (ev.inPopulation)
+        for (uint32_t k : ev.results[t]) s += " " + info.rules[k].name + "=" + text(ev.ruleOutputs[t][k][out]);
+      o.outputs.push_back(s);
+    }
   return o;
 }
 
@@ -254,6 +301,9 @@ bool sameOutputs(const Judged &x, int tb, int ri, int rj) {
     if (ir::ExprRef e = ir::givenAmount(b.actions[k])) fb.amount = ir::evaluate(x.p, *e, x.patient).number;
     if (!ir::sameAction(fa, fb)) return false;
   }
+  for (size_t o = 0; o < a.outputs.size(); ++o)
+    if (!ir::sameOutputValue(ir::evaluate(x.p, *a.outputs[o], x.patient), ir::evaluate(x.p, *b.outputs[o], x.patient)))
+      return false;
   return true;
 }
 
@@ -589,6 +639,13 @@ private:
         }
       }
     }
+    if (firedAgree)
+      for (size_t k = 0; k < iro.outputs.size(); ++k) {
+        ++out_.comparisons;
+        if (k >= rto.outputs.size() || iro.outputs[k] != rto.outputs[k])
+          add("output", "table output " + std::to_string(k + 1) + ": IR " + iro.outputs[k] + ", runtime " +
+                            (k < rto.outputs.size() ? rto.outputs[k] : std::string("(none)")));
+      }
     ++out_.comparisons;
     auto describe = [](const std::pair<std::string, std::set<std::string>> &v) {
       std::string s = v.first + ":";

@@ -497,13 +497,23 @@ private:
   }
 
   void table() {
-    static const char *hits[] = {"unique", "first", "priority", "any", "collect"};
+    static const char *hits[] = {"unique",     "first",        "priority",    "any",         "collect",      "rule order",
+                                 "output order", "collect sum", "collect min", "collect max", "collect count"};
     TableInfo t;
     t.name = "tb" + std::to_string(tables_.size());
-    t.hit = hits[rng_.below(5)];
+    t.hit = hits[rng_.below(rng_.chance(60) ? 5 : 11)];
+    bool aggregated = t.hit.rfind("collect ", 0) == 0;
+    // Typed outputs: `v` an integer, `k` an enum (first under output order,
+    // whose ranking needs it); aggregations take numbers only.
+    bool withOutputs = aggregated || t.hit == "output order" || rng_.chance(30);
+    bool enumOut = withOutputs && !aggregated && (t.hit == "output order" || rng_.chance(50));
+    bool intOut = withOutputs && (aggregated || !enumOut || rng_.chance(50));
+    std::string decl;
+    if (enumOut) decl += "k : enum { lo, mid, hi }";
+    if (intOut) decl += std::string(decl.empty() ? "" : ", ") + "v : integer";
     bool complete = rng_.chance(30);
     body_ << "table " << t.name << " hit " << t.hit << (complete ? " complete" : "")
-          << (rng_.chance(20) ? " \"a table\"" : "") << " {\n";
+          << (withOutputs ? " outputs (" + decl + ")" : "") << (rng_.chance(20) ? " \"a table\"" : "") << " {\n";
     int nr = static_cast<int>(rng_.between(2, o_.maxRulesPerTable));
     // Unique tables often slice one number input into disjoint bands.
     bool bands = t.hit == "unique" && rng_.chance(50);
@@ -513,7 +523,8 @@ private:
       for (int i = 0; i + 1 < nr; ++i) cuts.push_back(rng_.between(axis.lo, axis.hi));
       std::sort(cuts.begin(), cuts.end());
     }
-    std::string firstActions;
+    std::string firstActions, firstOutputs;
+    static const char *members[] = {"lo", "mid", "hi"};
     for (int r = 0; r < nr; ++r) {
       RuleInfo rule{"r" + std::to_string(r), ""};
       if (bands) {
@@ -529,15 +540,26 @@ private:
       std::string prio;
       if ((t.hit == "priority" && rng_.chance(70)) || rng_.chance(5))
         prio = " priority " + std::to_string(rng_.between(1, 4));
-      // Under `any`, rules often repeat the first rule's actions.
-      std::string acts = t.hit == "any" && r > 0 && rng_.chance(50) ? firstActions : actionBlock();
-      if (r == 0) firstActions = acts;
+      // Under `any`, rules often repeat the first rule's actions (and outputs).
+      bool repeat = t.hit == "any" && r > 0 && rng_.chance(50);
+      std::string acts = repeat ? firstActions : aggregated ? "" : actionBlock();
+      std::string outs;
+      if (enumOut) outs += std::string("k = ") + members[rng_.below(3)];
+      if (intOut) outs += std::string(outs.empty() ? "" : ", ") + "v = " + std::to_string(rng_.between(0, 9));
+      if (repeat) outs = firstOutputs;
+      if (r == 0) {
+        firstActions = acts;
+        firstOutputs = outs;
+      }
       body_ << "  rule " << rule.name << prio << " when " << rule.guard << (rng_.chance(15) ? " [S1]" : "") << " -> "
-            << acts << "\n";
+            << outs << (outs.empty() || acts.empty() ? "" : " ") << acts << "\n";
       t.rules.push_back(rule);
     }
     body_ << "}\n";
     for (const RuleInfo &r : t.rules) addReference(t.name + "." + r.name);
+    // A single integer value is a number later conditions can compare.
+    bool single = t.hit != "collect" && t.hit != "rule order" && t.hit != "output order";
+    if (intOut && single) numDefines_.push_back({t.name + ".v", ""});
     tables_.push_back(std::move(t));
     body_ << "\n";
   }

@@ -30,7 +30,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const opts = { n: 10000, seed: 1, work: '.', show: 5 };
+const opts = { n: 10000, seed: 1, work: '.', show: 5, engine: 'feelin' };
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i += 2) {
   const k = argv[i].replace(/^--/, '');
@@ -39,7 +39,7 @@ for (let i = 0; i < argv.length; i += 2) {
 }
 if (!opts.table || !opts.dmn || !opts.carepath) usage('--table, --dmn and --carepath are required');
 function usage(m) {
-  process.stderr.write(`dmn-compare: ${m}\nusage: node dmn-compare.mjs --table T.json --dmn M.dmn --carepath BIN [--n N] [--seed S] [--work DIR] [--show K]\n`);
+  process.stderr.write(`dmn-compare: ${m}\nusage: node dmn-compare.mjs --table T.json --dmn M.dmn --carepath BIN [--n N] [--seed S] [--work DIR] [--show K] [--engine feelin|dmn-eval-js]\n`);
   process.exit(2);
 }
 
@@ -129,7 +129,18 @@ function run(cmd, args) {
   }
   return r.stdout.split('\n').filter(l => l.trim() !== '').map(l => JSON.parse(l));
 }
-const js = run(process.execPath, [join(here, 'dmn-eval.mjs'), opts.dmn, dmnPatients]);
+// --engine dmn-eval-js: the DMN 1.1 engine, on dmn11-adapter.mjs's copy
+// (decisions it cannot evaluate removed, actions as names only).
+const dmn11 = opts.engine === 'dmn-eval-js';
+if (!['feelin', 'dmn-eval-js'].includes(opts.engine)) usage(`unknown engine ${opts.engine}`);
+let js;
+if (dmn11) {
+  const model11 = join(opts.work, 'model11.dmn');
+  run(process.execPath, [join(here, 'dmn11-adapter.mjs'), opts.dmn, model11]);
+  js = run(process.execPath, [join(here, 'dmn-eval-js.cjs'), model11, dmnPatients]);
+} else {
+  js = run(process.execPath, [join(here, 'dmn-eval.mjs'), opts.dmn, dmnPatients]);
+}
 const cp = run(opts.carepath, ['eval', opts.table, '--patients', cpPatients, '--format=jsonl', '--allow-unverified']);
 if (js.length !== opts.n || cp.length !== opts.n) {
   process.stderr.write(`dmn-compare: expected ${opts.n} result lines, got ${js.length} (DMN) and ${cp.length} (carepath)\n`);
@@ -139,7 +150,7 @@ if (js.length !== opts.n || cp.length !== opts.n) {
 // ------------------------------------------------------------ compare
 
 const mismatches = [];
-let decisions = 0, firings = 0, doses = 0;
+let decisions = 0, firings = 0, doses = 0, outputs = 0;
 const fireCount = new Map();
 const closeEnough = (x, exact) => typeof x === 'number' && Math.abs(x - exact) <= 1e-9 * Math.max(1, Math.abs(exact));
 
@@ -154,6 +165,7 @@ for (let k = 0; k < opts.n; k++) {
       const key = `decision.${name}`;
       seen.add(key);
       const r = j[key];
+      if (r === undefined && dmn11) { seen.delete(key); decisions--; continue; }  // removed by the adapter
       if (r === undefined) { problems.push(`${name}: no such decision in the DMN`); continue; }
       if (r.error || d.violation) {
         if (!(r.error && d.violation)) problems.push(`${name}: DMN ${r.error ? 'error: ' + r.error : 'no error'}, carepath ${d.violation ? 'hit-policy violation' : 'no violation'}`);
@@ -163,17 +175,52 @@ for (let k = 0; k < opts.n; k++) {
         const parts = id.split('.');
         return parts.length === 3 && parts[0] === name ? parts[1] : `?${id}`;
       });
-      if (JSON.stringify(jsRules) !== JSON.stringify(d.fired)) {
+      const info = table.tables.find(t => t.name === name);
+      // OUTPUT ORDER lists the rules by output value: compare as sets here,
+      // the order below with the values.
+      const sorted = (a) => (info && info.hit === 'output order' ? [...a].sort() : a);
+      if (JSON.stringify(sorted(jsRules)) !== JSON.stringify(sorted(d.fired))) {
         problems.push(`${name}: fired ${JSON.stringify(d.fired)} (carepath) vs ${JSON.stringify(jsRules)} (DMN rules ${JSON.stringify(r.matched)})`);
         continue;
       }
       for (const rule of d.fired) fireCount.set(`${name}.${rule}`, (fireCount.get(`${name}.${rule}`) || 0) + 1);
       firings += d.fired.length;
-      d.fired.forEach((rule, m) => {
+      // Typed outputs: carepath's exact values (canonical units) against the
+      // DMN's (the output's display unit), the list in result order and the
+      // aggregate.
+      for (const o of (info && info.outputs) || []) {
+        const mine = d.outputs[o.name];
+        const factor = o.type === 'number' && o.displayUnit ? rational(o.displayUnit.factor) : 1;
+        const label = o.type === 'number' && o.displayUnit && o.dimension !== '1' && o.dimension !== ''
+          ? `${o.name} (${o.displayUnit.name})` : o.name;
+        const same = (x, y, counted) => {
+          if (x === null || y === null || y === undefined) return x === null && (y === null || y === undefined);
+          if (o.type === 'number' || counted) return closeEnough(y, rational(x) / (counted ? 1 : factor));
+          return x === y;
+        };
+        outputs++;
+        if (info.aggregation) {
+          if (!same(mine.value, r.aggregate, info.aggregation === 'count'))
+            problems.push(`${name}.${o.name}: ${info.aggregation} ${JSON.stringify(mine.value)} (carepath) vs ${JSON.stringify(r.aggregate)} (DMN)`);
+          continue;
+        }
+        const theirs = r.outputs.map(row => row[label]);
+        const rules = r.matched.map(id => id.split('.')[1]);
+        if (mine.list.length !== theirs.length ||
+            mine.list.some((x, i) => x.rule !== rules[i] || !same(x.value, theirs[i], false)))
+          problems.push(`${name}.${o.name}: ${JSON.stringify(mine.list)} (carepath) vs ${JSON.stringify(theirs)} from ${JSON.stringify(rules)} (DMN)`);
+      }
+      const order = info && info.hit === 'output order' ? r.matched.map(id => id.split('.')[1]) : d.fired;
+      order.forEach((rule, m) => {
         const out = r.outputs[m];
         const label = out.tier ?? out.rule;
         if (label !== undefined && label !== rule) problems.push(`${name}.${rule}: DMN output names ${label}`);
         const mine = d.actions.filter(a => a.rule === rule);
+        if (dmn11) {  // "kind name; ...": names only, no doses
+          const names = mine.map(a => `${a.kind} ${a.name || ''}`.trim()).join('; ');
+          if (names !== out.actions) problems.push(`${name}.${rule}: actions ${JSON.stringify(names)} (carepath) vs ${JSON.stringify(out.actions)} (DMN)`);
+          return;
+        }
         const theirs = out.actions || [];
         if (mine.length !== theirs.length) { problems.push(`${name}.${rule}: ${mine.length} actions (carepath) vs ${theirs.length} (DMN)`); return; }
         mine.forEach((a, i) => {
@@ -197,9 +244,12 @@ for (let k = 0; k < opts.n; k++) {
 
 const allRules = [];
 for (const p of table.pathways) for (const t of p.tiers) allRules.push(`${p.name}.${t.name}`);
-for (const t of table.tables) for (const r of t.rules) allRules.push(`${t.name}.${r.name}`);
+for (const t of table.tables) {
+  if (dmn11 && js.length && js[0][`decision.${t.name}`] === undefined) continue;  // removed by the adapter
+  for (const r of t.rules) allRules.push(`${t.name}.${r.name}`);
+}
 const never = allRules.filter(r => !fireCount.get(r));
-console.log(`dmn-compare: ${opts.n} patients (seed ${opts.seed}), ${decisions} decisions, ${firings} rule firings, ${doses} doses compared; ` +
+console.log(`dmn-compare: ${opts.n} patients (seed ${opts.seed}), ${decisions} decisions, ${firings} rule firings, ${doses} doses, ${outputs} outputs compared; ` +
   `${allRules.length - never.length}/${allRules.length} rules fired at least once${never.length ? ' (never: ' + never.join(', ') + ')' : ''}`);
 if (mismatches.length) {
   console.log(`MISMATCH: ${mismatches.length} of ${opts.n} patients disagree; first ${Math.min(opts.show, mismatches.length)}:`);

@@ -5,7 +5,8 @@
 //   * feelin (bpmn.io) parses and evaluates every FEEL unary test and expression;
 //   * the hit-policy logic below is ours (neither package has any), written
 //     from DMN 1.3 §8.2.11: UNIQUE, ANY, PRIORITY, FIRST, OUTPUT ORDER,
-//     RULE ORDER, COLLECT (without aggregation).
+//     RULE ORDER, COLLECT, and COLLECT's aggregations SUM, MIN, MAX, COUNT
+//     (one output column; null values ignored; no match: null, COUNT 0).
 //
 // Used by dmn-eval.mjs (the CLI), bench-dmn.mjs and selftest.mjs. Modules are
 // imported by bare name, so this file must sit next to the node_modules that
@@ -17,6 +18,7 @@
 //   ModelError
 //
 // DecisionResult is { matched: [ruleId...], outputs: [{name: value...}...] }
+// (with `aggregate`: the value under COLLECT SUM|MIN|MAX|COUNT)
 // or { error: "message" } (UNIQUE/ANY violation, FEEL evaluation failure).
 //
 // Caching. feelin's public API is string based: unaryTest(text, ctx) and
@@ -182,8 +184,12 @@ function compileTable(d, dt, parseCtx) {
   const where0 = `decision ${key}`;
   const hitPolicy = dt.hitPolicy || 'UNIQUE';
   if (!HIT_POLICIES.has(hitPolicy)) throw new ModelError(`${where0}: unknown hit policy ${hitPolicy}`);
-  if (dt.aggregation) {
-    throw new ModelError(`${where0}: COLLECT aggregation ${dt.aggregation} is not supported by this harness`);
+  const aggregation = dt.aggregation || null;
+  if (aggregation && (hitPolicy !== 'COLLECT' || !['SUM', 'MIN', 'MAX', 'COUNT'].includes(aggregation))) {
+    throw new ModelError(`${where0}: aggregation ${aggregation} with hit policy ${hitPolicy}`);
+  }
+  if (aggregation && (dt.output || []).length !== 1) {
+    throw new ModelError(`${where0}: aggregation ${aggregation} needs exactly one output clause`);
   }
   const inputs = (dt.input || []).map((inp, i) => {
     const where = `${where0} input ${inp.id || i}`;
@@ -228,7 +234,7 @@ function compileTable(d, dt, parseCtx) {
       outs: oe.map((e, i) => new FeelText('expr', textOf(e), `${where0} rule ${id} output entry ${i + 1}`, parseCtx))
     };
   });
-  return { key, id: d.id, varName: d.variable?.name || d.name, hitPolicy, inputs, outputs, rules };
+  return { key, id: d.id, varName: d.variable?.name || d.name, hitPolicy, aggregation, inputs, outputs, rules };
 }
 
 // --------------------------------------------------------------- evaluation
@@ -310,12 +316,22 @@ function evaluateTable(t, ctx, memo) {
       chosen = matched.map(r => [r, outRow(r)]);
       break;
   }
-  return { matched: chosen.map(([r]) => r.id), outputs: chosen.map(([, v]) => asObj(v)) };
+  const result = { matched: chosen.map(([r]) => r.id), outputs: chosen.map(([, v]) => asObj(v)) };
+  if (t.aggregation) {
+    const values = chosen.map(([, v]) => v[0]).filter(v => v !== null);
+    if (t.aggregation === 'COUNT') result.aggregate = values.length;
+    else if (values.length === 0) result.aggregate = null;
+    else if (values.some(v => typeof v !== 'number')) return { error: `${t.aggregation} of values that are not numbers` };
+    else if (t.aggregation === 'SUM') result.aggregate = values.reduce((a, b) => a + b, 0);
+    else result.aggregate = (t.aggregation === 'MIN' ? Math.min : Math.max)(...values);
+  }
+  return result;
 }
 
 // value of a decision as seen by a decision that requires it (DMN 1.3 §8.3)
 function decisionValue(t, res) {
   if (res.error) return null;
+  if (t.aggregation) return res.aggregate;
   const single = t.hitPolicy === 'UNIQUE' || t.hitPolicy === 'FIRST' ||
     t.hitPolicy === 'ANY' || t.hitPolicy === 'PRIORITY';
   const rows = t.outputs.length === 1 ? res.outputs.map(o => o[t.outputs[0].name]) : res.outputs;

@@ -110,6 +110,30 @@ table t hit first {
 )");
 }
 
+// Found when the generator learnt typed outputs (its random stream
+// changed); the protocol has none: the verifier reports the envelope of
+// drug0 at tb1.r0 as 30 mg .. 31 mg, while a 45 kg patient with n0 = 1 gets
+// 500 mg (main's verifier says the same). Open.
+TEST(FormerDisagreement, DoseEnvelopeBehindANegatedOptionalConjunction) {
+  expectKnown("verifier-proved-violated/dose-bounded@any", R"(
+protocol m version "1" {
+  title "m"
+}
+use stdlib.units
+input weight : mass in 1 kg .. 150 kg
+input age : duration in 0 years .. 120 years
+input t1 : duration in 0 days .. 30 days
+input n0 : optional integer in 0 .. 6
+drug drug0 "a drug" {
+}
+define nd0 = max(age, t1)
+define dose_d = min(30 mg/kg * weight, 500 mg)
+table tb1 hit any {
+  rule r0 when not (n0 > 2 and nd0 <= 39 h) -> give drug0 dose dose_d total over 3 days
+}
+)");
+}
+
 TEST(FormerDisagreement, PathwayTiersBothApply) {
   // b = true: both tiers apply; the runtime reports a violation, the IR evaluator none.
   expectKnown("runtime-vs-ir/violation@pathway", R"(

@@ -3,6 +3,8 @@
 // with its boolean instantiation on every combination of matches.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "carepath/Rules.h"
 #include "ir/Evaluator.h"
 #include "ir/IR.h"
@@ -136,4 +138,92 @@ TEST(Rules, PathwayTiersThatClashAreAViolation) {
   EXPECT_EQ(ev.violations[0].container, ir::Target::Kind::Tier);
   EXPECT_EQ(ir::describe(p, ev.violations[0]),
             "pathway 'care' (hit unique): tiers 'first_line' and 'second_line' all match; every match fires");
+}
+
+TEST(Rules, MultipleHitPoliciesFireEveryMatchAndOrderResults) {
+  std::vector<uint8_t> m = {1, 1, 0, 1};
+  EXPECT_EQ(fired(HitPolicy::RuleOrder, identity(4), m), m);
+  EXPECT_EQ(fired(HitPolicy::OutputOrder, identity(4), m), m);
+  EXPECT_FALSE(hasSingleOutput(HitPolicy::RuleOrder, Aggregation::None));
+  EXPECT_FALSE(hasSingleOutput(HitPolicy::OutputOrder, Aggregation::None));
+  EXPECT_FALSE(hasSingleOutput(HitPolicy::Collect, Aggregation::None));
+  EXPECT_TRUE(hasSingleOutput(HitPolicy::Collect, Aggregation::Count));
+  EXPECT_TRUE(hasSingleOutput(HitPolicy::Any, Aggregation::None));
+  // Ranks 2, 0, -, 0: output order sorts by rank, ties in rule order.
+  std::vector<int> rank = {2, 0, 9, 0};
+  auto byRank = [&](uint32_t r) { return rank[r]; };
+  EXPECT_EQ(resultOrder(HitPolicy::OutputOrder, identity(4), m, byRank), (std::vector<uint32_t>{1, 3, 0}));
+  EXPECT_EQ(resultOrder(HitPolicy::RuleOrder, identity(4), m, byRank), (std::vector<uint32_t>{0, 1, 3}));
+  for (Aggregation a : kAggregations) EXPECT_EQ(parseAggregation(spelling(a)), a);
+  EXPECT_FALSE(parseAggregation("avg"));
+}
+
+// ir::outputValue, evaluated, is what its definition says for every
+// single-output policy and aggregation, on every combination of matches of
+// four rules giving 3, 1, 4, 1.
+TEST(Rules, OutputValueIsTheFirstFiredValueOrTheAggregate) {
+  struct Case {
+    HitPolicy hit;
+    Aggregation agg;
+  };
+  const Case cases[] = {{HitPolicy::Unique, Aggregation::None},  {HitPolicy::First, Aggregation::None},
+                        {HitPolicy::Priority, Aggregation::None}, {HitPolicy::Any, Aggregation::None},
+                        {HitPolicy::Collect, Aggregation::Sum},   {HitPolicy::Collect, Aggregation::Min},
+                        {HitPolicy::Collect, Aggregation::Max},   {HitPolicy::Collect, Aggregation::Count}};
+  const int values[] = {3, 1, 4, 1};
+  for (const Case &c : cases) {
+    ir::Protocol p;
+    ir::Table t;
+    t.name = "tb";
+    t.hit = c.hit;
+    t.aggregation = c.agg;
+    ir::Output out;
+    out.name = "v";
+    out.type = ir::Type::number();
+    out.type.integer = true;
+    t.outputs.push_back(out);
+    for (int i = 0; i < 4; ++i) {
+      ir::Input in;
+      in.name = "b" + std::to_string(i);
+      in.type = ir::Type::boolean();
+      p.inputs.push_back(in);
+      ir::Rule r;
+      r.name = "r" + std::to_string(i);
+      r.priority = i == 2 ? std::optional<int64_t>(1) : std::nullopt;
+      r.guard = ir::build::input(i, ir::Type::boolean());
+      r.outputs.push_back(ir::build::number(values[i]));
+      t.rules.push_back(r);
+    }
+    p.tables.push_back(t);
+    ir::ExprRef value = ir::outputValue(p.tables[0], 0);
+    std::vector<uint32_t> order = ir::ruleOrder(p.tables[0]);
+    for (int bits = 0; bits < 16; ++bits) {
+      ir::Patient patient;
+      std::vector<uint8_t> matched;
+      for (int i = 0; i < 4; ++i) {
+        patient.push_back(ir::Value::ofBool((bits >> i) & 1));
+        matched.push_back((bits >> i) & 1);
+      }
+      std::vector<uint8_t> f = fired(c.hit, order, matched);
+      std::vector<int> got;
+      for (uint32_t r : order)
+        if (f[r]) got.push_back(values[r]);
+      std::optional<int> want;
+      switch (c.agg) {
+        case Aggregation::None: if (!got.empty()) want = got[0]; break;
+        case Aggregation::Sum: if (!got.empty()) { want = 0; for (int v : got) *want += v; } break;
+        case Aggregation::Min: if (!got.empty()) want = *std::min_element(got.begin(), got.end()); break;
+        case Aggregation::Max: if (!got.empty()) want = *std::max_element(got.begin(), got.end()); break;
+        case Aggregation::Count: want = static_cast<int>(got.size()); break;
+      }
+      ir::Value v = ir::evaluate(p, *value, patient);
+      ir::Evaluation ev = ir::evaluate(p, patient);
+      std::string where = std::string(spelling(c.hit)) + " " + spelling(c.agg) + " bits " + std::to_string(bits);
+      EXPECT_EQ(v.missing, !want) << where;
+      if (want) {
+        EXPECT_EQ(v.number, Rational(*want)) << where;
+      }
+      EXPECT_TRUE(ev.outputs[0][0] == v) << where;
+    }
+  }
 }

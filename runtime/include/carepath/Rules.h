@@ -26,7 +26,13 @@ namespace carepath {
 enum class ActionKind : uint8_t { Give, Do, Order, Consider, Monitor, Unspecified };
 
 /// How a table's matching rules become fired rules. Spellings as above.
-enum class HitPolicy : uint8_t { Unique, First, Priority, Any, Collect };
+/// `rule order` and `output order` are DMN's multiple-hit policies: every
+/// matching rule fires, and the result is the list of their outputs.
+enum class HitPolicy : uint8_t { Unique, First, Priority, Any, Collect, RuleOrder, OutputOrder };
+
+/// How `collect` combines its rules' outputs (DMN's C+, C<, C>, C#); None:
+/// the outputs are a list, in rule order.
+enum class Aggregation : uint8_t { None, Sum, Min, Max, Count };
 
 constexpr const char *spelling(ActionKind k) {
   switch (k) {
@@ -47,6 +53,19 @@ constexpr const char *spelling(HitPolicy p) {
     case HitPolicy::Priority: return "priority";
     case HitPolicy::Any: return "any";
     case HitPolicy::Collect: return "collect";
+    case HitPolicy::RuleOrder: return "rule order";
+    case HitPolicy::OutputOrder: return "output order";
+  }
+  return "?";
+}
+
+constexpr const char *spelling(Aggregation a) {
+  switch (a) {
+    case Aggregation::None: return "";
+    case Aggregation::Sum: return "sum";
+    case Aggregation::Min: return "min";
+    case Aggregation::Max: return "max";
+    case Aggregation::Count: return "count";
   }
   return "?";
 }
@@ -54,7 +73,9 @@ constexpr const char *spelling(HitPolicy p) {
 inline constexpr ActionKind kActionKinds[] = {ActionKind::Give,     ActionKind::Do,      ActionKind::Order,
                                               ActionKind::Consider, ActionKind::Monitor, ActionKind::Unspecified};
 inline constexpr HitPolicy kHitPolicies[] = {HitPolicy::Unique, HitPolicy::First, HitPolicy::Priority, HitPolicy::Any,
-                                             HitPolicy::Collect};
+                                             HitPolicy::Collect, HitPolicy::RuleOrder, HitPolicy::OutputOrder};
+inline constexpr Aggregation kAggregations[] = {Aggregation::Sum, Aggregation::Min, Aggregation::Max,
+                                                Aggregation::Count};
 
 constexpr std::optional<ActionKind> parseActionKind(std::string_view s) {
   for (ActionKind k : kActionKinds)
@@ -68,10 +89,17 @@ constexpr std::optional<HitPolicy> parseHitPolicy(std::string_view s) {
   return std::nullopt;
 }
 
+constexpr std::optional<Aggregation> parseAggregation(std::string_view s) {
+  for (Aggregation a : kAggregations)
+    if (s == spelling(a)) return a;
+  return std::nullopt;
+}
+
 // ------------------------------------------------------------------ rule order
 
 /// Whether only the first matching rule, in rule order, fires. Under
-/// `unique` and `collect` every matching rule fires.
+/// `unique`, `collect`, `rule order` and `output order` every matching
+/// rule fires.
 constexpr bool firesFirstMatchOnly(HitPolicy p) {
   return p == HitPolicy::First || p == HitPolicy::Priority || p == HitPolicy::Any;
 }
@@ -118,6 +146,32 @@ struct ConcreteLogic {
   static constexpr uint8_t negate(uint8_t a) { return !a; }
 };
 
+// ------------------------------------------------------------------ outputs
+
+/// Whether a table's outputs are one value each (the fired rule's; under
+/// `collect` with an aggregation, the aggregate) rather than a list. Only
+/// single values can be used in expressions (`table.output`).
+constexpr bool hasSingleOutput(HitPolicy p, Aggregation a) {
+  if (p == HitPolicy::Collect) return a != Aggregation::None;
+  return p != HitPolicy::RuleOrder && p != HitPolicy::OutputOrder;
+}
+
+/// The order of a multiple-hit result list (indices of the fired rules).
+/// `output order`: by the rank of each rule's first output among that
+/// output's declared values (an enum's members, in declaration order: DMN's
+/// output values), ties in rule order. Every other policy: rule order.
+/// `rank(r)` is asked only under `output order`.
+template <class Rank>
+std::vector<uint32_t> resultOrder(HitPolicy p, std::span<const uint32_t> order, std::span<const uint8_t> fired,
+                                  Rank &&rank) {
+  std::vector<uint32_t> out;
+  for (uint32_t r : order)
+    if (fired[r]) out.push_back(r);
+  if (p == HitPolicy::OutputOrder)
+    std::stable_sort(out.begin(), out.end(), [&](uint32_t a, uint32_t b) { return rank(a) < rank(b); });
+  return out;
+}
+
 // ------------------------------------------------------------------ violations
 
 /// What a policy forbids, when it happens for a patient. Evaluation goes
@@ -125,7 +179,7 @@ struct ConcreteLogic {
 enum class HitViolation : uint8_t {
   None,
   SeveralMatch,    // `unique` (and a pathway's tiers): more than one rule matches; every match fires
-  OutputsDiffer,   // `any`: matching rules whose actions differ for this patient; the first fires
+  OutputsDiffer,   // `any`: matching rules whose actions or outputs differ for this patient; the first fires
 };
 
 /// A violation for one table and patient: the rules involved, in written
@@ -138,7 +192,7 @@ struct Violation {
 };
 
 /// The violation of policy `p` among `matched` rules, if any. `sameOutputs(a,
-/// b)` says whether rules a and b produce the same actions for this patient
+/// b)` says whether rules a and b produce the same actions and outputs for this patient
 /// (asked only under `any`). Returns the kind; fills `rules`.
 template <class SameOutputs>
 HitViolation findViolation(HitPolicy p, std::span<const uint32_t> order, std::span<const uint8_t> matched,

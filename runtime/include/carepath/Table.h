@@ -65,7 +65,8 @@ struct NodeInfo {
   InputSpec::Kind kind = InputSpec::Kind::Bool;  // the kind of value it computes
   std::vector<uint32_t> args;                    // earlier nodes
   PatientValue constant;                         // Const
-  uint32_t input = 0;         // Input: index into Table::inputs(); enum-valued nodes: the input whose members
+  uint32_t input = 0;         // Input: index into Table::inputs(); enum-valued nodes: the enum whose members
+                              // (Table::enumMembers(): the inputs', then those of table outputs)
   uint64_t members = 0;       // In: bit per allowed member
   Counting counting = Counting::AtLeast;  // Count: at least / at most / exactly
   uint32_t k = 0;                         // Count: K
@@ -101,14 +102,27 @@ struct RuleInfo {
   std::optional<int64_t> priority;
   std::string when;  // the guard as written, for explanations
   uint32_t condition = 0;  // node: the rule matches when it is true (a tier: entry and guard)
+  std::vector<uint32_t> outputs;  // nodes: the rule's value of each of its table's outputs
   std::vector<ActionInfo> actions;
   std::vector<std::string> citations;
+};
+
+/// One of a table's typed outputs.
+struct OutputInfo {
+  std::string name;
+  InputSpec::Kind kind = InputSpec::Kind::Bool;
+  std::optional<UnitSpec> unit;  // number outputs: the unit values are shown in (the author's)
+  /// The table's single value of it (the aggregate under `collect sum` ...);
+  /// nullopt when the table decides a list (carepath::hasSingleOutput).
+  std::optional<uint32_t> value;
 };
 
 /// A table or a pathway (whose rules are its tiers).
 struct TableInfo {
   std::string name, description;
   HitPolicy hit = HitPolicy::Collect;  // a pathway's tiers: unique
+  Aggregation aggregation = Aggregation::None;
+  std::vector<OutputInfo> outputs;
   std::vector<uint32_t> order;         // the order rules are consulted (carepath/Rules.h), from the table
   bool pathway = false;
   std::vector<RuleInfo> rules;
@@ -159,6 +173,10 @@ struct Result {
   std::vector<std::vector<uint8_t>> undecided;  // [table][rule]: condition is unknown (a missing value)
   std::vector<std::vector<uint8_t>> fired;    // [table][rule]: fired under the hit policy
   std::vector<FiredAction> actions;           // tables in order, then rules in written order
+  /// [table]: the fired rules in result order (carepath::resultOrder): whose
+  /// outputs (RuleInfo::outputs, read in `values`) make the list a `rule
+  /// order`, `output order` or plain `collect` table decides.
+  std::vector<std::vector<uint32_t>> results;
   std::vector<Violation> violations;          // hit-policy violations (Table::describe words them)
   /// [node]: the evaluation buffer (Table::nodes()). For a patient outside
   /// the population only the nodes up to the population's are computed.
@@ -187,6 +205,9 @@ public:
   const std::vector<InputSpec> &inputs() const;
   /// Pathways first (in order), then tables (in order).
   const std::vector<TableInfo> &tables() const;
+  /// The members of each enum: the inputs' (empty for other inputs), then
+  /// the enums of table outputs (NodeInfo::input of an enum-valued node).
+  const std::vector<std::vector<std::string>> &enumMembers() const;
   /// The expression DAG, in topological order (arguments before users).
   const std::vector<NodeInfo> &nodes() const;
   /// The population's node; nullopt: every patient.
@@ -214,6 +235,10 @@ public:
   std::string displayValue(uint32_t input, const PatientValue &v) const;
   /// A node's value for people: "true", "unknown", "2.7", "14 kg", "missing".
   std::string displayNode(uint32_t node, const Result &r) const;
+  /// A value of output `output` of table `table` (a rule's, or the table's
+  /// single value at `node`) for people, numbers in the output's unit:
+  /// "30 minutes", "high", "missing"; a `collect count` is a plain count.
+  std::string displayOutput(uint32_t table, size_t output, uint32_t node, const Result &r) const;
   /// How a node is named in explanations: its text, the define's or the
   /// input's name.
   std::string nodeLabel(uint32_t node) const;
