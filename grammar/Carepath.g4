@@ -150,8 +150,10 @@ action
     | unspecifiedMark citations?                                          # unspecifiedAction
     ;
 
+// `dose A .. B`: a regimen given as a range (`30 mg/kg * weight .. 50 mg/kg
+// * weight per day`); the ends are additive expressions, as in a range.
 doseValue
-    : expr
+    : expr (DOTDOT high=additive)?
     | unspecifiedMark
     ;
 
@@ -219,7 +221,7 @@ expectation
     : OUTSIDE POPULATION                                # expectOutside
     | NOT? qualifiedName                                # expectFired
     | NOT? kind=(DO | ORDER | CONSIDER | MONITOR | GIVE) ident  # expectAction
-    | GIVE? ident DOSE EQ expr basis?                   # expectDose
+    | GIVE? ident DOSE EQ expr (DOTDOT high=additive)? basis?  # expectDose
     | qualifiedName EQ expr                             # expectOutput
     ;
 

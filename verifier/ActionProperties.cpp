@@ -87,7 +87,10 @@ Obligation actionPropertyObligation(const Protocol &p, const Property &prop,
       reached.push_back(d.reached);
       o.related.push_back({d.action->range, what + " is done here (" + d.where + ")"});
     }
-    o.formula = disj({neg(prop.expr), disj(reached)});
+    // As for `every P reaches T`: the patients for whom P is true (a P
+    // left unknown by a missing value asks nothing; found by the Kawasaki
+    // protocol, whose P is unknown without the echocardiogram).
+    o.formula = disj({neg(b::isTrue(prop.expr)), disj(reached)});
     o.proved = "every patient with " + when + " gets " + what + checked(ds.size()) + msg;
     o.refuted = "a patient with " + when + " does not get " + what + msg;
     o.expectations = {"expect not " + std::string(spelling(prop.action)) + " " + prop.actionName};

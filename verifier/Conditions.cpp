@@ -48,8 +48,11 @@ ExprRef outputsDiffer(const Rule &x, const Rule &y) {
   std::vector<ExprRef> differ;
   for (size_t k = 0; k < x.actions.size(); ++k) {
     if (actionIdentity(x.actions[k]) != actionIdentity(y.actions[k])) return b::boolean(true);
-    ExprRef ax = givenAmount(x.actions[k]), ay = givenAmount(y.actions[k]);
-    if (ax && ay) differ.push_back(b::binary(Op::Ne, ax, ay));
+    GivenAmount ax = givenAmount(x.actions[k]), ay = givenAmount(y.actions[k]);
+    if (ax && ay) {
+      differ.push_back(b::binary(Op::Ne, ax.low, ay.low));
+      if (ax.isRange() || ay.isRange()) differ.push_back(b::binary(Op::Ne, ax.high, ay.high));
+    }
   }
   // And the values of the table's outputs (an unknown one is not a difference).
   for (size_t o = 0; o < x.outputs.size() && o < y.outputs.size(); ++o)
@@ -223,7 +226,9 @@ std::vector<Obligation> buildConditions(const Protocol &p) {
 // ------------------------------------------------------------------ doses
 
 std::optional<LimitCheck> limitCheck(const Protocol &p, const Action &a, const Limit &l, std::string &whyNot) {
-  ExprRef amount = givenAmount(a);
+  // A dose range is within a limit when its high end is: the prescriber may
+  // give any amount of the range.
+  ExprRef amount = givenAmount(a).high;
   if (!amount) {
     whyNot = "the dose is unspecified";
     return std::nullopt;

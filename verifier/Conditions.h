@@ -77,7 +77,7 @@ struct DoseSite {
   const ir::Action *action = nullptr;
   std::string where;        // "immunotherapy.first_line"
   ir::ExprRef condition;    // the patients who get it (without the population)
-  ir::ExprRef amount;       // min(dose, cap), canonical units
+  ir::GivenAmount amount;  // [low, high], each min(end, cap), canonical units
   std::vector<Obligation> limits;     // dose-formulary obligations (Valid)
   std::vector<std::string> warnings;  // limits whose basis cannot be derived, or no limits at all
 };

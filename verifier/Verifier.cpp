@@ -278,8 +278,10 @@ private:
       env.unit = doseDisplayUnit(p_, a);
       env.range = a.range;
       report_.stats.optimisations += 2;
-      Extremum hi = z3_.optimum(site.condition, site.amount, true);
-      Extremum lo = z3_.optimum(site.condition, site.amount, false);
+      // The envelope of a dose range: from the least low end to the
+      // greatest high end over the patients who get it.
+      Extremum hi = z3_.optimum(site.condition, site.amount.high, true);
+      Extremum lo = z3_.optimum(site.condition, site.amount.low, false);
       if (lo.kind == Extremum::Kind::Value) env.min = lo.value, env.minAttained = lo.attained;
       if (hi.kind == Extremum::Kind::Value) env.max = hi.value, env.maxAttained = hi.attained;
       env.unbounded = hi.kind == Extremum::Kind::Unbounded;
@@ -323,14 +325,19 @@ private:
 
       // A dose computed from an optional input: it must be known whenever
       // the give fires (the bounds above are over the patients who have one).
-      if (site.amount->mayBeMissing) {
+      if (site.amount.low->mayBeMissing || site.amount.high->mayBeMissing) {
         namespace b = ir::build;
         Obligation o;
         o.kind = PropertyKind::DoseKnown;
-        o.formula = b::nary(Op::Or, {b::unary(Op::Not, site.condition), b::known(site.amount)});
+        ExprRef known = b::known(site.amount.low);
+        std::string text = toString(p_, *site.amount.low);
+        if (site.amount.isRange()) {
+          known = b::nary(Op::And, {known, b::known(site.amount.high)});
+          text += " .. " + toString(p_, *site.amount.high);
+        }
+        o.formula = b::nary(Op::Or, {b::unary(Op::Not, site.condition), known});
         o.proved = what + " can always be computed: every value it needs is given whenever it is given";
-        o.refuted = what + " cannot be computed for this patient: '" + toString(p_, *site.amount) +
-                    "' needs a value that is missing";
+        o.refuted = what + " cannot be computed for this patient: '" + text + "' needs a value that is missing";
         o.range = a.range;
         decide(o);
       }

@@ -343,7 +343,7 @@ struct Z3Backend::Impl {
   /// then with one and two decimals, so the patient reads like a chart.
   std::optional<z3::model> readableModel() {
     for (Rational step : {Rational(1), Rational(1, 10), Rational(1, 100)}) {
-      solver.push();
+      Pushed<z3::solver> scope(solver);  // popped on a z3::exception too
       for (size_t i = 0; i < vars.size(); ++i) {
         const Input &in = p.inputs[i];
         if (in.type.kind != Type::Kind::Number || in.type.integer) continue;
@@ -353,10 +353,7 @@ struct Z3Backend::Impl {
         solver.add(vars[i] == z3::to_real(k) * real(unit * step) + real(in.displayUnit.offset));
       }
       z3::check_result r = solver.check();
-      std::optional<z3::model> m;
-      if (r == z3::sat) m = solver.get_model();
-      solver.pop();
-      if (m) return m;
+      if (r == z3::sat) return solver.get_model();
     }
     return std::nullopt;
   }
@@ -369,7 +366,10 @@ struct Z3Backend::Impl {
   /// Checks `goal` on top of the domain: Yes with a readable patient if sat.
   Answer find(const z3::expr &goal, const ExprRef &observed) {
     Answer a;
-    solver.push();
+    // Popped on a z3::exception too ("there is no current model"): a goal
+    // left asserted would make every later question vacuous, and a
+    // refutable property proved (found by the differential test, seed 25).
+    Pushed<z3::solver> scope(solver);
     solver.add(goal);
     z3::check_result r = solver.check();
     if (r == z3::unsat) {
@@ -391,7 +391,6 @@ struct Z3Backend::Impl {
         if (observed) a.observed = exactRational(m->eval(encode(*observed), true));
       }
     }
-    solver.pop();
     return a;
   }
 

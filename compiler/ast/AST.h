@@ -210,7 +210,8 @@ struct Action {
   Citations citations;
   SourceRange range;
   // Give:
-  ExprPtr dose;                         // null when the dose is unspecified
+  ExprPtr dose;                         // null when the dose is unspecified; a range's low end
+  ExprPtr doseHigh;                     // `dose A .. B`: B; null for a single dose
   std::optional<Unspecified> doseUnspecified;
   Basis basis;
   ExprPtr cap;                          // `max EXPR`
@@ -449,7 +450,8 @@ struct Expectation {
   ExprPtr value;         // Output: the expected value
   ActionKind action = ActionKind::Do;  // Action
   Ident name;            // Action: action or drug name; Dose: drug name
-  ExprPtr dose;          // Dose: expected amount
+  ExprPtr dose;          // Dose: expected amount (a range's low end)
+  ExprPtr doseHigh;      // Dose: `== L .. H`: H; null for a single amount
   Basis basis;           // Dose
   SourceRange range;
 };

@@ -187,7 +187,8 @@ private:
     if (!a.name.name.empty()) text += " " + a.name.name;
     if (!a.note.empty()) text += " " + quoted(a.note);
     line(depth, text, a.range);
-    expr(depth + 1, a.dose.get(), "dose");
+    expr(depth + 1, a.dose.get(), a.doseHigh ? "dose from" : "dose");
+    expr(depth + 1, a.doseHigh.get(), "dose to");
     unspecified(depth + 1, a.doseUnspecified);
     basis(depth + 1, a.basis, "");
     expr(depth + 1, a.cap.get(), "max");
@@ -378,6 +379,7 @@ private:
           std::string b = basisText(e.basis);
           line(depth + 1, "Expect " + e.name.name + " dose" + (b.empty() ? "" : " " + b), e.range);
           expr(depth + 2, e.dose.get());
+          expr(depth + 2, e.doseHigh.get());
           break;
         }
         case Expectation::Kind::Outside: line(depth + 1, "Expect outside population", e.range); break;

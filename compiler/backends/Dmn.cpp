@@ -308,24 +308,33 @@ private:
   std::string optionalNumber(const std::optional<Rational> &r) { return r ? feel::number(*r) : "null"; }
   static std::string optionalString(const std::optional<std::string> &s) { return s ? feel::string(*s) : "null"; }
 
+  // The FEEL expression of one end of a given amount.
+  std::optional<std::string> amountExpression(const ir::Action &a, const ir::ExprRef &amount) {
+    auto d = feel::expression(p_, *amount);
+    if (!d)
+      diags_.report(DiagId::err_dose_not_compilable, amount->range, a.name,
+                    "'" + ir::toString(p_, *amount) + "' is not arithmetic on numbers");
+    return d;
+  }
+
   // One action as a FEEL context; the amount given in canonical units
-  // (ir::givenAmount: the dose, capped).
+  // (ir::givenAmount: the dose, capped). A dose range gives `dose` (its low
+  // end) and `doseHigh`, as the table format gives `amount` and `amountHigh`.
   std::optional<std::string> action(const ir::Action &a) {
     std::vector<std::string> f{"kind: " + feel::string(ir::spelling(a.kind))};
     switch (a.kind) {
       case ir::ActionKind::Give: {
         f.push_back("name: " + feel::string(a.name));
         std::string dose = "null";
-        if (ir::ExprRef amount = ir::givenAmount(a)) {
-          auto d = feel::expression(p_, *amount);
-          if (!d) {
-            diags_.report(DiagId::err_dose_not_compilable, amount->range, a.name,
-                          "'" + ir::toString(p_, *amount) + "' is not arithmetic on numbers");
-            return std::nullopt;
-          }
+        std::optional<std::string> doseHigh;
+        if (ir::GivenAmount amount = ir::givenAmount(a)) {
+          auto d = amountExpression(a, amount.low);
+          if (!d) return std::nullopt;
           dose = *d;
+          if (amount.isRange() && !(doseHigh = amountExpression(a, amount.high))) return std::nullopt;
         }
         f.push_back("dose: " + dose);
+        if (doseHigh) f.push_back("doseHigh: " + *doseHigh);
         f.push_back("unit: " + (a.dose ? feel::string(canonicalUnit(a.dose->type.dim)) : std::string("null")));
         f.push_back("basis: " + feel::string(a.basis.str()));
         f.push_back("forLo: " + optionalNumber(a.durationLo));

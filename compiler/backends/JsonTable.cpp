@@ -491,8 +491,12 @@ private:
           j["drug"] = a.name;
           const ir::Drug *d = a.drug >= 0 ? &p_.drugs[a.drug] : nullptr;
           j["route"] = d ? d->route : "";
-          ir::ExprRef amount = keep(ir::givenAmount(a));
+          ir::GivenAmount given = ir::givenAmount(a);
+          ir::ExprRef amount = keep(given.low);
           j["amount"] = amount ? json(node(*amount)) : json(nullptr);
+          // A dose range: `amount` is its low end. Written only for ranges,
+          // so a table of single doses is unchanged (docs/tables.md).
+          if (given.isRange()) j["amountHigh"] = node(*keep(given.high));
           j["doseUnspecified"] = a.doseUnspecified ? json(*a.doseUnspecified) : json(nullptr);
           j["dimension"] = a.dose ? a.dose->type.dim.str() : "";
           j["canonicalUnit"] = a.dose ? canonicalUnitName(a.dose->type.dim) : "";

@@ -118,7 +118,7 @@ void printText(std::ostream &out, const runtime::Table &t, const std::vector<run
     out << "  " << spelling(a.kind);
     if (!a.name.empty()) out << " " << a.name;
     if (a.kind == ActionKind::Give) {
-      if (f.amount) out << " " << t.displayAmount(a, *f.amount) << (a.basis.empty() ? "" : " " + a.basis);
+      if (f.amount) out << " " << t.displayDose(a, f);
       else out << " dose unspecified: " << a.reason;
     }
     if (a.kind == ActionKind::Unspecified) out << ": " << a.reason;
@@ -204,6 +204,8 @@ nlohmann::json batchLine(const runtime::Table &t, const std::vector<runtime::Pat
                                              {"kind", spelling(a.kind)},
                                              {"name", a.name},
                                              {"amount", f.amount ? json(f.amount->str()) : json(nullptr)}});
+    // A dose range: `amount` is its low end (docs/cli.md, "batch mode").
+    if (a.amountHigh >= 0) decisions[tb.name]["actions"].back()["amountHigh"] = f.amountHigh->str();
   }
   (void)patient;
   return {{"inPopulation", r.inPopulation}, {"decisions", decisions}};

@@ -38,6 +38,10 @@ std::string difference(const ir::Protocol &p, const ir::Evaluation &ev, const ru
     if (ev.actions[k].amount != f.amount)
       return "amount of " + b.name + ": IR " + (ev.actions[k].amount ? ev.actions[k].amount->str() : "none") +
              ", table " + (f.amount ? f.amount->str() : "none") + " (canonical units)";
+    if (ev.actions[k].amountHigh != f.amountHigh)
+      return "high end of the amount of " + b.name + ": IR " +
+             (ev.actions[k].amountHigh ? ev.actions[k].amountHigh->str() : "none") + ", table " +
+             (f.amountHigh ? f.amountHigh->str() : "none") + " (canonical units)";
   }
   // Table outputs: the same single values, the same result lists.
   for (size_t ti = 0; ti < p.tables.size() && ev.inPopulation; ++ti) {

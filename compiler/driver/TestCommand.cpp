@@ -70,9 +70,12 @@ SourceRange targetRange(const ir::Protocol &p, const ir::Target &t) {
 runtime::UnitSpec unitSpec(const ir::Unit &u) { return {u.name, u.factor, u.dim.str(), u.offset, u.ucum}; }
 
 /// "420 mg per day", exact ("333.333333 (exactly 1000/3) mg per day").
-std::string doseText(const Rational &canonical, const ir::Unit &unit, const ir::Basis &basis) {
+/// "420 mg per day", or a range "420 mg .. 700 mg per day" when `high` differs.
+std::string doseText(const Rational &canonical, const ir::Unit &unit, const ir::Basis &basis,
+                     const std::optional<Rational> &high = std::nullopt) {
   runtime::UnitSpec u = unitSpec(unit);
   std::string s = runtime::formatQuantity(canonical, unit.name.empty() ? nullptr : &u);
+  if (high && *high != canonical) s += " .. " + runtime::formatQuantity(*high, unit.name.empty() ? nullptr : &u);
   std::string b = basis.str();
   return b.empty() ? s : s + " " + b;
 }
@@ -191,13 +194,15 @@ ExampleRun runOnEvaluator(const ir::Protocol &p, const ir::Example &ex) {
     }
 
     case ir::Expectation::Kind::Dose: {
-      std::string expected = doseText(x.dose, x.doseUnit, x.basis);
+      // `== L .. H` is met by a range from L to H exactly; `== Q` by a single dose Q.
+      std::string expected = doseText(x.dose, x.doseUnit, x.basis, x.doseHigh);
+      Rational expectedHigh = x.doseHigh.value_or(x.dose);
       std::vector<const ir::FiredAction *> gives;
       for (const ir::FiredAction &fa : ev.actions)
         if (fa.action->kind == ir::ActionKind::Give && fa.action->name == x.name) gives.push_back(&fa);
       bool met = false;
       for (const ir::FiredAction *g : gives)
-        if (g->amount && *g->amount == x.dose && (x.basis.kind == ir::Basis::Kind::None || g->action->basis == x.basis))
+        if (g->amount && *g->amount == x.dose && g->amountHigh == expectedHigh && (x.basis.kind == ir::Basis::Kind::None || g->action->basis == x.basis))
           met = true;
       if (met != x.negated) break;
       if (x.negated) {
@@ -211,17 +216,20 @@ ExampleRun runOnEvaluator(const ir::Protocol &p, const ir::Example &ex) {
       }
       std::string got;
       for (const ir::FiredAction *g : gives) {
-        std::string one = g->amount ? doseText(*g->amount, x.doseUnit, g->action->basis)
+        std::string one = g->amount ? doseText(*g->amount, x.doseUnit, g->action->basis, g->amountHigh)
                                     : "an unspecified dose (" + g->action->doseUnspecified.value_or("") + ")";
         got += (got.empty() ? "" : " and ") + one;
         const ir::Action &a = *g->action;
         std::string how = "given by " + targetName(p, g->from);
         if (a.dose) {
           Rational raw = ir::evaluate(p, *a.dose, ex.patient).number;
-          how += ": " + ir::toString(p, *a.dose) + " = " + doseText(raw, x.doseUnit, {});
+          std::optional<Rational> rawHigh;
+          if (a.doseHigh) rawHigh = ir::evaluate(p, *a.doseHigh, ex.patient).number;
+          how += ": " + ir::toString(p, *a.dose) + (a.doseHigh ? " .. " + ir::toString(p, *a.doseHigh) : "") + " = " +
+                 doseText(raw, x.doseUnit, {}, rawHigh);
           if (a.cap) {
             Rational cap = ir::evaluate(p, *a.cap, ex.patient).number;
-            how += ", max " + doseText(cap, x.doseUnit, {}) + (raw > cap ? " (capped)" : "");
+            how += ", max " + doseText(cap, x.doseUnit, {}) + (rawHigh.value_or(raw) > cap ? " (capped)" : "");
           }
         }
         f.notes.push_back({a.range, how});

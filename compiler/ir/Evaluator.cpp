@@ -191,7 +191,15 @@ FiredAction fire(Context &ctx, Target from, const Action &a) {
   FiredAction f;
   f.from = from;
   f.action = &a;
-  if (ExprRef amount = givenAmount(a)) f.amount = ctx.evalKnownNumber(*amount, "the dose of '" + a.name + "'");
+  if (GivenAmount amount = givenAmount(a)) {
+    f.amount = ctx.evalKnownNumber(*amount.low, "the dose of '" + a.name + "'");
+    f.amountHigh = amount.isRange() ? ctx.evalKnownNumber(*amount.high, "the dose of '" + a.name + "'") : f.amount;
+    // Sema orders the ends it can compare; any other range is checked here.
+    if (*f.amountHigh < *f.amount)
+      throw EvalError("the dose range of '" + a.name + "' is empty for this patient: its low end " + f.amount->str() +
+                          " exceeds its high end " + f.amountHigh->str() + " (canonical units)",
+                      a.dose->range);
+  }
   return f;
 }
 
@@ -230,7 +238,7 @@ bool sameOutputValue(const Value &a, const Value &b) { return a.missing || b.mis
 
 bool sameAction(const FiredAction &a, const FiredAction &b) {
   if (!a.action || !b.action) return a.action == b.action;
-  return a.amount == b.amount && actionIdentity(*a.action) == actionIdentity(*b.action);
+  return a.amount == b.amount && a.amountHigh == b.amountHigh && actionIdentity(*a.action) == actionIdentity(*b.action);
 }
 
 Evaluation evaluate(const Protocol &p, const Patient &patient) {

@@ -22,7 +22,9 @@ struct EvalError : std::runtime_error {
 struct FiredAction {
   Target from;              // the tier or rule it came from
   const Action *action = nullptr;
-  std::optional<Rational> amount;  // Give with a dose: min(dose, cap), canonical units
+  // Give with a dose (ir::givenAmount), canonical units: the low and high
+  // ends of the range given; a single dose has amountHigh == amount.
+  std::optional<Rational> amount, amountHigh;
 };
 
 /// A hit-policy violation in a pathway (its tiers are `unique`) or a table.

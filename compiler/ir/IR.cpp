@@ -268,10 +268,11 @@ ExprRef outputValue(const Table &t, int output) {
   return outputValue(t.hit, t.aggregation, order, rulesFire(t), values, t.outputs.at(output), t.outputs[output].range);
 }
 
-ExprRef givenAmount(const Action &a) {
-  if (a.kind != ActionKind::Give || !a.dose) return nullptr;
-  if (!a.cap) return a.dose;
-  return build::nary(Op::Min, {a.dose, a.cap}, a.dose->range);
+GivenAmount givenAmount(const Action &a) {
+  if (a.kind != ActionKind::Give || !a.dose) return {};
+  auto capped = [&](const ExprRef &e) { return a.cap ? build::nary(Op::Min, {e, a.cap}, e->range) : e; };
+  ExprRef low = capped(a.dose);
+  return {low, a.doseHigh ? capped(a.doseHigh) : low};
 }
 
 std::optional<Rational> basisFactor(const Action &a, const Limit &l, std::string *whyNot) {

@@ -225,7 +225,8 @@ struct Action {
   SourceRange range;
   // Give
   int drug = -1;                              // index into Protocol::drugs
-  ExprRef dose;                               // null when unspecified
+  ExprRef dose;                               // null when unspecified; a range's low end
+  ExprRef doseHigh;                           // `dose A .. B`: B; null for a single dose
   std::optional<std::string> doseUnspecified;
   Basis basis;
   ExprRef cap;                                // `max`: the given dose is min(dose, cap)
@@ -331,10 +332,17 @@ ExprRef outputValue(HitPolicy hit, Aggregation agg, std::span<const uint32_t> or
 /// The same, for an IR table.
 ExprRef outputValue(const Table &t, int output);
 
-/// What a `give` gives: min(dose, cap), or the dose when there is no cap;
-/// null when the dose is unspecified. The evaluator, the verifier and the
-/// table compiler all use this one expression.
-ExprRef givenAmount(const Action &a);
+/// What a `give` gives, as a range [low, high]: each end is min(end, cap),
+/// or the end itself when there is no cap. A single dose is one expression
+/// (low == high, the same pointer); both are null when the dose is
+/// unspecified. The evaluator, the verifier, the table compiler and the DMN
+/// export all use this one definition.
+struct GivenAmount {
+  ExprRef low, high;
+  explicit operator bool() const { return high != nullptr; }
+  bool isRange() const { return low != high; }
+};
+GivenAmount givenAmount(const Action &a);
 
 /// The factor turning an amount given on the action's basis (per dose, per
 /// day, in total) into the limit's basis; nullopt, with the reason in
@@ -386,7 +394,8 @@ struct Expectation {
   Target target;             // Fired
   ActionKind action = ActionKind::Do;  // Action
   std::string name;          // Action / Dose: action or drug name
-  Rational dose;             // Dose: canonical units
+  Rational dose;             // Dose: canonical units (a range's low end)
+  std::optional<Rational> doseHigh;  // Dose: `== L .. H`: H; unset for one amount
   Unit doseUnit;             // Dose: as written, for messages
   Basis basis;               // Dose
   SourceRange range;

@@ -137,7 +137,7 @@ void dumpAction(const Protocol &p, const Action &a, std::ostream &out) {
   if (!a.name.empty()) out << " " << a.name;
   if (a.kind == ActionKind::Give) {
     if (a.dose)
-      out << " dose " << toString(p, *a.dose) << " (canonical " << a.dose->type.dim.str() << ", shown in "
+      out << " dose " << toString(p, *a.dose) << (a.doseHigh ? " .. " + toString(p, *a.doseHigh) : "") << " (canonical " << a.dose->type.dim.str() << ", shown in "
           << (a.doseUnit.name.empty() ? "-" : a.doseUnit.name) << ")";
     if (a.doseUnspecified) out << " dose unspecified " << quoted(*a.doseUnspecified);
     if (!a.basis.str().empty()) out << " " << a.basis.str();
@@ -283,6 +283,7 @@ void dump(const Protocol &p, std::ostream &out) {
       case Expectation::Kind::Action: out << spelling(x.action) << " " << x.name; break;
       case Expectation::Kind::Dose:
         out << x.name << " dose == " << quantity(x.dose, &x.doseUnit) << " (" << x.dose.str() << ")";
+        if (x.doseHigh) out << " .. " << quantity(*x.doseHigh, &x.doseUnit) << " (" << x.doseHigh->str() << ")";
         if (!x.basis.str().empty()) out << " " << x.basis.str();
         break;
       case Expectation::Kind::Outside: out << "outside population"; break;

@@ -322,8 +322,10 @@ private:
     if (auto *g = dynamic_cast<P::GiveActionContext *>(ctx)) {
       a.kind = ActionKind::Give;
       a.name = ident(g->ident());
-      if (P::ExprContext *dose = g->doseValue()->expr()) a.dose = expr(dose);
-      else a.doseUnspecified = unspecified(g->doseValue()->unspecifiedMark());
+      if (P::ExprContext *dose = g->doseValue()->expr()) {
+        a.dose = expr(dose);
+        if (g->doseValue()->high) a.doseHigh = additive(g->doseValue()->high);
+      } else a.doseUnspecified = unspecified(g->doseValue()->unspecifiedMark());
       for (P::BasisContext *b : g->basis())
         if (b != g->capBasis) a.basis = basis(b);
       if (g->cap) a.cap = expr(g->cap);
@@ -700,6 +702,7 @@ private:
         e.action = ActionKind::Give;
         e.name = ident(dose->ident());
         e.dose = expr(dose->expr());
+        if (dose->high) e.doseHigh = additive(dose->high);
         e.basis = basis(dose->basis());
       } else if (auto *out = dynamic_cast<P::ExpectOutputContext *>(ec)) {
         e.kind = Expectation::Kind::Output;

@@ -340,6 +340,7 @@ struct Lowerer {
       for (size_t i = 0; i < a.drugs.size(); ++i)
         if (a.drugs[i]->name.name == act.name.name) r.drug = static_cast<int>(i);
       r.dose = expr(act.dose.get());
+      r.doseHigh = expr(act.doseHigh.get());
       if (act.doseUnspecified) {
         r.doseUnspecified = act.doseUnspecified->reason;
         unspecified(act.doseUnspecified, "give " + act.name.name + " dose");
@@ -452,6 +453,7 @@ struct Lowerer {
         case ast::Expectation::Kind::Dose:
           y.name = x.name.name;
           y.dose = constant(x.dose.get());
+          if (x.doseHigh) y.doseHigh = constant(x.doseHigh.get());
           y.doseUnit = writtenUnit(x.dose.get());
           y.basis = basis(x.basis);
           break;

@@ -306,6 +306,7 @@ struct Resolver {
     if (act.kind == ast::ActionKind::Give) {
       drug(act.name);
       expr(act.dose.get());
+      expr(act.doseHigh.get());
       expr(act.cap.get());
       if (act.duration) {
         expr(act.duration->lo.get());

@@ -964,6 +964,31 @@ struct Checker {
       a.diags.report(DiagId::err_range_reversed, r.range, showQuantity(lo->value, lo->unit), showQuantity(hi->value, hi->unit));
   }
 
+  /// A dose range `A .. B` whose ends can be compared here: both literals,
+  /// or both a literal times the same name (`30 mg/kg * weight .. 50 mg/kg *
+  /// weight`). Other ranges are the verifier's (an empty range is a dose
+  /// whose low end exceeds its high end for some patient).
+  void doseRangeOrder(const ast::Expr *lo, const ast::Expr *hi) {
+    auto factor = [&](const ast::Expr *e, std::string *rest) -> const ast::Expr * {
+      if (literalNumber(e)) return e;
+      auto *b = ast::dyn<ast::BinaryExpr>(e);
+      if (!b || b->op != ast::BinaryOp::Mul || !literalNumber(b->lhs.get())) return nullptr;
+      auto *n = ast::dyn<ast::NameExpr>(b->rhs.get());
+      if (!n) return nullptr;
+      *rest = n->name.str();
+      return b->lhs.get();
+    };
+    std::string restLo, restHi;
+    const ast::Expr *fl = factor(lo, &restLo), *fh = factor(hi, &restHi);
+    if (!fl || !fh || restLo != restHi) return;
+    auto vl = literalValue(fl), vh = literalValue(fh);
+    if (!vl || !vh || a.types.at(fl).type.dim != a.types.at(fh).type.dim || *vl <= *vh) return;
+    Constant cl = literalConstant(fl), ch = literalConstant(fh);
+    std::string suffix = restLo.empty() ? "" : " * " + restLo;
+    a.diags.report(DiagId::err_range_reversed, SourceRange::cover(lo->range, hi->range),
+                   showQuantity(cl.value, cl.unit) + suffix, showQuantity(ch.value, ch.unit) + suffix);
+  }
+
   void action(const ast::Action &act, const ast::Header *header) {
     if (act.kind == ast::ActionKind::Give) {
       auto drugIt = scope->drugs.find(act.name.name);
@@ -975,6 +1000,13 @@ struct Checker {
         else if (d)
           a.diags.report(DiagId::err_dose_not_amount, act.dose->range,
                          d->type.kind == ir::Type::Kind::Number ? dimName(d->type.dim) : describe(*d));
+      }
+      if (act.doseHigh) {
+        auto h = check(act.doseHigh.get());
+        if (h && doseDim && (h->type.kind != ir::Type::Kind::Number || h->type.dim != *doseDim))
+          a.diags.report(DiagId::err_dose_range_dimension, act.doseHigh->range, dimName(*doseDim),
+                         h->type.kind == ir::Type::Kind::Number ? dimName(h->type.dim) : describe(*h));
+        else if (h && doseDim) doseRangeOrder(act.dose.get(), act.doseHigh.get());
       }
       auto doseBasis = basis(act.basis);
       if (act.cap) {
@@ -1185,6 +1217,14 @@ void checkTypes(Analysis &a) {
       if (x.kind != ast::Expectation::Kind::Dose) continue;
       auto v = c.constant(x.dose.get(), "an expected dose");
       if (v && !a.units.isAmount(v->dim)) a.diags.report(DiagId::err_dose_not_amount, x.dose->range, dimName(v->dim));
+      if (x.doseHigh) {
+        auto h = c.constant(x.doseHigh.get(), "an expected dose");
+        if (v && h && h->dim != v->dim)
+          a.diags.report(DiagId::err_dose_range_dimension, x.doseHigh->range, dimName(v->dim), dimName(h->dim));
+        else if (v && h && v->value > h->value)
+          a.diags.report(DiagId::err_range_reversed, SourceRange::cover(x.dose->range, x.doseHigh->range),
+                         showQuantity(v->value, v->unit), showQuantity(h->value, h->unit));
+      }
       c.basis(x.basis);
     }
   }

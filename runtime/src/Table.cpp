@@ -697,6 +697,12 @@ public:
     if (a.kind == ActionKind::Give) {
       a.name = r_.string(j, path, "drug");
       if (auto amount = optNodeRef(j, path, "amount", InputSpec::Kind::Number)) a.amount = static_cast<int>(*amount);
+      // Present only for a dose range (docs/tables.md).
+      if (auto high = j.contains("amountHigh") ? optNodeRef(j, path, "amountHigh", InputSpec::Kind::Number)
+                                               : std::nullopt) {
+        if (a.amount < 0) r_.fail(path + ".amountHigh", "a dose range needs its low end, 'amount'");
+        a.amountHigh = static_cast<int>(*high);
+      }
       auto why = r_.optString(j, path, "doseUnspecified");
       if (why) a.reason = *why;
       if (a.amount < 0 && !why) r_.fail(path + ".amount", "a give action needs an amount or doseUnspecified");
@@ -1091,10 +1097,9 @@ std::string ruleWhere(const TableInfo &t, const RuleInfo &r) {
   return std::string(t.pathway ? "the condition of tier '" : "the condition of rule '") + t.name + "." + r.name + "'";
 }
 
-// The amount an action gives this patient; nullopt when unspecified.
-std::optional<Rational> amountOf(const std::vector<NodeValue> &v, const ActionInfo &a) {
-  if (a.amount < 0) return std::nullopt;
-  const NodeValue &x = v[static_cast<size_t>(a.amount)];
+// The value of an amount node for this patient.
+Rational amountAt(const std::vector<NodeValue> &v, int node, const ActionInfo &a) {
+  const NodeValue &x = v[static_cast<size_t>(node)];
   if (x.error != Error::None) raise(x.error, "the amount of " + a.name);
   if (x.missing)
     throw EvaluationError("the amount of " + a.name + " cannot be computed: it needs a value the patient does not give");
@@ -1116,6 +1121,20 @@ bool sameValue(const NodeValue &a, const NodeValue &b, InputSpec::Kind k) {
     case InputSpec::Kind::Number: return a.number == b.number;
   }
   return false;
+}
+
+// The amount an action gives this patient, [low, high] (equal for a single
+// dose); both nullopt when unspecified. An empty range is an error, as in
+// the reference evaluator.
+std::pair<std::optional<Rational>, std::optional<Rational>> amountOf(const std::vector<NodeValue> &v,
+                                                                     const ActionInfo &a) {
+  if (a.amount < 0) return {};
+  Rational low = amountAt(v, a.amount, a);
+  Rational high = a.amountHigh < 0 ? low : amountAt(v, a.amountHigh, a);
+  if (high < low)
+    throw EvaluationError("the dose range of '" + a.name + "' is empty for this patient: its low end " + low.str() +
+                          " exceeds its high end " + high.str() + " (canonical units)");
+  return {low, high};
 }
 
 // The missing inputs that make a node unknown (or missing): followed
@@ -1350,8 +1369,10 @@ void Table::evaluate(const std::vector<PatientValue> &patient, Result &out, cons
     for (uint32_t r = 0; r < info.rules.size(); ++r) {
       if (!out.fired[t][r]) continue;
       const RuleInfo &rule = info.rules[r];
-      for (uint32_t a = 0; a < rule.actions.size(); ++a)
-        out.actions.push_back(FiredAction{t, r, a, amountOf(v, rule.actions[a])});
+      for (uint32_t a = 0; a < rule.actions.size(); ++a) {
+        auto [low, high] = amountOf(v, rule.actions[a]);
+        out.actions.push_back(FiredAction{t, r, a, low, high});
+      }
       for (size_t o = 0; o < rule.outputs.size(); ++o)
         needValue(v, rule.outputs[o], "output '" + info.outputs[o].name + "' of " + ruleWhere(info, rule));
     }
@@ -1426,6 +1447,13 @@ std::string Table::displayAmount(const ActionInfo &a, const Rational &canonical)
   return formatQuantity(canonical, a.unit ? &*a.unit : nullptr);
 }
 
+std::string Table::displayDose(const ActionInfo &a, const FiredAction &f) const {
+  if (!f.amount) return "";
+  std::string s = displayAmount(a, *f.amount);
+  if (f.amountHigh && *f.amountHigh != *f.amount) s += " .. " + displayAmount(a, *f.amountHigh);
+  return a.basis.empty() ? s : s + " " + a.basis;
+}
+
 std::string Table::resultJson(const std::vector<PatientValue> &patient, const Result &r, bool explain) const {
   const Model &m = *m_;
   json out;
@@ -1453,8 +1481,9 @@ std::string Table::resultJson(const std::vector<PatientValue> &patient, const Re
     if (a.kind == ActionKind::Give) {
       if (f.amount) {
         j["amount"] = f.amount->str();
+        if (a.amountHigh >= 0) j["amountHigh"] = f.amountHigh->str();  // a range: amount is its low end
         j["canonicalUnit"] = a.canonicalUnit;
-        j["display"] = displayAmount(a, *f.amount) + (a.basis.empty() ? "" : " " + a.basis);
+        j["display"] = displayDose(a, f);
       } else {
         j["amount"] = nullptr;
         j["doseUnspecified"] = a.reason;

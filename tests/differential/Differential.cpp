@@ -71,7 +71,7 @@ struct Observation {
   struct Act {
     uint32_t container = 0, rule = 0;
     std::string kind, name;
-    std::optional<Rational> amount;
+    std::optional<Rational> amount, amountHigh;  // a dose range's ends (equal for a single dose)
     friend bool operator==(const Act &, const Act &) = default;
   };
   std::vector<Act> actions;
@@ -100,7 +100,7 @@ Observation observeRuntime(const runtime::Table &table, const runtime::Result &r
   for (const auto &row : r.fired) o.fired.emplace_back(row.begin(), row.end());
   for (const runtime::FiredAction &f : r.actions) {
     const runtime::ActionInfo &a = table.tables()[f.table].rules[f.rule].actions[f.action];
-    o.actions.push_back({f.table, f.rule, spelling(a.kind), a.name, f.amount});
+    o.actions.push_back({f.table, f.rule, spelling(a.kind), a.name, f.amount, f.amountHigh});
   }
   for (const carepath::Violation &v : r.violations) {
     const runtime::TableInfo &t = table.tables()[v.table];
@@ -135,7 +135,8 @@ Observation observeEvaluator(const ir::Protocol &p, const ir::Evaluation &ev) {
   for (const ir::FiredAction &f : ev.actions) {
     uint32_t container = static_cast<uint32_t>(f.from.container) + (f.from.kind == ir::Target::Kind::Rule ? np : 0);
     std::string name = f.action->kind == ir::ActionKind::Unspecified ? "" : f.action->name;
-    o.actions.push_back({container, static_cast<uint32_t>(f.from.index), ir::spelling(f.action->kind), name, f.amount});
+    o.actions.push_back(
+        {container, static_cast<uint32_t>(f.from.index), ir::spelling(f.action->kind), name, f.amount, f.amountHigh});
   }
   for (const ir::Violation &v : ev.violations) {
     bool tier = v.container == ir::Target::Kind::Tier;
@@ -296,9 +297,12 @@ bool sameOutputs(const Judged &x, int tb, int ri, int rj) {
   const ir::Rule &a = x.p.tables[tb].rules[ri], &b = x.p.tables[tb].rules[rj];
   if (a.actions.size() != b.actions.size()) return false;
   for (size_t k = 0; k < a.actions.size(); ++k) {
-    ir::FiredAction fa{{}, &a.actions[k], std::nullopt}, fb{{}, &b.actions[k], std::nullopt};
-    if (ir::ExprRef e = ir::givenAmount(a.actions[k])) fa.amount = ir::evaluate(x.p, *e, x.patient).number;
-    if (ir::ExprRef e = ir::givenAmount(b.actions[k])) fb.amount = ir::evaluate(x.p, *e, x.patient).number;
+    ir::FiredAction fa{{}, &a.actions[k], std::nullopt, std::nullopt}, fb{{}, &b.actions[k], std::nullopt, std::nullopt};
+    for (auto [f, act] : {std::pair{&fa, &a.actions[k]}, std::pair{&fb, &b.actions[k]}})
+      if (ir::GivenAmount e = ir::givenAmount(*act)) {
+        f->amount = ir::evaluate(x.p, *e.low, x.patient).number;
+        f->amountHigh = ir::evaluate(x.p, *e.high, x.patient).number;
+      }
     if (!ir::sameAction(fa, fb)) return false;
   }
   for (size_t o = 0; o < a.outputs.size(); ++o)
@@ -452,8 +456,8 @@ public:
         Rational f = *factor;
         c.pred = [action, limit, f, w](const Judged &x) {
           const ir::FiredAction *fa = x.fired(action);
-          if (!fa || !fa->amount) return false;
-          Rational amount = *fa->amount * f;
+          if (!fa || !fa->amountHigh) return false;
+          Rational amount = *fa->amountHigh * f;  // a range is judged by its high end
           Rational bound = limit->perWeight ? limit->amount * x.patient[w].number : limit->amount;
           return amount > bound;
         };
@@ -499,7 +503,7 @@ public:
         const ir::FiredAction *fa = x.fired(action);
         if (!fa) return false;
         if (never) return true;
-        return fa->amount && (*fa->amount < *lo || *fa->amount > *hi);
+        return fa->amount && (*fa->amount < *lo || *fa->amountHigh > *hi);
       };
       checks_.push_back(std::move(c));
     }
@@ -632,9 +636,10 @@ private:
                                memberName(a.container, a.rule) + ", runtime " + b.kind + " " + b.name);
             break;
           }
-          if (a.amount != b.amount) {
-            add("amount", a.name + " at " + memberName(a.container, a.rule) + ": IR " + ratText(a.amount) + ", runtime " +
-                              ratText(b.amount) + " (canonical units)");
+          if (a.amount != b.amount || a.amountHigh != b.amountHigh) {
+            add("amount", a.name + " at " + memberName(a.container, a.rule) + ": IR " + ratText(a.amount) + " .. " +
+                              ratText(a.amountHigh) + ", runtime " + ratText(b.amount) + " .. " + ratText(b.amountHigh) +
+                              " (canonical units)");
           }
         }
       }

@@ -409,7 +409,14 @@ private:
       }
       dose = std::to_string(pickOf({5, 10, 20, 30})) + " mg/kg * weight + " + std::to_string(pickOf({10, 50})) + " mg";
       break;
-    default: dose = std::to_string(pickOf({1, 2, 5, 10, 12, 15, 20, 30, 40, 60})) + " mg/kg * weight"; break;
+    default: {
+      int64_t per = pickOf({1, 2, 5, 10, 12, 15, 20, 30, 40, 60});
+      dose = std::to_string(per) + " mg/kg * weight";
+      // A dose range (`30 mg/kg * weight .. 50 mg/kg * weight`), capped
+      // below at times: each end is capped (ir::givenAmount).
+      if (rng_.chance(30)) dose += " .. " + std::to_string(per + pickOf({0, 5, 20})) + " mg/kg * weight";
+      break;
+    }
     }
     std::string s = "give " + d.name + " dose " + dose + (basis.empty() ? "" : " " + basis);
     if (rng_.chance(40))

@@ -233,6 +233,11 @@ for (let k = 0; k < opts.n; k++) {
             doses++;
             const exact = rational(a.amount);
             if (!closeEnough(b.dose, exact)) problems.push(`${name}.${rule} ${a.name}: dose ${a.amount} = ${exact} (carepath) vs ${b.dose} (DMN)`);
+            // A dose range: both sides give its high end, or neither does.
+            if ((a.amountHigh === undefined) !== (b.doseHigh === undefined || b.doseHigh === null))
+              problems.push(`${name}.${rule} ${a.name}: high end ${a.amountHigh} (carepath) vs ${b.doseHigh} (DMN)`);
+            else if (a.amountHigh !== undefined && !closeEnough(b.doseHigh, rational(a.amountHigh)))
+              problems.push(`${name}.${rule} ${a.name}: high end ${a.amountHigh} = ${rational(a.amountHigh)} (carepath) vs ${b.doseHigh} (DMN)`);
           }
         });
       });

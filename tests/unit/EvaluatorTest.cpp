@@ -143,6 +143,50 @@ TEST(EvaluatorDose, CapIsMinOfDoseAndCap) {
   EXPECT_EQ(*evaluate(f.p, Fixture::patient(40, 12, true, 0)).actions[0].amount, Rational(1000));
 }
 
+TEST(EvaluatorDose, RangeGivesBothEndsEachCapped) {
+  Fixture f;
+  Pathway pw;
+  pw.name = "pw";
+  Tier t;
+  t.name = "first";
+  t.guard = build::boolean(true);
+  // 20 .. 30 mg/kg per day, max 1 g per day.
+  Action a = f.pulse();
+  a.dose = build::binary(Op::Mul, build::number(Rational(20) / kKg), f.weight);
+  a.doseHigh = build::binary(Op::Mul, build::number(Rational(30) / kKg), f.weight);
+  t.actions.push_back(a);
+  pw.tiers.push_back(t);
+  f.p.pathways.push_back(pw);
+
+  Evaluation ev = evaluate(f.p, Fixture::patient(14, 3, true, 0));
+  EXPECT_EQ(*ev.actions[0].amount, Rational(280));
+  EXPECT_EQ(*ev.actions[0].amountHigh, Rational(420));
+  // 40 kg: 800 mg .. 1200 mg, the high end capped at 1 g.
+  ev = evaluate(f.p, Fixture::patient(40, 12, true, 0));
+  EXPECT_EQ(*ev.actions[0].amount, Rational(800));
+  EXPECT_EQ(*ev.actions[0].amountHigh, Rational(1000));
+  // 60 kg: both ends capped, the range is one amount.
+  ev = evaluate(f.p, Fixture::patient(60, 12, true, 0));
+  EXPECT_EQ(*ev.actions[0].amount, Rational(1000));
+  EXPECT_EQ(*ev.actions[0].amountHigh, Rational(1000));
+  // A single dose has amountHigh == amount.
+  f.p.pathways[0].tiers[0].actions[0] = f.pulse();
+  ev = evaluate(f.p, Fixture::patient(14, 3, true, 0));
+  EXPECT_EQ(ev.actions[0].amountHigh, ev.actions[0].amount);
+}
+
+TEST(EvaluatorDose, RangeEmptyForThePatientIsAnError) {
+  Fixture f;
+  Table &t = f.table(HitPolicy::Collect, {{build::boolean(true), "x"}});
+  // 30 mg/kg * weight .. 500 mg: empty above 16 2/3 kg.
+  Action a = f.pulse();
+  a.cap = nullptr;
+  a.doseHigh = build::number(500, kMass);
+  t.rules[0].actions = {a};
+  EXPECT_EQ(*evaluate(f.p, Fixture::patient(10, 3, true, 0)).actions[0].amountHigh, Rational(500));
+  EXPECT_THROW(evaluate(f.p, Fixture::patient(20, 3, true, 0)), EvalError);
+}
+
 TEST(EvaluatorDose, UnspecifiedDoseHasNoAmount) {
   Fixture f;
   Table &t = f.table(HitPolicy::Collect, {{build::boolean(true), "x"}});

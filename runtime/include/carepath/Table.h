@@ -91,6 +91,7 @@ struct ActionInfo {
   std::string identity;
   // give
   int amount = -1;                   // node of the amount given (the dose, capped); -1 when unspecified
+  int amountHigh = -1;               // a dose range: node of its high end (capped), `amount` its low end; -1 otherwise
   std::string canonicalUnit;         // "mg"
   std::optional<UnitSpec> unit;      // display unit of the dose
   std::string basis;                 // "per day", "total", "per dose", ""
@@ -147,7 +148,9 @@ struct FiredAction {
   uint32_t table = 0;   // index into Table::tables() (pathways first)
   uint32_t rule = 0;
   uint32_t action = 0;
-  std::optional<Rational> amount;  // give with a dose: min(dose, cap), canonical units
+  // give with a dose: min(dose, cap), canonical units; a dose range gives
+  // [amount, amountHigh], a single dose has amountHigh == amount.
+  std::optional<Rational> amount, amountHigh;
 };
 
 /// One part of a guard, for the explanation: a comparison, an input, a
@@ -244,6 +247,9 @@ public:
   std::string nodeLabel(uint32_t node) const;
   /// An amount in the action's display unit, rounded for display only.
   std::string displayAmount(const ActionInfo &a, const Rational &canonical) const;
+  /// A fired give's amount for display: "420 mg", or "420 mg .. 700 mg" for
+  /// a range, with the basis ("... per day"); "" when it has no amount.
+  std::string displayDose(const ActionInfo &a, const FiredAction &f) const;
 
   struct Model;
 
