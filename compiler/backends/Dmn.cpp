@@ -293,6 +293,7 @@ private:
       for (const ir::ExprRef &a : e->args) conjuncts(a, out);
       return;
     }
+    if (e->op == ir::Op::Const && e->type.kind == Kind::Bool && e->constant.boolean) return;  // `population true`
     out.push_back(e);
   }
 
