@@ -8,6 +8,12 @@
 // then sees overlaps only between different carepath rules, and COLLECT
 // never repeats a rule. Numbers are in canonical units (mass mg, duration
 // h, ...), the IR's own, so no conversion can lose anything.
+//
+// What unary tests cannot hold exactly (counting, `if`, `known`, inputs
+// compared with each other, numeric defines, optional inputs, too many
+// rows) goes to a condition column: a FEEL expression tested `true`
+// (DmnExpressions.h), next to the unary tests of the conjuncts they can
+// hold; the defines it reads become literal-expression decisions.
 #include "backends/Dmn.h"
 
 #include <algorithm>
