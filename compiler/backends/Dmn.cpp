@@ -8,13 +8,21 @@
 // then sees overlaps only between different carepath rules, and COLLECT
 // never repeats a rule. Numbers are in canonical units (mass mg, duration
 // h, ...), the IR's own, so no conversion can lose anything.
+//
+// What unary tests cannot hold exactly (counting, `if`, `known`, inputs
+// compared with each other, numeric defines, optional inputs, too many
+// rows) goes to a condition column: a FEEL expression tested `true`
+// (DmnExpressions.h), next to the unary tests of the conjuncts they can
+// hold; the defines it reads become literal-expression decisions.
 #include "backends/Dmn.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <sstream>
 
 #include "ir/Columns.h"
+#include "backends/DmnExpressions.h"
 #include "backends/Feel.h"
 #include "carepath/Quantity.h"
 #include "ir/PatientInput.h"
@@ -135,15 +143,6 @@ public:
   Emitter(const ir::Protocol &p, const DmnOptions &o, DiagnosticEngine &diags) : p_(p), o_(o), diags_(diags) {}
 
   std::optional<std::string> document() {
-    // The population once, so a non-tabular population is reported once.
-    if (p_.population) {
-      auto pop = toColumns(p_, *p_.population);
-      if (auto *err = std::get_if<ColumnsError>(&pop)) {
-        diags_.report(DiagId::err_condition_not_tabular, err->range.valid() ? err->range : p_.population->range,
-                      "the population", err->message);
-        return std::nullopt;
-      }
-    }
     for (const ir::Input &in : p_.inputs)
       if (feel::reserved(in.name)) {
         diags_.report(DiagId::err_condition_not_tabular, in.range, "input '" + in.name + "'",
@@ -156,6 +155,8 @@ public:
     for (size_t i = 0; i < p_.pathways.size(); ++i) decisions.push_back(pathway(static_cast<int>(i)));
     for (const ir::Table &t : p_.tables) decisions.push_back(table(t));
     if (failed_) return std::nullopt;
+    std::string defines = defineDecisions();
+    if (failed_) return std::nullopt;
 
     std::ostringstream x;
     x << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
@@ -167,6 +168,7 @@ public:
     for (const ir::Source &s : p_.sources)
       x << "  <knowledgeSource id=\"" << xml(id("source", s.id)) << "\" name=\"" << xml(s.id) << "\">\n"
         << "    <description>" << text(s.text) << "</description>\n  </knowledgeSource>\n";
+    x << defines;
     for (const std::string &d : decisions) x << d;
     x << "</definitions>\n";
     return x.str();
@@ -240,6 +242,7 @@ private:
       desc += (desc.empty() ? "" : "; ") + std::string("one of ") + join(p_.enums[in.type.enumType].members, ", ");
     }
     if (in.unspecified) desc += "; unspecified: " + *in.unspecified;
+    if (in.optional) desc += std::string(desc.empty() ? "" : "; ") + "optional: null when not known";
     if (!in.citations.empty()) desc += " [" + join(in.citations, ", ") + "]";
     std::ostringstream x;
     x << "  <inputData id=\"" << xml(id("input", in.name)) << "\" name=\"" << xml(in.name) << "\">\n"
@@ -286,23 +289,145 @@ private:
     return decision(d);
   }
 
-  // The guard conjoined with the population, as disjoint rows.
-  std::optional<std::vector<Row>> rows(const Decision &d, const SourceRule &r) {
+  static std::string where(const Decision &d, const SourceRule &r) {
+    return std::string(d.kind == "pathway" ? "tier '" : "rule '") + d.name + "." + r.name + "'";
+  }
+
+  // A condition as disjoint rows of unary tests; nullopt when unary tests
+  // cannot hold it exactly: it reads an optional input (a unary test
+  // cannot say "unknown"), is not a test of inputs against constants, or
+  // needs more than the limit.
+  std::optional<std::vector<Row>> tabularRows(const ir::Expr &e) {
+    if (dmn::readsOptional(p_, e)) return std::nullopt;
+    auto result = toColumns(p_, e);
+    auto *c = std::get_if<Columns>(&result);
+    if (!c) return std::nullopt;
+    auto out = disjoint(p_, c->rows, o_.maxRulesPerTable);
+    return out;  // a bound with no decimal form is refused where it is written
+  }
+
+  // How one rule's condition is written: rows of unary tests, and a guard
+  // column (a FEEL expression tested `true`) for what they cannot hold.
+  struct Form {
+    std::vector<Row> rows;
+    std::optional<std::string> guard;
+    std::set<int> guardInputs, guardDefines;
+  };
+
+  std::optional<Form> form(const Decision &d, const SourceRule &r) {
     ir::ExprRef e = r.guard;
     if (p_.population) e = e ? ir::build::nary(ir::Op::And, {p_.population, e}, e->range) : p_.population;
-    std::string where = std::string(d.kind == "pathway" ? "tier '" : "rule '") + d.name + "." + r.name + "'";
-    if (!e) return std::vector<Row>{Row{}};
-    auto result = toColumns(p_, *e);
-    if (auto *err = std::get_if<ColumnsError>(&result)) {
-      diags_.report(DiagId::err_condition_not_tabular, err->range.valid() ? err->range : r.range, where, err->message);
+    if (!e) return Form{{Row{}}, std::nullopt, {}, {}};
+    if (auto rows = tabularRows(*e)) return Form{std::move(*rows), std::nullopt, {}, {}};
+    return expressionForm(d, r, false);
+  }
+
+  // The conjuncts of a guard read as "is true" (IsTrue and `and` looked
+  // through: the whole is true exactly when each of them is).
+  static void conjuncts(const ir::ExprRef &e, std::vector<ir::ExprRef> &out) {
+    if (e->op == ir::Op::IsTrue || e->op == ir::Op::And) {
+      for (const ir::ExprRef &a : e->args) conjuncts(a, out);
+      return;
+    }
+    if (e->op == ir::Op::Const && e->type.kind == Kind::Bool && e->constant.boolean) return;  // `population true`
+    out.push_back(e);
+  }
+
+  // The population and guard as a FEEL condition column, except the
+  // conjuncts unary tests can hold, which stay rows of unary tests (`whole`:
+  // everything in the column, one DMN rule).
+  std::optional<Form> expressionForm(const Decision &d, const SourceRule &r, bool whole) {
+    std::vector<ir::ExprRef> items, tab, rest;
+    if (p_.population) conjuncts(p_.population, items);
+    if (r.guard) conjuncts(r.guard, items);
+    for (const ir::ExprRef &x : items) {
+      bool tabular = !whole && !dmn::readsOptional(p_, *x) && std::holds_alternative<Columns>(toColumns(p_, *x));
+      (tabular ? tab : rest).push_back(x);
+    }
+    Form f{{Row{}}, std::nullopt, {}, {}};
+    if (!tab.empty()) {
+      ir::ExprRef t = tab.size() == 1 ? tab[0] : ir::build::nary(ir::Op::And, tab, tab[0]->range);
+      if (auto rows = tabularRows(*t)) f.rows = std::move(*rows);
+      else rest = items;  // too many rows together: all in the column
+    }
+    if (rest.empty()) return f;
+    ir::ExprRef g = rest.size() == 1 ? rest[0] : ir::build::nary(ir::Op::And, rest, rest[0]->range);
+    dmn::FeelWriter w(p_);
+    auto text = w.writeGuard(*g);
+    if (!text) {
+      diags_.report(DiagId::err_dmn_not_decimal, w.inexactRange.valid() ? w.inexactRange : r.range, where(d, r),
+                    w.inexact);
       return std::nullopt;
     }
-    auto out = disjoint(p_, std::get<Columns>(result).rows, o_.maxRulesPerTable);
-    if (!out) {
-      diags_.report(DiagId::err_dmn_too_many_rules, r.range, where, std::to_string(o_.maxRulesPerTable));
-      return std::nullopt;
+    f.guard = *text;
+    f.guardInputs = std::move(w.inputs);
+    f.guardDefines = std::move(w.defines);
+    return f;
+  }
+
+  // Each define a FEEL guard reads (and each define those read) is a
+  // decision with a literal expression, required by the decisions that
+  // read it: DMN's decision requirements graph.
+  std::string defineDecisions() {
+    std::set<int> done;
+    std::vector<int> todo(neededDefines_.begin(), neededDefines_.end());
+    std::map<int, std::string> out;
+    while (!todo.empty()) {
+      int i = todo.back();
+      todo.pop_back();
+      if (!done.insert(i).second) continue;
+      const ir::Define &def = p_.defines[i];
+      if (feel::reserved(def.name)) {
+        diags_.report(DiagId::err_condition_not_tabular, def.range, "define '" + def.name + "'",
+                      "'" + def.name + "' is a reserved word of FEEL, the DMN expression language; rename the define");
+        failed_ = true;
+        continue;
+      }
+      dmn::FeelWriter w(p_);
+      auto feelText = w.write(*def.value);
+      if (!feelText) {
+        diags_.report(DiagId::err_dmn_not_decimal, w.inexactRange.valid() ? w.inexactRange : def.range,
+                      "define '" + def.name + "'", w.inexact);
+        failed_ = true;
+        continue;
+      }
+      for (int j : w.defines) todo.push_back(j);
+      std::string did = id("define", def.name);
+      std::string desc = "define " + def.name + " = " + ir::toString(p_, *def.value) +
+                         (def.description.empty() ? "" : ": " + def.description);
+      if (def.value->mayBeMissing) desc += "; null when a value it needs is missing";
+      if (!def.citations.empty()) desc += " [" + join(def.citations, ", ") + "]";
+      std::ostringstream x;
+      x << "  <decision id=\"" << xml(did) << "\" name=\"" << xml(def.name) << "\">\n"
+        << "    <description>" << text(desc) << "</description>\n"
+        << "    <variable id=\"" << xml(did + ".variable") << "\" name=\"" << xml(def.name) << "\" typeRef=\""
+        << typeRef(def.value->type.kind) << "\"/>\n";
+      x << requirements(did, w.inputs, w.defines);
+      for (const ir::Source &s : p_.sources)
+        if (std::find(def.citations.begin(), def.citations.end(), s.id) != def.citations.end())
+          x << "    <authorityRequirement id=\"" << xml(did + ".cites." + s.id) << "\">\n      <requiredAuthority href=\"#"
+            << xml(id("source", s.id)) << "\"/>\n    </authorityRequirement>\n";
+      x << "    <literalExpression id=\"" << xml(did + ".expression") << "\" typeRef=\"" << typeRef(def.value->type.kind)
+        << "\">\n      <text>" << text(*feelText) << "</text>\n    </literalExpression>\n  </decision>\n";
+      out[i] = x.str();
     }
-    return out;
+    std::string all;
+    for (const auto &[i, s] : out) all += s;
+    return all;
+  }
+
+  // informationRequirement elements: the inputs, then the define decisions.
+  std::string requirements(const std::string &did, const std::set<int> &inputs, const std::set<int> &defines) {
+    std::ostringstream x;
+    for (int i : inputs)
+      x << "    <informationRequirement id=\"" << xml(did + ".requires." + p_.inputs[i].name)
+        << "\">\n      <requiredInput href=\"#" << xml(id("input", p_.inputs[i].name)) << "\"/>\n"
+        << "    </informationRequirement>\n";
+    for (int i : defines)
+      x << "    <informationRequirement id=\"" << xml(did + ".requires." + p_.defines[i].name)
+        << "\">\n      <requiredDecision href=\"#" << xml(id("define", p_.defines[i].name)) << "\"/>\n"
+        << "    </informationRequirement>\n";
+    return x.str();
   }
 
   std::string optionalNumber(const std::optional<Rational> &r) { return r ? feel::number(*r) : "null"; }
@@ -311,6 +436,12 @@ private:
   // The FEEL expression of one end of a given amount.
   std::optional<std::string> amountExpression(const ir::Action &a, const ir::ExprRef &amount) {
     auto d = feel::expression(p_, *amount);
+    if (!d) {
+      // `if`, `count`, ... in a dose: the condition writer, defines in place.
+      dmn::FeelWriter w(p_);
+      w.forDose = true;
+      d = w.write(*amount);
+    }
     if (!d)
       diags_.report(DiagId::err_dose_not_compilable, amount->range, a.name,
                     "'" + ir::toString(p_, *amount) + "' is not arithmetic on numbers");
@@ -408,25 +539,52 @@ private:
 
   std::string decision(const Decision &d) {
     // Rows first: they decide which inputs the table needs.
-    std::vector<std::vector<Row>> rowsOf;
-    size_t total = 0;
+    std::vector<Form> forms;
     for (const SourceRule &r : d.rules) {
-      auto rs = rows(d, r);
-      if (!rs) { failed_ = true; return ""; }
-      total += rs->size();
-      rowsOf.push_back(std::move(*rs));
+      auto f = form(d, r);
+      if (!f) { failed_ = true; return ""; }
+      forms.push_back(std::move(*f));
     }
-    if (total > o_.maxRulesPerTable) {
+    auto total = [&] {
+      size_t n = 0;
+      for (const Form &f : forms) n += f.rows.size();
+      return n;
+    };
+    // Too many DMN rules: the rules with the most rows become one DMN rule
+    // each (the whole condition in the condition column), largest first.
+    if (total() > o_.maxRulesPerTable) {
+      std::vector<size_t> bySize(forms.size());
+      for (size_t k = 0; k < forms.size(); ++k) bySize[k] = k;
+      std::stable_sort(bySize.begin(), bySize.end(),
+                       [&](size_t a, size_t b) { return forms[a].rows.size() > forms[b].rows.size(); });
+      for (size_t k : bySize) {
+        if (total() <= o_.maxRulesPerTable || forms[k].rows.size() <= 1) break;
+        auto f = expressionForm(d, d.rules[k], true);
+        if (!f) { failed_ = true; return ""; }
+        forms[k] = std::move(*f);
+      }
+    }
+    if (total() > o_.maxRulesPerTable) {
       diags_.report(DiagId::err_dmn_too_many_rules, d.rules.front().range, d.kind + " '" + d.name + "'",
                     std::to_string(o_.maxRulesPerTable));
       failed_ = true;
       return "";
     }
-    std::set<int> used;
-    for (const auto &rs : rowsOf)
-      for (const Row &row : rs)
+    std::set<int> used, usedDefines;
+    for (const Form &f : forms) {
+      for (const Row &row : f.rows)
         for (const InputCondition &c : row.conditions) used.insert(c.input);
-    std::vector<int> inputs(used.begin(), used.end());
+      used.insert(f.guardInputs.begin(), f.guardInputs.end());
+      usedDefines.insert(f.guardDefines.begin(), f.guardDefines.end());
+    }
+    neededDefines_.insert(usedDefines.begin(), usedDefines.end());
+    // Input columns test the inputs the rows test; a guard reads the others
+    // itself (its requirement is listed all the same).
+    std::set<int> tested;
+    for (const Form &f : forms)
+      for (const Row &row : f.rows)
+        for (const InputCondition &c : row.conditions) tested.insert(c.input);
+    std::vector<int> inputs(tested.begin(), tested.end());
 
     // Citations of the decision: the table's, its rules' and their actions',
     // in the order the sources are declared.
@@ -444,10 +602,7 @@ private:
     if (!d.citations.empty()) desc += " [" + join(d.citations, ", ") + "]";
     x << "    <description>" << text(desc) << "</description>\n";
     x << "    <variable id=\"" << xml(did + ".variable") << "\" name=\"" << xml(d.name) << "\"/>\n";
-    for (int i : inputs)
-      x << "    <informationRequirement id=\"" << xml(did + ".requires." + p_.inputs[i].name)
-        << "\">\n      <requiredInput href=\"#" << xml(id("input", p_.inputs[i].name)) << "\"/>\n"
-        << "    </informationRequirement>\n";
+    x << requirements(did, used, usedDefines);
     for (const ir::Source &s : p_.sources)
       if (cited.count(s.id))
         x << "    <authorityRequirement id=\"" << xml(did + ".cites." + s.id) << "\">\n      <requiredAuthority href=\"#"
@@ -472,6 +627,14 @@ private:
       if (!values.empty()) x << "        <inputValues>\n          <text>" << text(values) << "</text>\n        </inputValues>\n";
       x << "      </input>\n";
     }
+    // One guard column per rule written as a FEEL expression.
+    for (size_t k = 0; k < d.rules.size(); ++k)
+      if (forms[k].guard) {
+        const std::string cid = tid + ".guard." + d.rules[k].name;
+        x << "      <input id=\"" << xml(cid) << "\" label=\"" << xml(d.rules[k].name + " (condition)") << "\">\n"
+          << "        <inputExpression id=\"" << xml(cid + ".expression") << "\" typeRef=\"boolean\">\n          <text>"
+          << text(*forms[k].guard) << "</text>\n        </inputExpression>\n      </input>\n";
+      }
     auto ruleColumn = [&] {
       if (!ruleOutput) return;
       x << "      <output id=\"" << xml(tid + ".output.rule") << "\" name=\"" << (d.kind == "pathway" ? "tier" : "rule")
@@ -503,7 +666,7 @@ private:
         acts.push_back(*s);
       }
       std::string actionsText = "[" + join(acts, ", ") + "]";
-      const std::vector<Row> &rs = rowsOf[k];
+      const std::vector<Row> &rs = forms[k].rows;
       for (size_t j = 0; j < rs.size(); ++j) {
         std::string rdesc = (r.guard ? "when " + ir::toString(p_, *r.guard) : std::string("always")) +
                             (p_.population ? " (within the population)" : "");
@@ -530,6 +693,10 @@ private:
           }
           x << "        <inputEntry>\n          <text>" << text(entry) << "</text>\n        </inputEntry>\n";
         }
+        // The guard columns: this rule's holds (true, not false or null).
+        for (size_t g = 0; g < d.rules.size(); ++g)
+          if (forms[g].guard)
+            x << "        <inputEntry>\n          <text>" << (g == k ? "true" : "-") << "</text>\n        </inputEntry>\n";
         auto ruleEntry = [&] {
           if (ruleOutput) x << "        <outputEntry>\n          <text>" << text(feel::string(r.name)) << "</text>\n        </outputEntry>\n";
         };
@@ -579,6 +746,7 @@ private:
   const DmnOptions &o_;
   DiagnosticEngine &diags_;
   bool failed_ = false;
+  std::set<int> neededDefines_;              // defines read by FEEL guards
 };
 
 }  // namespace

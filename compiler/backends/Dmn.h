@@ -1,5 +1,6 @@
 // The DMN 1.3 export (`carepath compile --target dmn`): one decision table
-// per pathway and per table, for loading a protocol into a third-party DMN
+// per pathway and per table (and a literal-expression decision per define
+// a FEEL condition reads), for loading a protocol into a third-party DMN
 // engine. docs/interop.md documents the mapping, the units convention and
 // the limits; tests/interop proves an independent engine agrees with ours.
 #pragma once
@@ -18,7 +19,7 @@ struct DmnOptions {
   /// description (as the JSON table's `verification.status`).
   std::string verificationStatus = "not-verified";
   /// Most DMN rules one decision table may have after its rules' rows are
-  /// made disjoint.
+  /// made disjoint; beyond it the largest rules become condition columns.
   size_t maxRulesPerTable = 4096;
 };
 

@@ -9,7 +9,10 @@
 //      seed); about half of the numeric values are boundaries found in
 //      the table's comparison nodes (the constant, and 1/2 and 1 unit
 //      either side), the rest uniform over the declared range in steps of
-//      1/4 (exact both as decimals and as JavaScript doubles);
+//      1/4 (exact both as decimals and as JavaScript doubles); two inputs
+//      the table compares with each other are made equal in 1 patient of
+//      4; an optional input is missing in 1 patient of 4 (left out or
+//      null, alternately, on both sides);
 //   2. writes them twice, same values: WORK/patients.dmn.jsonl (bare numbers
 //      in canonical units, the DMN export's convention) and
 //      WORK/patients.carepath.jsonl ({"value": v, "unit": canonical unit});
@@ -86,6 +89,16 @@ for (const n of nodes) {
       boundaries.get(x.input).add(rational(c.value));
 }
 
+// Pairs of inputs compared with each other (`alt > alt_uln`): equality is
+// their boundary.
+const pairs = [];
+for (const n of nodes) {
+  if (!['lt', 'le', 'gt', 'ge', 'eq', 'ne'].includes(n.op)) continue;
+  const [a, b] = n.args.map(i => nodes[i]);
+  if (a.op === 'input' && b.op === 'input' && a.input !== b.input) pairs.push([a.input, b.input]);
+}
+const byName = new Map(inputs.map(i => [i.name, i]));
+
 const random = rng(opts.seed);
 const pick = (a) => a[Math.floor(random() * a.length)];
 function numberValue(inp) {
@@ -109,6 +122,18 @@ for (let k = 0; k < opts.n; k++) {
       dmn[inp.name] = v;
       cp[inp.name] = inp.canonicalUnit ? { value: v, unit: inp.canonicalUnit } : v;
     }
+  }
+  for (const [a, b] of pairs) {
+    if (random() >= 0.25) continue;
+    const v = dmn[a], inp = byName.get(b);
+    if (v < rational(inp.range.lo) || v > rational(inp.range.hi) || (inp.integer && !Number.isInteger(v))) continue;
+    dmn[b] = v;
+    cp[b] = inp.canonicalUnit ? { value: v, unit: inp.canonicalUnit } : v;
+  }
+  for (const inp of inputs) {
+    if (!inp.optional || random() >= 0.25) continue;
+    if (random() < 0.5) { delete dmn[inp.name]; delete cp[inp.name]; }
+    else dmn[inp.name] = cp[inp.name] = null;
   }
   patients.push(dmn);
   dmnLines.push(JSON.stringify(dmn));

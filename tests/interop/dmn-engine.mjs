@@ -12,6 +12,11 @@
 // imported by bare name, so this file must sit next to the node_modules that
 // `npm ci` created (the CMake build copies it to <build>/interop/).
 //
+// Decisions whose logic is a literal expression (carepath exports each
+// define a FEEL guard reads that way) are evaluated by feelin in
+// dependency order and seen by the decisions that require them under
+// their variable name; only decision tables are reported.
+//
 // Exports:
 //   loadModel(xmlString) -> Promise<Model>    throws ModelError when malformed
 //   evaluateAll(model, patient, {memo}) -> { [decisionKey]: DecisionResult }
@@ -144,23 +149,30 @@ export async function loadModel(xml) {
   for (const d of allDecisions) parseCtx[d.variable?.name || d.name] = null;
 
   const tables = [];
+  const literals = [];  // decisions whose logic is one FEEL literal expression
   for (const d of allDecisions) {
     const dt = d.decisionLogic;
-    if (!dt || dt.$type !== 'dmn:DecisionTable') continue;
-    tables.push(compileTable(d, dt, parseCtx));
+    if (dt && dt.$type === 'dmn:DecisionTable') tables.push(compileTable(d, dt, parseCtx));
+    else if (dt && dt.$type === 'dmn:LiteralExpression') {
+      const key = d.id || d.name;
+      literals.push({ key, id: d.id, varName: d.variable?.name || d.name, literal: true,
+        expr: new FeelText('expr', textOf(dt), `decision ${key} literal expression`, parseCtx) });
+    }
   }
   if (tables.length === 0) throw new ModelError('model has no decision with a decisionTable');
 
-  // required decisions (chained tables): evaluate in dependency order
-  const tableById = new Map(tables.map(t => [t.id, t]));
-  for (const t of tables) {
+  // required decisions (chained tables, literal expressions): evaluate in
+  // dependency order
+  const evaluable = [...tables, ...literals];
+  const decisionById = new Map(evaluable.map(t => [t.id, t]));
+  for (const t of evaluable) {
     const d = byId.get(t.id);
     t.requires = [];
     for (const r of d.informationRequirement || []) {
       const href = r.requiredDecision?.href;
       if (!href) continue;
-      const dep = tableById.get(href.replace(/^#/, ''));
-      if (!dep) throw new ModelError(`decision ${t.key}: required decision ${href} is not a decision table`);
+      const dep = decisionById.get(href.replace(/^#/, ''));
+      if (!dep) throw new ModelError(`decision ${t.key}: required decision ${href} is neither a decision table nor a literal expression`);
       t.requires.push(dep);
     }
   }
@@ -174,7 +186,7 @@ export async function loadModel(xml) {
     state.set(t, 'done');
     order.push(t);
   };
-  tables.forEach(visit);
+  evaluable.forEach(visit);
 
   return { tables, order, inputDataNames };
 }
@@ -342,6 +354,13 @@ export function evaluateAll(model, patient, { memo = true } = {}) {
   const ctx = { ...patient };
   const results = new Map();
   for (const t of model.order) {
+    if (t.literal) {
+      // a literal expression's value (null when feelin cannot evaluate it)
+      let v = null;
+      try { v = normalise(t.expr.eval(ctx, memo)); } catch (e) { v = null; }
+      ctx[t.varName] = v;
+      continue;
+    }
     let res;
     try {
       res = evaluateTable(t, ctx, memo);

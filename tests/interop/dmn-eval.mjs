@@ -14,7 +14,8 @@
 //                   Decisions that require other decisions (informationRequirement/
 //                   requiredDecision) see those decisions' results under their variable
 //                   name (single-hit, one output: the value; several outputs: a context;
-//                   multi-hit: a list).
+//                   multi-hit: a list; a literal-expression decision: its value, null
+//                   when feelin cannot evaluate it). Only decision tables are printed.
 //   PATIENTS.jsonl  one JSON object per line: input-data name -> value (numbers as JSON
 //                   numbers, booleans, enum members as strings). Blank lines are skipped.
 //   stdout          one JSON line per patient, keys = decision id (name if no id), in
