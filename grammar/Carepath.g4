@@ -203,6 +203,8 @@ expectation
 typeExpr
     : BOOL                                  # boolType
     | INTEGER                               # integerType
+    | NUMBER                                # numberType
+    | STRING_TYPE                           # stringType
     | ENUM LBRACE ident (COMMA ident)* COMMA? RBRACE  # enumType
     | dimExpr (OF substance=IDENT)?         # quantityType
     ;
@@ -283,6 +285,7 @@ literal
     : number unitExpr?                      # quantityLiteral
     | TRUE                                  # trueLiteral
     | FALSE                                 # falseLiteral
+    | STRING                                # stringLiteral
     ;
 
 number
@@ -317,7 +320,7 @@ ident
     | AFTER | AT | ANY | COLLECT | COMPLETE | COURSE | DOSE | DOSING | FACT | FAILED | FIRST
     | LIMIT | MAX | MIN | ORDER | OUTSIDE | OVER | PER | POPULATION | PRIORITY | ROUTE
     | SOURCE | TITLE | TOTAL | UNIQUE | VERSION | WITHIN
-    | EXACTLY | KNOWN | LEAST | MOST | OF | OPTIONAL
+    | EXACTLY | KNOWN | LEAST | MOST | OF | OPTIONAL | NUMBER | STRING_TYPE
     ;
 
 citations
@@ -371,6 +374,7 @@ MONITOR: 'monitor';
 MOST: 'most';
 NEVER: 'never';
 NOT: 'not';
+NUMBER: 'number';
 OF: 'of';
 OFFSET: 'offset';
 OPTIONAL: 'optional';
@@ -387,6 +391,7 @@ REACHES: 'reaches';
 ROUTE: 'route';
 RULE: 'rule';
 SOURCE: 'source';
+STRING_TYPE: 'string';
 SUBSTANCE: 'substance';
 TABLE: 'table';
 THEN: 'then';

@@ -3,7 +3,7 @@
 // each hit policy (with `complete`, `priority N` on some rules, ties),
 // pathways with `after` / `failed when` tiers, `give` doses with `max`
 // caps, per-weight doses and formulary limits, bool/enum/number (with
-// units, and integer) inputs, defines used in guards, references to tiers
+// units, integer and plain `number`) and `string` inputs, defines used in guards, references to tiers
 // and rules, a population, and `always` / `never` / `every P reaches T`
 // properties (some true, some false).
 //
