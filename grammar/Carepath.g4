@@ -186,8 +186,12 @@ exampleItem
     | EXPECT expectation                    # expectItem
     ;
 
+// `given crp = missing` makes an optional input missing again after
+// `like` inherited a value; before givenValue, which would read `missing`
+// as a name.
 given
-    : ident ASSIGN expr                     # givenValue
+    : ident ASSIGN MISSING                  # givenMissing
+    | ident ASSIGN expr                     # givenValue
     | NOT? ident                            # givenFlag
     ;
 
@@ -320,7 +324,7 @@ ident
     | AFTER | AT | ANY | COLLECT | COMPLETE | COURSE | DOSE | DOSING | FACT | FAILED | FIRST
     | LIMIT | MAX | MIN | ORDER | OUTSIDE | OVER | PER | POPULATION | PRIORITY | ROUTE
     | SOURCE | TITLE | TOTAL | UNIQUE | VERSION | WITHIN
-    | EXACTLY | KNOWN | LEAST | MOST | OF | OPTIONAL | NUMBER | STRING_TYPE
+    | EXACTLY | KNOWN | LEAST | MISSING | MOST | OF | OPTIONAL | NUMBER | STRING_TYPE
     ;
 
 citations
@@ -369,6 +373,7 @@ LIKE: 'like';
 LIMIT: 'limit';
 MAX: 'max';
 MIN: 'min';
+MISSING: 'missing';
 MODULE: 'module';
 MONITOR: 'monitor';
 MOST: 'most';

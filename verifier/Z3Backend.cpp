@@ -472,8 +472,11 @@ struct Z3Backend::Impl {
     } else if (r == z3::unknown) {
       a.reason = solver.reason_unknown();
     } else {
+      // Taken now: after readableModel's own checks come back unsat, the
+      // solver may hand out a stale model of an earlier query instead.
+      z3::model raw = solver.get_model();
       std::optional<z3::model> m = readableModel();
-      if (!m) m = solver.get_model();
+      if (!m) m = raw;
       a.patient = patientOf(*m);
       if (!a.patient) {
         a.reason = "the solver's patient has irrational values (nonlinear arithmetic)";

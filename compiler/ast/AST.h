@@ -421,11 +421,13 @@ struct VerifyDecl : Decl {
   std::vector<Property> properties;
 };
 
-/// `given weight = 14 kg` or `given fever` / `given not fever`.
+/// `given weight = 14 kg`, `given fever` / `given not fever`, or `given crp
+/// = missing` (an optional input missing, even if `like` gave it).
 struct Given {
   Ident input;
-  ExprPtr value;  // null for a flag
+  ExprPtr value;  // null for a flag and for missing
   bool flag = true;
+  bool missing = false;
   SourceRange range;
 };
 

@@ -357,7 +357,9 @@ private:
       auto &ex = static_cast<const ExampleDecl &>(d);
       line(depth, "Example " + quoted(ex.name) + (ex.like ? " like " + quoted(*ex.like) : ""), d.range);
       for (const Given &g : ex.givens) {
-        if (g.value) {
+        if (g.missing) {
+          line(depth + 1, "Given " + g.input.name + " missing", g.range);
+        } else if (g.value) {
           line(depth + 1, "Given " + g.input.name, g.range);
           expr(depth + 2, g.value.get());
         } else {

@@ -661,7 +661,10 @@ private:
         for (P::GivenContext *gc : g->given()) {
           Given given;
           given.range = r_.of(gc);
-          if (auto *v = dynamic_cast<P::GivenValueContext *>(gc)) {
+          if (auto *m = dynamic_cast<P::GivenMissingContext *>(gc)) {
+            given.input = ident(m->ident());
+            given.missing = true;
+          } else if (auto *v = dynamic_cast<P::GivenValueContext *>(gc)) {
             given.input = ident(v->ident());
             given.value = expr(v->expr());
           } else {

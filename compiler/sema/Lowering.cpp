@@ -373,6 +373,7 @@ struct Lowerer {
   }
 
   ir::Value givenValue(const ast::Given &g) {
+    if (g.missing) return ir::Value::ofMissing(a.inputInfo[p.findInput(g.input.name)].type.kind);
     if (!g.value) return ir::Value::ofBool(g.flag);
     const ExprInfo &info = a.types.at(g.value.get());
     switch (info.type.kind) {

@@ -971,6 +971,13 @@ void checkTypes(Analysis &a) {
         if (a.inputs[i]->name.name == g.input.name) in = static_cast<int>(i);
       if (in < 0) continue;
       const InputInfo &info = a.inputInfo[in];
+      if (g.missing) {
+        if (!a.inputs[in]->optional) {
+          auto &d = a.diags.report(DiagId::err_given_missing_required, g.range, g.input.name);
+          a.diags.note(d, DiagId::note_here, a.inputs[in]->name.range, "declared here without 'optional'");
+        }
+        continue;
+      }
       if (!g.value) {
         if (info.type.kind != ir::Type::Kind::Bool)
           a.diags.report(DiagId::err_given_flag_not_bool, g.range, g.input.name, describe(info.type, a));

@@ -71,7 +71,8 @@ struct DrugInfo {
 
 class Generator {
 public:
-  Generator(uint64_t seed, const GeneratorOptions &o) : rng_(seed), o_(o), seed_(seed) {}
+  Generator(uint64_t seed, const GeneratorOptions &o)
+      : rng_(seed), halfOpen_(seed ^ 0x68616c666f70656eull), o_(o), seed_(seed) {}
 
   std::string run() {
     inputs();
@@ -217,7 +218,11 @@ private:
       int64_t b = value();
       bool hb = half(b);
       if (b < a || (b == a && ha && !hb)) std::swap(a, b), std::swap(ha, hb);
-      return n.name + (rng_.chance(30) ? " not in " : " in ") + literal(n, a, ha) + " .. " + literal(n, b, hb);
+      // Half-open now and then: `lo ..< hi` excludes hi (empty when lo ==
+      // hi). Drawn from its own stream so every other draw, and so a seed's
+      // protocol apart from its `..<`, stays what it was before.
+      return n.name + (rng_.chance(30) ? " not in " : " in ") + literal(n, a, ha) +
+             (halfOpen_.chance(40) ? " ..< " : " .. ") + literal(n, b, hb);
     }
     case 7:
       if (integer) return n.name + (rng_.chance(50) ? " == " : " != ") + literal(n, a, false);
@@ -648,6 +653,7 @@ private:
   }
 
   Rng rng_;
+  Rng halfOpen_;  // `..` or `..<` only (see numberAtom)
   GeneratorOptions o_;
   uint64_t seed_;
   std::ostringstream body_;
