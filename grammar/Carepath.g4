@@ -230,6 +230,8 @@ expectation
 typeExpr
     : BOOL                                  # boolType
     | INTEGER                               # integerType
+    | NUMBER                                # numberType
+    | STRING_TYPE                           # stringType
     | ENUM LBRACE ident (COMMA ident)* COMMA? RBRACE  # enumType
     | dimExpr (OF substance=IDENT)?         # quantityType
     ;
@@ -310,6 +312,7 @@ literal
     : number unitExpr?                      # quantityLiteral
     | TRUE                                  # trueLiteral
     | FALSE                                 # falseLiteral
+    | STRING                                # stringLiteral
     ;
 
 number
@@ -344,7 +347,7 @@ ident
     | AFTER | AT | ANY | COLLECT | COMPLETE | COURSE | DOSE | DOSING | FACT | FAILED | FIRST
     | LIMIT | MAX | MIN | ORDER | OUTSIDE | OVER | PER | POPULATION | PRIORITY | ROUTE
     | SOURCE | TITLE | TOTAL | UNIQUE | VERSION | WITHIN
-    | EXACTLY | KNOWN | LEAST | MISSING | MOST | OF | OPTIONAL | COUNT | OUTPUT | OUTPUTS | SUM
+    | EXACTLY | KNOWN | LEAST | MISSING | MOST | OF | OPTIONAL | COUNT | OUTPUT | OUTPUTS | SUM | NUMBER | STRING_TYPE
     ;
 
 citations
@@ -400,6 +403,7 @@ MONITOR: 'monitor';
 MOST: 'most';
 NEVER: 'never';
 NOT: 'not';
+NUMBER: 'number';
 OF: 'of';
 OFFSET: 'offset';
 OPTIONAL: 'optional';
@@ -418,6 +422,7 @@ REACHES: 'reaches';
 ROUTE: 'route';
 RULE: 'rule';
 SOURCE: 'source';
+STRING_TYPE: 'string';
 SUBSTANCE: 'substance';
 SUM: 'sum';
 TABLE: 'table';

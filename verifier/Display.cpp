@@ -63,6 +63,7 @@ std::string valueText(const Protocol &p, int input, const Value &v) {
     std::string lit = literalIn(v.number, in.displayUnit);
     return in.displayUnit.name.empty() ? lit : lit + " " + in.displayUnit.name;
   }
+  case Type::Kind::String: return ir::stringLiteral(v.text);  // pasteable after `given region =`
   }
   return "?";
 }

@@ -57,6 +57,7 @@ json counterexampleJson(const ir::Protocol &p, const std::vector<ir::Value> &pat
     const ir::Input &in = p.inputs[i];
     if (patient[i].missing) out[in.name] = nullptr;  // as in a patient file: null is missing
     else if (in.type.kind == ir::Type::Kind::Bool) out[in.name] = patient[i].boolean;
+    else if (in.type.kind == ir::Type::Kind::String) out[in.name] = patient[i].text;
     else out[in.name] = valueText(p, static_cast<int>(i), patient[i]);
   }
   return out;

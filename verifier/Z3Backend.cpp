@@ -3,7 +3,10 @@
 #include <z3++.h>
 
 #include <deque>
+#include <functional>
+#include <map>
 #include <optional>
+#include <set>
 #include <unordered_map>
 
 namespace carepath::verifier {
@@ -102,7 +105,7 @@ struct Z3Backend::Impl {
   const Options &options;
   z3::context ctx;
   z3::solver solver;
-  std::vector<z3::expr> vars;        // one per input (Real numbers, Int enums, Bool)
+  std::vector<z3::expr> vars;        // one per input (Real numbers, Int enums and strings, Bool)
   std::vector<z3::expr> knowns;      // per input: given (true for inputs that are not optional)
   std::vector<z3::expr> constants;   // the Z3 constant of each input (an Int under `to_real` for integers)
   std::vector<z3::expr> domain;      // ranges and the population
@@ -116,11 +119,18 @@ struct Z3Backend::Impl {
   std::unordered_map<int, Enc> defines;  // encoded once per define
   std::deque<z3::model> recent;      // models of earlier answers: cheap witnesses
   std::optional<z3::optimize> optimizer;  // created on first use; push/pop per question
+  /// Strings (docs/verifier.md, "Strings"): each string literal of the
+  /// protocol is a distinct integer, and a string input an unconstrained
+  /// Int, so every other integer stands for a string the protocol never
+  /// names. Equality is all a protocol can ask of strings, and this
+  /// numbering keeps it exact.
+  std::map<std::string, int> stringIndex;
 
   // The plain incremental SMT solver: the default strategy selector costs a
   // slow first check, which dominates on protocols of this size.
   Impl(const Protocol &protocol, const Options &opts)
       : p(protocol), options(opts), solver(ctx, z3::solver::simple()) {
+    numberStrings();
     z3::params params(ctx);
     params.set("timeout", options.timeoutMs);
     params.set("rlimit", options.rlimit);
@@ -139,6 +149,12 @@ struct Z3Backend::Impl {
         int n = static_cast<int>(p.enums[in.type.enumType].members.size());
         domain.push_back(v >= 0 && v < n);
         vars.push_back(v);
+        break;
+      }
+      case Type::Kind::String: {
+        // No domain: a string input may be any string, literal or not.
+        vars.push_back(ctx.int_const(name.c_str()));
+        constants.push_back(vars.back());
         break;
       }
       case Type::Kind::Number: {
@@ -161,6 +177,73 @@ struct Z3Backend::Impl {
   z3::expr real(const Rational &r) {
     std::string text = r.str();
     return ctx.real_val(text.c_str());
+  }
+
+  /// Numbers every string literal the protocol's formulas mention, in
+  /// sorted order so the encoding (and so every model) is deterministic.
+  void numberStrings() {
+    std::set<std::string> texts;
+    std::set<const Expr *> seen;
+    std::function<void(const ExprRef &)> walk = [&](const ExprRef &e) {
+      if (!e || !seen.insert(e.get()).second) return;
+      if (e->op == Op::Const && e->constant.kind == Type::Kind::String) texts.insert(e->constant.text);
+      for (const ExprRef &a : e->args) walk(a);
+    };
+    auto actions = [&](const std::vector<Action> &as) {
+      for (const Action &a : as) {
+        walk(a.dose);
+        walk(a.cap);
+      }
+    };
+    walk(p.population);
+    for (const Define &d : p.defines) walk(d.value);
+    for (const Pathway &pw : p.pathways) {
+      walk(pw.entry);
+      for (const Tier &t : pw.tiers) {
+        walk(t.guard);
+        walk(t.failedWhen);
+        actions(t.actions);
+      }
+    }
+    for (const Table &t : p.tables)
+      for (const Rule &r : t.rules) {
+        walk(r.guard);
+        actions(r.actions);
+      }
+    for (const Property &pr : p.properties) walk(pr.expr);
+    for (const std::string &t : texts) stringIndex.emplace(t, static_cast<int>(stringIndex.size()));
+  }
+
+  z3::expr stringVal(const std::string &text) {
+    // A literal only a tool built (none is outside the protocol's formulas
+    // today) still gets its own number, after the others.
+    auto it = stringIndex.emplace(text, static_cast<int>(stringIndex.size())).first;
+    return ctx.int_val(it->second);
+  }
+
+  /// The strings of a model's string inputs: a literal's number reads as
+  /// that literal; each other number as a fresh string that no literal is
+  /// ("other", then "other 2", ...), equal numbers as equal strings, so the
+  /// counterexample can be pasted into an example or a patient file.
+  std::vector<std::string> stringsOf(const std::vector<std::optional<int64_t>> &numbers) {
+    std::map<int64_t, std::string> names;
+    for (const auto &[text, index] : stringIndex) names.emplace(index, text);
+    std::vector<std::string> out;
+    int fresh = 0;
+    for (const auto &n : numbers) {
+      if (!n) { out.emplace_back(); continue; }
+      auto it = names.find(*n);
+      if (it == names.end()) {
+        std::string name;
+        do {
+          ++fresh;
+          name = fresh == 1 ? "other" : "other " + std::to_string(fresh);
+        } while (stringIndex.count(name));
+        it = names.emplace(*n, name).first;
+      }
+      out.push_back(it->second);
+    }
+    return out;
   }
 
   Enc encodeDefine(int index) {
@@ -266,6 +349,7 @@ struct Z3Backend::Impl {
       case Type::Kind::Bool: return ctx.bool_val(e.constant.boolean);
       case Type::Kind::Enum: return ctx.int_val(e.constant.member);
       case Type::Kind::Number: return real(e.constant.number);
+      case Type::Kind::String: return stringVal(e.constant.text);
       }
       break;
     case Op::Input: return vars.at(e.index);
@@ -319,6 +403,16 @@ struct Z3Backend::Impl {
   /// (an algebraic number from nonlinear arithmetic, say).
   std::optional<std::vector<Value>> patientOf(const z3::model &m) {
     std::vector<Value> patient;
+    std::vector<std::optional<int64_t>> stringNumbers(vars.size());
+    for (size_t i = 0; i < vars.size(); ++i) {
+      int64_t n = 0;
+      if (p.inputs[i].type.kind != Type::Kind::String) continue;
+      if (p.inputs[i].optional && m.eval(knowns[i], true).is_false()) continue;
+      z3::expr v = m.eval(vars[i], true);
+      if (!v.is_numeral_i64(n)) return std::nullopt;
+      stringNumbers[i] = n;
+    }
+    std::vector<std::string> strings = stringsOf(stringNumbers);
     for (size_t i = 0; i < vars.size(); ++i) {
       z3::expr v = m.eval(vars[i], true);
       if (p.inputs[i].optional && m.eval(knowns[i], true).is_false()) {
@@ -326,6 +420,7 @@ struct Z3Backend::Impl {
         continue;
       }
       switch (p.inputs[i].type.kind) {
+      case Type::Kind::String: patient.push_back(Value::ofString(strings[i])); break;
       case Type::Kind::Bool: patient.push_back(Value::ofBool(v.is_true())); break;
       case Type::Kind::Enum: patient.push_back(Value::ofEnum(v.get_numeral_int())); break;
       case Type::Kind::Number: {

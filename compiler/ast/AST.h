@@ -60,7 +60,7 @@ struct Unspecified {
 
 // ------------------------------------------------------------------ expressions
 
-enum class ExprKind { Number, Bool, Name, Unary, Binary, InRange, InSet, Call, If, Count };
+enum class ExprKind { Number, Bool, String, Name, Unary, Binary, InRange, InSet, Call, If, Count };
 enum class UnaryOp { Not, Negate };
 enum class BinaryOp { Or, And, Eq, Ne, Lt, Le, Gt, Ge, Add, Sub, Mul, Div };
 const char *spelling(BinaryOp op);
@@ -86,6 +86,13 @@ struct BoolExpr : Expr {
   static constexpr ExprKind Kind = ExprKind::Bool;
   BoolExpr(SourceRange r, bool v) : Expr(Kind, r), value(v) {}
   bool value;
+};
+
+/// `"EU"`: a string literal, compared with `string` inputs.
+struct StringExpr : Expr {
+  static constexpr ExprKind Kind = ExprKind::String;
+  StringExpr(SourceRange r, std::string v) : Expr(Kind, r), value(std::move(v)) {}
+  std::string value;  // the text between the quotes, escapes resolved
 };
 
 /// A reference: input, define, enum member, or `pathway.tier` / `table.rule`.
@@ -172,7 +179,7 @@ struct RangeExpr {
 // ------------------------------------------------------------------ types
 
 struct TypeExpr {
-  enum class Kind { Bool, Integer, Enum, Quantity } kind = Kind::Bool;
+  enum class Kind { Bool, Integer, Number, String, Enum, Quantity } kind = Kind::Bool;
   std::vector<Ident> members;  // Enum
   /// Quantity: a dimension expression `mass`, `mass / volume`: the first
   /// atom, then each further atom with the operator before it ('*' or '/').

@@ -85,6 +85,9 @@ private:
     case ExprKind::Bool:
       line(depth, prefix + (static_cast<const BoolExpr *>(e)->value ? "Bool true" : "Bool false"), e->range);
       return;
+    case ExprKind::String:
+      line(depth, prefix + "String \"" + static_cast<const StringExpr *>(e)->value + "\"", e->range);
+      return;
     case ExprKind::Name:
       line(depth, prefix + "Name " + static_cast<const NameExpr *>(e)->name.str(), e->range);
       return;
@@ -150,6 +153,8 @@ private:
     switch (t.kind) {
     case TypeExpr::Kind::Bool: line(depth, "Type bool", t.range); return;
     case TypeExpr::Kind::Integer: line(depth, "Type integer", t.range); return;
+    case TypeExpr::Kind::Number: line(depth, "Type number", t.range); return;
+    case TypeExpr::Kind::String: line(depth, "Type string", t.range); return;
     case TypeExpr::Kind::Enum: {
       std::string members;
       for (const Ident &m : t.members) members += (members.empty() ? "" : ", ") + m.name;

@@ -92,6 +92,7 @@ const char *typeRef(Kind k) {
     case Kind::Bool: return "boolean";
     case Kind::Enum: return "string";
     case Kind::Number: return "number";
+    case Kind::String: return "string";
   }
   return "string";
 }
@@ -240,6 +241,8 @@ private:
       }
     } else if (in.type.kind == Kind::Enum) {
       desc += (desc.empty() ? "" : "; ") + std::string("one of ") + join(p_.enums[in.type.enumType].members, ", ");
+    } else if (in.type.kind == Kind::String) {
+      desc += (desc.empty() ? "" : "; ") + std::string("any string");  // open: no inputValues list
     }
     if (in.unspecified) desc += "; unspecified: " + *in.unspecified;
     if (in.optional) desc += std::string(desc.empty() ? "" : "; ") + "optional: null when not known";

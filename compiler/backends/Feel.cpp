@@ -79,6 +79,14 @@ UnaryTest unaryTest(const ir::Protocol &p, const InputCondition &c) {
       t.text = out.size() < in.size() ? "not(" + list(out) + ")" : list(in);
       break;
     }
+    case Kind::String: {
+      // A string input is open: what a condition leaves out stays a
+      // negation, `not("EU", "US")`, true for every other region too.
+      std::vector<std::string> items;
+      for (const std::string &s : c.texts) items.push_back(string(s));
+      t.text = c.excluded ? (items.empty() ? "-" : "not(" + list(items) + ")") : list(items);
+      break;
+    }
     case Kind::Number: {
       std::vector<std::string> parts;
       for (const Interval &i : c.intervals) {

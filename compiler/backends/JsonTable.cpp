@@ -48,6 +48,7 @@ const char *kindName(Kind k) {
     case Kind::Bool: return "bool";
     case Kind::Enum: return "enum";
     case Kind::Number: return "number";
+    case Kind::String: return "string";
   }
   return "?";
 }
@@ -356,6 +357,7 @@ private:
           case Kind::Enum:
             return add({{"op", "const"}, {"type", "enum"}, {"enum", enumInput(e.type.enumType)},
                         {"value", p_.enums.at(e.type.enumType).members.at(e.constant.member)}});
+          case Kind::String: return add({{"op", "const"}, {"type", "string"}, {"value", e.constant.text}});
         }
         break;
       case ir::Op::Input: return add({{"op", "input"}, {"input", p_.inputs.at(e.index).name}});

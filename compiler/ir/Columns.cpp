@@ -95,6 +95,23 @@ bool everything(const std::vector<Interval> &set) { return set.size() == 1 && !s
 
 // ------------------------------------------------------------------ conditions
 
+// String conditions: `texts` or, with `excluded`, anything but `texts`.
+std::vector<std::string> textsIntersect(const std::vector<std::string> &a, const std::vector<std::string> &b) {
+  std::vector<std::string> r;
+  std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(r));
+  return r;
+}
+std::vector<std::string> textsUnion(const std::vector<std::string> &a, const std::vector<std::string> &b) {
+  std::vector<std::string> r;
+  std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(r));
+  return r;
+}
+std::vector<std::string> textsMinus(const std::vector<std::string> &a, const std::vector<std::string> &b) {
+  std::vector<std::string> r;
+  std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(r));
+  return r;
+}
+
 size_t memberCount(const ir::Protocol &p, int input) {
   return p.enums[p.inputs[input].type.enumType].members.size();
 }
@@ -111,8 +128,19 @@ InputCondition negate(const ir::Protocol &p, const InputCondition &c) {
       break;
     }
     case Kind::Number: r.intervals = complement(c.intervals); break;
+    case Kind::String: r.excluded = !c.excluded; break;
   }
   return r;
+}
+
+bool satisfiable(const InputCondition &c) {
+  switch (c.kind) {
+    case Kind::Bool: return true;
+    case Kind::Enum: return !c.members.empty();
+    case Kind::Number: return !c.intervals.empty();
+    case Kind::String: return c.excluded || !c.texts.empty();  // infinitely many strings are not listed
+  }
+  return false;
 }
 
 // Intersection in place; false when it is empty.
@@ -129,18 +157,17 @@ bool conjoin(InputCondition &into, const InputCondition &c) {
     case Kind::Number:
       into.intervals = intersect(into.intervals, c.intervals);
       return !into.intervals.empty();
+    case Kind::String:
+      if (into.excluded && c.excluded) into.texts = textsUnion(into.texts, c.texts);
+      else if (into.excluded) into.texts = textsMinus(c.texts, into.texts);
+      else if (c.excluded) into.texts = textsMinus(into.texts, c.texts);
+      else into.texts = textsIntersect(into.texts, c.texts);
+      into.excluded = into.excluded && c.excluded;
+      return satisfiable(into);
   }
   return false;
 }
 
-bool satisfiable(const InputCondition &c) {
-  switch (c.kind) {
-    case Kind::Bool: return true;
-    case Kind::Enum: return !c.members.empty();
-    case Kind::Number: return !c.intervals.empty();
-  }
-  return false;
-}
 
 // Whether `a` implies `b` (both on the same input).
 bool implies(const InputCondition &a, const InputCondition &b) {
@@ -148,6 +175,9 @@ bool implies(const InputCondition &a, const InputCondition &b) {
     case Kind::Bool: return a.value == b.value;
     case Kind::Enum: return std::includes(b.members.begin(), b.members.end(), a.members.begin(), a.members.end());
     case Kind::Number: return intersect(a.intervals, b.intervals) == a.intervals;
+    case Kind::String:
+      if (b.excluded) return a.excluded ? textsMinus(b.texts, a.texts).empty() : textsIntersect(a.texts, b.texts).empty();
+      return !a.excluded && textsMinus(a.texts, b.texts).empty();
   }
   return false;
 }
@@ -317,6 +347,15 @@ private:
         covers = everything(c.intervals);
         break;
       }
+      case Kind::String:
+        // The union: of two lists a list, otherwise what both leave out.
+        if (c.excluded && o.excluded) c.texts = textsIntersect(c.texts, o.texts);
+        else if (c.excluded) c.texts = textsMinus(c.texts, o.texts);
+        else if (o.excluded) c.texts = textsMinus(o.texts, c.texts);
+        else c.texts = textsUnion(c.texts, o.texts);
+        c.excluded = c.excluded || o.excluded;
+        covers = c.excluded && c.texts.empty();
+        break;
     }
     if (covers) r.conditions.erase(r.conditions.begin() + differing);
     return r;
@@ -357,6 +396,25 @@ private:
       }
       if (a.op == Op::Const && b.op == Op::Const)
         return ((a.constant.member == b.constant.member) == (op == Op::Eq)) != neg ? Dnf{Row{}} : Dnf{};
+      throw Refused{"condition '" + ir::toString(p_, e) +
+                        "' compares two inputs; a decision table can only test an input against a constant",
+                    e.range};
+    }
+    if (l.type.kind == Kind::String) {
+      const Expr &a = resolve(l), &b = resolve(r);
+      const Expr *in = a.op == Op::Input ? &a : b.op == Op::Input ? &b : nullptr;
+      const Expr *k = in == &a ? &b : &a;
+      if (op != Op::Eq && op != Op::Ne) throw notAtom(e);
+      if (k->op == Op::Const && in) {
+        InputCondition c;
+        c.input = in->index;
+        c.kind = Kind::String;
+        c.texts = {k->constant.text};
+        c.excluded = (op == Op::Ne) != neg;
+        return Dnf{Row{{c}}};
+      }
+      if (a.op == Op::Const && b.op == Op::Const)
+        return ((a.constant.text == b.constant.text) == (op == Op::Eq)) != neg ? Dnf{Row{}} : Dnf{};
       throw Refused{"condition '" + ir::toString(p_, e) +
                         "' compares two inputs; a decision table can only test an input against a constant",
                     e.range};
@@ -539,6 +597,7 @@ bool holds(const Columns &c, const std::vector<ir::Value> &patient) {
       switch (ic.kind) {
         case Kind::Bool: all = v.boolean == ic.value; break;
         case Kind::Enum: all = std::binary_search(ic.members.begin(), ic.members.end(), v.member); break;
+        case Kind::String: all = std::binary_search(ic.texts.begin(), ic.texts.end(), v.text) != ic.excluded; break;
         case Kind::Number:
           all = std::any_of(ic.intervals.begin(), ic.intervals.end(),
                             [&](const Interval &i) { return i.contains(v.number); });

@@ -1,6 +1,7 @@
 // The decision-table view of a guard: DMN-style columns. A guard becomes a
 // disjunction of rows; each row is a conjunction of per-input conditions (an
-// interval set for a number, a member set for an enum, a value for a bool).
+// interval set for a number, a member set for an enum, a value for a bool,
+// a finite set of strings or its complement for a string).
 // Defines are inlined, `not` is pushed into the conditions, and a condition
 // that is not `input OP constant` after normalisation (linear arithmetic on
 // one input with constants is solved for the input) is refused with a
@@ -29,6 +30,11 @@ struct InputCondition {
   bool value = false;               // Bool: the required value
   std::vector<int> members;         // Enum: allowed members, ascending
   std::vector<Interval> intervals;  // Number: disjoint, ascending, non-empty
+  /// String: the value is one of `texts` (sorted, unique), or with
+  /// `excluded` none of them. A string input has values beyond every
+  /// literal, so the complement of a list stays a negation (never a list).
+  std::vector<std::string> texts;
+  bool excluded = false;
   friend bool operator==(const InputCondition &, const InputCondition &) = default;
 };
 

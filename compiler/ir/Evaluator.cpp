@@ -14,6 +14,7 @@ std::string kindName(Type::Kind k) {
   case Type::Kind::Bool: return "bool";
   case Type::Kind::Enum: return "enum";
   case Type::Kind::Number: return "number";
+  case Type::Kind::String: return "string";
   }
   return "?";
 }
@@ -118,6 +119,7 @@ private:
       case Type::Kind::Bool: same = a.boolean == b.boolean; break;
       case Type::Kind::Enum: same = a.member == b.member; break;
       case Type::Kind::Number: same = a.number == b.number; break;
+      case Type::Kind::String: same = a.text == b.text; break;
       }
       return Value::ofBool(e.op == Op::Eq ? same : !same);
     }

@@ -77,6 +77,11 @@ ExprRef member(int enumType, int m, SourceRange r) {
   e->constant = Value::ofEnum(m);
   return e;
 }
+ExprRef string(std::string text, SourceRange r) {
+  auto e = make(Op::Const, Type::string(), r);
+  e->constant = Value::ofString(std::move(text));
+  return e;
+}
 ExprRef input(int index, Type t, SourceRange r, bool optional) {
   auto e = make(Op::Input, std::move(t), r);
   e->index = index;

@@ -7,6 +7,8 @@
 //    dimension as declared in the units module (mass in mg, volume in mL,
 //    duration in h, amount in mmol with the stdlib). `Unit::factor` converts.
 //  - Enum values are member indices into Protocol::enums[type].members.
+//  - String values are the text itself: a `string` input's values are an
+//    open set (docs/semantics.md, "Strings"), never a closed enum.
 //  - Names (citations, tiers, inputs) are resolved to indices; source ranges
 //    are kept for diagnostics.
 #pragma once
@@ -57,14 +59,17 @@ struct EnumType {
 };
 
 struct Type {
-  enum class Kind { Bool, Enum, Number } kind = Kind::Bool;
+  enum class Kind { Bool, Enum, Number, String } kind = Kind::Bool;
   int enumType = -1;       // Enum: index into Protocol::enums
-  Dimension dim;           // Number: dimensionless for plain numbers
-  bool integer = false;    // Number: declared `integer`
+  /// Number: dimensionless for plain numbers, both `number` inputs and
+  /// quantities whose dimension cancels out (mg/mg): one notion.
+  Dimension dim;
+  bool integer = false;    // Number: declared `integer` (an integer is a number)
   friend bool operator==(const Type &, const Type &) = default;
   static Type boolean() { return {}; }
   static Type number(Dimension d = {}) { Type t; t.kind = Kind::Number; t.dim = std::move(d); return t; }
   static Type enumeration(int e) { Type t; t.kind = Kind::Enum; t.enumType = e; return t; }
+  static Type string() { Type t; t.kind = Kind::String; return t; }
 };
 
 /// A runtime value of an input or expression. `missing`: an optional input
@@ -75,10 +80,12 @@ struct Value {
   bool boolean = false;
   int member = -1;   // Enum
   Rational number;   // Number, canonical units
+  std::string text;  // String
   bool missing = false;
   static Value ofBool(bool b) { Value v; v.boolean = b; return v; }
   static Value ofEnum(int m) { Value v; v.kind = Type::Kind::Enum; v.member = m; return v; }
   static Value ofNumber(Rational n) { Value v; v.kind = Type::Kind::Number; v.number = n; return v; }
+  static Value ofString(std::string s) { Value v; v.kind = Type::Kind::String; v.text = std::move(s); return v; }
   static Value ofMissing(Type::Kind k) { Value v; v.kind = k; v.missing = true; return v; }
   static Value ofTruth(Truth t) { return t == Truth::Unknown ? ofMissing(Type::Kind::Bool) : ofBool(t == Truth::True); }
   /// A Bool value as a truth value (missing is unknown).
@@ -86,7 +93,7 @@ struct Value {
   friend bool operator==(const Value &a, const Value &b) {
     if (a.kind != b.kind || a.missing != b.missing) return false;
     if (a.missing) return true;
-    return a.boolean == b.boolean && a.member == b.member && a.number == b.number;
+    return a.boolean == b.boolean && a.member == b.member && a.number == b.number && a.text == b.text;
   }
 };
 
@@ -138,6 +145,7 @@ namespace build {
 ExprRef boolean(bool b, SourceRange r = {});
 ExprRef number(Rational n, Dimension d = {}, SourceRange r = {});
 ExprRef member(int enumType, int member, SourceRange r = {});
+ExprRef string(std::string text, SourceRange r = {});
 ExprRef input(int index, Type t, SourceRange r = {}, bool optional = false);
 ExprRef define(int index, Type t, SourceRange r = {}, bool mayBeMissing = false);
 ExprRef unary(Op op, ExprRef a, SourceRange r = {});
@@ -463,6 +471,11 @@ struct Protocol {
 /// Human-readable rendering of an expression in the protocol's terms
 /// ("weight * 30 mg/kg", "consciousness != alert"), for explanations.
 std::string toString(const Protocol &p, const Expr &e);
+
+/// `text` as a string literal of the protocol language (`"EU"`), with `"`,
+/// `\`, newline and tab escaped as the lexer reads them back: what
+/// explanations and counterexamples print, so it can be pasted.
+std::string stringLiteral(const std::string &text);
 
 /// Writes a deterministic textual dump of the IR (`carepath check --emit=ir`).
 void dump(const Protocol &p, std::ostream &out);

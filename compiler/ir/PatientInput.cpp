@@ -8,6 +8,7 @@ runtime::InputSpec::Kind kindOf(Type::Kind k) {
   case Type::Kind::Bool: return runtime::InputSpec::Kind::Bool;
   case Type::Kind::Enum: return runtime::InputSpec::Kind::Enum;
   case Type::Kind::Number: return runtime::InputSpec::Kind::Number;
+  case Type::Kind::String: return runtime::InputSpec::Kind::String;
   }
   return runtime::InputSpec::Kind::Bool;
 }
@@ -17,6 +18,7 @@ Type::Kind kindOf(runtime::InputSpec::Kind k) {
   case runtime::InputSpec::Kind::Bool: return Type::Kind::Bool;
   case runtime::InputSpec::Kind::Enum: return Type::Kind::Enum;
   case runtime::InputSpec::Kind::Number: return Type::Kind::Number;
+  case runtime::InputSpec::Kind::String: return Type::Kind::String;
   }
   return Type::Kind::Bool;
 }
@@ -82,6 +84,7 @@ Value toValue(const runtime::PatientValue &v) {
   out.boolean = v.boolean;
   out.member = v.member;
   out.number = v.number;
+  out.text = v.text;
   return out;
 }
 
@@ -91,6 +94,7 @@ runtime::PatientValue fromValue(const Value &v) {
   out.boolean = v.boolean;
   out.member = v.member;
   out.number = v.number;
+  out.text = v.text;
   out.missing = v.missing;
   return out;
 }

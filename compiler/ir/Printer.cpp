@@ -54,6 +54,7 @@ std::string render(const Protocol &p, const Expr &e, int outer) {
       return "#" + std::to_string(e.constant.member);
     case Type::Kind::Number:
       return quantity(e.constant.number, e.unit ? &*e.unit : canonicalUnit(p, e.type.dim));
+    case Type::Kind::String: return stringLiteral(e.constant.text);
     }
     return "?";
   case Op::Input:
@@ -108,6 +109,7 @@ std::string typeName(const Protocol &p, const Type &t) {
     return s + " }";
   }
   case Type::Kind::Number: return t.integer ? "integer" : (t.dim.dimensionless() ? "number" : t.dim.str());
+  case Type::Kind::String: return "string";
   }
   return "?";
 }
@@ -119,14 +121,7 @@ std::string citations(const Citations &c) {
   return s + "]";
 }
 
-std::string quoted(const std::string &s) {
-  std::string r = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') r += '\\';
-    r += c;
-  }
-  return r + "\"";
-}
+std::string quoted(const std::string &s) { return stringLiteral(s); }
 
 std::string canonical(const Rational &r, const Dimension &d) {
   return r.str() + (d.dimensionless() ? "" : " [" + d.str() + "]");
@@ -170,6 +165,7 @@ std::string valueString(const Protocol &p, const Input &in, const Value &v) {
       return p.enums[in.type.enumType].members[v.member];
     return "?";
   case Type::Kind::Number: return quantity(v.number, &in.displayUnit);
+  case Type::Kind::String: return stringLiteral(v.text);
   }
   return "?";
 }
@@ -183,6 +179,17 @@ std::string targetName(const Protocol &p, const Target &t) {
 }  // namespace
 
 std::string toString(const Protocol &p, const Expr &e) { return render(p, e, 0); }
+
+std::string stringLiteral(const std::string &text) {
+  std::string r = "\"";
+  for (char c : text) {
+    if (c == '\n') { r += "\\n"; continue; }
+    if (c == '\t') { r += "\\t"; continue; }
+    if (c == '"' || c == '\\') r += '\\';
+    r += c;
+  }
+  return r + "\"";
+}
 
 void dump(const Protocol &p, std::ostream &out) {
   out << "protocol " << p.name;

@@ -244,6 +244,7 @@ private:
   ExprPtr literal(P::LiteralContext *ctx) {
     if (dynamic_cast<P::TrueLiteralContext *>(ctx)) return std::make_unique<BoolExpr>(r_.of(ctx), true);
     if (dynamic_cast<P::FalseLiteralContext *>(ctx)) return std::make_unique<BoolExpr>(r_.of(ctx), false);
+    if (auto *s = dynamic_cast<P::StringLiteralContext *>(ctx)) return std::make_unique<StringExpr>(r_.of(ctx), str(s->STRING()));
     auto *q = static_cast<P::QuantityLiteralContext *>(ctx);
     auto n = std::make_unique<NumberExpr>(r_.of(ctx));
     n->text = q->number()->getText();
@@ -281,6 +282,8 @@ private:
     t.range = r_.of(ctx);
     if (dynamic_cast<P::BoolTypeContext *>(ctx)) t.kind = TypeExpr::Kind::Bool;
     else if (dynamic_cast<P::IntegerTypeContext *>(ctx)) t.kind = TypeExpr::Kind::Integer;
+    else if (dynamic_cast<P::NumberTypeContext *>(ctx)) t.kind = TypeExpr::Kind::Number;
+    else if (dynamic_cast<P::StringTypeContext *>(ctx)) t.kind = TypeExpr::Kind::String;
     else {
       t.kind = TypeExpr::Kind::Enum;
       t.members = idents(static_cast<P::EnumTypeContext *>(ctx)->ident());

@@ -49,8 +49,11 @@ const std::vector<Category> &categories() {
   static const std::vector<Category> kCategories = {
       {"an expression",
        {P::INT, P::LPAREN, P::MINUS},
-       withNames({P::INT, P::DECIMAL, P::LPAREN, P::MINUS, P::NOT, P::TRUE, P::FALSE, P::KNOWN, P::IF, P::AT, P::EXACTLY})},
-      {"a value", {P::INT, P::MINUS}, withNames({P::INT, P::DECIMAL, P::LPAREN, P::MINUS, P::TRUE, P::FALSE, P::KNOWN, P::IF, P::AT, P::EXACTLY})},
+       withNames({P::INT, P::DECIMAL, P::STRING, P::LPAREN, P::MINUS, P::NOT, P::TRUE, P::FALSE, P::KNOWN, P::IF, P::AT,
+                  P::EXACTLY})},
+      {"a value",
+       {P::INT, P::MINUS},
+       withNames({P::INT, P::DECIMAL, P::STRING, P::LPAREN, P::MINUS, P::TRUE, P::FALSE, P::KNOWN, P::IF, P::AT, P::EXACTLY})},
       // Wherever a name may stand, the contextual keywords may too: one phrase.
       {"a name", nameTokenList(), nameTokenList()},
       {"an operator",

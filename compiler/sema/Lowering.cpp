@@ -74,6 +74,7 @@ struct Lowerer {
     switch (e->kind) {
     case ast::ExprKind::Number: return literal(e, info);
     case ast::ExprKind::Bool: return ir::build::boolean(static_cast<const ast::BoolExpr *>(e)->value, e->range);
+    case ast::ExprKind::String: return ir::build::string(static_cast<const ast::StringExpr *>(e)->value, e->range);
     case ast::ExprKind::Name: {
       auto *n = static_cast<const ast::NameExpr *>(e);
       const NameRef &ref = a.names.at(n);
@@ -422,6 +423,7 @@ struct Lowerer {
     case ir::Type::Kind::Bool: return ir::Value::ofBool(static_cast<const ast::BoolExpr *>(g.value.get())->value);
     case ir::Type::Kind::Enum: return ir::Value::ofEnum(info.member);
     case ir::Type::Kind::Number: return ir::Value::ofNumber(constant(g.value.get()));
+    case ir::Type::Kind::String: return ir::Value::ofString(static_cast<const ast::StringExpr *>(g.value.get())->value);
     }
     return {};
   }

@@ -258,7 +258,7 @@ struct Resolver {
   void expr(const ast::Expr *e) {
     if (!e) return;
     switch (e->kind) {
-    case ast::ExprKind::Number: case ast::ExprKind::Bool: return;
+    case ast::ExprKind::Number: case ast::ExprKind::Bool: case ast::ExprKind::String: return;
     case ast::ExprKind::Name: name(*static_cast<const ast::NameExpr *>(e)); return;
     case ast::ExprKind::Unary: expr(static_cast<const ast::UnaryExpr *>(e)->operand.get()); return;
     case ast::ExprKind::Binary: {

@@ -50,6 +50,7 @@ std::string describe(const ir::Type &t, const Analysis &a) {
   case ir::Type::Kind::Number:
     if (t.dim.dimensionless()) return t.integer ? "an integer" : "a plain number";
     return "a quantity of " + t.dim.str();
+  case ir::Type::Kind::String: return "a string";
   }
   return "?";
 }

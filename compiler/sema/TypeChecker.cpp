@@ -407,6 +407,11 @@ struct Checker {
       info.type = ir::Type::boolean();
       return info;
     }
+    case ast::ExprKind::String: {
+      ExprInfo info;
+      info.type = ir::Type::string();
+      return info;
+    }
     case ast::ExprKind::Name: {
       auto *n = static_cast<const ast::NameExpr *>(e);
       auto it = a.names.find(n);
@@ -583,7 +588,7 @@ struct Checker {
   bool mayBeMissing(const ast::Expr *e) {
     if (!e) return false;
     switch (e->kind) {
-    case ast::ExprKind::Number: case ast::ExprKind::Bool: return false;
+    case ast::ExprKind::Number: case ast::ExprKind::Bool: case ast::ExprKind::String: return false;
     case ast::ExprKind::Name: {
       auto it = a.names.find(static_cast<const ast::NameExpr *>(e));
       if (it == a.names.end()) return false;
@@ -862,6 +867,10 @@ struct Checker {
       info.type = ir::Type::number();
       info.type.integer = true;
       break;
+    // A plain number is the dimensionless Number type, the same one a
+    // quantity whose dimension cancels out has (mg/kg / mg/kg).
+    case ast::TypeExpr::Kind::Number: info.type = ir::Type::number(); break;
+    case ast::TypeExpr::Kind::String: info.type = ir::Type::string(); break;
     case ast::TypeExpr::Kind::Enum: {
       ir::EnumType en{in.name.name, {}};
       std::map<std::string, const ast::Ident *> seen;
@@ -1178,6 +1187,12 @@ void checkTypes(Analysis &a) {
                          "something else");
         break;
       }
+      case ir::Type::Kind::String:
+        if (!ast::dyn<ast::StringExpr>(g.value.get()))
+          a.diags.report(DiagId::err_given_type, g.value->range, g.input.name, describe(info.type, a), "something else");
+        else
+          c.check(g.value.get());
+        break;
       case ir::Type::Kind::Number: {
         auto v = c.constant(g.value.get(), "a given value");
         if (!v) break;

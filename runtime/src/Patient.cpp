@@ -306,6 +306,15 @@ std::optional<std::vector<PatientValue>> readPatient(const std::vector<InputSpec
       break;
     }
 
+    case InputSpec::Kind::String:
+      // An open set of values: any string is one (no member list to check).
+      if (node.type != Node::Type::String) {
+        fail(name, "input '" + name + "' must be a string, got " + typeName(node.type));
+        break;
+      }
+      v.text = node.text;
+      break;
+
     case InputSpec::Kind::Number: {
       // Split the value into its number text and its unit name (if any).
       std::string numberText, unitName, written;

@@ -49,6 +49,7 @@ struct Table::Model {
   /// one array (NodeInfo keeps texts and names for explanations).
   struct EvalNode {
     Rational number;          // Const
+    std::string text;         // Const string
     uint64_t members = 0;     // In
     uint32_t argBegin = 0, argEnd = 0;  // into evalArgs
     uint32_t input = 0;       // Input
@@ -280,6 +281,8 @@ public:
         s.members = r_.strings(in, path, "members");
         if (s.members.empty() || s.members.size() > 64)
           r_.fail(Reader::join(path, "members"), "an enum input has 1 to 64 members, got " + std::to_string(s.members.size()));
+      } else if (type == "string") {
+        s.kind = InputSpec::Kind::String;  // any string: no member list
       } else if (type == "number") {
         s.kind = InputSpec::Kind::Number;
         s.integer = r_.boolean(in, path, "integer");
@@ -305,7 +308,7 @@ public:
           }
         }
       } else {
-        r_.fail(Reader::join(path, "type"), "expected bool, enum or number, got '" + type + "'");
+        r_.fail(Reader::join(path, "type"), "expected bool, enum, number or string, got '" + type + "'");
       }
       m_.inputs.push_back(std::move(s));
     }
@@ -350,6 +353,7 @@ public:
       case InputSpec::Kind::Bool: return "a condition";
       case InputSpec::Kind::Enum: return "an enum value";
       case InputSpec::Kind::Number: return "a number";
+      case InputSpec::Kind::String: return "a string";
     }
     return "?";
   }
@@ -461,7 +465,7 @@ public:
       switch (n.op) {
         case Op::Const: {
           std::string type = r_.string(j, path, "type");
-          n.constant.kind = n.kind = type == "bool" ? K::Bool : type == "enum" ? K::Enum : K::Number;
+          n.constant.kind = n.kind = type == "bool" ? K::Bool : type == "enum" ? K::Enum : type == "string" ? K::String : K::Number;
           if (j.contains("missing")) {
             // No value (a table output no rule gives).
             if (!j["missing"].is_boolean() || !j["missing"].get<bool>()) r_.fail(path + ".missing", "expected true");
@@ -477,11 +481,14 @@ public:
             n.constant.boolean = v.get<bool>();
           } else if (type == "number") {
             n.constant.number = r_.rational(v, path + ".value");
+          } else if (type == "string") {
+            if (!v.is_string()) r_.fail(path + ".value", std::string("expected a string, got ") + Reader::typeName(v));
+            n.constant.text = v.get<std::string>();
           } else if (type == "enum") {
             n.input = enumType(j, path, "enum");
             n.constant.member = member(n.input, r_.string(j, path, "value"), path + ".value");
           } else {
-            r_.fail(path + ".type", "expected bool, enum or number, got '" + type + "'");
+            r_.fail(path + ".type", "expected bool, enum, number or string, got '" + type + "'");
           }
           break;
         }
@@ -559,6 +566,7 @@ public:
       Model::EvalNode e;
       e.number = x.constant.number;
       e.member = x.constant.member;
+      e.text = x.constant.text;
       e.boolean = x.constant.boolean;
       e.missing = x.constant.missing;
       e.members = x.members;
@@ -958,6 +966,7 @@ void evaluateNodes(const Table::Model &m, const std::vector<PatientValue> &patie
       case Op::Const:
         out.number = n.number;
         out.member = n.member;
+        if (n.argKind == InputSpec::Kind::String) out.text = n.text;
         out.missing = n.missing;
         out.truth = n.missing ? Truth::Unknown : truth(n.boolean);
         break;
@@ -966,6 +975,7 @@ void evaluateNodes(const Table::Model &m, const std::vector<PatientValue> &patie
         out.missing = p.missing;
         out.number = p.number;
         out.member = p.member;
+        if (n.argKind == InputSpec::Kind::String) out.text = p.text;
         out.truth = p.missing ? Truth::Unknown : truth(p.boolean);
         break;
       }
@@ -1008,6 +1018,7 @@ void evaluateNodes(const Table::Model &m, const std::vector<PatientValue> &patie
             case InputSpec::Kind::Bool: eq = a.truth == b.truth; break;
             case InputSpec::Kind::Enum: eq = a.member == b.member; break;
             case InputSpec::Kind::Number: eq = a.number == b.number; break;
+            case InputSpec::Kind::String: eq = a.text == b.text; break;
           }
           setTruth(out, truth(n.op == Op::Eq ? eq : !eq));
         }
@@ -1393,6 +1404,18 @@ std::string Table::describe(const Violation &v) const {
   return describeViolation(v.kind, t.pathway, t.name, names);
 }
 
+namespace {
+/// A string value as the protocol writes it: `"EU"`, `"` and `\` escaped.
+std::string quoteString(const std::string &text) {
+  std::string r = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') r += '\\';
+    r += c;
+  }
+  return r + "\"";
+}
+}  // namespace
+
 std::string Table::displayValue(uint32_t input, const PatientValue &v) const {
   const InputSpec &s = m_->inputs.at(input);
   if (v.missing) return "missing";
@@ -1400,6 +1423,7 @@ std::string Table::displayValue(uint32_t input, const PatientValue &v) const {
     case InputSpec::Kind::Bool: return v.boolean ? "true" : "false";
     case InputSpec::Kind::Enum: return v.member >= 0 && v.member < static_cast<int>(s.members.size()) ? s.members[v.member] : "?";
     case InputSpec::Kind::Number: return formatQuantity(v.number, m_->displayUnits[input]);
+    case InputSpec::Kind::String: return quoteString(v.text);
   }
   return "?";
 }
@@ -1421,6 +1445,7 @@ std::string Table::displayNode(uint32_t node, const Result &r) const {
       const UnitSpec *unit = n.op == Op::Input ? m_->displayUnits[n.input] : n.unit ? &*n.unit : nullptr;
       return formatQuantity(v.number, unit);
     }
+    case InputSpec::Kind::String: return v.missing ? "missing" : quoteString(v.text);
   }
   return "?";
 }

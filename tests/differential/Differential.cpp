@@ -14,6 +14,7 @@
 #include <fstream>
 #include <functional>
 #include <optional>
+#include <set>
 #include <ostream>
 #include <sstream>
 #include <tuple>
@@ -233,8 +234,35 @@ std::vector<std::vector<Rational>> boundaries(const ir::Protocol &p) {
 
 namespace {
 
+/// The string literals a protocol's conditions mention, sorted: a string
+/// input's interesting values (with ones no literal is).
+std::vector<std::string> stringLiterals(const ir::Protocol &p) {
+  std::set<std::string> out;
+  std::function<void(const ir::ExprRef &)> walk = [&](const ir::ExprRef &e) {
+    if (!e) return;
+    if (e->op == ir::Op::Const && e->constant.kind == ir::Type::Kind::String) out.insert(e->constant.text);
+    for (const ir::ExprRef &a : e->args) walk(a);
+  };
+  walk(p.population);
+  for (const auto &d : p.defines) walk(d.value);
+  for (const auto &pw : p.pathways) {
+    walk(pw.entry);
+    for (const auto &t : pw.tiers) walk(t.guard), walk(t.failedWhen);
+  }
+  for (const auto &t : p.tables)
+    for (const auto &r : t.rules) walk(r.guard);
+  for (const auto &prop : p.properties) walk(prop.expr);
+  return {out.begin(), out.end()};
+}
+
 ir::Patient randomPatient(const ir::Protocol &p, const std::vector<std::vector<Rational>> &bounds, Rng &rng) {
   ir::Patient patient;
+  std::vector<std::string> literals;
+  for (const ir::Input &in : p.inputs)
+    if (in.type.kind == ir::Type::Kind::String) {
+      literals = stringLiterals(p);
+      break;
+    }
   for (size_t i = 0; i < p.inputs.size(); ++i) {
     const ir::Input &in = p.inputs[i];
     // An optional input is missing for one patient in four.
@@ -247,6 +275,13 @@ ir::Patient randomPatient(const ir::Protocol &p, const std::vector<std::vector<R
     case ir::Type::Kind::Enum:
       patient.push_back(ir::Value::ofEnum(static_cast<int>(rng.below(p.enums[in.type.enumType].members.size()))));
       break;
+    case ir::Type::Kind::String: {
+      // A listed value, or one no condition names (open set): "", "zz", "eu".
+      static const char *unlisted[] = {"", "zz unlisted", "eu"};
+      if (!literals.empty() && rng.chance(70)) patient.push_back(ir::Value::ofString(literals[rng.below(literals.size())]));
+      else patient.push_back(ir::Value::ofString(unlisted[rng.below(3)]));
+      break;
+    }
     case ir::Type::Kind::Number: {
       Rational v;
       if (!bounds[i].empty() && rng.chance(50)) {

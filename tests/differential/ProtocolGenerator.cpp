@@ -24,10 +24,17 @@ uint64_t Rng::next() {
 namespace {
 
 struct NumInput {
-  enum class Kind { Duration, Mass, Integer } kind;
+  enum class Kind { Duration, Mass, Integer, Plain } kind;  // Plain: `number`
   std::string name;
-  std::string unit;  // display unit; "" for integers
+  std::string unit;  // display unit; "" for integers and plain numbers
   int64_t lo = 0, hi = 0;  // range in the display unit
+  bool optional = false;
+};
+
+/// A `string` input: compared with literals of one shared pool (so two
+/// string inputs can be equal), and patients also get strings no literal is.
+struct StrInput {
+  std::string name;
   bool optional = false;
 };
 
@@ -153,6 +160,22 @@ private:
       body_ << " }\n";
       enums_.push_back(std::move(e));
     }
+    // Plain numbers (fractions allowed) and open-ended strings.
+    int nr = static_cast<int>(rng_.below(2));
+    for (int i = 0; i < nr; ++i) {
+      NumInput n{NumInput::Kind::Plain, "r" + std::to_string(i), "", 0, rng_.between(1, 5)};
+      n.optional = rng_.chance(30);
+      if (n.optional) optionals_.push_back(n.name);
+      nums_.push_back(n);
+      body_ << "input " << n.name << " : " << opt(n.optional) << "number in 0 .. " << n.hi << "\n";
+    }
+    int ns = static_cast<int>(rng_.below(3));
+    for (int i = 0; i < ns; ++i) {
+      StrInput x{"s" + std::to_string(i), rng_.chance(25)};
+      if (x.optional) optionals_.push_back(x.name);
+      body_ << "input " << x.name << " : " << opt(x.optional) << "string\n";
+      strs_.push_back(x);
+    }
     body_ << "\n";
     if (hasAge_ && rng_.chance(60)) population_ = "age < 18 years";
     else if (rng_.chance(30)) population_ = condition(2);
@@ -168,6 +191,7 @@ private:
     std::string v = std::to_string(whole) + (half ? ".5" : "");
     switch (n.kind) {
     case NumInput::Kind::Integer: return std::to_string(whole);
+    case NumInput::Kind::Plain: return v;
     case NumInput::Kind::Mass:
       if (rng_.chance(15)) return std::to_string(whole * 1000 + (half ? 500 : 0)) + " g";
       return v + " kg";
@@ -216,6 +240,22 @@ private:
     }
   }
 
+  /// `s == "EU"`, `s in {...}`, `not (s in {...})`, or two strings compared.
+  std::string strAtom() {
+    static const char *pool[] = {"\"EU\"", "\"US\"", "\"APAC\"", "\"a \\\"quoted\\\" one\""};
+    const StrInput &x = strs_[rng_.below(strs_.size())];
+    auto lit = [&] { return std::string(pool[rng_.below(4)]); };
+    switch (rng_.below(6)) {
+    case 0: return x.name + " == " + lit();
+    case 1: return x.name + " != " + lit();
+    case 2: return "not (" + x.name + " in {" + lit() + ", " + lit() + "})";
+    case 3:
+      if (strs_.size() >= 2) return x.name + (rng_.chance(50) ? " == " : " != ") + strs_[rng_.below(strs_.size())].name;
+      return x.name + " == " + lit();
+    default: return x.name + (rng_.chance(30) ? " not in {" : " in {") + lit() + ", " + lit() + "}";
+    }
+  }
+
   std::string enumAtom(const EnumInput &e) {
     const auto &m = e.members;
     switch (rng_.below(4)) {
@@ -233,20 +273,24 @@ private:
     }
   }
 
+  static bool dimensionless(const NumInput &n) {
+    return n.kind == NumInput::Kind::Integer || n.kind == NumInput::Kind::Plain;
+  }
+
   /// Two number inputs of one dimension compared (`t0 < t1`, `age >= t1 +
   /// 2 h`, `n0 <= n1`): what a decision table cannot hold.
   std::string relation() {
     std::vector<std::pair<const NumInput *, const NumInput *>> pairs;
     for (const NumInput &a : nums_)
       for (const NumInput &b : nums_)
-        if (&a != &b && (a.kind == NumInput::Kind::Integer) == (b.kind == NumInput::Kind::Integer) &&
-            a.kind != NumInput::Kind::Mass && b.kind != NumInput::Kind::Mass)
+        if (&a != &b && dimensionless(a) == dimensionless(b) && a.kind != NumInput::Kind::Mass &&
+            b.kind != NumInput::Kind::Mass)
           pairs.push_back({&a, &b});
     if (pairs.empty()) return "";
     auto [a, b] = pairs[rng_.below(pairs.size())];
     static const char *ops[] = {"<", "<=", ">", ">=", "==", "!="};
     std::string rhs = b->name;
-    if (rng_.chance(30)) rhs += a->kind == NumInput::Kind::Integer ? " + 1" : " + " + std::to_string(rng_.between(1, 12)) + " h";
+    if (rng_.chance(30)) rhs += dimensionless(*a) ? (a->kind == NumInput::Kind::Plain ? " + 0.5" : " + 1") : " + " + std::to_string(rng_.between(1, 12)) + " h";
     return a->name + " " + ops[rng_.below(6)] + " " + rhs;
   }
 
@@ -268,6 +312,7 @@ private:
     uint64_t pick = rng_.below(100);
     if (pick < 30) return (rng_.chance(35) ? "not " : "") + bools_[rng_.below(bools_.size())];
     if (pick < 60) return enumAtom(enums_[rng_.below(enums_.size())]);
+    if (pick < 65 && !strs_.empty()) return strAtom();
     if (pick < 70 && !optionals_.empty()) return "known(" + optionals_[rng_.below(optionals_.size())] + ")";
     return numberAtom(nums_[rng_.below(nums_.size())]);
   }
@@ -300,6 +345,7 @@ private:
     if (pick < 16 && !directRefs_.empty()) return directRefs_[rng_.below(directRefs_.size())];
     if (pick < 36) return (rng_.chance(35) ? "not " : "") + bools_[rng_.below(bools_.size())];
     if (pick < 62) return enumAtom(enums_[rng_.below(enums_.size())]);
+    if (pick < 70 && !strs_.empty()) return strAtom();
     return numberAtom(nums_[rng_.below(nums_.size())]);
   }
 
@@ -644,6 +690,7 @@ private:
   bool hasAge_ = false;
   std::vector<NumInput> nums_;
   std::vector<EnumInput> enums_;
+  std::vector<StrInput> strs_;
   std::vector<std::string> bools_;
   std::vector<std::string> boolDefines_;
   std::vector<std::pair<std::string, std::string>> numDefines_;  // name, unit of its literals (" h" or "")

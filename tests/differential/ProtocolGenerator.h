@@ -3,10 +3,11 @@
 // each hit policy (with `complete`, `priority N` on some rules, ties),
 // pathways with `after` / `failed when` tiers, `give` doses with `max`
 // caps, per-weight doses and formulary limits, bool/enum/number (with
-// units, and integer) inputs, optional inputs with `known(x)`, ranges with
-// `..` and `..<`, counting (`at least K of`), `if ... then ... else`,
-// defines used in guards, references to tiers and rules, a population, and
-// `always` / `never` / `every P reaches T` properties (some true, some false).
+// units, integer and plain `number`) and `string` inputs, optional inputs
+// with `known(x)`, ranges with `..` and `..<`, counting (`at least K of`),
+// `if ... then ... else`, defines used in guards, references to tiers and
+// rules, a population, and `always` / `never` / `every P reaches T`
+// properties (some true, some false).
 //
 // Used by the random-protocol differential test (tests/differential) and
 // meant for reuse (formatter round trips, benchmarks): the text is all a

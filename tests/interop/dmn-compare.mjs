@@ -98,6 +98,14 @@ for (const n of nodes) {
   if (a.op === 'input' && b.op === 'input' && a.input !== b.input) pairs.push([a.input, b.input]);
 }
 const byName = new Map(inputs.map(i => [i.name, i]));
+// String inputs are open: besides the literals the table compares them
+// with, patients get strings no rule names (where `not("EU", "US")` must
+// hold and a closed list of the other literals would not).
+const stringValues = new Map(inputs.map(i => [i.name, new Set(['', 'zz unlisted', 'eu'])]));
+for (const n of nodes) {
+  if (n.op === 'const' && n.type === 'string')
+    for (const i of inputs) if (i.type === 'string') stringValues.get(i.name).add(n.value);
+}
 
 const random = rng(opts.seed);
 const pick = (a) => a[Math.floor(random() * a.length)];
@@ -117,6 +125,7 @@ for (let k = 0; k < opts.n; k++) {
   for (const inp of inputs) {
     if (inp.type === 'bool') dmn[inp.name] = cp[inp.name] = random() < 0.5;
     else if (inp.type === 'enum') dmn[inp.name] = cp[inp.name] = pick(inp.members);
+    else if (inp.type === 'string') dmn[inp.name] = cp[inp.name] = pick([...stringValues.get(inp.name)]);
     else {
       const v = numberValue(inp);
       dmn[inp.name] = v;

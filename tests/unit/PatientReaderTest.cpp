@@ -380,3 +380,36 @@ TEST(PatientReaderUnits, FormatQuantityOfAnAffineUnit) {
 }
 
 }  // namespace
+
+// A `string` input takes any JSON string (an open set of values); a plain
+// `number` a JSON number or a decimal string, fractions included.
+TEST(PatientReader, StringsAndPlainNumbers) {
+  InputSpec region;
+  region.name = "region";
+  region.kind = InputSpec::Kind::String;
+  InputSpec home = region;
+  home.name = "home";
+  home.optional = true;
+  InputSpec ratio;
+  ratio.name = "ratio";
+  ratio.kind = InputSpec::Kind::Number;
+  ratio.lo = 0;
+  ratio.hi = Rational(3, 2);
+  std::vector<InputSpec> s = {region, home, ratio};
+  std::vector<PatientError> errors;
+  auto v = readPatient(s, R"({"region": "a \"b\" é", "ratio": "0.25"})", errors);
+  ASSERT_TRUE(v.has_value());
+  EXPECT_EQ((*v)[0].text, "a \"b\" \xc3\xa9");
+  EXPECT_TRUE((*v)[1].missing);
+  EXPECT_EQ((*v)[2].number, Rational(1, 4));
+  v = readPatient(s, R"({"region": "", "home": "Mars", "ratio": 1.5})", errors);
+  ASSERT_TRUE(v.has_value());
+  EXPECT_EQ((*v)[0].text, "");
+  EXPECT_EQ((*v)[1].text, "Mars");
+  EXPECT_EQ((*v)[2].number, Rational(3, 2));
+  v = readPatient(s, R"({"region": 5, "ratio": "1.75"})", errors);
+  EXPECT_FALSE(v.has_value());
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_EQ(errors[0].message, "input 'region' must be a string, got a number");
+  EXPECT_EQ(errors[1].message, "input 'ratio' = 1.75 is outside its range 0 .. 1.5");
+}

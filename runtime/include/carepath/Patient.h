@@ -14,7 +14,9 @@
 //     "weight": {"value": 14.5, "unit": "kg"},   or as an object
 //     "fever": true,                             bool
 //     "consciousness": "coma",                   enum member by name
-//     "count": 2                                 bare number: dimensionless only
+//     "count": 2,                                bare number: dimensionless only
+//     "ratio": "0.5",                            (or a decimal string)
+//     "region": "EU"                             string input: any JSON string
 //   }
 // Numbers are read exactly: a JSON number is converted from the text the
 // file contains ("14.35" is 1435/100, never the nearest double), exponents
@@ -52,7 +54,7 @@ struct UnitSpec {
 
 /// What the reader needs to know about one input.
 struct InputSpec {
-  enum class Kind { Bool, Enum, Number };
+  enum class Kind { Bool, Enum, Number, String };
   std::string name;
   Kind kind = Kind::Bool;
   std::vector<std::string> members;  // Enum: member names, in declaration order
@@ -66,7 +68,8 @@ struct InputSpec {
   bool optional = false;             // may be missing: left out of the patient, or null
 };
 
-/// One input's value: bool, member index, or number in canonical units;
+/// One input's value: bool, member index, number in canonical units, or
+/// the text of a string input;
 /// or missing (an optional input not given: the other fields are then
 /// meaningless, and conditions that need it are unknown, carepath/Truth.h).
 struct PatientValue {
@@ -74,6 +77,7 @@ struct PatientValue {
   bool boolean = false;
   int member = -1;
   Rational number;
+  std::string text;  // String
   bool missing = false;
 };
 

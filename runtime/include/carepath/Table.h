@@ -136,6 +136,7 @@ struct TableInfo {
 struct NodeValue {
   Rational number;               // number-valued nodes, canonical units
   int32_t member = -1;           // enum-valued nodes
+  std::string text;              // string-valued nodes
   Truth truth = Truth::False;    // bool-valued nodes (Unknown exactly when missing)
   bool missing = false;          // needs a missing input (carepath/Truth.h)
   /// The exact arithmetic failed (RationalOverflow / division by zero).
