@@ -93,7 +93,7 @@ std::string markdown(const verifier::DiffReport &d, const std::string &oldFile, 
       md << "| " << cell(title(r)) << " | " << cell(regionText(r)) << " | " << cell(r.exampleBefore) << " | "
          << cell(r.exampleAfter) << (w.empty() ? "" : "<br>" + cell(w)) << " |\n";
     }
-    md << "\n<details><summary>One example patient per change (paste into the protocol as an example)</summary>\n\n```\n";
+    md << "\n<details><summary>One example patient per change (paste into the new version as an example)</summary>\n\n```\n";
     bool first = true;
     for (const OutcomeResult &r : d.outcomes) {
       if (r.status != Status::Refuted || r.example.empty()) continue;
@@ -175,7 +175,8 @@ Command diffCommand() {
       if (failOn.count("any") || failOn.count(verifier::spelling(r.kind))) ++failing;
       Diagnostic &x = diags.report(DiagId::warn_semantic_change, at, headline(r));
       if (r.newRange.valid() && r.oldRange.valid())
-        diags.note(x, DiagId::note_related, r.oldRange, "in the old version: '" + r.before + "'");
+        diags.note(x, DiagId::note_related, r.oldRange,
+                   r.before.empty() ? std::string("in the old version") : "in the old version: '" + r.before + "'");
       if (!r.example.empty()) {
         x.detail.push_back("example patient (" + r.exampleBefore + " -> " + r.exampleAfter +
                            "; paste into the new version as an example):");
