@@ -412,8 +412,15 @@ private:
   void region(OutcomeResult &r, const ExprRef &changed, const std::set<int> &inputs, bool population) {
     for (int i : inputs) {
       const Input &in = shared_.inputs[i];
-      if (in.type.kind != Type::Kind::Number) continue;
       ExprRef x = b::input(i, in.type, {}, in.optional);
+      if (in.optional) {  // every changed patient lacks it: say so (the bounds below are over patients who have it)
+        ++report_.solverChecks;
+        if (z3_->holdsForSome(conj({changed, b::known(x)})).kind == Answer::Kind::No) {
+          r.region.push_back(in.name.substr(0, in.name.find('\'')) + " missing");
+          continue;
+        }
+      }
+      if (in.type.kind != Type::Kind::Number) continue;
       Extremum lo = z3_->optimum(changed, x, false), hi = z3_->optimum(changed, x, true);
       report_.optimisations += 2;
       Extremum rangeLo, rangeHi;
