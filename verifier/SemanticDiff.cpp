@@ -113,7 +113,10 @@ std::vector<Outcome> outcomesOf(const Protocol &p) {
 /// node is kept alive so that an address is never reused while memoised.
 class Remap {
 public:
-  Remap(std::vector<int> inputs, int defineOffset) : inputs_(std::move(inputs)), defineOffset_(defineOffset) {}
+  /// `members`: for a new enum type matched by member names, each new
+  /// member's index in the old type (a member the old one lacks: past its end).
+  Remap(std::vector<int> inputs, int defineOffset, std::map<int, std::vector<int>> members)
+      : inputs_(std::move(inputs)), defineOffset_(defineOffset), members_(std::move(members)) {}
   ExprRef operator()(const ExprRef &e) {
     if (!e) return nullptr;
     if (auto it = memo_.find(e.get()); it != memo_.end()) return it->second.second;
@@ -121,6 +124,8 @@ public:
     for (ExprRef &a : c->args) a = (*this)(a);
     if (e->op == Op::Input) c->index = inputs_.at(e->index);
     if (e->op == Op::Define) c->index += defineOffset_;
+    if (e->op == Op::Const && e->type.kind == Type::Kind::Enum)
+      if (auto m = members_.find(e->type.enumType); m != members_.end()) c->constant.member = m->second.at(e->constant.member);
     ExprRef out = c;
     memo_.emplace(e.get(), std::make_pair(e, out));
     return out;
@@ -129,6 +134,7 @@ public:
 private:
   std::vector<int> inputs_;
   int defineOffset_;
+  std::map<int, std::vector<int>> members_;
   std::unordered_map<const Expr *, std::pair<ExprRef, ExprRef>> memo_;
 };
 
@@ -227,7 +233,12 @@ std::string typeText(const Protocol &p, const Input &in) {
 /// members in the same order; a number: the same dimension).
 bool sameType(const Protocol &op, const Input &a, const Protocol &np, const Input &c) {
   if (a.type.kind != c.type.kind) return false;
-  if (a.type.kind == Type::Kind::Enum) return op.enums[a.type.enumType].members == np.enums[c.type.enumType].members;
+  if (a.type.kind == Type::Kind::Enum) {  // matched by member names: some member in common
+    for (const std::string &m : np.enums[c.type.enumType].members)
+      for (const std::string &o : op.enums[a.type.enumType].members)
+        if (m == o) return true;
+    return false;
+  }
   if (a.type.kind == Type::Kind::Number) return a.type.dim == c.type.dim;
   return true;
 }
@@ -239,13 +250,15 @@ public:
 
   DiffReport run() {
     if (!buildShared()) return std::move(report_);
-    remap_.emplace(newIndex_, static_cast<int>(old_.defines.size()));
+    remap_.emplace(newIndex_, static_cast<int>(old_.defines.size()), members_);
     for (const Define &d : new_.defines) {
       Define c = d;
       c.value = (*remap_)(d.value);
       shared_.defines.push_back(std::move(c));
     }
-    shared_.population = nullptr;  // each version's population is an outcome and a condition
+    // Each version's population is an outcome and a condition; the shared
+    // protocol's population only keeps enum inputs to the members both have.
+    shared_.population = restrictions_.empty() ? nullptr : conj(restrictions_);
     z3_.emplace(shared_, options_);
     std::vector<Outcome> olds = outcomesOf(old_), news = outcomesOf(new_);
     oldPop_ = olds.front().holds;
@@ -279,6 +292,7 @@ private:
         newIndex_.push_back(i);
         Input &s = shared_.inputs[i];
         const Input &o = old_.inputs[i];
+        if (o.type.kind == Type::Kind::Enum) matchMembers(i, o, in);
         if (o.type.integer != in.type.integer) {
           s.type.integer = true;  // the patients valid in both: whole numbers
           change(in.name, "type " + typeText(old_, o) + " -> " + typeText(new_, in), o.range, in.range);
@@ -321,6 +335,40 @@ private:
     for (size_t i = 0; i < old_.inputs.size(); ++i)
       if (!seen[i]) change(old_.inputs[i].name, "removed", old_.inputs[i].range, {});
     return ok;
+  }
+
+  /// An enum input whose members differ: the new members renumbered onto
+  /// the old ones by name, the shared input limited to the members both have.
+  void matchMembers(int i, const Input &o, const Input &in) {
+    const std::vector<std::string> &om = old_.enums[o.type.enumType].members, &nm = new_.enums[in.type.enumType].members;
+    if (om == nm) return;
+    std::vector<int> map;
+    int extra = static_cast<int>(om.size());
+    for (const std::string &m : nm) {
+      auto it = std::find(om.begin(), om.end(), m);
+      map.push_back(it == om.end() ? extra++ : static_cast<int>(it - om.begin()));
+    }
+    members_[in.type.enumType] = map;
+    oldMember_[i] = map;
+    std::string common;
+    for (size_t k = 0; k < om.size(); ++k) {
+      if (std::find(nm.begin(), nm.end(), om[k]) != nm.end()) {
+        common += (common.empty() ? "" : ", ") + om[k];
+        continue;
+      }
+      restrictions_.push_back(b::binary(Op::Ne, b::input(i, o.type, {}, o.optional), b::member(o.type.enumType, static_cast<int>(k))));
+    }
+    change(in.name, "type " + typeText(old_, o) + " -> " + typeText(new_, in) + " (compared where it is " + common + ")",
+           o.range, in.range);
+  }
+
+  /// A value of the shared input `i` as the new version numbers it.
+  Value inNew(int i, Value v) const {
+    auto it = oldMember_.find(i);
+    if (it == oldMember_.end() || v.missing) return v;
+    auto at = std::find(it->second.begin(), it->second.end(), v.member);
+    v.member = static_cast<int>(at - it->second.begin());
+    return v;
   }
 
   void change(const std::string &name, std::string what, SourceRange o, SourceRange n) {
@@ -484,7 +532,7 @@ private:
       r.status = Status::Refuted;
       const Patient &both = *a.patient;
       Patient op(both.begin(), both.begin() + static_cast<long>(old_.inputs.size())), np;
-      for (int i : newIndex_) np.push_back(both.at(i));
+      for (int i : newIndex_) np.push_back(inNew(i, both.at(i)));
       try {
         if (!evaluateBool(shared_, *changed, both))
           report_.internalErrors.push_back("the diff's patient for '" + r.name + "' does not change on the IR evaluator");
@@ -509,6 +557,9 @@ private:
   const Options &options_;
   Protocol shared_;
   std::vector<int> newIndex_;  // new input -> shared input
+  std::map<int, std::vector<int>> members_;    // new enum type -> old member index of each new member
+  std::map<int, std::vector<int>> oldMember_;  // shared input -> the same, for patients
+  std::vector<ExprRef> restrictions_;          // shared enum inputs: only members both versions have
   std::optional<Remap> remap_;
   std::optional<Z3Backend> z3_;
   ExprRef oldPop_, newPop_;
