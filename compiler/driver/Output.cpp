@@ -433,6 +433,7 @@ int finishRuns(const SharedOptions &options, const std::vector<std::unique_ptr<C
   for (int e : exits) code = worstExit(code, e);
   switch (options.format) {
   case Format::Text:
+  case Format::Markdown:  // markdown: the command's text on standard output, diagnostics as text on standard error
   case Format::Jsonl:    // jsonl: the command's lines are on standard output
   case Format::Junit: {  // junit: the XML on standard output, text as well on standard error
     TextPrintOptions po;
@@ -452,6 +453,7 @@ int finishRuns(const SharedOptions &options, const std::vector<std::unique_ptr<C
       if (runs.size() == 1) printDiagnosticSummary(std::cerr, errors, warnings);
       std::cerr.flush();
       if (options.format == Format::Text) std::cout << run->textTrailer();
+      if (options.format == Format::Markdown && run->payloadIfAny()) std::cout << run->payloadIfAny()->markdown;
       // Several files of `test`: a total line after theirs.
       const CommandPayload *p = run->payloadIfAny();
       if (p && p->json.contains("passed")) {

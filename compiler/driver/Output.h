@@ -27,6 +27,8 @@ struct CommandPayload {
     sarifDiagnostics = diags.sorted();
   }
   std::optional<nlohmann::ordered_json> sarifRun;
+  /// --format=markdown (diff): the text on standard output, for a pull-request comment.
+  std::string markdown;
   std::vector<const Diagnostic *> sarifDiagnostics;
 };
 

@@ -18,8 +18,9 @@ doc = yaml.safe_load(open(recipe))
 name = os.path.basename(recipe)
 
 
-def run(script, shell_flags):
-    p = subprocess.run(["bash", *shell_flags, "-c", script], cwd=work, env=env, capture_output=True, text=True)
+def run(script, shell_flags, extra_env=None):
+    p = subprocess.run(["bash", *shell_flags, "-c", script], cwd=work, env=dict(env, **(extra_env or {})),
+                       capture_output=True, text=True)
     print("ran:", " ".join(script.split()), "-> exit", p.returncode)
     return p.returncode
 
@@ -41,6 +42,18 @@ if name == "github-actions.yml":
             run(step["run"], ["-e", "-o", "pipefail"])  # GitHub's default shell for run steps
     for path in ("carepath.sarif", "carepath-tests.xml"):
         wrote(path)
+elif name == "github-actions-diff.yml":
+    # WORK is a git repository whose last commit changes protocols/: BASE is the one before.
+    assert doc["permissions"]["pull-requests"] == "write"
+    (job,) = doc["jobs"].values()
+    steps = job["steps"]
+    post = [s for s in steps if s.get("uses", "").startswith("actions/github-script")]
+    assert len(post) == 1 and post[0]["if"] == "always()", "the comment is posted with if: always()"
+    base = subprocess.run(["git", "rev-parse", "HEAD~1"], cwd=work, capture_output=True, text=True, check=True).stdout.strip()
+    for step in steps:
+        if "run" in step and step.get("name") != "Install carepath":
+            run(step["run"], ["-e", "-o", "pipefail"], {"BASE": base})
+    wrote("carepath-diff.md")
 elif name == "gitlab-ci.yml":
     (job,) = doc.values()
     assert job["artifacts"]["when"] == "always"
