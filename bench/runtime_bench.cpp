@@ -56,6 +56,7 @@ std::vector<std::vector<runtime::PatientValue>> patients(const runtime::Table &t
       v.kind = s.kind;
       switch (s.kind) {
         case runtime::InputSpec::Kind::Bool: v.boolean = rng() & 1; break;
+        case runtime::InputSpec::Kind::String: v.text = (rng() & 1) ? "a" : "b"; break;
         case runtime::InputSpec::Kind::Enum: v.member = static_cast<int>(rng() % s.members.size()); break;
         case runtime::InputSpec::Kind::Number: {
           // Mostly children (the population), in whole display units.

@@ -58,8 +58,9 @@ std::string guardText(const Protocol &p, const ExprRef &e) { return e ? toString
 std::string doseText(const Protocol &p, const Action &a) {
   std::string s;
   if (a.kind == ActionKind::Give) {
-    ExprRef amount = givenAmount(a);
-    s = amount ? toString(p, *amount) : "dose unspecified";
+    GivenAmount amount = givenAmount(a);
+    s = !amount ? "dose unspecified"
+                : toString(p, *amount.low) + (amount.isRange() ? " .. " + toString(p, *amount.high) : "");
     if (!a.basis.str().empty()) s += " " + a.basis.str();
   } else {
     s = std::string(spelling(a.kind)) + " " + a.name;
@@ -225,6 +226,7 @@ std::string typeText(const Protocol &p, const Input &in) {
     return s + " }";
   }
   case Type::Kind::Number: return (in.type.integer ? "integer " : "") + (in.type.dim.dimensionless() ? std::string("number") : in.type.dim.str());
+  case Type::Kind::String: return "string";
   }
   return "";
 }
@@ -394,12 +396,14 @@ private:
       holds = evaluateBool(p, *o->holds, patient);
       if (o->kind != OutcomeKind::Dose || !holds) return "";
       const Action &a = *o->action;
-      ExprRef amount = givenAmount(a);
+      GivenAmount amount = givenAmount(a);
       if (a.kind != ActionKind::Give) return doseText(p, a);
       if (!amount) return "dose unspecified";
-      Value v = evaluate(p, *amount, patient);
-      if (v.missing) return "dose missing";
-      return formatQuantity(v.number, doseDisplayUnit(p, a)) + (a.basis.str().empty() ? "" : " " + a.basis.str());
+      Value lo = evaluate(p, *amount.low, patient), hi = evaluate(p, *amount.high, patient);
+      if (lo.missing || hi.missing) return "dose missing";
+      Unit u = doseDisplayUnit(p, a);
+      return formatQuantity(lo.number, u) + (amount.isRange() ? " .. " + formatQuantity(hi.number, u) : "") +
+             (a.basis.str().empty() ? "" : " " + a.basis.str());
     } catch (const EvalError &e) {
       return std::string("cannot be evaluated: ") + e.what();
     }
@@ -420,13 +424,14 @@ private:
       where = where.substr(0, where.find(" ("));
       if (!holds) return {"expect not " + where};
       const Action &a = *n->action;
-      ExprRef amount = givenAmount(a);
+      GivenAmount amount = givenAmount(a);
       if (a.kind == ActionKind::Give && amount) {
-        Value v = evaluate(new_, *amount, patient);
-        if (!v.missing) {
+        Value v = evaluate(new_, *amount.low, patient), h = evaluate(new_, *amount.high, patient);
+        if (!v.missing && !h.missing) {
           Unit u = doseDisplayUnit(new_, a);
           return {"expect " + where,
                   "expect " + a.name + " dose == " + literalIn(v.number, u) + " " + u.name +
+                      (amount.isRange() ? " .. " + literalIn(h.number, u) + " " + u.name : "") +
                       (a.basis.str().empty() ? "" : " " + a.basis.str())};
         }
       }
@@ -504,11 +509,15 @@ private:
     bool same = false;
     Same equal(shared_);
     if (r.kind == OutcomeKind::Dose) {
-      ExprRef oa = o ? givenAmount(*o->action) : nullptr, na = n ? (*remap_)(givenAmount(*n->action)) : nullptr;
+      // A dose range compares end by end (a single dose: low == high).
+      GivenAmount oa = o ? givenAmount(*o->action) : GivenAmount{}, ng = n ? givenAmount(*n->action) : GivenAmount{};
+      ExprRef naLow = ng ? (*remap_)(ng.low) : nullptr, naHigh = ng ? (*remap_)(ng.high) : nullptr;
       bool sameIdentity = o && n && actionIdentity(*o->action) == actionIdentity(*n->action);
-      same = sameIdentity && equal(oa, na);
+      same = sameIdentity && oa.isRange() == ng.isRange() && equal(oa.low, naLow) && equal(oa.high, naHigh);
       // Both versions do it, and differently: whether it is done at all is the rule's or tier's outcome.
-      changed = conj({oh, nh, sameIdentity ? amountsDiffer(oa, na, equal) : b::boolean(true)});
+      changed = conj({oh, nh,
+                      sameIdentity ? disj({amountsDiffer(oa.low, naLow, equal), amountsDiffer(oa.high, naHigh, equal)})
+                                   : b::boolean(true)});
     } else {
       same = o && n && equal(oh, nh);
       changed = exclusiveOr(oh, nh);

@@ -505,6 +505,7 @@ private:
       switch (v.type.kind) {
         case Kind::Bool: return std::string(v.constant.boolean ? "true" : "false");
         case Kind::Enum: return feel::string(p_.enums.at(v.type.enumType).members.at(v.constant.member));
+        case Kind::String: return feel::string(v.constant.text);
         case Kind::Number: {
           Rational x = v.constant.number;
           if (!o.displayUnit.name.empty() && !o.displayUnit.affine()) x = x / o.displayUnit.factor;

@@ -142,6 +142,12 @@ std::optional<std::string> FeelWriter::atom(const ir::Expr &e) {
       }
       break;
     }
+    case Kind::String:
+      // Open: a list, or with `excluded` none of it (every other string too).
+      for (const std::string &s : ic.texts) parts.push_back(in.name + (ic.excluded ? " != " : " = ") + feel::string(s));
+      if (ic.excluded) sep = " and ";
+      if (parts.empty()) return std::nullopt;
+      break;
     case Kind::Number:
       for (const ir::Interval &i : ic.intervals) {
         std::optional<std::string> lo, hi;
@@ -229,6 +235,7 @@ std::string FeelWriter::expr(const ir::Expr &e) {
       switch (e.type.kind) {
         case Kind::Bool: return e.constant.boolean ? "true" : "false";
         case Kind::Enum: return feel::string(p_.enums.at(e.type.enumType).members.at(e.constant.member));
+        case Kind::String: return feel::string(e.constant.text);
         case Kind::Number: {
           if (forDose) return feel::number(e.constant.number);
           auto d = feel::decimal(e.constant.number);

@@ -184,6 +184,7 @@ nlohmann::json batchLine(const runtime::Table &t, const std::vector<runtime::Pat
         case runtime::InputSpec::Kind::Bool: return v.truth == Truth::True;
         case runtime::InputSpec::Kind::Enum: return t.enumMembers().at(t.nodes()[node].input).at(v.member);
         case runtime::InputSpec::Kind::Number: return v.number.str();
+        case runtime::InputSpec::Kind::String: return v.text;
       }
       return nullptr;
     };

@@ -752,6 +752,8 @@ struct Checker {
         }
       switch (od.type.kind) {
       case ast::TypeExpr::Kind::Bool: o.type = ir::Type::boolean(); break;
+      case ast::TypeExpr::Kind::Number: o.type = ir::Type::number(); break;
+      case ast::TypeExpr::Kind::String: o.type = ir::Type::string(); break;
       case ast::TypeExpr::Kind::Integer:
         o.type = ir::Type::number();
         o.type.integer = true;

@@ -1130,6 +1130,7 @@ bool sameValue(const NodeValue &a, const NodeValue &b, InputSpec::Kind k) {
     case InputSpec::Kind::Bool: return a.truth == b.truth;
     case InputSpec::Kind::Enum: return a.member == b.member;
     case InputSpec::Kind::Number: return a.number == b.number;
+    case InputSpec::Kind::String: return a.text == b.text;
   }
   return false;
 }

@@ -110,7 +110,12 @@ for (const n of nodes) {
 const random = rng(opts.seed);
 const pick = (a) => a[Math.floor(random() * a.length)];
 function numberValue(inp) {
-  const lo = rational(inp.range.lo), hi = rational(inp.range.hi);
+  // A number with no declared range (`number`, `integer`): around the
+  // boundaries the table compares it with.
+  const bs = boundaries.get(inp.name) || [];
+  const has = (k) => inp.range && inp.range[k] !== undefined && inp.range[k] !== null;
+  const lo = has('lo') ? rational(inp.range.lo) : Math.min(0, ...bs) - 10;
+  const hi = has('hi') ? rational(inp.range.hi) : Math.max(0, ...bs) + 10;
   const near = [lo, hi];
   for (const b of boundaries.get(inp.name)) near.push(b, b - 1, b + 1, b - 0.5, b + 0.5);
   const inside = near.filter(v => v >= lo && v <= hi && (!inp.integer || Number.isInteger(v)));
@@ -135,7 +140,12 @@ for (let k = 0; k < opts.n; k++) {
   for (const [a, b] of pairs) {
     if (random() >= 0.25) continue;
     const v = dmn[a], inp = byName.get(b);
-    if (v < rational(inp.range.lo) || v > rational(inp.range.hi) || (inp.integer && !Number.isInteger(v))) continue;
+    if (typeof v === 'number') {
+      // A number input may have no range (`number`, `integer` without `in`).
+      const lo = inp.range && inp.range.lo !== undefined ? rational(inp.range.lo) : -Infinity;
+      const hi = inp.range && inp.range.hi !== undefined ? rational(inp.range.hi) : Infinity;
+      if (v < lo || v > hi || (inp.integer && !Number.isInteger(v))) continue;
+    } else if (typeof v !== typeof dmn[b]) continue;
     dmn[b] = v;
     cp[b] = inp.canonicalUnit ? { value: v, unit: inp.canonicalUnit } : v;
   }

@@ -66,6 +66,7 @@ TEST(RuntimeDifferential, AnecRandomPatientsAgreeWithEvaluator) {
       const ir::Input &in = p.inputs[i];
       switch (in.type.kind) {
         case ir::Type::Kind::Bool: patient.push_back(ir::Value::ofBool(pick(2))); break;
+        case ir::Type::Kind::String: patient.push_back(ir::Value::ofString(pick(2) ? "listed" : "unlisted")); break;
         case ir::Type::Kind::Enum:
           patient.push_back(ir::Value::ofEnum(static_cast<int>(pick(p.enums[in.type.enumType].members.size()))));
           break;
