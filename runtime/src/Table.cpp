@@ -469,8 +469,8 @@ public:
           if (j.contains("missing")) {
             // No value (a table output no rule gives).
             if (!j["missing"].is_boolean() || !j["missing"].get<bool>()) r_.fail(path + ".missing", "expected true");
-            if (type != "bool" && type != "number" && type != "enum")
-              r_.fail(path + ".type", "expected bool, enum or number, got '" + type + "'");
+            if (type != "bool" && type != "number" && type != "enum" && type != "string")
+              r_.fail(path + ".type", "expected bool, enum, number or string, got '" + type + "'");
             if (type == "enum") n.input = enumType(j, path, "enum");
             n.constant.missing = true;
             break;
@@ -794,7 +794,8 @@ public:
       if (type == "bool") o.kind = InputSpec::Kind::Bool;
       else if (type == "number") o.kind = InputSpec::Kind::Number;
       else if (type == "enum") o.kind = InputSpec::Kind::Enum;
-      else r_.fail(op + ".type", "expected bool, enum or number, got '" + type + "'");
+      else if (type == "string") o.kind = InputSpec::Kind::String;
+      else r_.fail(op + ".type", "expected bool, enum, number or string, got '" + type + "'");
       if (o.kind == InputSpec::Kind::Number) o.unit = unit(r_.member(arr[i], op, "displayUnit"), op + ".displayUnit");
       bool single = hasSingleOutput(hit, agg);
       // `collect count` counts: an integer whatever the output's type.
