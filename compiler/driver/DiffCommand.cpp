@@ -190,7 +190,7 @@ Command diffCommand() {
     std::ostringstream text;
     text << "diff " << o->oldFile << " -> " << o->newFile << ": " << d.outcomes.size() << " outcomes: " << changed
          << " changed, " << same << " unchanged (" << d.syntactic << " identical, " << same - d.syntactic
-         << " proved by the solver), " << unknown << " not decided; " << d.inputs.size() << " inputs changed\n";
+         << " proved by the solver), " << unknown << " not decided; " << d.inputs.size() << (d.inputs.size() == 1 ? " input changed\n" : " inputs changed\n");
     std::string summary = text.str();
     for (const OutcomeResult &r : d.outcomes)
       if (r.status == Status::Refuted) text << "  " << headline(r) << "\n";

@@ -731,6 +731,24 @@ struct Checker {
 
   /// The declared outputs of a table: types (enums get their own enum
   /// type, named `table.output`) and display units.
+  /// An input's or an output's `enum { ... }`: its members in order, a
+  /// repeated one reported once with where it was first written.
+  ir::Type declareEnum(std::string name, const std::vector<ast::Ident> &members) {
+    ir::EnumType en{std::move(name), {}};
+    std::map<std::string, const ast::Ident *> seen;
+    for (const ast::Ident &m : members) {
+      auto [it, fresh] = seen.emplace(m.name, &m);
+      if (!fresh) {
+        auto &d = a.diags.report(DiagId::err_duplicate, m.range, "enum member", m.name);
+        a.diags.note(d, DiagId::note_previous, it->second->range, "first defined here");
+        continue;
+      }
+      en.members.push_back(m.name);
+    }
+    a.enums.push_back(std::move(en));
+    return ir::Type::enumeration(static_cast<int>(a.enums.size()) - 1);
+  }
+
   void declareOutputs(int ti) {
     const ast::TableDecl &t = *a.tables[ti];
     auto &outs = a.outputs[ti];
@@ -758,20 +776,7 @@ struct Checker {
         o.type = ir::Type::number();
         o.type.integer = true;
         break;
-      case ast::TypeExpr::Kind::Enum: {
-        ir::EnumType en{t.name.name + "." + od.name.name, {}};
-        std::set<std::string> members;
-        for (const ast::Ident &m : od.type.members) {
-          if (!members.insert(m.name).second) {
-            a.diags.report(DiagId::err_duplicate, m.range, "enum member", m.name);
-            continue;
-          }
-          en.members.push_back(m.name);
-        }
-        o.type = ir::Type::enumeration(static_cast<int>(a.enums.size()));
-        a.enums.push_back(en);
-        break;
-      }
+      case ast::TypeExpr::Kind::Enum: o.type = declareEnum(t.name.name + "." + od.name.name, od.type.members); break;
       case ast::TypeExpr::Kind::Quantity: {
         auto d = dimension(od.type);
         if (!d) brokenOutputs.insert({ti, static_cast<int>(outs.size())});
@@ -873,22 +878,7 @@ struct Checker {
     // quantity whose dimension cancels out has (mg/kg / mg/kg).
     case ast::TypeExpr::Kind::Number: info.type = ir::Type::number(); break;
     case ast::TypeExpr::Kind::String: info.type = ir::Type::string(); break;
-    case ast::TypeExpr::Kind::Enum: {
-      ir::EnumType en{in.name.name, {}};
-      std::map<std::string, const ast::Ident *> seen;
-      for (const ast::Ident &m : t.members) {
-        auto [it, fresh] = seen.emplace(m.name, &m);
-        if (!fresh) {
-          auto &d = a.diags.report(DiagId::err_duplicate, m.range, "enum member", m.name);
-          a.diags.note(d, DiagId::note_previous, it->second->range, "first defined here");
-          continue;
-        }
-        en.members.push_back(m.name);
-      }
-      info.type = ir::Type::enumeration(static_cast<int>(a.enums.size()));
-      a.enums.push_back(en);
-      break;
-    }
+    case ast::TypeExpr::Kind::Enum: info.type = declareEnum(in.name.name, t.members); break;
     case ast::TypeExpr::Kind::Quantity: {
       auto d = dimension(t);
       info.type = ir::Type::number(d ? *d : ir::Dimension{});
