@@ -381,40 +381,32 @@ private:
       Dnf differ2 = product(expand(l, true), expand(r, false), e);
       return ne ? unite(differ1, differ2, e) : unite(both, neither, e);
     }
-    if (l.type.kind == Kind::Enum) {
+    if (l.type.kind == Kind::Enum || l.type.kind == Kind::String) {
+      // Equality with a constant: an enum's members (a closed set, so `!=`
+      // is the complement) or a string (open, so `!=` stays a negation).
+      bool isEnum = l.type.kind == Kind::Enum;
       const Expr &a = resolve(l), &b = resolve(r);
       const Expr *in = a.op == Op::Input ? &a : b.op == Op::Input ? &b : nullptr;
       const Expr *k = in == &a ? &b : &a;
       if (op != Op::Eq && op != Op::Ne) throw notAtom(e);
+      bool ne = (op == Op::Ne) != neg;
       if (k->op == Op::Const && in) {
         InputCondition c;
         c.input = in->index;
-        c.kind = Kind::Enum;
+        c.kind = l.type.kind;
+        if (!isEnum) {
+          c.texts = {k->constant.text};
+          c.excluded = ne;
+          return Dnf{Row{{c}}};
+        }
         c.members = {k->constant.member};
-        if ((op == Op::Ne) != neg) c = negate(p_, c);
+        if (ne) c = negate(p_, c);
         return c.members.empty() ? Dnf{} : Dnf{Row{{c}}};
       }
-      if (a.op == Op::Const && b.op == Op::Const)
-        return ((a.constant.member == b.constant.member) == (op == Op::Eq)) != neg ? Dnf{Row{}} : Dnf{};
-      throw Refused{"condition '" + ir::toString(p_, e) +
-                        "' compares two inputs; a decision table can only test an input against a constant",
-                    e.range};
-    }
-    if (l.type.kind == Kind::String) {
-      const Expr &a = resolve(l), &b = resolve(r);
-      const Expr *in = a.op == Op::Input ? &a : b.op == Op::Input ? &b : nullptr;
-      const Expr *k = in == &a ? &b : &a;
-      if (op != Op::Eq && op != Op::Ne) throw notAtom(e);
-      if (k->op == Op::Const && in) {
-        InputCondition c;
-        c.input = in->index;
-        c.kind = Kind::String;
-        c.texts = {k->constant.text};
-        c.excluded = (op == Op::Ne) != neg;
-        return Dnf{Row{{c}}};
+      if (a.op == Op::Const && b.op == Op::Const) {
+        bool equal = isEnum ? a.constant.member == b.constant.member : a.constant.text == b.constant.text;
+        return equal != ne ? Dnf{Row{}} : Dnf{};
       }
-      if (a.op == Op::Const && b.op == Op::Const)
-        return ((a.constant.text == b.constant.text) == (op == Op::Eq)) != neg ? Dnf{Row{}} : Dnf{};
       throw Refused{"condition '" + ir::toString(p_, e) +
                         "' compares two inputs; a decision table can only test an input against a constant",
                     e.range};
