@@ -1,87 +1,282 @@
 // The C API (carepath/carepath.h) over the C++ runtime. No exception crosses
-// it: every failure becomes an error string.
+// it: every failure becomes a status and an error object (or, for the
+// earlier functions, an error string).
 #include "carepath/carepath.h"
 
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <string>
+#include <vector>
 
+#include "carepath/Rules.h"
 #include "carepath/Table.h"
 #include "carepath/Version.h"
+
+using carepath::runtime::EvaluationError;
+using carepath::runtime::InputSpec;
+using carepath::runtime::LoadError;
+using carepath::runtime::PatientError;
 
 struct carepath_table {
   carepath::runtime::Table table;
 };
 
+struct carepath_error {
+  carepath_status code = CAREPATH_ERROR_INTERNAL;
+  std::string message;
+  struct Detail {
+    carepath_problem problem = CAREPATH_PROBLEM_NONE;
+    std::string input, expected, found, message;
+  };
+  std::vector<Detail> details;
+};
+
+struct carepath_result {
+  std::vector<carepath::runtime::PatientValue> patient;
+  carepath::runtime::Result result;
+  bool evaluated = false;
+  std::string json;
+  std::vector<std::string> doses;  // [action]: displayDose
+};
+
 namespace {
+
 char *copy(const std::string &s) {
   char *out = static_cast<char *>(std::malloc(s.size() + 1));
   if (out) std::memcpy(out, s.c_str(), s.size() + 1);
   return out;
 }
-void setError(char **error, const std::string &message) {
-  if (error) *error = copy(message);
+
+// Stores a new error with one detail (the message); returns `code`.
+carepath_status fail(carepath_error **error, carepath_status code, const std::string &message) {
+  if (error) {
+    *error = new (std::nothrow) carepath_error;
+    if (*error) {
+      (*error)->code = code;
+      (*error)->message = message;
+      (*error)->details.push_back({CAREPATH_PROBLEM_NONE, "", "", "", message});
+    }
+  }
+  return code;
 }
+
+carepath_status loadStatus(LoadError::Kind k) {
+  switch (k) {
+    case LoadError::Kind::Io: return CAREPATH_ERROR_IO;
+    case LoadError::Kind::Malformed:
+    case LoadError::Kind::TooLarge: return CAREPATH_ERROR_MALFORMED_TABLE;
+    case LoadError::Kind::Unsupported: return CAREPATH_ERROR_UNSUPPORTED_TABLE;
+    case LoadError::Kind::Tampered: return CAREPATH_ERROR_TAMPERED_TABLE;
+    case LoadError::Kind::Unverified: return CAREPATH_ERROR_UNVERIFIED_TABLE;
+  }
+  return CAREPATH_ERROR_INTERNAL;
+}
+
+carepath_status evaluationStatus(EvaluationError::Kind k) {
+  switch (k) {
+    case EvaluationError::Kind::InvalidPatient: return CAREPATH_ERROR_INVALID_PATIENT;
+    case EvaluationError::Kind::Arithmetic: return CAREPATH_ERROR_ARITHMETIC;
+    case EvaluationError::Kind::Undefined: return CAREPATH_ERROR_UNDEFINED_AMOUNT;
+  }
+  return CAREPATH_ERROR_INTERNAL;
+}
+
+carepath_problem problemOf(PatientError::Kind k) {
+  using K = PatientError::Kind;
+  switch (k) {
+    case K::Malformed: return CAREPATH_PROBLEM_MALFORMED;
+    case K::UnknownInput: return CAREPATH_PROBLEM_UNKNOWN_INPUT;
+    case K::Duplicate: return CAREPATH_PROBLEM_DUPLICATE;
+    case K::Missing: return CAREPATH_PROBLEM_MISSING;
+    case K::WrongType: return CAREPATH_PROBLEM_WRONG_TYPE;
+    case K::UnknownMember: return CAREPATH_PROBLEM_UNKNOWN_MEMBER;
+    case K::NotANumber: return CAREPATH_PROBLEM_NOT_A_NUMBER;
+    case K::UnknownUnit: return CAREPATH_PROBLEM_UNKNOWN_UNIT;
+    case K::WrongDimension: return CAREPATH_PROBLEM_WRONG_DIMENSION;
+    case K::NotInteger: return CAREPATH_PROBLEM_NOT_INTEGER;
+    case K::OutOfRange: return CAREPATH_PROBLEM_OUT_OF_RANGE;
+    case K::TooLarge: return CAREPATH_PROBLEM_TOO_LARGE;
+  }
+  return CAREPATH_PROBLEM_NONE;
+}
+
 carepath::runtime::LoadOptions options(unsigned flags) {
   carepath::runtime::LoadOptions o;
   o.allowUnverified = (flags & CAREPATH_ALLOW_UNVERIFIED) != 0;
   return o;
 }
+
+template <typename Load> carepath_status openTable(Load load, carepath_table **table, carepath_error **error) {
+  try {
+    *table = new carepath_table{load()};
+    return CAREPATH_OK;
+  } catch (const LoadError &e) {
+    return fail(error, loadStatus(e.kind), e.what());
+  } catch (const std::bad_alloc &) {
+    return fail(error, CAREPATH_ERROR_OUT_OF_MEMORY, "out of memory");
+  } catch (const std::exception &e) {
+    return fail(error, CAREPATH_ERROR_INTERNAL, e.what());
+  } catch (...) {
+    return fail(error, CAREPATH_ERROR_INTERNAL, "unknown error");
+  }
+}
+
+// Reads and evaluates into `out`; on failure `out` is left empty.
+carepath_status evaluate(const carepath_table *t, const char *patientJson, unsigned flags, carepath_result &out,
+                         carepath_error **error) {
+  out.evaluated = false;
+  out.json.clear();
+  out.doses.clear();
+  try {
+    std::vector<PatientError> errors;
+    auto patient = t->table.readPatient(patientJson, errors);
+    if (!patient) {
+      bool malformed = errors.size() == 1 && errors[0].kind == PatientError::Kind::Malformed;
+      std::string all;
+      for (const auto &e : errors) all += (all.empty() ? "" : "\n") + e.message;
+      carepath_status code = malformed ? CAREPATH_ERROR_MALFORMED_PATIENT : CAREPATH_ERROR_INVALID_PATIENT;
+      if (error) {
+        *error = new carepath_error;
+        (*error)->code = code;
+        (*error)->message = all.empty() ? "invalid patient" : all;
+        for (const auto &e : errors) (*error)->details.push_back({problemOf(e.kind), e.input, e.expected, e.found, e.message});
+      }
+      return code;
+    }
+    out.patient = std::move(*patient);
+    carepath::runtime::EvaluateOptions eo;
+    eo.explain = (flags & CAREPATH_EXPLAIN) != 0;
+    t->table.evaluate(out.patient, out.result, eo);
+    out.json = t->table.resultJson(out.patient, out.result, eo.explain);
+    for (const auto &f : out.result.actions) {
+      const auto &a = t->table.tables()[f.table].rules[f.rule].actions[f.action];
+      out.doses.push_back(t->table.displayDose(a, f));
+    }
+    out.evaluated = true;
+    return CAREPATH_OK;
+  } catch (const EvaluationError &e) {
+    out.json.clear();
+    out.doses.clear();
+    return fail(error, evaluationStatus(e.kind), e.what());
+  } catch (const std::bad_alloc &) {
+    out.json.clear();
+    out.doses.clear();
+    return fail(error, CAREPATH_ERROR_OUT_OF_MEMORY, "out of memory");
+  } catch (const std::exception &e) {
+    out.json.clear();
+    out.doses.clear();
+    return fail(error, CAREPATH_ERROR_INTERNAL, e.what());
+  } catch (...) {
+    out.json.clear();
+    out.doses.clear();
+    return fail(error, CAREPATH_ERROR_INTERNAL, "unknown error");
+  }
+}
+
+const InputSpec *inputAt(const carepath_table *t, size_t i) {
+  return t && i < t->table.inputs().size() ? &t->table.inputs()[i] : nullptr;
+}
+const carepath::runtime::TableInfo *tableAt(const carepath_table *t, size_t k) {
+  return t && k < t->table.tables().size() ? &t->table.tables()[k] : nullptr;
+}
+const carepath::runtime::RuleInfo *ruleAt(const carepath_table *t, size_t k, size_t r) {
+  const auto *info = tableAt(t, k);
+  return info && r < info->rules.size() ? &info->rules[r] : nullptr;
+}
+const carepath::runtime::ActionInfo *actionAt(const carepath_table *t, size_t k, size_t r, size_t a) {
+  const auto *rule = ruleAt(t, k, r);
+  return rule && a < rule->actions.size() ? &rule->actions[a] : nullptr;
+}
+
+// An end of an input's range in the unit the author wrote (the inverse of
+// UnitSpec: written = (canonical - offset) / factor).
+int bound(const carepath_table *t, size_t i, bool high, int64_t *num, int64_t *den) {
+  const InputSpec *s = inputAt(t, i);
+  if (!s || s->kind != InputSpec::Kind::Number) return 0;
+  const std::optional<carepath::Rational> &end = high ? s->hi : s->lo;
+  if (!end) return 0;
+  carepath::Rational v = *end;
+  for (const auto &u : s->units)
+    if (u.name == s->displayUnit) {
+      try {
+        v = (v - u.offset) / u.factor;
+      } catch (...) {
+        return 0;  // not representable: reported as unbounded rather than wrong
+      }
+    }
+  if (num) *num = v.num();
+  if (den) *den = v.den();
+  return 1;
+}
+
 }  // namespace
 
 extern "C" {
 
-carepath_table *carepath_table_load_file(const char *path, unsigned flags, char **error) {
-  if (error) *error = nullptr;
-  if (!path) { setError(error, "no path given"); return nullptr; }
-  try {
-    return new carepath_table{carepath::runtime::Table::load(path, options(flags))};
-  } catch (const std::exception &e) {
-    setError(error, e.what());
-  } catch (...) {
-    setError(error, "unknown error");
+// ------------------------------------------------------------ errors
+
+const char *carepath_status_name(carepath_status s) {
+  switch (s) {
+    case CAREPATH_OK: return "CAREPATH_OK";
+    case CAREPATH_ERROR_INVALID_ARGUMENT: return "CAREPATH_ERROR_INVALID_ARGUMENT";
+    case CAREPATH_ERROR_IO: return "CAREPATH_ERROR_IO";
+    case CAREPATH_ERROR_MALFORMED_TABLE: return "CAREPATH_ERROR_MALFORMED_TABLE";
+    case CAREPATH_ERROR_UNSUPPORTED_TABLE: return "CAREPATH_ERROR_UNSUPPORTED_TABLE";
+    case CAREPATH_ERROR_TAMPERED_TABLE: return "CAREPATH_ERROR_TAMPERED_TABLE";
+    case CAREPATH_ERROR_UNVERIFIED_TABLE: return "CAREPATH_ERROR_UNVERIFIED_TABLE";
+    case CAREPATH_ERROR_MALFORMED_PATIENT: return "CAREPATH_ERROR_MALFORMED_PATIENT";
+    case CAREPATH_ERROR_INVALID_PATIENT: return "CAREPATH_ERROR_INVALID_PATIENT";
+    case CAREPATH_ERROR_ARITHMETIC: return "CAREPATH_ERROR_ARITHMETIC";
+    case CAREPATH_ERROR_UNDEFINED_AMOUNT: return "CAREPATH_ERROR_UNDEFINED_AMOUNT";
+    case CAREPATH_ERROR_OUT_OF_MEMORY: return "CAREPATH_ERROR_OUT_OF_MEMORY";
+    case CAREPATH_ERROR_INTERNAL: return "CAREPATH_ERROR_INTERNAL";
   }
-  return nullptr;
+  return "";
 }
 
-carepath_table *carepath_table_load_string(const char *text, size_t size, unsigned flags, char **error) {
+carepath_status carepath_error_code(const carepath_error *e) { return e ? e->code : CAREPATH_ERROR_INVALID_ARGUMENT; }
+const char *carepath_error_message(const carepath_error *e) { return e ? e->message.c_str() : ""; }
+size_t carepath_error_detail_count(const carepath_error *e) { return e ? e->details.size() : 0; }
+carepath_problem carepath_error_detail_problem(const carepath_error *e, size_t i) {
+  return e && i < e->details.size() ? e->details[i].problem : CAREPATH_PROBLEM_NONE;
+}
+const char *carepath_error_detail_input(const carepath_error *e, size_t i) {
+  return e && i < e->details.size() ? e->details[i].input.c_str() : nullptr;
+}
+const char *carepath_error_detail_expected(const carepath_error *e, size_t i) {
+  return e && i < e->details.size() ? e->details[i].expected.c_str() : nullptr;
+}
+const char *carepath_error_detail_found(const carepath_error *e, size_t i) {
+  return e && i < e->details.size() ? e->details[i].found.c_str() : nullptr;
+}
+const char *carepath_error_detail_message(const carepath_error *e, size_t i) {
+  return e && i < e->details.size() ? e->details[i].message.c_str() : nullptr;
+}
+void carepath_error_free(carepath_error *e) { delete e; }
+
+// ------------------------------------------------------------ loading
+
+carepath_status carepath_table_open_file(const char *path, unsigned flags, carepath_table **table,
+                                         carepath_error **error) {
   if (error) *error = nullptr;
-  if (!text) { setError(error, "no text given"); return nullptr; }
-  try {
-    return new carepath_table{carepath::runtime::Table::loadText(std::string_view(text, size), options(flags))};
-  } catch (const std::exception &e) {
-    setError(error, e.what());
-  } catch (...) {
-    setError(error, "unknown error");
-  }
-  return nullptr;
+  if (!table) return fail(error, CAREPATH_ERROR_INVALID_ARGUMENT, "no table pointer given");
+  *table = nullptr;
+  if (!path) return fail(error, CAREPATH_ERROR_INVALID_ARGUMENT, "no path given");
+  return openTable([&] { return carepath::runtime::Table::load(path, options(flags)); }, table, error);
 }
 
-char *carepath_table_evaluate(const carepath_table *table, const char *patient_json, int explain, char **error) {
+carepath_status carepath_table_open_string(const char *text, size_t size, unsigned flags, carepath_table **table,
+                                           carepath_error **error) {
   if (error) *error = nullptr;
-  if (!table || !patient_json) { setError(error, "no table or no patient given"); return nullptr; }
-  try {
-    std::vector<carepath::runtime::PatientError> errors;
-    auto patient = table->table.readPatient(patient_json, errors);
-    if (!patient) {
-      std::string all;
-      for (const auto &e : errors) all += (all.empty() ? "" : "\n") + e.message;
-      setError(error, all.empty() ? "invalid patient" : all);
-      return nullptr;
-    }
-    carepath::runtime::EvaluateOptions eo;
-    eo.explain = explain != 0;
-    carepath::runtime::Result r = table->table.evaluate(*patient, eo);
-    char *out = copy(table->table.resultJson(*patient, r, eo.explain));
-    if (!out) setError(error, "out of memory");
-    return out;
-  } catch (const std::exception &e) {
-    setError(error, e.what());
-  } catch (...) {
-    setError(error, "unknown error");
-  }
-  return nullptr;
+  if (!table) return fail(error, CAREPATH_ERROR_INVALID_ARGUMENT, "no table pointer given");
+  *table = nullptr;
+  if (!text) return fail(error, CAREPATH_ERROR_INVALID_ARGUMENT, "no text given");
+  return openTable([&] { return carepath::runtime::Table::loadText(std::string_view(text, size), options(flags)); }, table,
+              error);
 }
+
+void carepath_table_free(carepath_table *table) { delete table; }
 
 const char *carepath_table_protocol_name(const carepath_table *t) { return t ? t->table.protocolName().c_str() : ""; }
 const char *carepath_table_protocol_version(const carepath_table *t) {
@@ -91,9 +286,181 @@ const char *carepath_table_digest(const carepath_table *t) { return t ? t->table
 const char *carepath_table_verification(const carepath_table *t) {
   return t ? t->table.verificationStatus().c_str() : "";
 }
+
+// ------------------------------------------------------------ introspection
+
+size_t carepath_table_input_count(const carepath_table *t) { return t ? t->table.inputs().size() : 0; }
+const char *carepath_table_input_name(const carepath_table *t, size_t i) {
+  const InputSpec *s = inputAt(t, i);
+  return s ? s->name.c_str() : nullptr;
+}
+int carepath_table_input_kind(const carepath_table *t, size_t i) {
+  const InputSpec *s = inputAt(t, i);
+  if (!s) return -1;
+  switch (s->kind) {
+    case InputSpec::Kind::Bool: return CAREPATH_KIND_BOOL;
+    case InputSpec::Kind::Enum: return CAREPATH_KIND_ENUM;
+    case InputSpec::Kind::Number: return CAREPATH_KIND_NUMBER;
+    case InputSpec::Kind::String: return CAREPATH_KIND_STRING;
+  }
+  return -1;
+}
+int carepath_table_input_optional(const carepath_table *t, size_t i) {
+  const InputSpec *s = inputAt(t, i);
+  return s && s->optional ? 1 : 0;
+}
+int carepath_table_input_integer(const carepath_table *t, size_t i) {
+  const InputSpec *s = inputAt(t, i);
+  return s && s->integer ? 1 : 0;
+}
+const char *carepath_table_input_unit(const carepath_table *t, size_t i) {
+  const InputSpec *s = inputAt(t, i);
+  return s ? s->displayUnit.c_str() : nullptr;
+}
+const char *carepath_table_input_dimension(const carepath_table *t, size_t i) {
+  const InputSpec *s = inputAt(t, i);
+  return s ? s->dimension.c_str() : nullptr;
+}
+size_t carepath_table_input_unit_count(const carepath_table *t, size_t i) {
+  const InputSpec *s = inputAt(t, i);
+  return s ? s->units.size() : 0;
+}
+const char *carepath_table_input_unit_name(const carepath_table *t, size_t i, size_t u) {
+  const InputSpec *s = inputAt(t, i);
+  return s && u < s->units.size() ? s->units[u].name.c_str() : nullptr;
+}
+int carepath_table_input_min(const carepath_table *t, size_t i, int64_t *num, int64_t *den) {
+  return bound(t, i, false, num, den);
+}
+int carepath_table_input_max(const carepath_table *t, size_t i, int64_t *num, int64_t *den) {
+  return bound(t, i, true, num, den);
+}
+size_t carepath_table_input_member_count(const carepath_table *t, size_t i) {
+  const InputSpec *s = inputAt(t, i);
+  return s ? s->members.size() : 0;
+}
+const char *carepath_table_input_member(const carepath_table *t, size_t i, size_t m) {
+  const InputSpec *s = inputAt(t, i);
+  return s && m < s->members.size() ? s->members[m].c_str() : nullptr;
+}
+
+size_t carepath_table_table_count(const carepath_table *t) { return t ? t->table.tables().size() : 0; }
+const char *carepath_table_table_name(const carepath_table *t, size_t k) {
+  const auto *info = tableAt(t, k);
+  return info ? info->name.c_str() : nullptr;
+}
+int carepath_table_table_is_pathway(const carepath_table *t, size_t k) {
+  const auto *info = tableAt(t, k);
+  return info && info->pathway ? 1 : 0;
+}
+const char *carepath_table_table_hit_policy(const carepath_table *t, size_t k) {
+  const auto *info = tableAt(t, k);
+  return info ? carepath::spelling(info->hit) : nullptr;
+}
+size_t carepath_table_rule_count(const carepath_table *t, size_t k) {
+  const auto *info = tableAt(t, k);
+  return info ? info->rules.size() : 0;
+}
+const char *carepath_table_rule_name(const carepath_table *t, size_t k, size_t r) {
+  const auto *rule = ruleAt(t, k, r);
+  return rule ? rule->name.c_str() : nullptr;
+}
+size_t carepath_table_action_count(const carepath_table *t, size_t k, size_t r) {
+  const auto *rule = ruleAt(t, k, r);
+  return rule ? rule->actions.size() : 0;
+}
+const char *carepath_table_action_kind(const carepath_table *t, size_t k, size_t r, size_t a) {
+  const auto *action = actionAt(t, k, r, a);
+  return action ? carepath::spelling(action->kind) : nullptr;
+}
+const char *carepath_table_action_name(const carepath_table *t, size_t k, size_t r, size_t a) {
+  const auto *action = actionAt(t, k, r, a);
+  return action ? action->name.c_str() : nullptr;
+}
+
+// ------------------------------------------------------------ evaluation
+
+carepath_result *carepath_result_new(void) { return new (std::nothrow) carepath_result; }
+void carepath_result_free(carepath_result *r) { delete r; }
+
+carepath_status carepath_table_evaluate_into(const carepath_table *t, const char *patient_json, unsigned flags,
+                                             carepath_result *result, carepath_error **error) {
+  if (error) *error = nullptr;
+  if (!t || !patient_json || !result)
+    return fail(error, CAREPATH_ERROR_INVALID_ARGUMENT, "no table, patient or result given");
+  return evaluate(t, patient_json, flags, *result, error);
+}
+
+const char *carepath_result_json(const carepath_result *r) { return r ? r->json.c_str() : ""; }
+int carepath_result_in_population(const carepath_result *r) {
+  return r && r->evaluated && r->result.inPopulation ? 1 : 0;
+}
+size_t carepath_result_action_count(const carepath_result *r) {
+  return r && r->evaluated ? r->result.actions.size() : 0;
+}
+carepath_status carepath_result_action(const carepath_result *r, size_t i, size_t *table, size_t *rule,
+                                       size_t *action) {
+  if (!r || !r->evaluated || i >= r->result.actions.size()) return CAREPATH_ERROR_INVALID_ARGUMENT;
+  const auto &f = r->result.actions[i];
+  if (table) *table = f.table;
+  if (rule) *rule = f.rule;
+  if (action) *action = f.action;
+  return CAREPATH_OK;
+}
+int carepath_result_action_amount(const carepath_result *r, size_t i, int64_t *low_num, int64_t *low_den,
+                                  int64_t *high_num, int64_t *high_den) {
+  if (!r || !r->evaluated || i >= r->result.actions.size()) return 0;
+  const auto &f = r->result.actions[i];
+  if (!f.amount) return 0;
+  const carepath::Rational &high = f.amountHigh ? *f.amountHigh : *f.amount;
+  if (low_num) *low_num = f.amount->num();
+  if (low_den) *low_den = f.amount->den();
+  if (high_num) *high_num = high.num();
+  if (high_den) *high_den = high.den();
+  return 1;
+}
+const char *carepath_result_action_dose(const carepath_result *r, size_t i) {
+  return r && r->evaluated && i < r->doses.size() ? r->doses[i].c_str() : "";
+}
+
 const char *carepath_runtime_version(void) { return carepath::runtime::version(); }
 
-void carepath_table_free(carepath_table *table) { delete table; }
+// ------------------------------------------------------------ earlier API
+
+carepath_table *carepath_table_load_file(const char *path, unsigned flags, char **error) {
+  if (error) *error = nullptr;
+  carepath_table *t = nullptr;
+  carepath_error *e = nullptr;
+  if (carepath_table_open_file(path, flags, &t, &e) != CAREPATH_OK && error) *error = copy(e ? e->message : "out of memory");
+  carepath_error_free(e);
+  return t;
+}
+
+carepath_table *carepath_table_load_string(const char *text, size_t size, unsigned flags, char **error) {
+  if (error) *error = nullptr;
+  carepath_table *t = nullptr;
+  carepath_error *e = nullptr;
+  if (carepath_table_open_string(text, size, flags, &t, &e) != CAREPATH_OK && error)
+    *error = copy(e ? e->message : "out of memory");
+  carepath_error_free(e);
+  return t;
+}
+
+char *carepath_table_evaluate(const carepath_table *table, const char *patient_json, int explain, char **error) {
+  if (error) *error = nullptr;
+  carepath_result r;
+  carepath_error *e = nullptr;
+  char *out = nullptr;
+  if (carepath_table_evaluate_into(table, patient_json, explain ? CAREPATH_EXPLAIN : 0u, &r, &e) == CAREPATH_OK) {
+    out = copy(r.json);
+    if (!out && error) *error = copy("out of memory");
+  } else if (error) {
+    *error = copy(e ? e->message : "out of memory");
+  }
+  carepath_error_free(e);
+  return out;
+}
+
 void carepath_string_free(char *s) { std::free(s); }
 
 }  // extern "C"

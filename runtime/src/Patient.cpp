@@ -227,19 +227,24 @@ std::optional<std::vector<PatientValue>> readPatient(const std::vector<InputSpec
                                                      std::vector<PatientError> &errors,
                                                      const std::vector<UnitSpec> &knownUnits) {
   size_t errorsBefore = errors.size();
-  auto fail = [&](const std::string &input, std::string message) { errors.push_back({input, std::move(message)}); };
+  using Kind = PatientError::Kind;
+  auto fail = [&](const std::string &input, std::string message, Kind kind, std::string expected = {},
+                  std::string found = {}) {
+    errors.push_back({input, std::move(message), kind, std::move(expected), std::move(found)});
+  };
 
   TreeBuilder builder(jsonText);
   bool ok = nlohmann::json::sax_parse(jsonText.begin(), jsonText.end(), &builder,
                                       nlohmann::json::input_format_t::json, /*strict=*/true);
   if (!ok || !builder.root) {
-    fail("", builder.error.empty() ? "malformed JSON" : builder.error);
+    fail("", builder.error.empty() ? "malformed JSON" : builder.error, Kind::Malformed, "a JSON object", "malformed JSON");
     return std::nullopt;
   }
   const Node &root = *builder.root;
   if (root.type != Node::Type::Object) {
     fail("", std::string("the patient must be a JSON object mapping input names to values, got ") +
-                 typeName(root.type));
+                 typeName(root.type),
+         Kind::Malformed, "a JSON object", typeName(root.type));
     return std::nullopt;
   }
 
@@ -257,10 +262,10 @@ std::optional<std::vector<PatientValue>> readPatient(const std::vector<InputSpec
   for (const auto &[key, value] : root.members) {
     auto it = std::find(names.begin(), names.end(), key);
     if (it == names.end()) {
-      fail(key, "unknown input '" + key + "'" + suggestion(key, names));
+      fail(key, "unknown input '" + key + "'" + suggestion(key, names), Kind::UnknownInput, "", "'" + key + "'");
       continue;
     }
-    if (!given.emplace(key, value.get()).second) fail(key, "input '" + key + "' is given more than once");
+    if (!given.emplace(key, value.get()).second) fail(key, "input '" + key + "' is given more than once", Kind::Duplicate, "one value", "more than one");
   }
 
   std::vector<PatientValue> values;
@@ -273,8 +278,10 @@ std::optional<std::vector<PatientValue>> readPatient(const std::vector<InputSpec
       v.missing = true;
       // An optional input may be left out (or null): its value is missing.
       if (!spec.optional)
-        fail(name, it == given.end() ? "input '" + name + "' is missing"
-                                     : "input '" + name + "' is required; only an optional input may be null");
+        fail(name,
+             it == given.end() ? "input '" + name + "' is missing"
+                               : "input '" + name + "' is required; only an optional input may be null",
+             Kind::Missing, "a value", it == given.end() ? "" : "null");
       values.push_back(v);
       continue;
     }
@@ -284,7 +291,8 @@ std::optional<std::vector<PatientValue>> readPatient(const std::vector<InputSpec
     switch (spec.kind) {
     case InputSpec::Kind::Bool:
       if (node.type != Node::Type::Bool) {
-        fail(name, "input '" + name + "' must be true or false, got " + typeName(node.type));
+        fail(name, "input '" + name + "' must be true or false, got " + typeName(node.type), Kind::WrongType,
+             "true or false", typeName(node.type));
         break;
       }
       v.boolean = node.boolean;
@@ -293,13 +301,15 @@ std::optional<std::vector<PatientValue>> readPatient(const std::vector<InputSpec
     case InputSpec::Kind::Enum: {
       if (node.type != Node::Type::String) {
         fail(name, "input '" + name + "' must be one of " + joined(spec.members) + " (as a string), got " +
-                       typeName(node.type));
+                       typeName(node.type),
+             Kind::WrongType, "one of " + joined(spec.members), typeName(node.type));
         break;
       }
       auto m = std::find(spec.members.begin(), spec.members.end(), node.text);
       if (m == spec.members.end()) {
         fail(name, "input '" + name + "' has no member '" + node.text + "'" + suggestion(node.text, spec.members) +
-                       "; members: " + joined(spec.members));
+                       "; members: " + joined(spec.members),
+             Kind::UnknownMember, "one of " + joined(spec.members), "'" + node.text + "'");
         break;
       }
       v.member = static_cast<int>(m - spec.members.begin());
@@ -309,7 +319,8 @@ std::optional<std::vector<PatientValue>> readPatient(const std::vector<InputSpec
     case InputSpec::Kind::String:
       // An open set of values: any string is one (no member list to check).
       if (node.type != Node::Type::String) {
-        fail(name, "input '" + name + "' must be a string, got " + typeName(node.type));
+        fail(name, "input '" + name + "' must be a string, got " + typeName(node.type), Kind::WrongType, "a string",
+             typeName(node.type));
         break;
       }
       v.text = node.text;
@@ -337,17 +348,23 @@ std::optional<std::vector<PatientValue>> readPatient(const std::vector<InputSpec
         for (const auto &[k, n] : node.members) {
           if (k == "value") val = n.get();
           else if (k == "unit") unit = n.get();
-          else { fail(name, "input '" + name + "': unexpected key '" + k + "' (a quantity object has \"value\" and \"unit\")"); shapeOk = false; }
+          else {
+            fail(name, "input '" + name + "': unexpected key '" + k + "' (a quantity object has \"value\" and \"unit\")",
+                 Kind::WrongType, "\"value\" and \"unit\"", "'" + k + "'");
+            shapeOk = false;
+          }
         }
         if (!val || val->type != Node::Type::Number) {
-          fail(name, "input '" + name + "': a quantity object needs a numeric \"value\"");
+          fail(name, "input '" + name + "': a quantity object needs a numeric \"value\"", Kind::WrongType,
+               "a numeric \"value\"", val ? typeName(val->type) : "");
           shapeOk = false;
         } else {
           numberText = val->text;
         }
         if (unit) {
           if (unit->type != Node::Type::String) {
-            fail(name, "input '" + name + "': \"unit\" must be a string, got " + typeName(unit->type));
+            fail(name, "input '" + name + "': \"unit\" must be a string, got " + typeName(unit->type), Kind::WrongType,
+                 "a string \"unit\"", typeName(unit->type));
             shapeOk = false;
           } else {
             unitName = unit->text;
@@ -355,16 +372,19 @@ std::optional<std::vector<PatientValue>> readPatient(const std::vector<InputSpec
           }
         }
       } else {
-        fail(name, "input '" + name + "' must be " +
-                       (spec.dimension.empty() ? std::string("a number") : "a quantity such as \"14 kg\" or {\"value\": 14, \"unit\": \"kg\"}") +
-                       ", got " + typeName(node.type));
+        std::string want = spec.dimension.empty() ? std::string("a number")
+                                                  : "a quantity such as \"14 kg\" or {\"value\": 14, \"unit\": \"kg\"}";
+        fail(name, "input '" + name + "' must be " + want + ", got " + typeName(node.type), Kind::WrongType, want,
+             typeName(node.type));
         break;
       }
       if (!shapeOk) break;
       std::optional<Rational> number = parseDecimal(numberText);
       if (!number) {
-        fail(name, "input '" + name + "': '" + (node.type == Node::Type::String ? node.text : numberText) +
-                       "' is not a number" + (spec.dimension.empty() ? "" : " followed by a unit"));
+        std::string text = node.type == Node::Type::String ? node.text : numberText;
+        fail(name, "input '" + name + "': '" + text + "' is not a number" +
+                       (spec.dimension.empty() ? "" : " followed by a unit"),
+             Kind::NotANumber, spec.dimension.empty() ? "a number" : "a number followed by a unit", "'" + text + "'");
         break;
       }
       // The unit: required for a dimension, optional (and of no dimension) otherwise.
@@ -384,26 +404,30 @@ std::optional<std::vector<PatientValue>> readPatient(const std::vector<InputSpec
           try {
             convert = units::conversionFactor(c.unit->dims, *want, spec.conversions);
           } catch (const RationalOverflow &) {
-            fail(name, "input '" + name + "': value too large or too precise");
+            fail(name, "input '" + name + "': value too large or too precise", Kind::TooLarge,
+                 "a value exact arithmetic can hold", "'" + numberText + " " + unitName + "'");
             break;
           }
           if (!convert) {
             std::string dim = units::dimsString(c.unit->dims);
             fail(name, "input '" + name + "' is " + describeDimension(spec.dimension) +
                            (spec.substance.empty() ? "" : " of " + spec.substance) + ", but '" + unitName + "' is " +
-                           describeDimension(dim) + " unit");
+                           describeDimension(dim) + " unit",
+                 Kind::WrongDimension, "a unit of " + spec.dimension, "'" + unitName + "' (" + dim + ")");
             break;
           }
           try {
             composed = UnitSpec{unitName, c.unit->factor * *convert, spec.dimension, c.unit->offset, c.unit->ucum};
           } catch (const RationalOverflow &) {
-            fail(name, "input '" + name + "': value too large or too precise");
+            fail(name, "input '" + name + "': value too large or too precise", Kind::TooLarge,
+                 "a value exact arithmetic can hold", "'" + numberText + " " + unitName + "'");
             break;
           }
           unit = &composed;
         } else if (c.error == units::Composition::Error::AffineInCompound) {
           fail(name, "input '" + name + "': '" + c.atom + "' is an affine unit (its zero is shifted) and cannot be part of the compound unit '" +
-                         unitName + "'");
+                         unitName + "'",
+               Kind::UnknownUnit, "a unit of " + spec.dimension, "'" + unitName + "'");
           break;
         } else {
           std::vector<std::string> accepted;
@@ -413,24 +437,28 @@ std::optional<std::vector<PatientValue>> readPatient(const std::vector<InputSpec
                                                   : "unknown unit '" + c.atom + "' in '" + unitName + "'" +
                                                         unitSuggestion(c.atom, catalogue.names());
           fail(name, "input '" + name + "': " + what +
-                         (accepted.empty() ? std::string("; it takes a plain number") : "; units of " + spec.dimension + ": " + joined(accepted)));
+                         (accepted.empty() ? std::string("; it takes a plain number") : "; units of " + spec.dimension + ": " + joined(accepted)),
+               Kind::UnknownUnit, accepted.empty() ? "a plain number" : "a unit of " + spec.dimension, "'" + unitName + "'");
           break;
         }
       } else if (!spec.dimension.empty()) {
         std::string example = spec.displayUnit.empty() ? "a unit" : "\"" + numberText + " " + spec.displayUnit + "\"";
-        fail(name, "input '" + name + "' is " + describeDimension(spec.dimension) + " and needs a unit, e.g. " + example);
+        fail(name, "input '" + name + "' is " + describeDimension(spec.dimension) + " and needs a unit, e.g. " + example,
+             Kind::UnknownUnit, "a unit of " + spec.dimension, "'" + numberText + "'");
         break;
       }
       Rational canonical;
       try {
         canonical = unit ? *number * unit->factor + unit->offset : *number;
       } catch (const RationalOverflow &) {
-        fail(name, "input '" + name + "': value too large or too precise");
+        fail(name, "input '" + name + "': value too large or too precise", Kind::TooLarge,
+             "a value exact arithmetic can hold", "'" + numberText + (unit ? " " + unitName : "") + "'");
         break;
       }
       written = formatQuantity(*number, nullptr) + (unit ? " " + unitName : "");
       if (spec.integer && !canonical.isInteger()) {
-        fail(name, "input '" + name + "' must be a whole number, got " + written);
+        fail(name, "input '" + name + "' must be a whole number, got " + written, Kind::NotInteger, "a whole number",
+             written);
         break;
       }
       if ((spec.lo && canonical < *spec.lo) || (spec.hi && canonical > *spec.hi)) {
@@ -439,7 +467,8 @@ std::optional<std::vector<PatientValue>> readPatient(const std::vector<InputSpec
           if (x.name == spec.displayUnit) display = &x;
         std::string range = (spec.lo ? formatQuantity(*spec.lo, display) : std::string("-inf")) + " .. " +
                             (spec.hi ? formatQuantity(*spec.hi, display) : std::string("inf"));
-        fail(name, "input '" + name + "' = " + written + " is outside its range " + range);
+        fail(name, "input '" + name + "' = " + written + " is outside its range " + range, Kind::OutOfRange, range,
+             written);
         break;
       }
       v.number = canonical;

@@ -78,8 +78,9 @@ class Reader {
 public:
   explicit Reader(std::string file) : file_(std::move(file)) {}
 
-  [[noreturn]] void fail(const std::string &path, const std::string &message) const {
-    throw LoadError(file_ + ": " + (path.empty() ? "" : "field '" + path + "': ") + message);
+  [[noreturn]] void fail(const std::string &path, const std::string &message,
+                         LoadError::Kind kind = LoadError::Kind::Malformed) const {
+    throw LoadError(file_ + ": " + (path.empty() ? "" : "field '" + path + "': ") + message, kind);
   }
 
   static const char *typeName(const json &j) {
@@ -1094,7 +1095,8 @@ void evaluateNodes(const Table::Model &m, const std::vector<PatientValue> &patie
 
 [[noreturn]] void raise(Error e, const std::string &what) {
   throw EvaluationError(std::string(e == Error::Overflow ? "exact arithmetic overflow" : "division by zero") +
-                        " computing " + what);
+                            " computing " + what,
+                        EvaluationError::Kind::Arithmetic);
 }
 
 // The truth of a condition the result needs; a failed computation is an
@@ -1114,7 +1116,8 @@ Rational amountAt(const std::vector<NodeValue> &v, int node, const ActionInfo &a
   const NodeValue &x = v[static_cast<size_t>(node)];
   if (x.error != Error::None) raise(x.error, "the amount of " + a.name);
   if (x.missing)
-    throw EvaluationError("the amount of " + a.name + " cannot be computed: it needs a value the patient does not give");
+    throw EvaluationError("the amount of " + a.name + " cannot be computed: it needs a value the patient does not give",
+                          EvaluationError::Kind::Undefined);
   return x.number;
 }
 
@@ -1146,7 +1149,8 @@ std::pair<std::optional<Rational>, std::optional<Rational>> amountOf(const std::
   Rational high = a.amountHigh < 0 ? low : amountAt(v, a.amountHigh, a);
   if (high < low)
     throw EvaluationError("the dose range of '" + a.name + "' is empty for this patient: its low end " + low.str() +
-                          " exceeds its high end " + high.str() + " (canonical units)");
+                          " exceeds its high end " + high.str() + " (canonical units)",
+                          EvaluationError::Kind::Undefined);
   return {low, high};
 }
 
@@ -1176,24 +1180,28 @@ void missingInputs(const Table::Model &m, const std::vector<NodeValue> &v, uint3
 Table Table::loadText(std::string_view text, const LoadOptions &options, const std::string &name) {
   if (text.size() > options.maxBytes)
     throw LoadError(name + ": the table is " + std::to_string(text.size()) + " bytes; the limit is " +
-                    std::to_string(options.maxBytes) + " bytes");
+                        std::to_string(options.maxBytes) + " bytes",
+                    LoadError::Kind::TooLarge);
   json doc = parseStrict(text, name);
   Reader r(name);
   if (!doc.is_object()) r.fail("", std::string("not a carepath table: expected a JSON object, got ") + Reader::typeName(doc));
   const json &format = r.member(doc, "", "format");
   if (format != kTableFormatName)
-    r.fail("format", "not a carepath table: format is " + format.dump() + ", expected \"" + kTableFormatName + "\"");
+    r.fail("format", "not a carepath table: format is " + format.dump() + ", expected \"" + kTableFormatName + "\"",
+           LoadError::Kind::Unsupported);
   int64_t version = r.integer(doc, "", "formatVersion");
   if (version != kTableFormatVersion)
     r.fail("formatVersion", "format version " + std::to_string(version) + " is not supported by this runtime (it reads version " +
-                                std::to_string(kTableFormatVersion) + ")");
+                                std::to_string(kTableFormatVersion) + ")",
+           LoadError::Kind::Unsupported);
   std::string digest = r.string(doc, "", "digest");
   json content = doc;
   content.erase("digest");
   std::string computed = tableDigest(content.dump());
   if (digest != computed)
     r.fail("digest", "digest mismatch: the table was modified after it was compiled (recorded " + digest +
-                         ", content hashes to " + computed + ")");
+                         ", content hashes to " + computed + ")",
+           LoadError::Kind::Tampered);
 
   auto m = std::make_shared<Model>();
   m->digest = digest;
@@ -1205,7 +1213,8 @@ Table Table::loadText(std::string_view text, const LoadOptions &options, const s
     r.fail("verification.status", "the table is " + m->status +
                                       (m->status == "unverified" ? " (compiled with --force despite failed verification)"
                                                                  : " (compiled with --no-verify)") +
-                                      "; refusing it unless unverified tables are allowed");
+                                      "; refusing it unless unverified tables are allowed",
+           LoadError::Kind::Unverified);
   const json &protocol = r.object(doc, "", "protocol");
   m->name = r.string(protocol, "protocol", "name");
   m->version = r.string(protocol, "protocol", "version");
@@ -1223,18 +1232,19 @@ Table Table::loadText(std::string_view text, const LoadOptions &options, const s
 Table Table::load(const std::string &path, const LoadOptions &options) {
   // An ifstream opens a directory and reports its size as 2^63-1.
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw LoadError(path + ": cannot read the file: it is a directory");
+  if (std::filesystem::is_directory(path, ec)) throw LoadError(path + ": cannot read the file: it is a directory", LoadError::Kind::Io);
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw LoadError(path + ": cannot open the file");
+  if (!in) throw LoadError(path + ": cannot open the file", LoadError::Kind::Io);
   in.seekg(0, std::ios::end);
   std::streamoff size = in.tellg();
-  if (size < 0) throw LoadError(path + ": cannot read the file");
+  if (size < 0) throw LoadError(path + ": cannot read the file", LoadError::Kind::Io);
   if (static_cast<size_t>(size) > options.maxBytes)
     throw LoadError(path + ": the table is " + std::to_string(size) + " bytes; the limit is " +
-                    std::to_string(options.maxBytes) + " bytes");
+                        std::to_string(options.maxBytes) + " bytes",
+                    LoadError::Kind::TooLarge);
   in.seekg(0);
   std::string text(static_cast<size_t>(size), '\0');
-  if (!in.read(text.data(), size)) throw LoadError(path + ": cannot read the file");
+  if (!in.read(text.data(), size)) throw LoadError(path + ": cannot read the file", LoadError::Kind::Io);
   return loadText(text, options, path);
 }
 

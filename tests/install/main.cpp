@@ -1,10 +1,14 @@
-// A downstream program: loads a compiled table and evaluates one patient
-// using only the installed headers and library.
+// A downstream program in C++20: loads a compiled table and evaluates one
+// patient with the C++ API (carepath::runtime), using only the installed
+// headers and library.
 #include <carepath/Table.h>
 
 #include <fstream>
 #include <iostream>
 #include <sstream>
+
+// Not set by the project (tests/install/CMakeLists.txt): the target asks for it.
+static_assert(__cplusplus >= 202002L, "carepath::runtime did not bring C++20");
 
 int main(int argc, char **argv) {
   if (argc != 3) {

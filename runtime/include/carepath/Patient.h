@@ -33,6 +33,9 @@
 // malformed JSON, which gives the line and column).
 #pragma once
 
+#include "carepath/CxxApi.h"  // C++20, __int128: a clear error without them
+
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -82,8 +85,26 @@ struct PatientValue {
 };
 
 struct PatientError {
+  /// What is wrong, for callers that act on it (the C API's details).
+  enum class Kind : uint8_t {
+    Malformed,       // not JSON, or not a JSON object (input "")
+    UnknownInput,    // a name the table has no input for
+    Duplicate,       // an input given twice
+    Missing,         // a required input left out or null
+    WrongType,       // e.g. a number for a bool input, a bad quantity object
+    UnknownMember,   // an enum value that is not a member
+    NotANumber,      // a number input whose number does not parse
+    UnknownUnit,     // a unit not known, or none where one is needed
+    WrongDimension,  // a unit of another dimension
+    NotInteger,      // a whole-number input given a fraction
+    OutOfRange,      // outside the input's declared range
+    TooLarge,        // too large or too precise for exact arithmetic
+  };
   std::string input;    // the input concerned; "" for the file as a whole
   std::string message;  // a complete sentence naming the input
+  Kind kind = Kind::Malformed;
+  std::string expected;  // what the input takes: "true or false", "0 kg .. 300 kg", "a unit of mass"
+  std::string found;     // what was given: "a string", "'comma'", "500 kg"; "" when nothing was
 };
 
 /// Reads a patient. Returns one value per spec, in spec order, or nullopt

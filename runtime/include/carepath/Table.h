@@ -11,6 +11,8 @@
 // rendered for display (Result JSON "display" fields, formatQuantity).
 #pragma once
 
+#include "carepath/CxxApi.h"  // C++20, __int128: a clear error without them
+
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -29,14 +31,30 @@ namespace carepath::runtime {
 /// A table that cannot be loaded. The message names the file and the field
 /// ("tables[2].rules[0].condition") or position (line, column).
 struct LoadError : std::runtime_error {
-  explicit LoadError(const std::string &m) : std::runtime_error(m) {}
+  /// What went wrong, for callers that act on it (the C API's status codes).
+  enum class Kind : uint8_t {
+    Malformed,    // not JSON, or not a valid carepath table
+    Io,           // the file cannot be opened or read
+    TooLarge,     // over LoadOptions::maxBytes
+    Unsupported,  // another format, or a format version this runtime does not read
+    Tampered,     // the digest does not match the content
+    Unverified,   // refused: not verified, and LoadOptions::allowUnverified is off
+  };
+  explicit LoadError(const std::string &m, Kind k = Kind::Malformed) : std::runtime_error(m), kind(k) {}
+  Kind kind;
 };
 
 /// Patient values that do not fit the table's inputs (wrong kind, outside
 /// the declared range, not an integer), or an expression that cannot be
 /// computed exactly (overflow, division by zero).
 struct EvaluationError : std::runtime_error {
-  explicit EvaluationError(const std::string &m) : std::runtime_error(m) {}
+  enum class Kind : uint8_t {
+    InvalidPatient,  // the values do not fit the inputs (readPatient reports these first)
+    Arithmetic,      // exact arithmetic overflow or division by zero
+    Undefined,       // an amount needs a missing value, or a dose range is empty
+  };
+  explicit EvaluationError(const std::string &m, Kind k = Kind::InvalidPatient) : std::runtime_error(m), kind(k) {}
+  Kind kind;
 };
 
 struct LoadOptions {

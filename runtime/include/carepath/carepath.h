@@ -1,55 +1,233 @@
-/* The carepath runtime's C API: load a compiled decision table and evaluate
- * patients, for bindings from other languages. No C++ types cross it.
+/* The carepath runtime's C API: load a compiled decision table, list what
+ * it asks and decides, and evaluate patients, for C programs and bindings
+ * from other languages. No C++ types cross it; the header is C99 and C++
+ * of any standard. docs/runtime.md is the reference.
  *
- *   char *err = NULL;
- *   carepath_table *t = carepath_table_load_file("anec.table.json", 0, &err);
- *   if (!t) { fprintf(stderr, "%s\n", err); carepath_string_free(err); return 1; }
- *   char *result = carepath_table_evaluate(t, patient_json, 1, &err);
- *   ... result is a JSON document (docs/runtime.md) ...
- *   carepath_string_free(result);
+ *   carepath_table *t = NULL;
+ *   carepath_error *e = NULL;
+ *   if (carepath_table_open_file("anec.table.json", 0, &t, &e) != CAREPATH_OK) {
+ *     fprintf(stderr, "%s\n", carepath_error_message(e));
+ *     carepath_error_free(e);
+ *     return 1;
+ *   }
+ *   carepath_result *r = carepath_result_new();
+ *   if (carepath_table_evaluate_into(t, patient_json, 0, r, &e) == CAREPATH_OK)
+ *     puts(carepath_result_json(r));        (docs/runtime.md, "Result")
+ *   ...
+ *   carepath_result_free(r);
  *   carepath_table_free(t);
  *
- * Every returned string is owned by the caller and released with
- * carepath_string_free. A loaded table is immutable: one handle may be used
- * from several threads at once.
+ * Errors: a function that can fail returns a carepath_status and, when its
+ * `error` argument is not NULL, stores there a new carepath_error (the code,
+ * a message, and one detail per problem: input, expected, found), freed
+ * with carepath_error_free. On success *error is set to NULL.
+ *
+ * Thread safety: a loaded table is immutable. One carepath_table may be
+ * evaluated, and inspected, from any number of threads at once. A
+ * carepath_result or carepath_error belongs to one thread at a time (use
+ * one result per thread). Freeing a table while another thread uses it is
+ * the caller's error. The library keeps no global mutable state.
+ *
+ * Lifetimes: strings returned as `const char *` live as long as the object
+ * they come from (table, result until its next evaluation, error); strings
+ * returned as `char *` are the caller's, released with carepath_string_free.
  */
 #ifndef CAREPATH_CAREPATH_H
 #define CAREPATH_CAREPATH_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+/* The symbols of libcarepath.so (built with -fvisibility=hidden). */
+#if defined(__GNUC__)
+#define CAREPATH_API __attribute__((visibility("default")))
+#else
+#define CAREPATH_API
+#endif
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 typedef struct carepath_table carepath_table;
+typedef struct carepath_result carepath_result;
+typedef struct carepath_error carepath_error;
+
+/* ------------------------------------------------------------ errors */
+
+/* What a call's failure was. Values are stable; new ones are only added. */
+typedef enum carepath_status {
+  CAREPATH_OK = 0,
+  CAREPATH_ERROR_INVALID_ARGUMENT = 1,   /* a NULL pointer, an index out of range */
+  CAREPATH_ERROR_IO = 2,                 /* the table file cannot be opened or read */
+  CAREPATH_ERROR_MALFORMED_TABLE = 3,    /* not JSON, not a valid carepath table, or too large */
+  CAREPATH_ERROR_UNSUPPORTED_TABLE = 4,  /* another format, or a format version this runtime does not read */
+  CAREPATH_ERROR_TAMPERED_TABLE = 5,     /* the digest does not match: modified after compilation */
+  CAREPATH_ERROR_UNVERIFIED_TABLE = 6,   /* not verified, and CAREPATH_ALLOW_UNVERIFIED not given */
+  CAREPATH_ERROR_MALFORMED_PATIENT = 7,  /* the patient is not JSON, or not a JSON object */
+  CAREPATH_ERROR_INVALID_PATIENT = 8,    /* values that do not fit the inputs: one detail each */
+  CAREPATH_ERROR_ARITHMETIC = 9,         /* exact arithmetic overflow or division by zero */
+  CAREPATH_ERROR_UNDEFINED_AMOUNT = 10,  /* an amount needs a missing value, or a dose range is empty */
+  CAREPATH_ERROR_OUT_OF_MEMORY = 11,
+  CAREPATH_ERROR_INTERNAL = 12
+} carepath_status;
+
+/* What is wrong with one input of a patient (a detail of an error). */
+typedef enum carepath_problem {
+  CAREPATH_PROBLEM_NONE = 0,            /* a detail of an error that is not about an input */
+  CAREPATH_PROBLEM_MALFORMED = 1,       /* the document: not JSON, not an object */
+  CAREPATH_PROBLEM_UNKNOWN_INPUT = 2,   /* a name the table has no input for */
+  CAREPATH_PROBLEM_DUPLICATE = 3,       /* given twice */
+  CAREPATH_PROBLEM_MISSING = 4,         /* a required input left out or null */
+  CAREPATH_PROBLEM_WRONG_TYPE = 5,      /* e.g. a number for a bool input */
+  CAREPATH_PROBLEM_UNKNOWN_MEMBER = 6,  /* not a member of the input's enum */
+  CAREPATH_PROBLEM_NOT_A_NUMBER = 7,
+  CAREPATH_PROBLEM_UNKNOWN_UNIT = 8,    /* unknown, or none where one is needed */
+  CAREPATH_PROBLEM_WRONG_DIMENSION = 9, /* a unit of another dimension */
+  CAREPATH_PROBLEM_NOT_INTEGER = 10,
+  CAREPATH_PROBLEM_OUT_OF_RANGE = 11,
+  CAREPATH_PROBLEM_TOO_LARGE = 12       /* too large or too precise for exact arithmetic */
+} carepath_problem;
+
+/* The status's name, "CAREPATH_ERROR_ARITHMETIC"; "" for an unknown value. */
+CAREPATH_API const char *carepath_status_name(carepath_status status);
+
+CAREPATH_API carepath_status carepath_error_code(const carepath_error *error);
+/* Every problem, one per line, each naming its input. */
+CAREPATH_API const char *carepath_error_message(const carepath_error *error);
+/* One detail per problem (a malformed or refused table: one, with no input). */
+CAREPATH_API size_t carepath_error_detail_count(const carepath_error *error);
+CAREPATH_API carepath_problem carepath_error_detail_problem(const carepath_error *error, size_t i);
+/* The input concerned; "" for the document as a whole. */
+CAREPATH_API const char *carepath_error_detail_input(const carepath_error *error, size_t i);
+/* What the input takes ("true or false", "0 kg .. 300 kg", "one of a, b");
+ * "" when not applicable. */
+CAREPATH_API const char *carepath_error_detail_expected(const carepath_error *error, size_t i);
+/* What was given ("a string", "'comma'", "500 kg"); "" when nothing was. */
+CAREPATH_API const char *carepath_error_detail_found(const carepath_error *error, size_t i);
+/* The detail as a sentence. */
+CAREPATH_API const char *carepath_error_detail_message(const carepath_error *error, size_t i);
+CAREPATH_API void carepath_error_free(carepath_error *error);
+
+/* ------------------------------------------------------------ loading */
 
 /* Flags for the load functions. */
 #define CAREPATH_ALLOW_UNVERIFIED 1u
 
-/* Load from a file / from a buffer of `size` bytes. On failure return NULL
- * and, when `error` is not NULL, store a message there. */
-carepath_table *carepath_table_load_file(const char *path, unsigned flags, char **error);
-carepath_table *carepath_table_load_string(const char *text, size_t size, unsigned flags, char **error);
-
-/* Evaluate one patient given as a JSON object (NUL-terminated). Returns the
- * result document, or NULL with `error` set (invalid patient: every problem,
- * one per line, each naming its input). `explain` non-zero adds the trace.
- * An optional input is missing when the object leaves it out or gives it as
- * null; rules that need it are "undecided" in the result. */
-char *carepath_table_evaluate(const carepath_table *table, const char *patient_json, int explain, char **error);
+/* Load from a file / from a buffer of `size` bytes into *table. */
+CAREPATH_API carepath_status carepath_table_open_file(const char *path, unsigned flags, carepath_table **table,
+                                                      carepath_error **error);
+CAREPATH_API carepath_status carepath_table_open_string(const char *text, size_t size, unsigned flags,
+                                                        carepath_table **table, carepath_error **error);
+CAREPATH_API void carepath_table_free(carepath_table *table);
 
 /* Table facts; the strings live as long as the table. */
-const char *carepath_table_protocol_name(const carepath_table *table);
-const char *carepath_table_protocol_version(const carepath_table *table);
-const char *carepath_table_digest(const carepath_table *table);
-const char *carepath_table_verification(const carepath_table *table);
+CAREPATH_API const char *carepath_table_protocol_name(const carepath_table *table);
+CAREPATH_API const char *carepath_table_protocol_version(const carepath_table *table);
+CAREPATH_API const char *carepath_table_digest(const carepath_table *table);
+CAREPATH_API const char *carepath_table_verification(const carepath_table *table); /* verified | unverified | not-verified */
+
+/* ------------------------------------------------------------ introspection
+ * Indices run from 0 to count - 1; out of range gives NULL, 0 or -1. */
+
+typedef enum carepath_kind {
+  CAREPATH_KIND_BOOL = 0,
+  CAREPATH_KIND_ENUM = 1,
+  CAREPATH_KIND_NUMBER = 2,
+  CAREPATH_KIND_STRING = 3
+} carepath_kind;
+
+/* Inputs, in the table's order (the order of the patient values). */
+CAREPATH_API size_t carepath_table_input_count(const carepath_table *table);
+CAREPATH_API const char *carepath_table_input_name(const carepath_table *table, size_t input);
+/* The input's kind; -1 when out of range. */
+CAREPATH_API int carepath_table_input_kind(const carepath_table *table, size_t input);
+/* 1 when the patient may leave it out (or give null). */
+CAREPATH_API int carepath_table_input_optional(const carepath_table *table, size_t input);
+/* Number inputs: 1 when only whole numbers are accepted. */
+CAREPATH_API int carepath_table_input_integer(const carepath_table *table, size_t input);
+/* Number inputs: the unit the author wrote ("kg"; "" when dimensionless),
+ * its dimension ("mass"; ""), and the units a patient may give it in. */
+CAREPATH_API const char *carepath_table_input_unit(const carepath_table *table, size_t input);
+CAREPATH_API const char *carepath_table_input_dimension(const carepath_table *table, size_t input);
+CAREPATH_API size_t carepath_table_input_unit_count(const carepath_table *table, size_t input);
+CAREPATH_API const char *carepath_table_input_unit_name(const carepath_table *table, size_t input, size_t unit);
+/* Number inputs: the inclusive range's low / high end, exactly, as
+ * numerator / denominator in carepath_table_input_unit. Returns 1 and sets
+ * them when the end is bounded, 0 when not. */
+CAREPATH_API int carepath_table_input_min(const carepath_table *table, size_t input, int64_t *num, int64_t *den);
+CAREPATH_API int carepath_table_input_max(const carepath_table *table, size_t input, int64_t *num, int64_t *den);
+/* Enum inputs: the members, in declaration order. */
+CAREPATH_API size_t carepath_table_input_member_count(const carepath_table *table, size_t input);
+CAREPATH_API const char *carepath_table_input_member(const carepath_table *table, size_t input, size_t member);
+
+/* Decision tables: pathways first, then tables, as in the result. */
+CAREPATH_API size_t carepath_table_table_count(const carepath_table *table);
+CAREPATH_API const char *carepath_table_table_name(const carepath_table *table, size_t t);
+/* 1 for a pathway (its rules are its tiers). */
+CAREPATH_API int carepath_table_table_is_pathway(const carepath_table *table, size_t t);
+/* "unique", "first", "priority", "any", "collect", "rule order", "output order". */
+CAREPATH_API const char *carepath_table_table_hit_policy(const carepath_table *table, size_t t);
+CAREPATH_API size_t carepath_table_rule_count(const carepath_table *table, size_t t);
+CAREPATH_API const char *carepath_table_rule_name(const carepath_table *table, size_t t, size_t rule);
+CAREPATH_API size_t carepath_table_action_count(const carepath_table *table, size_t t, size_t rule);
+/* "give", "do", "order", "consider", "monitor", "unspecified". */
+CAREPATH_API const char *carepath_table_action_kind(const carepath_table *table, size_t t, size_t rule, size_t action);
+/* The drug given, or the action's name; "" for `unspecified`. */
+CAREPATH_API const char *carepath_table_action_name(const carepath_table *table, size_t t, size_t rule, size_t action);
+
+/* ------------------------------------------------------------ evaluation */
+
+/* Flags for evaluation. */
+#define CAREPATH_EXPLAIN 1u
+
+/* A caller-owned result, reused across evaluations (its buffers are kept:
+ * no allocation per patient once warmed up, apart from the JSON). */
+CAREPATH_API carepath_result *carepath_result_new(void);
+CAREPATH_API void carepath_result_free(carepath_result *result);
+
+/* Evaluates one patient given as a JSON object (NUL-terminated; docs/runtime.md)
+ * into `result`. An optional input is missing when the object leaves it out
+ * or gives it as null; rules that need it are "undecided". On failure the
+ * result is emptied. CAREPATH_EXPLAIN adds the trace to the JSON. */
+CAREPATH_API carepath_status carepath_table_evaluate_into(const carepath_table *table, const char *patient_json,
+                                                          unsigned flags, carepath_result *result,
+                                                          carepath_error **error);
+
+/* The result document (docs/runtime.md, "Result"); "" before an evaluation. */
+CAREPATH_API const char *carepath_result_json(const carepath_result *result);
+/* 1 when the patient is in the protocol's population. */
+CAREPATH_API int carepath_result_in_population(const carepath_result *result);
+/* The fired actions, tables in order, then rules in written order. */
+CAREPATH_API size_t carepath_result_action_count(const carepath_result *result);
+/* Where fired action `i` is written: indices for carepath_table_action_*. */
+CAREPATH_API carepath_status carepath_result_action(const carepath_result *result, size_t i, size_t *table,
+                                                    size_t *rule, size_t *action);
+/* A fired give's amount, exactly, in canonical units (mg, mg/day ...): the
+ * dose (low == high) or the dose range. Returns 1 and sets them for a give
+ * with an amount, 0 otherwise. Any pointer may be NULL. */
+CAREPATH_API int carepath_result_action_amount(const carepath_result *result, size_t i, int64_t *low_num,
+                                               int64_t *low_den, int64_t *high_num, int64_t *high_den);
+/* A fired give's amount for people, "420 mg per day"; "" when it has none. */
+CAREPATH_API const char *carepath_result_action_dose(const carepath_result *result, size_t i);
+
+/* ------------------------------------------------------------ version */
 
 /* The runtime library's version: the project version, "MAJOR.MINOR.PATCH". */
-const char *carepath_runtime_version(void);
+CAREPATH_API const char *carepath_runtime_version(void);
 
-void carepath_table_free(carepath_table *table);
-void carepath_string_free(char *s);
+/* ------------------------------------------------------------ earlier API
+ * Kept for existing callers; errors as text only. */
+
+/* Load; on failure return NULL and, when `error` is not NULL, store a
+ * message there (free it with carepath_string_free). */
+CAREPATH_API carepath_table *carepath_table_load_file(const char *path, unsigned flags, char **error);
+CAREPATH_API carepath_table *carepath_table_load_string(const char *text, size_t size, unsigned flags, char **error);
+/* The result document as a new string, or NULL with `error` set (every
+ * problem, one per line). `explain` non-zero adds the trace. */
+CAREPATH_API char *carepath_table_evaluate(const carepath_table *table, const char *patient_json, int explain,
+                                           char **error);
+CAREPATH_API void carepath_string_free(char *s);
 
 #ifdef __cplusplus
 }
