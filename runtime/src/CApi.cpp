@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <new>
 #include <string>
 #include <vector>
@@ -137,10 +138,12 @@ carepath_status evaluate(const carepath_table *t, const char *patientJson, unsig
       for (const auto &e : errors) all += (all.empty() ? "" : "\n") + e.message;
       carepath_status code = malformed ? CAREPATH_ERROR_MALFORMED_PATIENT : CAREPATH_ERROR_INVALID_PATIENT;
       if (error) {
-        *error = new carepath_error;
-        (*error)->code = code;
-        (*error)->message = all.empty() ? "invalid patient" : all;
-        for (const auto &e : errors) (*error)->details.push_back({problemOf(e.kind), e.input, e.expected, e.found, e.message});
+        // Built whole before it is handed over: out of memory half-way leaks nothing.
+        auto made = std::make_unique<carepath_error>();
+        made->code = code;
+        made->message = all.empty() ? "invalid patient" : all;
+        for (const auto &e : errors) made->details.push_back({problemOf(e.kind), e.input, e.expected, e.found, e.message});
+        *error = made.release();
       }
       return code;
     }
