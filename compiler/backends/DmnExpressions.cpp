@@ -78,6 +78,7 @@ void FeelWriter::fail(const Rational &r, const std::string &what, SourceRange ra
 
 std::optional<std::string> FeelWriter::write(const ir::Expr &e) {
   failed_ = false;
+  unscale.reset();
   std::string text = expr(e);
   if (failed_) return std::nullopt;
   return text;
@@ -85,6 +86,7 @@ std::optional<std::string> FeelWriter::write(const ir::Expr &e) {
 
 std::optional<std::string> FeelWriter::writeGuard(const ir::Expr &e) {
   failed_ = false;
+  unscale.reset();
   std::string text = holds(e);
   if (failed_) return std::nullopt;
   return text;
@@ -148,11 +150,30 @@ std::optional<std::string> FeelWriter::atom(const ir::Expr &e) {
       if (ic.excluded) sep = " and ";
       if (parts.empty()) return std::nullopt;
       break;
-    case Kind::Number:
+    case Kind::Number: {
+      // Bounds in the unit the input is stated in (feel::unaryTest's rule).
+      const Rational factor = factors_ ? factors_->at(ic.input) : Rational(1);
+      auto bound = [&](const Rational &canonical) -> std::optional<std::string> {
+        if (factor == Rational(1)) {
+          auto d = feel::decimal(canonical);
+          if (!d) fail(canonical, "input '" + in.name + "'", e.range);
+          return d;
+        }
+        std::optional<std::string> d;
+        try {
+          d = feel::decimal(canonical / factor);
+        } catch (const RationalOverflow &) {
+        }
+        if (!d && !failed_) {
+          failed_ = true;
+          unscale = ic.input;
+        }
+        return d;
+      };
       for (const ir::Interval &i : ic.intervals) {
         std::optional<std::string> lo, hi;
-        if (i.lo && !(lo = feel::decimal(*i.lo))) { fail(*i.lo, "input '" + in.name + "'", e.range); return "null"; }
-        if (i.hi && !(hi = feel::decimal(*i.hi))) { fail(*i.hi, "input '" + in.name + "'", e.range); return "null"; }
+        if (i.lo && !(lo = bound(*i.lo))) return "null";
+        if (i.hi && !(hi = bound(*i.hi))) return "null";
         if (lo && hi && *i.lo == *i.hi) parts.push_back(in.name + " = " + *lo);
         else if (lo && hi)
           parts.push_back("(" + in.name + (i.loClosed ? " >= " : " > ") + *lo + " and " + in.name +
@@ -162,6 +183,7 @@ std::optional<std::string> FeelWriter::atom(const ir::Expr &e) {
         else return std::nullopt;
       }
       break;
+    }
   }
   inputs.insert(ic.input);
   std::string text = parts.size() == 1 ? parts[0] : "(" + join(parts, sep) + ")";
@@ -247,7 +269,7 @@ std::string FeelWriter::expr(const ir::Expr &e) {
         }
       }
       return "null";
-    case Op::Input: inputs.insert(e.index); return p_.inputs[e.index].name;
+    case Op::Input: inputs.insert(e.index); return feel::inputReference(p_, e.index, factors_);
     case Op::Define:
       if (forDose) return expr(*p_.defines.at(e.index).value);
       defines.insert(e.index);
@@ -266,12 +288,30 @@ std::string FeelWriter::expr(const ir::Expr &e) {
       const char *op = e.op == Op::Eq ? "=" : e.op == Op::Ne ? "!=" : e.op == Op::Lt ? "<" : e.op == Op::Le ? "<=" :
                        e.op == Op::Gt ? ">" : ">=";
       std::string a = arg(0), b = arg(1);
+      // Two inputs stated in one unit compare as they are: multiplying
+      // both back to canonical could round them together in binary.
+      const ir::Expr &l = *e.args[0], &r = *e.args[1];
+      if (factors_ && l.op == Op::Input && r.op == Op::Input && factors_->at(l.index) == factors_->at(r.index)) {
+        a = p_.inputs.at(l.index).name;
+        b = p_.inputs.at(r.index).name;
+      }
       if (e.op == Op::Eq || e.op == Op::Ne) return nullGuard(*e.args[0], *e.args[1], a, b, op);
       return "(" + a + " " + op + " " + b + ")";  // null operand: null, as carepath's unknown
     }
     case Op::Add: return nary("+");
     case Op::Sub: return nary("-");
-    case Op::Mul: return nary("*");
+    case Op::Mul:
+      if (auto k = feel::foldedCoefficient(e, factors_)) {
+        std::vector<std::string> xs;
+        if (*k != Rational(1)) xs.push_back(feel::number(*k));
+        for (const ir::ExprRef &a : e.args) {
+          if (a->op == Op::Const) continue;
+          if (a->op == Op::Input) inputs.insert(a->index);
+          xs.push_back(a->op == Op::Input ? p_.inputs.at(a->index).name : expr(*a));
+        }
+        return xs.size() == 1 ? xs[0] : "(" + join(xs, " * ") + ")";
+      }
+      return nary("*");
     case Op::Div: return nary("/");
     case Op::Neg: return "(-" + arg(0) + ")";
     case Op::Min: case Op::Max: {

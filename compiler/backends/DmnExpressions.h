@@ -16,6 +16,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "carepath/Rational.h"
 #include "ir/IR.h"
@@ -32,7 +33,9 @@ bool readsOptional(const ir::Protocol &p, const ir::Expr &e);
 /// `inputs` / `defines` (indices) for its information requirements.
 class FeelWriter {
 public:
-  explicit FeelWriter(const ir::Protocol &p) : p_(p) {}
+  /// `factors`: the unit each input is stated in (feel::InputFactors);
+  /// null: all canonical.
+  explicit FeelWriter(const ir::Protocol &p, const std::vector<Rational> *factors = nullptr) : p_(p), factors_(factors) {}
 
   /// For a dose (an output entry, which has no decision requirements):
   /// defines written out in place, and a constant with no finite decimal
@@ -51,6 +54,10 @@ public:
   std::set<int> inputs, defines;
   std::string inexact;
   SourceRange inexactRange;
+  /// Set (with a failure) when a bound of an input stated in another unit
+  /// than the canonical one has no finite decimal form in that unit: the
+  /// exporter then states that input canonically and writes again.
+  std::optional<int> unscale;
 
 private:
   std::string expr(const ir::Expr &e);
@@ -63,6 +70,7 @@ private:
   void fail(const Rational &r, const std::string &what, SourceRange range);
 
   const ir::Protocol &p_;
+  const std::vector<Rational> *factors_;
   bool failed_ = false;
 };
 

@@ -40,9 +40,17 @@ bool reserved(const std::string &name) {
 
 namespace {
 
-// One interval as a unary test; the failing bound when it has no decimal.
-std::optional<std::string> interval(const Interval &i, std::optional<Rational> &bad) {
-  auto lit = [&](const Rational &r) -> std::string {
+// One interval as a unary test, its bounds divided by `factor`; the
+// failing bound when it has no decimal.
+std::optional<std::string> interval(const Interval &i, const Rational &factor, std::optional<Rational> &bad) {
+  auto lit = [&](const Rational &canonical) -> std::string {
+    Rational r = canonical;
+    try {
+      if (factor != Rational(1)) r = canonical / factor;
+    } catch (const RationalOverflow &) {
+      bad = canonical;
+      return "";
+    }
     std::optional<std::string> d = decimal(r);
     if (!d) { bad = r; return ""; }
     return *d;
@@ -65,7 +73,7 @@ std::string list(const std::vector<std::string> &items) {
 
 }  // namespace
 
-UnaryTest unaryTest(const ir::Protocol &p, const InputCondition &c) {
+UnaryTest unaryTest(const ir::Protocol &p, const InputCondition &c, const Rational &factor) {
   UnaryTest t;
   switch (c.kind) {
     case Kind::Bool: t.text = c.value ? "true" : "false"; break;
@@ -91,7 +99,7 @@ UnaryTest unaryTest(const ir::Protocol &p, const InputCondition &c) {
       std::vector<std::string> parts;
       for (const Interval &i : c.intervals) {
         std::optional<Rational> bad;
-        std::optional<std::string> s = interval(i, bad);
+        std::optional<std::string> s = interval(i, factor, bad);
         if (bad) { t.inexactBound = bad; return t; }
         parts.push_back(*s);
       }
@@ -102,14 +110,52 @@ UnaryTest unaryTest(const ir::Protocol &p, const InputCondition &c) {
   return t;
 }
 
-std::optional<std::string> expression(const ir::Protocol &p, const ir::Expr &e) {
+std::string inputReference(const ir::Protocol &p, int input, const InputFactors *factors) {
+  const std::string &name = p.inputs.at(input).name;
+  if (!factors || factors->at(input) == Rational(1)) return name;
+  return "(" + name + " * " + number(factors->at(input)) + ")";
+}
+
+std::optional<Rational> foldedCoefficient(const ir::Expr &product, const InputFactors *factors) {
+  if (product.op != ir::Op::Mul || !factors) return std::nullopt;
+  Rational k(1);
+  bool scaled = false;
+  try {
+    for (const ir::ExprRef &a : product.args) {
+      if (a->op == ir::Op::Const && a->type.kind == Kind::Number) k = k * a->constant.number;
+      else if (a->op == ir::Op::Input && factors->at(a->index) != Rational(1)) {
+        k = k * factors->at(a->index);
+        scaled = true;
+      }
+    }
+  } catch (const RationalOverflow &) {
+    return std::nullopt;
+  }
+  if (!scaled || !decimal(k)) return std::nullopt;
+  return k;
+}
+
+std::optional<std::string> expression(const ir::Protocol &p, const ir::Expr &e, const InputFactors *factors) {
   if (e.type.kind != Kind::Number) return std::nullopt;
+  if (auto k = foldedCoefficient(e, factors)) {
+    std::vector<std::string> xs;
+    if (*k != Rational(1)) xs.push_back(number(*k));
+    for (const ir::ExprRef &a : e.args) {
+      if (a->op == ir::Op::Const) continue;
+      auto x = a->op == ir::Op::Input ? std::optional<std::string>(p.inputs.at(a->index).name) : expression(p, *a, factors);
+      if (!x) return std::nullopt;
+      xs.push_back(*x);
+    }
+    std::string out = xs[0];
+    for (size_t i = 1; i < xs.size(); ++i) out += " * " + xs[i];
+    return xs.size() == 1 ? out : "(" + out + ")";
+  }
   switch (e.op) {
     case ir::Op::Const: return number(e.constant.number);
-    case ir::Op::Input: return p.inputs[e.index].name;
-    case ir::Op::Define: return expression(p, *p.defines.at(e.index).value);
+    case ir::Op::Input: return inputReference(p, e.index, factors);
+    case ir::Op::Define: return expression(p, *p.defines.at(e.index).value, factors);
     case ir::Op::Neg: {
-      auto a = expression(p, *e.args[0]);
+      auto a = expression(p, *e.args[0], factors);
       if (!a) return std::nullopt;
       return "(-" + *a + ")";
     }
@@ -117,7 +163,7 @@ std::optional<std::string> expression(const ir::Protocol &p, const ir::Expr &e) 
       const char *op = e.op == ir::Op::Add ? " + " : e.op == ir::Op::Sub ? " - " : e.op == ir::Op::Mul ? " * " : " / ";
       std::string out = "(";
       for (size_t k = 0; k < e.args.size(); ++k) {
-        auto a = expression(p, *e.args[k]);
+        auto a = expression(p, *e.args[k], factors);
         if (!a) return std::nullopt;
         out += (k ? op : "") + *a;
       }
@@ -126,7 +172,7 @@ std::optional<std::string> expression(const ir::Protocol &p, const ir::Expr &e) 
     case ir::Op::Min: case ir::Op::Max: {
       std::vector<std::string> args;
       for (const auto &x : e.args) {
-        auto a = expression(p, *x);
+        auto a = expression(p, *x, factors);
         if (!a) return std::nullopt;
         args.push_back(*a);
       }

@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "ir/Columns.h"
 #include "carepath/Rational.h"
@@ -36,16 +37,37 @@ std::string string(const std::string &s);
 bool reserved(const std::string &name);
 
 /// The unary test for one input's condition: `[a..b]`, `>= a`, `a`,
-/// `"x","y"`, `not("z")`, `true`. Fails with the offending bound when an
-/// interval bound has no finite decimal form.
+/// `"x","y"`, `not("z")`, `true`. A number's bounds are written in the unit
+/// the DMN states the input in: divided by `factor` (that unit's value in
+/// canonical units; 1 for the canonical unit). Fails with the offending
+/// bound (so divided) when an interval bound has no finite decimal form.
 struct UnaryTest {
   std::string text;
   std::optional<Rational> inexactBound;  // set on failure
 };
-UnaryTest unaryTest(const ir::Protocol &p, const InputCondition &c);
+UnaryTest unaryTest(const ir::Protocol &p, const InputCondition &c, const Rational &factor = Rational(1));
+
+/// The factor of each input's DMN unit (`factors[i]`: input i's value in
+/// canonical units is its DMN value times it; 1 when the DMN states it in
+/// canonical units). Null: every input canonical.
+using InputFactors = std::vector<Rational>;
+
+/// An input reference as a canonical value: `age` stated in years is
+/// `(age * 8766)`, so arithmetic over it stays in canonical units.
+std::string inputReference(const ir::Protocol &p, int input, const InputFactors *factors);
+
+/// The one coefficient of a product that reads an input stated in another
+/// unit than the canonical one: its constants times those inputs' factors
+/// (`0.00001 * weight` with weight in kg, factor 1000000, is `10 * weight`),
+/// so that a FEEL engine's binary doubles round once, not at every factor.
+/// The writer then writes the coefficient, every input bare and every other
+/// factor as usual. nullopt when nothing folds or the coefficient has no
+/// finite decimal form.
+std::optional<Rational> foldedCoefficient(const ir::Expr &product, const InputFactors *factors);
 
 /// A number-valued expression over inputs (defines inlined), in canonical
-/// units; nullopt when it is not arithmetic on numbers.
-std::optional<std::string> expression(const ir::Protocol &p, const ir::Expr &e);
+/// units (inputs stated in another unit multiplied back, inputReference);
+/// nullopt when it is not arithmetic on numbers.
+std::optional<std::string> expression(const ir::Protocol &p, const ir::Expr &e, const InputFactors *factors = nullptr);
 
 }  // namespace carepath::backends::feel

@@ -12,10 +12,16 @@
 //      1/4 (exact both as decimals and as JavaScript doubles); two inputs
 //      the table compares with each other are made equal in 1 patient of
 //      4; an optional input is missing in 1 patient of 4 (left out or
-//      null, alternately, on both sides);
+//      null, alternately, on both sides); a number input the DMN states in
+//      its declared unit (its inputData label "age (years)" names the
+//      table's displayUnit) is generated in that unit, boundaries
+//      converted exactly (BigInt rationals), so both sides get the same
+//      value exactly;
 //   2. writes them twice, same values: WORK/patients.dmn.jsonl (bare numbers
-//      in canonical units, the DMN export's convention) and
-//      WORK/patients.carepath.jsonl ({"value": v, "unit": canonical unit});
+//      in the unit each inputData's label states, the DMN export's
+//      convention) and WORK/patients.carepath.jsonl ({"value": v, "unit":
+//      canonical unit}; the declared unit when v has no finite decimal form
+//      in the canonical one);
 //   3. runs dmn-eval.mjs (dmn-moddle + feelin, our hit-policy code) on the
 //      DMN and `carepath eval --patients --format=jsonl` on the JSON table;
 //   4. compares every decision of every patient: the rules that fired (DMN
@@ -75,9 +81,70 @@ function exactDecimal(s) {
   return x === 1;
 }
 
+// Exact rationals {n, d} (BigInt, d > 0, reduced) for inputs stated in
+// another unit than the canonical one: value_canonical = value * factor.
+const gcd = (a, b) => { a = a < 0n ? -a : a; b = b < 0n ? -b : b; while (b) [a, b] = [b, a % b]; return a; };
+function Q(n, d = 1n) {
+  if (d < 0n) { n = -n; d = -d; }
+  const g = gcd(n, d) || 1n;
+  return { n: n / g, d: d / g };
+}
+function parseQ(s) {
+  const [a, b] = String(s).split('/');
+  const m = /^(-?)(\d*)(?:\.(\d*))?(?:e([+-]?\d+))?$/i.exec(a.trim());
+  if (!m) throw new Error(`dmn-compare: not a number: ${s}`);
+  const frac = m[3] || '', e = BigInt(m[4] || '0') - BigInt(frac.length);
+  const n = BigInt((m[2] || '0') + frac) * (m[1] ? -1n : 1n);
+  let x = e >= 0n ? Q(n * 10n ** e) : Q(n, 10n ** -e);
+  if (b !== undefined) x = qdiv(x, Q(BigInt(b)));
+  return x;
+}
+const qadd = (x, y) => Q(x.n * y.d + y.n * x.d, x.d * y.d);
+const qsub = (x, y) => Q(x.n * y.d - y.n * x.d, x.d * y.d);
+const qmul = (x, y) => Q(x.n * y.n, x.d * y.d);
+const qdiv = (x, y) => Q(x.n * y.d, x.d * y.n);
+const qcmp = (x, y) => { const l = x.n * y.d, r = y.n * x.d; return l < r ? -1 : l > r ? 1 : 0; };
+// The exact decimal text of x, or null when it has none.
+function qdecimal(x) {
+  let d = x.d, k2 = 0, k5 = 0;
+  while (d % 2n === 0n) { d /= 2n; k2++; }
+  while (d % 5n === 0n) { d /= 5n; k5++; }
+  if (d !== 1n) return null;
+  const k = Math.max(k2, k5), scaled = x.n * 10n ** BigInt(k) / x.d, neg = scaled < 0n;
+  let t = (neg ? -scaled : scaled).toString().padStart(k + 1, '0');
+  if (k) t = t.slice(0, -k) + '.' + t.slice(-k);
+  return (neg ? '-' : '') + t;
+}
+const qnum = (x) => Number(qdecimal(x));
+
 const table = JSON.parse(readFileSync(opts.table, 'utf8'));
 const inputs = table.inputs;
+
+// The unit the DMN states each number input in: its inputData's label,
+// "NAME (UNIT)" (docs/interop.md, "Units convention"). The declared unit
+// (the table's displayUnit) gives a factor; the canonical unit, none.
+const xmlText = (t) => t.replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+const labels = new Map();
+for (const m of readFileSync(opts.dmn, 'utf8').matchAll(/<inputData id="[^"]*" name="([^"]*)" label="([^"]*)"/g))
+  labels.set(xmlText(m[1]), xmlText(m[2]));
+const factors = new Map();  // input name -> factor (Q) when not canonical
+for (const inp of inputs) {
+  if (inp.type !== 'number') continue;
+  const label = labels.get(inp.name);
+  if (label === undefined) { process.stderr.write(`dmn-compare: the DMN has no labelled inputData for ${inp.name}\n`); process.exit(2); }
+  const unit = label.startsWith(`${inp.name} (`) && label.endsWith(')') ? label.slice(inp.name.length + 2, -1) : '';
+  const du = inp.displayUnit;
+  if (unit === (inp.canonicalUnit === '1' ? '' : inp.canonicalUnit || '')) continue;
+  if (!du || unit !== du.name || parseQ(du.offset).n !== 0n) {
+    process.stderr.write(`dmn-compare: input ${inp.name}: the DMN states unit "${unit}", neither canonical nor declared\n`);
+    process.exit(2);
+  }
+  const f = parseQ(du.factor);
+  if (qcmp(f, Q(1n)) !== 0) factors.set(inp.name, f);
+}
+
 const boundaries = new Map(inputs.map(i => [i.name, new Set()]));
+const boundaryText = new Map(inputs.map(i => [i.name, new Set()]));  // exact, for inputs with a factor
 // Table format 3: conditions are nodes; a comparison of an input with a
 // number constant names a boundary of that input.
 const nodes = table.nodes || [];
@@ -85,8 +152,10 @@ for (const n of nodes) {
   if (!['lt', 'le', 'gt', 'ge', 'eq', 'ne'].includes(n.op)) continue;
   const [a, b] = n.args.map(i => nodes[i]);
   for (const [x, c] of [[a, b], [b, a]])
-    if (x.op === 'input' && c.op === 'const' && c.type === 'number' && exactDecimal(c.value))
-      boundaries.get(x.input).add(rational(c.value));
+    if (x.op === 'input' && c.op === 'const' && c.type === 'number') {
+      if (exactDecimal(c.value)) boundaries.get(x.input).add(rational(c.value));
+      boundaryText.get(x.input).add(String(c.value));
+    }
 }
 
 // Pairs of inputs compared with each other (`alt > alt_uln`): equality is
@@ -124,6 +193,32 @@ function numberValue(inp) {
   const span = Math.round((hi - lo) * steps);
   return lo + Math.floor(random() * (span + 1)) / steps;
 }
+// The same for an input stated in the unit with factor F: the value in that
+// unit (Q), boundaries and range converted exactly; an integer input stays
+// whole in canonical units.
+function scaledValue(inp, F) {
+  const has = (k) => inp.range && inp.range[k] !== undefined && inp.range[k] !== null;
+  const bs = [...boundaryText.get(inp.name)].map(t => qdiv(parseQ(t), F)).filter(b => qdecimal(b) !== null);
+  const pickQ = (xs, sign) => xs.reduce((a, b) => (qcmp(a, b) * sign <= 0 ? a : b));
+  const lo = has('lo') ? qdiv(parseQ(inp.range.lo), F) : qsub(pickQ([Q(0n), ...bs], 1), Q(10n));
+  const hi = has('hi') ? qdiv(parseQ(inp.range.hi), F) : qadd(pickQ([Q(0n), ...bs], -1), Q(10n));
+  const whole = (v) => !inp.integer || qmul(v, F).d === 1n;
+  const near = [lo, hi];
+  for (const b of bs) near.push(b, qsub(b, Q(1n)), qadd(b, Q(1n)), qsub(b, Q(1n, 2n)), qadd(b, Q(1n, 2n)));
+  const inside = near.filter(v => qcmp(v, lo) >= 0 && qcmp(v, hi) <= 0 && qdecimal(v) !== null && whole(v));
+  if (inside.length && random() < 0.5) return pick(inside);
+  const steps = 4n, span = qmul(qsub(hi, lo), Q(steps));
+  const v = qadd(lo, Q(BigInt(Math.floor(random() * (Number(span.n / span.d) + 1))), steps));
+  return whole(v) || !inside.length ? v : pick(inside);
+}
+// What carepath gets for the value v (Q) of an input stated with factor F:
+// canonical when that is a finite decimal, else in the declared unit.
+function carepathQuantity(inp, v, F) {
+  const c = qdecimal(qmul(v, F));
+  if (c !== null) return inp.canonicalUnit && inp.canonicalUnit !== '1' ? { value: Number(c), unit: inp.canonicalUnit } : Number(c);
+  return { value: qnum(v), unit: inp.displayUnit.name };
+}
+const canonicalQ = (inp, v) => (factors.has(inp.name) ? qmul(v, factors.get(inp.name)) : parseQ(String(v)));
 const dmnLines = [], cpLines = [], patients = [];
 for (let k = 0; k < opts.n; k++) {
   const dmn = {}, cp = {};
@@ -131,7 +226,11 @@ for (let k = 0; k < opts.n; k++) {
     if (inp.type === 'bool') dmn[inp.name] = cp[inp.name] = random() < 0.5;
     else if (inp.type === 'enum') dmn[inp.name] = cp[inp.name] = pick(inp.members);
     else if (inp.type === 'string') dmn[inp.name] = cp[inp.name] = pick([...stringValues.get(inp.name)]);
-    else {
+    else if (factors.has(inp.name)) {
+      const v = scaledValue(inp, factors.get(inp.name));
+      dmn[inp.name] = qnum(v);
+      cp[inp.name] = carepathQuantity(inp, v, factors.get(inp.name));
+    } else {
       const v = numberValue(inp);
       dmn[inp.name] = v;
       cp[inp.name] = inp.canonicalUnit ? { value: v, unit: inp.canonicalUnit } : v;
@@ -139,7 +238,21 @@ for (let k = 0; k < opts.n; k++) {
   }
   for (const [a, b] of pairs) {
     if (random() >= 0.25) continue;
-    const v = dmn[a], inp = byName.get(b);
+    let v = dmn[a];
+    const inp = byName.get(b);
+    if (typeof v === 'number' && (factors.has(a) || factors.has(b))) {
+      // The same canonical value, stated in b's unit.
+      const c = canonicalQ(byName.get(a), factors.has(a) ? parseQ(String(v)) : v);
+      const F = factors.get(b);
+      const w = F ? qdiv(c, F) : c;
+      const has = (k) => inp.range && inp.range[k] !== undefined && inp.range[k] !== null;
+      if (qdecimal(w) === null || (inp.integer && c.d !== 1n)) continue;
+      if ((has('lo') && qcmp(c, parseQ(inp.range.lo)) < 0) || (has('hi') && qcmp(c, parseQ(inp.range.hi)) > 0)) continue;
+      dmn[b] = qnum(w);
+      cp[b] = F ? carepathQuantity(inp, w, F)
+        : inp.canonicalUnit ? { value: qnum(c), unit: inp.canonicalUnit } : qnum(c);
+      continue;
+    }
     if (typeof v === 'number') {
       // A number input may have no range (`number`, `integer` without `in`).
       const lo = inp.range && inp.range.lo !== undefined ? rational(inp.range.lo) : -Infinity;

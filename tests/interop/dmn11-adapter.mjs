@@ -4,6 +4,7 @@
 //
 //   * the namespace becomes DMN 1.1's (dmn-eval-js's dmn-moddle 4 knows no other);
 //   * <annotation>/<annotationEntry> (DMN 1.2+) are removed: citations and notes;
+//   * the `label` of <inputData> (DMN 1.2+, the input's unit) is removed;
 //   * the `actions` output entries, FEEL lists of contexts (which dmn-eval-js's
 //     FEEL cannot parse), become strings "kind name; kind name" — the doses
 //     are lost, so only what fired and the typed outputs are compared;
@@ -26,6 +27,8 @@ if (!xml.includes(DMN13)) {
   process.exit(2);
 }
 xml = xml.split(DMN13).join(DMN11);
+// DMN 1.1's inputData has no `label` (where 1.3's states the input's unit).
+xml = xml.replace(/(<inputData [^>]*?) label="[^"]*"/g, '$1');
 xml = xml.replace(/\s*<annotation name="[^"]*"\/>/g, '').replace(/\s*<annotationEntry>[\s\S]*?<\/annotationEntry>/g, '');
 // An actions entry: [{kind: "do", name: "x", ...}, ...] -> "do x; ...".
 xml = xml.replace(/<text>\[(\{kind: [\s\S]*?)?\]<\/text>/g, (m, body) => {

@@ -77,6 +77,22 @@ TEST(DmnFeel, UnaryTestsForNumbers) {
   EXPECT_EQ(*bad.inexactBound, Rational(1, 3));
 }
 
+// An input stated in its declared unit (years, factor 8766 h): the bounds
+// are divided by the factor, and a bound with no decimal form in that unit
+// is refused (the exporter then states the input canonically).
+TEST(DmnFeel, UnaryTestsInADeclaredUnit) {
+  ir::Protocol p = protocolWithInputs();
+  Interval under18{std::nullopt, Rational(157788), false, false};
+  Interval oneHour{Rational(1), std::nullopt, true, false};
+  EXPECT_EQ(feel::unaryTest(p, numberCondition({under18}), Rational(8766)).text, "< 18");
+  feel::UnaryTest bad = feel::unaryTest(p, numberCondition({oneHour}), Rational(8766));
+  ASSERT_TRUE(bad.inexactBound.has_value());
+  EXPECT_EQ(*bad.inexactBound, Rational(1, 8766));
+  // Minutes (1/60 h): a sixth of an hour is 10.
+  Interval tenMinutes{Rational(1, 6), std::nullopt, false, false};
+  EXPECT_EQ(feel::unaryTest(p, numberCondition({tenMinutes}), Rational(1, 60)).text, "> 10");
+}
+
 TEST(DmnFeel, UnaryTestsForEnumsAndBools) {
   ir::Protocol p = protocolWithInputs();
   InputCondition c;
@@ -104,6 +120,18 @@ TEST(DmnFeel, DoseExpressions) {
   EXPECT_EQ(feel::expression(p, *capped), "min((0.00003 * age), 1000)");
   EXPECT_EQ(feel::expression(p, *ir::build::unary(ir::Op::Neg, w)), "(-age)");
   EXPECT_EQ(feel::expression(p, *ir::build::boolean(true)), std::nullopt);
+  // The weight stated in kg: multiplied back to mg, so the dose stays in
+  // mg; in a product the factor joins the constant (one rounding in FEEL).
+  feel::InputFactors kg{Rational(1000000), Rational(1), Rational(1)};
+  EXPECT_EQ(feel::expression(p, *capped, &kg), "min((30 * age), 1000)");
+  EXPECT_EQ(feel::expression(p, *w, &kg), "(age * 1000000)");
+  auto negative = ir::build::binary(ir::Op::Mul, ir::build::number(Rational(-1, 1000)), w);
+  EXPECT_EQ(feel::expression(p, *negative, &kg), "((-1000) * age)");
+  // A coefficient with no finite decimal (1/60 * 1/3) is not folded.
+  feel::InputFactors minutes{Rational(1, 60), Rational(1), Rational(1)};
+  EXPECT_EQ(feel::expression(p, *w, &minutes), "(age * (1 / 60))");
+  auto third = ir::build::binary(ir::Op::Mul, ir::build::number(Rational(1, 3)), w);
+  EXPECT_EQ(feel::expression(p, *third, &minutes), "((1 / 3) * (age * (1 / 60)))");
 }
 
 }  // namespace
