@@ -284,7 +284,9 @@ std::vector<DoseSite> buildDoseSites(const Protocol &p) {
         std::string why;
         std::optional<LimitCheck> check = limitCheck(p, a, l, why);
         if (!check) {
-          site.warnings.push_back("the limit " + l.display + " of " + drug.name + " cannot be checked: " + why);
+          site.unchecked.push_back({"could not check " + drug.name + " at " + where + " against the formulary limit " +
+                                        l.display,
+                                    why, l.range});
           continue;
         }
         Obligation o;

@@ -79,7 +79,15 @@ struct DoseSite {
   ir::ExprRef condition;    // the patients who get it (without the population)
   ir::GivenAmount amount;  // [low, high], each min(end, cap), canonical units
   std::vector<Obligation> limits;     // dose-formulary obligations (Valid)
-  std::vector<std::string> warnings;  // limits whose basis cannot be derived, or no limits at all
+  std::vector<std::string> warnings;  // no formulary limit at all
+  /// Declared limits this give cannot be checked against (a per-day limit
+  /// and a dose given per dose with no frequency): never a pass, each is an
+  /// `unknown` result (exit 3), with where the limit was declared.
+  struct Unchecked {
+    std::string message, reason;
+    SourceRange limit;
+  };
+  std::vector<Unchecked> unchecked;
 };
 
 /// Pairs of `unique` rules whose conditions cannot be told apart by their

@@ -342,6 +342,16 @@ private:
         decide(o);
       }
       for (const Obligation &o : site.limits) decide(o);
+      for (const DoseSite::Unchecked &u : site.unchecked) {
+        PropertyResult r;
+        r.kind = PropertyKind::DoseFormulary;
+        r.status = Status::Unknown;
+        r.range = a.range;
+        r.message = u.message;
+        r.reason = u.reason;
+        r.related.push_back({u.limit, "limit declared here"});
+        report_.properties.push_back(std::move(r));
+      }
       for (const std::string &w : site.warnings) {
         PropertyResult r;
         r.kind = PropertyKind::DoseFormulary;
