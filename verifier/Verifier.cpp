@@ -301,12 +301,12 @@ private:
       // greatest high end over the patients who get it.
       Extremum hi = z3_.optimum(site.condition, site.amount.high, true);
       Extremum lo = z3_.optimum(site.condition, site.amount.low, false);
-      PropertyResult r;
       if (lo.kind == Extremum::Kind::Value) env.min = lo.value, env.minAttained = lo.attained;
       if (hi.kind == Extremum::Kind::Value) env.max = hi.value, env.maxAttained = hi.attained;
       env.unbounded = hi.kind == Extremum::Kind::Unbounded;
       env.never = hi.kind == Extremum::Kind::Empty;
 
+      PropertyResult r;
       r.kind = PropertyKind::DoseBounded;
       r.range = a.range;
       std::string what = a.name + " dose at " + site.where;
