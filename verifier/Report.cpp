@@ -63,6 +63,14 @@ json counterexampleJson(const ir::Protocol &p, const std::vector<ir::Value> &pat
   return out;
 }
 
+/// {"solver": "cvc5", "result", "queries", "detail"?, "files"?} (docs/verifier.md).
+json crossCheckJson(const CrossCheck &c) {
+  json o = {{"solver", "cvc5"}, {"result", spelling(c.outcome)}, {"queries", c.queries}};
+  if (!c.detail.empty()) o["detail"] = c.detail;
+  if (!c.files.empty()) o["files"] = c.files;
+  return o;
+}
+
 }  // namespace
 
 void reportDiagnostics(const Report &report, DiagnosticEngine &diags) {
@@ -71,7 +79,12 @@ void reportDiagnostics(const Report &report, DiagnosticEngine &diags) {
     switch (r.status) {
     case Status::Proved: continue;
     case Status::Refuted: d = &diags.report(refutedId(r.kind), r.range, r.message); break;
-    case Status::Unknown: d = &diags.report(DiagId::err_inconclusive, r.range, r.message, r.reason); break;
+    case Status::Unknown:
+      d = &diags.report(r.crossCheck && r.crossCheck->outcome == CrossCheck::Outcome::Disagreed
+                            ? DiagId::err_cross_check_disagreement
+                            : DiagId::err_inconclusive,
+                        r.range, r.message, r.reason);
+      break;
     case Status::Warning:
       d = &diags.report(r.kind == PropertyKind::Unspecified ? DiagId::warn_unspecified : DiagId::warn_dose_formulary, r.range,
                         r.message);
@@ -89,8 +102,16 @@ void reportDiagnostics(const Report &report, DiagnosticEngine &diags) {
 void printSummary(std::ostream &out, const Report &report, const ir::Protocol &p) {
   size_t counts[4] = {0, 0, 0, 0};
   for (const PropertyResult &r : report.properties) ++counts[static_cast<int>(r.status)];
-  out << "verify " << p.name << ": " << report.properties.size() << " properties: " << counts[0] << " proved, "
-      << counts[1] << " refuted, " << counts[2] << " unknown, " << counts[3] << " warnings\n";
+  out << "verify " << p.name << ": " << report.properties.size() << " properties: " << counts[0]
+      << (report.crossChecked ? " proved (z3, cvc5), " : " proved, ") << counts[1] << " refuted, " << counts[2]
+      << " unknown, " << counts[3] << " warnings\n";
+  if (report.crossChecked) {
+    size_t outcomes[3] = {0, 0, 0};
+    for (const PropertyResult &r : report.properties)
+      if (r.crossCheck) ++outcomes[static_cast<int>(r.crossCheck->outcome)];
+    out << "cross-checked with cvc5: " << report.stats.crossCheckQueries << " queries; results: " << outcomes[0]
+        << " agreed, " << outcomes[1] << " unknown, " << outcomes[2] << " disagreed\n";
+  }
   if (!report.doses.empty()) {
     out << "dose envelopes over the population:\n";
     std::vector<std::array<std::string, 5>> rows{{"drug", "given at", "least", "greatest", "per"}};
@@ -124,6 +145,7 @@ json reportToJson(const Report &report, const ir::Protocol &p, const SourceManag
               {"location", json(locationToJson(sources, r.range))}};
     if (r.status == Status::Unknown) o["reason"] = r.reason;
     if (r.counterexample) o["counterexample"] = counterexampleJson(p, *r.counterexample);
+    if (r.crossCheck) o["crossCheck"] = crossCheckJson(*r.crossCheck);
     props.push_back(std::move(o));
   }
   json doses = json::array();
@@ -137,6 +159,7 @@ json reportToJson(const Report &report, const ir::Protocol &p, const SourceManag
     doses.push_back(std::move(o));
   }
   json out = {{"result", spelling(report.verdict())}, {"properties", props}, {"doses", doses}};
+  if (report.crossChecked) out["crossCheck"] = {{"solver", "cvc5"}, {"queries", report.stats.crossCheckQueries}};
   if (!report.internalErrors.empty()) out["internalErrors"] = report.internalErrors;
   return out;
 }
@@ -194,19 +217,23 @@ json reportToSarifRun(const Report &report, const ir::Protocol &p, const SourceM
       }
       res["properties"] = {{"counterexample", std::move(values)}, {"example", block}};
     }
+    if (r.crossCheck) res["properties"]["crossCheck"] = crossCheckJson(*r.crossCheck);
     results.push_back(std::move(res));
   }
   for (const std::string &e : report.internalErrors)
     results.push_back({{"ruleId", "internal-model-check"}, {"kind", "fail"}, {"level", "error"},
                        {"message", {{"text", "internal error: " + e}}}});
-  return {{"results", results},
-          {"properties",
-           {{"result", spelling(report.verdict())},
-            {"protocol", p.name},
-            {"proved", counts[static_cast<int>(Status::Proved)]},
-            {"refuted", counts[static_cast<int>(Status::Refuted)]},
-            {"unknown", counts[static_cast<int>(Status::Unknown)]},
-            {"warnings", counts[static_cast<int>(Status::Warning)]}}}};
+  json run = {{"results", results},
+              {"properties",
+               {{"result", spelling(report.verdict())},
+                {"protocol", p.name},
+                {"proved", counts[static_cast<int>(Status::Proved)]},
+                {"refuted", counts[static_cast<int>(Status::Refuted)]},
+                {"unknown", counts[static_cast<int>(Status::Unknown)]},
+                {"warnings", counts[static_cast<int>(Status::Warning)]}}}};
+  // "proved" counts results Z3 and cvc5 both decided.
+  if (report.crossChecked) run["properties"]["crossCheckedWith"] = "cvc5";
+  return run;
 }
 
 }  // namespace carepath::verifier

@@ -8,6 +8,7 @@
 
 #include "ir/Evaluator.h"
 #include "verifier/Conditions.h"
+#include "verifier/CrossCheck.h"
 #include "verifier/Display.h"
 #include "verifier/Z3Backend.h"
 
@@ -91,6 +92,7 @@ class Run {
 public:
   Run(const Protocol &p, const Options &o, Report &report) : p_(p), options_(o), report_(report), z3_(p, o) {
     for (const Example &e : p.examples) exampleNames_.insert(e.name);
+    if (o.crossCheck) cross_.emplace(p, o, report);
   }
 
   void all() {
@@ -172,6 +174,11 @@ private:
       Answer a = z3_.holdsForSome(o.formula);
       if (a.reused) --report_.stats.solverChecks, ++report_.stats.witnessesReused;
       fill(r, a, o, /*refuteOn=*/Answer::Kind::No);
+      // A reused witness is Z3's model too: cvc5 is asked all the same.
+      if (cross_ && r.status != Status::Unknown) {
+        std::string why;
+        cross_->check(r, z3_.benchmark(o.formula, false, why), why, a.kind == Answer::Kind::Yes, "the witness query");
+      }
     } else {
       Answer a = z3_.holdsForAll(o.formula, o.observed);
       fill(r, a, o, Answer::Kind::No);
@@ -190,6 +197,11 @@ private:
         r.status = Status::Unknown;
         r.reason = o.incomplete;
         r.message = "could not decide: " + o.proved;
+      }
+      if (cross_ && r.status != Status::Unknown) {
+        std::string why;
+        cross_->check(r, z3_.benchmark(o.formula, true, why), why, a.kind == Answer::Kind::No,
+                      "the counterexample query");
       }
     }
     report_.properties.push_back(std::move(r));
@@ -244,10 +256,15 @@ private:
       report_.stats.overlapSwept += c.excludedBySweep;
       size_t before = report_.properties.size();
       bool allProved = true;
+      std::optional<CrossCheck> checked;  // the proved pairs' cross-checks, for the table's result
       for (auto [i, j] : c.pairs) {
         decide(overlapObligation(p_, static_cast<int>(tb), i, j));
-        if (report_.properties.back().status == Status::Proved) report_.properties.pop_back();
-        else allProved = false;
+        if (report_.properties.back().status == Status::Proved) {
+          mergeCrossCheck(checked, report_.properties.back().crossCheck);
+          report_.properties.pop_back();
+        } else {
+          allProved = false;
+        }
       }
       (void)before;
       if (allProved) {
@@ -263,6 +280,8 @@ private:
                         : "no two rules of unique table '" + t.name + "' overlap (" + std::to_string(c.total) +
                     " pairs: " + std::to_string(c.excludedBySweep) + " disjoint by interval sweep, " +
                     std::to_string(c.pairs.size()) + " proved by Z3)";
+        r.crossCheck = std::move(checked);
+        if (cross_ && c.excludedBySweep > 0) crossCheckSweep(r, static_cast<int>(tb), c);
         report_.properties.push_back(std::move(r));
       }
     }
@@ -310,6 +329,10 @@ private:
         r.message = "could not bound the " + what;
         r.reason = hi.reason;
         break;
+      }
+      if (cross_ && r.status != Status::Unknown) {
+        crossCheckExtremum(r, site, site.amount.high, hi, true, env.unit);
+        if (hi.kind != Extremum::Kind::Empty) crossCheckExtremum(r, site, site.amount.low, lo, false, env.unit);
       }
       report_.properties.push_back(std::move(r));
       if (lo.kind == Extremum::Kind::Unknown && hi.kind != Extremum::Kind::Unknown) {
@@ -363,6 +386,56 @@ private:
     }
   }
 
+  static void mergeCrossCheck(std::optional<CrossCheck> &into, const std::optional<CrossCheck> &from) {
+    if (!from) return;
+    if (!into) into.emplace();
+    into->queries += from->queries;
+    into->files.insert(into->files.end(), from->files.begin(), from->files.end());
+  }
+
+  /// The pairs the interval sweep found disjoint are no solver's proof:
+  /// cvc5 is asked whether a patient matches any of them (one query).
+  void crossCheckSweep(PropertyResult &r, int table, const OverlapCandidates &c) {
+    std::set<std::pair<int, int>> asked(c.pairs.begin(), c.pairs.end());
+    std::vector<ExprRef> disjoint;
+    int n = static_cast<int>(p_.tables[table].rules.size());
+    for (int i = 0; i < n; ++i)
+      for (int j = i + 1; j < n; ++j)
+        if (!asked.count({i, j})) disjoint.push_back(overlapObligation(p_, table, i, j).formula);
+    std::string why;
+    cross_->check(r, z3_.benchmark(build::nary(Op::And, std::move(disjoint)), true, why), why, false,
+                  "the query for the pairs the interval sweep found disjoint");
+  }
+
+  /// The bound an envelope reports, checked by cvc5: no patient beyond it,
+  /// and some patient at it exactly when Z3 says it is reached; an
+  /// unbounded dose has no bound M (a quantified query); a dose never given
+  /// has no patient. That the bound is the least one stays Z3's answer.
+  void crossCheckExtremum(PropertyResult &r, const DoseSite &site, const ExprRef &term, const Extremum &e,
+                          bool maximize, const Unit &unit) {
+    std::string why;
+    const std::string side = maximize ? "above " : "below ";
+    switch (e.kind) {
+    case Extremum::Kind::Value: {
+      std::string v = formatQuantity(e.value, unit);
+      cross_->check(r, z3_.boundBenchmark(site.condition, term, e.value, maximize, true, why), why, false,
+                    "the query for a patient " + side + v);
+      cross_->check(r, z3_.boundBenchmark(site.condition, term, e.value, maximize, false, why), why, e.attained,
+                    "the query for a patient at " + v + " or " + side + "it");
+      break;
+    }
+    case Extremum::Kind::Empty:
+      cross_->check(r, z3_.boundBenchmark(site.condition, term, std::nullopt, maximize, false, why), why, false,
+                    "the query for a patient who gets it");
+      break;
+    case Extremum::Kind::Unbounded:
+      cross_->check(r, z3_.boundedBenchmark(site.condition, term, maximize, why), why, false,
+                    std::string("the query for an ") + (maximize ? "upper" : "lower") + " bound");
+      break;
+    case Extremum::Kind::Unknown: break;
+    }
+  }
+
   void unspecified() {
     for (const UnspecifiedMark &m : p_.unspecified) {
       PropertyResult r;
@@ -378,6 +451,7 @@ private:
   const Options &options_;
   Report &report_;
   Z3Backend z3_;
+  std::optional<CrossChecker> cross_;  // --cross-check
   std::set<std::string> exampleNames_;  // taken: the protocol's examples and earlier counterexamples
 };
 

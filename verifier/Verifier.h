@@ -57,6 +57,20 @@ inline constexpr Verdict kVerdicts[] = {Verdict::Verified, Verdict::Failed, Verd
 const char *spelling(Verdict v);
 std::optional<Verdict> parseVerdict(std::string_view text);
 
+/// What the second solver said about a result's queries (`--cross-check`,
+/// verifier/CrossCheck.h, docs/verifier.md "Cross-checking").
+struct CrossCheck {
+  enum class Outcome {
+    Agreed,     // "agreed": cvc5 gave Z3's answer to every query (the result stands)
+    Unknown,    // "unknown": cvc5 could not decide a query: the result is unknown
+    Disagreed,  // "disagreed": cvc5 contradicted Z3: the result is unknown, exit 4
+  } outcome = Outcome::Agreed;
+  size_t queries = 0;       // sent for this result
+  std::string detail;       // Unknown/Disagreed: the query and both answers
+  std::vector<std::string> files;  // with --smt-dir: the benchmark of each query
+};
+const char *spelling(CrossCheck::Outcome o);  // "agreed", "unknown", "disagreed"
+
 struct PropertyResult {
   PropertyKind kind = PropertyKind::Assertion;
   Status status = Status::Unknown;
@@ -67,6 +81,9 @@ struct PropertyResult {
   std::string reason;   // Unknown: the solver's reason_unknown()
   /// The counterexample as a ready-to-paste `example` block (one line each).
   std::vector<std::string> example;
+  /// Set when `--cross-check` sent this result's queries to cvc5 (none for
+  /// warnings, results Z3 left unknown, and proofs by the interval sweep).
+  std::optional<CrossCheck> crossCheck;
 };
 
 /// Least and greatest amount of one `give` over the patients it applies to.
@@ -91,6 +108,7 @@ struct Statistics {
   size_t overlapPairs = 0;        // rule pairs of unique tables
   size_t overlapSwept = 0;        // of which excluded by the interval sweep
   size_t optimisations = 0;       // z3::optimize calls (dose envelopes)
+  size_t crossCheckQueries = 0;   // SMT-LIB queries sent to cvc5 (`--cross-check`)
 };
 
 struct Report {
@@ -100,6 +118,11 @@ struct Report {
   /// bug in carepath, never a finding about the protocol.
   std::vector<std::string> internalErrors;
   Statistics stats;
+  /// Run with `--cross-check`: "proved" means Z3 and cvc5 said so.
+  bool crossChecked = false;
+  /// Some result's queries got another answer from cvc5 than from Z3: no
+  /// verdict can be trusted (exit 4, docs/cli.md).
+  bool crossCheckDisagreed() const;
   /// Failed if something is refuted, else Inconclusive if something is
   /// undecided, else Verified.
   Verdict verdict() const;
@@ -110,6 +133,10 @@ struct Options {
   unsigned rlimit = 50'000'000;    // per property, deterministic limit
   bool strict = false;             // `unspecified` is an error, not a warning
   bool checkModels = false;        // re-check every counterexample on the IR evaluator
+  /// Ask cvc5 every question that decides a result, too (verifier/CrossCheck.h).
+  bool crossCheck = false;
+  std::string crossCheckSolver = "cvc5";  // the binary: a path, or a name looked up in PATH
+  std::string smtDir;              // when set: every cross-check query written there as NAME.smt2
 };
 
 Report verify(const ir::Protocol &protocol, const Options &options);

@@ -651,6 +651,42 @@ struct Z3Backend::Impl {
                                     : "the optimiser's bound is exceeded by a patient and the supremum is not found";
     return out;
   }
+  /// `goal` on top of the domain as an SMT-LIB 2 benchmark. Logic ALL: the
+  /// goal may mix integers and reals, and be nonlinear (a dose per kg).
+  std::string smtlib(const z3::expr &goal, bool withDomain = true) {
+    std::vector<Z3_ast> assumptions;
+    if (withDomain)
+      for (const z3::expr &d : domain) assumptions.push_back(d);
+    Z3_string text = Z3_benchmark_to_smtlib_string(ctx, "", "ALL", "unknown", "",
+                                                   static_cast<unsigned>(assumptions.size()), assumptions.data(), goal);
+    ctx.check_error();
+    return text;
+  }
+
+  z3::expr beyondGoal(const ExprRef &condition, const ExprRef &term, const std::optional<Rational> &bound,
+                      bool maximize, bool strictly) {
+    z3::expr goal = encode(*condition) && knownOf(*term);
+    if (!bound) return goal;
+    z3::expr t = encode(*term), v = real(*bound);
+    return goal && (maximize ? (strictly ? t > v : t >= v) : (strictly ? t < v : t <= v));
+  }
+
+  /// exists M. forall patients: domain and condition (term known) imply term <= M (>= M when minimising).
+  z3::expr boundedGoal(const ExprRef &condition, const ExprRef &term, bool maximize) {
+    z3::expr m = ctx.real_const("bound!m");
+    z3::expr_vector xs(ctx);
+    for (const z3::expr &c : constants) xs.push_back(c);
+    for (size_t i = 0; i < knowns.size(); ++i)
+      if (p.inputs[i].optional) xs.push_back(knowns[i]);
+    z3::expr_vector patient(ctx);
+    for (const z3::expr &d : domain) patient.push_back(d);
+    patient.push_back(encode(*condition) && knownOf(*term));
+    z3::expr t = encode(*term);
+    z3::expr body = z3::implies(z3::mk_and(patient), maximize ? t <= m : t >= m);
+    z3::expr_vector ms(ctx);
+    ms.push_back(m);
+    return xs.empty() ? z3::exists(ms, body) : z3::exists(ms, z3::forall(xs, body));
+  }
 };
 
 Z3Backend::Z3Backend(const Protocol &protocol, const Options &options)
@@ -697,6 +733,38 @@ Extremum Z3Backend::optimum(const ExprRef &condition, const ExprRef &term, bool 
     Extremum out;
     out.reason = std::string("solver error: ") + e.msg();
     return out;
+  }
+}
+
+std::optional<std::string> Z3Backend::benchmark(const ExprRef &formula, bool negated, std::string &why) {
+  try {
+    z3::expr f = impl_->encode(*formula);
+    return impl_->smtlib(negated ? !f : f);
+  } catch (const z3::exception &e) {
+    why = std::string("z3 could not print the query: ") + e.msg();
+    return std::nullopt;
+  }
+}
+
+std::optional<std::string> Z3Backend::boundBenchmark(const ExprRef &condition, const ExprRef &term,
+                                                     const std::optional<Rational> &bound, bool maximize,
+                                                     bool strictly, std::string &why) {
+  try {
+    return impl_->smtlib(impl_->beyondGoal(condition, term, bound, maximize, strictly));
+  } catch (const z3::exception &e) {
+    why = std::string("z3 could not print the query: ") + e.msg();
+    return std::nullopt;
+  }
+}
+
+std::optional<std::string> Z3Backend::boundedBenchmark(const ExprRef &condition, const ExprRef &term, bool maximize,
+                                                       std::string &why) {
+  try {
+    // The domain is inside the quantifier: nothing asserted outside it.
+    return impl_->smtlib(impl_->boundedGoal(condition, term, maximize), /*withDomain=*/false);
+  } catch (const z3::exception &e) {
+    why = std::string("z3 could not print the query: ") + e.msg();
+    return std::nullopt;
   }
 }
 

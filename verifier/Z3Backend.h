@@ -44,6 +44,23 @@ public:
   /// Greatest (or least) value of `term` over the population and `condition`.
   Extremum optimum(const ir::ExprRef &condition, const ir::ExprRef &term, bool maximize);
 
+  // The questions above as SMT-LIB 2 benchmarks for a second solver
+  // (`--cross-check`, verifier/CrossCheck.h): Z3's own declarations, ranges,
+  // population and goal, printed by Z3, with (check-sat). nullopt, with
+  // `why`, when Z3 cannot print one.
+  /// holdsForAll (negated: a patient where `formula` does not hold) or holdsForSome.
+  std::optional<std::string> benchmark(const ir::ExprRef &formula, bool negated, std::string &why);
+  /// A patient with `condition` and `term` known, and with `term` beyond
+  /// `bound` (above when maximising; or equal unless `strictly`); without a
+  /// bound, any patient with `condition` and `term` known.
+  std::optional<std::string> boundBenchmark(const ir::ExprRef &condition, const ir::ExprRef &term,
+                                            const std::optional<Rational> &bound, bool maximize, bool strictly,
+                                            std::string &why);
+  /// Is `term` bounded (above when maximising) over the patients with
+  /// `condition`: exists M, for all patients, term <= M. Unsat when unbounded.
+  std::optional<std::string> boundedBenchmark(const ir::ExprRef &condition, const ir::ExprRef &term, bool maximize,
+                                              std::string &why);
+
 private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -1,9 +1,13 @@
 // `carepath verify FILE...`: proves the protocol's properties with Z3 over every
 // patient in the population, or refutes them with a patient (docs/verifier.md).
+#include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <sstream>
+#include <system_error>
 
 #include "Output.h"
+#include "verifier/CrossCheck.h"
 #include "verifier/Report.h"
 #include "verifier/Verifier.h"
 
@@ -11,20 +15,48 @@ namespace carepath::driver {
 
 namespace {
 /// The command's exit code for a report: its verdict, or 4 for an
-/// internal error. The only place verify reads the verdict.
+/// internal error (a model that does not replay, Z3 and cvc5 disagreeing).
+/// The only place verify reads the verdict.
 int exitCodeOf(const verifier::Report &report) {
-  if (!report.internalErrors.empty()) return kExitInternal;
+  if (!report.internalErrors.empty() || report.crossCheckDisagreed()) return kExitInternal;
   verifier::Verdict verdict = report.verdict();
   if (verdict == verifier::Verdict::Failed) return kExitFindings;
   if (verdict == verifier::Verdict::Inconclusive) return kExitInconclusive;
   return kExitOk;
 }
+/// Finds the second solver and makes the --smt-dir folder before any work:
+/// a cross-check that cannot run is an error, never a silent pass.
+bool crossCheckReady(verifier::Options &options, const std::string &flag, DiagnosticEngine &diags) {
+  const char *env = std::getenv("CAREPATH_CVC5");
+  std::string name = !flag.empty() ? flag : env && *env ? env : "cvc5";
+  std::optional<std::string> binary = verifier::findExecutable(name);
+  if (!binary) {
+    diags.report(DiagId::err_cross_check_solver, SourceRange{},
+                 name.find('/') != std::string::npos
+                     ? "'" + name + "' is not an executable file"
+                     : "no executable '" + name + "' in PATH (install the cvc5 package, or name the binary with --cvc5 or CAREPATH_CVC5)");
+    return false;
+  }
+  options.crossCheckSolver = *binary;
+  if (!options.smtDir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(options.smtDir, ec);
+    if (ec || !std::filesystem::is_directory(options.smtDir)) {
+      diags.report(DiagId::err_cannot_write_output, SourceRange{},
+                   "cannot create the --smt-dir folder '" + options.smtDir + "': " + (ec ? ec.message() : "not a folder"));
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 Command verifyCommand() {
   struct Options {
     verifier::Options verify;
     bool stats = false;
+    std::string cvc5;  // --cvc5
   };
   auto o = std::make_shared<Options>();
   Command c;
@@ -38,13 +70,19 @@ Command verifyCommand() {
     line.flag("--strict", o->verify.strict, "Report every 'unspecified' as an error");
     line.flag("--check-models", o->verify.checkModels, "Re-check every counterexample on the IR reference evaluator");
     line.flag("--stats", o->stats, "Print solver statistics to standard error");
+    line.flag("--cross-check", o->verify.crossCheck, "Ask cvc5 every question too; a disagreement is an error");
+    line.option("--cvc5", o->cvc5, "The cvc5 binary for --cross-check (default: $CAREPATH_CVC5, else cvc5 in PATH)");
+    line.option("--smt-dir", o->verify.smtDir, "Write every --cross-check query to DIR as an SMT-LIB 2 file");
   };
   c.run = [o](CommandContext &ctx) -> int {
     FrontendResult front = ctx.runFrontend(ctx.file());
     if (ctx.diags().hasErrors() || !front.protocol) return kExitFindings;  // could not start
     ctx.setStarted(true);
     const ir::Protocol &protocol = *front.protocol;
-    verifier::Report report = verifier::verify(protocol, o->verify);
+    verifier::Options options = o->verify;
+    if (!o->cvc5.empty() || !options.smtDir.empty()) options.crossCheck = true;  // either implies it
+    if (options.crossCheck && !crossCheckReady(options, o->cvc5, ctx.diags())) return kExitFindings;
+    verifier::Report report = verifier::verify(protocol, options);
     // One report, in every format: its results as SARIF results, its JSON
     // keys, and as diagnostics (text, the JSON "diagnostics", -W, the
     // error limit) with the summary after them.
