@@ -165,11 +165,11 @@ std::string layout(const std::vector<LayoutElement> &elements) {
   return Printer().run(breaksBeforeOperators(elements));
 }
 
-FormatResult formatFile(FileId file, SourceManager &sources, DiagnosticEngine &diags) {
+FormatResult formatFile(FileId file, SourceManager &sources, DiagnosticEngine &diags, LayoutFunction layoutFn) {
   FormatResult result;
   std::optional<std::vector<LayoutElement>> before = parse::scanLayout(file, sources, diags);
   if (!before) return result;
-  std::string text = layout(*before);
+  std::string text = layoutFn(*before);
 
   // Only white space may change: the output must parse to the same tokens
   // and comments. Anything else is a bug, and nothing is written.

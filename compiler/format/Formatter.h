@@ -25,11 +25,15 @@ struct FormatResult {
   std::string text;  // the formatted file when Ok
 };
 
-/// Formats `file` (already in `sources`).
-FormatResult formatFile(FileId file, SourceManager &sources, DiagnosticEngine &diags);
-
 /// The layout itself: the elements of a parsed file to text.
 std::string layout(const std::vector<parse::LayoutElement> &elements);
+
+using LayoutFunction = std::string (*)(const std::vector<parse::LayoutElement> &);
+
+/// Formats `file` (already in `sources`) with `layoutFn` (tests pass a
+/// broken one to see the guard refuse it).
+FormatResult formatFile(FileId file, SourceManager &sources, DiagnosticEngine &diags,
+                        LayoutFunction layoutFn = layout);
 
 /// A unified diff (3 lines of context) from `before` to `after`, both
 /// labelled `name`; "" when they are equal.

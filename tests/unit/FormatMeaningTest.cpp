@@ -103,11 +103,124 @@ TEST(FormatMeaning, FormattedStdlibKeepsEveryProtocolsIr) {
   }
 }
 
+namespace {
+
+/// `text` with its blanks (outside strings) randomly turned into line
+/// breaks, blank lines, block comments and line comments: the same
+/// protocol in an author's untidy layout.
+std::string scrambled(const std::string &text, uint64_t seed) {
+  difftest::Rng rng(seed);
+  std::string out;
+  bool inString = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '"' && (i == 0 || text[i - 1] != '\\')) inString = !inString;
+    if (!inString && text.compare(i, 2, "//") == 0) {  // the generator's own comments stay whole
+      size_t end = text.find('\n', i);
+      end = end == std::string::npos ? text.size() : end + 1;  // with its line break
+      out += text.substr(i, end - i);
+      i = end - 1;
+      continue;
+    }
+    if (inString || (c != ' ' && c != '\n')) {
+      out += c;
+      continue;
+    }
+    switch (rng.below(40)) {
+    case 0: case 1: case 2: out += "\n"; break;
+    case 3: out += "\n\n\n"; break;
+    case 4: out += " /* c */ "; break;
+    case 5: out += " // c\n"; break;
+    case 6: out += "\t  "; break;
+    default: out += c;
+    }
+  }
+  return out;
+}
+
+/// `ir` without scrambled()'s comments, every run of blanks one space.
+std::string withoutLayout(const std::string &ir) {
+  std::string s = ir, out;
+  for (const std::string &comment : {std::string(" /* c */ "), std::string(" // c\n")})
+    for (size_t at; (at = s.find(comment)) != std::string::npos;) s.replace(at, comment.size(), " ");
+  for (char c : s) {
+    bool blank = c == ' ' || c == '\n' || c == '\t';
+    if (!blank) out += c;
+    else if (out.empty() || out.back() != ' ') out += ' ';
+  }
+  return out;
+}
+
+}  // namespace
+
 TEST(FormatMeaning, RandomProtocolsKeepTheirIr) {
-  for (uint64_t seed = 1; seed <= 200; ++seed) {
+  unsigned changed = 0;
+  for (uint64_t seed = 1; seed <= 100; ++seed) {
     SCOPED_TRACE("generator seed " + std::to_string(seed));
     std::string text = difftest::generateProtocol(seed), f = formatted("random.care", text);
-    EXPECT_EQ(irOf("random.care", text, withStdlib(kStdlib)), irOf("random.care", f, withStdlib(kStdlib)));
+    std::string ir = irOf("random.care", text, withStdlib(kStdlib));
+    EXPECT_EQ(ir, irOf("random.care", f, withStdlib(kStdlib)));
     EXPECT_EQ(f, formatted("random.care", f)) << "not idempotent";
+    changed += f != text;
+    // The same protocol laid out at random, with comments everywhere. The
+    // IR quotes a few texts as written (a limit's `30 mg/kg per day`), so
+    // it is compared without the comments and with blanks collapsed.
+    std::string untidy = scrambled(text, seed), g = formatted("untidy.care", untidy);
+    EXPECT_EQ(withoutLayout(ir), withoutLayout(irOf("untidy.care", untidy, withStdlib(kStdlib))));
+    EXPECT_EQ(withoutLayout(ir), withoutLayout(irOf("untidy.care", g, withStdlib(kStdlib))));
+    EXPECT_EQ(g, formatted("untidy.care", g)) << "not idempotent:\n" << untidy;
   }
+  EXPECT_GT(changed, 50u) << "the generator's layout is already canonical: the test compares nothing";
+}
+
+// fmt's guard: a layout that loses, changes or breaks a token or a comment
+// is refused with a located internal error, and no text is returned.
+namespace {
+
+std::string dropsComments(const std::vector<parse::LayoutElement> &els) {
+  std::string s;
+  for (const auto &e : els)
+    if (e.kind == parse::LayoutElement::Kind::Token) s += e.text + "\n";
+  return s;
+}
+
+std::string changesAName(const std::vector<parse::LayoutElement> &els) {
+  std::string s;
+  for (const auto &e : els) s += (e.text == "b" ? std::string("c") : e.text) + "\n";
+  return s;
+}
+
+std::string gluesTokens(const std::vector<parse::LayoutElement> &els) {
+  std::string s;
+  for (const auto &e : els) s += e.text;  // `protocolp{...`: no longer parses
+  return s;
+}
+
+std::string guardMessage(const std::string &text, format::LayoutFunction fn, std::string *where = nullptr) {
+  SourceManager sources;
+  DiagnosticEngine diags{sources};
+  FileId file = sources.addBuffer("g.care", text);
+  format::FormatResult r = format::formatFile(file, sources, diags, fn);
+  EXPECT_EQ(r.status, format::FormatStatus::Internal);
+  EXPECT_TRUE(r.text.empty());
+  if (diags.sorted().empty()) return "";
+  const Diagnostic &d = *diags.sorted().front();
+  if (where) *where = std::to_string(sources.begin(d.range).line) + ":" + std::to_string(sources.begin(d.range).column);
+  return d.message;
+}
+
+}  // namespace
+
+TEST(FormatGuard, RefusesALayoutThatChangesTokensOrComments) {
+  const std::string text = "protocol p {\n  title \"t\" // c\n}\n\ndefine a = true\ndefine b = a\n";
+  std::string where;
+  EXPECT_NE(guardMessage(text, dropsComments, &where).find("fmt changed '// c' into '}'"), std::string::npos);
+  EXPECT_EQ(where, "2:13");
+  EXPECT_NE(guardMessage(text, changesAName, &where).find("fmt changed 'b' into 'c'"), std::string::npos);
+  EXPECT_EQ(where, "6:8");
+  EXPECT_NE(guardMessage(text, gluesTokens).find("fmt produced text that does not parse"), std::string::npos);
+  // The real layout passes the same guard.
+  SourceManager sources;
+  DiagnosticEngine diags{sources};
+  EXPECT_EQ(format::formatFile(sources.addBuffer("g.care", text), sources, diags).status, format::FormatStatus::Ok);
 }
