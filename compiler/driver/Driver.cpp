@@ -102,8 +102,13 @@ void addSharedOptions(CLI::App *cmd, const Command &c, ParsedShared &p) {
     cmd->add_option("--source-root", p.options.sourceRoot,
                     "SARIF and Code Quality paths are relative to this folder (default: the current one)")
         ->type_name("DIR");
-  if (c.multiFile)
-    cmd->add_option("file", p.files, "Protocol files ('-' for standard input)")->required()->type_name("FILE...");
+  if (c.multiFile) {
+    CLI::Option *files =
+        cmd->add_option("file", p.files, c.filesOptional ? "Protocol files ('-' or none for standard input)"
+                                                         : "Protocol files ('-' for standard input)")
+            ->type_name("FILE...");
+    if (!c.filesOptional) files->required();
+  }
   cmd->add_option("--color", p.color, "Colour text diagnostics: auto (a terminal, unless NO_COLOR), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
@@ -119,7 +124,8 @@ int runDriver(int argc, char **argv) {
 
   int exitCode = kExitOk;
   std::vector<Command> commands = {checkCommand(), verifyCommand(), compileCommand(),
-                                   testCommand(),  evalCommand(),   explainCommand(), diffCommand()};
+                                   testCommand(),  evalCommand(),   explainCommand(), diffCommand(),
+                                   fmtCommand()};
   std::vector<std::unique_ptr<ParsedShared>> shared;
   for (const Command &c : commands) {
     CLI::App *sub = app.add_subcommand(c.name, c.help);
@@ -134,6 +140,7 @@ int runDriver(int argc, char **argv) {
       options.color = kColors.at(p->color);
       options.arguments.assign(argv, argv + argc);
       std::vector<std::string> files = c.multiFile ? p->files : std::vector<std::string>{""};
+      if (c.multiFile && files.empty()) files = {"-"};  // filesOptional
       std::vector<std::unique_ptr<CommandContext>> runs;
       std::vector<int> exits;
       for (const std::string &file : files) {

@@ -143,6 +143,8 @@ struct Command {
   bool readsProtocols = true;   // takes --stdlib/-I
   /// Takes FILE... and runs once per file (CommandContext::file()).
   bool multiFile = false;
+  /// With multiFile: no FILE means standard input (`-`).
+  bool filesOptional = false;
   std::function<void(CommandLine &)> declare;
   std::function<int(CommandContext &)> run;  // returns the command's exit code
 };
@@ -161,6 +163,7 @@ Command testCommand();
 Command evalCommand();
 Command explainCommand();
 Command diffCommand();
+Command fmtCommand();
 
 /// Parses the command line and runs the command; returns the exit code.
 int runDriver(int argc, char **argv);

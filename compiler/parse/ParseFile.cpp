@@ -1,11 +1,13 @@
 // parseFile: checks the bytes, lexes, guards the nesting depth, then parses
 // in two stages (fast SLL with bail-out; on failure LL with recovery and
-// messages) and hands the tree to the AST builder.
+// messages) and hands the tree to the AST builder (withParseTree: the same
+// pipeline for the formatter, parse/Layout.cpp).
 #include "parse/ParseFile.h"
 
 #include "CarepathLexer.h"
 #include "CarepathParser.h"
 #include "parse/ASTBuilder.h"
+#include "parse/ParseTree.h"
 #include "parse/SyntaxErrors.h"
 #include "parse/TokenRanges.h"
 #include "carepath/Utf8.h"
@@ -129,12 +131,10 @@ bool checkNesting(const std::vector<std::unique_ptr<Token>> &tokens, const Token
 
 }  // namespace
 
-std::unique_ptr<ast::File> parseFile(FileId file, const SourceManager &sources, DiagnosticEngine &diags) {
-  auto result = std::make_unique<ast::File>();
-  result->file = file;
+bool withParseTree(FileId file, const SourceManager &sources, DiagnosticEngine &diags, const TreeUser &use) {
   std::string_view text = sources.text(file);
   unsigned errorsBefore = diags.errorCount();
-  if (!checkEncoding(file, text, diags)) return result;
+  if (!checkEncoding(file, text, diags)) return false;
 
   // A byte-order mark is not part of the text; blanking it keeps offsets.
   std::string input(text);
@@ -145,12 +145,12 @@ std::unique_ptr<ast::File> parseFile(FileId file, const SourceManager &sources, 
   lexer.removeErrorListeners();
   std::vector<uint32_t> lexicalErrors;
   std::vector<std::unique_ptr<Token>> tokens = lex(lexer, ranges, diags, lexicalErrors);
-  if (diags.tooManyErrors()) return result;
+  if (diags.tooManyErrors()) return false;
   if (tokens.size() == 1 && diags.errorCount() == errorsBefore) {
     diags.report(DiagId::err_empty_file, SourceRange{file, 0, 0});
-    return result;
+    return false;
   }
-  if (!checkNesting(tokens, ranges, diags)) return result;
+  if (!checkNesting(tokens, ranges, diags)) return false;
 
   antlr4::ListTokenSource source(std::move(tokens));
   antlr4::CommonTokenStream stream(&source);
@@ -176,8 +176,18 @@ std::unique_ptr<ast::File> parseFile(FileId file, const SourceManager &sources, 
       tree = nullptr;  // the error limit was reached
     }
   }
-  if (!tree || diags.errorCount() > errorsBefore) return result;
-  return buildAst(*tree, ranges, diags);
+  if (!tree || diags.errorCount() > errorsBefore) return false;
+  use(*tree, stream, ranges, input);
+  return true;
+}
+
+std::unique_ptr<ast::File> parseFile(FileId file, const SourceManager &sources, DiagnosticEngine &diags) {
+  auto result = std::make_unique<ast::File>();
+  result->file = file;
+  withParseTree(file, sources, diags,
+                [&](grammar::CarepathParser::FileContext &tree, antlr4::CommonTokenStream &, const TokenRanges &ranges,
+                    std::string_view) { result = buildAst(tree, ranges, diags); });
+  return result;
 }
 
 }  // namespace carepath::parse
