@@ -351,7 +351,7 @@ TEST(VerifierTest, KindAndVerdictSpellingsAreStableAndParseBack) {
   const char *kinds[] = {"population",   "reaches",   "tier-reachable", "tier-exclusive", "tier-order",
                          "table-overlap", "table-gap", "rule-dead",      "rule-shadowed",  "dose-bounded",
                          "dose-formulary", "assertion", "forbidden-action", "dose-ceiling", "unspecified",
-                         "dose-known"};
+                         "dose-known", "division-safe", "vacuous"};
   ASSERT_EQ(std::size(verifier::kPropertyKinds), std::size(kinds));
   for (size_t i = 0; i < std::size(kinds); ++i) {
     EXPECT_STREQ(verifier::spelling(verifier::kPropertyKinds[i]), kinds[i]);
@@ -360,7 +360,7 @@ TEST(VerifierTest, KindAndVerdictSpellingsAreStableAndParseBack) {
   for (const char *bad : {"", "Reaches", "reaches ", "unspecified-strict", "internal-model-check", "?"})
     EXPECT_EQ(verifier::parsePropertyKind(bad), std::nullopt) << bad;
 
-  const char *verdicts[] = {"verified", "failed", "inconclusive"};
+  const char *verdicts[] = {"verified", "failed", "inconclusive", "error"};
   ASSERT_EQ(std::size(verifier::kVerdicts), std::size(verdicts));
   for (size_t i = 0; i < std::size(verdicts); ++i) {
     EXPECT_STREQ(verifier::spelling(verifier::kVerdicts[i]), verdicts[i]);
