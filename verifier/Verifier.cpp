@@ -266,7 +266,7 @@ public:
 
   void all() {
     populationNotEmpty();
-    divisions();
+    partialOperations();
     for (const Obligation &o : buildConditions(p_)) {
       decide(o);
       if (o.kind == PropertyKind::Assertion && report_.properties.back().status == Status::Proved)
@@ -293,11 +293,14 @@ private:
     decide(o);
   }
 
-  /// Every division is safe for the patients who reach it (one obligation
-  /// each, assuming the others: a patient is blamed on one division at a
-  /// time); then every later question is about patients for whom they all
-  /// are, so no amount computed from a zero divisor is ever reported.
-  void divisions() {
+  /// The operations the evaluator cannot always complete: every division
+  /// is safe for the patients who reach it, and every dose computed from an
+  /// optional input is known where it is given (one obligation each,
+  /// assuming the others: a patient is blamed on one at a time). Then every
+  /// later question is about patients for whom they all are, so no amount
+  /// computed from a zero divisor is ever reported, and every counterexample
+  /// can be evaluated by `carepath test`.
+  void partialOperations() {
     std::vector<Division> ds = DivisionFinder(p_).find(allFires());
     // A per-kg limit divides the dose by the dosing weight (limitCheck).
     if (p_.dosingWeight >= 0) {
@@ -321,31 +324,62 @@ private:
           ds.push_back(std::move(d));
         }
     }
-    if (ds.empty()) return;
-    std::vector<ExprRef> all;
-    for (const Division &d : ds) all.push_back(safe(d));
-    size_t proved = 0;
-    for (size_t i = 0; i < ds.size(); ++i) {
-      const Division &d = ds[i];
-      std::vector<ExprRef> others;
-      for (size_t j = 0; j < ds.size(); ++j)
-        if (j != i) others.push_back(all[j]);
+    // Each partial operation: its obligation (the formula: it is safe) and
+    // its division, if it is one.
+    std::vector<Obligation> obs;
+    std::vector<const Division *> divs;
+    for (const Division &d : ds) {
       Obligation o;
       o.kind = PropertyKind::DivisionSafe;
-      o.formula = others.empty() ? all[i]
-                                 : b::nary(Op::Or, {b::unary(Op::Not, others.size() == 1 ? others[0] : b::nary(Op::And, others)), all[i]});
+      o.formula = safe(d);
       std::string divisor = toString(p_, *d.divisor);
       o.proved = "'" + d.text + "' never divides by zero";
       o.refuted = d.why.empty() ? "division by zero possible: '" + divisor + "' is 0 for this patient in '" + d.text + "'"
                                 : "division by zero possible: " + d.why + " divides by '" + divisor +
                                       "', which is 0 for this patient";
       o.range = d.range;
-      division_ = &d;
+      obs.push_back(std::move(o));
+      divs.push_back(&d);
+    }
+    // A dose computed from an optional input must be known whenever the
+    // give fires: the evaluator cannot give a missing amount either.
+    for (const DoseSite &site : buildDoseSites(p_)) {
+      if (!site.amount.low->mayBeMissing && !site.amount.high->mayBeMissing) continue;
+      const Action &a = *site.action;
+      std::string what = a.name + " dose at " + site.where;
+      Obligation o;
+      o.kind = PropertyKind::DoseKnown;
+      ExprRef known = b::known(site.amount.low);
+      std::string text = toString(p_, *site.amount.low);
+      if (site.amount.isRange()) {
+        known = b::nary(Op::And, {known, b::known(site.amount.high)});
+        text += " .. " + toString(p_, *site.amount.high);
+      }
+      o.formula = b::nary(Op::Or, {b::unary(Op::Not, site.condition), known});
+      o.proved = what + " can always be computed: every value it needs is given whenever it is given";
+      o.refuted = what + " cannot be computed for this patient: '" + text + "' needs a value that is missing";
+      o.range = a.range;
+      obs.push_back(std::move(o));
+      divs.push_back(nullptr);
+    }
+    if (obs.empty()) return;
+    std::vector<ExprRef> all;
+    for (const Obligation &o : obs) all.push_back(o.formula);
+    size_t proved = 0;
+    for (size_t i = 0; i < obs.size(); ++i) {
+      std::vector<ExprRef> others;
+      for (size_t j = 0; j < obs.size(); ++j)
+        if (j != i) others.push_back(all[j]);
+      Obligation o = obs[i];
+      if (!others.empty())
+        o.formula = b::nary(Op::Or, {b::unary(Op::Not, others.size() == 1 ? others[0] : b::nary(Op::And, others)), all[i]});
+      division_ = divs[i];
       decide(o);
       division_ = nullptr;
-      if (report_.properties.back().status == Status::Proved) report_.properties.pop_back(), ++proved;
+      if (o.kind == PropertyKind::DivisionSafe && report_.properties.back().status == Status::Proved)
+        report_.properties.pop_back(), ++proved;
     }
-    if (proved == ds.size()) {
+    if (!ds.empty() && proved == ds.size()) {
       PropertyResult r;
       r.kind = PropertyKind::DivisionSafe;
       r.status = Status::Proved;
@@ -641,24 +675,6 @@ private:
       }
       report_.doses.push_back(std::move(env));
 
-      // A dose computed from an optional input: it must be known whenever
-      // the give fires (the bounds above are over the patients who have one).
-      if (site.amount.low->mayBeMissing || site.amount.high->mayBeMissing) {
-        namespace b = ir::build;
-        Obligation o;
-        o.kind = PropertyKind::DoseKnown;
-        ExprRef known = b::known(site.amount.low);
-        std::string text = toString(p_, *site.amount.low);
-        if (site.amount.isRange()) {
-          known = b::nary(Op::And, {known, b::known(site.amount.high)});
-          text += " .. " + toString(p_, *site.amount.high);
-        }
-        o.formula = b::nary(Op::Or, {b::unary(Op::Not, site.condition), known});
-        o.proved = what + " can always be computed: every value it needs is given whenever it is given";
-        o.refuted = what + " cannot be computed for this patient: '" + text + "' needs a value that is missing";
-        o.range = a.range;
-        decide(o);
-      }
       for (const Obligation &o : site.limits) {
         decide(o);
         if (hi.kind == Extremum::Kind::Empty && report_.properties.back().status == Status::Proved)
