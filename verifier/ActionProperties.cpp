@@ -41,6 +41,9 @@ std::vector<Doer> doers(const Protocol &p, const Property &prop, const std::vect
   return out;
 }
 
+/// C is true or unknown: how `never ... when C` and `dose(D) <= Q when C` read C.
+ExprRef mayHold(const ExprRef &c) { return neg(b::isTrue(neg(c))); }
+
 /// " (checked at 2 tiers and rules)": how many places the property covered.
 std::string checked(size_t n) {
   if (n == 0) return " (no tier or rule does it)";
@@ -78,6 +81,14 @@ Obligation actionPropertyObligation(const Protocol &p, const Property &prop,
     o.refutedNote = msg;
     o.siteNote = "does " + what + " for this patient";
     o.expectations = {"expect " + std::string(spelling(prop.action)) + " " + prop.actionName};
+    // Vacuous when no patient may have C, or (without C) nobody gets it at all.
+    if (prop.expr) {
+      o.antecedent = mayHold(prop.expr);
+      o.vacuousWhy = "no patient in the population has " + when;
+    } else if (!ds.empty()) {
+      o.antecedent = disj(done);
+      o.vacuousWhy = "no patient in the population gets " + what;
+    }
     break;
   }
   case Property::Kind::ReachesAction: {
@@ -94,6 +105,8 @@ Obligation actionPropertyObligation(const Protocol &p, const Property &prop,
     o.proved = "every patient with " + when + " gets " + what + checked(ds.size()) + msg;
     o.refuted = "a patient with " + when + " does not get " + what + msg;
     o.expectations = {"expect not " + std::string(spelling(prop.action)) + " " + prop.actionName};
+    o.antecedent = b::isTrue(prop.expr);
+    o.vacuousWhy = "no patient in the population has " + when;
     break;
   }
   case Property::Kind::DoseAtMost: {
@@ -121,6 +134,14 @@ Obligation actionPropertyObligation(const Protocol &p, const Property &prop,
     o.observedUnit = displayUnitOf(p, bound);
     o.observedLabel = bound.basis.str();
     o.expectations = {"expect give " + prop.actionName};
+    {
+      std::vector<ExprRef> given;
+      for (const Doer &d : ds) given.push_back(prop.expr ? conj({mayHold(prop.expr), d.done}) : d.done);
+      if (!given.empty()) {
+        o.antecedent = disj(std::move(given));
+        o.vacuousWhy = "no patient in the population" + (when.empty() ? "" : " with " + when) + " gets " + prop.actionName;
+      }
+    }
     for (size_t i = 0; i < unchecked.size(); ++i)
       o.incomplete += (i ? "; " : "the bound " + bound.display + " cannot be compared with ") + unchecked[i];
     break;

@@ -152,6 +152,8 @@ std::vector<Obligation> buildConditions(const Protocol &p) {
       o.proved = "table '" + t.name + "' is complete: every patient matches a rule";
       o.refuted = "table '" + t.name + "' is declared complete but no rule matches this patient";
       o.range = t.range;
+      // What the table gives the patient: nothing (`carepath test` checks it).
+      for (size_t r = 0; r < t.rules.size(); ++r) o.expectations.push_back("expect not " + ruleName(p, tb, r));
       out.push_back(std::move(o));
     }
     if (t.hit == HitPolicy::First || t.hit == HitPolicy::Priority) {
@@ -207,6 +209,8 @@ std::vector<Obligation> buildConditions(const Protocol &p) {
                                                      : p.tables[tg.container].rules[tg.index].range;
       o.related.push_back({tr, "'" + targetName(p, tg) + "' is declared here"});
       o.expectations = {"expect not " + targetName(p, tg)};
+      o.antecedent = b::isTrue(prop.expr);
+      o.vacuousWhy = "no patient in the population has '" + what + "'";
     } else {
       o.kind = PropertyKind::Assertion;
       bool always = prop.kind == Property::Kind::Always;

@@ -47,6 +47,11 @@ struct Obligation {
   std::vector<ActionSite> sites;
   std::string siteNote;
   std::string refutedNote;  // appended to the refuted wording after the sites: " (the author's message)"
+  /// A Valid obligation about the patients with A only ("every P reaches
+  /// T", "never D when C"): A. When no patient of the population has A, its
+  /// proof holds for nobody: a `vacuous` warning, saying `vacuousWhy`.
+  ir::ExprRef antecedent;
+  std::string vacuousWhy;
   /// Non-empty when the formula covers only part of the property (a dose
   /// whose basis cannot be converted): then it is never reported proved,
   /// only refuted or unknown with this reason.

@@ -41,6 +41,40 @@ std::optional<Unit> composeUnit(const Protocol &p, const std::string &text) {
   return u;
 }
 
+/// The unit a patient's value reads best in ("12 years", not "4383 days"):
+/// the largest of the protocol's units of the input's dimension in which
+/// the value is a whole number ("1 year", not "365.25 days"), no larger
+/// than the input's range reaches (so a weight never reads in tonnes), nor
+/// smaller than the unit the author wrote the range in (else that unit);
+/// then its singular or plural spelling when the protocol declares both.
+Unit readingUnit(const Protocol &p, const Input &in, const Rational &canonical) {
+  Unit best = in.displayUnit;
+  if (best.name.empty() || best.affine() || best.factor.sign() <= 0) return best;
+  auto inUnit = [&](const Unit &u) { return canonical / u.factor; };
+  for (const auto &[name, u] : p.units) {
+    if (!(u.dim == best.dim) || u.affine() || u.factor <= best.factor || name.empty()) continue;
+    if (in.hi && u.factor > *in.hi) continue;
+    Rational v = inUnit(u);
+    if (v.isInteger() && v.sign() != 0) best = u;
+  }
+  // Spelling: "year" for one, "years" otherwise, when both are declared alike.
+  Rational v = inUnit(best);
+  bool one = v == Rational(1) || v == Rational(-1);
+  auto alias = [&](const std::string &name) -> const Unit * {
+    auto it = p.units.find(name);
+    if (it == p.units.end() || !(it->second.dim == best.dim) || it->second.factor != best.factor || it->second.affine())
+      return nullptr;
+    return &it->second;
+  };
+  const std::string &n = best.name;
+  if (one && n.size() > 1 && n.back() == 's') {
+    if (const Unit *u = alias(n.substr(0, n.size() - 1))) best = *u;
+  } else if (!one) {
+    if (const Unit *u = alias(n + "s")) best = *u;
+  }
+  return best;
+}
+
 }  // namespace
 
 std::string literalIn(const Rational &canonical, const Unit &unit) {
@@ -53,6 +87,24 @@ std::string formatQuantity(const Rational &canonical, const Unit &unit) {
   return carepath::formatQuantity(canonical, unit.factor, unit.name, unit.offset);
 }
 
+std::string formatAmount(const Rational &canonical, const Unit &unit) {
+  Rational v = unit.factor.isZero() ? canonical : (canonical - unit.offset) / unit.factor;
+  if (v.isDecimalExact(kDisplayDigits) || v.isInteger()) return formatQuantity(canonical, unit);
+  // "30.0000005 (exactly 6000000000/199999997)", never "30 (exactly ...)":
+  // a rounding that reads as the limit it exceeds is no explanation.
+  int digits = kDisplayDigits;
+  while (digits < 15 && Rational::parse(v.decimal(digits))->isInteger()) ++digits;
+  return v.decimal(digits) + " (exactly " + v.str() + ")" + (unit.name.empty() ? "" : " " + unit.name);
+}
+
+bool hasDecimalForm(const Protocol &p, int input, const Value &v) {
+  const Input &in = p.inputs[input];
+  if (in.type.kind != Type::Kind::Number || v.missing) return true;
+  Unit u = readingUnit(p, in, v.number);
+  Rational shown = u.factor.isZero() ? v.number : (v.number - u.offset) / u.factor;
+  return shown.isDecimalExact(kDisplayDigits);
+}
+
 std::string valueText(const Protocol &p, int input, const Value &v) {
   const Input &in = p.inputs[input];
   if (v.missing) return "missing";
@@ -60,8 +112,9 @@ std::string valueText(const Protocol &p, int input, const Value &v) {
   case Type::Kind::Bool: return v.boolean ? "true" : "false";
   case Type::Kind::Enum: return p.enums[in.type.enumType].members.at(v.member);
   case Type::Kind::Number: {
-    std::string lit = literalIn(v.number, in.displayUnit);
-    return in.displayUnit.name.empty() ? lit : lit + " " + in.displayUnit.name;
+    Unit u = readingUnit(p, in, v.number);
+    std::string lit = literalIn(v.number, u);
+    return u.name.empty() ? lit : lit + " " + u.name;
   }
   case Type::Kind::String: return ir::stringLiteral(v.text);  // pasteable after `given region =`
   }

@@ -11,6 +11,13 @@ namespace carepath::verifier {
 
 /// "14 kg", "71.428571 (exactly 500/7) mg/kg": carepath/Quantity.h's rule.
 std::string formatQuantity(const Rational &canonical, const ir::Unit &unit);
+/// An amount a patient gets, for a message: formatQuantity, with more
+/// digits where 6 would round a non-whole amount to a whole one (so an
+/// amount over a limit never reads as the limit).
+std::string formatAmount(const Rational &canonical, const ir::Unit &unit);
+/// Whether a patient's value can be written as a decimal (in the unit
+/// valueText shows it in): what a `given` line and a patient file accept.
+bool hasDecimalForm(const ir::Protocol &p, int input, const ir::Value &v);
 /// The exact value in `unit` as .care literal text ("14", "2.5"), or the
 /// exact fraction "1/3" when it has no short decimal.
 std::string literalIn(const Rational &canonical, const ir::Unit &unit);

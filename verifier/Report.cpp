@@ -29,6 +29,8 @@ DiagId refutedId(PropertyKind kind) {
   case PropertyKind::DoseCeiling: return DiagId::err_refuted_dose_ceiling;
   case PropertyKind::Unspecified: return DiagId::err_refuted_unspecified;
   case PropertyKind::DoseKnown: return DiagId::err_refuted_dose_known;
+  case PropertyKind::DivisionSafe: return DiagId::err_refuted_division_safe;
+  case PropertyKind::Vacuous: return DiagId::warn_vacuous;  // never refuted: a warning
   }
   return DiagId::err_refuted_assertion;  // unreachable: the switch is total
 }
@@ -86,8 +88,10 @@ void reportDiagnostics(const Report &report, DiagnosticEngine &diags) {
                         r.range, r.message, r.reason);
       break;
     case Status::Warning:
-      d = &diags.report(r.kind == PropertyKind::Unspecified ? DiagId::warn_unspecified : DiagId::warn_dose_formulary, r.range,
-                        r.message);
+      d = &diags.report(r.kind == PropertyKind::Unspecified ? DiagId::warn_unspecified
+                        : r.kind == PropertyKind::Vacuous  ? DiagId::warn_vacuous
+                                                           : DiagId::warn_dose_formulary,
+                        r.range, r.message);
       break;
     }
     for (const DiagNote &n : r.related) diags.note(*d, DiagId::note_related, n.range, n.message);
@@ -158,10 +162,19 @@ json reportToJson(const Report &report, const ir::Protocol &p, const SourceManag
     if (d.max && !d.maxAttained) o["maxAttained"] = false;
     doses.push_back(std::move(o));
   }
-  json out = {{"result", spelling(report.verdict())}, {"properties", props}, {"doses", doses}};
+  json out = {{"result", spelling(report.verdict())},
+              {"properties", props},
+              {"doses", doses},
+              {"internalErrors", report.internalErrors}};
   if (report.crossChecked) out["crossCheck"] = {{"solver", "cvc5"}, {"queries", report.stats.crossCheckQueries}};
-  if (!report.internalErrors.empty()) out["internalErrors"] = report.internalErrors;
   return out;
+}
+
+json notVerifiedJson() {
+  return {{"result", spelling(Verdict::Error)},
+          {"properties", json::array()},
+          {"doses", json::array()},
+          {"internalErrors", json::array()}};
 }
 
 json reportToSarifRun(const Report &report, const ir::Protocol &p, const SourceManager &sources) {

@@ -23,6 +23,11 @@ void printSummary(std::ostream &out, const Report &report, const ir::Protocol &p
 /// {"result", "properties": [...], "doses": [...]} (docs/verifier.md).
 nlohmann::ordered_json reportToJson(const Report &report, const ir::Protocol &protocol, const SourceManager &sources);
 
+/// The same keys for a protocol that could not be verified (errors before
+/// the verifier ran): "result": "error", no properties, no doses, so that
+/// `verify --format=json` has one shape whatever happens.
+nlohmann::ordered_json notVerifiedJson();
+
 /// The verifier's part of a SARIF 2.1.0 run: {"results", "properties"};
 /// every property that is not proved is a result, the proved ones are
 /// counted in "properties". The driver writes the log around it (rules,

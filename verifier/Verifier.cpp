@@ -3,7 +3,9 @@
 // is replayed on the IR reference evaluator before it is reported.
 #include "verifier/Verifier.h"
 
+#include <functional>
 #include <iterator>
+#include <map>
 #include <set>
 
 #include "ir/Evaluator.h"
@@ -44,6 +46,8 @@ const char *spelling(PropertyKind k) {
   case PropertyKind::DoseCeiling: return "dose-ceiling";
   case PropertyKind::Unspecified: return "unspecified";
   case PropertyKind::DoseKnown: return "dose-known";
+  case PropertyKind::DivisionSafe: return "division-safe";
+  case PropertyKind::Vacuous: return "vacuous";
   }
   return "?";
 }
@@ -52,9 +56,9 @@ const char *spelling(PropertyKind k) {
 static_assert([] {
   for (size_t i = 0; i < std::size(kPropertyKinds); ++i)
     if (static_cast<size_t>(kPropertyKinds[i]) != i) return false;
-  return std::size(kPropertyKinds) == static_cast<size_t>(PropertyKind::DoseKnown) + 1;
+  return std::size(kPropertyKinds) == static_cast<size_t>(PropertyKind::Vacuous) + 1;
 }());
-static_assert(std::size(kVerdicts) == static_cast<size_t>(Verdict::Inconclusive) + 1);
+static_assert(std::size(kVerdicts) == static_cast<size_t>(Verdict::Error) + 1);
 
 std::optional<PropertyKind> parsePropertyKind(std::string_view text) {
   for (PropertyKind k : kPropertyKinds)
@@ -67,6 +71,7 @@ const char *spelling(Verdict v) {
   case Verdict::Verified: return "verified";
   case Verdict::Failed: return "failed";
   case Verdict::Inconclusive: return "inconclusive";
+  case Verdict::Error: return "error";
   }
   return "?";
 }
@@ -88,6 +93,172 @@ Verdict Report::verdict() const {
 
 namespace {
 
+namespace b = ir::build;
+
+/// A division and the patients for whom the evaluator computes it.
+struct Division {
+  ExprRef numerator, divisor;
+  std::vector<ExprRef> contexts;  // any of them (a null one: every patient)
+  std::string text;               // "(800 mg) / weight"
+  std::string why;                // "" for the author's; else what divides (a per-kg limit)
+  SourceRange range;
+  bool everywhere = false;
+};
+
+ExprRef both(const ExprRef &ctx, ExprRef c) {
+  return ctx ? b::nary(Op::And, {ctx, std::move(c)}) : std::move(c);
+}
+
+/// Every division of the protocol with the condition under which it is
+/// evaluated, following the evaluator (docs/semantics.md, "Division"): an
+/// `if` computes one branch, `and`/`or` stop at the operand that decides,
+/// a tier's guard is read when its pathway's entry holds, actions and
+/// outputs when their tier or rule fires, a define wherever it is used.
+class DivisionFinder {
+public:
+  explicit DivisionFinder(const Protocol &p) : p_(p), uses_(p.defines.size()) {}
+
+  std::vector<Division> find(const std::vector<std::vector<ExprRef>> &fires) {
+    walk(p_.population, nullptr);
+    for (size_t pw = 0; pw < p_.pathways.size(); ++pw) {
+      const Pathway &path = p_.pathways[pw];
+      walk(path.entry, nullptr);
+      ExprRef entered = path.entry ? b::isTrue(path.entry) : nullptr;
+      for (size_t t = 0; t < path.tiers.size(); ++t) {
+        const Tier &tier = path.tiers[t];
+        walk(tier.guard, entered);
+        ExprRef applies = p_.tierGuard(static_cast<int>(pw), static_cast<int>(t));
+        walk(tier.failedWhen, entered);
+        actions(tier.actions, applies);
+      }
+    }
+    for (size_t tb = 0; tb < p_.tables.size(); ++tb) {
+      const Table &t = p_.tables[tb];
+      for (size_t r = 0; r < t.rules.size(); ++r) {
+        const Rule &rule = t.rules[r];
+        walk(rule.guard, nullptr);
+        // Hit `any` compares the actions of every rule that matches.
+        ExprRef fired = t.hit == HitPolicy::Any ? (rule.guard ? b::isTrue(rule.guard) : nullptr) : fires[tb][r];
+        actions(rule.actions, fired);
+        for (const ExprRef &o : rule.outputs) walk(o, fired);
+      }
+    }
+    for (const Property &prop : p_.properties) walk(prop.expr, nullptr);
+    // Defines after everything that uses them, users before what they use.
+    for (int d : usersFirst()) {
+      if (uses_[d].empty()) continue;  // never evaluated
+      bool everywhere = false;
+      for (const ExprRef &c : uses_[d]) everywhere = everywhere || !c;
+      walk(p_.defines[d].value, everywhere ? nullptr : (uses_[d].size() == 1 ? uses_[d][0] : b::nary(Op::Or, uses_[d])));
+    }
+    return std::move(out_);
+  }
+
+private:
+  void actions(const std::vector<Action> &as, const ExprRef &ctx) {
+    for (const Action &a : as) {
+      walk(a.dose, ctx);
+      walk(a.doseHigh, ctx);
+      walk(a.cap, ctx);
+    }
+  }
+
+  /// Whether a division is below `e` (through defines): only those paths are walked.
+  bool divides(const Expr &e) {
+    auto it = divides_.find(&e);
+    if (it != divides_.end()) return it->second;
+    bool r = e.op == Op::Div || (e.op == Op::Define && p_.defines.at(e.index).value && divides(*p_.defines[e.index].value));
+    for (const ExprRef &a : e.args) r = r || divides(*a);
+    divides_.emplace(&e, r);
+    return r;
+  }
+
+  void walk(const ExprRef &e, const ExprRef &ctx) {
+    if (!e || !divides(*e) || !seen_.insert({e.get(), ctx.get()}).second) return;
+    if (ctx) alive_.push_back(ctx);  // its address stays unique while seen_ holds it
+    switch (e->op) {
+    case Op::Define: uses_.at(e->index).push_back(ctx); return;
+    case Op::If: {
+      walk(e->args[0], ctx);
+      ExprRef c = b::isTrue(e->args[0]);
+      walk(e->args[1], both(ctx, c));
+      walk(e->args[2], both(ctx, b::unary(Op::Not, c)));
+      return;
+    }
+    case Op::And: case Op::Or: {
+      // Operand i is read when no earlier one decided: none known false
+      // (and) or known true (or); unknown decides nothing.
+      bool isAnd = e->op == Op::And;
+      ExprRef c = ctx;
+      for (const ExprRef &a : e->args) {
+        walk(a, c);
+        ExprRef decides = isAnd ? b::nary(Op::And, {b::known(a), b::unary(Op::Not, a)}) : b::isTrue(a);
+        if (!a->mayBeMissing && isAnd) decides = b::unary(Op::Not, a);
+        c = both(c, b::unary(Op::Not, decides));
+      }
+      return;
+    }
+    default: break;
+    }
+    for (const ExprRef &a : e->args) walk(a, ctx);
+    if (e->op == Op::Div) {
+      auto [it, fresh] = index_.emplace(e.get(), out_.size());
+      if (fresh) {
+        Division d;
+        d.numerator = e->args[0];
+        d.divisor = e->args[1];
+        d.text = toString(p_, *e);
+        d.range = e->range;
+        out_.push_back(std::move(d));
+      }
+      Division &d = out_[it->second];
+      if (!ctx) d.everywhere = true;
+      else d.contexts.push_back(ctx);
+    }
+  }
+
+  /// Define indices, each before the defines its value reads.
+  std::vector<int> usersFirst() const {
+    std::vector<int> order;
+    std::vector<char> state(p_.defines.size(), 0);
+    std::function<void(const Expr &)> deps;
+    std::function<void(int)> visit = [&](int d) {
+      if (state[d]) return;
+      state[d] = 1;
+      if (p_.defines[d].value) deps(*p_.defines[d].value);
+      order.push_back(d);  // after what it reads
+    };
+    deps = [&](const Expr &e) {
+      if (e.op == Op::Define) visit(e.index);
+      for (const ExprRef &a : e.args) deps(*a);
+    };
+    for (size_t d = 0; d < p_.defines.size(); ++d) visit(static_cast<int>(d));
+    return {order.rbegin(), order.rend()};
+  }
+
+  const Protocol &p_;
+  std::vector<std::vector<ExprRef>> uses_;
+  std::set<std::pair<const Expr *, const Expr *>> seen_;
+  std::map<const Expr *, bool> divides_;
+  std::vector<ExprRef> alive_;
+  std::map<const Expr *, size_t> index_;
+  std::vector<Division> out_;
+};
+
+/// The division is computed without error: not read, an operand missing
+/// (then the result is missing), or a divisor that is not 0.
+ExprRef safe(const Division &d) {
+  std::vector<ExprRef> ok;
+  if (!d.everywhere) {
+    ExprRef read = d.contexts.size() == 1 ? d.contexts[0] : b::nary(Op::Or, d.contexts);
+    ok.push_back(b::unary(Op::Not, read));
+  }
+  if (d.numerator->mayBeMissing) ok.push_back(b::unary(Op::Not, b::known(d.numerator)));
+  if (d.divisor->mayBeMissing) ok.push_back(b::unary(Op::Not, b::known(d.divisor)));
+  ok.push_back(b::isTrue(b::binary(Op::Ne, d.divisor, b::number(Rational(0), d.divisor->type.dim))));
+  return ok.size() == 1 ? ok[0] : b::nary(Op::Or, std::move(ok));
+}
+
 class Run {
 public:
   Run(const Protocol &p, const Options &o, Report &report) : p_(p), options_(o), report_(report), z3_(p, o) {
@@ -97,7 +268,15 @@ public:
 
   void all() {
     populationNotEmpty();
-    for (const Obligation &o : buildConditions(p_)) decide(o);
+    partialOperations();
+    for (const Obligation &o : buildConditions(p_)) {
+      decide(o);
+      if (o.kind == PropertyKind::Assertion && report_.properties.back().status == Status::Proved)
+        for (const Property &prop : p_.properties)
+          if (prop.range == o.range && (prop.kind == Property::Kind::Always || prop.kind == Property::Kind::Never) &&
+              onlyInputs(*prop.expr, prop.range))
+            vacuous(o.range, o.proved, "it follows from the input ranges and the population alone (it reads no define, tier or rule)");
+    }
     overlaps();
     doses();
     unspecified();
@@ -114,6 +293,109 @@ private:
     o.refuted = "no patient satisfies the population and the input ranges: every other proof would be vacuous";
     o.range = p_.population ? p_.population->range : SourceRange{};
     decide(o);
+  }
+
+  /// The operations the evaluator cannot always complete: every division
+  /// is safe for the patients who reach it, and every dose computed from an
+  /// optional input is known where it is given (one obligation each,
+  /// assuming the others: a patient is blamed on one at a time). Then every
+  /// later question is about patients for whom they all are, so no amount
+  /// computed from a zero divisor is ever reported, and every counterexample
+  /// can be evaluated by `carepath test`.
+  void partialOperations() {
+    std::vector<Division> ds = DivisionFinder(p_).find(allFires());
+    // A per-kg limit divides the dose by the dosing weight (limitCheck).
+    if (p_.dosingWeight >= 0) {
+      const Input &w = p_.inputs[p_.dosingWeight];
+      if (!(w.lo && *w.lo > Rational(0)))
+        for (const DoseSite &site : buildDoseSites(p_)) {
+          const Action &a = *site.action;
+          bool perKg = false;
+          for (const Limit &l : p_.drugs[a.drug].limits) perKg = perKg || l.perWeight;
+          for (const Property &prop : p_.properties)
+            perKg = perKg || (prop.kind == Property::Kind::DoseAtMost && prop.actionName == a.name && prop.bound &&
+                              prop.bound->perWeight);
+          if (!perKg) continue;
+          Division d;
+          d.numerator = givenAmount(a).high;
+          d.divisor = b::input(p_.dosingWeight, w.type, {}, w.optional);
+          d.contexts = {site.condition};
+          d.text = "the dose per dosing weight '" + w.name + "'";
+          d.why = "the per-kg limit of " + a.name + " at " + site.where;
+          d.range = a.range;
+          ds.push_back(std::move(d));
+        }
+    }
+    // Each partial operation: its obligation (the formula: it is safe) and
+    // its division, if it is one.
+    std::vector<Obligation> obs;
+    std::vector<const Division *> divs;
+    for (const Division &d : ds) {
+      Obligation o;
+      o.kind = PropertyKind::DivisionSafe;
+      o.formula = safe(d);
+      std::string divisor = toString(p_, *d.divisor);
+      o.proved = "'" + d.text + "' never divides by zero";
+      o.refuted = d.why.empty() ? "division by zero possible: '" + divisor + "' is 0 for this patient in '" + d.text + "'"
+                                : "division by zero possible: " + d.why + " divides by '" + divisor +
+                                      "', which is 0 for this patient";
+      o.range = d.range;
+      obs.push_back(std::move(o));
+      divs.push_back(&d);
+    }
+    // A dose computed from an optional input must be known whenever the
+    // give fires: the evaluator cannot give a missing amount either.
+    for (const DoseSite &site : buildDoseSites(p_)) {
+      if (!site.amount.low->mayBeMissing && !site.amount.high->mayBeMissing) continue;
+      const Action &a = *site.action;
+      std::string what = a.name + " dose at " + site.where;
+      Obligation o;
+      o.kind = PropertyKind::DoseKnown;
+      ExprRef known = b::known(site.amount.low);
+      std::string text = toString(p_, *site.amount.low);
+      if (site.amount.isRange()) {
+        known = b::nary(Op::And, {known, b::known(site.amount.high)});
+        text += " .. " + toString(p_, *site.amount.high);
+      }
+      o.formula = b::nary(Op::Or, {b::unary(Op::Not, site.condition), known});
+      o.proved = what + " can always be computed: every value it needs is given whenever it is given";
+      o.refuted = what + " cannot be computed for this patient: '" + text + "' needs a value that is missing";
+      o.range = a.range;
+      obs.push_back(std::move(o));
+      divs.push_back(nullptr);
+    }
+    if (obs.empty()) return;
+    std::vector<ExprRef> all;
+    for (const Obligation &o : obs) all.push_back(o.formula);
+    size_t proved = 0;
+    for (size_t i = 0; i < obs.size(); ++i) {
+      std::vector<ExprRef> others;
+      for (size_t j = 0; j < obs.size(); ++j)
+        if (j != i) others.push_back(all[j]);
+      Obligation o = obs[i];
+      if (!others.empty())
+        o.formula = b::nary(Op::Or, {b::unary(Op::Not, others.size() == 1 ? others[0] : b::nary(Op::And, others)), all[i]});
+      division_ = divs[i];
+      decide(o);
+      division_ = nullptr;
+      if (o.kind == PropertyKind::DivisionSafe && report_.properties.back().status == Status::Proved)
+        report_.properties.pop_back(), ++proved;
+    }
+    if (!ds.empty() && proved == ds.size()) {
+      PropertyResult r;
+      r.kind = PropertyKind::DivisionSafe;
+      r.status = Status::Proved;
+      r.message = "no division divides by zero (" + std::to_string(ds.size()) +
+                  (ds.size() == 1 ? " division" : " divisions") + ")";
+      report_.properties.push_back(std::move(r));
+    }
+    z3_.assume(all.size() == 1 ? all[0] : b::nary(Op::And, all));
+  }
+
+  std::vector<std::vector<ExprRef>> allFires() const {
+    std::vector<std::vector<ExprRef>> out;
+    for (const Table &t : p_.tables) out.push_back(rulesFire(t));
+    return out;
   }
 
   /// Marks the inputs `e` mentions, through defines (each define walked once).
@@ -151,12 +433,41 @@ private:
   /// population and must falsify the formula.
   void checkModel(const Obligation &o, const std::vector<Value> &patient) {
     if (!options_.checkModels) return;
+    if (o.kind == PropertyKind::DivisionSafe && division_) return checkDivision(o, *division_, patient);
     std::string problem;
     try {
       bool inPopulation = !p_.population || evaluateBool(p_, *p_.population, patient);
       bool holds = evaluateBool(p_, *o.formula, patient);
       if (!inPopulation) problem = "the patient is outside the population";
       else if (holds) problem = "the property holds for the patient on the IR evaluator";
+    } catch (const EvalError &e) {
+      problem = std::string("the IR evaluator failed on the patient: ") + e.what();
+    }
+    if (!problem.empty())
+      report_.internalErrors.push_back("model check failed for " + std::string(spelling(o.kind)) + " (" + o.refuted + "): " + problem);
+  }
+
+  /// A division's counterexample on the evaluator: in the population, the
+  /// divisor 0 and the numerator known, and the division computed: some
+  /// context of it holds, or evaluating one already divides by zero (as
+  /// the evaluator would on its way there).
+  void checkDivision(const Obligation &o, const Division &d, const std::vector<Value> &patient) {
+    std::string problem;
+    try {
+      bool reached = d.everywhere;
+      for (const ExprRef &c : d.contexts) {
+        if (reached) break;
+        try {
+          reached = evaluateBool(p_, *c, patient);
+        } catch (const EvalError &) {
+          reached = true;
+        }
+      }
+      Value divisor = evaluate(p_, *d.divisor, patient), numerator = evaluate(p_, *d.numerator, patient);
+      if (p_.population && !evaluateBool(p_, *p_.population, patient)) problem = "the patient is outside the population";
+      else if (divisor.missing || numerator.missing) problem = "an operand of the division is missing for the patient";
+      else if (!divisor.number.isZero()) problem = "the divisor is not 0 for the patient on the IR evaluator";
+      else if (!reached) problem = "the IR evaluator does not compute the division for the patient";
     } catch (const EvalError &e) {
       problem = std::string("the IR evaluator failed on the patient: ") + e.what();
     }
@@ -184,13 +495,25 @@ private:
       fill(r, a, o, Answer::Kind::No);
       if (a.kind == Answer::Kind::No && a.patient) {
         if (o.observed && a.observed)
-          r.message += ": this patient gets " + formatQuantity(*a.observed, o.observedUnit) +
+          r.message += ": this patient gets " + formatAmount(*a.observed, o.observedUnit) +
                        (o.observedLabel.empty() ? "" : " " + o.observedLabel);
         std::vector<std::string> expectations = o.expectations;
         attribute(o, *a.patient, r, expectations);
-        r.counterexample = a.patient;
-        r.example = exampleBlock(p_, exampleName(o, *a.patient), *a.patient, expectations);
         checkModel(o, *a.patient);
+        // A value with no decimal form cannot be written in an example or a
+        // patient file: the patient is described, never printed as a block.
+        std::string inexact;
+        for (size_t i = 0; i < p_.inputs.size(); ++i)
+          if (!hasDecimalForm(p_, static_cast<int>(i), (*a.patient)[i]))
+            inexact += (inexact.empty() ? "" : ", ") + p_.inputs[i].name + " = " +
+                       formatQuantity((*a.patient)[i].number, p_.inputs[i].displayUnit);
+        if (!inexact.empty()) {
+          r.message += "; no patient with decimal values was found: this one needs " + inexact +
+                       " exactly, which no example can write";
+        } else {
+          r.counterexample = a.patient;
+          r.example = exampleBlock(p_, exampleName(o, *a.patient), *a.patient, expectations);
+        }
       } else if (r.status == Status::Proved && !o.incomplete.empty()) {
         // Part of the property could not be encoded: what was checked holds,
         // which is no proof of the whole.
@@ -205,6 +528,35 @@ private:
       }
     }
     report_.properties.push_back(std::move(r));
+    if (o.antecedent && report_.properties.back().status == Status::Proved) {
+      ++report_.stats.solverChecks;
+      Answer a = z3_.holdsForSome(o.antecedent);
+      if (a.reused) --report_.stats.solverChecks, ++report_.stats.witnessesReused;
+      if (a.kind == Answer::Kind::No) vacuous(o.range, o.proved, o.vacuousWhy);
+    }
+  }
+
+  /// A proof that holds for no reason the protocol gives (docs/verifier.md, "Vacuity").
+  void vacuous(SourceRange range, const std::string &proved, const std::string &why) {
+    PropertyResult w;
+    w.kind = PropertyKind::Vacuous;
+    w.status = Status::Warning;
+    w.range = range;
+    w.message = "vacuous proof (" + proved + "): " + why;
+    report_.properties.push_back(std::move(w));
+  }
+
+  /// Whether `e` reads nothing but inputs, as written in the property at
+  /// `where`: no define, no tier, rule or output (those lower to
+  /// expressions written elsewhere). Proved, such an `always`/`never`
+  /// follows from the input ranges and the population alone.
+  static bool onlyInputs(const Expr &e, SourceRange where) {
+    if (e.op == Op::Define) return false;
+    if (e.range.valid() && (e.range.file != where.file || e.range.begin < where.begin || e.range.end > where.end))
+      return false;
+    for (const ExprRef &a : e.args)
+      if (!onlyInputs(*a, where)) return false;
+    return true;
   }
 
   /// Names the sites of an action property that the counterexample meets:
@@ -218,7 +570,7 @@ private:
       try {
         if (!evaluateBool(p_, *s.condition, patient)) continue;
         if (s.observed)
-          note += ": " + formatQuantity(evaluate(p_, *s.observed, patient).number, o.observedUnit) +
+          note += ": " + formatAmount(evaluate(p_, *s.observed, patient).number, o.observedUnit) +
                   (o.observedLabel.empty() ? "" : " " + o.observedLabel);
       } catch (const EvalError &) {
         continue;  // --check-models reports a patient the evaluator cannot run
@@ -346,25 +698,11 @@ private:
       }
       report_.doses.push_back(std::move(env));
 
-      // A dose computed from an optional input: it must be known whenever
-      // the give fires (the bounds above are over the patients who have one).
-      if (site.amount.low->mayBeMissing || site.amount.high->mayBeMissing) {
-        namespace b = ir::build;
-        Obligation o;
-        o.kind = PropertyKind::DoseKnown;
-        ExprRef known = b::known(site.amount.low);
-        std::string text = toString(p_, *site.amount.low);
-        if (site.amount.isRange()) {
-          known = b::nary(Op::And, {known, b::known(site.amount.high)});
-          text += " .. " + toString(p_, *site.amount.high);
-        }
-        o.formula = b::nary(Op::Or, {b::unary(Op::Not, site.condition), known});
-        o.proved = what + " can always be computed: every value it needs is given whenever it is given";
-        o.refuted = what + " cannot be computed for this patient: '" + text + "' needs a value that is missing";
-        o.range = a.range;
+      for (const Obligation &o : site.limits) {
         decide(o);
+        if (hi.kind == Extremum::Kind::Empty && report_.properties.back().status == Status::Proved)
+          vacuous(o.range, o.proved, "no patient in the population gets this dose (" + site.where + " is never reached)");
       }
-      for (const Obligation &o : site.limits) decide(o);
       for (const DoseSite::Unchecked &u : site.unchecked) {
         PropertyResult r;
         r.kind = PropertyKind::DoseFormulary;
@@ -453,6 +791,7 @@ private:
   Z3Backend z3_;
   std::optional<CrossChecker> cross_;  // --cross-check
   std::set<std::string> exampleNames_;  // taken: the protocol's examples and earlier counterexamples
+  const Division *division_ = nullptr;  // the division being decided (its model check)
 };
 
 }  // namespace

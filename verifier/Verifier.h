@@ -36,12 +36,15 @@ enum class PropertyKind {
   DoseCeiling,      // "dose-ceiling": `always dose(D) <= Q`
   Unspecified,    // "unspecified"
   DoseKnown,      // "dose-known": a give never fires with its amount missing (an optional input)
+  DivisionSafe,   // "division-safe": no division is evaluated with a zero divisor
+  Vacuous,        // "vacuous": a warning: a proof that holds for no reason the protocol gives
 };
 inline constexpr PropertyKind kPropertyKinds[] = {
     PropertyKind::Population,    PropertyKind::Reaches,      PropertyKind::TierReachable, PropertyKind::TierExclusive,
     PropertyKind::TierOrder,     PropertyKind::TableOverlap, PropertyKind::TableGap,      PropertyKind::RuleDead,
     PropertyKind::RuleShadowed,  PropertyKind::DoseBounded,  PropertyKind::DoseFormulary, PropertyKind::Assertion,
     PropertyKind::ForbiddenAction, PropertyKind::DoseCeiling, PropertyKind::Unspecified, PropertyKind::DoseKnown,
+    PropertyKind::DivisionSafe,  PropertyKind::Vacuous,
 };
 const char *spelling(PropertyKind k);
 /// The kind spelled `text`; nullopt for anything else.
@@ -52,8 +55,9 @@ enum class Verdict {
   Verified,      // "verified": every property proved (warnings allowed)
   Failed,        // "failed": some property refuted
   Inconclusive,  // "inconclusive": none refuted, some undecided
+  Error,         // "error": not verified at all, the protocol has errors (a run, never a Report)
 };
-inline constexpr Verdict kVerdicts[] = {Verdict::Verified, Verdict::Failed, Verdict::Inconclusive};
+inline constexpr Verdict kVerdicts[] = {Verdict::Verified, Verdict::Failed, Verdict::Inconclusive, Verdict::Error};
 const char *spelling(Verdict v);
 std::optional<Verdict> parseVerdict(std::string_view text);
 

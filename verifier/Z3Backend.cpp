@@ -435,9 +435,16 @@ struct Z3Backend::Impl {
   }
 
   /// Asks again with every quantity a whole number of its display unit,
-  /// then with one and two decimals, so the patient reads like a chart.
-  std::optional<z3::model> readableModel() {
-    for (Rational step : {Rational(1), Rational(1, 10), Rational(1, 100)}) {
+  /// then with one, two and three decimals, so the patient reads like a
+  /// chart. A grid over every input at once can defeat the solver where the
+  /// formula is nonlinear (a dose per kg: integers times reals), and a
+  /// violation can sit in a band narrower than the grid (`weight >= 66.666
+  /// kg` below 66.6667 kg): then each input in turn is pinned to its value
+  /// in the latest model rounded to 0, 1, ... 6 decimals, the first that
+  /// still violates kept. An input no rounding fits keeps its exact value
+  /// (the verifier says it has no decimal form).
+  std::optional<z3::model> readableModel(const z3::model &raw) {
+    for (Rational step : {Rational(1), Rational(1, 10), Rational(1, 100), Rational(1, 1000)}) {
       Pushed<z3::solver> scope(solver);  // popped on a z3::exception too
       for (size_t i = 0; i < vars.size(); ++i) {
         const Input &in = p.inputs[i];
@@ -450,7 +457,41 @@ struct Z3Backend::Impl {
       z3::check_result r = solver.check();
       if (r == z3::sat) return solver.get_model();
     }
-    return std::nullopt;
+    return pinnedModel(raw);
+  }
+
+  /// readableModel's second way: one input at a time, rounded near `raw`.
+  std::optional<z3::model> pinnedModel(const z3::model &raw) {
+    Pushed<z3::solver> scope(solver);
+    z3::model current = raw;
+    bool changed = false;
+    for (size_t i = 0; i < vars.size(); ++i) {
+      const Input &in = p.inputs[i];
+      if (in.type.kind != Type::Kind::Number || in.type.integer) continue;
+      if (in.optional && current.eval(knowns[i], true).is_false()) continue;
+      std::optional<Rational> exact = exactRational(current.eval(vars[i], true));
+      if (!exact) continue;
+      Rational unit = in.displayUnit.factor.isZero() ? Rational(1) : in.displayUnit.factor;
+      Rational shown = (*exact - in.displayUnit.offset) / unit;
+      if (shown.isDecimalExact(3)) {  // already readable: keep it for the inputs after it
+        solver.add(vars[i] == real(*exact));
+        continue;
+      }
+      for (int digits = 0; digits <= 6; ++digits) {
+        std::optional<Rational> rounded = Rational::parse(shown.decimal(digits));
+        if (!rounded) continue;
+        Pushed<z3::solver> attempt(solver);
+        solver.add(vars[i] == real(*rounded * unit + in.displayUnit.offset));
+        if (solver.check() != z3::sat) continue;
+        current = solver.get_model();
+        changed = true;
+        break;
+      }
+      // Kept for the inputs after it, rounded or not: the latest model has it.
+      solver.add(vars[i] == real(*exactRational(current.eval(vars[i], true))));
+    }
+    if (!changed) return std::nullopt;
+    return current;
   }
 
   void remember(const z3::model &m) {
@@ -475,7 +516,7 @@ struct Z3Backend::Impl {
       // Taken now: after readableModel's own checks come back unsat, the
       // solver may hand out a stale model of an earlier query instead.
       z3::model raw = solver.get_model();
-      std::optional<z3::model> m = readableModel();
+      std::optional<z3::model> m = readableModel(raw);
       if (!m) m = raw;
       a.patient = patientOf(*m);
       if (!a.patient) {
@@ -723,6 +764,19 @@ Answer Z3Backend::holdsForSome(const ExprRef &formula) {
     Answer a;
     a.reason = std::string("solver error: ") + e.msg();
     return a;
+  }
+}
+
+void Z3Backend::assume(const ExprRef &condition) {
+  try {
+    z3::expr c = impl_->encode(*condition);
+    impl_->solver.add(c);
+    impl_->domain.push_back(c);
+    if (impl_->optimizer) impl_->optimizer->add(c);
+    impl_->recent.clear();  // earlier models need not satisfy it
+  } catch (const z3::exception &) {
+    // Not assumed: later answers may then include such patients, which
+    // --check-models reports; never a crash.
   }
 }
 

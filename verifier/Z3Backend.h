@@ -41,6 +41,10 @@ public:
   Answer holdsForAll(const ir::ExprRef &formula, const ir::ExprRef &observed = nullptr);
   /// Is `formula` true for some patient in the population? Yes: with one.
   Answer holdsForSome(const ir::ExprRef &formula);
+  /// From now on, only patients for whom `condition` holds are asked about
+  /// (the divisions every later question relies on: docs/verifier.md,
+  /// "Division").
+  void assume(const ir::ExprRef &condition);
   /// Greatest (or least) value of `term` over the population and `condition`.
   Extremum optimum(const ir::ExprRef &condition, const ir::ExprRef &term, bool maximize);
 

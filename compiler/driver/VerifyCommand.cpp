@@ -76,7 +76,13 @@ Command verifyCommand() {
   };
   c.run = [o](CommandContext &ctx) -> int {
     FrontendResult front = ctx.runFrontend(ctx.file());
-    if (ctx.diags().hasErrors() || !front.protocol) return kExitFindings;  // could not start
+    if (ctx.diags().hasErrors() || !front.protocol) {  // could not start
+      // The same JSON keys as a verified run (docs/verifier.md, "Output formats").
+      CommandPayload &out = ctx.payload();
+      out.json = verifier::notVerifiedJson();
+      out.sarifProperties = {{"result", verifier::spelling(verifier::Verdict::Error)}};
+      return kExitFindings;
+    }
     ctx.setStarted(true);
     const ir::Protocol &protocol = *front.protocol;
     verifier::Options options = o->verify;

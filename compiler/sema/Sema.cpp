@@ -1,7 +1,8 @@
 // The sema pipeline, written out in one place: modules, names, units,
 // types, lowering. Early passes collect every error they can and go on;
-// the later ones need a clean tree, so the pipeline stops at the first
-// stage that reported an error.
+// the type checker runs on what names and units left (an unresolved name
+// is untyped, never an error of its own); lowering needs a clean tree, so
+// the pipeline stops before it at any error.
 #include "sema/Sema.h"
 
 #include "carepath/Suggest.h"
@@ -21,7 +22,10 @@ std::optional<ir::Protocol> analyze(const ast::File &file, SourceManager &source
   if (diags.hasErrors()) return std::nullopt;
   resolveNames(a);
   buildUnits(a);  // independent of names: runs with them, so both report
-  if (diags.hasErrors()) return std::nullopt;
+  // Types are checked even after a name or unit error: a name that did not
+  // resolve (or a define in a cycle) has no type, and the checker reports
+  // nothing about an operand without one, so the other errors of the file
+  // appear in the same run without cascades from the first.
   checkTypes(a);
   if (diags.hasErrors()) return std::nullopt;
   return lower(a);

@@ -855,7 +855,7 @@ struct Checker {
 
   std::optional<ir::Type> defineType(int i) {
     if (defineChecked[i]) return defineTypes[i];
-    defineChecked[i] = true;  // no cycles here: NameResolver rejected them
+    defineChecked[i] = true;  // a define in a cycle (NameResolver reported it) reads as untyped when met again
     auto info = check(a.defines[i]->value.get());
     if (info && isBareMember(*info)) info.reset();
     defineTypes[i] = info ? std::optional<ir::Type>(info->type) : std::nullopt;

@@ -4,6 +4,7 @@
 
 #include "ir/Evaluator.h"
 #include "verifier/Conditions.h"
+#include "verifier/Display.h"
 #include "verifier/Verifier.h"
 
 using namespace carepath;
@@ -351,7 +352,7 @@ TEST(VerifierTest, KindAndVerdictSpellingsAreStableAndParseBack) {
   const char *kinds[] = {"population",   "reaches",   "tier-reachable", "tier-exclusive", "tier-order",
                          "table-overlap", "table-gap", "rule-dead",      "rule-shadowed",  "dose-bounded",
                          "dose-formulary", "assertion", "forbidden-action", "dose-ceiling", "unspecified",
-                         "dose-known"};
+                         "dose-known", "division-safe", "vacuous"};
   ASSERT_EQ(std::size(verifier::kPropertyKinds), std::size(kinds));
   for (size_t i = 0; i < std::size(kinds); ++i) {
     EXPECT_STREQ(verifier::spelling(verifier::kPropertyKinds[i]), kinds[i]);
@@ -360,7 +361,7 @@ TEST(VerifierTest, KindAndVerdictSpellingsAreStableAndParseBack) {
   for (const char *bad : {"", "Reaches", "reaches ", "unspecified-strict", "internal-model-check", "?"})
     EXPECT_EQ(verifier::parsePropertyKind(bad), std::nullopt) << bad;
 
-  const char *verdicts[] = {"verified", "failed", "inconclusive"};
+  const char *verdicts[] = {"verified", "failed", "inconclusive", "error"};
   ASSERT_EQ(std::size(verifier::kVerdicts), std::size(verdicts));
   for (size_t i = 0; i < std::size(verdicts); ++i) {
     EXPECT_STREQ(verifier::spelling(verifier::kVerdicts[i]), verdicts[i]);
@@ -422,4 +423,15 @@ TEST(VerifierTest, CounterexampleNamesListTheQuantitiesInvolvedAndAreUnique) {
                                                               "example \"assertion counterexample (2)\" {",
                                                               "example \"assertion counterexample (3)\" {",
                                                           }));
+}
+
+TEST(VerifierTest, AnAmountOverALimitNeverReadsAsTheLimit) {
+  // 6 digits would round 30.00000045 mg/kg to "30": the amount that exceeds
+  // a 30 mg/kg limit must not read as 30 (issue #14, "about 800 mg").
+  ir::Unit perKg{"mg/kg", {}, Rational(1)};
+  EXPECT_EQ(verifier::formatAmount(Rational(6000000000, 199999997), perKg),
+            "30.0000005 (exactly 6000000000/199999997) mg/kg");
+  // A short decimal, or a value 6 digits do not round to a whole number, reads as ever.
+  EXPECT_EQ(verifier::formatAmount(Rational(8005, 10), perKg), "800.5 mg/kg");
+  EXPECT_EQ(verifier::formatAmount(Rational(1000, 3), perKg), "333.333333 (exactly 1000/3) mg/kg");
 }
