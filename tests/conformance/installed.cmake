@@ -26,7 +26,7 @@ foreach(p policies dosing errors)
     message(FATAL_ERROR "installed carepath compile ${p}.care failed (${rc}):\n${err}")
   endif()
 endforeach()
-execute_process(COMMAND ${CMAKE_COMMAND} -E env --unset=CAREPATH_LIBRARY --unset=LD_LIBRARY_PATH
+execute_process(COMMAND ${CMAKE_COMMAND} -E env --unset=CAREPATH_LIBRARY --unset=LD_LIBRARY_PATH PYTHONDONTWRITEBYTECODE=1
                         PYTHONPATH=${PREFIX}/lib/python3/dist-packages
                         ${PYTHON} ${SUITE}/conformance.py check ${WORK_DIR}/tables
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
