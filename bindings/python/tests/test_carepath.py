@@ -91,12 +91,12 @@ class Evaluation(unittest.TestCase):
         r = table("dosing").evaluate(TODDLER)
         self.assertTrue(r.in_population)
         gives = {a.name: a for a in r.actions if a.kind == "give"}
-        ivig = gives["ivig"]
+        ivig = gives["third_drug"]
         self.assertEqual(ivig.amount, Fraction(14000, 3))
         self.assertIsInstance(ivig.amount, Fraction)
         self.assertEqual((ivig.unit, ivig.basis, ivig.source), ("mg", "total", "third.small"))
         self.assertIn("exactly 14/3", ivig.display)
-        aspirin = gives["aspirin"]
+        aspirin = gives["range_drug"]
         self.assertTrue(aspirin.is_range)
         self.assertIsNone(aspirin.amount)
         self.assertEqual((aspirin.low, aspirin.high), (Fraction(420), Fraction(700)))
