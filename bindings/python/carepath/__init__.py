@@ -1,0 +1,438 @@
+"""Python binding of the carepath runtime: load a compiled decision table,
+inspect its inputs and rules, and evaluate patients, with exact amounts as
+fractions.Fraction.
+
+Pure Python over libcarepath.so's C API (ctypes): nothing to compile, and
+the same stable interface every other language uses (docs/runtime.md,
+"Python"). The library is found through $CAREPATH_LIBRARY, else next to an
+installed copy of this module (PREFIX/lib/python3/dist-packages/carepath ->
+PREFIX/lib*/libcarepath.so.*), else by the system's library search.
+
+    import carepath
+    table = carepath.load("anec.table.json")
+    result = table.evaluate({"age": "3 years", "weight": "14 kg", ...})
+    for action in result.actions:
+        print(action.name, action.amount, action.unit)
+"""
+
+import ctypes
+import ctypes.util
+import glob
+import json
+import os
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Dict, List, Optional, Tuple, Union
+
+__all__ = [
+    "load", "loads", "Table", "Input", "Rule", "DecisionTable", "Action", "Output", "Result",
+    "ErrorDetail", "CarepathError", "InvalidArgumentError", "TableIOError", "MalformedTableError",
+    "UnsupportedTableError", "TamperedTableError", "UnverifiedTableError", "MalformedPatientError",
+    "InvalidPatientError", "CarepathArithmeticError", "UndefinedAmountError", "CarepathMemoryError",
+    "InternalError", "runtime_version",
+]
+
+# ------------------------------------------------------------------ library
+
+def _candidates():
+    env = os.environ.get("CAREPATH_LIBRARY")
+    if env:
+        yield env
+        return
+    # Installed: PREFIX/lib/python3/dist-packages/carepath/__init__.py.
+    prefix = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
+    for pattern in ("lib*/libcarepath.so.*", "lib/*/libcarepath.so.*"):
+        for path in sorted(glob.glob(os.path.join(prefix, pattern))):
+            yield path
+    found = ctypes.util.find_library("carepath")
+    if found:
+        yield found
+
+
+def _open_library():
+    tried = []
+    for path in _candidates():
+        try:
+            return ctypes.CDLL(path)
+        except OSError as e:
+            tried.append(f"{path}: {e}")
+    raise ImportError("carepath: libcarepath.so not found (set CAREPATH_LIBRARY to its path)"
+                      + ("; tried " + "; ".join(tried) if tried else ""))
+
+
+_lib = _open_library()
+
+_p = ctypes.c_void_p
+_s = ctypes.c_char_p
+_z = ctypes.c_size_t
+_i64p = ctypes.POINTER(ctypes.c_int64)
+
+
+def _fn(name, restype, *argtypes):
+    f = getattr(_lib, name)
+    f.restype = restype
+    f.argtypes = list(argtypes)
+    return f
+
+
+_status_name = _fn("carepath_status_name", _s, ctypes.c_int)
+_error_code = _fn("carepath_error_code", ctypes.c_int, _p)
+_error_message = _fn("carepath_error_message", _s, _p)
+_error_detail_count = _fn("carepath_error_detail_count", _z, _p)
+_error_detail_problem = _fn("carepath_error_detail_problem", ctypes.c_int, _p, _z)
+_error_detail_input = _fn("carepath_error_detail_input", _s, _p, _z)
+_error_detail_expected = _fn("carepath_error_detail_expected", _s, _p, _z)
+_error_detail_found = _fn("carepath_error_detail_found", _s, _p, _z)
+_error_detail_message = _fn("carepath_error_detail_message", _s, _p, _z)
+_error_free = _fn("carepath_error_free", None, _p)
+_open_file = _fn("carepath_table_open_file", ctypes.c_int, _s, ctypes.c_uint, ctypes.POINTER(_p), ctypes.POINTER(_p))
+_open_string = _fn("carepath_table_open_string", ctypes.c_int, _s, _z, ctypes.c_uint, ctypes.POINTER(_p),
+                   ctypes.POINTER(_p))
+_table_free = _fn("carepath_table_free", None, _p)
+_protocol_name = _fn("carepath_table_protocol_name", _s, _p)
+_protocol_version = _fn("carepath_table_protocol_version", _s, _p)
+_digest = _fn("carepath_table_digest", _s, _p)
+_verification = _fn("carepath_table_verification", _s, _p)
+_input_count = _fn("carepath_table_input_count", _z, _p)
+_input_name = _fn("carepath_table_input_name", _s, _p, _z)
+_input_kind = _fn("carepath_table_input_kind", ctypes.c_int, _p, _z)
+_input_optional = _fn("carepath_table_input_optional", ctypes.c_int, _p, _z)
+_input_integer = _fn("carepath_table_input_integer", ctypes.c_int, _p, _z)
+_input_unit = _fn("carepath_table_input_unit", _s, _p, _z)
+_input_dimension = _fn("carepath_table_input_dimension", _s, _p, _z)
+_input_unit_count = _fn("carepath_table_input_unit_count", _z, _p, _z)
+_input_unit_name = _fn("carepath_table_input_unit_name", _s, _p, _z, _z)
+_input_min = _fn("carepath_table_input_min", ctypes.c_int, _p, _z, _i64p, _i64p)
+_input_max = _fn("carepath_table_input_max", ctypes.c_int, _p, _z, _i64p, _i64p)
+_input_member_count = _fn("carepath_table_input_member_count", _z, _p, _z)
+_input_member = _fn("carepath_table_input_member", _s, _p, _z, _z)
+_table_count = _fn("carepath_table_table_count", _z, _p)
+_table_name = _fn("carepath_table_table_name", _s, _p, _z)
+_table_is_pathway = _fn("carepath_table_table_is_pathway", ctypes.c_int, _p, _z)
+_table_hit_policy = _fn("carepath_table_table_hit_policy", _s, _p, _z)
+_rule_count = _fn("carepath_table_rule_count", _z, _p, _z)
+_rule_name = _fn("carepath_table_rule_name", _s, _p, _z, _z)
+_action_count = _fn("carepath_table_action_count", _z, _p, _z, _z)
+_action_kind = _fn("carepath_table_action_kind", _s, _p, _z, _z, _z)
+_action_name = _fn("carepath_table_action_name", _s, _p, _z, _z, _z)
+_result_new = _fn("carepath_result_new", _p)
+_result_free = _fn("carepath_result_free", None, _p)
+_evaluate_into = _fn("carepath_table_evaluate_into", ctypes.c_int, _p, _s, ctypes.c_uint, _p, ctypes.POINTER(_p))
+_result_json = _fn("carepath_result_json", _s, _p)
+_result_in_population = _fn("carepath_result_in_population", ctypes.c_int, _p)
+_result_action_count = _fn("carepath_result_action_count", _z, _p)
+_result_action = _fn("carepath_result_action", ctypes.c_int, _p, _z, ctypes.POINTER(_z), ctypes.POINTER(_z),
+                     ctypes.POINTER(_z))
+_result_action_amount = _fn("carepath_result_action_amount", ctypes.c_int, _p, _z, _i64p, _i64p, _i64p, _i64p)
+_result_action_dose = _fn("carepath_result_action_dose", _s, _p, _z)
+_runtime_version = _fn("carepath_runtime_version", _s)
+
+_ALLOW_UNVERIFIED = 1
+_EXPLAIN = 1
+
+
+def _str(b: Optional[bytes]) -> str:
+    return b.decode("utf-8") if b is not None else ""
+
+
+def runtime_version() -> str:
+    """The library's version, "MAJOR.MINOR.PATCH"."""
+    return _str(_runtime_version())
+
+# ------------------------------------------------------------------ errors
+
+_PROBLEMS = ["NONE", "MALFORMED", "UNKNOWN_INPUT", "DUPLICATE", "MISSING", "WRONG_TYPE", "UNKNOWN_MEMBER",
+             "NOT_A_NUMBER", "UNKNOWN_UNIT", "WRONG_DIMENSION", "NOT_INTEGER", "OUT_OF_RANGE", "TOO_LARGE"]
+
+
+@dataclass(frozen=True)
+class ErrorDetail:
+    """One problem of an error: `problem` is the carepath_problem's name
+    without its prefix ("OUT_OF_RANGE"); `input` is "" for the document."""
+    problem: str
+    input: str
+    expected: str
+    found: str
+    message: str
+
+
+class CarepathError(Exception):
+    """A failure of the runtime: `code` is the carepath_status name
+    ("CAREPATH_ERROR_INVALID_PATIENT"), `details` one ErrorDetail per problem."""
+    code = "CAREPATH_ERROR_INTERNAL"
+
+    def __init__(self, message: str, details: List[ErrorDetail] = ()):
+        super().__init__(message)
+        self.message = message
+        self.details = list(details)
+
+
+class InvalidArgumentError(CarepathError): code = "CAREPATH_ERROR_INVALID_ARGUMENT"
+class TableIOError(CarepathError): code = "CAREPATH_ERROR_IO"
+class MalformedTableError(CarepathError): code = "CAREPATH_ERROR_MALFORMED_TABLE"
+class UnsupportedTableError(CarepathError): code = "CAREPATH_ERROR_UNSUPPORTED_TABLE"
+class TamperedTableError(CarepathError): code = "CAREPATH_ERROR_TAMPERED_TABLE"
+class UnverifiedTableError(CarepathError): code = "CAREPATH_ERROR_UNVERIFIED_TABLE"
+class MalformedPatientError(CarepathError): code = "CAREPATH_ERROR_MALFORMED_PATIENT"
+class InvalidPatientError(CarepathError): code = "CAREPATH_ERROR_INVALID_PATIENT"
+class CarepathArithmeticError(CarepathError): code = "CAREPATH_ERROR_ARITHMETIC"
+class UndefinedAmountError(CarepathError): code = "CAREPATH_ERROR_UNDEFINED_AMOUNT"
+class CarepathMemoryError(CarepathError): code = "CAREPATH_ERROR_OUT_OF_MEMORY"
+class InternalError(CarepathError): code = "CAREPATH_ERROR_INTERNAL"
+
+
+# By carepath_status value (stable: docs/runtime.md).
+_ERRORS = {1: InvalidArgumentError, 2: TableIOError, 3: MalformedTableError, 4: UnsupportedTableError,
+           5: TamperedTableError, 6: UnverifiedTableError, 7: MalformedPatientError, 8: InvalidPatientError,
+           9: CarepathArithmeticError, 10: UndefinedAmountError, 11: CarepathMemoryError, 12: InternalError}
+
+
+def _raise(status: int, error: ctypes.c_void_p):
+    """Raises the exception for `status`, taking ownership of `error`."""
+    try:
+        details = []
+        message = _status_name(status).decode() or f"carepath status {status}"
+        if error:
+            message = _str(_error_message(error))
+            for i in range(_error_detail_count(error)):
+                p = _error_detail_problem(error, i)
+                details.append(ErrorDetail(_PROBLEMS[p] if 0 <= p < len(_PROBLEMS) else str(p),
+                                           _str(_error_detail_input(error, i)),
+                                           _str(_error_detail_expected(error, i)),
+                                           _str(_error_detail_found(error, i)),
+                                           _str(_error_detail_message(error, i))))
+    finally:
+        _error_free(error)
+    raise _ERRORS.get(status, InternalError)(message, details)
+
+# ------------------------------------------------------------------ tables
+
+_KINDS = {0: "bool", 1: "enum", 2: "number", 3: "string"}
+
+
+@dataclass(frozen=True)
+class Input:
+    """What the table asks: `kind` is "bool", "enum", "number" or "string";
+    for numbers the author's `unit` ("" when dimensionless), its `dimension`,
+    the `units` a patient may use and the inclusive range (`minimum`,
+    `maximum`: exact, in `unit`; None when unbounded)."""
+    name: str
+    kind: str
+    optional: bool
+    integer: bool = False
+    unit: str = ""
+    dimension: str = ""
+    units: Tuple[str, ...] = ()
+    minimum: Optional[Fraction] = None
+    maximum: Optional[Fraction] = None
+    members: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    actions: Tuple[Tuple[str, str], ...]  # (kind, name): ("give", "aspirin"), ("do", "admit")
+
+
+@dataclass(frozen=True)
+class DecisionTable:
+    """A table, or a pathway (whose rules are its tiers)."""
+    name: str
+    pathway: bool
+    hit_policy: str
+    rules: Tuple[Rule, ...]
+
+
+def _bound(fn, handle, i) -> Optional[Fraction]:
+    num, den = ctypes.c_int64(), ctypes.c_int64()
+    if not fn(handle, i, ctypes.byref(num), ctypes.byref(den)):
+        return None
+    return Fraction(num.value, den.value)
+
+
+@dataclass(frozen=True)
+class Action:
+    """A fired action of the treatment plan. `source` is where it is written
+    ("table.rule", "pathway.tier"); for a give with an amount, `amount` is
+    the exact dose (a Fraction), or None for a dose range, given as `low` and
+    `high`; all three in `unit`, the canonical unit ("mg", "mg/day");
+    `display` is the dose for people ("420 mg per day")."""
+    source: str
+    kind: str
+    name: str
+    low: Optional[Fraction] = None
+    high: Optional[Fraction] = None
+    unit: str = ""
+    display: str = ""
+    basis: str = ""
+    timing: str = ""
+    note: str = ""
+    citations: Tuple[str, ...] = ()
+
+    @property
+    def amount(self) -> Optional[Fraction]:
+        return self.low if self.low is not None and self.low == self.high else None
+
+    @property
+    def is_range(self) -> bool:
+        return self.low is not None and self.low != self.high
+
+
+@dataclass(frozen=True)
+class Output:
+    """A table output: its `value` (as the result JSON gives it: a string,
+    or None when missing or when the table decides a list), and `values`,
+    the (rule, value) pairs of the fired rules in result order."""
+    table: str
+    output: str
+    value: Optional[str]
+    values: Tuple[Tuple[str, Optional[str]], ...]
+
+
+@dataclass
+class Result:
+    """One evaluation: the treatment plan (`actions`), the rules that fired
+    and those left undecided by a missing value ("table.rule"), the table
+    outputs, and with explain=True the explanation: `trace` (one entry per
+    rule: the conditions checked, the values read) and `patient` (each
+    input's value as read, "missing" when absent). `json` is the whole
+    result document (docs/runtime.md, "Result JSON")."""
+    in_population: bool
+    actions: List[Action]
+    fired: List[str]
+    undecided: List[str]
+    outputs: Dict[str, Output]
+    violations: List[Any]
+    trace: Optional[List[Dict[str, Any]]]
+    patient: Optional[Dict[str, Any]]
+    json: Dict[str, Any] = field(repr=False)
+
+
+def _where(entry: Dict[str, Any]) -> str:
+    if "pathway" in entry:
+        return f"{entry['pathway']}.{entry['tier']}"
+    return f"{entry['table']}.{entry['rule']}"
+
+
+class Table:
+    """A loaded, immutable decision table (safe to share between threads)."""
+
+    def __init__(self, handle: ctypes.c_void_p):
+        self._handle = handle
+        h = handle
+        self.name = _str(_protocol_name(h))
+        self.version = _str(_protocol_version(h))
+        self.digest = _str(_digest(h))
+        self.verification = _str(_verification(h))
+        inputs = []
+        for i in range(_input_count(h)):
+            kind = _KINDS.get(_input_kind(h, i), "?")
+            number = kind == "number"
+            inputs.append(Input(
+                name=_str(_input_name(h, i)), kind=kind, optional=bool(_input_optional(h, i)),
+                integer=bool(_input_integer(h, i)),
+                unit=_str(_input_unit(h, i)) if number else "",
+                dimension=_str(_input_dimension(h, i)) if number else "",
+                units=tuple(_str(_input_unit_name(h, i, u)) for u in range(_input_unit_count(h, i))),
+                minimum=_bound(_input_min, h, i) if number else None,
+                maximum=_bound(_input_max, h, i) if number else None,
+                members=tuple(_str(_input_member(h, i, m)) for m in range(_input_member_count(h, i)))))
+        self.inputs: Tuple[Input, ...] = tuple(inputs)
+        tables = []
+        for t in range(_table_count(h)):
+            rules = tuple(
+                Rule(_str(_rule_name(h, t, r)),
+                     tuple((_str(_action_kind(h, t, r, a)), _str(_action_name(h, t, r, a)))
+                           for a in range(_action_count(h, t, r))))
+                for r in range(_rule_count(h, t)))
+            tables.append(DecisionTable(_str(_table_name(h, t)), bool(_table_is_pathway(h, t)),
+                                        _str(_table_hit_policy(h, t)), rules))
+        self.tables: Tuple[DecisionTable, ...] = tuple(tables)
+
+    def __del__(self):
+        if getattr(self, "_handle", None):
+            _table_free(self._handle)
+            self._handle = None
+
+    def __repr__(self):
+        return f"<carepath.Table {self.name} {self.version} ({self.verification})>"
+
+    def input(self, name: str) -> Input:
+        for i in self.inputs:
+            if i.name == name:
+                return i
+        raise KeyError(name)
+
+    def evaluate(self, patient: Union[Dict[str, Any], str], explain: bool = False) -> Result:
+        """Evaluates one patient: a dict (or its JSON text) of input name to
+        value (true/false, a member's name, a number, "14 kg", {"value": 14,
+        "unit": "kg"}, a string; None or left out for a missing optional
+        input). Raises a CarepathError subclass on failure."""
+        text = patient if isinstance(patient, str) else json.dumps(patient)
+        result = _result_new()
+        if not result:
+            raise CarepathMemoryError("out of memory")
+        try:
+            error = _p()
+            status = _evaluate_into(self._handle, text.encode("utf-8"), _EXPLAIN if explain else 0, result,
+                                    ctypes.byref(error))
+            if status != 0:
+                _raise(status, error)
+            return self._read(result)
+        finally:
+            _result_free(result)
+
+    def _read(self, r) -> Result:
+        doc = json.loads(_str(_result_json(r)))
+        described = doc.get("actions", [])
+        actions = []
+        for i in range(_result_action_count(r)):
+            t, rule, a = _z(), _z(), _z()
+            _result_action(r, i, ctypes.byref(t), ctypes.byref(rule), ctypes.byref(a))
+            ln, ld, hn, hd = (ctypes.c_int64() for _ in range(4))
+            low = high = None
+            if _result_action_amount(r, i, ctypes.byref(ln), ctypes.byref(ld), ctypes.byref(hn), ctypes.byref(hd)):
+                low, high = Fraction(ln.value, ld.value), Fraction(hn.value, hd.value)
+            d = described[i] if i < len(described) else {}
+            h = self._handle
+            actions.append(Action(
+                source=f"{_str(_table_name(h, t.value))}.{_str(_rule_name(h, t.value, rule.value))}",
+                kind=_str(_action_kind(h, t.value, rule.value, a.value)),
+                name=_str(_action_name(h, t.value, rule.value, a.value)),
+                low=low, high=high, unit=d.get("canonicalUnit", ""), display=_str(_result_action_dose(r, i)),
+                basis=d.get("basis", ""), timing=d.get("timing", ""), note=d.get("note", ""),
+                citations=tuple(d.get("citations", []))))
+        outputs = {}
+        for o in doc.get("outputs", []):
+            key = f"{o['table']}.{o['output']}"
+            outputs[key] = Output(o["table"], o["output"], o.get("value"),
+                                  tuple((f["rule"], f.get("value")) for f in o.get("from", [])))
+        return Result(in_population=bool(_result_in_population(r)), actions=actions,
+                      fired=[_where(f) for f in doc.get("fired", [])],
+                      undecided=[_where(u) for u in doc.get("undecided", [])],
+                      outputs=outputs, violations=doc.get("violations", []),
+                      trace=doc.get("trace"), patient=doc.get("patient"), json=doc)
+
+
+def _opened(status, handle, error) -> Table:
+    if status != 0:
+        _raise(status, error)
+    return Table(handle)
+
+
+def load(path: Union[str, os.PathLike], allow_unverified: bool = False) -> Table:
+    """Loads a compiled table (`carepath compile`). Refuses a table that is
+    not verified unless allow_unverified; raises a CarepathError subclass."""
+    handle, error = _p(), _p()
+    status = _open_file(os.fsencode(path), _ALLOW_UNVERIFIED if allow_unverified else 0,
+                        ctypes.byref(handle), ctypes.byref(error))
+    return _opened(status, handle, error)
+
+
+def loads(text: Union[str, bytes], allow_unverified: bool = False) -> Table:
+    """Loads a table from its JSON text."""
+    data = text.encode("utf-8") if isinstance(text, str) else bytes(text)
+    handle, error = _p(), _p()
+    status = _open_string(data, len(data), _ALLOW_UNVERIFIED if allow_unverified else 0,
+                          ctypes.byref(handle), ctypes.byref(error))
+    return _opened(status, handle, error)

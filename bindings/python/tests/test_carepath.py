@@ -1,0 +1,189 @@
+"""unittest tests of the Python binding (ctest: python_binding). Needs
+CAREPATH_LIBRARY (libcarepath.so), CAREPATH_CONFORMANCE_TABLES (the
+conformance suite's compiled tables) and the binding on PYTHONPATH."""
+import json
+import os
+import sys
+import tempfile
+import unittest
+from fractions import Fraction
+
+import carepath
+
+TABLES = os.environ["CAREPATH_CONFORMANCE_TABLES"]
+CONFORMANCE = os.path.join(os.path.dirname(__file__), "..", "..", "..", "conformance")
+sys.path.insert(0, CONFORMANCE)
+import conformance  # noqa: E402
+
+TODDLER = {"age": "3 years", "weight": "14 kg", "temp": "39 degC", "alt": "120 U_per_L",
+           "c1": True, "c2": True, "c3": False, "c4": False, "stage": "late"}
+
+
+def table(name, **kw):
+    return carepath.load(os.path.join(TABLES, name + ".table.json"), **kw)
+
+
+class Loading(unittest.TestCase):
+    def test_facts(self):
+        t = table("dosing")
+        self.assertEqual((t.name, t.version, t.verification), ("dosing", "1", "verified"))
+        self.assertTrue(t.digest.startswith("sha256:"))
+        self.assertRegex(carepath.runtime_version(), r"^\d+\.\d+\.\d+$")
+
+    def test_missing_file(self):
+        with self.assertRaises(carepath.TableIOError) as cm:
+            carepath.load(os.path.join(TABLES, "no-such.table.json"))
+        self.assertEqual(cm.exception.code, "CAREPATH_ERROR_IO")
+        self.assertEqual(len(cm.exception.details), 1)
+        self.assertEqual(cm.exception.details[0].problem, "NONE")
+
+    def test_malformed_and_tampered(self):
+        with self.assertRaises(carepath.MalformedTableError):
+            carepath.loads("{not json")
+        with open(os.path.join(TABLES, "dosing.table.json"), encoding="utf-8") as f:
+            text = f.read()
+        self.assertEqual(carepath.loads(text).name, "dosing")
+        doc = json.loads(text)
+        doc["protocol"]["version"] = "2"
+        with self.assertRaises(carepath.TamperedTableError) as cm:
+            carepath.loads(json.dumps(doc))
+        self.assertIsInstance(cm.exception, carepath.CarepathError)
+
+    def test_unverified_refused_unless_allowed(self):
+        with self.assertRaises(carepath.UnverifiedTableError):
+            table("errors")
+        self.assertEqual(table("errors", allow_unverified=True).verification, "unverified")
+
+    def test_path_like(self):
+        import pathlib
+        self.assertEqual(carepath.load(pathlib.Path(TABLES) / "policies.table.json").name, "policies")
+
+
+class Introspection(unittest.TestCase):
+    def test_inputs(self):
+        t = table("dosing")
+        self.assertEqual([i.name for i in t.inputs][:4], ["age", "weight", "temp", "alt"])
+        w = t.input("weight")
+        self.assertEqual((w.kind, w.unit, w.dimension, w.optional), ("number", "kg", "mass", False))
+        self.assertEqual((w.minimum, w.maximum), (Fraction(2), Fraction(150)))
+        self.assertIn("g", w.units)
+        self.assertTrue(t.input("alt").optional)
+        self.assertEqual(t.input("stage").members, ("early", "late"))
+        self.assertEqual(t.input("c1").kind, "bool")
+        p = table("policies")
+        self.assertTrue(p.input("score").integer)
+        self.assertEqual(p.input("note").kind, "string")
+        with self.assertRaises(KeyError):
+            t.input("height")
+
+    def test_tables(self):
+        t = table("policies")
+        policies = {d.name: d.hit_policy for d in t.tables}
+        self.assertEqual(policies["prio"], "priority")
+        self.assertEqual(policies["ranked"], "output order")
+        uniq = next(d for d in t.tables if d.name == "uniq")
+        self.assertEqual([r.name for r in uniq.rules], ["low", "mid", "high"])
+        self.assertEqual(uniq.rules[0].actions, (("do", "low_care"),))
+
+
+class Evaluation(unittest.TestCase):
+    def test_treatment_plan_exact(self):
+        r = table("dosing").evaluate(TODDLER)
+        self.assertTrue(r.in_population)
+        gives = {a.name: a for a in r.actions if a.kind == "give"}
+        ivig = gives["third_drug"]
+        self.assertEqual(ivig.amount, Fraction(14000, 3))
+        self.assertIsInstance(ivig.amount, Fraction)
+        self.assertEqual((ivig.unit, ivig.basis, ivig.source), ("mg", "total", "third.small"))
+        self.assertIn("exactly 14/3", ivig.display)
+        aspirin = gives["range_drug"]
+        self.assertTrue(aspirin.is_range)
+        self.assertIsNone(aspirin.amount)
+        self.assertEqual((aspirin.low, aspirin.high), (Fraction(420), Fraction(700)))
+        self.assertIn("counting.enough", r.fired)
+        self.assertEqual(r.undecided, [])
+
+    def test_missing_values_and_explanation(self):
+        patient = dict(TODDLER)
+        del patient["alt"]
+        patient["stage"] = None
+        r = table("dosing").evaluate(patient, explain=True)
+        self.assertEqual(r.undecided, ["liver.raised"])
+        self.assertEqual(r.patient["alt"], "missing")
+        raised = next(e for e in r.trace if e["table"] == "liver" and e["rule"] == "raised")
+        self.assertEqual(raised["missing"], ["alt"])
+        self.assertFalse(raised["fired"])
+        self.assertIsNone(table("dosing").evaluate(TODDLER).trace)
+
+    def test_outputs(self):
+        r = table("policies").evaluate({"fever": True, "rash": True, "cough": False, "score": 4, "level": "amber"})
+        self.assertEqual(r.outputs["points.points"].value, "3")
+        ranked = r.outputs["ranked.flag"]
+        self.assertIsNone(ranked.value)
+        self.assertEqual(ranked.values, (("r", "urgent"), ("f", "routine")))
+
+    def test_json_text_patient(self):
+        r = table("dosing").evaluate(json.dumps(TODDLER))
+        self.assertEqual(r.json["protocol"]["name"], "dosing")
+
+    def test_invalid_patient_details(self):
+        patient = dict(TODDLER, weight="500 kg", c1=3, colour="red")
+        with self.assertRaises(carepath.InvalidPatientError) as cm:
+            table("dosing").evaluate(patient)
+        e = cm.exception
+        self.assertEqual(e.code, "CAREPATH_ERROR_INVALID_PATIENT")
+        by_input = {d.input: d for d in e.details}
+        self.assertEqual(set(by_input), {"weight", "c1", "colour"})
+        self.assertEqual(by_input["weight"].problem, "OUT_OF_RANGE")
+        self.assertEqual(by_input["weight"].expected, "2 kg .. 150 kg")
+        self.assertEqual(by_input["weight"].found, "500 kg")
+        self.assertEqual(by_input["c1"].problem, "WRONG_TYPE")
+        self.assertEqual(by_input["colour"].problem, "UNKNOWN_INPUT")
+        self.assertIn("weight", str(e))
+
+    def test_malformed_patient(self):
+        with self.assertRaises(carepath.MalformedPatientError):
+            table("dosing").evaluate("[1, 2]")
+
+    def test_evaluation_errors(self):
+        t = table("errors", allow_unverified=True)
+        with self.assertRaises(carepath.UndefinedAmountError):
+            t.evaluate({"weight": "20 kg", "route": "needs_alt"})
+        with self.assertRaises(carepath.CarepathArithmeticError):
+            t.evaluate({"weight": "150 kg", "route": "huge"})
+
+    def test_table_outlives_nothing_else(self):
+        # Results are plain Python objects: usable after the table is gone.
+        t = table("dosing")
+        r = t.evaluate(TODDLER)
+        del t
+        self.assertEqual(r.actions[0].name, "child_care")
+
+
+class Conformance(unittest.TestCase):
+    """The conformance suite from Python (conformance/conformance.py)."""
+
+    def test_suite(self):
+        with tempfile.TemporaryFile("w+") as out:
+            failures = conformance.run("check", TABLES, conformance.case_files([]), out=out)
+            out.seek(0)
+            report = out.read()
+        self.assertEqual(failures, 0, report)
+        self.assertRegex(report, r"\b[1-9]\d* passed, 0 failed")
+
+    def test_a_wrong_expectation_fails(self):
+        with open(os.path.join(CONFORMANCE, "cases", "dosing.json"), encoding="utf-8") as f:
+            doc = json.load(f)
+        doc["cases"] = doc["cases"][:1]
+        doc["cases"][0]["expect"]["actions"][6]["amount"] = "14001/3"
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+            json.dump(doc, f)
+        try:
+            with tempfile.TemporaryFile("w+") as out:
+                self.assertEqual(conformance.run("check", TABLES, [f.name], out=out), 1)
+        finally:
+            os.unlink(f.name)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,171 @@
+// The conformance suite's runner for the C API (conformance/README.md):
+// every case of every cases file, evaluated through libcarepath.so's C
+// functions only (carepath/carepath.h); nlohmann-json reads the suite's
+// files and the result document. Exit 1 on a mismatch, naming the case.
+//
+//   carepath_conformance_c TABLE_DIR CASES.json...
+#include <carepath/carepath.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <numeric>
+#include <string>
+
+using nlohmann::json;
+
+namespace {
+
+const char *const kProblems[] = {"NONE", "MALFORMED", "UNKNOWN_INPUT", "DUPLICATE", "MISSING",
+                                 "WRONG_TYPE", "UNKNOWN_MEMBER", "NOT_A_NUMBER", "UNKNOWN_UNIT",
+                                 "WRONG_DIMENSION", "NOT_INTEGER", "OUT_OF_RANGE", "TOO_LARGE"};
+
+std::string fraction(int64_t num, int64_t den) {
+  int64_t g = std::gcd(num, den);
+  if (g != 0) num /= g, den /= g;
+  if (den < 0) num = -num, den = -den;
+  return den == 1 ? std::to_string(num) : std::to_string(num) + "/" + std::to_string(den);
+}
+
+// "14000/3", "420", "292.5" -> the reduced "num/den" (the suite's amounts
+// are exact: a decimal is its own exact value).
+std::string exact(const std::string &text) {
+  size_t slash = text.find('/');
+  if (slash != std::string::npos)
+    return fraction(std::stoll(text.substr(0, slash)), std::stoll(text.substr(slash + 1)));
+  size_t dot = text.find('.');
+  if (dot == std::string::npos) return fraction(std::stoll(text), 1);
+  std::string digits = text.substr(0, dot) + text.substr(dot + 1);
+  int64_t den = 1;
+  for (size_t i = dot + 1; i < text.size(); ++i) den *= 10;
+  return fraction(std::stoll(digits), den);
+}
+
+std::string where(const json &e) {
+  return e.contains("pathway") ? e["pathway"].get<std::string>() + "." + e["tier"].get<std::string>()
+                               : e["table"].get<std::string>() + "." + e["rule"].get<std::string>();
+}
+
+json observe(const carepath_table *t, const std::string &patient, carepath_result *r) {
+  carepath_error *e = nullptr;
+  carepath_status s = carepath_table_evaluate_into(t, patient.c_str(), 0, r, &e);
+  if (s != CAREPATH_OK) {
+    json problems = json::array();
+    for (size_t i = 0; i < carepath_error_detail_count(e); ++i) {
+      int p = carepath_error_detail_problem(e, i);
+      problems.push_back({{"input", carepath_error_detail_input(e, i)},
+                          {"problem", p >= 0 && p <= 12 ? kProblems[p] : "?"}});
+    }
+    carepath_error_free(e);
+    return {{"error", carepath_status_name(s)}, {"problems", problems}};
+  }
+  json doc = json::parse(carepath_result_json(r));
+  json out = {{"inPopulation", carepath_result_in_population(r) == 1}};
+  json fired = json::array(), undecided = json::array(), actions = json::array(), outputs = json::object();
+  for (const json &f : doc["fired"]) fired.push_back(where(f));
+  for (const json &u : doc["undecided"]) undecided.push_back(where(u));
+  for (size_t i = 0; i < carepath_result_action_count(r); ++i) {
+    size_t table = 0, rule = 0, action = 0;
+    carepath_result_action(r, i, &table, &rule, &action);
+    json a = {{"from", std::string(carepath_table_table_name(t, table)) + "." + carepath_table_rule_name(t, table, rule)},
+              {"kind", carepath_table_action_kind(t, table, rule, action)},
+              {"name", carepath_table_action_name(t, table, rule, action)}};
+    int64_t ln = 0, ld = 1, hn = 0, hd = 1;
+    if (carepath_result_action_amount(r, i, &ln, &ld, &hn, &hd)) {
+      if (fraction(ln, ld) == fraction(hn, hd)) {
+        a["amount"] = fraction(ln, ld);
+      } else {
+        a["low"] = fraction(ln, ld);
+        a["high"] = fraction(hn, hd);
+      }
+      a["unit"] = doc["actions"].at(i).value("canonicalUnit", "");
+    }
+    actions.push_back(a);
+  }
+  for (const json &o : doc["outputs"]) {
+    json from = json::array();
+    for (const json &f : o["from"]) from.push_back({f["rule"], f["value"]});
+    outputs[o["table"].get<std::string>() + "." + o["output"].get<std::string>()] = {{"value", o["value"]},
+                                                                                     {"from", from}};
+  }
+  out["fired"] = fired;
+  out["undecided"] = undecided;
+  out["actions"] = actions;
+  out["outputs"] = outputs;
+  return out;
+}
+
+// The expectation in the observed form: amounts reduced, problems sorted
+// (one detail per problem, in no promised order).
+json normalize(json j) {
+  if (j.contains("problems")) {
+    std::vector<json> p = j["problems"].get<std::vector<json>>();
+    std::sort(p.begin(), p.end(), [](const json &a, const json &b) {
+      return std::make_pair(a.value("input", ""), a.value("problem", "")) <
+             std::make_pair(b.value("input", ""), b.value("problem", ""));
+    });
+    j["problems"] = p;
+  }
+  if (j.contains("actions"))
+    for (json &a : j["actions"])
+      for (const char *k : {"amount", "low", "high"})
+        if (a.contains(k)) a[k] = exact(a[k].get<std::string>());
+  return j;
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+  if (argc < 3) {
+    std::fprintf(stderr, "usage: %s TABLE_DIR CASES.json...\n", argv[0]);
+    return 2;
+  }
+  int passed = 0, failed = 0;
+  carepath_result *r = carepath_result_new();
+  for (int f = 2; f < argc; ++f) {
+    std::ifstream in(argv[f]);
+    json doc = json::parse(in);
+    std::string protocol = doc["protocol"];
+    std::string path = std::string(argv[1]) + "/" + protocol.substr(0, protocol.size() - 5) + ".table.json";
+    bool allowUnverified = doc.value("allowUnverified", false);
+    carepath_table *t = nullptr;
+    carepath_error *e = nullptr;
+    if (allowUnverified) {
+      // Refused without the flag.
+      carepath_status s = carepath_table_open_file(path.c_str(), 0, &t, &e);
+      if (s != CAREPATH_ERROR_UNVERIFIED_TABLE) {
+        std::printf("FAIL: %s: expected CAREPATH_ERROR_UNVERIFIED_TABLE without the flag, got %s\n", argv[f],
+                    carepath_status_name(s));
+        ++failed;
+      }
+      carepath_table_free(t);
+      carepath_error_free(e);
+      t = nullptr;
+      e = nullptr;
+    }
+    if (carepath_table_open_file(path.c_str(), allowUnverified ? CAREPATH_ALLOW_UNVERIFIED : 0, &t, &e) !=
+        CAREPATH_OK) {
+      std::printf("FAIL: %s: %s\n", path.c_str(), carepath_error_message(e));
+      carepath_error_free(e);
+      return 1;
+    }
+    for (const json &c : doc["cases"]) {
+      std::string patient = c.contains("patientText") ? c["patientText"].get<std::string>() : c["patient"].dump();
+      json got = normalize(observe(t, patient, r));
+      json want = normalize(c["expect"]);
+      if (got == want) {
+        ++passed;
+      } else {
+        ++failed;
+        std::printf("FAIL: %s: %s\n  expected %s\n  got      %s\n", argv[f], c["name"].get<std::string>().c_str(),
+                    want.dump().c_str(), got.dump().c_str());
+      }
+    }
+    carepath_table_free(t);
+  }
+  carepath_result_free(r);
+  std::printf("%d passed, %d failed\n", passed, failed);
+  return failed == 0 ? 0 : 1;
+}
