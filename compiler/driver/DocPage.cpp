@@ -220,6 +220,16 @@ std::string sourceText(const SourceManager &sm, const SourceRange &r) {
   return out;
 }
 
+/// A tier's or rule's own citations, then its actions' that it does not
+/// cite itself: each is shown once with its full text.
+ir::Citations withActions(const ir::Citations &own, const std::vector<Action> &actions) {
+  ir::Citations all = own;
+  for (const Action &a : actions)
+    for (const std::string &c : a.citations)
+      if (std::find(all.begin(), all.end(), c) == all.end()) all.push_back(c);
+  return all;
+}
+
 /// The citations of a declaration, each with its full reference text.
 void citationBlocks(Document &d, const Protocol &p, const ir::Citations &c) {
   if (c.empty()) {
@@ -344,10 +354,11 @@ void doseBands(Document &d, const Protocol &p, const Action &a) {
   }
   // Where a cap starts to apply: the weight at which an end, linear in
   // weight, reaches the cap.
-  std::vector<Rational> capAt;
+  std::vector<std::pair<std::string, Rational>> capAt;  // which end, from what weight
   if (a.cap)
     for (const ir::Expr *e : {a.dose.get(), a.doseHigh.get()}) {
       if (!e) continue;
+      std::string end = !a.doseHigh ? "the amount" : e == a.dose.get() ? "the low end" : "the high end";
       auto y0 = at(*e, lo), y1 = at(*e, hi), c0 = at(*a.cap, lo), c1 = at(*a.cap, hi);
       Rational mid = (lo + hi) / Rational(2);
       auto ym = at(*e, mid);
@@ -355,7 +366,7 @@ void doseBands(Document &d, const Protocol &p, const Action &a) {
       Rational slope = (*y1 - *y0) / (hi - lo);
       if (*ym != *y0 + slope * (mid - lo)) continue;  // not linear: the table shows the ends only
       Rational x = lo + (*c0 - *y0) / slope;
-      if (lo < x && x < hi) cuts.insert(x), capAt.push_back(x);
+      if (lo < x && x < hi) cuts.insert(x), capAt.push_back({end, x});
     }
   std::vector<Rational> points(cuts.begin(), cuts.end());
   auto amount = [&](const ir::Expr *uncapped, const ir::Expr *capped, const Rational &kg) -> Spans {
@@ -392,9 +403,9 @@ void doseBands(Document &d, const Protocol &p, const Action &a) {
     rows.push_back(std::move(row));
   }
   d.table(std::move(header), std::move(rows), "doses");
-  for (const Rational &x : capAt)
-    d.para({txt("The cap (" + ir::toString(p, *a.cap) + per + ") is reached at " + weight.name + " = "),
-            strong(verifier::formatQuantity(x, weight.displayUnit)), txt(".")});
+  for (const auto &[end, x] : capAt)
+    d.para({txt("The cap (" + ir::toString(p, *a.cap) + per + ") holds " + end + " from " + weight.name + " = "),
+            strong(verifier::formatQuantity(x, weight.displayUnit)), txt(" on.")});
 }
 
 // ------------------------------------------------------------------ sections
@@ -424,7 +435,7 @@ void flowchartSection(Document &d) {
   d.heading(2, "Flowchart", "flowchart");
   d.para({txt("From the population, each pathway's tiers (alternatives: at most one applies) in order, with the "
               "condition each is entered on and, dashed, the condition under which it counts as failed and the "
-              "next tier follows; each table with its rules. A grey arrow: a condition reads that tier or rule.")});
+              "next tier follows; each table with its rules. A dotted grey arrow: a condition reads that tier or rule. Each box links to its section below.")});
   Block b;
   b.kind = Block::Kind::Flowchart;
   d.blocks.push_back(std::move(b));
@@ -506,7 +517,7 @@ void pathwaysSection(Document &d, const PageInput &in) {
       if (t.failedWhen) d.para({strong("Counts as failed when: "), code(show(p, t.failedWhen))});
       d.para({strong("Then:")});
       actionList(d, p, t.actions);
-      citationBlocks(d, p, t.citations);
+      citationBlocks(d, p, withActions(t.citations, t.actions));
       d.para({strong("Protocol text"), txt(" (" + lineOf(*in.sources, t.range) + "):")});
       d.pre(sourceText(*in.sources, t.range));
     }
@@ -539,7 +550,7 @@ void tablesSection(Document &d, const PageInput &in) {
         d.para({strong("Then:")});
         actionList(d, p, r.actions);
       }
-      citationBlocks(d, p, r.citations);
+      citationBlocks(d, p, withActions(r.citations, r.actions));
       d.para({strong("Protocol text"), txt(" (" + lineOf(*in.sources, r.range) + "):")});
       d.pre(sourceText(*in.sources, r.range));
     }
