@@ -9,6 +9,9 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   llvm-14-tools python3 python3-psutil python3-yaml
   graphviz
+  # The review page's browser test (tests/doc/browser-check.py); large, and
+  # the test is skipped without it.
+  chromium
 )
 # Node.js and npm (the DMN interop, schema and SARIF tests) may already be on
 # the machine from outside Debian (this project's machines ship Node 20 with

@@ -29,6 +29,7 @@
 #include "backends/DmnExpressions.h"
 #include "backends/Feel.h"
 #include "carepath/Quantity.h"
+#include "carepath/Xml.h"
 #include "ir/PatientInput.h"
 
 namespace carepath::backends {
@@ -39,20 +40,9 @@ namespace {
 
 using Kind = ir::Type::Kind;
 
-std::string xml(const std::string &s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+// Attribute values (carepath/Xml.h, shared with the JUnit report and the
+// review page); a control character XML cannot hold becomes '?'.
+std::string xml(const std::string &s) { return xmlEscape(s, true); }
 
 // Element text: only `&` and `<` must be escaped (and `>` after `]]`);
 // quotes stay readable in FEEL strings.

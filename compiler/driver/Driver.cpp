@@ -63,7 +63,7 @@ namespace {
 const std::map<std::string, Format> kFormats = {
     {"text", Format::Text},   {"json", Format::Json},   {"sarif", Format::Sarif},
     {"jsonl", Format::Jsonl}, {"junit", Format::Junit}, {"codequality", Format::CodeQuality},
-    {"markdown", Format::Markdown}};
+    {"markdown", Format::Markdown}, {"html", Format::Html}};
 const std::map<std::string, ColorMode> kColors = {
     {"auto", ColorMode::Auto}, {"always", ColorMode::Always}, {"never", ColorMode::Never}};
 
@@ -125,7 +125,7 @@ int runDriver(int argc, char **argv) {
   int exitCode = kExitOk;
   std::vector<Command> commands = {checkCommand(), verifyCommand(), compileCommand(),
                                    testCommand(),  evalCommand(),   explainCommand(), diffCommand(),
-                                   fmtCommand()};
+                                   fmtCommand(),   docCommand()};
   std::vector<std::unique_ptr<ParsedShared>> shared;
   for (const Command &c : commands) {
     CLI::App *sub = app.add_subcommand(c.name, c.help);

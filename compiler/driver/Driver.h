@@ -30,7 +30,7 @@ enum ExitCode : int {
   kExitInternal = 4,      // a bug in carepath: please report it
 };
 
-enum class Format { Text, Json, Sarif, Jsonl, Junit, CodeQuality, Markdown };
+enum class Format { Text, Json, Sarif, Jsonl, Junit, CodeQuality, Markdown, Html };
 
 /// Of several runs' exit codes (one per FILE), the one of the whole command:
 /// internal error (4) over findings (1) over inconclusive (3) over clean (0).
@@ -164,6 +164,7 @@ Command evalCommand();
 Command explainCommand();
 Command diffCommand();
 Command fmtCommand();
+Command docCommand();
 
 /// Parses the command line and runs the command; returns the exit code.
 int runDriver(int argc, char **argv);

@@ -16,6 +16,7 @@
 
 #include "Explanations.h"
 #include "carepath/Sha256.h"
+#include "carepath/Xml.h"
 
 namespace carepath::driver {
 
@@ -335,23 +336,6 @@ ojson codeQuality(const ojson &log) {
 
 // ------------------------------------------------------------------- JUnit
 
-std::string xmlEscape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-    case '&': out += "&amp;"; break;
-    case '<': out += "&lt;"; break;
-    case '>': out += "&gt;"; break;
-    case '"': out += "&quot;"; break;
-    default:
-      // XML 1.0 allows no other control characters than tab and newlines.
-      if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') out += "?";
-      else out.push_back(c);
-    }
-  }
-  return out;
-}
-
 std::string diagnosticsText(const DiagnosticEngine &diags) {
   std::ostringstream out;
   TextPrintOptions po;
@@ -434,6 +418,7 @@ int finishRuns(const SharedOptions &options, const std::vector<std::unique_ptr<C
   switch (options.format) {
   case Format::Text:
   case Format::Markdown:  // markdown: the command's text on standard output, diagnostics as text on standard error
+  case Format::Html:      // html (doc): the page is written by the command, diagnostics as text on standard error
   case Format::Jsonl:    // jsonl: the command's lines are on standard output
   case Format::Junit: {  // junit: the XML on standard output, text as well on standard error
     TextPrintOptions po;
