@@ -415,15 +415,16 @@ std::optional<std::vector<Value>> boxWitness(const Protocol &p, const Row &targe
     for (size_t r = 0; r < rows.size(); ++r)
       if (const InputCondition *c = find(*rows[r], input)) cuts.push_back(c), testing.push_back(static_cast<int>(r));
     // One value per distinct set of rows it falsifies.
-    std::map<std::vector<int>, size_t> seen;
+    std::set<std::vector<int>> seen;
+    std::vector<int> falsified;  // reused: most values repeat a set already seen
     for (Value &v : representatives(p, input, find(*box, input), cuts)) {
-      std::vector<int> falsified;
+      falsified.clear();
       for (size_t k = 0; k < cuts.size(); ++k)
         if (!conditionHolds(*cuts[k], v)) falsified.push_back(testing[k]);
-      if (seen.emplace(falsified, l.values.size()).second) {
-        l.values.push_back(std::move(v));
-        l.falsifies.push_back(std::move(falsified));
-      }
+      if (seen.count(falsified)) continue;
+      seen.insert(falsified);
+      l.values.push_back(std::move(v));
+      l.falsifies.push_back(falsified);
     }
     if (l.values.empty()) return std::nullopt;
     l.testing = std::move(testing);
