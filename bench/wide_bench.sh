@@ -22,7 +22,7 @@ for shape in unique first; do
     load=$(cut -d' ' -f1 /proc/loadavg)
     /usr/bin/time -f '%e %U %S %M' -o "$work/time" "$carepath" verify "$file" --format=json --stats \
       >"$work/out" 2>"$work/err" || true
-    read -r wall user sys mem <"$work/time"
+    read -r wall user sys mem < <(tail -n 1 "$work/time")  # after "Command exited with non-zero status"
     result=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["result"])' "$work/out")
     printf '%-6s N=%-5s wall %7.2f s  cpu %7.2f s  peak %7.1f MiB  result %-8s load %s\n' "$shape" "$n" "$wall" \
       "$(echo "$user + $sys" | bc -l)" "$(echo "$mem / 1024" | bc -l)" "$result" "$load"
