@@ -9,6 +9,7 @@
 
 #include "ir/Columns.h"
 #include "verifier/Display.h"
+#include "verifier/TableBoxes.h"
 
 namespace carepath::verifier {
 
@@ -22,6 +23,10 @@ ExprRef neg(ExprRef x) { return b::unary(Op::Not, std::move(x)); }
 namespace {
 
 ExprRef implies(ExprRef a, ExprRef c) { return disj({neg(std::move(a)), std::move(c)}); }
+
+/// A rule matches when its guard is true (not unknown); no guard: always
+/// (as ir::rulesFire has it).
+ExprRef matches(const Rule &r) { return r.guard ? b::isTrue(r.guard) : b::boolean(true); }
 
 /// Every rule's firing condition, table by table (ir::rulesFire), built
 /// once per protocol: a rule's condition mentions every earlier rule.
@@ -91,7 +96,13 @@ Obligation overlapObligation(const Protocol &p, int table, int i, int j) {
 
 std::vector<Obligation> buildConditions(const Protocol &p) {
   std::vector<Obligation> out;
-  const std::vector<std::vector<ExprRef>> fires = allRulesFire(p);
+  // The population as rows within the domain, for witnesses built from
+  // rule boxes; nullopt when the analysis cannot express it.
+  RuleRows population = rowsWithinDomain(p, p.population);
+  // Only the user's properties need every rule's firing condition (whose
+  // size grows with the rule's position in a first-match table).
+  std::vector<std::vector<ExprRef>> fires;
+  if (!p.properties.empty()) fires = allRulesFire(p);
   auto targetFires = [&](const Target &t) {
     return t.kind == Target::Kind::Tier ? p.tierGuard(t.container, t.index) : fires[t.container][t.index];
   };
@@ -156,19 +167,44 @@ std::vector<Obligation> buildConditions(const Protocol &p) {
       for (size_t r = 0; r < t.rules.size(); ++r) o.expectations.push_back("expect not " + ruleName(p, tb, r));
       out.push_back(std::move(o));
     }
+    // Rule boxes (TableBoxes.h): a rule can only lose patients to earlier
+    // rules whose boxes meet its own, and a patient built from the boxes
+    // is a witness the verifier confirms on the evaluator before using it.
+    TableBoxes boxes(p, t);
+    auto witness = [&](uint32_t r, const std::vector<uint32_t> &earlier) -> std::optional<std::vector<Value>> {
+      if (!population || !boxes.rows(r)) return std::nullopt;
+      std::vector<const Row *> avoid;
+      for (uint32_t e : earlier) {
+        if (!boxes.rows(e)) return std::nullopt;  // not expressible: only Z3 can tell
+        for (const Row &row : *boxes.rows(e)) avoid.push_back(&row);
+      }
+      for (const Row &row : *boxes.rows(r))
+        for (const Row &pop : *population)
+          if (auto target = conjoinRows(row, pop))
+            if (auto patient = boxWitness(p, *target, avoid)) return patient;
+      return std::nullopt;
+    };
     if (t.hit == HitPolicy::First || t.hit == HitPolicy::Priority) {
       std::vector<uint32_t> order = ruleOrder(t);
       for (size_t k = 1; k < order.size(); ++k) {
         uint32_t r = order[k];
+        // The rule fires when it matches and no earlier rule does; earlier
+        // rules whose boxes miss its own never match where it does, so
+        // leaving them out of the formula changes nothing (and keeps it
+        // small: the full one grows with the rule's position).
+        std::vector<uint32_t> earlier = boxes.earlierIntersecting(order, r);
+        std::vector<ExprRef> fires{matches(t.rules[r])};
+        for (uint32_t e : earlier) fires.push_back(neg(matches(t.rules[e])));
         Obligation o;
         o.kind = PropertyKind::RuleShadowed;
         o.goal = Obligation::Goal::Satisfiable;
-        o.formula = fires[tb][r];
+        o.formula = conj(std::move(fires));
         o.proved = "rule '" + ruleName(p, tb, r) + "' fires for some patient despite earlier rules";
         o.refuted = "rule '" + ruleName(p, tb, r) + "' never fires: every patient it matches is taken by an earlier rule";
         o.range = t.rules[r].range;
-        for (size_t e = 0; e < k; ++e)
-          o.related.push_back({t.rules[order[e]].range, "earlier rule '" + t.rules[order[e]].name + "'"});
+        // The earlier rules that can take its patients (the others cannot).
+        for (uint32_t e : earlier) o.related.push_back({t.rules[e].range, "earlier rule '" + t.rules[e].name + "'"});
+        o.witness = witness(r, earlier);
         out.push_back(std::move(o));
       }
     }
@@ -182,6 +218,7 @@ std::vector<Obligation> buildConditions(const Protocol &p) {
       o.proved = "rule '" + ruleName(p, tb, r) + "' matches some patient";
       o.refuted = "rule '" + ruleName(p, tb, r) + "' matches no patient in the population";
       o.range = t.rules[r].range;
+      o.witness = witness(static_cast<uint32_t>(r), {});
       out.push_back(std::move(o));
     }
   }
@@ -272,7 +309,12 @@ std::optional<LimitCheck> limitCheck(const Protocol &p, const Action &a, const L
 
 std::vector<DoseSite> buildDoseSites(const Protocol &p) {
   std::vector<DoseSite> out;
-  const std::vector<std::vector<ExprRef>> fires = allRulesFire(p);
+  // Firing conditions of the tables that give a dose (only those).
+  std::vector<std::vector<ExprRef>> fires(p.tables.size());
+  for (size_t tb = 0; tb < p.tables.size(); ++tb)
+    for (const Rule &r : p.tables[tb].rules)
+      for (const Action &a : r.actions)
+        if (a.kind == ActionKind::Give && a.dose && fires[tb].empty()) fires[tb] = rulesFire(p.tables[tb]);
   auto visit = [&](const std::vector<Action> &actions, ExprRef condition, const std::string &where) {
     for (const Action &a : actions) {
       if (a.kind != ActionKind::Give || !a.dose) continue;
@@ -314,126 +356,18 @@ std::vector<DoseSite> buildDoseSites(const Protocol &p) {
       visit(p.pathways[pw].tiers[t].actions, p.tierGuard(pw, t), tierName(p, pw, t));
   for (size_t tb = 0; tb < p.tables.size(); ++tb)
     for (size_t r = 0; r < p.tables[tb].rules.size(); ++r)
-      visit(p.tables[tb].rules[r].actions, fires[tb][r], ruleName(p, tb, r));
+      if (!fires[tb].empty()) visit(p.tables[tb].rules[r].actions, fires[tb][r], ruleName(p, tb, r));
   return out;
 }
 
 // ------------------------------------------------------------------ interval sweep
 
-namespace {
-
-/// A rule's condition as rows (ir/Columns.h) within the inputs' declared
-/// ranges; nullopt when the analysis cannot express it (then the rule is a
-/// candidate against every other: the sweep may only drop pairs that are
-/// disjoint for certain).
-std::optional<std::vector<Row>> rowsOf(const Protocol &p, const ExprRef &guard, const Row &domain) {
-  if (!guard) return std::vector<Row>{domain};
-  auto cols = toColumns(p, *guard);
-  if (!std::holds_alternative<Columns>(cols)) return std::nullopt;
-  std::vector<Row> out;
-  for (const Row &r : std::get<Columns>(cols).rows)
-    if (auto within = conjoinRows(r, domain)) out.push_back(std::move(*within));
-  return out;
-}
-
-bool disjoint(const std::optional<std::vector<Row>> &a, const std::optional<std::vector<Row>> &b) {
-  if (!a || !b) return false;
-  for (const Row &x : *a)
-    for (const Row &y : *b)
-      if (conjoinRows(x, y)) return false;
-  return true;
-}
-
-/// The hull of a rule's rows on one input: [lo, hi] with unset meaning
-/// unbounded (an unanalysable rule, or a row that does not test the input).
-struct Hull {
-  std::optional<Rational> lo, hi;
-  bool loClosed = true, hiClosed = true;
-};
-
-Hull hullOn(const std::optional<std::vector<Row>> &rows, int input) {
-  Hull h;
-  if (!rows || rows->empty()) return h;
-  bool first = true;
-  for (const Row &r : *rows) {
-    const InputCondition *c = nullptr;
-    for (const InputCondition &x : r.conditions)
-      if (x.input == input) c = &x;
-    if (!c || c->intervals.empty()) return Hull{};
-    const Interval &lo = c->intervals.front(), &hi = c->intervals.back();
-    if (first || (h.lo && (!lo.lo || *lo.lo < *h.lo || (*lo.lo == *h.lo && lo.loClosed)))) {
-      h.lo = lo.lo;
-      h.loClosed = lo.loClosed;
-    }
-    if (first || (h.hi && (!hi.hi || *hi.hi > *h.hi || (*hi.hi == *h.hi && hi.hiClosed)))) {
-      h.hi = hi.hi;
-      h.hiClosed = hi.hiClosed;
-    }
-    first = false;
-  }
-  return h;
-}
-
-}  // namespace
-
 OverlapCandidates overlapCandidates(const Protocol &p, const Table &t) {
   OverlapCandidates out;
   size_t n = t.rules.size();
   out.total = n * (n - (n > 0 ? 1 : 0)) / 2;
-  // The declared ranges bound every rule.
-  Row domain;
-  for (size_t i = 0; i < p.inputs.size(); ++i) {
-    const Input &in = p.inputs[i];
-    if (in.type.kind != Type::Kind::Number || (!in.lo && !in.hi)) continue;
-    InputCondition c;
-    c.input = static_cast<int>(i);
-    c.kind = Type::Kind::Number;
-    c.intervals = {Interval{in.lo, in.hi, in.lo.has_value(), in.hi.has_value()}};
-    domain.conditions.push_back(c);
-  }
-  std::vector<std::optional<std::vector<Row>>> rows(n);
-  std::map<int, size_t> uses;
-  for (size_t i = 0; i < n; ++i) {
-    rows[i] = rowsOf(p, t.rules[i].guard, domain);
-    if (!rows[i] || rows[i]->empty()) continue;
-    std::set<int> tested;
-    for (const InputCondition &c : rows[i]->front().conditions)
-      if (c.kind == Type::Kind::Number) tested.insert(c.input);
-    for (int in : tested) ++uses[in];
-  }
-  // Sweep along the numeric input most rules test: sort by the lower end of
-  // each rule's hull and keep only the rules still open at each start.
-  int axis = -1;
-  size_t best = 0;
-  for (auto &[in, c] : uses)
-    if (c > best) best = c, axis = in;
-  std::vector<Hull> hulls(n);
-  for (size_t i = 0; i < n; ++i) hulls[i] = axis >= 0 ? hullOn(rows[i], axis) : Hull{};
-  std::vector<size_t> order(n);
-  for (size_t i = 0; i < n; ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t c) {
-    const Hull &ha = hulls[a], &hc = hulls[c];
-    if (!ha.lo || !hc.lo) return !ha.lo && hc.lo.has_value();  // unbounded below first
-    return *ha.lo < *hc.lo;
-  });
-  std::vector<size_t> active;
-  for (size_t k : order) {
-    const Hull &h = hulls[k];
-    if (h.lo) {  // drop rules that end before this one starts
-      std::vector<size_t> keep;
-      for (size_t a : active) {
-        const Hull &ha = hulls[a];
-        bool ended = ha.hi && (*ha.hi < *h.lo || (*ha.hi == *h.lo && !(ha.hiClosed && h.loClosed)));
-        if (!ended) keep.push_back(a);
-      }
-      active.swap(keep);
-    }
-    for (size_t a : active)
-      if (!disjoint(rows[a], rows[k]))
-        out.pairs.emplace_back(static_cast<int>(std::min(a, k)), static_cast<int>(std::max(a, k)));
-    active.push_back(k);
-  }
-  std::sort(out.pairs.begin(), out.pairs.end());
+  TableBoxes boxes(p, t);
+  out.pairs = boxes.intersecting();
   out.excludedBySweep = out.total - out.pairs.size();
   return out;
 }

@@ -56,6 +56,11 @@ struct Obligation {
   /// whose basis cannot be converted): then it is never reported proved,
   /// only refuted or unknown with this reason.
   std::string incomplete;
+  /// Satisfiable goals: a patient built from the table's rule boxes
+  /// (TableBoxes.h) that should satisfy the formula. The verifier proves
+  /// the goal with it only after the IR evaluator confirms it (in the
+  /// population, formula true); otherwise Z3 decides as usual.
+  std::optional<std::vector<ir::Value>> witness;
 };
 
 /// A give's amount against a limit (a drug's formulary limit, or the bound
@@ -107,8 +112,8 @@ struct OverlapCandidates {
 std::string targetName(const ir::Protocol &p, const ir::Target &t);
 
 /// Candidate overlapping pairs of a table by an interval sweep over the
-/// boxes its rule conditions imply (an over-approximation: pairs it drops
-/// are disjoint for certain).
+/// boxes its rule conditions imply (TableBoxes: an over-approximation,
+/// pairs it drops are disjoint for certain).
 OverlapCandidates overlapCandidates(const ir::Protocol &p, const ir::Table &t);
 
 /// table-overlap for rules i and j of a `unique` table (both match) or an

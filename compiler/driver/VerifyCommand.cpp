@@ -104,7 +104,7 @@ Command verifyCommand() {
       const verifier::Statistics &s = report.stats;
       std::cerr << "stats: solver checks " << s.solverChecks << ", witnesses reused " << s.witnessesReused
                 << ", overlap pairs " << s.overlapPairs << " (" << s.overlapSwept << " excluded by interval sweep)"
-                << ", optimisations " << s.optimisations << "\n";
+                << ", optimisations " << s.optimisations << ", witnesses from rule boxes " << s.witnessesBuilt << "\n";
     }
     return exitCodeOf(report);
   };

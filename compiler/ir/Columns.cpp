@@ -609,4 +609,67 @@ namespace carepath::ir {
 InputCondition negateCondition(const ir::Protocol &p, const InputCondition &c) { return negate(p, c); }
 std::optional<Row> conjoinRows(const Row &a, const Row &b) { return conjoin(a, b); }
 bool conditionSatisfiable(const InputCondition &c) { return satisfiable(c); }
+
+namespace {
+// Floor and ceiling of an exact rational (denominators are positive).
+Rational floorOf(const Rational &x) {
+  int64_t q = x.num() / x.den();
+  if (x.num() % x.den() != 0 && x.num() < 0) --q;
+  return Rational(q);
+}
+Rational ceilOf(const Rational &x) {
+  int64_t q = x.num() / x.den();
+  if (x.num() % x.den() != 0 && x.num() > 0) ++q;
+  return Rational(q);
+}
+
+// The whole numbers of an interval, as a closed interval (empty if none).
+Interval wholeNumbers(Interval i) {
+  try {
+    if (i.lo) {
+      Rational c = ceilOf(*i.lo);
+      if (c == *i.lo && !i.loClosed) c = c + Rational(1);
+      i.lo = c;
+      i.loClosed = true;
+    }
+    if (i.hi) {
+      Rational f = floorOf(*i.hi);
+      if (f == *i.hi && !i.hiClosed) f = f - Rational(1);
+      i.hi = f;
+      i.hiClosed = true;
+    }
+  } catch (const RationalOverflow &) {
+    // At the ends of the 64-bit range: left as it is, a superset.
+  }
+  return i;
+}
+
+std::vector<Interval> restrictNumber(const ir::Protocol &p, int input, std::vector<Interval> set) {
+  const ir::Input &in = p.inputs.at(static_cast<size_t>(input));
+  if (in.lo || in.hi) set = intersect(set, {Interval{in.lo, in.hi, in.lo.has_value(), in.hi.has_value()}});
+  if (in.type.integer) {
+    for (Interval &i : set) i = wholeNumbers(i);
+    set = normalise(std::move(set));
+  }
+  return set;
+}
+}  // namespace
+
+std::optional<Row> withinDomain(const ir::Protocol &p, const Row &r) {
+  Row out = r;
+  for (InputCondition &c : out.conditions) {
+    if (c.kind != Kind::Number) continue;
+    c.intervals = restrictNumber(p, c.input, std::move(c.intervals));
+    if (c.intervals.empty()) return std::nullopt;
+  }
+  return out;
+}
+
+InputCondition numberDomain(const ir::Protocol &p, int input) {
+  InputCondition c;
+  c.input = input;
+  c.kind = Kind::Number;
+  c.intervals = restrictNumber(p, input, {Interval{}});
+  return c;
+}
 }  // namespace carepath::ir

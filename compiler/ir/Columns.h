@@ -84,4 +84,15 @@ InputCondition negateCondition(const ir::Protocol &p, const InputCondition &c);
 std::optional<Row> conjoinRows(const Row &a, const Row &b);
 /// Whether some value satisfies the condition.
 bool conditionSatisfiable(const InputCondition &c);
+/// The row restricted to the values its inputs can take, as the verifier
+/// declares them: each number within its input's declared range, and for an
+/// `integer` input each interval shrunk to the closed interval of the whole
+/// numbers in it (`n < 162` is `n <= 161`, so it is disjoint from
+/// `n > 161`). nullopt when no value is left for some input. Inputs the row
+/// does not test are left unrestricted.
+std::optional<Row> withinDomain(const ir::Protocol &p, const Row &r);
+/// The declared domain of a number input as a condition (its range,
+/// rounded inward to whole numbers for an `integer` input); no intervals
+/// when the range holds no value.
+InputCondition numberDomain(const ir::Protocol &p, int input);
 }  // namespace carepath::ir

@@ -211,7 +211,7 @@ struct Lowerer {
   void outputDefines() {
     for (size_t ti = 0; ti < a.tables.size(); ++ti) {
       const ast::TableDecl *t = a.tables[ti];
-      if (!carepath::hasSingleOutput(t->hit, t->aggregation)) continue;
+      if (!carepath::hasSingleOutput(t->hit, t->aggregation) || t->outputs.empty()) continue;
       std::vector<ir::ExprRef> fired;
       for (size_t r = 0; r < t->rules.size(); ++r) fired.push_back(ruleFires(static_cast<int>(ti), static_cast<int>(r)));
       std::vector<uint32_t> order(a.ruleOrder[ti].begin(), a.ruleOrder[ti].end());
