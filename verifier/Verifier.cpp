@@ -527,16 +527,23 @@ private:
     if (o.goal == Obligation::Goal::Satisfiable && o.witness && confirmed(o.formula, *o.witness)) {
       // "Proved" is Z3's word: it is asked about this one patient, every
       // input fixed, which it answers at once (the search was the cost).
-      Answer a = z3_.holdsForSome(ir::build::nary(Op::And, {o.formula, pinned(*o.witness)}));
+      ExprRef atWitness = ir::build::nary(Op::And, {o.formula, pinned(*o.witness)});
+      Answer a = z3_.holdsForSome(atWitness);
       if (a.kind == Answer::Kind::Yes) {
         ++report_.stats.witnessesBuilt;
         r.status = Status::Proved;
         r.message = o.proved;
+        if (cross_) {
+          std::string why;
+          cross_->check(r, z3_.benchmark(atWitness, false, why), why, true, "the witness query");
+        }
         report_.properties.push_back(std::move(r));
         return;
       }
-      report_.internalErrors.push_back("the evaluator and Z3 disagree on a witness for " +
-                                       std::string(spelling(o.kind)) + " (" + o.proved + ")");
+      // Z3 unknown (a resource limit): decided below like any question.
+      if (a.kind == Answer::Kind::No)
+        report_.internalErrors.push_back("the evaluator and Z3 disagree on a witness for " +
+                                         std::string(spelling(o.kind)) + " (" + o.proved + ")");
     }
     ++report_.stats.solverChecks;
     if (o.goal == Obligation::Goal::Satisfiable) {
