@@ -675,16 +675,9 @@ struct Z3Backend::Impl {
     z3::solver q(ctx);
     limit(q);
     z3::expr delta = ctx.real_const("approach!delta");
-    z3::expr_vector xs(ctx);
-    for (const z3::expr &c : constants) xs.push_back(c);
-    for (size_t i = 0; i < knowns.size(); ++i)
-      if (p.inputs[i].optional) xs.push_back(knowns[i]);
-    z3::expr_vector patient(ctx);
-    for (const z3::expr &d : domain) patient.push_back(d);
-    patient.push_back(cond);
     z3::expr v = real(bound->value);
     q.add(delta > 0);
-    q.add(z3::forall(xs, z3::implies(z3::mk_and(patient), maximize ? t <= v - delta : t >= v + delta)));
+    q.add(z3::forall(patientVariables(), z3::implies(inDomain(cond), maximize ? t <= v - delta : t >= v + delta)));
     z3::check_result gap = q.check();
     if (gap == z3::unsat) return out;
     out.kind = Extremum::Kind::Unknown;
@@ -692,6 +685,24 @@ struct Z3Backend::Impl {
                                     : "the optimiser's bound is exceeded by a patient and the supremum is not found";
     return out;
   }
+  /// A patient's variables, to quantify over: every input's value and, for
+  /// an optional input, whether it is known.
+  z3::expr_vector patientVariables() {
+    z3::expr_vector xs(ctx);
+    for (const z3::expr &c : constants) xs.push_back(c);
+    for (size_t i = 0; i < knowns.size(); ++i)
+      if (p.inputs[i].optional) xs.push_back(knowns[i]);
+    return xs;
+  }
+
+  /// The patient is within the declared ranges and population and `cond` holds.
+  z3::expr inDomain(const z3::expr &cond) {
+    z3::expr_vector patient(ctx);
+    for (const z3::expr &d : domain) patient.push_back(d);
+    patient.push_back(cond);
+    return z3::mk_and(patient);
+  }
+
   /// `goal` on top of the domain as an SMT-LIB 2 benchmark. Logic ALL: the
   /// goal may mix integers and reals, and be nonlinear (a dose per kg).
   std::string smtlib(const z3::expr &goal, bool withDomain = true) {
@@ -715,15 +726,9 @@ struct Z3Backend::Impl {
   /// exists M. forall patients: domain and condition (term known) imply term <= M (>= M when minimising).
   z3::expr boundedGoal(const ExprRef &condition, const ExprRef &term, bool maximize) {
     z3::expr m = ctx.real_const("bound!m");
-    z3::expr_vector xs(ctx);
-    for (const z3::expr &c : constants) xs.push_back(c);
-    for (size_t i = 0; i < knowns.size(); ++i)
-      if (p.inputs[i].optional) xs.push_back(knowns[i]);
-    z3::expr_vector patient(ctx);
-    for (const z3::expr &d : domain) patient.push_back(d);
-    patient.push_back(encode(*condition) && knownOf(*term));
+    z3::expr_vector xs = patientVariables();
     z3::expr t = encode(*term);
-    z3::expr body = z3::implies(z3::mk_and(patient), maximize ? t <= m : t >= m);
+    z3::expr body = z3::implies(inDomain(encode(*condition) && knownOf(*term)), maximize ? t <= m : t >= m);
     z3::expr_vector ms(ctx);
     ms.push_back(m);
     return xs.empty() ? z3::exists(ms, body) : z3::exists(ms, z3::forall(xs, body));
