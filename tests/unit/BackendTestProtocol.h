@@ -4,6 +4,13 @@
 // depending on the parser.
 #pragma once
 
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "backends/JsonTable.h"
+#include "basic/Diagnostics.h"
+#include "basic/SourceManager.h"
 #include "ir/IR.h"
 
 namespace carepath::handbuilt {
@@ -114,6 +121,20 @@ inline ir::Protocol miniProtocol() {
     p.tables.push_back(t);
   }
   return p;
+}
+
+/// miniProtocol compiled to a JSON table with the given verification status.
+inline std::string miniTable(const std::string &status = "verified") {
+  ir::Protocol p = miniProtocol();
+  SourceManager sm;
+  DiagnosticEngine diags(sm);
+  backends::TableMetadata meta;
+  meta.compilerVersion = "test";
+  meta.verification.status = status;
+  auto text = backends::emitJsonTable(p, sm, meta, diags);
+  EXPECT_TRUE(text.has_value());
+  EXPECT_FALSE(diags.hasErrors());
+  return text.value_or("");
 }
 
 }  // namespace carepath::handbuilt

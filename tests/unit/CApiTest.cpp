@@ -15,15 +15,7 @@ using namespace carepath;
 
 namespace {
 
-std::string compileMini(const std::string &status = "verified") {
-  ir::Protocol p = handbuilt::miniProtocol();
-  SourceManager sm;
-  DiagnosticEngine diags(sm);
-  backends::TableMetadata meta;
-  meta.compilerVersion = "test";
-  meta.verification.status = status;
-  return backends::emitJsonTable(p, sm, meta, diags).value_or("");
-}
+std::string compileMini(const std::string &status = "verified") { return handbuilt::miniTable(status); }
 
 std::string resign(nlohmann::json doc) {
   doc.erase("digest");

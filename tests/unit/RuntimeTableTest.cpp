@@ -19,18 +19,7 @@ using carepath::runtime::Table;
 
 namespace {
 
-std::string compileMini(const std::string &status = "verified") {
-  ir::Protocol p = handbuilt::miniProtocol();
-  SourceManager sm;
-  DiagnosticEngine diags(sm);
-  backends::TableMetadata meta;
-  meta.compilerVersion = "test";
-  meta.verification.status = status;
-  auto text = backends::emitJsonTable(p, sm, meta, diags);
-  EXPECT_TRUE(text.has_value());
-  EXPECT_FALSE(diags.hasErrors());
-  return text.value_or("");
-}
+std::string compileMini(const std::string &status = "verified") { return handbuilt::miniTable(status); }
 
 // Re-signs an edited document, as a careless tool would not.
 std::string resign(nlohmann::json doc) {
