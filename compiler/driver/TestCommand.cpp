@@ -20,6 +20,7 @@
 #include "TableAgreement.h"
 #include "backends/JsonTable.h"
 #include "carepath/Patient.h"
+#include "ir/Coverage.h"
 #include "ir/Evaluator.h"
 #include "verifier/Conditions.h"
 #include "verifier/Display.h"
@@ -302,16 +303,102 @@ nlohmann::json failureToJson(const SourceManager &sources, const Failure &f) {
           {"notes", notes}};
 }
 
+/// `file:line:col: ` of a range, as diagnostics print it.
+std::string where(const SourceManager &sources, const SourceRange &r) {
+  if (!r.valid()) return "";
+  LineColumn lc = sources.begin(r);
+  return sources.name(r.file) + ":" + std::to_string(lc.line) + ":" + std::to_string(lc.column) + ": ";
+}
+
+/// `--coverage`: the summary and every part the examples leave unexercised
+/// (text), and the same as the `coverage` JSON object.
+std::string coverageText(const SourceManager &sources, const ir::Coverage &c) {
+  auto count = [](const std::vector<ir::Coverage::Item> &items, bool ir::Coverage::Item::*f) {
+    size_t n = 0;
+    for (const auto &it : items) n += it.*f;
+    return std::to_string(n) + " of " + std::to_string(items.size());
+  };
+  size_t conditions = 0, both = 0, mcdc = 0;
+  for (const auto &d : c.decisions)
+    for (const auto &k : d.conditions) {
+      ++conditions;
+      both += k.wasTrue && k.wasFalse;
+      mcdc += k.mcdc;
+    }
+  std::string s = "coverage: " + std::to_string(c.patients) + " example(s)";
+  if (c.outsidePopulation || c.notEvaluated)
+    s += " (" + std::to_string(c.outsidePopulation) + " outside the population, " + std::to_string(c.notEvaluated) +
+         " not evaluated: not counted)";
+  s += "\n";
+  s += "  tiers:        " + count(c.tiers, &ir::Coverage::Item::on) + " fired, " + count(c.tiers, &ir::Coverage::Item::off) + " not fired\n";
+  s += "  rules:        " + count(c.rules, &ir::Coverage::Item::on) + " fired, " + count(c.rules, &ir::Coverage::Item::off) + " not fired\n";
+  s += "  capped doses: " + count(c.cappedDoses, &ir::Coverage::Item::on) + " capped, " +
+       count(c.cappedDoses, &ir::Coverage::Item::off) + " under the cap\n";
+  s += "  conditions:   " + std::to_string(both) + " of " + std::to_string(conditions) + " true and false, " +
+       std::to_string(mcdc) + " of " + std::to_string(conditions) + " shown to decide alone (MC/DC)\n";
+  std::string gaps;
+  auto items = [&](const std::vector<ir::Coverage::Item> &list, const char *kind, const char *on, const char *off) {
+    for (const auto &it : list) {
+      if (!it.on) gaps += "  " + where(sources, it.range) + kind + " '" + it.name + "' " + on + "\n";
+      if (!it.off) gaps += "  " + where(sources, it.range) + kind + " '" + it.name + "' " + off + "\n";
+    }
+  };
+  items(c.tiers, "tier", "never fired", "always fired");
+  items(c.rules, "rule", "never fired", "always fired");
+  items(c.cappedDoses, "dose", "never capped", "always capped");
+  for (const auto &d : c.decisions)
+    for (const auto &k : d.conditions) {
+      std::string head = "  " + where(sources, k.range.valid() ? k.range : d.range) + "condition '" + k.text + "' of " + d.name;
+      if (!k.wasTrue) gaps += head + ": never true\n";
+      if (!k.wasFalse) gaps += head + ": never false\n";
+      if (k.wasTrue && k.wasFalse && !k.mcdc) gaps += head + ": not shown to decide the outcome alone (MC/DC)\n";
+    }
+  return s + (gaps.empty() ? "  every part is exercised\n" : "not exercised:\n" + gaps);
+}
+
+nlohmann::json coverageJson(const SourceManager &sources, const ir::Coverage &c) {
+  auto items = [&](const std::vector<ir::Coverage::Item> &list, const char *on, const char *off) {
+    nlohmann::json a = nlohmann::json::array();
+    for (const auto &it : list)
+      a.push_back({{"name", it.name}, {"location", locationToJson(sources, it.range)}, {on, it.on}, {off, it.off}});
+    return a;
+  };
+  nlohmann::json decisions = nlohmann::json::array();
+  for (const auto &d : c.decisions) {
+    nlohmann::json conds = nlohmann::json::array();
+    for (const auto &k : d.conditions)
+      conds.push_back({{"condition", k.text},
+                       {"location", locationToJson(sources, k.range.valid() ? k.range : d.range)},
+                       {"true", k.wasTrue},
+                       {"false", k.wasFalse},
+                       {"missing", k.wasMissing},
+                       {"canBeMissing", k.canBeMissing},
+                       {"mcdc", k.mcdc}});
+    decisions.push_back({{"decision", d.name}, {"location", locationToJson(sources, d.range)}, {"conditions", conds}});
+  }
+  return {{"examples", c.patients},
+          {"outsidePopulation", c.outsidePopulation},
+          {"notEvaluated", c.notEvaluated},
+          {"tiers", items(c.tiers, "fired", "notFired")},
+          {"rules", items(c.rules, "fired", "notFired")},
+          {"cappedDoses", items(c.cappedDoses, "capped", "underCap")},
+          {"decisions", decisions}};
+}
+
 }  // namespace
 
 Command testCommand() {
+  auto coverage = std::make_shared<bool>(false);
   Command c;
   c.name = "test";
   c.help = "Run the protocol's examples on the reference evaluator";
   c.formats = {Format::Text, Format::Json, Format::Sarif, Format::Junit, Format::CodeQuality};
   c.multiFile = true;
-  c.declare = [](CommandLine &) {};
-  c.run = [](CommandContext &ctx) -> int {
+  c.declare = [coverage](CommandLine &line) {
+    line.flag("--coverage", *coverage,
+              "Report which tiers, rules, capped doses and conditions the examples exercise (and MC/DC)");
+  };
+  c.run = [coverage](CommandContext &ctx) -> int {
     SourceManager &sources = ctx.sources();
     DiagnosticEngine &diags = ctx.diags();
     CommandPayload &out = ctx.payload();
@@ -353,6 +440,13 @@ Command testCommand() {
     if (table) checkTableAgreement(p, *table, diags);
 
     std::string summary = std::to_string(passed) + " passed, " + std::to_string(failed) + " failed\n";
+    if (*coverage) {
+      std::vector<ir::Patient> patients;
+      for (const ir::Example &ex : p.examples) patients.push_back(ex.patient);
+      ir::Coverage cov = ir::measureCoverage(p, patients);
+      out.json["coverage"] = coverageJson(sources, cov);
+      summary += coverageText(sources, cov);
+    }
     ctx.setTextTrailer(lines + summary, summary);
     totals();
     return failed > 0 ? kExitFindings : kExitOk;
