@@ -91,6 +91,9 @@ std::vector<Goal> goalsOf(const Protocol &p) {
                        [d, c](const Coverage &cv) { return cv.decisions[d].conditions[c].wasTrue; }, subject});
       goals.push_back({head + " false", r, holds(negate(conditions[c])), {},
                        [d, c](const Coverage &cv) { return cv.decisions[d].conditions[c].wasFalse; }, subject});
+      if (conditions[c]->mayBeMissing)
+        goals.push_back({head + " missing", r, negate(build::known(conditions[c])), {},
+                         [d, c](const Coverage &cv) { return cv.decisions[d].conditions[c].wasMissing; }, subject});
       ExprRef whenTrue = holds(withCondition(p, site.expr, text, true));
       ExprRef whenFalse = holds(withCondition(p, site.expr, text, false));
       ExprRef decides = build::nary(Op::Or, {both(whenTrue, negate(whenFalse)), both(negate(whenTrue), whenFalse)});

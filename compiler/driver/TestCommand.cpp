@@ -318,12 +318,14 @@ std::string coverageText(const SourceManager &sources, const ir::Coverage &c) {
     for (const auto &it : items) n += it.*f;
     return std::to_string(n) + " of " + std::to_string(items.size());
   };
-  size_t conditions = 0, both = 0, mcdc = 0;
+  size_t conditions = 0, both = 0, mcdc = 0, optional = 0, missing = 0;
   for (const auto &d : c.decisions)
     for (const auto &k : d.conditions) {
       ++conditions;
       both += k.wasTrue && k.wasFalse;
       mcdc += k.mcdc;
+      optional += k.canBeMissing;
+      missing += k.canBeMissing && k.wasMissing;
     }
   std::string s = "coverage: " + std::to_string(c.patients) + " example(s)";
   if (c.outsidePopulation || c.notEvaluated)
@@ -335,7 +337,9 @@ std::string coverageText(const SourceManager &sources, const ir::Coverage &c) {
   s += "  capped doses: " + count(c.cappedDoses, &ir::Coverage::Item::on) + " capped, " +
        count(c.cappedDoses, &ir::Coverage::Item::off) + " under the cap\n";
   s += "  conditions:   " + std::to_string(both) + " of " + std::to_string(conditions) + " true and false, " +
-       std::to_string(mcdc) + " of " + std::to_string(conditions) + " shown to decide alone (MC/DC)\n";
+       std::to_string(mcdc) + " of " + std::to_string(conditions) + " shown to decide alone (MC/DC)";
+  if (optional) s += ", " + std::to_string(missing) + " of " + std::to_string(optional) + " that can be missing seen missing";
+  s += "\n";
   std::string gaps;
   auto items = [&](const std::vector<ir::Coverage::Item> &list, const char *kind, const char *on, const char *off) {
     for (const auto &it : list) {
@@ -352,6 +356,7 @@ std::string coverageText(const SourceManager &sources, const ir::Coverage &c) {
       if (!k.wasTrue) gaps += head + ": never true\n";
       if (!k.wasFalse) gaps += head + ": never false\n";
       if (k.wasTrue && k.wasFalse && !k.mcdc) gaps += head + ": not shown to decide the outcome alone (MC/DC)\n";
+      if (k.canBeMissing && !k.wasMissing) gaps += head + ": never missing\n";
     }
   return s + (gaps.empty() ? "  every part is exercised\n" : "not exercised:\n" + gaps);
 }
