@@ -9,6 +9,9 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   llvm-14-tools python3 python3-psutil python3-yaml
   graphviz
+  # The JavaScript binding (bindings/js): the runtime compiled to WebAssembly;
+  # its system libraries come prebuilt. Without it the binding is not built.
+  emscripten
   # The review page's browser test (tests/doc/browser-check.py); large, and
   # the test is skipped without it.
   chromium

@@ -1,0 +1,58 @@
+// Type-checked, never run (ctest js_types_tsc: tsc --project tsconfig.json):
+// how a TypeScript program uses the binding, against index.d.ts. Each
+// `@ts-expect-error` line must be an error, so the types are not `any`.
+import {
+  CarepathError, InvalidPatientError, load, Rational, runtimeVersion,
+  Table, type Action, type Input, type Result,
+} from "carepath";
+
+declare const tableText: string;
+
+const table: Table = load(tableText, { allowUnverified: false });
+const version: string = runtimeVersion();
+const weight: Input = table.input("weight");
+const low: Rational | null = weight.minimum;
+const kind: "bool" | "enum" | "number" | "string" = weight.kind;
+
+let result: Result;
+try {
+  result = table.evaluate({ age: "3 years", weight: { value: 14, unit: "kg" }, fever: true, alt: null },
+                          { explain: true });
+} catch (e) {
+  if (e instanceof InvalidPatientError) {
+    const names: string[] = e.details.map((d) => `${d.input}: ${d.problem} (${d.expected}, ${d.found})`);
+    const code: string = e.code;
+    console.log(names, code, e.status);
+  }
+  throw e;
+}
+for (const a of result.actions) {
+  const action: Action = a;
+  if (action.amount !== null) {
+    const n: bigint = action.amount.numerator;
+    const d: bigint = action.amount.denominator;
+    console.log(n, d, action.amount.toString(), action.unit, action.display);
+  } else if (action.isRange && action.low && action.high) {
+    console.log(`${action.low} .. ${action.high}`);
+  }
+}
+const fired: string[] = result.fired;
+const value: string | null | undefined = result.outputs["band.level"]?.value;
+const exact: Rational = Rational.parse("292.5");
+const err: CarepathError = new InvalidPatientError("x");
+table.free();
+console.log(version, low, kind, fired, value, exact.equals(new Rational(585n, 2n)), err.details, table.tables[0].hitPolicy);
+
+// @ts-expect-error: an amount is a Rational, never a lossy number
+const wrongAmount: number = result.actions[0].amount;
+// @ts-expect-error: a patient value is not an array
+table.evaluate({ weight: [14] });
+// @ts-expect-error: load takes text or bytes, not a path object
+load(new URL("file:///anec.table.json"));
+// @ts-expect-error: a Table is made by load()
+new Table();
+// @ts-expect-error: not a kind of input
+const badKind: Input["kind"] = "date";
+// @ts-expect-error: the table's inputs are read-only
+table.inputs.push(weight);
+console.log(wrongAmount, badKind);
