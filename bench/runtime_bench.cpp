@@ -4,7 +4,10 @@
 // rules over the ANEC inputs).
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <fstream>
+#include <map>
 #include <random>
 #include <sstream>
 
@@ -178,6 +181,117 @@ void BM_EvaluateScaling(benchmark::State &state) {
   state.counters["rules"] = double(state.range(0));
 }
 BENCHMARK(BM_EvaluateScaling)->RangeMultiplier(4)->Range(16, 4096);
+
+// ------------------------------------------------------------------ large tables (the index)
+
+// Evaluations of a table over a pool of patients, with the index or with
+// the plain scan (EvaluateOptions::scan: every rule's condition).
+void evaluatePool(benchmark::State &state, const runtime::Table &table, bool scan) {
+  auto pool = patients(table, 1024);
+  runtime::Result r;
+  runtime::EvaluateOptions options;
+  options.scan = scan;
+  size_t i = 0, matched = 0;
+  for (auto _ : state) {
+    table.evaluate(pool[i++ & 1023], r, options);
+    for (const auto &t : r.matched) matched += static_cast<size_t>(std::count(t.begin(), t.end(), 1));
+    benchmark::DoNotOptimize(r);
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.counters["matched/eval"] = benchmark::Counter(double(matched) / double(state.iterations()));
+  state.counters["indexed"] = table.indexed(static_cast<uint32_t>(table.tables().size() - 1)) && !scan;
+}
+
+// A weight-band lookup table of N rules under `first`: rule k covers the
+// k-th of N equal weight bands, below an age threshold, for some states of
+// consciousness (the shape of a dosing table); a patient matches about one.
+std::string bandTable(int64_t n) {
+  ir::Protocol p = *anec().protocol;
+  p.tables.clear();
+  p.pathways.clear();
+  p.population.reset();
+  int weight = p.findInput("weight"), age = p.findInput("age"), cons = p.findInput("consciousness");
+  const ir::Input &w = p.inputs[weight];
+  ir::Table t;
+  t.name = "bands";
+  t.hit = ir::HitPolicy::First;
+  Rational span = *w.hi - *w.lo;
+  for (int64_t k = 0; k < n; ++k) {
+    ir::Rule r;
+    r.name = "r" + std::to_string(k);
+    using namespace ir::build;
+    auto wi = input(weight, w.type), a = input(age, p.inputs[age].type);
+    Rational lo = *w.lo + span * Rational(k, n), hi = *w.lo + span * Rational(k + 1, n);
+    r.guard = nary(ir::Op::And, {binary(ir::Op::Ge, wi, number(lo, w.type.dim)),
+                                 binary(ir::Op::Lt, wi, number(hi, w.type.dim)),
+                                 binary(ir::Op::Lt, a, number(Rational(8766) * Rational(1 + k % 17), p.inputs[age].type.dim)),
+                                 binary(ir::Op::Ne, input(cons, p.inputs[cons].type), member(p.inputs[cons].type.enumType, 0))});
+    ir::Action act;
+    act.kind = ir::ActionKind::Do;
+    act.name = "a" + std::to_string(k);
+    r.actions.push_back(act);
+    t.rules.push_back(r);
+  }
+  p.tables.push_back(t);
+  DiagnosticEngine diags(anec().sources);
+  backends::TableMetadata meta;
+  meta.verification.status = "verified";
+  auto json = backends::emitJsonTable(p, anec().sources, meta, diags);
+  if (!json) throw std::runtime_error("the band table did not compile");
+  return *json;
+}
+
+// Arguments: N rules, 1 = plain scan.
+void BM_EvaluateBandsFirst(benchmark::State &state) {
+  static std::map<int64_t, std::string> cache;
+  std::string &text = cache[state.range(0)];
+  if (text.empty()) text = bandTable(state.range(0));
+  runtime::Table table = runtime::Table::loadText(text);
+  evaluatePool(state, table, state.range(1) != 0);
+  state.counters["rules"] = double(state.range(0));
+}
+BENCHMARK(BM_EvaluateBandsFirst)->ArgsProduct({{16, 64, 256, 1024, 4096, 10000}, {0, 1}});
+
+// The 3,700-rule `first` table of bench/gen_wide_first.py (8 inputs, 4 to 6
+// conditions per rule), compiled in process (no verification).
+const std::string &wideFirst() {
+  static std::string table = [] {
+    std::string cmd = "python3 " CAREPATH_SOURCE_DIR "/bench/gen_wide_first.py 3700 1";
+    FILE *f = popen(cmd.c_str(), "r");
+    if (!f) throw std::runtime_error("cannot run " + cmd);
+    std::string text;
+    char buf[65536];
+    for (size_t n; (n = fread(buf, 1, sizeof buf, f)) > 0;) text.append(buf, n);
+    if (pclose(f) != 0) throw std::runtime_error(cmd + " failed");
+    SourceManager sources;
+    DiagnosticEngine diags(sources);
+    FrontendOptions fo;
+    fo.stdlibDir = CAREPATH_SOURCE_DIR "/stdlib";
+    FrontendResult fr = runFrontendOnBuffer("wide-first-3700.care", text, sources, diags, fo);
+    if (!fr.protocol) throw std::runtime_error("wide-first-3700.care does not compile");
+    backends::TableMetadata meta;
+    meta.compilerVersion = "bench";
+    meta.verification.status = "verified";
+    return *backends::emitJsonTable(*fr.protocol, sources, meta, diags);
+  }();
+  return table;
+}
+
+void BM_EvaluateWideFirst3700(benchmark::State &state) {
+  runtime::Table table = runtime::Table::loadText(wideFirst());
+  evaluatePool(state, table, state.range(0) != 0);
+}
+BENCHMARK(BM_EvaluateWideFirst3700)->Arg(0)->Arg(1);
+
+void BM_LoadWideFirst3700(benchmark::State &state) {
+  const std::string &text = wideFirst();
+  for (auto _ : state) {
+    runtime::Table t = runtime::Table::loadText(text);
+    benchmark::DoNotOptimize(t);
+  }
+  state.counters["bytes"] = double(text.size());
+}
+BENCHMARK(BM_LoadWideFirst3700)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

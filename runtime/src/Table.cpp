@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <bit>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -19,6 +20,7 @@
 
 #include "carepath/TableFormat.h"
 #include "JsonErrors.h"
+#include "RuleIndex.h"
 
 namespace carepath::runtime {
 
@@ -66,6 +68,8 @@ struct Table::Model {
   /// Population first: the nodes [0, populationEnd) are all it needs, so
   /// a patient outside it stops the pass there.
   uint32_t populationEnd = 0;
+  /// [table]: the large-table index (RuleIndex.h); null: every rule is evaluated.
+  std::vector<std::unique_ptr<RuleIndex>> index;
 };
 
 namespace {
@@ -956,9 +960,9 @@ inline void setTruth(NodeValue &out, Truth t) {
 
 // Nodes [begin, end) in order: every argument is computed before its
 // users. No allocation: `v` is sized by the caller.
-void evaluateNodes(const Table::Model &m, const std::vector<PatientValue> &patient, std::vector<NodeValue> &v,
-                   uint32_t begin, uint32_t end) {
-  for (uint32_t i = begin; i < end; ++i) {
+inline void evaluateNode(const Table::Model &m, const std::vector<PatientValue> &patient, std::vector<NodeValue> &v,
+                         uint32_t i) {
+  {
     const Table::Model::EvalNode &n = m.eval[i];
     const Args args(m.evalArgs.data() + n.argBegin, n.argEnd - n.argBegin);
     NodeValue &out = v[i];
@@ -1093,6 +1097,62 @@ void evaluateNodes(const Table::Model &m, const std::vector<PatientValue> &patie
   }
 }
 
+void evaluateNodes(const Table::Model &m, const std::vector<PatientValue> &patient, std::vector<NodeValue> &v,
+                   uint32_t begin, uint32_t end) {
+  for (uint32_t i = begin; i < end; ++i) evaluateNode(m, patient, v, i);
+}
+
+/// Evaluation on demand (with the index): a node is computed once per
+/// patient, after its arguments; the nodes no result needs are not.
+class Demand {
+public:
+  Demand(const Table::Model &m, const std::vector<PatientValue> &patient, std::vector<NodeValue> &v, uint32_t done)
+      : m_(m), patient_(patient), v_(v) {
+    static thread_local std::vector<uint64_t> computed;
+    static thread_local std::vector<uint32_t> stack;
+    computed.assign(m.nodes.size() / 64 + 1, 0);
+    computed_ = &computed;
+    stack.clear();
+    stack_ = &stack;
+    for (uint32_t i = 0; i < done; ++i) mark(i);
+  }
+  bool has(uint32_t n) const { return ((*computed_)[n / 64] >> (n % 64)) & 1; }
+  void mark(uint32_t n) { (*computed_)[n / 64] |= uint64_t(1) << (n % 64); }
+  void need(uint32_t node) {
+    if (has(node)) return;
+    std::vector<uint32_t> &stack = *stack_;
+    stack.push_back(node);
+    while (!stack.empty()) {
+      uint32_t x = stack.back();
+      if (has(x)) {
+        stack.pop_back();
+        continue;
+      }
+      bool ready = true;
+      const Table::Model::EvalNode &n = m_.eval[x];
+      for (uint32_t k = n.argBegin; k < n.argEnd; ++k)
+        if (!has(m_.evalArgs[k])) {
+          stack.push_back(m_.evalArgs[k]);
+          ready = false;
+        }
+      if (!ready) continue;
+      evaluateNode(m_, patient_, v_, x);
+      mark(x);
+      stack.pop_back();
+    }
+  }
+  void need(int node) {
+    if (node >= 0) need(static_cast<uint32_t>(node));
+  }
+
+private:
+  const Table::Model &m_;
+  const std::vector<PatientValue> &patient_;
+  std::vector<NodeValue> &v_;
+  std::vector<uint64_t> *computed_;
+  std::vector<uint32_t> *stack_;
+};
+
 [[noreturn]] void raise(Error e, const std::string &what) {
   throw EvaluationError(std::string(e == Error::Overflow ? "exact arithmetic overflow" : "division by zero") +
                             " computing " + what,
@@ -1173,6 +1233,95 @@ void missingInputs(const Table::Model &m, const std::vector<NodeValue> &v, uint3
   for (uint32_t a : n.args) missingInputs(m, v, a, out, seen);
 }
 
+
+// One table through its index: the same result as the scan (differential
+// test: tests/unit/RuleIndexTest.cpp), touching only the matching rules
+// and the residual ones (RuleIndex.h). Which rules fire is
+// carepath::fire's definition (Rules.h) on a sparse set: under `first`,
+// `priority` and `any` the first match in order, otherwise every match.
+template <class SameOutputs>
+void evaluateIndexed(const Table::Model &m, const std::vector<PatientValue> &patient, uint32_t t, const RuleIndex &ix,
+                     Demand &demand, Result &out, SameOutputs &sameOutputs, std::vector<uint32_t> &involved) {
+  const TableInfo &info = m.tables[t];
+  std::vector<NodeValue> &v = out.values;
+  static thread_local std::vector<uint64_t> bits;
+  static thread_local std::vector<uint32_t> hits, fired;
+  const size_t W = ix.words();
+  bits.resize(2 * W);
+  uint64_t *matched = bits.data(), *undecided = bits.data() + W;
+  ix.query(patient, matched, undecided);
+  const std::vector<uint32_t> &position = ix.position(), &order = ix.order();
+  auto set = [](uint64_t *b, uint32_t p) { b[p / 64] |= uint64_t(1) << (p % 64); };
+  // The residual rules, in written order, as the scan reads them (the first
+  // condition that cannot be computed is the error; a box check cannot fail).
+  for (uint32_t r : ix.residual()) {
+    const RuleInfo &rule = info.rules[r];
+    demand.need(rule.condition);
+    Truth cond = needTruth(v, rule.condition, [&] { return ruleWhere(info, rule); });
+    if (cond == Truth::True) set(matched, position[r]);
+    else if ((v[rule.condition].error != NodeValue::Error::None ? Truth::Unknown : v[rule.condition].truth) == Truth::Unknown)
+      set(undecided, position[r]);
+  }
+  hits.clear();  // matched rules, in order
+  for (size_t w = 0; w < W; ++w) {
+    for (uint64_t x = matched[w]; x; x &= x - 1) {
+      uint32_t r = order[w * 64 + static_cast<uint32_t>(std::countr_zero(x))];
+      out.matched[t][r] = 1;
+      hits.push_back(r);
+    }
+    for (uint64_t x = undecided[w]; x; x &= x - 1) out.undecided[t][order[w * 64 + static_cast<uint32_t>(std::countr_zero(x))]] = 1;
+  }
+  if (hits.empty()) {
+    for (size_t o = 0, k = 0; o < info.outputs.size(); ++o)
+      if (info.outputs[o].value) {
+        uint32_t none = ix.noValue()[k++];
+        demand.need(none);
+        v[*info.outputs[o].value] = v[none];
+        demand.mark(*info.outputs[o].value);
+      }
+    return;
+  }
+  fired.assign(hits.begin(), firesFirstMatchOnly(info.hit) ? hits.begin() + 1 : hits.end());
+  for (uint32_t r : fired) out.fired[t][r] = 1;
+  // The values the result reads: fired rules' amounts and outputs (every
+  // match's under `any`, which compares them).
+  for (uint32_t r : info.hit == HitPolicy::Any ? hits : fired) {
+    const RuleInfo &rule = info.rules[r];
+    for (uint32_t o : rule.outputs) demand.need(o);
+    for (const ActionInfo &a : rule.actions) {
+      demand.need(a.amount);
+      demand.need(a.amountHigh);
+    }
+  }
+  if (hits.size() >= 2) {
+    HitViolation hv = findViolation(info.hit, info.order, out.matched[t], sameOutputs, involved);
+    if (hv != HitViolation::None) out.violations.push_back(Violation{t, hv, involved});
+  }
+  // Actions in written order; results in the table's order (resultOrder
+  // over the fired rules, which are in order already).
+  if (!info.outputs.empty())
+    out.results[t] = resultOrder(info.hit, std::span<const uint32_t>(fired), out.fired[t], [&](uint32_t r) {
+      const NodeValue &x = v[info.rules[r].outputs[0]];
+      return x.missing ? INT32_MAX : x.member;
+    });
+  std::sort(fired.begin(), fired.end());
+  for (uint32_t r : fired) {
+    const RuleInfo &rule = info.rules[r];
+    for (uint32_t a = 0; a < rule.actions.size(); ++a) {
+      auto [low, high] = amountOf(v, rule.actions[a]);
+      out.actions.push_back(FiredAction{t, r, a, low, high});
+    }
+    for (size_t o = 0; o < rule.outputs.size(); ++o)
+      needValue(v, rule.outputs[o], "output '" + info.outputs[o].name + "' of " + ruleWhere(info, rule));
+  }
+  // Single values: the first fired rule's in order (ir::outputValue).
+  for (size_t o = 0; o < info.outputs.size(); ++o)
+    if (info.outputs[o].value) {
+      v[*info.outputs[o].value] = v[info.rules[hits.front()].outputs[o]];
+      demand.mark(*info.outputs[o].value);
+    }
+}
+
 }  // namespace
 
 // ------------------------------------------------------------------ Table
@@ -1226,6 +1375,7 @@ Table Table::loadText(std::string_view text, const LoadOptions &options, const s
   l.nodes(doc);
   l.population(doc);
   l.containers(doc);
+  for (const TableInfo &t : m->tables) m->index.push_back(RuleIndex::build(m->nodes, m->inputs, t));
   return Table(std::move(m));
 }
 
@@ -1258,6 +1408,7 @@ const std::vector<TableInfo> &Table::tables() const { return m_->tables; }
 const std::vector<NodeInfo> &Table::nodes() const { return m_->nodes; }
 const std::vector<std::vector<std::string>> &Table::enumMembers() const { return m_->enumMembers; }
 std::optional<uint32_t> Table::population() const { return m_->population; }
+bool Table::indexed(uint32_t table) const { return m_->index.at(table) != nullptr; }
 
 std::optional<std::vector<PatientValue>> Table::readPatient(std::string_view json,
                                                             std::vector<PatientError> &errors) const {
@@ -1341,11 +1492,50 @@ void Table::evaluate(const std::vector<PatientValue> &patient, Result &out, cons
     }
   }
   if (!out.inPopulation) return;
-  evaluateNodes(m, patient, v, m.populationEnd, static_cast<uint32_t>(m.nodes.size()));
+  // With the index (some table large enough, no explanation asked) only
+  // the nodes the result needs are computed; otherwise all, in one pass.
+  bool indexed = !explain && !options.scan &&
+                 std::any_of(m.index.begin(), m.index.end(), [](const auto &ix) { return ix != nullptr; });
+  std::optional<Demand> demand;
+  if (indexed) demand.emplace(m, patient, v, m.populationEnd);
+  else evaluateNodes(m, patient, v, m.populationEnd, static_cast<uint32_t>(m.nodes.size()));
 
   std::vector<uint32_t> involved;  // allocates only when a violation is found
   for (uint32_t t = 0; t < m.tables.size(); ++t) {
     const TableInfo &info = m.tables[t];
+    auto sameOutputs = [&](uint32_t x, uint32_t y) {
+      const RuleInfo &a = info.rules[x], &b = info.rules[y];
+      if (a.actions.size() != b.actions.size()) return false;
+      for (size_t k = 0; k < a.actions.size(); ++k)
+        if (a.actions[k].identity != b.actions[k].identity || amountOf(v, a.actions[k]) != amountOf(v, b.actions[k]))
+          return false;
+      // Outputs too, as the evaluator compares them (missing equals missing).
+      for (size_t o = 0; o < a.outputs.size(); ++o)
+        if (!sameValue(needValue(v, a.outputs[o], ruleWhere(info, a)), needValue(v, b.outputs[o], ruleWhere(info, b)),
+                       info.outputs[o].kind))
+          return false;
+      return true;
+    };
+    if (indexed && m.index[t]) {
+      evaluateIndexed(m, patient, t, *m.index[t], *demand, out, sameOutputs, involved);
+      continue;
+    }
+    if (indexed) {
+      // A table without an index: every node it reads, as the full pass would.
+      if (m.entries[t]) demand->need(*m.entries[t]);
+      for (uint32_t r = 0; r < info.rules.size(); ++r) {
+        const RuleInfo &rule = info.rules[r];
+        demand->need(rule.condition);
+        demand->need(m.guards[t][r]);
+        for (uint32_t o : rule.outputs) demand->need(o);
+        for (const ActionInfo &a : rule.actions) {
+          demand->need(a.amount);
+          demand->need(a.amountHigh);
+        }
+      }
+      for (const OutputInfo &o : info.outputs)
+        if (o.value) demand->need(*o.value);
+    }
     bool any = false;
     for (uint32_t r = 0; r < info.rules.size(); ++r) {
       const RuleInfo &rule = info.rules[r];
@@ -1374,19 +1564,6 @@ void Table::evaluate(const std::vector<PatientValue> &patient, Result &out, cons
     // Which rules fire and what the policy forbids: carepath/Rules.h, in
     // the order the table file gives.
     fire<uint8_t>(info.hit, info.order, out.matched[t], out.fired[t], ConcreteLogic{});
-    auto sameOutputs = [&](uint32_t x, uint32_t y) {
-      const RuleInfo &a = info.rules[x], &b = info.rules[y];
-      if (a.actions.size() != b.actions.size()) return false;
-      for (size_t k = 0; k < a.actions.size(); ++k)
-        if (a.actions[k].identity != b.actions[k].identity || amountOf(v, a.actions[k]) != amountOf(v, b.actions[k]))
-          return false;
-      // Outputs too, as the evaluator compares them (missing equals missing).
-      for (size_t o = 0; o < a.outputs.size(); ++o)
-        if (!sameValue(needValue(v, a.outputs[o], ruleWhere(info, a)), needValue(v, b.outputs[o], ruleWhere(info, b)),
-                       info.outputs[o].kind))
-          return false;
-      return true;
-    };
     HitViolation hv = findViolation(info.hit, info.order, out.matched[t], sameOutputs, involved);
     if (hv != HitViolation::None) out.violations.push_back(Violation{t, hv, involved});
     for (uint32_t r = 0; r < info.rules.size(); ++r) {

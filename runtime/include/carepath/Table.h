@@ -202,6 +202,10 @@ struct Result {
   std::vector<Violation> violations;          // hit-policy violations (Table::describe words them)
   /// [node]: the evaluation buffer (Table::nodes()). For a patient outside
   /// the population only the nodes up to the population's are computed.
+  /// When a table has an index (many rules, docs/runtime.md) and no
+  /// explanation is asked, only the nodes the result reads are: the
+  /// conditions of residual rules, the fired rules' amounts and outputs,
+  /// the tables' single values; the others keep stale values.
   std::vector<NodeValue> values;
   std::vector<ConditionCheck> population;     // explain only
   std::vector<uint32_t> populationMissing;    // explain only: missing inputs the population needs
@@ -210,6 +214,9 @@ struct Result {
 
 struct EvaluateOptions {
   bool explain = false;
+  /// Evaluate every rule's condition, even in a table with an index (the
+  /// reference the index is tested against). An explanation always does.
+  bool scan = false;
 };
 
 class Table {
@@ -234,6 +241,10 @@ public:
   const std::vector<NodeInfo> &nodes() const;
   /// The population's node; nullopt: every patient.
   std::optional<uint32_t> population() const;
+  /// Whether table `table` (index into tables()) has a large-table index:
+  /// its matching rules are found without evaluating every rule
+  /// (docs/runtime.md, "Large tables").
+  bool indexed(uint32_t table) const;
 
   /// Reads a patient JSON document (see Patient.h) against this table's
   /// inputs: missing, unknown, out-of-range and wrong-unit values are

@@ -1,0 +1,303 @@
+// Differential test of the runtime's large-table index (runtime/src/
+// RuleIndex.h) against the plain scan (EvaluateOptions::scan): random
+// tables of many rules, random patients (missing values, every threshold
+// and a hair either side), identical results: matched, undecided and fired
+// rules, actions and amounts, result lists, single outputs, violations,
+// and the same error when evaluation fails.
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "Differential.h"
+#include "Frontend.h"
+#include "ProtocolGenerator.h"
+#include "backends/JsonTable.h"
+#include "basic/DiagnosticPrinter.h"
+#include "carepath/Table.h"
+#include "ir/PatientInput.h"
+
+using namespace carepath;
+
+namespace {
+
+struct Compiled {
+  std::optional<ir::Protocol> protocol;
+  std::string table, diagnostics;
+};
+
+Compiled compile(const std::string &text) {
+  Compiled c;
+  SourceManager sources;
+  DiagnosticEngine diags(sources);
+  FrontendOptions fo;
+  fo.stdlibDir = CAREPATH_SOURCE_DIR "/stdlib";
+  FrontendResult fr = runFrontendOnBuffer("index.care", text, sources, diags, fo);
+  auto print = [&] {
+    std::ostringstream s;
+    TextPrintOptions po;
+    po.summary = false;
+    printDiagnosticsText(s, diags, po);
+    return s.str();
+  };
+  if (!fr.protocol) {
+    c.diagnostics = print();
+    return c;
+  }
+  backends::TableMetadata meta;
+  meta.compilerVersion = "test";
+  auto t = backends::emitJsonTable(*fr.protocol, sources, meta, diags);
+  if (t) c.table = *t;
+  else c.diagnostics = print();
+  c.protocol = std::move(fr.protocol);
+  return c;
+}
+
+/// A protocol of box-heavy tables: every kind of check the index reads
+/// (number bounds and bands with and without units, ==, !=, enum sets,
+/// bools, `known`, `not known`, optional inputs) and a few it does not (arithmetic,
+/// `or`, another table's output), under every hit policy.
+std::string boxProtocol(uint64_t seed) {
+  difftest::Rng rng(seed);
+  std::ostringstream s;
+  s << "protocol idx" << seed << " version \"1\" {\n  title \"index test\"\n}\nuse stdlib.units\n"
+    << "input a : integer in 0 .. 100\n"
+    << "input b : optional integer in 0 .. 50\n"
+    << "input w : mass in 1 kg .. 200 kg\n"
+    << "input e : enum { p, q, r, s }\n"
+    << "input f : optional enum { x, y, z }\n"
+    << "input g : bool\n"
+    << "input h : optional bool\n";
+  auto pickOf = [&](std::initializer_list<const char *> xs) { return *(xs.begin() + rng.below(xs.size())); };
+  auto number = [&](const char *name, int lo, int hi, int step, const char *unit) {
+    int k = lo + static_cast<int>(rng.below(static_cast<uint64_t>((hi - lo) / step + 1))) * step;
+    std::string c = std::to_string(k) + unit;
+    switch (rng.below(8)) {
+      case 0: return std::string(name) + " < " + c;
+      case 1: return std::string(name) + " <= " + c;
+      case 2: return std::string(name) + " > " + c;
+      case 3: return std::string(name) + " >= " + c;
+      case 4: return std::string(name) + " == " + c;
+      case 5: return std::string(name) + " != " + c;
+      case 6: return std::string(name) + " in " + c + " ..< " + std::to_string(k + step * 2) + unit;
+      default: return std::string(name) + " in " + c + " .. " + std::to_string(k + step) + unit;
+    }
+  };
+  auto check = [&](bool residual) -> std::string {
+    if (residual)
+      switch (rng.below(3)) {
+        case 0: return "a + b > " + std::to_string(rng.below(120));
+        case 1: return "(g or e == q)";
+        default: return "w > a * 1 kg";
+      }
+    switch (rng.below(12)) {
+      case 0: case 1: return number("a", 0, 100, 10, "");
+      case 2: return number("b", 0, 50, 10, "");
+      case 3: case 4: return number("w", 25, 175, 25, " kg");
+      case 5: return std::string("e ") + pickOf({"== p", "!= q", "in {p, r}", "in {q, r, s}"});
+      case 6: return std::string("f ") + pickOf({"== x", "!= y", "in {x, z}"});
+      case 7: return pickOf({"g", "not g"});
+      case 8: return pickOf({"h", "not h"});
+      case 9: return pickOf({"known(b)", "known(f)", "known(h)"});
+      case 10: return pickOf({"not known(b)", "not known(f)"});
+      default: return "e == s";
+    }
+  };
+  const char *policies[] = {"first", "unique", "priority", "any", "collect", "rule order", "output order"};
+  int tables = 1 + static_cast<int>(rng.below(2));
+  bool firstSingle = false;  // table t0 has single outputs (`t0.n` is a value)
+  for (int t = 0; t < tables; ++t) {
+    std::string hit = policies[rng.below(7)];
+    bool outputs = hit == "output order" || rng.chance(60);
+    if (t == 0) firstSingle = outputs && hit != "collect" && hit != "rule order" && hit != "output order";
+    s << "table t" << t << " hit " << hit;
+    if (outputs) s << " outputs (level : enum { lo, mid, hi }, n : integer)";
+    s << " {\n";
+    int rules = 8 + static_cast<int>(rng.below(rng.chance(20) ? 300 : 60));
+    for (int k = 0; k < rules; ++k) {
+      s << "  rule r" << k;
+      bool numbered = hit == "priority" && rng.chance(70);
+      if (numbered) s << " priority " << rng.below(5);
+      int n = 1 + static_cast<int>(rng.below(5));
+      s << " when ";
+      for (int i = 0; i < n; ++i) s << (i ? " and " : "") << check(rng.chance(4));
+      if (t > 0 && firstSingle && rng.chance(5)) s << " and known(t0.n)";  // an earlier table's output
+      s << " -> ";
+      if (outputs)
+        s << "level = " << pickOf({"lo", "mid", "hi"}) << ", n = " << rng.below(4) << " { do act" << rng.below(3) << " }\n";
+      else
+        s << "do act" << rng.below(hit == "any" ? 2 : 50) << "\n";
+    }
+    s << "}\n";
+  }
+  return s.str();
+}
+
+struct Outcome {
+  std::string error;
+  runtime::Result r;
+};
+
+Outcome run(const runtime::Table &t, const std::vector<runtime::PatientValue> &p, bool scan) {
+  Outcome o;
+  runtime::EvaluateOptions opt;
+  opt.scan = scan;
+  try {
+    t.evaluate(p, o.r, opt);
+  } catch (const runtime::EvaluationError &e) {
+    o.error = std::to_string(static_cast<int>(e.kind)) + ": " + e.what();
+  }
+  return o;
+}
+
+/// What the two paths must agree on; "" when they do.
+std::string difference(const runtime::Table &t, const Outcome &x, const Outcome &y) {
+  if (x.error != y.error) return "error: '" + x.error + "' vs '" + y.error + "'";
+  if (!x.error.empty()) return "";
+  const runtime::Result &a = x.r, &b = y.r;
+  if (a.inPopulation != b.inPopulation || a.populationUnknown != b.populationUnknown) return "population";
+  if (!a.inPopulation) return "";
+  if (a.matched != b.matched) return "matched";
+  if (a.undecided != b.undecided) return "undecided";
+  if (a.fired != b.fired) return "fired";
+  if (a.results != b.results) return "results";
+  if (a.actions.size() != b.actions.size()) return "number of actions";
+  for (size_t k = 0; k < a.actions.size(); ++k) {
+    const runtime::FiredAction &p = a.actions[k], &q = b.actions[k];
+    if (p.table != q.table || p.rule != q.rule || p.action != q.action || p.amount != q.amount ||
+        p.amountHigh != q.amountHigh)
+      return "action " + std::to_string(k);
+  }
+  if (a.violations.size() != b.violations.size()) return "number of violations";
+  for (size_t k = 0; k < a.violations.size(); ++k)
+    if (t.describe(a.violations[k]) != t.describe(b.violations[k])) return "violation " + std::to_string(k);
+  for (uint32_t ti = 0; ti < t.tables().size(); ++ti) {
+    for (size_t o = 0; o < t.tables()[ti].outputs.size(); ++o) {
+      const runtime::OutputInfo &oi = t.tables()[ti].outputs[o];
+      if (oi.value && t.displayOutput(ti, o, *oi.value, a) != t.displayOutput(ti, o, *oi.value, b))
+        return "output " + t.tables()[ti].name + "." + oi.name;
+      for (uint32_t r : a.results[ti])
+        if (t.displayOutput(ti, o, t.tables()[ti].rules[r].outputs[o], a) !=
+            t.displayOutput(ti, o, t.tables()[ti].rules[r].outputs[o], b))
+          return "rule output " + t.tables()[ti].rules[r].name;
+    }
+  }
+  return "";
+}
+
+struct Tally {
+  size_t patients = 0, indexedTables = 0, matches = 0, undecided = 0, violations = 0, errors = 0;
+};
+
+/// Random patients for a compiled protocol; every disagreement fails.
+void agree(const std::string &text, uint64_t seed, int patients, Tally &tally) {
+  Compiled c = compile(text);
+  ASSERT_TRUE(c.protocol && !c.table.empty()) << c.diagnostics << "\n" << text;
+  runtime::LoadOptions lo;
+  lo.allowUnverified = true;
+  runtime::Table table = runtime::Table::loadText(c.table, lo);
+  for (uint32_t ti = 0; ti < table.tables().size(); ++ti) tally.indexedTables += table.indexed(ti);
+  auto bounds = difftest::boundaries(*c.protocol);
+  difftest::Rng rng(seed);
+  const auto &inputs = table.inputs();
+  std::vector<runtime::PatientValue> p(inputs.size());
+  for (int n = 0; n < patients; ++n) {
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      const runtime::InputSpec &s = inputs[i];
+      runtime::PatientValue &v = p[i];
+      v = {};
+      v.kind = s.kind;
+      if (s.optional && rng.chance(20)) {
+        v.missing = true;
+        continue;
+      }
+      switch (s.kind) {
+        case runtime::InputSpec::Kind::Bool: v.boolean = rng.chance(50); break;
+        case runtime::InputSpec::Kind::Enum: v.member = static_cast<int>(rng.below(s.members.size())); break;
+        case runtime::InputSpec::Kind::String: v.text = rng.chance(50) ? "listed" : "unlisted"; break;
+        case runtime::InputSpec::Kind::Number:
+          if (!bounds[i].empty() && rng.chance(70)) {
+            v.number = bounds[i][rng.below(bounds[i].size())];
+          } else {
+            Rational span = *s.hi - *s.lo;
+            v.number = *s.lo + span * Rational(static_cast<int64_t>(rng.below(1001)), 1000);
+            if (s.integer) v.number = Rational(v.number.num() / v.number.den());
+          }
+          break;
+      }
+    }
+    Outcome indexed = run(table, p, false), scanned = run(table, p, true);
+    std::string d = difference(table, indexed, scanned);
+    if (!d.empty()) {
+      std::string desc;
+      for (size_t i = 0; i < inputs.size(); ++i) desc += inputs[i].name + "=" + table.displayValue(static_cast<uint32_t>(i), p[i]) + " ";
+      FAIL() << "index and scan differ (" << d << ") for patient " << desc << "\n" << text;
+    }
+    ++tally.patients;
+    if (!scanned.error.empty()) {
+      ++tally.errors;
+      continue;
+    }
+    for (const auto &t : scanned.r.matched)
+      for (uint8_t m : t) tally.matches += m;
+    for (const auto &t : scanned.r.undecided)
+      for (uint8_t m : t) tally.undecided += m;
+    tally.violations += scanned.r.violations.size();
+  }
+}
+
+}  // namespace
+
+TEST(RuleIndex, BoxTablesAgreeWithTheScan) {
+  Tally tally;
+  for (uint64_t seed = 1; seed <= 40; ++seed) {
+    agree(boxProtocol(seed), seed, 400, tally);
+    if (HasFatalFailure() || HasFailure()) return;
+  }
+  // The run must exercise what it claims to.
+  EXPECT_GE(tally.indexedTables, 30u);
+  EXPECT_GT(tally.matches, tally.patients);
+  EXPECT_GT(tally.undecided, tally.patients / 10);
+  EXPECT_GT(tally.violations, 100u);
+}
+
+TEST(RuleIndex, GeneratedProtocolsAgreeWithTheScan) {
+  // The differential generator's protocols (doses, pathways, defines,
+  // counting, references to rules...) with tables large enough to index.
+  difftest::GeneratorOptions g;
+  g.maxRulesPerTable = 24;
+  Tally tally;
+  for (uint64_t seed = 1; seed <= 30; ++seed) {
+    agree(difftest::generateProtocol(seed, g), seed, 200, tally);
+    if (HasFatalFailure() || HasFailure()) return;
+  }
+  EXPECT_GE(tally.indexedTables, 5u);
+}
+
+TEST(RuleIndex, SmallTablesAndExplanationsScan) {
+  Compiled c = compile(boxProtocol(3));
+  ASSERT_FALSE(c.table.empty()) << c.diagnostics;
+  runtime::LoadOptions lo;
+  lo.allowUnverified = true;
+  runtime::Table table = runtime::Table::loadText(c.table, lo);
+  ASSERT_TRUE(table.indexed(0));
+  // An explanation lists every rule's checks, indexed table or not.
+  std::vector<runtime::PatientValue> p;
+  for (const runtime::InputSpec &s : table.inputs()) {
+    runtime::PatientValue v;
+    v.kind = s.kind;
+    if (s.kind == runtime::InputSpec::Kind::Number) v.number = *s.lo;
+    if (s.kind == runtime::InputSpec::Kind::Enum) v.member = 0;
+    p.push_back(v);
+  }
+  runtime::EvaluateOptions explain;
+  explain.explain = true;
+  runtime::Result r = table.evaluate(p, explain);
+  size_t rules = 0;
+  for (const auto &t : table.tables()) rules += t.rules.size();
+  EXPECT_EQ(r.trace.size(), rules);
+
+  Compiled small = compile("protocol s version \"1\" {\n  title \"s\"\n}\ninput g : bool\n"
+                           "table t hit first {\n  rule a when g -> do x\n  rule b when not g -> do y\n}\n");
+  ASSERT_FALSE(small.table.empty()) << small.diagnostics;
+  EXPECT_FALSE(runtime::Table::loadText(small.table, lo).indexed(0));
+}
