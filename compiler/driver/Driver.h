@@ -165,6 +165,7 @@ Command explainCommand();
 Command diffCommand();
 Command fmtCommand();
 Command docCommand();
+Command lspCommand();
 
 /// Parses the command line and runs the command; returns the exit code.
 int runDriver(int argc, char **argv);
