@@ -41,6 +41,7 @@ FrontendResult runFrontendOnBuffer(const std::string &name, std::string text, So
   sema::SemaOptions semaOptions;
   semaOptions.modulePath = options.modulePath;
   semaOptions.stdlibDir = options.stdlibDir;
+  semaOptions.inspect = options.inspect;
   result.protocol = sema::analyze(*result.ast, sources, diags, semaOptions);
   if (diags.hasErrors()) result.protocol.reset();
   return result;

@@ -2,6 +2,7 @@
 // runs only when the previous one produced no errors.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -13,6 +14,10 @@
 
 namespace carepath {
 
+namespace sema {
+struct Analysis;
+}
+
 struct FrontendOptions {
   /// Extra module search folders (`--stdlib DIR`, `-I DIR`), searched before
   /// the built-in locations.
@@ -22,6 +27,8 @@ struct FrontendOptions {
   /// it: the driver finds it next to its binary (docs/cli.md).
   std::string stdlibDir;
   enum class Stage { Parse, Sema } stopAfter = Stage::Sema;
+  /// Passed to sema (sema::SemaOptions::inspect): the language server's index.
+  std::function<void(const sema::Analysis &)> inspect;
 };
 
 struct FrontendResult {

@@ -166,6 +166,7 @@ Command diffCommand();
 Command fmtCommand();
 Command docCommand();
 Command examplesCommand();
+Command lspCommand();
 
 /// Parses the command line and runs the command; returns the exit code.
 int runDriver(int argc, char **argv);

@@ -18,6 +18,12 @@ std::optional<ir::Protocol> analyze(const ast::File &file, SourceManager &source
   Analysis a(sources, diags, options);
   a.files.push_back(LoadedFile{&file, file.file == kNoFile ? "" : sources.name(file.file), "", {}, false});
 
+  struct Inspect {  // runs on every way out
+    Analysis &a;
+    ~Inspect() {
+      if (a.options.inspect) a.options.inspect(a);
+    }
+  } inspect{a};
   loadModules(a);
   if (diags.hasErrors()) return std::nullopt;
   resolveNames(a);

@@ -2,6 +2,7 @@
 // IR. Passes are one per file in this folder; analyze() runs them in order.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,9 +13,15 @@
 
 namespace carepath::sema {
 
+struct Analysis;  // SemaContext.h
+
 struct SemaOptions {
   std::vector<std::string> modulePath;  // searched first, in order
   std::string stdlibDir;                // the stdlib root, searched last ("" for none)
+  /// Called once at the end of analyze(), errors or not, with everything
+  /// the passes recorded (the language server's index, compiler/lsp/). The
+  /// modules' trees die with the analysis: copy what is kept.
+  std::function<void(const Analysis &)> inspect;
 };
 
 /// Checks `file` (a protocol or a module) and lowers it. Modules it uses are

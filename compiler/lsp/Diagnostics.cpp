@@ -1,0 +1,75 @@
+// Diagnostics as LSP wants them: UTF-16 ranges in the document, notes as
+// related information, a counterexample block as related information and,
+// for the code action, in `data.example`.
+#include "lsp/Server.h"
+
+namespace carepath::lsp {
+
+namespace {
+int severityOf(Severity s) {
+  switch (s) {
+  case Severity::Error: return 1;
+  case Severity::Warning: return 2;
+  case Severity::Note: return 3;
+  }
+  return 1;
+}
+
+std::string where(const SourceManager &sources, const SourceRange &r) {
+  LineColumn lc = sources.begin(r);
+  return sources.name(r.file) + ":" + std::to_string(lc.line) + ":" + std::to_string(lc.column);
+}
+}  // namespace
+
+json toLspDiagnostics(const Server &server, const Document &doc, const Snapshot &snap,
+                      const std::vector<const Diagnostic *> &diags) {
+  json out = json::array();
+  LineIndex lines(snap.main == kNoFile ? std::string_view() : snap.sources.text(snap.main));
+  for (const Diagnostic *d : diags) {
+    json item;
+    json related = json::array();
+    bool here = d->range.valid() && d->range.file == snap.main;
+    std::string message = d->message;
+    if (here) {
+      item["range"] = lines.range(d->range.begin, d->range.end);
+    } else {
+      // In a used module, or about no position: shown at the top of the
+      // document, with the place it is about as related information.
+      item["range"] = lines.range(0, 0);
+      if (d->range.valid()) {
+        message = where(snap.sources, d->range) + ": " + message;
+        related.push_back({{"location", server.location(doc, snap, d->range.file, d->range.begin, d->range.end)},
+                           {"message", d->message}});
+      }
+    }
+    for (const DiagNote &n : d->notes) {
+      if (n.range.valid())
+        related.push_back({{"location", server.location(doc, snap, n.range.file, n.range.begin, n.range.end)},
+                           {"message", n.message}});
+      else
+        message += "\n" + n.message;
+    }
+    if (!d->detail.empty()) {
+      // verifier/Report.cpp: a heading, then the block indented by two.
+      std::vector<std::string> example;
+      std::string shown;
+      for (size_t i = 0; i < d->detail.size(); ++i) {
+        shown += (i ? "\n" : "") + d->detail[i];
+        if (i > 0) example.push_back(d->detail[i].rfind("  ", 0) == 0 ? d->detail[i].substr(2) : d->detail[i]);
+      }
+      json at = here ? server.location(doc, snap, snap.main, d->range.begin, d->range.end)
+                     : json{{"uri", doc.uri}, {"range", lines.range(0, 0)}};
+      related.push_back({{"location", at}, {"message", shown}});
+      item["data"] = {{"example", example}};
+    }
+    item["severity"] = severityOf(d->severity);
+    item["source"] = "carepath";
+    item["code"] = d->code();
+    item["message"] = message;
+    if (!related.empty()) item["relatedInformation"] = related;
+    out.push_back(std::move(item));
+  }
+  return out;
+}
+
+}  // namespace carepath::lsp

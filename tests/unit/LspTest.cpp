@@ -1,0 +1,102 @@
+// The language server's building blocks: UTF-16 positions, file URIs,
+// message framing, and the server answering a whole session in memory.
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "lsp/JsonRpc.h"
+#include "lsp/Positions.h"
+#include "lsp/Server.h"
+
+namespace carepath::lsp {
+namespace {
+
+TEST(LspPositions, Utf16UnitsBothWays) {
+  // "é" is 2 bytes and 1 unit; "🩺" 4 bytes and 2 units (a surrogate pair).
+  std::string text = "ab\né x\n🩺 y\r\nz";
+  LineIndex lines(text);
+  uint32_t x = static_cast<uint32_t>(text.find('x'));
+  uint32_t y = static_cast<uint32_t>(text.find('y'));
+  EXPECT_EQ(lines.position(x).line, 1u);
+  EXPECT_EQ(lines.position(x).character, 2u);
+  EXPECT_EQ(lines.position(y).line, 2u);
+  EXPECT_EQ(lines.position(y).character, 3u);
+  EXPECT_EQ(lines.offset({1, 2}), x);
+  EXPECT_EQ(lines.offset({2, 3}), y);
+  // Past the end of a line (before its \r\n) and of the text: clamped.
+  EXPECT_EQ(lines.offset({2, 99}), static_cast<uint32_t>(text.find('\r')));
+  EXPECT_EQ(lines.offset({99, 0}), static_cast<uint32_t>(text.size()));
+  // Ill-formed UTF-8 counts one unit a byte, never reads past the text.
+  std::string bad = "\xff\xfe" "a";
+  EXPECT_EQ(LineIndex(bad).position(2).character, 2u);
+  EXPECT_EQ(LineIndex(bad).offset({0, 1}), 1u);
+}
+
+TEST(LspPositions, FileUris) {
+  EXPECT_EQ(uriToPath("file:///a/b%20c.care"), "/a/b c.care");
+  EXPECT_EQ(uriToPath("file://host/a.care"), "/a.care");
+  EXPECT_EQ(uriToPath("untitled:Untitled-1"), "");
+  EXPECT_EQ(uriToPath("file:///a%2"), "/a%2");  // a truncated escape is kept as written
+  EXPECT_EQ(pathToUri("/a/b c#.care"), "file:///a/b%20c%23.care");
+  EXPECT_EQ(uriToPath(pathToUri("/tmp/é.care")), "/tmp/é.care");
+}
+
+TEST(LspJsonRpc, Framing) {
+  std::istringstream in("Content-Length: 2\r\nContent-Type: x\r\n\r\n{}"
+                        "content-length:3\n\n[1]"
+                        "Content-Length: x\r\n\r\n"
+                        "Content-Length: 99\r\n\r\n{}");
+  Incoming a = readMessage(in);
+  EXPECT_EQ(a.status, Incoming::Status::Message);
+  EXPECT_EQ(a.body, "{}");
+  Incoming b = readMessage(in);
+  EXPECT_EQ(b.status, Incoming::Status::Message);
+  EXPECT_EQ(b.body, "[1]");
+  EXPECT_EQ(readMessage(in).status, Incoming::Status::BadFrame);
+  Incoming d = readMessage(in);
+  EXPECT_EQ(d.status, Incoming::Status::BadFrame);
+  EXPECT_NE(d.error.find("ended inside a message body"), std::string::npos);
+  EXPECT_EQ(readMessage(in).status, Incoming::Status::EndOfInput);
+
+  std::ostringstream out;
+  writeMessage(out, json{{"a", "\xff"}});  // invalid UTF-8 is replaced, not thrown
+  EXPECT_EQ(out.str().rfind("Content-Length: ", 0), 0u);
+  EXPECT_NE(out.str().find("\r\n\r\n{\"a\":"), std::string::npos);
+}
+
+TEST(LspServer, DiagnosticsHoverAndErrors) {
+  Server server({});
+  auto reply = [&](json m) { return server.handle(m); };
+  // Before initialize.
+  auto r = reply({{"jsonrpc", "2.0"}, {"id", 1}, {"method", "textDocument/hover"}, {"params", json::object()}});
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0]["error"]["code"], kServerNotInitialized);
+  r = reply({{"jsonrpc", "2.0"}, {"id", 2}, {"method", "initialize"}, {"params", json::object()}});
+  EXPECT_TRUE(r[0]["result"]["capabilities"]["hoverProvider"]);
+  std::string text = "protocol p version \"1\" {\n  title \"t\"\n}\ninput fever : bool\ndefine sick = fever and cough\n";
+  r = reply({{"jsonrpc", "2.0"},
+             {"method", "textDocument/didOpen"},
+             {"params", {{"textDocument", {{"uri", "file:///t.care"}, {"version", 1}, {"text", text}}}}}});
+  ASSERT_EQ(r.size(), 1u);
+  const json &diags = r[0]["params"]["diagnostics"];
+  ASSERT_EQ(diags.size(), 1u);
+  EXPECT_EQ(diags[0]["code"], "unknown-name");
+  EXPECT_EQ(diags[0]["range"]["start"]["line"], 4);
+  EXPECT_EQ(diags[0]["range"]["start"]["character"], 24);
+  // Hover works on what resolved.
+  r = reply({{"jsonrpc", "2.0"},
+             {"id", 3},
+             {"method", "textDocument/hover"},
+             {"params", {{"textDocument", {{"uri", "file:///t.care"}}}, {"position", {{"line", 4}, {"character", 15}}}}}});
+  ASSERT_TRUE(r[0]["result"].is_object()) << r[0].dump();
+  EXPECT_NE(r[0]["result"]["contents"]["value"].get<std::string>().find("**input** `fever`"), std::string::npos);
+  // Bad params, unknown methods.
+  r = reply({{"jsonrpc", "2.0"}, {"id", 4}, {"method", "textDocument/hover"}, {"params", {{"textDocument", 5}}}});
+  EXPECT_EQ(r[0]["error"]["code"], kInvalidParams);
+  r = reply({{"jsonrpc", "2.0"}, {"id", 5}, {"method", "no/such"}});
+  EXPECT_EQ(r[0]["error"]["code"], kMethodNotFound);
+  EXPECT_TRUE(reply({{"jsonrpc", "2.0"}, {"method", "$/no/such"}}).empty());
+}
+
+}  // namespace
+}  // namespace carepath::lsp
