@@ -9,6 +9,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   llvm-14-tools python3 python3-psutil python3-yaml
   graphviz
+  # The SQL export's engines and `carepath audit`'s clients (tests/sql).
+  postgresql sqlite3
   # The review page's browser test (tests/doc/browser-check.py); large, and
   # the test is skipped without it.
   chromium

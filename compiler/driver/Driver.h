@@ -165,6 +165,7 @@ Command explainCommand();
 Command diffCommand();
 Command fmtCommand();
 Command docCommand();
+Command auditCommand();
 
 /// Parses the command line and runs the command; returns the exit code.
 int runDriver(int argc, char **argv);
