@@ -245,8 +245,10 @@ public:
         for (size_t o = 0; o < dc.table->outputs.size(); ++o) {
           const ir::Output &output = dc.table->outputs[o];
           if (!carepath::hasSingleOutput(dc.table->hit, dc.table->aggregation)) {
-            throw Refuse{output.range, "its output '" + output.name + "' is a list (hit " + std::string(spelling(dc.table->hit)) +
-                                           "); SQL gives one value per column: the fired rules are in column '" + dc.name + "'"};
+            // A list (rule order, plain collect): one column holds one
+            // value; the fired rules are in the table's column.
+            header.push_back("--   (output " + output.name + " of " + dc.name + " is a list, one value per fired rule: no column)");
+            continue;
           }
           std::string name = dc.name + "__" + output.name;
           column(name, output.range, "output " + output.name);

@@ -263,6 +263,34 @@ def postgres_rows(inputs, pats, sql, work):
     return result, elapsed
 
 
+def duckdb_rows(inputs, pats, sql, work, interop):
+    runner = os.path.join(interop or "", "duckdb-run.mjs")
+    if not interop or not os.path.exists(os.path.join(interop, "node_modules", "@duckdb", "node-api")):
+        print("sql-compare: @duckdb/node-api is not installed (--interop DIR): skipped")
+        sys.exit(SKIP)
+    types = {"bool": "BOOLEAN", "enum": "VARCHAR", "string": "VARCHAR", "number": "DECIMAL(18, 6)"}
+    setup = os.path.join(work, "setup.sql")
+    with open(setup, "w") as f:
+        cols = ", ".join(f'"{s["name"]}" {types[s["kind"]]}' for s in inputs)
+        f.write(f"CREATE TABLE patients (patient_id INTEGER PRIMARY KEY, {cols});\n")
+    csvpath, viewpath, outpath = (os.path.join(work, x) for x in ("patients.csv", "view.duckdb.sql", "out.csv"))
+    with open(csvpath, "w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["patient_id"] + [s["name"] for s in inputs])
+        for k, p in enumerate(pats):
+            w.writerow([k + 1] + ["" if p[s["name"]] is None else
+                                  ("true" if p[s["name"]] is True else "false" if p[s["name"]] is False else
+                                   decimal_text(p[s["name"]]) if s["kind"] == "number" else p[s["name"]])
+                                  for s in inputs])
+    with open(viewpath, "w") as f:
+        f.write(sql)
+    elapsed = float(run(["node", runner, setup, csvpath, viewpath, outpath], cwd=interop).strip().splitlines()[-1])
+    with open(outpath) as f:
+        lines = f.read().splitlines()
+    names = next(csv.reader([lines[0]]))
+    return [dict(zip(names, split_csv(line))) for line in lines[1:]], elapsed
+
+
 def split_csv(line):
     """CSV cells with NULL (an unquoted empty cell) told from '' (quoted)."""
     cells, k = [], 0
@@ -365,7 +393,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--carepath", required=True)
     ap.add_argument("--protocol", required=True)
-    ap.add_argument("--engine", choices=["sqlite", "postgres"], required=True)
+    ap.add_argument("--engine", choices=["sqlite", "postgres", "duckdb"], required=True)
+    ap.add_argument("--interop", default="", help="the npm project with @duckdb/node-api (duckdb)")
     ap.add_argument("--n", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=20240607)
     ap.add_argument("--work", required=True)
@@ -376,7 +405,7 @@ def main():
     table = os.path.join(o.work, "table.json")
     view = os.path.join(o.work, "view.sql")
     run([o.carepath, "compile", o.protocol, "--no-verify", "-o", table])
-    dialect = "sqlite" if o.engine == "sqlite" else "postgres"
+    dialect = {"sqlite": "sqlite", "postgres": "postgres", "duckdb": "standard"}[o.engine]
     run([o.carepath, "compile", o.protocol, "--no-verify", "--target", "sql", "--dialect", dialect, "-o", view])
     sql = open(view).read()
     if o.corrupt:
@@ -399,7 +428,10 @@ def main():
     for k, line in enumerate(lines):
         if "error" in line:
             fail(f"carepath refused generated patient {k + 1}: {line['error']}: {carepath_patient(inputs, pats[k])}")
-    rows, sql_time = (sqlite_rows if o.engine == "sqlite" else postgres_rows)(inputs, pats, sql, o.work)
+    if o.engine == "duckdb":
+        rows, sql_time = duckdb_rows(inputs, pats, sql, o.work, o.interop)
+    else:
+        rows, sql_time = (sqlite_rows if o.engine == "sqlite" else postgres_rows)(inputs, pats, sql, o.work)
     if len(rows) != o.n:
         fail(f"the view gave {len(rows)} rows for {o.n} patients")
     mismatches, doses = [], 0
