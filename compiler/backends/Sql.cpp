@@ -22,6 +22,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <functional>
 #include <map>
 #include <set>
@@ -108,8 +109,16 @@ struct Num {
 
 }  // namespace
 
-std::string sqlDoseColumn(const std::string &decision, const std::string &rule, const std::string &drug) {
-  return decision + "__" + rule + "__" + drug;
+std::string sqlDoseColumn(const std::string &decision, const std::string &rule, const std::string &drug, bool high) {
+  std::string name = decision + "__" + rule + "__" + drug + (high ? "__high" : "");
+  if (name.size() <= 63) return name;
+  // PostgreSQL truncates identifiers to 63 bytes: a long name keeps its
+  // start and ends with a hash of the whole (FNV-1a), deterministic.
+  uint32_t h = 2166136261u;
+  for (unsigned char c : name) h = (h ^ c) * 16777619u;
+  char hex[9];
+  std::snprintf(hex, sizeof hex, "%08x", h);
+  return name.substr(0, 54) + "_" + hex;
 }
 
 std::vector<SqlInputColumn> sqlInputColumns(const ir::Protocol &p, SqlDialect dialect) {
@@ -228,12 +237,14 @@ public:
           if (!drugs.insert(a.name).second)
             throw Refuse{a.range, "'" + a.name + "' is given twice by one rule; one column holds one amount"};
           std::string unit = ir::canonicalUnitName(p_, amount.low->type.dim);
-          std::vector<std::pair<std::string, ir::ExprRef>> ends{{sqlDoseColumn(dc.name, dc.rules[r].name, a.name), amount.low}};
-          if (amount.isRange()) ends.push_back({sqlDoseColumn(dc.name, dc.rules[r].name, a.name) + "__high", amount.high});
+          std::vector<std::pair<std::string, ir::ExprRef>> ends{{sqlDoseColumn(dc.name, dc.rules[r].name, a.name, false), amount.low}};
+          if (amount.isRange()) ends.push_back({sqlDoseColumn(dc.name, dc.rules[r].name, a.name, true), amount.high});
           for (auto &[name, e] : ends) {
-            column(name, a.range, std::string("amount of ") + a.name + (ends.size() > 1 ? (e == amount.low ? " (low end)" : " (high end)") : "") +
-                                      (unit.empty() ? "" : " in " + unit) + (a.basis.str().empty() ? "" : " " + a.basis.str()) +
-                                      " when " + dc.rules[r].name + " fired");
+            // "amount of DRUG by DECISION.RULE [(high end)]": what a reader
+            // (tests/sql/sql-compare.py) matches against the fired actions.
+            column(name, a.range, "amount of " + a.name + " by " + dc.name + "." + dc.rules[r].name +
+                                      (ends.size() > 1 ? (e == amount.low ? " (low end)" : " (high end)") : "") +
+                                      (unit.empty() ? "" : " in " + unit) + (a.basis.str().empty() ? "" : " " + a.basis.str()));
             Num n = num(*e);
             std::string v = "v" + std::to_string(valIndex++);
             valCols.push_back("CASE WHEN " + fireName(d, r) + " THEN " + n.sql + " END AS " + v);
@@ -454,7 +465,7 @@ private:
       bound.precision(17);
       bound << inUnit;
       scaled = "CAST(round(" + x + " * " + pow10(c.scale) + ") AS INTEGER)";
-      errors.push_back("WHEN typeof(" + x + ") NOT IN ('integer', 'real') THEN " + literal("input " + in.name + " is not a number"));
+      errors.push_back("WHEN typeof(" + x + ") NOT IN ('integer', 'real', 'null') THEN " + literal("input " + in.name + " is not a number"));
       errors.push_back("WHEN abs(" + x + ") >= " + bound.str() + " THEN " + literal("input " + in.name + " is out of range"));
       // Exact: the double of the decimal with `scale` places is the value
       // read (both are the double nearest that decimal).

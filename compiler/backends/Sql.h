@@ -39,8 +39,9 @@ struct SqlInputColumn {
 std::vector<SqlInputColumn> sqlInputColumns(const ir::Protocol &p, SqlDialect dialect);
 
 /// The view's column for a give's amount: "decision__rule__drug" (and
-/// "__high" for a range's high end). One definition for the export and audit.
-std::string sqlDoseColumn(const std::string &decision, const std::string &rule, const std::string &drug);
+/// "__high" for a range's high end); longer than PostgreSQL's 63 bytes, its
+/// first 54 characters, '_' and a hash of the whole name.
+std::string sqlDoseColumn(const std::string &decision, const std::string &rule, const std::string &drug, bool high);
 
 /// Builds the SQL text (a DROP VIEW where the dialect has IF EXISTS, then
 /// CREATE VIEW). What SQL cannot compute exactly is reported to `diags`

@@ -336,18 +336,27 @@ def as_fraction(v):
     return Fraction(str(v))
 
 
-def expected(line, outputs):
+def dose_columns(outputs):
+    """(decision, rule, drug, low|high) -> the view's columns, from the header."""
+    doses = {}
+    for col, desc in outputs.items():
+        m = re.match(r"^amount of (\w+) by (\w+)\.(\w+)( \(high end\))?", desc)
+        if m:
+            doses.setdefault((m.group(2), m.group(3), m.group(1), "high" if m.group(4) else "low"), []).append(col)
+    return doses
+
+
+def expected(line, outputs, doses):
     """The view's columns as carepath's batch line gives them."""
     exp = {"in_population": line["inPopulation"]}
     for dname, d in line["decisions"].items():
         exp[dname] = set(d["fired"])
         exp[dname + "__violation"] = d["violation"]
         for a in d["actions"]:
-            col = f"{dname}__{a['rule']}__{a['name']}"
-            if col in outputs:
+            for col in doses.get((dname, a["rule"], a["name"], "low"), []):
                 exp[col] = a["amount"]
-                if col + "__high" in outputs:
-                    exp[col + "__high"] = a.get("amountHigh")
+            for col in doses.get((dname, a["rule"], a["name"], "high"), []):
+                exp[col] = a.get("amountHigh")
         for oname, o in d.get("outputs", {}).items():
             exp[f"{dname}__{oname}"] = o["value"]
     return exp
@@ -372,16 +381,14 @@ def compare(row, exp, outputs):
             e = exp.get(col)
             if as_fraction(got) != (None if e is None else Fraction(e)):
                 problems.append(f"{col}: sql {got!r}, carepath {e!r}")
-        else:  # an output
+        else:  # an output: bools, exact numbers ("1000/3"), member names
             e = exp.get(col)
-            if isinstance(e, bool) or (e is None and got in (0, 1, "t", "f")):
-                ok = as_bool(got) == e
-            elif e is None:
+            if e is None:
                 ok = got is None
-            elif isinstance(e, str) and re.fullmatch(r"-?\d+(/\d+)?", e) and not isinstance(got, str) or (
-                    isinstance(e, str) and isinstance(got, str) and re.fullmatch(r"-?\d+(/\d+)?", e)
-                    and re.fullmatch(r"-?\d+(\.\d+)?", got)):
-                ok = as_fraction(got) == Fraction(e)
+            elif isinstance(e, bool):
+                ok = as_bool(got) == e
+            elif re.fullmatch(r"-?\d+(/\d+)?", e) and got is not None and re.fullmatch(r"-?\d+(\.\d+)?", str(got)):
+                ok = Fraction(str(got)) == Fraction(e)
             else:
                 ok = got == e
             if not ok:
@@ -434,15 +441,15 @@ def main():
         rows, sql_time = (sqlite_rows if o.engine == "sqlite" else postgres_rows)(inputs, pats, sql, o.work)
     if len(rows) != o.n:
         fail(f"the view gave {len(rows)} rows for {o.n} patients")
-    mismatches, doses = [], 0
+    mismatches, ndoses, doses = [], 0, dose_columns(outputs)
     for k, (row, line) in enumerate(zip(rows, lines)):
-        exp = expected(line, outputs)
-        doses += sum(1 for c, d in outputs.items() if d.startswith("amount of") and row[c] is not None)
+        exp = expected(line, outputs, doses)
+        ndoses += sum(1 for c, d in outputs.items() if d.startswith("amount of") and row[c] is not None)
         problems = compare(row, exp, outputs)
         if problems:
             mismatches.append((k, problems))
     print(f"sql-compare: {o.engine}, {os.path.basename(o.protocol)}: {o.n} patients (seed {o.seed}), "
-          f"{len(outputs)} columns, {doses} doses compared; {len(mismatches)} mismatches")
+          f"{len(outputs)} columns, {ndoses} doses compared; {len(mismatches)} mismatches")
     print(f"sql-compare: throughput {o.engine} view {o.n / max(sql_time, 1e-9):,.0f} patients/s (query), "
           f"carepath eval {o.n / max(cp_time, 1e-9):,.0f} patients/s (process)")
     if mismatches:
