@@ -121,11 +121,9 @@ def number(rng, spec):
         v = hi
     else:
         places = 0 if spec["integer"] or r < 0.40 else rng.randint(1, min(3, spec["scale"]))
-        q = Fraction(1, 10 ** places)
-        v = Fraction(round(Fraction(rng.uniform(float(lo), float(hi))) / q)) * q
-        v = min(max(v, lo), hi)
-        if (v * 10 ** spec["scale"]).denominator != 1:
-            v = lo
+        q = 10 ** places
+        first, last = -((-lo.numerator * q) // lo.denominator), (hi.numerator * q) // hi.denominator
+        v = Fraction(rng.randint(first, last), q) if first <= last else lo
     if spec["integer"] and v.denominator != 1:
         v = Fraction(int(v))
     return v
