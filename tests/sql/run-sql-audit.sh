@@ -46,15 +46,20 @@ case $engine in
     if [ -z "$bin" ] || [ ! -x "$bin/initdb" ] || ! command -v psql >/dev/null; then
       echo "PostgreSQL is not installed: skipped"; exit 77
     fi
-    as=()
-    # initdb refuses to run as root: the server then runs as `postgres`.
-    if [ "$(id -u)" -eq 0 ]; then as=(runuser -u postgres --); chmod 777 "$work"; fi
-    "${as[@]}" "$bin/initdb" -D "$work/data" -A trust -U carepath --no-sync -E UTF8 > "$work/initdb.log"
+    as=() server=$work
+    # initdb refuses to run as root: the server then runs as `postgres`, in
+    # a folder of its own under /tmp (every parent traversable).
+    if [ "$(id -u)" -eq 0 ]; then
+      as=(runuser -u postgres --)
+      server=$(mktemp -d /tmp/carepath-pg-XXXXXX)
+      chmod 777 "$server"
+    fi
+    "${as[@]}" "$bin/initdb" -D "$server/data" -A trust -U carepath --no-sync -E UTF8 > "$work/initdb.log"
     port=$((40000 + $$ % 20000))
-    "${as[@]}" "$bin/pg_ctl" -D "$work/data" -w -l "$work/pg.log" \
-      -o "-k $work -c listen_addresses='' -p $port -c fsync=off" start > /dev/null
-    trap '"${as[@]}" "$bin/pg_ctl" -D "$work/data" -m fast -w stop > /dev/null' EXIT
-    conn="host=$work port=$port user=carepath dbname=postgres"
+    "${as[@]}" "$bin/pg_ctl" -D "$server/data" -w -l "$server/pg.log" \
+      -o "-k $server -c listen_addresses='' -p $port -c fsync=off" start > /dev/null
+    trap '"${as[@]}" "$bin/pg_ctl" -D "$server/data" -m fast -w stop > /dev/null; [ "$server" = "$work" ] || rm -rf "$server"' EXIT
+    conn="host=$server port=$port user=carepath dbname=postgres"
     cols=$(echo "$columns" | sed 's/,/ TEXT, /g; s/$/ TEXT/')
     psql "$conn" -X -q -v ON_ERROR_STOP=1 -c "CREATE TABLE cohort ($cols)" \
       -c "\\copy cohort FROM '$cohort' WITH (FORMAT csv, HEADER)"

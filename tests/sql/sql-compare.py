@@ -214,18 +214,21 @@ def postgres_rows(inputs, pats, sql, work):
     if not bindir or not shutil.which("psql"):
         print("sql-compare: PostgreSQL (initdb, psql) is not installed: skipped")
         sys.exit(SKIP)
-    data, sock = os.path.join(work, "pgdata"), os.path.join(work, "pgsock")
+    # initdb refuses to run as root: as root, the server runs as `postgres`,
+    # in a folder of its own under /tmp (every parent traversable).
+    as_user, server = [], work
+    if os.geteuid() == 0:
+        import tempfile
+        as_user = ["runuser", "-u", "postgres", "--"]
+        server = tempfile.mkdtemp(prefix="carepath-pg-")
+        os.chmod(server, 0o777)
+    data, sock = os.path.join(server, "pgdata"), os.path.join(server, "pgsock")
     shutil.rmtree(data, ignore_errors=True)
     os.makedirs(sock, exist_ok=True)
-    # initdb refuses to run as root: as root, the server runs as `postgres`.
-    as_user = []
-    if os.geteuid() == 0:
-        as_user = ["runuser", "-u", "postgres", "--"]
-        os.chmod(work, 0o777)
-        os.chmod(sock, 0o777)
+    os.chmod(sock, 0o777)
     run(as_user + [f"{bindir}/initdb", "-D", data, "-A", "trust", "-U", "carepath", "--no-sync", "-E", "UTF8"])
     port = str(40000 + os.getpid() % 20000)
-    run(as_user + [f"{bindir}/pg_ctl", "-D", data, "-w", "-l", os.path.join(work, "pg.log"), "-o",
+    run(as_user + [f"{bindir}/pg_ctl", "-D", data, "-w", "-l", os.path.join(server, "pg.log"), "-o",
                    f"-k {sock} -c listen_addresses='' -p {port} -c fsync=off", "start"])
     try:
         psql = ["psql", "-h", sock, "-p", port, "-U", "carepath", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-q"]
@@ -249,6 +252,8 @@ def postgres_rows(inputs, pats, sql, work):
         elapsed = time.perf_counter() - t0
     finally:
         subprocess.run(as_user + [f"{bindir}/pg_ctl", "-D", data, "-m", "fast", "-w", "stop"], capture_output=True)
+        if server != work:
+            shutil.rmtree(server, ignore_errors=True)
     # FORCE_QUOTE: "" is an empty string, an unquoted empty cell is NULL.
     lines = out.splitlines()
     names = next(csv.reader([lines[0]]))
