@@ -472,9 +472,13 @@ private:
       errors.push_back("WHEN " + scaled + " / " + pow10(c.scale) + ".0 <> " + x + " THEN " +
                        literal("input " + in.name + " has more than " + std::to_string(c.scale) + " decimal places"));
     } else {
-      scaled = c.scale ? "(" + x + " * " + pow10(c.scale) + ")" : x;
-      errors.push_back("WHEN " + scaled + " <> FLOOR(" + scaled + ") THEN " +
+      std::string raw = c.scale ? "(" + x + " * " + pow10(c.scale) + ")" : x;
+      errors.push_back("WHEN " + raw + " <> FLOOR(" + raw + ") THEN " +
                        literal("input " + in.name + " has more than " + std::to_string(c.scale) + " decimal places"));
+      // An integer DECIMAL of the widest standard precision: engines that
+      // infer a product's precision from its operands' (DuckDB: DECIMAL(18)
+      // for a DECIMAL(18, 6) column) would otherwise overflow.
+      scaled = "CAST(" + raw + " AS DECIMAL(38, 0))";
     }
     // canonical = x * factor + offset, in fixed point.
     double m = maxAbs(in);
