@@ -12,6 +12,8 @@ packages=(
   # The JavaScript binding (bindings/js): the runtime compiled to WebAssembly;
   # its system libraries come prebuilt. Without it the binding is not built.
   emscripten
+  # The SQL export's engines and `carepath audit`'s clients (tests/sql).
+  postgresql sqlite3
   # The review page's browser test (tests/doc/browser-check.py); large, and
   # the test is skipped without it.
   chromium

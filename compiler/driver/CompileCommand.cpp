@@ -8,6 +8,7 @@
 #include "Driver.h"
 #include "backends/Dmn.h"
 #include "backends/JsonTable.h"
+#include "backends/Sql.h"
 #include "basic/AtomicFile.h"
 #include "verifier/Report.h"
 #include "verifier/Verifier.h"
@@ -18,7 +19,8 @@ namespace {
 struct CompileOptions {
   std::string file;
   std::string output;
-  std::string target = "json";  // json | dmn (backends/Dmn.h, docs/interop.md)
+  std::string target = "json";  // json | dmn | sql (backends/Dmn.h, backends/Sql.h, docs/interop.md)
+  std::string dialect = "sqlite";  // sql: sqlite | postgres | standard
   bool noVerify = false;
   bool force = false;
   unsigned timeoutMs = 10000;
@@ -82,6 +84,15 @@ int run(const CompileOptions &o, CommandContext &ctx) {
     dmn.compilerVersion = meta.compilerVersion;
     dmn.verificationStatus = meta.verification.status;
     text = backends::emitDmn(p, dmn, diags);
+  } else if (o.target == "sql") {
+    // --target sql: a CREATE VIEW over a patients table (same gate).
+    backends::SqlOptions sql;
+    sql.dialect = o.dialect == "postgres"   ? backends::SqlDialect::Postgres
+                  : o.dialect == "standard" ? backends::SqlDialect::Standard
+                                            : backends::SqlDialect::Sqlite;
+    sql.compilerVersion = meta.compilerVersion;
+    sql.verificationStatus = meta.verification.status;
+    text = backends::emitSql(p, sql, diags);
   } else {
     text = backends::emitJsonTable(p, sources, meta, diags);
   }
@@ -104,8 +115,11 @@ Command compileCommand() {
   c.declare = [o](CommandLine &line) {
     line.option("file", o->file, "Protocol file ('-' for standard input)", true);
     line.option("-o,--output", o->output, "Where to write the table ('-' for standard output)", true);
-    line.choice("--target", o->target, "Output format: json (compiled decision table) or dmn (DMN 1.3 XML)",
-                {"json", "dmn"});
+    line.choice("--target", o->target,
+                "Output format: json (compiled decision table), dmn (DMN 1.3 XML) or sql (a view over a patients table)",
+                {"json", "dmn", "sql"});
+    line.choice("--dialect", o->dialect, "SQL dialect for --target sql: sqlite, postgres or standard",
+                {"sqlite", "postgres", "standard"});
     line.flag("--no-verify", o->noVerify, "Do not run the verifier; the table is marked not-verified");
     line.flag("--force", o->force,
               "Write the table even when verification fails or is inconclusive; it is marked unverified");

@@ -126,7 +126,7 @@ int runDriver(int argc, char **argv) {
   std::vector<Command> commands = {checkCommand(), verifyCommand(), compileCommand(),
                                    testCommand(),  evalCommand(),   explainCommand(), diffCommand(),
                                    fmtCommand(),   docCommand(),    examplesCommand(),
-                                   lspCommand()};
+                                   lspCommand(),     auditCommand()};
   std::vector<std::unique_ptr<ParsedShared>> shared;
   for (const Command &c : commands) {
     CLI::App *sub = app.add_subcommand(c.name, c.help);

@@ -167,6 +167,7 @@ Command fmtCommand();
 Command docCommand();
 Command examplesCommand();
 Command lspCommand();
+Command auditCommand();
 
 /// Parses the command line and runs the command; returns the exit code.
 int runDriver(int argc, char **argv);
