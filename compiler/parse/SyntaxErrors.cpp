@@ -63,10 +63,6 @@ const std::vector<Category> &categories() {
        {P::INPUT, P::DEFINE, P::PATHWAY},
        {P::USE, P::SOURCE, P::DIMENSION, P::UNIT, P::SUBSTANCE, P::INPUT, P::DEFINE, P::DRUG, P::PATHWAY, P::TABLE, P::VERIFY,
         P::EXAMPLE}},
-      // In a body, where `one of { ... }` may start too.
-      {"an action ('give', 'do', 'order', 'consider', 'monitor', 'unspecified') or 'one of'",
-       {P::GIVE, P::DO, P::ORDER, P::UNSPECIFIED, P::ONE},
-       {P::GIVE, P::DO, P::ORDER, P::CONSIDER, P::MONITOR, P::UNSPECIFIED, P::ONE}},
       {"an action ('give', 'do', 'order', 'consider', 'monitor' or 'unspecified')",
        {P::GIVE, P::DO, P::ORDER, P::UNSPECIFIED},
        {P::GIVE, P::DO, P::ORDER, P::CONSIDER, P::MONITOR, P::UNSPECIFIED}},
