@@ -50,6 +50,8 @@ def observe(carepath, table, case):
             else:
                 entry["low"], entry["high"] = str(a.low), str(a.high)
             entry["unit"] = a.unit
+        if a.choice is not None:  # an alternative of a `one of`
+            entry["choice"], entry["option"] = a.choice, a.option
         actions.append(entry)
     outputs = {key: {"value": o.value, "from": [[rule, v] for rule, v in o.values]}
                for key, o in sorted(r.outputs.items())}

@@ -87,13 +87,18 @@ drugDecl
     : DRUG ident STRING? citations? LBRACE drugItem* RBRACE
     ;
 
+// `contraindicated when COND`: COND reads the inputs of the protocol that
+// gives the drug, by name (docs/language.md, "drug").
 drugItem
     : LIMIT expr basis citations?           # limitItem
     | ROUTE ident                           # routeItem
+    | CONTRAINDICATED WHEN expr STRING? citations?   # contraindicationItem
     ;
 
+// `first`: ordered stages, the first tier whose guard holds is the one
+// active (ir::Protocol::tierGuard); without it, tiers are `unique`.
 pathwayDecl
-    : PATHWAY ident (FOR expr)? STRING? citations? LBRACE tierDecl* RBRACE
+    : PATHWAY ident (FOR expr)? ordered=FIRST? STRING? citations? LBRACE tierDecl* RBRACE
     ;
 
 tierDecl
@@ -128,9 +133,9 @@ ruleDecl
 
 // `-> tier = gold, points = 3 { do x }`: outputs first, then actions.
 ruleBody
-    : outputAssign (COMMA outputAssign)* (body | action)?
+    : outputAssign (COMMA outputAssign)* (body | bodyItem)?
     | body
-    | action
+    | bodyItem
     ;
 
 outputAssign
@@ -138,7 +143,19 @@ outputAssign
     ;
 
 body
-    : LBRACE action* RBRACE
+    : LBRACE bodyItem* RBRACE
+    ;
+
+// An action, possibly withheld (`unless C`: not offered when C may hold), or
+// `one of { ... | ... }`: alternatives for the clinician to choose from, each
+// one or more actions; an alternative's `unless` withholds all of it.
+bodyItem
+    : action (UNLESS unlessCond=expr)?                                   # plainItem
+    | ONE OF LBRACE alternative (PIPE alternative)* RBRACE                # choiceItem
+    ;
+
+alternative
+    : action+ (UNLESS unlessCond=expr)?
     ;
 
 // ---------------------------------------------------------------- actions
@@ -348,6 +365,7 @@ ident
     | LIMIT | MAX | MIN | ORDER | OUTSIDE | OVER | PER | POPULATION | PRIORITY | ROUTE
     | SOURCE | TITLE | TOTAL | UNIQUE | VERSION | WITHIN
     | EXACTLY | KNOWN | LEAST | MISSING | MOST | OF | OPTIONAL | COUNT | OUTPUT | OUTPUTS | SUM | NUMBER | STRING_TYPE
+    | ONE | UNLESS | CONTRAINDICATED
     ;
 
 citations
@@ -365,6 +383,7 @@ BOOL: 'bool';
 COLLECT: 'collect';
 COMPLETE: 'complete';
 CONSIDER: 'consider';
+CONTRAINDICATED: 'contraindicated';
 COUNT: 'count';
 COURSE: 'course';
 DEFINE: 'define';
@@ -406,6 +425,7 @@ NOT: 'not';
 NUMBER: 'number';
 OF: 'of';
 OFFSET: 'offset';
+ONE: 'one';
 OPTIONAL: 'optional';
 OR: 'or';
 ORDER: 'order';
@@ -434,6 +454,7 @@ TRUE: 'true';
 UCUM: 'ucum';
 UNIQUE: 'unique';
 UNIT: 'unit';
+UNLESS: 'unless';
 UNSPECIFIED: 'unspecified';
 USE: 'use';
 VERIFY: 'verify';
@@ -463,6 +484,7 @@ RBRACE: '}';
 LBRACK: '[';
 RBRACK: ']';
 COMMA: ',';
+PIPE: '|';
 COLON: ':';
 DOT: '.';
 

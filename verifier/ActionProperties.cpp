@@ -16,7 +16,10 @@ namespace {
 
 /// An action with its place and the condition under which it is done now
 /// (`done`), or was done (`reached`: a tier also when it was tried and failed,
-/// the reading of `every P reaches pathway.tier`).
+/// the reading of `every P reaches pathway.tier`). Both are ir::offered: an
+/// action withheld by `unless` is not done. An alternative (`one of`) is
+/// offered, so `never` and `dose(D) <=` count it; `reaches` does not
+/// (docs/semantics.md, "Alternatives").
 struct Doer {
   const Action *action;
   std::string where;
@@ -31,13 +34,15 @@ std::vector<Doer> doers(const Protocol &p, const Property &prop, const std::vect
       for (const Action &a : p.pathways[pw].tiers[t].actions)
         if (matches(a)) {
           ExprRef guard = p.tierGuard(static_cast<int>(pw), static_cast<int>(t));
-          out.push_back({&a, p.pathways[pw].name + "." + p.pathways[pw].tiers[t].name, guard,
-                         disj({guard, p.tierFailed(static_cast<int>(pw), static_cast<int>(t))})});
+          out.push_back({&a, p.pathways[pw].name + "." + p.pathways[pw].tiers[t].name, offered(a, guard),
+                         offered(a, disj({guard, p.tierFailed(static_cast<int>(pw), static_cast<int>(t))}))});
         }
   for (size_t tb = 0; tb < p.tables.size(); ++tb)
     for (size_t r = 0; r < p.tables[tb].rules.size(); ++r)
       for (const Action &a : p.tables[tb].rules[r].actions)
-        if (matches(a)) out.push_back({&a, p.tables[tb].name + "." + p.tables[tb].rules[r].name, fires[tb][r], fires[tb][r]});
+        if (matches(a))
+          out.push_back({&a, p.tables[tb].name + "." + p.tables[tb].rules[r].name, offered(a, fires[tb][r]),
+                         offered(a, fires[tb][r])});
   return out;
 }
 
@@ -95,6 +100,8 @@ Obligation actionPropertyObligation(const Protocol &p, const Property &prop,
     o.kind = PropertyKind::Reaches;
     std::vector<ExprRef> reached;
     for (const Doer &d : ds) {
+      // The clinician may choose another alternative: offering D is not giving it.
+      if (d.action->choice >= 0) continue;
       reached.push_back(d.reached);
       o.related.push_back({d.action->range, what + " is done here (" + d.where + ")"});
     }
@@ -149,6 +156,37 @@ Obligation actionPropertyObligation(const Protocol &p, const Property &prop,
   default: break;
   }
   return o;
+}
+
+std::vector<Obligation> contraindicationObligations(const Protocol &p, const std::vector<std::vector<ExprRef>> &fires) {
+  std::vector<Obligation> out;
+  for (const Drug &d : p.drugs)
+    for (const Contraindication &c : d.contraindications) {
+      Property prop;
+      prop.kind = Property::Kind::NeverAction;
+      prop.expr = c.when;
+      prop.action = ActionKind::Give;
+      prop.actionName = d.name;
+      prop.message = c.note;
+      prop.range = c.range;
+      Obligation o = actionPropertyObligation(p, prop, fires);
+      if (o.sites.empty()) continue;  // sema resolves them only for a drug given
+      o.kind = PropertyKind::Contraindication;
+      const std::string when = "'" + toString(p, *c.when) + "'";
+      const std::string msg = c.note.empty() ? "" : " (" + c.note + ")";
+      std::string cites;
+      for (const std::string &id : c.citations) cites += (cites.empty() ? " [" : ", ") + id;
+      if (!cites.empty()) cites += "]";
+      o.proved = d.name + " is never offered to a patient its contraindication " + when + cites + " covers" +
+                 checked(o.sites.size()) + msg;
+      o.refuted = d.name + " is offered to a patient its contraindication " + when + cites + " covers";
+      o.siteNote = "offers 'give " + d.name + "' to this patient";
+      // A contraindication no patient of this population has is simply met.
+      o.antecedent = nullptr;
+      o.vacuousWhy.clear();
+      out.push_back(std::move(o));
+    }
+  return out;
 }
 
 }  // namespace carepath::verifier

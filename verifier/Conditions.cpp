@@ -53,10 +53,21 @@ ExprRef outputsDiffer(const Rule &x, const Rule &y) {
   std::vector<ExprRef> differ;
   for (size_t k = 0; k < x.actions.size(); ++k) {
     if (actionIdentity(x.actions[k]) != actionIdentity(y.actions[k])) return b::boolean(true);
+    // `unless`: the actions at k differ when one is offered and the other
+    // not, and their amounts count only when both are offered. (Offered
+    // lists that agree only after shifting, [A unless c, A] against [A, A
+    // unless c], are counted as a difference: conservative.)
+    ExprRef ox = offered(x.actions[k], nullptr), oy = offered(y.actions[k], nullptr);
+    if (ox || oy) {
+      ExprRef bx = ox ? ox : b::boolean(true), by = oy ? oy : b::boolean(true);
+      differ.push_back(disj({conj({bx, neg(by)}), conj({by, neg(bx)})}));
+    }
     GivenAmount ax = givenAmount(x.actions[k]), ay = givenAmount(y.actions[k]);
     if (ax && ay) {
-      differ.push_back(b::binary(Op::Ne, ax.low, ay.low));
-      if (ax.isRange() || ay.isRange()) differ.push_back(b::binary(Op::Ne, ax.high, ay.high));
+      std::vector<ExprRef> amounts{b::binary(Op::Ne, ax.low, ay.low)};
+      if (ax.isRange() || ay.isRange()) amounts.push_back(b::binary(Op::Ne, ax.high, ay.high));
+      ExprRef d = disj(std::move(amounts));
+      differ.push_back(ox || oy ? conj({ox ? ox : b::boolean(true), oy ? oy : b::boolean(true), d}) : d);
     }
   }
   // And the values of the table's outputs (an unknown one is not a difference).
@@ -99,10 +110,13 @@ std::vector<Obligation> buildConditions(const Protocol &p) {
   // The population as rows within the domain, for witnesses built from
   // rule boxes; nullopt when the analysis cannot express it.
   RuleRows population = rowsWithinDomain(p, p.population);
-  // Only the user's properties need every rule's firing condition (whose
-  // size grows with the rule's position in a first-match table).
+  // Only the user's properties and contraindications need every rule's
+  // firing condition (whose size grows with the rule's position in a
+  // first-match table).
   std::vector<std::vector<ExprRef>> fires;
-  if (!p.properties.empty()) fires = allRulesFire(p);
+  bool contraindicated = false;
+  for (const Drug &d : p.drugs) contraindicated = contraindicated || !d.contraindications.empty();
+  if (!p.properties.empty() || contraindicated) fires = allRulesFire(p);
   auto targetFires = [&](const Target &t) {
     return t.kind == Target::Kind::Tier ? p.tierGuard(t.container, t.index) : fires[t.container][t.index];
   };
@@ -118,10 +132,14 @@ std::vector<Obligation> buildConditions(const Protocol &p) {
       o.formula = p.tierGuard(pw, t);
       o.proved = "tier '" + tierName(p, pw, t) + "' is reached by some patient";
       o.refuted = "no patient in the population reaches tier '" + tierName(p, pw, t) + "'";
+      // An ordered stage: shadowed by the earlier ones, or dead itself.
+      if (path.first && t > 0)
+        o.refuted += " (the pathway is 'first': every patient its guard holds for, if any, takes an earlier tier)";
       o.range = tier.range;
       out.push_back(std::move(o));
     }
-    for (size_t t = 0; t < path.tiers.size(); ++t)
+    // The stages of a `first` pathway are exclusive by construction (tierGuard).
+    for (size_t t = 0; t < path.tiers.size() && !path.first; ++t)
       for (size_t s = 0; s < t; ++s) {
         Obligation o;
         o.kind = PropertyKind::TierExclusive;
@@ -223,6 +241,9 @@ std::vector<Obligation> buildConditions(const Protocol &p) {
     }
   }
 
+  // Drug contraindications, proved without being asked for.
+  for (Obligation &o : contraindicationObligations(p, fires)) out.push_back(std::move(o));
+
   // User properties.
   for (const Property &prop : p.properties) {
     if (isActionProperty(prop)) {
@@ -315,9 +336,11 @@ std::vector<DoseSite> buildDoseSites(const Protocol &p) {
     for (const Rule &r : p.tables[tb].rules)
       for (const Action &a : r.actions)
         if (a.kind == ActionKind::Give && a.dose && fires[tb].empty()) fires[tb] = rulesFire(p.tables[tb]);
-  auto visit = [&](const std::vector<Action> &actions, ExprRef condition, const std::string &where) {
+  auto visit = [&](const std::vector<Action> &actions, ExprRef where_, const std::string &where) {
     for (const Action &a : actions) {
       if (a.kind != ActionKind::Give || !a.dose) continue;
+      // An alternative is verified like a give; `unless` narrows who gets it.
+      ExprRef condition = offered(a, where_);
       DoseSite site;
       site.action = &a;
       site.where = where;

@@ -81,6 +81,12 @@ std::optional<LimitCheck> limitCheck(const ir::Protocol &p, const ir::Action &a,
 Obligation actionPropertyObligation(const ir::Protocol &p, const ir::Property &prop,
                                     const std::vector<std::vector<ir::ExprRef>> &fires);
 bool isActionProperty(const ir::Property &prop);
+/// The `contraindication` obligations: for each contraindication C of a
+/// drug the protocol gives, no give or alternative of it is offered to a
+/// patient C may hold for (read as `never give D when C`, with the
+/// contraindication's words and no vacuity warning).
+std::vector<Obligation> contraindicationObligations(const ir::Protocol &p,
+                                                    const std::vector<std::vector<ir::ExprRef>> &fires);
 
 /// One `give` with a dose: its envelope and formulary checks.
 struct DoseSite {

@@ -30,6 +30,7 @@ DiagId refutedId(PropertyKind kind) {
   case PropertyKind::Unspecified: return DiagId::err_refuted_unspecified;
   case PropertyKind::DoseKnown: return DiagId::err_refuted_dose_known;
   case PropertyKind::DivisionSafe: return DiagId::err_refuted_division_safe;
+  case PropertyKind::Contraindication: return DiagId::err_refuted_contraindication;
   case PropertyKind::Vacuous: return DiagId::warn_vacuous;  // never refuted: a warning
   }
   return DiagId::err_refuted_assertion;  // unreachable: the switch is total

@@ -75,8 +75,9 @@ std::vector<Outcome> outcomesOf(const Protocol &p) {
   std::vector<Outcome> actions, sites;
   std::map<std::string, size_t> actionAt;
   std::map<std::string, int> siteCount;
-  auto visit = [&](const std::vector<Action> &as, const ExprRef &fires, const std::string &where) {
+  auto visit = [&](const std::vector<Action> &as, const ExprRef &where_, const std::string &where) {
     for (const Action &a : as) {
+      ExprRef fires = offered(a, where_);
       std::string key = std::string(spelling(a.kind)) + " " + a.name;
       auto [it, fresh] = actionAt.emplace(key, actions.size());
       if (fresh) actions.push_back({OutcomeKind::Action, key, fires, nullptr, "", a.range});

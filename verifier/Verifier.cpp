@@ -47,6 +47,7 @@ const char *spelling(PropertyKind k) {
   case PropertyKind::Unspecified: return "unspecified";
   case PropertyKind::DoseKnown: return "dose-known";
   case PropertyKind::DivisionSafe: return "division-safe";
+  case PropertyKind::Contraindication: return "contraindication";
   case PropertyKind::Vacuous: return "vacuous";
   }
   return "?";
@@ -157,9 +158,12 @@ public:
 private:
   void actions(const std::vector<Action> &as, const ExprRef &ctx) {
     for (const Action &a : as) {
-      walk(a.dose, ctx);
-      walk(a.doseHigh, ctx);
-      walk(a.cap, ctx);
+      walk(a.unless, ctx);
+      // A dose is computed only for a patient it is offered to.
+      ExprRef given = a.unless ? offered(a, ctx) : ctx;
+      walk(a.dose, given);
+      walk(a.doseHigh, given);
+      walk(a.cap, given);
     }
   }
 

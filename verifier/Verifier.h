@@ -37,6 +37,7 @@ enum class PropertyKind {
   Unspecified,    // "unspecified"
   DoseKnown,      // "dose-known": a give never fires with its amount missing (an optional input)
   DivisionSafe,   // "division-safe": no division is evaluated with a zero divisor
+  Contraindication,  // "contraindication": no give or alternative is offered to a patient its drug's contraindication covers
   Vacuous,        // "vacuous": a warning: a proof that holds for no reason the protocol gives
 };
 inline constexpr PropertyKind kPropertyKinds[] = {
@@ -44,7 +45,7 @@ inline constexpr PropertyKind kPropertyKinds[] = {
     PropertyKind::TierOrder,     PropertyKind::TableOverlap, PropertyKind::TableGap,      PropertyKind::RuleDead,
     PropertyKind::RuleShadowed,  PropertyKind::DoseBounded,  PropertyKind::DoseFormulary, PropertyKind::Assertion,
     PropertyKind::ForbiddenAction, PropertyKind::DoseCeiling, PropertyKind::Unspecified, PropertyKind::DoseKnown,
-    PropertyKind::DivisionSafe,  PropertyKind::Vacuous,
+    PropertyKind::DivisionSafe,  PropertyKind::Contraindication, PropertyKind::Vacuous,
 };
 const char *spelling(PropertyKind k);
 /// The kind spelled `text`; nullopt for anything else.

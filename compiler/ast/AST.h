@@ -229,6 +229,16 @@ struct Action {
   Timing timing;
   // Unspecified:
   std::optional<Unspecified> unspecified;
+  /// `unless C`: the action is withheld from a patient C may hold for. In an
+  /// alternative of several actions it is written once, after the last one,
+  /// and stored there; it withholds the whole alternative.
+  ExprPtr unless;
+  /// `one of { ... | ... }`: a tier's or rule's actions stay one flat list;
+  /// an action of an alternative has `choice`, the index of its `one of` in
+  /// the tier or rule (0, 1, ...), and `option`, its alternative's index in
+  /// it. -1 for an action given outright.
+  int choice = -1, option = -1;
+  SourceRange choiceRange;  // the whole `one of { ... }`
 };
 
 // ------------------------------------------------------------------ declarations
@@ -338,6 +348,15 @@ struct Limit {
   SourceRange range;
 };
 
+/// `contraindicated when COND "note" [R]`: COND names the inputs of the
+/// protocol that gives the drug (sema resolves it in that protocol's scope).
+struct Contraindication {
+  ExprPtr when;
+  std::string note;
+  Citations citations;
+  SourceRange range;
+};
+
 struct DrugDecl : Decl {
   static constexpr DeclKind Kind = DeclKind::Drug;
   DrugDecl(SourceRange r) : Decl(Kind, r) {}
@@ -346,6 +365,7 @@ struct DrugDecl : Decl {
   Citations citations;
   std::optional<Ident> route;
   std::vector<Limit> limits;
+  std::vector<Contraindication> contraindications;
 };
 
 struct Tier {
@@ -366,6 +386,8 @@ struct PathwayDecl : Decl {
   std::string description;
   Citations citations;
   std::vector<Tier> tiers;
+  bool first = false;  // `first`: ordered stages, the first that holds is active
+  SourceRange firstRange;
 };
 
 using carepath::Aggregation;

@@ -191,6 +191,7 @@ private:
     std::string text = std::string("Action ") + spelling(a.kind);
     if (!a.name.name.empty()) text += " " + a.name.name;
     if (!a.note.empty()) text += " " + quoted(a.note);
+    if (a.choice >= 0) text += " (one of #" + std::to_string(a.choice) + ", alternative " + std::to_string(a.option) + ")";
     line(depth, text, a.range);
     expr(depth + 1, a.dose.get(), a.doseHigh ? "dose from" : "dose");
     expr(depth + 1, a.doseHigh.get(), "dose to");
@@ -205,6 +206,7 @@ private:
     if (a.timing.kind == Timing::Kind::Over) expr(depth + 1, a.timing.value.get(), "over");
     unspecified(depth + 1, a.unspecified);
     citations(depth + 1, a.citations);
+    expr(depth + 1, a.unless.get(), "unless");
   }
 
   void header(int depth, const Header &h) {
@@ -296,11 +298,17 @@ private:
         expr(depth + 2, l.amount.get());
         citations(depth + 2, l.citations);
       }
+      for (const Contraindication &c : drug.contraindications) {
+        line(depth + 1, "Contraindication" + (c.note.empty() ? "" : " " + quoted(c.note)), c.range);
+        expr(depth + 2, c.when.get());
+        citations(depth + 2, c.citations);
+      }
       return;
     }
     case DeclKind::Pathway: {
       auto &p = static_cast<const PathwayDecl &>(d);
-      line(depth, "Pathway " + p.name.name + (p.description.empty() ? "" : " " + quoted(p.description)), d.range);
+      line(depth, "Pathway " + p.name.name + (p.first ? " first" : "") + (p.description.empty() ? "" : " " + quoted(p.description)),
+           d.range);
       expr(depth + 1, p.entry.get(), "for");
       citations(depth + 1, p.citations);
       for (const Tier &t : p.tiers) {

@@ -557,7 +557,41 @@ private:
         break;
       }
     }
+    if (a.choice >= 0) {  // an alternative of a `one of`: offered, the clinician chooses
+      f.push_back("choice: " + std::to_string(a.choice));
+      f.push_back("option: " + std::to_string(a.option));
+    }
     return "{" + join(f, ", ") + "}";
+  }
+
+  // A rule's actions as one FEEL list. An action with `unless C` is in it
+  // only when C is false: `if C = false then [a] else []` (null, a missing
+  // value, is not false, so it withholds, as ir::offered does).
+  std::optional<std::string> actionList(const std::vector<ir::Action> &as) {
+    std::vector<std::string> parts, run;
+    for (const ir::Action &a : as) {
+      auto s = action(a);
+      if (!s) return std::nullopt;
+      if (!a.unless) {
+        run.push_back(*s);
+        continue;
+      }
+      dmn::FeelWriter w(p_, &units_.factors);
+      w.forDose = true;
+      auto c = w.write(*a.unless);
+      if (!c) {
+        if (w.unscale) unscale_ = w.unscale;
+        else diags_.report(DiagId::err_dmn_not_decimal, w.inexactRange.valid() ? w.inexactRange : a.unless->range,
+                           "the 'unless' of '" + std::string(ir::spelling(a.kind)) + " " + a.name + "'", w.inexact);
+        return std::nullopt;
+      }
+      if (!run.empty()) parts.push_back("[" + join(run, ", ") + "]");
+      run.clear();
+      parts.push_back("if (" + *c + ") = false then [" + *s + "] else []");
+    }
+    if (parts.empty()) return "[" + join(run, ", ") + "]";
+    if (!run.empty()) parts.push_back("[" + join(run, ", ") + "]");
+    return parts.size() == 1 ? parts[0] : "concatenate(" + join(parts, ", ") + ")";
   }
 
   // A typed output column's name: "rate", "dose (mg)" for a number in a unit.
@@ -731,13 +765,9 @@ private:
     x << "      <annotation name=\"citations\"/>\n      <annotation name=\"notes\"/>\n";
     for (size_t k = 0; k < d.rules.size(); ++k) {
       const SourceRule &r = d.rules[k];
-      std::vector<std::string> acts;
-      for (const ir::Action &a : *r.actions) {
-        auto s = action(a);
-        if (!s) { failed_ = true; return ""; }
-        acts.push_back(*s);
-      }
-      std::string actionsText = "[" + join(acts, ", ") + "]";
+      std::optional<std::string> acts = actionList(*r.actions);
+      if (!acts) { failed_ = true; return ""; }
+      std::string actionsText = *acts;
       const std::vector<Row> &rs = forms[k].rows;
       for (size_t j = 0; j < rs.size(); ++j) {
         std::string rdesc = (r.guard ? "when " + ir::toString(p_, *r.guard) : std::string("always")) +

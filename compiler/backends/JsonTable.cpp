@@ -222,14 +222,18 @@ private:
     }
     std::vector<uint32_t> order = carepath::ruleOrder(ir::kPathwayHitPolicy,
                                                       std::vector<std::optional<int64_t>>(pw.tiers.size()));
-    return {{"name", pw.name},
-            {"description", pw.description},
-            {"hit", carepath::spelling(ir::kPathwayHitPolicy)},
-            {"order", order},
-            {"entry", pw.entry ? json(node(*pw.entry)) : json(nullptr)},
-            {"entryWhen", pw.entry ? json(ir::toString(p_, *pw.entry)) : json(nullptr)},
-            {"tiers", tiers},
-            {"citations", citations(pw.citations)}};
+    json out = {{"name", pw.name},
+                {"description", pw.description},
+                {"hit", carepath::spelling(ir::kPathwayHitPolicy)},
+                {"order", order},
+                {"entry", pw.entry ? json(node(*pw.entry)) : json(nullptr)},
+                {"entryWhen", pw.entry ? json(ir::toString(p_, *pw.entry)) : json(nullptr)},
+                {"tiers", tiers},
+                {"citations", citations(pw.citations)}};
+    // Ordered stages: written only when set (docs/tables.md); `condition`
+    // (tierGuard) already excludes the earlier stages, so `hit` stays unique.
+    if (pw.first) out["first"] = true;
+    return out;
   }
 
   json table(const ir::Table &t) {
@@ -488,6 +492,15 @@ private:
                 {"identity", ir::actionIdentity(a)},
                 {"note", a.note},
                 {"citations", citations(a.citations)}};
+      // Written only when present, so a table without them is unchanged (docs/tables.md).
+      if (a.unless) {
+        j["unless"] = node(*keep(a.unless));
+        j["unlessWhen"] = ir::toString(p_, *a.unless);
+      }
+      if (a.choice >= 0) {
+        j["choice"] = a.choice;
+        j["option"] = a.option;
+      }
       switch (a.kind) {
         case ir::ActionKind::Give: {
           j["drug"] = a.name;

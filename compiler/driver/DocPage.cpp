@@ -467,7 +467,12 @@ void inputsSection(Document &d, const Protocol &p) {
 void actionList(Document &d, const Protocol &p, const std::vector<Action> &actions) {
   std::vector<Spans> items;
   for (const Action &a : actions) {
-    Spans s = {strong(actionText(p, a))};
+    Spans s;
+    // An alternative of a `one of` is offered, not given; `unless` withholds.
+    if (a.choice >= 0)
+      s.push_back(txt("one of #" + std::to_string(a.choice + 1) + ", alternative " + std::to_string(a.option + 1) + ": "));
+    s.push_back(strong(actionText(p, a)));
+    if (a.unless) s.push_back(txt(" unless " + show(p, a.unless)));
     if (!a.note.empty()) s.push_back(txt(": " + a.note));
     if (!a.citations.empty()) {
       s.push_back(txt(" ["));

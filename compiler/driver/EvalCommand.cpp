@@ -117,10 +117,23 @@ void printText(std::ostream &out, const runtime::Table &t, const std::vector<run
         out << "  " << tables[ti].name << "." << tables[ti].rules[k].name << "\n";
       }
   out << "actions:\n";
+  const runtime::FiredAction *previous = nullptr;
   for (const runtime::FiredAction &f : r.actions) {
     const runtime::TableInfo &tb = tables[f.table];
     const runtime::ActionInfo &a = tb.rules[f.rule].actions[f.action];
-    out << "  " << spelling(a.kind);
+    // Alternatives are listed under their `one of`, numbered as written (a
+    // withheld one leaves its number out), not as given.
+    std::string indent = "  ";
+    if (a.choice >= 0) {
+      const runtime::ActionInfo *prev = previous && previous->table == f.table && previous->rule == f.rule
+                                            ? &tb.rules[f.rule].actions[previous->action]
+                                            : nullptr;
+      if (!prev || prev->choice != a.choice) out << "  one of (the clinician chooses):\n";
+      bool sameAlternative = prev && prev->choice == a.choice && prev->option == a.option;
+      indent = "    " + (sameAlternative ? std::string("   ") : std::to_string(a.option + 1) + ") ");
+    }
+    previous = &f;
+    out << indent << spelling(a.kind);
     if (!a.name.empty()) out << " " << a.name;
     if (a.kind == ActionKind::Give) {
       if (f.amount) out << " " << t.displayDose(a, f);
@@ -212,6 +225,11 @@ nlohmann::json batchLine(const runtime::Table &t, const std::vector<runtime::Pat
                                              {"amount", f.amount ? json(f.amount->str()) : json(nullptr)}});
     // A dose range: `amount` is its low end (docs/cli.md, "batch mode").
     if (a.amountHigh >= 0) decisions[tb.name]["actions"].back()["amountHigh"] = f.amountHigh->str();
+    // An alternative of a `one of`, offered not given (docs/cli.md, "batch mode").
+    if (a.choice >= 0) {
+      decisions[tb.name]["actions"].back()["choice"] = a.choice;
+      decisions[tb.name]["actions"].back()["option"] = a.option;
+    }
   }
   (void)patient;
   return {{"inPopulation", r.inPopulation}, {"decisions", decisions}};

@@ -261,7 +261,14 @@ Evaluation evaluate(const Protocol &p, const Patient &patient) {
     auto target = [&](uint32_t r) { return Target{kind, index, static_cast<int>(r)}; };
     auto actionsOf = [&](uint32_t r) {
       std::vector<FiredAction> out;
-      for (const Action &a : *actions[r]) out.push_back(fire(ctx, target(r), a));
+      for (const Action &a : *actions[r]) {
+        // ir::offered: withheld unless its `unless` is known false.
+        if (a.unless) {
+          Value u = ctx.eval(*a.unless);
+          if (u.missing || u.boolean) continue;
+        }
+        out.push_back(fire(ctx, target(r), a));
+      }
       return out;
     };
     auto sameOutputs = [&](uint32_t x, uint32_t y) {
@@ -289,8 +296,11 @@ Evaluation evaluate(const Protocol &p, const Patient &patient) {
     bool entry = !pw.entry || ctx.evalBool(*pw.entry);
     std::vector<uint8_t> matched;
     std::vector<const std::vector<Action> *> actions;
-    for (const Tier &t : pw.tiers) {
-      matched.push_back(entry && (!t.guard || ctx.evalBool(*t.guard)));
+    for (size_t ti = 0; ti < pw.tiers.size(); ++ti) {
+      const Tier &t = pw.tiers[ti];
+      // Ordered stages: Protocol::tierGuard, which excludes the earlier ones.
+      const ExprRef guard = pw.first ? p.tierGuard(static_cast<int>(pi), static_cast<int>(ti)) : t.guard;
+      matched.push_back(entry && (!guard || ctx.evalBool(*guard)));
       actions.push_back(&t.actions);
     }
     std::vector<uint8_t> fired = resolve(Target::Kind::Tier, static_cast<int>(pi), kPathwayHitPolicy,

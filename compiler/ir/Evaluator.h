@@ -44,7 +44,9 @@ struct Evaluation {
   std::vector<std::vector<bool>> rules;  // [table][rule]: fired under the hit policy
   std::vector<std::vector<bool>> matched;  // [table][rule]: guard holds (before the hit policy)
   std::vector<Violation> violations;     // hit-policy violations (two tiers or `unique` rules apply, ...)
-  std::vector<FiredAction> actions;      // pathways in order, then tables in order
+  /// Pathways in order, then tables in order: what is offered (an action
+  /// withheld by `unless` is not; an alternative has action->choice >= 0).
+  std::vector<FiredAction> actions;
   /// [table]: the fired rules in result order (carepath::resultOrder): the
   /// list a `rule order`, `output order` or plain `collect` table decides
   /// (empty for a table without outputs).

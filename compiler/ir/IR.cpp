@@ -182,9 +182,15 @@ const Source *Protocol::findSource(const std::string &id) const {
 ExprRef Protocol::tierGuard(int pathway, int tier) const {
   const Pathway &p = pathways[pathway];
   const Tier &t = p.tiers[tier];
-  // A tier applies when its pathway's entry and its guard are both true.
-  if (!p.entry) return build::isTrue(t.guard);
-  return build::nary(Op::And, {build::isTrue(p.entry), build::isTrue(t.guard)}, t.guard->range);
+  // A tier applies when its pathway's entry and its guard are both true;
+  // a stage of a `first` pathway also when no earlier stage's guard is.
+  std::vector<ExprRef> parts;
+  if (p.entry) parts.push_back(build::isTrue(p.entry));
+  parts.push_back(build::isTrue(t.guard));
+  if (p.first)
+    for (int s = 0; s < tier; ++s) parts.push_back(build::unary(Op::Not, build::isTrue(p.tiers[s].guard), t.guard->range));
+  if (parts.size() == 1) return parts[0];
+  return build::nary(Op::And, std::move(parts), t.guard->range);
 }
 
 ExprRef Protocol::tierFailed(int pathway, int tier) const {
@@ -320,7 +326,15 @@ std::string actionIdentity(const Action &a) {
     break;
   }
   }
+  // An alternative is another action than the same one given outright.
+  if (a.choice >= 0) s += "|one of " + std::to_string(a.choice) + "." + std::to_string(a.option);
   return s;
+}
+
+ExprRef offered(const Action &a, const ExprRef &where) {
+  if (!a.unless) return where;
+  ExprRef allowed = build::isTrue(build::unary(Op::Not, a.unless, a.unless->range));
+  return where ? build::nary(Op::And, {where, allowed}) : allowed;
 }
 
 }  // namespace carepath::ir

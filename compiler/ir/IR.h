@@ -212,6 +212,16 @@ struct Limit {
   SourceRange range;
 };
 
+/// `contraindicated when C`: the drug must not be offered to a patient C
+/// may hold for (the verifier's `contraindication` property). C reads the
+/// protocol's inputs by name (docs/language.md, "drug").
+struct Contraindication {
+  ExprRef when;
+  std::string note;
+  Citations citations;
+  SourceRange range;
+};
+
 struct Drug {
   std::string name;
   std::string description;
@@ -219,6 +229,8 @@ struct Drug {
   std::vector<Limit> limits;
   Citations citations;
   SourceRange range;
+  /// Only for a drug the protocol gives (sema resolves them there).
+  std::vector<Contraindication> contraindications{};
 };
 
 // One vocabulary for the AST, the IR and the runtime (carepath/Rules.h).
@@ -247,7 +259,20 @@ struct Action {
   Unit timingUnit;
   // Unspecified
   std::optional<std::string> unspecified;
+  /// `unless C`: withheld from a patient C may hold for (true or unknown);
+  /// null when absent. An alternative's `unless` is on each of its actions.
+  ExprRef unless;
+  /// `one of { ... | ... }`: the index of the choice in its tier or rule and
+  /// of the alternative in it; -1 for an action given outright. The actions
+  /// of a tier or rule stay one flat list (docs/design.md, "Alternatives").
+  int choice = -1, option = -1;
+  SourceRange choiceRange;
 };
+
+/// Whether the action is offered to a patient for whom `where` (its tier or
+/// rule) holds: `where` and, with `unless C`, C known false. The one
+/// definition the evaluator, the verifier and the table compiler read.
+ExprRef offered(const Action &a, const ExprRef &where);
 
 struct Tier {
   std::string name;
@@ -266,6 +291,9 @@ struct Pathway {
   std::vector<Tier> tiers;
   Citations citations;
   SourceRange range;
+  /// `first`: ordered stages; a tier applies when its guard holds and no
+  /// earlier tier's does (Protocol::tierGuard).
+  bool first = false;
 };
 
 using carepath::Aggregation;
@@ -461,7 +489,9 @@ struct Protocol {
   int findInput(const std::string &n) const;
   int findDrug(const std::string &n) const;
   const Source *findSource(const std::string &id) const;
-  /// The effective guard of a tier: pathway entry and the tier's guard.
+  /// The effective guard of a tier: pathway entry and the tier's guard;
+  /// in a `first` pathway also no earlier tier's guard (so its effective
+  /// guards are disjoint, and it stays a `unique` table of them).
   ExprRef tierGuard(int pathway, int tier) const;
   /// When a tier was tried and failed: the pathway entry and its `failed
   /// when` (false when it has none). `after` and `reaches` are read with it.

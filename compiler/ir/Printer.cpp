@@ -152,7 +152,10 @@ void dumpAction(const Protocol &p, const Action &a, std::ostream &out) {
   }
   if (a.unspecified) out << " " << quoted(*a.unspecified);
   if (!a.note.empty()) out << " " << quoted(a.note);
-  out << citations(a.citations) << "\n";
+  out << citations(a.citations);
+  if (a.choice >= 0) out << " [one of #" << a.choice << ", alternative " << a.option << "]";
+  if (a.unless) out << " unless " << toString(p, *a.unless);
+  out << "\n";
 }
 
 std::string valueString(const Protocol &p, const Input &in, const Value &v) {
@@ -226,9 +229,12 @@ void dump(const Protocol &p, std::ostream &out) {
     for (const Limit &l : d.limits)
       out << "    limit " << l.display << " = " << canonical(l.amount, l.dim) << (l.perWeight ? " per weight" : "") << " "
           << l.basis.str() << citations(l.citations) << "\n";
+    for (const Contraindication &c : d.contraindications)
+      out << "    contraindicated when " << toString(p, *c.when) << citations(c.citations) << "\n";
   }
   for (const Pathway &pw : p.pathways) {
-    out << "  pathway " << pw.name << " for " << show(p, pw.entry) << citations(pw.citations) << "\n";
+    out << "  pathway " << pw.name << " for " << show(p, pw.entry) << (pw.first ? " first" : "") << citations(pw.citations)
+        << "\n";
     for (const Tier &t : pw.tiers) {
       out << "    tier " << t.name;
       if (t.after >= 0) out << " after " << pw.tiers[t.after].name;

@@ -368,8 +368,31 @@ private:
 
   std::vector<Action> body(P::BodyContext *ctx) {
     std::vector<Action> actions;
-    for (P::ActionContext *a : ctx->action()) actions.push_back(action(a));
+    for (P::BodyItemContext *item : ctx->bodyItem()) bodyItem(item, actions);
     return actions;
+  }
+
+  // Alternatives are flattened into the body's actions (ast::Action::choice).
+  void bodyItem(P::BodyItemContext *ctx, std::vector<Action> &actions) {
+    if (auto *plain = dynamic_cast<P::PlainItemContext *>(ctx)) {
+      actions.push_back(action(plain->action()));
+      if (plain->unlessCond) actions.back().unless = expr(plain->unlessCond);
+      return;
+    }
+    auto *c = static_cast<P::ChoiceItemContext *>(ctx);
+    int choice = 0;
+    for (const Action &a : actions) choice = std::max(choice, a.choice + 1);
+    int option = 0;
+    for (P::AlternativeContext *alt : c->alternative()) {
+      for (P::ActionContext *a : alt->action()) {
+        actions.push_back(action(a));
+        actions.back().choice = choice;
+        actions.back().option = option;
+        actions.back().choiceRange = r_.of(c);
+      }
+      if (alt->unlessCond) actions.back().unless = expr(alt->unlessCond);
+      ++option;
+    }
   }
 
   // ---------------------------------------------------------------- header
@@ -465,6 +488,8 @@ private:
       for (P::DrugItemContext *item : c->drugItem()) {
         if (auto *route = dynamic_cast<P::RouteItemContext *>(item)) {
           d->route = ident(route->ident());
+        } else if (auto *ci = dynamic_cast<P::ContraindicationItemContext *>(item)) {
+          d->contraindications.push_back({expr(ci->expr()), str(ci->STRING()), citations(ci->citations()), r_.of(item)});
         } else {
           auto *l = static_cast<P::LimitItemContext *>(item);
           Limit limit;
@@ -481,6 +506,10 @@ private:
       auto d = std::make_unique<PathwayDecl>(range);
       d->name = ident(c->ident());
       d->entry = expr(c->expr());
+      if (c->ordered) {
+        d->first = true;
+        d->firstRange = r_.of(c->ordered);
+      }
       d->description = str(c->STRING());
       d->citations = citations(c->citations());
       for (P::TierDeclContext *t : c->tierDecl()) {
@@ -606,7 +635,7 @@ private:
       for (P::OutputAssignContext *oa : rb->outputAssign())
         rule.outputs.push_back(OutputAssign{ident(oa->ident()), expr(oa->expr()), r_.of(oa)});
       if (P::BodyContext *b = rb->body()) rule.actions = body(b);
-      else if (rb->action()) rule.actions.push_back(action(rb->action()));
+      else if (rb->bodyItem()) bodyItem(rb->bodyItem(), rule.actions);
       rule.range = r_.of(rc);
       d->rules.push_back(std::move(rule));
     }

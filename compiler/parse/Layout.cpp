@@ -21,12 +21,14 @@ bool isBlock(ParserRuleContext *c) {
   return dynamic_cast<P::ProtocolHeaderContext *>(c) || dynamic_cast<P::DrugDeclContext *>(c) ||
          dynamic_cast<P::PathwayDeclContext *>(c) || dynamic_cast<P::TableDeclContext *>(c) ||
          dynamic_cast<P::BodyContext *>(c) || dynamic_cast<P::VerifyDeclContext *>(c) ||
-         dynamic_cast<P::ExampleDeclContext *>(c) || dynamic_cast<P::SubstanceDeclContext *>(c);
+         dynamic_cast<P::ExampleDeclContext *>(c) || dynamic_cast<P::SubstanceDeclContext *>(c) ||
+         dynamic_cast<P::ChoiceItemContext *>(c);
 }
 
 bool isItem(ParserRuleContext *c) {
   return dynamic_cast<P::HeaderItemContext *>(c) || dynamic_cast<P::DrugItemContext *>(c) ||
          dynamic_cast<P::TierDeclContext *>(c) || dynamic_cast<P::RuleDeclContext *>(c) ||
+         dynamic_cast<P::BodyItemContext *>(c) || dynamic_cast<P::AlternativeContext *>(c) ||
          dynamic_cast<P::ActionContext *>(c) || dynamic_cast<P::PropertyContext *>(c) ||
          dynamic_cast<P::ExampleItemContext *>(c) || dynamic_cast<P::SubstanceRatioContext *>(c);
 }
@@ -52,11 +54,14 @@ private:
 
   void walk(ParserRuleContext *c) {
     bool block = isBlock(c);
+    bool afterPipe = false;  // an alternative after `|` starts where the `|` does
     for (auto *child : c->children) {
       if (auto *term = dynamic_cast<TerminalNode *>(child)) {
         terminal(c, term->getSymbol(), block);
+        afterPipe = term->getSymbol()->getType() == P::PIPE;
       } else if (auto *sub = dynamic_cast<ParserRuleContext *>(child)) {
-        if (block && isItem(sub)) mark(sub->getStart(), kItemStart);
+        if (block && isItem(sub) && !afterPipe) mark(sub->getStart(), kItemStart);
+        afterPipe = false;
         if (block && dynamic_cast<P::RuleDeclContext *>(sub)) mark(sub->getStart(), kRuleStart);
         walk(sub);
       }
@@ -89,6 +94,10 @@ private:
     case P::AND:
     case P::OR:
       if (dynamic_cast<P::AndExprContext *>(c) || dynamic_cast<P::OrExprContext *>(c)) mark(t, kBinaryLogic);
+      break;
+    case P::PIPE:
+      // `| give b ...`: each further alternative starts a line.
+      if (block && dynamic_cast<P::ChoiceItemContext *>(c)) mark(t, kItemStart);
       break;
     case P::ARROW:
       if (dynamic_cast<P::RuleDeclContext *>(c)) mark(t, kRuleArrow);

@@ -165,10 +165,17 @@ struct Lowerer {
 
   ir::ExprRef tierFiring(int pathway, int tier) {
     const ast::PathwayDecl *pw = a.pathways[pathway];
-    // As ir::Protocol::tierGuard: entry and guard both true.
+    // As ir::Protocol::tierGuard: entry and guard both true; in a `first`
+    // pathway also no earlier tier's guard.
     ir::ExprRef guard = ir::build::isTrue(expr(pw->tiers[tier].guard.get()));
-    if (!pw->entry) return guard;
-    return nary(ir::Op::And, {ir::build::isTrue(expr(pw->entry.get())), guard}, guard->range);
+    std::vector<ir::ExprRef> parts;
+    if (pw->entry) parts.push_back(ir::build::isTrue(expr(pw->entry.get())));
+    parts.push_back(guard);
+    if (pw->first)
+      for (int s = 0; s < tier; ++s)
+        parts.push_back(ir::build::unary(ir::Op::Not, ir::build::isTrue(expr(pw->tiers[s].guard.get())), guard->range));
+    if (parts.size() == 1) return guard;
+    return nary(ir::Op::And, std::move(parts), guard->range);
   }
 
   /// When a rule fires: carepath::fire over the table's lowered guards, the
@@ -335,6 +342,10 @@ struct Lowerer {
     r.note = act.note;
     r.citations = cites(act.citations);
     r.range = act.range;
+    r.unless = expr(act.unless.get());
+    r.choice = act.choice;
+    r.option = act.option;
+    r.choiceRange = act.choiceRange;
     switch (act.kind) {
     case ast::ActionKind::Give:
       r.drug = -1;
@@ -376,6 +387,19 @@ struct Lowerer {
       }
     }
     return r;
+  }
+
+  /// A tier's or rule's actions. An alternative's `unless` is written after
+  /// its last action (ast::Action::unless) and withholds every action of it.
+  std::vector<ir::Action> actions(const std::vector<ast::Action> &acts, const std::string &where) {
+    std::vector<ir::Action> out;
+    for (const ast::Action &act : acts) out.push_back(action(act, where));
+    for (size_t i = out.size(); i-- > 0;) {
+      if (!out[i].unless || out[i].choice < 0) continue;
+      for (size_t j = i; j-- > 0 && out[j].choice == out[i].choice && out[j].option == out[i].option;)
+        out[j].unless = out[i].unless;
+    }
+    return out;
   }
 
   /// A formulary limit, or the bound of `always dose(D) <= Q`.
@@ -526,11 +550,15 @@ struct Lowerer {
     for (const ast::DrugDecl *d : a.drugs) {
       ir::Drug r{d->name.name, d->description, d->route ? d->route->name : "", {}, cites(d->citations), d->range};
       for (const ast::Limit &l : d->limits) r.limits.push_back(limit(l.amount.get(), l.basis, l.citations, l.range));
+      for (const ast::Contraindication &c : d->contraindications)
+        if (a.contraindications.count(&c))
+          r.contraindications.push_back({expr(c.when.get()), c.note, cites(c.citations), c.range});
       p.drugs.push_back(std::move(r));
     }
     for (size_t pi = 0; pi < a.pathways.size(); ++pi) {
       const ast::PathwayDecl *pw = a.pathways[pi];
       ir::Pathway r{pw->name.name, expr(pw->entry.get()), pw->description, {}, cites(pw->citations), pw->range};
+      r.first = pw->first;
       for (size_t ti = 0; ti < pw->tiers.size(); ++ti) {
         const ast::Tier &t = pw->tiers[ti];
         ir::Tier tier;
@@ -538,7 +566,7 @@ struct Lowerer {
         tier.guard = expr(t.guard.get());
         tier.failedWhen = expr(t.failedWhen.get());
         tier.after = a.afterIndex[pi][ti];
-        for (const ast::Action &act : t.actions) tier.actions.push_back(action(act, pw->name.name + "." + t.name.name));
+        tier.actions = actions(t.actions, pw->name.name + "." + t.name.name);
         tier.citations = cites(t.citations);
         tier.range = t.range;
         r.tiers.push_back(std::move(tier));
@@ -567,7 +595,7 @@ struct Lowerer {
               x.outputs.push_back(expr(oa.value.get()));
               break;
             }
-        for (const ast::Action &act : rule.actions) x.actions.push_back(action(act, t->name.name + "." + rule.name.name));
+        x.actions = actions(rule.actions, t->name.name + "." + rule.name.name);
         x.citations = cites(rule.citations);
         x.range = rule.range;
         r.rules.push_back(std::move(x));

@@ -319,6 +319,7 @@ struct Resolver {
       expr(act.timing.at->hi.get());
     }
     expr(act.timing.value.get());
+    expr(act.unless.get());
   }
 };
 
@@ -398,6 +399,88 @@ void collectAction(std::set<std::pair<ast::ActionKind, std::string>> &acts, cons
 
 }  // namespace
 
+/// The names a contraindication reads, each with where it is written.
+void namesIn(const ast::Expr *e, std::vector<const ast::NameExpr *> &out) {
+  if (!e) return;
+  switch (e->kind) {
+  case ast::ExprKind::Name: out.push_back(static_cast<const ast::NameExpr *>(e)); return;
+  case ast::ExprKind::Unary: namesIn(static_cast<const ast::UnaryExpr *>(e)->operand.get(), out); return;
+  case ast::ExprKind::Binary: {
+    auto *b = static_cast<const ast::BinaryExpr *>(e);
+    namesIn(b->lhs.get(), out);
+    namesIn(b->rhs.get(), out);
+    return;
+  }
+  case ast::ExprKind::InRange: {
+    auto *r = static_cast<const ast::InRangeExpr *>(e);
+    for (const ast::Expr *x : {r->subject.get(), r->lo.get(), r->hi.get()}) namesIn(x, out);
+    return;
+  }
+  case ast::ExprKind::InSet: {
+    auto *r = static_cast<const ast::InSetExpr *>(e);
+    namesIn(r->subject.get(), out);
+    for (const auto &m : r->members) namesIn(m.get(), out);
+    return;
+  }
+  case ast::ExprKind::Call:
+    for (const auto &x : static_cast<const ast::CallExpr *>(e)->args) namesIn(x.get(), out);
+    return;
+  case ast::ExprKind::If: {
+    auto *i = static_cast<const ast::IfExpr *>(e);
+    for (const ast::Expr *x : {i->condition.get(), i->then.get(), i->otherwise.get()}) namesIn(x, out);
+    return;
+  }
+  case ast::ExprKind::Count:
+    for (const auto &x : static_cast<const ast::CountExpr *>(e)->items) namesIn(x.get(), out);
+    return;
+  default: return;
+  }
+}
+
+/// A drug's contraindications read the inputs of the protocol that gives it,
+/// by name (a drug of stdlib knows no protocol): resolved here in the checked
+/// file's scope, for the drugs it gives. A name that is not an input there
+/// (or an enum member) is an error at the give: that protocol must be able
+/// to tell whether its patient is covered.
+template <typename R> void resolveContraindications(Analysis &a, R &r) {
+  const Scope &scope = a.rootScope();
+  std::map<std::string, const ast::Action *> firstGive;
+  auto gives = [&](const std::vector<ast::Action> &acts) {
+    for (const ast::Action &act : acts)
+      if (act.kind == ast::ActionKind::Give) firstGive.emplace(act.name.name, &act);
+  };
+  for (const ast::PathwayDecl *p : a.pathways)
+    for (const ast::Tier &t : p->tiers) gives(t.actions);
+  for (const ast::TableDecl *t : a.tables)
+    for (const ast::Rule &rule : t->rules) gives(rule.actions);
+  for (const ast::DrugDecl *d : a.drugs) {
+    auto give = firstGive.find(d->name.name);
+    if (give == firstGive.end()) continue;  // not given: it constrains nothing here
+    for (const ast::Contraindication &c : d->contraindications) {
+      std::vector<const ast::NameExpr *> names;
+      namesIn(c.when.get(), names);
+      bool ok = true;
+      for (const ast::NameExpr *n : names) {
+        const std::string &first = n->name.parts[0].name;
+        auto it = scope.values.find(first);
+        if (n->name.parts.size() > 1 || (it != scope.values.end() && it->second->kind != ast::DeclKind::Input)) {
+          a.diags.report(DiagId::err_contraindication_name, n->range, n->name.str(),
+                         n->name.parts.size() > 1 ? "a qualified name" : "not an input of the protocol");
+          ok = false;
+        } else if (it == scope.values.end() && !a.memberInputs.count(first)) {
+          auto &diag = a.diags.report(DiagId::err_contraindication_input, give->second->name.range, d->name.name,
+                                      std::string(a.sources.slice(c.when->range)), first);
+          a.diags.note(diag, DiagId::note_here, c.range, "the contraindication");
+          ok = false;
+        }
+      }
+      if (!ok) continue;
+      r.expr(c.when.get());
+      a.contraindications.insert(&c);
+    }
+  }
+}
+
 void resolveNames(Analysis &a) {
   ScopeBuilder builder{a};
   for (size_t i = 0; i < a.files.size(); ++i) builder.build(static_cast<int>(i));
@@ -415,6 +498,7 @@ void resolveNames(Analysis &a) {
       if (auto *drug = ast::dyn<ast::DrugDecl>(d.get())) {
         r.citations(drug->citations, a.files[i].scope);
         for (const ast::Limit &l : drug->limits) r.citations(l.citations, a.files[i].scope);
+        for (const ast::Contraindication &c : drug->contraindications) r.citations(c.citations, a.files[i].scope);
       } else if (auto *sub = ast::dyn<ast::SubstanceDecl>(d.get())) {
         r.substanceCitations(*sub, a.files[i].scope);
       }
@@ -514,6 +598,7 @@ void resolveNames(Analysis &a) {
     } else if (auto *drug = ast::dyn<ast::DrugDecl>(d.get())) {
       r.citations(drug->citations, scope);
       for (const ast::Limit &l : drug->limits) r.citations(l.citations, scope);
+      for (const ast::Contraindication &c : drug->contraindications) r.citations(c.citations, scope);
     } else if (auto *sub = ast::dyn<ast::SubstanceDecl>(d.get())) {
       r.substanceCitations(*sub, scope);
     } else if (auto *p = ast::dyn<ast::PathwayDecl>(d.get())) {
@@ -569,6 +654,11 @@ void resolveNames(Analysis &a) {
         after[ti] = si;
       }
       if (pi >= 0) a.afterIndex.push_back(after);
+      // In a `first` pathway a tier applies only if no earlier tier's guard holds.
+      if (pi >= 0 && p->first)
+        for (size_t ti = 0; ti < p->tiers.size(); ++ti)
+          for (size_t s = 0; s < ti; ++s)
+            r.edges[Node{Node::Tier, pi, static_cast<int>(ti)}].push_back(Node{Node::Tier, pi, static_cast<int>(s)});
     } else if (auto *t = ast::dyn<ast::TableDecl>(d.get())) {
       r.citations(t->citations, scope);
       int tIndex = r.index.count(t) ? r.index.at(t) : -1;
@@ -604,6 +694,7 @@ void resolveNames(Analysis &a) {
       }
     }
   }
+  resolveContraindications(a, r);
   if (!a.diags.hasErrors()) findCycles(a, r.edges);
 
   // Examples: names, `like`, givens, expectations.

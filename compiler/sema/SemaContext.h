@@ -99,6 +99,9 @@ struct Analysis {
   std::vector<std::vector<int>> afterIndex;  // [pathway][tier] -> earlier tier or -1
   /// `expect table.output == v`: the (table, output) it names.
   std::map<const ast::Expectation *, std::pair<int, int>> expectOutputs;
+  /// The contraindications resolved in the checked file's scope: those of
+  /// the drugs it gives, whose names are all its inputs (or enum members).
+  std::set<const ast::Contraindication *> contraindications;
 
   // UnitAlgebra
   UnitTable units;

@@ -991,6 +991,7 @@ struct Checker {
   }
 
   void action(const ast::Action &act, const ast::Header *header) {
+    condition(act.unless.get(), "an 'unless' condition");
     if (act.kind == ast::ActionKind::Give) {
       auto drugIt = scope->drugs.find(act.name.name);
       std::optional<ir::Dimension> doseDim;
@@ -1044,6 +1045,15 @@ struct Checker {
     case ast::Timing::Kind::Within: duration(act.timing.value.get(), "the 'within' time"); break;
     case ast::Timing::Kind::Over: duration(act.timing.value.get(), "the 'over' duration"); break;
     }
+  }
+
+  /// A `one of` is a choice: it has at least two alternatives.
+  void choices(const std::vector<ast::Action> &acts) {
+    std::map<int, std::pair<int, SourceRange>> most;  // choice -> its last option, its range
+    for (const ast::Action &act : acts)
+      if (act.choice >= 0) most[act.choice] = {std::max(most[act.choice].first, act.option), act.choiceRange};
+    for (const auto &[choice, m] : most)
+      if (m.first == 0) a.diags.report(DiagId::err_one_alternative, m.second);
   }
 
   /// A per-weight limit: written in an amount per mass unit (mg/kg).
@@ -1105,6 +1115,10 @@ void checkTypes(Analysis &a) {
     for (const auto &d : f.ast->decls)
       if (auto *drug = ast::dyn<ast::DrugDecl>(d.get())) fc.drug(*drug);
   }
+  // Contraindications read the checked file's inputs (NameResolver).
+  for (const ast::DrugDecl *d : a.drugs)
+    for (const ast::Contraindication &ci : d->contraindications)
+      if (a.contraindications.count(&ci)) c.condition(ci.when.get(), "a contraindication");
 
   const ast::Header *header = a.files[0].ast->header ? &*a.files[0].ast->header : nullptr;
   if (header) {
@@ -1131,6 +1145,7 @@ void checkTypes(Analysis &a) {
       c.condition(t.guard.get(), "a tier's 'when' guard");
       c.condition(t.failedWhen.get(), "a tier's 'failed when'");
       for (const ast::Action &act : t.actions) c.action(act, header);
+      c.choices(t.actions);
     }
   }
   for (size_t ti = 0; ti < a.tables.size(); ++ti)
@@ -1138,6 +1153,7 @@ void checkTypes(Analysis &a) {
       c.condition(r.guard.get(), "a rule's 'when' guard");
       c.ruleOutputs(static_cast<int>(ti), r);
       for (const ast::Action &act : r.actions) c.action(act, header);
+      c.choices(r.actions);
     }
   for (const auto &d : a.files[0].ast->decls)
     if (auto *v = ast::dyn<ast::VerifyDecl>(d.get()))

@@ -707,6 +707,16 @@ public:
     a.identity = r_.string(j, path, "identity");
     a.note = r_.string(j, path, "note");
     a.citations = r_.strings(j, path, "citations");
+    // Present only for a withheld action and an alternative (docs/tables.md).
+    if (auto u = j.contains("unless") ? optNodeRef(j, path, "unless", InputSpec::Kind::Bool) : std::nullopt)
+      a.unless = static_cast<int>(*u);
+    if (j.contains("choice") || j.contains("option")) {
+      int64_t c = r_.integer(j, path, "choice"), o = r_.integer(j, path, "option");
+      if (c < 0 || o < 0 || c > INT32_MAX || o > INT32_MAX)
+        r_.fail(path + ".choice", "an alternative needs a choice and an option, each 0 or more");
+      a.choice = static_cast<int>(c);
+      a.option = static_cast<int>(o);
+    }
     if (a.kind == ActionKind::Give) {
       a.name = r_.string(j, path, "drug");
       if (auto amount = optNodeRef(j, path, "amount", InputSpec::Kind::Number)) a.amount = static_cast<int>(*amount);
@@ -1199,6 +1209,14 @@ bool sameValue(const NodeValue &a, const NodeValue &b, InputSpec::Kind k) {
   return false;
 }
 
+// Whether an action is offered to this patient (ir::offered): without
+// `unless`, or with its condition false (unknown withholds it).
+bool offeredTo(const std::vector<NodeValue> &v, const ActionInfo &a, const std::string &what) {
+  if (a.unless < 0) return true;
+  const NodeValue &u = needValue(v, static_cast<uint32_t>(a.unless), what);
+  return !u.missing && u.truth == Truth::False;
+}
+
 // The amount an action gives this patient, [low, high] (equal for a single
 // dose); both nullopt when unspecified. An empty range is an error, as in
 // the reference evaluator.
@@ -1291,6 +1309,7 @@ void evaluateIndexed(const Table::Model &m, const std::vector<PatientValue> &pat
     for (const ActionInfo &a : rule.actions) {
       demand.need(a.amount);
       demand.need(a.amountHigh);
+      if (a.unless >= 0) demand.need(static_cast<uint32_t>(a.unless));
     }
   }
   if (hits.size() >= 2) {
@@ -1308,6 +1327,7 @@ void evaluateIndexed(const Table::Model &m, const std::vector<PatientValue> &pat
   for (uint32_t r : fired) {
     const RuleInfo &rule = info.rules[r];
     for (uint32_t a = 0; a < rule.actions.size(); ++a) {
+      if (!offeredTo(v, rule.actions[a], "the 'unless' of " + ruleWhere(info, rule))) continue;
       auto [low, high] = amountOf(v, rule.actions[a]);
       out.actions.push_back(FiredAction{t, r, a, low, high});
     }
@@ -1505,10 +1525,17 @@ void Table::evaluate(const std::vector<PatientValue> &patient, Result &out, cons
     const TableInfo &info = m.tables[t];
     auto sameOutputs = [&](uint32_t x, uint32_t y) {
       const RuleInfo &a = info.rules[x], &b = info.rules[y];
-      if (a.actions.size() != b.actions.size()) return false;
-      for (size_t k = 0; k < a.actions.size(); ++k)
-        if (a.actions[k].identity != b.actions[k].identity || amountOf(v, a.actions[k]) != amountOf(v, b.actions[k]))
-          return false;
+      // The actions offered, as the evaluator compares them.
+      auto offered = [&](const RuleInfo &rule) {
+        std::vector<const ActionInfo *> out;
+        for (const ActionInfo &act : rule.actions)
+          if (offeredTo(v, act, "the 'unless' of " + ruleWhere(info, rule))) out.push_back(&act);
+        return out;
+      };
+      std::vector<const ActionInfo *> ax = offered(a), bx = offered(b);
+      if (ax.size() != bx.size()) return false;
+      for (size_t k = 0; k < ax.size(); ++k)
+        if (ax[k]->identity != bx[k]->identity || amountOf(v, *ax[k]) != amountOf(v, *bx[k])) return false;
       // Outputs too, as the evaluator compares them (missing equals missing).
       for (size_t o = 0; o < a.outputs.size(); ++o)
         if (!sameValue(needValue(v, a.outputs[o], ruleWhere(info, a)), needValue(v, b.outputs[o], ruleWhere(info, b)),
@@ -1531,6 +1558,7 @@ void Table::evaluate(const std::vector<PatientValue> &patient, Result &out, cons
         for (const ActionInfo &a : rule.actions) {
           demand->need(a.amount);
           demand->need(a.amountHigh);
+          if (a.unless >= 0) demand->need(static_cast<uint32_t>(a.unless));
         }
       }
       for (const OutputInfo &o : info.outputs)
@@ -1570,6 +1598,7 @@ void Table::evaluate(const std::vector<PatientValue> &patient, Result &out, cons
       if (!out.fired[t][r]) continue;
       const RuleInfo &rule = info.rules[r];
       for (uint32_t a = 0; a < rule.actions.size(); ++a) {
+        if (!offeredTo(v, rule.actions[a], "the 'unless' of " + ruleWhere(info, rule))) continue;
         auto [low, high] = amountOf(v, rule.actions[a]);
         out.actions.push_back(FiredAction{t, r, a, low, high});
       }
@@ -1706,6 +1735,10 @@ std::string Table::resultJson(const std::vector<PatientValue> &patient, const Re
     }
     if (a.kind == ActionKind::Unspecified) j["reason"] = a.reason;
     if (!a.extra.empty()) j["timing"] = a.extra;
+    if (a.choice >= 0) {  // an alternative: offered for the clinician to choose, not given outright
+      j["choice"] = a.choice;
+      j["option"] = a.option;
+    }
     actions.push_back(j);
   }
   out["actions"] = actions;

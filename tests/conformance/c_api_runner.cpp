@@ -82,6 +82,11 @@ json observe(const carepath_table *t, const std::string &patient, carepath_resul
       }
       a["unit"] = doc["actions"].at(i).value("canonicalUnit", "");
     }
+    // An alternative of a `one of` (the result JSON carries it).
+    if (const json &d = doc["actions"].at(i); d.contains("choice")) {
+      a["choice"] = d["choice"];
+      a["option"] = d["option"];
+    }
     actions.push_back(a);
   }
   for (const json &o : doc["outputs"]) {

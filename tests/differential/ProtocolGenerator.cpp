@@ -489,11 +489,31 @@ private:
     }
   }
 
-  std::string actionBlock() {
+  /// An action of a body: now and then withheld (`unless C`), or a `one
+  /// of` whose alternatives (one or two actions each) may be withheld too.
+  std::string bodyItem(bool mayWithhold = true) {
+    auto withheld = [&](std::string s) {
+      return mayWithhold && rng_.chance(15) ? s + " unless " + condition(1) : s;
+    };
+    if (!rng_.chance(12)) return withheld(action());
+    std::string s = "one of { ";
+    int n = static_cast<int>(rng_.between(2, 3));
+    for (int i = 0; i < n; ++i) {
+      std::string alt = action();
+      if (rng_.chance(25)) alt += " " + action();
+      s += (i ? " | " : "") + withheld(alt);
+    }
+    return s + " }";
+  }
+
+  /// `mayWithhold`: false under hit `any`, whose comparison of rules with
+  /// different withheld actions the verifier makes conservatively
+  /// (docs/semantics.md, "Alternatives and unless").
+  std::string actionBlock(bool mayWithhold = true) {
     int n = static_cast<int>(rng_.between(1, 3));
-    if (n == 1 && rng_.chance(60)) return action();
+    if (n == 1 && rng_.chance(60)) return bodyItem(mayWithhold);
     std::string s = "{ ";
-    for (int i = 0; i < n; ++i) s += action() + " ";
+    for (int i = 0; i < n; ++i) s += bodyItem(mayWithhold) + " ";
     return s + "}";
   }
 
@@ -512,7 +532,9 @@ private:
       if (static_cast<int>(e.members.size()) >= std::min(nt, 4)) status = &e;
     if (!status) structured = false;
     if (structured) nt = std::min<int>(nt, static_cast<int>(status->members.size()));
-    body_ << "pathway " << pw.name << (pw.entry.empty() ? "" : " for " + pw.entry) << " {\n";
+    // Ordered stages (`first`): free-form tiers, whose guards overlap.
+    bool first = !structured && rng_.chance(30);
+    body_ << "pathway " << pw.name << (pw.entry.empty() ? "" : " for " + pw.entry) << (first ? " first" : "") << " {\n";
     std::vector<bool> hasFailed;
     for (int t = 0; t < nt; ++t) {
       TierInfo tier{"step" + std::to_string(t), ""};
@@ -539,7 +561,7 @@ private:
       body_ << "  tier " << tier.name << (after.empty() ? "" : " after " + after) << " when " << tier.guard
             << (failed.empty() ? "" : " failed when " + failed) << (rng_.chance(15) ? " [S1]" : "") << " {\n";
       int na = static_cast<int>(rng_.below(3));
-      for (int a = 0; a < na; ++a) body_ << "    " << action() << "\n";
+      for (int a = 0; a < na; ++a) body_ << "    " << bodyItem() << "\n";
       body_ << "  }\n";
       pw.tiers.push_back(tier);
     }
@@ -595,7 +617,7 @@ private:
         prio = " priority " + std::to_string(rng_.between(1, 4));
       // Under `any`, rules often repeat the first rule's actions (and outputs).
       bool repeat = t.hit == "any" && r > 0 && rng_.chance(50);
-      std::string acts = repeat ? firstActions : aggregated ? "" : actionBlock();
+      std::string acts = repeat ? firstActions : aggregated ? "" : actionBlock(t.hit != "any");
       std::string outs;
       if (enumOut) outs += std::string("k = ") + members[rng_.below(3)];
       if (intOut) outs += std::string(outs.empty() ? "" : ", ") + "v = " + std::to_string(rng_.between(0, 9));

@@ -7,7 +7,8 @@
 // with `known(x)`, ranges with `..` and `..<`, counting (`at least K of`),
 // `if ... then ... else`, defines used in guards, references to tiers and
 // rules, a population, and `always` / `never` / `every P reaches T`
-// properties (some true, some false).
+// properties (some true, some false); `one of` alternatives, `unless` on
+// actions and alternatives, and `first` pathways (ordered stages).
 //
 // Used by the random-protocol differential test (tests/differential) and
 // meant for reuse (formatter round trips, benchmarks): the text is all a

@@ -256,7 +256,10 @@ class Action:
     ("table.rule", "pathway.tier"); for a give with an amount, `amount` is
     the exact dose (a Fraction), or None for a dose range, given as `low` and
     `high`; all three in `unit`, the canonical unit ("mg", "mg/day");
-    `display` is the dose for people ("420 mg per day")."""
+    `display` is the dose for people ("420 mg per day"). An alternative of a
+    `one of` has `choice` and `option` (its choice in the rule, its
+    alternative in it; None for an action given outright): offered for the
+    clinician to choose, not given."""
     source: str
     kind: str
     name: str
@@ -268,6 +271,8 @@ class Action:
     timing: str = ""
     note: str = ""
     citations: Tuple[str, ...] = ()
+    choice: Optional[int] = None
+    option: Optional[int] = None
 
     @property
     def amount(self) -> Optional[Fraction]:
@@ -401,7 +406,7 @@ class Table:
                 name=_str(_action_name(h, t.value, rule.value, a.value)),
                 low=low, high=high, unit=d.get("canonicalUnit", ""), display=_str(_result_action_dose(r, i)),
                 basis=d.get("basis", ""), timing=d.get("timing", ""), note=d.get("note", ""),
-                citations=tuple(d.get("citations", []))))
+                citations=tuple(d.get("citations", [])), choice=d.get("choice"), option=d.get("option")))
         outputs = {}
         for o in doc.get("outputs", []):
             key = f"{o['table']}.{o['output']}"

@@ -114,6 +114,10 @@ struct ActionInfo {
   std::optional<UnitSpec> unit;      // display unit of the dose
   std::string basis;                 // "per day", "total", "per dose", ""
   std::string extra;                 // "for 3 days .. 5 days", "over 5 days", "within 24 h" (display)
+  /// `unless C`: node of C; offered only when C is false (not unknown); -1 when absent.
+  int unless = -1;
+  /// `one of`: the choice's index in its rule and the alternative's in it; -1 for an action given outright.
+  int choice = -1, option = -1;
 };
 
 struct RuleInfo {
