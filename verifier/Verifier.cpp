@@ -47,6 +47,10 @@ const char *spelling(PropertyKind k) {
   case PropertyKind::Unspecified: return "unspecified";
   case PropertyKind::DoseKnown: return "dose-known";
   case PropertyKind::DivisionSafe: return "division-safe";
+  case PropertyKind::CourseExit: return "course-exit";
+  case PropertyKind::TierReentered: return "tier-reentered";
+  case PropertyKind::ResponderFollowUp: return "responder-follow-up";
+  case PropertyKind::Deadline: return "deadline";
   case PropertyKind::Vacuous: return "vacuous";
   }
   return "?";

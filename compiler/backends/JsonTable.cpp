@@ -222,14 +222,29 @@ private:
     }
     std::vector<uint32_t> order = carepath::ruleOrder(ir::kPathwayHitPolicy,
                                                       std::vector<std::optional<int64_t>>(pw.tiers.size()));
-    return {{"name", pw.name},
-            {"description", pw.description},
-            {"hit", carepath::spelling(ir::kPathwayHitPolicy)},
-            {"order", order},
-            {"entry", pw.entry ? json(node(*pw.entry)) : json(nullptr)},
-            {"entryWhen", pw.entry ? json(ir::toString(p_, *pw.entry)) : json(nullptr)},
-            {"tiers", tiers},
-            {"citations", citations(pw.citations)}};
+    json out = {{"name", pw.name},
+                {"description", pw.description},
+                {"hit", carepath::spelling(ir::kPathwayHitPolicy)},
+                {"order", order},
+                {"entry", pw.entry ? json(node(*pw.entry)) : json(nullptr)},
+                {"entryWhen", pw.entry ? json(ir::toString(p_, *pw.entry)) : json(nullptr)},
+                {"tiers", tiers},
+                {"citations", citations(pw.citations)}};
+    if (pw.course) {
+      // The next state (additive): the runtime evaluates these nodes like
+      // any other and `carepath eval` prints them.
+      where_ = "pathway '" + pw.name + "'";
+      json exits = json::array(), next = json::array();
+      for (const ir::Exit &e : pw.exits) exits.push_back({{"name", e.name}, {"condition", node(*keep(ir::build::isTrue(e.when)))}});
+      for (size_t ti = 0; ti < pw.tiers.size(); ++ti)
+        next.push_back({{"stateInput", p_.inputs[pw.tiers[ti].stateInput].name},
+                        {"next", node(*keep(p_.tierNextState(pi, static_cast<int>(ti))))}});
+      out["course"] = {{"onInput", p_.inputs[pw.onInput].name},
+                       {"onNext", node(*keep(p_.pathwayActive(pi)))},
+                       {"exits", exits},
+                       {"tiers", next}};
+    }
+    return out;
   }
 
   json table(const ir::Table &t) {
@@ -468,6 +483,13 @@ private:
   }
 
   json timing(const ir::Action &a) {
+    json t = timingOnly(a);
+    // Relative to a named event: only when there is one (additive).
+    if (!t.is_null() && a.timingAnchor >= 0) t["anchor"] = p_.inputs[a.timingAnchor].name;
+    return t;
+  }
+
+  json timingOnly(const ir::Action &a) {
     switch (a.timing) {
       case ir::Action::Timing::None: return nullptr;
       case ir::Action::Timing::At:
@@ -476,7 +498,7 @@ private:
       case ir::Action::Timing::Within:
         return {{"kind", "within"}, {"lo", nullptr}, {"hi", optionalRational(a.timingHi)}, {"unit", unit(a.timingUnit)}};
       case ir::Action::Timing::Over:
-        return {{"kind", "over"}, {"lo", nullptr}, {"hi", optionalRational(a.timingHi)}, {"unit", unit(a.timingUnit)}};
+        return {{"kind", "over"}, {"lo", optionalRational(a.timingLo)}, {"hi", optionalRational(a.timingHi)}, {"unit", unit(a.timingUnit)}};
     }
     return nullptr;
   }

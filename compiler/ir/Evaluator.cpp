@@ -289,8 +289,11 @@ Evaluation evaluate(const Protocol &p, const Patient &patient) {
     bool entry = !pw.entry || ctx.evalBool(*pw.entry);
     std::vector<uint8_t> matched;
     std::vector<const std::vector<Action> *> actions;
-    for (const Tier &t : pw.tiers) {
-      matched.push_back(entry && (!t.guard || ctx.evalBool(*t.guard)));
+    for (size_t ti = 0; ti < pw.tiers.size(); ++ti) {
+      const Tier &t = pw.tiers[ti];
+      // A course tier reads its state and the pathway's (ir::Protocol::tierGuard).
+      if (pw.course) matched.push_back(ctx.evalBool(*p.tierGuard(static_cast<int>(pi), static_cast<int>(ti))));
+      else matched.push_back(entry && (!t.guard || ctx.evalBool(*t.guard)));
       actions.push_back(&t.actions);
     }
     std::vector<uint8_t> fired = resolve(Target::Kind::Tier, static_cast<int>(pi), kPathwayHitPolicy,
