@@ -28,6 +28,7 @@ decl
     | unitDecl
     | substanceDecl
     | inputDecl
+    | eventDecl
     | defineDecl
     | drugDecl
     | pathwayDecl
@@ -79,6 +80,14 @@ inputDecl
     : INPUT ident COLON OPTIONAL? typeExpr (IN range)? STRING? unspecifiedMark? citations?
     ;
 
+// `event presentation "when the child presented"`: a named event of the
+// patient's course. The record gives the time elapsed since it (an optional
+// duration: missing means it has not happened); in an expression the
+// event's name is that elapsed time (docs/language.md, "Events and time").
+eventDecl
+    : EVENT ident STRING? citations?
+    ;
+
 defineDecl
     : DEFINE ident ASSIGN expr STRING? citations?
     ;
@@ -97,12 +106,26 @@ drugItem
 
 // `first`: ordered stages, the first tier whose guard holds is the one
 // active (ir::Protocol::tierGuard); without it, tiers are `unique`.
+// `course` makes the pathway persistent (docs/semantics.md, "The course"):
+// once entered, a patient stays on it until one of its exits holds.
 pathwayDecl
-    : PATHWAY ident (FOR expr)? ordered=FIRST? STRING? citations? LBRACE tierDecl* RBRACE
+    : PATHWAY ident (FOR expr)? ordered=FIRST? courseClause? STRING? citations? LBRACE tierDecl* RBRACE
     ;
 
+courseClause
+    : COURSE exitClause*
+    ;
+
+// `exit resolved when C`: a named way off a course pathway.
+exitClause
+    : EXIT ident WHEN expr
+    ;
+
+// `responded when` / `completed when` are a course tier's transitions out of
+// `on`, besides `failed when`.
 tierDecl
-    : TIER ident (AFTER ident)? WHEN expr (FAILED WHEN failed=expr)? citations? body
+    : TIER ident (AFTER ident)? WHEN expr (RESPONDED WHEN responded=expr)? (FAILED WHEN failed=expr)?
+          (COMPLETED WHEN completed=expr)? citations? body
     ;
 
 tableDecl
@@ -183,10 +206,12 @@ basis
     | TOTAL             # totalBasis
     ;
 
+// `within 24 h of presentation`, `at 4 weeks .. 6 weeks after first_pulse`:
+// a time relative to a named event.
 timing
-    : AT range          # atTiming
-    | WITHIN expr       # withinTiming
-    | OVER expr         # overTiming
+    : AT range (AFTER anchor=ident)?     # atTiming
+    | WITHIN expr (OF anchor=ident)?     # withinTiming
+    | OVER expr (DOTDOT high=additive)?  # overTiming
     ;
 
 unspecifiedMark
@@ -364,6 +389,7 @@ ident
     | AFTER | AT | ANY | COLLECT | COMPLETE | COURSE | DOSE | DOSING | FACT | FAILED | FIRST
     | LIMIT | MAX | MIN | ORDER | OUTSIDE | OVER | PER | POPULATION | PRIORITY | ROUTE
     | SOURCE | TITLE | TOTAL | UNIQUE | VERSION | WITHIN
+    | EVENT | EXIT | RESPONDED | COMPLETED
     | EXACTLY | KNOWN | LEAST | MISSING | MOST | OF | OPTIONAL | COUNT | OUTPUT | OUTPUTS | SUM | NUMBER | STRING_TYPE
     | ONE | UNLESS | CONTRAINDICATED
     ;
@@ -382,6 +408,7 @@ AT: 'at';
 BOOL: 'bool';
 COLLECT: 'collect';
 COMPLETE: 'complete';
+COMPLETED: 'completed';
 CONSIDER: 'consider';
 CONTRAINDICATED: 'contraindicated';
 COUNT: 'count';
@@ -394,9 +421,11 @@ DOSING: 'dosing';
 DRUG: 'drug';
 ELSE: 'else';
 ENUM: 'enum';
+EVENT: 'event';
 EVERY: 'every';
 EXACTLY: 'exactly';
 EXAMPLE: 'example';
+EXIT: 'exit';
 EXPECT: 'expect';
 FACT: 'fact';
 FAILED: 'failed';
@@ -439,6 +468,7 @@ POPULATION: 'population';
 PRIORITY: 'priority';
 PROTOCOL: 'protocol';
 REACHES: 'reaches';
+RESPONDED: 'responded';
 ROUTE: 'route';
 RULE: 'rule';
 SOURCE: 'source';

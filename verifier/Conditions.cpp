@@ -3,6 +3,7 @@
 #include "verifier/Conditions.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <set>
 #include <variant>
@@ -105,6 +106,114 @@ Obligation overlapObligation(const Protocol &p, int table, int i, int j) {
   return o;
 }
 
+namespace {
+/// The course properties (docs/verifier.md, "Course properties"): one-step
+/// invariants over every record (state inputs, event times) the domain
+/// allows; a counterexample is a record at one point of the course.
+void courseConditions(const Protocol &p, std::vector<Obligation> &out) {
+  for (size_t pwi = 0; pwi < p.pathways.size(); ++pwi) {
+    const Pathway &path = p.pathways[pwi];
+    if (!path.course) continue;
+    int pw = static_cast<int>(pwi);
+    // A tier that applies, or one whose end holds now: the record moves on
+    // (the next state), which is not falling off.
+    std::vector<ExprRef> anyTier;
+    for (size_t t = 0; t < path.tiers.size(); ++t) {
+      anyTier.push_back(p.tierGuard(pw, static_cast<int>(t)));
+      anyTier.push_back(p.tierEnds(pw, static_cast<int>(t)));
+    }
+    auto someTier = [&](int except) {
+      std::vector<ExprRef> xs;
+      for (size_t t = 0; t < anyTier.size(); ++t)
+        if (static_cast<int>(t / 2) != except) xs.push_back(anyTier[t]);
+      return xs.empty() ? b::boolean(false) : disj(std::move(xs));
+    };
+    auto noneFires = [&](Obligation &o) {
+      for (size_t t = 0; t < path.tiers.size(); ++t) o.expectations.push_back("expect not " + tierName(p, pw, t));
+    };
+    {
+      // On the pathway (by the record or entering) and no exit: some tier applies.
+      Obligation o;
+      o.kind = PropertyKind::CourseExit;
+      o.formula = implies(p.pathwayActive(pw), someTier(-1));
+      o.proved = "no patient on course pathway '" + path.name + "' falls off it without an exit";
+      o.refuted = "this patient is on course pathway '" + path.name + "' with no exit holding, but no tier applies";
+      o.range = path.range;
+      noneFires(o);
+      out.push_back(std::move(o));
+    }
+    for (size_t ti = 0; ti < path.tiers.size(); ++ti) {
+      const Tier &tier = path.tiers[ti];
+      int t = static_cast<int>(ti);
+      std::string name = tierName(p, pw, t);
+      {
+        // An ended tier is never entered again (only its `when` can do it).
+        Obligation o;
+        o.kind = PropertyKind::TierReentered;
+        ExprRef ended = disj({p.tierStateIs(pw, t, TierState::Responded), p.tierStateIs(pw, t, TierState::Failed),
+                              p.tierStateIs(pw, t, TierState::Completed)});
+        o.formula = neg(conj({b::isTrue(ended), p.tierGuard(pw, t)}));
+        o.proved = "tier '" + name + "' is never entered again once it has responded, failed or completed";
+        o.refuted = "tier '" + name + "' is entered again although the record says it has ended";
+        o.range = tier.guard->range;
+        o.related.push_back({tier.range, "its 'when' holds for an ended tier"});
+        o.expectations = {"expect " + name};
+        out.push_back(std::move(o));
+      }
+      {
+        // A responder still on the pathway is owed what follows (taper, follow-up).
+        Obligation o;
+        o.kind = PropertyKind::ResponderFollowUp;
+        o.formula = implies(conj({p.pathwayActive(pw), p.tierStateIs(pw, t, TierState::Responded)}), someTier(t));
+        o.proved = "every responder to tier '" + name + "' still on the pathway gets a next tier";
+        o.refuted = "this patient responded to tier '" + name + "' and is still on pathway '" + path.name +
+                    "', but no other tier applies";
+        o.range = tier.range;
+        noneFires(o);
+        out.push_back(std::move(o));
+      }
+    }
+  }
+}
+
+/// `within X of E`: whenever the action is recommended, less than X has
+/// passed since E (the window is half-open: at X the deadline has passed).
+void deadlineConditions(const Protocol &p, std::vector<Obligation> &out) {
+  auto visit = [&](const std::vector<Action> &actions, const std::function<ExprRef()> &fires, const std::string &where) {
+    for (const Action &a : actions) {
+      if (a.timing != Action::Timing::Within || a.timingAnchor < 0 || !a.timingHi) continue;
+      const Input &ev = p.inputs[a.timingAnchor];
+      ExprRef since = b::input(a.timingAnchor, ev.type, a.range, ev.optional);
+      ExprRef passed = b::binary(Op::Ge, since, b::number(*a.timingHi, ev.type.dim, a.range), a.range);
+      Obligation o;
+      o.kind = PropertyKind::Deadline;
+      o.formula = neg(conj({fires(), b::isTrue(passed)}));
+      std::string what = std::string(spelling(a.kind)) + " " + a.name + " within " + formatQuantity(*a.timingHi, a.timingUnit) +
+                         " of " + ev.name;
+      o.proved = "'" + what + "' at " + where + " is never recommended after its deadline";
+      o.refuted = "'" + what + "' at " + where + " is recommended after its deadline has passed";
+      o.range = a.range;
+      o.expectations = {"expect " + where};
+      out.push_back(std::move(o));
+    }
+  };
+  for (size_t pw = 0; pw < p.pathways.size(); ++pw)
+    for (size_t t = 0; t < p.pathways[pw].tiers.size(); ++t)
+      visit(p.pathways[pw].tiers[t].actions, [&] { return p.tierGuard(static_cast<int>(pw), static_cast<int>(t)); },
+            tierName(p, static_cast<int>(pw), static_cast<int>(t)));
+  for (size_t tb = 0; tb < p.tables.size(); ++tb) {
+    std::vector<ExprRef> fires;
+    for (size_t r = 0; r < p.tables[tb].rules.size(); ++r)
+      visit(p.tables[tb].rules[r].actions,
+            [&] {
+              if (fires.empty()) fires = rulesFire(p.tables[tb]);
+              return fires[r];
+            },
+            ruleName(p, static_cast<int>(tb), static_cast<int>(r)));
+  }
+}
+}  // namespace
+
 std::vector<Obligation> buildConditions(const Protocol &p) {
   std::vector<Obligation> out;
   // The population as rows within the domain, for witnesses built from
@@ -168,6 +277,9 @@ std::vector<Obligation> buildConditions(const Protocol &p) {
       out.push_back(std::move(o));
     }
   }
+
+  courseConditions(p, out);
+  deadlineConditions(p, out);
 
   // Tables: gaps, dead rules, shadowed rules (overlaps are built separately).
   for (size_t tb = 0; tb < p.tables.size(); ++tb) {

@@ -31,6 +31,10 @@ DiagId refutedId(PropertyKind kind) {
   case PropertyKind::DoseKnown: return DiagId::err_refuted_dose_known;
   case PropertyKind::DivisionSafe: return DiagId::err_refuted_division_safe;
   case PropertyKind::Contraindication: return DiagId::err_refuted_contraindication;
+  case PropertyKind::CourseExit: return DiagId::err_refuted_course_exit;
+  case PropertyKind::TierReentered: return DiagId::err_refuted_tier_reentered;
+  case PropertyKind::ResponderFollowUp: return DiagId::err_refuted_responder_follow_up;
+  case PropertyKind::Deadline: return DiagId::err_refuted_deadline;
   case PropertyKind::Vacuous: return DiagId::warn_vacuous;  // never refuted: a warning
   }
   return DiagId::err_refuted_assertion;  // unreachable: the switch is total

@@ -48,6 +48,10 @@ const char *spelling(PropertyKind k) {
   case PropertyKind::DoseKnown: return "dose-known";
   case PropertyKind::DivisionSafe: return "division-safe";
   case PropertyKind::Contraindication: return "contraindication";
+  case PropertyKind::CourseExit: return "course-exit";
+  case PropertyKind::TierReentered: return "tier-reentered";
+  case PropertyKind::ResponderFollowUp: return "responder-follow-up";
+  case PropertyKind::Deadline: return "deadline";
   case PropertyKind::Vacuous: return "vacuous";
   }
   return "?";

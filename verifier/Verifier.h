@@ -38,6 +38,12 @@ enum class PropertyKind {
   DoseKnown,      // "dose-known": a give never fires with its amount missing (an optional input)
   DivisionSafe,   // "division-safe": no division is evaluated with a zero divisor
   Contraindication,  // "contraindication": no give or alternative is offered to a patient its drug's contraindication covers
+  // The course (docs/verifier.md, "Course properties"): one-step invariants
+  // over every record the course pathways allow.
+  CourseExit,     // "course-exit": no patient on a course pathway falls off it without an exit
+  TierReentered,  // "tier-reentered": no ended tier (responded, failed, completed) is entered again
+  ResponderFollowUp,  // "responder-follow-up": a responder still on the pathway gets a next tier
+  Deadline,       // "deadline": an action `within X of E` is never recommended once X has passed
   Vacuous,        // "vacuous": a warning: a proof that holds for no reason the protocol gives
 };
 inline constexpr PropertyKind kPropertyKinds[] = {
@@ -45,7 +51,8 @@ inline constexpr PropertyKind kPropertyKinds[] = {
     PropertyKind::TierOrder,     PropertyKind::TableOverlap, PropertyKind::TableGap,      PropertyKind::RuleDead,
     PropertyKind::RuleShadowed,  PropertyKind::DoseBounded,  PropertyKind::DoseFormulary, PropertyKind::Assertion,
     PropertyKind::ForbiddenAction, PropertyKind::DoseCeiling, PropertyKind::Unspecified, PropertyKind::DoseKnown,
-    PropertyKind::DivisionSafe,  PropertyKind::Contraindication, PropertyKind::Vacuous,
+    PropertyKind::DivisionSafe,  PropertyKind::Contraindication, PropertyKind::CourseExit, PropertyKind::TierReentered, PropertyKind::ResponderFollowUp,
+    PropertyKind::Deadline,      PropertyKind::Vacuous,
 };
 const char *spelling(PropertyKind k);
 /// The kind spelled `text`; nullopt for anything else.

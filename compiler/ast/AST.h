@@ -203,6 +203,8 @@ struct Timing {
   enum class Kind { None, At, Within, Over } kind = Kind::None;
   std::optional<RangeExpr> at;  // At
   ExprPtr value;                // Within, Over
+  ExprPtr high;                 // `over A .. B`: B; null otherwise
+  std::optional<Ident> anchor;  // `within X of EVENT`, `at A .. B after EVENT`
   SourceRange range;
 };
 
@@ -329,6 +331,12 @@ struct InputDecl : Decl {
   std::string description;
   std::optional<Unspecified> unspecified;
   Citations citations;
+  /// Declared as `event NAME`: an optional duration, the time elapsed since
+  /// the event (no `input` keyword in the source).
+  bool event = false;
+  /// Made by the parser for a course pathway's state (docs/semantics.md,
+  /// "The course"); not in the source text.
+  bool courseState = false;
 };
 
 struct DefineDecl : Decl {
@@ -373,9 +381,17 @@ struct Tier {
   std::optional<Ident> after;
   ExprPtr guard;
   ExprPtr failedWhen;  // null when absent
+  ExprPtr respondedWhen;  // course tiers: `responded when`; null when absent
+  ExprPtr completedWhen;  // course tiers: `completed when`; null when absent
   Citations citations;
   std::vector<Action> actions;
   SourceRange range;
+};
+
+/// `exit resolved when C` on a course pathway.
+struct Exit {
+  Ident name;
+  ExprPtr when;
 };
 
 struct PathwayDecl : Decl {
@@ -388,6 +404,8 @@ struct PathwayDecl : Decl {
   std::vector<Tier> tiers;
   bool first = false;  // `first`: ordered stages, the first that holds is active
   SourceRange firstRange;
+  bool course = false;      // `course`: persistent case state
+  std::vector<Exit> exits;  // course pathways
 };
 
 using carepath::Aggregation;

@@ -204,6 +204,8 @@ private:
     if (a.timing.kind == Timing::Kind::At) range(depth + 1, a.timing.at, "at");
     if (a.timing.kind == Timing::Kind::Within) expr(depth + 1, a.timing.value.get(), "within");
     if (a.timing.kind == Timing::Kind::Over) expr(depth + 1, a.timing.value.get(), "over");
+    if (a.timing.high) expr(depth + 1, a.timing.high.get(), "to");
+    if (a.timing.anchor) line(depth + 1, "Anchor " + a.timing.anchor->name, a.timing.anchor->range);
     unspecified(depth + 1, a.unspecified);
     citations(depth + 1, a.citations);
     expr(depth + 1, a.unless.get(), "unless");
@@ -274,7 +276,8 @@ private:
     }
     case DeclKind::Input: {
       auto &in = static_cast<const InputDecl &>(d);
-      line(depth, "Input " + in.name.name + (in.optional ? " optional" : "") + (in.description.empty() ? "" : " " + quoted(in.description)), d.range);
+      line(depth, std::string(in.event ? "Event " : "Input ") + in.name.name + (in.optional && !in.event ? " optional" : "") +
+                      (in.courseState ? " course-state" : "") + (in.description.empty() ? "" : " " + quoted(in.description)), d.range);
       type(depth + 1, in.type);
       range(depth + 1, in.domain, "in");
       unspecified(depth + 1, in.unspecified);
@@ -310,11 +313,15 @@ private:
       line(depth, "Pathway " + p.name.name + (p.first ? " first" : "") + (p.description.empty() ? "" : " " + quoted(p.description)),
            d.range);
       expr(depth + 1, p.entry.get(), "for");
+      if (p.course) line(depth + 1, "Course", p.range);
+      for (const Exit &e : p.exits) expr(depth + 1, e.when.get(), "exit " + e.name.name + " when");
       citations(depth + 1, p.citations);
       for (const Tier &t : p.tiers) {
         line(depth + 1, "Tier " + t.name.name + (t.after ? " after " + t.after->name : ""), t.range);
         expr(depth + 2, t.guard.get(), "when");
+        expr(depth + 2, t.respondedWhen.get(), "responded when");
         expr(depth + 2, t.failedWhen.get(), "failed when");
+        expr(depth + 2, t.completedWhen.get(), "completed when");
         citations(depth + 2, t.citations);
         for (const Action &a : t.actions) action(depth + 2, a);
       }

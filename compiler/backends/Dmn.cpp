@@ -554,6 +554,8 @@ private:
         f.push_back(std::string("timing: ") + timings[static_cast<int>(a.timing)]);
         f.push_back("timingLo: " + optionalNumber(a.timingLo));
         f.push_back("timingHi: " + optionalNumber(a.timingHi));
+        // A time relative to a named event (`within 24 h of presentation`).
+        if (a.timingAnchor >= 0) f.push_back("timingAnchor: " + feel::string(p_.inputs[a.timingAnchor].name));
         break;
       }
     }

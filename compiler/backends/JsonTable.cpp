@@ -233,6 +233,20 @@ private:
     // Ordered stages: written only when set (docs/tables.md); `condition`
     // (tierGuard) already excludes the earlier stages, so `hit` stays unique.
     if (pw.first) out["first"] = true;
+    if (pw.course) {
+      // The next state (additive): the runtime evaluates these nodes like
+      // any other and `carepath eval` prints them.
+      where_ = "pathway '" + pw.name + "'";
+      json exits = json::array(), next = json::array();
+      for (const ir::Exit &e : pw.exits) exits.push_back({{"name", e.name}, {"condition", node(*keep(ir::build::isTrue(e.when)))}});
+      for (size_t ti = 0; ti < pw.tiers.size(); ++ti)
+        next.push_back({{"stateInput", p_.inputs[pw.tiers[ti].stateInput].name},
+                        {"next", node(*keep(p_.tierNextState(pi, static_cast<int>(ti))))}});
+      out["course"] = {{"onInput", p_.inputs[pw.onInput].name},
+                       {"onNext", node(*keep(p_.pathwayActive(pi)))},
+                       {"exits", exits},
+                       {"tiers", next}};
+    }
     return out;
   }
 
@@ -472,6 +486,13 @@ private:
   }
 
   json timing(const ir::Action &a) {
+    json t = timingOnly(a);
+    // Relative to a named event: only when there is one (additive).
+    if (!t.is_null() && a.timingAnchor >= 0) t["anchor"] = p_.inputs[a.timingAnchor].name;
+    return t;
+  }
+
+  json timingOnly(const ir::Action &a) {
     switch (a.timing) {
       case ir::Action::Timing::None: return nullptr;
       case ir::Action::Timing::At:
@@ -480,7 +501,7 @@ private:
       case ir::Action::Timing::Within:
         return {{"kind", "within"}, {"lo", nullptr}, {"hi", optionalRational(a.timingHi)}, {"unit", unit(a.timingUnit)}};
       case ir::Action::Timing::Over:
-        return {{"kind", "over"}, {"lo", nullptr}, {"hi", optionalRational(a.timingHi)}, {"unit", unit(a.timingUnit)}};
+        return {{"kind", "over"}, {"lo", optionalRational(a.timingLo)}, {"hi", optionalRational(a.timingHi)}, {"unit", unit(a.timingUnit)}};
     }
     return nullptr;
   }

@@ -148,7 +148,9 @@ std::string timingText(const Action &a) {
     return "at " + verifier::formatQuantity(*a.timingLo, a.timingUnit) +
            (*a.timingLo == *a.timingHi ? "" : " to " + verifier::formatQuantity(*a.timingHi, a.timingUnit));
   case Action::Timing::Within: return "within " + verifier::formatQuantity(*a.timingHi, a.timingUnit);
-  case Action::Timing::Over: return "over " + verifier::formatQuantity(*a.timingHi, a.timingUnit);
+  case Action::Timing::Over:
+    return "over " + (a.timingLo ? verifier::formatQuantity(*a.timingLo, a.timingUnit) + " to " : std::string()) +
+           verifier::formatQuantity(*a.timingHi, a.timingUnit);
   }
   return "";
 }

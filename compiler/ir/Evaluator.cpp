@@ -298,9 +298,10 @@ Evaluation evaluate(const Protocol &p, const Patient &patient) {
     std::vector<const std::vector<Action> *> actions;
     for (size_t ti = 0; ti < pw.tiers.size(); ++ti) {
       const Tier &t = pw.tiers[ti];
-      // Ordered stages: Protocol::tierGuard, which excludes the earlier ones.
-      const ExprRef guard = pw.first ? p.tierGuard(static_cast<int>(pi), static_cast<int>(ti)) : t.guard;
-      matched.push_back(entry && (!guard || ctx.evalBool(*guard)));
+      // A course tier reads its state and the pathway's; an ordered stage
+      // excludes the earlier ones: both in ir::Protocol::tierGuard.
+      if (pw.course || pw.first) matched.push_back(ctx.evalBool(*p.tierGuard(static_cast<int>(pi), static_cast<int>(ti))));
+      else matched.push_back(entry && (!t.guard || ctx.evalBool(*t.guard)));
       actions.push_back(&t.actions);
     }
     std::vector<uint8_t> fired = resolve(Target::Kind::Tier, static_cast<int>(pi), kPathwayHitPolicy,

@@ -179,9 +179,113 @@ const Source *Protocol::findSource(const std::string &id) const {
   return nullptr;
 }
 
+const char *spelling(TierState s) {
+  switch (s) {
+  case TierState::NotStarted: return "not_started";
+  case TierState::On: return "on";
+  case TierState::Responded: return "responded";
+  case TierState::Failed: return "failed";
+  case TierState::Completed: return "completed";
+  }
+  return "";
+}
+
+ExprRef Protocol::pathwayExits(int pathway) const {
+  const Pathway &p = pathways[pathway];
+  std::vector<ExprRef> exits;
+  for (const Exit &e : p.exits) exits.push_back(build::isTrue(e.when));
+  if (exits.empty()) return build::boolean(false);
+  return exits.size() == 1 ? exits[0] : build::nary(Op::Or, std::move(exits), p.range);
+}
+
+ExprRef Protocol::pathwayActive(int pathway) const {
+  const Pathway &p = pathways[pathway];
+  if (!p.course) return p.entry ? build::isTrue(p.entry) : build::boolean(true);
+  // On a course pathway the record's `on_P` keeps the patient on it
+  // whatever today's findings; only an exit takes them off.
+  const Input &on = inputs[p.onInput];
+  ExprRef onRecord = build::input(p.onInput, on.type, p.range);
+  ExprRef entered = p.entry ? build::nary(Op::Or, {onRecord, build::isTrue(p.entry)}, p.range) : build::boolean(true);
+  if (p.exits.empty()) return entered;
+  return build::nary(Op::And, {entered, build::unary(Op::Not, pathwayExits(pathway), p.range)}, p.range);
+}
+
+ExprRef Protocol::tierStateIs(int pathway, int tier, TierState s) const {
+  const Pathway &p = pathways[pathway];
+  const Tier &t = p.tiers[tier];
+  const Input &in = inputs[t.stateInput];
+  auto raw = [&](TierState m) {
+    return build::binary(Op::Eq, build::input(t.stateInput, in.type, t.range),
+                         build::member(in.type.enumType, static_cast<int>(m), t.range), t.range);
+  };
+  // How the record is read (docs/semantics.md, "The course"): a patient not
+  // on the pathway by the record enters it afresh, every tier not started
+  // whatever an earlier episode left; a tier `after S` has not started
+  // unless S failed (the only way into it).
+  std::vector<ExprRef> fresh{build::unary(Op::Not, build::input(p.onInput, inputs[p.onInput].type, p.range), t.range),
+                             raw(TierState::NotStarted)};
+  if (t.after >= 0) fresh.push_back(build::unary(Op::Not, tierStateIs(pathway, t.after, TierState::Failed), t.range));
+  ExprRef notStarted = build::nary(Op::Or, std::move(fresh), t.range);
+  if (s == TierState::NotStarted) return notStarted;
+  return build::nary(Op::And, {build::unary(Op::Not, notStarted, t.range), raw(s)}, t.range);
+}
+
+ExprRef Protocol::tierState(int pathway, int tier) const {
+  const Tier &t = pathways[pathway].tiers[tier];
+  const Input &in = inputs[t.stateInput];
+  return build::ifThenElse(tierStateIs(pathway, tier, TierState::NotStarted),
+                           build::member(in.type.enumType, static_cast<int>(TierState::NotStarted), t.range),
+                           build::input(t.stateInput, in.type, t.range), t.range);
+}
+
+namespace {
+/// A course tier's transitions out of `on` that hold now (false when none).
+ExprRef endsNow(const Tier &t) {
+  std::vector<ExprRef> ends;
+  for (const ExprRef &c : {t.respondedWhen, t.failedWhen, t.completedWhen})
+    if (c) ends.push_back(build::isTrue(c));
+  if (ends.empty()) return build::boolean(false);
+  return ends.size() == 1 ? ends[0] : build::nary(Op::Or, std::move(ends), t.range);
+}
+
+/// A course tier is on by the record or enters now. Tiers run one at a
+/// time (a sequential plan): a tier enters only while no other is on, and a
+/// record with two on is read as its first one.
+ExprRef tierOnOrEnters(const Protocol &pr, int pathway, int tier) {
+  const Pathway &p = pr.pathways[pathway];
+  const Tier &t = p.tiers[tier];
+  std::vector<ExprRef> earlierOn, otherOn;
+  for (size_t s = 0; s < p.tiers.size(); ++s) {
+    if (static_cast<int>(s) == tier) continue;
+    ExprRef on = pr.tierStateIs(pathway, static_cast<int>(s), TierState::On);
+    otherOn.push_back(on);
+    if (static_cast<int>(s) < tier) earlierOn.push_back(on);
+  }
+  auto none = [&](std::vector<ExprRef> xs) -> ExprRef {
+    if (xs.empty()) return build::boolean(true);
+    return build::unary(Op::Not, xs.size() == 1 ? xs[0] : build::nary(Op::Or, std::move(xs), t.range), t.range);
+  };
+  ExprRef stays = build::nary(Op::And, {pr.tierStateIs(pathway, tier, TierState::On), none(earlierOn)}, t.range);
+  ExprRef enters = build::nary(Op::And, {build::isTrue(t.guard), none(otherOn)}, t.range);
+  return build::nary(Op::Or, {stays, enters}, t.range);
+}
+}  // namespace
+
 ExprRef Protocol::tierGuard(int pathway, int tier) const {
   const Pathway &p = pathways[pathway];
   const Tier &t = p.tiers[tier];
+  if (p.course) {
+    // A course tier applies while the pathway is active, the tier is on by
+    // the record or its `when` holds, and none of its ends holds now. A
+    // `when` that holds for an ended tier re-enters it: the verifier's
+    // tier-reentered property refutes that, it is not masked here. An
+    // ordered (`first`) course pathway also excludes the earlier stages.
+    ExprRef onOrEnters = tierOnOrEnters(*this, pathway, tier);
+    std::vector<ExprRef> parts{pathwayActive(pathway), onOrEnters, build::unary(Op::Not, endsNow(t), t.range)};
+    if (p.first)
+      for (int s = 0; s < tier; ++s) parts.push_back(build::unary(Op::Not, tierGuard(pathway, s), t.range));
+    return build::nary(Op::And, std::move(parts), t.guard->range);
+  }
   // A tier applies when its pathway's entry and its guard are both true;
   // a stage of a `first` pathway also when no earlier stage's guard is.
   std::vector<ExprRef> parts;
@@ -196,9 +300,39 @@ ExprRef Protocol::tierGuard(int pathway, int tier) const {
 ExprRef Protocol::tierFailed(int pathway, int tier) const {
   const Pathway &p = pathways[pathway];
   const Tier &t = p.tiers[tier];
+  if (p.course) {
+    // Failed by the record, or failing now.
+    std::vector<ExprRef> failed{tierStateIs(pathway, tier, TierState::Failed)};
+    if (t.failedWhen) failed.push_back(build::isTrue(t.failedWhen));
+    ExprRef any = failed.size() == 1 ? failed[0] : build::nary(Op::Or, std::move(failed), t.range);
+    return build::nary(Op::And, {pathwayActive(pathway), any}, t.range);
+  }
   if (!t.failedWhen) return build::boolean(false);
   return p.entry ? build::nary(Op::And, {build::isTrue(p.entry), build::isTrue(t.failedWhen)}, t.failedWhen->range)
                  : build::isTrue(t.failedWhen);
+}
+
+ExprRef Protocol::tierEnds(int pathway, int tier) const {
+  const Tier &t = pathways[pathway].tiers[tier];
+  return build::nary(Op::And, {pathwayActive(pathway), tierOnOrEnters(*this, pathway, tier), endsNow(t)}, t.range);
+}
+
+ExprRef Protocol::tierNextState(int pathway, int tier) const {
+  const Pathway &p = pathways[pathway];
+  const Tier &t = p.tiers[tier];
+  const Input &in = inputs[t.stateInput];
+  auto state = [&](TierState s) { return build::member(in.type.enumType, static_cast<int>(s), t.range); };
+  // Ends apply to a tier that is on or entering, on an active pathway.
+  ExprRef live = build::nary(Op::And, {pathwayActive(pathway), tierOnOrEnters(*this, pathway, tier)}, t.range);
+  (void)p;
+  ExprRef next = build::ifThenElse(tierGuard(pathway, tier), state(TierState::On), tierState(pathway, tier), t.range);
+  // Ends in the order written win: responded, then failed, then completed
+  // (the last wrapped is the outermost test).
+  const std::pair<ExprRef, TierState> ends[] = {
+      {t.completedWhen, TierState::Completed}, {t.failedWhen, TierState::Failed}, {t.respondedWhen, TierState::Responded}};
+  for (const auto &[cond, s] : ends)
+    if (cond) next = build::ifThenElse(build::nary(Op::And, {live, build::isTrue(cond)}, t.range), state(s), next, t.range);
+  return next;
 }
 
 // ------------------------------------------------------------------ rule semantics
@@ -323,6 +457,7 @@ std::string actionIdentity(const Action &a) {
   default: {
     static const char *timings[] = {"", "at", "within", "over"};
     s += "|" + std::string(timings[static_cast<int>(a.timing)]) + "|" + opt(a.timingLo) + "|" + opt(a.timingHi);
+    if (a.timingAnchor >= 0) s += "|from " + std::to_string(a.timingAnchor);
     break;
   }
   }

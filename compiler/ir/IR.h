@@ -182,6 +182,10 @@ struct Input {
   bool optional = false;           // `optional`: may be missing (Value::missing)
   std::string substance{};                  // `... of glucose`; "" when none
   std::vector<units::Ratio> conversions{};  // the substance's ratios (a value in mmol/L for mg/L)
+  /// `event E`: the time elapsed since E (optional; missing = not happened).
+  bool event = false;
+  /// A course pathway's state (`on_P`, `P_T_state`): made by the parser.
+  bool courseState = false;
 };
 
 struct Define {
@@ -255,8 +259,11 @@ struct Action {
   std::optional<Rational> over;               // `over X`, canonical duration
   // Do / Order / Consider / Monitor
   enum class Timing { None, At, Within, Over } timing = Timing::None;
-  std::optional<Rational> timingLo, timingHi;  // At: both; Within/Over: timingHi
+  std::optional<Rational> timingLo, timingHi;  // At: both; Within/Over: timingHi (`over A .. B`: both)
   Unit timingUnit;
+  /// `within X of E` / `at A .. B after E`: the event's input; -1 when the
+  /// time is not relative to a named event.
+  int timingAnchor = -1;
   // Unspecified
   std::optional<std::string> unspecified;
   /// `unless C`: withheld from a patient C may hold for (true or unknown);
@@ -278,11 +285,24 @@ struct Tier {
   std::string name;
   ExprRef guard;       // the tier's own guard (without the pathway entry)
   ExprRef failedWhen;  // null when absent
+  ExprRef respondedWhen;  // course tiers; null when absent
+  ExprRef completedWhen;  // course tiers; null when absent
+  int stateInput = -1;    // course tiers: the `P_T_state` input
   int after = -1;      // index of the tier it follows, in the same pathway
   std::vector<Action> actions;
   Citations citations;
   SourceRange range;
 };
+
+/// `exit resolved when C` on a course pathway.
+struct Exit {
+  std::string name;
+  ExprRef when;
+};
+
+/// The members of a course tier's state (`P_T_state`), in this order.
+enum class TierState { NotStarted, On, Responded, Failed, Completed };
+const char *spelling(TierState s);  // "not_started", "on", ...
 
 struct Pathway {
   std::string name;
@@ -294,6 +314,11 @@ struct Pathway {
   /// `first`: ordered stages; a tier applies when its guard holds and no
   /// earlier tier's does (Protocol::tierGuard).
   bool first = false;
+  /// `course`: once entered the patient stays on the pathway until an exit
+  /// holds (docs/semantics.md, "The course"). onInput: the `on_P` input.
+  bool course = false;
+  std::vector<Exit> exits;
+  int onInput = -1;
 };
 
 using carepath::Aggregation;
@@ -496,6 +521,22 @@ struct Protocol {
   /// When a tier was tried and failed: the pathway entry and its `failed
   /// when` (false when it has none). `after` and `reaches` are read with it.
   ExprRef tierFailed(int pathway, int tier) const;
+  /// Course pathways: the patient is on the pathway now (on it by the
+  /// record, or entering) and no exit holds. Non-course: the entry.
+  ExprRef pathwayActive(int pathway) const;
+  /// Course pathways: some exit holds now (false when none is declared).
+  ExprRef pathwayExits(int pathway) const;
+  /// Course tiers: the tier's state, as the record is read, is `s`. The
+  /// record's `P_T_state` named in an expression means tierState.
+  ExprRef tierStateIs(int pathway, int tier, TierState s) const;
+  ExprRef tierState(int pathway, int tier) const;
+  /// Course tiers: the tier is on or enters, on an active pathway, and one
+  /// of its ends (responded/failed/completed when) holds now: it moves on.
+  ExprRef tierEnds(int pathway, int tier) const;
+  /// Course tiers: the state after this evaluation, an expression over the
+  /// tier's state enum (responded/failed/completed when their condition
+  /// holds while active or on, on when it applies, else unchanged).
+  ExprRef tierNextState(int pathway, int tier) const;
 };
 
 /// Human-readable rendering of an expression in the protocol's terms

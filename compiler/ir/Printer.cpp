@@ -67,6 +67,12 @@ std::string render(const Protocol &p, const Expr &e, int outer) {
   case Op::IsTrue: return render(p, *e.args[0], outer);
   case Op::Known: return "known(" + render(p, *e.args[0], 0) + ")";
   case Op::If:
+    // A course tier's state as the record is read (Protocol::tierState):
+    // the author wrote the state input's name.
+    if (e.args[2]->op == Op::Input && e.args[2]->index >= 0 && e.args[2]->index < static_cast<int>(p.inputs.size()) &&
+        p.inputs[e.args[2]->index].courseState && e.args[1]->op == Op::Const &&
+        e.args[1]->constant.member == static_cast<int>(TierState::NotStarted))
+      return p.inputs[e.args[2]->index].name;
     return wrap("if " + render(p, *e.args[0], 0) + " then " + render(p, *e.args[1], 0) + " else " +
                     render(p, *e.args[2], 0),
                 precedence(Op::If));
@@ -148,8 +154,13 @@ void dumpAction(const Protocol &p, const Action &a, std::ostream &out) {
         << a.timingLo->str() << " .. " << a.timingHi->str() << ")";
     break;
   case Action::Timing::Within: out << " within " << quantity(*a.timingHi, &a.timingUnit) << " (" << a.timingHi->str() << ")"; break;
-  case Action::Timing::Over: out << " over " << quantity(*a.timingHi, &a.timingUnit) << " (" << a.timingHi->str() << ")"; break;
+  case Action::Timing::Over:
+    out << " over ";
+    if (a.timingLo) out << quantity(*a.timingLo, &a.timingUnit) << " .. ";
+    out << quantity(*a.timingHi, &a.timingUnit) << " (" << (a.timingLo ? a.timingLo->str() + " .. " : "") << a.timingHi->str() << ")";
+    break;
   }
+  if (a.timingAnchor >= 0) out << (a.timing == Action::Timing::At ? " after " : " of ") << p.inputs[a.timingAnchor].name;
   if (a.unspecified) out << " " << quoted(*a.unspecified);
   if (!a.note.empty()) out << " " << quoted(a.note);
   out << citations(a.citations);
@@ -217,6 +228,8 @@ void dump(const Protocol &p, std::ostream &out) {
     out << "  input #" << i << " " << in.name << " : " << (in.optional ? "optional " : "") << typeName(p, in.type);
     if (in.lo) out << " in " << in.lo->str() << " .. " << in.hi->str() << " (shown in " << in.displayUnit.name << ")";
     if (in.unspecified) out << " unspecified";
+    if (in.event) out << " event";
+    if (in.courseState) out << " course-state";
     out << citations(in.citations) << "\n";
   }
   for (size_t i = 0; i < p.defines.size(); ++i)
@@ -233,13 +246,16 @@ void dump(const Protocol &p, std::ostream &out) {
       out << "    contraindicated when " << toString(p, *c.when) << citations(c.citations) << "\n";
   }
   for (const Pathway &pw : p.pathways) {
-    out << "  pathway " << pw.name << " for " << show(p, pw.entry) << (pw.first ? " first" : "") << citations(pw.citations)
-        << "\n";
+    out << "  pathway " << pw.name << " for " << show(p, pw.entry) << (pw.first ? " first" : "") << (pw.course ? " course" : "");
+    for (const Exit &e : pw.exits) out << " exit " << e.name << " when " << show(p, e.when);
+    out << citations(pw.citations) << "\n";
     for (const Tier &t : pw.tiers) {
       out << "    tier " << t.name;
       if (t.after >= 0) out << " after " << pw.tiers[t.after].name;
       out << " when " << show(p, t.guard);
+      if (t.respondedWhen) out << " responded when " << show(p, t.respondedWhen);
       if (t.failedWhen) out << " failed when " << show(p, t.failedWhen);
+      if (t.completedWhen) out << " completed when " << show(p, t.completedWhen);
       out << citations(t.citations) << "\n";
       for (const Action &a : t.actions) dumpAction(p, a, out);
     }

@@ -19,8 +19,37 @@ public:
     out->file = r_.file();
     if (ctx.header()) out->header = header(ctx.header());
     for (P::DeclContext *d : ctx.decl())
-      if (DeclPtr decl = declaration(d)) out->decls.push_back(std::move(decl));
+      if (DeclPtr decl = declaration(d)) {
+        auto *pathway = dyn<PathwayDecl>(decl.get());
+        out->decls.push_back(std::move(decl));
+        if (pathway && pathway->course) courseStateInputs(*pathway, out->decls);
+      }
     return out;
+  }
+
+  /// A course pathway's state is input (docs/semantics.md, "The course"):
+  /// `on_P : bool` (the record says the patient is on P) and, per tier,
+  /// `P_T_state : enum { not_started, on, responded, failed, completed }`,
+  /// declared right after the pathway, located at what they describe.
+  static void courseStateInputs(const PathwayDecl &p, std::vector<DeclPtr> &decls) {
+    auto on = std::make_unique<InputDecl>(p.name.range);
+    on->name = {"on_" + p.name.name, p.name.range};
+    on->type.kind = TypeExpr::Kind::Bool;
+    on->type.range = p.name.range;
+    on->description = "the patient's record: on pathway " + p.name.name + " (entered and not exited)";
+    on->courseState = true;
+    decls.push_back(std::move(on));
+    for (const Tier &t : p.tiers) {
+      auto st = std::make_unique<InputDecl>(t.name.range);
+      st->name = {p.name.name + "_" + t.name.name + "_state", t.name.range};
+      st->type.kind = TypeExpr::Kind::Enum;
+      st->type.range = t.name.range;
+      for (const char *m : {"not_started", "on", "responded", "failed", "completed"})
+        st->type.members.push_back({m, t.name.range});
+      st->description = "the patient's record: the state of tier " + p.name.name + "." + t.name.name;
+      st->courseState = true;
+      decls.push_back(std::move(st));
+    }
   }
 
 private:
@@ -348,12 +377,16 @@ private:
         if (auto *at = dynamic_cast<P::AtTimingContext *>(t)) {
           a.timing.kind = Timing::Kind::At;
           a.timing.at = rangeExpr(at->range());
+          if (at->anchor) a.timing.anchor = ident(at->anchor);
         } else if (auto *within = dynamic_cast<P::WithinTimingContext *>(t)) {
           a.timing.kind = Timing::Kind::Within;
           a.timing.value = expr(within->expr());
+          if (within->anchor) a.timing.anchor = ident(within->anchor);
         } else {
           a.timing.kind = Timing::Kind::Over;
-          a.timing.value = expr(static_cast<P::OverTimingContext *>(t)->expr());
+          auto *over = static_cast<P::OverTimingContext *>(t);
+          a.timing.value = expr(over->expr());
+          if (over->high) a.timing.high = additive(over->high);
         }
       }
       a.citations = citations(p->citations());
@@ -472,6 +505,19 @@ private:
       d->citations = citations(c->citations());
       return d;
     }
+    if (auto *c = ctx->eventDecl()) {
+      // An event is an optional duration input: the time since it.
+      auto d = std::make_unique<InputDecl>(range);
+      d->name = ident(c->ident());
+      d->optional = true;
+      d->event = true;
+      d->type.kind = TypeExpr::Kind::Quantity;
+      d->type.dimAtoms.push_back({"duration", d->name.range});
+      d->type.range = d->name.range;
+      d->description = str(c->STRING());
+      d->citations = citations(c->citations());
+      return d;
+    }
     if (auto *c = ctx->defineDecl()) {
       auto d = std::make_unique<DefineDecl>(range);
       d->name = ident(c->ident());
@@ -512,12 +558,18 @@ private:
       }
       d->description = str(c->STRING());
       d->citations = citations(c->citations());
+      if (P::CourseClauseContext *course = c->courseClause()) {
+        d->course = true;
+        for (P::ExitClauseContext *e : course->exitClause()) d->exits.push_back({ident(e->ident()), expr(e->expr())});
+      }
       for (P::TierDeclContext *t : c->tierDecl()) {
         Tier tier;
         tier.name = ident(t->ident(0));
         if (t->AFTER()) tier.after = ident(t->ident(1));
         tier.guard = expr(t->expr(0));
         tier.failedWhen = expr(t->failed);
+        tier.respondedWhen = expr(t->responded);
+        tier.completedWhen = expr(t->completed);
         tier.citations = citations(t->citations());
         tier.actions = body(t->body());
         tier.range = r_.of(t);

@@ -6,6 +6,8 @@
 // expanded through `like` into whole patients, and every `unspecified`
 // collected with where it stands.
 #include <algorithm>
+#include <map>
+#include <set>
 
 #include "sema/SemaContext.h"
 
@@ -79,11 +81,20 @@ struct Lowerer {
       auto *n = static_cast<const ast::NameExpr *>(e);
       const NameRef &ref = a.names.at(n);
       switch (ref.kind) {
-      case NameRef::Kind::Input: return ir::build::input(ref.index, info.type, e->range, a.inputs[ref.index]->optional);
+      case NameRef::Kind::Input:
+        if (a.inputs[ref.index]->courseState && info.type.kind == ir::Type::Kind::Enum) return tierStateRead(ref.index);
+        return ir::build::input(ref.index, info.type, e->range, a.inputs[ref.index]->optional);
       case NameRef::Kind::Define:
         return ir::build::define(ref.index, info.type, e->range, expr(a.defines[ref.index]->value.get())->mayBeMissing);
       case NameRef::Kind::Member: return ir::build::member(info.type.enumType, info.member, e->range);
       case NameRef::Kind::Tier: return tierFiring(ref.container, ref.index);
+      case NameRef::Kind::Pathway: {
+        // ir::Protocol::pathwayActive, the one definition.
+        ir::Protocol one;
+        one.inputs = p.inputs;
+        one.pathways.push_back(skeleton(ref.container, -1));
+        return one.pathwayActive(0);
+      }
       case NameRef::Kind::Rule: return ruleFires(ref.container, ref.index);
       case NameRef::Kind::Output: return outputReference(ref.container, ref.index, e->range);
       }
@@ -163,8 +174,74 @@ struct Lowerer {
     return nary(op, args, range);
   }
 
+  /// A pathway as ir::Protocol's course functions read it: its state
+  /// inputs, `after`s, entry and exits (lowered only when `conditions`),
+  /// and the conditions of tier `full` only (-1: none), so that a tier
+  /// named in another tier's guard does not lower the whole pathway.
+  ir::Pathway skeleton(int pathway, int full, bool conditions = true) {
+    const ast::PathwayDecl *pw = a.pathways[pathway];
+    ir::Pathway r;
+    r.name = pw->name.name;
+    r.description = pw->description;
+    r.citations = cites(pw->citations);
+    r.range = pw->range;
+    r.course = pw->course;
+    r.first = pw->first;
+    if (conditions) r.entry = expr(pw->entry.get());
+    if (pw->course) {
+      r.onInput = p.findInput("on_" + pw->name.name);
+      if (conditions)
+        for (const ast::Exit &e : pw->exits) r.exits.push_back({e.name.name, expr(e.when.get())});
+    }
+    for (size_t ti = 0; ti < pw->tiers.size(); ++ti) {
+      const ast::Tier &t = pw->tiers[ti];
+      ir::Tier tier;
+      tier.name = t.name.name;
+      tier.guard = ir::build::boolean(false, t.range);  // a placeholder unless `full`
+      // An ordered (`first`) pathway's stage reads the earlier stages' guards too.
+      if (static_cast<int>(ti) == full || (conditions && pw->first && static_cast<int>(ti) < full)) {
+        tier.guard = expr(t.guard.get());
+        tier.failedWhen = expr(t.failedWhen.get());
+        tier.respondedWhen = expr(t.respondedWhen.get());
+        tier.completedWhen = expr(t.completedWhen.get());
+      }
+      if (pw->course) tier.stateInput = p.findInput(pw->name.name + "_" + t.name.name + "_state");
+      tier.after = a.afterIndex[pathway][ti];
+      tier.citations = cites(t.citations);
+      tier.range = t.range;
+      r.tiers.push_back(std::move(tier));
+    }
+    return r;
+  }
+
+  /// A tier's `P_T_state` named in an expression: the state as the record
+  /// is read (ir::Protocol::tierState), which needs only the pathway's
+  /// state inputs and its `after`s.
+  ir::ExprRef tierStateRead(int input) {
+    for (size_t pi = 0; pi < a.pathways.size(); ++pi) {
+      const ast::PathwayDecl *pw = a.pathways[pi];
+      if (!pw->course) continue;
+      for (size_t ti = 0; ti < pw->tiers.size(); ++ti) {
+        if (p.findInput(pw->name.name + "_" + pw->tiers[ti].name.name + "_state") != input) continue;
+        ir::Protocol one;
+        one.inputs = p.inputs;
+        one.pathways.push_back(skeleton(static_cast<int>(pi), -1, false));
+        return one.tierState(0, static_cast<int>(ti));
+      }
+    }
+    const ir::Input &in = p.inputs[input];
+    return ir::build::input(input, in.type, in.range, in.optional);
+  }
+
   ir::ExprRef tierFiring(int pathway, int tier) {
     const ast::PathwayDecl *pw = a.pathways[pathway];
+    if (pw->course) {
+      // ir::Protocol::tierGuard, the one definition, on this pathway alone.
+      ir::Protocol one;
+      one.inputs = p.inputs;
+      one.pathways.push_back(skeleton(pathway, tier));
+      return one.tierGuard(0, tier);
+    }
     // As ir::Protocol::tierGuard: entry and guard both true; in a `first`
     // pathway also no earlier tier's guard.
     ir::ExprRef guard = ir::build::isTrue(expr(pw->tiers[tier].guard.get()));
@@ -371,6 +448,7 @@ struct Lowerer {
       unspecified(act.unspecified, where);
       break;
     default:
+      if (act.timing.anchor) r.timingAnchor = p.findInput(act.timing.anchor->name);
       switch (act.timing.kind) {
       case ast::Timing::Kind::None: break;
       case ast::Timing::Kind::At:
@@ -383,6 +461,10 @@ struct Lowerer {
         r.timing = act.timing.kind == ast::Timing::Kind::Within ? ir::Action::Timing::Within : ir::Action::Timing::Over;
         r.timingHi = constant(act.timing.value.get());
         r.timingUnit = writtenUnit(act.timing.value.get());
+        if (act.timing.high) {  // `over A .. B`
+          r.timingLo = r.timingHi;
+          r.timingHi = constant(act.timing.high.get());
+        }
         break;
       }
     }
@@ -527,6 +609,8 @@ struct Lowerer {
         r.substance = sub->name;
         r.conversions = sub->ratios;
       }
+      r.event = in.event;
+      r.courseState = in.courseState;
       p.inputs.push_back(std::move(r));
     }
     if (root.header) {
@@ -557,19 +641,15 @@ struct Lowerer {
     }
     for (size_t pi = 0; pi < a.pathways.size(); ++pi) {
       const ast::PathwayDecl *pw = a.pathways[pi];
-      ir::Pathway r{pw->name.name, expr(pw->entry.get()), pw->description, {}, cites(pw->citations), pw->range};
-      r.first = pw->first;
+      ir::Pathway r = skeleton(static_cast<int>(pi), -1);
       for (size_t ti = 0; ti < pw->tiers.size(); ++ti) {
         const ast::Tier &t = pw->tiers[ti];
-        ir::Tier tier;
-        tier.name = t.name.name;
+        ir::Tier &tier = r.tiers[ti];
         tier.guard = expr(t.guard.get());
         tier.failedWhen = expr(t.failedWhen.get());
-        tier.after = a.afterIndex[pi][ti];
+        tier.respondedWhen = expr(t.respondedWhen.get());
+        tier.completedWhen = expr(t.completedWhen.get());
         tier.actions = actions(t.actions, pw->name.name + "." + t.name.name);
-        tier.citations = cites(t.citations);
-        tier.range = t.range;
-        r.tiers.push_back(std::move(tier));
       }
       p.pathways.push_back(std::move(r));
     }

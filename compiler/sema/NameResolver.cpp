@@ -164,6 +164,11 @@ struct Resolver {
         } else if (d->kind == ast::DeclKind::Define) {
           a.names[&e] = {NameRef::Kind::Define, index.at(d), -1};
           if (current) edges[*current].push_back({Node::Define, -1, index.at(d)});
+        } else if (auto *pw = ast::dyn<ast::PathwayDecl>(d); pw && pw->course && index.count(d) && !pw->tiers.empty()) {
+          // A course pathway names its state: on it now, entered and not
+          // exited. Its entry and exits are read under its first tier.
+          a.names[&e] = {NameRef::Kind::Pathway, -1, index.at(d)};
+          if (current) edges[*current].push_back({Node::Tier, index.at(d), 0});
         } else {
           bool pathway = d->kind == ast::DeclKind::Pathway;
           a.diags.report(DiagId::err_container_in_expr, e.range, parts[0].name, pathway ? "pathway" : "table",
@@ -320,6 +325,20 @@ struct Resolver {
     }
     expr(act.timing.value.get());
     expr(act.unless.get());
+    expr(act.timing.high.get());
+    if (act.timing.anchor) anchor(*act.timing.anchor, act.timing.kind == ast::Timing::Kind::At ? "after" : "of");
+  }
+
+  /// `within X of E` / `at A .. B after E`: E must be an event.
+  void anchor(const ast::Ident &e, const char *word) {
+    auto it = scope.values.find(e.name);
+    auto *in = it == scope.values.end() ? nullptr : ast::dyn<ast::InputDecl>(it->second);
+    if (in && in->event) return;
+    std::vector<std::string> events;
+    for (auto &[n, decl] : scope.values)
+      if (auto *ev = ast::dyn<ast::InputDecl>(decl); ev && ev->event) events.push_back(n);
+    std::string what = it == scope.values.end() ? "not declared" : in ? "an input" : "a " + std::string(kindName(it->second));
+    a.diags.report(DiagId::err_anchor_not_event, e.range, word, e.name, what, didYouMean(e.name, events));
   }
 };
 
@@ -616,8 +635,27 @@ void resolveNames(Analysis &a) {
         if (pi >= 0) r.current = Node{Node::Tier, pi, static_cast<int>(ti)};
         r.expr(p->entry.get());
         r.expr(tier.guard.get());
+        // A course tier applies only while no exit and none of its ends
+        // holds (ir::Protocol::tierGuard): those are part of its condition.
+        // The exits are read once, under the first tier; every later tier
+        // reads them too, through the first tier (for cycles).
+        if (p->course) {
+          if (ti == 0)
+            for (const ast::Exit &e : p->exits) r.expr(e.when.get());
+          else if (pi >= 0)
+            r.edges[Node{Node::Tier, pi, static_cast<int>(ti)}].push_back(Node{Node::Tier, pi, 0});
+          r.expr(tier.failedWhen.get());
+          r.expr(tier.respondedWhen.get());
+          r.expr(tier.completedWhen.get());
+        }
         r.current.reset();
-        r.expr(tier.failedWhen.get());
+        if (!p->course) {
+          r.expr(tier.failedWhen.get());
+          for (const ast::ExprPtr *c : {&tier.respondedWhen, &tier.completedWhen})
+            if (*c)
+              a.diags.report(DiagId::err_course_clause_not_course, (*c)->range,
+                             c == &tier.respondedWhen ? "responded when" : "completed when", p->name.name);
+        }
         r.citations(tier.citations, scope);
         for (const ast::Action &act : tier.actions) r.action(act);
       }
@@ -645,7 +683,8 @@ void resolveNames(Analysis &a) {
           a.diags.note(diag, DiagId::note_here, p->tiers[si].name.range, "'" + s.name + "' is declared here");
           continue;
         }
-        if (!p->tiers[si].failedWhen) {
+        // A course tier can have failed by the record (its state) alone.
+        if (!p->tiers[si].failedWhen && !p->course) {
           auto &diag = a.diags.report(DiagId::err_after_without_failed, s.range, s.name);
           a.diags.note(diag, DiagId::note_here, p->tiers[si].name.range,
                        "add 'failed when CONDITION' to tier '" + s.name + "'");
@@ -653,6 +692,14 @@ void resolveNames(Analysis &a) {
         }
         after[ti] = si;
       }
+      if (p->tiers.empty())
+        for (const ast::Exit &e : p->exits) r.expr(e.when.get());
+      std::map<std::string, const ast::Exit *> exitNames;
+      for (const ast::Exit &e : p->exits)
+        if (!exitNames.emplace(e.name.name, &e).second) {
+          auto &diag = a.diags.report(DiagId::err_duplicate_exit, e.name.range, e.name.name, p->name.name);
+          a.diags.note(diag, DiagId::note_previous, exitNames.at(e.name.name)->name.range, "first defined here");
+        }
       if (pi >= 0) a.afterIndex.push_back(after);
       // In a `first` pathway a tier applies only if no earlier tier's guard holds.
       if (pi >= 0 && p->first)

@@ -48,7 +48,9 @@ struct LoadedFile {
 
 /// A reference written in an expression, resolved.
 struct NameRef {
-  enum class Kind { Input, Define, Member, Tier, Rule, Output } kind = Kind::Input;
+  /// Pathway: a course pathway named alone, the patient is on it now
+  /// (ir::Protocol::pathwayActive); container is its index.
+  enum class Kind { Input, Define, Member, Tier, Rule, Output, Pathway } kind = Kind::Input;
   int index = -1;      // input / define / tier / rule / output index
   int container = -1;  // pathway / table index for Tier / Rule / Output
 };

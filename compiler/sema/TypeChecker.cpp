@@ -425,7 +425,9 @@ struct Checker {
         info.type = *t;
         return info;
       }
-      case NameRef::Kind::Tier: case NameRef::Kind::Rule: info.type = ir::Type::boolean(); return info;
+      case NameRef::Kind::Tier: case NameRef::Kind::Rule: case NameRef::Kind::Pathway:
+        info.type = ir::Type::boolean();
+        return info;
       case NameRef::Kind::Output: {
         auto t = outputReference(it->second.container, it->second.index, e->range);
         if (!t) return std::nullopt;
@@ -898,7 +900,16 @@ struct Checker {
     }
     info.displayUnit = a.units.displayFor(info.type.dim);
     bool numeric = info.type.kind == ir::Type::Kind::Number;
-    if (!in.domain) {
+    if (in.event) {
+      // `event E`: the time since E, from 0 to a lifetime (120 years), in
+      // hours when the units module has them.
+      const ir::Unit *year = a.units.find("year");
+      const ir::Unit *hour = a.units.find("h");
+      info.lo = Rational(0);
+      info.hi = year && year->dim == info.type.dim ? Rational(120) * year->factor
+                                                   : Rational(1051920) * (hour ? hour->factor : Rational(1));
+      if (hour && hour->dim == info.type.dim) info.displayUnit = *hour;
+    } else if (!in.domain) {
       if (t.kind == ast::TypeExpr::Kind::Quantity)
         a.diags.report(DiagId::err_input_needs_range, in.name.range, in.name.name, dimName(info.type.dim),
                        a.units.displayFor(info.type.dim).name);
@@ -1043,7 +1054,20 @@ struct Checker {
     case ast::Timing::Kind::None: break;
     case ast::Timing::Kind::At: durationRange(*act.timing.at, "the 'at' time"); break;
     case ast::Timing::Kind::Within: duration(act.timing.value.get(), "the 'within' time"); break;
-    case ast::Timing::Kind::Over: duration(act.timing.value.get(), "the 'over' duration"); break;
+    case ast::Timing::Kind::Over:
+      duration(act.timing.value.get(), "the 'over' duration");
+      if (act.timing.high) {
+        // `over 4 weeks .. 6 weeks`: both ends meant, low end first.
+        duration(act.timing.high.get(), "the 'over' duration");
+        auto lit = [&](const ast::Expr *e) {
+          return literalNumber(e) ? std::optional<Constant>(literalConstant(e)) : std::nullopt;
+        };
+        auto lo = lit(act.timing.value.get()), hi = lit(act.timing.high.get());
+        if (lo && hi && isDuration(lo->dim) && isDuration(hi->dim) && lo->value > hi->value)
+          a.diags.report(DiagId::err_range_reversed, act.timing.range, showQuantity(lo->value, lo->unit),
+                         showQuantity(hi->value, hi->unit));
+      }
+      break;
     }
   }
 
@@ -1141,9 +1165,12 @@ void checkTypes(Analysis &a) {
   for (size_t i = 0; i < a.defines.size(); ++i) c.defineType(static_cast<int>(i));
   for (const ast::PathwayDecl *p : a.pathways) {
     c.condition(p->entry.get(), "the pathway's 'for' condition");
+    for (const ast::Exit &e : p->exits) c.condition(e.when.get(), "a pathway's 'exit ... when'");
     for (const ast::Tier &t : p->tiers) {
       c.condition(t.guard.get(), "a tier's 'when' guard");
       c.condition(t.failedWhen.get(), "a tier's 'failed when'");
+      c.condition(t.respondedWhen.get(), "a tier's 'responded when'");
+      c.condition(t.completedWhen.get(), "a tier's 'completed when'");
       for (const ast::Action &act : t.actions) c.action(act, header);
       c.choices(t.actions);
     }

@@ -762,6 +762,8 @@ public:
         auto lo = r_.optRational(t, path + ".timing", "lo"), hi = r_.optRational(t, path + ".timing", "hi");
         std::optional<UnitSpec> u = unit(r_.member(t, path + ".timing", "unit"), path + ".timing.unit");
         a.extra = tk + " " + rangeText(lo, hi, u ? &*u : nullptr);
+        // `within 24 h of presentation`, `at 4 weeks .. 6 weeks after first_pulse`.
+        if (t.contains("anchor")) a.extra += (tk == "at" ? " after " : " of ") + r_.string(t, path + ".timing", "anchor");
       }
     }
     return a;
@@ -867,6 +869,27 @@ public:
         t.rules.push_back(std::move(rule));
       }
       t.order = order(pathways[i], path, t.rules.size());
+      if (pathways[i].contains("course")) {
+        // Additive: a course pathway's next state.
+        const json &c = pathways[i]["course"];
+        std::string cp = path + ".course";
+        CourseInfo info;
+        info.onInput = r_.string(c, cp, "onInput");
+        info.onNext = nodeRef(r_.member(c, cp, "onNext"), cp + ".onNext", InputSpec::Kind::Bool);
+        const json &exits = r_.array(c, cp, "exits");
+        for (size_t k = 0; k < exits.size(); ++k) {
+          std::string ep = Reader::at(cp + ".exits", k);
+          info.exits.push_back({r_.string(exits[k], ep, "name"),
+                                nodeRef(r_.member(exits[k], ep, "condition"), ep + ".condition", InputSpec::Kind::Bool)});
+        }
+        const json &next = r_.array(c, cp, "tiers");
+        for (size_t k = 0; k < next.size(); ++k) {
+          std::string np = Reader::at(cp + ".tiers", k);
+          info.tierNext.push_back({r_.string(next[k], np, "stateInput"),
+                                   nodeRef(r_.member(next[k], np, "next"), np + ".next", InputSpec::Kind::Enum)});
+        }
+        t.course = std::move(info);
+      }
       add(std::move(t), entry, std::move(guards));
     }
     const json &tables = r_.array(doc, "", "tables");
@@ -1758,6 +1781,19 @@ std::string Table::resultJson(const std::vector<PatientValue> &patient, const Re
       outputs.push_back({{"table", info.name}, {"output", oi.name}, {"value", value}, {"from", from}});
     }
   out["outputs"] = outputs;
+  // Course pathways: the state after this evaluation (additive).
+  json course = json::array();
+  for (const TableInfo &info : m.tables)
+    if (info.course && r.inPopulation) {
+      json next = json::object();
+      next[info.course->onInput] = displayNode(info.course->onNext, r);
+      for (const auto &[input, node] : info.course->tierNext) next[input] = displayNode(node, r);
+      json exits = json::array();
+      for (const auto &[name, node] : info.course->exits)
+        if (r.values[node].truth == Truth::True) exits.push_back(name);
+      course.push_back({{"pathway", info.name}, {"next", next}, {"exits", exits}});
+    }
+  if (!course.empty()) out["course"] = course;
   json violations = json::array();
   for (const Violation &v : r.violations) violations.push_back(describe(v));
   out["violations"] = violations;

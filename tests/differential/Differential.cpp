@@ -367,10 +367,16 @@ public:
     std::map<RangeKey, int> tables, props;
     std::map<RangeKey, std::pair<const ir::Action *, std::string>> actions;  // action, "@where"
     std::map<RangeKey, const ir::Limit *> limits;
+    std::map<RangeKey, int> coursePathways;
+    std::map<RangeKey, std::pair<int, int>> tierGuards;  // tier-reentered is reported at the tier's `when`
     for (size_t pw = 0; pw < p_.pathways.size(); ++pw)
       for (size_t t = 0; t < p_.pathways[pw].tiers.size(); ++t) {
         const ir::Tier &tier = p_.pathways[pw].tiers[t];
         tiers[key(tier.range)] = {static_cast<int>(pw), static_cast<int>(t)};
+        if (p_.pathways[pw].course) {
+          coursePathways[key(p_.pathways[pw].range)] = static_cast<int>(pw);
+          tierGuards[key(tier.guard->range)] = {static_cast<int>(pw), static_cast<int>(t)};
+        }
         for (const ir::Action &a : tier.actions) actions[key(a.range)] = {&a, "@tier"};
       }
     for (size_t tb = 0; tb < p_.tables.size(); ++tb) {
@@ -497,6 +503,54 @@ public:
           Rational amount = *fa->amountHigh * f;  // a range is judged by its high end
           Rational bound = limit->perWeight ? limit->amount * x.patient[w].number : limit->amount;
           return amount > bound;
+        };
+      } else if (kind == "course-exit" || kind == "responder-follow-up" || kind == "tier-reentered") {
+        // The course (docs/semantics.md): judged on the evaluator's tiers,
+        // with the record read by the IR's one definition of the course.
+        c.kind = kind + "@course";
+        const ir::Protocol &p = p_;
+        auto nothingElse = [&p](const Judged &x, int pw, int except) {
+          for (size_t s = 0; s < p.pathways[pw].tiers.size(); ++s)
+            if (static_cast<int>(s) != except &&
+                (x.ev.tiers[pw][s] || x.holds(p.tierEnds(pw, static_cast<int>(s)))))
+              return false;
+          return true;
+        };
+        if (kind == "course-exit") {
+          auto it = coursePathways.find(key(r.range));
+          if (it == coursePathways.end()) { unmapped(); continue; }
+          int pw = it->second;
+          c.pred = [&p, pw, nothingElse](const Judged &x) {
+            return x.holds(p.pathwayActive(pw)) && nothingElse(x, pw, -1);
+          };
+        } else if (kind == "responder-follow-up") {
+          auto it = tiers.find(key(r.range));
+          if (it == tiers.end()) { unmapped(); continue; }
+          int pw = it->second.first, t = it->second.second;
+          c.pred = [&p, pw, t, nothingElse](const Judged &x) {
+            return x.holds(p.pathwayActive(pw)) && x.holds(p.tierStateIs(pw, t, ir::TierState::Responded)) &&
+                   nothingElse(x, pw, t);
+          };
+        } else {
+          auto it = tierGuards.find(key(r.range));
+          if (it == tierGuards.end()) { unmapped(); continue; }
+          int pw = it->second.first, t = it->second.second;
+          c.pred = [&p, pw, t](const Judged &x) {
+            bool ended = x.holds(p.tierStateIs(pw, t, ir::TierState::Responded)) ||
+                         x.holds(p.tierStateIs(pw, t, ir::TierState::Failed)) ||
+                         x.holds(p.tierStateIs(pw, t, ir::TierState::Completed));
+            return ended && x.ev.tiers[pw][t];
+          };
+        }
+      } else if (kind == "deadline") {
+        auto a = actions.find(key(r.range));
+        if (a == actions.end() || a->second.first->timingAnchor < 0) { unmapped(); continue; }
+        const ir::Action *action = a->second.first;
+        c.kind = kind + a->second.second;
+        // Recommended while the time since the event is X or more.
+        c.pred = [action](const Judged &x) {
+          const ir::Value &since = x.patient[action->timingAnchor];
+          return x.fired(action) && !since.missing && since.number >= *action->timingHi;
         };
       } else {
         unmapped();

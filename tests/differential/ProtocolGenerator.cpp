@@ -72,7 +72,7 @@ struct DrugInfo {
 class Generator {
 public:
   Generator(uint64_t seed, const GeneratorOptions &o)
-      : rng_(seed), halfOpen_(seed ^ 0x68616c666f70656eull), o_(o), seed_(seed) {}
+      : rng_(seed), halfOpen_(seed ^ 0x68616c666f70656eull), course_(seed ^ 0x636f757273652121ull), o_(o), seed_(seed) {}
 
   std::string run() {
     inputs();
@@ -146,6 +146,8 @@ private:
       if (o) optionals_.push_back(bools_.back());
       body_ << "input b" << i << " : " << opt(o) << "bool" << (rng_.chance(30) ? " \"a flag\"" : "") << "\n";
     }
+    hasEvent_ = course_.chance(35);
+    if (hasEvent_) body_ << "event ev0 \"an event of the course\"\n";
     for (const NumInput &n : nums_)
       if (n.optional) optionals_.push_back(n.name);
     int ne = static_cast<int>(rng_.between(1, 3));
@@ -481,9 +483,13 @@ private:
     switch (rng_.below(9)) {
     case 0: case 1: case 2: return give();
     case 3: return "do " + name;
-    case 4: return "order " + name + " within " + std::to_string(rng_.between(1, 48)) + " h";
+    case 4:
+      return "order " + name + " within " + std::to_string(rng_.between(1, 48)) + " h" +
+             (hasEvent_ && course_.chance(50) ? " of ev0" : "");
     case 5: return "consider " + name;
-    case 6: return "monitor " + name + " at " + std::to_string(rng_.between(0, 2)) + " h .. " + std::to_string(rng_.between(3, 9)) + " h";
+    case 6:
+      return "monitor " + name + " at " + std::to_string(rng_.between(0, 2)) + " h .. " +
+             std::to_string(rng_.between(3, 9)) + " h" + (hasEvent_ && course_.chance(50) ? " after ev0" : "");
     case 7: return "unspecified \"the source is silent\"";
     default: return "do " + name + " \"with a note\"";
     }
@@ -534,7 +540,21 @@ private:
     if (structured) nt = std::min<int>(nt, static_cast<int>(status->members.size()));
     // Ordered stages (`first`): free-form tiers, whose guards overlap.
     bool first = !structured && rng_.chance(30);
-    body_ << "pathway " << pw.name << (pw.entry.empty() ? "" : " for " + pw.entry) << (first ? " first" : "") << " {\n";
+    // A course pathway now and then: its state inputs are declared for it,
+    // so patients get random records; exits and ends read a flag or the event.
+    // (Never both: the course draws stay the same either way.)
+    bool course = course_.chance(30) && !first;
+    auto courseCondition = [&]() -> std::string {
+      if (hasEvent_ && course_.chance(40)) return "ev0 >= " + std::to_string(course_.between(1, 72)) + " h";
+      return (course_.chance(30) ? "not " : "") + bools_[course_.below(bools_.size())];
+    };
+    body_ << "pathway " << pw.name << (pw.entry.empty() ? "" : " for " + pw.entry) << (first ? " first" : "");
+    if (course) {
+      body_ << " course";
+      int nx = static_cast<int>(course_.below(3));
+      for (int x = 0; x < nx; ++x) body_ << " exit x" << x << " when " << courseCondition();
+    }
+    body_ << " {\n";
     std::vector<bool> hasFailed;
     for (int t = 0; t < nt; ++t) {
       TierInfo tier{"step" + std::to_string(t), ""};
@@ -558,8 +578,11 @@ private:
         if (!candidates.empty() && rng_.chance(50)) after = pw.tiers[candidates[rng_.below(candidates.size())]].name;
       }
       hasFailed.push_back(!failed.empty());
-      body_ << "  tier " << tier.name << (after.empty() ? "" : " after " + after) << " when " << tier.guard
-            << (failed.empty() ? "" : " failed when " + failed) << (rng_.chance(15) ? " [S1]" : "") << " {\n";
+      std::string responded, completed;
+      if (course && course_.chance(30)) responded = " responded when " + courseCondition();
+      if (course && course_.chance(30)) completed = " completed when " + courseCondition();
+      body_ << "  tier " << tier.name << (after.empty() ? "" : " after " + after) << " when " << tier.guard << responded
+            << (failed.empty() ? "" : " failed when " + failed) << completed << (rng_.chance(15) ? " [S1]" : "") << " {\n";
       int na = static_cast<int>(rng_.below(3));
       for (int a = 0; a < na; ++a) body_ << "    " << bodyItem() << "\n";
       body_ << "  }\n";
@@ -705,6 +728,11 @@ private:
 
   Rng rng_;
   Rng halfOpen_;  // `..` or `..<` only (see numberAtom)
+  // The course constructs (course pathways, events, times from an event)
+  // draw from their own stream, so every seed's protocol without them is
+  // the protocol it was before they existed.
+  Rng course_;
+  bool hasEvent_ = false;
   GeneratorOptions o_;
   uint64_t seed_;
   std::ostringstream body_;

@@ -141,6 +141,15 @@ struct OutputInfo {
 };
 
 /// A table or a pathway (whose rules are its tiers).
+/// A course pathway's next state (docs/semantics.md, "The course"): nodes
+/// of the table, evaluated with the rest.
+struct CourseInfo {
+  std::string onInput;   // `on_P`
+  uint32_t onNext = 0;   // on the pathway after this evaluation (bool node)
+  std::vector<std::pair<std::string, uint32_t>> exits;     // exit name, its condition (bool node)
+  std::vector<std::pair<std::string, uint32_t>> tierNext;  // `P_T_state`, its next value (enum node)
+};
+
 struct TableInfo {
   std::string name, description;
   HitPolicy hit = HitPolicy::Collect;  // a pathway's tiers: unique
@@ -148,6 +157,7 @@ struct TableInfo {
   std::vector<OutputInfo> outputs;
   std::vector<uint32_t> order;         // the order rules are consulted (carepath/Rules.h), from the table
   bool pathway = false;
+  std::optional<CourseInfo> course;    // course pathways only
   std::vector<RuleInfo> rules;
   std::vector<std::string> citations;
 };
