@@ -88,7 +88,7 @@ drugDecl
     ;
 
 drugItem
-    : LIMIT expr basis citations?           # limitItem
+    : LIMIT expr basis (ROUTE route=ident)? citations?   # limitItem
     | ROUTE ident                           # routeItem
     ;
 
@@ -144,7 +144,7 @@ body
 // ---------------------------------------------------------------- actions
 
 action
-    : GIVE ident DOSE doseValue basis? (MAX cap=expr capBasis=basis?)?
+    : GIVE drug=ident DOSE doseValue basis? (MAX cap=expr capBasis=basis?)? (ROUTE route=ident)? regimen*
           (FOR duration=range)? (OVER over=expr)? STRING? citations?      # giveAction
     | kind=(DO | ORDER | CONSIDER | MONITOR) ident STRING? timing? citations?  # plainAction
     | unspecifiedMark citations?                                          # unspecifiedAction
@@ -164,6 +164,16 @@ basis
     | PER IDENT         # perTimeBasis
     | PER COURSE        # perCourseBasis
     | TOTAL             # totalBasis
+    ;
+
+// How a give is spread over doses (docs/language.md, "Regimens"). Any
+// order; sema refuses a clause given twice or two that contradict.
+regimen
+    : EVERY interval=expr                           # everyRegimen
+    | DIVIDED INTO count=INT DOSES                  # dividedRegimen
+    | ONCE                                          # onceRegimen
+    | REPEAT (ONCE | count=INT TIMES) AFTER interval=expr  # repeatRegimen
+    | UP TO count=INT DOSES                         # upToRegimen
     ;
 
 timing
@@ -348,6 +358,7 @@ ident
     | LIMIT | MAX | MIN | ORDER | OUTSIDE | OVER | PER | POPULATION | PRIORITY | ROUTE
     | SOURCE | TITLE | TOTAL | UNIQUE | VERSION | WITHIN
     | EXACTLY | KNOWN | LEAST | MISSING | MOST | OF | OPTIONAL | COUNT | OUTPUT | OUTPUTS | SUM | NUMBER | STRING_TYPE
+    | DIVIDED | DOSES | INTO | ONCE | REPEAT | TIMES | TO | UP
     ;
 
 citations
@@ -369,8 +380,10 @@ COUNT: 'count';
 COURSE: 'course';
 DEFINE: 'define';
 DIMENSION: 'dimension';
+DIVIDED: 'divided';
 DO: 'do';
 DOSE: 'dose';
+DOSES: 'doses';
 DOSING: 'dosing';
 DRUG: 'drug';
 ELSE: 'else';
@@ -391,6 +404,7 @@ IF: 'if';
 IN: 'in';
 INPUT: 'input';
 INTEGER: 'integer';
+INTO: 'into';
 KNOWN: 'known';
 LEAST: 'least';
 LIKE: 'like';
@@ -406,6 +420,7 @@ NOT: 'not';
 NUMBER: 'number';
 OF: 'of';
 OFFSET: 'offset';
+ONCE: 'once';
 OPTIONAL: 'optional';
 OR: 'or';
 ORDER: 'order';
@@ -419,6 +434,7 @@ POPULATION: 'population';
 PRIORITY: 'priority';
 PROTOCOL: 'protocol';
 REACHES: 'reaches';
+REPEAT: 'repeat';
 ROUTE: 'route';
 RULE: 'rule';
 SOURCE: 'source';
@@ -428,13 +444,16 @@ SUM: 'sum';
 TABLE: 'table';
 THEN: 'then';
 TIER: 'tier';
+TIMES: 'times';
 TITLE: 'title';
+TO: 'to';
 TOTAL: 'total';
 TRUE: 'true';
 UCUM: 'ucum';
 UNIQUE: 'unique';
 UNIT: 'unit';
 UNSPECIFIED: 'unspecified';
+UP: 'up';
 USE: 'use';
 VERIFY: 'verify';
 VERSION: 'version';

@@ -114,6 +114,14 @@ struct ActionInfo {
   std::optional<UnitSpec> unit;      // display unit of the dose
   std::string basis;                 // "per day", "total", "per dose", ""
   std::string extra;                 // "for 3 days .. 5 days", "over 5 days", "within 24 h" (display)
+  std::string regimen;               // "every 6 h up to 4 doses", as written; "" when none
+  /// The treatment plan (docs/tables.md, "plan"): the factors turning the
+  /// amount given into one dose, a day and the whole course, the most doses
+  /// and the time between them; each unset when the protocol does not say.
+  struct Plan {
+    std::optional<Rational> perDose, perDay, perCourse, doses, interval;
+  };
+  std::optional<Plan> plan;
 };
 
 struct RuleInfo {
@@ -269,6 +277,10 @@ public:
   /// A fired give's amount for display: "420 mg", or "420 mg .. 700 mg" for
   /// a range, with the basis ("... per day"); "" when it has no amount.
   std::string displayDose(const ActionInfo &a, const FiredAction &f) const;
+  /// The treatment plan of a fired give as text ("1.5 g per dose, 6 g per
+  /// day, 12 g per course, at most 8 doses, one every 6 h"); "" when its
+  /// table carries no plan or the plan says nothing.
+  std::string displayPlan(const ActionInfo &a, const FiredAction &f) const;
 
   struct Model;
 
