@@ -327,9 +327,7 @@ std::vector<DoseSite> buildDoseSites(const Protocol &p) {
       if (drug.limits.empty())
         site.warnings.push_back("no formulary limit is known for " + drug.name);
       for (const Limit &l : drug.limits) {
-        // A limit for one route binds the gives by that route, and a give
-        // that names no route (it may be given by any of the drug's).
-        if (!l.route.empty() && !a.route.empty() && l.route != a.route) continue;
+        if (!limitApplies(a, l)) continue;
         std::string why;
         std::optional<LimitCheck> check = limitCheck(p, a, l, why);
         if (!check) {

@@ -324,6 +324,8 @@ std::optional<Rational> dosesWithin(const Schedule &s, const Rational &span) {
   return s.doses && *s.doses < n ? *s.doses : n;
 }
 
+bool limitApplies(const Action &a, const Limit &l) { return l.route.empty() || a.route.empty() || l.route == a.route; }
+
 std::optional<Rational> basisFactor(const Action &a, const Limit &l, std::string *whyNot) {
   std::string unused, &why = whyNot ? *whyNot : unused;
   using K = Basis::Kind;

@@ -381,6 +381,11 @@ Schedule schedule(const Action &a);
 /// at most the course's doses; nullopt when the schedule does not say.
 std::optional<Rational> dosesWithin(const Schedule &s, const Rational &span);
 
+/// Whether a drug's limit binds a give: a limit for one route binds the
+/// gives by that route and the gives that name none (they may be given by
+/// any of the drug's routes); a limit with no route binds every give.
+bool limitApplies(const Action &a, const Limit &l);
+
 /// The factor turning an amount given on the action's basis (per dose, per
 /// day, in total) into the limit's basis; nullopt, with the reason in
 /// `whyNot`, when the protocol does not say enough to derive it
