@@ -99,7 +99,7 @@ drugDecl
 // `contraindicated when COND`: COND reads the inputs of the protocol that
 // gives the drug, by name (docs/language.md, "drug").
 drugItem
-    : LIMIT expr basis citations?           # limitItem
+    : LIMIT expr basis (ROUTE route=ident)? citations?   # limitItem
     | ROUTE ident                           # routeItem
     | CONTRAINDICATED WHEN expr STRING? citations?   # contraindicationItem
     ;
@@ -184,7 +184,7 @@ alternative
 // ---------------------------------------------------------------- actions
 
 action
-    : GIVE ident DOSE doseValue basis? (MAX cap=expr capBasis=basis?)?
+    : GIVE drug=ident DOSE doseValue basis? (MAX cap=expr capBasis=basis?)? (ROUTE route=ident)? regimen*
           (FOR duration=range)? (OVER over=expr)? STRING? citations?      # giveAction
     | kind=(DO | ORDER | CONSIDER | MONITOR) ident STRING? timing? citations?  # plainAction
     | unspecifiedMark citations?                                          # unspecifiedAction
@@ -204,6 +204,16 @@ basis
     | PER IDENT         # perTimeBasis
     | PER COURSE        # perCourseBasis
     | TOTAL             # totalBasis
+    ;
+
+// How a give is spread over doses (docs/language.md, "Regimens"). Any
+// order; sema refuses a clause given twice or two that contradict.
+regimen
+    : EVERY interval=expr                           # everyRegimen
+    | DIVIDED INTO count=INT DOSES                  # dividedRegimen
+    | ONCE                                          # onceRegimen
+    | REPEAT (ONCE | count=INT TIMES) AFTER interval=expr  # repeatRegimen
+    | UP TO count=INT DOSES                         # upToRegimen
     ;
 
 // `within 24 h of presentation`, `at 4 weeks .. 6 weeks after first_pulse`:
@@ -392,6 +402,7 @@ ident
     | EVENT | EXIT | RESPONDED | COMPLETED
     | EXACTLY | KNOWN | LEAST | MISSING | MOST | OF | OPTIONAL | COUNT | OUTPUT | OUTPUTS | SUM | NUMBER | STRING_TYPE
     | ONE | UNLESS | CONTRAINDICATED
+    | DIVIDED | DOSES | INTO | ONCE | REPEAT | TIMES | TO | UP
     ;
 
 citations
@@ -415,8 +426,10 @@ COUNT: 'count';
 COURSE: 'course';
 DEFINE: 'define';
 DIMENSION: 'dimension';
+DIVIDED: 'divided';
 DO: 'do';
 DOSE: 'dose';
+DOSES: 'doses';
 DOSING: 'dosing';
 DRUG: 'drug';
 ELSE: 'else';
@@ -439,6 +452,7 @@ IF: 'if';
 IN: 'in';
 INPUT: 'input';
 INTEGER: 'integer';
+INTO: 'into';
 KNOWN: 'known';
 LEAST: 'least';
 LIKE: 'like';
@@ -455,6 +469,7 @@ NUMBER: 'number';
 OF: 'of';
 OFFSET: 'offset';
 ONE: 'one';
+ONCE: 'once';
 OPTIONAL: 'optional';
 OR: 'or';
 ORDER: 'order';
@@ -469,6 +484,7 @@ PRIORITY: 'priority';
 PROTOCOL: 'protocol';
 REACHES: 'reaches';
 RESPONDED: 'responded';
+REPEAT: 'repeat';
 ROUTE: 'route';
 RULE: 'rule';
 SOURCE: 'source';
@@ -478,7 +494,9 @@ SUM: 'sum';
 TABLE: 'table';
 THEN: 'then';
 TIER: 'tier';
+TIMES: 'times';
 TITLE: 'title';
+TO: 'to';
 TOTAL: 'total';
 TRUE: 'true';
 UCUM: 'ucum';
@@ -486,6 +504,7 @@ UNIQUE: 'unique';
 UNIT: 'unit';
 UNLESS: 'unless';
 UNSPECIFIED: 'unspecified';
+UP: 'up';
 USE: 'use';
 VERIFY: 'verify';
 VERSION: 'version';

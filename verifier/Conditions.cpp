@@ -462,6 +462,7 @@ std::vector<DoseSite> buildDoseSites(const Protocol &p) {
       if (drug.limits.empty())
         site.warnings.push_back("no formulary limit is known for " + drug.name);
       for (const Limit &l : drug.limits) {
+        if (!limitApplies(a, l)) continue;
         std::string why;
         std::optional<LimitCheck> check = limitCheck(p, a, l, why);
         if (!check) {

@@ -130,7 +130,7 @@ void printSummary(std::ostream &out, const Report &report, const ir::Protocol &p
         return v ? (attained ? "" : std::string(strict)) + formatQuantity(*v, d.unit) : std::string("-");
       };
       std::string hi = d.unbounded ? "unbounded" : d.never ? "never given" : show(d.max, d.maxAttained, "< ");
-      rows.push_back({d.drug, d.where, d.never ? "never given" : show(d.min, d.minAttained, "> "), hi, perText(d.basis)});
+      rows.push_back({d.route.empty() ? d.drug : d.drug + " (" + d.route + ")", d.where, d.never ? "never given" : show(d.min, d.minAttained, "> "), hi, perText(d.basis)});
     }
     std::array<size_t, 5> width{};
     for (auto &row : rows)
@@ -160,6 +160,7 @@ json reportToJson(const Report &report, const ir::Protocol &p, const SourceManag
   json doses = json::array();
   for (const DoseEnvelope &d : report.doses) {
     json o = {{"drug", d.drug}, {"where", d.where}, {"per", perText(d.basis)}, {"unit", d.unit.name}};
+    if (!d.route.empty()) o["route"] = d.route;  // only for a give by a named route
     o["min"] = d.min ? exactJson(*d.min, d.unit) : json(nullptr);
     o["max"] = d.unbounded ? json("unbounded") : d.max ? exactJson(*d.max, d.unit) : json(nullptr);
     // Only for a bound no patient reaches (a strict comparison): absent means attained.

@@ -718,6 +718,7 @@ private:
       DoseEnvelope env;
       env.drug = a.name;
       env.where = site.where;
+      env.route = a.route;
       env.basis = a.basis;
       env.unit = doseDisplayUnit(p_, a);
       env.range = a.range;

@@ -102,6 +102,7 @@ struct PropertyResult {
 struct DoseEnvelope {
   std::string drug;
   std::string where;        // "immunotherapy.first_line"
+  std::string route;        // the give's `route R`; "" when it names none
   ir::Basis basis;
   ir::Unit unit;            // display unit
   std::optional<Rational> min, max;  // nullopt: unbounded / not found

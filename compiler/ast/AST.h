@@ -199,6 +199,15 @@ struct Basis {
   SourceRange range;
 };
 
+/// One clause of a give's regimen (docs/language.md, "Regimens").
+struct RegimenClause {
+  enum class Kind { Every, Divided, Once, Repeat, UpTo } kind = Kind::Every;
+  ExprPtr interval;   // Every: `every X`; Repeat: `after X`
+  int64_t count = 0;  // Divided, UpTo: N doses; Repeat: N more doses (`once` is 1)
+  SourceRange range;
+  SourceRange countRange;  // the number, for diagnostics
+};
+
 struct Timing {
   enum class Kind { None, At, Within, Over } kind = Kind::None;
   std::optional<RangeExpr> at;  // At
@@ -227,6 +236,8 @@ struct Action {
   Basis capBasis;
   std::optional<RangeExpr> duration;    // `for LO .. HI`
   ExprPtr over;                         // `over EXPR`
+  std::optional<Ident> route;           // `route buccal`: one of the drug's routes
+  std::vector<RegimenClause> regimen;   // `every 6 h`, `divided into 4 doses`, ... as written
   // Do / Order / Consider / Monitor:
   Timing timing;
   // Unspecified:
@@ -352,6 +363,7 @@ struct DefineDecl : Decl {
 struct Limit {
   ExprPtr amount;
   Basis basis;
+  std::optional<Ident> route;  // `limit 10 mg per dose route buccal`: for that route only
   Citations citations;
   SourceRange range;
 };
@@ -372,6 +384,7 @@ struct DrugDecl : Decl {
   std::string description;
   Citations citations;
   std::optional<Ident> route;
+  std::vector<Ident> routes;  // every `route R` item, in order (`route` is the last)
   std::vector<Limit> limits;
   std::vector<Contraindication> contraindications;
 };

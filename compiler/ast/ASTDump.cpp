@@ -201,6 +201,14 @@ private:
     basis(depth + 1, a.capBasis, "max ");
     range(depth + 1, a.duration, "for");
     expr(depth + 1, a.over.get(), "over");
+    if (a.route) line(depth + 1, "Route " + a.route->name, a.route->range);
+    for (const RegimenClause &c : a.regimen) {
+      static const char *names[] = {"every", "divided into", "once", "repeat", "up to"};
+      std::string t = std::string("Regimen ") + names[static_cast<int>(c.kind)];
+      if (c.kind != RegimenClause::Kind::Every && c.kind != RegimenClause::Kind::Once) t += " " + std::to_string(c.count);
+      line(depth + 1, t, c.range);
+      expr(depth + 2, c.interval.get(), c.kind == RegimenClause::Kind::Every ? "interval" : "after");
+    }
     if (a.timing.kind == Timing::Kind::At) range(depth + 1, a.timing.at, "at");
     if (a.timing.kind == Timing::Kind::Within) expr(depth + 1, a.timing.value.get(), "within");
     if (a.timing.kind == Timing::Kind::Over) expr(depth + 1, a.timing.value.get(), "over");

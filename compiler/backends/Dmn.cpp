@@ -542,6 +542,15 @@ private:
         f.push_back("forLo: " + optionalNumber(a.durationLo));
         f.push_back("forHi: " + optionalNumber(a.durationHi));
         f.push_back("over: " + optionalNumber(a.over));
+        // The regimen as the table format writes it; only when there is one,
+        // so a give without one exports as before.
+        if (!a.route.empty()) f.push_back("route: " + feel::string(a.route));
+        if (!a.regimen.empty()) {
+          f.push_back("regimen: " + feel::string(a.regimen.text));
+          f.push_back("every: " + optionalNumber(a.regimen.every));
+          f.push_back("dividedInto: " + (a.regimen.dividedInto ? std::to_string(*a.regimen.dividedInto) : std::string("null")));
+          f.push_back("maxDoses: " + (a.regimen.maxDoses ? std::to_string(*a.regimen.maxDoses) : std::string("null")));
+        }
         f.push_back("reason: " + optionalString(a.doseUnspecified));
         break;
       }

@@ -526,7 +526,7 @@ private:
         case ir::ActionKind::Give: {
           j["drug"] = a.name;
           const ir::Drug *d = a.drug >= 0 ? &p_.drugs[a.drug] : nullptr;
-          j["route"] = d ? d->route : "";
+          j["route"] = !a.route.empty() ? a.route : d ? d->route : "";
           ir::GivenAmount given = ir::givenAmount(a);
           ir::ExprRef amount = keep(given.low);
           j["amount"] = amount ? json(node(*amount)) : json(nullptr);
@@ -542,6 +542,12 @@ private:
                               ? json{{"lo", optionalRational(a.durationLo)}, {"hi", optionalRational(a.durationHi)}}
                               : json(nullptr);
           j["over"] = optionalRational(a.over);
+          if (!a.regimen.empty())
+            j["regimen"] = {{"text", a.regimen.text},
+                            {"every", optionalRational(a.regimen.every)},
+                            {"dividedInto", a.regimen.dividedInto ? json(*a.regimen.dividedInto) : json(nullptr)},
+                            {"maxDoses", a.regimen.maxDoses ? json(*a.regimen.maxDoses) : json(nullptr)}};
+          if (a.dose) j["plan"] = plan(a);
           break;
         }
         case ir::ActionKind::Unspecified:
@@ -555,6 +561,31 @@ private:
       out.push_back(j);
     }
     return out;
+  }
+
+  // The treatment plan of a give (docs/tables.md, "plan"): the factors
+  // that turn its amount into one dose, a day and the whole course, by the
+  // one conversion between bases (ir::basisFactor), and its schedule
+  // (ir::schedule); null where the protocol does not say.
+  json plan(const ir::Action &a) {
+    auto factor = [&](ir::Basis b) {
+      ir::Limit l;
+      l.basis = std::move(b);
+      return optionalRational(ir::basisFactor(a, l));
+    };
+    ir::Basis dose, course, day;
+    dose.kind = ir::Basis::Kind::PerDose;
+    course.kind = ir::Basis::Kind::PerCourse;
+    json perDay = nullptr;
+    if (auto it = p_.units.find("day"); it != p_.units.end() && it->second.dim == ir::Dimension{{{"duration", 1}}}) {
+      day.kind = ir::Basis::Kind::PerTime;
+      day.span = it->second.factor;
+      day.timeUnit = "day";
+      perDay = factor(day);
+    }
+    ir::Schedule s = ir::schedule(a);
+    return {{"perDose", factor(dose)}, {"perDay", perDay}, {"perCourse", factor(course)},
+            {"doses", optionalRational(s.doses)}, {"interval", optionalRational(s.interval)}};
   }
 
   const ir::Protocol &p_;

@@ -165,6 +165,8 @@ std::string actionText(const Protocol &p, const Action &a) {
     if (a.doseUnspecified) s += ", dose not specified (" + *a.doseUnspecified + ")";
     if (!a.basis.str().empty()) s += " " + a.basis.str();
     if (a.cap) s += ", at most " + ir::toString(p, *a.cap) + (a.basis.str().empty() ? "" : " " + a.basis.str());
+    if (!a.route.empty()) s += ", " + a.route;
+    if (!a.regimen.empty()) s += ", " + a.regimen.text;
     if (a.durationLo)
       s += ", for " + durationText(*a.durationLo) + (*a.durationLo == *a.durationHi ? "" : " to " + durationText(*a.durationHi));
     if (a.over) s += ", over " + durationText(*a.over);

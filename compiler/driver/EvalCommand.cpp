@@ -147,6 +147,15 @@ void printText(std::ostream &out, const runtime::Table &t, const std::vector<run
       for (size_t i = 0; i < a.citations.size(); ++i) out << (i ? ", " : "") << a.citations[i];
     }
     out << ")\n";
+    // The treatment plan, when it says more than the dose line: the amount
+    // on another basis, the number of doses or their interval.
+    if (a.kind == ActionKind::Give && a.plan) {
+      const runtime::ActionInfo::Plan &p = *a.plan;
+      bool more = (p.perDose && a.basis != "per dose" && !a.basis.empty()) || (p.perDay && a.basis != "per day") ||
+                  (p.perCourse && a.basis != "total") || p.doses || p.interval;
+      std::string plan = more ? t.displayPlan(a, f) : "";
+      if (!plan.empty()) out << "    plan: " << plan << "\n";
+    }
   }
   // Typed outputs: the single value, or the list in result order, with
   // the rule each value came from.

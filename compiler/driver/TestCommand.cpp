@@ -253,6 +253,7 @@ void checkLimits(const ir::Protocol &p, const ir::Example &ex, const ir::Evaluat
     if (a.kind != ir::ActionKind::Give || !fa.amount || a.drug < 0) continue;
     const ir::Drug &drug = p.drugs.at(a.drug);
     for (const ir::Limit &l : drug.limits) {
+      if (!ir::limitApplies(a, l)) continue;
       std::string why;
       std::optional<verifier::LimitCheck> check = verifier::limitCheck(p, a, l, why);
       if (!check) continue;

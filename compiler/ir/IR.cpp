@@ -420,28 +420,92 @@ GivenAmount givenAmount(const Action &a) {
   return {low, a.doseHigh ? capped(a.doseHigh) : low};
 }
 
+namespace {
+/// The least whole number >= q (q > 0).
+Rational ceilPositive(const Rational &q) { return Rational((q.num() + q.den() - 1) / q.den()); }
+}  // namespace
+
+Schedule schedule(const Action &a) {
+  using K = Basis::Kind;
+  const Regimen &r = a.regimen;
+  Schedule s;
+  s.interval = r.every;
+  switch (a.basis.kind) {
+  case K::None:
+  case K::PerDose: s.perDose = Rational(1); break;
+  case K::PerTime:
+    // `1 g per day divided into 4 doses`: 250 mg every 6 h; `every 6 h`
+    // alone splits the amount the same way.
+    if (r.dividedInto) {
+      s.perDose = Rational(1) / Rational(*r.dividedInto);
+      s.interval = a.basis.span / Rational(*r.dividedInto);
+    } else if (r.every) s.perDose = *r.every / a.basis.span;
+    break;
+  case K::PerCourse:
+    // A total in N doses: each is 1/N of it, N in all; `once`: all of it.
+    if (r.dividedInto) {
+      s.perDose = Rational(1) / Rational(*r.dividedInto);
+      s.doses = Rational(*r.dividedInto);
+    } else if (r.maxDoses && *r.maxDoses == 1) s.perDose = Rational(1);
+    break;
+  }
+  auto fewer = [&](Rational n) { s.doses = s.doses ? std::min(*s.doses, n) : n; };
+  if (r.maxDoses) fewer(Rational(*r.maxDoses));
+  // Doses every X for at most D: at 0, X, 2X, ... before D.
+  if (s.interval && a.durationHi && !s.interval->isZero()) fewer(ceilPositive(*a.durationHi / *s.interval));
+  return s;
+}
+
+std::optional<Rational> dosesWithin(const Schedule &s, const Rational &span) {
+  // With no interval only a single dose is known to be alone in any window;
+  // more doses could all fall in one or not: the regimen does not say.
+  if (!s.interval || s.interval->isZero()) return s.doses && *s.doses == Rational(1) ? s.doses : std::nullopt;
+  Rational n = ceilPositive(span / *s.interval);
+  return s.doses && *s.doses < n ? *s.doses : n;
+}
+
+bool limitApplies(const Action &a, const Limit &l) { return l.route.empty() || a.route.empty() || l.route == a.route; }
+
 std::optional<Rational> basisFactor(const Action &a, const Limit &l, std::string *whyNot) {
   std::string unused, &why = whyNot ? *whyNot : unused;
   using K = Basis::Kind;
   K ak = a.basis.kind == K::None ? K::PerDose : a.basis.kind;
   K lk = l.basis.kind == K::None ? K::PerDose : l.basis.kind;
-  if (ak == lk && ak != K::PerTime) return Rational(1);
-  if (ak == K::PerTime && lk == K::PerTime) return l.basis.span / a.basis.span;
-  if (ak == K::PerTime && lk == K::PerCourse) {
+  const Schedule s = schedule(a);
+  const std::string regimen = a.regimen.text.empty() ? "" : " " + a.regimen.text;
+  if (lk == K::PerDose) {
+    if (s.perDose) return *s.perDose;
+    why = ak == K::PerCourse && !a.regimen.empty()
+              ? "the dose is a total" + regimen + " with no number of doses ('divided into N doses'), so the amount per dose is unknown"
+              : "the dose is given " + a.basis.str() + regimen + " and the number of doses is not stated, so the amount per dose is unknown";
+    return std::nullopt;
+  }
+  if (lk == K::PerTime) {
+    // Discrete doses: the most any window of the limit's span holds.
+    if (s.perDose)
+      if (std::optional<Rational> n = dosesWithin(s, l.basis.span)) return *s.perDose * *n;
+    if (ak == K::PerTime) return l.basis.span / a.basis.span;
+    if (ak == K::PerCourse) {
+      if (a.over && !a.over->isZero()) return l.basis.span / *a.over;
+      why = "the dose is a total with no 'over' duration, so the amount " + l.basis.str() + " is unknown";
+      return std::nullopt;
+    }
+    why = a.regimen.empty() ? "the dose is given per dose with no dosing frequency or duration, so the amount " + l.basis.str() + " is unknown"
+                            : "the dose is given per dose" + regimen + " with no interval between doses ('every X'), so the amount " +
+                                  l.basis.str() + " is unknown";
+    return std::nullopt;
+  }
+  // Per course.
+  if (ak == K::PerCourse) return Rational(1);
+  if (s.perDose && s.doses) return *s.perDose * *s.doses;
+  if (ak == K::PerTime) {
     if (a.durationHi) return *a.durationHi / a.basis.span;
-    why = "the dose is given " + a.basis.str() + " with no maximum duration ('for LO .. HI'), so the course total is unknown";
+    why = "the dose is given " + a.basis.str() + regimen + " with no maximum duration ('for LO .. HI'), so the course total is unknown";
     return std::nullopt;
   }
-  if (ak == K::PerCourse && lk == K::PerTime) {
-    if (a.over && !a.over->isZero()) return l.basis.span / *a.over;
-    why = "the dose is a total with no 'over' duration, so the amount " + l.basis.str() + " is unknown";
-    return std::nullopt;
-  }
-  if (ak == K::PerDose)
-    why = "the dose is given per dose with no dosing frequency or duration, so the amount " +
-          (lk == K::PerCourse ? std::string("per course") : l.basis.str()) + " is unknown";
-  else
-    why = "the dose is given " + a.basis.str() + " and the number of doses is not stated, so the amount per dose is unknown";
+  why = a.regimen.empty() ? "the dose is given per dose with no dosing frequency or duration, so the amount per course is unknown"
+                          : "the dose is given per dose" + regimen +
+                                " with no number of doses ('up to N doses') or maximum duration ('for LO .. HI'), so the amount per course is unknown";
   return std::nullopt;
 }
 
@@ -452,6 +516,9 @@ std::string actionIdentity(const Action &a) {
   case ActionKind::Give:
     s += "|" + std::string(a.doseUnspecified ? "dose unspecified" : "dose") + "|" + a.basis.str() + "|" +
          opt(a.durationLo) + "|" + opt(a.durationHi) + "|" + opt(a.over);
+    // Only when written, so the identities of gives without one are unchanged.
+    if (!a.regimen.empty()) s += "|" + a.regimen.text;
+    if (!a.route.empty()) s += "|route " + a.route;
     break;
   case ActionKind::Unspecified: s += "|" + a.unspecified.value_or(""); break;
   default: {

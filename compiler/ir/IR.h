@@ -205,12 +205,25 @@ struct Basis {
   std::string str() const;  // "", "per dose", "per day", "total"
 };
 
+/// How a give is spread over doses, as written (docs/language.md,
+/// "Regimens"); sema refuses clauses that repeat or contradict, so each is
+/// set at most once. What it implies is ir::schedule.
+struct Regimen {
+  std::optional<Rational> every;       // `every X`, `repeat ... after X`: time between doses, canonical duration
+  std::optional<int64_t> dividedInto;  // `divided into N doses`: the amount on the give's basis is N doses
+  std::optional<int64_t> maxDoses;     // `once` 1, `repeat N times after X` N + 1, `up to N doses` N
+  std::string text;                    // the clauses as written, normalised: "every 6 h up to 4 doses"
+  bool empty() const { return !every && !dividedInto && !maxDoses; }
+  friend bool operator==(const Regimen &, const Regimen &) = default;
+};
+
 /// A formulary maximum.
 struct Limit {
   Rational amount;   // canonical units of `dim`
   Dimension dim;     // e.g. mass, or mass/mass for a per-kg limit
   bool perWeight = false;  // dim is amount / mass: checked against dose / dosing weight
   Basis basis;
+  std::string route;    // `route buccal`: for gives by that route only; "" for every route
   std::string display;  // as written: "30 mg/kg per day"
   Citations citations;
   SourceRange range;
@@ -235,6 +248,7 @@ struct Drug {
   SourceRange range;
   /// Only for a drug the protocol gives (sema resolves them there).
   std::vector<Contraindication> contraindications{};
+  std::vector<std::string> routes{};  // every declared route, in order (`route` is the last)
 };
 
 // One vocabulary for the AST, the IR and the runtime (carepath/Rules.h).
@@ -257,6 +271,8 @@ struct Action {
   Unit doseUnit;                              // display unit for doses (the one written)
   std::optional<Rational> durationLo, durationHi;  // `for LO .. HI`, canonical duration
   std::optional<Rational> over;               // `over X`, canonical duration
+  Regimen regimen;                            // `every 6 h`, `divided into 4 doses`, ...
+  std::string route;                          // `route buccal`; "" when the give names none
   // Do / Order / Consider / Monitor
   enum class Timing { None, At, Within, Over } timing = Timing::None;
   std::optional<Rational> timingLo, timingHi;  // At: both; Within/Over: timingHi (`over A .. B`: both)
@@ -404,6 +420,24 @@ struct GivenAmount {
   bool isRange() const { return low != high; }
 };
 GivenAmount givenAmount(const Action &a);
+
+/// What a give's regimen implies, derived once here from its basis,
+/// regimen and `for` duration (docs/semantics.md, "Regimens"); each field
+/// unset when the protocol does not say it.
+struct Schedule {
+  std::optional<Rational> perDose;   // the fraction of the written amount that is one dose
+  std::optional<Rational> interval;  // time between doses, canonical duration
+  std::optional<Rational> doses;     // the most doses in the whole course (a whole number)
+};
+Schedule schedule(const Action &a);
+/// The most doses any window [t, t + span) holds: ceil(span / interval),
+/// at most the course's doses; nullopt when the schedule does not say.
+std::optional<Rational> dosesWithin(const Schedule &s, const Rational &span);
+
+/// Whether a drug's limit binds a give: a limit for one route binds the
+/// gives by that route and the gives that name none (they may be given by
+/// any of the drug's routes); a limit with no route binds every give.
+bool limitApplies(const Action &a, const Limit &l);
 
 /// The factor turning an amount given on the action's basis (per dose, per
 /// day, in total) into the limit's basis; nullopt, with the reason in

@@ -146,6 +146,8 @@ void dumpAction(const Protocol &p, const Action &a, std::ostream &out) {
     if (a.cap) out << " max " << toString(p, *a.cap);
     if (a.durationLo) out << " for " << a.durationLo->str() << " .. " << a.durationHi->str() << " [duration]";
     if (a.over) out << " over " << a.over->str() << " [duration]";
+    if (!a.route.empty()) out << " route " << a.route;
+    if (!a.regimen.empty()) out << " regimen " << a.regimen.text;
   }
   switch (a.timing) {
   case Action::Timing::None: break;

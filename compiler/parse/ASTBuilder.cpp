@@ -348,12 +348,57 @@ private:
     }
   }
 
+  /// A dose count as written; 0 (sema refuses it) when it does not fit.
+  int64_t count(antlr4::Token *t, SourceRange &range) {
+    range = r_.of(t);
+    std::optional<Rational> v;
+    try {
+      v = Rational::parse(t->getText());
+    } catch (const RationalOverflow &) {
+    }
+    if (!v) {
+      diags_.report(DiagId::err_number_too_large, range, t->getText());
+      return 0;
+    }
+    return v->num();
+  }
+
+  RegimenClause regimen(P::RegimenContext *ctx) {
+    RegimenClause c;
+    c.range = r_.of(ctx);
+    using K = RegimenClause::Kind;
+    if (auto *e = dynamic_cast<P::EveryRegimenContext *>(ctx)) {
+      c.kind = K::Every;
+      c.interval = expr(e->interval);
+    } else if (auto *d = dynamic_cast<P::DividedRegimenContext *>(ctx)) {
+      c.kind = K::Divided;
+      c.count = count(d->count, c.countRange);
+    } else if (dynamic_cast<P::OnceRegimenContext *>(ctx)) {
+      c.kind = K::Once;
+      c.count = 1;
+    } else if (auto *r = dynamic_cast<P::RepeatRegimenContext *>(ctx)) {
+      c.kind = K::Repeat;
+      if (r->count) c.count = count(r->count, c.countRange);
+      else {
+        c.count = 1;
+        c.countRange = r_.of(r->ONCE());
+      }
+      c.interval = expr(r->interval);
+    } else {
+      auto *u = static_cast<P::UpToRegimenContext *>(ctx);
+      c.kind = K::UpTo;
+      c.count = count(u->count, c.countRange);
+    }
+    return c;
+  }
+
   Action action(P::ActionContext *ctx) {
     Action a;
     a.range = r_.of(ctx);
     if (auto *g = dynamic_cast<P::GiveActionContext *>(ctx)) {
       a.kind = ActionKind::Give;
-      a.name = ident(g->ident());
+      a.name = ident(g->drug);
+      if (g->route) a.route = ident(g->route);
       if (P::ExprContext *dose = g->doseValue()->expr()) {
         a.dose = expr(dose);
         if (g->doseValue()->high) a.doseHigh = additive(g->doseValue()->high);
@@ -364,6 +409,7 @@ private:
       a.capBasis = basis(g->capBasis);
       if (g->duration) a.duration = rangeExpr(g->duration);
       if (g->over) a.over = expr(g->over);
+      for (P::RegimenContext *rc : g->regimen()) a.regimen.push_back(regimen(rc));
       a.note = str(g->STRING());
       a.citations = citations(g->citations());
       return a;
@@ -534,6 +580,7 @@ private:
       for (P::DrugItemContext *item : c->drugItem()) {
         if (auto *route = dynamic_cast<P::RouteItemContext *>(item)) {
           d->route = ident(route->ident());
+          d->routes.push_back(*d->route);
         } else if (auto *ci = dynamic_cast<P::ContraindicationItemContext *>(item)) {
           d->contraindications.push_back({expr(ci->expr()), str(ci->STRING()), citations(ci->citations()), r_.of(item)});
         } else {
@@ -541,6 +588,7 @@ private:
           Limit limit;
           limit.amount = expr(l->expr());
           limit.basis = basis(l->basis());
+          if (l->route) limit.route = ident(l->route);
           limit.citations = citations(l->citations());
           limit.range = r_.of(item);
           d->limits.push_back(std::move(limit));

@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 
+#include "carepath/Quantity.h"
 #include "sema/SemaContext.h"
 
 namespace carepath::sema {
@@ -406,6 +407,44 @@ struct Lowerer {
     return r;
   }
 
+  /// The clauses of a give's regimen (sema checked they do not contradict),
+  /// with their normalised text for messages, tables and the plan.
+  ir::Regimen regimen(const std::vector<ast::RegimenClause> &cs) {
+    using K = ast::RegimenClause::Kind;
+    ir::Regimen r;
+    std::vector<std::string> words;
+    for (const ast::RegimenClause &c : cs) {
+      std::string interval;
+      if (c.interval) {
+        ir::Unit u = writtenUnit(c.interval.get());
+        r.every = constant(c.interval.get());
+        interval = formatQuantity(*r.every, u.factor, u.name, u.offset);
+      }
+      std::string n = std::to_string(c.count);
+      switch (c.kind) {
+      case K::Every: words.push_back("every " + interval); break;
+      case K::Divided:
+        r.dividedInto = c.count;
+        words.push_back("divided into " + n + " doses");
+        break;
+      case K::Once:
+        r.maxDoses = 1;
+        words.push_back("once");
+        break;
+      case K::Repeat:
+        r.maxDoses = c.count + 1;
+        words.push_back("repeat " + (c.count == 1 ? std::string("once") : n + " times") + " after " + interval);
+        break;
+      case K::UpTo:
+        r.maxDoses = c.count;
+        words.push_back("up to " + n + " doses");
+        break;
+      }
+    }
+    for (size_t i = 0; i < words.size(); ++i) r.text += (i ? " " : "") + words[i];
+    return r;
+  }
+
   // ---------------------------------------------------------------- declarations
 
   void unspecified(const std::optional<ast::Unspecified> &u, const std::string &where) {
@@ -442,6 +481,8 @@ struct Lowerer {
         r.durationHi = constant(act.duration->hi.get());
       }
       if (act.over) r.over = constant(act.over.get());
+      r.regimen = regimen(act.regimen);
+      if (act.route) r.route = act.route->name;
       break;
     case ast::ActionKind::Unspecified:
       if (act.unspecified) r.unspecified = act.unspecified->reason;
@@ -633,7 +674,14 @@ struct Lowerer {
       p.defines.push_back({d->name.name, expr(d->value.get()), d->description, cites(d->citations), d->range});
     for (const ast::DrugDecl *d : a.drugs) {
       ir::Drug r{d->name.name, d->description, d->route ? d->route->name : "", {}, cites(d->citations), d->range};
-      for (const ast::Limit &l : d->limits) r.limits.push_back(limit(l.amount.get(), l.basis, l.citations, l.range));
+      for (const ast::Limit &l : d->limits) {
+        r.limits.push_back(limit(l.amount.get(), l.basis, l.citations, l.range));
+        if (l.route) {
+          r.limits.back().route = l.route->name;
+          r.limits.back().display += " route " + l.route->name;
+        }
+      }
+      for (const ast::Ident &x : d->routes) r.routes.push_back(x.name);
       for (const ast::Contraindication &c : d->contraindications)
         if (a.contraindications.count(&c))
           r.contraindications.push_back({expr(c.when.get()), c.note, cites(c.citations), c.range});

@@ -318,6 +318,7 @@ struct Resolver {
         expr(act.duration->hi.get());
       }
       expr(act.over.get());
+      for (const ast::RegimenClause &c : act.regimen) expr(c.interval.get());
     }
     if (act.timing.at) {
       expr(act.timing.at->lo.get());

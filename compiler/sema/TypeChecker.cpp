@@ -4,6 +4,7 @@
 // language: conditions where conditions are needed, compatible dimensions,
 // enum members of the right enum, input ranges, doses that are amounts,
 // durations where durations are needed, examples that give valid values.
+#include <algorithm>
 #include <functional>
 
 #include "carepath/Quantity.h"
@@ -1040,6 +1041,8 @@ struct Checker {
       }
       if (act.duration) durationRange(*act.duration, "the 'for' duration");
       if (act.over) duration(act.over.get(), "the 'over' duration");
+      if (doseBasis) regimen(act, *doseBasis);
+      if (act.route && drugIt != scope->drugs.end()) route(*drugIt->second, *act.route);
       if (drugIt != scope->drugs.end() && (!header || !header->dosingWeight)) {
         for (const ast::Limit &l : drugIt->second->limits)
           if (isPerWeight(l) && perWeightReported.insert(drugIt->second).second) {
@@ -1078,6 +1081,88 @@ struct Checker {
       if (act.choice >= 0) most[act.choice] = {std::max(most[act.choice].first, act.option), act.choiceRange};
     for (const auto &[choice, m] : most)
       if (m.first == 0) a.diags.report(DiagId::err_one_alternative, m.second);
+  /// A regimen clause as written, for messages ("every 6 h", "up to 4 doses").
+  std::string intervalText(const ast::RegimenClause &c) {
+    if (!c.interval || !literalNumber(c.interval.get()) || !a.types.count(c.interval.get())) return "";
+    Constant k = literalConstant(c.interval.get());
+    return showQuantity(k.value, k.unit);
+  }
+  std::string clauseText(const ast::RegimenClause &c) {
+    using K = ast::RegimenClause::Kind;
+    std::string interval = intervalText(c);
+    std::string n = std::to_string(c.count);
+    switch (c.kind) {
+    case K::Every: return "every " + interval;
+    case K::Divided: return "divided into " + n + " doses";
+    case K::Once: return "once";
+    case K::Repeat: return "repeat " + (c.count == 1 ? std::string("once") : n + " times") + " after " + interval;
+    case K::UpTo: return "up to " + n + " doses";
+    }
+    return "";
+  }
+
+  /// A give's regimen: each clause well formed and fitting the dose's
+  /// basis, and no two that say contradicting things (docs/language.md,
+  /// "Regimens"); ir::schedule relies on it.
+  void regimen(const ast::Action &act, const ir::Basis &basis) {
+    using K = ast::RegimenClause::Kind;
+    const auto &cs = act.regimen;
+    std::vector<std::optional<Rational>> intervals(cs.size());
+    for (size_t i = 0; i < cs.size(); ++i) {
+      const ast::RegimenClause &c = cs[i];
+      if (c.interval) {
+        std::string what = c.kind == K::Every ? "the 'every' interval" : "the 'repeat' interval";
+        auto k = constant(c.interval.get(), what);
+        if (k && !isDuration(k->dim))
+          a.diags.report(DiagId::err_expected_duration, c.interval->range, what, dimName(k->dim));
+        else if (k && k->value <= Rational(0))
+          a.diags.report(DiagId::err_regimen_interval, c.interval->range, showQuantity(k->value, k->unit),
+                         "must be longer than zero");
+        else if (k) intervals[i] = k->value;
+      }
+      if (c.kind != K::Every && c.count < 1) a.diags.report(DiagId::err_regimen_count, c.range, clauseText(c));
+      // `divided into` splits an amount counted per time or in total;
+      // `once` is one dose, so not an amount per day.
+      if (c.kind == K::Divided && (basis.kind == ir::Basis::Kind::None || basis.kind == ir::Basis::Kind::PerDose))
+        a.diags.report(DiagId::err_regimen_basis, c.range, clauseText(c), "splits an amount per time or a total into doses",
+                       basis.kind == ir::Basis::Kind::None ? "given with no basis ('per day', 'total')" : "per dose");
+      if (c.kind == K::Once && basis.kind == ir::Basis::Kind::PerTime)
+        a.diags.report(DiagId::err_regimen_basis, c.range, "once", "is a single dose", basis.str());
+    }
+    bool divided = false;
+    for (const auto &c : cs) divided = divided || c.kind == K::Divided;
+    // An amount per day given every X is split into day / X doses: a whole number.
+    if (basis.kind == ir::Basis::Kind::PerTime && !divided)
+      for (size_t i = 0; i < cs.size(); ++i)
+        if (intervals[i] && !(basis.span / *intervals[i]).isInteger())
+          a.diags.report(DiagId::err_regimen_interval, cs[i].interval->range,
+                         intervalText(cs[i]), "does not split an amount " + basis.str() + " into whole doses");
+    auto contradicts = [&](size_t i, size_t j) -> std::optional<std::string> {
+      const ast::RegimenClause &x = cs[i], &y = cs[j];
+      auto isCount = [](K k) { return k == K::Once || k == K::Repeat || k == K::UpTo; };
+      auto isInterval = [](K k) { return k == K::Every || k == K::Repeat; };
+      if (x.kind == y.kind || (isCount(x.kind) && isCount(y.kind)) || (isInterval(x.kind) && isInterval(y.kind))) return "";
+      auto pair = [&](K a1, K b1) { return (x.kind == a1 && y.kind == b1) || (x.kind == b1 && y.kind == a1); };
+      if (pair(K::Once, K::Every) || pair(K::Once, K::Divided)) return "";
+      // A total divided into N doses is N doses in all.
+      if (basis.kind == ir::Basis::Kind::PerCourse && (pair(K::Divided, K::Repeat) || pair(K::Divided, K::UpTo))) return "";
+      // An amount per day divided into 4 doses is a dose every 6 h.
+      if (basis.kind == ir::Basis::Kind::PerTime && (pair(K::Divided, K::Every) || pair(K::Divided, K::Repeat))) {
+        const ast::RegimenClause &d = x.kind == K::Divided ? x : y;
+        size_t e = x.kind == K::Divided ? j : i;
+        if (d.count >= 1 && intervals[e] && *intervals[e] * Rational(d.count) != basis.span)
+          return "'" + clauseText(d) + "' " + basis.str() + " is a dose every " +
+                 formatQuantity(basis.span / Rational(d.count), Rational(1), "h", Rational(0));
+      }
+      return std::nullopt;
+    };
+    for (size_t j = 0; j < cs.size(); ++j)
+      for (size_t i = 0; i < j; ++i)
+        if (auto why = contradicts(i, j)) {
+          auto &d = a.diags.report(DiagId::err_regimen_conflict, cs[j].range, clauseText(cs[j]), clauseText(cs[i]));
+          a.diags.note(d, DiagId::note_here, cs[i].range, why->empty() ? "'" + clauseText(cs[i]) + "' is written here" : *why);
+          break;
+        }
   }
 
   /// A per-weight limit: written in an amount per mass unit (mg/kg).
@@ -1103,8 +1188,20 @@ struct Checker {
     return ok;
   }
 
+  /// `route R` on a give or a limit names one of the drug's declared routes.
+  void route(const ast::DrugDecl &d, const ast::Ident &r) {
+    std::vector<std::string> names;
+    for (const ast::Ident &x : d.routes) names.push_back(x.name);
+    if (std::find(names.begin(), names.end(), r.name) != names.end()) return;
+    a.diags.report(DiagId::err_unknown_route, r.range, r.name, d.name.name,
+                   names.empty() ? "it declares none" : "its routes: " + joinNames(names), didYouMean(r.name, names));
+  }
+
   void drug(const ast::DrugDecl &d) {
-    for (const ast::Limit &l : d.limits) limitAmount(l.amount.get(), l.basis, "a limit");
+    for (const ast::Limit &l : d.limits) {
+      limitAmount(l.amount.get(), l.basis, "a limit");
+      if (l.route) route(d, *l.route);
+    }
   }
 
   void property(const ast::Property &p, const ast::Header *header) {

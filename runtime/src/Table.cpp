@@ -748,8 +748,21 @@ public:
           oneDay = oneDay && **v == Rational(24);
         }
       UnitSpec shown = wholeDays ? UnitSpec{oneDay ? "day" : "days", 24, "duration"} : UnitSpec{"h", 1, "duration"};
-      if (dlo || dhi) a.extra += "for " + rangeText(dlo, dhi, &shown);
+      // Written only for a give with a regimen (docs/tables.md).
+      if (j.contains("regimen")) {
+        const json &reg = r_.member(j, path, "regimen");
+        a.regimen = r_.string(reg, path + ".regimen", "text");
+        a.extra = a.regimen;
+      }
+      if (dlo || dhi) a.extra += std::string(a.extra.empty() ? "" : ", ") + "for " + rangeText(dlo, dhi, &shown);
       if (over) a.extra += std::string(a.extra.empty() ? "" : ", ") + "over " + formatQuantity(*over, &shown);
+      if (j.contains("plan")) {
+        const json &pl = r_.member(j, path, "plan");
+        std::string pp = path + ".plan";
+        a.plan = ActionInfo::Plan{r_.optRational(pl, pp, "perDose"), r_.optRational(pl, pp, "perDay"),
+                                  r_.optRational(pl, pp, "perCourse"), r_.optRational(pl, pp, "doses"),
+                                  r_.optRational(pl, pp, "interval")};
+      }
     } else if (a.kind == ActionKind::Unspecified) {
       a.reason = r_.string(j, path, "reason");
     } else {
@@ -1720,6 +1733,32 @@ std::string Table::displayDose(const ActionInfo &a, const FiredAction &f) const 
   return a.basis.empty() ? s : s + " " + a.basis;
 }
 
+std::string Table::displayPlan(const ActionInfo &a, const FiredAction &f) const {
+  if (!a.plan || !f.amount) return "";
+  const ActionInfo::Plan &p = *a.plan;
+  auto scaled = [&](const Rational &factor, const char *basis) {
+    std::string s = displayAmount(a, *f.amount * factor);
+    if (f.amountHigh && *f.amountHigh != *f.amount) s += " .. " + displayAmount(a, *f.amountHigh * factor);
+    return s + " " + basis;
+  };
+  std::vector<std::string> parts;
+  if (p.perDose) parts.push_back(scaled(*p.perDose, "per dose"));
+  if (p.perDay) parts.push_back(scaled(*p.perDay, "per day"));
+  if (p.perCourse) parts.push_back(scaled(*p.perCourse, "per course"));
+  if (p.doses) parts.push_back(*p.doses == Rational(1) ? "1 dose" : "at most " + p.doses->str() + " doses");
+  if (p.interval) {
+    // Intervals are stored in hours: less than an hour reads in minutes,
+    // two days or more in whole days as days.
+    UnitSpec u = *p.interval < Rational(1) ? UnitSpec{"minutes", Rational(1, 60), "duration"}
+                 : *p.interval >= Rational(48) && (*p.interval / Rational(24)).isInteger() ? UnitSpec{"days", 24, "duration"}
+                                                                                          : UnitSpec{"h", 1, "duration"};
+    parts.push_back("one every " + formatQuantity(*p.interval, &u));
+  }
+  std::string s;
+  for (size_t i = 0; i < parts.size(); ++i) s += (i ? ", " : "") + parts[i];
+  return s;
+}
+
 std::string Table::resultJson(const std::vector<PatientValue> &patient, const Result &r, bool explain) const {
   const Model &m = *m_;
   json out;
@@ -1755,6 +1794,20 @@ std::string Table::resultJson(const std::vector<PatientValue> &patient, const Re
         j["doseUnspecified"] = a.reason;
       }
       j["basis"] = a.basis;
+      if (a.plan && f.amount) {
+        const ActionInfo::Plan &p = *a.plan;
+        auto exact = [&](const std::optional<Rational> &factor) { return factor ? json((*f.amount * *factor).str()) : json(nullptr); };
+        j["plan"] = {{"perDose", exact(p.perDose)}, {"perDay", exact(p.perDay)}, {"perCourse", exact(p.perCourse)},
+                     {"doses", p.doses ? json(p.doses->str()) : json(nullptr)},
+                     {"interval", p.interval ? json(p.interval->str()) : json(nullptr)},
+                     {"display", displayPlan(a, f)}};
+        if (a.amountHigh >= 0) {
+          auto high = [&](const std::optional<Rational> &factor) { return factor ? json((*f.amountHigh * *factor).str()) : json(nullptr); };
+          j["plan"]["perDoseHigh"] = high(p.perDose);
+          j["plan"]["perDayHigh"] = high(p.perDay);
+          j["plan"]["perCourseHigh"] = high(p.perCourse);
+        }
+      }
     }
     if (a.kind == ActionKind::Unspecified) j["reason"] = a.reason;
     if (!a.extra.empty()) j["timing"] = a.extra;

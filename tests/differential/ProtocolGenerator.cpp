@@ -469,6 +469,7 @@ private:
     std::string s = "give " + d.name + " dose " + dose + (basis.empty() ? "" : " " + basis);
     if (rng_.chance(40))
       s += " max " + std::to_string(pickOf({500, 800, 1000, 2000})) + " mg" + (basis.empty() ? "" : " " + basis);
+    s += regimen(basis);
     if (basis == "per day" && rng_.chance(50)) {
       int64_t lo = rng_.between(1, 3);
       s += " for " + std::to_string(lo) + " days .. " + std::to_string(lo + rng_.between(0, 4)) + " days";
@@ -476,6 +477,31 @@ private:
     if (basis == "total" && rng_.chance(50)) s += " over " + std::to_string(rng_.between(1, 5)) + " days";
     if (rng_.chance(20)) s += " \"a note\"";
     return s;
+  }
+
+  // A regimen fitting the basis (sema refuses the others), so limits on
+  // every basis are derived through frequencies and dose counts.
+  std::string regimen(const std::string &basis) {
+    if (!rng_.chance(50)) return "";
+    if (basis.empty() || basis == "per dose") {
+      switch (rng_.below(5)) {
+      case 0: return " once";
+      case 1: return " repeat once after 10 minutes";
+      case 2: return " up to " + std::to_string(rng_.between(1, 6)) + " doses";
+      case 3: return " every " + std::to_string(pickOf({4, 6, 8, 12})) + " h up to " + std::to_string(rng_.between(2, 12)) + " doses";
+      default: return " every " + std::to_string(pickOf({4, 6, 8, 12, 24})) + " h";
+      }
+    }
+    if (basis == "per day") {
+      if (rng_.chance(50)) return " divided into " + std::to_string(pickOf({1, 2, 3, 4, 6})) + " doses";
+      return " every " + std::to_string(pickOf({4, 6, 8, 12, 24})) + " h";
+    }
+    if (basis == "total") {
+      if (rng_.chance(30)) return " once";
+      return " divided into " + std::to_string(rng_.between(1, 5)) + " doses" +
+             (rng_.chance(50) ? " every " + std::to_string(pickOf({6, 12, 24})) + " h" : "");
+    }
+    return "";
   }
 
   std::string action() {

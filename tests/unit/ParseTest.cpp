@@ -155,7 +155,8 @@ TEST(Parse, ContextualKeywordsAreNames) {
   const char *words[] = {"min",   "max",     "route",    "first",  "dose",   "total",   "dosing",     "course",
                          "order", "limit",   "priority", "any",    "unique", "collect", "complete",   "title",
                          "version", "source", "fact",    "after",  "failed", "per",     "over",       "at",
-                         "within", "outside", "population"};
+                         "within", "outside", "population", "divided", "doses", "into", "once", "repeat", "times",
+                         "to", "up"};
   for (const char *w : words) {
     std::string n = w;
     // Declared as an input, a define, a drug, a pathway and its tier, a

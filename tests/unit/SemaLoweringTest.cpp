@@ -174,5 +174,75 @@ define d = age < 3 kg
   EXPECT_NE(messages(*l).find("incompatible dimensions for '<': duration and mass"), std::string::npos) << messages(*l);
 }
 
+// Regimens: what each clause lowers to, the schedule derived from it and
+// the factors between bases (docs/semantics.md, "Regimens").
+TEST(SemaLoweringTest, RegimensScheduleAndBasisFactors) {
+  auto l = lowerText(R"(protocol t version "1" { title "x" }
+use stdlib.units
+source S "s"
+input sick : bool
+drug d "d" {
+  route iv
+  route oral
+  limit 1 g per dose route oral [S]
+  limit 4 g per day [S]
+  limit 20 g per course [S]
+}
+table t hit collect {
+  rule a when sick -> give d dose 1500 mg per dose every 4 h for 1 day .. 2 days
+  rule b when sick -> give d dose 3 g per day route iv divided into 3 doses
+  rule c when sick -> give d dose 10 g total divided into 5 doses every 24 h
+  rule e when sick -> give d dose 1 g per dose repeat 2 times after 10 minutes
+  rule f when sick -> give d dose 1 g per dose up to 3 doses
+  rule g when sick -> give d dose 2 g total once
+}
+)");
+  ASSERT_TRUE(l->protocol) << messages(*l);
+  const ir::Protocol &p = *l->protocol;
+  const auto &rules = p.tables.at(0).rules;
+  auto action = [&](size_t i) -> const ir::Action & { return rules.at(i).actions.at(0); };
+  const auto &limits = p.drugs.at(0).limits;
+  ASSERT_EQ(limits.size(), 3u);
+  EXPECT_EQ(limits[0].route, "oral");
+  EXPECT_EQ(limits[0].display, "1 g per dose route oral");
+  EXPECT_EQ(p.drugs[0].routes, (std::vector<std::string>{"iv", "oral"}));
+  auto factor = [&](size_t i, size_t limit) { return ir::basisFactor(action(i), limits.at(limit)); };
+
+  // 1.5 g every 4 h: 6 doses a day (9 g), at most ceil(48 / 4) = 12 doses.
+  EXPECT_EQ(action(0).regimen.text, "every 4 h");
+  EXPECT_EQ(action(0).regimen.every, Rational(4));
+  EXPECT_EQ(ir::schedule(action(0)).doses, Rational(12));
+  EXPECT_EQ(factor(0, 0), Rational(1));
+  EXPECT_EQ(factor(0, 1), Rational(6));
+  EXPECT_EQ(factor(0, 2), Rational(12));
+  // 3 g a day in 3 doses: 1 g every 8 h; no duration, so no course total.
+  EXPECT_EQ(action(1).route, "iv");
+  EXPECT_EQ(ir::schedule(action(1)).interval, Rational(8));
+  EXPECT_EQ(factor(1, 0), Rational(1, 3));
+  EXPECT_EQ(factor(1, 1), Rational(1));
+  std::string why;
+  EXPECT_FALSE(ir::basisFactor(action(1), limits[2], &why));
+  EXPECT_EQ(why, "the dose is given per day divided into 3 doses with no maximum duration ('for LO .. HI'), so the course total is unknown");
+  // 10 g in 5 daily doses: 2 g a dose, one a day.
+  EXPECT_EQ(factor(2, 0), Rational(1, 5));
+  EXPECT_EQ(factor(2, 1), Rational(1, 5));
+  EXPECT_EQ(factor(2, 2), Rational(1));
+  // Three doses 10 minutes apart: all three in one day.
+  EXPECT_EQ(action(3).regimen.maxDoses, 3);
+  EXPECT_EQ(action(3).regimen.text, "repeat 2 times after 10 minutes");
+  EXPECT_EQ(factor(3, 1), Rational(3));
+  EXPECT_EQ(factor(3, 2), Rational(3));
+  // Up to 3 doses with no interval: the course is known, the day is not.
+  EXPECT_FALSE(ir::basisFactor(action(4), limits[1], &why));
+  EXPECT_EQ(why, "the dose is given per dose up to 3 doses with no interval between doses ('every X'), so the amount per day is unknown");
+  EXPECT_EQ(factor(4, 2), Rational(3));
+  // One dose of the total: the same amount per dose, per day and per course.
+  EXPECT_EQ(factor(5, 0), Rational(1));
+  EXPECT_EQ(factor(5, 1), Rational(1));
+  EXPECT_EQ(factor(5, 2), Rational(1));
+  // The regimen and the route are part of what makes two gives the same.
+  EXPECT_NE(ir::actionIdentity(action(1)).find("|divided into 3 doses|route iv"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace carepath

@@ -118,6 +118,14 @@ struct ActionInfo {
   int unless = -1;
   /// `one of`: the choice's index in its rule and the alternative's in it; -1 for an action given outright.
   int choice = -1, option = -1;
+  std::string regimen;               // "every 6 h up to 4 doses", as written; "" when none
+  /// The treatment plan (docs/tables.md, "plan"): the factors turning the
+  /// amount given into one dose, a day and the whole course, the most doses
+  /// and the time between them; each unset when the protocol does not say.
+  struct Plan {
+    std::optional<Rational> perDose, perDay, perCourse, doses, interval;
+  };
+  std::optional<Plan> plan;
 };
 
 struct RuleInfo {
@@ -294,6 +302,10 @@ public:
   /// A fired give's amount for display: "420 mg", or "420 mg .. 700 mg" for
   /// a range, with the basis ("... per day"); "" when it has no amount.
   std::string displayDose(const ActionInfo &a, const FiredAction &f) const;
+  /// The treatment plan of a fired give as text ("1.5 g per dose, 6 g per
+  /// day, 12 g per course, at most 8 doses, one every 6 h"); "" when its
+  /// table carries no plan or the plan says nothing.
+  std::string displayPlan(const ActionInfo &a, const FiredAction &f) const;
 
   struct Model;
 
