@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include <openssl/bio.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
@@ -75,7 +76,10 @@ Key readBlock(const PemBlock &b, bool isPrivate, const std::string &where) {
   if (!bio) throw std::bad_alloc();
   Key k(isPrivate ? PEM_read_bio_PrivateKey(bio.get(), nullptr, noPassphrase, nullptr)
                   : PEM_read_bio_PUBKEY(bio.get(), nullptr, noPassphrase, nullptr));
-  if (!k) throw KeyError(where + ": the " + b.label + " block cannot be read (corrupt base64 or DER)");
+  if (!k) {
+    ERR_clear_error();  // leave nothing in the thread's OpenSSL error queue for a later call to trip on
+    throw KeyError(where + ": the " + b.label + " block cannot be read (corrupt base64 or DER)");
+  }
   if (EVP_PKEY_get_base_id(k.get()) != EVP_PKEY_ED25519)
     throw KeyError(where + ": not an Ed25519 key (it is " + typeName(k.get()) +
                    "); make one with `openssl genpkey -algorithm ed25519`");
@@ -174,8 +178,10 @@ bool TrustStore::verify(const std::string &id, std::string_view message, std::st
                                     it->second.size()));
   std::unique_ptr<EVP_MD_CTX, FreeCtx> ctx(EVP_MD_CTX_new());
   if (!k || !ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, k.get()) != 1) return false;
-  return EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char *>(signature.data()), signature.size(),
-                          reinterpret_cast<const unsigned char *>(message.data()), message.size()) == 1;
+  bool ok = EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char *>(signature.data()), signature.size(),
+                             reinterpret_cast<const unsigned char *>(message.data()), message.size()) == 1;
+  ERR_clear_error();
+  return ok;
 }
 
 namespace {
