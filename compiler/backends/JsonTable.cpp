@@ -608,6 +608,13 @@ std::optional<std::string> emitJsonTable(const ir::Protocol &p, const SourceMana
   if (e.failed()) return std::nullopt;
   // The canonical form: the document without `digest`, keys sorted, no
   // whitespace (nlohmann::json's dump() of an object map is exactly that).
+  // The signature covers it without `signature` too; the digest then
+  // covers the signature, so a loader that ignores signatures still
+  // checks the whole file.
+  if (meta.signer)
+    doc["signature"] = {{"algorithm", runtime::kSignatureAlgorithm},
+                        {"keyId", meta.signer->id()},
+                        {"value", runtime::base64Encode(meta.signer->sign(runtime::signedMessage(doc.dump())))}};
   doc["digest"] = runtime::tableDigest(doc.dump());
   return doc.dump(2) + "\n";
 }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "basic/Diagnostics.h"
+#include "carepath/Signing.h"
 #include "ir/IR.h"
 
 namespace carepath::backends {
@@ -28,6 +29,9 @@ struct VerificationSummary {
 struct TableMetadata {
   std::string compilerVersion;
   VerificationSummary verification;
+  /// When set, the document gets a `signature` by this key over its
+  /// canonical form (docs/tables.md, "Signature").
+  const runtime::SigningKey *signer = nullptr;
 };
 
 /// Builds the document. Conditions that are not tabular and dose

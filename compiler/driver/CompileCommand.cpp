@@ -2,7 +2,8 @@
 // --no-verify), then the decision-table document (backends/JsonTable.h),
 // written atomically. A refuted or inconclusive protocol gets no table
 // unless --force, which marks it "unverified" (the runtime then refuses it
-// unless the caller allows unverified tables).
+// unless the caller allows unverified tables). --sign KEY adds an Ed25519
+// signature over the table, verification result included.
 #include <iostream>
 
 #include "Driver.h"
@@ -24,6 +25,7 @@ struct CompileOptions {
   bool noVerify = false;
   bool force = false;
   unsigned timeoutMs = 10000;
+  std::string signKey;  // --sign: PEM Ed25519 private key (docs/tables.md, "Signature")
 };
 
 std::string location(const SourceManager &sources, const SourceRange &r) {
@@ -38,6 +40,28 @@ std::string location(const SourceManager &sources, const SourceRange &r) {
 int run(const CompileOptions &o, CommandContext &ctx) {
   SourceManager &sources = ctx.sources();
   DiagnosticEngine &diags = ctx.diags();
+  // The key first: a signing run that cannot sign stops before the
+  // verifier's minutes. A signature vouches for the table's verification
+  // result, so one must have been computed; and DMN has no signature field.
+  std::optional<runtime::SigningKey> key;
+  if (!o.signKey.empty()) {
+    if (o.noVerify) {
+      diags.report(DiagId::err_sign_option, SourceRange{},
+                   "needs the verifier: a signature vouches for the table's verification result, which --no-verify "
+                   "leaves out");
+      return kExitUsage;
+    }
+    if (o.target != "json") {
+      diags.report(DiagId::err_sign_option, SourceRange{}, "signs JSON tables only; a DMN file has no place for a signature");
+      return kExitUsage;
+    }
+    try {
+      key = runtime::SigningKey::fromFile(o.signKey);
+    } catch (const runtime::KeyError &e) {
+      diags.report(DiagId::err_sign_key, SourceRange{}, e.what());
+      return kExitFindings;
+    }
+  }
   FrontendResult fr = ctx.runFrontend(o.file);
   if (diags.hasErrors() || !fr.protocol) return kExitFindings;  // could not start
   ctx.setStarted(true);
@@ -45,6 +69,7 @@ int run(const CompileOptions &o, CommandContext &ctx) {
 
   backends::TableMetadata meta;
   meta.compilerVersion = version();
+  if (key) meta.signer = &*key;
   if (!o.noVerify) {
     verifier::Options vo;
     vo.timeoutMs = o.timeoutMs;
@@ -123,6 +148,8 @@ Command compileCommand() {
     line.flag("--no-verify", o->noVerify, "Do not run the verifier; the table is marked not-verified");
     line.flag("--force", o->force,
               "Write the table even when verification fails or is inconclusive; it is marked unverified");
+    line.option("--sign", o->signKey,
+                "Sign the table with this Ed25519 private key (PEM, `openssl genpkey -algorithm ed25519`)");
     line.number("--timeout", o->timeoutMs, "Verifier time limit per property, in milliseconds");
   };
   c.run = [o](CommandContext &ctx) { return run(*o, ctx); };

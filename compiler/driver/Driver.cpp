@@ -44,6 +44,10 @@ void CommandLine::option(const std::string &name, std::string &into, const std::
   if (required) o->required();
 }
 
+void CommandLine::list(const std::string &name, std::vector<std::string> &into, const std::string &help) {
+  app_->add_option(name, into, help)->take_all()->allow_extra_args(false);
+}
+
 void CommandLine::choice(const std::string &name, std::string &into, const std::string &help,
                          const std::vector<std::string> &choices) {
   app_->add_option(name, into, help)->check(CLI::IsMember(choices))->capture_default_str();

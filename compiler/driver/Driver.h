@@ -63,6 +63,8 @@ public:
   void number(const std::string &name, unsigned &into, const std::string &help, unsigned min = 0,
               unsigned max = ~0u);
   void flag(const std::string &name, bool &into, const std::string &help);
+  /// An option that may be given several times, each value kept in order.
+  void list(const std::string &name, std::vector<std::string> &into, const std::string &help);
 
 private:
   CLI::App *app_;

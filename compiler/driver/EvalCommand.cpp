@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "Output.h"
+#include "carepath/Signing.h"
 #include "carepath/Table.h"
 
 namespace carepath::driver {
@@ -24,6 +25,7 @@ struct EvalOptions {
   std::string patients;  // batch mode: JSONL, one patient per line
   bool explain = false;
   bool allowUnverified = false;
+  std::vector<std::string> trust;  // --trust: PEM public key files (docs/runtime.md, "Trusted tables")
 };
 
 // "yes", "no " or "?  " for a truth value, so the checks line up.
@@ -61,7 +63,9 @@ std::string inputNames(const runtime::Table &t, const std::vector<uint32_t> &inp
 void printText(std::ostream &out, const runtime::Table &t, const std::vector<runtime::PatientValue> &patient,
                const runtime::Result &r, bool explain) {
   out << "protocol " << t.protocolName() << " " << t.protocolVersion() << " (" << t.verificationStatus() << ", "
-      << t.digest().substr(0, 19) << ")\n";
+      << t.digest().substr(0, 19);
+  if (!t.signer().empty()) out << ", signed by " << t.signer().substr(0, 24);  // --trust: whose signature was checked
+  out << ")\n";
   if (explain) {
     out << "patient:\n";
     for (uint32_t i = 0; i < t.inputs().size(); ++i)
@@ -368,10 +372,22 @@ int runBatch(const EvalOptions &o, const runtime::Table &table, DiagnosticEngine
 int run(const EvalOptions &o, CommandContext &ctx) {
   DiagnosticEngine &diags = ctx.diags();
 
+  // --trust: only a table signed by one of these keys is loaded.
+  std::optional<runtime::TrustStore> trust;
+  for (const std::string &file : o.trust) {
+    if (!trust) trust.emplace();
+    try {
+      trust->addFile(file);
+    } catch (const runtime::KeyError &e) {
+      diags.report(DiagId::err_trust_key, SourceRange{}, e.what());
+      return kExitFindings;
+    }
+  }
   std::optional<runtime::Table> table;
   try {
     runtime::LoadOptions lo;
     lo.allowUnverified = o.allowUnverified;
+    if (trust) lo.trust = &*trust;
     table = runtime::Table::load(o.table, lo);
   } catch (const runtime::LoadError &e) {
     diags.report(DiagId::err_table_load, SourceRange{}, e.what());
@@ -429,6 +445,8 @@ Command evalCommand() {
     line.option("--patients", o->patients,
                 "Batch mode: a JSONL file, one patient per line; prints one JSON line per patient (--format=jsonl)");
     line.flag("--explain", o->explain, "Show every condition checked, with the patient's values and citations");
+    line.list("--trust", o->trust,
+              "Refuse the table unless it is signed by a key of this PEM file of Ed25519 public keys (may be repeated)");
     line.flag("--allow-unverified", o->allowUnverified,
               "Accept a table that is not marked verified (--force or --no-verify)");
   };

@@ -5,12 +5,15 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 #include <memory>
 #include <new>
 #include <string>
 #include <vector>
 
 #include "carepath/Rules.h"
+#include "carepath/Signing.h"
 #include "carepath/Table.h"
 #include "carepath/Version.h"
 
@@ -21,6 +24,10 @@ using carepath::runtime::PatientError;
 
 struct carepath_table {
   carepath::runtime::Table table;
+};
+
+struct carepath_trust {
+  carepath::runtime::TrustStore store;
 };
 
 struct carepath_error {
@@ -70,6 +77,9 @@ carepath_status loadStatus(LoadError::Kind k) {
     case LoadError::Kind::Unsupported: return CAREPATH_ERROR_UNSUPPORTED_TABLE;
     case LoadError::Kind::Tampered: return CAREPATH_ERROR_TAMPERED_TABLE;
     case LoadError::Kind::Unverified: return CAREPATH_ERROR_UNVERIFIED_TABLE;
+    case LoadError::Kind::Unsigned: return CAREPATH_ERROR_UNSIGNED_TABLE;
+    case LoadError::Kind::Untrusted: return CAREPATH_ERROR_UNTRUSTED_SIGNATURE;
+    case LoadError::Kind::BadSignature: return CAREPATH_ERROR_BAD_SIGNATURE;
   }
   return CAREPATH_ERROR_INTERNAL;
 }
@@ -102,10 +112,27 @@ carepath_problem problemOf(PatientError::Kind k) {
   return CAREPATH_PROBLEM_NONE;
 }
 
-carepath::runtime::LoadOptions options(unsigned flags) {
+carepath::runtime::LoadOptions options(unsigned flags, const carepath_trust *trust = nullptr) {
   carepath::runtime::LoadOptions o;
   o.allowUnverified = (flags & CAREPATH_ALLOW_UNVERIFIED) != 0;
+  if (trust) o.trust = &trust->store;
   return o;
+}
+
+// Adds the keys of `pem` to `trust`: every failure a status.
+carepath_status addKeys(carepath_trust *trust, std::string_view pem, const std::string &name, carepath_error **error) {
+  try {
+    trust->store.addPem(pem, name);
+    return CAREPATH_OK;
+  } catch (const carepath::runtime::KeyError &e) {
+    return fail(error, CAREPATH_ERROR_INVALID_KEY, e.what());
+  } catch (const std::bad_alloc &) {
+    return fail(error, CAREPATH_ERROR_OUT_OF_MEMORY, "out of memory");
+  } catch (const std::exception &e) {
+    return fail(error, CAREPATH_ERROR_INTERNAL, e.what());
+  } catch (...) {
+    return fail(error, CAREPATH_ERROR_INTERNAL, "unknown error");
+  }
 }
 
 template <typename Load> carepath_status openTable(Load load, carepath_table **table, carepath_error **error) {
@@ -234,6 +261,10 @@ const char *carepath_status_name(carepath_status s) {
     case CAREPATH_ERROR_UNDEFINED_AMOUNT: return "CAREPATH_ERROR_UNDEFINED_AMOUNT";
     case CAREPATH_ERROR_OUT_OF_MEMORY: return "CAREPATH_ERROR_OUT_OF_MEMORY";
     case CAREPATH_ERROR_INTERNAL: return "CAREPATH_ERROR_INTERNAL";
+    case CAREPATH_ERROR_UNSIGNED_TABLE: return "CAREPATH_ERROR_UNSIGNED_TABLE";
+    case CAREPATH_ERROR_UNTRUSTED_SIGNATURE: return "CAREPATH_ERROR_UNTRUSTED_SIGNATURE";
+    case CAREPATH_ERROR_BAD_SIGNATURE: return "CAREPATH_ERROR_BAD_SIGNATURE";
+    case CAREPATH_ERROR_INVALID_KEY: return "CAREPATH_ERROR_INVALID_KEY";
   }
   return "";
 }
@@ -285,6 +316,54 @@ const char *carepath_table_protocol_name(const carepath_table *t) { return t ? t
 const char *carepath_table_protocol_version(const carepath_table *t) {
   return t ? t->table.protocolVersion().c_str() : "";
 }
+carepath_trust *carepath_trust_new(void) { return new (std::nothrow) carepath_trust; }
+void carepath_trust_free(carepath_trust *trust) { delete trust; }
+size_t carepath_trust_key_count(const carepath_trust *trust) { return trust ? trust->store.size() : 0; }
+
+carepath_status carepath_trust_add_pem(carepath_trust *trust, const char *pem, size_t size, carepath_error **error) {
+  if (error) *error = nullptr;
+  if (!trust || !pem) return fail(error, CAREPATH_ERROR_INVALID_ARGUMENT, !trust ? "no trust store given" : "no text given");
+  return addKeys(trust, std::string_view(pem, size), "<keys>", error);
+}
+
+carepath_status carepath_trust_add_file(carepath_trust *trust, const char *path, carepath_error **error) {
+  if (error) *error = nullptr;
+  if (!trust || !path) return fail(error, CAREPATH_ERROR_INVALID_ARGUMENT, !trust ? "no trust store given" : "no path given");
+  try {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    if (!in || !(text << in.rdbuf())) return fail(error, CAREPATH_ERROR_IO, std::string(path) + ": cannot read the key file");
+    return addKeys(trust, text.str(), path, error);
+  } catch (const std::bad_alloc &) {
+    return fail(error, CAREPATH_ERROR_OUT_OF_MEMORY, "out of memory");
+  }
+}
+
+carepath_status carepath_table_open_file_trusted(const char *path, unsigned flags, const carepath_trust *trust,
+                                                 carepath_table **table, carepath_error **error) {
+  if (error) *error = nullptr;
+  if (!table) return fail(error, CAREPATH_ERROR_INVALID_ARGUMENT, "no table pointer given");
+  *table = nullptr;
+  if (!path) return fail(error, CAREPATH_ERROR_INVALID_ARGUMENT, "no path given");
+  // NULL would silently accept any table: the caller asked for a trusted load.
+  if (!trust) return fail(error, CAREPATH_ERROR_INVALID_ARGUMENT, "no trust store given");
+  return openTable([&] { return carepath::runtime::Table::load(path, options(flags, trust)); }, table, error);
+}
+
+carepath_status carepath_table_open_string_trusted(const char *text, size_t size, unsigned flags,
+                                                   const carepath_trust *trust, carepath_table **table,
+                                                   carepath_error **error) {
+  if (error) *error = nullptr;
+  if (!table) return fail(error, CAREPATH_ERROR_INVALID_ARGUMENT, "no table pointer given");
+  *table = nullptr;
+  if (!text) return fail(error, CAREPATH_ERROR_INVALID_ARGUMENT, "no text given");
+  if (!trust) return fail(error, CAREPATH_ERROR_INVALID_ARGUMENT, "no trust store given");
+  return openTable(
+      [&] { return carepath::runtime::Table::loadText(std::string_view(text, size), options(flags, trust)); }, table, error);
+}
+
+const char *carepath_table_signer(const carepath_table *t) { return t ? t->table.signer().c_str() : ""; }
+
 const char *carepath_table_digest(const carepath_table *t) { return t ? t->table.digest().c_str() : ""; }
 const char *carepath_table_verification(const carepath_table *t) {
   return t ? t->table.verificationStatus().c_str() : "";

@@ -18,6 +18,7 @@
 #include <span>
 #include <sstream>
 
+#include "carepath/Signing.h"
 #include "carepath/TableFormat.h"
 #include "JsonErrors.h"
 #include "RuleIndex.h"
@@ -30,6 +31,7 @@ using nlohmann::json;
 
 struct Table::Model {
   std::string name, version, title, digest, status;
+  std::string signer;  // LoadOptions::trust: the key that signed it
   std::vector<InputSpec> inputs;
   std::vector<std::vector<std::string>> enumMembers;  // the inputs', then table outputs' (Table::enumMembers)
   std::map<std::string, uint32_t> enumsByName;        // table outputs' enums ("discount.tier")
@@ -1380,6 +1382,41 @@ void evaluateIndexed(const Table::Model &m, const std::vector<PatientValue> &pat
 
 }  // namespace
 
+// The signature check of a trusted load (docs/tables.md, "Signature"):
+// `content` is the document without `digest`. Returns the signer's key id.
+static std::string checkSignature(const Reader &r, const json &doc, json content, const TrustStore &trust) {
+  auto it = doc.find("signature");
+  if (it == doc.end())
+    r.fail("signature", "the table is not signed, and only tables signed by a trusted key are accepted (compile it with --sign KEY)",
+           LoadError::Kind::Unsigned);
+  const json &sig = *it;
+  if (!sig.is_object()) r.fail("signature", std::string("corrupt signature: expected an object, got ") + Reader::typeName(sig), LoadError::Kind::BadSignature);
+  auto field = [&](const char *key) {
+    auto f = sig.find(key);
+    if (f == sig.end() || !f->is_string())
+      r.fail(std::string("signature.") + key, "corrupt signature: expected a string", LoadError::Kind::BadSignature);
+    return f->get<std::string>();
+  };
+  std::string algorithm = field("algorithm"), id = field("keyId"), value = field("value");
+  if (algorithm != kSignatureAlgorithm)
+    r.fail("signature.algorithm", "unsupported signature algorithm '" + algorithm + "' (this runtime checks " + kSignatureAlgorithm + ")",
+           LoadError::Kind::BadSignature);
+  std::string bytes;
+  if (!base64Decode(value, bytes) || bytes.size() != 64)
+    r.fail("signature.value", "corrupt signature: expected the base64 of a 64-byte Ed25519 signature", LoadError::Kind::BadSignature);
+  if (!trust.trusts(id)) {
+    std::string known;
+    for (const std::string &k : trust.ids()) known += (known.empty() ? "" : ", ") + k;
+    r.fail("signature.keyId", "signed by key " + id + ", which is not trusted (trusted: " + (known.empty() ? "none" : known) + ")",
+           LoadError::Kind::Untrusted);
+  }
+  content.erase("signature");
+  if (!trust.verify(id, signedMessage(content.dump()), bytes))
+    r.fail("signature.value", "the signature by key " + id + " does not match the content: the table was changed after it was signed",
+           LoadError::Kind::BadSignature);
+  return id;
+}
+
 // ------------------------------------------------------------------ Table
 
 Table Table::loadText(std::string_view text, const LoadOptions &options, const std::string &name) {
@@ -1410,6 +1447,7 @@ Table Table::loadText(std::string_view text, const LoadOptions &options, const s
 
   auto m = std::make_shared<Model>();
   m->digest = digest;
+  if (options.trust) m->signer = checkSignature(r, doc, std::move(content), *options.trust);
   const json &verification = r.object(doc, "", "verification");
   m->status = r.string(verification, "verification", "status");
   if (m->status != "verified" && m->status != "unverified" && m->status != "not-verified")
@@ -1459,6 +1497,7 @@ const std::string &Table::protocolVersion() const { return m_->version; }
 const std::string &Table::title() const { return m_->title; }
 const std::string &Table::digest() const { return m_->digest; }
 const std::string &Table::verificationStatus() const { return m_->status; }
+const std::string &Table::signer() const { return m_->signer; }
 const std::vector<InputSpec> &Table::inputs() const { return m_->inputs; }
 const std::vector<TableInfo> &Table::tables() const { return m_->tables; }
 const std::vector<NodeInfo> &Table::nodes() const { return m_->nodes; }

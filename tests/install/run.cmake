@@ -68,6 +68,10 @@ execute_process(COMMAND readelf -d ${libs} OUTPUT_VARIABLE dynamic RESULT_VARIAB
 if(NOT rc EQUAL 0 OR NOT dynamic MATCHES "Library soname: \\[${soname}\\]" OR NOT dynamic MATCHES "NEEDED.*libstdc\\+\\+")
   message(FATAL_ERROR "libcarepath.so: expected SONAME ${soname} and libstdc++ needed:\n${dynamic}")
 endif()
+# Signed tables: libcrypto is the library's own dependency (docs/runtime.md, "Linking").
+if(NOT dynamic MATCHES "NEEDED[^\n]*libcrypto\\.so")
+  message(FATAL_ERROR "libcarepath.so: libcrypto not recorded as needed:\n${dynamic}")
+endif()
 if(NOT EXISTS ${LIBDIR}/${soname})
   message(FATAL_ERROR "not installed: ${LIBDIR}/${soname}")
 endif()

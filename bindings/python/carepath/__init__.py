@@ -25,9 +25,10 @@ from fractions import Fraction
 from typing import Any, Dict, List, Optional, Tuple, Union
 
 __all__ = [
-    "load", "loads", "Table", "Input", "Rule", "DecisionTable", "Action", "Output", "Result",
+    "load", "loads", "Table", "TrustStore", "Input", "Rule", "DecisionTable", "Action", "Output", "Result",
     "ErrorDetail", "CarepathError", "InvalidArgumentError", "TableIOError", "MalformedTableError",
-    "UnsupportedTableError", "TamperedTableError", "UnverifiedTableError", "MalformedPatientError",
+    "UnsupportedTableError", "TamperedTableError", "UnverifiedTableError", "UnsignedTableError",
+    "UntrustedSignatureError", "BadSignatureError", "InvalidKeyError", "MalformedPatientError",
     "InvalidPatientError", "CarepathArithmeticError", "UndefinedAmountError", "CarepathMemoryError",
     "InternalError", "runtime_version",
 ]
@@ -89,6 +90,16 @@ _open_file = _fn("carepath_table_open_file", ctypes.c_int, _s, ctypes.c_uint, ct
 _open_string = _fn("carepath_table_open_string", ctypes.c_int, _s, _z, ctypes.c_uint, ctypes.POINTER(_p),
                    ctypes.POINTER(_p))
 _table_free = _fn("carepath_table_free", None, _p)
+_trust_new = _fn("carepath_trust_new", _p)
+_trust_free = _fn("carepath_trust_free", None, _p)
+_trust_add_pem = _fn("carepath_trust_add_pem", ctypes.c_int, _p, _s, _z, ctypes.POINTER(_p))
+_trust_add_file = _fn("carepath_trust_add_file", ctypes.c_int, _p, _s, ctypes.POINTER(_p))
+_trust_key_count = _fn("carepath_trust_key_count", _z, _p)
+_open_file_trusted = _fn("carepath_table_open_file_trusted", ctypes.c_int, _s, ctypes.c_uint, _p, ctypes.POINTER(_p),
+                         ctypes.POINTER(_p))
+_open_string_trusted = _fn("carepath_table_open_string_trusted", ctypes.c_int, _s, _z, ctypes.c_uint, _p,
+                           ctypes.POINTER(_p), ctypes.POINTER(_p))
+_signer = _fn("carepath_table_signer", _s, _p)
 _protocol_name = _fn("carepath_table_protocol_name", _s, _p)
 _protocol_version = _fn("carepath_table_protocol_version", _s, _p)
 _digest = _fn("carepath_table_digest", _s, _p)
@@ -179,12 +190,17 @@ class CarepathArithmeticError(CarepathError): code = "CAREPATH_ERROR_ARITHMETIC"
 class UndefinedAmountError(CarepathError): code = "CAREPATH_ERROR_UNDEFINED_AMOUNT"
 class CarepathMemoryError(CarepathError): code = "CAREPATH_ERROR_OUT_OF_MEMORY"
 class InternalError(CarepathError): code = "CAREPATH_ERROR_INTERNAL"
+class UnsignedTableError(CarepathError): code = "CAREPATH_ERROR_UNSIGNED_TABLE"
+class UntrustedSignatureError(CarepathError): code = "CAREPATH_ERROR_UNTRUSTED_SIGNATURE"
+class BadSignatureError(CarepathError): code = "CAREPATH_ERROR_BAD_SIGNATURE"
+class InvalidKeyError(CarepathError): code = "CAREPATH_ERROR_INVALID_KEY"
 
 
 # By carepath_status value (stable: docs/runtime.md).
 _ERRORS = {1: InvalidArgumentError, 2: TableIOError, 3: MalformedTableError, 4: UnsupportedTableError,
            5: TamperedTableError, 6: UnverifiedTableError, 7: MalformedPatientError, 8: InvalidPatientError,
-           9: CarepathArithmeticError, 10: UndefinedAmountError, 11: CarepathMemoryError, 12: InternalError}
+           9: CarepathArithmeticError, 10: UndefinedAmountError, 11: CarepathMemoryError, 12: InternalError,
+           13: UnsignedTableError, 14: UntrustedSignatureError, 15: BadSignatureError, 16: InvalidKeyError}
 
 
 def _raise(status: int, error: ctypes.c_void_p):
@@ -329,6 +345,9 @@ class Table:
         self.version = _str(_protocol_version(h))
         self.digest = _str(_digest(h))
         self.verification = _str(_verification(h))
+        # The key whose signature was checked ("ed25519:<hex>"); "" when
+        # loaded without a TrustStore.
+        self.signer = _str(_signer(h))
         inputs = []
         for i in range(_input_count(h)):
             kind = _KINDS.get(_input_kind(h, i), "?")
@@ -425,19 +444,62 @@ def _opened(status, handle, error) -> Table:
     return Table(handle)
 
 
-def load(path: Union[str, os.PathLike], allow_unverified: bool = False) -> Table:
+class TrustStore:
+    """Trusted Ed25519 public keys (PEM, as `openssl pkey -in KEY -pubout`
+    writes them; docs/runtime.md, "Trusted tables"). A table loaded with a
+    store must be signed by one of its keys (UnsignedTableError,
+    UntrustedSignatureError, BadSignatureError otherwise)."""
+
+    def __init__(self, *files: Union[str, os.PathLike]):
+        self._handle = _trust_new()
+        if not self._handle:
+            raise MemoryError("carepath_trust_new")
+        for f in files:
+            self.add_file(f)
+
+    def add_file(self, path: Union[str, os.PathLike]) -> None:
+        """Adds every public key of a PEM file; InvalidKeyError, TableIOError."""
+        error = _p()
+        status = _trust_add_file(self._handle, os.fsencode(path), ctypes.byref(error))
+        if status != 0:
+            _raise(status, error)
+
+    def add_pem(self, text: Union[str, bytes]) -> None:
+        data = text.encode("utf-8") if isinstance(text, str) else bytes(text)
+        error = _p()
+        status = _trust_add_pem(self._handle, data, len(data), ctypes.byref(error))
+        if status != 0:
+            _raise(status, error)
+
+    def __len__(self) -> int:
+        return _trust_key_count(self._handle)
+
+    def __del__(self):
+        if getattr(self, "_handle", None):
+            _trust_free(self._handle)
+            self._handle = None
+
+
+def load(path: Union[str, os.PathLike], allow_unverified: bool = False, trust: Optional[TrustStore] = None) -> Table:
     """Loads a compiled table (`carepath compile`). Refuses a table that is
-    not verified unless allow_unverified; raises a CarepathError subclass."""
+    not verified unless allow_unverified, and, given a TrustStore, one not
+    signed by a trusted key; raises a CarepathError subclass."""
     handle, error = _p(), _p()
-    status = _open_file(os.fsencode(path), _ALLOW_UNVERIFIED if allow_unverified else 0,
-                        ctypes.byref(handle), ctypes.byref(error))
+    flags = _ALLOW_UNVERIFIED if allow_unverified else 0
+    if trust is None:
+        status = _open_file(os.fsencode(path), flags, ctypes.byref(handle), ctypes.byref(error))
+    else:
+        status = _open_file_trusted(os.fsencode(path), flags, trust._handle, ctypes.byref(handle), ctypes.byref(error))
     return _opened(status, handle, error)
 
 
-def loads(text: Union[str, bytes], allow_unverified: bool = False) -> Table:
+def loads(text: Union[str, bytes], allow_unverified: bool = False, trust: Optional[TrustStore] = None) -> Table:
     """Loads a table from its JSON text."""
     data = text.encode("utf-8") if isinstance(text, str) else bytes(text)
     handle, error = _p(), _p()
-    status = _open_string(data, len(data), _ALLOW_UNVERIFIED if allow_unverified else 0,
-                          ctypes.byref(handle), ctypes.byref(error))
+    flags = _ALLOW_UNVERIFIED if allow_unverified else 0
+    if trust is None:
+        status = _open_string(data, len(data), flags, ctypes.byref(handle), ctypes.byref(error))
+    else:
+        status = _open_string_trusted(data, len(data), flags, trust._handle, ctypes.byref(handle), ctypes.byref(error))
     return _opened(status, handle, error)

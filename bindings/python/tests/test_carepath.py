@@ -59,6 +59,91 @@ class Loading(unittest.TestCase):
         self.assertEqual(carepath.load(pathlib.Path(TABLES) / "policies.table.json").name, "policies")
 
 
+def _openssl(*args, input=None):
+    import subprocess
+    return subprocess.run(["openssl", *args], input=input, capture_output=True, check=True).stdout
+
+
+def _sign(text, key_pem_path):
+    """Signs a table as docs/tables.md ("Signature") describes it, with the
+    openssl tool: an independent reading of the format."""
+    import base64
+    import hashlib
+    doc = json.loads(text)
+    doc.pop("digest", None)
+    doc.pop("signature", None)
+    canonical = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    with tempfile.TemporaryDirectory() as work:
+        message = os.path.join(work, "message")
+        with open(message, "wb") as f:
+            f.write(b"carepath-table-signature-v1\n" + canonical.encode("utf-8"))
+        signature = _openssl("pkeyutl", "-sign", "-inkey", key_pem_path, "-rawin", "-in", message)
+    raw = _openssl("pkey", "-in", key_pem_path, "-pubout", "-outform", "DER")[-32:]
+    doc["signature"] = {"algorithm": "ed25519", "keyId": "ed25519:" + hashlib.sha256(raw).hexdigest(),
+                        "value": base64.b64encode(signature).decode()}
+    canonical = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    doc["digest"] = "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return json.dumps(doc, indent=2), doc["signature"]["keyId"]
+
+
+@unittest.skipUnless(__import__("shutil").which("openssl"), "needs the openssl tool (scripts/deps.sh)")
+class Signing(unittest.TestCase):
+    """Trusted loads: keys made here with the openssl tool (none committed)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.work = tempfile.TemporaryDirectory()
+        w = cls.work.name
+        for name in ("key", "other"):
+            _openssl("genpkey", "-algorithm", "ed25519", "-out", os.path.join(w, name + ".pem"))
+            _openssl("pkey", "-in", os.path.join(w, name + ".pem"), "-pubout", "-out", os.path.join(w, name + ".pub.pem"))
+        with open(os.path.join(TABLES, "dosing.table.json"), encoding="utf-8") as f:
+            cls.unsigned = f.read()
+        cls.signed, cls.key_id = _sign(cls.unsigned, os.path.join(w, "key.pem"))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.work.cleanup()
+
+    def path(self, name):
+        return os.path.join(self.work.name, name)
+
+    def test_valid_signature(self):
+        trust = carepath.TrustStore(self.path("other.pub.pem"), self.path("key.pub.pem"))
+        self.assertEqual(len(trust), 2)
+        t = carepath.loads(self.signed, trust=trust)
+        self.assertEqual(t.signer, self.key_id)
+        self.assertEqual(carepath.loads(self.signed).signer, "")
+
+    def test_refusals(self):
+        trust = carepath.TrustStore(self.path("key.pub.pem"))
+        with self.assertRaises(carepath.UnsignedTableError):
+            carepath.loads(self.unsigned, trust=trust)
+        with self.assertRaises(carepath.UntrustedSignatureError):
+            carepath.loads(self.signed, trust=carepath.TrustStore(self.path("other.pub.pem")))
+        # Edited, with the digest recomputed (anyone can) but the old signature.
+        import hashlib
+        tampered = json.loads(self.signed)
+        tampered["protocol"]["version"] = "2"
+        tampered.pop("digest")
+        tampered["digest"] = "sha256:" + hashlib.sha256(json.dumps(
+            tampered, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()).hexdigest()
+        with self.assertRaises(carepath.BadSignatureError) as cm:
+            carepath.loads(json.dumps(tampered), trust=trust)
+        self.assertIn("does not match the content", cm.exception.message)
+
+    def test_bad_keys(self):
+        trust = carepath.TrustStore()
+        with self.assertRaises(carepath.InvalidKeyError) as cm:
+            trust.add_file(self.path("key.pem"))
+        self.assertIn("a private key", cm.exception.message)
+        with self.assertRaises(carepath.InvalidKeyError):
+            trust.add_pem("not a key")
+        with self.assertRaises(carepath.TableIOError):
+            trust.add_file(self.path("absent.pem"))
+        self.assertEqual(len(trust), 0)
+
+
 class Introspection(unittest.TestCase):
     def test_inputs(self):
         t = table("dosing")

@@ -39,6 +39,10 @@ struct LoadError : std::runtime_error {
     Unsupported,  // another format, or a format version this runtime does not read
     Tampered,     // the digest does not match the content
     Unverified,   // refused: not verified, and LoadOptions::allowUnverified is off
+    // With LoadOptions::trust (carepath/Signing.h):
+    Unsigned,      // refused: the table has no signature
+    Untrusted,     // refused: signed by a key the trust store does not hold
+    BadSignature,  // refused: the signature is corrupt, or does not match the content
   };
   explicit LoadError(const std::string &m, Kind k = Kind::Malformed) : std::runtime_error(m), kind(k) {}
   Kind kind;
@@ -57,12 +61,17 @@ struct EvaluationError : std::runtime_error {
   Kind kind;
 };
 
+class TrustStore;  // carepath/Signing.h
+
 struct LoadOptions {
   /// Accept tables whose verification status is not "verified"
   /// ("unverified": written with --force; "not-verified": --no-verify).
   bool allowUnverified = false;
   /// Largest table accepted, in bytes (the ANEC table is about 60 KiB).
   size_t maxBytes = 16u << 20;
+  /// When set, only a table signed by one of these keys is accepted
+  /// (docs/runtime.md, "Trusted tables"); read during the load only.
+  const TrustStore *trust = nullptr;
 };
 
 // ------------------------------------------------------------------ the loaded model (read-only)
@@ -253,6 +262,9 @@ public:
   const std::string &title() const;
   const std::string &digest() const;
   const std::string &verificationStatus() const;  // verified | unverified | not-verified
+  /// The key id whose signature was checked on load ("ed25519:..."); ""
+  /// when the table was loaded without a trust store.
+  const std::string &signer() const;
   const std::vector<InputSpec> &inputs() const;
   /// Pathways first (in order), then tables (in order).
   const std::vector<TableInfo> &tables() const;

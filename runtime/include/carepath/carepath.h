@@ -69,7 +69,12 @@ typedef enum carepath_status {
   CAREPATH_ERROR_ARITHMETIC = 9,         /* exact arithmetic overflow or division by zero */
   CAREPATH_ERROR_UNDEFINED_AMOUNT = 10,  /* an amount needs a missing value, or a dose range is empty */
   CAREPATH_ERROR_OUT_OF_MEMORY = 11,
-  CAREPATH_ERROR_INTERNAL = 12
+  CAREPATH_ERROR_INTERNAL = 12,
+  /* Trusted loads (carepath_table_open_*_trusted; docs/runtime.md, "Trusted tables"): */
+  CAREPATH_ERROR_UNSIGNED_TABLE = 13,     /* the table has no signature */
+  CAREPATH_ERROR_UNTRUSTED_SIGNATURE = 14, /* signed by a key the trust store does not hold */
+  CAREPATH_ERROR_BAD_SIGNATURE = 15,      /* the signature is corrupt, or does not match the content */
+  CAREPATH_ERROR_INVALID_KEY = 16         /* a key that cannot be read, or not an Ed25519 public key */
 } carepath_status;
 
 /* What is wrong with one input of a patient (a detail of an error). */
@@ -120,6 +125,31 @@ CAREPATH_API carepath_status carepath_table_open_file(const char *path, unsigned
 CAREPATH_API carepath_status carepath_table_open_string(const char *text, size_t size, unsigned flags,
                                                         carepath_table **table, carepath_error **error);
 CAREPATH_API void carepath_table_free(carepath_table *table);
+
+/* Trusted loads: a store of trusted Ed25519 public keys (PEM, as
+ * `openssl pkey -in KEY -pubout` writes them). A table opened with a store
+ * is refused unless it is signed by one of its keys and the signature
+ * matches (CAREPATH_ERROR_UNSIGNED_TABLE, _UNTRUSTED_SIGNATURE,
+ * _BAD_SIGNATURE); then every other check applies as usual. The store is
+ * read only during the open call; it may be shared between threads once
+ * filled. */
+typedef struct carepath_trust carepath_trust;
+CAREPATH_API carepath_trust *carepath_trust_new(void);
+CAREPATH_API void carepath_trust_free(carepath_trust *trust);
+/* Adds every public key of a PEM text / file (several may follow each
+ * other); on CAREPATH_ERROR_INVALID_KEY or _IO nothing is added. */
+CAREPATH_API carepath_status carepath_trust_add_pem(carepath_trust *trust, const char *pem, size_t size,
+                                                    carepath_error **error);
+CAREPATH_API carepath_status carepath_trust_add_file(carepath_trust *trust, const char *path, carepath_error **error);
+CAREPATH_API size_t carepath_trust_key_count(const carepath_trust *trust);
+CAREPATH_API carepath_status carepath_table_open_file_trusted(const char *path, unsigned flags, const carepath_trust *trust,
+                                                              carepath_table **table, carepath_error **error);
+CAREPATH_API carepath_status carepath_table_open_string_trusted(const char *text, size_t size, unsigned flags,
+                                                                const carepath_trust *trust, carepath_table **table,
+                                                                carepath_error **error);
+/* The id of the key whose signature was checked ("ed25519:<hex>"); "" for
+ * a table opened without a trust store. */
+CAREPATH_API const char *carepath_table_signer(const carepath_table *table);
 
 /* Table facts; the strings live as long as the table. */
 CAREPATH_API const char *carepath_table_protocol_name(const carepath_table *table);

@@ -1,0 +1,17 @@
+# ctest script (tests/runtime/CMakeLists.txt): a table signed with a key
+# made here (no private key is committed) validates against the schema.
+file(REMOVE_RECURSE ${WORK_DIR})
+file(MAKE_DIRECTORY ${WORK_DIR})
+function(run)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "${ARGN} failed (${rc}):\n${out}${err}")
+  endif()
+endfunction()
+run(openssl genpkey -algorithm ed25519 -out ${WORK_DIR}/key.pem)
+run(${CAREPATH} compile ${PROTOCOL} --sign ${WORK_DIR}/key.pem -o ${WORK_DIR}/signed.json)
+file(READ ${WORK_DIR}/signed.json text)
+if(NOT text MATCHES "\"signature\": {")
+  message(FATAL_ERROR "no signature in ${WORK_DIR}/signed.json")
+endif()
+run(${NODE} ${VALIDATE} ${SCHEMA} ${WORK_DIR}/signed.json)
