@@ -139,7 +139,7 @@ TEST(Signing, KeysThatAreNotEd25519) {
             "a.pub:1: a public key; signing needs the private key");
   runtime::TrustStore trust;
   EXPECT_EQ(error([&] { trust.addPem(keys().a.publicPem + keys().ec.publicPem, "k.pem"); }),
-            "k.pem:4: not an Ed25519 key (it is EC)");
+            "k.pem:4: not an Ed25519 key (it is EC); make one with `openssl genpkey -algorithm ed25519`");
   EXPECT_EQ(trust.size(), 0u);  // nothing of a refused file is added
   EXPECT_NE(error([&] { trust.addPem(keys().a.privatePem, "k.pem"); }).find("k.pem:1: a private key"), std::string::npos);
   EXPECT_NE(error([&] { trust.addPem("", "k.pem"); }).find("k.pem: no PEM public key"), std::string::npos);
@@ -233,7 +233,7 @@ TEST(Signing, CApiKeyErrors) {
   EXPECT_EQ(carepath_trust_add_pem(trust.t, keys().ec.publicPem.data(), keys().ec.publicPem.size(), &e),
             CAREPATH_ERROR_INVALID_KEY);
   ASSERT_NE(e, nullptr);
-  EXPECT_STREQ(carepath_error_message(e), "<keys>:1: not an Ed25519 key (it is EC)");
+  EXPECT_STREQ(carepath_error_message(e), "<keys>:1: not an Ed25519 key (it is EC); make one with `openssl genpkey -algorithm ed25519`");
   carepath_error_free(e);
   EXPECT_EQ(carepath_trust_add_file(trust.t, "/nonexistent/keys.pem", &e), CAREPATH_ERROR_IO);
   EXPECT_STREQ(carepath_error_message(e), "/nonexistent/keys.pem: cannot read the key file");
