@@ -187,7 +187,8 @@ void deadlineConditions(const Protocol &p, std::vector<Obligation> &out) {
       ExprRef passed = b::binary(Op::Ge, since, b::number(*a.timingHi, ev.type.dim, a.range), a.range);
       Obligation o;
       o.kind = PropertyKind::Deadline;
-      o.formula = neg(conj({fires(), b::isTrue(passed)}));
+      // Recommended: fired and offered (an `unless` that holds withholds it: ir::offered).
+      o.formula = neg(conj({offered(a, fires()), b::isTrue(passed)}));
       std::string what = std::string(spelling(a.kind)) + " " + a.name + " within " + formatQuantity(*a.timingHi, a.timingUnit) +
                          " of " + ev.name;
       o.proved = "'" + what + "' at " + where + " is never recommended after its deadline";

@@ -192,7 +192,8 @@ int run(const AuditOptions &o, CommandContext &ctx) {
     for (size_t i = 0; i < p.inputs.size(); ++i) {
       const ir::Input &in = p.inputs[i];
       auto v = cell(col[in.name]);
-      if (!v) continue;  // missing
+      // Missing: NULL, or an empty cell (sqlite3's CSV writes an imported empty cell as "").
+      if (!v || (v->empty() && in.type.kind != ir::Type::Kind::String)) continue;
       switch (in.type.kind) {
         case ir::Type::Kind::Bool: {
           static const std::map<std::string, bool> words{{"1", true}, {"0", false}, {"t", true}, {"f", false},

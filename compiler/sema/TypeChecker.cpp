@@ -1081,6 +1081,8 @@ struct Checker {
       if (act.choice >= 0) most[act.choice] = {std::max(most[act.choice].first, act.option), act.choiceRange};
     for (const auto &[choice, m] : most)
       if (m.first == 0) a.diags.report(DiagId::err_one_alternative, m.second);
+  }
+
   /// A regimen clause as written, for messages ("every 6 h", "up to 4 doses").
   std::string intervalText(const ast::RegimenClause &c) {
     if (!c.interval || !literalNumber(c.interval.get()) || !a.types.count(c.interval.get())) return "";

@@ -9,18 +9,31 @@
 #include <memory>
 #include <sstream>
 
+// The WebAssembly build (bindings/js) has no OpenSSL: there, keys cannot be
+// read, so a signed table loads like any other and a trusted load is
+// refused with the KeyError below (docs/runtime.md, "JavaScript").
+#ifndef CAREPATH_NO_OPENSSL
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#endif
 
 #include "carepath/Sha256.h"
 
 namespace carepath::runtime {
 
 namespace {
-
 constexpr const char *kContext = "carepath-table-signature-v1\n";
+}  // namespace
+
+std::string signedMessage(std::string_view canonical) { return kContext + std::string(canonical); }
+
+std::string keyId(std::string_view rawPublicKey) { return std::string(kSignatureAlgorithm) + ":" + Sha256::hex(rawPublicKey); }
+
+#ifndef CAREPATH_NO_OPENSSL
+namespace {
+
 constexpr size_t kKeySize = 32, kSignatureSize = 64;
 
 struct FreeKey {
@@ -106,10 +119,6 @@ std::string readFile(const std::string &path) {
 
 }  // namespace
 
-std::string signedMessage(std::string_view canonical) { return kContext + std::string(canonical); }
-
-std::string keyId(std::string_view rawPublicKey) { return std::string(kSignatureAlgorithm) + ":" + Sha256::hex(rawPublicKey); }
-
 SigningKey SigningKey::fromPem(std::string_view pem, const std::string &name) {
   std::vector<PemBlock> blocks = pemBlocks(pem, name);
   if (blocks.empty())
@@ -183,6 +192,24 @@ bool TrustStore::verify(const std::string &id, std::string_view message, std::st
   ERR_clear_error();
   return ok;
 }
+
+#else  // CAREPATH_NO_OPENSSL
+
+namespace {
+[[noreturn]] void noOpenSsl(const std::string &name) {
+  throw KeyError(name + ": signed tables need OpenSSL, which this build of the runtime (WebAssembly) does not have");
+}
+}  // namespace
+
+SigningKey SigningKey::fromPem(std::string_view, const std::string &name) { noOpenSsl(name); }
+SigningKey SigningKey::fromFile(const std::string &path) { noOpenSsl(path); }
+std::string SigningKey::sign(std::string_view) const { noOpenSsl(id_); }
+void TrustStore::addPem(std::string_view, const std::string &name) { noOpenSsl(name); }
+void TrustStore::addFile(const std::string &path) { noOpenSsl(path); }
+std::vector<std::string> TrustStore::ids() const { return {}; }
+bool TrustStore::verify(const std::string &, std::string_view, std::string_view) const { return false; }
+
+#endif  // CAREPATH_NO_OPENSSL
 
 namespace {
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
