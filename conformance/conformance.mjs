@@ -47,6 +47,10 @@ function observe(table, c) {
       }
       entry.unit = a.unit;
     }
+    if (a.choice !== null) {
+      entry.choice = a.choice;
+      entry.option = a.option;
+    }
     return entry;
   });
   const outputs = {};

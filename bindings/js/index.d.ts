@@ -127,6 +127,9 @@ export interface Action {
   readonly timing: string;
   readonly note: string;
   readonly citations: readonly string[];
+  /** `one of`: the choice's index in its rule and the alternative's in it (offered, not given outright); null otherwise. */
+  readonly choice: number | null;
+  readonly option: number | null;
 }
 
 /** A table output: its value as the result JSON gives it (null for a list,

@@ -345,6 +345,9 @@ export class Table {
         timing: d.timing ?? "",
         note: d.note ?? "",
         citations: Object.freeze([...(d.citations ?? [])]),
+        // `one of`: the alternative's choice in its rule and its index in it; null when given outright.
+        choice: d.choice ?? null,
+        option: d.option ?? null,
       }));
     }
     const outputs = {};

@@ -472,12 +472,15 @@ private:
       errors.push_back("WHEN " + scaled + " / " + pow10(c.scale) + ".0 <> " + x + " THEN " +
                        literal("input " + in.name + " has more than " + std::to_string(c.scale) + " decimal places"));
     } else {
-      std::string raw = c.scale ? "(" + x + " * " + pow10(c.scale) + ")" : x;
-      errors.push_back("WHEN " + raw + " <> FLOOR(" + raw + ") THEN " +
-                       literal("input " + in.name + " has more than " + std::to_string(c.scale) + " decimal places"));
-      // An integer DECIMAL of the widest standard precision: engines that
-      // infer a product's precision from its operands' (DuckDB: DECIMAL(18)
-      // for a DECIMAL(18, 6) column) would otherwise overflow.
+      // The check compares the value with itself rounded (no product that
+      // could overflow); then the value is widened to the widest standard
+      // precision before it is scaled: engines that infer a product's
+      // precision from its operands' (DuckDB: DECIMAL(18) for a DECIMAL(18, 6)
+      // column) would otherwise overflow. For a valid row both are exact.
+      std::string places = std::to_string(c.scale);
+      errors.push_back("WHEN " + x + " <> " + (c.scale ? "ROUND(" + x + ", " + places + ")" : "FLOOR(" + x + ")") +
+                       " THEN " + literal("input " + in.name + " has more than " + places + " decimal places"));
+      std::string raw = c.scale ? "(CAST(" + x + " AS DECIMAL(38, " + places + ")) * " + pow10(c.scale) + ")" : x;
       scaled = "CAST(" + raw + " AS DECIMAL(38, 0))";
     }
     // canonical = x * factor + offset, in fixed point.

@@ -1377,6 +1377,17 @@ void checkTypes(Analysis &a) {
       c.basis(x.basis);
     }
   }
+  // Every define's type, for readers after sema (the language server's
+  // hover); left empty when one could not be typed.
+  a.defineTypes.clear();
+  for (size_t i = 0; i < a.defines.size(); ++i) {
+    std::optional<ir::Type> t = c.defineType(static_cast<int>(i));
+    if (!t) {
+      a.defineTypes.clear();
+      break;
+    }
+    a.defineTypes.push_back(*t);
+  }
 }
 
 }  // namespace carepath::sema

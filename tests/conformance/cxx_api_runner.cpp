@@ -73,6 +73,10 @@ json observe(const rt::Table &t, const std::string &text, rt::Result &r) {
       }
       j["unit"] = a.canonicalUnit;
     }
+    if (a.choice >= 0) {  // an alternative of a `one of`
+      j["choice"] = a.choice;
+      j["option"] = a.option;
+    }
     actions.push_back(j);
   }
   for (uint32_t ti = 0; ti < tables.size(); ++ti)

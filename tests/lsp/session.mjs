@@ -160,7 +160,8 @@ try {
   c = labels(await req('textDocument/completion', { textDocument: td, position: pos(text, ' g per', 0, 1) }));
   check(c.includes('g') && c.includes('mg') && c.includes('kg'), 'completion: units after a number', c);
   c = labels(await req('textDocument/completion', { textDocument: td, position: pos(text, 'R1]', 0, 1) }));
-  check(c.join() === 'R1', 'completion: sources in a citation', c);
+  // The protocol's own source and those of the modules it uses (a protocol may cite them).
+  check(c.includes('R1') && c.includes('BNFC_METHYLPREDNISOLONE') && !c.includes('age'), 'completion: sources in a citation', c);
   c = labels(await req('textDocument/completion', { textDocument: td, position: pos(text, 'severe_case and not') }));
   for (const want of ['age', 'severity', 'severe_case', 'mild', 'treat', 'when', 'unspecified'])
     check(c.includes(want), `completion: ${want} in an expression`, c);
