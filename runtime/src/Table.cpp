@@ -1290,6 +1290,19 @@ void missingInputs(const Table::Model &m, const std::vector<NodeValue> &v, uint3
 }
 
 
+// A fired rule's offered actions, with their amounts, and its outputs, as
+// the result records them: one definition for the scan and the index.
+void recordFired(const TableInfo &info, const std::vector<NodeValue> &v, uint32_t t, uint32_t r, Result &out) {
+  const RuleInfo &rule = info.rules[r];
+  for (uint32_t a = 0; a < rule.actions.size(); ++a) {
+    if (!offeredTo(v, rule.actions[a], "the 'unless' of " + ruleWhere(info, rule))) continue;
+    auto [low, high] = amountOf(v, rule.actions[a]);
+    out.actions.push_back(FiredAction{t, r, a, low, high});
+  }
+  for (size_t o = 0; o < rule.outputs.size(); ++o)
+    needValue(v, rule.outputs[o], "output '" + info.outputs[o].name + "' of " + ruleWhere(info, rule));
+}
+
 // One table through its index: the same result as the scan (differential
 // test: tests/unit/RuleIndexTest.cpp), touching only the matching rules
 // and the residual ones (RuleIndex.h). Which rules fire is
@@ -1362,16 +1375,7 @@ void evaluateIndexed(const Table::Model &m, const std::vector<PatientValue> &pat
       return x.missing ? INT32_MAX : x.member;
     });
   std::sort(fired.begin(), fired.end());
-  for (uint32_t r : fired) {
-    const RuleInfo &rule = info.rules[r];
-    for (uint32_t a = 0; a < rule.actions.size(); ++a) {
-      if (!offeredTo(v, rule.actions[a], "the 'unless' of " + ruleWhere(info, rule))) continue;
-      auto [low, high] = amountOf(v, rule.actions[a]);
-      out.actions.push_back(FiredAction{t, r, a, low, high});
-    }
-    for (size_t o = 0; o < rule.outputs.size(); ++o)
-      needValue(v, rule.outputs[o], "output '" + info.outputs[o].name + "' of " + ruleWhere(info, rule));
-  }
+  for (uint32_t r : fired) recordFired(info, v, t, r, out);
   // Single values: the first fired rule's in order (ir::outputValue).
   for (size_t o = 0; o < info.outputs.size(); ++o)
     if (info.outputs[o].value) {
@@ -1669,17 +1673,8 @@ void Table::evaluate(const std::vector<PatientValue> &patient, Result &out, cons
     fire<uint8_t>(info.hit, info.order, out.matched[t], out.fired[t], ConcreteLogic{});
     HitViolation hv = findViolation(info.hit, info.order, out.matched[t], sameOutputs, involved);
     if (hv != HitViolation::None) out.violations.push_back(Violation{t, hv, involved});
-    for (uint32_t r = 0; r < info.rules.size(); ++r) {
-      if (!out.fired[t][r]) continue;
-      const RuleInfo &rule = info.rules[r];
-      for (uint32_t a = 0; a < rule.actions.size(); ++a) {
-        if (!offeredTo(v, rule.actions[a], "the 'unless' of " + ruleWhere(info, rule))) continue;
-        auto [low, high] = amountOf(v, rule.actions[a]);
-        out.actions.push_back(FiredAction{t, r, a, low, high});
-      }
-      for (size_t o = 0; o < rule.outputs.size(); ++o)
-        needValue(v, rule.outputs[o], "output '" + info.outputs[o].name + "' of " + ruleWhere(info, rule));
-    }
+    for (uint32_t r = 0; r < info.rules.size(); ++r)
+      if (out.fired[t][r]) recordFired(info, v, t, r, out);
     if (!info.outputs.empty())
       out.results[t] = resultOrder(info.hit, info.order, out.fired[t], [&](uint32_t r) {
         const NodeValue &x = v[info.rules[r].outputs[0]];
