@@ -10,7 +10,7 @@ ctest --output-on-failure -j "$(nproc)"
 
 # Second stage: the same ctest suite (unit tests and every lit test, the
 # bad-input corpus and the mutation test included) built with ASan + UBSan
-# (scripts/sanitize.sh, build-asan/). The full suite runs: the measured
+# (scripts/sanitize.sh, build-asan/), but the engine interop tests. The measured
 # times are in docs/reliability.md. CAREPATH_SKIP_SANITIZE=1 skips it for a
 # quick local run; CI never sets it.
 if [[ ${CAREPATH_SKIP_SANITIZE:-0} != 1 ]]; then
