@@ -12,7 +12,10 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${CAREPATH_SANITIZE_BUILD_DIR:-$root/build-asan}
+# -O1 -g1 (line tables: stack traces keep file and line): half the compile
+# time of -O2 -g under the sanitizers (docs/reliability.md, "CI time").
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
   -DCAREPATH_SANITIZE=ON -DCAREPATH_BUILD_BENCH=OFF
 cmake --build "$build" -j "$(nproc)"
 # halt_on_error: a UBSan report is a failure, not a warning.

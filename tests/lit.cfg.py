@@ -26,3 +26,12 @@ config.substitutions.append(("FileCheck", config.filecheck))
 # `%exit N cmd...`: cmd must exit with exactly N (lit's `not` accepts any
 # failure, a crash or a usage error included). docs/diagnostics.md.
 config.substitutions.append(("%exit", config.python + " " + os.path.join(config.test_source_root, "Inputs", "exit.py")))
+
+# The sanitizer stage (scripts/sanitize.sh; docs/reliability.md, "CI time"):
+# feature `sanitize`, and fewer random mutations (the normal stage runs 400;
+# scripts/fuzz.sh is the long campaign).
+if getattr(config, "sanitize", False):
+    config.available_features.add("sanitize")
+    config.substitutions.append(("%mutation_count", "100"))
+else:
+    config.substitutions.append(("%mutation_count", "400"))
