@@ -42,6 +42,9 @@ const Unit *canonicalUnit(const Protocol &p, const Dimension &d) {
 
 std::string render(const Protocol &p, const Expr &e, int outer) {
   auto wrap = [&](const std::string &s, int prec) { return prec < outer ? "(" + s + ")" : s; };
+  // A pathway or tier named in a condition: the author's name, not the
+  // expansion (Expr::label).
+  if (!e.label.empty()) return e.label;
   switch (e.op) {
   case Op::Const:
     if (e.constant.missing) return "missing";  // build::missing: a table output no rule gives
