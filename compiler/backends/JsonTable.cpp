@@ -210,7 +210,9 @@ private:
       ir::ExprRef guard = keep(p_.tierGuard(pi, static_cast<int>(ti)));
       json j = {{"name", t.name},
                 {"after", t.after >= 0 ? json(pw.tiers[t.after].name) : json(nullptr)},
-                {"when", guard ? ir::toString(p_, *guard) : "true"},
+                // The tier's own `when`, as written (the pathway's entry is
+                // `entryWhen`; `condition` is the whole of when it applies).
+                {"when", t.guard ? ir::toString(p_, *t.guard) : "true"},
                 // When the tier applies: ir::Protocol::tierGuard, the one definition.
                 {"condition", guard ? node(*guard) : constant(true)},
                 // The tier's own guard, for telling an undecided tier.
@@ -361,6 +363,14 @@ private:
   }
 
   uint32_t build(const ir::Expr &e) {
+    if (!e.label.empty()) {
+      // A pathway, tier or rule named in a condition (ir::Expr::label): a
+      // define node of that name, so explanations say `immunotherapy`, not
+      // its expansion. The value is its argument's: nothing else changes.
+      ir::Expr unnamed = e;
+      unnamed.label.clear();
+      return add({{"op", "define"}, {"name", e.label}, {"args", json::array({build(unnamed)})}});
+    }
     switch (e.op) {
       case ir::Op::Const:
         if (e.constant.missing) {

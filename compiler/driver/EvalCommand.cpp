@@ -8,6 +8,7 @@
 #include <exception>
 #include <fstream>
 #include <iostream>
+#include <set>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -24,6 +25,7 @@ struct EvalOptions {
   std::string patient;
   std::string patients;  // batch mode: JSONL, one patient per line
   bool explain = false;
+  bool summary = false;
   bool allowUnverified = false;
   std::vector<std::string> trust;  // --trust: PEM public key files (docs/runtime.md, "Trusted tables")
 };
@@ -41,7 +43,7 @@ const char *mark(Truth t) {
 // One check of an explanation: its truth (or, for a number define, its
 // value), its text in the author's terms, and the values it reads.
 void printCheck(std::ostream &out, const runtime::Table &t, const runtime::Result &r, const runtime::ConditionCheck &c,
-                const std::string &indent) {
+                const std::string &indent, const char *suffix = "") {
   const runtime::NodeInfo &n = t.nodes()[c.node];
   out << indent << std::string(2 * c.depth, ' ');
   if (n.kind == runtime::InputSpec::Kind::Bool) out << mark(c.truth) << "  " << t.nodeLabel(c.node);
@@ -51,7 +53,24 @@ void printCheck(std::ostream &out, const runtime::Table &t, const runtime::Resul
   if (n.kind == runtime::InputSpec::Kind::Bool && n.op == runtime::NodeInfo::Op::Input && c.truth == Truth::Unknown)
     reads = "missing";
   if (!reads.empty()) out << "  (" << reads << ")";
-  out << "\n";
+  out << suffix << "\n";
+}
+
+// A rule's checks; a define (or named pathway, tier, rule) already shown
+// with its parts is one line `(as above)`: the explanation says each
+// define's parts once, not once per rule that reads it.
+void printChecks(std::ostream &out, const runtime::Table &t, const runtime::Result &r,
+                 const std::vector<runtime::ConditionCheck> &checks, const std::string &indent, std::set<uint32_t> &shown) {
+  for (size_t i = 0; i < checks.size(); ++i) {
+    const runtime::ConditionCheck &c = checks[i];
+    bool parts = i + 1 < checks.size() && checks[i + 1].depth > c.depth;
+    if (!parts || shown.insert(c.node).second) {
+      printCheck(out, t, r, c, indent);
+      continue;
+    }
+    printCheck(out, t, r, c, indent, "  (as above)");
+    while (i + 1 < checks.size() && checks[i + 1].depth > c.depth) ++i;
+  }
 }
 
 std::string inputNames(const runtime::Table &t, const std::vector<uint32_t> &inputs) {
@@ -60,12 +79,17 @@ std::string inputNames(const runtime::Table &t, const std::vector<uint32_t> &inp
   return s;
 }
 
-void printText(std::ostream &out, const runtime::Table &t, const std::vector<runtime::PatientValue> &patient,
-               const runtime::Result &r, bool explain) {
+// The header line, then with --explain the patient, the population and
+// every rule's conditions, each in the author's names (a define, a pathway
+// `P`, a tier `P.T` named as written, with its parts one level deeper).
+// False when the patient is outside the population (said, nothing more).
+bool printHeader(std::ostream &out, const runtime::Table &t, const std::vector<runtime::PatientValue> &patient,
+                 const runtime::Result &r, bool explain) {
   out << "protocol " << t.protocolName() << " " << t.protocolVersion() << " (" << t.verificationStatus() << ", "
       << t.digest().substr(0, 19);
   if (!t.signer().empty()) out << ", signed by " << t.signer().substr(0, 24);  // --trust: whose signature was checked
   out << ")\n";
+  std::set<uint32_t> shown;  // defines whose parts are listed once
   if (explain) {
     out << "patient:\n";
     for (uint32_t i = 0; i < t.inputs().size(); ++i)
@@ -74,12 +98,12 @@ void printText(std::ostream &out, const runtime::Table &t, const std::vector<run
       out << "population: " << (r.inPopulation ? "inside" : r.populationUnknown ? "unknown (outside)" : "outside");
       if (!r.populationMissing.empty()) out << ", missing " << inputNames(t, r.populationMissing);
       out << "\n";
-      for (const runtime::ConditionCheck &c : r.population) printCheck(out, t, r, c, "  ");
+      printChecks(out, t, r, r.population, "  ", shown);
     }
   }
   if (!r.inPopulation) {
     out << "outside the population: nothing applies\n";
-    return;
+    return false;
   }
   const auto &tables = t.tables();
   if (explain) {
@@ -87,7 +111,9 @@ void printText(std::ostream &out, const runtime::Table &t, const std::vector<run
     for (const runtime::RuleTrace &rt : r.trace) {
       const runtime::TableInfo &tb = tables[rt.table];
       if (rt.table != current) {
-        out << (tb.pathway ? "pathway " : "table ") << tb.name << " (hit " << spelling(tb.hit) << ")\n";
+        out << (tb.pathway ? "pathway " : "table ") << tb.name;
+        if (!tb.entryWhen.empty()) out << " for " << tb.entryWhen;
+        out << " (hit " << spelling(tb.hit) << (tb.course ? ", course" : "") << ")\n";
         current = rt.table;
       }
       const runtime::RuleInfo &rule = tb.rules[rt.rule];
@@ -100,9 +126,16 @@ void printText(std::ostream &out, const runtime::Table &t, const std::vector<run
       }
       if (!rt.missing.empty()) out << "  (undecided: missing " << inputNames(t, rt.missing) << ")";
       out << "\n";
-      for (const runtime::ConditionCheck &c : rt.checks) printCheck(out, t, r, c, "      ");
+      printChecks(out, t, r, rt.checks, "      ", shown);
     }
   }
+  return true;
+}
+
+void printText(std::ostream &out, const runtime::Table &t, const std::vector<runtime::PatientValue> &patient,
+               const runtime::Result &r, bool explain) {
+  if (!printHeader(out, t, patient, r, explain)) return;
+  const auto &tables = t.tables();
   out << "fired:\n";
   bool any = false;
   for (uint32_t ti = 0; ti < tables.size(); ++ti)
@@ -200,6 +233,213 @@ void printText(std::ostream &out, const runtime::Table &t, const std::vector<run
     out << "\n";
     for (const auto &[input, node] : info.course->tierNext)
       out << "  " << input << ": " << now(input) << " -> " << t.displayNode(node, r) << "\n";
+  }
+  for (const carepath::Violation &v : r.violations) out << "hit-policy violation: " << t.describe(v) << "\n";
+}
+
+// ------------------------------------------------------------------ --summary
+// One screen for the clinician at the bedside (docs/cli.md, "eval
+// --summary"): what to do now with the doses, what is due and by when,
+// then tests, what to consider, what to monitor and reassess, where the
+// patient is on each course, and what the protocol leaves open. Each line
+// is an action as the protocol writes it, with its note and citations.
+
+// A time from now for people, rounded (it only orders the bedside work):
+// minutes under an hour, hours up to three days, days beyond, to one decimal.
+std::string hours(const Rational &h) {
+  double x = h.toDouble();
+  const char *unit = "h";
+  if (h < Rational(1)) x *= 60, unit = "minutes";
+  else if (h > Rational(72)) x /= 24, unit = "days";
+  char text[64];
+  std::snprintf(text, sizeof text, "%.1f", x);
+  std::string s = text;
+  if (s.size() > 2 && s.compare(s.size() - 2, 2, ".0") == 0) s.resize(s.size() - 2);
+  return s + " " + unit;
+}
+
+// The patient's value of an event input (the time since it), if given.
+std::optional<Rational> since(const runtime::Table &t, const std::vector<runtime::PatientValue> &patient,
+                              const std::string &event) {
+  for (uint32_t i = 0; i < t.inputs().size() && i < patient.size(); ++i)
+    if (t.inputs()[i].name == event && !patient[i].missing && patient[i].kind == runtime::InputSpec::Kind::Number)
+      return patient[i].number;
+  return std::nullopt;
+}
+
+struct SummaryLine {
+  int section = 0;
+  Rational due;       // timed actions: hours from now to the deadline (or the start), for the order
+  std::string text;   // the action as written, with its dose or its time
+  std::string detail; // the plan, the time left, a cap reached
+  std::string why;    // the note and the rule with its citations
+  int choice = -1, option = -1;
+  uint32_t table = 0, rule = 0;
+};
+
+enum Section { kNow, kDue, kOrder, kConsider, kReassess, kOpen, kSections };
+const char *sectionTitle(int s) {
+  switch (s) {
+    case kNow: return "now";
+    case kDue: return "due (soonest first)";
+    case kOrder: return "tests to order";
+    case kConsider: return "to consider";
+    case kReassess: return "monitor and reassess";
+    case kOpen: return "not specified by the protocol";
+  }
+  return "";
+}
+
+// "capped at 1 g per day" when the amount is a `max` that holds it down:
+// the min node's constant argument is the amount and the dose is above it.
+std::string capReached(const runtime::Table &t, const runtime::Result &r, const runtime::ActionInfo &a,
+                       const runtime::FiredAction &f) {
+  if (a.amount < 0 || !f.amount) return "";
+  const runtime::NodeInfo &n = t.nodes()[a.amount];
+  if (n.op != runtime::NodeInfo::Op::Min) return "";
+  for (uint32_t x : n.args) {
+    const runtime::NodeInfo &c = t.nodes()[x];
+    if (c.op != runtime::NodeInfo::Op::Const || c.constant.number != *f.amount) continue;
+    for (uint32_t y : n.args) {
+      const runtime::NodeValue &v = r.values[y];
+      if (y != x && !v.missing && v.error == runtime::NodeValue::Error::None && v.number > *f.amount) {
+        std::string cap = "capped at " + t.displayAmount(a, *f.amount);
+        return a.basis.empty() ? cap : cap + " " + a.basis;
+      }
+    }
+  }
+  return "";
+}
+
+void printSummary(std::ostream &out, const runtime::Table &t, const std::vector<runtime::PatientValue> &patient,
+                  const runtime::Result &r) {
+  out << t.title() << " (" << t.protocolName() << " " << t.protocolVersion() << ", " << t.verificationStatus() << ")\n";
+  if (!r.inPopulation) {
+    out << "outside the population: the protocol does not apply to this patient\n";
+    return;
+  }
+  const auto &tables = t.tables();
+  std::vector<SummaryLine> lines;
+  for (const runtime::FiredAction &f : r.actions) {
+    const runtime::TableInfo &tb = tables[f.table];
+    const runtime::RuleInfo &rule = tb.rules[f.rule];
+    const runtime::ActionInfo &a = rule.actions[f.action];
+    SummaryLine l;
+    l.table = f.table;
+    l.rule = f.rule;
+    l.choice = a.choice;
+    l.option = a.option;
+    l.text = std::string(spelling(a.kind)) + (a.name.empty() ? "" : " " + a.name);
+    std::string cites;
+    for (size_t i = 0; i < a.citations.size(); ++i) cites += (i ? ", " : "") + a.citations[i];
+    l.why = (a.note.empty() ? "" : a.note + "; ") + tb.name + "." + rule.name + (cites.empty() ? "" : " [" + cites + "]");
+    switch (a.kind) {
+      case ActionKind::Give:
+        if (!f.amount) {
+          l.section = kOpen;
+          l.text += " (no dose): " + a.reason;
+          break;
+        }
+        l.section = kNow;
+        l.text += " " + t.displayDose(a, f);
+        if (!a.extra.empty()) l.text += " " + a.extra;
+        l.detail = t.displayPlan(a, f);
+        if (std::string cap = capReached(t, r, a, f); !cap.empty()) l.detail += (l.detail.empty() ? "" : "; ") + cap;
+        break;
+      case ActionKind::Unspecified:
+        l.section = kOpen;
+        l.text = a.reason;
+        break;
+      default: {
+        l.section = a.kind == ActionKind::Order ? kOrder
+                    : a.kind == ActionKind::Consider ? kConsider
+                    : a.kind == ActionKind::Monitor ? kReassess
+                                                     : kNow;
+        if (!a.extra.empty()) l.text += " " + a.extra;
+        if (!a.timing || a.timing->kind == "over") break;
+        // A time counted from an event: how long from now, by the
+        // patient's time since it.
+        Rational elapsed = 0;
+        if (!a.timing->anchor.empty()) {
+          std::optional<Rational> s = since(t, patient, a.timing->anchor);
+          if (!s) {
+            l.detail = a.timing->anchor + " has not happened";
+            break;
+          }
+          elapsed = *s;
+        }
+        if (a.timing->kind == "within" && a.timing->hi) {
+          l.section = kDue;
+          l.due = *a.timing->hi - elapsed;
+          l.detail = l.due > Rational(0) ? hours(l.due) + " left" : "overdue by " + hours(-l.due);
+        } else if (a.timing->kind == "at" && a.timing->lo) {
+          // Later: with what is to be reassessed, soonest first.
+          l.section = kReassess;
+          l.due = *a.timing->lo - elapsed;
+          Rational end = (a.timing->hi ? *a.timing->hi : *a.timing->lo) - elapsed;
+          if (l.due > Rational(0)) l.detail = "in " + hours(l.due) + (end != l.due ? " .. " + hours(end) : "");
+          else if (end >= Rational(0)) l.detail = "now (until " + hours(end) + " from now)";
+          else l.detail = "overdue by " + hours(-end);
+        }
+        break;
+      }
+    }
+    lines.push_back(std::move(l));
+  }
+  // Urgency: the section, then (timed actions) the time left; otherwise
+  // the order the result lists them in (tables in order, rules as written).
+  std::stable_sort(lines.begin(), lines.end(), [](const SummaryLine &x, const SummaryLine &y) {
+    if (x.section != y.section) return x.section < y.section;
+    return (x.section == kDue || x.section == kReassess) && x.due < y.due;
+  });
+  if (lines.empty()) out << "nothing to do: no rule fired\n";
+  for (int s = 0; s < kSections; ++s) {
+    bool header = false;
+    const SummaryLine *previous = nullptr;
+    for (const SummaryLine &l : lines) {
+      if (l.section != s) continue;
+      if (!header) out << sectionTitle(s) << ":\n";
+      header = true;
+      // The alternatives of a `one of` stay together, numbered as written.
+      std::string indent = "  ";
+      if (l.choice >= 0) {
+        bool same = previous && previous->choice == l.choice && previous->table == l.table && previous->rule == l.rule;
+        if (!same) out << "  one of (the clinician chooses):\n";
+        indent = "    " + std::to_string(l.option + 1) + ") ";
+      }
+      previous = &l;
+      // A time left stays on the action's line; a dose's plan and cap go below it.
+      std::string pad(indent.size() + 2, ' ');
+      bool timed = l.section == kDue || l.section == kReassess;
+      out << indent << l.text << (timed && !l.detail.empty() ? ": " + l.detail : "") << "\n";
+      if (!timed && !l.detail.empty()) out << pad << l.detail << "\n";
+      out << pad << "(" << l.why << ")\n";
+    }
+  }
+  // Where the patient is on each course after this evaluation, and what
+  // the record should say next (the values that change).
+  for (uint32_t ti = 0; ti < tables.size(); ++ti) {
+    const runtime::TableInfo &info = tables[ti];
+    if (!info.course) continue;
+    auto now = [&](const std::string &name) {
+      for (uint32_t i = 0; i < t.inputs().size() && i < patient.size(); ++i)
+        if (t.inputs()[i].name == name) return t.displayValue(i, patient[i]);
+      return std::string("?");
+    };
+    std::string exits, at, next;
+    for (const auto &[name, node] : info.course->exits)
+      if (r.values[node].truth == Truth::True) exits += (exits.empty() ? "" : ", ") + name;
+    for (uint32_t k = 0; k < info.rules.size(); ++k)
+      if (r.fired[ti][k]) at += (at.empty() ? "" : ", ") + info.rules[k].name;
+    std::vector<std::pair<std::string, uint32_t>> record{{info.course->onInput, info.course->onNext}};
+    record.insert(record.end(), info.course->tierNext.begin(), info.course->tierNext.end());
+    for (const auto &[input, node] : record)
+      if (std::string v = t.displayNode(node, r); v != now(input)) next += (next.empty() ? "" : ", ") + input + " = " + v;
+    out << "course " << info.name << ": "
+        << (r.values[info.course->onNext].truth == Truth::True ? "on the pathway" : "off the pathway");
+    if (!at.empty()) out << ", at " << at;
+    if (!exits.empty()) out << " (exit: " << exits << ")";
+    out << "\n  record next: " << (next.empty() ? "no change" : next) << "\n";
   }
   for (const carepath::Violation &v : r.violations) out << "hit-policy violation: " << t.describe(v) << "\n";
 }
@@ -417,6 +657,7 @@ int run(const EvalOptions &o, CommandContext &ctx) {
   try {
     runtime::EvaluateOptions eo;
     eo.explain = o.explain;
+    eo.scan = o.summary;  // every node computed: the summary reads a capped dose's uncapped value
     table->evaluate(*patient, r, eo);
   } catch (const runtime::EvaluationError &e) {
     diags.report(DiagId::err_table_eval, SourceRange{}, e.what());
@@ -425,7 +666,11 @@ int run(const EvalOptions &o, CommandContext &ctx) {
   // JSON: the runtime's result object (docs/runtime.md), with the
   // diagnostics keys every command's JSON has.
   if (ctx.format() == Format::Json) ctx.payload().json = nlohmann::ordered_json::parse(table->resultJson(*patient, r, o.explain));
-  else printText(std::cout, *table, *patient, r, o.explain);
+  else if (o.summary) {
+    // With --explain, the explanation first, then the summary.
+    // With --explain the explanation first (it ends there for a patient outside).
+    if (!o.explain || printHeader(std::cout, *table, *patient, r, true)) printSummary(std::cout, *table, *patient, r);
+  } else printText(std::cout, *table, *patient, r, o.explain);
   for (const carepath::Violation &v : r.violations)
     diags.report(DiagId::warn_table_hit_policy, SourceRange{}, table->describe(v));
   return kExitOk;
@@ -445,6 +690,8 @@ Command evalCommand() {
     line.option("--patients", o->patients,
                 "Batch mode: a JSONL file, one patient per line; prints one JSON line per patient (--format=jsonl)");
     line.flag("--explain", o->explain, "Show every condition checked, with the patient's values and citations");
+    line.flag("--summary", o->summary,
+              "One screen for the clinician: what to do now with the doses, what is due and by when, what to reassess");
     line.list("--trust", o->trust,
               "Refuse the table unless it is signed by a key of this PEM file of Ed25519 public keys (may be repeated)");
     line.flag("--allow-unverified", o->allowUnverified,

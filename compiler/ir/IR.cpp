@@ -159,6 +159,11 @@ ExprRef missing(Type t, SourceRange r) {
   e->mayBeMissing = true;
   return e;
 }
+ExprRef labelled(ExprRef e, std::string label) {
+  auto copy = std::make_shared<Expr>(*e);
+  copy->label = std::move(label);
+  return copy;
+}
 }  // namespace build
 
 int Protocol::findInput(const std::string &n) const {
@@ -200,14 +205,16 @@ ExprRef Protocol::pathwayExits(int pathway) const {
 
 ExprRef Protocol::pathwayActive(int pathway) const {
   const Pathway &p = pathways[pathway];
-  if (!p.course) return p.entry ? build::isTrue(p.entry) : build::boolean(true);
+  // Named `P` (Expr::label): explanations say the pathway, not its expansion.
+  if (!p.course) return p.entry ? build::labelled(build::isTrue(p.entry), p.name) : build::boolean(true);
   // On a course pathway the record's `on_P` keeps the patient on it
   // whatever today's findings; only an exit takes them off.
   const Input &on = inputs[p.onInput];
   ExprRef onRecord = build::input(p.onInput, on.type, p.range);
   ExprRef entered = p.entry ? build::nary(Op::Or, {onRecord, build::isTrue(p.entry)}, p.range) : build::boolean(true);
-  if (p.exits.empty()) return entered;
-  return build::nary(Op::And, {entered, build::unary(Op::Not, pathwayExits(pathway), p.range)}, p.range);
+  if (p.exits.empty()) return build::labelled(entered, p.name);
+  return build::labelled(build::nary(Op::And, {entered, build::unary(Op::Not, pathwayExits(pathway), p.range)}, p.range),
+                         p.name);
 }
 
 ExprRef Protocol::tierStateIs(int pathway, int tier, TierState s) const {
@@ -225,9 +232,12 @@ ExprRef Protocol::tierStateIs(int pathway, int tier, TierState s) const {
   std::vector<ExprRef> fresh{build::unary(Op::Not, build::input(p.onInput, inputs[p.onInput].type, p.range), t.range),
                              raw(TierState::NotStarted)};
   if (t.after >= 0) fresh.push_back(build::unary(Op::Not, tierStateIs(pathway, t.after, TierState::Failed), t.range));
-  ExprRef notStarted = build::nary(Op::Or, std::move(fresh), t.range);
+  // Named `P_T_state == s` (Expr::label): what the author writes for it.
+  ExprRef notStarted = build::labelled(build::nary(Op::Or, std::move(fresh), t.range),
+                                       in.name + " == " + spelling(TierState::NotStarted));
   if (s == TierState::NotStarted) return notStarted;
-  return build::nary(Op::And, {build::unary(Op::Not, notStarted, t.range), raw(s)}, t.range);
+  return build::labelled(build::nary(Op::And, {build::unary(Op::Not, notStarted, t.range), raw(s)}, t.range),
+                         in.name + " == " + spelling(s));
 }
 
 ExprRef Protocol::tierState(int pathway, int tier) const {
@@ -284,7 +294,7 @@ ExprRef Protocol::tierGuard(int pathway, int tier) const {
     std::vector<ExprRef> parts{pathwayActive(pathway), onOrEnters, build::unary(Op::Not, endsNow(t), t.range)};
     if (p.first)
       for (int s = 0; s < tier; ++s) parts.push_back(build::unary(Op::Not, tierGuard(pathway, s), t.range));
-    return build::nary(Op::And, std::move(parts), t.guard->range);
+    return build::labelled(build::nary(Op::And, std::move(parts), t.guard->range), p.name + "." + t.name);
   }
   // A tier applies when its pathway's entry and its guard are both true;
   // a stage of a `first` pathway also when no earlier stage's guard is.
@@ -293,8 +303,9 @@ ExprRef Protocol::tierGuard(int pathway, int tier) const {
   parts.push_back(build::isTrue(t.guard));
   if (p.first)
     for (int s = 0; s < tier; ++s) parts.push_back(build::unary(Op::Not, build::isTrue(p.tiers[s].guard), t.guard->range));
-  if (parts.size() == 1) return parts[0];
-  return build::nary(Op::And, std::move(parts), t.guard->range);
+  // Named `P.T` (Expr::label), as a rule naming the tier reads it.
+  return build::labelled(parts.size() == 1 ? parts[0] : build::nary(Op::And, std::move(parts), t.guard->range),
+                         p.name + "." + t.name);
 }
 
 ExprRef Protocol::tierFailed(int pathway, int tier) const {

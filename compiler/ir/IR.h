@@ -137,6 +137,15 @@ struct Expr {
   /// builders below; formulas over guards that cannot be missing stay
   /// two-valued and print as written.
   bool mayBeMissing = false;
+  /// A name the compiler gives a condition it derives from what the author
+  /// wrote, so explanations use the author's name, not its expansion: the
+  /// pathway `P` (on it, Protocol::pathwayActive), the tier `P.T`
+  /// (Protocol::tierGuard), the rule `T.R` (it fires), and `P_T_state == s`
+  /// (Protocol::tierStateIs: the record read as the author means it). Empty
+  /// for everything the author wrote. Meaning is unchanged: evaluators and
+  /// the verifier ignore it; toString prints it, the table compiler writes
+  /// it as a named `define` node (docs/tables.md, "Nodes").
+  std::string label{};
 };
 
 /// Constructors that fill in the type; used by lowering and by tests that
@@ -158,6 +167,8 @@ ExprRef ifThenElse(ExprRef c, ExprRef a, ExprRef b, SourceRange r = {});
 ExprRef count(Counting c, int k, std::vector<ExprRef> args, SourceRange r = {});
 /// No value: what a table output is when no rule gives it.
 ExprRef missing(Type t, SourceRange r = {});
+/// `e` under a compiler-made name (Expr::label); the same value.
+ExprRef labelled(ExprRef e, std::string label);
 }  // namespace build
 
 // ------------------------------------------------------------------ declarations

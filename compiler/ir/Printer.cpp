@@ -40,8 +40,14 @@ const Unit *canonicalUnit(const Protocol &p, const Dimension &d) {
   return nullptr;
 }
 
+// Set while `dump` runs: it writes expansions, not their names.
+thread_local bool dumping = false;
+
 std::string render(const Protocol &p, const Expr &e, int outer) {
   auto wrap = [&](const std::string &s, int prec) { return prec < outer ? "(" + s + ")" : s; };
+  // A pathway or tier named in a condition: the author's name, not the
+  // expansion (Expr::label); the IR dump shows what the IR holds.
+  if (!e.label.empty() && !dumping) return e.label;
   switch (e.op) {
   case Op::Const:
     if (e.constant.missing) return "missing";  // build::missing: a table output no rule gives
@@ -208,6 +214,10 @@ std::string stringLiteral(const std::string &text) {
 }
 
 void dump(const Protocol &p, std::ostream &out) {
+  struct Dumping {
+    Dumping() { dumping = true; }
+    ~Dumping() { dumping = false; }
+  } scope;
   out << "protocol " << p.name;
   if (!p.version.empty()) out << " version " << quoted(p.version);
   out << "\n";

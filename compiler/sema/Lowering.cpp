@@ -252,8 +252,10 @@ struct Lowerer {
     if (pw->first)
       for (int s = 0; s < tier; ++s)
         parts.push_back(ir::build::unary(ir::Op::Not, ir::build::isTrue(expr(pw->tiers[s].guard.get())), guard->range));
-    if (parts.size() == 1) return guard;
-    return nary(ir::Op::And, std::move(parts), guard->range);
+    // Named `pathway.tier` (ir::Expr::label), as ir::Protocol::tierGuard.
+    std::string label = pw->name.name + "." + pw->tiers[tier].name.name;
+    if (parts.size() == 1) return ir::build::labelled(guard, label);
+    return ir::build::labelled(nary(ir::Op::And, std::move(parts), guard->range), label);
   }
 
   /// When a rule fires: carepath::fire over the table's lowered guards, the
@@ -269,8 +271,11 @@ struct Lowerer {
     }
     std::vector<uint32_t> order(a.ruleOrder[table].begin(), a.ruleOrder[table].end());
     carepath::fire<ir::ExprRef>(t->hit, order, matched, fired, ir::FormulaLogic{});
-    for (size_t r = 0; r < fired.size(); ++r) ruleFiring[std::make_pair(table, static_cast<int>(r))] = fired[r];
-    return fired[rule];
+    // Named `table.rule` (ir::Expr::label): explanations say the rule.
+    for (size_t r = 0; r < fired.size(); ++r)
+      ruleFiring[std::make_pair(table, static_cast<int>(r))] =
+          ir::build::labelled(fired[r], t->name.name + "." + t->rules[r].name.name);
+    return ruleFiring[key];
   }
 
   /// `table.output`: a define named so, appended after the protocol's own

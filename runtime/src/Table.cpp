@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -589,6 +590,14 @@ public:
     }
   }
 
+  // A define's name is a name (`suspected`, `immunotherapy.first_line`),
+  // or a reading the compiler names (`P_T_state == on`).
+  static bool isName(const std::string &s) {
+    for (char c : s)
+      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.')) return false;
+    return !s.empty();
+  }
+
   // What an explanation shows next to a check: the inputs and number
   // defines it reads through arithmetic (not through another define).
   std::vector<uint32_t> reads(uint32_t n) {
@@ -599,7 +608,8 @@ public:
       case Op::Eq: case Op::Ne: case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::In: case Op::Known:
         check = true;
         break;
-      case Op::Define: check = node.kind != InputSpec::Kind::Bool; break;
+      // A condition named by what it reads (`P_T_state == on`): the values it reads.
+      case Op::Define: check = node.kind != InputSpec::Kind::Bool || !isName(node.name); break;
       default: break;
     }
     std::vector<uint32_t> out;
@@ -664,10 +674,14 @@ public:
       case Op::Define:
         if (!seen.insert(n).second) return;
         out.push_back({n, depth, Truth::False});
-        if (node.kind == InputSpec::Kind::Bool) walk(node.args[0], depth + 1, out, seen);
-        else
+        // A define's parts one level deeper; a condition named by a reading
+        // of the record (`P_T_state == on`, docs/tables.md) is one check.
+        if (node.kind == InputSpec::Kind::Bool) {
+          if (isName(node.name)) walk(node.args[0], depth + 1, out, seen);
+        } else {
           for (uint32_t r : node.reads)
             if (m_.nodes[r].op == Op::Define) walk(r, depth + 1, out, seen);
+        }
         return;
       case Op::Eq: case Op::Ne: case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::In: case Op::Known:
         if (!seen.insert(n).second) return;
@@ -779,6 +793,7 @@ public:
         a.extra = tk + " " + rangeText(lo, hi, u ? &*u : nullptr);
         // `within 24 h of presentation`, `at 4 weeks .. 6 weeks after first_pulse`.
         if (t.contains("anchor")) a.extra += (tk == "at" ? " after " : " of ") + r_.string(t, path + ".timing", "anchor");
+        a.timing = ActionInfo::Timing{tk, lo, hi, t.contains("anchor") ? r_.string(t, path + ".timing", "anchor") : ""};
       }
     }
     return a;
@@ -869,6 +884,7 @@ public:
         r_.fail(path + ".hit", std::string("a pathway's tiers are unique, got '") + spelling(t.hit) + "'");
       t.citations = r_.strings(pathways[i], path, "citations");
       std::optional<uint32_t> entry = optNodeRef(pathways[i], path, "entry", InputSpec::Kind::Bool);
+      if (entry) t.entryWhen = r_.string(pathways[i], path, "entryWhen");
       const json &tiers = r_.array(pathways[i], path, "tiers");
       std::vector<uint32_t> guards;
       for (size_t k = 0; k < tiers.size(); ++k) {
@@ -953,7 +969,14 @@ public:
 private:
   void add(TableInfo t, std::optional<uint32_t> entry, std::vector<uint32_t> guards) {
     std::vector<std::vector<ConditionCheck>> explain;
-    for (const RuleInfo &r : t.rules) explain.push_back(explainList(r.condition));
+    for (const RuleInfo &r : t.rules) {
+      // A tier's condition is the define `P.T` (what a rule naming the tier
+      // reads): its explanation is that define's parts.
+      uint32_t root = r.condition;
+      const NodeInfo &n = m_.nodes[root];
+      if (n.op == NodeInfo::Op::Define && n.name == t.name + "." + r.name) root = n.args[0];
+      explain.push_back(explainList(root));
+    }
     m_.explain.push_back(std::move(explain));
     m_.entries.push_back(entry);
     m_.guards.push_back(std::move(guards));

@@ -128,6 +128,15 @@ struct ActionInfo {
   /// `one of`: the choice's index in its rule and the alternative's in it; -1 for an action given outright.
   int choice = -1, option = -1;
   std::string regimen;               // "every 6 h up to 4 doses", as written; "" when none
+  /// do/order/consider/monitor with a time (docs/tables.md, `timing`): its
+  /// kind ("within", "at", "over"), bounds in hours, and the event input it
+  /// counts from ("" when none); `extra` is its text.
+  struct Timing {
+    std::string kind;
+    std::optional<Rational> lo, hi;
+    std::string anchor;
+  };
+  std::optional<Timing> timing;
   /// The treatment plan (docs/tables.md, "plan"): the factors turning the
   /// amount given into one dose, a day and the whole course, the most doses
   /// and the time between them; each unset when the protocol does not say.
@@ -169,6 +178,7 @@ struct CourseInfo {
 
 struct TableInfo {
   std::string name, description;
+  std::string entryWhen;               // a pathway's entry as written ("" when none)
   HitPolicy hit = HitPolicy::Collect;  // a pathway's tiers: unique
   Aggregation aggregation = Aggregation::None;
   std::vector<OutputInfo> outputs;
