@@ -27,6 +27,7 @@
 #include "carepath/Sha256.h"
 #include "carepath/Signing.h"
 #include "carepath/TableFormat.h"
+#include "carepath/Utf8.h"
 #include "JsonErrors.h"
 #include "RuleIndex.h"
 
@@ -1655,6 +1656,18 @@ public:
       x = static_cast<T>(v);
     } else if constexpr (std::is_same_v<T, std::string>) {
       size_t n = count();
+      // UTF-8, as the JSON parser requires of a table's strings (and JSON
+      // output of them needs).
+      std::string_view text(p_, n);
+      for (size_t i = 0; i < n;) {
+        if (static_cast<unsigned char>(text[i]) < 0x80) {
+          ++i;
+          continue;
+        }
+        size_t len = decodeUtf8(text, i).length;
+        if (len == 0) bad("a string that is not UTF-8");
+        i += len;
+      }
       x.assign(p_, n);
       p_ += n;
     } else if constexpr (std::is_same_v<T, Rational>) {
