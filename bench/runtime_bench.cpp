@@ -14,6 +14,7 @@
 #include "Frontend.h"
 #include "backends/JsonTable.h"
 #include "carepath/Table.h"
+#include "carepath/carepath.h"
 #include "ir/PatientInput.h"
 
 using namespace carepath;
@@ -292,6 +293,113 @@ void BM_LoadWideFirst3700(benchmark::State &state) {
   state.counters["bytes"] = double(text.size());
 }
 BENCHMARK(BM_LoadWideFirst3700)->Unit(benchmark::kMillisecond);
+
+// The same table in the compact format (docs/runtime.md, "Compact tables"):
+// digest check, decoding, validation, explanation lists and index.
+void BM_LoadWideFirst3700Compact(benchmark::State &state) {
+  static const std::string bytes = runtime::Table::loadText(wideFirst()).compact();
+  for (auto _ : state) {
+    runtime::Table t = runtime::Table::loadText(bytes);
+    benchmark::DoNotOptimize(t);
+  }
+  state.counters["bytes"] = double(bytes.size());
+}
+BENCHMARK(BM_LoadWideFirst3700Compact)->Unit(benchmark::kMillisecond);
+
+void BM_LoadAnecCompact(benchmark::State &state) {
+  static const std::string bytes = runtime::Table::loadText(anec().table).compact();
+  for (auto _ : state) {
+    runtime::Table t = runtime::Table::loadText(bytes);
+    benchmark::DoNotOptimize(t);
+  }
+  state.counters["bytes"] = double(bytes.size());
+}
+BENCHMARK(BM_LoadAnecCompact)->Unit(benchmark::kMicrosecond);
+
+// ------------------------------------------------------------------ batch
+
+// Patient lines of bench/gen_patients.py for ANEC (seed 1), as `eval
+// --patients` reads them.
+const std::vector<std::string> &anecLines() {
+  static std::vector<std::string> lines = [] {
+    std::string table = "/tmp/carepath-bench-anec.json";
+    { std::ofstream(table) << anec().table; }
+    std::string cmd = "python3 " CAREPATH_SOURCE_DIR "/bench/gen_patients.py " + table + " 4096 1";
+    FILE *f = popen(cmd.c_str(), "r");
+    if (!f) throw std::runtime_error("cannot run " + cmd);
+    std::vector<std::string> out;
+    std::string text;
+    char buf[65536];
+    for (size_t n; (n = fread(buf, 1, sizeof buf, f)) > 0;) text.append(buf, n);
+    pclose(f);
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) out.push_back(line);
+    return out;
+  }();
+  return lines;
+}
+
+// The patient reader on those lines (arg 1: the general reader only).
+void BM_ReadPatientAnec(benchmark::State &state) {
+  runtime::Table t = runtime::Table::loadText(anec().table);
+  const auto &lines = anecLines();
+  size_t i = 0, read = 0;
+  for (auto _ : state) {
+    std::vector<runtime::PatientError> errors;
+    const std::string &line = lines[i++ % lines.size()];
+    auto p = state.range(0) ? runtime::readPatientGeneral(t.inputs(), line, errors) : t.readPatient(line, errors);
+    read += p.has_value();
+    benchmark::DoNotOptimize(p);
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.counters["valid"] = double(read) / double(state.iterations());
+}
+BENCHMARK(BM_ReadPatientAnec)->Arg(0)->Arg(1);
+
+// The C API's columnar batch call on ANEC: 4,096 patients per call, their
+// values as columns, the fired rules into an array (one core).
+void BM_EvaluateColumnsAnec(benchmark::State &state) {
+  const std::string &json = anec().table;
+  carepath_table *t = nullptr;
+  if (carepath_table_open_string(json.data(), json.size(), 0, &t, nullptr) != CAREPATH_OK) {
+    state.SkipWithError("cannot open the table");
+    return;
+  }
+  runtime::Table table = runtime::Table::loadText(json);
+  constexpr size_t kPatients = 4096;
+  auto pool = patients(table, kPatients);
+  size_t inputs = table.inputs().size();
+  std::vector<std::vector<carepath_value>> columns(inputs, std::vector<carepath_value>(kPatients));
+  for (size_t i = 0; i < inputs; ++i) {
+    const runtime::InputSpec &s = table.inputs()[i];
+    const runtime::UnitSpec *unit = nullptr;
+    for (const runtime::UnitSpec &u : s.units)
+      if (u.name == s.displayUnit) unit = &u;
+    for (size_t p = 0; p < kPatients; ++p) {
+      const runtime::PatientValue &v = pool[p][i];
+      Rational written = unit ? (v.number - unit->offset) / unit->factor : v.number;
+      carepath_value &c = columns[i][p];
+      c = carepath_value{v.kind == runtime::InputSpec::Kind::Number ? written.num()
+                         : v.kind == runtime::InputSpec::Kind::Enum ? v.member
+                                                                    : int64_t(v.boolean),
+                         v.kind == runtime::InputSpec::Kind::Number ? written.den() : 1, v.text.c_str(), 0};
+    }
+  }
+  std::vector<const carepath_value *> cols;
+  for (auto &c : columns) cols.push_back(c.data());
+  std::vector<int32_t> status(kPatients);
+  std::vector<uint8_t> in(kPatients), fired(kPatients * carepath_table_rule_total(t));
+  size_t ok = 0;
+  for (auto _ : state) {
+    carepath_table_evaluate_columns(t, kPatients, cols.data(), status.data(), in.data(), fired.data(), nullptr);
+    ok += static_cast<size_t>(std::count(status.begin(), status.end(), CAREPATH_OK));
+    benchmark::DoNotOptimize(fired.data());
+  }
+  state.SetItemsProcessed(int64_t(state.iterations()) * int64_t(kPatients));
+  state.counters["ok"] = double(ok) / double(state.iterations() * kPatients);
+  carepath_table_free(t);
+}
+BENCHMARK(BM_EvaluateColumnsAnec)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

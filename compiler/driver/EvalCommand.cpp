@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <fstream>
 #include <iostream>
@@ -14,8 +15,10 @@
 #include <nlohmann/json.hpp>
 
 #include "Output.h"
+#include "basic/AtomicFile.h"
 #include "carepath/Signing.h"
 #include "carepath/Table.h"
+#include "carepath/Utf8.h"
 
 namespace carepath::driver {
 
@@ -28,6 +31,7 @@ struct EvalOptions {
   bool summary = false;
   bool allowUnverified = false;
   std::vector<std::string> trust;  // --trust: PEM public key files (docs/runtime.md, "Trusted tables")
+  std::string writeCompact;        // --write-compact: the table in the compact format (docs/runtime.md)
 };
 
 // "yes", "no " or "?  " for a truth value, so the checks line up.
@@ -507,9 +511,240 @@ nlohmann::json batchLine(const runtime::Table &t, const std::vector<runtime::Pat
   return {{"inPopulation", r.inPopulation}, {"decisions", decisions}};
 }
 
-// One line of batch output (or "" for a blank line); counts bad lines.
-std::string batchOne(const runtime::Table &table, std::string_view line, size_t lineNo, runtime::Result &r, size_t &bad) {
-  if (line.find_first_not_of(" \t\r") == std::string::npos) return "";
+// The same line written by hand (no JSON object per patient: that object
+// was the cost of batch mode). Byte-identical to batchLine's dump:
+// nlohmann's objects sort their keys, so tables, outputs and the keys of
+// each object are written in sorted order; strings are escaped as its
+// dump escapes them. The reference writer is kept for the cases this one
+// does not cover (an error line, a name twice, text that is not UTF-8) and
+// for tests (CAREPATH_EVAL_WRITER=json, docs/cli.md).
+
+// Whether `s` is well-formed UTF-8, by the toolchain's one decoder (as
+// strict as nlohmann's dump).
+bool validUtf8(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    if (static_cast<unsigned char>(s[i]) < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t n = decodeUtf8(s, i).length;
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
+// A JSON string as nlohmann's dump writes it (ensure_ascii off); false
+// (nothing written) when the text is not UTF-8.
+bool appendString(std::string &out, std::string_view s) {
+  if (!validUtf8(s)) return false;
+  out += '"';
+  for (char ch : s) {
+    auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c <= 0x1F) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += ch;
+        }
+    }
+  }
+  out += '"';
+  return true;
+}
+
+class BatchWriter {
+public:
+  explicit BatchWriter(const runtime::Table &t) : t_(t) {
+    const auto &tables = t.tables();
+    for (uint32_t ti = 0; ti < tables.size(); ++ti) byName_.push_back(ti);
+    std::sort(byName_.begin(), byName_.end(), [&](uint32_t a, uint32_t b) { return tables[a].name < tables[b].name; });
+    ok_ = !std::getenv("CAREPATH_EVAL_WRITER") || std::string(std::getenv("CAREPATH_EVAL_WRITER")) != "json";
+    for (size_t k = 1; k < byName_.size(); ++k) ok_ = ok_ && tables[byName_[k - 1]].name != tables[byName_[k]].name;
+    // Names, quoted once.
+    tableKey_.resize(tables.size());
+    ruleName_.resize(tables.size());
+    outputOrder_.resize(tables.size());
+    outputKey_.resize(tables.size());
+    actionName_.resize(tables.size());
+    for (uint32_t ti = 0; ti < tables.size() && ok_; ++ti) {
+      const runtime::TableInfo &info = tables[ti];
+      ok_ = ok_ && appendString(tableKey_[ti], info.name);
+      tableKey_[ti] += ':';
+      for (const runtime::RuleInfo &rule : info.rules) {
+        std::string q;
+        ok_ = ok_ && appendString(q, rule.name);
+        ruleName_[ti].push_back(q);
+        std::vector<std::string> names;
+        for (const runtime::ActionInfo &a : rule.actions) {
+          std::string n;
+          ok_ = ok_ && appendString(n, a.name);
+          names.push_back(n);
+        }
+        actionName_[ti].push_back(std::move(names));
+      }
+      for (uint32_t o = 0; o < info.outputs.size(); ++o) outputOrder_[ti].push_back(o);
+      std::sort(outputOrder_[ti].begin(), outputOrder_[ti].end(),
+                [&](uint32_t a, uint32_t b) { return info.outputs[a].name < info.outputs[b].name; });
+      for (size_t k = 1; k < outputOrder_[ti].size(); ++k)
+        ok_ = ok_ && info.outputs[outputOrder_[ti][k - 1]].name != info.outputs[outputOrder_[ti][k]].name;
+      for (const runtime::OutputInfo &o : info.outputs) {
+        std::string q;
+        ok_ = ok_ && appendString(q, o.name);
+        outputKey_[ti].push_back(q + ':');
+      }
+    }
+    actionsOf_.resize(tables.size());
+  }
+
+  /// Appends the line (with its newline); false when this writer does not
+  /// cover it (nothing appended): the caller then uses the reference one.
+  bool write(std::string &out, const runtime::Result &r) {
+    if (!ok_) return false;
+    size_t start = out.size();
+    const auto &tables = t_.tables();
+    for (auto &list : actionsOf_) list.clear();
+    for (size_t k = 0; k < r.actions.size(); ++k) actionsOf_[r.actions[k].table].push_back(k);
+    out += "{\"decisions\":{";
+    bool firstTable = true;
+    for (uint32_t ti : byName_) {
+      const runtime::TableInfo &info = tables[ti];
+      if (!firstTable) out += ',';
+      firstTable = false;
+      out += tableKey_[ti];
+      out += "{\"actions\":[";
+      for (size_t k = 0; k < actionsOf_[ti].size(); ++k) {
+        const runtime::FiredAction &f = r.actions[actionsOf_[ti][k]];
+        const runtime::ActionInfo &a = info.rules[f.rule].actions[f.action];
+        if (k) out += ',';
+        out += "{\"amount\":";
+        if (f.amount) {
+          out += '"';
+          out += f.amount->str();
+          out += '"';
+        } else {
+          out += "null";
+        }
+        if (a.amountHigh >= 0) {
+          out += ",\"amountHigh\":\"";
+          out += f.amountHigh->str();
+          out += '"';
+        }
+        if (a.choice >= 0) {
+          out += ",\"choice\":";
+          out += std::to_string(a.choice);
+        }
+        out += ",\"kind\":\"";
+        out += spelling(a.kind);
+        out += "\",\"name\":";
+        out += actionName_[ti][f.rule][f.action];
+        if (a.choice >= 0) {
+          out += ",\"option\":";
+          out += std::to_string(a.option);
+        }
+        out += ",\"rule\":";
+        out += ruleName_[ti][f.rule];
+        out += '}';
+      }
+      out += "],\"fired\":[";
+      bool firstRule = true;
+      if (r.inPopulation)
+        for (uint32_t k = 0; k < info.rules.size(); ++k)
+          if (r.fired[ti][k]) {
+            if (!firstRule) out += ',';
+            firstRule = false;
+            out += ruleName_[ti][k];
+          }
+      out += ']';
+      if (!info.outputs.empty()) {
+        out += ",\"outputs\":{";
+        bool firstOutput = true;
+        for (uint32_t o : outputOrder_[ti]) {
+          const runtime::OutputInfo &oi = info.outputs[o];
+          if (!firstOutput) out += ',';
+          firstOutput = false;
+          out += outputKey_[ti][o];
+          out += "{\"list\":[";
+          if (r.inPopulation)
+            for (size_t k = 0; k < r.results[ti].size(); ++k) {
+              uint32_t rule = r.results[ti][k];
+              if (k) out += ',';
+              out += "{\"rule\":";
+              out += ruleName_[ti][rule];
+              out += ",\"value\":";
+              if (!exact(out, r, info.rules[rule].outputs[o])) return undo(out, start);
+              out += '}';
+            }
+          out += "],\"value\":";
+          if (oi.value && r.inPopulation) {
+            if (!exact(out, r, *oi.value)) return undo(out, start);
+          } else {
+            out += "null";
+          }
+          out += '}';
+        }
+        out += '}';
+      }
+      bool violation = false;
+      for (const carepath::Violation &v : r.violations) violation = violation || v.table == ti;
+      out += violation ? ",\"violation\":true}" : ",\"violation\":false}";
+    }
+    out += r.inPopulation ? "},\"inPopulation\":true}\n" : "},\"inPopulation\":false}\n";
+    return true;
+  }
+
+private:
+  // A node's exact value, as batchLine's `exact` gives it.
+  bool exact(std::string &out, const runtime::Result &r, uint32_t node) const {
+    const runtime::NodeValue &v = r.values.at(node);
+    if (v.missing || v.error != runtime::NodeValue::Error::None) {
+      out += "null";
+      return true;
+    }
+    switch (t_.nodes()[node].kind) {
+      case runtime::InputSpec::Kind::Bool: out += v.truth == Truth::True ? "true" : "false"; return true;
+      case runtime::InputSpec::Kind::Enum: return appendString(out, t_.enumMembers().at(t_.nodes()[node].input).at(v.member));
+      case runtime::InputSpec::Kind::Number:
+        out += '"';
+        out += v.number.str();
+        out += '"';
+        return true;
+      case runtime::InputSpec::Kind::String: return appendString(out, v.text);
+    }
+    out += "null";
+    return true;
+  }
+  static bool undo(std::string &out, size_t start) {
+    out.resize(start);
+    return false;
+  }
+
+  const runtime::Table &t_;
+  bool ok_ = true;
+  std::vector<uint32_t> byName_;                      // tables in key order
+  std::vector<std::string> tableKey_;                 // [table] "\"name\":"
+  std::vector<std::vector<std::string>> ruleName_;    // [table][rule] quoted
+  std::vector<std::vector<uint32_t>> outputOrder_;    // [table] outputs in key order
+  std::vector<std::vector<std::string>> outputKey_;   // [table][output] "\"name\":"
+  std::vector<std::vector<std::vector<std::string>>> actionName_;  // [table][rule][action] quoted
+  std::vector<std::vector<size_t>> actionsOf_;        // [table] indices into Result::actions (reused)
+};
+
+// One line of batch output appended to `out` (nothing for a blank line);
+// counts bad lines.
+void batchOne(const runtime::Table &table, BatchWriter &writer, std::string_view line, size_t lineNo, runtime::Result &r,
+              size_t &bad, std::string &out) {
+  if (line.find_first_not_of(" \t\r") == std::string::npos) return;
   std::vector<runtime::PatientError> errors;
   auto patient = table.readPatient(line, errors);
   nlohmann::json j;
@@ -521,6 +756,7 @@ std::string batchOne(const runtime::Table &table, std::string_view line, size_t 
   } else {
     try {
       table.evaluate(*patient, r);
+      if (writer.write(out, r)) return;
       j = batchLine(table, *patient, r);
     } catch (const runtime::EvaluationError &e) {
       j = {{"line", lineNo}, {"error", e.what()}};
@@ -528,9 +764,8 @@ std::string batchOne(const runtime::Table &table, std::string_view line, size_t 
     }
   }
   // Invalid UTF-8 (quoted from a bad line) is replaced, never thrown from a worker.
-  std::string out = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  out += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   out += '\n';
-  return out;
 }
 
 // Streams: reads a block of lines, evaluates its two halves on two threads
@@ -551,12 +786,11 @@ int runBatch(const EvalOptions &o, const runtime::Table &table, DiagnosticEngine
   size_t bads[2] = {0, 0};
   runtime::Result results[2];
   size_t lineNo = 0, patients = 0, bad = 0;
+  BatchWriter writers[2] = {BatchWriter(table), BatchWriter(table)};
   auto work = [&](unsigned part, size_t n, size_t firstLine) {
     size_t begin = n * part / threads, end = n * (part + 1) / threads;
     outs[part].clear();
-    for (size_t k = begin; k < end; ++k) {
-      outs[part] += batchOne(table, lines[k], firstLine + k, results[part], bads[part]);
-    }
+    for (size_t k = begin; k < end; ++k) batchOne(table, writers[part], lines[k], firstLine + k, results[part], bads[part], outs[part]);
   };
   bool more = true;
   while (more) {
@@ -583,7 +817,7 @@ int runBatch(const EvalOptions &o, const runtime::Table &table, DiagnosticEngine
       else {
         // One thread: the whole block here.
         outs[0].clear();
-        for (size_t k = 0; k < n; ++k) outs[0] += batchOne(table, lines[k], firstLine + k, results[0], bads[0]);
+        for (size_t k = 0; k < n; ++k) batchOne(table, writers[0], lines[k], firstLine + k, results[0], bads[0], outs[0]);
       }
     } catch (...) {
       here = std::current_exception();
@@ -635,6 +869,15 @@ int run(const EvalOptions &o, CommandContext &ctx) {
   }
 
   ctx.setStarted(true);
+  if (!o.writeCompact.empty()) {
+    // The table as loaded (every check above passed), in the compact format.
+    std::string error;
+    if (!writeFileAtomically(o.writeCompact, table->compact(), error)) {
+      diags.report(DiagId::err_cannot_write_output, SourceRange{}, error);
+      return kExitFindings;
+    }
+    return kExitOk;
+  }
   if (!o.patients.empty()) return runBatch(o, *table, diags);
   if (o.patient.empty()) {
     diags.report(DiagId::err_cannot_read_file, SourceRange{}, "no patient: give PATIENT.json or --patients FILE.jsonl");
@@ -694,6 +937,8 @@ Command evalCommand() {
               "One screen for the clinician: what to do now with the doses, what is due and by when, what to reassess");
     line.list("--trust", o->trust,
               "Refuse the table unless it is signed by a key of this PEM file of Ed25519 public keys (may be repeated)");
+    line.option("--write-compact", o->writeCompact,
+                "Write the table (once loaded and checked) in the compact format to this file, and evaluate nothing");
     line.flag("--allow-unverified", o->allowUnverified,
               "Accept a table that is not marked verified (--force or --no-verify)");
   };

@@ -505,6 +505,109 @@ const char *carepath_result_action_dose(const carepath_result *r, size_t i) {
   return r && r->evaluated && i < r->doses.size() ? r->doses[i].c_str() : "";
 }
 
+// ------------------------------------------------------------ batch evaluation
+
+size_t carepath_table_rule_total(const carepath_table *t) {
+  size_t n = 0;
+  if (t)
+    for (const auto &info : t->table.tables()) n += info.rules.size();
+  return n;
+}
+
+size_t carepath_table_rule_offset(const carepath_table *t, size_t k) {
+  size_t n = 0;
+  if (!t) return 0;
+  for (size_t i = 0; i < k && i < t->table.tables().size(); ++i) n += t->table.tables()[i].rules.size();
+  return n;
+}
+
+carepath_status carepath_table_evaluate_columns(const carepath_table *t, size_t patients,
+                                                const carepath_value *const *columns, int32_t *status,
+                                                uint8_t *in_population, uint8_t *fired, carepath_error **error) {
+  if (error) *error = nullptr;
+  if (!t || !status || (patients && !columns))
+    return fail(error, CAREPATH_ERROR_INVALID_ARGUMENT, "no table, columns or status array given");
+  const auto &inputs = t->table.inputs();
+  for (size_t i = 0; i < inputs.size() && patients; ++i)
+    if (!columns[i]) return fail(error, CAREPATH_ERROR_INVALID_ARGUMENT, "no column given for input '" + inputs[i].name + "'");
+  // Each input's unit (the one carepath_table_input_unit names): values
+  // are converted from it, as the JSON reader converts "14 kg".
+  std::vector<const carepath::runtime::UnitSpec *> units(inputs.size(), nullptr);
+  for (size_t i = 0; i < inputs.size(); ++i)
+    for (const auto &u : inputs[i].units)
+      if (u.name == inputs[i].displayUnit) units[i] = &u;
+  const size_t total = carepath_table_rule_total(t);
+  carepath_status first = CAREPATH_OK;
+  try {
+    std::vector<carepath::runtime::PatientValue> patient(inputs.size());
+    carepath::runtime::Result r;
+    for (size_t p = 0; p < patients; ++p) {
+      carepath_status code = CAREPATH_OK;
+      std::string message;
+      try {
+        for (size_t i = 0; i < inputs.size(); ++i) {
+          const carepath_value &x = columns[i][p];
+          carepath::runtime::PatientValue &v = patient[i];
+          v = carepath::runtime::PatientValue{};
+          v.kind = inputs[i].kind;
+          v.missing = x.missing != 0;
+          if (v.missing) continue;  // evaluate() refuses it for a required input
+          auto invalid = [&](const std::string &why) {
+            throw EvaluationError("input '" + inputs[i].name + "': " + why, EvaluationError::Kind::InvalidPatient);
+          };
+          switch (v.kind) {
+            case InputSpec::Kind::Bool:
+              if (x.num != 0 && x.num != 1) invalid("a bool value is 0 or 1, got " + std::to_string(x.num));
+              v.boolean = x.num == 1;
+              break;
+            case InputSpec::Kind::Enum:
+              if (x.num < 0 || x.num > INT32_MAX) invalid("no member " + std::to_string(x.num));
+              v.member = static_cast<int>(x.num);
+              break;
+            case InputSpec::Kind::String:
+              if (!x.text) invalid("no text given");
+              v.text = x.text;
+              break;
+            case InputSpec::Kind::Number:
+              if (x.den <= 0) invalid("the denominator must be positive, got " + std::to_string(x.den));
+              try {
+                carepath::Rational n(x.num, x.den);
+                v.number = units[i] ? n * units[i]->factor + units[i]->offset : n;
+              } catch (const std::exception &) {
+                invalid("value too large or too precise");
+              }
+              break;
+          }
+        }
+        t->table.evaluate(patient, r);
+      } catch (const EvaluationError &e) {
+        code = evaluationStatus(e.kind);
+        message = e.what();
+      }
+      status[p] = code;
+      if (in_population) in_population[p] = code == CAREPATH_OK && r.inPopulation ? 1 : 0;
+      if (fired) {
+        uint8_t *row = fired + p * total;
+        std::memset(row, 0, total);
+        if (code == CAREPATH_OK && r.inPopulation)
+          for (size_t k = 0, n = 0; k < r.fired.size(); n += r.fired[k].size(), ++k)
+            for (size_t rule = 0; rule < r.fired[k].size(); ++rule) row[n + rule] = r.fired[k][rule];
+      }
+      if (code != CAREPATH_OK && first == CAREPATH_OK) {
+        first = code;
+        fail(error, code, "patient " + std::to_string(p) + ": " + message);
+      }
+    }
+  } catch (const std::bad_alloc &) {
+    if (error && *error) carepath_error_free(*error);
+    return fail(error, CAREPATH_ERROR_OUT_OF_MEMORY, "out of memory");
+  } catch (const std::exception &e) {
+    if (error && *error) carepath_error_free(*error);
+    return fail(error, CAREPATH_ERROR_INTERNAL, e.what());
+  }
+  return first;
+}
+
 const char *carepath_runtime_version(void) { return carepath::runtime::version(); }
 
 // ------------------------------------------------------------ earlier API

@@ -191,7 +191,180 @@ struct UnitCatalogue {
   }
 };
 
+/// A quantity string, "14.5 kg": its number's text and its unit's name
+/// ("" when none), each trimmed (both readers).
+void splitQuantity(std::string_view text, std::string &numberText, std::string &unitName) {
+  std::string s = trim(text);
+  size_t i = 0;
+  while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.' || s[i] == '-' ||
+                          s[i] == '+' || ((s[i] == 'e' || s[i] == 'E') && i > 0 && i + 1 < s.size() &&
+                                          (std::isdigit(static_cast<unsigned char>(s[i + 1])) ||
+                                           s[i + 1] == '-' || s[i + 1] == '+'))))
+    ++i;
+  numberText = s.substr(0, i);
+  unitName = trim(std::string_view(s).substr(i));
+}
+
+// ------------------------------------------------------------------ the fast path
+
+/// A scanner of the simple patient documents batches are made of: one flat
+/// object; keys and strings of printable ASCII without escapes; values
+/// true, false, null, numbers, strings. Anything else (an escape, a
+/// non-ASCII byte, a nested object, malformed JSON) stops it: the general
+/// reader then reads the document and words every problem.
+class SimpleScanner {
+public:
+  explicit SimpleScanner(std::string_view text) : p_(text.data()), end_(text.data() + text.size()) {}
+  void space() {
+    while (p_ != end_ && (*p_ == ' ' || *p_ == '\t' || *p_ == '\n' || *p_ == '\r')) ++p_;
+  }
+  bool eat(char c) {
+    space();
+    if (p_ == end_ || *p_ != c) return false;
+    ++p_;
+    return true;
+  }
+  bool atEnd() {
+    space();
+    return p_ == end_;
+  }
+  bool string(std::string_view &out) {
+    if (!eat('"')) return false;
+    const char *b = p_;
+    while (p_ != end_ && *p_ != '"') {
+      auto c = static_cast<unsigned char>(*p_);
+      if (c < 0x20 || c >= 0x80 || c == '\\') return false;
+      ++p_;
+    }
+    if (p_ == end_) return false;
+    out = std::string_view(b, static_cast<size_t>(p_ - b));
+    ++p_;
+    return true;
+  }
+  /// A JSON number, exactly as the grammar has it; its text.
+  bool number(std::string_view &out) {
+    space();
+    const char *b = p_;
+    auto digits = [&] {
+      const char *d = p_;
+      while (p_ != end_ && *p_ >= '0' && *p_ <= '9') ++p_;
+      return p_ != d;
+    };
+    if (p_ != end_ && *p_ == '-') ++p_;
+    if (p_ != end_ && *p_ == '0') ++p_;
+    else if (!digits()) return false;
+    if (p_ != end_ && *p_ == '.') {
+      ++p_;
+      if (!digits()) return false;
+    }
+    if (p_ != end_ && (*p_ == 'e' || *p_ == 'E')) {
+      ++p_;
+      if (p_ != end_ && (*p_ == '+' || *p_ == '-')) ++p_;
+      if (!digits()) return false;
+    }
+    out = std::string_view(b, static_cast<size_t>(p_ - b));
+    return true;
+  }
+  bool word(std::string_view w) {
+    if (static_cast<size_t>(end_ - p_) < w.size() || std::string_view(p_, w.size()) != w) return false;
+    p_ += w.size();
+    return true;
+  }
+  char peek() {
+    space();
+    return p_ == end_ ? '\0' : *p_;
+  }
+
+private:
+  const char *p_, *end_;
+};
+
 }  // namespace
+
+bool readSimplePatient(const std::vector<InputSpec> &specs, std::string_view jsonText, std::vector<PatientValue> &values) {
+  SimpleScanner in(jsonText);
+  if (!in.eat('{')) return false;
+  values.assign(specs.size(), PatientValue{});
+  static thread_local std::vector<uint8_t> given;
+  given.assign(specs.size(), 0);
+  std::string numberText, unitName;
+  size_t next = 0;  // patients mostly list the inputs in the table's order: try the next one first
+  if (in.peek() == '}') in.eat('}');
+  else
+    for (;;) {
+      std::string_view key;
+      if (!in.string(key) || !in.eat(':')) return false;
+      size_t i = next < specs.size() && specs[next].name == key ? next : 0;
+      while (i < specs.size() && specs[i].name != key) ++i;
+      next = i + 1;
+      if (i == specs.size() || given[i]) return false;  // unknown or twice: the general reader words it
+      given[i] = 1;
+      const InputSpec &spec = specs[i];
+      PatientValue &v = values[i];
+      v.kind = spec.kind;
+      char c = in.peek();
+      if (c == 'n') {
+        if (!in.word("null") || !spec.optional) return false;
+        v.missing = true;
+      } else if (c == 't' || c == 'f') {
+        if (spec.kind != InputSpec::Kind::Bool || !(in.word("true") || in.word("false"))) return false;
+        v.boolean = c == 't';
+      } else if (c == '"') {
+        std::string_view text;
+        if (!in.string(text)) return false;
+        switch (spec.kind) {
+          case InputSpec::Kind::Bool: return false;
+          case InputSpec::Kind::Enum: {
+            auto m = std::find(spec.members.begin(), spec.members.end(), text);
+            if (m == spec.members.end()) return false;
+            v.member = static_cast<int>(m - spec.members.begin());
+            break;
+          }
+          case InputSpec::Kind::String: v.text = text; break;
+          case InputSpec::Kind::Number: {
+            splitQuantity(text, numberText, unitName);
+            const UnitSpec *unit = nullptr;
+            if (!unitName.empty()) {
+              auto u = std::find_if(spec.units.begin(), spec.units.end(), [&](const UnitSpec &x) { return x.name == unitName; });
+              if (u == spec.units.end()) return false;  // composed, converted or unknown: the general reader
+              unit = &*u;
+            } else if (!spec.dimension.empty()) {
+              return false;
+            }
+            std::optional<Rational> number = parseDecimal(numberText);
+            if (!number) return false;
+            try {
+              v.number = unit ? *number * unit->factor + unit->offset : *number;
+            } catch (const RationalOverflow &) {
+              return false;
+            }
+            break;
+          }
+        }
+      } else {
+        std::string_view text;
+        if (spec.kind != InputSpec::Kind::Number || !spec.dimension.empty() || !in.number(text)) return false;
+        std::optional<Rational> number = parseDecimal(text);
+        if (!number) return false;
+        v.number = *number;
+      }
+      if (spec.kind == InputSpec::Kind::Number && !v.missing) {
+        if (spec.integer && !v.number.isInteger()) return false;
+        if ((spec.lo && v.number < *spec.lo) || (spec.hi && v.number > *spec.hi)) return false;
+      }
+      if (in.eat(',')) continue;
+      if (in.eat('}')) break;
+      return false;
+    }
+  if (!in.atEnd()) return false;
+  for (size_t i = 0; i < specs.size(); ++i)
+    if (!given[i]) {
+      if (!specs[i].optional) return false;
+      values[i].kind = specs[i].kind;
+      values[i].missing = true;
+    }
+  return true;
+}
 
 std::optional<Rational> parseDecimal(std::string_view text) {
   size_t e = text.find_first_of("eE");
@@ -226,6 +399,14 @@ std::string formatQuantity(const Rational &canonical, const UnitSpec *unit) {
 std::optional<std::vector<PatientValue>> readPatient(const std::vector<InputSpec> &specs, std::string_view jsonText,
                                                      std::vector<PatientError> &errors,
                                                      const std::vector<UnitSpec> &knownUnits) {
+  std::vector<PatientValue> values;
+  if (readSimplePatient(specs, jsonText, values)) return values;
+  return readPatientGeneral(specs, jsonText, errors, knownUnits);
+}
+
+std::optional<std::vector<PatientValue>> readPatientGeneral(const std::vector<InputSpec> &specs, std::string_view jsonText,
+                                                            std::vector<PatientError> &errors,
+                                                            const std::vector<UnitSpec> &knownUnits) {
   size_t errorsBefore = errors.size();
   using Kind = PatientError::Kind;
   auto fail = [&](const std::string &input, std::string message, Kind kind, std::string expected = {},
@@ -333,15 +514,7 @@ std::optional<std::vector<PatientValue>> readPatient(const std::vector<InputSpec
       if (node.type == Node::Type::Number) {
         numberText = node.text;
       } else if (node.type == Node::Type::String) {
-        std::string s = trim(node.text);
-        size_t i = 0;
-        while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.' || s[i] == '-' ||
-                                s[i] == '+' || ((s[i] == 'e' || s[i] == 'E') && i > 0 && i + 1 < s.size() &&
-                                                (std::isdigit(static_cast<unsigned char>(s[i + 1])) ||
-                                                 s[i + 1] == '-' || s[i + 1] == '+'))))
-          ++i;
-        numberText = s.substr(0, i);
-        unitName = trim(std::string_view(s).substr(i));
+        splitQuantity(node.text, numberText, unitName);
         hasUnit = !unitName.empty();
       } else if (node.type == Node::Type::Object) {
         const Node *val = nullptr, *unit = nullptr;

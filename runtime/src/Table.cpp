@@ -8,10 +8,16 @@
 #include "carepath/Table.h"
 
 #include <nlohmann/json.hpp>
+#ifndef CAREPATH_NO_OPENSSL
+#include <openssl/evp.h>
+#endif
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cctype>
+#include <cstring>
+#include <limits>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -19,8 +25,10 @@
 #include <span>
 #include <sstream>
 
+#include "carepath/Sha256.h"
 #include "carepath/Signing.h"
 #include "carepath/TableFormat.h"
+#include "carepath/Utf8.h"
 #include "JsonErrors.h"
 #include "RuleIndex.h"
 
@@ -268,6 +276,34 @@ json parseStrict(std::string_view text, const std::string &file) {
 
 // ------------------------------------------------------------------ the loader
 
+/// How many arguments an operator takes: [lo, hi] (both loaders check it).
+std::pair<size_t, size_t> arity(NodeInfo::Op op) {
+  using Op = NodeInfo::Op;
+  switch (op) {
+    case Op::Const: case Op::Input: return {0, 0};
+    case Op::Define: case Op::Not: case Op::In: case Op::Neg: case Op::Known: case Op::IsTrue: return {1, 1};
+    case Op::Eq: case Op::Ne: case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge:
+    case Op::Add: case Op::Sub: case Op::Mul: case Op::Div: return {2, 2};
+    case Op::And: case Op::Or: return {2, SIZE_MAX};
+    case Op::Min: case Op::Max: case Op::Count: return {1, SIZE_MAX};
+    case Op::If: return {3, 3};
+  }
+  return {0, 0};
+}
+
+/// The verification gate (both loaders): a status this runtime knows, and
+/// only "verified" unless unverified tables are allowed.
+void checkStatus(const Reader &r, const std::string &status, const LoadOptions &options) {
+  if (status != "verified" && status != "unverified" && status != "not-verified")
+    r.fail("verification.status", "expected verified, unverified or not-verified, got '" + status + "'");
+  if (status != "verified" && !options.allowUnverified)
+    r.fail("verification.status", "the table is " + status +
+                                      (status == "unverified" ? " (compiled with --force despite failed verification)"
+                                                              : " (compiled with --no-verify)") +
+                                      "; refusing it unless unverified tables are allowed",
+           LoadError::Kind::Unverified);
+}
+
 class Loader {
 public:
   Loader(const Reader &r, Model &m) : r_(r), m_(m) {}
@@ -320,17 +356,22 @@ public:
       }
       m_.inputs.push_back(std::move(s));
     }
-    for (const InputSpec &s : m_.inputs) {
-      const UnitSpec *display = nullptr;
-      for (const UnitSpec &u : s.units)
-        if (u.name == s.displayUnit) display = &u;
-      m_.displayUnits.push_back(display);
-    }
+    displayUnits();
     byName_ = seen;
     const json &units = r_.array(doc, "", "units");
     for (size_t u = 0; u < units.size(); ++u) {
       std::string up = Reader::at("units", u);
       m_.catalogue.push_back(unitSpec(units[u], up, r_.string(units[u], up, "dimension")));
+    }
+  }
+
+  // Each input's display unit among its units (the JSON and compact loaders).
+  void displayUnits() {
+    for (const InputSpec &s : m_.inputs) {
+      const UnitSpec *display = nullptr;
+      for (const UnitSpec &u : s.units)
+        if (u.name == s.displayUnit) display = &u;
+      m_.displayUnits.push_back(display);
     }
   }
 
@@ -442,17 +483,7 @@ public:
           n.args.push_back(static_cast<uint32_t>(a));
         }
       }
-      // Arity.
-      size_t lo = 0, hi = SIZE_MAX;
-      switch (n.op) {
-        case Op::Const: case Op::Input: lo = hi = 0; break;
-        case Op::Define: case Op::Not: case Op::In: case Op::Neg: case Op::Known: case Op::IsTrue: lo = hi = 1; break;
-        case Op::Eq: case Op::Ne: case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge:
-        case Op::Add: case Op::Sub: case Op::Mul: case Op::Div: lo = hi = 2; break;
-        case Op::And: case Op::Or: lo = 2; break;
-        case Op::Min: case Op::Max: case Op::Count: lo = 1; break;
-        case Op::If: lo = hi = 3; break;
-      }
+      auto [lo, hi] = arity(n.op);
       if (n.args.size() < lo || n.args.size() > hi)
         r_.fail(path + ".args", "'" + op + "' takes " +
                                     (lo == hi ? std::to_string(lo) : "at least " + std::to_string(lo)) +
@@ -569,24 +600,7 @@ public:
         default: break;
       }
       m_.nodes.push_back(std::move(n));
-      m_.nodes.back().reads = reads(static_cast<uint32_t>(i));
-      const NodeInfo &x = m_.nodes.back();
-      Model::EvalNode e;
-      e.number = x.constant.number;
-      e.member = x.constant.member;
-      e.text = x.constant.text;
-      e.boolean = x.constant.boolean;
-      e.missing = x.constant.missing;
-      e.members = x.members;
-      e.input = x.input;
-      e.k = x.k;
-      e.op = x.op;
-      e.counting = x.counting;
-      e.argKind = x.args.empty() ? x.kind : m_.nodes[x.args[0]].kind;
-      e.argBegin = static_cast<uint32_t>(m_.evalArgs.size());
-      m_.evalArgs.insert(m_.evalArgs.end(), x.args.begin(), x.args.end());
-      e.argEnd = static_cast<uint32_t>(m_.evalArgs.size());
-      m_.eval.push_back(e);
+      finishNode();
     }
   }
 
@@ -596,6 +610,30 @@ public:
     for (char c : s)
       if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.')) return false;
     return !s.empty();
+  }
+
+  // The last node read: what explanations show of it and its evaluation
+  // form (the JSON and compact loaders).
+  void finishNode() {
+    uint32_t i = static_cast<uint32_t>(m_.nodes.size() - 1);
+    m_.nodes.back().reads = reads(i);
+    const NodeInfo &x = m_.nodes.back();
+    Model::EvalNode e;
+    e.number = x.constant.number;
+    e.member = x.constant.member;
+    e.text = x.constant.text;
+    e.boolean = x.constant.boolean;
+    e.missing = x.constant.missing;
+    e.members = x.members;
+    e.input = x.input;
+    e.k = x.k;
+    e.op = x.op;
+    e.counting = x.counting;
+    e.argKind = x.args.empty() ? x.kind : m_.nodes[x.args[0]].kind;
+    e.argBegin = static_cast<uint32_t>(m_.evalArgs.size());
+    m_.evalArgs.insert(m_.evalArgs.end(), x.args.begin(), x.args.end());
+    e.argEnd = static_cast<uint32_t>(m_.evalArgs.size());
+    m_.eval.push_back(e);
   }
 
   // What an explanation shows next to a check: the inputs and number
@@ -966,7 +1004,7 @@ public:
     }
   }
 
-private:
+  // A table or pathway read (the JSON and compact loaders).
   void add(TableInfo t, std::optional<uint32_t> entry, std::vector<uint32_t> guards) {
     std::vector<std::vector<ConditionCheck>> explain;
     for (const RuleInfo &r : t.rules) {
@@ -983,9 +1021,9 @@ private:
     m_.tables.push_back(std::move(t));
   }
 
-public:
-  void population(const json &doc) {
-    m_.population = optNodeRef(doc, "", "population", InputSpec::Kind::Bool);
+  void population(const json &doc) { setPopulation(optNodeRef(doc, "", "population", InputSpec::Kind::Bool)); }
+  void setPopulation(std::optional<uint32_t> population) {
+    m_.population = population;
     if (m_.population) m_.populationExplain = explainList(*m_.population);
     m_.populationEnd = m_.population ? *m_.population + 1 : 0;
   }
@@ -1451,6 +1489,7 @@ Table Table::loadText(std::string_view text, const LoadOptions &options, const s
     throw LoadError(name + ": the table is " + std::to_string(text.size()) + " bytes; the limit is " +
                         std::to_string(options.maxBytes) + " bytes",
                     LoadError::Kind::TooLarge);
+  if (isCompact(text)) return loadCompact(text, options, name);
   json doc = parseStrict(text, name);
   Reader r(name);
   if (!doc.is_object()) r.fail("", std::string("not a carepath table: expected a JSON object, got ") + Reader::typeName(doc));
@@ -1477,14 +1516,7 @@ Table Table::loadText(std::string_view text, const LoadOptions &options, const s
   if (options.trust) m->signer = checkSignature(r, doc, std::move(content), *options.trust);
   const json &verification = r.object(doc, "", "verification");
   m->status = r.string(verification, "verification", "status");
-  if (m->status != "verified" && m->status != "unverified" && m->status != "not-verified")
-    r.fail("verification.status", "expected verified, unverified or not-verified, got '" + m->status + "'");
-  if (m->status != "verified" && !options.allowUnverified)
-    r.fail("verification.status", "the table is " + m->status +
-                                      (m->status == "unverified" ? " (compiled with --force despite failed verification)"
-                                                                 : " (compiled with --no-verify)") +
-                                      "; refusing it unless unverified tables are allowed",
-           LoadError::Kind::Unverified);
+  checkStatus(r, m->status, options);
   const json &protocol = r.object(doc, "", "protocol");
   m->name = r.string(protocol, "protocol", "name");
   m->version = r.string(protocol, "protocol", "version");
@@ -1517,6 +1549,479 @@ Table Table::load(const std::string &path, const LoadOptions &options) {
   std::string text(static_cast<size_t>(size), '\0');
   if (!in.read(text.data(), size)) throw LoadError(path + ": cannot read the file", LoadError::Kind::Io);
   return loadText(text, options, path);
+}
+
+// ------------------------------------------------------------------ the compact format
+// docs/runtime.md, "Compact tables": the loaded model in a binary form that
+// loads without parsing JSON. Layout: the magic (8 bytes), the compact
+// format version (u32), the SHA-256 of the payload (32 bytes), the
+// payload's size (u64), the payload. Integers are LEB128 varints (signed
+// ones zigzag), strings and lists a count then their items, numbers exact
+// (numerator, denominator). Each struct's fields are listed once, in
+// `fields` below, for both the writer and the reader. What the JSON loader
+// derives (explanation lists, evaluation nodes, the rule index) is derived
+// again on load by the same code.
+
+namespace {
+
+constexpr char kCompactMagic[8] = {'\x89', 'C', 'P', 'T', '\r', '\n', '\x1a', '\n'};
+constexpr uint32_t kCompactVersion = 1;
+constexpr size_t kCompactHeader = 8 + 4 + 32 + 8;
+
+std::array<unsigned char, 32> sha256(std::string_view bytes) {
+#ifdef CAREPATH_NO_OPENSSL
+  // WebAssembly (bindings/js): no OpenSSL, support/'s SHA-256.
+  Sha256 h;
+  h.update(bytes);
+  return h.finish();
+#else
+  // OpenSSL's SHA-256 (with the CPU's SHA extensions where present): the
+  // digest check is most of a compact load.
+  std::array<unsigned char, 32> md{};
+  unsigned int len = 0;
+  if (EVP_Digest(bytes.data(), bytes.size(), md.data(), &len, EVP_sha256(), nullptr) != 1 || len != 32)
+    throw LoadError("cannot compute SHA-256 (OpenSSL)", LoadError::Kind::Io);
+  return md;
+#endif
+}
+
+/// The model's parts as stored (derived parts are not).
+struct CompactParts {
+  std::string name, version, title, digest, status;
+  std::vector<InputSpec> inputs;
+  std::vector<std::vector<std::string>> enumMembers;
+  std::vector<std::pair<std::string, uint32_t>> enumsByName;
+  std::vector<UnitSpec> catalogue;
+  std::vector<NodeInfo> nodes;  // without `reads` (derived)
+  std::optional<uint32_t> population;
+  std::vector<TableInfo> tables;
+  std::vector<std::optional<uint32_t>> entries;
+  std::vector<std::vector<uint32_t>> guards;
+};
+
+template <class T> struct IsOptional : std::false_type {};
+template <class T> struct IsOptional<std::optional<T>> : std::true_type {};
+template <class T> struct IsVector : std::false_type {};
+template <class T> struct IsVector<std::vector<T>> : std::true_type {};
+template <class T> struct IsPair : std::false_type {};
+template <class A, class B> struct IsPair<std::pair<A, B>> : std::true_type {};
+
+// The largest value of each enum stored (the reader refuses others).
+constexpr uint64_t enumMax(NodeInfo::Op) { return static_cast<uint64_t>(NodeInfo::Op::Count); }
+constexpr uint64_t enumMax(InputSpec::Kind) { return static_cast<uint64_t>(InputSpec::Kind::String); }
+constexpr uint64_t enumMax(Counting) { return static_cast<uint64_t>(Counting::Exactly); }
+constexpr uint64_t enumMax(HitPolicy) { return static_cast<uint64_t>(HitPolicy::OutputOrder); }
+constexpr uint64_t enumMax(Aggregation) { return static_cast<uint64_t>(Aggregation::Count); }
+constexpr uint64_t enumMax(ActionKind) { return static_cast<uint64_t>(ActionKind::Unspecified); }
+
+class CompactOut {
+public:
+  std::string bytes;
+  template <class T> void operator()(T &x) {
+    if constexpr (std::is_same_v<T, bool>) bytes.push_back(x ? 1 : 0);
+    else if constexpr (std::is_enum_v<T>) varint(static_cast<uint64_t>(x));
+    else if constexpr (std::is_integral_v<T> && std::is_signed_v<T>) zigzag(static_cast<int64_t>(x));
+    else if constexpr (std::is_integral_v<T>) varint(static_cast<uint64_t>(x));
+    else if constexpr (std::is_same_v<T, std::string>) {
+      varint(x.size());
+      bytes += x;
+    } else if constexpr (std::is_same_v<T, Rational>) {
+      zigzag(x.num());
+      varint(static_cast<uint64_t>(x.den()));
+    } else if constexpr (IsOptional<T>::value) {
+      bytes.push_back(x ? 1 : 0);
+      if (x) (*this)(*x);
+    } else if constexpr (IsVector<T>::value) {
+      varint(x.size());
+      for (auto &item : x) (*this)(item);
+    } else if constexpr (IsPair<T>::value) {
+      (*this)(x.first);
+      (*this)(x.second);
+    } else {
+      fields(*this, x);
+    }
+  }
+
+private:
+  void varint(uint64_t v) {
+    while (v >= 0x80) {
+      bytes.push_back(static_cast<char>((v & 0x7f) | 0x80));
+      v >>= 7;
+    }
+    bytes.push_back(static_cast<char>(v));
+  }
+  void zigzag(int64_t v) { varint((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63)); }
+};
+
+class CompactIn {
+public:
+  CompactIn(std::string_view payload, const Reader &r) : p_(payload.data()), end_(payload.data() + payload.size()), r_(r) {}
+  bool done() const { return p_ == end_; }
+  [[noreturn]] void bad(const std::string &what) const { r_.fail("", "malformed compact table: " + what); }
+
+  template <class T> void operator()(T &x) {
+    if constexpr (std::is_same_v<T, bool>) {
+      uint64_t v = varint();
+      if (v > 1) bad("a flag is neither 0 nor 1");
+      x = v == 1;
+    } else if constexpr (std::is_enum_v<T>) {
+      uint64_t v = varint();
+      if (v > enumMax(T{})) bad("an enumerated value out of range");
+      x = static_cast<T>(v);
+    } else if constexpr (std::is_integral_v<T> && std::is_signed_v<T>) {
+      uint64_t u = varint();
+      int64_t v = static_cast<int64_t>(u >> 1) ^ -static_cast<int64_t>(u & 1);
+      if (v < std::numeric_limits<T>::min() || v > std::numeric_limits<T>::max()) bad("an integer out of range");
+      x = static_cast<T>(v);
+    } else if constexpr (std::is_integral_v<T>) {
+      uint64_t v = varint();
+      if (v > std::numeric_limits<T>::max()) bad("an integer out of range");
+      x = static_cast<T>(v);
+    } else if constexpr (std::is_same_v<T, std::string>) {
+      size_t n = count();
+      // UTF-8, as the JSON parser requires of a table's strings (and JSON
+      // output of them needs).
+      std::string_view text(p_, n);
+      for (size_t i = 0; i < n;) {
+        if (static_cast<unsigned char>(text[i]) < 0x80) {
+          ++i;
+          continue;
+        }
+        size_t len = decodeUtf8(text, i).length;
+        if (len == 0) bad("a string that is not UTF-8");
+        i += len;
+      }
+      x.assign(p_, n);
+      p_ += n;
+    } else if constexpr (std::is_same_v<T, Rational>) {
+      int64_t num = 0;
+      uint64_t den = 0;
+      (*this)(num);
+      (*this)(den);
+      if (den == 0 || den > static_cast<uint64_t>(INT64_MAX)) bad("a number with a zero or too large denominator");
+      try {
+        x = Rational(num, static_cast<int64_t>(den));
+      } catch (const std::exception &) {
+        bad("a number out of range");
+      }
+      if (x.num() != num || x.den() != static_cast<int64_t>(den)) bad("a number not in lowest terms");
+    } else if constexpr (IsOptional<T>::value) {
+      bool present = false;
+      (*this)(present);
+      if (present) {
+        x.emplace();
+        (*this)(*x);
+      } else {
+        x.reset();
+      }
+    } else if constexpr (IsVector<T>::value) {
+      size_t n = count();  // every item takes a byte at least: a bounded allocation
+      x.clear();
+      x.resize(n);
+      for (auto &item : x) (*this)(item);
+    } else if constexpr (IsPair<T>::value) {
+      (*this)(x.first);
+      (*this)(x.second);
+    } else {
+      fields(*this, x);
+    }
+  }
+
+private:
+  uint64_t varint() {
+    uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (p_ == end_) bad("it ends in the middle of a value");
+      auto b = static_cast<unsigned char>(*p_++);
+      v |= static_cast<uint64_t>(b & 0x7f) << shift;
+      if (!(b & 0x80)) return v;
+    }
+    bad("an integer longer than 64 bits");
+  }
+  size_t count() {
+    uint64_t n = varint();
+    if (n > static_cast<uint64_t>(end_ - p_)) bad("a length beyond the end of the file");
+    return static_cast<size_t>(n);
+  }
+  const char *p_, *end_;
+  const Reader &r_;
+};
+
+// Each struct's stored fields, in order (the writer's and the reader's one
+// definition). Every member is named by a structured binding, so a member
+// added to one of these structs does not compile until it is listed here.
+template <class IO> void fields(IO &io, UnitSpec &u) {
+  auto &[name, factor, dimension, offset, ucum] = u;
+  io(name), io(factor), io(dimension), io(offset), io(ucum);
+}
+template <class IO> void fields(IO &io, units::Ratio &r) {
+  auto &[of, per, factor] = r;
+  io(of), io(per), io(factor);
+}
+template <class IO> void fields(IO &io, InputSpec &s) {
+  auto &[name, kind, members, integer, lo, hi, dimension, units, displayUnit, substance, conversions, optional] = s;
+  io(name), io(kind), io(members), io(integer), io(lo), io(hi), io(dimension), io(units), io(displayUnit),
+      io(substance), io(conversions), io(optional);
+}
+template <class IO> void fields(IO &io, PatientValue &v) {
+  auto &[kind, boolean, member, number, text, missing] = v;
+  io(kind), io(boolean), io(member), io(number), io(text), io(missing);
+}
+template <class IO> void fields(IO &io, NodeInfo &n) {
+  auto &[op, kind, args, constant, input, members, counting, k, name, text, unit, reads] = n;
+  (void)reads;  // derived on load (Loader::finishNode)
+  io(op), io(kind), io(args), io(constant), io(input), io(members), io(counting), io(k), io(name), io(text), io(unit);
+}
+template <class IO> void fields(IO &io, ActionInfo::Plan &p) {
+  auto &[perDose, perDay, perCourse, doses, interval] = p;
+  io(perDose), io(perDay), io(perCourse), io(doses), io(interval);
+}
+template <class IO> void fields(IO &io, ActionInfo::Timing &t) {
+  auto &[kind, lo, hi, anchor] = t;
+  io(kind), io(lo), io(hi), io(anchor);
+}
+template <class IO> void fields(IO &io, ActionInfo &a) {
+  auto &[kind, name, note, reason, citations, identity, amount, amountHigh, canonicalUnit, unit, basis, extra, unless,
+         choice, option, regimen, timing, plan] = a;
+  io(kind), io(name), io(note), io(reason), io(citations), io(identity), io(amount), io(amountHigh),
+      io(canonicalUnit), io(unit), io(basis), io(extra), io(unless), io(choice), io(option), io(regimen), io(timing),
+      io(plan);
+}
+template <class IO> void fields(IO &io, RuleInfo &r) {
+  auto &[name, priority, when, condition, outputs, actions, citations] = r;
+  io(name), io(priority), io(when), io(condition), io(outputs), io(actions), io(citations);
+}
+template <class IO> void fields(IO &io, OutputInfo &o) {
+  auto &[name, kind, unit, value] = o;
+  io(name), io(kind), io(unit), io(value);
+}
+template <class IO> void fields(IO &io, CourseInfo &c) {
+  auto &[onInput, onNext, exits, tierNext] = c;
+  io(onInput), io(onNext), io(exits), io(tierNext);
+}
+template <class IO> void fields(IO &io, TableInfo &t) {
+  auto &[name, description, entryWhen, hit, aggregation, outputs, order, pathway, course, rules, citations] = t;
+  io(name), io(description), io(entryWhen), io(hit), io(aggregation), io(outputs), io(order), io(pathway), io(course),
+      io(rules), io(citations);
+}
+template <class IO> void fields(IO &io, CompactParts &p) {
+  io(p.name), io(p.version), io(p.title), io(p.digest), io(p.status), io(p.inputs), io(p.enumMembers),
+      io(p.enumsByName), io(p.catalogue), io(p.nodes), io(p.population), io(p.tables), io(p.entries), io(p.guards);
+}
+
+// What evaluation relies on, checked on a compact load as the JSON loader
+// checks it field by field: a file whose digest was recomputed after an
+// edit may still be wrong. Returns the problem, "" when there is none.
+std::string checkNode(const Model &m, const NodeInfo &n, size_t i) {
+  using K = InputSpec::Kind;
+  auto [lo, hi] = arity(n.op);
+  if (n.args.size() < lo || n.args.size() > hi) return "wrong number of arguments";
+  for (uint32_t a : n.args)
+    if (a >= i) return "an argument that is not an earlier node";
+  auto kind = [&](size_t k) { return m.nodes[n.args[k]].kind; };
+  auto all = [&](K want) { return std::all_of(n.args.begin(), n.args.end(), [&](uint32_t a) { return m.nodes[a].kind == want; }); };
+  auto sameKind = [&](size_t x, size_t y) {
+    const NodeInfo &a = m.nodes[n.args[x]], &b = m.nodes[n.args[y]];
+    return a.kind == b.kind && (a.kind != K::Enum || a.input == b.input);
+  };
+  auto enumOk = [&](uint32_t e) { return e < m.enumMembers.size(); };
+  switch (n.op) {
+    case Op::Const:
+      if (n.constant.kind != n.kind) return "a constant of another kind";
+      if (n.kind == K::Enum &&
+          (!enumOk(n.input) || (!n.constant.missing && (n.constant.member < 0 ||
+                                                         static_cast<size_t>(n.constant.member) >= m.enumMembers[n.input].size()))))
+        return "an enum constant out of range";
+      break;
+    case Op::Input:
+      if (n.input >= m.inputs.size() || m.inputs[n.input].kind != n.kind) return "an input out of range or of another kind";
+      break;
+    case Op::Define:
+      if (n.kind != kind(0) || n.input != m.nodes[n.args[0]].input) return "a define of another kind than its value";
+      break;
+    case Op::Not: case Op::And: case Op::Or: case Op::IsTrue: case Op::Count:
+      if (n.kind != K::Bool || !all(K::Bool)) return "a condition over values that are not conditions";
+      if (n.op == Op::Count && n.k > n.args.size()) return "a count above its number of items";
+      break;
+    case Op::In:
+      if (n.kind != K::Bool || kind(0) != K::Enum || n.input != m.nodes[n.args[0]].input || !enumOk(n.input) ||
+          n.members == 0 || (m.enumMembers[n.input].size() < 64 && (n.members >> m.enumMembers[n.input].size()) != 0))
+        return "a member test out of range";
+      break;
+    case Op::Eq: case Op::Ne:
+      if (n.kind != K::Bool || !sameKind(0, 1)) return "a comparison of values of two kinds";
+      break;
+    case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge:
+      if (n.kind != K::Bool || !all(K::Number)) return "an ordering of values that are not numbers";
+      break;
+    case Op::Add: case Op::Sub: case Op::Mul: case Op::Div: case Op::Neg: case Op::Min: case Op::Max:
+      if (n.kind != K::Number || !all(K::Number)) return "arithmetic on values that are not numbers";
+      break;
+    case Op::Known:
+      if (n.kind != K::Bool) return "a `known` that is not a condition";
+      break;
+    case Op::If:
+      if (kind(0) != K::Bool || !sameKind(1, 2) || n.kind != kind(1) || n.input != m.nodes[n.args[1]].input)
+        return "an if of mismatched kinds";
+      break;
+  }
+  if (n.kind == K::Enum && !enumOk(n.input)) return "an enum value of no enum";
+  return "";
+}
+
+}  // namespace
+
+bool Table::isCompact(std::string_view bytes) {
+  return bytes.size() >= sizeof kCompactMagic && std::memcmp(bytes.data(), kCompactMagic, sizeof kCompactMagic) == 0;
+}
+
+std::string Table::compact() const {
+  const Model &m = *m_;
+  CompactParts p{m.name, m.version, m.title, m.digest, m.status, m.inputs, m.enumMembers, {}, m.catalogue,
+                 m.nodes, m.population, m.tables, m.entries, m.guards};
+  p.enumsByName.assign(m.enumsByName.begin(), m.enumsByName.end());
+  for (NodeInfo &n : p.nodes) n.reads.clear();
+  CompactOut out;
+  out(p);
+  std::string file(kCompactMagic, sizeof kCompactMagic);
+  for (int k = 0; k < 4; ++k) file.push_back(static_cast<char>(kCompactVersion >> (8 * k)));
+  auto md = sha256(out.bytes);
+  file.append(reinterpret_cast<const char *>(md.data()), md.size());
+  for (int k = 0; k < 8; ++k) file.push_back(static_cast<char>(static_cast<uint64_t>(out.bytes.size()) >> (8 * k)));
+  return file + out.bytes;
+}
+
+Table Table::loadCompact(std::string_view bytes, const LoadOptions &options, const std::string &name) {
+  Reader r(name);
+  if (bytes.size() > options.maxBytes)
+    throw LoadError(name + ": the table is " + std::to_string(bytes.size()) + " bytes; the limit is " +
+                        std::to_string(options.maxBytes) + " bytes",
+                    LoadError::Kind::TooLarge);
+  if (!isCompact(bytes)) r.fail("", "not a compact carepath table (no magic number)", LoadError::Kind::Unsupported);
+  if (bytes.size() < kCompactHeader) r.fail("", "corrupt compact table: it ends inside its header", LoadError::Kind::Tampered);
+  auto le = [&](size_t at, int n) {
+    uint64_t v = 0;
+    for (int k = 0; k < n; ++k) v |= static_cast<uint64_t>(static_cast<unsigned char>(bytes[at + k])) << (8 * k);
+    return v;
+  };
+  uint64_t version = le(8, 4);
+  if (version != kCompactVersion)
+    r.fail("", "compact format version " + std::to_string(version) + " is not supported by this runtime (it reads version " +
+                   std::to_string(kCompactVersion) + ")",
+           LoadError::Kind::Unsupported);
+  std::string_view payload = bytes.substr(kCompactHeader);
+  if (le(44, 8) != payload.size())
+    r.fail("", "corrupt compact table: its payload is " + std::to_string(payload.size()) + " bytes, the header says " +
+                   std::to_string(le(44, 8)) + " (truncated or extended)",
+           LoadError::Kind::Tampered);
+  auto md = sha256(payload);
+  if (std::memcmp(md.data(), bytes.data() + 12, 32) != 0)
+    r.fail("", "digest mismatch: the compact table was modified after it was written (its SHA-256 does not match)",
+           LoadError::Kind::Tampered);
+
+  CompactParts p;
+  CompactIn in(payload, r);
+  in(p);
+  if (!in.done()) in.bad("bytes after the end of the table");
+  // A compact table carries no signature: a trusted load needs the signed JSON table.
+  if (options.trust)
+    r.fail("signature", "a compact table carries no signature, and only tables signed by a trusted key are accepted (load the signed JSON table)",
+           LoadError::Kind::Unsigned);
+  checkStatus(r, p.status, options);
+
+  auto m = std::make_shared<Model>();
+  m->name = std::move(p.name);
+  m->version = std::move(p.version);
+  m->title = std::move(p.title);
+  m->digest = std::move(p.digest);
+  m->status = std::move(p.status);
+  m->inputs = std::move(p.inputs);
+  for (const InputSpec &s : m->inputs)
+    if (s.kind == InputSpec::Kind::Enum ? s.members.empty() || s.members.size() > 64 : !s.members.empty())
+      in.bad("input '" + s.name + "' has a wrong member list");
+  m->enumMembers = std::move(p.enumMembers);
+  if (m->enumMembers.size() < m->inputs.size()) in.bad("fewer enums than inputs");
+  for (size_t e = 0; e < m->enumMembers.size(); ++e)
+    if (e < m->inputs.size() ? m->enumMembers[e] != m->inputs[e].members
+                             : m->enumMembers[e].empty() || m->enumMembers[e].size() > 64)
+      in.bad("enum " + std::to_string(e) + " has a wrong member list");
+  for (auto &[n, e] : p.enumsByName) {
+    if (e < m->inputs.size() || e >= m->enumMembers.size()) in.bad("enum '" + n + "' out of range");
+    m->enumsByName.emplace(n, e);
+  }
+  m->catalogue = std::move(p.catalogue);
+  // Units divide displayed values: positive factors, as the JSON loader requires.
+  auto unitOk = [](const UnitSpec &u) { return u.factor.sign() > 0; };
+  bool positive = std::all_of(m->catalogue.begin(), m->catalogue.end(), unitOk);
+  for (const InputSpec &s : m->inputs) {
+    positive = positive && std::all_of(s.units.begin(), s.units.end(), unitOk);
+    for (const units::Ratio &ratio : s.conversions) positive = positive && ratio.factor.sign() > 0;
+  }
+  for (const NodeInfo &n : p.nodes) positive = positive && (!n.unit || unitOk(*n.unit));
+  for (const TableInfo &t : p.tables) {
+    for (const OutputInfo &o : t.outputs) positive = positive && (!o.unit || unitOk(*o.unit));
+    for (const RuleInfo &rule : t.rules)
+      for (const ActionInfo &a : rule.actions) positive = positive && (!a.unit || unitOk(*a.unit));
+  }
+  if (!positive) in.bad("a unit or substance ratio whose factor is not positive");
+  Loader l(r, *m);
+  l.displayUnits();
+  m->nodes.reserve(p.nodes.size());
+  for (size_t i = 0; i < p.nodes.size(); ++i) {
+    std::string problem = checkNode(*m, p.nodes[i], i);
+    if (!problem.empty()) in.bad("node " + std::to_string(i) + ": " + problem);
+    m->nodes.push_back(std::move(p.nodes[i]));
+    l.finishNode();
+  }
+  auto nodeOk = [&](int64_t n, InputSpec::Kind k) { return n >= 0 && static_cast<size_t>(n) < m->nodes.size() && m->nodes[n].kind == k; };
+  using K = InputSpec::Kind;
+  if (p.population && !nodeOk(*p.population, K::Bool)) in.bad("the population is not a condition node");
+  l.setPopulation(p.population);
+  if (p.entries.size() != p.tables.size() || p.guards.size() != p.tables.size()) in.bad("tables, entries and guards differ in number");
+  for (size_t t = 0; t < p.tables.size(); ++t) {
+    TableInfo &info = p.tables[t];
+    std::string where = "table '" + info.name + "': ";
+    if ((info.pathway && info.hit != HitPolicy::Unique) ||
+        (info.aggregation != Aggregation::None && info.hit != HitPolicy::Collect))
+      in.bad(where + "a hit policy it cannot have");
+    if (p.entries[t] && !nodeOk(*p.entries[t], K::Bool)) in.bad(where + "the entry is not a condition node");
+    if (p.guards[t].size() != info.rules.size()) in.bad(where + "one guard per rule expected");
+    for (uint32_t g : p.guards[t])
+      if (!nodeOk(g, K::Bool)) in.bad(where + "a guard is not a condition node");
+    std::vector<bool> seen(info.rules.size(), false);
+    if (info.order.size() != info.rules.size()) in.bad(where + "the order is not a permutation of the rules");
+    for (uint32_t k : info.order) {
+      if (k >= seen.size() || seen[k]) in.bad(where + "the order is not a permutation of the rules");
+      seen[k] = true;
+    }
+    bool single = hasSingleOutput(info.hit, info.aggregation);
+    for (const OutputInfo &o : info.outputs) {
+      K valueKind = info.aggregation == Aggregation::Count ? K::Number : o.kind;
+      if (o.value.has_value() != single || (o.value && !nodeOk(*o.value, valueKind)))
+        in.bad(where + "output '" + o.name + "' has a wrong value");
+      if (o.kind == K::Enum && single && o.value && !(m->nodes[*o.value].input < m->enumMembers.size()))
+        in.bad(where + "output '" + o.name + "' has a wrong enum");
+    }
+    for (const RuleInfo &rule : info.rules) {
+      if (!nodeOk(rule.condition, K::Bool)) in.bad(where + "rule '" + rule.name + "' has no condition node");
+      if (rule.outputs.size() != info.outputs.size()) in.bad(where + "rule '" + rule.name + "' has a wrong number of outputs");
+      for (size_t o = 0; o < rule.outputs.size(); ++o)
+        if (!nodeOk(rule.outputs[o], info.outputs[o].kind)) in.bad(where + "rule '" + rule.name + "' has a wrong output node");
+      for (const ActionInfo &a : rule.actions)
+        if ((a.amount != -1 && !nodeOk(a.amount, K::Number)) || (a.amountHigh != -1 && (a.amount < 0 || !nodeOk(a.amountHigh, K::Number))) ||
+            (a.unless != -1 && !nodeOk(a.unless, K::Bool)) || a.choice < -1 || a.option < -1)
+          in.bad(where + "rule '" + rule.name + "' has a wrong action");
+    }
+    if (info.course) {
+      bool ok = nodeOk(info.course->onNext, K::Bool);
+      for (const auto &[n, node] : info.course->exits) ok = ok && nodeOk(node, K::Bool);
+      for (const auto &[n, node] : info.course->tierNext) ok = ok && nodeOk(node, K::Enum);
+      if (!ok) in.bad(where + "a wrong course node");
+    }
+    l.add(std::move(info), p.entries[t], std::move(p.guards[t]));
+  }
+  for (const TableInfo &t : m->tables) m->index.push_back(RuleIndex::build(m->nodes, m->inputs, t));
+  return Table(std::move(m));
 }
 
 const std::string &Table::protocolName() const { return m_->name; }

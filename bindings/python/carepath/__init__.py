@@ -138,6 +138,18 @@ _result_action_amount = _fn("carepath_result_action_amount", ctypes.c_int, _p, _
 _result_action_dose = _fn("carepath_result_action_dose", _s, _p, _z)
 _runtime_version = _fn("carepath_runtime_version", _s)
 
+
+class _Value(ctypes.Structure):
+    # carepath_value (carepath/carepath.h, "batch evaluation")
+    _fields_ = [("num", ctypes.c_int64), ("den", ctypes.c_int64), ("text", ctypes.c_char_p), ("missing", ctypes.c_int)]
+
+
+_rule_total = _fn("carepath_table_rule_total", _z, _p)
+_rule_offset = _fn("carepath_table_rule_offset", _z, _p, _z)
+_evaluate_columns = _fn("carepath_table_evaluate_columns", ctypes.c_int, _p, _z, ctypes.POINTER(ctypes.POINTER(_Value)),
+                        ctypes.POINTER(ctypes.c_int32), ctypes.POINTER(ctypes.c_uint8), ctypes.POINTER(ctypes.c_uint8),
+                        ctypes.POINTER(_p))
+
 _ALLOW_UNVERIFIED = 1
 _EXPLAIN = 1
 
@@ -329,6 +341,16 @@ class Result:
     json: Dict[str, Any] = field(repr=False)
 
 
+@dataclass(frozen=True)
+class BatchRow:
+    """One patient of Table.evaluate_many: `status` ("CAREPATH_OK" or the
+    code of why this patient could not be evaluated), whether it is in the
+    population, and the rules that fired ("table.rule")."""
+    status: str
+    in_population: bool
+    fired: Tuple[str, ...]
+
+
 def _where(entry: Dict[str, Any]) -> str:
     if "pathway" in entry:
         return f"{entry['pathway']}.{entry['tier']}"
@@ -405,6 +427,49 @@ class Table:
             return self._read(result)
         finally:
             _result_free(result)
+
+    def evaluate_many(self, patients: List[Dict[str, Any]]) -> List[BatchRow]:
+        """Evaluates many patients in one call, without JSON
+        (carepath_table_evaluate_columns): each a dict of input name to
+        value: True/False, a member's name, a str for a string input, a
+        number (int, Fraction or decimal string) in the input's unit
+        (`Input.unit`: 14 for "14 kg"), None or left out when missing. A
+        patient that cannot be evaluated gets its status in its row; the
+        others are evaluated all the same."""
+        n = len(patients)
+        keep = []  # the encoded strings, alive during the call
+        columns = (ctypes.POINTER(_Value) * len(self.inputs))()
+        for i, spec in enumerate(self.inputs):
+            column = (_Value * max(n, 1))()
+            for k, patient in enumerate(patients):
+                v = patient.get(spec.name)
+                cell = column[k]
+                cell.den = 1
+                if v is None:
+                    cell.missing = 1
+                elif spec.kind == "bool":
+                    cell.num = 1 if v is True else 0 if v is False else 2
+                elif spec.kind == "enum":
+                    cell.num = spec.members.index(v) if v in spec.members else -1
+                elif spec.kind == "string":
+                    keep.append(str(v).encode("utf-8"))
+                    cell.text = keep[-1]
+                else:
+                    f = Fraction(v)
+                    if not (-2**63 < f.numerator < 2**63 and f.denominator < 2**63):
+                        raise ValueError(f"{spec.name}: {v} is too large or too precise")
+                    cell.num, cell.den = f.numerator, f.denominator
+            keep.append(column)
+            columns[i] = ctypes.cast(column, ctypes.POINTER(_Value))
+        total = _rule_total(self._handle)
+        status = (ctypes.c_int32 * max(n, 1))()
+        inside = (ctypes.c_uint8 * max(n, 1))()
+        fired = (ctypes.c_uint8 * max(n * total, 1))()
+        _evaluate_columns(self._handle, n, columns, status, inside, fired, None)
+        names = [f"{t.name}.{r.name}" for t in self.tables for r in t.rules]
+        return [BatchRow(_str(_status_name(status[k])), bool(inside[k]),
+                         tuple(names[j] for j in range(total) if fired[k * total + j]))
+                for k in range(n)]
 
     def _read(self, r) -> Result:
         doc = json.loads(_str(_result_json(r)))

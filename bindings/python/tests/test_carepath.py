@@ -207,6 +207,23 @@ class Evaluation(unittest.TestCase):
         self.assertIsNone(ranked.value)
         self.assertEqual(ranked.values, (("r", "urgent"), ("f", "routine")))
 
+    def test_evaluate_many(self):
+        # The columnar batch call fires what evaluate() fires, patient by
+        # patient; a bad patient gets its status and stops no other.
+        t = table("dosing")
+        toddler = dict(TODDLER, age=3, weight=14, temp=39, alt=120)  # in each input's unit
+        self.assertEqual((t.input("age").unit, t.input("weight").unit), ("years", "kg"))
+        heavy = dict(toddler, weight=Fraction(81, 2), c2=False)
+        rows = t.evaluate_many([toddler, dict(toddler, weight=500), heavy, dict(toddler, c1=3)])
+        self.assertEqual([r.status for r in rows],
+                         ["CAREPATH_OK", "CAREPATH_ERROR_INVALID_PATIENT", "CAREPATH_OK", "CAREPATH_ERROR_INVALID_PATIENT"])
+        for row, patient in ((rows[0], TODDLER), (rows[2], dict(TODDLER, weight="40.5 kg", c2=False))):
+            one = t.evaluate(patient)
+            self.assertEqual(list(row.fired), one.fired)
+            self.assertEqual(row.in_population, one.in_population)
+        self.assertEqual(rows[1].fired, ())
+        self.assertEqual(t.evaluate_many([]), [])
+
     def test_json_text_patient(self):
         r = table("dosing").evaluate(json.dumps(TODDLER))
         self.assertEqual(r.json["protocol"]["name"], "dosing")

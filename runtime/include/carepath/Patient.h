@@ -116,6 +116,19 @@ std::optional<std::vector<PatientValue>> readPatient(const std::vector<InputSpec
                                                      std::vector<PatientError> &errors,
                                                      const std::vector<UnitSpec> &knownUnits = {});
 
+/// The fast path readPatient takes first (batch evaluation reads millions
+/// of patients): a flat object whose keys and strings are printable ASCII
+/// without escapes, each value a bool, null, a number, an enum member, a
+/// string, or a quantity "NUMBER UNIT" in one of the input's own units,
+/// every value valid. Returns false on anything else, and then the
+/// general reader decides (and words every problem); when it returns
+/// true, `values` is exactly what the general reader returns.
+bool readSimplePatient(const std::vector<InputSpec> &specs, std::string_view jsonText, std::vector<PatientValue> &values);
+/// readPatient without the fast path (tests compare the two).
+std::optional<std::vector<PatientValue>> readPatientGeneral(const std::vector<InputSpec> &specs, std::string_view jsonText,
+                                                            std::vector<PatientError> &errors,
+                                                            const std::vector<UnitSpec> &knownUnits = {});
+
 /// Exact value of a decimal number as written in JSON or in a quantity
 /// string: "14", "-0.25", "1.5e3", "2E-2". Nullopt when malformed or too
 /// large/precise for a Rational.

@@ -264,8 +264,21 @@ class Table {
 public:
   /// Loads a table file; throws LoadError.
   static Table load(const std::string &path, const LoadOptions &options = {});
-  /// Loads a table from text; `name` is used in messages.
+  /// Loads a table from text; `name` is used in messages. Both load a
+  /// compact table too (recognised by its magic number).
   static Table loadText(std::string_view text, const LoadOptions &options = {}, const std::string &name = "<table>");
+
+  /// The compact table format (docs/runtime.md, "Compact tables"): this
+  /// table in a binary form that loads without parsing JSON, protected by
+  /// the SHA-256 of its content (a corrupt file is refused: LoadError
+  /// Tampered). It keeps the JSON table's digest() and verification
+  /// status; it carries no signature, so a load with a trust store refuses
+  /// it (Unsigned).
+  std::string compact() const;
+  /// Loads a compact table; throws LoadError as load() does.
+  static Table loadCompact(std::string_view bytes, const LoadOptions &options = {}, const std::string &name = "<table>");
+  /// Whether `bytes` start with the compact format's magic number.
+  static bool isCompact(std::string_view bytes);
 
   const std::string &protocolName() const;
   const std::string &protocolVersion() const;

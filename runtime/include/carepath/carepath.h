@@ -241,6 +241,45 @@ CAREPATH_API int carepath_result_action_amount(const carepath_result *result, si
 /* A fired give's amount for people, "420 mg per day"; "" when it has none. */
 CAREPATH_API const char *carepath_result_action_dose(const carepath_result *result, size_t i);
 
+/* ------------------------------------------------------------ batch evaluation
+ * Many patients in one call, given as columns of values (no JSON to build
+ * or parse), the fired rules returned in an array (docs/runtime.md,
+ * "Batch evaluation"). */
+
+/* One input value of one patient. */
+typedef struct carepath_value {
+  /* number inputs: the value num/den (den > 0) in the input's unit,
+   * carepath_table_input_unit ("kg"; a plain number when ""); bool inputs:
+   * 0 or 1; enum inputs: the member's index. */
+  int64_t num;
+  int64_t den;
+  const char *text; /* string inputs: NUL-terminated UTF-8; ignored otherwise */
+  int missing;      /* non-zero: no value (an optional input only) */
+} carepath_value;
+
+/* All tables' rules numbered together: table t's rule r is number
+ * carepath_table_rule_offset(table, t) + r, below carepath_table_rule_total. */
+CAREPATH_API size_t carepath_table_rule_total(const carepath_table *table);
+CAREPATH_API size_t carepath_table_rule_offset(const carepath_table *table, size_t t);
+
+/* Evaluates `patients` patients: columns[i][p] is input i (the table's
+ * order) of patient p. For each patient p: status[p] is CAREPATH_OK, or why
+ * that patient could not be evaluated (CAREPATH_ERROR_INVALID_PATIENT: a
+ * value that does not fit its input; _ARITHMETIC; _UNDEFINED_AMOUNT);
+ * in_population[p] is 1 when it is in the population; fired[p * total + n]
+ * (total = carepath_table_rule_total) is 1 when rule number n fired, 0
+ * otherwise and for a patient whose status is not CAREPATH_OK. in_population
+ * and fired may be NULL. The result is the one carepath_table_evaluate_into
+ * gives each patient. Returns CAREPATH_OK when every patient was evaluated;
+ * otherwise the first failed patient's status, with its error (the message
+ * names the patient: "patient 3: ...") when `error` is not NULL; the other
+ * patients are evaluated all the same. Runs on the calling thread; calls on
+ * one table from several threads at once are safe. */
+CAREPATH_API carepath_status carepath_table_evaluate_columns(const carepath_table *table, size_t patients,
+                                                             const carepath_value *const *columns, int32_t *status,
+                                                             uint8_t *in_population, uint8_t *fired,
+                                                             carepath_error **error);
+
 /* ------------------------------------------------------------ version */
 
 /* The runtime library's version: the project version, "MAJOR.MINOR.PATCH". */
