@@ -39,6 +39,7 @@ struct Table::Model {
   std::vector<NodeInfo> nodes;      // topological order
   std::vector<TableInfo> tables;    // pathways, then tables
   std::optional<uint32_t> population;
+  std::vector<AssumptionInfo> assumptions;
   /// Pathways: the entry's node, for telling an undecided tier (its
   /// `condition` reads the entry through is-true).
   std::vector<std::optional<uint32_t>> entries;      // [table]
@@ -965,6 +966,20 @@ public:
     m_.population = optNodeRef(doc, "", "population", InputSpec::Kind::Bool);
     if (m_.population) m_.populationExplain = explainList(*m_.population);
     m_.populationEnd = m_.population ? *m_.population + 1 : 0;
+    // `assumptions` (optional: absent when the protocol has none): their
+    // nodes follow the population's, and are computed with them.
+    if (!doc.contains("assumptions")) return;
+    const json &arr = r_.array(doc, "", "assumptions");
+    for (size_t i = 0; i < arr.size(); ++i) {
+      std::string path = Reader::at("assumptions", i);
+      AssumptionInfo a;
+      a.name = r_.string(arr[i], path, "name");
+      a.when = r_.string(arr[i], path, "when");
+      a.node = nodeRef(r_.member(arr[i], path, "node"), Reader::join(path, "node"), InputSpec::Kind::Bool);
+      a.citations = r_.strings(arr[i], path, "citations");
+      m_.populationEnd = std::max(m_.populationEnd, a.node + 1);
+      m_.assumptions.push_back(std::move(a));
+    }
   }
 
 private:
@@ -1507,6 +1522,7 @@ const std::vector<TableInfo> &Table::tables() const { return m_->tables; }
 const std::vector<NodeInfo> &Table::nodes() const { return m_->nodes; }
 const std::vector<std::vector<std::string>> &Table::enumMembers() const { return m_->enumMembers; }
 std::optional<uint32_t> Table::population() const { return m_->population; }
+const std::vector<AssumptionInfo> &Table::assumptions() const { return m_->assumptions; }
 bool Table::indexed(uint32_t table) const { return m_->index.at(table) != nullptr; }
 
 std::optional<std::vector<PatientValue>> Table::readPatient(std::string_view json,
@@ -1579,6 +1595,10 @@ void Table::evaluate(const std::vector<PatientValue> &patient, Result &out, cons
     missingInputs(m, v, node, into, seen);
   };
 
+  out.violatedAssumptions.clear();
+  for (uint32_t k = 0; k < m.assumptions.size(); ++k)
+    if (needTruth(v, m.assumptions[k].node, [&] { return "assumption '" + m.assumptions[k].name + "'"; }) == Truth::False)
+      out.violatedAssumptions.push_back(k);
   out.inPopulation = true;
   out.populationUnknown = false;
   if (m.population) {
@@ -1798,6 +1818,12 @@ std::string Table::resultJson(const std::vector<PatientValue> &patient, const Re
   json out;
   out["protocol"] = {{"name", m.name}, {"version", m.version}, {"digest", m.digest}, {"verification", m.status}};
   out["inPopulation"] = r.inPopulation;
+  // Only for a table with assumptions (docs/runtime.md): the names violated.
+  if (!m.assumptions.empty()) {
+    json violated = json::array();
+    for (uint32_t k : r.violatedAssumptions) violated.push_back(m.assumptions[k].name);
+    out["assumptionsViolated"] = violated;
+  }
   auto ruleRef = [&](uint32_t t, uint32_t k) {
     return json{{m.tables[t].pathway ? "pathway" : "table", m.tables[t].name},
                 {m.tables[t].pathway ? "tier" : "rule", m.tables[t].rules[k].name}};
