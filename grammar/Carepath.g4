@@ -35,6 +35,7 @@ decl
     | tableDecl
     | verifyDecl
     | exampleDecl
+    | assumeDecl
     ;
 
 useDecl
@@ -86,6 +87,13 @@ inputDecl
 // event's name is that elapsed time (docs/language.md, "Events and time").
 eventDecl
     : EVENT ident STRING? citations?
+    ;
+
+// `assume weight_for_age: CONDITION "note" [WHO]`: a population
+// assumption, restricting which patients exist (docs/language.md, "assume").
+// Sema requires a citation or `unspecified "why"`.
+assumeDecl
+    : ASSUME ident COLON expr STRING? unspecifiedMark? citations?
     ;
 
 defineDecl
@@ -414,6 +422,7 @@ citations
 AFTER: 'after';
 ALWAYS: 'always';
 AND: 'and';
+ASSUME: 'assume';
 ANY: 'any';
 AT: 'at';
 BOOL: 'bool';

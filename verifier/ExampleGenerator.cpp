@@ -156,6 +156,9 @@ Generation generateExamples(const Protocol &p, const Options &options, bool from
   if (!fromScratch)
     for (const Goal &g : goals) gen.alreadyMet += g.met(cov);
   Z3Backend z3(p, options);
+  // Only patients the protocol assumes exist: `carepath test` fails an
+  // example that violates an assumption.
+  for (const Assumption &a : p.assumptions) z3.restrict(assumptionHolds(a));
 
   // Asks for one patient; on `yes`, the patient (evaluable by the evaluator).
   auto ask = [&](const ExprRef &formula, std::string &why, bool &impossible) -> std::optional<Patient> {

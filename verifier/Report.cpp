@@ -154,6 +154,7 @@ json reportToJson(const Report &report, const ir::Protocol &p, const SourceManag
               {"location", json(locationToJson(sources, r.range))}};
     if (r.status == Status::Unknown) o["reason"] = r.reason;
     if (r.counterexample) o["counterexample"] = counterexampleJson(p, *r.counterexample);
+    if (r.counterexample && !p.assumptions.empty()) o["assumptions"] = r.assumptions;
     if (r.crossCheck) o["crossCheck"] = crossCheckJson(*r.crossCheck);
     props.push_back(std::move(o));
   }

@@ -276,6 +276,7 @@ public:
 
   void all() {
     populationNotEmpty();
+    assumptions();
     partialOperations();
     for (const Obligation &o : buildConditions(p_)) {
       decide(o);
@@ -283,7 +284,10 @@ public:
         for (const Property &prop : p_.properties)
           if (prop.range == o.range && (prop.kind == Property::Kind::Always || prop.kind == Property::Kind::Never) &&
               onlyInputs(*prop.expr, prop.range))
-            vacuous(o.range, o.proved, "it follows from the input ranges and the population alone (it reads no define, tier or rule)");
+            vacuous(o.range, o.proved,
+                    std::string("it follows from the input ranges") +
+                        (p_.assumptions.empty() ? " and the population" : ", the population and the assumptions") +
+                        " alone (it reads no define, tier or rule)");
     }
     overlaps();
     doses();
@@ -301,6 +305,99 @@ private:
     o.refuted = "no patient satisfies the population and the input ranges: every other proof would be vacuous";
     o.range = p_.population ? p_.population->range : SourceRange{};
     decide(o);
+  }
+
+  /// The population assumptions (docs/verifier.md, "Assumptions"): each
+  /// holds for some patient of the population, and all of them together
+  /// (else every proof is vacuous: the smallest set that no patient
+  /// satisfies is named). Then every later question is asked under them.
+  void assumptions() {
+    if (p_.assumptions.empty()) return;
+    std::vector<ExprRef> truths;
+    bool each = true;
+    for (const Assumption &as : p_.assumptions) {
+      Obligation o;
+      o.kind = PropertyKind::Population;
+      o.goal = Obligation::Goal::Satisfiable;
+      o.formula = b::isTrue(as.condition);
+      o.proved = "assumption '" + as.name + "' holds for some patient in the population";
+      o.refuted = "no patient in the population and the input ranges satisfies assumption '" + as.name + "'";
+      o.range = as.range;
+      decide(o);
+      each = each && report_.properties.back().status == Status::Proved;
+      truths.push_back(o.formula);
+    }
+    if (each && truths.size() > 1) {
+      Obligation o;
+      o.kind = PropertyKind::Population;
+      o.goal = Obligation::Goal::Satisfiable;
+      o.formula = b::nary(Op::And, truths);
+      o.proved = "some patient in the population satisfies all " + std::to_string(truths.size()) + " assumptions";
+      o.range = p_.assumptions[0].range;
+      std::string names = "all " + std::to_string(truths.size());
+      ++report_.stats.solverChecks;
+      if (z3_.holdsForSome(o.formula).kind == Answer::Kind::No) {
+        // The smallest set no patient satisfies, by deletion: drop each
+        // assumption the rest are unsatisfiable without.
+        std::vector<size_t> core;
+        for (size_t i = 0; i < truths.size(); ++i) core.push_back(i);
+        for (size_t k = 0; k < core.size() && core.size() > 2;) {
+          std::vector<ExprRef> rest;
+          for (size_t j = 0; j < core.size(); ++j)
+            if (j != k) rest.push_back(truths[core[j]]);
+          ++report_.stats.solverChecks;
+          if (z3_.holdsForSome(rest.size() == 1 ? rest[0] : b::nary(Op::And, rest)).kind == Answer::Kind::No)
+            core.erase(core.begin() + static_cast<std::ptrdiff_t>(k));
+          else
+            ++k;
+        }
+        std::vector<ExprRef> parts;
+        names.clear();
+        for (size_t j = 0; j < core.size(); ++j) {
+          const Assumption &as = p_.assumptions[core[j]];
+          names += (j == 0 ? "'" : j + 1 == core.size() ? "' and '" : "', '") + as.name;
+          if (j + 1 == core.size()) names += "'";
+          parts.push_back(truths[core[j]]);
+          if (j > 0) o.related.push_back({as.range, "assumption '" + as.name + "' is here"});
+        }
+        o.formula = b::nary(Op::And, parts);
+        o.range = p_.assumptions[core[0]].range;
+      }
+      o.refuted = "no patient in the population satisfies assumptions " + names +
+                  " together: every other proof would be vacuous";
+      decide(o);
+    }
+    std::vector<ExprRef> hold;
+    for (const Assumption &as : p_.assumptions) hold.push_back(assumptionHolds(as));
+    z3_.restrict(hold.size() == 1 ? hold[0] : b::nary(Op::And, hold));
+  }
+
+  /// Whether the patient is in the population and possible under every
+  /// assumption, on the evaluator (throws EvalError as evaluateBool does).
+  bool possible(const std::vector<Value> &patient) const {
+    if (p_.population && !evaluateBool(p_, *p_.population, patient)) return false;
+    for (const Assumption &as : p_.assumptions)
+      if (!evaluateBool(p_, *assumptionHolds(as), patient)) return false;
+    return true;
+  }
+
+  /// The assumptions a counterexample satisfies: a note at each, and their
+  /// names in the result (an assumption a missing value leaves unknown is
+  /// said so).
+  void assumptionsOf(const std::vector<Value> &patient, PropertyResult &r) const {
+    for (const Assumption &as : p_.assumptions) {
+      try {
+        Value v = evaluate(p_, *as.condition, patient);
+        if (v.missing) {
+          r.related.push_back({as.range, "assumption '" + as.name + "' cannot be judged for this patient (a value it reads is missing)"});
+        } else if (v.boolean) {
+          r.related.push_back({as.range, "the patient satisfies assumption '" + as.name + "'"});
+          r.assumptions.push_back(as.name);
+        }
+      } catch (const EvalError &) {
+        // --check-models reports a patient the evaluator cannot run
+      }
+    }
   }
 
   /// The operations the evaluator cannot always complete: every division
@@ -444,9 +541,9 @@ private:
     if (o.kind == PropertyKind::DivisionSafe && division_) return checkDivision(o, *division_, patient);
     std::string problem;
     try {
-      bool inPopulation = !p_.population || evaluateBool(p_, *p_.population, patient);
+      bool inPopulation = possible(patient);
       bool holds = evaluateBool(p_, *o.formula, patient);
-      if (!inPopulation) problem = "the patient is outside the population";
+      if (!inPopulation) problem = "the patient is outside the population or violates an assumption";
       else if (holds) problem = "the property holds for the patient on the IR evaluator";
     } catch (const EvalError &e) {
       problem = std::string("the IR evaluator failed on the patient: ") + e.what();
@@ -472,7 +569,7 @@ private:
         }
       }
       Value divisor = evaluate(p_, *d.divisor, patient), numerator = evaluate(p_, *d.numerator, patient);
-      if (p_.population && !evaluateBool(p_, *p_.population, patient)) problem = "the patient is outside the population";
+      if (!possible(patient)) problem = "the patient is outside the population or violates an assumption";
       else if (divisor.missing || numerator.missing) problem = "an operand of the division is missing for the patient";
       else if (!divisor.number.isZero()) problem = "the divisor is not 0 for the patient on the IR evaluator";
       else if (!reached) problem = "the IR evaluator does not compute the division for the patient";
@@ -502,7 +599,7 @@ private:
         return false;
     }
     try {
-      return (!p_.population || evaluateBool(p_, *p_.population, patient)) && evaluateBool(p_, *formula, patient);
+      return possible(patient) && evaluateBool(p_, *formula, patient);
     } catch (const EvalError &) {
       return false;
     }
@@ -572,6 +669,7 @@ private:
                        (o.observedLabel.empty() ? "" : " " + o.observedLabel);
         std::vector<std::string> expectations = o.expectations;
         attribute(o, *a.patient, r, expectations);
+        assumptionsOf(*a.patient, r);
         checkModel(o, *a.patient);
         // A value with no decimal form cannot be written in an example or a
         // patient file: the patient is described, never printed as a block.

@@ -93,6 +93,9 @@ struct PropertyResult {
   std::string reason;   // Unknown: the solver's reason_unknown()
   /// The counterexample as a ready-to-paste `example` block (one line each).
   std::vector<std::string> example;
+  /// With a counterexample: the population assumptions it satisfies (by
+  /// name; every one it can be judged on, docs/verifier.md "Assumptions").
+  std::vector<std::string> assumptions;
   /// Set when `--cross-check` sent this result's queries to cvc5 (none for
   /// warnings, results Z3 left unknown, and proofs by the interval sweep).
   std::optional<CrossCheck> crossCheck;

@@ -110,6 +110,7 @@ struct Z3Backend::Impl {
   std::vector<z3::expr> constants;   // the Z3 constant of each input (an Int under `to_real` for integers)
   std::vector<z3::expr> domain;      // ranges and the population
   size_t rangeCount = 0;             // domain[0, rangeCount) are the ranges
+  std::vector<ExprRef> restrictions;  // restrict(): the population assumptions, for closureOptimum
   /// An encoded expression: its value, meaningful when `known` holds
   /// (missing values, carepath/Truth.h). `known` is the constant true for
   /// everything that cannot be missing (Expr::mayBeMissing).
@@ -196,6 +197,7 @@ struct Z3Backend::Impl {
       }
     };
     walk(p.population);
+    for (const Assumption &a : p.assumptions) walk(a.condition);
     for (const Define &d : p.defines) walk(d.value);
     for (const Pathway &pw : p.pathways) {
       walk(pw.entry);
@@ -634,6 +636,7 @@ struct Z3Backend::Impl {
     limit(opt);
     for (size_t i = 0; i < rangeCount; ++i) opt.add(domain[i]);
     if (p.population) opt.add(encode(*closure(p, p.population)));
+    for (const ExprRef &r : restrictions) opt.add(encode(*closure(p, r)));
     opt.add(encode(*closure(p, condition)));
     opt.add(knownOf(*term));
     z3::expr t = encode(*term);
@@ -783,6 +786,11 @@ void Z3Backend::assume(const ExprRef &condition) {
     // Not assumed: later answers may then include such patients, which
     // --check-models reports; never a crash.
   }
+}
+
+void Z3Backend::restrict(const ExprRef &condition) {
+  assume(condition);
+  impl_->restrictions.push_back(condition);
 }
 
 Extremum Z3Backend::optimum(const ExprRef &condition, const ExprRef &term, bool maximize) {

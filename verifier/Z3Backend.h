@@ -45,6 +45,10 @@ public:
   /// (the divisions every later question relies on: docs/verifier.md,
   /// "Division").
   void assume(const ir::ExprRef &condition);
+  /// assume(), for a restriction of the population itself (the protocol's
+  /// population assumptions): also part of the closure the optimiser
+  /// bounds doses over, as the population is.
+  void restrict(const ir::ExprRef &condition);
   /// Greatest (or least) value of `term` over the population and `condition`.
   Extremum optimum(const ir::ExprRef &condition, const ir::ExprRef &term, bool maximize);
 

@@ -256,7 +256,7 @@ struct Action {
 
 // ------------------------------------------------------------------ declarations
 
-enum class DeclKind { Use, Source, Dimension, Unit, Substance, Input, Define, Drug, Pathway, Table, Verify, Example };
+enum class DeclKind { Use, Source, Dimension, Unit, Substance, Input, Define, Drug, Pathway, Table, Verify, Example, Assume };
 
 struct Decl {
   Decl(DeclKind k, SourceRange r) : kind(k), range(r) {}
@@ -356,6 +356,19 @@ struct DefineDecl : Decl {
   Ident name;
   ExprPtr value;
   std::string description;
+  Citations citations;
+};
+
+/// `assume NAME: CONDITION "note"? (unspecified "why")? [cites]?`: a
+/// population assumption, which patients exist (docs/language.md, "assume").
+/// In a module it reads the inputs of the protocol that uses it, by name.
+struct AssumeDecl : Decl {
+  static constexpr DeclKind Kind = DeclKind::Assume;
+  AssumeDecl(SourceRange r) : Decl(Kind, r) {}
+  Ident name;
+  ExprPtr condition;
+  std::string note;
+  std::optional<Unspecified> unspecified;
   Citations citations;
 };
 

@@ -299,6 +299,14 @@ private:
       citations(depth + 1, def.citations);
       return;
     }
+    case DeclKind::Assume: {
+      auto &as = static_cast<const AssumeDecl &>(d);
+      line(depth, "Assume " + as.name.name + (as.note.empty() ? "" : " " + quoted(as.note)), d.range);
+      expr(depth + 1, as.condition.get());
+      unspecified(depth + 1, as.unspecified);
+      citations(depth + 1, as.citations);
+      return;
+    }
     case DeclKind::Drug: {
       auto &drug = static_cast<const DrugDecl &>(d);
       line(depth, "Drug " + drug.name.name + (drug.description.empty() ? "" : " " + quoted(drug.description)), d.range);

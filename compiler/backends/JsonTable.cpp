@@ -97,6 +97,20 @@ public:
     d["units"] = units();
     where_ = "the population";
     d["population"] = p_.population ? json(node(*p_.population)) : json(nullptr);
+    // Right after the population, so the runtime computes their nodes with
+    // its (docs/tables.md, "Assumptions"); absent when there are none, so
+    // every other table is unchanged.
+    if (!p_.assumptions.empty()) {
+      json as = json::array();
+      for (const ir::Assumption &a : p_.assumptions) {
+        where_ = "assumption '" + a.name + "'";
+        as.push_back({{"name", a.name},
+                      {"when", ir::toString(p_, *a.condition)},
+                      {"node", node(*keep(ir::assumptionHolds(a)))},
+                      {"citations", citations(a.citations)}});
+      }
+      d["assumptions"] = as;
+    }
     d["drugs"] = drugs();
     json pathways = json::array();
     for (size_t i = 0; i < p_.pathways.size(); ++i) pathways.push_back(pathway(static_cast<int>(i)));

@@ -671,6 +671,19 @@ void factsSection(Document &d, const Protocol &p) {
   d.table(headerOf({"fact", "value", "what", "cited"}), std::move(rows));
 }
 
+void assumptionsSection(Document &d, const Protocol &p) {
+  if (p.assumptions.empty()) return;
+  d.heading(2, "Assumptions", "assumptions");
+  d.para({txt("Which patients exist (docs/language.md, \"assume\"): the protocol is verified for the patients these "
+              "allow, and a patient who violates one is flagged, never silently decided.")});
+  std::vector<std::vector<Spans>> rows;
+  for (const ir::Assumption &a : p.assumptions)
+    rows.push_back({{code(a.name)}, {code(show(p, a.condition))},
+                    {txt(a.unspecified ? a.note + (a.note.empty() ? "" : "; ") + "unspecified: " + *a.unspecified : a.note)},
+                    citationLinks(a.citations)});
+  d.table(headerOf({"assumption", "condition", "what", "cited"}), std::move(rows));
+}
+
 void examplesSection(Document &d, const PageInput &in) {
   const Protocol &p = *in.protocol;
   if (p.examples.empty()) return;
@@ -713,6 +726,7 @@ Document build(const PageInput &in) {
   verificationSection(d, in);
   gapsSection(d, in);
   factsSection(d, *in.protocol);
+  assumptionsSection(d, *in.protocol);
   examplesSection(d, in);
   sourcesSection(d, *in.protocol);
   return d;

@@ -105,6 +105,17 @@ bool printHeader(std::ostream &out, const runtime::Table &t, const std::vector<r
       printChecks(out, t, r, r.population, "  ", shown);
     }
   }
+  // Before the decision: it was verified for no such patient.
+  for (uint32_t k : r.violatedAssumptions) {
+    const runtime::AssumptionInfo &a = t.assumptions()[k];
+    out << "assumption violated: " << a.name << " (" << a.when << ")";
+    if (!a.citations.empty()) {
+      out << " [";
+      for (size_t i = 0; i < a.citations.size(); ++i) out << (i ? ", " : "") << a.citations[i];
+      out << "]";
+    }
+    out << "\n";
+  }
   if (!r.inPopulation) {
     out << "outside the population: nothing applies\n";
     return false;
@@ -508,7 +519,14 @@ nlohmann::json batchLine(const runtime::Table &t, const std::vector<runtime::Pat
     }
   }
   (void)patient;
-  return {{"inPopulation", r.inPopulation}, {"decisions", decisions}};
+  json line = {{"inPopulation", r.inPopulation}, {"decisions", decisions}};
+  // Only for a table with assumptions: every other line stays as it was.
+  if (!t.assumptions().empty()) {
+    json violated = json::array();
+    for (uint32_t k : r.violatedAssumptions) violated.push_back(t.assumptions()[k].name);
+    line["assumptionsViolated"] = violated;
+  }
+  return line;
 }
 
 // The same line written by hand (no JSON object per patient: that object
@@ -570,6 +588,9 @@ public:
     for (uint32_t ti = 0; ti < tables.size(); ++ti) byName_.push_back(ti);
     std::sort(byName_.begin(), byName_.end(), [&](uint32_t a, uint32_t b) { return tables[a].name < tables[b].name; });
     ok_ = !std::getenv("CAREPATH_EVAL_WRITER") || std::string(std::getenv("CAREPATH_EVAL_WRITER")) != "json";
+    // A table with assumptions adds "assumptionsViolated" to each line: the
+    // reference writer writes those.
+    ok_ = ok_ && t.assumptions().empty();
     for (size_t k = 1; k < byName_.size(); ++k) ok_ = ok_ && tables[byName_[k - 1]].name != tables[byName_[k]].name;
     // Names, quoted once.
     tableKey_.resize(tables.size());
@@ -743,7 +764,7 @@ private:
 // One line of batch output appended to `out` (nothing for a blank line);
 // counts bad lines.
 void batchOne(const runtime::Table &table, BatchWriter &writer, std::string_view line, size_t lineNo, runtime::Result &r,
-              size_t &bad, std::string &out) {
+              size_t &bad, size_t &violating, std::string &out) {
   if (line.find_first_not_of(" \t\r") == std::string::npos) return;
   std::vector<runtime::PatientError> errors;
   auto patient = table.readPatient(line, errors);
@@ -756,6 +777,7 @@ void batchOne(const runtime::Table &table, BatchWriter &writer, std::string_view
   } else {
     try {
       table.evaluate(*patient, r);
+      if (!r.violatedAssumptions.empty()) ++violating;
       if (writer.write(out, r)) return;
       j = batchLine(table, *patient, r);
     } catch (const runtime::EvaluationError &e) {
@@ -784,13 +806,14 @@ int runBatch(const EvalOptions &o, const runtime::Table &table, DiagnosticEngine
   std::vector<std::string> lines(kBlock);
   std::string outs[2];
   size_t bads[2] = {0, 0};
+  size_t violating[2] = {0, 0};  // patients who violate an assumption
   runtime::Result results[2];
   size_t lineNo = 0, patients = 0, bad = 0;
   BatchWriter writers[2] = {BatchWriter(table), BatchWriter(table)};
   auto work = [&](unsigned part, size_t n, size_t firstLine) {
     size_t begin = n * part / threads, end = n * (part + 1) / threads;
     outs[part].clear();
-    for (size_t k = begin; k < end; ++k) batchOne(table, writers[part], lines[k], firstLine + k, results[part], bads[part], outs[part]);
+    for (size_t k = begin; k < end; ++k) batchOne(table, writers[part], lines[k], firstLine + k, results[part], bads[part], violating[part], outs[part]);
   };
   bool more = true;
   while (more) {
@@ -817,7 +840,7 @@ int runBatch(const EvalOptions &o, const runtime::Table &table, DiagnosticEngine
       else {
         // One thread: the whole block here.
         outs[0].clear();
-        for (size_t k = 0; k < n; ++k) batchOne(table, writers[0], lines[k], firstLine + k, results[0], bads[0], outs[0]);
+        for (size_t k = 0; k < n; ++k) batchOne(table, writers[0], lines[k], firstLine + k, results[0], bads[0], violating[0], outs[0]);
       }
     } catch (...) {
       here = std::current_exception();
@@ -835,12 +858,17 @@ int runBatch(const EvalOptions &o, const runtime::Table &table, DiagnosticEngine
   std::snprintf(rate, sizeof rate, "carepath eval: %zu lines in %.3f s (%.0f patients/s, %u threads)\n", patients,
                 seconds, seconds > 0 ? static_cast<double>(patients) / seconds : 0.0, threads);
   std::cerr << rate;
+  if (size_t n = violating[0] + violating[1])
+    diags.report(DiagId::err_assumption_violated, SourceRange{},
+                 o.patients + ": " + std::to_string(n) +
+                     " patient(s) violate a population assumption of the protocol, which was verified for no such "
+                     "patient (see their \"assumptionsViolated\" output lines)");
   if (bad) {
     diags.report(DiagId::err_patient_invalid, SourceRange{}, o.patients,
                  std::to_string(bad) + " line(s) could not be evaluated (see their \"error\" output lines)");
     return kExitFindings;
   }
-  return kExitOk;
+  return violating[0] + violating[1] ? kExitFindings : kExitOk;
 }
 
 int run(const EvalOptions &o, CommandContext &ctx) {
@@ -916,7 +944,16 @@ int run(const EvalOptions &o, CommandContext &ctx) {
   } else printText(std::cout, *table, *patient, r, o.explain);
   for (const carepath::Violation &v : r.violations)
     diags.report(DiagId::warn_table_hit_policy, SourceRange{}, table->describe(v));
-  return kExitOk;
+  // The decision is shown, and the run fails: a patient the protocol's
+  // assumptions exclude is a data error or a wrong assumption, never
+  // silently decided (docs/cli.md, "carepath eval").
+  for (uint32_t k : r.violatedAssumptions) {
+    const runtime::AssumptionInfo &a = table->assumptions()[k];
+    diags.report(DiagId::err_assumption_violated, SourceRange{},
+                 o.patient + ": the patient violates assumption '" + a.name + "' (" + a.when +
+                     "): the protocol was verified for no such patient, and its decision is unverified for this one");
+  }
+  return r.violatedAssumptions.empty() ? kExitOk : kExitFindings;
 }
 }  // namespace
 

@@ -15,6 +15,9 @@ std::string difference(const ir::Protocol &p, const ir::Evaluation &ev, const ru
   if (ev.inPopulation != r.inPopulation)
     return std::string("population: IR says ") + (ev.inPopulation ? "inside" : "outside") + ", table says " +
            (r.inPopulation ? "inside" : "outside");
+  if (!std::equal(ev.violatedAssumptions.begin(), ev.violatedAssumptions.end(), r.violatedAssumptions.begin(),
+                  r.violatedAssumptions.end(), [](int a, uint32_t b) { return a == static_cast<int>(b); }))
+    return "the assumptions the patient violates differ";
   size_t np = p.pathways.size();
   for (size_t pi = 0; pi < np; ++pi)
     for (size_t t = 0; t < p.pathways[pi].tiers.size(); ++t)

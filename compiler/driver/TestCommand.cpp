@@ -282,6 +282,18 @@ ExampleRun runOnEvaluator(const ir::Protocol &p, const ir::Example &ex) {
   }
   const ir::Evaluation &ev = *run.evaluation;
   for (const ir::Violation &v : ev.violations) run.warnings.push_back(ir::describe(p, v));
+  // An example is a patient the protocol means to exist: one its own
+  // assumptions exclude is a wrong example or a wrong assumption.
+  for (int k : ev.violatedAssumptions) {
+    const ir::Assumption &as = p.assumptions[k];
+    Failure f;
+    f.id = DiagId::err_assumption_violated;
+    f.range = ex.range;
+    f.message = "example '" + ex.name + "' violates assumption '" + as.name + "' (" + ir::toString(p, *as.condition) +
+                "): the protocol's verification covers no such patient";
+    f.notes.push_back({as.range, "assumption '" + as.name + "' is declared here"});
+    run.failures.push_back(std::move(f));
+  }
   const std::string outsideNote = "the patient is outside the population: nothing fires";
 
   for (const ir::Expectation &x : ex.expectations) {

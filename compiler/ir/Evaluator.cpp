@@ -249,6 +249,8 @@ Evaluation evaluate(const Protocol &p, const Patient &patient) {
   ev.tiers.resize(p.pathways.size());
   ev.rules.resize(p.tables.size());
   ev.matched.resize(p.tables.size());
+  for (size_t k = 0; k < p.assumptions.size(); ++k)
+    if (!ctx.evalBool(*assumptionHolds(p.assumptions[k]))) ev.violatedAssumptions.push_back(static_cast<int>(k));
   ev.inPopulation = !p.population || ctx.evalBool(*p.population);
 
   // One container (a pathway's tiers or a table's rules): which match, which

@@ -40,6 +40,9 @@ std::string describe(const Protocol &p, const Violation &v);
 
 struct Evaluation {
   bool inPopulation = true;           // false: nothing below fires
+  /// Protocol::assumptions the patient violates (ir::assumptionHolds is
+  /// false), by index; the evaluation goes on, the caller flags them.
+  std::vector<int> violatedAssumptions;
   std::vector<std::vector<bool>> tiers;  // [pathway][tier]: effective guard holds (every such tier fires)
   std::vector<std::vector<bool>> rules;  // [table][rule]: fired under the hit policy
   std::vector<std::vector<bool>> matched;  // [table][rule]: guard holds (before the hit policy)

@@ -550,4 +550,10 @@ ExprRef offered(const Action &a, const ExprRef &where) {
   return where ? build::nary(Op::And, {where, allowed}) : allowed;
 }
 
+ExprRef assumptionHolds(const Assumption &a) {
+  const ExprRef &c = a.condition;
+  if (!c->mayBeMissing) return c;
+  return build::nary(Op::Or, {build::isTrue(c, c->range), build::unary(Op::Not, build::known(c, c->range), c->range)}, c->range);
+}
+
 }  // namespace carepath::ir

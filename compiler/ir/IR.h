@@ -530,6 +530,26 @@ struct UnspecifiedMark {
   SourceRange range;
 };
 
+/// `assume NAME: C`: a population assumption (docs/language.md, "assume"):
+/// only patients C may hold for exist. C reads inputs only. A patient
+/// violates it when C is known false (assumptionHolds); the verifier asks
+/// every question under all of them, the evaluators flag a patient who
+/// violates one.
+struct Assumption {
+  std::string name;
+  ExprRef condition;
+  std::string note;
+  std::optional<std::string> unspecified;  // `unspecified "why"`: no source
+  Citations citations;
+  std::string module;  // "" for the protocol's own, else the module it comes from
+  SourceRange range;
+};
+
+/// Whether a patient is possible under the assumption: its condition is
+/// true or unknown (a missing value cannot show the patient impossible).
+/// The one reading for the verifier, the evaluator and the table compiler.
+ExprRef assumptionHolds(const Assumption &a);
+
 struct SourceFile {
   std::string path;      // as given / as found on the module path
   std::string module;    // "" for the protocol itself, else "stdlib.units"
@@ -552,6 +572,7 @@ struct Protocol {
   std::vector<Example> examples;
   std::vector<Source> sources;
   std::vector<Fact> facts;
+  std::vector<Assumption> assumptions;  // the protocol's own, then its modules'
   std::vector<UnspecifiedMark> unspecified;
   std::map<std::string, Unit> units;  // every named unit in scope
   std::vector<SourceFile> files;      // the protocol first, then modules used

@@ -244,6 +244,9 @@ void dump(const Protocol &p, std::ostream &out) {
     if (in.courseState) out << " course-state";
     out << citations(in.citations) << "\n";
   }
+  for (const Assumption &a : p.assumptions)
+    out << "  assume " << a.name << (a.module.empty() ? "" : " (" + a.module + ")") << " = " << show(p, a.condition)
+        << (a.unspecified ? " unspecified" : "") << citations(a.citations) << "\n";
   for (size_t i = 0; i < p.defines.size(); ++i)
     out << "  define #" << i << " " << p.defines[i].name << " : " << typeName(p, p.defines[i].value->type) << " = "
         << show(p, p.defines[i].value) << citations(p.defines[i].citations) << "\n";

@@ -360,6 +360,9 @@ struct Builder {
       } else if (auto *def = dyn<ast::DefineDecl>(decl)) {
         expr(def->value.get());
         citations(def->citations);
+      } else if (auto *as = dyn<ast::AssumeDecl>(decl)) {
+        expr(as->condition.get());
+        citations(as->citations);
       } else if (auto *drug = dyn<ast::DrugDecl>(decl)) {
         citations(drug->citations);
         for (const ast::Limit &l : drug->limits) {

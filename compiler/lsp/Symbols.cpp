@@ -10,7 +10,7 @@ namespace {
 // LSP SymbolKind values.
 enum Kind : int {
   kModule = 2, kNamespace = 3, kPackage = 4, kClass = 5, kProperty = 7, kField = 8, kEnum = 10, kInterface = 11,
-  kFunction = 12, kVariable = 13, kConstant = 14, kString = 15, kObject = 19, kKey = 20, kEnumMember = 22,
+  kFunction = 12, kVariable = 13, kConstant = 14, kString = 15, kBoolean = 17, kObject = 19, kKey = 20, kEnumMember = 22,
   kStruct = 23, kEvent = 24
 };
 
@@ -59,6 +59,8 @@ json documentSymbols(const ast::File &file, const SourceManager &sources) {
       out.push_back(std::move(s));
     } else if (auto *x = ast::dyn<ast::DefineDecl>(decl)) {
       out.push_back(o.symbol(x->name.name, "define", kConstant, x->range, x->name.range));
+    } else if (auto *x = ast::dyn<ast::AssumeDecl>(decl)) {
+      out.push_back(o.symbol(x->name.name, "assumption", kBoolean, x->range, x->name.range));
     } else if (auto *x = ast::dyn<ast::DrugDecl>(decl)) {
       out.push_back(o.symbol(x->name.name, "drug", kClass, x->range, x->name.range));
     } else if (auto *x = ast::dyn<ast::PathwayDecl>(decl)) {

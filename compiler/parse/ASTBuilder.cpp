@@ -564,6 +564,15 @@ private:
       d->citations = citations(c->citations());
       return d;
     }
+    if (auto *c = ctx->assumeDecl()) {
+      auto d = std::make_unique<AssumeDecl>(range);
+      d->name = ident(c->ident());
+      d->condition = expr(c->expr());
+      d->note = str(c->STRING());
+      d->unspecified = unspecified(c->unspecifiedMark());
+      d->citations = citations(c->citations());
+      return d;
+    }
     if (auto *c = ctx->defineDecl()) {
       auto d = std::make_unique<DefineDecl>(range);
       d->name = ident(c->ident());

@@ -675,6 +675,21 @@ struct Lowerer {
         p.facts.push_back(std::move(r));
       }
     }
+    for (const ast::AssumeDecl *as : a.assumptions) {
+      ir::Assumption r;
+      r.name = as->name.name;
+      r.condition = expr(as->condition.get());
+      r.note = as->note;
+      r.citations = cites(as->citations);
+      r.range = as->range;
+      for (const LoadedFile &f : a.files)
+        if (f.ast->file == as->range.file) r.module = f.module;
+      if (as->unspecified) {
+        r.unspecified = as->unspecified->reason;
+        unspecified(as->unspecified, "assumption " + as->name.name);
+      }
+      p.assumptions.push_back(std::move(r));
+    }
     for (const ast::DefineDecl *d : a.defines)
       p.defines.push_back({d->name.name, expr(d->value.get()), d->description, cites(d->citations), d->range});
     for (const ast::DrugDecl *d : a.drugs) {

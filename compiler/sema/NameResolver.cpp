@@ -24,6 +24,7 @@ const char *kindName(const ast::Decl *d) {
   case ast::DeclKind::Unit: return "unit";
   case ast::DeclKind::Substance: return "substance";
   case ast::DeclKind::Dimension: return "dimension";
+  case ast::DeclKind::Assume: return "assumption";
   default: return "declaration";
   }
 }
@@ -39,6 +40,7 @@ const ast::Ident *declName(const ast::Decl *d) {
   case ast::DeclKind::Unit: return &static_cast<const ast::UnitDecl *>(d)->name;
   case ast::DeclKind::Substance: return &static_cast<const ast::SubstanceDecl *>(d)->name;
   case ast::DeclKind::Dimension: return &static_cast<const ast::DimensionDecl *>(d)->name;
+  case ast::DeclKind::Assume: return &static_cast<const ast::AssumeDecl *>(d)->name;
   default: return nullptr;
   }
 }
@@ -73,6 +75,7 @@ struct ScopeBuilder {
     case ast::DeclKind::Unit: put(s.units, static_cast<const ast::UnitDecl *>(d)); break;
     case ast::DeclKind::Substance: put(s.substances, static_cast<const ast::SubstanceDecl *>(d)); break;
     case ast::DeclKind::Dimension: put(s.dimensions, static_cast<const ast::DimensionDecl *>(d)); break;
+    case ast::DeclKind::Assume: put(s.assumptions, static_cast<const ast::AssumeDecl *>(d)); break;
     default: break;
     }
   }
@@ -501,6 +504,56 @@ template <typename R> void resolveContraindications(Analysis &a, R &r) {
   }
 }
 
+/// A protocol's population assumptions, its own and those of the modules it
+/// uses (imported as any declaration is: the whole module, or by name),
+/// resolved in its scope. Like a contraindication, an assumption reads
+/// inputs and enum members only, so that it says which patients exist and
+/// nothing about what the protocol decides; a module's reads the inputs of
+/// the protocol that uses it, by name, and one it lacks is an error at the
+/// `use`.
+template <typename R> void resolveAssumptions(Analysis &a, R &r) {
+  if (a.isModuleFile()) return;  // no inputs: resolved in each protocol that uses it
+  const Scope &scope = a.rootScope();
+  std::vector<std::pair<const ast::AssumeDecl *, const ast::UseDecl *>> list;
+  std::set<const ast::AssumeDecl *> seen;
+  auto take = [&](const ast::Decl *d, const ast::UseDecl *via) {
+    auto *as = ast::dyn<ast::AssumeDecl>(d);
+    if (!as) return;
+    auto it = scope.assumptions.find(as->name.name);
+    if (it != scope.assumptions.end() && it->second == as && seen.insert(as).second) list.push_back({as, via});
+  };
+  for (const auto &d : a.files[0].ast->decls) take(d.get(), nullptr);
+  for (const auto &d : a.files[0].ast->decls)
+    if (auto *use = ast::dyn<ast::UseDecl>(d.get())) {
+      auto target = a.useTarget.find(use);
+      if (target == a.useTarget.end() || target->second < 0) continue;
+      for (const auto &md : a.files[target->second].ast->decls) take(md.get(), use);
+    }
+  for (auto [as, use] : list) {
+    std::vector<const ast::NameExpr *> names;
+    namesIn(as->condition.get(), names);
+    bool ok = true;
+    for (const ast::NameExpr *n : names) {
+      const std::string &first = n->name.parts[0].name;
+      auto it = scope.values.find(first);
+      if (n->name.parts.size() > 1 || (it != scope.values.end() && it->second->kind != ast::DeclKind::Input)) {
+        a.diags.report(DiagId::err_assumption_name, n->range, n->name.str(), as->name.name,
+                       n->name.parts.size() > 1 ? "a qualified name" : std::string("a ") + kindName(it->second));
+        ok = false;
+      } else if (it == scope.values.end() && !a.memberInputs.count(first)) {
+        ok = false;
+        if (!use) continue;  // the checked file's own: unknown-name, below
+        auto &diag = a.diags.report(DiagId::err_assumption_input, use->module.range, as->name.name, use->module.str(),
+                                    first);
+        a.diags.note(diag, DiagId::note_here, as->range, "the assumption");
+      }
+    }
+    if (!use) r.expr(as->condition.get());
+    else if (ok) r.expr(as->condition.get());
+    if (ok) a.assumptions.push_back(as);
+  }
+}
+
 void resolveNames(Analysis &a) {
   ScopeBuilder builder{a};
   for (size_t i = 0; i < a.files.size(); ++i) builder.build(static_cast<int>(i));
@@ -511,6 +564,15 @@ void resolveNames(Analysis &a) {
     for (const auto &d : f.ast->decls)
       if (isProtocolOnly(d->kind)) a.diags.report(DiagId::err_module_decl_not_allowed, d->range, protocolOnlyName(d->kind));
   }
+  // Every file's assumptions cite a source, or say why none exists.
+  for (size_t i = 0; i < a.files.size(); ++i)
+    for (const auto &d : a.files[i].ast->decls)
+      if (auto *as = ast::dyn<ast::AssumeDecl>(d.get())) {
+        Resolver r{a, a.files[i].scope, {}, {}, {}};
+        r.citations(as->citations, a.files[i].scope);
+        if (as->citations.empty() && !as->unspecified)
+          a.diags.report(DiagId::err_assumption_uncited, as->name.range, as->name.name);
+      }
   // Citations inside modules, checked in each module's own scope.
   for (size_t i = 1; i < a.files.size(); ++i) {
     Resolver r{a, a.files[i].scope, {}, {}, {}};
@@ -743,6 +805,7 @@ void resolveNames(Analysis &a) {
     }
   }
   resolveContraindications(a, r);
+  resolveAssumptions(a, r);
   if (!a.diags.hasErrors()) findCycles(a, r.edges);
 
   // Examples: names, `like`, givens, expectations.

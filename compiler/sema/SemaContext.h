@@ -34,6 +34,7 @@ struct Scope {
   std::map<std::string, const ast::UnitDecl *> units;
   std::map<std::string, const ast::SubstanceDecl *> substances;
   std::map<std::string, const ast::DimensionDecl *> dimensions;
+  std::map<std::string, const ast::AssumeDecl *> assumptions;  // never named in expressions
 };
 
 /// A file taking part in the analysis: the checked file (index 0) and every
@@ -104,6 +105,10 @@ struct Analysis {
   /// The contraindications resolved in the checked file's scope: those of
   /// the drugs it gives, whose names are all its inputs (or enum members).
   std::set<const ast::Contraindication *> contraindications;
+  /// The population assumptions of the checked protocol, its own and those
+  /// its `use`s import, in that order; each reads only its inputs (or enum
+  /// members), resolved in its scope.
+  std::vector<const ast::AssumeDecl *> assumptions;
 
   // UnitAlgebra
   UnitTable units;

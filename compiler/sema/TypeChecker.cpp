@@ -1242,6 +1242,8 @@ void checkTypes(Analysis &a) {
   for (const ast::DrugDecl *d : a.drugs)
     for (const ast::Contraindication &ci : d->contraindications)
       if (a.contraindications.count(&ci)) c.condition(ci.when.get(), "a contraindication");
+  // Assumptions, like contraindications, read the checked file's inputs.
+  for (const ast::AssumeDecl *as : a.assumptions) c.condition(as->condition.get(), "an assumption");
 
   const ast::Header *header = a.files[0].ast->header ? &*a.files[0].ast->header : nullptr;
   if (header) {

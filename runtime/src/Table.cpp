@@ -48,6 +48,7 @@ struct Table::Model {
   std::vector<NodeInfo> nodes;      // topological order
   std::vector<TableInfo> tables;    // pathways, then tables
   std::optional<uint32_t> population;
+  std::vector<AssumptionInfo> assumptions;
   /// Pathways: the entry's node, for telling an undecided tier (its
   /// `condition` reads the entry through is-true).
   std::vector<std::optional<uint32_t>> entries;      // [table]
@@ -1026,6 +1027,20 @@ public:
     m_.population = population;
     if (m_.population) m_.populationExplain = explainList(*m_.population);
     m_.populationEnd = m_.population ? *m_.population + 1 : 0;
+    // `assumptions` (optional: absent when the protocol has none): their
+    // nodes follow the population's, and are computed with them.
+    if (!doc.contains("assumptions")) return;
+    const json &arr = r_.array(doc, "", "assumptions");
+    for (size_t i = 0; i < arr.size(); ++i) {
+      std::string path = Reader::at("assumptions", i);
+      AssumptionInfo a;
+      a.name = r_.string(arr[i], path, "name");
+      a.when = r_.string(arr[i], path, "when");
+      a.node = nodeRef(r_.member(arr[i], path, "node"), Reader::join(path, "node"), InputSpec::Kind::Bool);
+      a.citations = r_.strings(arr[i], path, "citations");
+      m_.populationEnd = std::max(m_.populationEnd, a.node + 1);
+      m_.assumptions.push_back(std::move(a));
+    }
   }
 
 private:
@@ -1597,6 +1612,7 @@ struct CompactParts {
   std::vector<TableInfo> tables;
   std::vector<std::optional<uint32_t>> entries;
   std::vector<std::vector<uint32_t>> guards;
+  std::vector<AssumptionInfo> assumptions;
 };
 
 template <class T> struct IsOptional : std::false_type {};
@@ -1804,9 +1820,14 @@ template <class IO> void fields(IO &io, TableInfo &t) {
   io(name), io(description), io(entryWhen), io(hit), io(aggregation), io(outputs), io(order), io(pathway), io(course),
       io(rules), io(citations);
 }
+template <class IO> void fields(IO &io, AssumptionInfo &a) {
+  auto &[name, when, node, citations] = a;
+  io(name), io(when), io(node), io(citations);
+}
 template <class IO> void fields(IO &io, CompactParts &p) {
   io(p.name), io(p.version), io(p.title), io(p.digest), io(p.status), io(p.inputs), io(p.enumMembers),
-      io(p.enumsByName), io(p.catalogue), io(p.nodes), io(p.population), io(p.tables), io(p.entries), io(p.guards);
+      io(p.enumsByName), io(p.catalogue), io(p.nodes), io(p.population), io(p.tables), io(p.entries), io(p.guards),
+      io(p.assumptions);
 }
 
 // What evaluation relies on, checked on a compact load as the JSON loader
@@ -1878,7 +1899,7 @@ bool Table::isCompact(std::string_view bytes) {
 std::string Table::compact() const {
   const Model &m = *m_;
   CompactParts p{m.name, m.version, m.title, m.digest, m.status, m.inputs, m.enumMembers, {}, m.catalogue,
-                 m.nodes, m.population, m.tables, m.entries, m.guards};
+                 m.nodes, m.population, m.tables, m.entries, m.guards, m.assumptions};
   p.enumsByName.assign(m.enumsByName.begin(), m.enumsByName.end());
   for (NodeInfo &n : p.nodes) n.reads.clear();
   CompactOut out;
@@ -2020,6 +2041,9 @@ Table Table::loadCompact(std::string_view bytes, const LoadOptions &options, con
     }
     l.add(std::move(info), p.entries[t], std::move(p.guards[t]));
   }
+  for (const AssumptionInfo &a : p.assumptions)
+    if (!nodeOk(a.node, K::Bool)) in.bad("assumption '" + a.name + "' is not a condition node");
+  m->assumptions = std::move(p.assumptions);
   for (const TableInfo &t : m->tables) m->index.push_back(RuleIndex::build(m->nodes, m->inputs, t));
   return Table(std::move(m));
 }
@@ -2035,6 +2059,7 @@ const std::vector<TableInfo> &Table::tables() const { return m_->tables; }
 const std::vector<NodeInfo> &Table::nodes() const { return m_->nodes; }
 const std::vector<std::vector<std::string>> &Table::enumMembers() const { return m_->enumMembers; }
 std::optional<uint32_t> Table::population() const { return m_->population; }
+const std::vector<AssumptionInfo> &Table::assumptions() const { return m_->assumptions; }
 bool Table::indexed(uint32_t table) const { return m_->index.at(table) != nullptr; }
 
 std::optional<std::vector<PatientValue>> Table::readPatient(std::string_view json,
@@ -2107,6 +2132,10 @@ void Table::evaluate(const std::vector<PatientValue> &patient, Result &out, cons
     missingInputs(m, v, node, into, seen);
   };
 
+  out.violatedAssumptions.clear();
+  for (uint32_t k = 0; k < m.assumptions.size(); ++k)
+    if (needTruth(v, m.assumptions[k].node, [&] { return "assumption '" + m.assumptions[k].name + "'"; }) == Truth::False)
+      out.violatedAssumptions.push_back(k);
   out.inPopulation = true;
   out.populationUnknown = false;
   if (m.population) {
@@ -2326,6 +2355,12 @@ std::string Table::resultJson(const std::vector<PatientValue> &patient, const Re
   json out;
   out["protocol"] = {{"name", m.name}, {"version", m.version}, {"digest", m.digest}, {"verification", m.status}};
   out["inPopulation"] = r.inPopulation;
+  // Only for a table with assumptions (docs/runtime.md): the names violated.
+  if (!m.assumptions.empty()) {
+    json violated = json::array();
+    for (uint32_t k : r.violatedAssumptions) violated.push_back(m.assumptions[k].name);
+    out["assumptionsViolated"] = violated;
+  }
   auto ruleRef = [&](uint32_t t, uint32_t k) {
     return json{{m.tables[t].pathway ? "pathway" : "table", m.tables[t].name},
                 {m.tables[t].pathway ? "tier" : "rule", m.tables[t].rules[k].name}};

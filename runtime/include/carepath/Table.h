@@ -251,6 +251,19 @@ struct Result {
   std::vector<ConditionCheck> population;     // explain only
   std::vector<uint32_t> populationMissing;    // explain only: missing inputs the population needs
   std::vector<RuleTrace> trace;               // explain only
+  /// The population assumptions (Table::assumptions()) the patient violates
+  /// (its condition is known false), by index: the protocol was verified
+  /// for no such patient. Evaluation goes on; the caller flags it.
+  std::vector<uint32_t> violatedAssumptions;
+};
+
+/// A population assumption of the protocol (`assume NAME: C`,
+/// docs/tables.md "Assumptions").
+struct AssumptionInfo {
+  std::string name;
+  std::string when;  // the condition as written
+  uint32_t node = 0; // true unless the patient violates it
+  std::vector<std::string> citations;
 };
 
 struct EvaluateOptions {
@@ -298,6 +311,8 @@ public:
   const std::vector<NodeInfo> &nodes() const;
   /// The population's node; nullopt: every patient.
   std::optional<uint32_t> population() const;
+  /// The protocol's population assumptions; empty for most tables.
+  const std::vector<AssumptionInfo> &assumptions() const;
   /// Whether table `table` (index into tables()) has a large-table index:
   /// its matching rules are found without evaluating every rule
   /// (docs/runtime.md, "Large tables").
