@@ -34,6 +34,14 @@ struct DiagNote {
   std::string message;
 };
 
+/// An edit that fixes a diagnostic: replace RANGE (empty: insert there) by
+/// REPLACEMENT. The language server offers a diagnostic's fix-its together
+/// as one quick fix; a fix-it is given only where it is certainly right.
+struct FixIt {
+  SourceRange range;
+  std::string replacement;
+};
+
 struct Diagnostic {
   DiagId id;
   Severity severity;
@@ -43,6 +51,7 @@ struct Diagnostic {
   /// Verbatim lines printed after the notes (a counterexample `example`
   /// block, for instance). Kept apart so JSON output can carry them as-is.
   std::vector<std::string> detail;
+  std::vector<FixIt> fixits;
   uint64_t order = 0;  // arrival order: tie-breaker when sorting
   const char *code() const { return diagInfo(id).code; }
 };

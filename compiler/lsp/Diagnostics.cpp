@@ -1,6 +1,6 @@
 // Diagnostics as LSP wants them: UTF-16 ranges in the document, notes as
 // related information, a counterexample block as related information and,
-// for the code action, in `data.example`.
+// for the code action, in `data.example`; the fix-its in `data.fixits`.
 #include "lsp/Server.h"
 
 namespace carepath::lsp {
@@ -62,6 +62,12 @@ json toLspDiagnostics(const Server &server, const Document &doc, const Snapshot 
       related.push_back({{"location", at}, {"message", shown}});
       item["data"] = {{"example", example}};
     }
+    // Fix-its in this document, for the quick fix (codeActions).
+    json fixits = json::array();
+    for (const FixIt &f : d->fixits)
+      if (f.range.valid() && f.range.file == snap.main)
+        fixits.push_back({{"range", lines.range(f.range.begin, f.range.end)}, {"newText", f.replacement}});
+    if (here && !fixits.empty()) item["data"]["fixits"] = fixits;
     item["severity"] = severityOf(d->severity);
     item["source"] = "carepath";
     item["code"] = d->code();

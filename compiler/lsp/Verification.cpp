@@ -1,7 +1,7 @@
 // Verification on save (verifier/): refuted properties as diagnostics whose
 // related information is the counterexample, each give's dose envelope for
-// hover, and the code action that pastes a counterexample into the file as
-// an `example` block.
+// hover, and the code actions: one pastes a counterexample into the file as
+// an `example` block, one applies a diagnostic's fix-its.
 #include "lsp/Server.h"
 #include "verifier/Display.h"
 #include "verifier/Report.h"
@@ -54,7 +54,25 @@ json codeActions(const Server &, const Document &doc, const json &params) {
   LineIndex lines(doc.text);
   json end = lines.range(static_cast<uint32_t>(doc.text.size()), static_cast<uint32_t>(doc.text.size()));
   for (const json &d : context["diagnostics"]) {
-    if (!d.contains("data") || !d["data"].is_object() || !d["data"].contains("example")) continue;
+    if (!d.contains("data") || !d["data"].is_object()) continue;
+    if (d["data"].contains("fixits") && d["data"]["fixits"].is_array() && !d["data"]["fixits"].empty()) {
+      // The compiler's fix-its of the diagnostic, as one preferred quick fix.
+      std::string title = "Fix: ";
+      for (const json &f : d["data"]["fixits"])
+        if (f.contains("newText") && f["newText"].is_string() && !f["newText"].get<std::string>().empty()) {
+          std::string text = f["newText"].get<std::string>();
+          size_t first = text.find_first_not_of(' ');
+          title += "write '" + (first == std::string::npos ? text : text.substr(first)) + "'";
+          break;
+        }
+      if (title == "Fix: ") title += "remove it";
+      actions.push_back({{"title", title},
+                         {"kind", "quickfix"},
+                         {"isPreferred", true},
+                         {"diagnostics", json::array({d})},
+                         {"edit", {{"changes", {{doc.uri, d["data"]["fixits"]}}}}}});
+    }
+    if (!d["data"].contains("example")) continue;
     std::string block = doc.text.empty() || doc.text.back() == '\n' ? "\n" : "\n\n";
     for (const json &line : d["data"]["example"]) block += line.get<std::string>() + "\n";
     json edit = {{"range", end}, {"newText", block}};

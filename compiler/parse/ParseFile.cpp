@@ -12,6 +12,8 @@
 #include "parse/TokenRanges.h"
 #include "carepath/Utf8.h"
 
+#include <optional>
+
 namespace carepath::parse {
 
 using L = grammar::CarepathLexer;
@@ -45,22 +47,49 @@ std::string showCharacter(const std::string &utf8) {
   return utf8;
 }
 
+/// What an author who typed a character of another notation meant: the end
+/// of the message ("write '>=' instead"; empty when we cannot tell) and the
+/// text that replaces the character, when it is certain.
+struct CharacterHint {
+  std::string hint;
+  std::optional<std::string> fix;
+};
+
+/// `rest` is the text right after the character (`µg` means `mcg`).
+CharacterHint characterHint(const std::string &c, std::string_view rest) {
+  static const std::pair<const char *, const char *> kOperators[] = {
+      {"\u2265", ">="}, {"\u2264", "<="}, {"\u2260", "!="}, {"\u00D7", "*"}, {"\u00F7", "/"},
+      {"\u2192", "->"}, {"\u201C", "\""}, {"\u201D", "\""}, {"\u2018", "\""}, {"\u2019", "\""}};
+  for (auto [from, to] : kOperators)
+    if (c == from) return {std::string("write '") + to + "' instead", to};
+  if (c == "\u2013" || c == "\u2014") return {"write '-' for a minus, '..' for a range ('1 .. 5 days')", {}};
+  if (c == "#") return {"comments start with '//'", "//"};
+  if (c == "\u00B5" || c == "\u03BC") {  // the micro sign and the Greek mu
+    if (rest.starts_with("mol")) return {"write 'umol' for micromoles", "u"};
+    if (rest.starts_with("g")) return {"write 'mcg' for micrograms", "mc"};
+    return {"write 'mcg' for micrograms, 'umol' for micromoles", {}};
+  }
+  return {};
+}
+
 /// Lexes the whole file. Lexical errors are reported here in their own
 /// words, and the bad tokens are left out (an unterminated string becomes a
 /// string) so the parser reports only real syntax errors.
-std::vector<std::unique_ptr<Token>> lex(L &lexer, const TokenRanges &ranges, DiagnosticEngine &diags,
-                                        std::vector<uint32_t> &errorOffsets) {
+std::vector<std::unique_ptr<Token>> lex(L &lexer, std::string_view text, const TokenRanges &ranges,
+                                        DiagnosticEngine &diags, std::vector<uint32_t> &errorOffsets) {
   std::vector<std::unique_ptr<Token>> tokens;
   SourceRange badRun{};  // adjacent bad characters are one error
   Diagnostic *badDiag = nullptr;
+  std::unique_ptr<Token> pending;  // read ahead past a '#' comment
   for (;;) {
-    std::unique_ptr<Token> token = lexer.nextToken();
+    std::unique_ptr<Token> token = pending ? std::move(pending) : lexer.nextToken();
     size_t type = token->getType();
     if (type == L::ERROR_CHAR) {
       SourceRange r = ranges.of(token.get());
       if (badDiag && badRun.end == r.begin) {
         badRun.end = r.end;
         badDiag->range = badRun;
+        badDiag->fixits.clear();  // a fix-it was for one character
         continue;
       }
       if (diags.tooManyErrors()) {  // let the engine note the limit, then stop
@@ -69,7 +98,20 @@ std::vector<std::unique_ptr<Token>> lex(L &lexer, const TokenRanges &ranges, Dia
       }
       badRun = r;
       errorOffsets.push_back(r.begin);
-      badDiag = &diags.report(DiagId::err_bad_character, r, showCharacter(token->getText()));
+      CharacterHint hint = characterHint(token->getText(), text.substr(r.end));
+      badDiag = hint.hint.empty()
+                    ? &diags.report(DiagId::err_bad_character, r, showCharacter(token->getText()))
+                    : &diags.report(DiagId::err_bad_character_hint, r, showCharacter(token->getText()), hint.hint);
+      if (hint.fix) badDiag->fixits.push_back({r, *hint.fix});
+      if (token->getText() == "#") {
+        // A '#' comment: the rest of its line is the author's prose, not
+        // syntax to report again (one root cause, one error).
+        size_t line = token->getLine();
+        std::unique_ptr<Token> next;
+        while ((next = lexer.nextToken())->getType() != Token::EOF && next->getLine() == line) {}
+        badDiag = nullptr;
+        pending = std::move(next);
+      }
       continue;
     }
     badDiag = nullptr;
@@ -144,7 +186,7 @@ bool withParseTree(FileId file, const SourceManager &sources, DiagnosticEngine &
   L lexer(&chars);
   lexer.removeErrorListeners();
   std::vector<uint32_t> lexicalErrors;
-  std::vector<std::unique_ptr<Token>> tokens = lex(lexer, ranges, diags, lexicalErrors);
+  std::vector<std::unique_ptr<Token>> tokens = lex(lexer, input, ranges, diags, lexicalErrors);
   if (diags.tooManyErrors()) return false;
   if (tokens.size() == 1 && diags.errorCount() == errorsBefore) {
     diags.report(DiagId::err_empty_file, SourceRange{file, 0, 0});

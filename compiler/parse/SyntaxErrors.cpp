@@ -3,6 +3,7 @@
 #include "carepath/Suggest.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "CarepathParser.h"
 
@@ -152,6 +153,37 @@ std::string joinAlternatives(const std::vector<std::string> &parts) {
   return out;
 }
 
+bool isActionKeyword(size_t t) {
+  return t == P::GIVE || t == P::DO || t == P::ORDER || t == P::CONSIDER || t == P::MONITOR || t == P::UNSPECIFIED ||
+         t == P::ONE;
+}
+
+bool isDeclarationKeyword(size_t t) {
+  return t == P::USE || t == P::SOURCE || t == P::DIMENSION || t == P::UNIT || t == P::SUBSTANCE || t == P::INPUT ||
+         t == P::EVENT || t == P::DEFINE || t == P::DRUG || t == P::PATHWAY || t == P::TABLE || t == P::VERIFY ||
+         t == P::EXAMPLE;
+}
+
+/// A message for a construct written where its block cannot hold it (a tier
+/// in a table, a rule in a pathway, a bare action, a declaration before the
+/// block's '}'): it names what was written and where it belongs, instead of
+/// only asking for the block's '}'. `block` is enclosingBlock's phrase.
+std::string misplacedInBlock(const std::string &block, size_t type, const std::string &word) {
+  bool table = block.rfind("the table", 0) == 0, pathway = block.rfind("the pathway", 0) == 0;
+  if (!table && !pathway) return {};
+  std::string holds = table ? "a table holds rules ('rule NAME when CONDITION -> ACTIONS')"
+                            : "a pathway holds tiers ('tier NAME when CONDITION { ACTIONS }')";
+  if (table && type == P::TIER) return "a tier cannot be in " + block + ": " + holds + "; tiers belong in a pathway";
+  if (pathway && type == P::RULE) return "a rule cannot be in " + block + ": " + holds + "; rules belong in a table";
+  if (isActionKeyword(type))
+    return "'" + word + "' cannot stand alone in " + block + ": " + holds + (table ? "; an action follows a rule's '->' (several actions in braces: '-> { ... }')"
+                                                   : "; write the action inside a tier's braces");
+  if (type == P::WHEN || type == P::IF) return "'" + word + "' cannot start an entry of " + block + ": " + holds;
+  if (isDeclarationKeyword(type))
+    return "'" + word + "' cannot be in " + block + ": " + holds + "; write the declaration outside it, or close it with '}' first";
+  return {};
+}
+
 }  // namespace
 
 bool isNameToken(size_t type) {
@@ -240,6 +272,60 @@ void SyntaxErrorStrategy::report(antlr4::Parser *parser, Token *offending, const
   std::string message;
   bool atEnd = offending->getType() == Token::EOF;
   size_t type = offending->getType();
+  size_t prevType = previous ? previous->getType() : Token::EOF;
+  Token *next = nullptr;
+  if (auto *buffered = dynamic_cast<antlr4::BufferedTokenStream *>(stream); buffered && !atEnd) {
+    buffered->fill();
+    if (offending->getTokenIndex() + 1 < buffered->size()) next = buffered->get(offending->getTokenIndex() + 1);
+  }
+  // Mistakes with a known fix, each located at the token the author wrote.
+  std::string special;
+  SourceRange specialWhere = ranges_.of(offending);
+  std::optional<std::string> specialFix;  // replaces specialWhere
+  Token *blockOpen = nullptr;
+  std::string block = has(P::RBRACE) ? enclosingBlock(parser->getContext(), P::RBRACE, blockOpen) : std::string();
+  auto *ifExpr = dynamic_cast<P::IfExprContext *>(parser->getContext());
+  auto callName = [&](Token *name) {
+    // `count(` and other calls that do not exist: a name is never followed by '('.
+    std::string n = name->getText();
+    if (n == "count")
+      return std::string("there is no 'count(...)': count the true conditions with 'at least K of { C1, C2, ... }' (or 'at most K of', 'exactly K of')");
+    return "there is no function '" + n + "': the calls are 'min(...)', 'max(...)' and 'known(...)'";
+  };
+  if (type == P::MIN && (prevType == P::INT || prevType == P::DECIMAL)) {
+    special = "'min' is reserved for 'min(...)' and cannot be a unit; write 'minutes' (or 'minute')";
+    specialFix = "minutes";
+  } else if (type == P::LPAREN && !has(P::LPAREN) && previous &&
+             (prevType == P::IDENT || prevType == P::COUNT || prevType == P::SUM)) {
+    special = callName(previous);
+    specialWhere = ranges_.of(previous);
+  } else if ((type == P::IDENT || type == P::COUNT || type == P::SUM) && next && next->getType() == P::LPAREN &&
+             !sawName) {
+    special = callName(offending);
+  } else if (type == P::IF && has(P::WHEN) && !has(P::IF)) {
+    special = "write 'when' instead of 'if': a condition here is 'when CONDITION'";
+    specialFix = "when";
+  } else if (type == P::IF && has(P::GIVE)) {
+    special = "'if' cannot choose actions: it is an expression ('if C then A else B' gives a value); actions apply "
+              "when their tier's or rule's 'when' holds, so give the condition its own tier or table rule "
+              "('rule NAME when C -> ACTIONS'), or withhold an action with 'ACTION unless C'";
+  } else if (ifExpr && has(P::ELSE) && !has(P::THEN)) {
+    special = "'if' needs 'else': 'if C then A else B' always gives a value";
+    if (previous && (atEnd || diags_.sources().lineColumn(here.file, here.begin).line >
+                                  diags_.sources().lineColumn(here.file, ranges_.of(previous).begin).line))
+      specialWhere = ranges_.after(previous);
+  } else if (!block.empty() && !atEnd) {
+    special = misplacedInBlock(block, type, offending->getText());
+  }
+  if (!special.empty()) {
+    Diagnostic &d = diags_.report(DiagId::err_syntax, specialWhere, special);
+    if (specialFix) d.fixits.push_back({specialWhere, *specialFix});
+    lastLine_ = diags_.sources().lineColumn(here.file, here.begin).line;
+    if (ifExpr && special.rfind("'if' needs", 0) == 0)
+      diags_.note(d, DiagId::note_here, ranges_.of(ifExpr->getStart()), "the 'if' starts here");
+    if (overLimit) throw antlr4::ParseCancellationException("too many errors");
+    return;
+  }
   if (type == P::IDENT && !sawName && (!keywords.empty() || keywordExpected)) {
     message = "unknown keyword or name '" + tokenText(offending) + "'";
     std::string suggestion;
@@ -272,6 +358,30 @@ void SyntaxErrorStrategy::report(antlr4::Parser *parser, Token *offending, const
   if (atEnd && open && !closers.empty())
     diags_.note(d, DiagId::note_here, ranges_.of(open), openBlock + " starts here");
   if (overLimit) throw antlr4::ParseCancellationException("too many errors");
+}
+
+void SyntaxErrorStrategy::sync(antlr4::Parser *parser) {
+  if (inErrorRecoveryMode(parser)) return DefaultErrorStrategy::sync(parser);
+  antlr4::ParserRuleContext *ctx = parser->getContext();
+  bool table = dynamic_cast<P::TableDeclContext *>(ctx) != nullptr;
+  bool pathway = dynamic_cast<P::PathwayDeclContext *>(ctx) != nullptr;
+  auto *input = parser->getTokenStream();
+  size_t la = input->LA(1);
+  size_t item = table ? P::RULE : P::TIER;
+  if (!(table || pathway) || la == item || la == P::RBRACE || la == Token::EOF || isDeclarationKeyword(la))
+    return DefaultErrorStrategy::sync(parser);
+  antlr4::misc::IntervalSet expected = parser->getExpectedTokens();
+  if (!expected.contains(static_cast<ssize_t>(item)) || !expected.contains(static_cast<ssize_t>(P::RBRACE))) return DefaultErrorStrategy::sync(parser);
+  reportUnwantedToken(parser);
+  // The default would stop at the first '}', the construct's own, and close
+  // the body there: its real '}' would then be a second error.
+  for (int depth = 0;;) {
+    size_t t = input->LA(1);
+    if (t == Token::EOF || (depth == 0 && (t == item || t == P::RBRACE || isDeclarationKeyword(t)))) break;
+    if (t == P::LBRACE) ++depth;
+    if (t == P::RBRACE) --depth;
+    parser->consume();
+  }
 }
 
 void SyntaxErrorStrategy::reportNoViableAlternative(antlr4::Parser *parser, const antlr4::NoViableAltException &e) {

@@ -30,6 +30,11 @@ public:
   /// syntax error right after one is its echo and is not reported again.
   void setLexicalErrors(std::vector<uint32_t> offsets) { lexicalErrors_ = std::move(offsets); }
 
+  /// In a table or pathway body, a construct the body cannot hold (a tier in
+  /// a table, a bare action, ...) is reported once and skipped whole, its
+  /// braces balanced, so the body's own '}' still closes the body.
+  void sync(antlr4::Parser *parser) override;
+
 protected:
   void reportNoViableAlternative(antlr4::Parser *parser, const antlr4::NoViableAltException &e) override;
   void reportInputMismatch(antlr4::Parser *parser, const antlr4::InputMismatchException &e) override;

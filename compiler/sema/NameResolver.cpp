@@ -112,7 +112,8 @@ struct ScopeBuilder {
             if (n->name == want.name) found = md.get();
           }
         if (!found) {
-          a.diags.report(DiagId::err_not_exported, want.range, m.module, want.name, didYouMean(want.name, exported));
+          auto &diag = a.diags.report(DiagId::err_not_exported, want.range, m.module, want.name, didYouMean(want.name, exported));
+          noteFailedImport(a, want.range.file, want.name, diag);
           continue;
         }
         add(scope, found, use);
@@ -146,8 +147,7 @@ struct Resolver {
 
   void citations(const ast::Citations &c, const Scope &s) {
     for (const ast::Ident &id : c.ids)
-      if (!s.sources.count(id.name))
-        a.diags.report(DiagId::err_unknown_source, id.range, id.name, didYouMean(id.name, keysOf(s.sources)));
+      if (!s.sources.count(id.name)) reportUnknownName(a, id.range, "source", id.name, didYouMean(id.name, keysOf(s.sources)));
   }
 
   std::vector<std::string> valueCandidates() const {
@@ -183,8 +183,7 @@ struct Resolver {
         a.names[&e] = {NameRef::Kind::Member, -1, -1};
         return;
       }
-      a.diags.report(DiagId::err_unknown_name, e.range, "name", parts[0].name,
-                     didYouMean(parts[0].name, valueCandidates()));
+      reportUnknownName(a, e.range, "name", parts[0].name, didYouMean(parts[0].name, valueCandidates()));
       return;
     }
     if (auto out = resolveOutput(e.name)) {
@@ -272,6 +271,16 @@ struct Resolver {
     case ast::ExprKind::Binary: {
       auto *b = static_cast<const ast::BinaryExpr *>(e);
       expr(b->lhs.get());
+      // `0.1 mg/kg/dose`: units after a number are names, so '/dose' reads
+      // as a division by a name 'dose'; the author meant the dose basis.
+      auto *n = ast::dyn<ast::NameExpr>(b->rhs.get());
+      if (b->op == ast::BinaryOp::Div && n && n->name.parts.size() == 1 &&
+          (n->name.parts[0].name == "dose" || n->name.parts[0].name == "doses") &&
+          !scope.values.count(n->name.parts[0].name)) {
+        SourceRange slash = SourceRange::cover(b->opRange, n->range);
+        a.diags.report(DiagId::err_slash_dose, slash, n->name.parts[0].name).fixits.push_back({slash, " per dose"});
+        return;
+      }
       expr(b->rhs.get());
       return;
     }
@@ -306,7 +315,7 @@ struct Resolver {
 
   void drug(const ast::Ident &name) {
     if (!scope.drugs.count(name.name))
-      a.diags.report(DiagId::err_unknown_name, name.range, "drug", name.name, didYouMean(name.name, keysOf(scope.drugs)));
+      reportUnknownName(a, name.range, "drug", name.name, didYouMean(name.name, keysOf(scope.drugs)));
   }
 
   void action(const ast::Action &act) {

@@ -45,6 +45,53 @@ std::string didYouMean(const std::string &name, const std::vector<std::string> &
   return pick.empty() ? "" : "; did you mean '" + pick + "'?";
 }
 
+namespace {
+/// Adds `use` to an unknown name's error: the first few as located notes,
+/// the rest counted in one last note.
+void addUse(Analysis &a, Analysis::UnknownReported &r, SourceRange use, const char *what) {
+  if (use == r.diag->range || std::find(r.uses.begin(), r.uses.end(), use) != r.uses.end()) return;
+  r.uses.push_back(use);
+  constexpr size_t kShown = 3;
+  if (r.uses.size() <= kShown) {
+    a.diags.note(*r.diag, DiagId::note_here, use, what);
+    return;
+  }
+  std::string more = fmt::format("and {} more use{} of it", r.uses.size() - kShown, r.uses.size() - kShown == 1 ? "" : "s");
+  if (r.uses.size() == kShown + 1) r.diag->notes.push_back({SourceRange{}, more});
+  else r.diag->notes.back().message = more;
+}
+}  // namespace
+
+void reportUnknownName(Analysis &a, SourceRange where, const std::string &kind, const std::string &name,
+                       const std::string &suggestion) {
+  if (auto it = a.unknownNames.find(std::make_tuple(where.file, std::string("*"), name)); it != a.unknownNames.end()) {
+    addUse(a, it->second, where, "used here");
+    return;
+  }
+  // The suggested name, for the fix-it that renames every use at once.
+  std::string pick;
+  if (size_t at = suggestion.find("did you mean '"); at != std::string::npos) {
+    at += std::string_view("did you mean '").size();
+    pick = suggestion.substr(at, suggestion.find('\'', at) - at);
+  }
+  auto key = std::make_tuple(where.file, kind, name);
+  if (auto it = a.unknownNames.find(key); it != a.unknownNames.end()) {
+    addUse(a, it->second, where, "also used here");
+    if (!pick.empty() && std::none_of(it->second.diag->fixits.begin(), it->second.diag->fixits.end(),
+                                      [&](const FixIt &f) { return f.range == where; }))
+      it->second.diag->fixits.push_back({where, pick});
+    return;
+  }
+  Diagnostic &d = kind == "source" ? a.diags.report(DiagId::err_unknown_source, where, name, suggestion)
+                                   : a.diags.report(DiagId::err_unknown_name, where, kind, name, suggestion);
+  if (!pick.empty()) d.fixits.push_back({where, pick});
+  a.unknownNames[key] = {&d, {}};
+}
+
+void noteFailedImport(Analysis &a, FileId file, const std::string &name, Diagnostic &d) {
+  a.unknownNames.try_emplace(std::make_tuple(file, std::string("*"), name), Analysis::UnknownReported{&d, {}});
+}
+
 std::string joinNames(const std::vector<std::string> &names, const char *sep) {
   std::string s;
   for (size_t i = 0; i < names.size(); ++i) s += (i ? sep : "") + names[i];

@@ -9,6 +9,8 @@
 //   Lowering       AST -> ir::Protocol
 #pragma once
 
+#include <tuple>
+
 #include <map>
 #include <memory>
 #include <optional>
@@ -70,6 +72,9 @@ struct InputInfo {
   std::optional<Rational> lo, hi;
   ir::Unit displayUnit;
   std::string substance;  // `... of glucose`: its conversions apply to this input
+  /// Its type did not resolve (an unknown dimension, reported there): its
+  /// uses have no type, so they report nothing more (one root cause, once).
+  bool broken = false;
 };
 
 struct Analysis {
@@ -123,6 +128,15 @@ struct Analysis {
   /// its display unit, and whether it is usable in an expression.
   std::vector<std::vector<ir::Output>> outputs;
 
+  /// Unknown names already reported, by (file, kind, spelling): a later use
+  /// is a note on that error, not another error ("name" and "drug" uses of
+  /// a failed import are notes on the import's error, kind "*").
+  struct UnknownReported {
+    Diagnostic *diag;
+    std::vector<SourceRange> uses;
+  };
+  std::map<std::tuple<FileId, std::string, std::string>, UnknownReported> unknownNames;
+
   const Scope &rootScope() const { return files[0].scope; }
   bool isModuleFile() const {
     return files[0].ast->header && files[0].ast->header->kind == ast::Header::Kind::Module;
@@ -150,6 +164,13 @@ template <typename Map> std::vector<std::string> keysOf(const Map &m) {
   for (auto &[name, v] : m) k.push_back(name);
   return k;
 }
+/// Reports `unknown KIND 'NAME'SUGGESTION` at its first use in a file (for
+/// KIND "source", the citation of an undeclared source); a later use of the
+/// same unknown name adds a note to that error instead.
+void reportUnknownName(Analysis &a, SourceRange where, const std::string &kind, const std::string &name,
+                       const std::string &suggestion);
+/// Marks NAME, whose import failed at the error `d`, as reported in FILE.
+void noteFailedImport(Analysis &a, FileId file, const std::string &name, Diagnostic &d);
 /// "mass", "mass/duration", "a number" for dimensionless.
 std::string describe(const ir::Type &t, const Analysis &a);
 std::string joinNames(const std::vector<std::string> &names, const char *sep = ", ");

@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "carepath/Quantity.h"
+#include "carepath/Suggest.h"
 #include "sema/SemaContext.h"
 
 namespace carepath::sema {
@@ -37,8 +38,7 @@ struct Checker {
       atoms.push_back(atom.name);
       if (atom.name == "%") continue;
       if (!scope->units.count(atom.name)) {
-        a.diags.report(DiagId::err_unknown_name, atom.range, "unit", atom.name,
-                       unitDidYouMean(a, atom.name, keysOf(scope->units)));
+        reportUnknownName(a, atom.range, "unit", atom.name, unitDidYouMean(a, atom.name, keysOf(scope->units)));
         ok = false;
       } else if (!a.units.find(atom.name)) {
         ok = false;  // its declaration was wrong; reported by UnitAlgebra
@@ -85,8 +85,7 @@ struct Checker {
         [&](const ast::Ident &atom, int depth) -> std::optional<ir::Dimension> {
       auto it = scope->dimensions.find(atom.name);
       if (it == scope->dimensions.end()) {
-        a.diags.report(DiagId::err_unknown_name, atom.range, "dimension", atom.name,
-                       didYouMean(atom.name, keysOf(scope->dimensions)));
+        reportUnknownName(a, atom.range, "dimension", atom.name, didYouMean(atom.name, keysOf(scope->dimensions)));
         return std::nullopt;
       }
       if (!it->second->definition) return UnitTable::base(atom.name);
@@ -327,6 +326,21 @@ struct Checker {
                    showQuantity(*info.lo, info.displayUnit) + " .. " + showQuantity(*info.hi, info.displayUnit));
   }
 
+  /// `route == "buccal"`: an enum compared with text that names one of its
+  /// members (or nearly: a typo or another case). Reports the member to write
+  /// bare, at the text, and returns true.
+  bool quotedMember(const ExprInfo &en, const ast::Expr *other) {
+    auto *str = ast::dyn<ast::StringExpr>(other);
+    if (!str || en.type.kind != ir::Type::Kind::Enum || en.type.enumType < 0) return false;
+    const std::vector<std::string> &members = a.enums[en.type.enumType].members;
+    std::string pick = std::find(members.begin(), members.end(), str->value) != members.end()
+                           ? str->value
+                           : closestMatch(str->value, members, std::max<size_t>(1, str->value.size() / 3) + 1);
+    if (pick.empty()) return false;
+    a.diags.report(DiagId::err_quoted_member, str->range, describe(en), pick).fixits.push_back({str->range, pick});
+    return true;
+  }
+
   std::optional<ExprInfo> compare(const ast::BinaryExpr &b) {
     std::optional<ExprInfo> l, r;
     // Resolve a bare member against the other side.
@@ -355,7 +369,8 @@ struct Checker {
       return std::nullopt;
     }
     if (kl != kr || (kl == ir::Type::Kind::Enum && l->type.enumType != r->type.enumType)) {
-      a.diags.report(DiagId::err_cannot_compare, b.opRange, describe(*l), describe(*r));
+      if (!quotedMember(*l, b.rhs.get()) && !quotedMember(*r, b.lhs.get()))
+        a.diags.report(DiagId::err_cannot_compare, b.opRange, describe(*l), describe(*r));
       return std::nullopt;
     }
     if (ordered && kl != ir::Type::Kind::Number) {
@@ -419,7 +434,10 @@ struct Checker {
       if (it == a.names.end()) return std::nullopt;
       ExprInfo info;
       switch (it->second.kind) {
-      case NameRef::Kind::Input: info.type = a.inputInfo[it->second.index].type; return info;
+      case NameRef::Kind::Input:
+        if (a.inputInfo[it->second.index].broken) return std::nullopt;
+        info.type = a.inputInfo[it->second.index].type;
+        return info;
       case NameRef::Kind::Define: {
         auto t = defineType(it->second.index);
         if (!t) return std::nullopt;
@@ -545,7 +563,7 @@ struct Checker {
           a.diags.report(DiagId::err_bare_member, m->range, static_cast<const ast::NameExpr *>(m.get())->name.str());
           ok = false;
         } else if (x->type.kind != s->type.kind || x->type.enumType != s->type.enumType) {
-          a.diags.report(DiagId::err_cannot_compare, m->range, describe(*s), describe(*x));
+          if (!quotedMember(*s, m.get())) a.diags.report(DiagId::err_cannot_compare, m->range, describe(*s), describe(*x));
           ok = false;
         } else if (x->type.kind == ir::Type::Kind::Number && x->type.dim != s->type.dim) {
           a.diags.report(DiagId::err_incompatible_dims, m->range, "in", dimName(s->type.dim), dimName(x->type.dim));
@@ -893,6 +911,7 @@ struct Checker {
                          didYouMean(t.substance->name, keysOf(scope->substances)));
       }
       if (!d) {
+        info.broken = true;
         a.inputInfo[i] = info;
         return;
       }
@@ -1002,6 +1021,45 @@ struct Checker {
                    showQuantity(cl.value, cl.unit) + suffix, showQuantity(ch.value, ch.unit) + suffix);
   }
 
+  /// A dose that is not an amount because of a common slip: reports what to
+  /// write and returns true. `0.1 mg/kg` (forgotten `* weight`) and
+  /// `30 mg/kg/day` (a rate where the basis `per day` was meant).
+  bool doseHint(const ast::Expr &dose, const ExprInfo &d, const ast::Header *header, bool hasBasis) {
+    if (d.type.kind != ir::Type::Kind::Number) return false;
+    // The literal that carries the unit: the dose itself or its left factor.
+    const ast::Expr *lit = &dose;
+    if (auto *b = ast::dyn<ast::BinaryExpr>(lit); b && b->op == ast::BinaryOp::Mul) lit = b->lhs.get();
+    auto *n = ast::dyn<ast::NumberExpr>(lit);
+    if (!n || !n->unit || n->unit->atoms.empty()) return false;
+    std::vector<std::string> atoms;
+    for (const ast::Ident &x : n->unit->atoms) atoms.push_back(x.name);
+    std::string_view file = a.sources.text(dose.range.file);
+    std::string written(file.substr(dose.range.begin, dose.range.end - dose.range.begin));
+    const ir::Unit *last = a.units.find(atoms.back());
+    if (atoms.size() >= 2 && last && isDuration(last->dim)) {
+      ir::Dimension amount = d.type.dim * last->dim;
+      if (a.units.isAmount(amount) || a.units.isAmount(amount * UnitTable::base("mass"))) {
+        auto &diag = a.diags.report(DiagId::err_dose_per_time, dose.range, written, dimName(d.type.dim),
+                                    "'/" + atoms.back() + "'", atoms.back());
+        if (!hasBasis) {  // drop '/day' from the unit, then 'per day' after the dose
+          const auto &unitAtoms = n->unit->atoms;
+          diag.fixits.push_back({SourceRange{dose.range.file, unitAtoms[unitAtoms.size() - 2].range.end, unitAtoms.back().range.end}, ""});
+          diag.fixits.push_back({SourceRange{dose.range.file, dose.range.end, dose.range.end}, " per " + atoms.back()});
+        }
+        return true;
+      }
+    }
+    if (&dose == lit && sema::isPerWeight(a.units, atoms)) {
+      bool declared = header && header->dosingWeight;
+      std::string weight = declared ? header->dosingWeight->name : "weight";
+      auto &diag = a.diags.report(DiagId::err_dose_per_weight, dose.range, written, weight,
+                                  declared ? "" : " (and declare 'dosing weight = " + weight + "' in the protocol header)");
+      if (declared) diag.fixits.push_back({SourceRange{dose.range.file, dose.range.end, dose.range.end}, " * " + weight});
+      return true;
+    }
+    return false;
+  }
+
   void action(const ast::Action &act, const ast::Header *header) {
     condition(act.unless.get(), "an 'unless' condition");
     if (act.kind == ast::ActionKind::Give) {
@@ -1011,7 +1069,7 @@ struct Checker {
         auto d = check(act.dose.get());
         if (d && !isBareMember(*d) && d->type.kind == ir::Type::Kind::Number && a.units.isAmount(d->type.dim))
           doseDim = d->type.dim;
-        else if (d)
+        else if (d && !doseHint(*act.dose, *d, header, act.basis.kind != ast::Basis::Kind::None))
           a.diags.report(DiagId::err_dose_not_amount, act.dose->range,
                          d->type.kind == ir::Type::Kind::Number ? dimName(d->type.dim) : describe(*d));
       }
@@ -1252,7 +1310,7 @@ void checkTypes(Analysis &a) {
       int w = -1;
       for (size_t i = 0; i < a.inputs.size(); ++i)
         if (a.inputs[i]->name.name == header->dosingWeight->name) w = static_cast<int>(i);
-      if (w >= 0 && !(a.inputInfo[w].type.kind == ir::Type::Kind::Number && isMass(a.inputInfo[w].type.dim)))
+      if (w >= 0 && !a.inputInfo[w].broken && !(a.inputInfo[w].type.kind == ir::Type::Kind::Number && isMass(a.inputInfo[w].type.dim)))
         a.diags.report(DiagId::err_dosing_weight_not_mass, header->dosingWeight->range, header->dosingWeight->name,
                        describe(a.inputInfo[w].type, a));
     }
@@ -1293,7 +1351,7 @@ void checkTypes(Analysis &a) {
       int in = -1;
       for (size_t i = 0; i < a.inputs.size(); ++i)
         if (a.inputs[i]->name.name == g.input.name) in = static_cast<int>(i);
-      if (in < 0) continue;
+      if (in < 0 || a.inputInfo[in].broken) continue;
       const InputInfo &info = a.inputInfo[in];
       if (g.missing) {
         if (!a.inputs[in]->optional) {

@@ -3,6 +3,7 @@
 // dependency order), reporting unknown dimensions/units, a second base unit
 // for a dimension, non-positive factors and units defined through
 // themselves. Conversions are exact: a factor is a Rational.
+#include <algorithm>
 #include <cctype>
 #include <functional>
 #include <set>
@@ -146,6 +147,14 @@ std::string unitDidYouMean(const Analysis &a, const std::string &name, const std
   // A UCUM code of a unit in scope: the unit it is the code of.
   for (const std::string &c : candidates)
     if (const ir::Unit *u = a.units.find(c); u && u->ucum == name) return "; did you mean '" + c + "' (UCUM '" + name + "')?";
+  // The abbreviations clinicians write for units of time (after `min`, which
+  // is reserved, `mins` is the next thing tried).
+  static const std::pair<const char *, const char *> kAbbreviations[] = {
+      {"mins", "minutes"}, {"hr", "h"}, {"hrs", "h"}, {"sec", "seconds"}, {"secs", "seconds"},
+      {"wk", "weeks"},     {"wks", "weeks"}, {"yr", "years"}, {"yrs", "years"}, {"mo", "months"}, {"mos", "months"}};
+  for (auto [abbreviation, unit] : kAbbreviations)
+    if (name == abbreviation && std::find(candidates.begin(), candidates.end(), unit) != candidates.end())
+      return "; did you mean '" + std::string(unit) + "'?";
   // A typo, but never another prefix: 'dL' is not 'L', 'ug' is not 'mg'.
   auto lower = [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); };
   std::vector<std::string> samePrefix;

@@ -98,5 +98,56 @@ TEST(LspServer, DiagnosticsHoverAndErrors) {
   EXPECT_TRUE(reply({{"jsonrpc", "2.0"}, {"method", "$/no/such"}}).empty());
 }
 
+TEST(LspServer, FixItsAreQuickFixes) {
+  Server server({});
+  auto reply = [&](json m) { return server.handle(m); };
+  reply({{"jsonrpc", "2.0"}, {"id", 1}, {"method", "initialize"}, {"params", json::object()}});
+  auto open = [&](const std::string &uri, const std::string &text) {
+    auto r = reply({{"jsonrpc", "2.0"},
+                    {"method", "textDocument/didOpen"},
+                    {"params", {{"textDocument", {{"uri", uri}, {"version", 1}, {"text", text}}}}}});
+    return r.at(0)["params"]["diagnostics"];
+  };
+  auto actions = [&](const std::string &uri, const json &diagnostics) {
+    auto r = reply({{"jsonrpc", "2.0"},
+                    {"id", 2},
+                    {"method", "textDocument/codeAction"},
+                    {"params",
+                     {{"textDocument", {{"uri", uri}}},
+                      {"range", diagnostics[0]["range"]},
+                      {"context", {{"diagnostics", diagnostics}}}}}}});
+    return r.at(0)["result"];
+  };
+  // A syntax error: 'min' is not a unit; the fix writes 'minutes'.
+  json d = open("file:///m.care", "protocol p version \"1\" {\n  title \"t\"\n}\nuse stdlib.units\n"
+                                  "input elapsed : duration in 0 minutes .. 2 h\ndefine early = elapsed < 5 min\n");
+  ASSERT_EQ(d.size(), 1u) << d.dump();
+  json a = actions("file:///m.care", d);
+  ASSERT_EQ(a.size(), 1u) << a.dump();
+  EXPECT_EQ(a[0]["kind"], "quickfix");
+  EXPECT_EQ(a[0]["title"], "Fix: write 'minutes'");
+  const json &edits = a[0]["edit"]["changes"]["file:///m.care"];
+  ASSERT_EQ(edits.size(), 1u);
+  EXPECT_EQ(edits[0]["newText"], "minutes");
+  EXPECT_EQ(edits[0]["range"]["start"]["line"], 5);
+  EXPECT_EQ(edits[0]["range"]["start"]["character"], 27);
+  EXPECT_EQ(edits[0]["range"]["end"]["character"], 30);
+  // A misspelt name used twice: one error, and its fix renames both uses.
+  d = open("file:///n.care", "protocol p version \"1\" {\n  title \"t\"\n}\ninput fever : bool\n"
+                             "define a = fevr\ndefine b = not fevr\n");
+  ASSERT_EQ(d.size(), 1u) << d.dump();
+  a = actions("file:///n.care", d);
+  ASSERT_EQ(a.size(), 1u) << a.dump();
+  const json &renames = a[0]["edit"]["changes"]["file:///n.care"];
+  ASSERT_EQ(renames.size(), 2u);
+  EXPECT_EQ(renames[0]["newText"], "fever");
+  EXPECT_EQ(renames[1]["newText"], "fever");
+  EXPECT_EQ(renames[1]["range"]["start"]["line"], 5);
+  // No fix-it, no quick fix.
+  d = open("file:///o.care", "protocol p version \"1\" {\n  title \"t\"\n}\ndefine a = zzzzzz\n");
+  ASSERT_EQ(d.size(), 1u) << d.dump();
+  EXPECT_TRUE(actions("file:///o.care", d).empty());
+}
+
 }  // namespace
 }  // namespace carepath::lsp
