@@ -1022,15 +1022,12 @@ public:
     m_.tables.push_back(std::move(t));
   }
 
-  void population(const json &doc) { setPopulation(optNodeRef(doc, "", "population", InputSpec::Kind::Bool)); }
-  void setPopulation(std::optional<uint32_t> population) {
-    m_.population = population;
-    if (m_.population) m_.populationExplain = explainList(*m_.population);
-    m_.populationEnd = m_.population ? *m_.population + 1 : 0;
-    // `assumptions` (optional: absent when the protocol has none): their
-    // nodes follow the population's, and are computed with them.
+  void population(const json &doc) {
+    setPopulation(optNodeRef(doc, "", "population", InputSpec::Kind::Bool));
+    // `assumptions` (optional: absent when the protocol has none).
     if (!doc.contains("assumptions")) return;
     const json &arr = r_.array(doc, "", "assumptions");
+    std::vector<AssumptionInfo> list;
     for (size_t i = 0; i < arr.size(); ++i) {
       std::string path = Reader::at("assumptions", i);
       AssumptionInfo a;
@@ -1038,6 +1035,19 @@ public:
       a.when = r_.string(arr[i], path, "when");
       a.node = nodeRef(r_.member(arr[i], path, "node"), Reader::join(path, "node"), InputSpec::Kind::Bool);
       a.citations = r_.strings(arr[i], path, "citations");
+      list.push_back(std::move(a));
+    }
+    setAssumptions(std::move(list));
+  }
+  void setPopulation(std::optional<uint32_t> population) {
+    m_.population = population;
+    if (m_.population) m_.populationExplain = explainList(*m_.population);
+    m_.populationEnd = m_.population ? *m_.population + 1 : 0;
+  }
+  // The assumptions' nodes (checked condition nodes) follow the
+  // population's, and are computed with them (the JSON and compact loaders).
+  void setAssumptions(std::vector<AssumptionInfo> list) {
+    for (AssumptionInfo &a : list) {
       m_.populationEnd = std::max(m_.populationEnd, a.node + 1);
       m_.assumptions.push_back(std::move(a));
     }
@@ -1998,6 +2008,9 @@ Table Table::loadCompact(std::string_view bytes, const LoadOptions &options, con
   using K = InputSpec::Kind;
   if (p.population && !nodeOk(*p.population, K::Bool)) in.bad("the population is not a condition node");
   l.setPopulation(p.population);
+  for (const AssumptionInfo &a : p.assumptions)
+    if (!nodeOk(a.node, K::Bool)) in.bad("assumption '" + a.name + "' is not a condition node");
+  l.setAssumptions(std::move(p.assumptions));
   if (p.entries.size() != p.tables.size() || p.guards.size() != p.tables.size()) in.bad("tables, entries and guards differ in number");
   for (size_t t = 0; t < p.tables.size(); ++t) {
     TableInfo &info = p.tables[t];
@@ -2041,9 +2054,6 @@ Table Table::loadCompact(std::string_view bytes, const LoadOptions &options, con
     }
     l.add(std::move(info), p.entries[t], std::move(p.guards[t]));
   }
-  for (const AssumptionInfo &a : p.assumptions)
-    if (!nodeOk(a.node, K::Bool)) in.bad("assumption '" + a.name + "' is not a condition node");
-  m->assumptions = std::move(p.assumptions);
   for (const TableInfo &t : m->tables) m->index.push_back(RuleIndex::build(m->nodes, m->inputs, t));
   return Table(std::move(m));
 }

@@ -115,7 +115,7 @@ TEST(LspServer, FixItsAreQuickFixes) {
                     {"params",
                      {{"textDocument", {{"uri", uri}}},
                       {"range", diagnostics[0]["range"]},
-                      {"context", {{"diagnostics", diagnostics}}}}}}});
+                      {"context", {{"diagnostics", diagnostics}}}}}});
     return r.at(0)["result"];
   };
   // A syntax error: 'min' is not a unit; the fix writes 'minutes'.
