@@ -70,7 +70,7 @@ void printSnippet(std::ostream &out, const SourceManager &sm, const SourceRange 
 }
 
 void printOne(std::ostream &out, const SourceManager &sm, Severity sev, const SourceRange &r,
-              const std::string &message, bool color) {
+              const std::string &message, bool color, const char *code = nullptr) {
   if (color) out << kBold;
   if (r.valid()) {
     LineColumn lc = sm.begin(r);
@@ -83,6 +83,9 @@ void printOne(std::ostream &out, const SourceManager &sm, Severity sev, const So
   if (color) out << kReset << kBold;
   out << message;
   if (color) out << kReset;
+  // The stable code, as clang shows its [-Wname]: what `carepath explain`
+  // and the JSON/SARIF outputs call it. Notes have none.
+  if (code) out << " [" << code << ']';
   out << '\n';
   // A file that could not be read (or is empty) has no line to show.
   if (r.valid() && !sm.text(r.file).empty()) printSnippet(out, sm, r, color);
@@ -93,7 +96,7 @@ void printDiagnosticsText(std::ostream &out, const DiagnosticEngine &diags, cons
   const SourceManager &sm = diags.sources();
   for (const Diagnostic *d : diags.sorted()) {
     if (options.errorsOnly && d->severity != Severity::Error) continue;
-    printOne(out, sm, d->severity, d->range, d->message, options.color);
+    printOne(out, sm, d->severity, d->range, d->message, options.color, d->severity == Severity::Note ? nullptr : d->code());
     for (const DiagNote &n : d->notes) printOne(out, sm, Severity::Note, n.range, n.message, options.color);
     for (const std::string &line : d->detail) out << line << '\n';
   }

@@ -23,7 +23,7 @@ TEST(DiagnosticsPrinter, PrintsLocationCaretAndTildes) {
   DiagnosticEngine diags(sm);
   diags.report(DiagId::err_syntax, SourceRange{f, 15, 20}, "unknown keyword or name 'tierr'");
   EXPECT_EQ(text(diags),
-            "p.care:2:3: error: unknown keyword or name 'tierr'\n"
+            "p.care:2:3: error: unknown keyword or name 'tierr' [syntax]\n"
             "  tierr x\n"
             "  ^~~~~\n"
             "1 error generated.\n");
@@ -35,7 +35,7 @@ TEST(DiagnosticsPrinter, EmptyRangeGetsACaretOnly) {
   DiagnosticEngine diags(sm);
   diags.report(DiagId::err_syntax, SourceRange{f, 10, 10}, "expected an expression after '='");
   EXPECT_EQ(text(diags),
-            "p.care:1:11: error: expected an expression after '='\n"
+            "p.care:1:11: error: expected an expression after '=' [syntax]\n"
             "define x =\n"
             "          ^\n"
             "1 error generated.\n");
@@ -127,7 +127,7 @@ TEST(DiagnosticsPrinter, StopsAtTheErrorLimit) {
   EXPECT_EQ(diags.errorCount(), 3u);
   std::string out = text(diags);
   EXPECT_EQ(out.find("e3"), std::string::npos);
-  EXPECT_NE(out.find("too many errors emitted (3), stopping now\n3 errors generated.\n"), std::string::npos);
+  EXPECT_NE(out.find("too many errors emitted (3), stopping now [too-many-errors]\n3 errors generated.\n"), std::string::npos);
   EXPECT_EQ(diagnosticsToJson(diags)["diagnostics"].size(), 4u);  // three and the marker
 }
 
