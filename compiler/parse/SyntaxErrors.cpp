@@ -384,6 +384,38 @@ void SyntaxErrorStrategy::sync(antlr4::Parser *parser) {
   }
 }
 
+void SyntaxErrorStrategy::recover(antlr4::Parser *parser, std::exception_ptr e) {
+  antlr4::ParserRuleContext *ctx = parser->getContext();
+  bool tier = dynamic_cast<P::TierDeclContext *>(ctx) != nullptr;
+  bool block = dynamic_cast<P::BodyContext *>(ctx) != nullptr;
+  auto *input = parser->getTokenStream();
+  if (!(tier || block) || !ctx->start || input->LA(1) == Token::EOF) return DefaultErrorStrategy::recover(parser, e);
+  // The braces the construct has opened so far.
+  int depth = 0;
+  for (size_t i = ctx->start->getTokenIndex(); i < input->index(); ++i) {
+    size_t t = input->get(i)->getType();
+    if (t == P::LBRACE) ++depth;
+    if (t == P::RBRACE) --depth;
+  }
+  size_t item = P::TIER;
+  size_t before = input->index();
+  for (bool opened = depth > 0;;) {
+    size_t t = input->LA(1);
+    // Not yet inside its braces: a next tier, a closing '}' or a
+    // declaration means the construct has no block to skip.
+    if (t == Token::EOF || (depth == 0 && !opened && (t == item || t == P::RBRACE || isDeclarationKeyword(t)))) break;
+    // Inside a block that was never closed: the next tier or declaration
+    // starts there rather than being swallowed.
+    if (depth == 1 && opened && input->LA(1) != Token::EOF && (t == item || t == P::RULE || isDeclarationKeyword(t)) &&
+        input->LT(1)->getCharPositionInLine() <= ctx->start->getCharPositionInLine())
+      break;
+    parser->consume();
+    if (t == P::LBRACE) ++depth, opened = true;
+    if (t == P::RBRACE && --depth == 0) break;
+  }
+  if (input->index() == before) DefaultErrorStrategy::recover(parser, e);
+}
+
 void SyntaxErrorStrategy::reportNoViableAlternative(antlr4::Parser *parser, const antlr4::NoViableAltException &e) {
   Token *offending = e.getOffendingToken();
   // When prediction failed further ahead than the decision, the expected set

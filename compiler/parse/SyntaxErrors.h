@@ -35,6 +35,12 @@ public:
   /// braces balanced, so the body's own '}' still closes the body.
   void sync(antlr4::Parser *parser) override;
 
+  /// An error in a tier's header or in an action block skips the rest of
+  /// that tier or block, braces balanced, through its own '}': the default
+  /// would stop at that '}' and let it close the enclosing pathway or table,
+  /// so the next tier would be a second, false error.
+  void recover(antlr4::Parser *parser, std::exception_ptr e) override;
+
 protected:
   void reportNoViableAlternative(antlr4::Parser *parser, const antlr4::NoViableAltException &e) override;
   void reportInputMismatch(antlr4::Parser *parser, const antlr4::InputMismatchException &e) override;
