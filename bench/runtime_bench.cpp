@@ -192,14 +192,21 @@ void evaluatePool(benchmark::State &state, const runtime::Table &table, bool sca
   runtime::Result r;
   runtime::EvaluateOptions options;
   options.scan = scan;
-  size_t i = 0, matched = 0;
+  size_t i = 0;
   for (auto _ : state) {
     table.evaluate(pool[i++ & 1023], r, options);
-    for (const auto &t : r.matched) matched += static_cast<size_t>(std::count(t.begin(), t.end(), 1));
     benchmark::DoNotOptimize(r);
   }
   state.SetItemsProcessed(state.iterations());
-  state.counters["matched/eval"] = benchmark::Counter(double(matched) / double(state.iterations()));
+  // Counted once over the pool, outside the timed loop: counting the dense
+  // per-rule flags each iteration is linear in the rules and cost more
+  // than the indexed evaluation itself.
+  size_t matched = 0;
+  for (const auto &patient : pool) {
+    table.evaluate(patient, r, options);
+    for (const auto &t : r.matched) matched += static_cast<size_t>(std::count(t.begin(), t.end(), 1));
+  }
+  state.counters["matched/eval"] = benchmark::Counter(double(matched) / double(pool.size()));
   state.counters["indexed"] = table.indexed(static_cast<uint32_t>(table.tables().size() - 1)) && !scan;
 }
 

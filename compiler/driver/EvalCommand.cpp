@@ -3,6 +3,7 @@
 // against the table's inputs and prints what fires, with the doses and,
 // with --explain, every condition checked.
 #include <algorithm>
+#include <cstring>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -679,13 +680,18 @@ public:
       }
       out += "],\"fired\":[";
       bool firstRule = true;
-      if (r.inPopulation)
-        for (uint32_t k = 0; k < info.rules.size(); ++k)
-          if (r.fired[ti][k]) {
-            if (!firstRule) out += ',';
-            firstRule = false;
-            out += ruleName_[ti][k];
-          }
+      // memchr finds the few fired rules of a wide table without a
+      // byte-by-byte loop over all of them (flags are 0 or 1).
+      if (r.inPopulation) {
+        const uint8_t *base = r.fired[ti].data(), *end = base + r.fired[ti].size();
+        for (const uint8_t *p = base; p < end; ++p) {
+          p = static_cast<const uint8_t *>(std::memchr(p, 1, static_cast<size_t>(end - p)));
+          if (!p) break;
+          if (!firstRule) out += ',';
+          firstRule = false;
+          out += ruleName_[ti][static_cast<size_t>(p - base)];
+        }
+      }
       out += ']';
       if (!info.outputs.empty()) {
         out += ",\"outputs\":{";
