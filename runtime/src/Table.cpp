@@ -1424,8 +1424,15 @@ void evaluateIndexed(const Table::Model &m, const std::vector<PatientValue> &pat
       out.matched[t][r] = 1;
       hits.push_back(r);
     }
-    for (uint64_t x = undecided[w]; x; x &= x - 1) out.undecided[t][order[w * 64 + static_cast<uint32_t>(std::countr_zero(x))]] = 1;
+    for (uint64_t x = undecided[w]; x; x &= x - 1) {
+      uint32_t r = order[w * 64 + static_cast<uint32_t>(std::countr_zero(x))];
+      out.undecided[t][r] = 1;
+      out.flagged[t].push_back(r);
+    }
   }
+  // Every flag set below is a matched rule's: listed, the next evaluation
+  // clears just these.
+  out.flagged[t].insert(out.flagged[t].end(), hits.begin(), hits.end());
   if (hits.empty()) {
     for (size_t o = 0, k = 0; o < info.outputs.size(); ++o)
       if (info.outputs[o].value) {
@@ -2120,10 +2127,19 @@ void Table::evaluate(const std::vector<PatientValue> &patient, Result &out, cons
   for (auto &list : out.results) list.clear();
   out.undecided.resize(m.tables.size());
   out.fired.resize(m.tables.size());
+  out.flagged.resize(m.tables.size());
+  out.flagsListed.resize(m.tables.size());
   for (size_t t = 0; t < m.tables.size(); ++t) {
-    out.matched[t].assign(m.tables[t].rules.size(), 0);
-    out.undecided[t].assign(m.tables[t].rules.size(), 0);
-    out.fired[t].assign(m.tables[t].rules.size(), 0);
+    size_t n = m.tables[t].rules.size();
+    if (out.flagsListed[t] && out.matched[t].size() == n && out.undecided[t].size() == n && out.fired[t].size() == n) {
+      for (uint32_t r : out.flagged[t]) out.matched[t][r] = out.undecided[t][r] = out.fired[t][r] = 0;
+    } else {
+      out.matched[t].assign(n, 0);
+      out.undecided[t].assign(n, 0);
+      out.fired[t].assign(n, 0);
+    }
+    out.flagged[t].clear();
+    out.flagsListed[t] = 1;  // all clear; the scan below unlists them
   }
   std::vector<NodeValue> &v = out.values;
   v.resize(m.nodes.size());
@@ -2211,6 +2227,7 @@ void Table::evaluate(const std::vector<PatientValue> &patient, Result &out, cons
         if (o.value) demand->need(*o.value);
     }
     bool any = false;
+    out.flagsListed[t] = 0;  // the scan sets flags anywhere
     for (uint32_t r = 0; r < info.rules.size(); ++r) {
       const RuleInfo &rule = info.rules[r];
       Truth cond = needTruth(v, rule.condition, [&] { return ruleWhere(info, rule); });

@@ -255,6 +255,13 @@ struct Result {
   /// (its condition is known false), by index: the protocol was verified
   /// for no such patient. Evaluation goes on; the caller flags it.
   std::vector<uint32_t> violatedAssumptions;
+  /// The evaluator's own bookkeeping, not a result: [table] the rules whose
+  /// matched/undecided/fired flags an indexed evaluation set, and whether
+  /// that list is complete. The next evaluation clears only those flags, so
+  /// a large table's cost does not grow with its rules (docs/runtime.md,
+  /// "Large tables"). A caller that edits the flags must clear `flagsListed`.
+  std::vector<std::vector<uint32_t>> flagged;
+  std::vector<uint8_t> flagsListed;
 };
 
 /// A population assumption of the protocol (`assume NAME: C`,
