@@ -264,19 +264,26 @@ ExprRef endsNow(const Tier &t) {
 ExprRef tierOnOrEnters(const Protocol &pr, int pathway, int tier) {
   const Pathway &p = pr.pathways[pathway];
   const Tier &t = p.tiers[tier];
-  std::vector<ExprRef> earlierOn, otherOn;
+  std::vector<ExprRef> earlierOn, allOn;
   for (size_t s = 0; s < p.tiers.size(); ++s) {
-    if (static_cast<int>(s) == tier) continue;
     ExprRef on = pr.tierStateIs(pathway, static_cast<int>(s), TierState::On);
-    otherOn.push_back(on);
+    allOn.push_back(on);
     if (static_cast<int>(s) < tier) earlierOn.push_back(on);
   }
   auto none = [&](std::vector<ExprRef> xs) -> ExprRef {
     if (xs.empty()) return build::boolean(true);
-    return build::unary(Op::Not, xs.size() == 1 ? xs[0] : build::nary(Op::Or, std::move(xs), t.range), t.range);
+    return build::unary(Op::Not, xs.size() == 1 ? xs[0] : build::nary(Op::Or, std::move(xs), p.range), p.range);
   };
-  ExprRef stays = build::nary(Op::And, {pr.tierStateIs(pathway, tier, TierState::On), none(earlierOn)}, t.range);
-  ExprRef enters = build::nary(Op::And, {build::isTrue(t.guard), none(otherOn)}, t.range);
+  // Named too: when the record does not have this tier on, the earlier
+  // tiers' states do not matter to it, and an explanation need not list them.
+  ExprRef stays = build::labelled(
+      build::nary(Op::And, {pr.tierStateIs(pathway, tier, TierState::On), none(earlierOn)}, t.range),
+      p.name + "." + t.name + " on by the record");
+  // "No other tier is on" is written as "no tier is on", the same for every
+  // tier, named once (Expr::label) so an explanation shows it once: while
+  // this tier is on, `stays` decides, so including it changes nothing.
+  ExprRef noneOn = build::labelled(none(allOn), "no tier of " + p.name + " is on");
+  ExprRef enters = build::nary(Op::And, {build::isTrue(t.guard), noneOn}, t.range);
   return build::nary(Op::Or, {stays, enters}, t.range);
 }
 }  // namespace
