@@ -796,10 +796,12 @@ void batchOne(const runtime::Table &table, BatchWriter &writer, std::string_view
   out += '\n';
 }
 
-// Streams: reads a block of lines, evaluates its two halves on two threads
-// (each with its own Result), writes their output in line order, then the
-// next block. Memory is bounded by the block; the output is the same
-// whatever the number of threads.
+// Streams: reads a chunk of the file, evaluates its complete lines in two
+// halves on two threads (each with its own Result), writes their output in
+// line order, then the next chunk. The lines are views into the chunk (no
+// copy per line): the reading and writing between blocks are the part two
+// threads cannot share. Memory is bounded by the chunk (or the longest
+// line); the output is the same whatever the number of threads.
 int runBatch(const EvalOptions &o, const runtime::Table &table, DiagnosticEngine &diags) {
   std::ifstream in(o.patients, std::ios::binary);
   if (!in) {
@@ -807,9 +809,10 @@ int runBatch(const EvalOptions &o, const runtime::Table &table, DiagnosticEngine
     return kExitFindings;
   }
   auto start = std::chrono::steady_clock::now();
-  constexpr size_t kBlock = 8192;
+  constexpr size_t kChunk = size_t(4) << 20;
   const unsigned threads = std::max(1u, std::min(2u, std::thread::hardware_concurrency()));
-  std::vector<std::string> lines(kBlock);
+  std::string buf;
+  std::vector<std::string_view> lines;
   std::string outs[2];
   size_t bads[2] = {0, 0};
   size_t violating[2] = {0, 0};  // patients who violate an assumption
@@ -821,40 +824,61 @@ int runBatch(const EvalOptions &o, const runtime::Table &table, DiagnosticEngine
     outs[part].clear();
     for (size_t k = begin; k < end; ++k) batchOne(table, writers[part], lines[k], firstLine + k, results[part], bads[part], violating[part], outs[part]);
   };
-  bool more = true;
-  while (more) {
-    size_t n = 0;
-    while (n < kBlock && (more = static_cast<bool>(std::getline(in, lines[n])))) ++n;
-    if (n == 0) break;
-    size_t firstLine = lineNo + 1;
-    lineNo += n;
-    patients += n;
-    std::thread helper;
-    std::exception_ptr failed;
-    if (threads > 1 && n >= 64)
-      helper = std::thread([&] {
-        try {
-          work(1u, n, firstLine);
-        } catch (...) {
-          failed = std::current_exception();
-        }
-      });
-    else outs[1].clear();
-    std::exception_ptr here;
-    try {
-      if (helper.joinable()) work(0, n, firstLine);
-      else {
-        // One thread: the whole block here.
-        outs[0].clear();
-        for (size_t k = 0; k < n; ++k) batchOne(table, writers[0], lines[k], firstLine + k, results[0], bads[0], violating[0], outs[0]);
-      }
-    } catch (...) {
-      here = std::current_exception();
+  size_t kept = 0;  // bytes of an incomplete last line carried to the next chunk
+  for (bool eof = false; !eof;) {
+    buf.resize(kept + kChunk);
+    in.read(buf.data() + kept, static_cast<std::streamsize>(kChunk));
+    size_t size = kept + static_cast<size_t>(in.gcount());
+    eof = size == kept || !in;
+    buf.resize(size);
+    // The complete lines; at the end of the file, the last one too.
+    lines.clear();
+    size_t from = 0;
+    for (const char *p; (p = static_cast<const char *>(std::memchr(buf.data() + from, '\n', size - from)));) {
+      size_t at = static_cast<size_t>(p - buf.data());
+      lines.emplace_back(buf.data() + from, at - from);
+      from = at + 1;
     }
-    if (helper.joinable()) helper.join();
-    if (here) std::rethrow_exception(here);
-    if (failed) std::rethrow_exception(failed);
-    std::cout << outs[0] << outs[1];
+    if (eof && from < size) {
+      lines.emplace_back(buf.data() + from, size - from);
+      from = size;
+    }
+    size_t n = lines.size();
+    if (n > 0) {
+      size_t firstLine = lineNo + 1;
+      lineNo += n;
+      patients += n;
+      std::thread helper;
+      std::exception_ptr failed;
+      if (threads > 1 && n >= 64)
+        helper = std::thread([&] {
+          try {
+            work(1u, n, firstLine);
+          } catch (...) {
+            failed = std::current_exception();
+          }
+        });
+      else outs[1].clear();
+      std::exception_ptr here;
+      try {
+        if (helper.joinable()) work(0, n, firstLine);
+        else {
+          // One thread: the whole chunk here.
+          outs[0].clear();
+          for (size_t k = 0; k < n; ++k) batchOne(table, writers[0], lines[k], firstLine + k, results[0], bads[0], violating[0], outs[0]);
+        }
+      } catch (...) {
+        here = std::current_exception();
+      }
+      if (helper.joinable()) helper.join();
+      if (here) std::rethrow_exception(here);
+      if (failed) std::rethrow_exception(failed);
+      std::cout.write(outs[0].data(), static_cast<std::streamsize>(outs[0].size()));
+      std::cout.write(outs[1].data(), static_cast<std::streamsize>(outs[1].size()));
+    }
+    // The incomplete last line moves to the front for the next read.
+    kept = size - from;
+    if (kept) std::memmove(buf.data(), buf.data() + from, kept);
   }
   std::cout << std::flush;
   bad = bads[0] + bads[1];
