@@ -76,6 +76,21 @@ std::vector<Goal> goalsOf(const Protocol &p) {
     std::vector<ExprRef> fires = rulesFire(b);
     for (size_t r = 0; r < b.rules.size(); ++r) capped(b.name + "." + b.rules[r].name, b.rules[r].actions, fires[r]);
   }
+  // Alternatives, in the order of Coverage::alternatives: offered where
+  // their tier or rule fires, and withheld there when they have an `unless`.
+  std::vector<std::vector<ExprRef>> tableFires;
+  for (const Table &b : p.tables) tableFires.push_back(rulesFire(b));
+  std::vector<AlternativeSite> alternatives = alternativesOf(p);
+  for (size_t a = 0; a < alternatives.size(); ++a) {
+    const AlternativeSite &alt = alternatives[a];
+    ExprRef fires = alt.tier >= 0 ? holds(p.tierGuard(alt.container, alt.tier)) : tableFires[alt.container][alt.rule];
+    ExprRef offeredNow = holds(offered(*alt.action, fires));
+    goals.push_back({"'" + alt.name + "' offered", alt.action->range, offeredNow, {},
+                     [a](const Coverage &c) { return c.alternatives[a].on; }, ""});
+    if (alt.action->unless)
+      goals.push_back({"'" + alt.name + "' withheld by its 'unless'", alt.action->range, both(fires, negate(offeredNow)),
+                       {}, [a](const Coverage &c) { return c.alternatives[a].off; }, ""});
+  }
   // Every condition of every decision: true, false, deciding alone.
   std::vector<DecisionSite> decisions = decisionsOf(p);
   for (size_t d = 0; d < decisions.size(); ++d) {
@@ -84,7 +99,7 @@ std::vector<Goal> goalsOf(const Protocol &p) {
     // "tier a.b" / "rule a.b": its firing is stated either way; a define has no `expect`.
     std::string subject = site.name.rfind("define ", 0) == 0 ? "" : site.name.substr(site.name.find(' ') + 1);
     for (size_t c = 0; c < conditions.size(); ++c) {
-      std::string text = toString(p, *conditions[c]);
+      std::string text = conditionText(p, *conditions[c]);
       SourceRange r = conditions[c]->range.valid() ? conditions[c]->range : site.range;
       std::string head = "condition '" + text + "' of " + site.name;
       goals.push_back({head + " true", r, holds(conditions[c]), {},

@@ -519,6 +519,16 @@ std::string coverageText(const SourceManager &sources, const ir::Coverage &c) {
   s += "  rules:        " + count(c.rules, &ir::Coverage::Item::on) + " fired, " + count(c.rules, &ir::Coverage::Item::off) + " not fired\n";
   s += "  capped doses: " + count(c.cappedDoses, &ir::Coverage::Item::on) + " capped, " +
        count(c.cappedDoses, &ir::Coverage::Item::off) + " under the cap\n";
+  if (!c.alternatives.empty()) {
+    size_t offered = 0, withheld = 0, canBeWithheld = 0;
+    for (const auto &it : c.alternatives) {
+      offered += it.on;
+      canBeWithheld += it.canBeOff;
+      withheld += it.canBeOff && it.off;
+    }
+    s += "  alternatives: " + std::to_string(offered) + " of " + std::to_string(c.alternatives.size()) + " offered, " +
+         std::to_string(withheld) + " of " + std::to_string(canBeWithheld) + " with 'unless' withheld\n";
+  }
   s += "  conditions:   " + std::to_string(both) + " of " + std::to_string(conditions) + " true and false, " +
        std::to_string(mcdc) + " of " + std::to_string(conditions) + " shown to decide alone (MC/DC)";
   if (optional) s += ", " + std::to_string(missing) + " of " + std::to_string(optional) + " that can be missing seen missing";
@@ -527,12 +537,13 @@ std::string coverageText(const SourceManager &sources, const ir::Coverage &c) {
   auto items = [&](const std::vector<ir::Coverage::Item> &list, const char *kind, const char *on, const char *off) {
     for (const auto &it : list) {
       if (!it.on) gaps += "  " + where(sources, it.range) + kind + " '" + it.name + "' " + on + "\n";
-      if (!it.off) gaps += "  " + where(sources, it.range) + kind + " '" + it.name + "' " + off + "\n";
+      if (!it.off && it.canBeOff) gaps += "  " + where(sources, it.range) + kind + " '" + it.name + "' " + off + "\n";
     }
   };
   items(c.tiers, "tier", "never fired", "always fired");
   items(c.rules, "rule", "never fired", "always fired");
   items(c.cappedDoses, "dose", "never capped", "always capped");
+  items(c.alternatives, "choice", "never offered", "never withheld by its 'unless'");
   for (const auto &d : c.decisions)
     for (const auto &k : d.conditions) {
       std::string head = "  " + where(sources, k.range.valid() ? k.range : d.range) + "condition '" + k.text + "' of " + d.name;
@@ -547,8 +558,11 @@ std::string coverageText(const SourceManager &sources, const ir::Coverage &c) {
 nlohmann::json coverageJson(const SourceManager &sources, const ir::Coverage &c) {
   auto items = [&](const std::vector<ir::Coverage::Item> &list, const char *on, const char *off) {
     nlohmann::json a = nlohmann::json::array();
-    for (const auto &it : list)
-      a.push_back({{"name", it.name}, {"location", locationToJson(sources, it.range)}, {on, it.on}, {off, it.off}});
+    for (const auto &it : list) {
+      a.push_back({{"name", it.name}, {"location", locationToJson(sources, it.range)}, {on, it.on}});
+      // Not applicable (an alternative without an `unless`): null.
+      a.back()[off] = it.canBeOff ? nlohmann::json(it.off) : nlohmann::json(nullptr);
+    }
     return a;
   };
   nlohmann::json decisions = nlohmann::json::array();
@@ -570,6 +584,7 @@ nlohmann::json coverageJson(const SourceManager &sources, const ir::Coverage &c)
           {"tiers", items(c.tiers, "fired", "notFired")},
           {"rules", items(c.rules, "fired", "notFired")},
           {"cappedDoses", items(c.cappedDoses, "capped", "underCap")},
+          {"alternatives", items(c.alternatives, "offered", "withheld")},
           {"decisions", decisions}};
 }
 
@@ -584,7 +599,7 @@ Command testCommand() {
   c.multiFile = true;
   c.declare = [coverage](CommandLine &line) {
     line.flag("--coverage", *coverage,
-              "Report which tiers, rules, capped doses and conditions the examples exercise (and MC/DC)");
+              "Report which tiers, rules, capped doses, alternatives and conditions the examples exercise (and MC/DC)");
   };
   c.run = [coverage](CommandContext &ctx) -> int {
     SourceManager &sources = ctx.sources();

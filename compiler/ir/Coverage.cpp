@@ -3,6 +3,7 @@
 // whether that condition alone decides it.
 #include "ir/Coverage.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -30,7 +31,7 @@ void collect(const Protocol &p, const ExprRef &e, Split &s, std::map<std::string
   }
   // A constant is no condition (the course model's generated guards hold some).
   if (e->op == Op::Const) return;
-  auto [it, fresh] = byText.emplace(toString(p, *e), s.first.size());
+  auto [it, fresh] = byText.emplace(conditionText(p, *e), s.first.size());
   if (fresh) s.first.push_back(e);
   s.leafOf[e.get()] = it->second;
 }
@@ -111,7 +112,7 @@ Coverage::Decision measureDecision(const Protocol &p, std::string name, SourceRa
     if (std::optional<Observation> o = observe(p, s, *patient)) seen.push_back(std::move(*o));
   for (size_t c = 0; c < s.first.size(); ++c) {
     Coverage::Condition cond;
-    cond.text = toString(p, *s.first[c]);
+    cond.text = conditionText(p, *s.first[c]);
     cond.range = s.first[c]->range;
     cond.canBeMissing = s.first[c]->mayBeMissing;
     for (const Observation &o : seen) {
@@ -192,8 +193,44 @@ Coverage measureCoverage(const Protocol &p, std::span<const Patient> patients) {
       }
     }
 
+  // Alternatives: offered in some example where their tier or rule fired,
+  // withheld (by their `unless`) in another. An alternative's `unless` is on
+  // each of its actions, so its first action stands for it.
+  for (const AlternativeSite &alt : alternativesOf(p)) {
+    Coverage::Item it{alt.name, alt.action->range};
+    it.canBeOff = alt.action->unless != nullptr;
+    for (const Evaluation &ev : evaluations) {
+      bool fired = alt.tier >= 0 ? ev.tiers[alt.container][alt.tier] : ev.rules[alt.container][alt.rule];
+      if (!fired) continue;
+      bool offered = std::any_of(ev.actions.begin(), ev.actions.end(), [&](const FiredAction &fa) { return fa.action == alt.action; });
+      (offered ? it.on : it.off) = true;
+    }
+    cov.alternatives.push_back(std::move(it));
+  }
+
   for (const DecisionSite &d : decisionsOf(p)) cov.decisions.push_back(measureDecision(p, d.name, d.range, d.expr, inside));
   return cov;
+}
+
+std::vector<AlternativeSite> alternativesOf(const Protocol &p) {
+  std::vector<AlternativeSite> out;
+  auto add = [&](const std::string &owner, const std::vector<Action> &actions, int container, int tier, int rule) {
+    std::set<std::pair<int, int>> seen;
+    for (const Action &a : actions)
+      if (a.choice >= 0 && seen.insert({a.choice, a.option}).second)
+        out.push_back({"alternative " + std::to_string(a.option + 1) + " of " + owner + " (" + spelling(a.kind) + " " +
+                           a.name + ")",
+                       &a, container, tier, rule});
+  };
+  for (size_t w = 0; w < p.pathways.size(); ++w)
+    for (size_t t = 0; t < p.pathways[w].tiers.size(); ++t)
+      add(p.pathways[w].name + "." + p.pathways[w].tiers[t].name, p.pathways[w].tiers[t].actions, static_cast<int>(w),
+          static_cast<int>(t), -1);
+  for (size_t b = 0; b < p.tables.size(); ++b)
+    for (size_t r = 0; r < p.tables[b].rules.size(); ++r)
+      add(p.tables[b].name + "." + p.tables[b].rules[r].name, p.tables[b].rules[r].actions, static_cast<int>(b), -1,
+          static_cast<int>(r));
+  return out;
 }
 
 std::vector<DecisionSite> decisionsOf(const Protocol &p) {
@@ -213,11 +250,18 @@ std::vector<DecisionSite> decisionsOf(const Protocol &p) {
   return out;
 }
 
+std::string conditionText(const Protocol &p, const Expr &e) {
+  if (e.label.empty()) return toString(p, e);
+  Expr unnamed = e;
+  unnamed.label.clear();
+  return toString(p, unnamed);
+}
+
 std::vector<ExprRef> conditionsOf(const Protocol &p, const ExprRef &decision) { return split(p, decision).first; }
 
 ExprRef withCondition(const Protocol &p, const ExprRef &decision, const std::string &text, bool value) {
   const Expr &e = *decision;
-  if (!isConnective(e)) return toString(p, e) == text ? build::boolean(value, e.range) : decision;
+  if (!isConnective(e)) return conditionText(p, e) == text ? build::boolean(value, e.range) : decision;
   std::vector<ExprRef> args;
   for (const ExprRef &a : e.args) args.push_back(withCondition(p, a, text, value));
   switch (e.op) {

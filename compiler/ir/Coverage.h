@@ -3,6 +3,7 @@
 // reference evaluator, so it means what `carepath test` means:
 //  - every tier and rule, fired and not fired;
 //  - every give with a `max`, capped and under its cap;
+//  - every alternative of a `one of`, offered and (with an `unless`) withheld;
 //  - every condition of every decision (a tier's guard, a rule's guard, a
 //    boolean define), true, false and (when it can be) missing, and whether
 //    the examples show it deciding the outcome on its own (MC/DC, masking
@@ -28,6 +29,9 @@ struct Coverage {
     std::string name;  // "pathway.tier", "table.rule", "give D at pathway.tier"
     SourceRange range;
     bool on = false, off = false;
+    /// Whether `off` can happen: an alternative without an `unless` is
+    /// offered whenever its tier or rule fires, never withheld.
+    bool canBeOff = true;
   };
   struct Condition {
     std::string text;  // as written in the author's names
@@ -45,6 +49,10 @@ struct Coverage {
   size_t outsidePopulation = 0;   // of them, outside the population (nothing fires: not counted)
   size_t notEvaluated = 0;        // of them, the evaluator could not evaluate (not counted)
   std::vector<Item> tiers, rules, cappedDoses;
+  /// Each alternative of a `one of` (on: offered where its tier or rule
+  /// fired; off: withheld there by its `unless`), "alternative K of
+  /// OWNER (KIND NAME)", in written order.
+  std::vector<Item> alternatives;
   std::vector<Decision> decisions;
 };
 
@@ -59,8 +67,23 @@ struct DecisionSite {
   SourceRange range;
   ExprRef expr;
 };
+/// An alternative of a `one of`: its name, its first action (the
+/// alternative's `unless` is on each of its actions) and its owner: a
+/// pathway's tier (container = pathway, tier >= 0) or a table's rule
+/// (container = table, rule >= 0). In the order of Coverage::alternatives.
+struct AlternativeSite {
+  std::string name;
+  const Action *action = nullptr;
+  int container = -1, tier = -1, rule = -1;
+};
+std::vector<AlternativeSite> alternativesOf(const Protocol &p);
 /// Every decision, in the order of Coverage::decisions.
 std::vector<DecisionSite> decisionsOf(const Protocol &p);
+/// A condition's text as written, by which conditions are one and
+/// withCondition finds them. A leaf that carries the name of what it stands
+/// for (Expr::label: a tier whose guard is one bare condition is named
+/// `P.T`) is shown as written, not by that name.
+std::string conditionText(const Protocol &p, const Expr &e);
 /// A decision's conditions, each once (by its text), in written order.
 std::vector<ExprRef> conditionsOf(const Protocol &p, const ExprRef &decision);
 /// The decision with every occurrence of the condition written `text`
