@@ -58,7 +58,9 @@ function observe(table, c) {
     const o = r.outputs[key];
     outputs[key] = { value: o.value, from: o.values.map(([rule, v]) => [rule, v]) };
   }
-  return { inPopulation: r.inPopulation, fired: r.fired, undecided: r.undecided, actions, outputs };
+  const out = { inPopulation: r.inPopulation, fired: r.fired, undecided: r.undecided, actions, outputs };
+  if (r.assumptionsViolated.length) out.assumptionsViolated = r.assumptionsViolated; // absent when none
+  return out;
 }
 
 const problemKey = (d) => `${d.input ?? ""}\u0000${d.problem ?? ""}`;

@@ -55,8 +55,11 @@ def observe(carepath, table, case):
         actions.append(entry)
     outputs = {key: {"value": o.value, "from": [[rule, v] for rule, v in o.values]}
                for key, o in sorted(r.outputs.items())}
-    return {"inPopulation": r.in_population, "fired": r.fired, "undecided": r.undecided,
-            "actions": actions, "outputs": outputs}
+    out = {"inPopulation": r.in_population, "fired": r.fired, "undecided": r.undecided,
+           "actions": actions, "outputs": outputs}
+    if r.assumptions_violated:  # only when some are: the key is absent otherwise
+        out["assumptionsViolated"] = r.assumptions_violated
+    return out
 
 
 def _amount(text):

@@ -158,6 +158,9 @@ export interface Result {
   readonly patient: Record<string, unknown> | null;
   /** The whole result document. */
   readonly json: Record<string, unknown>;
+  /** The population assumptions the patient violates (Table.assumptions):
+   * the decision is still made, but the protocol was verified for no such patient. */
+  readonly assumptionsViolated: string[];
 }
 
 /** A patient value: true/false, a member's name, a number, "14 kg",
@@ -187,6 +190,9 @@ export declare class Table {
   readonly inputs: readonly Input[];
   /** Pathways first, then tables, as in the result. */
   readonly tables: readonly DecisionTable[];
+  /** The population assumptions, name -> the condition as written: the
+   * protocol was verified only for patients who satisfy them. */
+  readonly assumptions: Readonly<Record<string, string>>;
   /** The input called `name`; throws a RangeError when there is none. */
   input(name: string): Input;
   /** Evaluates one patient (an object, or its JSON text); throws a CarepathError subclass on failure. */

@@ -279,6 +279,12 @@ export class Table {
       }));
     }
     this.tables = Object.freeze(tables);
+    // The population assumptions, name -> the condition as written: the
+    // protocol was verified only for patients who satisfy them.
+    const assumptions = {};
+    for (let i = 0, n = M._carepath_table_assumption_count(h); i < n; i++)
+      assumptions[str(M._carepath_table_assumption_name(h, i))] = str(M._carepath_table_assumption_condition(h, i));
+    this.assumptions = Object.freeze(assumptions);
   }
 
   /** The input called `name`; throws a RangeError when there is none. */
@@ -369,6 +375,9 @@ export class Table {
       trace: doc.trace ?? null,
       patient: doc.patient ?? null,
       json: doc,
+      // The assumptions the patient violates: still decided, but verified for no such patient.
+      assumptionsViolated: Array.from({ length: M._carepath_result_violated_assumption_count(r) }, (_, k) =>
+        str(M._carepath_table_assumption_name(h, M._carepath_result_violated_assumption(r, k)))),
     };
   }
 

@@ -460,6 +460,23 @@ const char *carepath_table_action_name(const carepath_table *t, size_t k, size_t
   return action ? action->name.c_str() : nullptr;
 }
 
+int carepath_table_action_alternative(const carepath_table *t, size_t k, size_t r, size_t a, size_t *choice,
+                                      size_t *option) {
+  const auto *action = actionAt(t, k, r, a);
+  if (!action || action->choice < 0) return 0;
+  if (choice) *choice = static_cast<size_t>(action->choice);
+  if (option) *option = static_cast<size_t>(action->option);
+  return 1;
+}
+
+size_t carepath_table_assumption_count(const carepath_table *t) { return t ? t->table.assumptions().size() : 0; }
+const char *carepath_table_assumption_name(const carepath_table *t, size_t i) {
+  return t && i < t->table.assumptions().size() ? t->table.assumptions()[i].name.c_str() : nullptr;
+}
+const char *carepath_table_assumption_condition(const carepath_table *t, size_t i) {
+  return t && i < t->table.assumptions().size() ? t->table.assumptions()[i].when.c_str() : nullptr;
+}
+
 // ------------------------------------------------------------ evaluation
 
 carepath_result *carepath_result_new(void) { return new (std::nothrow) carepath_result; }
@@ -503,6 +520,13 @@ int carepath_result_action_amount(const carepath_result *r, size_t i, int64_t *l
 }
 const char *carepath_result_action_dose(const carepath_result *r, size_t i) {
   return r && r->evaluated && i < r->doses.size() ? r->doses[i].c_str() : "";
+}
+size_t carepath_result_violated_assumption_count(const carepath_result *r) {
+  return r && r->evaluated ? r->result.violatedAssumptions.size() : 0;
+}
+size_t carepath_result_violated_assumption(const carepath_result *r, size_t i) {
+  return r && r->evaluated && i < r->result.violatedAssumptions.size() ? r->result.violatedAssumptions[i]
+                                                                          : static_cast<size_t>(-1);
 }
 
 // ------------------------------------------------------------ batch evaluation

@@ -78,6 +78,9 @@ json observe(const carepath_table *t, const std::string &patient, carepath_resul
   out["undecided"] = undecided;
   out["actions"] = actions;
   out["outputs"] = outputs;
+  // The assumptions the patient violates, only when some are.
+  for (size_t k = 0; k < carepath_result_violated_assumption_count(r); ++k)
+    out["assumptionsViolated"].push_back(carepath_table_assumption_name(t, carepath_result_violated_assumption(r, k)));
   return out;
 }
 

@@ -90,8 +90,14 @@ json observe(const rt::Table &t, const std::string &text, rt::Result &r) {
       if (oi.value) value = r.inPopulation ? json(t.displayOutput(ti, o, *oi.value, r)) : json("missing");
       outputs[tables[ti].name + "." + oi.name] = {{"value", value}, {"from", from}};
     }
-  return {{"inPopulation", r.inPopulation}, {"fired", fired}, {"undecided", undecided}, {"actions", actions},
-          {"outputs", outputs}};
+  json out = {{"inPopulation", r.inPopulation}, {"fired", fired}, {"undecided", undecided}, {"actions", actions},
+              {"outputs", outputs}};
+  // The assumptions the patient violates, only when some are.
+  if (!r.violatedAssumptions.empty()) {
+    out["assumptionsViolated"] = json::array();
+    for (uint32_t k : r.violatedAssumptions) out["assumptionsViolated"].push_back(t.assumptions()[k].name);
+  }
+  return out;
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "BackendTestProtocol.h"
+#include "Frontend.h"
 #include "backends/JsonTable.h"
 #include "carepath/TableFormat.h"
 #include "carepath/carepath.h"
@@ -331,4 +332,75 @@ TEST(CApi, EarlierFunctionsStillWork) {
   EXPECT_NE(std::string(result).find("420 mg per day"), std::string::npos);
   carepath_string_free(result);
   carepath_table_free(t);
+}
+
+// Assumptions and alternatives, compiled from source: a patient who
+// violates an assumption is still decided and says which; an action of a
+// `one of` says its choice and alternative.
+TEST(CApi, AssumptionsAndAlternatives) {
+  const char *text = R"(protocol t version "1" {
+  title "test"
+}
+use stdlib.units
+input age : duration in 0 years .. 18 years
+input weight : mass in 1 kg .. 150 kg
+input seizing : bool
+input allergy : bool
+assume infant_weight : age >= 1 year or weight <= 15 kg unspecified "made up for the test"
+pathway treat {
+  tier first when seizing {
+    do call_for_help
+    one of {
+      do lorazepam_route unless allergy
+    | do midazolam_route
+    }
+  }
+}
+)";
+  SourceManager sources;
+  DiagnosticEngine diags(sources);
+  FrontendOptions fo;
+  fo.stdlibDir = CAREPATH_SOURCE_DIR "/stdlib";
+  FrontendResult fr = runFrontendOnBuffer("choices.care", text, sources, diags, fo);
+  ASSERT_TRUE(fr.protocol);
+  backends::TableMetadata meta;
+  meta.compilerVersion = "test";
+  meta.verification.status = "verified";
+  auto table = backends::emitJsonTable(*fr.protocol, sources, meta, diags);
+  ASSERT_TRUE(table);
+  Opened o;
+  openTable(*table, o);
+  ASSERT_EQ(o.status, CAREPATH_OK);
+  ASSERT_EQ(carepath_table_assumption_count(o.table), 1u);
+  EXPECT_STREQ(carepath_table_assumption_name(o.table, 0), "infant_weight");
+  EXPECT_STREQ(carepath_table_assumption_condition(o.table, 0), "age >= 1 year or weight <= 15 kg");
+  EXPECT_EQ(carepath_table_assumption_name(o.table, 1), nullptr);
+
+  carepath_result *r = carepath_result_new();
+  carepath_error *e = nullptr;
+  // A 6-month-old of 40 kg: outside the assumption, still decided.
+  ASSERT_EQ(carepath_table_evaluate_into(o.table, R"({"age": "6 months", "weight": "40 kg", "seizing": true, "allergy": false})", 0, r, &e),
+            CAREPATH_OK);
+  ASSERT_EQ(carepath_result_violated_assumption_count(r), 1u);
+  EXPECT_EQ(carepath_result_violated_assumption(r, 0), 0u);
+  EXPECT_EQ(carepath_result_violated_assumption(r, 1), static_cast<size_t>(-1));
+  // call_for_help outright; both alternatives offered (no allergy).
+  ASSERT_EQ(carepath_result_action_count(r), 3u);
+  size_t choice = 9, option = 9;
+  std::vector<std::pair<size_t, size_t>> alternatives;
+  for (size_t i = 0; i < carepath_result_action_count(r); ++i) {
+    size_t t = 0, rule = 0, a = 0;
+    ASSERT_EQ(carepath_result_action(r, i, &t, &rule, &a), CAREPATH_OK);
+    if (carepath_table_action_alternative(o.table, t, rule, a, &choice, &option)) alternatives.push_back({choice, option});
+    else EXPECT_STREQ(carepath_table_action_name(o.table, t, rule, a), "call_for_help");
+  }
+  EXPECT_EQ(alternatives, (std::vector<std::pair<size_t, size_t>>{{0, 0}, {0, 1}}));
+  // A 3-year-old of 14 kg: no assumption violated; the allergy withholds one.
+  ASSERT_EQ(carepath_table_evaluate_into(o.table, R"({"age": "3 years", "weight": "14 kg", "seizing": true, "allergy": true})", 0, r, &e),
+            CAREPATH_OK);
+  EXPECT_EQ(carepath_result_violated_assumption_count(r), 0u);
+  EXPECT_EQ(carepath_result_action_count(r), 2u);
+  EXPECT_EQ(carepath_table_action_alternative(o.table, 99, 0, 0, nullptr, nullptr), 0);
+  carepath_error_free(e);
+  carepath_result_free(r);
 }

@@ -83,6 +83,15 @@ test("introspection: tables and rules", () => {
   assert.deepEqual(uniq.rules[0].actions, [{ kind: "do", name: "low_care" }]);
 });
 
+test("introspection and evaluation: population assumptions", () => {
+  const t = table("choices");
+  assert.deepEqual({ ...t.assumptions }, { infant_weight: "age >= 1 year or weight <= 15 kg" });
+  assert.deepEqual(table("policies").assumptions, {});
+  const base = { elapsed: "45 minutes", seizing: true, metabolic: false };
+  assert.deepEqual(t.evaluate({ ...base, age: "6 months", weight: "40 kg" }).assumptionsViolated, ["infant_weight"]);
+  assert.deepEqual(t.evaluate({ ...base, age: "6 months", weight: "7 kg" }).assumptionsViolated, []);
+});
+
 test("evaluation: the treatment plan, amounts exact", () => {
   const r = table("dosing").evaluate(TODDLER);
   assert.equal(r.inPopulation, true);

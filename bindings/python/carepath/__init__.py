@@ -136,6 +136,11 @@ _result_action = _fn("carepath_result_action", ctypes.c_int, _p, _z, ctypes.POIN
                      ctypes.POINTER(_z))
 _result_action_amount = _fn("carepath_result_action_amount", ctypes.c_int, _p, _z, _i64p, _i64p, _i64p, _i64p)
 _result_action_dose = _fn("carepath_result_action_dose", _s, _p, _z)
+_assumption_count = _fn("carepath_table_assumption_count", _z, _p)
+_assumption_name = _fn("carepath_table_assumption_name", _s, _p, _z)
+_assumption_condition = _fn("carepath_table_assumption_condition", _s, _p, _z)
+_result_violated_count = _fn("carepath_result_violated_assumption_count", _z, _p)
+_result_violated = _fn("carepath_result_violated_assumption", _z, _p, _z)
 _runtime_version = _fn("carepath_runtime_version", _s)
 
 
@@ -339,6 +344,9 @@ class Result:
     trace: Optional[List[Dict[str, Any]]]
     patient: Optional[Dict[str, Any]]
     json: Dict[str, Any] = field(repr=False)
+    # The assumptions (Table.assumptions) the patient violates: the decision
+    # is still made, but the protocol was verified for no such patient.
+    assumptions_violated: List[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -394,6 +402,10 @@ class Table:
             tables.append(DecisionTable(_str(_table_name(h, t)), bool(_table_is_pathway(h, t)),
                                         _str(_table_hit_policy(h, t)), rules))
         self.tables: Tuple[DecisionTable, ...] = tuple(tables)
+        # The population assumptions: name -> the condition as written. The
+        # protocol was verified only for patients who satisfy them.
+        self.assumptions: Dict[str, str] = {
+            _str(_assumption_name(h, i)): _str(_assumption_condition(h, i)) for i in range(_assumption_count(h))}
 
     def __del__(self):
         if getattr(self, "_handle", None):
@@ -500,7 +512,9 @@ class Table:
                       fired=[_where(f) for f in doc.get("fired", [])],
                       undecided=[_where(u) for u in doc.get("undecided", [])],
                       outputs=outputs, violations=doc.get("violations", []),
-                      trace=doc.get("trace"), patient=doc.get("patient"), json=doc)
+                      trace=doc.get("trace"), patient=doc.get("patient"), json=doc,
+                      assumptions_violated=[_str(_assumption_name(self._handle, _result_violated(r, k)))
+                                            for k in range(_result_violated_count(r))])
 
 
 def _opened(status, handle, error) -> Table:

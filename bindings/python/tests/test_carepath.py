@@ -171,6 +171,16 @@ class Introspection(unittest.TestCase):
         self.assertEqual(uniq.rules[0].actions, (("do", "low_care"),))
 
 
+class Assumptions(unittest.TestCase):
+    def test_assumptions(self):
+        t = table("choices")
+        self.assertEqual(t.assumptions, {"infant_weight": "age >= 1 year or weight <= 15 kg"})
+        self.assertEqual(table("policies").assumptions, {})
+        base = {"elapsed": "45 minutes", "seizing": True, "metabolic": False}
+        self.assertEqual(t.evaluate({**base, "age": "6 months", "weight": "40 kg"}).assumptions_violated, ["infant_weight"])
+        self.assertEqual(t.evaluate({**base, "age": "6 months", "weight": "7 kg"}).assumptions_violated, [])
+
+
 class Evaluation(unittest.TestCase):
     def test_treatment_plan_exact(self):
         r = table("dosing").evaluate(TODDLER)

@@ -206,6 +206,19 @@ CAREPATH_API const char *carepath_table_action_kind(const carepath_table *table,
 /* The drug given, or the action's name; "" for `unspecified`. */
 CAREPATH_API const char *carepath_table_action_name(const carepath_table *table, size_t t, size_t rule, size_t action);
 
+/* An action of a `one of` (the clinician's choice): returns 1 and sets its
+ * choice's index in the rule and its alternative's index in the choice; 0
+ * for an action given outright or out of range. Either pointer may be NULL. */
+CAREPATH_API int carepath_table_action_alternative(const carepath_table *table, size_t t, size_t rule, size_t action,
+                                                   size_t *choice, size_t *option);
+
+/* The population assumptions (`assume NAME: C`, docs/tables.md
+ * "Assumptions"): the protocol was verified only for patients who satisfy
+ * them. Their names and conditions as written. */
+CAREPATH_API size_t carepath_table_assumption_count(const carepath_table *table);
+CAREPATH_API const char *carepath_table_assumption_name(const carepath_table *table, size_t i);
+CAREPATH_API const char *carepath_table_assumption_condition(const carepath_table *table, size_t i);
+
 /* ------------------------------------------------------------ evaluation */
 
 /* Flags for evaluation. */
@@ -240,6 +253,12 @@ CAREPATH_API int carepath_result_action_amount(const carepath_result *result, si
                                                int64_t *low_den, int64_t *high_num, int64_t *high_den);
 /* A fired give's amount for people, "420 mg per day"; "" when it has none. */
 CAREPATH_API const char *carepath_result_action_dose(const carepath_result *result, size_t i);
+/* The assumptions the evaluated patient violates (a condition known false):
+ * the decision is still computed, but the protocol was verified for no
+ * such patient, so a caller must flag it. Each is an index for
+ * carepath_table_assumption_*; (size_t)-1 when out of range. */
+CAREPATH_API size_t carepath_result_violated_assumption_count(const carepath_result *result);
+CAREPATH_API size_t carepath_result_violated_assumption(const carepath_result *result, size_t i);
 
 /* ------------------------------------------------------------ batch evaluation
  * Many patients in one call, given as columns of values (no JSON to build
