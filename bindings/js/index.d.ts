@@ -130,6 +130,8 @@ export interface Action {
   /** `one of`: the choice's index in its rule and the alternative's in it (offered, not given outright); null otherwise. */
   readonly choice: number | null;
   readonly option: number | null;
+  /** A give's route ("iv", "buccal"); "" when the protocol names none. */
+  readonly route: string;
 }
 
 /** A table output: its value as the result JSON gives it (null for a list,

@@ -354,6 +354,8 @@ export class Table {
         // `one of`: the alternative's choice in its rule and its index in it; null when given outright.
         choice: d.choice ?? null,
         option: d.option ?? null,
+        // A give's route ("iv", "buccal"); "" when the protocol names none.
+        route: d.route ?? "",
       }));
     }
     const outputs = {};

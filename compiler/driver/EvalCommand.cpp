@@ -189,8 +189,9 @@ void printText(std::ostream &out, const runtime::Table &t, const std::vector<run
     out << indent << spelling(a.kind);
     if (!a.name.empty()) out << " " << a.name;
     if (a.kind == ActionKind::Give) {
-      if (f.amount) out << " " << t.displayDose(a, f);
-      else out << " dose unspecified: " << a.reason;
+      std::string route = a.route.empty() ? "" : " route " + a.route;
+      if (f.amount) out << " " << t.displayDose(a, f) << route;
+      else out << route << " dose unspecified: " << a.reason;
     }
     if (a.kind == ActionKind::Unspecified) out << ": " << a.reason;
     if (!a.extra.empty()) out << " " << a.extra;
@@ -353,11 +354,12 @@ void printSummary(std::ostream &out, const runtime::Table &t, const std::vector<
       case ActionKind::Give:
         if (!f.amount) {
           l.section = kOpen;
-          l.text += " (no dose): " + a.reason;
+          l.text += (a.route.empty() ? "" : " route " + a.route) + " (no dose): " + a.reason;
           break;
         }
         l.section = kNow;
         l.text += " " + t.displayDose(a, f);
+        if (!a.route.empty()) l.text += " route " + a.route;
         if (!a.extra.empty()) l.text += " " + a.extra;
         l.detail = t.displayPlan(a, f);
         if (std::string cap = capReached(t, r, a, f); !cap.empty()) l.detail += (l.detail.empty() ? "" : "; ") + cap;

@@ -803,6 +803,8 @@ public:
           oneDay = oneDay && **v == Rational(24);
         }
       UnitSpec shown = wholeDays ? UnitSpec{oneDay ? "day" : "days", 24, "duration"} : UnitSpec{"h", 1, "duration"};
+      // A give's route ("" when the protocol names none).
+      if (j.contains("route")) a.route = r_.string(j, path, "route");
       // Written only for a give with a regimen (docs/tables.md).
       if (j.contains("regimen")) {
         const json &reg = r_.member(j, path, "regimen");
@@ -1597,7 +1599,7 @@ Table Table::load(const std::string &path, const LoadOptions &options) {
 namespace {
 
 constexpr char kCompactMagic[8] = {'\x89', 'C', 'P', 'T', '\r', '\n', '\x1a', '\n'};
-constexpr uint32_t kCompactVersion = 1;
+constexpr uint32_t kCompactVersion = 2;  // 2: a give's route
 constexpr size_t kCompactHeader = 8 + 4 + 32 + 8;
 
 std::array<unsigned char, 32> sha256(std::string_view bytes) {
@@ -1815,10 +1817,10 @@ template <class IO> void fields(IO &io, ActionInfo::Timing &t) {
 }
 template <class IO> void fields(IO &io, ActionInfo &a) {
   auto &[kind, name, note, reason, citations, identity, amount, amountHigh, canonicalUnit, unit, basis, extra, unless,
-         choice, option, regimen, timing, plan] = a;
+         choice, option, regimen, route, timing, plan] = a;
   io(kind), io(name), io(note), io(reason), io(citations), io(identity), io(amount), io(amountHigh),
-      io(canonicalUnit), io(unit), io(basis), io(extra), io(unless), io(choice), io(option), io(regimen), io(timing),
-      io(plan);
+      io(canonicalUnit), io(unit), io(basis), io(extra), io(unless), io(choice), io(option), io(regimen), io(route),
+      io(timing), io(plan);
 }
 template <class IO> void fields(IO &io, RuleInfo &r) {
   auto &[name, priority, when, condition, outputs, actions, citations] = r;
@@ -2434,6 +2436,7 @@ std::string Table::resultJson(const std::vector<PatientValue> &patient, const Re
       }
     }
     if (a.kind == ActionKind::Unspecified) j["reason"] = a.reason;
+    if (!a.route.empty()) j["route"] = a.route;  // only when the protocol names one
     if (!a.extra.empty()) j["timing"] = a.extra;
     if (a.choice >= 0) {  // an alternative: offered for the clinician to choose, not given outright
       j["choice"] = a.choice;

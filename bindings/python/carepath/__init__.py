@@ -306,6 +306,7 @@ class Action:
     citations: Tuple[str, ...] = ()
     choice: Optional[int] = None
     option: Optional[int] = None
+    route: str = ""  # a give's route ("iv", "buccal"); "" when the protocol names none
 
     @property
     def amount(self) -> Optional[Fraction]:
@@ -502,7 +503,8 @@ class Table:
                 name=_str(_action_name(h, t.value, rule.value, a.value)),
                 low=low, high=high, unit=d.get("canonicalUnit", ""), display=_str(_result_action_dose(r, i)),
                 basis=d.get("basis", ""), timing=d.get("timing", ""), note=d.get("note", ""),
-                citations=tuple(d.get("citations", [])), choice=d.get("choice"), option=d.get("option")))
+                citations=tuple(d.get("citations", [])), choice=d.get("choice"), option=d.get("option"),
+                route=d.get("route", "")))
         outputs = {}
         for o in doc.get("outputs", []):
             key = f"{o['table']}.{o['output']}"

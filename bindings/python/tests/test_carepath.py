@@ -180,6 +180,12 @@ class Assumptions(unittest.TestCase):
         self.assertEqual(t.evaluate({**base, "age": "6 months", "weight": "40 kg"}).assumptions_violated, ["infant_weight"])
         self.assertEqual(t.evaluate({**base, "age": "6 months", "weight": "7 kg"}).assumptions_violated, [])
 
+    def test_route(self):
+        r = table("dosing").evaluate(TODDLER)
+        routes = {a.name: a.route for a in r.actions if a.kind == "give"}
+        self.assertEqual(routes["third_drug"], "intravenous")
+        self.assertEqual(routes["range_drug"], "oral")
+
 
 class Evaluation(unittest.TestCase):
     def test_treatment_plan_exact(self):

@@ -128,6 +128,7 @@ struct ActionInfo {
   /// `one of`: the choice's index in its rule and the alternative's in it; -1 for an action given outright.
   int choice = -1, option = -1;
   std::string regimen;               // "every 6 h up to 4 doses", as written; "" when none
+  std::string route;                 // give: "im", "buccal" (the give's, else its drug's); "" when none
   /// do/order/consider/monitor with a time (docs/tables.md, `timing`): its
   /// kind ("within", "at", "over"), bounds in hours, and the event input it
   /// counts from ("" when none); `extra` is its text.
