@@ -24,6 +24,7 @@ struct Doer {
   const Action *action;
   std::string where;
   ExprRef done, reached;
+  Target target;
 };
 
 std::vector<Doer> doers(const Protocol &p, const Property &prop, const std::vector<std::vector<ExprRef>> &fires) {
@@ -35,14 +36,15 @@ std::vector<Doer> doers(const Protocol &p, const Property &prop, const std::vect
         if (matches(a)) {
           ExprRef guard = p.tierGuard(static_cast<int>(pw), static_cast<int>(t));
           out.push_back({&a, p.pathways[pw].name + "." + p.pathways[pw].tiers[t].name, offered(a, guard),
-                         offered(a, disj({guard, p.tierFailed(static_cast<int>(pw), static_cast<int>(t))}))});
+                         offered(a, disj({guard, p.tierFailed(static_cast<int>(pw), static_cast<int>(t))})),
+                         Target{Target::Kind::Tier, static_cast<int>(pw), static_cast<int>(t)}});
         }
   for (size_t tb = 0; tb < p.tables.size(); ++tb)
     for (size_t r = 0; r < p.tables[tb].rules.size(); ++r)
       for (const Action &a : p.tables[tb].rules[r].actions)
         if (matches(a))
           out.push_back({&a, p.tables[tb].name + "." + p.tables[tb].rules[r].name, offered(a, fires[tb][r]),
-                         offered(a, fires[tb][r])});
+                         offered(a, fires[tb][r]), Target{Target::Kind::Rule, static_cast<int>(tb), static_cast<int>(r)}});
   return out;
 }
 
@@ -104,6 +106,7 @@ Obligation actionPropertyObligation(const Protocol &p, const Property &prop,
       if (d.action->choice >= 0) continue;
       reached.push_back(d.reached);
       o.related.push_back({d.action->range, what + " is done here (" + d.where + ")"});
+      o.reachTargets.push_back(d.target);
     }
     // As for `every P reaches T`: the patients for whom P is true (a P
     // left unknown by a missing value asks nothing; found by the Kawasaki

@@ -246,6 +246,21 @@ std::vector<Obligation> buildConditions(const Protocol &p) {
       if (path.first && t > 0)
         o.refuted += " (the pathway is 'first': every patient its guard holds for, if any, takes an earlier tier)";
       o.range = tier.range;
+      // A stage's guard ends with "no earlier stage applies", one part per
+      // earlier stage (Protocol::tierGuard): refuted, the stages that
+      // cover it are named.
+      if (path.first && t > 0 && o.formula->op == Op::And && o.formula->args.size() > t) {
+        const std::vector<ExprRef> &parts = o.formula->args;
+        size_t own = parts.size() - t;
+        o.coverBase = conj(std::vector<ExprRef>(parts.begin(), parts.begin() + static_cast<std::ptrdiff_t>(own)));
+        for (size_t s = 0; s < t; ++s) {
+          o.coverParts.push_back(parts[own + s]);
+          o.coverNotes.push_back({path.tiers[s].range, "earlier tier '" + path.tiers[s].name + "'"});
+          o.coverNames.push_back(path.tiers[s].name);
+        }
+        o.coverOf = t;
+        o.coverNoun = "tier";
+      }
       out.push_back(std::move(o));
     }
     // The stages of a `first` pathway are exclusive by construction (tierGuard).
@@ -333,8 +348,19 @@ std::vector<Obligation> buildConditions(const Protocol &p) {
         o.proved = "rule '" + ruleName(p, tb, r) + "' fires for some patient despite earlier rules";
         o.refuted = "rule '" + ruleName(p, tb, r) + "' never fires: every patient it matches is taken by an earlier rule";
         o.range = t.rules[r].range;
-        // The earlier rules that can take its patients (the others cannot).
+        // The earlier rules that can take its patients (the others cannot);
+        // refuted, only those that cover it are named (Obligation::coverParts).
         for (uint32_t e : earlier) o.related.push_back({t.rules[e].range, "earlier rule '" + t.rules[e].name + "'"});
+        o.coverBase = matches(t.rules[r]);
+        for (size_t j = 0; j < earlier.size(); ++j) {
+          // The formula's own "not E" parts (conj keeps them as its arguments).
+          o.coverParts.push_back(o.formula->args.size() == earlier.size() + 1 ? o.formula->args[j + 1]
+                                                                              : neg(matches(t.rules[earlier[j]])));
+          o.coverNotes.push_back(o.related[j]);
+          o.coverNames.push_back(t.rules[earlier[j]].name);
+        }
+        o.coverOf = k;
+        o.coverNoun = "rule";
         o.witness = witness(r, earlier);
         out.push_back(std::move(o));
       }
@@ -382,6 +408,7 @@ std::vector<Obligation> buildConditions(const Protocol &p) {
       o.expectations = {"expect not " + targetName(p, tg)};
       o.antecedent = b::isTrue(prop.expr);
       o.vacuousWhy = "no patient in the population has '" + what + "'";
+      o.reachTargets = {tg};
     } else {
       o.kind = PropertyKind::Assertion;
       bool always = prop.kind == Property::Kind::Always;
@@ -392,6 +419,7 @@ std::vector<Obligation> buildConditions(const Protocol &p) {
       o.proved = std::string(always ? "always" : "never") + " '" + what + "' holds" + msg;
       o.refuted = std::string(always ? "'" : "'") + what + "' " + (always ? "does not hold" : "holds") +
                   " for this patient" + msg;
+      o.explain = prop.expr;
     }
     out.push_back(std::move(o));
   }

@@ -56,6 +56,25 @@ struct Obligation {
   /// whose basis cannot be converted): then it is never reported proved,
   /// only refuted or unknown with this reason.
   std::string incomplete;
+  /// Explanations (docs/verifier.md, "Explanations"). A Satisfiable goal
+  /// of the form `coverBase and not E1 and ... not En` (a rule against the
+  /// earlier rules that can take its patients, a stage against the earlier
+  /// stages): when refuted, the minimal set of the Ei that cover it is
+  /// named, each with its note, and "k of its `coverOf` earlier <noun>s".
+  ir::ExprRef coverBase;
+  std::vector<ir::ExprRef> coverParts;
+  std::vector<DiagNote> coverNotes;   // one per part: its place and name
+  std::vector<std::string> coverNames;  // one per part
+  size_t coverOf = 0;
+  std::string coverNoun;  // "rule", "tier"
+  /// Reaches: the tiers and rules it asks the patient to reach; a
+  /// counterexample says what fired instead in their pathways and tables,
+  /// and why each target's condition failed (ir::Why).
+  std::vector<ir::Target> reachTargets;
+  /// A condition whose deciding parts explain a counterexample (an
+  /// assertion: the asserted condition).
+  ir::ExprRef explain;
+  std::string explainName;
   /// Satisfiable goals: a patient built from the table's rule boxes
   /// (TableBoxes.h) that should satisfy the formula. The verifier proves
   /// the goal with it only after the IR evaluator confirms it (in the

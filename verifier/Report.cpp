@@ -78,6 +78,25 @@ json crossCheckJson(const CrossCheck &c) {
   return o;
 }
 
+/// {"coveredBy", "earlier"}?, "instead"?, "conditions"?, "defines"?,
+/// "holdsBecause"? (docs/verifier.md, "Explanations").
+json explanationJson(const PropertyResult::Explanation &x) {
+  json o = json::object();
+  if (x.covered) {
+    o["coveredBy"] = x.coveredBy;
+    o["earlier"] = x.earlier;
+  }
+  if (x.reaches) o["instead"] = x.instead;
+  if (!x.conditions.empty()) o["conditions"] = x.conditions;
+  if (!x.defines.empty()) {
+    json d = json::object();
+    for (const auto &[name, value] : x.defines) d[name] = value;
+    o["defines"] = std::move(d);
+  }
+  if (x.because) o["holdsBecause"] = x.holdsBecause;
+  return o;
+}
+
 }  // namespace
 
 void reportDiagnostics(const Report &report, DiagnosticEngine &diags) {
@@ -155,6 +174,7 @@ json reportToJson(const Report &report, const ir::Protocol &p, const SourceManag
     if (r.status == Status::Unknown) o["reason"] = r.reason;
     if (r.counterexample) o["counterexample"] = counterexampleJson(p, *r.counterexample);
     if (r.counterexample && !p.assumptions.empty()) o["assumptions"] = r.assumptions;
+    if (!r.explanation.empty()) o["explanation"] = explanationJson(r.explanation);
     if (r.crossCheck) o["crossCheck"] = crossCheckJson(*r.crossCheck);
     props.push_back(std::move(o));
   }

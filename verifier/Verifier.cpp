@@ -3,12 +3,14 @@
 // is replayed on the IR reference evaluator before it is reported.
 #include "verifier/Verifier.h"
 
+#include <algorithm>
 #include <functional>
 #include <iterator>
 #include <map>
 #include <set>
 
 #include "ir/Evaluator.h"
+#include "ir/Why.h"
 #include "verifier/Conditions.h"
 #include "verifier/CrossCheck.h"
 #include "verifier/Display.h"
@@ -280,7 +282,8 @@ public:
     partialOperations();
     for (const Obligation &o : buildConditions(p_)) {
       decide(o);
-      if (o.kind == PropertyKind::Assertion && report_.properties.back().status == Status::Proved)
+      if (o.kind == PropertyKind::Assertion && report_.properties.back().status == Status::Proved) {
+        holdsBecause(o, report_.properties.back());
         for (const Property &prop : p_.properties)
           if (prop.range == o.range && (prop.kind == Property::Kind::Always || prop.kind == Property::Kind::Never) &&
               onlyInputs(*prop.expr, prop.range))
@@ -288,6 +291,7 @@ public:
                     std::string("it follows from the input ranges") +
                         (p_.assumptions.empty() ? " and the population" : ", the population and the assumptions") +
                         " alone (it reads no define, tier or rule)");
+      }
     }
     overlaps();
     doses();
@@ -655,6 +659,7 @@ private:
       Answer a = z3_.holdsForSome(o.formula);
       if (a.reused) --report_.stats.solverChecks, ++report_.stats.witnessesReused;
       fill(r, a, o, /*refuteOn=*/Answer::Kind::No);
+      if (r.status == Status::Refuted && o.coverBase) explainCover(o, r);
       // A reused witness is Z3's model too: cvc5 is asked all the same.
       if (cross_ && r.status != Status::Unknown) {
         std::string why;
@@ -669,6 +674,7 @@ private:
                        (o.observedLabel.empty() ? "" : " " + o.observedLabel);
         std::vector<std::string> expectations = o.expectations;
         attribute(o, *a.patient, r, expectations);
+        explainCounterexample(o, *a.patient, r);
         assumptionsOf(*a.patient, r);
         checkModel(o, *a.patient);
         // A value with no decimal form cannot be written in an example or a
@@ -752,6 +758,176 @@ private:
     }
     if (!by.empty()) r.message += ", by " + by;
     r.message += o.refutedNote;
+  }
+
+  /// "'a', 'b' and 'c'"; after `max` names, "and N more".
+  static std::string quotedList(const std::vector<std::string> &names, size_t max = 5) {
+    std::string out;
+    size_t shown = std::min(names.size(), max);
+    for (size_t i = 0; i < shown; ++i) {
+      bool last = i + 1 == shown && shown == names.size();
+      out += (i == 0 ? "" : last ? " and " : ", ") + ("'" + names[i] + "'");
+    }
+    if (shown < names.size()) out += " and " + std::to_string(names.size() - shown) + " more";
+    return out;
+  }
+
+  /// A refuted rule-shadowed (or `first` stage's tier-reachable): the
+  /// earlier rules that cover it, a minimal set (Z3Backend::minimalCore),
+  /// replace the list of every earlier rule that could.
+  void explainCover(const Obligation &o, PropertyResult &r) {
+    std::vector<size_t> core;
+    if (!o.coverParts.empty()) {
+      std::optional<std::vector<size_t>> c = z3_.minimalCore(o.coverBase, o.coverParts, report_.stats.explanationChecks);
+      if (!c) return;  // undecided: the notes keep every earlier one that could
+      core = std::move(*c);
+    }
+    PropertyResult::Explanation &x = r.explanation;
+    x.covered = true;
+    x.earlier = o.coverOf;
+    const std::string &noun = o.coverNoun;
+    std::vector<DiagNote> notes;
+    for (size_t i : core) {
+      x.coveredBy.push_back(o.coverNames[i]);
+      DiagNote n = o.coverNotes[i];
+      n.message += core.size() == 1 ? " covers it" : " covers part of it";
+      notes.push_back(std::move(n));
+    }
+    // The notes of the earlier ones are replaced; any other note stays.
+    std::vector<DiagNote> rest;
+    for (const DiagNote &n : r.related) {
+      bool earlier = false;
+      for (const DiagNote &c : o.coverNotes) earlier = earlier || (c.range == n.range && c.message == n.message);
+      if (!earlier) rest.push_back(n);
+    }
+    notes.insert(notes.end(), rest.begin(), rest.end());
+    r.related = std::move(notes);
+    size_t k = core.size(), of = o.coverOf;
+    if (k == 0)
+      r.message += "; its own condition holds for no patient in the population";
+    else if (of == 1)
+      r.message += "; its one earlier " + noun + " " + quotedList(x.coveredBy) + " covers it";
+    else if (k == of)
+      r.message += "; all " + std::to_string(of) + " of its earlier " + noun + "s are needed to cover it: " + quotedList(x.coveredBy);
+    else
+      r.message += "; " + std::to_string(k) + " of its " + std::to_string(of) + " earlier " + noun + "s " +
+                   (k == 1 ? "covers" : "cover") + " it: " + quotedList(x.coveredBy);
+  }
+
+  /// A proved `always`/`never`: which of the population and the
+  /// assumptions it needs (Z3Backend::neededFor, a minimal set); none: it
+  /// holds for every patient within the input ranges.
+  void holdsBecause(const Obligation &o, PropertyResult &r) {
+    std::vector<ExprRef> hypotheses;
+    std::vector<std::string> names;
+    if (p_.population) {
+      hypotheses.push_back(b::isTrue(p_.population));
+      names.push_back("the population");
+    }
+    for (const Assumption &as : p_.assumptions) {
+      hypotheses.push_back(assumptionHolds(as));
+      names.push_back("assumption '" + as.name + "'");
+    }
+    if (hypotheses.empty()) return;
+    std::optional<std::vector<size_t>> needed = z3_.neededFor(o.formula, hypotheses, report_.stats.explanationChecks);
+    if (!needed) return;
+    r.explanation.because = true;
+    for (size_t i : *needed) r.explanation.holdsBecause.push_back(names[i]);
+  }
+
+  /// A counterexample in the author's names: for a reaches, what fired
+  /// instead in the target's pathway or table and why the target's
+  /// condition failed; for an assertion, the parts of it that decided.
+  /// Both read the reference evaluator (ir::evaluate, ir::Why), as
+  /// `carepath test` would for the pasted example.
+  void explainCounterexample(const Obligation &o, const std::vector<Value> &patient, PropertyResult &r) const {
+    if (o.reachTargets.empty() && !o.explain) return;
+    PropertyResult::Explanation &x = r.explanation;
+    std::vector<DiagNote> notes;
+    Why why(p_, patient, notes);
+    std::vector<DiagNote> sites;  // what fired instead
+    try {
+      if (!o.reachTargets.empty()) {
+        Evaluation ev = evaluate(p_, patient);
+        if (!ev.inPopulation) return;
+        x.reaches = true;
+        std::vector<std::pair<Target::Kind, int>> containers;
+        std::vector<std::string> empty;  // containers where nothing fired
+        for (const Target &t : o.reachTargets) {
+          std::pair<Target::Kind, int> key{t.kind, t.container};
+          if (std::find(containers.begin(), containers.end(), key) != containers.end()) continue;
+          containers.push_back(key);
+          bool any = false;
+          if (t.kind == Target::Kind::Tier) {
+            const Pathway &pw = p_.pathways[t.container];
+            for (size_t i = 0; i < pw.tiers.size(); ++i) {
+              if (!ev.tiers[t.container][i] || isTarget(o, t.kind, t.container, i)) continue;
+              any = true;
+              x.instead.push_back(pw.name + "." + pw.tiers[i].name);
+              sites.push_back({pw.tiers[i].range, "the patient takes '" + x.instead.back() + "' instead"});
+            }
+            if (!any) empty.push_back("pathway '" + pw.name + "'");
+          } else {
+            const Table &tb = p_.tables[t.container];
+            for (size_t i = 0; i < tb.rules.size(); ++i) {
+              if (!ev.rules[t.container][i] || isTarget(o, t.kind, t.container, i)) continue;
+              any = true;
+              x.instead.push_back(tb.name + "." + tb.rules[i].name);
+              sites.push_back({tb.rules[i].range, "the patient takes '" + x.instead.back() + "' instead"});
+            }
+            if (!any) empty.push_back("table '" + tb.name + "'");
+          }
+        }
+        if (!x.instead.empty()) r.message += "; instead it takes " + quotedList(x.instead);
+        else if (empty.size() == 1) r.message += "; nothing in " + empty[0] + " applies to it";
+        else if (!empty.empty()) r.message += "; nothing applies to it in any of the places that do it";
+        // Why each target did not fire (or, for an action, was withheld).
+        for (const Target &t : o.reachTargets) {
+          std::string name = targetName(p_, t);
+          if (t.kind == Target::Kind::Tier) {
+            if (ev.tiers[t.container][t.index]) {
+              notes.push_back({p_.pathways[t.container].tiers[t.index].range,
+                               "'" + name + "' applies, but its 'unless' withholds the action from this patient"});
+              continue;
+            }
+            why.explain(*p_.tierGuard(t.container, t.index), name);
+          } else {
+            const Table &tb = p_.tables[t.container];
+            const Rule &rule = tb.rules[t.index];
+            if (ev.rules[t.container][t.index]) {
+              notes.push_back({rule.range, "'" + name + "' fires, but its 'unless' withholds the action from this patient"});
+              continue;
+            }
+            if (ev.matched[t.container][t.index]) {
+              notes.push_back({rule.range, "the condition of '" + name + "' holds, but the hit policy of table '" + tb.name +
+                                               "' (hit " + spelling(tb.hit) + ") fires another rule"});
+              continue;
+            }
+            if (rule.guard) why.explain(*rule.guard, name);
+          }
+        }
+      }
+      if (o.explain) why.explain(*o.explain, o.explainName);
+    } catch (const EvalError &) {
+      x = {};
+      return;  // --check-models reports a patient the evaluator cannot run
+    }
+    for (const DiagNote &n : notes) x.conditions.push_back(n.message);
+    std::string values;
+    for (const Why::DefineValue &d : why.defines()) {
+      std::string v = defineValueText(p_, d);
+      x.defines.emplace_back(p_.defines[d.index].name, v);
+      values += (values.empty() ? "" : ", ") + p_.defines[d.index].name + " is " + v;
+    }
+    if (!values.empty()) notes.push_back({{}, "the defines it reads, for this patient: " + values});
+    r.related.insert(r.related.end(), sites.begin(), sites.end());
+    r.related.insert(r.related.end(), notes.begin(), notes.end());
+  }
+
+  static bool isTarget(const Obligation &o, Target::Kind kind, int container, size_t index) {
+    for (const Target &t : o.reachTargets)
+      if (t.kind == kind && t.container == container && t.index == static_cast<int>(index)) return true;
+    return false;
   }
 
   void fill(PropertyResult &r, const Answer &a, const Obligation &o, Answer::Kind refuteOn) {

@@ -96,6 +96,28 @@ struct PropertyResult {
   /// With a counterexample: the population assumptions it satisfies (by
   /// name; every one it can be judged on, docs/verifier.md "Assumptions").
   std::vector<std::string> assumptions;
+  /// Why (docs/verifier.md, "Explanations"); empty when there is nothing to say.
+  struct Explanation {
+    /// rule-shadowed, tier-reachable of a `first` stage: the earlier rules
+    /// (tiers) that cover it, a minimal set in rule order, of `earlier`.
+    std::vector<std::string> coveredBy;
+    size_t earlier = 0;
+    bool covered = false;  // coveredBy was computed (empty: its own condition holds for no patient)
+    /// A refuted reaches: the tiers and rules that fire for the
+    /// counterexample in the target's pathway or table instead.
+    std::vector<std::string> instead;
+    bool reaches = false;  // `instead` was computed (empty: nothing fired there)
+    /// The counterexample: the parts of the conditions that decided it,
+    /// in the author's names (ir::Why), and the defines they went through
+    /// with their values ("true", "false", "12 kg").
+    std::vector<std::string> conditions;
+    std::vector<std::pair<std::string, std::string>> defines;
+    /// A proved `always`/`never`: what it needs of "the population" and
+    /// each "assumption 'NAME'", a minimal set (empty: the input ranges alone).
+    std::vector<std::string> holdsBecause;
+    bool because = false;  // holdsBecause was computed
+    bool empty() const { return !covered && !reaches && !because && conditions.empty() && defines.empty(); }
+  } explanation;
   /// Set when `--cross-check` sent this result's queries to cvc5 (none for
   /// warnings, results Z3 left unknown, and proofs by the interval sweep).
   std::optional<CrossCheck> crossCheck;
@@ -126,6 +148,7 @@ struct Statistics {
   size_t overlapSwept = 0;        // of which excluded by the interval sweep
   size_t optimisations = 0;       // z3::optimize calls (dose envelopes)
   size_t crossCheckQueries = 0;   // SMT-LIB queries sent to cvc5 (`--cross-check`)
+  size_t explanationChecks = 0;   // checks that explain a result (minimal cores), not in solverChecks
 };
 
 struct Report {

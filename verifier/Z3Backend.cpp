@@ -111,6 +111,7 @@ struct Z3Backend::Impl {
   std::vector<z3::expr> domain;      // ranges and the population
   size_t rangeCount = 0;             // domain[0, rangeCount) are the ranges
   std::vector<ExprRef> restrictions;  // restrict(): the population assumptions, for closureOptimum
+  std::vector<z3::expr> invariants;   // assume() but not restrict(): the partial operations are safe
   /// An encoded expression: its value, meaningful when `known` holds
   /// (missing values, carepath/Truth.h). `known` is the constant true for
   /// everything that cannot be missing (Expr::mayBeMissing).
@@ -532,6 +533,61 @@ struct Z3Backend::Impl {
     return a;
   }
 
+  /// The parts `s` (with what it has asserted) is unsat with: a minimal
+  /// subset by deletion in index order, sped up by unsat cores over one
+  /// tracked literal per part (Z3Backend::minimalCore says why the result
+  /// does not depend on the cores). nullopt when sat with all, or unknown.
+  std::optional<std::vector<size_t>> deletionCore(z3::solver &s, const std::vector<z3::expr> &parts, size_t &checks) {
+    Pushed<z3::solver> scope(s);
+    std::vector<z3::expr> lits;
+    std::unordered_map<unsigned, size_t> index;  // literal's ast id -> part
+    for (size_t i = 0; i < parts.size(); ++i) {
+      z3::expr lit = ctx.bool_const(("core!" + std::to_string(i)).c_str());
+      s.add(z3::implies(lit, parts[i]));
+      index.emplace(lit.id(), i);
+      lits.push_back(lit);
+    }
+    // Unsat with the parts in `kept`: true, and its core (a subset of
+    // kept) in `core`; false when satisfiable; nullopt when unknown.
+    auto unsat = [&](const std::vector<size_t> &kept, std::set<size_t> &core) -> std::optional<bool> {
+      z3::expr_vector as(ctx);
+      for (size_t k : kept) as.push_back(lits[k]);
+      ++checks;
+      z3::check_result r = s.check(as);
+      if (r == z3::unknown) return std::nullopt;
+      if (r == z3::sat) return false;
+      core.clear();
+      z3::expr_vector uc = s.unsat_core();
+      for (unsigned i = 0; i < uc.size(); ++i)
+        if (auto it = index.find(uc[i].id()); it != index.end()) core.insert(it->second);
+      return true;
+    };
+    std::vector<size_t> kept(parts.size());
+    for (size_t i = 0; i < kept.size(); ++i) kept[i] = i;
+    std::set<size_t> core;
+    std::optional<bool> all = unsat(kept, core);
+    if (!all || !*all) return std::nullopt;
+    for (size_t i = 0; i < parts.size(); ++i) {
+      std::vector<size_t> rest;
+      for (size_t k : kept)
+        if (k != i) rest.push_back(k);
+      // Outside the latest core: the rest still holds that core, so plain
+      // deletion would drop it too.
+      if (!core.count(i)) {
+        kept = std::move(rest);
+        continue;
+      }
+      std::set<size_t> smaller;
+      std::optional<bool> without = unsat(rest, smaller);
+      if (without && *without) {
+        kept = std::move(rest);
+        core = std::move(smaller);
+      }
+      // Satisfiable without it: needed. Unknown: kept (a cover still, maybe not minimal).
+    }
+    return kept;
+  }
+
   void limit(z3::solver &s) {
     z3::params params(ctx);
     params.set("timeout", options.timeoutMs);
@@ -775,11 +831,44 @@ Answer Z3Backend::holdsForSome(const ExprRef &formula) {
   }
 }
 
+std::optional<std::vector<size_t>> Z3Backend::minimalCore(const ExprRef &base, const std::vector<ExprRef> &parts,
+                                                          size_t &checks) {
+  try {
+    Impl &m = *impl_;
+    Pushed<z3::solver> scope(m.solver);
+    m.solver.add(m.encode(*base));
+    std::vector<z3::expr> encoded;
+    for (const ExprRef &e : parts) encoded.push_back(m.encode(*e));
+    return m.deletionCore(m.solver, encoded, checks);
+  } catch (const z3::exception &) {
+    return std::nullopt;
+  }
+}
+
+std::optional<std::vector<size_t>> Z3Backend::neededFor(const ExprRef &formula, const std::vector<ExprRef> &hypotheses,
+                                                        size_t &checks) {
+  try {
+    Impl &m = *impl_;
+    // A solver of its own: the main one has the population asserted for good.
+    z3::solver q(m.ctx, z3::solver::simple());
+    m.limit(q);
+    for (size_t i = 0; i < m.rangeCount; ++i) q.add(m.domain[i]);
+    for (const z3::expr &c : m.invariants) q.add(c);
+    q.add(!m.encode(*formula));
+    std::vector<z3::expr> encoded;
+    for (const ExprRef &h : hypotheses) encoded.push_back(m.encode(*h));
+    return m.deletionCore(q, encoded, checks);
+  } catch (const z3::exception &) {
+    return std::nullopt;
+  }
+}
+
 void Z3Backend::assume(const ExprRef &condition) {
   try {
     z3::expr c = impl_->encode(*condition);
     impl_->solver.add(c);
     impl_->domain.push_back(c);
+    impl_->invariants.push_back(c);
     if (impl_->optimizer) impl_->optimizer->add(c);
     impl_->recent.clear();  // earlier models need not satisfy it
   } catch (const z3::exception &) {
@@ -789,7 +878,10 @@ void Z3Backend::assume(const ExprRef &condition) {
 }
 
 void Z3Backend::restrict(const ExprRef &condition) {
+  size_t invariants = impl_->invariants.size();
   assume(condition);
+  // A hypothesis neededFor names, not an invariant.
+  impl_->invariants.erase(impl_->invariants.begin() + static_cast<std::ptrdiff_t>(invariants), impl_->invariants.end());
   impl_->restrictions.push_back(condition);
 }
 

@@ -49,6 +49,25 @@ public:
   /// population assumptions): also part of the closure the optimiser
   /// bounds doses over, as the population is.
   void restrict(const ir::ExprRef &condition);
+  /// Explanations (docs/verifier.md, "Explanations"): when no patient of
+  /// the population has `base` and every one of `parts`, the parts that
+  /// are needed for that: a minimal subset (dropping any one of them lets
+  /// some patient through), found by deletion in index order from the
+  /// solver's unsat core over one tracked assumption literal per part. The
+  /// subset is the one plain deletion over all the parts finds, whatever
+  /// core Z3 returns (a part outside the latest core is dropped without a
+  /// check): stable under Z3's seeds. nullopt when some patient has them
+  /// all, or the solver cannot tell. `checks` counts the solver calls.
+  std::optional<std::vector<size_t>> minimalCore(const ir::ExprRef &base, const std::vector<ir::ExprRef> &parts,
+                                                 size_t &checks);
+  /// Explanations: `formula` holds for every patient within the input
+  /// ranges (and the partial operations assume()d safe) for whom every one
+  /// of `hypotheses` holds (the population, each population assumption):
+  /// which of them it needs, a minimal subset as minimalCore finds it
+  /// (empty: the ranges alone). nullopt when it does not hold even with all
+  /// of them, or the solver cannot tell.
+  std::optional<std::vector<size_t>> neededFor(const ir::ExprRef &formula, const std::vector<ir::ExprRef> &hypotheses,
+                                               size_t &checks);
   /// Greatest (or least) value of `term` over the population and `condition`.
   Extremum optimum(const ir::ExprRef &condition, const ir::ExprRef &term, bool maximize);
 

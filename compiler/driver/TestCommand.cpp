@@ -15,7 +15,6 @@
 // runtime) plugs in as one more function of the same shape whose failures
 // are appended in runExample().
 #include <algorithm>
-#include <cctype>
 #include <iostream>
 #include <set>
 
@@ -25,6 +24,7 @@
 #include "carepath/Patient.h"
 #include "ir/Coverage.h"
 #include "ir/Evaluator.h"
+#include "ir/Why.h"
 #include "verifier/Conditions.h"
 #include "verifier/Display.h"
 
@@ -106,154 +106,6 @@ void explainContainer(const ir::Protocol &p, const ir::Evaluation &ev, const ir:
   for (const std::string &n : fired) list += (list.empty() ? "" : ", ") + n;
   f.notes.push_back({{}, fired.empty() ? "nothing fired in " + container : "fired in " + container + ": " + list});
 }
-
-/// Why a condition has its value for an example's patient, in the author's
-/// names: the parts that decide it, followed through defines and through
-/// the pathways, tiers and rules a condition names (ir::Expr::label), down
-/// to the comparisons and inputs. Each is a note at its place in the
-/// source: "in encephalopathy (via suspected): 'consciousness in {altered,
-/// coma}' is false (consciousness = alert)". Every value is the reference
-/// evaluator's, the one that decided the example.
-class Why {
-public:
-  Why(const ir::Protocol &p, const ir::Patient &patient, std::vector<DiagNote> &notes)
-      : p_(p), patient_(patient), notes_(notes) {}
-
-  /// Explains `e`, the condition of `name` (not itself listed in the chain).
-  void explain(const ir::Expr &e, const std::string &name) {
-    walk(e, e.label == name);
-    if (dropped_) notes_.push_back({{}, "and " + std::to_string(dropped_) + " more part(s) of the condition"});
-  }
-
-private:
-  static constexpr size_t kMaxNotes = 8;
-
-  static bool isName(const std::string &s) {
-    for (char c : s)
-      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.')) return false;
-    return !s.empty();
-  }
-
-  Truth truthOf(const ir::Expr &e) {
-    try {
-      return ir::evaluate(p_, e, patient_).truth();
-    } catch (const ir::EvalError &) {
-      return Truth::Unknown;
-    }
-  }
-
-  std::string valueText(const ir::Expr &e) {
-    ir::Value v;
-    try {
-      v = ir::evaluate(p_, e, patient_);
-    } catch (const ir::EvalError &) {
-      return "cannot be computed";
-    }
-    if (v.missing) return "missing";
-    auto c = std::make_shared<ir::Expr>();
-    c->op = ir::Op::Const;
-    c->type = e.type;
-    c->constant = v;
-    if (e.op == ir::Op::Input && !p_.inputs[e.index].displayUnit.name.empty()) c->unit = p_.inputs[e.index].displayUnit;
-    return ir::toString(p_, *c);
-  }
-
-  // The inputs and number defines a part reads directly (not through a
-  // define or a named condition), for the values shown with it.
-  void reads(const ir::Expr &e, std::vector<const ir::Expr *> &out) {
-    bool named = e.op == ir::Op::Define || !e.label.empty();
-    if (e.op == ir::Op::Input || (named && e.type.kind != ir::Type::Kind::Bool)) {
-      std::string text = ir::toString(p_, e);
-      for (const ir::Expr *x : out)
-        if (ir::toString(p_, *x) == text) return;
-      out.push_back(&e);
-      return;
-    }
-    if (named) return;
-    for (const ir::ExprRef &a : e.args) reads(*a, out);
-  }
-
-  void leaf(const ir::Expr &e, Truth t) {
-    std::string text = ir::toString(p_, e);
-    if (!seen_.insert(text).second) return;
-    if (notes_.size() >= limit_) {
-      ++dropped_;
-      return;
-    }
-    std::vector<const ir::Expr *> rs;
-    if (e.op != ir::Op::Input)
-      for (const ir::ExprRef &a : e.args) reads(*a, rs);
-    std::string values;
-    for (const ir::Expr *x : rs) values += (values.empty() ? "" : ", ") + ir::toString(p_, *x) + " = " + valueText(*x);
-    std::string where;
-    if (!chain_.empty()) {
-      where = "in " + chain_.back();
-      if (chain_.size() > 1) {
-        std::string via;
-        for (size_t i = chain_.size() - 1; i-- > 0;) via += (via.empty() ? "" : ", ") + chain_[i];
-        where += " (via " + via + ")";
-      }
-      where += ": ";
-    }
-    notes_.push_back({e.range, where + "'" + text + "' is " +
-                                   (t == Truth::True ? "true" : t == Truth::False ? "false" : "unknown (a value is missing)") +
-                                   (values.empty() ? "" : " (" + values + ")")});
-  }
-
-  void walk(const ir::Expr &e, bool top = false) {
-    if (chain_.size() > 16) return;
-    Truth t = truthOf(e);
-    // A named condition: a define, or a pathway, tier or rule the author
-    // named (a reading of the record, `P_T_state == on`, is one part).
-    if (!e.label.empty() && !top) {
-      if (!isName(e.label)) return leaf(e, t);
-      chain_.push_back(e.label);
-      ir::Expr unnamed = e;
-      unnamed.label.clear();
-      walk(unnamed, true);
-      chain_.pop_back();
-      return;
-    }
-    switch (e.op) {
-      case ir::Op::Define: {
-        const ir::Define &d = p_.defines.at(e.index);
-        chain_.push_back(d.name);
-        walk(*d.value);
-        chain_.pop_back();
-        return;
-      }
-      case ir::Op::Not: case ir::Op::IsTrue: walk(*e.args[0]); return;
-      case ir::Op::Or:
-        // `x in {a, b}` is one part, as written.
-        if (std::all_of(e.args.begin(), e.args.end(), [](const ir::ExprRef &a) {
-              return a->op == ir::Op::Eq && a->label.empty() && a->args[0]->op == ir::Op::Input;
-            }))
-          return leaf(e, t);
-        [[fallthrough]];
-      case ir::Op::And: {
-        // The parts that decide: the false ones of a false `and`, the true
-        // ones of a true `or`, the unknown ones of an unknown result; every
-        // part otherwise.
-        Truth decides = t;
-        bool some = false;
-        for (const ir::ExprRef &a : e.args) some = some || truthOf(*a) == decides;
-        for (const ir::ExprRef &a : e.args)
-          if (!some || truthOf(*a) == decides) walk(*a);
-        return;
-      }
-      case ir::Op::Const: return;
-      default: return leaf(e, t);
-    }
-  }
-
-  const ir::Protocol &p_;
-  const ir::Patient &patient_;
-  std::vector<DiagNote> &notes_;
-  size_t limit_ = notes_.size() + kMaxNotes;
-  size_t dropped_ = 0;
-  std::vector<std::string> chain_;
-  std::set<std::string> seen_;
-};
 
 /// The guard of a tier as the author wrote it (its `when`), or of a rule.
 std::string writtenCondition(const ir::Protocol &p, const ir::Target &t) {
@@ -343,7 +195,7 @@ ExampleRun runOnEvaluator(const ir::Protocol &p, const ir::Example &ex) {
           // Which parts, of which defines, decided it (not when the
           // condition holds and the hit policy fired another rule).
           bool holds = t.kind == ir::Target::Kind::Tier ? fired : ev.matched[t.container][t.index] != 0;
-          if (x.negated == holds) Why(p, ex.patient, f.notes).explain(*guard, name);
+          if (x.negated == holds) ir::Why(p, ex.patient, f.notes).explain(*guard, name);
         }
       }
       break;

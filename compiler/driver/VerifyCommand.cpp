@@ -104,7 +104,8 @@ Command verifyCommand() {
       const verifier::Statistics &s = report.stats;
       std::cerr << "stats: solver checks " << s.solverChecks << ", witnesses reused " << s.witnessesReused
                 << ", overlap pairs " << s.overlapPairs << " (" << s.overlapSwept << " excluded by interval sweep)"
-                << ", optimisations " << s.optimisations << ", witnesses from rule boxes " << s.witnessesBuilt << "\n";
+                << ", optimisations " << s.optimisations << ", witnesses from rule boxes " << s.witnessesBuilt
+                << ", explanation checks " << s.explanationChecks << "\n";
     }
     return exitCodeOf(report);
   };

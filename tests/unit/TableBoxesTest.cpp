@@ -10,6 +10,7 @@
 #include "ir/Evaluator.h"
 #include "verifier/TableBoxes.h"
 #include "verifier/Verifier.h"
+#include "verifier/Z3Backend.h"
 
 using namespace carepath;
 using namespace carepath::ir;
@@ -262,15 +263,47 @@ TEST(TableBoxes, FirstTableShadowingDecidedByBoxesAndZ3Alike) {
   EXPECT_EQ(shadowed["rule 'pick.high'"], verifier::Status::Proved);
   EXPECT_EQ(shadowed["rule 'pick.live'"], verifier::Status::Proved);
   EXPECT_EQ(shadowed["rule 'pick.covered'"], verifier::Status::Refuted);
-  // The refuted rule names the earlier rules that can take its patients.
+  // The refuted rule names the earlier rules that cover it, a minimal set:
+  // 'live' and 'high' (all three can take its patients, but 'low' is not
+  // needed: 'live' takes them all below 200). It listed all three before.
   for (const auto &pr : r.properties)
     if (pr.kind == verifier::PropertyKind::RuleShadowed && pr.status == verifier::Status::Refuted) {
-      ASSERT_EQ(pr.related.size(), 3u);
-      EXPECT_EQ(pr.related[0].message, "earlier rule 'low'");
+      ASSERT_EQ(pr.related.size(), 2u);
+      EXPECT_EQ(pr.related[0].message, "earlier rule 'high' covers part of it");
+      EXPECT_EQ(pr.related[1].message, "earlier rule 'live' covers part of it");
+      EXPECT_EQ(pr.explanation.coveredBy, (std::vector<std::string>{"high", "live"}));
+      EXPECT_EQ(pr.explanation.earlier, 3u);
+      EXPECT_NE(pr.message.find("2 of its 3 earlier rules cover it: 'high' and 'live'"), std::string::npos) << pr.message;
     }
+  EXPECT_GT(r.stats.explanationChecks, 0u);
   // Witnesses from boxes: 2 shadowing checks and 4 dead-rule checks; Z3
   // only for the population and the covered rule.
   EXPECT_EQ(r.stats.witnessesBuilt, 6u);
   EXPECT_EQ(r.stats.solverChecks + r.stats.witnessesReused, 2u);
   EXPECT_TRUE(r.internalErrors.empty());
+}
+
+TEST(TableBoxes, MinimalCoreIsPlainDeletionWhateverTheCore) {
+  // Three minimal covers of 0 <= n <= 300 among n < 100, n >= 100, n < 150,
+  // n >= 150: {0, 1}, {1, 2} and {2, 3}. Deletion in index order drops 0
+  // (1 and 2 cover), then 1 (2 and 3 cover), and keeps 2 and 3: that one,
+  // whichever core Z3 hands back on the way. Each part is "not E", as a
+  // shadowed rule's formula has it.
+  Protocol p = base();
+  std::vector<ExprRef> parts;
+  for (auto [op, v] : std::vector<std::pair<Op, int>>{{Op::Lt, 100}, {Op::Ge, 100}, {Op::Lt, 150}, {Op::Ge, 150}})
+    parts.push_back(b::unary(Op::Not, cmp(op, n(), Rational(v))));
+  verifier::Z3Backend z3(p, {});
+  size_t checks = 0;
+  std::optional<std::vector<size_t>> core = z3.minimalCore(b::boolean(true), parts, checks);
+  ASSERT_TRUE(core);
+  EXPECT_EQ(*core, (std::vector<size_t>{2, 3}));
+  EXPECT_GE(checks, 1u);
+  EXPECT_LE(checks, 5u);  // the first check, then at most one per part
+  // Some patient (n > 200) escapes n < 100 and n < 150: no core.
+  EXPECT_FALSE(z3.minimalCore(cmp(Op::Gt, n(), Rational(200)), {parts[0], parts[2]}, checks));
+  // The base alone holds for nobody (n <= 300): no part is needed.
+  core = z3.minimalCore(cmp(Op::Gt, n(), Rational(400)), parts, checks);
+  ASSERT_TRUE(core);
+  EXPECT_TRUE(core->empty());
 }
