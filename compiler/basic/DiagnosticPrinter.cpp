@@ -134,6 +134,11 @@ nlohmann::json diagnosticsToJson(const DiagnosticEngine &diags) {
     for (const DiagNote &n : d->notes) notes.push_back({{"message", n.message}, {"location", locationToJson(sm, n.range)}});
     j["notes"] = notes;
     if (!d->detail.empty()) j["detail"] = d->detail;
+    // The certain fix: replace each range (empty: insert there) by its text.
+    nlohmann::json fixits = nlohmann::json::array();
+    for (const FixIt &f : d->fixits)
+      if (f.range.valid()) fixits.push_back({{"location", locationToJson(sm, f.range)}, {"replacement", f.replacement}});
+    if (!fixits.empty()) j["fixits"] = std::move(fixits);
     list.push_back(std::move(j));
   }
   return {{"diagnostics", list}, {"errors", diags.errorCount()}, {"warnings", diags.warningCount()}};
@@ -205,6 +210,14 @@ std::string sarifText(const Diagnostic &d) {
 }
 }  // namespace
 
+std::string fixItTitle(const Diagnostic &d) {
+  for (const FixIt &f : d.fixits) {
+    size_t first = f.replacement.find_first_not_of(' ');
+    if (first != std::string::npos) return "Fix: write '" + f.replacement.substr(first) + "'";
+  }
+  return "Fix: remove it";
+}
+
 nlohmann::ordered_json diagnosticToSarifResult(const Diagnostic &d, const SourceManager &sm) {
   using json = nlohmann::ordered_json;
   json r = {{"ruleId", d.code()}, {"level", sarifLevel(d.severity)}, {"message", {{"text", sarifText(d)}}}};
@@ -217,6 +230,26 @@ nlohmann::ordered_json diagnosticToSarifResult(const Diagnostic &d, const Source
       related.push_back(std::move(l));
     }
   if (!related.empty()) r["relatedLocations"] = std::move(related);
+  // SARIF 2.1.0 §3.55: one fix, its replacements grouped by file in the
+  // order the fix-its name them; an empty deleted region inserts, an
+  // absent insertedContent deletes.
+  json changes = json::array();
+  std::vector<FileId> files;
+  for (const FixIt &f : d.fixits) {
+    if (!f.range.valid()) continue;
+    json at = sarifLocation(sm, f.range)["physicalLocation"];
+    json replacement = {{"deletedRegion", at["region"]}};
+    if (!f.replacement.empty()) replacement["insertedContent"] = {{"text", f.replacement}};
+    auto i = std::find(files.begin(), files.end(), f.range.file);
+    if (i == files.end()) {
+      files.push_back(f.range.file);
+      changes.push_back({{"artifactLocation", at["artifactLocation"]}, {"replacements", json::array()}});
+      i = files.end() - 1;
+    }
+    changes[static_cast<size_t>(i - files.begin())]["replacements"].push_back(std::move(replacement));
+  }
+  if (!changes.empty())
+    r["fixes"] = json::array({{{"description", {{"text", fixItTitle(d)}}}, {"artifactChanges", std::move(changes)}}});
   return r;
 }
 

@@ -27,7 +27,8 @@ void printDiagnosticsText(std::ostream &out, const DiagnosticEngine &diags,
                           const TextPrintOptions &options = {});
 
 /// One object: {"diagnostics": [{"severity", "code", "message", "location":
-/// {"file", "line", "column", "endLine", "endColumn"}, "notes": [...]}],
+/// {"file", "line", "column", "endLine", "endColumn"}, "notes": [...],
+/// "fixits": [{"location", "replacement"}] (when it has some)}],
 /// "errors": N, "warnings": M}.
 nlohmann::json diagnosticsToJson(const DiagnosticEngine &diags);
 nlohmann::json locationToJson(const SourceManager &sources, const SourceRange &range);
@@ -44,8 +45,14 @@ std::string uriReference(const std::string &name);
 
 nlohmann::ordered_json sarifLocation(const SourceManager &sources, const SourceRange &range,
                                      const std::string &message = "");
+/// What a diagnostic's fix-its do, in a few words, for the one fix they
+/// make together: "Fix: write 'minutes'" (the first text written), or
+/// "Fix: remove it". The language server's quick fix and SARIF's fix say it.
+std::string fixItTitle(const Diagnostic &d);
+
 /// A diagnostic as a SARIF `result` (ruleId = its code, notes with a
-/// location as relatedLocations, the others and detail lines in the text).
+/// location as relatedLocations, the others and detail lines in the text,
+/// its fix-its as one `fixes` entry: artifactChanges[].replacements[]).
 nlohmann::ordered_json diagnosticToSarifResult(const Diagnostic &d, const SourceManager &sources);
 /// The same as a `notification` of the tool's execution (descriptor.id =
 /// its code): for a run that could not start.

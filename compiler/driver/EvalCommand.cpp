@@ -284,6 +284,7 @@ std::optional<Rational> since(const runtime::Table &t, const std::vector<runtime
   return std::nullopt;
 }
 
+// One action of the summary: what both renderings say (gatherSummary).
 struct SummaryLine {
   int section = 0;
   Rational due;       // timed actions: hours from now to the deadline (or the start), for the order
@@ -292,6 +293,27 @@ struct SummaryLine {
   std::string why;    // the note and the rule with its citations
   int choice = -1, option = -1;
   uint32_t table = 0, rule = 0;
+  const runtime::FiredAction *fired = nullptr;
+  const runtime::ActionInfo *action = nullptr;
+  std::optional<Rational> cap;         // the amount a `max` holds the dose down to
+  std::optional<Rational> start, end;  // timed: hours from now (negative: past) to the window's start and end
+  std::string waitingFor;              // timed: the event it counts from, which has not happened
+};
+
+// A course pathway after this evaluation: where the patient is, and what
+// the record should say next (the values that change).
+struct SummaryCourse {
+  std::string pathway;
+  bool on = false;
+  std::vector<std::string> at, exits;
+  std::vector<std::pair<std::string, std::string>> next;  // input, value
+};
+
+struct Summary {
+  bool inPopulation = true;
+  std::vector<SummaryLine> lines;  // most urgent first
+  std::vector<SummaryCourse> courses;
+  std::vector<std::string> violations;
 };
 
 enum Section { kNow, kDue, kOrder, kConsider, kReassess, kOpen, kSections };
@@ -306,37 +328,46 @@ const char *sectionTitle(int s) {
   }
   return "";
 }
+// The section's key in --format=json (docs/cli.md).
+const char *sectionKey(int s) {
+  switch (s) {
+    case kNow: return "now";
+    case kDue: return "due";
+    case kOrder: return "tests";
+    case kConsider: return "consider";
+    case kReassess: return "monitor";
+    case kOpen: return "unspecified";
+  }
+  return "";
+}
 
-// "capped at 1 g per day" when the amount is a `max` that holds it down:
-// the min node's constant argument is the amount and the dose is above it.
-std::string capReached(const runtime::Table &t, const runtime::Result &r, const runtime::ActionInfo &a,
-                       const runtime::FiredAction &f) {
-  if (a.amount < 0 || !f.amount) return "";
+// The amount a `max` holds the dose down to, when it does: the min node's
+// constant argument is the amount and the dose is above it.
+std::optional<Rational> capReached(const runtime::Table &t, const runtime::Result &r, const runtime::ActionInfo &a,
+                                   const runtime::FiredAction &f) {
+  if (a.amount < 0 || !f.amount) return std::nullopt;
   const runtime::NodeInfo &n = t.nodes()[a.amount];
-  if (n.op != runtime::NodeInfo::Op::Min) return "";
+  if (n.op != runtime::NodeInfo::Op::Min) return std::nullopt;
   for (uint32_t x : n.args) {
     const runtime::NodeInfo &c = t.nodes()[x];
     if (c.op != runtime::NodeInfo::Op::Const || c.constant.number != *f.amount) continue;
     for (uint32_t y : n.args) {
       const runtime::NodeValue &v = r.values[y];
-      if (y != x && !v.missing && v.error == runtime::NodeValue::Error::None && v.number > *f.amount) {
-        std::string cap = "capped at " + t.displayAmount(a, *f.amount);
-        return a.basis.empty() ? cap : cap + " " + a.basis;
-      }
+      if (y != x && !v.missing && v.error == runtime::NodeValue::Error::None && v.number > *f.amount) return *f.amount;
     }
   }
-  return "";
+  return std::nullopt;
 }
 
-void printSummary(std::ostream &out, const runtime::Table &t, const std::vector<runtime::PatientValue> &patient,
-                  const runtime::Result &r) {
-  out << t.title() << " (" << t.protocolName() << " " << t.protocolVersion() << ", " << t.verificationStatus() << ")\n";
-  if (!r.inPopulation) {
-    out << "outside the population: the protocol does not apply to this patient\n";
-    return;
-  }
+// Everything the summary says, in its order; printSummary and summaryJson
+// render it.
+Summary gatherSummary(const runtime::Table &t, const std::vector<runtime::PatientValue> &patient,
+                      const runtime::Result &r) {
+  Summary out;
+  out.inPopulation = r.inPopulation;
+  if (!r.inPopulation) return out;
   const auto &tables = t.tables();
-  std::vector<SummaryLine> lines;
+  std::vector<SummaryLine> &lines = out.lines;
   for (const runtime::FiredAction &f : r.actions) {
     const runtime::TableInfo &tb = tables[f.table];
     const runtime::RuleInfo &rule = tb.rules[f.rule];
@@ -346,6 +377,8 @@ void printSummary(std::ostream &out, const runtime::Table &t, const std::vector<
     l.rule = f.rule;
     l.choice = a.choice;
     l.option = a.option;
+    l.fired = &f;
+    l.action = &a;
     l.text = std::string(spelling(a.kind)) + (a.name.empty() ? "" : " " + a.name);
     std::string cites;
     for (size_t i = 0; i < a.citations.size(); ++i) cites += (i ? ", " : "") + a.citations[i];
@@ -362,7 +395,11 @@ void printSummary(std::ostream &out, const runtime::Table &t, const std::vector<
         if (!a.route.empty()) l.text += " route " + a.route;
         if (!a.extra.empty()) l.text += " " + a.extra;
         l.detail = t.displayPlan(a, f);
-        if (std::string cap = capReached(t, r, a, f); !cap.empty()) l.detail += (l.detail.empty() ? "" : "; ") + cap;
+        l.cap = capReached(t, r, a, f);
+        if (l.cap) {
+          std::string cap = "capped at " + t.displayAmount(a, *l.cap) + (a.basis.empty() ? "" : " " + a.basis);
+          l.detail += (l.detail.empty() ? "" : "; ") + cap;
+        }
         break;
       case ActionKind::Unspecified:
         l.section = kOpen;
@@ -381,6 +418,7 @@ void printSummary(std::ostream &out, const runtime::Table &t, const std::vector<
         if (!a.timing->anchor.empty()) {
           std::optional<Rational> s = since(t, patient, a.timing->anchor);
           if (!s) {
+            l.waitingFor = a.timing->anchor;
             l.detail = a.timing->anchor + " has not happened";
             break;
           }
@@ -389,12 +427,15 @@ void printSummary(std::ostream &out, const runtime::Table &t, const std::vector<
         if (a.timing->kind == "within" && a.timing->hi) {
           l.section = kDue;
           l.due = *a.timing->hi - elapsed;
+          l.end = l.due;
           l.detail = l.due > Rational(0) ? hours(l.due) + " left" : "overdue by " + hours(-l.due);
         } else if (a.timing->kind == "at" && a.timing->lo) {
           // Later: with what is to be reassessed, soonest first.
           l.section = kReassess;
           l.due = *a.timing->lo - elapsed;
           Rational end = (a.timing->hi ? *a.timing->hi : *a.timing->lo) - elapsed;
+          l.start = l.due;
+          l.end = end;
           if (l.due > Rational(0)) l.detail = "in " + hours(l.due) + (end != l.due ? " .. " + hours(end) : "");
           else if (end >= Rational(0)) l.detail = "now (until " + hours(end) + " from now)";
           else l.detail = "overdue by " + hours(-end);
@@ -410,11 +451,50 @@ void printSummary(std::ostream &out, const runtime::Table &t, const std::vector<
     if (x.section != y.section) return x.section < y.section;
     return (x.section == kDue || x.section == kReassess) && x.due < y.due;
   });
-  if (lines.empty()) out << "nothing to do: no rule fired\n";
+  // Where the patient is on each course after this evaluation, and what
+  // the record should say next (the values that change).
+  for (uint32_t ti = 0; ti < tables.size(); ++ti) {
+    const runtime::TableInfo &info = tables[ti];
+    if (!info.course) continue;
+    auto now = [&](const std::string &name) {
+      for (uint32_t i = 0; i < t.inputs().size() && i < patient.size(); ++i)
+        if (t.inputs()[i].name == name) return t.displayValue(i, patient[i]);
+      return std::string("?");
+    };
+    SummaryCourse c;
+    c.pathway = info.name;
+    c.on = r.values[info.course->onNext].truth == Truth::True;
+    for (const auto &[name, node] : info.course->exits)
+      if (r.values[node].truth == Truth::True) c.exits.push_back(name);
+    for (uint32_t k = 0; k < info.rules.size(); ++k)
+      if (r.fired[ti][k]) c.at.push_back(info.rules[k].name);
+    std::vector<std::pair<std::string, uint32_t>> record{{info.course->onInput, info.course->onNext}};
+    record.insert(record.end(), info.course->tierNext.begin(), info.course->tierNext.end());
+    for (const auto &[input, node] : record)
+      if (std::string v = t.displayNode(node, r); v != now(input)) c.next.emplace_back(input, v);
+    out.courses.push_back(std::move(c));
+  }
+  for (const carepath::Violation &v : r.violations) out.violations.push_back(t.describe(v));
+  return out;
+}
+
+std::string joined(const std::vector<std::string> &items) {
+  std::string s;
+  for (const std::string &x : items) s += (s.empty() ? "" : ", ") + x;
+  return s;
+}
+
+void printSummary(std::ostream &out, const runtime::Table &t, const Summary &sum) {
+  out << t.title() << " (" << t.protocolName() << " " << t.protocolVersion() << ", " << t.verificationStatus() << ")\n";
+  if (!sum.inPopulation) {
+    out << "outside the population: the protocol does not apply to this patient\n";
+    return;
+  }
+  if (sum.lines.empty()) out << "nothing to do: no rule fired\n";
   for (int s = 0; s < kSections; ++s) {
     bool header = false;
     const SummaryLine *previous = nullptr;
-    for (const SummaryLine &l : lines) {
+    for (const SummaryLine &l : sum.lines) {
       if (l.section != s) continue;
       if (!header) out << sectionTitle(s) << ":\n";
       header = true;
@@ -434,32 +514,88 @@ void printSummary(std::ostream &out, const runtime::Table &t, const std::vector<
       out << pad << "(" << l.why << ")\n";
     }
   }
-  // Where the patient is on each course after this evaluation, and what
-  // the record should say next (the values that change).
-  for (uint32_t ti = 0; ti < tables.size(); ++ti) {
-    const runtime::TableInfo &info = tables[ti];
-    if (!info.course) continue;
-    auto now = [&](const std::string &name) {
-      for (uint32_t i = 0; i < t.inputs().size() && i < patient.size(); ++i)
-        if (t.inputs()[i].name == name) return t.displayValue(i, patient[i]);
-      return std::string("?");
-    };
-    std::string exits, at, next;
-    for (const auto &[name, node] : info.course->exits)
-      if (r.values[node].truth == Truth::True) exits += (exits.empty() ? "" : ", ") + name;
-    for (uint32_t k = 0; k < info.rules.size(); ++k)
-      if (r.fired[ti][k]) at += (at.empty() ? "" : ", ") + info.rules[k].name;
-    std::vector<std::pair<std::string, uint32_t>> record{{info.course->onInput, info.course->onNext}};
-    record.insert(record.end(), info.course->tierNext.begin(), info.course->tierNext.end());
-    for (const auto &[input, node] : record)
-      if (std::string v = t.displayNode(node, r); v != now(input)) next += (next.empty() ? "" : ", ") + input + " = " + v;
-    out << "course " << info.name << ": "
-        << (r.values[info.course->onNext].truth == Truth::True ? "on the pathway" : "off the pathway");
-    if (!at.empty()) out << ", at " << at;
-    if (!exits.empty()) out << " (exit: " << exits << ")";
+  for (const SummaryCourse &c : sum.courses) {
+    std::string next;
+    for (const auto &[input, value] : c.next) next += (next.empty() ? "" : ", ") + input + " = " + value;
+    out << "course " << c.pathway << ": " << (c.on ? "on the pathway" : "off the pathway");
+    if (!c.at.empty()) out << ", at " << joined(c.at);
+    if (!c.exits.empty()) out << " (exit: " << joined(c.exits) << ")";
     out << "\n  record next: " << (next.empty() ? "no change" : next) << "\n";
   }
-  for (const carepath::Violation &v : r.violations) out << "hit-policy violation: " << t.describe(v) << "\n";
+  for (const std::string &v : sum.violations) out << "hit-policy violation: " << v << "\n";
+}
+
+// The summary as JSON (docs/cli.md, "eval --summary"): the same lines in
+// the same order, each section a list; amounts exact in the canonical unit
+// as eval's JSON writes them ("1000/3").
+nlohmann::ordered_json summaryJson(const runtime::Table &t, const Summary &sum) {
+  using ojson = nlohmann::ordered_json;
+  ojson out = {{"title", t.title()}, {"inPopulation", sum.inPopulation}};
+  for (int s = 0; s < kSections; ++s) {
+    ojson items = ojson::array();
+    for (const SummaryLine &l : sum.lines) {
+      if (l.section != s) continue;
+      const runtime::ActionInfo &a = *l.action;
+      const runtime::FiredAction &f = *l.fired;
+      const runtime::TableInfo &tb = t.tables()[l.table];
+      ojson j = {{"kind", spelling(a.kind)}, {"name", a.name}, {"text", l.text}, {"detail", l.detail}};
+      if (a.choice >= 0) j["choice"] = a.choice, j["option"] = a.option;
+      if (a.kind == ActionKind::Give) {
+        if (f.amount) {
+          j["amount"] = f.amount->str();
+          if (a.amountHigh >= 0) j["amountHigh"] = f.amountHigh->str();  // a range: amount is its low end
+          j["canonicalUnit"] = a.canonicalUnit;
+          j["basis"] = a.basis;
+          // Per administration, per day, per course: the plan's factors
+          // times the amount (null where the protocol does not say).
+          const runtime::ActionInfo::Plan none{};
+          const runtime::ActionInfo::Plan &p = a.plan ? *a.plan : none;
+          auto times = [&](const std::optional<Rational> &amount, const std::optional<Rational> &factor) {
+            return amount && factor ? ojson((*amount * *factor).str()) : ojson(nullptr);
+          };
+          j["perDose"] = times(f.amount, p.perDose);
+          j["perDay"] = times(f.amount, p.perDay);
+          j["perCourse"] = times(f.amount, p.perCourse);
+          if (a.amountHigh >= 0) {
+            j["perDoseHigh"] = times(f.amountHigh, p.perDose);
+            j["perDayHigh"] = times(f.amountHigh, p.perDay);
+            j["perCourseHigh"] = times(f.amountHigh, p.perCourse);
+          }
+          j["capped"] = l.cap.has_value();
+          if (l.cap) j["cap"] = l.cap->str();
+        } else {
+          j["amount"] = nullptr;
+          j["doseUnspecified"] = a.reason;
+        }
+      }
+      if (a.kind == ActionKind::Unspecified) j["reason"] = a.reason;
+      if (!a.extra.empty()) j["timing"] = a.extra;
+      // Timed: hours from now, exact (negative: overdue).
+      if (l.section == kDue) {
+        j["hoursLeft"] = l.end->str();
+        j["overdue"] = !(*l.end > Rational(0));
+      } else if (l.start) {
+        j["startsInHours"] = l.start->str();
+        j["endsInHours"] = l.end->str();
+        j["overdue"] = *l.end < Rational(0);
+      }
+      if (!l.waitingFor.empty()) j["waitingFor"] = l.waitingFor;
+      j["note"] = a.note;
+      j["from"] = tb.name + "." + tb.rules[l.rule].name;
+      j["citations"] = a.citations;
+      items.push_back(std::move(j));
+    }
+    out[sectionKey(s)] = std::move(items);
+  }
+  ojson courses = ojson::array();
+  for (const SummaryCourse &c : sum.courses) {
+    ojson next = ojson::object();
+    for (const auto &[input, value] : c.next) next[input] = value;
+    courses.push_back({{"pathway", c.pathway}, {"onPathway", c.on}, {"at", c.at}, {"exits", c.exits}, {"recordNext", next}});
+  }
+  out["courses"] = std::move(courses);
+  out["violations"] = sum.violations;
+  return out;
 }
 
 // ------------------------------------------------------------------ batch mode
@@ -905,6 +1041,13 @@ int runBatch(const EvalOptions &o, const runtime::Table &table, DiagnosticEngine
 
 int run(const EvalOptions &o, CommandContext &ctx) {
   DiagnosticEngine &diags = ctx.diags();
+  if (o.summary && !o.patients.empty()) {
+    // Batch mode's lines are the decision for other engines, one shape.
+    diags.report(DiagId::err_cannot_read_file, SourceRange{},
+                 "--summary is for one patient (PATIENT.json): batch mode (--patients) writes one decision line per "
+                 "patient");
+    return kExitUsage;
+  }
 
   // --trust: only a table signed by one of these keys is loaded.
   std::optional<runtime::TrustStore> trust;
@@ -968,11 +1111,14 @@ int run(const EvalOptions &o, CommandContext &ctx) {
   }
   // JSON: the runtime's result object (docs/runtime.md), with the
   // diagnostics keys every command's JSON has.
-  if (ctx.format() == Format::Json) ctx.payload().json = nlohmann::ordered_json::parse(table->resultJson(*patient, r, o.explain));
-  else if (o.summary) {
-    // With --explain, the explanation first, then the summary.
+  if (ctx.format() == Format::Json) {
+    ctx.payload().json = nlohmann::ordered_json::parse(table->resultJson(*patient, r, o.explain));
+    // --summary: the result, and the summary under its own key.
+    if (o.summary) ctx.payload().json["summary"] = summaryJson(*table, gatherSummary(*table, *patient, r));
+  } else if (o.summary) {
     // With --explain the explanation first (it ends there for a patient outside).
-    if (!o.explain || printHeader(std::cout, *table, *patient, r, true)) printSummary(std::cout, *table, *patient, r);
+    if (!o.explain || printHeader(std::cout, *table, *patient, r, true))
+      printSummary(std::cout, *table, gatherSummary(*table, *patient, r));
   } else printText(std::cout, *table, *patient, r, o.explain);
   for (const carepath::Violation &v : r.violations)
     diags.report(DiagId::warn_table_hit_policy, SourceRange{}, table->describe(v));

@@ -1,5 +1,6 @@
 // `carepath lsp`: the Language Server Protocol server over standard input
 // and output (docs/lsp.md); compiler/lsp/ does the work.
+#include <cstdlib>
 #include <iostream>
 
 #include "Driver.h"
@@ -28,7 +29,16 @@ Command lspCommand() {
     std::ios::sync_with_stdio(false);
     // LSP's exit code: 0 after a `shutdown` request, 1 when the client
     // went away or sent `exit` without one.
-    return server.run(std::cin, std::cout) == 0 ? kExitOk : kExitFindings;
+    int code = server.run(std::cin, std::cout) == 0 ? kExitOk : kExitFindings;
+    if (server.abandonedVerification()) {
+      // A verification still runs on its thread (Z3 cannot be stopped): end
+      // now, without the static destructors that would pull the solver's
+      // memory from under it. Everything was written and flushed.
+      std::cout.flush();
+      std::cerr.flush();
+      std::_Exit(code);
+    }
+    return code;
   };
   return c;
 }

@@ -3,6 +3,8 @@
 // for the code action, in `data.example`; the fix-its in `data.fixits`.
 #include "lsp/Server.h"
 
+#include "basic/DiagnosticPrinter.h"
+
 namespace carepath::lsp {
 
 namespace {
@@ -21,8 +23,7 @@ std::string where(const SourceManager &sources, const SourceRange &r) {
 }
 }  // namespace
 
-json toLspDiagnostics(const Server &server, const Document &doc, const Snapshot &snap,
-                      const std::vector<const Diagnostic *> &diags) {
+json toLspDiagnostics(const Document &doc, const Snapshot &snap, const std::vector<const Diagnostic *> &diags) {
   json out = json::array();
   LineIndex lines(snap.main == kNoFile ? std::string_view() : snap.sources.text(snap.main));
   for (const Diagnostic *d : diags) {
@@ -38,13 +39,13 @@ json toLspDiagnostics(const Server &server, const Document &doc, const Snapshot 
       item["range"] = lines.range(0, 0);
       if (d->range.valid()) {
         message = where(snap.sources, d->range) + ": " + message;
-        related.push_back({{"location", server.location(doc, snap, d->range.file, d->range.begin, d->range.end)},
+        related.push_back({{"location", Server::location(doc, snap, d->range.file, d->range.begin, d->range.end)},
                            {"message", d->message}});
       }
     }
     for (const DiagNote &n : d->notes) {
       if (n.range.valid())
-        related.push_back({{"location", server.location(doc, snap, n.range.file, n.range.begin, n.range.end)},
+        related.push_back({{"location", Server::location(doc, snap, n.range.file, n.range.begin, n.range.end)},
                            {"message", n.message}});
       else
         message += "\n" + n.message;
@@ -57,7 +58,7 @@ json toLspDiagnostics(const Server &server, const Document &doc, const Snapshot 
         shown += (i ? "\n" : "") + d->detail[i];
         if (i > 0) example.push_back(d->detail[i].rfind("  ", 0) == 0 ? d->detail[i].substr(2) : d->detail[i]);
       }
-      json at = here ? server.location(doc, snap, snap.main, d->range.begin, d->range.end)
+      json at = here ? Server::location(doc, snap, snap.main, d->range.begin, d->range.end)
                      : json{{"uri", doc.uri}, {"range", lines.range(0, 0)}};
       related.push_back({{"location", at}, {"message", shown}});
       item["data"] = {{"example", example}};
@@ -67,7 +68,10 @@ json toLspDiagnostics(const Server &server, const Document &doc, const Snapshot 
     for (const FixIt &f : d->fixits)
       if (f.range.valid() && f.range.file == snap.main)
         fixits.push_back({{"range", lines.range(f.range.begin, f.range.end)}, {"newText", f.replacement}});
-    if (here && !fixits.empty()) item["data"]["fixits"] = fixits;
+    if (here && !fixits.empty()) {
+      item["data"]["fixits"] = fixits;
+      item["data"]["fixTitle"] = fixItTitle(*d);  // the quick fix's title, as SARIF's fix says it
+    }
     item["severity"] = severityOf(d->severity);
     item["source"] = "carepath";
     item["code"] = d->code();

@@ -42,7 +42,7 @@ std::string nameSpace(const Symbol &s) {
 
 }  // namespace
 
-json hover(const Server &, const Document &doc, const json &params) {
+json hover(const Server &server, const Document &doc, const json &params) {
   const Snapshot *snap = indexed(doc);
   if (!snap) return nullptr;
   uint32_t offset = offsetOf(doc, params);
@@ -54,8 +54,8 @@ json hover(const Server &, const Document &doc, const json &params) {
     range = lines.range(o->begin, o->end);
   }
   // A give's dose envelope, from the last verification of this very text.
-  if (doc.verifiedText == doc.text)
-    for (const EnvelopeNote &e : doc.envelopes)
+  if (std::shared_ptr<const Verified> v = server.verified(doc))
+    for (const EnvelopeNote &e : v->envelopes)
       if (offset >= e.begin && offset <= e.end) {
         text += (text.empty() ? "" : "\n\n---\n\n") + e.text;
         if (range.is_null()) range = lines.range(e.begin, e.end);

@@ -1,5 +1,8 @@
 #include "lsp/Server.h"
 
+#include <cstdlib>
+#include <mutex>
+
 #include "Frontend.h"
 #include "parse/ParseFile.h"
 
@@ -53,13 +56,13 @@ Document *Server::document(const json &params) {
   return &it->second;
 }
 
-std::string Server::uriOf(const Document &doc, const Snapshot &snap, FileId file) const {
+std::string Server::uriOf(const Document &doc, const Snapshot &snap, FileId file) {
   if (file == snap.main) return doc.uri;
   auto it = snap.index.paths.find(file);
   return it == snap.index.paths.end() ? doc.uri : pathToUri(it->second);
 }
 
-json Server::location(const Document &doc, const Snapshot &snap, FileId file, uint32_t begin, uint32_t end) const {
+json Server::location(const Document &doc, const Snapshot &snap, FileId file, uint32_t begin, uint32_t end) {
   LineIndex lines(snap.sources.text(file));
   return {{"uri", uriOf(doc, snap, file)}, {"range", lines.range(begin, end)}};
 }
@@ -87,7 +90,7 @@ void Server::analyze(Document &doc) {
     snap->parsed = result.parsed;
     snap->protocol = std::move(result.protocol);
     if (result.parsed && result.ast) snap->documentSymbols = documentSymbols(*result.ast, snap->sources);
-    snap->diagnostics = toLspDiagnostics(*this, doc, *snap, diags.sorted());
+    snap->diagnostics = toLspDiagnostics(doc, *snap, diags.sorted());
   } catch (const std::exception &e) {
     // A bug in carepath: said on the document, and the server goes on.
     snap->parsed = snap->indexed = false;
@@ -102,15 +105,23 @@ void Server::analyze(Document &doc) {
   }
   doc.current = snap;
   if (snap->parsed) doc.lastParsed = snap;
+  // A new analysis: the verification of the old one no longer applies.
+  doc.generation = ++generations_;
+  worker_.setCurrent(doc.uri, doc.generation);
+}
+
+json publishDiagnostics(const std::string &uri, int64_t version, const json &analysis, const Verified *verified) {
+  json all = analysis;
+  if (verified)
+    for (const json &d : verified->diagnostics) all.push_back(d);
+  return {{"jsonrpc", "2.0"},
+          {"method", "textDocument/publishDiagnostics"},
+          {"params", {{"uri", uri}, {"version", version}, {"diagnostics", all}}}};
 }
 
 json Server::publish(const Document &doc) const {
-  json all = doc.current ? doc.current->diagnostics : json::array();
-  if (doc.verifiedText == doc.text)
-    for (const json &d : doc.verifyDiagnostics) all.push_back(d);
-  return {{"jsonrpc", "2.0"},
-          {"method", "textDocument/publishDiagnostics"},
-          {"params", {{"uri", doc.uri}, {"version", doc.version}, {"diagnostics", all}}}};
+  std::shared_ptr<const Verified> v = verified(doc);
+  return publishDiagnostics(doc.uri, doc.version, doc.current ? doc.current->diagnostics : json::array(), v.get());
 }
 
 json Server::dispatch(const std::string &method, const json &params, bool &handled) {
@@ -157,9 +168,13 @@ json Server::dispatch(const std::string &method, const json &params, bool &handl
     if (params.contains("text") && params["text"].is_string() && params["text"] != doc->text) {
       doc->text = params["text"];
       analyze(*doc);
+      pending_.push_back(publish(*doc));
     }
-    if (options_.verifyOnSave) verifyOnSave(*this, *doc);
-    pending_.push_back(publish(*doc));
+    // The verifier's diagnostics are published when it is done (a text
+    // with errors is not verified: its errors are shown already).
+    if (options_.verifyOnSave && doc->current && doc->current->protocol)
+      worker_.submit({doc->uri, doc->version, doc->generation, doc->current, options_.verifyTimeoutMs,
+                      options_.verifyDelayMs});
     return nullptr;
   }
   if (method == "textDocument/didClose") {
@@ -167,6 +182,7 @@ json Server::dispatch(const std::string &method, const json &params, bool &handl
     json cleared = {{"jsonrpc", "2.0"},
                     {"method", "textDocument/publishDiagnostics"},
                     {"params", {{"uri", doc->uri}, {"diagnostics", json::array()}}}};
+    worker_.setCurrent(doc->uri, 0);
     documents_.erase(doc->uri);
     pending_.push_back(cleared);
     return nullptr;
@@ -233,21 +249,35 @@ std::vector<json> Server::handle(const json &message) {
 }
 
 int Server::run(std::istream &in, std::ostream &out) {
+  if (const char *delay = std::getenv("CAREPATH_LSP_VERIFY_DELAY_MS"))
+    options_.verifyDelayMs = static_cast<unsigned>(std::strtoul(delay, nullptr, 10));
+  // Two writers (this thread, the verification worker), one message at a
+  // time. Reading `in` must not flush `out` behind the lock: untied.
+  std::mutex outMutex;
+  auto send = [&](const json &m) {
+    std::lock_guard<std::mutex> hold(outMutex);
+    writeMessage(out, m);
+  };
+  std::ostream *tied = in.tie(nullptr);
+  worker_.setNotify(send);
   while (!exit_) {
     Incoming msg = readMessage(in);
     if (msg.status == Incoming::Status::EndOfInput) break;
     if (msg.status == Incoming::Status::BadFrame) {
-      writeMessage(out, errorResponse(nullptr, kParseError, msg.error));
+      send(errorResponse(nullptr, kParseError, msg.error));
       if (!in) break;
       continue;
     }
     json parsed = json::parse(msg.body, nullptr, false);
     if (parsed.is_discarded()) {
-      writeMessage(out, errorResponse(nullptr, kParseError, "the message is not valid JSON"));
+      send(errorResponse(nullptr, kParseError, "the message is not valid JSON"));
       continue;
     }
-    for (const json &reply : handle(parsed)) writeMessage(out, reply);
+    for (const json &reply : handle(parsed)) send(reply);
   }
+  // No result is written after this (`send` and `outMutex` end here).
+  abandoned_ = worker_.stop();
+  in.tie(tied);
   return shutdown_ ? 0 : 1;
 }
 

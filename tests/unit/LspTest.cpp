@@ -2,6 +2,7 @@
 // message framing, and the server answering a whole session in memory.
 #include <gtest/gtest.h>
 
+#include <mutex>
 #include <sstream>
 
 #include "lsp/JsonRpc.h"
@@ -147,6 +148,79 @@ TEST(LspServer, FixItsAreQuickFixes) {
   d = open("file:///o.care", "protocol p version \"1\" {\n  title \"t\"\n}\ndefine a = zzzzzz\n");
   ASSERT_EQ(d.size(), 1u) << d.dump();
   EXPECT_TRUE(actions("file:///o.care", d).empty());
+}
+
+// Verification on save runs on the worker: didSave answers at once, the
+// result arrives through the notifier; a change made meanwhile drops it,
+// and a save of the same analysis is verified once.
+TEST(LspServer, VerificationOnSaveOffTheRequestThread) {
+  ServerOptions options;
+  options.verifyDelayMs = 200;  // a change is handled well within this
+  Server server(options);
+  std::mutex m;
+  std::vector<json> published;
+  server.setNotify([&](const json &n) {
+    std::lock_guard<std::mutex> hold(m);
+    published.push_back(n);
+  });
+  auto taken = [&] {
+    std::lock_guard<std::mutex> hold(m);
+    std::vector<json> out = std::move(published);
+    published.clear();
+    return out;
+  };
+  auto reply = [&](json msg) { return server.handle(msg); };
+  reply({{"jsonrpc", "2.0"}, {"id", 1}, {"method", "initialize"}, {"params", json::object()}});
+  std::string text = "protocol p version \"1\" {\n  title \"t\"\n}\ninput sick : bool\ninput old : bool\n"
+                     "verify {\n  never sick and old\n}\n";
+  json td = {{"uri", "file:///v.care"}};
+  auto r = reply({{"jsonrpc", "2.0"},
+                  {"method", "textDocument/didOpen"},
+                  {"params", {{"textDocument", {{"uri", "file:///v.care"}, {"version", 1}, {"text", text}}}}}});
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_TRUE(r[0]["params"]["diagnostics"].empty()) << r[0].dump();
+  auto save = [&] { return reply({{"jsonrpc", "2.0"}, {"method", "textDocument/didSave"}, {"params", {{"textDocument", td}}}}); };
+  auto change = [&](int version, const std::string &t) {
+    return reply({{"jsonrpc", "2.0"},
+                  {"method", "textDocument/didChange"},
+                  {"params", {{"textDocument", {{"uri", "file:///v.care"}, {"version", version}}},
+                              {"contentChanges", json::array({{{"text", t}}})}}}});
+  };
+  // The save publishes nothing itself; the verification does, once.
+  EXPECT_TRUE(save().empty());
+  EXPECT_TRUE(save().empty());  // the same analysis: not verified twice
+  server.waitForVerification();
+  std::vector<json> got = taken();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0]["params"]["version"], 1);
+  ASSERT_EQ(got[0]["params"]["diagnostics"].size(), 1u) << got[0].dump();
+  EXPECT_EQ(got[0]["params"]["diagnostics"][0]["code"], "assertion");
+  EXPECT_TRUE(save().empty());  // verified already
+  server.waitForVerification();
+  EXPECT_TRUE(taken().empty());
+  // A change keeps the analysis' diagnostics only.
+  r = change(2, text + "// a\n");
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_TRUE(r[0]["params"]["diagnostics"].empty()) << r[0].dump();
+  // A change during verification: the result is dropped, not published.
+  save();
+  r = change(3, text + "// b\n");
+  EXPECT_TRUE(r[0]["params"]["diagnostics"].empty()) << r[0].dump();
+  server.waitForVerification();
+  EXPECT_TRUE(taken().empty());
+  // A save then verifies the new text.
+  save();
+  server.waitForVerification();
+  got = taken();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0]["params"]["version"], 3);
+  // Closing drops what is queued or running for the document.
+  save();
+  change(4, text + "// c\n");
+  save();
+  reply({{"jsonrpc", "2.0"}, {"method", "textDocument/didClose"}, {"params", {{"textDocument", td}}}});
+  server.waitForVerification();
+  EXPECT_TRUE(taken().empty());
 }
 
 }  // namespace
