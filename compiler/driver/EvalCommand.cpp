@@ -540,6 +540,7 @@ nlohmann::ordered_json summaryJson(const runtime::Table &t, const Summary &sum) 
       const runtime::TableInfo &tb = t.tables()[l.table];
       ojson j = {{"kind", spelling(a.kind)}, {"name", a.name}, {"text", l.text}, {"detail", l.detail}};
       if (a.choice >= 0) j["choice"] = a.choice, j["option"] = a.option;
+      if (!a.route.empty()) j["route"] = a.route;  // as in the result's actions
       if (a.kind == ActionKind::Give) {
         if (f.amount) {
           j["amount"] = f.amount->str();
