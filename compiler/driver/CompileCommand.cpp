@@ -8,6 +8,7 @@
 
 #include "Driver.h"
 #include "backends/Dmn.h"
+#include "backends/Fhir.h"
 #include "backends/JsonTable.h"
 #include "backends/Sql.h"
 #include "basic/AtomicFile.h"
@@ -20,8 +21,9 @@ namespace {
 struct CompileOptions {
   std::string file;
   std::string output;
-  std::string target = "json";  // json | dmn | sql (backends/Dmn.h, backends/Sql.h, docs/interop.md)
+  std::string target = "json";  // json | dmn | sql | fhir (backends/Dmn.h, Sql.h, Fhir.h, docs/interop.md)
   std::string dialect = "sqlite";  // sql: sqlite | postgres | standard
+  std::string fhirBase = backends::FhirOptions{}.base;  // fhir: the resources' canonical base
   bool noVerify = false;
   bool force = false;
   unsigned timeoutMs = 10000;
@@ -118,6 +120,13 @@ int run(const CompileOptions &o, CommandContext &ctx) {
     sql.compilerVersion = meta.compilerVersion;
     sql.verificationStatus = meta.verification.status;
     text = backends::emitSql(p, sql, diags);
+  } else if (o.target == "fhir") {
+    // --target fhir: a FHIR R4 Bundle (PlanDefinition, ActivityDefinitions; same gate).
+    backends::FhirOptions fhir;
+    fhir.base = o.fhirBase;
+    fhir.compilerVersion = meta.compilerVersion;
+    fhir.verificationStatus = meta.verification.status;
+    text = backends::emitFhir(p, fhir, diags);
   } else {
     text = backends::emitJsonTable(p, sources, meta, diags);
   }
@@ -141,10 +150,12 @@ Command compileCommand() {
     line.option("file", o->file, "Protocol file ('-' for standard input)", true);
     line.option("-o,--output", o->output, "Where to write the table ('-' for standard output)", true);
     line.choice("--target", o->target,
-                "Output format: json (compiled decision table), dmn (DMN 1.3 XML) or sql (a view over a patients table)",
-                {"json", "dmn", "sql"});
+                "Output format: json (compiled decision table), dmn (DMN 1.3 XML), sql (a view over a patients table) "
+                "or fhir (a FHIR R4 Bundle: PlanDefinition and ActivityDefinitions)",
+                {"json", "dmn", "sql", "fhir"});
     line.choice("--dialect", o->dialect, "SQL dialect for --target sql: sqlite, postgres or standard",
                 {"sqlite", "postgres", "standard"});
+    line.option("--fhir-base", o->fhirBase, "Canonical base URL of the resources for --target fhir");
     line.flag("--no-verify", o->noVerify, "Do not run the verifier; the table is marked not-verified");
     line.flag("--force", o->force,
               "Write the table even when verification fails or is inconclusive; it is marked unverified");

@@ -1,0 +1,140 @@
+#!/usr/bin/env node
+// fhir-eval.mjs BUNDLE.json ENV.jsonl — evaluates a `carepath compile
+// --target fhir` export with the npm `fhirpath` (fhirpath.js), as a CPG
+// engine applies a PlanDefinition: for each line of ENV.jsonl (one patient:
+// the Library's parameters as FHIRPath environment variables, null for a
+// missing value) prints one JSON line
+//   {"decisions": {ACTION TITLE: {"fired": [CHILD TITLE...],
+//                              "actions": [{rule, kind, name, choice, amount, amountHigh}]}},
+//    "stops": N}
+// A top-level action (pathway or table) applies when all its applicability
+// conditions are true; its children (tiers, rules) that apply are "fired";
+// their actions that apply (no condition, or `unless` known false) are
+// listed, `kind` the prefix, the amount that of the ActivityDefinition
+// (static value, or its dynamicValue evaluated for the patient; a dose
+// times Timing.repeat.count). Every stop condition and every dynamicValue
+// (limits too) is evaluated as well, so each expression in the export runs;
+// a result that is not a single boolean (conditions) or number (values), or
+// an evaluation error, exits 2. docs/interop.md, "FHIR".
+import { readFileSync } from 'node:fs';
+import fhirpath from 'fhirpath';
+
+const [bundleFile, envFile] = process.argv.slice(2);
+if (!bundleFile || !envFile) {
+  process.stderr.write('usage: node fhir-eval.mjs BUNDLE.json ENV.jsonl\n');
+  process.exit(2);
+}
+const die = (m) => { process.stderr.write(`fhir-eval: ${m}\n`); process.exit(2); };
+const bundle = JSON.parse(readFileSync(bundleFile, 'utf8'));
+const resources = (bundle.entry || []).map(e => e.resource);
+const plan = resources.find(r => r.resourceType === 'PlanDefinition');
+const library = resources.find(r => r.resourceType === 'Library');
+if (!plan || !library) die('the bundle has no PlanDefinition or Library');
+const activities = new Map(resources.filter(r => r.resourceType === 'ActivityDefinition').map(r => [r.url, r]));
+const params = (library.parameter || []).map(p => p.name);
+
+const compiled = new Map();
+function run(expr, env) {
+  let f = compiled.get(expr);
+  if (!f) {
+    try {
+      f = fhirpath.compile(expr, null);
+    } catch (e) {
+      die(`cannot parse ${expr}: ${e.message}`);
+    }
+    compiled.set(expr, f);
+  }
+  try {
+    return f({}, env);
+  } catch (e) {
+    die(`evaluating ${expr}: ${e.message}`);
+  }
+}
+// A condition: true, false or empty (unknown); anything else is an error.
+function truth(expr, env) {
+  const r = run(expr, env);
+  if (r.length === 0) return null;
+  if (r.length !== 1 || typeof r[0] !== 'boolean') die(`condition ${expr} gave ${JSON.stringify(r)}`);
+  return r[0];
+}
+function numberOf(expr, env) {
+  const r = run(expr, env);
+  if (r.length === 0) return null;
+  if (r.length !== 1 || typeof r[0] !== 'number') die(`value ${expr} gave ${JSON.stringify(r)}`);
+  return r[0];
+}
+
+let stops = 0;
+function applies(action, env) {
+  let ok = true;
+  for (const c of action.condition || []) {
+    if (c.expression?.language !== 'text/fhirpath') die(`action ${action.id}: a condition is not FHIRPath`);
+    const t = truth(c.expression.expression, env);
+    if (c.kind === 'applicability') ok = ok && t === true;
+    else if (t === true) stops++;
+  }
+  return ok;
+}
+
+// The amounts a give's ActivityDefinition states for the patient.
+function amounts(url, env) {
+  const ad = activities.get(url);
+  if (!ad) die(`no ActivityDefinition ${url}`);
+  const dyn = new Map();
+  for (const d of ad.dynamicValue || []) dyn.set(d.path, numberOf(d.expression.expression, env));
+  const dosage = (ad.dosage || [])[0] || {};
+  const dr = (dosage.doseAndRate || [])[0];
+  if (!dr) return { amount: null };
+  const value = (q, path) => {
+    const p = `dosageInstruction[0].doseAndRate[0].${path}.value`;
+    return dyn.has(p) ? dyn.get(p) : q.value;
+  };
+  const count = dosage.timing?.repeat?.count ?? 1;
+  if (dr.doseQuantity) return { amount: value(dr.doseQuantity, 'doseQuantity') * count };
+  if (dr.doseRange)
+    return { amount: value(dr.doseRange.low, 'doseRange.low') * count, amountHigh: value(dr.doseRange.high, 'doseRange.high') * count };
+  if (dr.rateQuantity) return { amount: value(dr.rateQuantity, 'rateQuantity') };
+  if (dr.rateRange) return { amount: value(dr.rateRange.low, 'rateRange.low'), amountHigh: value(dr.rateRange.high, 'rateRange.high') };
+  if (dr.rateRatio) return { amount: value(dr.rateRatio.numerator, 'rateRatio.numerator') };
+  die(`ActivityDefinition ${url}: no dose element`);
+}
+
+function walk(actions, rule, choice, env, out) {
+  for (const a of actions || []) {
+    if (a.selectionBehavior === 'exactly-one') {  // a `one of`
+      walk(a.action, rule, a.id, env, out);
+      continue;
+    }
+    if (!applies(a, env)) continue;
+    if (!a.prefix) {  // an alternative of several actions
+      walk(a.action, rule, choice, env, out);
+      continue;
+    }
+    const item = { rule, kind: a.prefix, name: a.title, choice };
+    if (a.definitionCanonical) Object.assign(item, amounts(a.definitionCanonical, env));
+    out.push(item);
+  }
+}
+
+const lines = readFileSync(envFile, 'utf8').split('\n').filter(l => l.trim());
+const output = [];
+for (const line of lines) {
+  const patient = JSON.parse(line);
+  const env = {};
+  for (const n of params) env[n] = n in patient ? patient[n] : null;
+  stops = 0;
+  const decisions = {};
+  for (const d of plan.action || []) {
+    const result = { fired: [], actions: [] };
+    decisions[d.title] = result;
+    const on = applies(d, env);
+    for (const child of d.action || []) {
+      // Every condition runs (a child of an action that does not apply too).
+      if (!applies(child, env) || !on) continue;
+      result.fired.push(child.title);
+      walk(child.action, child.title, null, env, result.actions);
+    }
+  }
+  output.push(JSON.stringify({ decisions, stops }));
+}
+process.stdout.write(output.join('\n') + (output.length ? '\n' : ''));
