@@ -183,19 +183,7 @@ def main():
             mismatches.append((k, problems))
     print(f"fhir-compare: {os.path.basename(o.protocol)}: {n} patients (seed {o.seed}), {fired} tiers/rules applied, "
           f"{doses} doses compared; {len(mismatches)} mismatches")
-    if mismatches:
-        print(f"MISMATCH: {len(mismatches)} of {n} patients disagree; first {min(o.show, len(mismatches))}:")
-        for k, problems in mismatches[:o.show]:
-            print(f"  patient {k + 1} {sqlc.carepath_patient(specs, pats[k])}")
-            for pr in problems:
-                print(f"    {pr}")
-    if o.corrupt:
-        if mismatches:
-            print("fhir-compare: the corrupted export was caught, as it must be")
-            return 0
-        print("fhir-compare: the corrupted export was NOT reported as mismatching", file=sys.stderr)
-        return 1
-    return 1 if mismatches else 0
+    return sqlc.verdict("fhir-compare", mismatches, n, o.show, o.corrupt, specs, pats)
 
 
 if __name__ == "__main__":

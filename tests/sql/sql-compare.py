@@ -455,17 +455,23 @@ def main():
           f"{len(outputs)} columns, {ndoses} doses compared; {len(mismatches)} mismatches")
     print(f"sql-compare: throughput {o.engine} view {o.n / max(sql_time, 1e-9):,.0f} patients/s (query), "
           f"carepath eval {o.n / max(cp_time, 1e-9):,.0f} patients/s (process)")
+    return verdict("sql-compare", mismatches, o.n, o.show, o.corrupt, inputs, pats)
+
+
+def verdict(tool, mismatches, n, show, corrupt, inputs, pats):
+    """Prints the first mismatches and returns the exit status: 0 when the
+    export agrees, or when a corrupted export (`corrupt`) was caught."""
     if mismatches:
-        print(f"MISMATCH: {len(mismatches)} of {o.n} patients disagree; first {min(o.show, len(mismatches))}:")
-        for k, problems in mismatches[:o.show]:
+        print(f"MISMATCH: {len(mismatches)} of {n} patients disagree; first {min(show, len(mismatches))}:")
+        for k, problems in mismatches[:show]:
             print(f"  patient {k + 1} {carepath_patient(inputs, pats[k])}")
             for pr in problems:
                 print(f"    {pr}")
-    if o.corrupt:
+    if corrupt:
         if mismatches:
-            print("sql-compare: the corrupted export was caught, as it must be")
+            print(f"{tool}: the corrupted export was caught, as it must be")
             return 0
-        print("sql-compare: the corrupted export was NOT reported as mismatching", file=sys.stderr)
+        print(f"{tool}: the corrupted export was NOT reported as mismatching", file=sys.stderr)
         return 1
     return 1 if mismatches else 0
 
