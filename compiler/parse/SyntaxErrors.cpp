@@ -406,7 +406,7 @@ void SyntaxErrorStrategy::recover(antlr4::Parser *parser, std::exception_ptr e) 
     if (t == Token::EOF || (depth == 0 && !opened && (t == item || t == P::RBRACE || isDeclarationKeyword(t)))) break;
     // Inside a block that was never closed: the next tier or declaration
     // starts there rather than being swallowed.
-    if (depth == 1 && opened && input->LA(1) != Token::EOF && (t == item || t == P::RULE || isDeclarationKeyword(t)) &&
+    if (depth == 1 && opened && (t == item || t == P::RULE || isDeclarationKeyword(t)) &&
         input->LT(1)->getCharPositionInLine() <= ctx->start->getCharPositionInLine())
       break;
     parser->consume();
