@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <numeric>
+#include <optional>
+#include <string>
+
 using carepath::Rational;
 
 TEST(Rational, NormalisesSignAndGcd) {
@@ -20,6 +25,27 @@ TEST(Rational, ParsesDecimalsExactly) {
   EXPECT_FALSE(Rational::parse("abc").has_value());
   EXPECT_FALSE(Rational::parse("").has_value());
   EXPECT_THROW(Rational::parse("123456789012345678901234567890"), carepath::RationalOverflow);
+}
+
+// A parsed decimal n / 10^k is reduced without a gcd (only 2s and 5s can be
+// shared): every such value must still come out in lowest terms.
+TEST(Rational, ParsedDecimalsAreInLowestTerms) {
+  for (int64_t n = -2100; n <= 2100; ++n)
+    for (int k = 0; k <= 4; ++k) {
+      std::string digits = std::to_string(n < 0 ? -n : n);
+      if (k > 0) {
+        digits.insert(0, static_cast<size_t>(std::max<int>(0, k + 1 - static_cast<int>(digits.size()))), '0');
+        digits.insert(digits.size() - static_cast<size_t>(k), ".");
+      }
+      std::string text = (n < 0 ? "-" : "") + digits;
+      std::optional<Rational> r = Rational::parse(text);
+      ASSERT_TRUE(r) << text;
+      int64_t den = 1;
+      for (int i = 0; i < k; ++i) den *= 10;
+      int64_t g = std::gcd(n < 0 ? -n : n, den);
+      EXPECT_EQ(r->num(), n / g) << text;
+      EXPECT_EQ(r->den(), den / g) << text;
+    }
 }
 
 TEST(Rational, ArithmeticIsExact) {

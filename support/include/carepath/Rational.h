@@ -128,11 +128,26 @@ public:
       }
     }
     if (!digits || (dot && !fracDigits)) return std::nullopt;
-    return fromWide(neg ? -n : n, d);
+    return decimal(neg ? -n : n, d);
   }
 
 private:
   static Rational make(int64_t n, int64_t d) { return fromWide(n, d); }
+  /// n / d where d is a power of ten (a parsed decimal): their common
+  /// factors can only be 2s and 5s, removed by constant divisions (fast)
+  /// instead of a gcd.
+  static Rational decimal(__int128 n, __int128 d) {
+    if (n > INT64_MAX || n < -INT64_MAX || d > INT64_MAX) return fromWide(n, d);
+    auto a = static_cast<int64_t>(n), b = static_cast<int64_t>(d);
+    if (a == 0) b = 1;
+    while (b > 1 && a % 10 == 0) { a /= 10; b /= 10; }
+    while (b > 1 && b % 2 == 0 && a % 2 == 0) { a /= 2; b /= 2; }
+    while (b > 1 && b % 5 == 0 && a % 5 == 0) { a /= 5; b /= 5; }
+    Rational r;
+    r.num_ = a;
+    r.den_ = b;
+    return r;
+  }
   static __int128 gcd128(__int128 a, __int128 b) {
     if (a < 0) a = -a;
     if (b < 0) b = -b;
@@ -142,6 +157,19 @@ private:
   static Rational fromWide(__int128 n, __int128 d) {
     if (d == 0) throw RationalDivisionByZero();
     if (d < 0) { n = -n; d = -d; }
+    // Most values fit in 64 bits: reduce them with 64-bit division, which
+    // the hardware does (128-bit division is a library call, __modti3).
+    if (n <= INT64_MAX && n >= -INT64_MAX && d <= INT64_MAX) {
+      auto a = static_cast<int64_t>(n), b = static_cast<int64_t>(d);
+      if (b != 1) {
+        int64_t g = static_cast<int64_t>(std::gcd(static_cast<uint64_t>(a < 0 ? -a : a), static_cast<uint64_t>(b)));
+        if (g > 1) { a /= g; b /= g; }
+      }
+      Rational r;
+      r.num_ = a;
+      r.den_ = b;
+      return r;
+    }
     __int128 g = gcd128(n, d);
     if (g > 1) { n /= g; d /= g; }
     if (n > INT64_MAX || n < -INT64_MAX || d > INT64_MAX) throw RationalOverflow();
