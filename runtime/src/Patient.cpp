@@ -10,6 +10,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
+#include <cstring>
 #include <map>
 #include <memory>
 
@@ -139,13 +141,6 @@ std::string joined(const std::vector<std::string> &v) {
   return s;
 }
 
-std::string trim(std::string_view s) {
-  size_t b = 0, e = s.size();
-  while (b < e && (s[b] == ' ' || s[b] == '\t')) ++b;
-  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t')) --e;
-  return std::string(s.substr(b, e - b));
-}
-
 std::string describeDimension(const std::string &dim) {
   if (dim.empty() || dim == "1") return "a plain number";
   return (std::string("aeiou").find(dim[0]) == std::string::npos ? "a " : "an ") + dim;
@@ -192,9 +187,12 @@ struct UnitCatalogue {
 };
 
 /// A quantity string, "14.5 kg": its number's text and its unit's name
-/// ("" when none), each trimmed (both readers).
-void splitQuantity(std::string_view text, std::string &numberText, std::string &unitName) {
-  std::string s = trim(text);
+/// ("" when none), each trimmed; views into `text` (both readers).
+void splitQuantity(std::string_view text, std::string_view &numberText, std::string_view &unitName) {
+  size_t b = 0, e = text.size();
+  while (b < e && (text[b] == ' ' || text[b] == '\t')) ++b;
+  while (e > b && (text[e - 1] == ' ' || text[e - 1] == '\t')) --e;
+  std::string_view s = text.substr(b, e - b);
   size_t i = 0;
   while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.' || s[i] == '-' ||
                           s[i] == '+' || ((s[i] == 'e' || s[i] == 'E') && i > 0 && i + 1 < s.size() &&
@@ -202,7 +200,8 @@ void splitQuantity(std::string_view text, std::string &numberText, std::string &
                                            s[i + 1] == '-' || s[i + 1] == '+'))))
     ++i;
   numberText = s.substr(0, i);
-  unitName = trim(std::string_view(s).substr(i));
+  unitName = s.substr(i);
+  while (!unitName.empty() && (unitName.front() == ' ' || unitName.front() == '\t')) unitName.remove_prefix(1);
 }
 
 // ------------------------------------------------------------------ the fast path
@@ -212,6 +211,23 @@ void splitQuantity(std::string_view text, std::string &numberText, std::string &
 /// true, false, null, numbers, strings. Anything else (an escape, a
 /// non-ASCII byte, a nested object, malformed JSON) stops it: the general
 /// reader then reads the document and words every problem.
+/// Two short names equal? Inline, 8 bytes at a time: keys and members are
+/// compared tens of times per patient, and a call to memcmp per comparison
+/// cost more than the comparison.
+inline bool sameText(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  size_t i = 0, n = a.size();
+  for (; i + 8 <= n; i += 8) {
+    uint64_t x, y;
+    std::memcpy(&x, a.data() + i, 8);
+    std::memcpy(&y, b.data() + i, 8);
+    if (x != y) return false;
+  }
+  for (; i < n; ++i)
+    if (a[i] != b[i]) return false;
+  return true;
+}
+
 class SimpleScanner {
 public:
   explicit SimpleScanner(std::string_view text) : p_(text.data()), end_(text.data() + text.size()) {}
@@ -231,6 +247,19 @@ public:
   bool string(std::string_view &out) {
     if (!eat('"')) return false;
     const char *b = p_;
+    // Eight bytes at a time while none of them ends the string or needs the
+    // byte loop below (a quote, a backslash, a control or non-ASCII byte):
+    // the classic "has a zero byte" tests, (v - 0x01..) & ~v & 0x80..,
+    // whose first flagged byte is exact.
+    constexpr uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+    while (end_ - p_ >= 8) {
+      uint64_t x;
+      std::memcpy(&x, p_, 8);
+      uint64_t quote = x ^ (ones * '"'), slash = x ^ (ones * '\\');
+      uint64_t stop = ((quote - ones) & ~quote) | ((slash - ones) & ~slash) | ((x - ones * 0x20) & ~x) | x;
+      if (stop & high) break;
+      p_ += 8;
+    }
     while (p_ != end_ && *p_ != '"') {
       auto c = static_cast<unsigned char>(*p_);
       if (c < 0x20 || c >= 0x80 || c == '\\') return false;
@@ -284,18 +313,27 @@ private:
 bool readSimplePatient(const std::vector<InputSpec> &specs, std::string_view jsonText, std::vector<PatientValue> &values) {
   SimpleScanner in(jsonText);
   if (!in.eat('{')) return false;
-  values.assign(specs.size(), PatientValue{});
+  // Reset in place: a batch reuses `values`, and its strings keep their buffers.
+  values.resize(specs.size());
+  for (PatientValue &v : values) {
+    v.kind = InputSpec::Kind::Bool;
+    v.boolean = false;
+    v.member = -1;
+    v.number = Rational();
+    v.text.clear();
+    v.missing = false;
+  }
   static thread_local std::vector<uint8_t> given;
   given.assign(specs.size(), 0);
-  std::string numberText, unitName;
+  std::string_view numberText, unitName;
   size_t next = 0;  // patients mostly list the inputs in the table's order: try the next one first
   if (in.peek() == '}') in.eat('}');
   else
     for (;;) {
       std::string_view key;
       if (!in.string(key) || !in.eat(':')) return false;
-      size_t i = next < specs.size() && specs[next].name == key ? next : 0;
-      while (i < specs.size() && specs[i].name != key) ++i;
+      size_t i = next < specs.size() && sameText(specs[next].name, key) ? next : 0;
+      while (i < specs.size() && !sameText(specs[i].name, key)) ++i;
       next = i + 1;
       if (i == specs.size() || given[i]) return false;  // unknown or twice: the general reader words it
       given[i] = 1;
@@ -315,7 +353,7 @@ bool readSimplePatient(const std::vector<InputSpec> &specs, std::string_view jso
         switch (spec.kind) {
           case InputSpec::Kind::Bool: return false;
           case InputSpec::Kind::Enum: {
-            auto m = std::find(spec.members.begin(), spec.members.end(), text);
+            auto m = std::find_if(spec.members.begin(), spec.members.end(), [&](const std::string &x) { return sameText(x, text); });
             if (m == spec.members.end()) return false;
             v.member = static_cast<int>(m - spec.members.begin());
             break;
@@ -325,7 +363,7 @@ bool readSimplePatient(const std::vector<InputSpec> &specs, std::string_view jso
             splitQuantity(text, numberText, unitName);
             const UnitSpec *unit = nullptr;
             if (!unitName.empty()) {
-              auto u = std::find_if(spec.units.begin(), spec.units.end(), [&](const UnitSpec &x) { return x.name == unitName; });
+              auto u = std::find_if(spec.units.begin(), spec.units.end(), [&](const UnitSpec &x) { return sameText(x.name, unitName); });
               if (u == spec.units.end()) return false;  // composed, converted or unknown: the general reader
               unit = &*u;
             } else if (!spec.dimension.empty()) {
@@ -334,7 +372,7 @@ bool readSimplePatient(const std::vector<InputSpec> &specs, std::string_view jso
             std::optional<Rational> number = parseDecimal(numberText);
             if (!number) return false;
             try {
-              v.number = unit ? *number * unit->factor + unit->offset : *number;
+              v.number = unit && !(unit->factor == 1 && unit->offset.isZero()) ? *number * unit->factor + unit->offset : *number;
             } catch (const RationalOverflow &) {
               return false;
             }
@@ -514,7 +552,10 @@ std::optional<std::vector<PatientValue>> readPatientGeneral(const std::vector<In
       if (node.type == Node::Type::Number) {
         numberText = node.text;
       } else if (node.type == Node::Type::String) {
-        splitQuantity(node.text, numberText, unitName);
+        std::string_view n, u;
+        splitQuantity(node.text, n, u);
+        numberText = n;
+        unitName = u;
         hasUnit = !unitName.empty();
       } else if (node.type == Node::Type::Object) {
         const Node *val = nullptr, *unit = nullptr;

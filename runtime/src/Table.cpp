@@ -2083,7 +2083,17 @@ bool Table::indexed(uint32_t table) const { return m_->index.at(table) != nullpt
 
 std::optional<std::vector<PatientValue>> Table::readPatient(std::string_view json,
                                                             std::vector<PatientError> &errors) const {
-  return runtime::readPatient(m_->inputs, json, errors, m_->catalogue);
+  std::vector<PatientValue> values;
+  if (!readPatient(json, values, errors)) return std::nullopt;
+  return values;
+}
+
+bool Table::readPatient(std::string_view json, std::vector<PatientValue> &values, std::vector<PatientError> &errors) const {
+  if (runtime::readSimplePatient(m_->inputs, json, values)) return true;
+  std::optional<std::vector<PatientValue>> read = runtime::readPatientGeneral(m_->inputs, json, errors, m_->catalogue);
+  if (!read) return false;
+  values = std::move(*read);
+  return true;
 }
 
 Result Table::evaluate(const std::vector<PatientValue> &patient, const EvaluateOptions &options) const {

@@ -357,10 +357,25 @@ TEST(CompactTable, VerificationGateAndTrust) {
 
 TEST(PatientFastPath, ReadsWhatTheGeneralReaderReads) {
   int fast = 0, general = 0;
+  // A batch reuses one vector for every patient (Table::readPatient into
+  // values): what a previous patient left in it must not show through.
+  std::vector<runtime::PatientValue> reused;
   auto same = [&](const runtime::Table &t, const std::string &doc) {
     std::vector<runtime::PatientValue> quick;
     std::vector<runtime::PatientError> errors;
     auto full = runtime::readPatientGeneral(t.inputs(), doc, errors);
+    std::vector<runtime::PatientError> errors2;
+    bool readInto = t.readPatient(doc, reused, errors2);
+    EXPECT_EQ(readInto, full.has_value()) << doc;
+    if (readInto && full) {
+      ASSERT_EQ(reused.size(), full->size());
+      for (size_t i = 0; i < reused.size(); ++i) {
+        const runtime::PatientValue &a = reused[i], &b = (*full)[i];
+        EXPECT_TRUE(a.kind == b.kind && a.missing == b.missing && a.boolean == b.boolean && a.member == b.member &&
+                    a.number == b.number && a.text == b.text)
+            << "read into a reused vector: " << doc << ": input " << t.inputs()[i].name;
+      }
+    }
     if (!runtime::readSimplePatient(t.inputs(), doc, quick)) {
       ++general;
       return;
@@ -407,6 +422,18 @@ TEST(PatientFastPath, ReadsWhatTheGeneralReaderReads) {
     EXPECT_FALSE(runtime::readSimplePatient(anec.inputs(), doc, v)) << doc;
   }
   for (const char *tail : {" ", "\n", " x", "}", ",", "\r\n"}) same(anec, typical + tail);
+  // The fast path scans strings eight bytes at a time: a byte it must leave
+  // to the general reader (an escape, a quote, a control or non-ASCII byte)
+  // at every offset of a long string value, and of a key.
+  runtime::Table strings = runtime::Table::loadText(compileFile("tests/runtime/Inputs/string-outputs.care"));
+  const std::string text = "abcdefghijklmnopqrstuvwxyz";
+  for (const char *odd : {"\\u0041", "\\\"", "\\n", "\x01", "\x1f", "\xc3\xa9", "\x7f"})
+    for (size_t at = 0; at <= text.size(); ++at) {
+      std::string value = text.substr(0, at) + odd + text.substr(at);
+      same(strings, "{\"region\": \"" + value + "\", \"score\": 3}");
+      std::string key = std::string("score").insert(std::min<size_t>(at, 5), odd);
+      same(strings, "{\"region\": \"x\", \"" + key + "\": 3}");
+    }
   EXPECT_GT(fast, 1000);
   EXPECT_GT(general, 20);
 }
