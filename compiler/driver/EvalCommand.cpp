@@ -3,13 +3,16 @@
 // against the table's inputs and prints what fires, with the doses and,
 // with --explain, every condition checked.
 #include <algorithm>
-#include <cstring>
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <cstring>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <fstream>
 #include <iostream>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -908,23 +911,23 @@ private:
 
 // One line of batch output appended to `out` (nothing for a blank line);
 // counts bad lines.
-void batchOne(const runtime::Table &table, BatchWriter &writer, std::string_view line, size_t lineNo, runtime::Result &r,
-              size_t &bad, size_t &violating, std::string &out) {
+void batchOne(const runtime::Table &table, BatchWriter &writer, std::string_view line, size_t lineNo,
+              std::vector<runtime::PatientValue> &patient, runtime::Result &r, size_t &bad, size_t &violating,
+              std::string &out) {
   if (line.find_first_not_of(" \t\r") == std::string::npos) return;
   std::vector<runtime::PatientError> errors;
-  auto patient = table.readPatient(line, errors);
   nlohmann::json j;
-  if (!patient) {
+  if (!table.readPatient(line, patient, errors)) {
     std::string msg;
     for (const runtime::PatientError &e : errors) msg += (msg.empty() ? "" : "; ") + e.message;
     j = {{"line", lineNo}, {"error", msg}};
     ++bad;
   } else {
     try {
-      table.evaluate(*patient, r);
+      table.evaluate(patient, r);
       if (!r.violatedAssumptions.empty()) ++violating;
       if (writer.write(out, r)) return;
-      j = batchLine(table, *patient, r);
+      j = batchLine(table, patient, r);
     } catch (const runtime::EvaluationError &e) {
       j = {{"line", lineNo}, {"error", e.what()}};
       ++bad;
@@ -935,12 +938,13 @@ void batchOne(const runtime::Table &table, BatchWriter &writer, std::string_view
   out += '\n';
 }
 
-// Streams: reads a chunk of the file, evaluates its complete lines in two
-// halves on two threads (each with its own Result), writes their output in
-// line order, then the next chunk. The lines are views into the chunk (no
-// copy per line): the reading and writing between blocks are the part two
-// threads cannot share. Memory is bounded by the chunk (or the longest
-// line); the output is the same whatever the number of threads.
+// Streams, as an ordered pipeline: each thread takes the next chunk of the
+// file (reading is serial, under a lock), evaluates its complete lines with
+// its own Result and writer, then waits for its turn to write, so the output
+// is in line order whatever the number of threads. While one thread reads or
+// writes, the other evaluates: the serial part no longer stops both cores.
+// The lines are views into the chunk (no copy per line); memory is bounded
+// by one chunk (or the longest line) per thread.
 int runBatch(const EvalOptions &o, const runtime::Table &table, DiagnosticEngine &diags) {
   std::ifstream in(o.patients, std::ios::binary);
   if (!in) {
@@ -948,77 +952,84 @@ int runBatch(const EvalOptions &o, const runtime::Table &table, DiagnosticEngine
     return kExitFindings;
   }
   auto start = std::chrono::steady_clock::now();
-  constexpr size_t kChunk = size_t(4) << 20;
+  constexpr size_t kChunk = size_t(2) << 20;
   const unsigned threads = std::max(1u, std::min(2u, std::thread::hardware_concurrency()));
-  std::string buf;
-  std::vector<std::string_view> lines;
-  std::string outs[2];
+  // Shared by the readers (under `readLock`): the file, the incomplete last
+  // line carried to the next chunk, the next line's number, the chunks taken.
+  std::mutex readLock;
+  std::string carry;
+  bool eof = false;
+  size_t nextLine = 1, taken = 0;
+  // The writers' turn (under `writeLock`): the chunk whose output is next.
+  std::mutex writeLock;
+  std::condition_variable turn;
+  size_t written = 0;
+  std::atomic<bool> stop = false;  // a thread failed: the others end
+  std::exception_ptr failed;
   size_t bads[2] = {0, 0};
   size_t violating[2] = {0, 0};  // patients who violate an assumption
-  runtime::Result results[2];
-  size_t lineNo = 0, patients = 0, bad = 0;
-  BatchWriter writers[2] = {BatchWriter(table), BatchWriter(table)};
-  auto work = [&](unsigned part, size_t n, size_t firstLine) {
-    size_t begin = n * part / threads, end = n * (part + 1) / threads;
-    outs[part].clear();
-    for (size_t k = begin; k < end; ++k) batchOne(table, writers[part], lines[k], firstLine + k, results[part], bads[part], violating[part], outs[part]);
-  };
-  size_t kept = 0;  // bytes of an incomplete last line carried to the next chunk
-  for (bool eof = false; !eof;) {
-    buf.resize(kept + kChunk);
-    in.read(buf.data() + kept, static_cast<std::streamsize>(kChunk));
-    size_t size = kept + static_cast<size_t>(in.gcount());
-    eof = size == kept || !in;
-    buf.resize(size);
-    // The complete lines; at the end of the file, the last one too.
-    lines.clear();
-    size_t from = 0;
-    for (const char *p; (p = static_cast<const char *>(std::memchr(buf.data() + from, '\n', size - from)));) {
-      size_t at = static_cast<size_t>(p - buf.data());
-      lines.emplace_back(buf.data() + from, at - from);
-      from = at + 1;
-    }
-    if (eof && from < size) {
-      lines.emplace_back(buf.data() + from, size - from);
-      from = size;
-    }
-    size_t n = lines.size();
-    if (n > 0) {
-      size_t firstLine = lineNo + 1;
-      lineNo += n;
-      patients += n;
-      std::thread helper;
-      std::exception_ptr failed;
-      if (threads > 1 && n >= 64)
-        helper = std::thread([&] {
-          try {
-            work(1u, n, firstLine);
-          } catch (...) {
-            failed = std::current_exception();
+  size_t counts[2] = {0, 0};     // lines
+  auto worker = [&](unsigned part) {
+    BatchWriter writer(table);
+    runtime::Result result;
+    std::vector<runtime::PatientValue> patient;  // reused, as the result is
+    std::string buf, out;
+    std::vector<std::string_view> lines;
+    try {
+      for (;;) {
+        size_t seq, firstLine;
+        {
+          std::lock_guard<std::mutex> g(readLock);
+          if (eof || stop) return;
+          buf.assign(carry);
+          size_t kept = buf.size();
+          buf.resize(kept + kChunk);
+          in.read(buf.data() + kept, static_cast<std::streamsize>(kChunk));
+          size_t size = kept + static_cast<size_t>(in.gcount());
+          eof = size == kept || !in;
+          buf.resize(size);
+          // The complete lines; at the end of the file, the last one too.
+          lines.clear();
+          size_t from = 0;
+          for (const char *p; (p = static_cast<const char *>(std::memchr(buf.data() + from, '\n', size - from)));) {
+            size_t at = static_cast<size_t>(p - buf.data());
+            lines.emplace_back(buf.data() + from, at - from);
+            from = at + 1;
           }
-        });
-      else outs[1].clear();
-      std::exception_ptr here;
-      try {
-        if (helper.joinable()) work(0, n, firstLine);
-        else {
-          // One thread: the whole chunk here.
-          outs[0].clear();
-          for (size_t k = 0; k < n; ++k) batchOne(table, writers[0], lines[k], firstLine + k, results[0], bads[0], violating[0], outs[0]);
+          if (eof && from < size) {
+            lines.emplace_back(buf.data() + from, size - from);
+            from = size;
+          }
+          // The incomplete last line goes to the next chunk's reader.
+          carry.assign(buf, from, size - from);
+          seq = taken++;
+          firstLine = nextLine;
+          nextLine += lines.size();
         }
-      } catch (...) {
-        here = std::current_exception();
+        counts[part] += lines.size();
+        out.clear();
+        for (size_t k = 0; k < lines.size(); ++k)
+          batchOne(table, writer, lines[k], firstLine + k, patient, result, bads[part], violating[part], out);
+        std::unique_lock<std::mutex> g(writeLock);
+        turn.wait(g, [&] { return written == seq || stop; });
+        if (stop) return;
+        std::cout.write(out.data(), static_cast<std::streamsize>(out.size()));
+        ++written;
+        turn.notify_all();
       }
-      if (helper.joinable()) helper.join();
-      if (here) std::rethrow_exception(here);
-      if (failed) std::rethrow_exception(failed);
-      std::cout.write(outs[0].data(), static_cast<std::streamsize>(outs[0].size()));
-      std::cout.write(outs[1].data(), static_cast<std::streamsize>(outs[1].size()));
+    } catch (...) {
+      std::lock_guard<std::mutex> g(writeLock);
+      if (!failed) failed = std::current_exception();
+      stop = true;
+      turn.notify_all();
     }
-    // The incomplete last line moves to the front for the next read.
-    kept = size - from;
-    if (kept) std::memmove(buf.data(), buf.data() + from, kept);
-  }
+  };
+  std::thread helper;
+  if (threads > 1) helper = std::thread(worker, 1u);
+  worker(0);
+  if (helper.joinable()) helper.join();
+  if (failed) std::rethrow_exception(failed);
+  size_t patients = counts[0] + counts[1], bad = 0;
   std::cout << std::flush;
   bad = bads[0] + bads[1];
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
