@@ -236,23 +236,22 @@ void printText(std::ostream &out, const runtime::Table &t, const std::vector<run
       out << "  (" << (from.empty() ? "no rule fired" : "from " + from) << ")\n";
     }
   // Course pathways: where the patient is after this evaluation.
-  for (const runtime::TableInfo &info : tables) {
-    if (!info.course) continue;
-    out << "next state (" << info.name << "):\n";
+  for (uint32_t ti = 0; ti < tables.size(); ++ti) {
+    if (!tables[ti].course) continue;
+    out << "next state (" << tables[ti].name << "):\n";
     auto now = [&](const std::string &name) {
       for (uint32_t i = 0; i < t.inputs().size() && i < patient.size(); ++i)
         if (t.inputs()[i].name == name) return t.displayValue(i, patient[i]);
       return std::string("?");
     };
-    out << "  " << info.course->onInput << ": " << now(info.course->onInput) << " -> "
-        << t.displayNode(info.course->onNext, r);
+    runtime::Table::CourseState state = t.courseState(ti, r);
     std::string exits;
-    for (const auto &[name, node] : info.course->exits)
-      if (r.values[node].truth == Truth::True) exits += (exits.empty() ? "" : ", ") + name;
-    if (!exits.empty()) out << "  (exit: " << exits << ")";
-    out << "\n";
-    for (const auto &[input, node] : info.course->tierNext)
-      out << "  " << input << ": " << now(input) << " -> " << t.displayNode(node, r) << "\n";
+    for (const std::string &name : state.exits) exits += (exits.empty() ? "" : ", ") + name;
+    for (size_t k = 0; k < state.next.size(); ++k) {
+      out << "  " << state.next[k].first << ": " << now(state.next[k].first) << " -> " << state.next[k].second;
+      if (k == 0 && !exits.empty()) out << "  (exit: " << exits << ")";  // on the pathway's line
+      out << "\n";
+    }
   }
   for (const carepath::Violation &v : r.violations) out << "hit-policy violation: " << t.describe(v) << "\n";
 }

@@ -45,7 +45,24 @@ struct carepath_result {
   carepath::runtime::Result result;
   bool evaluated = false;
   std::string json;
+  // Computed at evaluation, so that reading them needs no table.
   std::vector<std::string> doses;  // [action]: displayDose
+  std::vector<std::string> plans;  // [action]: displayPlan
+  std::vector<std::optional<carepath::runtime::Table::PlanAmounts>> planAmounts;  // [action]
+  struct NextState {
+    std::string pathway, input, value;
+  };
+  std::vector<NextState> next;                            // course pathways' state inputs
+  std::vector<std::pair<std::string, std::string>> exits;  // (pathway, exit) taken
+  void clear() {
+    evaluated = false;
+    json.clear();
+    doses.clear();
+    plans.clear();
+    planAmounts.clear();
+    next.clear();
+    exits.clear();
+  }
 };
 
 namespace {
@@ -153,9 +170,7 @@ template <typename Load> carepath_status openTable(Load load, carepath_table **t
 // Reads and evaluates into `out`; on failure `out` is left empty.
 carepath_status evaluate(const carepath_table *t, const char *patientJson, unsigned flags, carepath_result &out,
                          carepath_error **error) {
-  out.evaluated = false;
-  out.json.clear();
-  out.doses.clear();
+  out.clear();
   try {
     std::vector<PatientError> errors;
     auto patient = t->table.readPatient(patientJson, errors);
@@ -182,24 +197,29 @@ carepath_status evaluate(const carepath_table *t, const char *patientJson, unsig
     for (const auto &f : out.result.actions) {
       const auto &a = t->table.tables()[f.table].rules[f.rule].actions[f.action];
       out.doses.push_back(t->table.displayDose(a, f));
+      out.plans.push_back(t->table.displayPlan(a, f));
+      out.planAmounts.push_back(t->table.planAmounts(a, f));
     }
+    if (out.result.inPopulation)
+      for (uint32_t k = 0; k < t->table.tables().size(); ++k) {
+        const std::string &pathway = t->table.tables()[k].name;
+        carepath::runtime::Table::CourseState state = t->table.courseState(k, out.result);
+        for (auto &[input, value] : state.next) out.next.push_back({pathway, input, value});
+        for (std::string &exit : state.exits) out.exits.emplace_back(pathway, exit);
+      }
     out.evaluated = true;
     return CAREPATH_OK;
   } catch (const EvaluationError &e) {
-    out.json.clear();
-    out.doses.clear();
+    out.clear();
     return fail(error, evaluationStatus(e.kind), e.what());
   } catch (const std::bad_alloc &) {
-    out.json.clear();
-    out.doses.clear();
+    out.clear();
     return fail(error, CAREPATH_ERROR_OUT_OF_MEMORY, "out of memory");
   } catch (const std::exception &e) {
-    out.json.clear();
-    out.doses.clear();
+    out.clear();
     return fail(error, CAREPATH_ERROR_INTERNAL, e.what());
   } catch (...) {
-    out.json.clear();
-    out.doses.clear();
+    out.clear();
     return fail(error, CAREPATH_ERROR_INTERNAL, "unknown error");
   }
 }
@@ -520,6 +540,45 @@ int carepath_result_action_amount(const carepath_result *r, size_t i, int64_t *l
 }
 const char *carepath_result_action_dose(const carepath_result *r, size_t i) {
   return r && r->evaluated && i < r->doses.size() ? r->doses[i].c_str() : "";
+}
+const char *carepath_result_action_plan(const carepath_result *r, size_t i) {
+  return r && r->evaluated && i < r->plans.size() ? r->plans[i].c_str() : "";
+}
+int carepath_result_action_plan_part(const carepath_result *r, size_t i, carepath_plan_part part, int64_t *low_num,
+                                     int64_t *low_den, int64_t *high_num, int64_t *high_den) {
+  if (!r || !r->evaluated || i >= r->planAmounts.size() || !r->planAmounts[i]) return 0;
+  const carepath::runtime::Table::PlanAmounts &p = *r->planAmounts[i];
+  const std::optional<carepath::Rational> *low = nullptr, *high = nullptr;
+  switch (part) {
+    case CAREPATH_PLAN_PER_DOSE: low = &p.perDose, high = &p.perDoseHigh; break;
+    case CAREPATH_PLAN_PER_DAY: low = &p.perDay, high = &p.perDayHigh; break;
+    case CAREPATH_PLAN_PER_COURSE: low = &p.perCourse, high = &p.perCourseHigh; break;
+    case CAREPATH_PLAN_DOSES: low = high = &p.doses; break;
+    case CAREPATH_PLAN_INTERVAL: low = high = &p.interval; break;
+    default: return 0;
+  }
+  if (!*low || !*high) return 0;
+  if (low_num) *low_num = (*low)->num();
+  if (low_den) *low_den = (*low)->den();
+  if (high_num) *high_num = (*high)->num();
+  if (high_den) *high_den = (*high)->den();
+  return 1;
+}
+size_t carepath_result_next_state_count(const carepath_result *r) { return r && r->evaluated ? r->next.size() : 0; }
+carepath_status carepath_result_next_state(const carepath_result *r, size_t i, const char **pathway, const char **input,
+                                           const char **value) {
+  if (!r || !r->evaluated || i >= r->next.size()) return CAREPATH_ERROR_INVALID_ARGUMENT;
+  if (pathway) *pathway = r->next[i].pathway.c_str();
+  if (input) *input = r->next[i].input.c_str();
+  if (value) *value = r->next[i].value.c_str();
+  return CAREPATH_OK;
+}
+size_t carepath_result_exit_count(const carepath_result *r) { return r && r->evaluated ? r->exits.size() : 0; }
+carepath_status carepath_result_exit(const carepath_result *r, size_t i, const char **pathway, const char **exit) {
+  if (!r || !r->evaluated || i >= r->exits.size()) return CAREPATH_ERROR_INVALID_ARGUMENT;
+  if (pathway) *pathway = r->exits[i].first.c_str();
+  if (exit) *exit = r->exits[i].second.c_str();
+  return CAREPATH_OK;
 }
 size_t carepath_result_violated_assumption_count(const carepath_result *r) {
   return r && r->evaluated ? r->result.violatedAssumptions.size() : 0;

@@ -2334,6 +2334,36 @@ std::string Table::displayNode(uint32_t node, const Result &r) const {
   return "?";
 }
 
+std::optional<Table::PlanAmounts> Table::planAmounts(const ActionInfo &a, const FiredAction &f) const {
+  if (!a.plan || !f.amount) return std::nullopt;
+  const ActionInfo::Plan &p = *a.plan;
+  const Rational &high = f.amountHigh ? *f.amountHigh : *f.amount;
+  auto times = [](const Rational &x, const std::optional<Rational> &factor) {
+    return factor ? std::optional<Rational>(x * *factor) : std::nullopt;
+  };
+  PlanAmounts out;
+  out.perDose = times(*f.amount, p.perDose);
+  out.perDoseHigh = times(high, p.perDose);
+  out.perDay = times(*f.amount, p.perDay);
+  out.perDayHigh = times(high, p.perDay);
+  out.perCourse = times(*f.amount, p.perCourse);
+  out.perCourseHigh = times(high, p.perCourse);
+  out.doses = p.doses;
+  out.interval = p.interval;
+  return out;
+}
+
+Table::CourseState Table::courseState(uint32_t table, const Result &r) const {
+  CourseState out;
+  const TableInfo &info = m_->tables.at(table);
+  if (!info.course) return out;
+  out.next.emplace_back(info.course->onInput, displayNode(info.course->onNext, r));
+  for (const auto &[input, node] : info.course->tierNext) out.next.emplace_back(input, displayNode(node, r));
+  for (const auto &[name, node] : info.course->exits)
+    if (node < r.values.size() && r.values[node].truth == Truth::True) out.exits.push_back(name);
+  return out;
+}
+
 std::string Table::displayOutput(uint32_t table, size_t output, uint32_t node, const Result &r) const {
   const TableInfo &info = m_->tables.at(table);
   const OutputInfo &oi = info.outputs.at(output);
@@ -2430,18 +2460,14 @@ std::string Table::resultJson(const std::vector<PatientValue> &patient, const Re
         j["doseUnspecified"] = a.reason;
       }
       j["basis"] = a.basis;
-      if (a.plan && f.amount) {
-        const ActionInfo::Plan &p = *a.plan;
-        auto exact = [&](const std::optional<Rational> &factor) { return factor ? json((*f.amount * *factor).str()) : json(nullptr); };
-        j["plan"] = {{"perDose", exact(p.perDose)}, {"perDay", exact(p.perDay)}, {"perCourse", exact(p.perCourse)},
-                     {"doses", p.doses ? json(p.doses->str()) : json(nullptr)},
-                     {"interval", p.interval ? json(p.interval->str()) : json(nullptr)},
-                     {"display", displayPlan(a, f)}};
+      if (std::optional<PlanAmounts> p = planAmounts(a, f)) {
+        auto exact = [](const std::optional<Rational> &x) { return x ? json(x->str()) : json(nullptr); };
+        j["plan"] = {{"perDose", exact(p->perDose)}, {"perDay", exact(p->perDay)}, {"perCourse", exact(p->perCourse)},
+                     {"doses", exact(p->doses)}, {"interval", exact(p->interval)}, {"display", displayPlan(a, f)}};
         if (a.amountHigh >= 0) {
-          auto high = [&](const std::optional<Rational> &factor) { return factor ? json((*f.amountHigh * *factor).str()) : json(nullptr); };
-          j["plan"]["perDoseHigh"] = high(p.perDose);
-          j["plan"]["perDayHigh"] = high(p.perDay);
-          j["plan"]["perCourseHigh"] = high(p.perCourse);
+          j["plan"]["perDoseHigh"] = exact(p->perDoseHigh);
+          j["plan"]["perDayHigh"] = exact(p->perDayHigh);
+          j["plan"]["perCourseHigh"] = exact(p->perCourseHigh);
         }
       }
     }
@@ -2473,15 +2499,12 @@ std::string Table::resultJson(const std::vector<PatientValue> &patient, const Re
   out["outputs"] = outputs;
   // Course pathways: the state after this evaluation (additive).
   json course = json::array();
-  for (const TableInfo &info : m.tables)
-    if (info.course && r.inPopulation) {
+  for (uint32_t t = 0; t < m.tables.size(); ++t)
+    if (m.tables[t].course && r.inPopulation) {
+      CourseState state = courseState(t, r);
       json next = json::object();
-      next[info.course->onInput] = displayNode(info.course->onNext, r);
-      for (const auto &[input, node] : info.course->tierNext) next[input] = displayNode(node, r);
-      json exits = json::array();
-      for (const auto &[name, node] : info.course->exits)
-        if (r.values[node].truth == Truth::True) exits.push_back(name);
-      course.push_back({{"pathway", info.name}, {"next", next}, {"exits", exits}});
+      for (const auto &[input, value] : state.next) next[input] = value;
+      course.push_back({{"pathway", m.tables[t].name}, {"next", next}, {"exits", state.exits}});
     }
   if (!course.empty()) out["course"] = course;
   json violations = json::array();

@@ -3,7 +3,9 @@
 // introspection, and evaluation into a caller-owned result.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <map>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "BackendTestProtocol.h"
@@ -401,6 +403,81 @@ pathway treat {
   EXPECT_EQ(carepath_result_violated_assumption_count(r), 0u);
   EXPECT_EQ(carepath_result_action_count(r), 2u);
   EXPECT_EQ(carepath_table_action_alternative(o.table, 99, 0, 0, nullptr, nullptr), 0);
+  carepath_error_free(e);
+  carepath_result_free(r);
+}
+
+// The treatment plan and the course's next state, on ANEC's typical
+// 3-year-old of 14 kg (protocols/examples/typical-3yo-14kg.json, whose
+// `carepath eval` shows "plan: 420 mg per day, 2100 mg per course" and
+// "on_immunotherapy: false -> true").
+TEST(CApi, PlanAndNextState) {
+  auto read = [](const std::string &path) {
+    std::ifstream in(std::string(CAREPATH_SOURCE_DIR) + "/" + path, std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+  };
+  SourceManager sources;
+  DiagnosticEngine diags(sources);
+  FrontendOptions fo;
+  fo.stdlibDir = CAREPATH_SOURCE_DIR "/stdlib";
+  FrontendResult fr = runFrontendOnBuffer("anec.care", read("protocols/anec.care"), sources, diags, fo);
+  ASSERT_TRUE(fr.protocol);
+  backends::TableMetadata meta;
+  meta.compilerVersion = "test";
+  meta.verification.status = "verified";
+  auto table = backends::emitJsonTable(*fr.protocol, sources, meta, diags);
+  ASSERT_TRUE(table);
+  Opened o;
+  openTable(*table, o);
+  ASSERT_EQ(o.status, CAREPATH_OK);
+  carepath_result *r = carepath_result_new();
+  carepath_error *e = nullptr;
+  EXPECT_EQ(carepath_result_next_state_count(r), 0u) << "nothing before an evaluation";
+  std::string patient = read("protocols/examples/typical-3yo-14kg.json");
+  ASSERT_EQ(carepath_table_evaluate_into(o.table, patient.c_str(), 0, r, &e), CAREPATH_OK);
+  // Methylprednisolone: 30 mg/kg x 14 kg = 420 mg a day, for 5 days.
+  bool found = false;
+  for (size_t i = 0; i < carepath_result_action_count(r); ++i) {
+    size_t t = 0, rule = 0, a = 0;
+    ASSERT_EQ(carepath_result_action(r, i, &t, &rule, &a), CAREPATH_OK);
+    if (std::string(carepath_table_action_name(o.table, t, rule, a)) != "methylprednisolone") continue;
+    found = true;
+    EXPECT_STREQ(carepath_result_action_plan(r, i), "420 mg per day, 2100 mg per course");
+    int64_t ln = 0, ld = 0, hn = 0, hd = 0;
+    ASSERT_EQ(carepath_result_action_plan_part(r, i, CAREPATH_PLAN_PER_DAY, &ln, &ld, &hn, &hd), 1);
+    EXPECT_EQ(ln, 420);
+    EXPECT_EQ(ld, 1);
+    EXPECT_EQ(hn, 420);
+    EXPECT_EQ(hd, 1);
+    ASSERT_EQ(carepath_result_action_plan_part(r, i, CAREPATH_PLAN_PER_COURSE, &ln, &ld, nullptr, nullptr), 1);
+    EXPECT_EQ(ln, 2100);
+    EXPECT_EQ(carepath_result_action_plan_part(r, i, CAREPATH_PLAN_INTERVAL, &ln, &ld, &hn, &hd), 0)
+        << "the protocol gives no interval";
+    EXPECT_EQ(carepath_result_action_plan_part(r, i, static_cast<carepath_plan_part>(9), &ln, &ld, &hn, &hd), 0);
+  }
+  EXPECT_TRUE(found);
+  EXPECT_STREQ(carepath_result_action_plan(r, 999), "");
+  // The course: on the pathway next time, first line on.
+  std::map<std::string, std::string> next;
+  for (size_t i = 0; i < carepath_result_next_state_count(r); ++i) {
+    const char *pathway = nullptr, *input = nullptr, *value = nullptr;
+    ASSERT_EQ(carepath_result_next_state(r, i, &pathway, &input, &value), CAREPATH_OK);
+    EXPECT_STREQ(pathway, "immunotherapy");
+    next[input] = value;
+  }
+  EXPECT_EQ(next["on_immunotherapy"], "true");
+  EXPECT_EQ(next["immunotherapy_first_line_state"], "on");
+  EXPECT_EQ(next["immunotherapy_second_line_state"], "not_started");
+  EXPECT_EQ(next.size(), 6u);
+  EXPECT_EQ(carepath_result_exit_count(r), 0u);
+  EXPECT_EQ(carepath_result_next_state(r, 99, nullptr, nullptr, nullptr), CAREPATH_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(carepath_result_exit(r, 0, nullptr, nullptr), CAREPATH_ERROR_INVALID_ARGUMENT);
+  // A failed evaluation empties the result.
+  EXPECT_NE(carepath_table_evaluate_into(o.table, "{}", 0, r, &e), CAREPATH_OK);
+  EXPECT_EQ(carepath_result_next_state_count(r), 0u);
+  EXPECT_STREQ(carepath_result_action_plan(r, 0), "");
   carepath_error_free(e);
   carepath_result_free(r);
 }

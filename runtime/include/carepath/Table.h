@@ -368,6 +368,25 @@ public:
   /// day, 12 g per course, at most 8 doses, one every 6 h"); "" when its
   /// table carries no plan or the plan says nothing.
   std::string displayPlan(const ActionInfo &a, const FiredAction &f) const;
+  /// The same plan as exact amounts in canonical units: the amount given
+  /// turned into one dose, a day and the whole course (low and high ends,
+  /// equal unless the dose is a range), the most doses and the interval
+  /// (canonical duration); each unset where the protocol does not say.
+  /// Nullopt when the table carries no plan for it or it has no amount.
+  struct PlanAmounts {
+    std::optional<Rational> perDose, perDoseHigh, perDay, perDayHigh, perCourse, perCourseHigh, doses, interval;
+  };
+  std::optional<PlanAmounts> planAmounts(const ActionInfo &a, const FiredAction &f) const;
+  /// A course pathway's state after `r` (docs/semantics.md, "The course"):
+  /// each state input the next evaluation reads (`on_P`, then `P_T_state`
+  /// per tier) with its value as displayNode words it ("true", "false", a
+  /// member; "unknown" or "missing" when a missing value decided it), and
+  /// the exits taken. Empty for a table that is not a course pathway.
+  struct CourseState {
+    std::vector<std::pair<std::string, std::string>> next;
+    std::vector<std::string> exits;
+  };
+  CourseState courseState(uint32_t table, const Result &r) const;
 
   struct Model;
 

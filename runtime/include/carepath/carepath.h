@@ -253,6 +253,36 @@ CAREPATH_API int carepath_result_action_amount(const carepath_result *result, si
                                                int64_t *low_den, int64_t *high_num, int64_t *high_den);
 /* A fired give's amount for people, "420 mg per day"; "" when it has none. */
 CAREPATH_API const char *carepath_result_action_dose(const carepath_result *result, size_t i);
+/* A fired give's treatment plan for people (docs/tables.md, "plan"): "375 mg
+ * per dose, 1500 mg per day, at most 20 doses, one every 6 h"; "" when the
+ * table carries no plan for it or the plan says nothing. */
+CAREPATH_API const char *carepath_result_action_plan(const carepath_result *result, size_t i);
+typedef enum carepath_plan_part {
+  CAREPATH_PLAN_PER_DOSE = 0,   /* the amount of one dose (canonical unit: mg ...) */
+  CAREPATH_PLAN_PER_DAY = 1,    /* a day's amount */
+  CAREPATH_PLAN_PER_COURSE = 2, /* the whole course's amount */
+  CAREPATH_PLAN_DOSES = 3,      /* the most doses */
+  CAREPATH_PLAN_INTERVAL = 4    /* the time between doses, in hours */
+} carepath_plan_part;
+/* One part of fired give `i`'s plan, exactly: returns 1 and sets its low and
+ * high ends (equal unless the dose is a range), 0 when the protocol does not
+ * say. Any pointer may be NULL. */
+CAREPATH_API int carepath_result_action_plan_part(const carepath_result *result, size_t i, carepath_plan_part part,
+                                                  int64_t *low_num, int64_t *low_den, int64_t *high_num,
+                                                  int64_t *high_den);
+/* Course pathways (docs/semantics.md, "The course"): where the patient is
+ * after this evaluation, as the state inputs the next evaluation reads
+ * (`on_P`, then `P_T_state` per tier) with their values: "true", "false",
+ * a member's name, or "unknown"/"missing" when a missing value decided it.
+ * A caller stores them and passes them back with the next patient. None for
+ * a patient outside the population. */
+CAREPATH_API size_t carepath_result_next_state_count(const carepath_result *result);
+CAREPATH_API carepath_status carepath_result_next_state(const carepath_result *result, size_t i, const char **pathway,
+                                                        const char **input, const char **value);
+/* The exits taken (`exit NAME when C`): the patient leaves the pathway. */
+CAREPATH_API size_t carepath_result_exit_count(const carepath_result *result);
+CAREPATH_API carepath_status carepath_result_exit(const carepath_result *result, size_t i, const char **pathway,
+                                                  const char **exit);
 /* The assumptions the evaluated patient violates (a condition known false):
  * the decision is still computed, but the protocol was verified for no
  * such patient, so a caller must flag it. Each is an index for
