@@ -132,6 +132,35 @@ export interface Action {
   readonly option: number | null;
   /** A give's route ("iv", "buccal"); "" when the protocol names none. */
   readonly route: string;
+  /** A give's treatment plan, when the table carries one; else null. */
+  readonly plan: Plan | null;
+}
+
+/** A give's treatment plan (docs/tables.md, "plan"): exact amounts in the
+ * action's canonical unit for one dose, a day and the whole course (null
+ * where the protocol does not say; a dose range's high ends in the *High
+ * fields, equal to the low ones otherwise), the most doses and the interval
+ * between them in hours; `display` for people. */
+export interface Plan {
+  readonly perDose: Rational | null;
+  readonly perDoseHigh: Rational | null;
+  readonly perDay: Rational | null;
+  readonly perDayHigh: Rational | null;
+  readonly perCourse: Rational | null;
+  readonly perCourseHigh: Rational | null;
+  readonly doses: Rational | null;
+  readonly interval: Rational | null;
+  readonly display: string;
+}
+
+/** Where the patient is on a course pathway after an evaluation
+ * (docs/semantics.md, "The course"): each state input the next evaluation
+ * reads (`on_P`, `P_T_state`) with its value ("true", "false", a member;
+ * "unknown" or "missing" when a missing value decided it), and the exits taken. */
+export interface CourseState {
+  readonly pathway: string;
+  readonly next: Readonly<Record<string, string>>;
+  readonly exits: readonly string[];
 }
 
 /** A table output: its value as the result JSON gives it (null for a list,
@@ -163,6 +192,8 @@ export interface Result {
   /** The population assumptions the patient violates (Table.assumptions):
    * the decision is still made, but the protocol was verified for no such patient. */
   readonly assumptionsViolated: string[];
+  /** Course pathways: where the patient is after this evaluation. */
+  readonly course: CourseState[];
 }
 
 /** A patient value: true/false, a member's name, a number, "14 kg",

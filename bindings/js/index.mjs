@@ -70,6 +70,20 @@ function gcd(a, b) {
 
 /** An exact rational, numerator / denominator as BigInt (denominator > 0,
  * in lowest terms). `toString()` gives "14000/3" or "420". */
+// A give's treatment plan from the result JSON's `plan` (docs/tables.md):
+// exact amounts (a range's high ends equal the low ones for a single dose).
+function planOf(p) {
+  const exact = (x) => (x === null || x === undefined ? null : Rational.parse(x));
+  const part = (k) => [exact(p[k]), k + "High" in p ? exact(p[k + "High"]) : exact(p[k])];
+  const [perDose, perDoseHigh] = part("perDose");
+  const [perDay, perDayHigh] = part("perDay");
+  const [perCourse, perCourseHigh] = part("perCourse");
+  return Object.freeze({
+    perDose, perDoseHigh, perDay, perDayHigh, perCourse, perCourseHigh,
+    doses: exact(p.doses), interval: exact(p.interval), display: p.display ?? "",
+  });
+}
+
 export class Rational {
   constructor(numerator, denominator = 1n) {
     let n = BigInt(numerator);
@@ -356,6 +370,7 @@ export class Table {
         option: d.option ?? null,
         // A give's route ("iv", "buccal"); "" when the protocol names none.
         route: d.route ?? "",
+        plan: d.plan ? planOf(d.plan) : null,
       }));
     }
     const outputs = {};
@@ -380,6 +395,9 @@ export class Table {
       // The assumptions the patient violates: still decided, but verified for no such patient.
       assumptionsViolated: Array.from({ length: M._carepath_result_violated_assumption_count(r) }, (_, k) =>
         str(M._carepath_table_assumption_name(h, M._carepath_result_violated_assumption(r, k)))),
+      // Course pathways: where the patient is after this evaluation.
+      course: (doc.course ?? []).map((c) =>
+        Object.freeze({ pathway: c.pathway, next: Object.freeze({ ...c.next }), exits: Object.freeze([...c.exits]) })),
     };
   }
 

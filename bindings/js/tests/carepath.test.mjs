@@ -113,6 +113,32 @@ test("evaluation: the treatment plan, amounts exact", () => {
   assert.match(JSON.stringify(third), /"amount":"14000\/3"/);
 });
 
+test("evaluation: each give's plan and the course's next state", () => {
+  const gives = Object.fromEntries(table("dosing").evaluate(TODDLER).actions.map((a) => [a.name, a]));
+  const third = gives.third_drug.plan;
+  assert.ok(third.perCourse instanceof Rational);
+  assert.equal(String(third.perCourse), "14000/3");
+  assert.equal(third.perDay, null);
+  const range = gives.range_drug.plan;
+  assert.deepEqual([String(range.perDay), String(range.perDayHigh)], ["420", "700"]);
+  assert.equal(range.display, "420 mg .. 700 mg per day");
+  assert.equal(String(gives.pulse_drug.plan.perDayHigh), "420");
+  assert.equal(gives.child_care.plan, null);
+  // A transferred patient on first line: leaves the pathway by its exit.
+  const r = table("course").evaluate({
+    age: "3 years", fever: true, coma: true, transferred: true, presentation: "2 h", first_dose: null,
+    on_care: true, care_first_line_state: "on", care_second_line_state: "not_started",
+    care_no_further_line_state: "not_started", care_follow_up_state: "not_started",
+  });
+  assert.deepEqual(r.course, [{
+    pathway: "care",
+    next: { on_care: "false", care_first_line_state: "on", care_second_line_state: "not_started",
+      care_no_further_line_state: "not_started", care_follow_up_state: "not_started" },
+    exits: ["transferred_out"],
+  }]);
+  assert.deepEqual(table("dosing").evaluate(TODDLER).course, []);
+});
+
 test("evaluation: missing values and the explanation", () => {
   const patient = { ...TODDLER, stage: null };
   delete patient.alt;

@@ -43,6 +43,14 @@ const err: CarepathError = new InvalidPatientError("x");
 table.free();
 console.log(version, low, kind, fired, value, exact.equals(new Rational(585n, 2n)), err.details, table.tables[0].hitPolicy);
 
+// A give's plan and a course pathway's next state are typed too.
+const perDay: Rational | null = result.actions[0].plan?.perDay ?? null;
+const nextState: Readonly<Record<string, string>> | undefined = result.course[0]?.next;
+console.log(perDay, nextState);
+// @ts-expect-error: a plan's amounts are Rationals, never lossy numbers
+const wrongPerDay: number | null | undefined = result.actions[0].plan?.perDay;
+console.log(wrongPerDay);
+
 // @ts-expect-error: an amount is a Rational, never a lossy number
 const wrongAmount: number = result.actions[0].amount;
 // @ts-expect-error: a patient value is not an array

@@ -25,7 +25,7 @@ from fractions import Fraction
 from typing import Any, Dict, List, Optional, Tuple, Union
 
 __all__ = [
-    "load", "loads", "Table", "TrustStore", "Input", "Rule", "DecisionTable", "Action", "Output", "Result",
+    "load", "loads", "Table", "TrustStore", "Input", "Rule", "DecisionTable", "Action", "Plan", "CourseState", "Output", "Result",
     "ErrorDetail", "CarepathError", "InvalidArgumentError", "TableIOError", "MalformedTableError",
     "UnsupportedTableError", "TamperedTableError", "UnverifiedTableError", "UnsignedTableError",
     "UntrustedSignatureError", "BadSignatureError", "InvalidKeyError", "MalformedPatientError",
@@ -283,6 +283,50 @@ def _bound(fn, handle, i) -> Optional[Fraction]:
     return Fraction(num.value, den.value)
 
 
+def _fraction(text: Optional[str]) -> Optional[Fraction]:
+    return None if text is None else Fraction(text)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A give's treatment plan (docs/tables.md, "plan"): exact amounts in the
+    action's canonical unit for one dose, a day and the whole course (each a
+    Fraction, or None where the protocol does not say; a dose range's high
+    ends in the *_high fields, equal to the low ones otherwise), the most
+    doses and the interval between them in hours; `display` for people
+    ("420 mg per day, 2100 mg per course")."""
+    per_dose: Optional[Fraction]
+    per_day: Optional[Fraction]
+    per_course: Optional[Fraction]
+    doses: Optional[Fraction]
+    interval: Optional[Fraction]
+    display: str
+    per_dose_high: Optional[Fraction] = None
+    per_day_high: Optional[Fraction] = None
+    per_course_high: Optional[Fraction] = None
+
+    @staticmethod
+    def _from(p: Dict[str, Any]) -> "Plan":
+        low = {k: _fraction(p.get(k)) for k in ("perDose", "perDay", "perCourse")}
+        high = {k: _fraction(p[k + "High"]) if k + "High" in p else low[k] for k in low}
+        return Plan(per_dose=low["perDose"], per_day=low["perDay"], per_course=low["perCourse"],
+                    doses=_fraction(p.get("doses")), interval=_fraction(p.get("interval")),
+                    display=p.get("display", ""), per_dose_high=high["perDose"], per_day_high=high["perDay"],
+                    per_course_high=high["perCourse"])
+
+
+@dataclass(frozen=True)
+class CourseState:
+    """Where the patient is on a course pathway after this evaluation
+    (docs/semantics.md, "The course"): `next` maps each state input the next
+    evaluation reads (`on_P`, `P_T_state`) to its value ("true", "false", a
+    member; "unknown" or "missing" when a missing value decided it), and
+    `exits` are the exits taken."""
+    pathway: str
+    next: Dict[str, str]
+    exits: Tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class Action:
     """A fired action of the treatment plan. `source` is where it is written
@@ -307,6 +351,7 @@ class Action:
     choice: Optional[int] = None
     option: Optional[int] = None
     route: str = ""  # a give's route ("iv", "buccal"); "" when the protocol names none
+    plan: Optional[Plan] = None  # a give's treatment plan, when the table carries one
 
     @property
     def amount(self) -> Optional[Fraction]:
@@ -348,6 +393,8 @@ class Result:
     # The assumptions (Table.assumptions) the patient violates: the decision
     # is still made, but the protocol was verified for no such patient.
     assumptions_violated: List[str] = field(default_factory=list)
+    # Course pathways: where the patient is after this evaluation.
+    course: List[CourseState] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -504,7 +551,7 @@ class Table:
                 low=low, high=high, unit=d.get("canonicalUnit", ""), display=_str(_result_action_dose(r, i)),
                 basis=d.get("basis", ""), timing=d.get("timing", ""), note=d.get("note", ""),
                 citations=tuple(d.get("citations", [])), choice=d.get("choice"), option=d.get("option"),
-                route=d.get("route", "")))
+                route=d.get("route", ""), plan=Plan._from(d["plan"]) if d.get("plan") else None))
         outputs = {}
         for o in doc.get("outputs", []):
             key = f"{o['table']}.{o['output']}"
@@ -516,7 +563,9 @@ class Table:
                       outputs=outputs, violations=doc.get("violations", []),
                       trace=doc.get("trace"), patient=doc.get("patient"), json=doc,
                       assumptions_violated=[_str(_assumption_name(self._handle, _result_violated(r, k)))
-                                            for k in range(_result_violated_count(r))])
+                                            for k in range(_result_violated_count(r))],
+                      course=[CourseState(c["pathway"], dict(c["next"]), tuple(c["exits"]))
+                              for c in doc.get("course", [])])
 
 
 def _opened(status, handle, error) -> Table:

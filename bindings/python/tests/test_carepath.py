@@ -204,6 +204,29 @@ class Evaluation(unittest.TestCase):
         self.assertIn("counting.enough", r.fired)
         self.assertEqual(r.undecided, [])
 
+    def test_plan_and_course(self):
+        gives = {a.name: a for a in table("dosing").evaluate(TODDLER).actions}
+        third = gives["third_drug"].plan
+        self.assertEqual(third.per_course, Fraction(14000, 3))
+        self.assertIsInstance(third.per_course, Fraction)
+        self.assertIsNone(third.per_day)
+        ranged = gives["range_drug"].plan
+        self.assertEqual((ranged.per_day, ranged.per_day_high), (Fraction(420), Fraction(700)))
+        self.assertEqual(ranged.display, "420 mg .. 700 mg per day")
+        self.assertEqual(gives["pulse_drug"].plan.per_day_high, Fraction(420))
+        self.assertIsNone(gives["child_care"].plan)
+        # A transferred patient on first line: leaves the pathway by its exit.
+        course = table("course").evaluate({
+            "age": "3 years", "fever": True, "coma": True, "transferred": True, "presentation": "2 h",
+            "first_dose": None, "on_care": True, "care_first_line_state": "on",
+            "care_second_line_state": "not_started", "care_no_further_line_state": "not_started",
+            "care_follow_up_state": "not_started"})
+        self.assertEqual(course.course, [carepath.CourseState("care", {
+            "on_care": "false", "care_first_line_state": "on", "care_second_line_state": "not_started",
+            "care_no_further_line_state": "not_started", "care_follow_up_state": "not_started"},
+            ("transferred_out",))])
+        self.assertEqual(table("dosing").evaluate(TODDLER).course, [])
+
     def test_missing_values_and_explanation(self):
         patient = dict(TODDLER)
         del patient["alt"]
