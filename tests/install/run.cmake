@@ -152,6 +152,15 @@ endif()
 expect_dose("C++17 consumer" ${WORK_DIR}/build/downstream_cxx17)
 expect_dose("C++20 consumer" ${WORK_DIR}/build/downstream_cxx20)
 
+# (d) JavaScript: the installed npm package folder under Node, nothing else
+# (built when em++ is found: JS_PACKAGE is then ON).
+if(JS_PACKAGE)
+  if(NOT EXISTS ${PREFIX}/share/carepath/js/package.json OR NOT EXISTS ${PREFIX}/share/carepath/js/carepath-wasm.mjs)
+    message(FATAL_ERROR "not installed: the JavaScript package (share/carepath/js)")
+  endif()
+  expect_dose("JavaScript consumer" ${NODE} ${SOURCE_DIR}/tests/install/consumer.mjs ${PREFIX}/share/carepath/js)
+endif()
+
 # The C++ API from C++17, without CMake: a clear error, not a page of them.
 file(WRITE ${WORK_DIR}/cxx17.cpp "#include <carepath/Table.h>\n")
 execute_process(COMMAND c++ -std=c++17 -fsyntax-only -I${PREFIX}/include ${WORK_DIR}/cxx17.cpp
