@@ -60,6 +60,8 @@ function observe(table, c) {
   }
   const out = { inPopulation: r.inPopulation, fired: r.fired, undecided: r.undecided, actions, outputs };
   if (r.assumptionsViolated.length) out.assumptionsViolated = r.assumptionsViolated; // absent when none
+  // Course pathways only: where the patient is next.
+  if (r.course.length) out.course = r.course.map((c) => ({ pathway: c.pathway, next: { ...c.next }, exits: [...c.exits] }));
   return out;
 }
 

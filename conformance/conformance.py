@@ -59,6 +59,8 @@ def observe(carepath, table, case):
            "actions": actions, "outputs": outputs}
     if r.assumptions_violated:  # only when some are: the key is absent otherwise
         out["assumptionsViolated"] = r.assumptions_violated
+    if r.course:  # course pathways only: where the patient is next
+        out["course"] = [{"pathway": c.pathway, "next": c.next, "exits": list(c.exits)} for c in r.course]
     return out
 
 

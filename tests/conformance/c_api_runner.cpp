@@ -81,6 +81,23 @@ json observe(const carepath_table *t, const std::string &patient, carepath_resul
   // The assumptions the patient violates, only when some are.
   for (size_t k = 0; k < carepath_result_violated_assumption_count(r); ++k)
     out["assumptionsViolated"].push_back(carepath_table_assumption_name(t, carepath_result_violated_assumption(r, k)));
+  // Course pathways: each one's next state, from the accessors (in table
+  // order, its state inputs together), and the exits taken.
+  json course = json::array();
+  for (size_t k = 0; k < carepath_result_next_state_count(r); ++k) {
+    const char *pathway = nullptr, *input = nullptr, *value = nullptr;
+    carepath_result_next_state(r, k, &pathway, &input, &value);
+    if (course.empty() || course.back()["pathway"] != pathway)
+      course.push_back({{"pathway", pathway}, {"next", json::object()}, {"exits", json::array()}});
+    course.back()["next"][input] = value;
+  }
+  for (size_t k = 0; k < carepath_result_exit_count(r); ++k) {
+    const char *pathway = nullptr, *exit = nullptr;
+    carepath_result_exit(r, k, &pathway, &exit);
+    for (json &c : course)
+      if (c["pathway"] == pathway) c["exits"].push_back(exit);
+  }
+  if (!course.empty()) out["course"] = course;
   return out;
 }
 

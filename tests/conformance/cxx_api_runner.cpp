@@ -97,6 +97,16 @@ json observe(const rt::Table &t, const std::string &text, rt::Result &r) {
     out["assumptionsViolated"] = json::array();
     for (uint32_t k : r.violatedAssumptions) out["assumptionsViolated"].push_back(t.assumptions()[k].name);
   }
+  // Course pathways: where the patient is next (Table::courseState).
+  json course = json::array();
+  for (uint32_t ti = 0; ti < tables.size() && r.inPopulation; ++ti) {
+    if (!tables[ti].course) continue;
+    rt::Table::CourseState state = t.courseState(ti, r);
+    json next = json::object();
+    for (const auto &[input, value] : state.next) next[input] = value;
+    course.push_back({{"pathway", tables[ti].name}, {"next", next}, {"exits", state.exits}});
+  }
+  if (!course.empty()) out["course"] = course;
   return out;
 }
 
