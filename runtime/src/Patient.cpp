@@ -404,6 +404,27 @@ bool readSimplePatient(const std::vector<InputSpec> &specs, std::string_view jso
   return true;
 }
 
+bool isDecimalSyntax(std::string_view text) {
+  size_t i = 0;
+  auto digits = [&] {
+    size_t from = i;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+    return i > from;
+  };
+  if (i < text.size() && (text[i] == '-' || text[i] == '+')) ++i;
+  if (!digits()) return false;
+  if (i < text.size() && text[i] == '.') {
+    ++i;
+    if (!digits()) return false;
+  }
+  if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+    ++i;
+    if (i < text.size() && (text[i] == '-' || text[i] == '+')) ++i;
+    if (!digits()) return false;
+  }
+  return i == text.size();
+}
+
 std::optional<Rational> parseDecimal(std::string_view text) {
   size_t e = text.find_first_of("eE");
   std::string_view mantissa = text.substr(0, e);
@@ -594,6 +615,12 @@ std::optional<std::vector<PatientValue>> readPatientGeneral(const std::vector<In
       }
       if (!shapeOk) break;
       std::optional<Rational> number = parseDecimal(numberText);
+      if (!number && isDecimalSyntax(numberText)) {
+        // Written as a number, but more digits than exact arithmetic holds.
+        fail(name, "input '" + name + "': value too large or too precise", Kind::TooLarge,
+             "a value exact arithmetic can hold", "'" + numberText + "'");
+        break;
+      }
       if (!number) {
         std::string text = node.type == Node::Type::String ? node.text : numberText;
         fail(name, "input '" + name + "': '" + text + "' is not a number" +

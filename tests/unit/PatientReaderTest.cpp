@@ -127,6 +127,24 @@ TEST(PatientReader, ParseDecimalIsExact) {
   EXPECT_FALSE(parseDecimal("abc"));
   EXPECT_FALSE(parseDecimal("1e400"));
   EXPECT_FALSE(parseDecimal("123456789012345678901234567890"));
+  // Refused, but written as a number: too large, not "not a number".
+  EXPECT_TRUE(isDecimalSyntax("123456789012345678901234567890"));
+  EXPECT_TRUE(isDecimalSyntax("-14.0000000000000000000000001"));
+  EXPECT_TRUE(isDecimalSyntax("1e400"));
+  for (const char *bad : {"", "1.", ".5", "1e", "abc", "1.5.2", "--1", "1/3", "14 kg"}) EXPECT_FALSE(isDecimalSyntax(bad)) << bad;
+}
+
+TEST(PatientReader, TooManyDigitsIsTooLargeNotNotANumber) {
+  for (const char *value : {"\"14.0000000000000000000000001 kg\"", "\"123456789012345678901 g\""}) {
+    auto errors = errorsOf(with("weight", value));
+    ASSERT_EQ(errors.size(), 1u) << value;
+    EXPECT_EQ(errors[0].kind, PatientError::Kind::TooLarge) << value;
+    EXPECT_EQ(errors[0].message, "input 'weight': value too large or too precise");
+  }
+  // Not a number at all: still NOT_A_NUMBER.
+  auto errors = errorsOf(with("weight", "\"14.0.1 kg\""));
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].kind, PatientError::Kind::NotANumber);
 }
 
 TEST(PatientReader, MissingInput) {

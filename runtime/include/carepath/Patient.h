@@ -133,6 +133,10 @@ std::optional<std::vector<PatientValue>> readPatientGeneral(const std::vector<In
 /// string: "14", "-0.25", "1.5e3", "2E-2". Nullopt when malformed or too
 /// large/precise for a Rational.
 std::optional<Rational> parseDecimal(std::string_view text);
+/// Whether `text` is written as a decimal number ("14", "-0.25", "1.5e3"):
+/// when parseDecimal still refuses it, it is too large or too precise, not
+/// "not a number".
+bool isDecimalSyntax(std::string_view text);
 
 /// `canonical` shown in `unit` (none: canonical, no unit name) by the one
 /// display rule of carepath/Quantity.h: "14 kg", "333.333333 (exactly 1000/3) mg".
