@@ -256,9 +256,10 @@ public:
       for (size_t o = 0; o < t.outputs.size(); ++o) {
         const ir::Output &out = t.outputs[o];
         ir::ExprRef e = ir::outputValue(t, static_cast<int>(o));
-        json v = out.type.kind == Kind::Number ? num(*e).e : value(*e);
-        json info = {{"role", "output"}, {"decision", t.name}, {"output", out.name}, {"type", typeName(out.type)}};
-        if (out.type.kind == Kind::Number) info["unit"] = unitOf(out.type.dim);
+        // The value's own type: `collect count` counts (an integer) whatever the output's type.
+        json v = value(*e);
+        json info = {{"role", "output"}, {"decision", t.name}, {"output", out.name}, {"type", typeName(e->type)}};
+        if (e->type.kind == Kind::Number) info["unit"] = unitOf(e->type.dim);
         // "output T.O": sema names a define T.O where an expression reads it.
         statements.push_back(def("output " + t.name + "." + out.name, ifThen(exprRef(kPopulationDef), v, nullLiteral()), info));
       }
