@@ -8,6 +8,7 @@
 
 #include "Driver.h"
 #include "backends/Dmn.h"
+#include "backends/Elm.h"
 #include "backends/Fhir.h"
 #include "backends/JsonTable.h"
 #include "backends/Sql.h"
@@ -21,7 +22,7 @@ namespace {
 struct CompileOptions {
   std::string file;
   std::string output;
-  std::string target = "json";  // json | dmn | sql | fhir (backends/Dmn.h, Sql.h, Fhir.h, docs/interop.md)
+  std::string target = "json";  // json | dmn | sql | fhir | elm (backends/Dmn.h, Sql.h, Fhir.h, Elm.h, docs/interop.md)
   std::string dialect = "sqlite";  // sql: sqlite | postgres | standard
   std::string fhirBase = backends::FhirOptions{}.base;  // fhir: the resources' canonical base
   bool noVerify = false;
@@ -127,6 +128,12 @@ int run(const CompileOptions &o, CommandContext &ctx) {
     fhir.compilerVersion = meta.compilerVersion;
     fhir.verificationStatus = meta.verification.status;
     text = backends::emitFhir(p, fhir, diags);
+  } else if (o.target == "elm") {
+    // --target elm: a CQL/ELM JSON library (same gate).
+    backends::ElmOptions elm;
+    elm.compilerVersion = meta.compilerVersion;
+    elm.verificationStatus = meta.verification.status;
+    text = backends::emitElm(p, elm, diags);
   } else {
     text = backends::emitJsonTable(p, sources, meta, diags);
   }
@@ -151,8 +158,9 @@ Command compileCommand() {
     line.option("-o,--output", o->output, "Where to write the table ('-' for standard output)", true);
     line.choice("--target", o->target,
                 "Output format: json (compiled decision table), dmn (DMN 1.3 XML), sql (a view over a patients table) "
-                "or fhir (a FHIR R4 Bundle: PlanDefinition and ActivityDefinitions)",
-                {"json", "dmn", "sql", "fhir"});
+                "fhir (a FHIR R4 Bundle: PlanDefinition and ActivityDefinitions) or elm (a CQL/ELM JSON library over FHIR "
+                "Observations)",
+                {"json", "dmn", "sql", "fhir", "elm"});
     line.choice("--dialect", o->dialect, "SQL dialect for --target sql: sqlite, postgres or standard",
                 {"sqlite", "postgres", "standard"});
     line.option("--fhir-base", o->fhirBase, "Canonical base URL of the resources for --target fhir");

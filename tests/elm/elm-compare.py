@@ -1,0 +1,257 @@
+#!/usr/bin/env python3
+"""The CQL/ELM interop test (docs/interop.md, "CQL/ELM"): the protocol's ELM
+export run by the npm `cql-execution` over FHIR R4 patient bundles read by
+`cql-exec-fhir` (elm-eval.mjs), against `carepath eval --patients` on the
+compiled table, for N random patients.
+
+    elm-compare.py --carepath BIN --protocol FILE.care --interop DIR
+                   --n N --work DIR [--seed S] [--corrupt OLD=>NEW]
+
+Patients come from the SQL test's generator (tests/sql/sql-compare.py:
+integers 1 in 3, bounds 1 in 10, up to 3 decimals; an optional input
+missing 1 in 4), over the inputs the library's definitions declare (their
+`carepath` annotation: type, stated unit and UCUM code, range, places,
+members, optional). The same values go to carepath ("3.25 kg") and, as one
+Observation per input coded in urn:carepath:input (valueQuantity in the
+stated unit, valueBoolean, valueString; none for a missing value), into
+one FHIR Bundle per patient.
+
+Compared per patient: the library's "carepath input error" is null (carepath
+accepted every patient), "in population", per pathway and table the tiers
+or rules that apply, every action offered (kind, name, alternative or not)
+with its amount compared exactly (the engine's number read as the decimal
+it prints, against carepath's exact fraction), and every typed output
+(exactly). Exit 0 when all agree, 1 on a mismatch (MISMATCH lines), 2 when
+a tool failed, 77 when the npm packages are not installed. With --corrupt
+the first OLD in the export becomes NEW first; the run then passes only
+if the comparison reports a mismatch.
+"""
+import argparse
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import time
+from fractions import Fraction
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+spec = importlib.util.spec_from_file_location("sql_compare", os.path.join(HERE, "..", "sql", "sql-compare.py"))
+sqlc = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(sqlc)
+
+UCUM = "http://unitsofmeasure.org"
+SYSTEM = "urn:carepath:input"
+
+
+def fail(msg, code=2):
+    print(f"elm-compare: {msg}", file=sys.stderr)
+    sys.exit(code)
+
+
+def run(cmd, **kw):
+    r = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    if r.returncode != 0:
+        fail(f"{' '.join(cmd[:3])}... exited {r.returncode}:\n{r.stderr[-3000:]}")
+    return r.stdout
+
+
+def definitions(elm):
+    """(name, annotation) for every definition the export annotates."""
+    out = []
+    for d in elm["library"]["statements"]["def"]:
+        for a in d.get("annotation", []):
+            for t in a.get("t", []):
+                if t.get("name") == "carepath":
+                    out.append((d["name"], json.loads(t["value"])))
+    return out
+
+
+def input_specs(defs):
+    specs = []
+    for name, info in defs:
+        if info["role"] != "input":
+            continue
+        s = {"name": info["input"], "optional": info["optional"], "value": info["value"]}
+        t = info["type"]
+        if t == "boolean":
+            s["kind"] = "bool"
+        elif t == "string":
+            s["kind"] = "string"
+        elif t == "enum":
+            s.update(kind="enum", members=info["members"])
+        else:
+            bound = Fraction(info.get("bound", 1000))
+            s.update(kind="number", integer=t == "integer", unit=info["unit"], ucum=info["ucum"], scale=info["places"],
+                     lo=Fraction(info["lo"]) if "lo" in info else -bound,
+                     hi=Fraction(info["hi"]) if "hi" in info else bound)
+        specs.append(s)
+    return specs
+
+
+def bundle(specs, p, k):
+    """The patient as a FHIR Bundle, as JSON text (numbers as their exact
+    decimal text)."""
+    pid = f"p{k + 1}"
+    entries = [json.dumps({"resource": {"resourceType": "Patient", "id": pid}})]
+    for s in specs:
+        v = p[s["name"]]
+        if v is None:
+            continue
+        obs = {"resourceType": "Observation", "id": f"{pid}-{s['name']}", "status": "final",
+               "code": {"coding": [{"system": SYSTEM, "code": s["name"]}]}, "subject": {"reference": f"Patient/{pid}"}}
+        if s["kind"] == "number":
+            obs["valueQuantity"] = {"value": "@NUMBER@", "unit": s["unit"] or "1", "system": UCUM, "code": s["ucum"]}
+            text = json.dumps({"resource": obs}).replace('"@NUMBER@"', sqlc.decimal_text(v))
+        else:
+            obs["valueBoolean" if s["kind"] == "bool" else "valueString"] = v
+            text = json.dumps({"resource": obs})
+        entries.append(text)
+    return '{"resourceType": "Bundle", "type": "collection", "entry": [' + ", ".join(entries) + "]}"
+
+
+def exact(v):
+    """A number the engine printed, as the decimal it reads as."""
+    return None if v is None else Fraction(v)
+
+
+def engine_result(defs, line):
+    """carepath's batch line shape, from the definitions' values."""
+    decisions = {}
+    for name, info in defs:
+        if info["role"] in ("fires", "decision"):
+            decisions.setdefault(info["decision"], {"fired": [], "actions": [], "outputs": {}})
+    for name, info in defs:
+        role = info["role"]
+        if role == "fires" and line[name] is True:
+            decisions[info["decision"]]["fired"].append(info["item"])
+        elif role == "action" and line[name] is True:
+            item = {"rule": info["rule"], "kind": info["kind"], "name": info["name"], "choice": info["choice"] or None}
+            if "amount" in info:
+                item["amount"] = exact(line[info["amount"]])
+            if "amountHigh" in info:
+                item["amountHigh"] = exact(line[info["amountHigh"]])
+            decisions[info["decision"]]["actions"].append(item)
+        elif role == "output":
+            decisions[info["decision"]]["outputs"][info["output"]] = (info["type"], line[name])
+    return decisions
+
+
+def same_number(a, b):
+    if a is None or b is None:
+        return a is None and b is None
+    return Fraction(a) == Fraction(b)
+
+
+def compare(cp, defs, line):
+    problems = []
+    err = next((line[n] for n, i in defs if i["role"] == "input-error"), None)
+    if err is not None:
+        problems.append(f"the library refused the patient: {err}")
+    pop = next((line[n] for n, i in defs if i["role"] == "population"), None)
+    if bool(pop) != cp["inPopulation"]:
+        problems.append(f"in population: elm {pop}, carepath {cp['inPopulation']}")
+    got = engine_result(defs, line)
+    for name, d in cp["decisions"].items():
+        g = got.get(name)
+        if g is None:
+            problems.append(f"{name}: not in the export")
+            continue
+        if sorted(d["fired"]) != sorted(g["fired"]):
+            problems.append(f"{name}: carepath fired {sorted(d['fired'])}, elm {sorted(g['fired'])}")
+            continue
+        key = lambda a: (a["rule"], a["kind"], a["name"] if a["kind"] != "unspecified" else "", a.get("choice") is not None)
+        want = sorted(d["actions"], key=lambda a: (key(a), str(a.get("amount"))))
+        have = sorted(g["actions"], key=lambda a: (key(a), str(a.get("amount"))))
+        if [key(a) for a in want] != [key(a) for a in have]:
+            problems.append(f"{name}: carepath actions {[key(a) for a in want]}, elm {[key(a) for a in have]}")
+            continue
+        for a, b in zip(want, have):
+            if not same_number(a.get("amount"), b.get("amount")) or not same_number(a.get("amountHigh"), b.get("amountHigh")):
+                problems.append(f"{name}.{a['rule']}: {a['name']} carepath {a.get('amount')}..{a.get('amountHigh')}, "
+                                f"elm {b.get('amount')}..{b.get('amountHigh')}")
+        for oname, o in d.get("outputs", {}).items():
+            if oname not in g["outputs"]:
+                if o.get("list") is not None and o.get("value") is None and not g["outputs"]:
+                    continue  # a list output: no definition (the fired rules say it)
+                problems.append(f"{name}.{oname}: not in the export")
+                continue
+            typ, v = g["outputs"][oname]
+            e = o["value"]
+            ok = same_number(e, v) if typ in ("integer", "decimal") else e == v
+            if not ok:
+                problems.append(f"{name}.{oname}: carepath {e!r}, elm {v!r}")
+    for name in got:
+        if name not in cp["decisions"]:
+            problems.append(f"{name}: in the export, not in carepath's result")
+    return problems
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--carepath", required=True)
+    ap.add_argument("--protocol", required=True)
+    ap.add_argument("--interop", required=True, help="the npm project with cql-execution and cql-exec-fhir installed")
+    ap.add_argument("--n", type=int, default=1000)
+    ap.add_argument("--seed", type=int, default=20240607)
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--corrupt", default="")
+    ap.add_argument("--show", type=int, default=5)
+    o = ap.parse_args()
+    for pkg in ("cql-execution", "cql-exec-fhir"):
+        if not os.path.exists(os.path.join(o.interop, "node_modules", pkg)):
+            print(f"elm-compare: the npm package {pkg} is not installed (--interop DIR): skipped")
+            return 77
+    n = o.n
+    cap = os.environ.get("CAREPATH_INTEROP_MAX")
+    if cap and not o.corrupt and n > int(cap):
+        n = int(cap)
+    os.makedirs(o.work, exist_ok=True)
+    table, export = os.path.join(o.work, "table.json"), os.path.join(o.work, "library.json")
+    run([o.carepath, "compile", o.protocol, "--no-verify", "-o", table])
+    run([o.carepath, "compile", o.protocol, "--no-verify", "--target", "elm", "-o", export])
+    text = open(export).read()
+    if o.corrupt:
+        old, new = o.corrupt.split("=>", 1)
+        if old not in text:
+            fail(f"the corruption '{o.corrupt}' changed nothing in the export", 1)
+        text = text.replace(old, new, 1)
+        with open(export, "w") as f:
+            f.write(text)
+    defs = definitions(json.loads(text))
+    specs = input_specs(defs)
+    pats = sqlc.patients(specs, n, o.seed)
+    cpl, bundles = os.path.join(o.work, "patients.carepath.jsonl"), os.path.join(o.work, "bundles.ndjson")
+    with open(cpl, "w") as f:
+        for p in pats:
+            f.write(sqlc.carepath_patient(specs, p) + "\n")
+    with open(bundles, "w") as f:
+        for k, p in enumerate(pats):
+            f.write(bundle(specs, p, k) + "\n")
+    cp = [json.loads(x) for x in run([o.carepath, "eval", table, "--patients", cpl, "--format=jsonl",
+                                      "--allow-unverified"]).splitlines()]
+    for k, line in enumerate(cp):
+        if "error" in line:
+            fail(f"carepath refused generated patient {k + 1}: {line['error']}")
+    t0 = time.perf_counter()
+    out = run(["node", os.path.join(HERE, "elm-eval.mjs"), o.interop, export, bundles])
+    elapsed = time.perf_counter() - t0
+    # Numbers exactly as the engine printed them.
+    el = [json.loads(x, parse_float=Fraction) for x in out.splitlines()]
+    if len(cp) != n or len(el) != n:
+        fail(f"{len(cp)} carepath lines and {len(el)} cql-execution lines for {n} patients")
+    mismatches, fired, doses = [], 0, 0
+    for k, (a, b) in enumerate(zip(cp, el)):
+        fired += sum(1 for name, i in defs if i["role"] == "fires" and b[name] is True)
+        doses += sum(1 for name, i in defs if i["role"] == "action" and b[name] is True and "amount" in i)
+        problems = compare(a, defs, b)
+        if problems:
+            mismatches.append((k, problems))
+    print(f"elm-compare: {os.path.basename(o.protocol)}: {n} patients (seed {o.seed}), {len(defs)} definitions, "
+          f"{fired} tiers/rules applied, {doses} doses compared; {len(mismatches)} mismatches; "
+          f"cql-execution {n / max(elapsed, 1e-9):,.0f} patients/s (process)")
+    return sqlc.verdict("elm-compare", mismatches, n, o.show, o.corrupt, specs, pats)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
