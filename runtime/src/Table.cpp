@@ -24,6 +24,7 @@
 #include <set>
 #include <span>
 #include <sstream>
+#include <utility>
 
 #include "carepath/Sha256.h"
 #include "carepath/Signing.h"
@@ -653,12 +654,13 @@ public:
     }
     std::vector<uint32_t> out;
     if (!check) return out;
-    std::vector<uint32_t> stack(node.args.rbegin(), node.args.rend());
-    std::set<uint32_t> seen;
+    std::vector<uint32_t> &stack = stack_;
+    stack.assign(node.args.rbegin(), node.args.rend());
+    startVisit();
     while (!stack.empty()) {
       uint32_t x = stack.back();
       stack.pop_back();
-      if (!seen.insert(x).second) continue;
+      if (!firstVisit(x)) continue;
       const NodeInfo &a = m_.nodes[x];
       if (a.op == Op::Input || a.op == Op::Define) {
         if (a.kind != InputSpec::Kind::Bool || a.op == Op::Input) out.push_back(x);
@@ -691,50 +693,50 @@ public:
   // `or`, `not` and is-true are what the `when` text shows already.
   std::vector<ConditionCheck> explainList(uint32_t root) {
     std::vector<ConditionCheck> out;
-    std::set<uint32_t> seen;
-    walk(root, 0, out, seen);
+    startVisit();
+    walk(root, 0, out);
     return out;
   }
-  void walk(uint32_t n, uint32_t depth, std::vector<ConditionCheck> &out, std::set<uint32_t> &seen) {
+  void walk(uint32_t n, uint32_t depth, std::vector<ConditionCheck> &out) {
     using Op = NodeInfo::Op;
     const NodeInfo &node = m_.nodes[n];
     if (depth > 16) return;  // explanations stay readable; the values are all in Result::values
     switch (node.op) {
       case Op::Not: case Op::And: case Op::Or: case Op::IsTrue:
-        for (uint32_t a : node.args) walk(a, depth, out, seen);
+        for (uint32_t a : node.args) walk(a, depth, out);
         return;
       case Op::If:
         if (node.kind == InputSpec::Kind::Bool)
-          for (uint32_t a : node.args) walk(a, depth, out, seen);
+          for (uint32_t a : node.args) walk(a, depth, out);
         return;
       case Op::Input:
-        if (node.kind == InputSpec::Kind::Bool && seen.insert(n).second) out.push_back({n, depth, Truth::False});
+        if (node.kind == InputSpec::Kind::Bool && firstVisit(n)) out.push_back({n, depth, Truth::False});
         return;
       case Op::Define:
-        if (!seen.insert(n).second) return;
+        if (!firstVisit(n)) return;
         out.push_back({n, depth, Truth::False});
         // A define's parts one level deeper; a condition named by a reading
         // of the record (`P_T_state == on`, docs/tables.md) is one check.
         if (node.kind == InputSpec::Kind::Bool) {
-          if (isName(node.name)) walk(node.args[0], depth + 1, out, seen);
+          if (isName(node.name)) walk(node.args[0], depth + 1, out);
         } else {
           for (uint32_t r : node.reads)
-            if (m_.nodes[r].op == Op::Define) walk(r, depth + 1, out, seen);
+            if (m_.nodes[r].op == Op::Define) walk(r, depth + 1, out);
         }
         return;
       case Op::Eq: case Op::Ne: case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::In: case Op::Known:
-        if (!seen.insert(n).second) return;
+        if (!firstVisit(n)) return;
         out.push_back({n, depth, Truth::False});
         for (uint32_t r : node.reads)
-          if (m_.nodes[r].op == Op::Define) walk(r, depth + 1, out, seen);
+          if (m_.nodes[r].op == Op::Define) walk(r, depth + 1, out);
         // A comparison of two conditions (`a == b`): their parts too.
         for (uint32_t a : node.args)
-          if (m_.nodes[a].kind == InputSpec::Kind::Bool) walk(a, depth + 1, out, seen);
+          if (m_.nodes[a].kind == InputSpec::Kind::Bool) walk(a, depth + 1, out);
         return;
       case Op::Count:
-        if (!seen.insert(n).second) return;
+        if (!firstVisit(n)) return;
         out.push_back({n, depth, Truth::False});
-        for (uint32_t a : node.args) walk(a, depth + 1, out, seen);
+        for (uint32_t a : node.args) walk(a, depth + 1, out);
         return;
       default: return;  // constants, arithmetic
     }
@@ -1056,10 +1058,23 @@ public:
   }
 
 private:
+  // The nodes one walk (reads, explainList) has visited: stamped with the
+  // walk's number, so a walk needs no set of its own (a large table has
+  // tens of thousands of them to derive).
+  void startVisit() {
+    if (visited_.size() < m_.nodes.size()) visited_.resize(2 * m_.nodes.size(), 0);
+    if (++walk_ == 0) {  // wrapped: forget every stamp
+      std::fill(visited_.begin(), visited_.end(), 0);
+      walk_ = 1;
+    }
+  }
+  bool firstVisit(uint32_t n) { return std::exchange(visited_[n], walk_) != walk_; }
 
   const Reader &r_;
   Model &m_;
   std::map<std::string, size_t> byName_;
+  std::vector<uint32_t> visited_, stack_;
+  uint32_t walk_ = 0;
 };
 
 // ------------------------------------------------------------------ evaluation
@@ -1244,16 +1259,25 @@ class Demand {
 public:
   Demand(const Table::Model &m, const std::vector<PatientValue> &patient, std::vector<NodeValue> &v, uint32_t done)
       : m_(m), patient_(patient), v_(v) {
+    // Zero but for the words `dirty` lists (cleared here, not re-zeroed
+    // whole: a large table's nodes would make each evaluation linear).
     static thread_local std::vector<uint64_t> computed;
-    static thread_local std::vector<uint32_t> stack;
-    computed.assign(m.nodes.size() / 64 + 1, 0);
+    static thread_local std::vector<uint32_t> stack, dirty;
+    for (uint32_t w : dirty) computed[w] = 0;
+    dirty.clear();
+    if (computed.size() < m.nodes.size() / 64 + 1) computed.resize(m.nodes.size() / 64 + 1, 0);
     computed_ = &computed;
+    dirty_ = &dirty;
     stack.clear();
     stack_ = &stack;
     for (uint32_t i = 0; i < done; ++i) mark(i);
   }
   bool has(uint32_t n) const { return ((*computed_)[n / 64] >> (n % 64)) & 1; }
-  void mark(uint32_t n) { (*computed_)[n / 64] |= uint64_t(1) << (n % 64); }
+  void mark(uint32_t n) {
+    uint64_t &w = (*computed_)[n / 64];
+    if (!w) dirty_->push_back(n / 64);
+    w |= uint64_t(1) << (n % 64);
+  }
   void need(uint32_t node) {
     if (has(node)) return;
     std::vector<uint32_t> &stack = *stack_;
@@ -1286,7 +1310,7 @@ private:
   const std::vector<PatientValue> &patient_;
   std::vector<NodeValue> &v_;
   std::vector<uint64_t> *computed_;
-  std::vector<uint32_t> *stack_;
+  std::vector<uint32_t> *stack_, *dirty_;
 };
 
 [[noreturn]] void raise(Error e, const std::string &what) {
@@ -1396,19 +1420,37 @@ void recordFired(const TableInfo &info, const std::vector<NodeValue> &v, uint32_
 // and the residual ones (RuleIndex.h). Which rules fire is
 // carepath::fire's definition (Rules.h) on a sparse set: under `first`,
 // `priority` and `any` the first match in order, otherwise every match.
+// Every match is still recorded (Result::matched is public, and `unique`
+// and `any` need them all): its cost follows the matches, not the rules.
 template <class SameOutputs>
 void evaluateIndexed(const Table::Model &m, const std::vector<PatientValue> &patient, uint32_t t, const RuleIndex &ix,
                      Demand &demand, Result &out, SameOutputs &sameOutputs, std::vector<uint32_t> &involved) {
   const TableInfo &info = m.tables[t];
   std::vector<NodeValue> &v = out.values;
-  static thread_local std::vector<uint64_t> bits;
-  static thread_local std::vector<uint32_t> hits, fired;
-  const size_t W = ix.words();
-  bits.resize(2 * W);
-  uint64_t *matched = bits.data(), *undecided = bits.data() + W;
-  ix.query(patient, matched, undecided);
+  // The query's bitsets, zero but for the words `touched` lists: those the
+  // walk below clears, or an evaluation that threw left behind. Sized for
+  // the largest table seen, so nothing here is proportional to the rules.
+  static thread_local std::vector<uint64_t> matchedBits, undecidedBits, touchedBits;
+  static thread_local std::vector<uint32_t> hits, fired, written, sparseOrder;
+  static thread_local std::vector<uint8_t> ones;
+  const size_t S = ix.summaryWords();
+  if (touchedBits.size() < S) {
+    touchedBits.resize(S, 0);
+    matchedBits.resize(64 * S, 0);
+    undecidedBits.resize(64 * S, 0);
+  }
+  uint64_t *matched = matchedBits.data(), *undecided = undecidedBits.data(), *touched = touchedBits.data();
+  for (size_t s = 0; s < touchedBits.size(); ++s)
+    for (uint64_t x = std::exchange(touched[s], 0); x; x &= x - 1) {
+      size_t w = s * 64 + static_cast<size_t>(std::countr_zero(x));
+      matched[w] = undecided[w] = 0;
+    }
+  ix.query(patient, matched, undecided, touched);
   const std::vector<uint32_t> &position = ix.position(), &order = ix.order();
-  auto set = [](uint64_t *b, uint32_t p) { b[p / 64] |= uint64_t(1) << (p % 64); };
+  auto set = [&](uint64_t *b, uint32_t p) {
+    b[p / 64] |= uint64_t(1) << (p % 64);
+    touched[p / 4096] |= uint64_t(1) << (p / 64 % 64);
+  };
   // The residual rules, in written order, as the scan reads them (the first
   // condition that cannot be computed is the error; a box check cannot fail).
   for (uint32_t r : ix.residual()) {
@@ -1420,18 +1462,20 @@ void evaluateIndexed(const Table::Model &m, const std::vector<PatientValue> &pat
       set(undecided, position[r]);
   }
   hits.clear();  // matched rules, in order
-  for (size_t w = 0; w < W; ++w) {
-    for (uint64_t x = matched[w]; x; x &= x - 1) {
-      uint32_t r = order[w * 64 + static_cast<uint32_t>(std::countr_zero(x))];
-      out.matched[t][r] = 1;
-      hits.push_back(r);
+  for (size_t s = 0; s < S; ++s)
+    for (uint64_t y = std::exchange(touched[s], 0); y; y &= y - 1) {
+      size_t w = s * 64 + static_cast<size_t>(std::countr_zero(y));
+      for (uint64_t x = std::exchange(matched[w], 0); x; x &= x - 1) {
+        uint32_t r = order[w * 64 + static_cast<uint32_t>(std::countr_zero(x))];
+        out.matched[t][r] = 1;
+        hits.push_back(r);
+      }
+      for (uint64_t x = std::exchange(undecided[w], 0); x; x &= x - 1) {
+        uint32_t r = order[w * 64 + static_cast<uint32_t>(std::countr_zero(x))];
+        out.undecided[t][r] = 1;
+        out.flagged[t].push_back(r);
+      }
     }
-    for (uint64_t x = undecided[w]; x; x &= x - 1) {
-      uint32_t r = order[w * 64 + static_cast<uint32_t>(std::countr_zero(x))];
-      out.undecided[t][r] = 1;
-      out.flagged[t].push_back(r);
-    }
-  }
   // Every flag set below is a matched rule's: listed, the next evaluation
   // clears just these.
   out.flagged[t].insert(out.flagged[t].end(), hits.begin(), hits.end());
@@ -1458,8 +1502,18 @@ void evaluateIndexed(const Table::Model &m, const std::vector<PatientValue> &pat
       if (a.unless >= 0) demand.need(static_cast<uint32_t>(a.unless));
     }
   }
-  if (hits.size() >= 2) {
-    HitViolation hv = findViolation(info.hit, info.order, out.matched[t], sameOutputs, involved);
+  if (hits.size() >= 2 && (info.hit == HitPolicy::Unique || info.hit == HitPolicy::Any)) {
+    // carepath::findViolation on the matches only (it reads nothing else):
+    // rule k of the sparse table is written[k], the k-th match in written order.
+    written.assign(hits.begin(), hits.end());
+    std::sort(written.begin(), written.end());
+    sparseOrder.clear();
+    for (uint32_t r : hits)
+      sparseOrder.push_back(static_cast<uint32_t>(std::lower_bound(written.begin(), written.end(), r) - written.begin()));
+    ones.assign(hits.size(), 1);
+    auto same = [&](uint32_t a, uint32_t b) { return sameOutputs(written[a], written[b]); };
+    HitViolation hv = findViolation(info.hit, std::span<const uint32_t>(sparseOrder), std::span<const uint8_t>(ones), same, involved);
+    for (uint32_t &k : involved) k = written[k];
     if (hv != HitViolation::None) out.violations.push_back(Violation{t, hv, involved});
   }
   // Actions in written order; results in the table's order (resultOrder
@@ -1592,14 +1646,16 @@ Table Table::load(const std::string &path, const LoadOptions &options) {
 // payload's size (u64), the payload. Integers are LEB128 varints (signed
 // ones zigzag), strings and lists a count then their items, numbers exact
 // (numerator, denominator). Each struct's fields are listed once, in
-// `fields` below, for both the writer and the reader. What the JSON loader
-// derives (explanation lists, evaluation nodes, the rule index) is derived
-// again on load by the same code.
+// `fields` below, for both the writer and the reader. The rule index is
+// stored as its recipe (RuleIndex::Recipe: what sorting the cut points and
+// reading every condition gives), checked for shape and expanded on load;
+// the rest the JSON loader derives (explanation lists, evaluation nodes) is
+// derived again by the same code.
 
 namespace {
 
 constexpr char kCompactMagic[8] = {'\x89', 'C', 'P', 'T', '\r', '\n', '\x1a', '\n'};
-constexpr uint32_t kCompactVersion = 2;  // 2: a give's route
+constexpr uint32_t kCompactVersion = 3;  // 2: a give's route; 3: the rule index
 constexpr size_t kCompactHeader = 8 + 4 + 32 + 8;
 
 std::array<unsigned char, 32> sha256(std::string_view bytes) {
@@ -1632,6 +1688,7 @@ struct CompactParts {
   std::vector<std::optional<uint32_t>> entries;
   std::vector<std::vector<uint32_t>> guards;
   std::vector<AssumptionInfo> assumptions;
+  std::vector<std::optional<RuleIndex::Recipe>> indexes;  // [table]: nullopt when it has none
 };
 
 template <class T> struct IsOptional : std::false_type {};
@@ -1843,10 +1900,22 @@ template <class IO> void fields(IO &io, AssumptionInfo &a) {
   auto &[name, when, node, citations] = a;
   io(name), io(when), io(node), io(citations);
 }
+template <class IO> void fields(IO &io, RuleIndex::Check &c) {
+  auto &[position, lo, hi, members, flags] = c;
+  io(position), io(lo), io(hi), io(members), io(flags);
+}
+template <class IO> void fields(IO &io, RuleIndex::Column &c) {
+  auto &[input, kind, cuts, checks, excluded] = c;
+  io(input), io(kind), io(cuts), io(checks), io(excluded);
+}
+template <class IO> void fields(IO &io, RuleIndex::Recipe &r) {
+  auto &[residual, columns] = r;
+  io(residual), io(columns);
+}
 template <class IO> void fields(IO &io, CompactParts &p) {
   io(p.name), io(p.version), io(p.title), io(p.digest), io(p.status), io(p.inputs), io(p.enumMembers),
       io(p.enumsByName), io(p.catalogue), io(p.nodes), io(p.population), io(p.tables), io(p.entries), io(p.guards),
-      io(p.assumptions);
+      io(p.assumptions), io(p.indexes);
 }
 
 // What evaluation relies on, checked on a compact load as the JSON loader
@@ -1918,9 +1987,10 @@ bool Table::isCompact(std::string_view bytes) {
 std::string Table::compact() const {
   const Model &m = *m_;
   CompactParts p{m.name, m.version, m.title, m.digest, m.status, m.inputs, m.enumMembers, {}, m.catalogue,
-                 m.nodes, m.population, m.tables, m.entries, m.guards, m.assumptions};
+                 m.nodes, m.population, m.tables, m.entries, m.guards, m.assumptions, {}};
   p.enumsByName.assign(m.enumsByName.begin(), m.enumsByName.end());
   for (NodeInfo &n : p.nodes) n.reads.clear();
+  for (const auto &ix : m.index) p.indexes.push_back(ix ? std::optional(ix->recipe()) : std::nullopt);
   CompactOut out;
   out(p);
   std::string file(kCompactMagic, sizeof kCompactMagic);
@@ -2063,7 +2133,17 @@ Table Table::loadCompact(std::string_view bytes, const LoadOptions &options, con
     }
     l.add(std::move(info), p.entries[t], std::move(p.guards[t]));
   }
-  for (const TableInfo &t : m->tables) m->index.push_back(RuleIndex::build(m->nodes, m->inputs, t));
+  // The stored index, expanded (building it again would sort every cut point).
+  if (p.indexes.size() != m->tables.size()) in.bad("one index entry per table expected");
+  for (size_t t = 0; t < m->tables.size(); ++t) {
+    if (!p.indexes[t]) {
+      m->index.push_back(nullptr);
+      continue;
+    }
+    std::string problem;
+    m->index.push_back(RuleIndex::fromRecipe(std::move(*p.indexes[t]), m->nodes, m->inputs, m->tables[t], problem));
+    if (!m->index.back()) in.bad("table '" + m->tables[t].name + "': " + problem);
+  }
   return Table(std::move(m));
 }
 

@@ -333,6 +333,57 @@ TEST(CompactTable, CraftedPayloadsNeverCrash) {
   }
 }
 
+// The stored rule index (RuleIndex::Recipe, the payload's last part):
+// bytes of it changed and the digest made to match. A recipe that does
+// not fit the table is refused with a located error naming the table;
+// one that fits loads and evaluates without a crash (its answers are
+// what the file says: the digest, not the loader, vouches for them).
+TEST(CompactTable, CraftedIndexesAreRefusedOrEvaluate) {
+  const std::string &json = tables()[5].second;  // wide-first-300
+  ASSERT_FALSE(json.empty());
+  runtime::Table original = runtime::Table::loadText(json);
+  ASSERT_TRUE(original.indexed(0));
+  std::string bytes = original.compact(), payload = bytes.substr(52);
+  std::mt19937_64 rng(11);
+  std::vector<RandomPatient> patients;
+  for (int n = 0; n < 10; ++n) patients.push_back(randomPatient(original, rng));
+  int refused = 0, located = 0, loaded = 0;
+  for (int n = 0; n < 300; ++n) {
+    std::string p = payload;
+    size_t at = p.size() - 1 - rng() % 2000;  // 300 rules' checks take more than that
+    p[at] = static_cast<char>(p[at] ^ (1 << (rng() % 8)));
+    std::optional<runtime::Table> t;
+    try {
+      t = runtime::Table::loadText(recompact(bytes, p), {}, "t.ctab");
+    } catch (const runtime::LoadError &e) {
+      EXPECT_EQ(e.kind, runtime::LoadError::Kind::Malformed) << e.what();
+      ++refused;
+      located += std::string(e.what()).starts_with("t.ctab: malformed compact table: table 'triage': an index ");
+      continue;
+    }
+    ++loaded;
+    for (const RandomPatient &rp : patients) {
+      std::vector<runtime::PatientError> errors;
+      auto patient = t->readPatient(rp.json, errors);
+      if (!patient) continue;
+      for (bool explain : {false, true}) {
+        runtime::Result r;
+        runtime::EvaluateOptions o;
+        o.explain = explain;
+        try {
+          t->evaluate(*patient, r, o);
+        } catch (const runtime::EvaluationError &) {
+          continue;
+        }
+        EXPECT_FALSE(t->resultJson(*patient, r, explain).empty());
+      }
+    }
+  }
+  EXPECT_GT(refused, 20);
+  EXPECT_GT(located, 10);
+  EXPECT_GT(loaded, 20);
+}
+
 TEST(CompactTable, VerificationGateAndTrust) {
   std::string json = compileText("mini.care", readFile(CAREPATH_SOURCE_DIR "/protocols/anec.care"), "not-verified");
   ASSERT_FALSE(json.empty());
