@@ -637,7 +637,7 @@ private:
       // "Proved" is Z3's word: it is asked about this one patient, every
       // input fixed, which it answers at once (the search was the cost).
       ExprRef atWitness = ir::build::nary(Op::And, {o.formula, pinned(*o.witness)});
-      Answer a = z3_.holdsForSome(atWitness);
+      Answer a = z3_.holdsForSomeAt(atWitness, *o.witness);
       if (a.kind == Answer::Kind::Yes) {
         ++report_.stats.witnessesBuilt;
         r.status = Status::Proved;

@@ -831,6 +831,56 @@ Answer Z3Backend::holdsForSome(const ExprRef &formula) {
   }
 }
 
+Answer Z3Backend::holdsForSomeAt(const ExprRef &atPatient, const std::vector<Value> &patient) {
+  try {
+    Impl &m = *impl_;
+    z3::expr f = m.encode(*atPatient);  // first, as holdsForSome does (it numbers the strings)
+    // The value of each input's constant (and `known`) that the pinned
+    // part demands; a model with another value makes `f` false.
+    std::vector<std::optional<z3::expr>> values(patient.size());
+    if (patient.size() == m.p.inputs.size())
+      for (size_t i = 0; i < patient.size(); ++i) {
+        const Input &in = m.p.inputs[i];
+        const Value &v = patient[i];
+        if (v.missing || v.kind != in.type.kind) continue;
+        switch (in.type.kind) {
+        case Type::Kind::Bool: values[i] = m.ctx.bool_val(v.boolean); break;
+        case Type::Kind::Enum: values[i] = m.ctx.int_val(v.member); break;
+        case Type::Kind::String: {
+          auto it = m.stringIndex.find(v.text);
+          if (it != m.stringIndex.end()) values[i] = m.ctx.int_val(it->second);
+          break;
+        }
+        case Type::Kind::Number:
+          if (!in.type.integer) values[i] = m.real(v.number);
+          else if (v.number.isInteger()) values[i] = m.ctx.int_val(v.number.str().c_str());
+          break;
+        }
+      }
+    auto otherPatient = [&](const z3::model &model) {
+      for (size_t i = 0; i < values.size(); ++i) {
+        if (!values[i]) continue;  // not compared: the formula decides
+        if (!z3::eq(model.eval(m.constants[i], true), *values[i])) return true;
+        if (m.p.inputs[i].optional && !model.eval(m.knowns[i], true).is_true()) return true;
+      }
+      return false;
+    };
+    for (const z3::model &model : m.recent)
+      if (!otherPatient(model) && model.eval(f, true).is_true()) {
+        Answer a;
+        a.kind = Answer::Kind::Yes;
+        a.patient = m.patientOf(model);
+        a.reused = true;
+        if (a.patient) return a;
+      }
+    return m.find(f, nullptr);
+  } catch (const z3::exception &e) {
+    Answer a;
+    a.reason = std::string("solver error: ") + e.msg();
+    return a;
+  }
+}
+
 std::optional<std::vector<size_t>> Z3Backend::minimalCore(const ExprRef &base, const std::vector<ExprRef> &parts,
                                                           size_t &checks) {
   try {

@@ -41,6 +41,11 @@ public:
   Answer holdsForAll(const ir::ExprRef &formula, const ir::ExprRef &observed = nullptr);
   /// Is `formula` true for some patient in the population? Yes: with one.
   Answer holdsForSome(const ir::ExprRef &formula);
+  /// holdsForSome(atPatient), where `atPatient` is a formula and every
+  /// input pinned to its value in `patient` (no value missing). The same
+  /// answer and the same solver calls; only an earlier model with other
+  /// values is passed over without evaluating the formula on it.
+  Answer holdsForSomeAt(const ir::ExprRef &atPatient, const std::vector<ir::Value> &patient);
   /// From now on, only patients for whom `condition` holds are asked about
   /// (the divisions every later question relies on: docs/verifier.md,
   /// "Division").

@@ -6,6 +6,7 @@
 // through defines, tiers and rules (a condition that needs itself).
 #include <algorithm>
 #include <functional>
+#include <set>
 
 #include "sema/SemaContext.h"
 
@@ -133,11 +134,17 @@ struct Node {
   auto operator<=>(const Node &) const = default;
 };
 
+/// The members of a first-match table (in rule order) or a `first`
+/// pathway: each depends on every one before it. Kept as a list, not as
+/// the quadratic set of edges (findCycles walks them implicitly).
+using FirstMatchGroup = std::vector<Node>;
+
 struct Resolver {
   Analysis &a;
   const Scope &scope;
   std::unordered_map<const ast::Decl *, int> index;  // input/define/pathway/table -> IR index
   std::map<Node, std::vector<Node>> edges;
+  std::vector<FirstMatchGroup> groups;
   std::optional<Node> current;  // whose condition is being resolved
 
   void substanceCitations(const ast::SubstanceDecl &sub, const Scope &s) {
@@ -355,8 +362,11 @@ struct Resolver {
   }
 };
 
-/// Reports every cycle through defines, tiers and rules once.
-void findCycles(Analysis &a, const std::map<Node, std::vector<Node>> &edges) {
+/// Reports every cycle through defines, tiers and rules once. A node's
+/// edges are its own (`edges`), then, for a member of a first-match group,
+/// one to each earlier member in order.
+void findCycles(Analysis &a, const std::map<Node, std::vector<Node>> &edges,
+                const std::vector<FirstMatchGroup> &groups) {
   auto label = [&](const Node &n) -> std::string {
     switch (n.kind) {
     case Node::Define: return a.defines[n.index]->name.name;
@@ -375,26 +385,54 @@ void findCycles(Analysis &a, const std::map<Node, std::vector<Node>> &edges) {
   };
   enum class State { New, Active, Done };
   std::map<Node, State> state;
+  auto stateOf = [&](const Node &m) {
+    auto it = state.find(m);
+    return it == state.end() ? State::New : it->second;
+  };
+  // Group membership (group, position), and per group the length of its
+  // prefix known to be Done: an edge to a Done node does nothing, so the
+  // walk over earlier members skips that prefix (linear, not quadratic).
+  std::map<Node, std::pair<size_t, size_t>> member;
+  for (size_t g = 0; g < groups.size(); ++g)
+    for (size_t k = 0; k < groups[g].size(); ++k) member.emplace(groups[g][k], std::pair{g, k});
+  std::vector<size_t> donePrefix(groups.size(), 0);
   std::vector<Node> stack;
-  std::function<void(const Node &)> visit = [&](const Node &n) {
+  std::function<void(const Node &)> visit;
+  auto follow = [&](const Node &m) {
+    State s = stateOf(m);
+    if (s == State::Active) {
+      std::string chain;
+      for (auto at = std::find(stack.begin(), stack.end(), m); at != stack.end(); ++at) chain += label(*at) + " -> ";
+      a.diags.report(DiagId::err_definition_cycle, where(m), label(m), chain + label(m));
+    } else if (s == State::New) {
+      visit(m);
+    }
+  };
+  visit = [&](const Node &n) {
     state[n] = State::Active;
     stack.push_back(n);
     auto it = edges.find(n);
     if (it != edges.end())
-      for (const Node &m : it->second) {
-        State s = state.count(m) ? state[m] : State::New;
-        if (s == State::Active) {
-          std::string chain;
-          for (auto at = std::find(stack.begin(), stack.end(), m); at != stack.end(); ++at) chain += label(*at) + " -> ";
-          a.diags.report(DiagId::err_definition_cycle, where(m), label(m), chain + label(m));
-        } else if (s == State::New) {
-          visit(m);
-        }
+      for (const Node &m : it->second) follow(m);
+    if (auto g = member.find(n); g != member.end()) {
+      const FirstMatchGroup &group = groups[g->second.first];
+      size_t &done = donePrefix[g->second.first];
+      for (size_t j = 0; j < g->second.second; ++j) {
+        while (done < group.size() && stateOf(group[done]) == State::Done) ++done;
+        if (j < done) j = done;
+        if (j >= g->second.second) break;
+        follow(group[j]);
       }
+    }
     stack.pop_back();
     state[n] = State::Done;
   };
-  for (auto &[n, out] : edges)
+  // The nodes that have edges, in order (a node without any is no cycle's start).
+  std::set<Node> starts;
+  for (auto &[n, out] : edges) starts.insert(n);
+  for (const FirstMatchGroup &group : groups)
+    for (size_t k = 1; k < group.size(); ++k) starts.insert(group[k]);
+  for (const Node &n : starts)
     if (!state.count(n)) visit(n);
 }
 
@@ -774,10 +812,10 @@ void resolveNames(Analysis &a) {
         }
       if (pi >= 0) a.afterIndex.push_back(after);
       // In a `first` pathway a tier applies only if no earlier tier's guard holds.
-      if (pi >= 0 && p->first)
-        for (size_t ti = 0; ti < p->tiers.size(); ++ti)
-          for (size_t s = 0; s < ti; ++s)
-            r.edges[Node{Node::Tier, pi, static_cast<int>(ti)}].push_back(Node{Node::Tier, pi, static_cast<int>(s)});
+      if (pi >= 0 && p->first) {
+        FirstMatchGroup &group = r.groups.emplace_back();
+        for (size_t ti = 0; ti < p->tiers.size(); ++ti) group.push_back(Node{Node::Tier, pi, static_cast<int>(ti)});
+      }
     } else if (auto *t = ast::dyn<ast::TableDecl>(d.get())) {
       r.citations(t->citations, scope);
       int tIndex = r.index.count(t) ? r.index.at(t) : -1;
@@ -798,10 +836,8 @@ void resolveNames(Analysis &a) {
       }
       // Under first/priority/any a rule fires only if no rule before it does.
       if (tIndex >= 0 && carepath::firesFirstMatchOnly(t->hit)) {
-        const std::vector<int> &order = a.ruleOrder[tIndex];
-        for (size_t k = 0; k < order.size(); ++k)
-          for (size_t j = 0; j < k; ++j)
-            r.edges[Node{Node::Rule, tIndex, order[k]}].push_back(Node{Node::Rule, tIndex, order[j]});
+        FirstMatchGroup &group = r.groups.emplace_back();
+        for (int ri : a.ruleOrder[tIndex]) group.push_back(Node{Node::Rule, tIndex, ri});
       }
     } else if (auto *v = ast::dyn<ast::VerifyDecl>(d.get())) {
       for (const ast::Property &prop : v->properties) {
@@ -815,7 +851,7 @@ void resolveNames(Analysis &a) {
   }
   resolveContraindications(a, r);
   resolveAssumptions(a, r);
-  if (!a.diags.hasErrors()) findCycles(a, r.edges);
+  if (!a.diags.hasErrors()) findCycles(a, r.edges, r.groups);
 
   // Examples: names, `like`, givens, expectations.
   std::map<std::string, int> exampleIndex;
