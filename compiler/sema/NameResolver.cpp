@@ -129,7 +129,9 @@ struct ScopeBuilder {
 
 /// A node of the dependency graph between conditions: defines, tiers, rules.
 struct Node {
-  enum Kind { Define, Tier, Rule } kind;
+  // Rule: a rule's own condition. Fires: whether it fires, which under
+  // carepath::fire is decided over every rule of its table.
+  enum Kind { Define, Tier, Rule, Fires } kind;
   int container, index;
   auto operator<=>(const Node &) const = default;
 };
@@ -208,7 +210,18 @@ struct Resolver {
       if (current) edges[*current].push_back({Node::Tier, target->container, target->index});
     } else {
       a.names[&e] = {NameRef::Kind::Rule, target->index, target->container};
-      if (current) edges[*current].push_back({Node::Rule, target->container, target->index});
+      // Whether a rule fires is decided over its whole table (carepath::fire
+      // reads every rule's match, and lowering builds them all), so reading
+      // it depends on every rule of the table: a rule reading a rule of its
+      // own table is a cycle, reported, not a crash of the lowering.
+      if (current) {
+        Node fires{Node::Fires, target->container, target->index};
+        edges[*current].push_back(fires);
+        std::vector<Node> &all = edges[fires];
+        if (all.empty())
+          for (size_t ri = 0; ri < a.tables[target->container]->rules.size(); ++ri)
+            all.push_back({Node::Rule, target->container, static_cast<int>(ri)});
+      }
     }
   }
 
@@ -372,6 +385,9 @@ void findCycles(Analysis &a, const std::map<Node, std::vector<Node>> &edges,
     case Node::Define: return a.defines[n.index]->name.name;
     case Node::Tier: return a.pathways[n.container]->name.name + "." + a.pathways[n.container]->tiers[n.index].name.name;
     case Node::Rule: return a.tables[n.container]->name.name + "." + a.tables[n.container]->rules[n.index].name.name;
+    case Node::Fires:
+      return a.tables[n.container]->name.name + "." + a.tables[n.container]->rules[n.index].name.name +
+             " (whether it fires depends on every rule of " + a.tables[n.container]->name.name + ")";
     }
     return "?";
   };
@@ -379,7 +395,7 @@ void findCycles(Analysis &a, const std::map<Node, std::vector<Node>> &edges,
     switch (n.kind) {
     case Node::Define: return a.defines[n.index]->name.range;
     case Node::Tier: return a.pathways[n.container]->tiers[n.index].name.range;
-    case Node::Rule: return a.tables[n.container]->rules[n.index].name.range;
+    case Node::Rule: case Node::Fires: return a.tables[n.container]->rules[n.index].name.range;
     }
     return {};
   };
@@ -398,9 +414,10 @@ void findCycles(Analysis &a, const std::map<Node, std::vector<Node>> &edges,
   std::vector<size_t> donePrefix(groups.size(), 0);
   std::vector<Node> stack;
   std::function<void(const Node &)> visit;
+  std::set<Node> reported;  // one cycle per node it closes at: another path through it adds nothing
   auto follow = [&](const Node &m) {
     State s = stateOf(m);
-    if (s == State::Active) {
+    if (s == State::Active && reported.insert(m).second) {
       std::string chain;
       for (auto at = std::find(stack.begin(), stack.end(), m); at != stack.end(); ++at) chain += label(*at) + " -> ";
       a.diags.report(DiagId::err_definition_cycle, where(m), label(m), chain + label(m));
@@ -615,14 +632,14 @@ void resolveNames(Analysis &a) {
   for (size_t i = 0; i < a.files.size(); ++i)
     for (const auto &d : a.files[i].ast->decls)
       if (auto *as = ast::dyn<ast::AssumeDecl>(d.get())) {
-        Resolver r{a, a.files[i].scope, {}, {}, {}};
+        Resolver r{a, a.files[i].scope, {}, {}, {}, {}};
         r.citations(as->citations, a.files[i].scope);
         if (as->citations.empty() && !as->unspecified)
           a.diags.report(DiagId::err_assumption_uncited, as->name.range, as->name.name);
       }
   // Citations inside modules, checked in each module's own scope.
   for (size_t i = 1; i < a.files.size(); ++i) {
-    Resolver r{a, a.files[i].scope, {}, {}, {}};
+    Resolver r{a, a.files[i].scope, {}, {}, {}, {}};
     for (const auto &d : a.files[i].ast->decls)
       if (auto *drug = ast::dyn<ast::DrugDecl>(d.get())) {
         r.citations(drug->citations, a.files[i].scope);
@@ -636,7 +653,7 @@ void resolveNames(Analysis &a) {
   // The checked file's model, in declaration order (the IR's indices).
   const LoadedFile &root = a.files[0];
   const Scope &scope = root.scope;
-  Resolver r{a, scope, {}, {}, {}};
+  Resolver r{a, scope, {}, {}, {}, {}};
   std::set<const ast::DrugDecl *> seenDrugs;
   auto addDrug = [&](const ast::DrugDecl *d) {
     if (seenDrugs.insert(d).second) a.drugs.push_back(d);

@@ -617,8 +617,8 @@ std::optional<std::vector<PatientValue>> readPatientGeneral(const std::vector<In
       std::optional<Rational> number = parseDecimal(numberText);
       if (!number && isDecimalSyntax(numberText)) {
         // Written as a number, but more digits than exact arithmetic holds.
-        fail(name, "input '" + name + "': value too large or too precise", Kind::TooLarge,
-             "a value exact arithmetic can hold", "'" + numberText + "'");
+        fail(name, "input '" + name + "': '" + numberText + "' is too large or too precise for exact arithmetic (up to 18 digits)",
+             Kind::TooLarge, "a value exact arithmetic can hold", "'" + numberText + "'");
         break;
       }
       if (!number) {

@@ -139,7 +139,8 @@ TEST(PatientReader, TooManyDigitsIsTooLargeNotNotANumber) {
     auto errors = errorsOf(with("weight", value));
     ASSERT_EQ(errors.size(), 1u) << value;
     EXPECT_EQ(errors[0].kind, PatientError::Kind::TooLarge) << value;
-    EXPECT_EQ(errors[0].message, "input 'weight': value too large or too precise");
+    EXPECT_NE(errors[0].message.find("' is too large or too precise for exact arithmetic (up to 18 digits)"), std::string::npos)
+        << errors[0].message;
   }
   // Not a number at all: still NOT_A_NUMBER.
   auto errors = errorsOf(with("weight", "\"14.0.1 kg\""));
