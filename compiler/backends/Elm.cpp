@@ -43,6 +43,7 @@
 #include <nlohmann/json.hpp>
 
 #include "backends/Sql.h"
+#include "backends/Decimals.h"
 #include "ir/PatientInput.h"
 
 namespace carepath::backends {
@@ -90,23 +91,7 @@ std::optional<int> placesOf(const Rational &r) {
     }
     return k;
   }
-  int64_t d = r.den();
-  int twos = 0, fives = 0;
-  while (d % 2 == 0) { d /= 2; ++twos; }
-  while (d % 5 == 0) { d /= 5; ++fives; }
-  if (d != 1) return std::nullopt;
-  return std::max(twos, fives);
-}
-
-Rational times10(Rational r, int k) {
-  for (int i = 0; i < k; ++i) r = r * Rational(10);
-  return r;
-}
-
-int64_t floorOf(const Rational &r) {
-  int64_t q = r.num() / r.den();
-  if (r.num() % r.den() != 0 && r.num() < 0) --q;
-  return q;
+  return decimalPlaces(r);
 }
 
 // ------------------------------------------------------------------ ELM nodes

@@ -20,6 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "backends/Decimals.h"
 #include "ir/PatientInput.h"
 
 namespace carepath::backends {
@@ -33,15 +34,6 @@ struct Refuse {
   SourceRange range;
   std::string what;
 };
-
-std::optional<int> decimalPlaces(const Rational &r) {
-  int64_t d = r.den();
-  int twos = 0, fives = 0;
-  while (d % 2 == 0) { d /= 2; ++twos; }
-  while (d % 5 == 0) { d /= 5; ++fives; }
-  if (d != 1) return std::nullopt;
-  return std::max(twos, fives);
-}
 
 // FHIR ids: [A-Za-z0-9-.]{1,64}; carepath names have '_', which becomes '-'
 // (a name cannot hold '-', so two names stay two ids).

@@ -28,6 +28,7 @@
 #include <set>
 #include <sstream>
 
+#include "backends/Decimals.h"
 #include "ir/PatientInput.h"
 
 namespace carepath::backends {
@@ -73,27 +74,6 @@ std::string join(const std::vector<std::string> &v, const std::string &sep) {
   return out;
 }
 
-// The number of decimal places of a rational with a finite decimal form.
-std::optional<int> decimalPlaces(const Rational &r) {
-  int64_t d = r.den();
-  int twos = 0, fives = 0;
-  while (d % 2 == 0) { d /= 2; ++twos; }
-  while (d % 5 == 0) { d /= 5; ++fives; }
-  if (d != 1) return std::nullopt;
-  return std::max(twos, fives);
-}
-
-Rational times10(Rational r, int k) {
-  for (int i = 0; i < k; ++i) r = r * Rational(10);
-  return r;
-}
-
-// floor of a rational.
-int64_t floorOf(const Rational &r) {
-  int64_t q = r.num() / r.den();
-  if (r.num() % r.den() != 0 && r.num() < 0) --q;
-  return q;
-}
 
 double maxAbs(const ir::Input &in) {
   if (!in.lo || !in.hi) return NAN;
