@@ -30,7 +30,6 @@ import argparse
 import importlib.util
 import json
 import os
-import subprocess
 import sys
 import time
 from fractions import Fraction
@@ -45,15 +44,11 @@ SYSTEM = "urn:carepath:input"
 
 
 def fail(msg, code=2):
-    print(f"elm-compare: {msg}", file=sys.stderr)
-    sys.exit(code)
+    sqlc.fail(msg, code, "elm-compare")
 
 
 def run(cmd, **kw):
-    r = subprocess.run(cmd, capture_output=True, text=True, **kw)
-    if r.returncode != 0:
-        fail(f"{' '.join(cmd[:3])}... exited {r.returncode}:\n{r.stderr[-3000:]}")
-    return r.stdout
+    return sqlc.run(cmd, "elm-compare", **kw)
 
 
 def definitions(elm):
@@ -208,16 +203,7 @@ def main():
         n = int(cap)
     os.makedirs(o.work, exist_ok=True)
     table, export = os.path.join(o.work, "table.json"), os.path.join(o.work, "library.json")
-    run([o.carepath, "compile", o.protocol, "--no-verify", "-o", table])
-    run([o.carepath, "compile", o.protocol, "--no-verify", "--target", "elm", "-o", export])
-    text = open(export).read()
-    if o.corrupt:
-        old, new = o.corrupt.split("=>", 1)
-        if old not in text:
-            fail(f"the corruption '{o.corrupt}' changed nothing in the export", 1)
-        text = text.replace(old, new, 1)
-        with open(export, "w") as f:
-            f.write(text)
+    text = sqlc.compile_export("elm-compare", o.carepath, o.protocol, ["elm"], export, table, o.corrupt)
     defs = definitions(json.loads(text))
     specs = input_specs(defs)
     pats = sqlc.patients(specs, n, o.seed)

@@ -27,7 +27,6 @@ import importlib.util
 import json
 import os
 import re
-import subprocess
 import sys
 from fractions import Fraction
 
@@ -38,15 +37,11 @@ spec.loader.exec_module(sqlc)
 
 
 def fail(msg, code=2):
-    print(f"fhir-compare: {msg}", file=sys.stderr)
-    sys.exit(code)
+    sqlc.fail(msg, code, "fhir-compare")
 
 
 def run(cmd, **kw):
-    r = subprocess.run(cmd, capture_output=True, text=True, **kw)
-    if r.returncode != 0:
-        fail(f"{' '.join(cmd[:3])}... exited {r.returncode}:\n{r.stderr[-3000:]}")
-    return r.stdout
+    return sqlc.run(cmd, "fhir-compare", **kw)
 
 
 DOC = re.compile(r"^Value: (?:(boolean)|(string)|one of: ([\w, ]+)|(integer|decimal)(?: in ([^,;\s]+))?"
@@ -145,16 +140,7 @@ def main():
         n = int(cap)
     os.makedirs(o.work, exist_ok=True)
     table, export = os.path.join(o.work, "table.json"), os.path.join(o.work, "bundle.json")
-    run([o.carepath, "compile", o.protocol, "--no-verify", "-o", table])
-    run([o.carepath, "compile", o.protocol, "--no-verify", "--target", "fhir", "-o", export])
-    text = open(export).read()
-    if o.corrupt:
-        old, new = o.corrupt.split("=>", 1)
-        if old not in text:
-            fail(f"the corruption '{o.corrupt}' changed nothing in the export", 1)
-        text = text.replace(old, new, 1)
-        with open(export, "w") as f:
-            f.write(text)
+    text = sqlc.compile_export("fhir-compare", o.carepath, o.protocol, ["fhir"], export, table, o.corrupt)
     bundle = json.loads(text)
     specs = input_specs(bundle)
     pats = sqlc.patients(specs, n, o.seed)

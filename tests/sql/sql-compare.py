@@ -36,16 +36,35 @@ from fractions import Fraction
 SKIP = 77
 
 
-def fail(msg, code=2):
-    print(f"sql-compare: {msg}", file=sys.stderr)
+def fail(msg, code=2, tool="sql-compare"):
+    print(f"{tool}: {msg}", file=sys.stderr)
     sys.exit(code)
 
 
-def run(cmd, **kw):
+def run(cmd, tool="sql-compare", **kw):
     r = subprocess.run(cmd, capture_output=True, text=True, **kw)
     if r.returncode != 0:
-        fail(f"{' '.join(cmd[:3])}... exited {r.returncode}:\n{r.stderr[-3000:]}")
+        fail(f"{' '.join(cmd[:3])}... exited {r.returncode}:\n{r.stderr[-3000:]}", tool=tool)
     return r.stdout
+
+
+def compile_export(tool, carepath, protocol, target, export, table, corrupt=""):
+    """The protocol compiled to `table` and exported (`compile --target
+    TARGET...`, a list) to `export`; with `corrupt` ("OLD=>NEW") the export's
+    first OLD is replaced and written back (none: exit 1, the corruption
+    tests nothing). The comparisons of every export share this (SQL, FHIR,
+    ELM). Returns the export's text."""
+    run([carepath, "compile", protocol, "--no-verify", "-o", table], tool)
+    run([carepath, "compile", protocol, "--no-verify", "--target", *target, "-o", export], tool)
+    text = open(export).read()
+    if corrupt:
+        old, new = corrupt.split("=>", 1)
+        if old not in text:
+            fail(f"the corruption '{corrupt}' changed nothing in the export", 1, tool)
+        text = text.replace(old, new, 1)
+        with open(export, "w") as f:
+            f.write(text)
+    return text
 
 
 # ------------------------------------------------------------------ the view's header
@@ -414,15 +433,8 @@ def main():
     os.makedirs(o.work, exist_ok=True)
     table = os.path.join(o.work, "table.json")
     view = os.path.join(o.work, "view.sql")
-    run([o.carepath, "compile", o.protocol, "--no-verify", "-o", table])
     dialect = {"sqlite": "sqlite", "postgres": "postgres", "duckdb": "standard"}[o.engine]
-    run([o.carepath, "compile", o.protocol, "--no-verify", "--target", "sql", "--dialect", dialect, "-o", view])
-    sql = open(view).read()
-    if o.corrupt:
-        old, new = o.corrupt.split("=>", 1)
-        if old not in sql:
-            fail(f"the corruption '{o.corrupt}' changed nothing in the export", 1)
-        sql = sql.replace(old, new, 1)
+    sql = compile_export("sql-compare", o.carepath, o.protocol, ["sql", "--dialect", dialect], view, table, o.corrupt)
     inputs, outputs = parse_header(sql)
     pats = patients(inputs, o.n, o.seed)
     jsonl = os.path.join(o.work, "patients.jsonl")
