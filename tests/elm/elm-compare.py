@@ -5,11 +5,12 @@ export run by the npm `cql-execution` over FHIR R4 patient bundles read by
 compiled table, for N random patients.
 
     elm-compare.py --carepath BIN --protocol FILE.care --interop DIR
-                   --n N --work DIR [--seed S] [--corrupt OLD=>NEW]
+                   --n N --work DIR [--seed S] [--corrupt OLD=>NEW] [--invalid]
 
 Patients come from the SQL test's generator (tests/sql/sql-compare.py:
 integers 1 in 3, bounds 1 in 10, up to 3 decimals; an optional input
-missing 1 in 4), over the inputs the library's definitions declare (their
+missing 1 in 4), spread over the protocol's outcomes (spread_patients),
+over the inputs the library's definitions declare (their
 `carepath` annotation: type, stated unit and UCUM code, range, places,
 members, optional). The same values go to carepath ("3.25 kg") and, as one
 Observation per input coded in urn:carepath:input (valueQuantity in the
@@ -24,12 +25,15 @@ it prints, against carepath's exact fraction), and every typed output
 (exactly). Exit 0 when all agree, 1 on a mismatch (MISMATCH lines), 2 when
 a tool failed, 77 when the npm packages are not installed. With --corrupt
 the first OLD in the export becomes NEW first; the run then passes only
-if the comparison reports a mismatch.
+if the comparison reports a mismatch. With --invalid, invalid patients
+instead (faulty()): the library must refuse each, and carepath the same
+ones (check_invalid).
 """
 import argparse
 import importlib.util
 import json
 import os
+import subprocess
 import sys
 import time
 from fractions import Fraction
@@ -79,7 +83,7 @@ def input_specs(defs):
             bound = Fraction(info.get("bound", 1000))
             s.update(kind="number", integer=t == "integer", unit=info["unit"], ucum=info["ucum"], scale=info["places"],
                      lo=Fraction(info["lo"]) if "lo" in info else -bound,
-                     hi=Fraction(info["hi"]) if "hi" in info else bound)
+                     hi=Fraction(info["hi"]) if "hi" in info else bound, ranged="hi" in info)
         specs.append(s)
     return specs
 
@@ -182,6 +186,77 @@ def compare(cp, defs, line):
     return problems
 
 
+def faulty(specs, pats):
+    """Invalid patients: for each input, each fault that applies to it, put
+    into one of `pats` in turn: a required input missing, a number outside
+    its range, a text that is not one of an enum's members, a number with
+    one decimal place more than the library reads exactly. Returns (patient,
+    what, carepath_refuses): carepath refuses all but the last, which only
+    the library refuses (it cannot compute with it exactly; docs/interop.md,
+    "CQL/ELM")."""
+    out = []
+    for s in specs:
+        faults = []
+        if not s["optional"]:
+            faults.append((None, "missing", True))
+        if s["kind"] == "number":
+            step = Fraction(1, 10 ** s["scale"])
+            if s["ranged"]:
+                faults.append((s["hi"] + step, "above its range", True))
+            middle = Fraction(int((s["lo"] + s["hi"]) / 2))
+            if s["integer"]:
+                faults.append((middle + Fraction(1, 2), "not an integer", True))
+            else:
+                faults.append((middle + step / 10, f"with {s['scale'] + 1} decimal places", False))
+        elif s["kind"] == "enum":
+            faults.append(("not_a_member", "not one of its members", True))
+        for value, what, refused in faults:
+            p = dict(pats[len(out) % len(pats)])
+            p[s["name"]] = value
+            out.append((p, f"input {s['name']} {what}", refused))
+    return out
+
+
+def check_invalid(o, specs, defs, export, table, pats):
+    """--invalid: the library's "carepath input error" names every faulty
+    patient, and carepath refuses the same ones (faulty())."""
+    cases = faulty(specs, pats)
+    cpl, bundles = os.path.join(o.work, "invalid.carepath.jsonl"), os.path.join(o.work, "invalid.ndjson")
+    with open(cpl, "w") as f:
+        for p, _, _ in cases:
+            f.write(sqlc.carepath_patient(specs, p) + "\n")
+    with open(bundles, "w") as f:
+        for k, (p, _, _) in enumerate(cases):
+            f.write(bundle(specs, p, k) + "\n")
+    r = subprocess.run([o.carepath, "eval", table, "--patients", cpl, "--format=jsonl", "--allow-unverified"],
+                       capture_output=True, text=True)
+    cp = [json.loads(x) for x in r.stdout.splitlines()]
+    el = [json.loads(x, parse_float=Fraction)
+          for x in run(["node", os.path.join(HERE, "elm-eval.mjs"), o.interop, export, bundles]).splitlines()]
+    if len(cp) != len(cases) or len(el) != len(cases):
+        fail(f"{len(cp)} carepath lines and {len(el)} cql-execution lines for {len(cases)} invalid patients")
+    err_def = next(n for n, i in defs if i["role"] == "input-error")
+    wrong = []
+    for k, ((p, what, refused), a, b) in enumerate(zip(cases, cp, el)):
+        said = b[err_def]
+        if said is None:
+            wrong.append(f"  patient {k + 1} ({what}): the library did not refuse it")
+        elif ("error" in a) != refused:
+            wrong.append(f"  patient {k + 1} ({what}): carepath {'refused' if 'error' in a else 'accepted'} it")
+    print(f"elm-compare: {os.path.basename(o.protocol)}: {len(cases)} invalid patients, "
+          f"{sum(1 for c in cases if c[2])} refused by both, {sum(1 for c in cases if not c[2])} by the library only; "
+          f"{len(wrong)} wrong")
+    for w in wrong[:o.show]:
+        print(w)
+    if o.corrupt:
+        if wrong:
+            print("elm-compare: the corrupted export was caught, as it must be")
+            return 0
+        print("elm-compare: the corrupted export was NOT caught", file=sys.stderr)
+        return 1
+    return 1 if wrong else 0
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--carepath", required=True)
@@ -192,6 +267,8 @@ def main():
     ap.add_argument("--work", required=True)
     ap.add_argument("--corrupt", default="")
     ap.add_argument("--show", type=int, default=5)
+    ap.add_argument("--invalid", action="store_true",
+                    help="feed invalid patients instead: both must refuse them (faulty())")
     o = ap.parse_args()
     for pkg in ("cql-execution", "cql-exec-fhir"):
         if not os.path.exists(os.path.join(o.interop, "node_modules", pkg)):
@@ -206,7 +283,9 @@ def main():
     text = sqlc.compile_export("elm-compare", o.carepath, o.protocol, ["elm"], export, table, o.corrupt)
     defs = definitions(json.loads(text))
     specs = input_specs(defs)
-    pats = sqlc.patients(specs, n, o.seed)
+    pats = sqlc.spread_patients(specs, n, o.seed, o.carepath, table, o.work, "elm-compare")
+    if o.invalid:
+        return check_invalid(o, specs, defs, export, table, pats)
     cpl, bundles = os.path.join(o.work, "patients.carepath.jsonl"), os.path.join(o.work, "bundles.ndjson")
     with open(cpl, "w") as f:
         for p in pats:

@@ -143,7 +143,7 @@ def main():
     text = sqlc.compile_export("fhir-compare", o.carepath, o.protocol, ["fhir"], export, table, o.corrupt)
     bundle = json.loads(text)
     specs = input_specs(bundle)
-    pats = sqlc.patients(specs, n, o.seed)
+    pats = sqlc.spread_patients(specs, n, o.seed, o.carepath, table, o.work, "fhir-compare")
     cpl, envl = os.path.join(o.work, "patients.carepath.jsonl"), os.path.join(o.work, "patients.fhir.jsonl")
     with open(cpl, "w") as f:
         for p in pats:

@@ -168,6 +168,41 @@ def patients(inputs, n, seed):
     return out
 
 
+def spread_patients(inputs, n, seed, carepath, table, work, tool, pool=20):
+    """n patients that spread over the protocol's outcomes: `pool` times n
+    random patients (patients()), each evaluated by carepath, grouped by
+    what carepath decided for them (in the population or not, and per
+    decision the tiers or rules that apply and the actions offered), then
+    taken from each group in turn. Uniform patients mostly miss a narrow
+    population (ANEC: 1 in 28 reaches a tier, 1 in 80 a dose), so a few
+    hundred of them compare almost no doses; these compare every outcome the
+    pool reached. Only which patients are compared depends on carepath; what
+    the other engine must say about each one does not. Deterministic for a
+    seed. The engine comparisons that run slow engines use it (FHIR, ELM)."""
+    pool_patients = patients(inputs, n * pool, seed)
+    path = os.path.join(work, "pool.carepath.jsonl")
+    with open(path, "w") as f:
+        for p in pool_patients:
+            f.write(carepath_patient(inputs, p) + "\n")
+    groups = {}
+    out = run([carepath, "eval", table, "--patients", path, "--format=jsonl", "--allow-unverified"], tool)
+    for k, line in enumerate(out.splitlines()):
+        r = json.loads(line)
+        if "error" in r:
+            fail(f"carepath refused generated patient {k + 1}: {r['error']}", tool=tool)
+        outcome = json.dumps([r["inPopulation"], sorted(
+            (name, sorted(d["fired"]), sorted((a["rule"], a["kind"], a.get("name", "")) for a in d["actions"]))
+            for name, d in r["decisions"].items())])
+        groups.setdefault(outcome, []).append(k)
+    chosen, depth = [], 0
+    while len(chosen) < n:
+        for members in groups.values():
+            if depth < len(members) and len(chosen) < n:
+                chosen.append(members[depth])
+        depth += 1
+    return [pool_patients[k] for k in sorted(chosen)]
+
+
 def carepath_patient(inputs, p):
     j = {}
     for s in inputs:
