@@ -363,6 +363,12 @@ struct Builder {
       } else if (auto *as = dyn<ast::AssumeDecl>(decl)) {
         expr(as->condition.get());
         citations(as->citations);
+      } else if (auto *code = dyn<ast::CodeDecl>(decl)) {
+        // A code's input or drug is a reference to it (rename, references).
+        using Target = ast::CodeDecl::Target;
+        if (code->target == Target::Input || code->target == Target::Member) value(code->name.parts[0]);
+        else if (code->target == Target::Drug) lookup(scope->drugs, code->name.parts[0]);
+        citations(code->citations);
       } else if (auto *drug = dyn<ast::DrugDecl>(decl)) {
         citations(drug->citations);
         for (const ast::Limit &l : drug->limits) {
