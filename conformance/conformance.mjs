@@ -51,6 +51,7 @@ function observe(table, c) {
       entry.choice = a.choice;
       entry.option = a.option;
     }
+    if (a.codes.length) entry.codes = a.codes.map((c) => `${c.system}|${c.code}`);  // only when it has some
     return entry;
   });
   const outputs = {};

@@ -52,6 +52,8 @@ def observe(carepath, table, case):
             entry["unit"] = a.unit
         if a.choice is not None:  # an alternative of a `one of`
             entry["choice"], entry["option"] = a.choice, a.option
+        if a.codes:  # its terminology codes, only when it has some
+            entry["codes"] = [f"{c.system}|{c.code}" for c in a.codes]
         actions.append(entry)
     outputs = {key: {"value": o.value, "from": [[rule, v] for rule, v in o.values]}
                for key, o in sorted(r.outputs.items())}

@@ -36,6 +36,7 @@ decl
     | verifyDecl
     | exampleDecl
     | assumeDecl
+    | codeDecl
     ;
 
 useDecl
@@ -94,6 +95,17 @@ eventDecl
 // Sema requires a citation or `unspecified "why"`.
 assumeDecl
     : ASSUME ident COLON expr STRING? unspecifiedMark? citations?
+    ;
+
+// `code input weight = loinc "29463-7" "Body weight" [R]`: a terminology
+// code for an input, an enum member (`code member consciousness.coma`), a
+// drug, a route or an action; `= unspecified "why"` when none is known
+// (docs/language.md, "Terminology codes"). The system is a name sema
+// resolves (snomed, loinc, rxnorm, atc), so a misspelt one gets a located
+// error with a suggestion instead of a syntax error.
+codeDecl
+    : CODE kind=(INPUT | MEMBER | DRUG | ROUTE | ACTION) target=qualifiedName ASSIGN
+          ( system=IDENT code=STRING display=STRING? | unspecifiedMark ) citations?
     ;
 
 defineDecl
@@ -409,7 +421,7 @@ ident
     | SOURCE | TITLE | TOTAL | UNIQUE | VERSION | WITHIN
     | EVENT | EXIT | RESPONDED | COMPLETED
     | EXACTLY | KNOWN | LEAST | MISSING | MOST | OF | OPTIONAL | COUNT | OUTPUT | OUTPUTS | SUM | NUMBER | STRING_TYPE
-    | ONE | UNLESS | CONTRAINDICATED
+    | ONE | UNLESS | CONTRAINDICATED | CODE | MEMBER | ACTION
     | DIVIDED | DOSES | INTO | ONCE | REPEAT | TIMES | TO | UP
     ;
 
@@ -420,12 +432,14 @@ citations
 // ---------------------------------------------------------------- lexer
 
 AFTER: 'after';
+ACTION: 'action';
 ALWAYS: 'always';
 AND: 'and';
 ASSUME: 'assume';
 ANY: 'any';
 AT: 'at';
 BOOL: 'bool';
+CODE: 'code';
 COLLECT: 'collect';
 COMPLETE: 'complete';
 COMPLETED: 'completed';
@@ -467,6 +481,7 @@ LEAST: 'least';
 LIKE: 'like';
 LIMIT: 'limit';
 MAX: 'max';
+MEMBER: 'member';
 MIN: 'min';
 MISSING: 'missing';
 MODULE: 'module';

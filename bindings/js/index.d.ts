@@ -134,6 +134,25 @@ export interface Action {
   readonly route: string;
   /** A give's treatment plan, when the table carries one; else null. */
   readonly plan: Plan | null;
+  /** Its terminology codes (Table.actionCodes): a give's drug's, then its route's; another action's own. */
+  readonly codes: readonly Code[];
+}
+
+/** What a terminology code codes (docs/tables.md, "Codes"). */
+export type CodeTarget = "input" | "member" | "drug" | "route" | "action";
+
+/** A terminology code of the protocol: a code in a system, or why none is
+ * known (`unspecified`; then system, code and display are ""). */
+export interface Code {
+  readonly target: CodeTarget;
+  /** The input, drug, route or action; a member "input.member". */
+  readonly name: string;
+  /** The system's URI: "http://snomed.info/sct", "http://loinc.org", ... */
+  readonly system: string;
+  readonly code: string;
+  /** The system's term; "" when none was written. */
+  readonly display: string;
+  readonly unspecified: string | null;
 }
 
 /** A give's treatment plan (docs/tables.md, "plan"): exact amounts in the
@@ -226,6 +245,12 @@ export declare class Table {
   /** The population assumptions, name -> the condition as written: the
    * protocol was verified only for patients who satisfy them. */
   readonly assumptions: Readonly<Record<string, string>>;
+  /** The terminology codes, in the table's order. */
+  readonly codes: readonly Code[];
+  /** The codes (not the unspecified ones) of one input, member ("input.member"), drug, route or action. */
+  codings(target: CodeTarget, name: string): Code[];
+  /** The codes of an action (indices as in `tables`): a give's drug's, then its route's; another action's own. */
+  actionCodes(table: number, rule: number, action: number): Code[];
   /** The input called `name`; throws a RangeError when there is none. */
   input(name: string): Input;
   /** Evaluates one patient (an object, or its JSON text); throws a CarepathError subclass on failure. */

@@ -299,6 +299,36 @@ export class Table {
     for (let i = 0, n = M._carepath_table_assumption_count(h); i < n; i++)
       assumptions[str(M._carepath_table_assumption_name(h, i))] = str(M._carepath_table_assumption_condition(h, i));
     this.assumptions = Object.freeze(assumptions);
+    // The terminology codes, in the table's order (docs/tables.md, "Codes"):
+    // {target, name, system, code, display, unspecified}; an unspecified one
+    // has its reason and "" for system, code and display, a code null.
+    const codes = [];
+    for (let i = 0, n = M._carepath_table_code_count(h); i < n; i++) {
+      const why = M._carepath_table_code_unspecified(h, i);
+      codes.push(Object.freeze({
+        target: str(M._carepath_table_code_target(h, i)),
+        name: str(M._carepath_table_code_name(h, i)),
+        system: str(M._carepath_table_code_system(h, i)),
+        code: str(M._carepath_table_code_code(h, i)),
+        display: str(M._carepath_table_code_display(h, i)),
+        unspecified: why ? str(why) : null,
+      }));
+    }
+    this.codes = Object.freeze(codes);
+  }
+
+  /** The codes (not the unspecified ones) of one input, member
+   * ("input.member"), drug, route or action. */
+  codings(target, name) {
+    return this.codes.filter((c) => c.target === target && c.name === name && c.unspecified === null);
+  }
+
+  /** The codes of an action (indices as in `tables`): a give's drug's, then
+   * its route's; another action's own. */
+  actionCodes(table, rule, action) {
+    const h = this.#live();
+    const n = M._carepath_table_action_code_count(h, table, rule, action);
+    return Array.from({ length: n }, (_, k) => this.codes[M._carepath_table_action_code(h, table, rule, action, k)]);
   }
 
   /** The input called `name`; throws a RangeError when there is none. */
@@ -371,6 +401,8 @@ export class Table {
         // A give's route ("iv", "buccal"); "" when the protocol names none.
         route: d.route ?? "",
         plan: d.plan ? planOf(d.plan) : null,
+        // Its terminology codes (Table.actionCodes).
+        codes: Object.freeze(this.codes.length ? this.actionCodes(t, rule, a) : []),
       }));
     }
     const outputs = {};

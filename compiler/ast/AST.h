@@ -256,7 +256,7 @@ struct Action {
 
 // ------------------------------------------------------------------ declarations
 
-enum class DeclKind { Use, Source, Dimension, Unit, Substance, Input, Define, Drug, Pathway, Table, Verify, Example, Assume };
+enum class DeclKind { Use, Source, Dimension, Unit, Substance, Input, Define, Drug, Pathway, Table, Verify, Example, Assume, Code };
 
 struct Decl {
   Decl(DeclKind k, SourceRange r) : kind(k), range(r) {}
@@ -368,6 +368,21 @@ struct AssumeDecl : Decl {
   Ident name;
   ExprPtr condition;
   std::string note;
+  std::optional<Unspecified> unspecified;
+  Citations citations;
+};
+
+/// `code KIND TARGET = SYSTEM "CODE" "display"? [cites]?` or `= unspecified
+/// "why"`: a terminology code (docs/language.md, "Terminology codes").
+struct CodeDecl : Decl {
+  static constexpr DeclKind Kind = DeclKind::Code;
+  CodeDecl(SourceRange r) : Decl(Kind, r) {}
+  enum class Target { Input, Member, Drug, Route, Action } target = Target::Input;
+  QualifiedName name;      // `weight`; a member: `consciousness.coma`
+  Ident system;            // `loinc`; empty when unspecified
+  std::string code;        // as written, without quotes
+  SourceRange codeRange;
+  std::string display;     // "" when none written
   std::optional<Unspecified> unspecified;
   Citations citations;
 };

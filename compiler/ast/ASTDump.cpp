@@ -307,6 +307,16 @@ private:
       citations(depth + 1, as.citations);
       return;
     }
+    case DeclKind::Code: {
+      auto &c = static_cast<const CodeDecl &>(d);
+      static const char *kinds[] = {"input", "member", "drug", "route", "action"};
+      std::string value = c.unspecified ? "" : " = " + c.system.name + " " + quoted(c.code) +
+                                                   (c.display.empty() ? "" : " " + quoted(c.display));
+      line(depth, std::string("Code ") + kinds[static_cast<int>(c.target)] + " " + c.name.str() + value, d.range);
+      unspecified(depth + 1, c.unspecified);
+      citations(depth + 1, c.citations);
+      return;
+    }
     case DeclKind::Drug: {
       auto &drug = static_cast<const DrugDecl &>(d);
       line(depth, "Drug " + drug.name.name + (drug.description.empty() ? "" : " " + quoted(drug.description)), d.range);

@@ -112,6 +112,20 @@ public:
       d["assumptions"] = as;
     }
     d["drugs"] = drugs();
+    // Terminology codes (docs/tables.md, "Codes"): absent when the protocol
+    // has none, so every other table is unchanged.
+    if (!p_.codes.empty()) {
+      json codes = json::array();
+      for (const ir::CodeBinding &c : p_.codes)
+        codes.push_back({{"target", ir::spelling(c.target)},
+                         {"name", c.name},
+                         {"system", c.coding ? json(c.coding->system) : json(nullptr)},
+                         {"code", c.coding ? json(c.coding->code) : json(nullptr)},
+                         {"display", c.coding ? json(c.coding->display) : json(nullptr)},
+                         {"unspecified", c.unspecified ? json(*c.unspecified) : json(nullptr)},
+                         {"citations", citations(c.citations)}});
+      d["codes"] = codes;
+    }
     json pathways = json::array();
     for (size_t i = 0; i < p_.pathways.size(); ++i) pathways.push_back(pathway(static_cast<int>(i)));
     d["pathways"] = pathways;

@@ -14,6 +14,7 @@
 #include "carepath/Sha256.h"
 #include "carepath/Xml.h"
 #include "ir/Evaluator.h"
+#include "ir/Terminology.h"
 #include "verifier/Display.h"
 
 namespace carepath::driver::doc {
@@ -684,6 +685,23 @@ void assumptionsSection(Document &d, const Protocol &p) {
   d.table(headerOf({"assumption", "condition", "what", "cited"}), std::move(rows));
 }
 
+void codesSection(Document &d, const Protocol &p) {
+  if (p.codes.empty()) return;
+  d.heading(2, "Codes", "codes");
+  d.para({txt("Terminology codes (docs/language.md, \"Terminology codes\"): how an EHR or an export names what the "
+              "protocol names. No decision depends on them.")});
+  std::vector<std::vector<Spans>> rows;
+  for (const ir::CodeBinding &c : p.codes) {
+    const ir::terminology::System *sys = c.coding ? ir::terminology::findSystemByUri(c.coding->system) : nullptr;
+    Spans value = c.coding ? Spans{code(c.coding->code), txt(c.coding->display.empty() ? "" : " " + c.coding->display)}
+                           : Spans{capMark("unspecified: " + *c.unspecified)};
+    rows.push_back({{txt(std::string(ir::spelling(c.target)) + " "), code(c.name)},
+                    {txt(sys ? sys->title : c.coding ? c.coding->system : "")}, std::move(value),
+                    citationLinks(c.citations)});
+  }
+  d.table(headerOf({"what", "system", "code", "cited"}), std::move(rows));
+}
+
 void examplesSection(Document &d, const PageInput &in) {
   const Protocol &p = *in.protocol;
   if (p.examples.empty()) return;
@@ -727,6 +745,7 @@ Document build(const PageInput &in) {
   gapsSection(d, in);
   factsSection(d, *in.protocol);
   assumptionsSection(d, *in.protocol);
+  codesSection(d, *in.protocol);
   examplesSection(d, in);
   sourcesSection(d, *in.protocol);
   return d;

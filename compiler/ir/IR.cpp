@@ -172,6 +172,24 @@ int Protocol::findInput(const std::string &n) const {
   return -1;
 }
 
+std::vector<Coding> Protocol::codingsOf(CodeBinding::Target t, const std::string &name) const {
+  std::vector<Coding> out;
+  for (const CodeBinding &b : codes)
+    if (b.target == t && b.name == name && b.coding) out.push_back(*b.coding);
+  return out;
+}
+
+const char *spelling(CodeBinding::Target t) {
+  switch (t) {
+  case CodeBinding::Target::Input: return "input";
+  case CodeBinding::Target::Member: return "member";
+  case CodeBinding::Target::Drug: return "drug";
+  case CodeBinding::Target::Route: return "route";
+  case CodeBinding::Target::Action: return "action";
+  }
+  return "input";
+}
+
 int Protocol::findDrug(const std::string &n) const {
   for (size_t i = 0; i < drugs.size(); ++i)
     if (drugs[i].name == n) return static_cast<int>(i);

@@ -550,6 +550,31 @@ struct Assumption {
 /// The one reading for the verifier, the evaluator and the table compiler.
 ExprRef assumptionHolds(const Assumption &a);
 
+/// One code in one code system (docs/language.md, "Terminology codes").
+struct Coding {
+  std::string system;   // canonical URI: "http://snomed.info/sct", "http://loinc.org",
+                        // "http://www.nlm.nih.gov/research/umls/rxnorm", "http://www.whocc.no/atc"
+  std::string code;     // "29463-7"
+  std::string display;  // "" when none written
+  friend bool operator==(const Coding &, const Coding &) = default;
+};
+
+/// `code KIND NAME = SYSTEM "CODE" "display" [cites]` or `= unspecified
+/// "why"`: a terminology code of an input, an enum member, a drug, a route
+/// or an action. It changes no decision (docs/semantics.md); the tables,
+/// the runtime and the exports carry it.
+struct CodeBinding {
+  enum class Target { Input, Member, Drug, Route, Action } target = Target::Input;
+  std::string name;                        // input / drug / route / action name; Member: "input.member"
+  std::optional<Coding> coding;            // nullopt when unspecified
+  std::optional<std::string> unspecified;  // the reason
+  Citations citations;
+  std::string module;  // "" for the protocol's own, else the module it comes from
+  SourceRange range;
+};
+/// "input", "member", "drug", "route", "action": as written after `code`.
+const char *spelling(CodeBinding::Target t);
+
 struct SourceFile {
   std::string path;      // as given / as found on the module path
   std::string module;    // "" for the protocol itself, else "stdlib.units"
@@ -573,11 +598,15 @@ struct Protocol {
   std::vector<Source> sources;
   std::vector<Fact> facts;
   std::vector<Assumption> assumptions;  // the protocol's own, then its modules'
+  std::vector<CodeBinding> codes;       // declaration order: its modules' (for its drugs and routes), then its own
   std::vector<UnspecifiedMark> unspecified;
   std::map<std::string, Unit> units;  // every named unit in scope
   std::vector<SourceFile> files;      // the protocol first, then modules used
 
   int findInput(const std::string &n) const;
+  /// The codings bound to one target (declaration order; none for an
+  /// `unspecified` binding or no binding).
+  std::vector<Coding> codingsOf(CodeBinding::Target t, const std::string &name) const;
   int findDrug(const std::string &n) const;
   const Source *findSource(const std::string &id) const;
   /// The effective guard of a tier: pathway entry and the tier's guard;

@@ -247,6 +247,14 @@ void dump(const Protocol &p, std::ostream &out) {
   for (const Assumption &a : p.assumptions)
     out << "  assume " << a.name << (a.module.empty() ? "" : " (" + a.module + ")") << " = " << show(p, a.condition)
         << (a.unspecified ? " unspecified" : "") << citations(a.citations) << "\n";
+  for (const CodeBinding &c : p.codes) {
+    out << "  code " << spelling(c.target) << " " << c.name << (c.module.empty() ? "" : " (" + c.module + ")") << " = ";
+    if (c.coding)
+      out << c.coding->system << " " << quoted(c.coding->code)
+          << (c.coding->display.empty() ? "" : " " + quoted(c.coding->display));
+    else out << "unspecified " << quoted(*c.unspecified);
+    out << citations(c.citations) << "\n";
+  }
   for (size_t i = 0; i < p.defines.size(); ++i)
     out << "  define #" << i << " " << p.defines[i].name << " : " << typeName(p, p.defines[i].value->type) << " = "
         << show(p, p.defines[i].value) << citations(p.defines[i].citations) << "\n";

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "ir/Terminology.h"
 #include "sema/SemaContext.h"
 
 namespace carepath::lsp {
@@ -112,6 +113,21 @@ struct Builder {
     return std::string(slice(in.type.range));
   }
 
+  /// "**codes**: LOINC `29463-7` Body weight" for the hover of a coded
+  /// input or drug (the checked protocol's codes, docs/language.md).
+  std::string codesText(ast::CodeDecl::Target target, const std::string &name) const {
+    std::string s;
+    for (const ast::CodeDecl *c : a.codes) {
+      if (c->target != target || c->name.str() != name) continue;
+      const ir::terminology::System *sys = ir::terminology::findSystem(c->system.name);
+      s += s.empty() ? "\n\n**codes**: " : "; ";
+      s += c->unspecified ? "unspecified: " + c->unspecified->reason
+                          : std::string(sys ? sys->title : c->system.name) + " `" + c->code + "`" +
+                                (c->display.empty() ? "" : " " + c->display);
+    }
+    return s;
+  }
+
   void declareFile(size_t fileIndex) {
     const sema::LoadedFile &f = a.files[fileIndex];
     scope = &f.scope;
@@ -125,7 +141,7 @@ struct Builder {
                             (in->optional ? " (optional: may be missing)" : "");
         if (in->domain) hover += "\n\n**range**: `" + std::string(slice(in->domain->range)) + "`";
         if (!in->description.empty()) hover += "\n\n" + in->description;
-        hover += citationText(in->citations) + where;
+        hover += codesText(ast::CodeDecl::Target::Input, in->name.name) + citationText(in->citations) + where;
         declare(&in->name, Symbol::Kind::Input, in->name, "", "input: " + type, hover);
         for (const ast::Ident &m : in->type.members)
           declare(&m, Symbol::Kind::Member, m, in->name.name, "member of " + in->name.name,
@@ -143,6 +159,7 @@ struct Builder {
       } else if (auto *drug = dyn<ast::DrugDecl>(decl)) {
         std::string hover = codeBlock(drug->range) + "\n**drug** `" + drug->name.name + "`";
         if (!drug->description.empty()) hover += ": " + drug->description;
+        hover += codesText(ast::CodeDecl::Target::Drug, drug->name.name);
         declare(&drug->name, Symbol::Kind::Drug, drug->name, "", "drug" + (drug->description.empty() ? "" : ": " + drug->description),
                 hover + citationText(drug->citations) + where);
       } else if (auto *p = dyn<ast::PathwayDecl>(decl)) {
@@ -363,6 +380,12 @@ struct Builder {
       } else if (auto *as = dyn<ast::AssumeDecl>(decl)) {
         expr(as->condition.get());
         citations(as->citations);
+      } else if (auto *code = dyn<ast::CodeDecl>(decl)) {
+        // A code's input or drug is a reference to it (rename, references).
+        using Target = ast::CodeDecl::Target;
+        if (code->target == Target::Input || code->target == Target::Member) value(code->name.parts[0]);
+        else if (code->target == Target::Drug) lookup(scope->drugs, code->name.parts[0]);
+        citations(code->citations);
       } else if (auto *drug = dyn<ast::DrugDecl>(decl)) {
         citations(drug->citations);
         for (const ast::Limit &l : drug->limits) {

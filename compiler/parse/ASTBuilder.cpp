@@ -573,6 +573,26 @@ private:
       d->citations = citations(c->citations());
       return d;
     }
+    if (auto *c = ctx->codeDecl()) {
+      auto d = std::make_unique<CodeDecl>(range);
+      switch (c->kind->getType()) {
+      case P::INPUT: d->target = CodeDecl::Target::Input; break;
+      case P::MEMBER: d->target = CodeDecl::Target::Member; break;
+      case P::DRUG: d->target = CodeDecl::Target::Drug; break;
+      case P::ROUTE: d->target = CodeDecl::Target::Route; break;
+      default: d->target = CodeDecl::Target::Action; break;
+      }
+      d->name = qualifiedName(c->target);
+      if (c->system) {
+        d->system = ident(c->system);
+        d->code = str(c->code);
+        d->codeRange = r_.of(c->code);
+        d->display = str(c->display);
+      }
+      d->unspecified = unspecified(c->unspecifiedMark());
+      d->citations = citations(c->citations());
+      return d;
+    }
     if (auto *c = ctx->defineDecl()) {
       auto d = std::make_unique<DefineDecl>(range);
       d->name = ident(c->ident());

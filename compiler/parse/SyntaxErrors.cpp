@@ -63,7 +63,7 @@ const std::vector<Category> &categories() {
       {"a declaration ('use', 'source', 'input', 'define', 'drug', 'pathway', 'table', 'verify', 'example', ...)",
        {P::INPUT, P::DEFINE, P::PATHWAY},
        {P::USE, P::SOURCE, P::DIMENSION, P::UNIT, P::SUBSTANCE, P::INPUT, P::EVENT, P::DEFINE, P::DRUG, P::PATHWAY, P::TABLE,
-        P::VERIFY, P::EXAMPLE, P::ASSUME}},
+        P::VERIFY, P::EXAMPLE, P::ASSUME, P::CODE}},
       {"an action ('give', 'do', 'order', 'consider', 'monitor' or 'unspecified')",
        {P::GIVE, P::DO, P::ORDER, P::UNSPECIFIED},
        {P::GIVE, P::DO, P::ORDER, P::CONSIDER, P::MONITOR, P::UNSPECIFIED}},

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "carepath/Quantity.h"
+#include "ir/Terminology.h"
 #include "sema/SemaContext.h"
 
 namespace carepath::sema {
@@ -689,6 +690,23 @@ struct Lowerer {
         unspecified(as->unspecified, "assumption " + as->name.name);
       }
       p.assumptions.push_back(std::move(r));
+    }
+    for (const ast::CodeDecl *c : a.codes) {
+      ir::CodeBinding b;
+      b.target = static_cast<ir::CodeBinding::Target>(c->target);
+      b.name = c->name.str();
+      // An unknown code is no gap in what the protocol decides: it is not
+      // one of Protocol::unspecified, which verify reports.
+      if (c->unspecified) {
+        b.unspecified = c->unspecified->reason;
+      } else {
+        b.coding = ir::Coding{ir::terminology::findSystem(c->system.name)->uri, c->code, c->display};
+      }
+      b.citations = cites(c->citations);
+      b.range = c->range;
+      for (const LoadedFile &f : a.files)
+        if (f.ast->file == c->range.file) b.module = f.module;
+      p.codes.push_back(std::move(b));
     }
     for (const ast::DefineDecl *d : a.defines)
       p.defines.push_back({d->name.name, expr(d->value.get()), d->description, cites(d->citations), d->range});

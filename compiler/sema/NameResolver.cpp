@@ -8,6 +8,7 @@
 #include <functional>
 #include <set>
 
+#include "ir/Terminology.h"
 #include "sema/SemaContext.h"
 
 namespace carepath::sema {
@@ -618,6 +619,150 @@ template <typename R> void resolveAssumptions(Analysis &a, R &r) {
   }
 }
 
+/// Terminology codes (docs/language.md, "Terminology codes"). Every file's
+/// are checked in its own scope: the system is known, the code well formed
+/// for it (with its check digit), a source cited or `unspecified "why"`,
+/// the target declared (a module has drugs and routes only). The checked
+/// protocol keeps its own and those of its modules' drugs and routes it
+/// has; one code per target and system among them.
+void resolveCodes(Analysis &a) {
+  using Target = ast::CodeDecl::Target;
+  static const char *kinds[] = {"input", "enum member", "drug", "route", "action"};
+  std::vector<std::string> systemNames;
+  for (const ir::terminology::System &s : ir::terminology::systems()) systemNames.push_back(s.keyword);
+
+  // What a file's codes may name: its drugs' routes and the routes and
+  // actions its tiers and rules give or do.
+  struct Names {
+    std::set<std::string> routes, actions;
+  };
+  auto namesOf = [&](size_t fi) {
+    Names n;
+    const Scope &scope = a.files[fi].scope;
+    for (auto &[name, drug] : scope.drugs)
+      for (const ast::Ident &r : drug->routes) n.routes.insert(r.name);
+    auto take = [&](const std::vector<ast::Action> &actions) {
+      for (const ast::Action &act : actions) {
+        if (act.kind == ast::ActionKind::Give && act.route) n.routes.insert(act.route->name);
+        else if (act.kind != ast::ActionKind::Give && act.kind != ast::ActionKind::Unspecified)
+          n.actions.insert(act.name.name);
+      }
+    };
+    for (const auto &d : a.files[fi].ast->decls)
+      if (auto *p = ast::dyn<ast::PathwayDecl>(d.get())) {
+        for (const ast::Tier &t : p->tiers) take(t.actions);
+      } else if (auto *t = ast::dyn<ast::TableDecl>(d.get())) {
+        for (const ast::Rule &r : t->rules) take(r.actions);
+      }
+    return n;
+  };
+
+  std::vector<Names> names;
+  for (size_t fi = 0; fi < a.files.size(); ++fi) names.push_back(namesOf(fi));
+  std::set<const ast::CodeDecl *> resolved;
+  for (size_t fi = 0; fi < a.files.size(); ++fi) {
+    const Scope &scope = a.files[fi].scope;
+    Resolver r{a, scope, {}, {}, {}, {}};
+    for (const auto &d : a.files[fi].ast->decls) {
+      auto *c = ast::dyn<ast::CodeDecl>(d.get());
+      if (!c) continue;
+      const char *kind = kinds[static_cast<int>(c->target)];
+      r.citations(c->citations, scope);
+      bool ok = true;
+      if (!c->unspecified) {
+        const ir::terminology::System *sys = ir::terminology::findSystem(c->system.name);
+        if (!sys) {
+          std::string hint = didYouMean(c->system.name, systemNames);
+          a.diags.report(DiagId::err_unknown_name, c->system.range, "code system", c->system.name,
+                         hint.empty() ? " (the code systems are " + joinNames(systemNames) + ")" : hint);
+          ok = false;
+        } else if (std::string why = ir::terminology::checkCode(*sys, c->code); !why.empty()) {
+          a.diags.report(DiagId::err_code_invalid, c->codeRange, c->code, sys->title, why);
+          ok = false;
+        }
+        if (c->citations.empty()) {
+          a.diags.report(DiagId::err_code_uncited, c->name.range, sys ? sys->title : c->system.name,
+                         kinds[static_cast<int>(c->target)], c->name.str());
+          ok = false;
+        }
+      }
+      // The target.
+      const std::vector<ast::Ident> &parts = c->name.parts;
+      auto unknown = [&](const std::vector<std::string> &candidates) {
+        a.diags.report(DiagId::err_unknown_name, c->name.range, kind, c->name.str(),
+                       didYouMean(c->name.str(), candidates));
+        ok = false;
+      };
+      if (c->target == Target::Member) {
+        if (parts.size() != 2) {
+          std::string hint;
+          auto it = a.memberInputs.find(parts.back().name);
+          if (fi == 0 && parts.size() == 1 && it != a.memberInputs.end() && it->second.size() == 1)
+            hint = "; did you mean '" + a.inputs[it->second[0]]->name.name + "." + parts[0].name + "'?";
+          a.diags.report(DiagId::err_code_member_form, c->name.range, c->name.str(), hint);
+          ok = false;
+        } else {
+          auto it = scope.values.find(parts[0].name);
+          auto *in = it == scope.values.end() ? nullptr : ast::dyn<ast::InputDecl>(it->second);
+          std::vector<std::string> members;
+          if (in && in->type.kind == ast::TypeExpr::Kind::Enum)
+            for (const ast::Ident &m : in->type.members) members.push_back(parts[0].name + "." + m.name);
+          if (std::find(members.begin(), members.end(), c->name.str()) == members.end()) unknown(members);
+        }
+      } else if (parts.size() != 1) {
+        unknown({});
+      } else if (c->target == Target::Input) {
+        auto it = scope.values.find(parts[0].name);
+        if (it == scope.values.end() || it->second->kind != ast::DeclKind::Input) {
+          std::vector<std::string> inputs;
+          for (auto &[n, decl] : scope.values)
+            if (decl->kind == ast::DeclKind::Input) inputs.push_back(n);
+          unknown(inputs);
+        }
+      } else if (c->target == Target::Drug) {
+        if (!scope.drugs.count(parts[0].name)) unknown(keysOf(scope.drugs));
+      } else {
+        const std::set<std::string> &known = c->target == Target::Route ? names[fi].routes : names[fi].actions;
+        if (!known.count(parts[0].name)) unknown({known.begin(), known.end()});
+      }
+      if (ok) resolved.insert(c);
+    }
+  }
+
+  // The checked protocol's: those of its modules' drugs and routes it has
+  // (its `use`s come first), then its own.
+  if (!a.isModuleFile()) {
+    for (size_t fi = 1; fi < a.files.size(); ++fi)
+      for (const auto &d : a.files[fi].ast->decls) {
+        auto *c = ast::dyn<ast::CodeDecl>(d.get());
+        if (!c || !resolved.count(c)) continue;
+        const std::string &n = c->name.parts[0].name;
+        if (c->target == Target::Drug) {
+          // The protocol's drug of that name is this module's.
+          auto mine = a.files[fi].scope.drugs.find(n);
+          if (std::find(a.drugs.begin(), a.drugs.end(), mine->second) == a.drugs.end()) continue;
+        } else if (!names[0].routes.count(n)) {
+          continue;  // a route none of the protocol's drugs has
+        }
+        a.codes.push_back(c);
+      }
+  }
+  for (const auto &d : a.files[0].ast->decls)
+    if (auto *c = ast::dyn<ast::CodeDecl>(d.get()); c && resolved.count(c)) a.codes.push_back(c);
+
+  // One code per target and code system.
+  std::map<std::tuple<Target, std::string, std::string>, const ast::CodeDecl *> seen;
+  for (const ast::CodeDecl *c : a.codes) {
+    std::string system = c->unspecified ? "unspecified" : c->system.name;
+    auto [it, fresh] = seen.emplace(std::make_tuple(c->target, c->name.str(), system), c);
+    if (fresh) continue;
+    const ir::terminology::System *sys = ir::terminology::findSystem(system);
+    auto &diag = a.diags.report(DiagId::err_code_duplicate, c->range, kinds[static_cast<int>(c->target)], c->name.str(),
+                                sys ? sys->title : std::string("'unspecified'"));
+    a.diags.note(diag, DiagId::note_previous, it->second->range, "the first");
+  }
+}
+
 void resolveNames(Analysis &a) {
   ScopeBuilder builder{a};
   for (size_t i = 0; i < a.files.size(); ++i) builder.build(static_cast<int>(i));
@@ -868,6 +1013,7 @@ void resolveNames(Analysis &a) {
   }
   resolveContraindications(a, r);
   resolveAssumptions(a, r);
+  resolveCodes(a);
   if (!a.diags.hasErrors()) findCycles(a, r.edges, r.groups);
 
   // Examples: names, `like`, givens, expectations.

@@ -114,6 +114,9 @@ struct Analysis {
   /// its `use`s import, in that order; each reads only its inputs (or enum
   /// members), resolved in its scope.
   std::vector<const ast::AssumeDecl *> assumptions;
+  /// The terminology codes of the checked protocol: those of the modules it
+  /// uses whose drug or route it has, then its own, in declaration order.
+  std::vector<const ast::CodeDecl *> codes;
 
   // UnitAlgebra
   UnitTable units;

@@ -497,6 +497,48 @@ const char *carepath_table_assumption_condition(const carepath_table *t, size_t 
   return t && i < t->table.assumptions().size() ? t->table.assumptions()[i].when.c_str() : nullptr;
 }
 
+namespace {
+const carepath::runtime::CodeInfo *codeAt(const carepath_table *t, size_t i) {
+  return t && i < t->table.codes().size() ? &t->table.codes()[i] : nullptr;
+}
+}  // namespace
+
+size_t carepath_table_code_count(const carepath_table *t) { return t ? t->table.codes().size() : 0; }
+const char *carepath_table_code_target(const carepath_table *t, size_t i) {
+  const auto *c = codeAt(t, i);
+  return c ? carepath::runtime::spelling(c->target) : nullptr;
+}
+const char *carepath_table_code_name(const carepath_table *t, size_t i) {
+  const auto *c = codeAt(t, i);
+  return c ? c->name.c_str() : nullptr;
+}
+const char *carepath_table_code_system(const carepath_table *t, size_t i) {
+  const auto *c = codeAt(t, i);
+  return c ? c->system.c_str() : nullptr;
+}
+const char *carepath_table_code_code(const carepath_table *t, size_t i) {
+  const auto *c = codeAt(t, i);
+  return c ? c->code.c_str() : nullptr;
+}
+const char *carepath_table_code_display(const carepath_table *t, size_t i) {
+  const auto *c = codeAt(t, i);
+  return c ? c->display.c_str() : nullptr;
+}
+const char *carepath_table_code_unspecified(const carepath_table *t, size_t i) {
+  const auto *c = codeAt(t, i);
+  return c && c->unspecified ? c->unspecified->c_str() : nullptr;
+}
+size_t carepath_table_action_code_count(const carepath_table *t, size_t k, size_t r, size_t a) {
+  const auto *action = actionAt(t, k, r, a);
+  return action ? t->table.actionCodings(*action).size() : 0;
+}
+size_t carepath_table_action_code(const carepath_table *t, size_t k, size_t r, size_t a, size_t i) {
+  const auto *action = actionAt(t, k, r, a);
+  if (!action) return static_cast<size_t>(-1);
+  std::vector<uint32_t> codes = t->table.actionCodings(*action);
+  return i < codes.size() ? codes[i] : static_cast<size_t>(-1);
+}
+
 // ------------------------------------------------------------ evaluation
 
 carepath_result *carepath_result_new(void) { return new (std::nothrow) carepath_result; }

@@ -50,6 +50,7 @@ struct Table::Model {
   std::vector<TableInfo> tables;    // pathways, then tables
   std::optional<uint32_t> population;
   std::vector<AssumptionInfo> assumptions;
+  std::vector<CodeInfo> codes;  // docs/tables.md, "Codes"
   /// Pathways: the entry's node, for telling an undecided tier (its
   /// `condition` reads the entry through is-true).
   std::vector<std::optional<uint32_t>> entries;      // [table]
@@ -1043,6 +1044,34 @@ public:
     }
     setAssumptions(std::move(list));
   }
+  // `codes` (optional: absent when the protocol has none). A code has its
+  // system, code and display; an unspecified one its reason and none of them.
+  void codes(const json &doc) {
+    if (!doc.contains("codes")) return;
+    const json &arr = r_.array(doc, "", "codes");
+    for (size_t i = 0; i < arr.size(); ++i) {
+      std::string path = Reader::at("codes", i);
+      CodeInfo c;
+      std::string target = r_.string(arr[i], path, "target");
+      std::optional<CodeInfo::Target> t = codeTarget(target);
+      if (!t) r_.fail(Reader::join(path, "target"), "expected input, member, drug, route or action, got '" + target + "'");
+      c.target = *t;
+      c.name = r_.string(arr[i], path, "name");
+      if (c.name.empty()) r_.fail(Reader::join(path, "name"), "a code names what it codes");
+      c.unspecified = r_.optString(arr[i], path, "unspecified");
+      std::optional<std::string> system = r_.optString(arr[i], path, "system"), code = r_.optString(arr[i], path, "code"),
+                                 display = r_.optString(arr[i], path, "display");
+      if (c.unspecified ? (system || code || display) : !(system && code && display))
+        r_.fail(path, c.unspecified ? "an unspecified code has no system, code or display"
+                                    : "a code has a system, a code and a display (\"\" when none), or is unspecified");
+      c.system = system.value_or("");
+      c.code = code.value_or("");
+      if (!c.unspecified && (c.system.empty() || c.code.empty())) r_.fail(path, "a code has a non-empty system and code");
+      c.display = display.value_or("");
+      c.citations = r_.strings(arr[i], path, "citations");
+      m_.codes.push_back(std::move(c));
+    }
+  }
   void setPopulation(std::optional<uint32_t> population) {
     m_.population = population;
     if (m_.population) m_.populationExplain = explainList(*m_.population);
@@ -1615,6 +1644,7 @@ Table Table::loadText(std::string_view text, const LoadOptions &options, const s
   l.enums(doc);
   l.nodes(doc);
   l.population(doc);
+  l.codes(doc);
   l.containers(doc);
   for (const TableInfo &t : m->tables) m->index.push_back(RuleIndex::build(m->nodes, m->inputs, t));
   return Table(std::move(m));
@@ -1655,7 +1685,7 @@ Table Table::load(const std::string &path, const LoadOptions &options) {
 namespace {
 
 constexpr char kCompactMagic[8] = {'\x89', 'C', 'P', 'T', '\r', '\n', '\x1a', '\n'};
-constexpr uint32_t kCompactVersion = 3;  // 2: a give's route; 3: the rule index
+constexpr uint32_t kCompactVersion = 4;  // 2: a give's route; 3: the rule index; 4: the codes
 constexpr size_t kCompactHeader = 8 + 4 + 32 + 8;
 
 std::array<unsigned char, 32> sha256(std::string_view bytes) {
@@ -1689,6 +1719,7 @@ struct CompactParts {
   std::vector<std::vector<uint32_t>> guards;
   std::vector<AssumptionInfo> assumptions;
   std::vector<std::optional<RuleIndex::Recipe>> indexes;  // [table]: nullopt when it has none
+  std::vector<CodeInfo> codes;
 };
 
 template <class T> struct IsOptional : std::false_type {};
@@ -1705,6 +1736,7 @@ constexpr uint64_t enumMax(Counting) { return static_cast<uint64_t>(Counting::Ex
 constexpr uint64_t enumMax(HitPolicy) { return static_cast<uint64_t>(HitPolicy::OutputOrder); }
 constexpr uint64_t enumMax(Aggregation) { return static_cast<uint64_t>(Aggregation::Count); }
 constexpr uint64_t enumMax(ActionKind) { return static_cast<uint64_t>(ActionKind::Unspecified); }
+constexpr uint64_t enumMax(CodeInfo::Target) { return static_cast<uint64_t>(CodeInfo::Target::Action); }
 
 class CompactOut {
 public:
@@ -1900,6 +1932,10 @@ template <class IO> void fields(IO &io, AssumptionInfo &a) {
   auto &[name, when, node, citations] = a;
   io(name), io(when), io(node), io(citations);
 }
+template <class IO> void fields(IO &io, CodeInfo &c) {
+  auto &[target, name, system, code, display, unspecified, citations] = c;
+  io(target), io(name), io(system), io(code), io(display), io(unspecified), io(citations);
+}
 template <class IO> void fields(IO &io, RuleIndex::Check &c) {
   auto &[position, lo, hi, members, flags] = c;
   io(position), io(lo), io(hi), io(members), io(flags);
@@ -1915,7 +1951,7 @@ template <class IO> void fields(IO &io, RuleIndex::Recipe &r) {
 template <class IO> void fields(IO &io, CompactParts &p) {
   io(p.name), io(p.version), io(p.title), io(p.digest), io(p.status), io(p.inputs), io(p.enumMembers),
       io(p.enumsByName), io(p.catalogue), io(p.nodes), io(p.population), io(p.tables), io(p.entries), io(p.guards),
-      io(p.assumptions), io(p.indexes);
+      io(p.assumptions), io(p.indexes), io(p.codes);
 }
 
 // What evaluation relies on, checked on a compact load as the JSON loader
@@ -1987,7 +2023,7 @@ bool Table::isCompact(std::string_view bytes) {
 std::string Table::compact() const {
   const Model &m = *m_;
   CompactParts p{m.name, m.version, m.title, m.digest, m.status, m.inputs, m.enumMembers, {}, m.catalogue,
-                 m.nodes, m.population, m.tables, m.entries, m.guards, m.assumptions, {}};
+                 m.nodes, m.population, m.tables, m.entries, m.guards, m.assumptions, {}, m.codes};
   p.enumsByName.assign(m.enumsByName.begin(), m.enumsByName.end());
   for (NodeInfo &n : p.nodes) n.reads.clear();
   for (const auto &ix : m.index) p.indexes.push_back(ix ? std::optional(ix->recipe()) : std::nullopt);
@@ -2090,6 +2126,12 @@ Table Table::loadCompact(std::string_view bytes, const LoadOptions &options, con
   for (const AssumptionInfo &a : p.assumptions)
     if (!nodeOk(a.node, K::Bool)) in.bad("assumption '" + a.name + "' is not a condition node");
   l.setAssumptions(std::move(p.assumptions));
+  // As the JSON loader reads them: a code has a system, an unspecified one none.
+  for (const CodeInfo &c : p.codes)
+    if (c.name.empty() || (c.unspecified ? !(c.system.empty() && c.code.empty() && c.display.empty())
+                                         : c.system.empty() || c.code.empty()))
+      in.bad("a code that is neither a code nor unspecified");
+  m->codes = std::move(p.codes);
   if (p.entries.size() != p.tables.size() || p.guards.size() != p.tables.size()) in.bad("tables, entries and guards differ in number");
   for (size_t t = 0; t < p.tables.size(); ++t) {
     TableInfo &info = p.tables[t];
@@ -2159,6 +2201,43 @@ const std::vector<NodeInfo> &Table::nodes() const { return m_->nodes; }
 const std::vector<std::vector<std::string>> &Table::enumMembers() const { return m_->enumMembers; }
 std::optional<uint32_t> Table::population() const { return m_->population; }
 const std::vector<AssumptionInfo> &Table::assumptions() const { return m_->assumptions; }
+const std::vector<CodeInfo> &Table::codes() const { return m_->codes; }
+
+const char *spelling(CodeInfo::Target t) {
+  switch (t) {
+    case CodeInfo::Target::Input: return "input";
+    case CodeInfo::Target::Member: return "member";
+    case CodeInfo::Target::Drug: return "drug";
+    case CodeInfo::Target::Route: return "route";
+    case CodeInfo::Target::Action: return "action";
+  }
+  return "input";
+}
+
+std::optional<CodeInfo::Target> codeTarget(std::string_view s) {
+  for (auto t : {CodeInfo::Target::Input, CodeInfo::Target::Member, CodeInfo::Target::Drug, CodeInfo::Target::Route,
+                 CodeInfo::Target::Action})
+    if (s == spelling(t)) return t;
+  return std::nullopt;
+}
+
+std::vector<uint32_t> Table::codings(CodeInfo::Target target, std::string_view name) const {
+  std::vector<uint32_t> out;
+  for (uint32_t i = 0; i < m_->codes.size(); ++i) {
+    const CodeInfo &c = m_->codes[i];
+    if (c.target == target && c.name == name && !c.unspecified) out.push_back(i);
+  }
+  return out;
+}
+
+std::vector<uint32_t> Table::actionCodings(const ActionInfo &a) const {
+  if (a.kind == ActionKind::Unspecified) return {};
+  if (a.kind != ActionKind::Give) return codings(CodeInfo::Target::Action, a.name);
+  std::vector<uint32_t> out = codings(CodeInfo::Target::Drug, a.name);
+  if (!a.route.empty())
+    for (uint32_t i : codings(CodeInfo::Target::Route, a.route)) out.push_back(i);
+  return out;
+}
 bool Table::indexed(uint32_t table) const { return m_->index.at(table) != nullptr; }
 
 std::optional<std::vector<PatientValue>> Table::readPatient(std::string_view json,
@@ -2557,6 +2636,15 @@ std::string Table::resultJson(const std::vector<PatientValue> &patient, const Re
     if (a.choice >= 0) {  // an alternative: offered for the clinician to choose, not given outright
       j["choice"] = a.choice;
       j["option"] = a.option;
+    }
+    // Only for a table with codes (docs/runtime.md): the action's codings.
+    if (!m.codes.empty()) {
+      json codes = json::array();
+      for (uint32_t i : actionCodings(a)) {
+        const CodeInfo &c = m.codes[i];
+        codes.push_back({{"target", spelling(c.target)}, {"system", c.system}, {"code", c.code}, {"display", c.display}});
+      }
+      j["codes"] = codes;
     }
     actions.push_back(j);
   }

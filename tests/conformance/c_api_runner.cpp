@@ -66,6 +66,11 @@ json observe(const carepath_table *t, const std::string &patient, carepath_resul
       a["choice"] = d["choice"];
       a["option"] = d["option"];
     }
+    // Its terminology codes, "SYSTEM|CODE", only when it has some.
+    for (size_t k = 0; k < carepath_table_action_code_count(t, table, rule, action); ++k) {
+      size_t c = carepath_table_action_code(t, table, rule, action, k);
+      a["codes"].push_back(std::string(carepath_table_code_system(t, c)) + "|" + carepath_table_code_code(t, c));
+    }
     actions.push_back(a);
   }
   for (const json &o : doc["outputs"]) {

@@ -77,6 +77,8 @@ json observe(const rt::Table &t, const std::string &text, rt::Result &r) {
       j["choice"] = a.choice;
       j["option"] = a.option;
     }
+    // Its terminology codes, "SYSTEM|CODE", only when it has some.
+    for (uint32_t c : t.actionCodings(a)) j["codes"].push_back(t.codes()[c].system + "|" + t.codes()[c].code);
     actions.push_back(j);
   }
   for (uint32_t ti = 0; ti < tables.size(); ++ti)

@@ -99,6 +99,28 @@ TEST(LspServer, DiagnosticsHoverAndErrors) {
   EXPECT_TRUE(reply({{"jsonrpc", "2.0"}, {"method", "$/no/such"}}).empty());
 }
 
+// A coded input's hover lists its codes (docs/language.md, "Terminology codes").
+TEST(LspServer, HoverShowsCodes) {
+  Server server({});
+  auto reply = [&](json m) { return server.handle(m); };
+  reply({{"jsonrpc", "2.0"}, {"id", 1}, {"method", "initialize"}, {"params", json::object()}});
+  std::string text = "protocol p version \"1\" {\n  title \"t\"\n}\nsource S \"s\"\ninput heavy : bool\n"
+                     "code input heavy = loinc \"29463-7\" \"Body weight\" [S]\ndefine big = heavy\n";
+  auto r = reply({{"jsonrpc", "2.0"},
+                  {"method", "textDocument/didOpen"},
+                  {"params", {{"textDocument", {{"uri", "file:///c.care"}, {"version", 1}, {"text", text}}}}}});
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_TRUE(r[0]["params"]["diagnostics"].empty()) << r[0].dump();
+  r = reply({{"jsonrpc", "2.0"},
+             {"id", 2},
+             {"method", "textDocument/hover"},
+             {"params", {{"textDocument", {{"uri", "file:///c.care"}}}, {"position", {{"line", 6}, {"character", 14}}}}}});
+  ASSERT_TRUE(r[0]["result"].is_object()) << r[0].dump();
+  EXPECT_NE(r[0]["result"]["contents"]["value"].get<std::string>().find("**codes**: LOINC `29463-7` Body weight"),
+            std::string::npos)
+      << r[0].dump();
+}
+
 TEST(LspServer, FixItsAreQuickFixes) {
   Server server({});
   auto reply = [&](json m) { return server.handle(m); };

@@ -92,6 +92,20 @@ test("introspection and evaluation: population assumptions", () => {
   assert.deepEqual(t.evaluate({ ...base, age: "6 months", weight: "7 kg" }).assumptionsViolated, []);
 });
 
+test("introspection and evaluation: terminology codes", () => {
+  const t = table("dosing");
+  const weight = { target: "input", name: "weight", system: "http://loinc.org", code: "29463-7", display: "Body weight", unspecified: null };
+  assert.deepEqual(t.codings("input", "weight").map((c) => ({ ...c })), [weight]);
+  assert.deepEqual(t.codings("drug", "third_drug"), []);  // unspecified: no coding
+  const third = t.codes.find((c) => c.target === "drug" && c.name === "third_drug");
+  assert.equal(third.unspecified, "an illustrative drug has no RxNorm code");
+  assert.equal(third.system, "");
+  const gives = Object.fromEntries(t.evaluate(TODDLER).actions.filter((a) => a.kind === "give").map((a) => [a.name, a]));
+  assert.deepEqual(gives.third_drug.codes.map((c) => c.code), ["47625008"]);
+  assert.deepEqual(gives.range_drug.codes.map((c) => c.display), ["Oral route"]);
+  assert.deepEqual(table("policies").codes, []);
+});
+
 test("evaluation: the treatment plan, amounts exact", () => {
   const r = table("dosing").evaluate(TODDLER);
   assert.equal(r.inPopulation, true);

@@ -3,7 +3,7 @@
 // `@ts-expect-error` line must be an error, so the types are not `any`.
 import {
   CarepathError, InvalidPatientError, load, Rational, runtimeVersion,
-  Table, type Action, type Input, type Result,
+  Table, type Action, type Code, type Input, type Result,
 } from "carepath";
 
 declare const tableText: string;
@@ -36,6 +36,15 @@ for (const a of result.actions) {
     console.log(`${action.low} .. ${action.high}`);
   }
 }
+for (const a of result.actions) {
+  const codes: readonly Code[] = a.codes;
+  for (const c of codes) console.log(c.target, c.system, c.code, c.display, c.unspecified ?? "");
+}
+const loinc: Code[] = table.codings("input", "weight");
+const routeCodes: Code[] = table.actionCodes(0, 0, 0);
+console.log(loinc, routeCodes, table.codes.length);
+// @ts-expect-error: a target is one of five words
+table.codings("unit", "kg");
 const fired: string[] = result.fired;
 const value: string | null | undefined = result.outputs["band.level"]?.value;
 const exact: Rational = Rational.parse("292.5");

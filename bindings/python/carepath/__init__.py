@@ -25,7 +25,7 @@ from fractions import Fraction
 from typing import Any, Dict, List, Optional, Tuple, Union
 
 __all__ = [
-    "load", "loads", "Table", "TrustStore", "Input", "Rule", "DecisionTable", "Action", "Plan", "CourseState", "Output", "Result",
+    "load", "loads", "Table", "TrustStore", "Input", "Rule", "DecisionTable", "Action", "Plan", "Code", "CourseState", "Output", "Result",
     "ErrorDetail", "CarepathError", "InvalidArgumentError", "TableIOError", "MalformedTableError",
     "UnsupportedTableError", "TamperedTableError", "UnverifiedTableError", "UnsignedTableError",
     "UntrustedSignatureError", "BadSignatureError", "InvalidKeyError", "MalformedPatientError",
@@ -141,6 +141,15 @@ _assumption_name = _fn("carepath_table_assumption_name", _s, _p, _z)
 _assumption_condition = _fn("carepath_table_assumption_condition", _s, _p, _z)
 _result_violated_count = _fn("carepath_result_violated_assumption_count", _z, _p)
 _result_violated = _fn("carepath_result_violated_assumption", _z, _p, _z)
+_code_count = _fn("carepath_table_code_count", _z, _p)
+_code_target = _fn("carepath_table_code_target", _s, _p, _z)
+_code_name = _fn("carepath_table_code_name", _s, _p, _z)
+_code_system = _fn("carepath_table_code_system", _s, _p, _z)
+_code_code = _fn("carepath_table_code_code", _s, _p, _z)
+_code_display = _fn("carepath_table_code_display", _s, _p, _z)
+_code_unspecified = _fn("carepath_table_code_unspecified", _s, _p, _z)
+_action_code_count = _fn("carepath_table_action_code_count", _z, _p, _z, _z, _z)
+_action_code = _fn("carepath_table_action_code", _z, _p, _z, _z, _z, _z)
 _runtime_version = _fn("carepath_runtime_version", _s)
 
 
@@ -316,6 +325,21 @@ class Plan:
 
 
 @dataclass(frozen=True)
+class Code:
+    """A terminology code of the protocol (docs/tables.md, "Codes"): what it
+    codes (`target` "input", "member", "drug", "route" or "action", and its
+    `name`: "weight", a member "consciousness.coma"), and either a code
+    (`system`, the URI such as "http://loinc.org", `code`, `display`) or why
+    none is known (`unspecified`; then system, code and display are "")."""
+    target: str
+    name: str
+    system: str = ""
+    code: str = ""
+    display: str = ""
+    unspecified: Optional[str] = None
+
+
+@dataclass(frozen=True)
 class CourseState:
     """Where the patient is on a course pathway after this evaluation
     (docs/semantics.md, "The course"): `next` maps each state input the next
@@ -352,6 +376,9 @@ class Action:
     option: Optional[int] = None
     route: str = ""  # a give's route ("iv", "buccal"); "" when the protocol names none
     plan: Optional[Plan] = None  # a give's treatment plan, when the table carries one
+    # Its terminology codes (Table.action_codes): a give's drug's, then its
+    # route's; another action's own.
+    codes: Tuple[Code, ...] = ()
 
     @property
     def amount(self) -> Optional[Fraction]:
@@ -454,6 +481,24 @@ class Table:
         # protocol was verified only for patients who satisfy them.
         self.assumptions: Dict[str, str] = {
             _str(_assumption_name(h, i)): _str(_assumption_condition(h, i)) for i in range(_assumption_count(h))}
+        # The terminology codes, in the table's order (docs/tables.md, "Codes").
+        self.codes: Tuple[Code, ...] = tuple(
+            Code(_str(_code_target(h, i)), _str(_code_name(h, i)), _str(_code_system(h, i)), _str(_code_code(h, i)),
+                 _str(_code_display(h, i)),
+                 _str(_code_unspecified(h, i)) if _code_unspecified(h, i) is not None else None)
+            for i in range(_code_count(h)))
+
+    def codings(self, target: str, name: str) -> Tuple[Code, ...]:
+        """The codes (not the unspecified ones) of one input, member
+        ("input.member"), drug, route or action."""
+        return tuple(c for c in self.codes if c.target == target and c.name == name and c.unspecified is None)
+
+    def action_codes(self, table: int, rule: int, action: int) -> Tuple[Code, ...]:
+        """The codes of an action (indices as in Table.tables): a give's
+        drug's, then its route's; another action's own."""
+        h = self._handle
+        return tuple(self.codes[_action_code(h, table, rule, action, k)]
+                     for k in range(_action_code_count(h, table, rule, action)))
 
     def __del__(self):
         if getattr(self, "_handle", None):
@@ -551,7 +596,8 @@ class Table:
                 low=low, high=high, unit=d.get("canonicalUnit", ""), display=_str(_result_action_dose(r, i)),
                 basis=d.get("basis", ""), timing=d.get("timing", ""), note=d.get("note", ""),
                 citations=tuple(d.get("citations", [])), choice=d.get("choice"), option=d.get("option"),
-                route=d.get("route", ""), plan=Plan._from(d["plan"]) if d.get("plan") else None))
+                route=d.get("route", ""), plan=Plan._from(d["plan"]) if d.get("plan") else None,
+                codes=self.action_codes(t.value, rule.value, a.value) if self.codes else ()))
         outputs = {}
         for o in doc.get("outputs", []):
             key = f"{o['table']}.{o['output']}"

@@ -186,6 +186,22 @@ class Assumptions(unittest.TestCase):
         self.assertEqual(routes["third_drug"], "intravenous")
         self.assertEqual(routes["range_drug"], "oral")
 
+    def test_codes(self):
+        # Terminology codes (docs/tables.md, "Codes"): the table's list, a
+        # target's codings, and each fired action's (its drug's, then its route's).
+        t = table("dosing")
+        weight = carepath.Code("input", "weight", "http://loinc.org", "29463-7", "Body weight")
+        self.assertIn(weight, t.codes)
+        self.assertEqual(t.codings("input", "weight"), (weight,))
+        self.assertEqual(t.codings("drug", "third_drug"), ())  # unspecified: no coding
+        third = [c for c in t.codes if c.target == "drug" and c.name == "third_drug"]
+        self.assertEqual(third[0].unspecified, "an illustrative drug has no RxNorm code")
+        self.assertEqual(third[0].system, "")
+        gives = {a.name: a for a in t.evaluate(TODDLER).actions if a.kind == "give"}
+        self.assertEqual([c.code for c in gives["third_drug"].codes], ["47625008"])
+        self.assertEqual([c.display for c in gives["range_drug"].codes], ["Oral route"])
+        self.assertEqual(table("policies").codes, ())
+
 
 class Evaluation(unittest.TestCase):
     def test_treatment_plan_exact(self):

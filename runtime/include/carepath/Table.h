@@ -274,6 +274,24 @@ struct AssumptionInfo {
   std::vector<std::string> citations;
 };
 
+/// A terminology code of the protocol (`code KIND NAME = SYSTEM "CODE"`,
+/// docs/tables.md "Codes"): a code in a code system, or why none is known.
+/// Metadata: no decision reads it.
+struct CodeInfo {
+  enum class Target : uint8_t { Input, Member, Drug, Route, Action };
+  Target target = Target::Input;
+  std::string name;     // the input, drug, route or action; a member: "input.member"
+  std::string system;   // the canonical URI ("http://loinc.org"); "" when unspecified
+  std::string code;     // "29463-7"; "" when unspecified
+  std::string display;  // the system's term, "" when none was written
+  std::optional<std::string> unspecified;  // why no code is known
+  std::vector<std::string> citations;
+};
+/// "input", "member", "drug", "route", "action" (the table's spelling).
+const char *spelling(CodeInfo::Target t);
+/// The target a spelling names; nullopt for any other word.
+std::optional<CodeInfo::Target> codeTarget(std::string_view spelling);
+
 struct EvaluateOptions {
   bool explain = false;
   /// Evaluate every rule's condition, even in a table with an index (the
@@ -321,6 +339,16 @@ public:
   std::optional<uint32_t> population() const;
   /// The protocol's population assumptions; empty for most tables.
   const std::vector<AssumptionInfo> &assumptions() const;
+  /// The protocol's terminology codes (docs/tables.md, "Codes"), in the
+  /// table's order; empty for a table without any.
+  const std::vector<CodeInfo> &codes() const;
+  /// The codes (not the `unspecified` ones) of one input, enum member
+  /// ("input.member"), drug, route or action, as indices into codes().
+  std::vector<uint32_t> codings(CodeInfo::Target target, std::string_view name) const;
+  /// The codes of an action (a fired one: Result::actions names it): a
+  /// give's drug's, then its route's; another action's own. Indices into
+  /// codes().
+  std::vector<uint32_t> actionCodings(const ActionInfo &a) const;
   /// Whether table `table` (index into tables()) has a large-table index:
   /// its matching rules are found without evaluating every rule
   /// (docs/runtime.md, "Large tables").

@@ -219,6 +219,29 @@ CAREPATH_API size_t carepath_table_assumption_count(const carepath_table *table)
 CAREPATH_API const char *carepath_table_assumption_name(const carepath_table *table, size_t i);
 CAREPATH_API const char *carepath_table_assumption_condition(const carepath_table *table, size_t i);
 
+/* Terminology codes (`code KIND NAME = SYSTEM "CODE"`, docs/tables.md
+ * "Codes"): code `i` (below carepath_table_code_count) names what it codes,
+ * its target "input", "member", "drug", "route" or "action" and its name
+ * ("weight"; a member "consciousness.coma"), and either a code (system URI
+ * such as "http://loinc.org", code, display: "" when none was written) or
+ * the reason none is known (carepath_table_code_unspecified: NULL for a
+ * code). Strings live as long as the table; NULL when `i` is out of range
+ * (system, code and display are "" for an unspecified one). */
+CAREPATH_API size_t carepath_table_code_count(const carepath_table *table);
+CAREPATH_API const char *carepath_table_code_target(const carepath_table *table, size_t i);
+CAREPATH_API const char *carepath_table_code_name(const carepath_table *table, size_t i);
+CAREPATH_API const char *carepath_table_code_system(const carepath_table *table, size_t i);
+CAREPATH_API const char *carepath_table_code_code(const carepath_table *table, size_t i);
+CAREPATH_API const char *carepath_table_code_display(const carepath_table *table, size_t i);
+CAREPATH_API const char *carepath_table_code_unspecified(const carepath_table *table, size_t i);
+/* The codes of an action (carepath_table_action_*; for a fired one,
+ * carepath_result_action gives its indices): a give's drug's, then its
+ * route's; another action's own; `unspecified` ones left out. Each is an
+ * index for carepath_table_code_*; (size_t)-1 when out of range. */
+CAREPATH_API size_t carepath_table_action_code_count(const carepath_table *table, size_t t, size_t rule, size_t action);
+CAREPATH_API size_t carepath_table_action_code(const carepath_table *table, size_t t, size_t rule, size_t action,
+                                               size_t k);
+
 /* ------------------------------------------------------------ evaluation */
 
 /* Flags for evaluation. */
