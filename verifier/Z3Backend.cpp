@@ -503,7 +503,10 @@ struct Z3Backend::Impl {
   }
 
   /// Checks `goal` on top of the domain: Yes with a readable patient if sat.
-  Answer find(const z3::expr &goal, const ExprRef &observed) {
+  /// `readable` false: every input is pinned by the goal, so the readable
+  /// re-asks could only return the same values (they cost a check and a
+  /// model each); the raw model is that patient already.
+  Answer find(const z3::expr &goal, const ExprRef &observed, bool readable = true) {
     Answer a;
     // Popped on a z3::exception too ("there is no current model"): a goal
     // left asserted would make every later question vacuous, and a
@@ -519,7 +522,7 @@ struct Z3Backend::Impl {
       // Taken now: after readableModel's own checks come back unsat, the
       // solver may hand out a stale model of an earlier query instead.
       z3::model raw = solver.get_model();
-      std::optional<z3::model> m = readableModel(raw);
+      std::optional<z3::model> m = readable ? readableModel(raw) : std::nullopt;
       if (!m) m = raw;
       a.patient = patientOf(*m);
       if (!a.patient) {
@@ -873,7 +876,9 @@ Answer Z3Backend::holdsForSomeAt(const ExprRef &atPatient, const std::vector<Val
         a.reused = true;
         if (a.patient) return a;
       }
-    return m.find(f, nullptr);
+    bool allPinned = patient.size() == m.p.inputs.size();
+    for (const auto &v : values) allPinned = allPinned && v.has_value();
+    return m.find(f, nullptr, /*readable=*/!allPinned);
   } catch (const z3::exception &e) {
     Answer a;
     a.reason = std::string("solver error: ") + e.msg();
