@@ -177,6 +177,9 @@ struct Z3Backend::Impl {
   }
 
   z3::expr real(const Rational &r) {
+    // The same numeral either way; the small case skips printing and parsing it.
+    if (r.num() >= INT32_MIN && r.num() <= INT32_MAX && r.den() <= INT32_MAX)
+      return ctx.real_val(static_cast<int>(r.num()), static_cast<int>(r.den()));
     std::string text = r.str();
     return ctx.real_val(text.c_str());
   }
