@@ -107,10 +107,16 @@ Obligation overlapObligation(const Protocol &p, int table, int i, int j) {
 }
 
 namespace {
+/// buildConditions' output: each obligation goes to the sink as it is built.
+struct Out {
+  const ObligationSink &emit;
+  void push_back(Obligation &&o) const { emit(std::move(o)); }
+};
+
 /// The course properties (docs/verifier.md, "Course properties"): one-step
 /// invariants over every record (state inputs, event times) the domain
 /// allows; a counterexample is a record at one point of the course.
-void courseConditions(const Protocol &p, std::vector<Obligation> &out) {
+void courseConditions(const Protocol &p, const Out &out) {
   for (size_t pwi = 0; pwi < p.pathways.size(); ++pwi) {
     const Pathway &path = p.pathways[pwi];
     if (!path.course) continue;
@@ -178,7 +184,7 @@ void courseConditions(const Protocol &p, std::vector<Obligation> &out) {
 
 /// `within X of E`: whenever the action is recommended, less than X has
 /// passed since E (the window is half-open: at X the deadline has passed).
-void deadlineConditions(const Protocol &p, std::vector<Obligation> &out) {
+void deadlineConditions(const Protocol &p, const Out &out) {
   auto visit = [&](const std::vector<Action> &actions, const std::function<ExprRef()> &fires, const std::string &where) {
     for (const Action &a : actions) {
       if (a.timing != Action::Timing::Within || a.timingAnchor < 0 || !a.timingHi) continue;
@@ -215,8 +221,8 @@ void deadlineConditions(const Protocol &p, std::vector<Obligation> &out) {
 }
 }  // namespace
 
-std::vector<Obligation> buildConditions(const Protocol &p) {
-  std::vector<Obligation> out;
+void buildConditions(const Protocol &p, const ObligationSink &emit) {
+  const Out out{emit};
   // The population as rows within the domain, for witnesses built from
   // rule boxes; nullopt when the analysis cannot express it.
   RuleRows population = rowsWithinDomain(p, p.population);
@@ -423,7 +429,6 @@ std::vector<Obligation> buildConditions(const Protocol &p) {
     }
     out.push_back(std::move(o));
   }
-  return out;
 }
 
 // ------------------------------------------------------------------ doses

@@ -4,6 +4,7 @@
 // because the formula is plain IR.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -145,8 +146,11 @@ OverlapCandidates overlapCandidates(const ir::Protocol &p, const ir::Table &t);
 /// `any` table (both match with different actions).
 Obligation overlapObligation(const ir::Protocol &p, int table, int i, int j);
 
-/// All obligations except doses and table overlaps, in protocol order.
-std::vector<Obligation> buildConditions(const ir::Protocol &p);
+/// All obligations except doses and table overlaps, handed to `emit` one at
+/// a time in protocol order: the verifier decides each as it comes, so the
+/// formulas of a wide table's rules are never all held at once.
+using ObligationSink = std::function<void(Obligation &&)>;
+void buildConditions(const ir::Protocol &p, const ObligationSink &emit);
 /// Every `give` with a dose.
 std::vector<DoseSite> buildDoseSites(const ir::Protocol &p);
 

@@ -280,7 +280,7 @@ public:
     populationNotEmpty();
     assumptions();
     partialOperations();
-    for (const Obligation &o : buildConditions(p_)) {
+    buildConditions(p_, [&](Obligation &&o) {
       decide(o);
       if (o.kind == PropertyKind::Assertion && report_.properties.back().status == Status::Proved) {
         holdsBecause(o, report_.properties.back());
@@ -292,7 +292,7 @@ public:
                         (p_.assumptions.empty() ? " and the population" : ", the population and the assumptions") +
                         " alone (it reads no define, tier or rule)");
       }
-    }
+    });
     overlaps();
     doses();
     unspecified();

@@ -177,6 +177,9 @@ struct Z3Backend::Impl {
   }
 
   z3::expr real(const Rational &r) {
+    // The same numeral either way; the small case skips printing and parsing it.
+    if (r.num() >= INT32_MIN && r.num() <= INT32_MAX && r.den() <= INT32_MAX)
+      return ctx.real_val(static_cast<int>(r.num()), static_cast<int>(r.den()));
     std::string text = r.str();
     return ctx.real_val(text.c_str());
   }
@@ -503,7 +506,10 @@ struct Z3Backend::Impl {
   }
 
   /// Checks `goal` on top of the domain: Yes with a readable patient if sat.
-  Answer find(const z3::expr &goal, const ExprRef &observed) {
+  /// `readable` false: every input is pinned by the goal, so the readable
+  /// re-asks could only return the same values (they cost a check and a
+  /// model each); the raw model is that patient already.
+  Answer find(const z3::expr &goal, const ExprRef &observed, bool readable = true) {
     Answer a;
     // Popped on a z3::exception too ("there is no current model"): a goal
     // left asserted would make every later question vacuous, and a
@@ -519,7 +525,7 @@ struct Z3Backend::Impl {
       // Taken now: after readableModel's own checks come back unsat, the
       // solver may hand out a stale model of an earlier query instead.
       z3::model raw = solver.get_model();
-      std::optional<z3::model> m = readableModel(raw);
+      std::optional<z3::model> m = readable ? readableModel(raw) : std::nullopt;
       if (!m) m = raw;
       a.patient = patientOf(*m);
       if (!a.patient) {
@@ -873,7 +879,9 @@ Answer Z3Backend::holdsForSomeAt(const ExprRef &atPatient, const std::vector<Val
         a.reused = true;
         if (a.patient) return a;
       }
-    return m.find(f, nullptr);
+    bool allPinned = patient.size() == m.p.inputs.size();
+    for (const auto &v : values) allPinned = allPinned && v.has_value();
+    return m.find(f, nullptr, /*readable=*/!allPinned);
   } catch (const z3::exception &e) {
     Answer a;
     a.reason = std::string("solver error: ") + e.msg();

@@ -43,8 +43,9 @@ public:
   Answer holdsForSome(const ir::ExprRef &formula);
   /// holdsForSome(atPatient), where `atPatient` is a formula and every
   /// input pinned to its value in `patient` (no value missing). The same
-  /// answer and the same solver calls; only an earlier model with other
-  /// values is passed over without evaluating the formula on it.
+  /// answer; an earlier model with other values is passed over without
+  /// evaluating the formula on it, and a new model is not re-asked for
+  /// readable values (every value is pinned: it could only be the same).
   Answer holdsForSomeAt(const ir::ExprRef &atPatient, const std::vector<ir::Value> &patient);
   /// From now on, only patients for whom `condition` holds are asked about
   /// (the divisions every later question relies on: docs/verifier.md,
