@@ -198,6 +198,7 @@ public:
       << "\" name=\"" << xml(p_.name) << "\" namespace=\"https://carepath.invalid/protocols/" << xml(p_.name) << "/"
       << xml(p_.version) << "\" exporter=\"carepath\" exporterVersion=\"" << xml(o_.compilerVersion) << "\">\n";
     x << "  <description>" << text(modelDescription()) << "</description>\n";
+    x << codes();
     for (size_t i = 0; i < p_.inputs.size(); ++i) x << inputData(static_cast<int>(i));
     for (const ir::Source &s : p_.sources)
       x << "  <knowledgeSource id=\"" << xml(id("source", s.id)) << "\" name=\"" << xml(s.id) << "\">\n"
@@ -230,6 +231,29 @@ private:
   };
 
   static std::string id(const std::string &prefix, const std::string &name) { return prefix + "." + name; }
+
+  // The terminology codes: DMN 1.3 has no coding element, so the model's
+  // <extensionElements> (which every DMN engine keeps and ignores) holds
+  // one carepath:code per `code` declaration, in declaration order. None
+  // when the protocol declares no code.
+  std::string codes() const {
+    if (p_.codes.empty()) return "";
+    std::ostringstream x;
+    x << "  <extensionElements xmlns:carepath=\"https://carepath.invalid/ns/codes\">\n";
+    for (size_t k = 0; k < p_.codes.size(); ++k) {
+      const ir::CodeBinding &c = p_.codes[k];
+      x << "    <carepath:code position=\"" << k + 1 << "\" target=\"" << ir::spelling(c.target) << "\" name=\"" << xml(c.name)
+        << "\"";
+      if (c.coding) {
+        x << " system=\"" << xml(c.coding->system) << "\" code=\"" << xml(c.coding->code) << "\"";
+        if (!c.coding->display.empty()) x << " display=\"" << xml(c.coding->display) << "\"";
+      }
+      if (c.unspecified) x << " unspecified=\"" << xml(*c.unspecified) << "\"";
+      x << "/>\n";
+    }
+    x << "  </extensionElements>\n";
+    return x.str();
+  }
 
   std::string modelDescription() {
     return p_.title + " (carepath protocol " + p_.name + " " + p_.version + ", verification: " + o_.verificationStatus +

@@ -262,7 +262,9 @@ public:
     library["schemaIdentifier"] = {{"id", "urn:hl7-org:elm"}, {"version", "r1"}};
     library["usings"] = {{"def", json::array({{{"localIdentifier", "System"}, {"uri", "urn:hl7-org:elm-types:r1"}},
                                               {{"localIdentifier", "FHIR"}, {"uri", "http://hl7.org/fhir"}, {"version", "4.0.1"}}})}};
-    library["codeSystems"] = {{"def", json::array({{{"name", kCodeSystemName}, {"id", kInputSystem}, {"accessLevel", "Public"}}})}};
+    json systems = json::array({{{"name", kCodeSystemName}, {"id", kInputSystem}, {"accessLevel", "Public"}}});
+    for (json &x : systemDefs_) systems.push_back(std::move(x));
+    library["codeSystems"] = {{"def", systems}};
     if (!codes.empty()) library["codes"] = {{"def", codes}};
     library["contexts"] = {{"def", json::array({{{"name", "Patient"}}})}};
     library["statements"] = {{"def", statements}};
@@ -280,6 +282,8 @@ private:
   std::set<std::string> reserved_;  // the inputs' and defines' names
   std::map<std::string, std::string> labels_;  // Expr::label -> its definition
   std::vector<json> labelStatements_;
+  std::set<std::string> codeSystems_;  // clinical code systems the inputs' codes use (by URI)
+  std::vector<json> systemDefs_;
 
   static json annotation(const json &info) {
     return json::array({{{"type", "Annotation"}, {"t", json::array({{{"name", "carepath"}, {"value", info.dump()}}})}}});
@@ -315,14 +319,35 @@ private:
     std::string codeName = "input " + in.name;
     codes.push_back({{"name", codeName}, {"id", in.name}, {"display", in.name}, {"accessLevel", "Public"},
                      {"codeSystem", {{"name", kCodeSystemName}}}});
+    // The Observation coded with the carepath code or with any clinical
+    // code bound to the input (a record coded only in LOINC is read too).
+    std::vector<json> refs{{{"type", "CodeRef"}, {"name", codeName}}};
+    json clinical = json::array();
+    for (const ir::Coding &c : p_.codingsOf(ir::CodeBinding::Target::Input, in.name)) {
+      std::string name = codeName + " " + c.system + "|" + c.code;
+      if (!codeSystems_.count(c.system)) {
+        codeSystems_.insert(c.system);
+        systemDefs_.push_back({{"name", c.system}, {"id", c.system}, {"accessLevel", "Public"}});
+      }
+      json cd = {{"name", name}, {"id", c.code}};
+      if (!c.display.empty()) cd["display"] = c.display;
+      cd["accessLevel"] = "Public";
+      cd["codeSystem"] = {{"name", c.system}};
+      codes.push_back(cd);
+      refs.push_back({{"type", "CodeRef"}, {"name", name}});
+      json cj = {{"system", c.system}, {"code", c.code}};
+      if (!c.display.empty()) cj["display"] = c.display;
+      clinical.push_back(cj);
+    }
     std::string obsName = in.name + " observation";
     json retrieve = {{"type", "Retrieve"},
                      {"dataType", "{http://hl7.org/fhir}Observation"},
                      {"templateId", "http://hl7.org/fhir/StructureDefinition/Observation"},
                      {"codeProperty", "code"},
-                     {"codes", {{"type", "ToList"}, {"operand", {{"type", "CodeRef"}, {"name", codeName}}}}}};
+                     {"codes", {{"type", "List"}, {"element", json(refs)}}}};
     json info = {{"role", "input"}, {"input", in.name}, {"code", in.name}, {"system", kInputSystem}, {"type", typeName(in.type)},
                  {"optional", in.optional}};
+    if (!clinical.empty()) info["codings"] = clinical;
     statements.push_back(def(obsName, {{"type", "SingletonFrom"}, {"operand", retrieve}},
                              {{"role", "observation"}, {"input", in.name}}));
     json obs = exprRef(obsName);

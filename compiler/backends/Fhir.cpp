@@ -74,6 +74,15 @@ const std::set<std::string> kReservedVariables{"context", "resource", "rootResou
                                                 "sdc", "us-zip"};
 
 const char *kUcum = "http://unitsofmeasure.org";
+// The code system this project owns for naming a protocol's inputs (as
+// the ELM export's Observations are coded; not a clinical terminology).
+const char *kInputSystem = "urn:carepath:input";
+
+json coding(const ir::Coding &c) {
+  json x = {{"system", c.system}, {"code", c.code}};
+  if (!c.display.empty()) x["display"] = c.display;
+  return x;
+}
 
 class FhirWriter {
 public:
@@ -182,7 +191,7 @@ private:
         "The inputs the PlanDefinition's FHIRPath expressions read, each as the environment variable %NAME: "
         "a boolean, a code (the member's name), a string, or a number in the unit its documentation states; "
         "a missing value is the empty collection.";
-    json params = json::array();
+    json params = json::array(), reqs = json::array();
     for (size_t i = 0; i < p_.inputs.size(); ++i) {
       const ir::Input &in = p_.inputs[i];
       json prm = json::object();
@@ -214,10 +223,21 @@ private:
       }
       doc += in.optional ? "; optional (missing: empty)" : "; required";
       if (!in.description.empty()) doc += ". " + in.description;
+      // A code parameter's members stay names; their codings are said here.
+      if (in.type.kind == Kind::Enum)
+        for (const std::string &m : p_.enums[in.type.enumType].members)
+          for (const ir::Coding &c : p_.codingsOf(ir::CodeBinding::Target::Member, in.name + "." + m))
+            doc += ". Member " + m + ": " + c.system + " " + c.code + (c.display.empty() ? "" : " '" + c.display + "'");
       prm["documentation"] = doc;
       params.push_back(prm);
+      // Where %NAME comes from in the record: the Observation coded with
+      // the input's carepath code or any clinical code bound to it.
+      json codes = json::array({{{"system", kInputSystem}, {"code", in.name}}});
+      for (const ir::Coding &c : p_.codingsOf(ir::CodeBinding::Target::Input, in.name)) codes.push_back(coding(c));
+      reqs.push_back({{"type", "Observation"}, {"codeFilter", json::array({{{"path", "code"}, {"code", codes}}})}});
     }
     if (!params.empty()) lib["parameter"] = params;
+    if (!reqs.empty()) lib["dataRequirement"] = reqs;
     return lib;
   }
 
@@ -352,6 +372,11 @@ private:
     x["id"] = id;
     x["prefix"] = spelling(a.kind);
     x["title"] = a.kind == ir::ActionKind::Unspecified ? "unspecified" : a.name;
+    if (a.kind != ir::ActionKind::Give && a.kind != ir::ActionKind::Unspecified) {
+      json codes = json::array();
+      for (const ir::Coding &c : p_.codingsOf(ir::CodeBinding::Target::Action, a.name)) codes.push_back(coding(c));
+      if (!codes.empty()) x["code"] = json::array({{{"coding", codes}, {"text", a.name}}});
+    }
     std::string note = a.kind == ir::ActionKind::Unspecified && a.unspecified ? *a.unspecified : a.note;
     if (!note.empty()) x["description"] = note;
     if (!a.citations.empty()) x["documentation"] = documentation(a.citations);
@@ -426,6 +451,16 @@ private:
 
   // ---------------------------------------------------------------- gives
 
+  // A drug or route: its name as text, with the codings bound to it.
+  json codeable(ir::CodeBinding::Target t, const std::string &name) const {
+    json x = json::object();
+    json codes = json::array();
+    for (const ir::Coding &c : p_.codingsOf(t, name)) codes.push_back(coding(c));
+    if (!codes.empty()) x["coding"] = codes;
+    x["text"] = name;
+    return x;
+  }
+
   // The canonical unit of a dimension as a Quantity's unit, with its UCUM
   // code when every base unit has one.
   json quantityUnit(const ir::Dimension &dim, SourceRange at) {
@@ -492,7 +527,7 @@ private:
     cite(a.citations);
     cite(drug.citations);
     ad["kind"] = "MedicationRequest";
-    ad["productCodeableConcept"] = {{"text", a.name}};  // no code: carepath names no terminology
+    ad["productCodeableConcept"] = codeable(ir::CodeBinding::Target::Drug, a.name);
 
     json dosage = json::object();
     json dynamic = json::array();
@@ -543,8 +578,8 @@ private:
       repeat["durationUnit"] = d["code"];
     }
     if (!repeat.empty()) dosage["timing"] = {{"repeat", repeat}};
-    if (!a.route.empty()) dosage["route"] = {{"text", a.route}};
-    else if (!drug.route.empty() && drug.routes.size() <= 1) dosage["route"] = {{"text", drug.route}};
+    if (!a.route.empty()) dosage["route"] = codeable(ir::CodeBinding::Target::Route, a.route);
+    else if (!drug.route.empty() && drug.routes.size() <= 1) dosage["route"] = codeable(ir::CodeBinding::Target::Route, drug.route);
 
     // The amount: per dose a dose, per unit of time a rate, a total over
     // an infusion time a rate over it; capped (`max`) inside the value.

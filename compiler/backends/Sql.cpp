@@ -272,10 +272,43 @@ public:
     if (o_.dialect != SqlDialect::Standard) x << "DROP VIEW IF EXISTS " << quote(view) << ";\n";
     x << "CREATE VIEW " << quote(view) << " AS\nWITH\n" << join(ctes, ",\n") << "\nSELECT\n  " << join(out, ",\n  ")
       << "\nFROM cp_val;\n";
+    x << codes(view);
     return x.str();
   }
 
 private:
+  // The terminology codes as a second view, VIEW__codes: one row per
+  // `code` declaration (`position` its declaration order), so an audit can
+  // join the fired rules' drugs and actions, and the inputs, to their codes.
+  // None when the protocol declares no code.
+  std::string codes(const std::string &view) const {
+    if (p_.codes.empty()) return "";
+    const std::string name = view + "__codes";
+    if (name.size() > 63)
+      throw Refuse{p_.codes.front().range, "the codes view's name '" + name + "' is longer than 63 characters (PostgreSQL's limit)"};
+    auto text = [](const std::optional<std::string> &v) { return v ? literal(*v) : std::string("CAST(NULL AS VARCHAR(200))"); };
+    std::vector<std::string> rows;
+    for (size_t k = 0; k < p_.codes.size(); ++k) {
+      const ir::CodeBinding &c = p_.codes[k];
+      auto part = [&](std::string ir::Coding::*m) { return c.coding ? std::optional<std::string>((*c.coding).*m) : std::nullopt; };
+      std::vector<std::string> cells{std::to_string(k + 1), literal(ir::spelling(c.target)), literal(c.name),
+                                     text(part(&ir::Coding::system)), text(part(&ir::Coding::code)),
+                                     text(part(&ir::Coding::display)), text(c.unspecified)};
+      if (k == 0) {
+        const char *cols[] = {"position", "target", "name", "system", "code", "display", "unspecified"};
+        for (size_t j = 0; j < cells.size(); ++j) cells[j] += " AS " + quote(cols[j]);
+      }
+      rows.push_back("SELECT " + join(cells, ", "));
+    }
+    std::ostringstream x;
+    x << "-- View " << quote(name) << ": the protocol's terminology codes, one row per `code` declaration:\n";
+    x << "--   position (declaration order), target (input, member, drug, route, action), name (a member:\n";
+    x << "--   INPUT.MEMBER), system (canonical URI), code, display; or unspecified (the reason; the others NULL).\n";
+    if (o_.dialect != SqlDialect::Standard) x << "DROP VIEW IF EXISTS " << quote(name) << ";\n";
+    x << "CREATE VIEW " << quote(name) << " AS\n" << join(rows, "\nUNION ALL ") << ";\n";
+    return x.str();
+  }
+
   struct Decision {
     std::string name;
     bool pathway = false;

@@ -15,7 +15,11 @@ over the inputs the library's definitions declare (their
 members, optional). The same values go to carepath ("3.25 kg") and, as one
 Observation per input coded in urn:carepath:input (valueQuantity in the
 stated unit, valueBoolean, valueString; none for a missing value), into
-one FHIR Bundle per patient.
+one FHIR Bundle per patient. An input with clinical codes (the IR's codes,
+`carepath check --emit=ir`: the protocol's `code input` declarations) is coded in one
+patient of three with only those (a record coded in LOINC alone), in one
+with both, in one with the carepath code only: the library must read all
+three.
 
 Compared per patient: the library's "carepath input error" is null (carepath
 accepted every patient), "in population", per pathway and table the tiers
@@ -88,6 +92,18 @@ def input_specs(defs):
     return specs
 
 
+def observation_code(s, k):
+    """An input's Observation.code: for an input with clinical codes,
+    patient k's Observation carries only them (k % 3 == 0: a record coded in
+    LOINC alone), both (1), or only the carepath code (2); otherwise the
+    carepath code."""
+    own = {"system": SYSTEM, "code": s["name"]}
+    clinical = s.get("codings", [])
+    if not clinical:
+        return [own]
+    return [clinical, [own] + clinical, [own]][k % 3]
+
+
 def bundle(specs, p, k):
     """The patient as a FHIR Bundle, as JSON text (numbers as their exact
     decimal text)."""
@@ -98,7 +114,7 @@ def bundle(specs, p, k):
         if v is None:
             continue
         obs = {"resourceType": "Observation", "id": f"{pid}-{s['name']}", "status": "final",
-               "code": {"coding": [{"system": SYSTEM, "code": s["name"]}]}, "subject": {"reference": f"Patient/{pid}"}}
+               "code": {"coding": observation_code(s, k)}, "subject": {"reference": f"Patient/{pid}"}}
         if s["kind"] == "number":
             obs["valueQuantity"] = {"value": "@NUMBER@", "unit": s["unit"] or "1", "system": UCUM, "code": s["ucum"]}
             text = json.dumps({"resource": obs}).replace('"@NUMBER@"', sqlc.decimal_text(v))
@@ -283,6 +299,9 @@ def main():
     text = sqlc.compile_export("elm-compare", o.carepath, o.protocol, ["elm"], export, table, o.corrupt)
     defs = definitions(json.loads(text))
     specs = input_specs(defs)
+    codings = sqlc.input_codings(sqlc.protocol_codes(o.carepath, o.protocol))
+    for s in specs:
+        s["codings"] = codings.get(s["name"], [])
     pats = sqlc.spread_patients(specs, n, o.seed, o.carepath, table, o.work, "elm-compare")
     if o.invalid:
         return check_invalid(o, specs, defs, export, table, pats)

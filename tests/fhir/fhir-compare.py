@@ -72,9 +72,14 @@ def input_specs(bundle):
     return specs
 
 
-def env_line(specs, p):
-    """The patient as FHIRPath environment variables (numbers as decimal text)."""
-    parts = []
+def env_line(specs, p, k):
+    """The patient as FHIRPath environment variables (numbers as decimal
+    text). An input with clinical codes (the IR's, `carepath check --emit=ir`;
+    not the export under test) is given in two patients of three as an
+    Observation in `_observations` instead, coded only with them (k % 3 ==
+    0) or with the carepath code too (1): fhir-eval.mjs must find it
+    through the Library's dataRequirement."""
+    parts, observations = [], []
     for s in specs:
         v = p[s["name"]]
         if v is None:
@@ -83,7 +88,17 @@ def env_line(specs, p):
             t = sqlc.decimal_text(v)
         else:
             t = json.dumps(v)
+        clinical = s.get("codings", [])
+        if clinical and v is not None and k % 3 != 2:
+            coding = clinical if k % 3 == 0 else [{"system": "urn:carepath:input", "code": s["name"]}] + clinical
+            value = ('"valueQuantity": {"value": ' + t + "}" if s["kind"] == "number" else
+                     f'"valueBoolean": {t}' if s["kind"] == "bool" else f'"valueString": {t}')
+            observations.append('{"resourceType": "Observation", "status": "final", "code": {"coding": ' +
+                                json.dumps(coding) + "}, " + value + "}")
+            continue
         parts.append(f"{json.dumps(s['name'])}: {t}")
+    if observations:
+        parts.append('"_observations": [' + ", ".join(observations) + "]")
     return "{" + ", ".join(parts) + "}"
 
 
@@ -143,14 +158,17 @@ def main():
     text = sqlc.compile_export("fhir-compare", o.carepath, o.protocol, ["fhir"], export, table, o.corrupt)
     bundle = json.loads(text)
     specs = input_specs(bundle)
+    codings = sqlc.input_codings(sqlc.protocol_codes(o.carepath, o.protocol))
+    for s in specs:
+        s["codings"] = codings.get(s["name"], [])
     pats = sqlc.spread_patients(specs, n, o.seed, o.carepath, table, o.work, "fhir-compare")
     cpl, envl = os.path.join(o.work, "patients.carepath.jsonl"), os.path.join(o.work, "patients.fhir.jsonl")
     with open(cpl, "w") as f:
         for p in pats:
             f.write(sqlc.carepath_patient(specs, p) + "\n")
     with open(envl, "w") as f:
-        for p in pats:
-            f.write(env_line(specs, p) + "\n")
+        for k, p in enumerate(pats):
+            f.write(env_line(specs, p, k) + "\n")
     cp = [json.loads(x) for x in run([o.carepath, "eval", table, "--patients", cpl, "--format=jsonl",
                                       "--allow-unverified"]).splitlines()]
     for k, line in enumerate(cp):

@@ -3,7 +3,9 @@
 // --target fhir` export with the npm `fhirpath` (fhirpath.js), as a CPG
 // engine applies a PlanDefinition: for each line of ENV.jsonl (one patient:
 // the Library's parameters as FHIRPath environment variables, null for a
-// missing value) prints one JSON line
+// missing value; an input left out is read from the line's `_observations`,
+// the Observation coded with one of the codes the Library's dataRequirement
+// gives the input) prints one JSON line
 //   {"decisions": {ACTION TITLE: {"fired": [CHILD TITLE...],
 //                              "actions": [{rule, kind, name, choice, amount, amountHigh}]}},
 //    "stops": N}
@@ -32,6 +34,25 @@ const library = resources.find(r => r.resourceType === 'Library');
 if (!plan || !library) die('the bundle has no PlanDefinition or Library');
 const activities = new Map(resources.filter(r => r.resourceType === 'ActivityDefinition').map(r => [r.url, r]));
 const params = (library.parameter || []).map(p => p.name);
+// Each input's codes, from the Library's dataRequirement: the one whose
+// code filter holds the input's carepath code {urn:carepath:input, NAME}.
+const codesOf = new Map();
+for (const r of library.dataRequirement || []) {
+  const codes = (r.codeFilter || []).flatMap(f => f.code || []);
+  const own = codes.find(c => c.system === 'urn:carepath:input');
+  if (own) codesOf.set(own.code, codes);
+}
+// An input a patient gives as an Observation (`_observations`): the value
+// of the one Observation coded with any of the input's codes, as a host
+// reads the record into %NAME.
+function observed(name, observations) {
+  const codes = codesOf.get(name) || [];
+  const found = observations.filter(o => (o.code?.coding || []).some(c => codes.some(d => d.system === c.system && d.code === c.code)));
+  if (found.length > 1) die(`${found.length} Observations for input ${name}`);
+  if (!found.length) return null;
+  const o = found[0];
+  return o.valueQuantity ? o.valueQuantity.value : o.valueBoolean ?? o.valueString ?? null;
+}
 
 const compiled = new Map();
 function run(expr, env) {
@@ -121,7 +142,7 @@ const output = [];
 for (const line of lines) {
   const patient = JSON.parse(line);
   const env = {};
-  for (const n of params) env[n] = n in patient ? patient[n] : null;
+  for (const n of params) env[n] = n in patient ? patient[n] : observed(n, patient._observations || []);
   stops = 0;
   const decisions = {};
   for (const d of plan.action || []) {

@@ -246,13 +246,73 @@ def sqlite_rows(inputs, pats, sql, work):
     names = [d[0] for d in cur.description]
     result = [dict(zip(names, r)) for r in cur.fetchall()]
     elapsed = time.perf_counter() - t0
+    codes = None
+    if codes_view(sql):
+        cur = db.execute(f'SELECT * FROM "{codes_view(sql)}" ORDER BY position')
+        codes = [dict(zip([d[0] for d in cur.description], r)) for r in cur.fetchall()]
     db.close()
-    return result, elapsed
+    return result, elapsed, codes
+
+
+CODE_LINE = re.compile(r'^\s*code (\w+) ([\w.]+)(?: \([\w.]+\))? = (?:unspecified "((?:[^"\\]|\\.)*)"|(\S+) '
+                       r'"((?:[^"\\]|\\.)*)"(?: "((?:[^"\\]|\\.)*)")?)')
+
+
+def protocol_codes(carepath, protocol):
+    """The protocol's terminology codes as the IR holds them (`carepath
+    check --emit=ir`, docs/semantics.md), in declaration order: [{target,
+    name, system, code, display, unspecified}]. What the exports' codes are
+    checked against: the IR, not an export."""
+    out = []
+    text = run([carepath, "check", "--emit=ir", protocol], "codes")
+    unq = lambda v: None if v is None else json.loads('"' + v + '"')
+    for line in text.splitlines():
+        m = CODE_LINE.match(line)
+        if m:
+            target, name, why, system, code, display = m.groups()
+            out.append({"target": target, "name": name, "system": system, "code": unq(code),
+                        "display": unq(display) if display is not None else ("" if code is not None else None),
+                        "unspecified": unq(why)})
+    return out
+
+
+def input_codings(codes):
+    """input -> its clinical codings [{system, code}] (protocol_codes): what
+    the FHIR and ELM comparisons code some patients' Observations with,
+    taken from the IR, not from the export under test."""
+    out = {}
+    for c in codes:
+        if c["target"] == "input" and c["code"] is not None:
+            out.setdefault(c["name"], []).append({"system": c["system"], "code": c["code"]})
+    return out
 
 
 def view_name(sql):
     m = re.search(r'^CREATE VIEW "([^"]+)"', sql, re.M)
     return m.group(1)
+
+
+def codes_view(sql):
+    """The terminology codes view (VIEW__codes), or None when the protocol
+    declares no code."""
+    m = re.search(r'^CREATE VIEW "([^"]+__codes)"', sql, re.M)
+    return m.group(1) if m else None
+
+
+def check_codes(want, codes):
+    """The codes view's rows against the protocol's codes (protocol_codes),
+    in declaration order: every column equal. Returns the problems."""
+    if codes is None:
+        return [] if not want else [f"the table has {len(want)} codes, the export no codes view"]
+    problems = []
+    if len(codes) != len(want):
+        problems.append(f"the codes view has {len(codes)} rows, the table {len(want)} codes")
+    for k, (row, c) in enumerate(zip(codes, want)):
+        for col in ("target", "name", "system", "code", "display", "unspecified"):
+            if c[col] != row[col] or str(row["position"]) != str(k + 1):
+                problems.append(f"code {k + 1} ({c['target']} {c['name']}): {col} is {row[col]!r} in the view, "
+                                f"{c[col]!r} in the protocol")
+    return problems
 
 
 def pg_bin():
@@ -304,20 +364,20 @@ def postgres_rows(inputs, pats, sql, work):
         t0 = time.perf_counter()
         out = run(psql + ["-c", f'COPY (SELECT * FROM "{view_name(sql)}" ORDER BY patient_id) TO STDOUT WITH (FORMAT csv, HEADER, FORCE_QUOTE *)'])
         elapsed = time.perf_counter() - t0
+        codes_out = codes_view(sql) and run(psql + ["-c", f'COPY (SELECT * FROM "{codes_view(sql)}" ORDER BY position) '
+                                                           f'TO STDOUT WITH (FORMAT csv, HEADER, FORCE_QUOTE *)'])
     finally:
         subprocess.run(as_user + [f"{bindir}/pg_ctl", "-D", data, "-m", "fast", "-w", "stop"], capture_output=True)
         if server != work:
             shutil.rmtree(server, ignore_errors=True)
+    return csv_rows(out), elapsed, csv_rows(codes_out) if codes_out else None
+
+
+def csv_rows(out):
     # FORCE_QUOTE: "" is an empty string, an unquoted empty cell is NULL.
     lines = out.splitlines()
     names = next(csv.reader([lines[0]]))
-    result = []
-    for line in lines[1:]:
-        cells = []
-        for raw in split_csv(line):
-            cells.append(None if raw is None else raw)
-        result.append(dict(zip(names, cells)))
-    return result, elapsed
+    return [dict(zip(names, split_csv(line))) for line in lines[1:]]
 
 
 def duckdb_rows(inputs, pats, sql, work, interop):
@@ -345,7 +405,8 @@ def duckdb_rows(inputs, pats, sql, work, interop):
     with open(outpath) as f:
         lines = f.read().splitlines()
     names = next(csv.reader([lines[0]]))
-    return [dict(zip(names, split_csv(line))) for line in lines[1:]], elapsed
+    # The codes view is created in DuckDB (the file runs whole), not read.
+    return [dict(zip(names, split_csv(line))) for line in lines[1:]], elapsed, None
 
 
 def split_csv(line):
@@ -486,12 +547,16 @@ def main():
         if "error" in line:
             fail(f"carepath refused generated patient {k + 1}: {line['error']}: {carepath_patient(inputs, pats[k])}")
     if o.engine == "duckdb":
-        rows, sql_time = duckdb_rows(inputs, pats, sql, o.work, o.interop)
+        rows, sql_time, codes = duckdb_rows(inputs, pats, sql, o.work, o.interop)
     else:
-        rows, sql_time = (sqlite_rows if o.engine == "sqlite" else postgres_rows)(inputs, pats, sql, o.work)
+        rows, sql_time, codes = (sqlite_rows if o.engine == "sqlite" else postgres_rows)(inputs, pats, sql, o.work)
     if len(rows) != o.n:
         fail(f"the view gave {len(rows)} rows for {o.n} patients")
     mismatches, ndoses, doses = [], 0, dose_columns(outputs)
+    if o.engine != "duckdb":
+        problems = check_codes(protocol_codes(o.carepath, o.protocol), codes)
+        if problems:
+            mismatches.append((0, ["codes view: " + p for p in problems]))
     for k, (row, line) in enumerate(zip(rows, lines)):
         exp = expected(line, outputs, doses)
         ndoses += sum(1 for c, d in outputs.items() if d.startswith("amount of") and row[c] is not None)
