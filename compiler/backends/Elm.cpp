@@ -127,6 +127,13 @@ json property(json source, const char *path) { return {{"type", "Property"}, {"p
 json rounded(json x, int places) {
   return {{"type", "Round"}, {"operand", std::move(x)}, {"precision", intLiteral(std::max(0, places))}};
 }
+// A coding in the annotations: {system, code, display?}.
+json codingJson(const ir::Coding &c) {
+  json j = {{"system", c.system}, {"code", c.code}};
+  if (!c.display.empty()) j["display"] = c.display;
+  return j;
+}
+
 // And/Or are binary in ELM: left-nested.
 json fold(const char *type, const std::vector<json> &xs) {
   json acc = xs.at(0);
@@ -335,9 +342,7 @@ private:
       cd["codeSystem"] = {{"name", c.system}};
       codes.push_back(cd);
       refs.push_back({{"type", "CodeRef"}, {"name", name}});
-      json cj = {{"system", c.system}, {"code", c.code}};
-      if (!c.display.empty()) cj["display"] = c.display;
-      clinical.push_back(cj);
+      clinical.push_back(codingJson(c));
     }
     std::string obsName = in.name + " observation";
     json retrieve = {{"type", "Retrieve"},
@@ -374,6 +379,16 @@ private:
           isMember.push_back(op("Equal", {exprRef(in.name), stringLiteral(m)}));
         }
         info["members"] = members;
+        // The members' codes (`code member`), for the host that maps a coded
+        // record to the member's name: the library reads the name (above).
+        json memberCodings = json::object();
+        for (const std::string &m : p_.enums.at(in.type.enumType).members) {
+          json list = json::array();
+          for (const ir::Coding &c : p_.codingsOf(ir::CodeBinding::Target::Member, in.name + "." + m))
+            list.push_back(codingJson(c));
+          if (!list.empty()) memberCodings[m] = list;
+        }
+        if (!memberCodings.empty()) info["memberCodings"] = memberCodings;
         message(op("And", {notOf(isNull(exprRef(in.name))), notOf(isTrue(fold("Or", isMember)))}),
                 "input " + in.name + " is not one of its members");
         break;
@@ -460,6 +475,21 @@ private:
       if (a.unless) offered = op("And", {offered, isTrue(notOf(cond(*a.unless)))});
       json info = {{"role", "action"}, {"decision", decision}, {"rule", item}, {"kind", spelling(a.kind)}, {"name", what},
                    {"choice", a.choice >= 0}};
+      // Its codes, for the host that turns an offered action into an order
+      // or a card: as the compiled table gives them (Table::actionCodings):
+      // a give's drug's, then its route's (the give's, else the drug's);
+      // another action's own.
+      json codings = json::array();
+      auto add = [&](ir::CodeBinding::Target t, const std::string &n) {
+        for (const ir::Coding &c : p_.codingsOf(t, n)) codings.push_back(codingJson(c));
+      };
+      if (a.kind == ir::ActionKind::Give) {
+        add(ir::CodeBinding::Target::Drug, a.name);
+        std::string route = !a.route.empty() ? a.route : a.drug >= 0 ? p_.drugs[a.drug].route : "";
+        if (!route.empty()) add(ir::CodeBinding::Target::Route, route);
+      } else if (a.kind != ir::ActionKind::Unspecified) {
+        add(ir::CodeBinding::Target::Action, a.name);
+      }
       std::vector<json> amounts;
       if (a.kind == ir::ActionKind::Give) {
         ir::GivenAmount given = ir::givenAmount(a);
@@ -478,6 +508,7 @@ private:
           }
         }
       }
+      if (!codings.empty()) info["codings"] = codings;
       statements.push_back(def(name, offered, info));
       for (json &x : amounts) statements.push_back(std::move(x));
     }
