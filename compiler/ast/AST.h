@@ -377,7 +377,8 @@ struct AssumeDecl : Decl {
 struct CodeDecl : Decl {
   static constexpr DeclKind Kind = DeclKind::Code;
   CodeDecl(SourceRange r) : Decl(Kind, r) {}
-  enum class Target { Input, Member, Drug, Route, Action } target = Target::Input;
+  using Target = CodeTarget;
+  Target target = Target::Input;
   QualifiedName name;      // `weight`; a member: `consciousness.coma`
   Ident system;            // `loinc`; empty when unspecified
   std::string code;        // as written, without quotes

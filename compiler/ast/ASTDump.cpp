@@ -309,10 +309,9 @@ private:
     }
     case DeclKind::Code: {
       auto &c = static_cast<const CodeDecl &>(d);
-      static const char *kinds[] = {"input", "member", "drug", "route", "action"};
       std::string value = c.unspecified ? "" : " = " + c.system.name + " " + quoted(c.code) +
                                                    (c.display.empty() ? "" : " " + quoted(c.display));
-      line(depth, std::string("Code ") + kinds[static_cast<int>(c.target)] + " " + c.name.str() + value, d.range);
+      line(depth, std::string("Code ") + spelling(c.target) + " " + c.name.str() + value, d.range);
       unspecified(depth + 1, c.unspecified);
       citations(depth + 1, c.citations);
       return;

@@ -485,7 +485,7 @@ private:
       };
       if (a.kind == ir::ActionKind::Give) {
         add(ir::CodeBinding::Target::Drug, a.name);
-        std::string route = !a.route.empty() ? a.route : a.drug >= 0 ? p_.drugs[a.drug].route : "";
+        std::string route = ir::givenRoute(a, p_.drugs);
         if (!route.empty()) add(ir::CodeBinding::Target::Route, route);
       } else if (a.kind != ir::ActionKind::Unspecified) {
         add(ir::CodeBinding::Target::Action, a.name);

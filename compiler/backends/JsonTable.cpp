@@ -563,8 +563,7 @@ private:
       switch (a.kind) {
         case ir::ActionKind::Give: {
           j["drug"] = a.name;
-          const ir::Drug *d = a.drug >= 0 ? &p_.drugs[a.drug] : nullptr;
-          j["route"] = !a.route.empty() ? a.route : d ? d->route : "";
+          j["route"] = ir::givenRoute(a, p_.drugs);
           ir::GivenAmount given = ir::givenAmount(a);
           ir::ExprRef amount = keep(given.low);
           j["amount"] = amount ? json(node(*amount)) : json(nullptr);

@@ -179,17 +179,6 @@ std::vector<Coding> Protocol::codingsOf(CodeBinding::Target t, const std::string
   return out;
 }
 
-const char *spelling(CodeBinding::Target t) {
-  switch (t) {
-  case CodeBinding::Target::Input: return "input";
-  case CodeBinding::Target::Member: return "member";
-  case CodeBinding::Target::Drug: return "drug";
-  case CodeBinding::Target::Route: return "route";
-  case CodeBinding::Target::Action: return "action";
-  }
-  return "input";
-}
-
 int Protocol::findDrug(const std::string &n) const {
   for (size_t i = 0; i < drugs.size(); ++i)
     if (drugs[i].name == n) return static_cast<int>(i);
@@ -447,6 +436,11 @@ ExprRef outputValue(const Table &t, int output) {
   for (const Rule &r : t.rules) values.push_back(r.outputs.at(output));
   std::vector<uint32_t> order = ruleOrder(t);
   return outputValue(t.hit, t.aggregation, order, rulesFire(t), values, t.outputs.at(output), t.outputs[output].range);
+}
+
+std::string givenRoute(const Action &a, const std::vector<Drug> &drugs) {
+  if (!a.route.empty()) return a.route;
+  return a.drug >= 0 ? drugs[static_cast<size_t>(a.drug)].route : "";
 }
 
 GivenAmount givenAmount(const Action &a) {

@@ -432,6 +432,12 @@ struct GivenAmount {
 };
 GivenAmount givenAmount(const Action &a);
 
+/// The route a give is given by: its own `route R`, else its drug's (the
+/// last it declares); "" when neither names one. The compiled table's
+/// `route` and the ELM action codings read it (FHIR names the drug's route
+/// only when the drug has one route, on purpose: docs/interop.md).
+std::string givenRoute(const Action &a, const std::vector<Drug> &drugs);
+
 /// What a give's regimen implies, derived once here from its basis,
 /// regimen and `for` duration (docs/semantics.md, "Regimens"); each field
 /// unset when the protocol does not say it.
@@ -564,7 +570,8 @@ struct Coding {
 /// or an action. It changes no decision (docs/semantics.md); the tables,
 /// the runtime and the exports carry it.
 struct CodeBinding {
-  enum class Target { Input, Member, Drug, Route, Action } target = Target::Input;
+  using Target = CodeTarget;
+  Target target = Target::Input;
   std::string name;                        // input / drug / route / action name; Member: "input.member"
   std::optional<Coding> coding;            // nullopt when unspecified
   std::optional<std::string> unspecified;  // the reason
@@ -572,8 +579,6 @@ struct CodeBinding {
   std::string module;  // "" for the protocol's own, else the module it comes from
   SourceRange range;
 };
-/// "input", "member", "drug", "route", "action": as written after `code`.
-const char *spelling(CodeBinding::Target t);
 
 struct SourceFile {
   std::string path;      // as given / as found on the module path

@@ -693,7 +693,7 @@ struct Lowerer {
     }
     for (const ast::CodeDecl *c : a.codes) {
       ir::CodeBinding b;
-      b.target = static_cast<ir::CodeBinding::Target>(c->target);
+      b.target = c->target;
       b.name = c->name.str();
       // An unknown code is no gap in what the protocol decides: it is not
       // one of Protocol::unspecified, which verify reports.

@@ -506,7 +506,7 @@ const carepath::runtime::CodeInfo *codeAt(const carepath_table *t, size_t i) {
 size_t carepath_table_code_count(const carepath_table *t) { return t ? t->table.codes().size() : 0; }
 const char *carepath_table_code_target(const carepath_table *t, size_t i) {
   const auto *c = codeAt(t, i);
-  return c ? carepath::runtime::spelling(c->target) : nullptr;
+  return c ? carepath::spelling(c->target) : nullptr;
 }
 const char *carepath_table_code_name(const carepath_table *t, size_t i) {
   const auto *c = codeAt(t, i);

@@ -1053,7 +1053,7 @@ public:
       std::string path = Reader::at("codes", i);
       CodeInfo c;
       std::string target = r_.string(arr[i], path, "target");
-      std::optional<CodeInfo::Target> t = codeTarget(target);
+      std::optional<CodeInfo::Target> t = parseCodeTarget(target);
       if (!t) r_.fail(Reader::join(path, "target"), "expected input, member, drug, route or action, got '" + target + "'");
       c.target = *t;
       c.name = r_.string(arr[i], path, "name");
@@ -2202,24 +2202,6 @@ const std::vector<std::vector<std::string>> &Table::enumMembers() const { return
 std::optional<uint32_t> Table::population() const { return m_->population; }
 const std::vector<AssumptionInfo> &Table::assumptions() const { return m_->assumptions; }
 const std::vector<CodeInfo> &Table::codes() const { return m_->codes; }
-
-const char *spelling(CodeInfo::Target t) {
-  switch (t) {
-    case CodeInfo::Target::Input: return "input";
-    case CodeInfo::Target::Member: return "member";
-    case CodeInfo::Target::Drug: return "drug";
-    case CodeInfo::Target::Route: return "route";
-    case CodeInfo::Target::Action: return "action";
-  }
-  return "input";
-}
-
-std::optional<CodeInfo::Target> codeTarget(std::string_view s) {
-  for (auto t : {CodeInfo::Target::Input, CodeInfo::Target::Member, CodeInfo::Target::Drug, CodeInfo::Target::Route,
-                 CodeInfo::Target::Action})
-    if (s == spelling(t)) return t;
-  return std::nullopt;
-}
 
 std::vector<uint32_t> Table::codings(CodeInfo::Target target, std::string_view name) const {
   std::vector<uint32_t> out;

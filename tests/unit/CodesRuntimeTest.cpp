@@ -83,9 +83,9 @@ TEST(Codes, TableLookups) {
   EXPECT_EQ(t.codes()[give[0]].code, "47625008");
   EXPECT_EQ(t.codes()[t.actionCodings(treat.rules[1].actions.at(0)).at(0)].code, "26643006");
   EXPECT_TRUE(t.actionCodings(treat.rules[1].actions.at(1)).empty());  // do observe: unspecified
-  EXPECT_STREQ(runtime::spelling(Target::Member), "member");
-  EXPECT_EQ(runtime::codeTarget("route"), Target::Route);
-  EXPECT_FALSE(runtime::codeTarget("unit"));
+  EXPECT_STREQ(spelling(Target::Member), "member");
+  EXPECT_EQ(parseCodeTarget("route"), Target::Route);
+  EXPECT_FALSE(parseCodeTarget("unit"));
 }
 
 TEST(Codes, CompactKeepsThemAndRefusesVersion3) {

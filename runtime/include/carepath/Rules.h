@@ -34,6 +34,10 @@ enum class HitPolicy : uint8_t { Unique, First, Priority, Any, Collect, RuleOrde
 /// the outputs are a list, in rule order.
 enum class Aggregation : uint8_t { None, Sum, Min, Max, Count };
 
+/// What a terminology code names (`code KIND NAME = ...`, docs/language.md
+/// "Terminology codes"): spelled as after `code` and in the table's `codes`.
+enum class CodeTarget : uint8_t { Input, Member, Drug, Route, Action };
+
 constexpr const char *spelling(ActionKind k) {
   switch (k) {
     case ActionKind::Give: return "give";
@@ -70,12 +74,32 @@ constexpr const char *spelling(Aggregation a) {
   return "?";
 }
 
+constexpr const char *spelling(CodeTarget t) {
+  switch (t) {
+    case CodeTarget::Input: return "input";
+    case CodeTarget::Member: return "member";
+    case CodeTarget::Drug: return "drug";
+    case CodeTarget::Route: return "route";
+    case CodeTarget::Action: return "action";
+  }
+  return "?";
+}
+
 inline constexpr ActionKind kActionKinds[] = {ActionKind::Give,     ActionKind::Do,      ActionKind::Order,
                                               ActionKind::Consider, ActionKind::Monitor, ActionKind::Unspecified};
 inline constexpr HitPolicy kHitPolicies[] = {HitPolicy::Unique, HitPolicy::First, HitPolicy::Priority, HitPolicy::Any,
                                              HitPolicy::Collect, HitPolicy::RuleOrder, HitPolicy::OutputOrder};
 inline constexpr Aggregation kAggregations[] = {Aggregation::Sum, Aggregation::Min, Aggregation::Max,
                                                 Aggregation::Count};
+
+inline constexpr CodeTarget kCodeTargets[] = {CodeTarget::Input, CodeTarget::Member, CodeTarget::Drug,
+                                              CodeTarget::Route, CodeTarget::Action};
+
+constexpr std::optional<CodeTarget> parseCodeTarget(std::string_view s) {
+  for (CodeTarget t : kCodeTargets)
+    if (s == spelling(t)) return t;
+  return std::nullopt;
+}
 
 constexpr std::optional<ActionKind> parseActionKind(std::string_view s) {
   for (ActionKind k : kActionKinds)

@@ -278,7 +278,7 @@ struct AssumptionInfo {
 /// docs/tables.md "Codes"): a code in a code system, or why none is known.
 /// Metadata: no decision reads it.
 struct CodeInfo {
-  enum class Target : uint8_t { Input, Member, Drug, Route, Action };
+  using Target = CodeTarget;
   Target target = Target::Input;
   std::string name;     // the input, drug, route or action; a member: "input.member"
   std::string system;   // the canonical URI ("http://loinc.org"); "" when unspecified
@@ -287,10 +287,6 @@ struct CodeInfo {
   std::optional<std::string> unspecified;  // why no code is known
   std::vector<std::string> citations;
 };
-/// "input", "member", "drug", "route", "action" (the table's spelling).
-const char *spelling(CodeInfo::Target t);
-/// The target a spelling names; nullopt for any other word.
-std::optional<CodeInfo::Target> codeTarget(std::string_view spelling);
 
 struct EvaluateOptions {
   bool explain = false;
