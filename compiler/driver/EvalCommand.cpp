@@ -730,9 +730,12 @@ public:
     for (uint32_t ti = 0; ti < tables.size(); ++ti) byName_.push_back(ti);
     std::sort(byName_.begin(), byName_.end(), [&](uint32_t a, uint32_t b) { return tables[a].name < tables[b].name; });
     ok_ = !std::getenv("CAREPATH_EVAL_WRITER") || std::string(std::getenv("CAREPATH_EVAL_WRITER")) != "json";
-    // A table with assumptions adds "assumptionsViolated" to each line: the
-    // reference writer writes those.
-    ok_ = ok_ && t.assumptions().empty();
+    // A table with assumptions adds "assumptionsViolated" to each line.
+    for (const runtime::AssumptionInfo &a : t.assumptions()) {
+      std::string q;
+      ok_ = ok_ && appendString(q, a.name);
+      assumptionName_.push_back(q);
+    }
     for (size_t k = 1; k < byName_.size(); ++k) ok_ = ok_ && tables[byName_[k - 1]].name != tables[byName_[k]].name;
     // Names, quoted once.
     tableKey_.resize(tables.size());
@@ -778,7 +781,16 @@ public:
     const auto &tables = t_.tables();
     for (auto &list : actionsOf_) list.clear();
     for (size_t k = 0; k < r.actions.size(); ++k) actionsOf_[r.actions[k].table].push_back(k);
-    out += "{\"decisions\":{";
+    out += '{';
+    if (!assumptionName_.empty()) {  // sorted first, as batchLine's keys are
+      out += "\"assumptionsViolated\":[";
+      for (size_t k = 0; k < r.violatedAssumptions.size(); ++k) {
+        if (k) out += ',';
+        out += assumptionName_[r.violatedAssumptions[k]];
+      }
+      out += "],";
+    }
+    out += "\"decisions\":{";
     bool firstTable = true;
     for (uint32_t ti : byName_) {
       const runtime::TableInfo &info = tables[ti];
@@ -901,6 +913,7 @@ private:
   bool ok_ = true;
   std::vector<uint32_t> byName_;                      // tables in key order
   std::vector<std::string> tableKey_;                 // [table] "\"name\":"
+  std::vector<std::string> assumptionName_;           // [assumption] "\"name\"", quoted
   std::vector<std::vector<std::string>> ruleName_;    // [table][rule] quoted
   std::vector<std::vector<uint32_t>> outputOrder_;    // [table] outputs in key order
   std::vector<std::vector<std::string>> outputKey_;   // [table][output] "\"name\":"
