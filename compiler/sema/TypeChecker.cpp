@@ -28,6 +28,7 @@ struct Checker {
   std::vector<bool> defineChecked;
   std::set<const ast::DrugDecl *> perWeightReported;
   std::set<std::pair<int, int>> brokenOutputs{};  // (table, output) whose declared type is in error
+  bool quietConstants = false;  // checking a module's assumption: see checkTypes
 
   // ---------------------------------------------------------------- units
 
@@ -292,6 +293,7 @@ struct Checker {
     auto literal = [&](const ast::Expr *x) { return literalValue(x); };
     int in = inputOf(lhs);
     std::optional<Rational> c = literal(rhs);
+    if (quietConstants) return;
     if (in < 0 || !c) {
       in = inputOf(rhs);
       c = literal(lhs);
@@ -1301,7 +1303,16 @@ void checkTypes(Analysis &a) {
     for (const ast::Contraindication &ci : d->contraindications)
       if (a.contraindications.count(&ci)) c.condition(ci.when.get(), "a contraindication");
   // Assumptions, like contraindications, read the checked file's inputs.
-  for (const ast::AssumeDecl *as : a.assumptions) c.condition(as->condition.get(), "an assumption");
+  // A module's are a reference's figures (stdlib.growth's weight bands),
+  // written for every protocol: that this protocol's own ranges make a part
+  // of one constant is expected, not a slip to warn its author about.
+  std::set<const ast::Decl *> own;
+  for (const auto &d : a.files[0].ast->decls) own.insert(d.get());
+  for (const ast::AssumeDecl *as : a.assumptions) {
+    c.quietConstants = !own.count(as);
+    c.condition(as->condition.get(), "an assumption");
+    c.quietConstants = false;
+  }
 
   const ast::Header *header = a.files[0].ast->header ? &*a.files[0].ast->header : nullptr;
   if (header) {
