@@ -169,8 +169,7 @@ def main():
     with open(envl, "w") as f:
         for k, p in enumerate(pats):
             f.write(env_line(specs, p, k) + "\n")
-    cp = [json.loads(x) for x in run([o.carepath, "eval", table, "--patients", cpl, "--format=jsonl",
-                                      "--allow-unverified"]).splitlines()]
+    cp = sqlc.carepath_eval(o.carepath, table, cpl, "fhir-compare")
     for k, line in enumerate(cp):
         if "error" in line:
             fail(f"carepath refused generated patient {k + 1}: {line['error']}")
