@@ -652,6 +652,27 @@ private:
           f.push_back("maxDoses: " + (a.regimen.maxDoses ? std::to_string(*a.regimen.maxDoses) : std::string("null")));
         }
         f.push_back("reason: " + optionalString(a.doseUnspecified));
+        // The drug's contraindications that hold ("true") or may hold
+        // ("unknown": C is null) for the patient, as the runtime reports
+        // them (docs/runtime.md, "Contraindications"); only for a drug that
+        // has some, so every other give exports as before.
+        if (a.drug >= 0 && !p_.drugs[a.drug].contraindications.empty()) {
+          std::vector<std::string> lists;
+          for (const ir::Contraindication &c : p_.drugs[a.drug].contraindications) {
+            dmn::FeelWriter w(p_, &units_.factors);
+            auto cond = w.write(*c.when);
+            if (!cond) {
+              if (!retry(w))
+                diags_.report(DiagId::err_dmn_not_decimal, w.inexactRange.valid() ? w.inexactRange : c.range,
+                              "a contraindication of drug '" + p_.drugs[a.drug].name + "'", inexact(w));
+              return std::nullopt;
+            }
+            std::string when = feel::string(ir::toString(p_, *c.when));
+            lists.push_back("(if (" + *cond + ") = true then [{when: " + when + ", truth: \"true\"}] else if (" + *cond +
+                            ") = false then [] else [{when: " + when + ", truth: \"unknown\"}])");
+          }
+          f.push_back("contraindications: " + (lists.size() == 1 ? lists[0] : "concatenate(" + join(lists, ", ") + ")"));
+        }
         break;
       }
       case ir::ActionKind::Unspecified:

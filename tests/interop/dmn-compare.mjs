@@ -344,7 +344,7 @@ if (js.length !== opts.n || cp.length !== opts.n) {
 // ------------------------------------------------------------ compare
 
 const mismatches = [];
-let decisions = 0, firings = 0, doses = 0, outputs = 0;
+let decisions = 0, firings = 0, doses = 0, outputs = 0, contraindicationChecks = 0, contraindicated = 0;
 const fireCount = new Map();
 const closeEnough = (x, exact) => typeof x === 'number' && Math.abs(x - exact) <= 1e-9 * Math.max(1, Math.abs(exact));
 
@@ -433,6 +433,16 @@ for (let k = 0; k < opts.n; k++) {
             else if (a.amountHigh !== undefined && !closeEnough(b.doseHigh, rational(a.amountHigh)))
               problems.push(`${name}.${rule} ${a.name}: high end ${a.amountHigh} = ${rational(a.amountHigh)} (carepath) vs ${b.doseHigh} (DMN)`);
           }
+          // A give of a drug with contraindications: those that hold or may
+          // hold, {when, truth}, on both sides (only where carepath lists them).
+          if (a.contraindications !== undefined || (b.contraindications !== undefined && b.contraindications !== null)) {
+            contraindicationChecks++;
+            const theirsC = JSON.stringify((b.contraindications || []).map(c => ({ when: c.when, truth: c.truth })));
+            const mineC = JSON.stringify((a.contraindications || []).map(c => ({ when: c.when, truth: c.truth })));
+            if (mineC !== theirsC)
+              problems.push(`${name}.${rule} ${a.name}: contraindications ${JSON.stringify(a.contraindications)} (carepath) vs ${theirsC} (DMN)`);
+            else if ((a.contraindications || []).length) contraindicated++;
+          }
         });
       });
     }
@@ -450,6 +460,8 @@ for (const t of table.tables) {
 const never = allRules.filter(r => !fireCount.get(r));
 console.log(`dmn-compare: ${opts.n} patients (seed ${opts.seed}), ${decisions} decisions, ${firings} rule firings, ${doses} doses, ${outputs} outputs compared; ` +
   `${allRules.length - never.length}/${allRules.length} rules fired at least once${never.length ? ' (never: ' + never.join(', ') + ')' : ''}`);
+if (contraindicationChecks)
+  console.log(`dmn-compare: ${contraindicationChecks} gives' contraindications compared, ${contraindicated} gives with one that holds or may hold`);
 if (mismatches.length) {
   console.log(`MISMATCH: ${mismatches.length} of ${opts.n} patients disagree; first ${Math.min(opts.show, mismatches.length)}:`);
   for (const m of mismatches.slice(0, opts.show)) {
