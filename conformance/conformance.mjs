@@ -52,6 +52,8 @@ function observe(table, c) {
       entry.option = a.option;
     }
     if (a.codes.length) entry.codes = a.codes.map((c) => `${c.system}|${c.code}`);  // only when it has some
+    // Its drug's contraindications that hold or may hold, only when some do.
+    if (a.contraindications.length) entry.contraindications = a.contraindications.map((c) => ({ when: c.when, truth: c.truth }));
     return entry;
   });
   const outputs = {};

@@ -54,6 +54,8 @@ def observe(carepath, table, case):
             entry["choice"], entry["option"] = a.choice, a.option
         if a.codes:  # its terminology codes, only when it has some
             entry["codes"] = [f"{c.system}|{c.code}" for c in a.codes]
+        if a.contraindications:  # its drug's that hold or may hold, only when some do
+            entry["contraindications"] = [{"when": c.when, "truth": c.truth} for c in a.contraindications]
         actions.append(entry)
     outputs = {key: {"value": o.value, "from": [[rule, v] for rule, v in o.values]}
                for key, o in sorted(r.outputs.items())}

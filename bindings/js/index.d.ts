@@ -136,6 +136,17 @@ export interface Action {
   readonly plan: Plan | null;
   /** Its terminology codes (Table.actionCodes): a give's drug's, then its route's; another action's own. */
   readonly codes: readonly Code[];
+  /** A give's drug's contraindications that hold or may hold for the patient (docs/runtime.md, "Contraindications"); empty unless the table has some. */
+  readonly contraindications: readonly Contraindication[];
+}
+
+/** A contraindication of a give's drug that holds ("true") or may hold
+ * ("unknown": it needs a missing value) for the patient. */
+export interface Contraindication {
+  readonly when: string;
+  readonly note: string;
+  readonly citations: readonly string[];
+  readonly truth: "true" | "unknown";
 }
 
 /** What a terminology code codes (docs/tables.md, "Codes"). */

@@ -403,6 +403,11 @@ export class Table {
         plan: d.plan ? planOf(d.plan) : null,
         // Its terminology codes (Table.actionCodes).
         codes: Object.freeze(this.codes.length ? this.actionCodes(t, rule, a) : []),
+        // A give's drug's contraindications that hold ("true") or may hold
+        // ("unknown": a missing value); empty unless the table has some.
+        contraindications: Object.freeze((d.contraindications ?? []).map((c) => Object.freeze({
+          when: c.when, note: c.note, citations: Object.freeze([...c.citations]), truth: c.truth,
+        }))),
       }));
     }
     const outputs = {};

@@ -133,37 +133,80 @@ std::optional<std::vector<Row>> disjoint(const ir::Protocol &p, const std::vecto
   return out;
 }
 
-// The unit each input is stated in. `factors[i]` is 1 for the canonical
-// unit (feel::InputFactors); `declared[i]`: stated in its declared unit;
-// `refused[i]`: that unit was tried and a bound had no decimal form in it.
+// The unit each input is stated in: for a number input, the candidates in
+// the order they are tried (its declared unit when it is a plain scale,
+// then the canonical unit, then the other units of its dimension from the
+// largest down), and the one in use. An input moves to its next candidate
+// when a bound the export writes has no finite decimal form in its unit;
+// at its last one that bound is refused. `factors[i]` is 1 for the
+// canonical unit (feel::InputFactors).
 struct Units {
+  enum class Kind { Declared, Canonical, Other };
+  struct Candidate {
+    Kind kind;
+    Rational factor;
+    std::string name;  // Other: the unit's UCUM code, else its name
+  };
   feel::InputFactors factors;
-  std::vector<char> declared, refused;
+  std::vector<std::vector<Candidate>> candidates;
+  std::vector<size_t> at;
+  std::vector<char> refused;  // the declared unit was tried and refused
+
+  Kind kind(int i) const { return candidates[i].empty() ? Kind::Canonical : candidates[i][at[i]].kind; }
+  bool declared(int i) const { return kind(i) == Kind::Declared; }
+  bool last(int i) const { return at[i] + 1 >= candidates[i].size(); }
+  void next(int i) {
+    if (declared(i)) refused[i] = 1;
+    ++at[i];
+    factors[i] = candidates[i][at[i]].factor;
+  }
 };
 
-// The declared unit where it is a plain scale (an affine unit's offset
-// would have to be added in every test) in which the input's range is a
-// finite decimal; the bounds of the rules are checked as they are written.
-Units declaredUnits(const ir::Protocol &p) {
-  Units u{feel::InputFactors(p.inputs.size(), Rational(1)), std::vector<char>(p.inputs.size(), 0),
-          std::vector<char>(p.inputs.size(), 0)};
+// Whether both ends of an input's range are finite decimals in a unit.
+bool rangeExact(const ir::Input &in, const Rational &factor) {
+  for (const auto &b : {in.lo, in.hi}) {
+    if (!b) continue;
+    try {
+      if (!feel::decimal(*b / factor)) return false;
+    } catch (const RationalOverflow &) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The candidates of each input, each starting at its first. The declared
+// unit only where it is a plain scale (an affine unit's offset would have
+// to be added in every test) and the input's range is a finite decimal in
+// it; another unit likewise, one per factor (the shortest name, `minute`
+// before `minutes`), labelled with its UCUM code when it has one.
+Units candidateUnits(const ir::Protocol &p) {
+  Units u{feel::InputFactors(p.inputs.size(), Rational(1)), std::vector<std::vector<Units::Candidate>>(p.inputs.size()),
+          std::vector<size_t>(p.inputs.size(), 0), std::vector<char>(p.inputs.size(), 0)};
   for (size_t i = 0; i < p.inputs.size(); ++i) {
     const ir::Input &in = p.inputs[i];
+    if (in.type.kind != Kind::Number) continue;
+    auto &cs = u.candidates[i];
     const ir::Unit &du = in.displayUnit;
-    if (in.type.kind != Kind::Number || du.name.empty() || du.affine() || du.factor.sign() <= 0) continue;
-    bool exact = true;
-    for (const auto &b : {in.lo, in.hi}) {
-      if (!b) continue;
-      try {
-        exact = exact && feel::decimal(*b / du.factor).has_value();
-      } catch (const RationalOverflow &) {
-        exact = false;
-      }
+    if (!du.name.empty() && !du.affine() && du.factor.sign() > 0) {
+      if (rangeExact(in, du.factor)) cs.push_back({Units::Kind::Declared, du.factor, du.name});
+      else u.refused[i] = 1;
     }
-    if (!exact) { u.refused[i] = 1; continue; }
-    u.declared[i] = 1;
-    u.factors[i] = du.factor;
+    if (cs.empty() || cs.front().factor != Rational(1)) cs.push_back({Units::Kind::Canonical, Rational(1), ""});
+    if (in.type.dim.dimensionless()) continue;
+    std::map<Rational, const ir::Unit *, std::greater<Rational>> others;  // largest first
+    for (const auto &[name, unit] : p.units) {
+      if (unit.dim != in.type.dim || unit.affine() || unit.factor.sign() <= 0 || unit.factor == Rational(1)) continue;
+      if (!cs.empty() && cs.front().kind == Units::Kind::Declared && unit.factor == cs.front().factor) continue;
+      if (!rangeExact(in, unit.factor)) continue;
+      auto [it, fresh] = others.emplace(unit.factor, &unit);
+      if (!fresh && name.size() < it->second->name.size()) it->second = &unit;
+    }
+    for (const auto &[factor, unit] : others)
+      cs.push_back({Units::Kind::Other, factor, unit->ucum.empty() ? unit->name : unit->ucum});
   }
+  for (size_t i = 0; i < p.inputs.size(); ++i)
+    if (!u.candidates[i].empty()) u.factors[i] = u.candidates[i][0].factor;
   return u;
 }
 
@@ -172,8 +215,9 @@ public:
   Emitter(const ir::Protocol &p, const DmnOptions &o, DiagnosticEngine &diags, const Units &units)
       : p_(p), o_(o), diags_(diags), units_(units) {}
 
-  /// Set when a bound of an input stated in its declared unit has no
-  /// finite decimal form in it: state that input canonically and emit again.
+  /// Set when a bound of an input has no finite decimal form in the unit
+  /// it is stated in and the input has another candidate: state it in
+  /// that one and emit again.
   std::optional<int> unscale() const { return unscale_; }
 
   std::optional<std::string> document() {
@@ -285,8 +329,32 @@ private:
   std::string unitOf(int i) {
     const ir::Input &in = p_.inputs[i];
     if (in.type.kind != Kind::Number) return "";
-    if (units_.declared[i]) return in.displayUnit.name;
+    if (units_.declared(i)) return in.displayUnit.name;
+    if (units_.kind(i) == Units::Kind::Other) return units_.candidates[i][units_.at[i]].name;
     return in.type.dim.dimensionless() ? "" : canonicalUnit(in.type.dim);
+  }
+
+  // A bound of input i with no finite decimal form in its last candidate
+  // unit, as the refusal names it (`canonical`: the bound in canonical
+  // units).
+  std::string inexactBound(int i, const Rational &canonical) {
+    const ir::Input &in = p_.inputs[i];
+    std::string where = "input '" + in.name + "', canonical units";
+    if (units_.candidates[i].size() > 1)
+      where += in.type.dim.dimensionless() ? ", nor in its declared unit" : ", nor in the other units of " + in.type.dim.str() + " tried";
+    return canonical.str() + " (" + where + ")";
+  }
+
+  // After a FEEL writer failed on a bound of an input that has another
+  // candidate unit: emit again with it (true).
+  bool retry(const dmn::FeelWriter &w) {
+    if (!w.unscale || units_.last(*w.unscale)) return false;
+    unscale_ = w.unscale;
+    return true;
+  }
+  // What a FEEL writer's failure says.
+  std::string inexact(const dmn::FeelWriter &w) {
+    return w.unscale ? inexactBound(*w.unscale, w.inexactBound) : w.inexact;
   }
 
   // An input's label, where a caller reads its unit: "age (years)".
@@ -303,10 +371,17 @@ private:
       std::string name = unitOf(index), unit = name.empty() ? "" : " " + name;
       std::string canonical = in.type.dim.dimensionless() ? "" : canonicalUnit(in.type.dim);
       desc += (desc.empty() ? "" : "; ") + std::string("number") + (in.type.integer ? " (whole)" : "");
-      if (units_.declared[index] && name != canonical) {
+      const Units::Candidate *other =
+          units_.kind(index) == Units::Kind::Other ? &units_.candidates[index][units_.at[index]] : nullptr;
+      if (units_.declared(index) && name != canonical) {
         desc += " in" + unit + " (the declared unit";
         if (du.factor != Rational(1)) desc += ", worth " + du.factor.str() + (canonical.empty() ? "" : " " + canonical);
         desc += ")";
+      } else if (other) {
+        // Neither the declared nor the canonical unit holds every bound.
+        desc += " in" + unit + " (worth " + other->factor.str() + " " + canonical + "; a bound has no finite decimal form in " +
+                (!du.name.empty() && du.name != canonical ? du.name + " nor in " : "") + canonical +
+                ": the largest unit of " + in.type.dim.str() + " in which all have one)";
       } else if (!unit.empty()) {
         desc += " in" + unit + " (canonical unit";
         if (units_.refused[index]) desc += "; not " + du.name + ": a bound has no finite decimal form in it";
@@ -319,7 +394,7 @@ private:
         // The range as the author wrote it, when the input is stated in
         // another unit (canonical: a bound with no decimal in the declared
         // unit, or an affine one).
-        if (!units_.declared[index] && !du.name.empty() && (du.factor != Rational(1) || du.affine()))
+        if (!units_.declared(index) && !du.name.empty() && (du.factor != Rational(1) || du.affine()))
           desc += " (declared " + formatQuantity(*in.lo, du.factor, du.name, du.offset) + " .. " +
                   formatQuantity(*in.hi, du.factor, du.name, du.offset) + ")";
       }
@@ -442,10 +517,10 @@ private:
     ir::ExprRef g = rest.size() == 1 ? rest[0] : ir::build::nary(ir::Op::And, rest, rest[0]->range);
     dmn::FeelWriter w(p_, &units_.factors);
     auto text = w.writeGuard(*g);
-    if (w.unscale) { unscale_ = w.unscale; return std::nullopt; }
     if (!text) {
-      diags_.report(DiagId::err_dmn_not_decimal, w.inexactRange.valid() ? w.inexactRange : r.range, where(d, r),
-                    w.inexact);
+      if (!retry(w))
+        diags_.report(DiagId::err_dmn_not_decimal, w.inexactRange.valid() ? w.inexactRange : r.range, where(d, r),
+                      inexact(w));
       return std::nullopt;
     }
     f.guard = *text;
@@ -474,14 +549,10 @@ private:
       }
       dmn::FeelWriter w(p_, &units_.factors);
       auto feelText = w.write(*def.value);
-      if (w.unscale) {
-        unscale_ = w.unscale;
-        failed_ = true;
-        continue;
-      }
       if (!feelText) {
-        diags_.report(DiagId::err_dmn_not_decimal, w.inexactRange.valid() ? w.inexactRange : def.range,
-                      "define '" + def.name + "'", w.inexact);
+        if (!retry(w))
+          diags_.report(DiagId::err_dmn_not_decimal, w.inexactRange.valid() ? w.inexactRange : def.range,
+                        "define '" + def.name + "'", inexact(w));
         failed_ = true;
         continue;
       }
@@ -535,7 +606,12 @@ private:
       dmn::FeelWriter w(p_, &units_.factors);
       w.forDose = true;
       d = w.write(*amount);
-      if (w.unscale) { unscale_ = w.unscale; return std::nullopt; }
+      if (!d && w.unscale) {
+        if (!retry(w))
+          diags_.report(DiagId::err_dmn_not_decimal, w.inexactRange.valid() ? w.inexactRange : amount->range,
+                        "the dose of '" + a.name + "'", inexact(w));
+        return std::nullopt;
+      }
     }
     if (!d)
       diags_.report(DiagId::err_dose_not_compilable, amount->range, a.name,
@@ -576,6 +652,27 @@ private:
           f.push_back("maxDoses: " + (a.regimen.maxDoses ? std::to_string(*a.regimen.maxDoses) : std::string("null")));
         }
         f.push_back("reason: " + optionalString(a.doseUnspecified));
+        // The drug's contraindications that hold ("true") or may hold
+        // ("unknown": C is null) for the patient, as the runtime reports
+        // them (docs/runtime.md, "Contraindications"); only for a drug that
+        // has some, so every other give exports as before.
+        if (a.drug >= 0 && !p_.drugs[a.drug].contraindications.empty()) {
+          std::vector<std::string> lists;
+          for (const ir::Contraindication &c : p_.drugs[a.drug].contraindications) {
+            dmn::FeelWriter w(p_, &units_.factors);
+            auto cond = w.write(*c.when);
+            if (!cond) {
+              if (!retry(w))
+                diags_.report(DiagId::err_dmn_not_decimal, w.inexactRange.valid() ? w.inexactRange : c.range,
+                              "a contraindication of drug '" + p_.drugs[a.drug].name + "'", inexact(w));
+              return std::nullopt;
+            }
+            std::string when = feel::string(ir::toString(p_, *c.when));
+            lists.push_back("(if (" + *cond + ") = true then [{when: " + when + ", truth: \"true\"}] else if (" + *cond +
+                            ") = false then [] else [{when: " + when + ", truth: \"unknown\"}])");
+          }
+          f.push_back("contraindications: " + (lists.size() == 1 ? lists[0] : "concatenate(" + join(lists, ", ") + ")"));
+        }
         break;
       }
       case ir::ActionKind::Unspecified:
@@ -615,9 +712,9 @@ private:
       w.forDose = true;
       auto c = w.write(*a.unless);
       if (!c) {
-        if (w.unscale) unscale_ = w.unscale;
-        else diags_.report(DiagId::err_dmn_not_decimal, w.inexactRange.valid() ? w.inexactRange : a.unless->range,
-                           "the 'unless' of '" + std::string(ir::spelling(a.kind)) + " " + a.name + "'", w.inexact);
+        if (!retry(w))
+          diags_.report(DiagId::err_dmn_not_decimal, w.inexactRange.valid() ? w.inexactRange : a.unless->range,
+                        "the 'unless' of '" + std::string(ir::spelling(a.kind)) + " " + a.name + "'", inexact(w));
         return std::nullopt;
       }
       if (!run.empty()) parts.push_back("[" + join(run, ", ") + "]");
@@ -819,15 +916,21 @@ private:
           std::string entry = "-";
           if (c) {
             feel::UnaryTest t = feel::unaryTest(p_, *c, units_.factors[i]);
-            if (t.inexactBound && units_.factors[i] != Rational(1)) {
+            if (t.inexactBound && !units_.last(i)) {
               unscale_ = i;
               failed_ = true;
               return "";
             }
             if (t.inexactBound) {
+              // unaryTest gives the bound in the unit it tried.
+              Rational canonical = *t.inexactBound;
+              try {
+                canonical = canonical * units_.factors[i];
+              } catch (const RationalOverflow &) {
+              }
               diags_.report(DiagId::err_dmn_not_decimal, r.guard ? r.guard->range : r.range,
                             std::string(d.kind == "pathway" ? "tier '" : "rule '") + d.name + "." + r.name + "'",
-                            t.inexactBound->str() + " (input '" + p_.inputs[i].name + "', canonical units)");
+                            inexactBound(i, canonical));
               failed_ = true;
               return "";
             }
@@ -897,19 +1000,18 @@ private:
 }  // namespace
 
 std::optional<std::string> emitDmn(const ir::Protocol &p, const DmnOptions &options, DiagnosticEngine &diags) {
-  // Each input in its declared unit until a bound has no decimal form in
-  // it; then that input canonical and again (at most once per input, so
-  // the result does not depend on the order bounds are met in). Trial runs
-  // report to a scratch engine: a refused unit is no error.
-  Units units = declaredUnits(p);
+  // Each input in its first candidate unit until a bound has no decimal
+  // form in it; then that input in its next one and again (a unit once
+  // left is never tried again, so the result does not depend on the order
+  // bounds are met in). Trial runs report to a scratch engine: a refused
+  // unit is no error.
+  Units units = candidateUnits(p);
   for (;;) {
     DiagnosticEngine scratch(diags.sources());
     Emitter trial(p, options, scratch, units);
     std::optional<std::string> doc = trial.document();
     if (auto i = trial.unscale()) {
-      units.factors[*i] = Rational(1);
-      units.declared[*i] = 0;
-      units.refused[*i] = 1;
+      units.next(*i);
       continue;
     }
     if (doc && scratch.errorCount() == 0 && scratch.warningCount() == 0) return doc;

@@ -154,19 +154,15 @@ std::optional<std::string> FeelWriter::atom(const ir::Expr &e) {
       // Bounds in the unit the input is stated in (feel::unaryTest's rule).
       const Rational factor = factors_ ? factors_->at(ic.input) : Rational(1);
       auto bound = [&](const Rational &canonical) -> std::optional<std::string> {
-        if (factor == Rational(1)) {
-          auto d = feel::decimal(canonical);
-          if (!d) fail(canonical, "input '" + in.name + "'", e.range);
-          return d;
-        }
         std::optional<std::string> d;
         try {
-          d = feel::decimal(canonical / factor);
+          d = feel::decimal(factor == Rational(1) ? canonical : canonical / factor);
         } catch (const RationalOverflow &) {
         }
         if (!d && !failed_) {
-          failed_ = true;
+          fail(canonical, "input '" + in.name + "'", e.range);
           unscale = ic.input;
+          inexactBound = canonical;
         }
         return d;
       };

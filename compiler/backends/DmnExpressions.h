@@ -54,10 +54,12 @@ public:
   std::set<int> inputs, defines;
   std::string inexact;
   SourceRange inexactRange;
-  /// Set (with a failure) when a bound of an input stated in another unit
-  /// than the canonical one has no finite decimal form in that unit: the
-  /// exporter then states that input canonically and writes again.
+  /// Set (with a failure) when a bound of an input has no finite decimal
+  /// form in the unit the input is stated in (`inexactBound`: that bound,
+  /// canonical): the exporter then states that input in its next candidate
+  /// unit and writes again, or refuses the bound at the last one.
   std::optional<int> unscale;
+  Rational inexactBound;
 
 private:
   std::string expr(const ir::Expr &e);

@@ -220,11 +220,26 @@ private:
                           {"basis", basis(l.basis)},
                           {"display", l.display},
                           {"citations", citations(l.citations)}});
-      out.push_back({{"name", d.name},
-                     {"description", d.description},
-                     {"route", d.route},
-                     {"limits", limits},
-                     {"citations", citations(d.citations)}});
+      json j = {{"name", d.name},
+                {"description", d.description},
+                {"route", d.route},
+                {"limits", limits},
+                {"citations", citations(d.citations)}};
+      // `contraindicated when C` (docs/tables.md, "Contraindications"): the
+      // runtime checks each offered give of the drug against them. Absent
+      // when the drug has none, so every other table is unchanged.
+      if (!d.contraindications.empty()) {
+        json cs = json::array();
+        for (const ir::Contraindication &c : d.contraindications) {
+          where_ = "a contraindication of drug '" + d.name + "'";
+          cs.push_back({{"when", ir::toString(p_, *c.when)},
+                        {"condition", node(*keep(c.when))},
+                        {"note", c.note},
+                        {"citations", citations(c.citations)}});
+        }
+        j["contraindications"] = cs;
+      }
+      out.push_back(j);
     }
     return out;
   }

@@ -213,6 +213,20 @@ void printText(std::ostream &out, const runtime::Table &t, const std::vector<run
       std::string plan = more ? t.displayPlan(a, f) : "";
       if (!plan.empty()) out << "    plan: " << plan << "\n";
     }
+    // The drug's contraindications that hold or may hold for this patient
+    // (docs/runtime.md, "Contraindications").
+    for (const runtime::ContraindicationHit &h : r.contraindicated)
+      if (&r.actions[h.action] == &f) {
+        const runtime::ContraindicationInfo &c = t.contraindications()[h.contraindication];
+        out << "    " << (h.truth == Truth::True ? "CONTRAINDICATED" : "may be contraindicated (a missing value)") << ": "
+            << c.when << (c.note.empty() ? "" : " (" + c.note + ")");
+        if (!c.citations.empty()) {
+          out << " [";
+          for (size_t i = 0; i < c.citations.size(); ++i) out << (i ? ", " : "") << c.citations[i];
+          out << "]";
+        }
+        out << "\n";
+      }
   }
   // Typed outputs: the single value, or the list in result order, with
   // the rule each value came from.
@@ -659,6 +673,15 @@ nlohmann::json batchLine(const runtime::Table &t, const std::vector<runtime::Pat
       decisions[tb.name]["actions"].back()["choice"] = a.choice;
       decisions[tb.name]["actions"].back()["option"] = a.option;
     }
+    // Only in a table with contraindications: each give's that hold or may hold.
+    if (!t.contraindications().empty() && a.kind == ActionKind::Give) {
+      json cs = json::array();
+      for (const runtime::ContraindicationHit &h : r.contraindicated)
+        if (&r.actions[h.action] == &f)
+          cs.push_back({{"when", t.contraindications()[h.contraindication].when},
+                        {"truth", h.truth == Truth::True ? "true" : "unknown"}});
+      decisions[tb.name]["actions"].back()["contraindications"] = cs;
+    }
   }
   (void)patient;
   json line = {{"inPopulation", r.inPopulation}, {"decisions", decisions}};
@@ -736,6 +759,9 @@ public:
       ok_ = ok_ && appendString(q, a.name);
       assumptionName_.push_back(q);
     }
+    // One with contraindications adds each give's "contraindications": the
+    // reference writer writes those.
+    ok_ = ok_ && t.contraindications().empty();
     for (size_t k = 1; k < byName_.size(); ++k) ok_ = ok_ && tables[byName_[k - 1]].name != tables[byName_[k]].name;
     // Names, quoted once.
     tableKey_.resize(tables.size());

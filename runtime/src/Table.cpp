@@ -51,6 +51,9 @@ struct Table::Model {
   std::optional<uint32_t> population;
   std::vector<AssumptionInfo> assumptions;
   std::vector<CodeInfo> codes;  // docs/tables.md, "Codes"
+  std::vector<ContraindicationInfo> contraindications;  // docs/tables.md, "Contraindications"
+  /// Derived: each drug's contraindications (indices), for the gives of it.
+  std::map<std::string, std::vector<uint32_t>, std::less<>> contraindicationsOf;
   /// Pathways: the entry's node, for telling an undecided tier (its
   /// `condition` reads the entry through is-true).
   std::vector<std::optional<uint32_t>> entries;      // [table]
@@ -1072,6 +1075,35 @@ public:
       m_.codes.push_back(std::move(c));
     }
   }
+  // `drugs[].contraindications` (optional: absent when a drug has none);
+  // the rest of a drug entry is for people and other tools.
+  void contraindications(const json &doc) {
+    if (!doc.contains("drugs")) return;
+    const json &drugs = r_.array(doc, "", "drugs");
+    std::vector<ContraindicationInfo> list;
+    for (size_t d = 0; d < drugs.size(); ++d) {
+      std::string dp = Reader::at("drugs", d);
+      if (!drugs[d].is_object() || !drugs[d].contains("contraindications")) continue;
+      std::string drug = r_.string(drugs[d], dp, "name");
+      const json &arr = r_.array(drugs[d], dp, "contraindications");
+      for (size_t i = 0; i < arr.size(); ++i) {
+        std::string path = Reader::at(dp + ".contraindications", i);
+        ContraindicationInfo c;
+        c.drug = drug;
+        c.when = r_.string(arr[i], path, "when");
+        c.condition = nodeRef(r_.member(arr[i], path, "condition"), Reader::join(path, "condition"), InputSpec::Kind::Bool);
+        c.note = r_.string(arr[i], path, "note");
+        c.citations = r_.strings(arr[i], path, "citations");
+        list.push_back(std::move(c));
+      }
+    }
+    setContraindications(std::move(list));
+  }
+  void setContraindications(std::vector<ContraindicationInfo> list) {
+    m_.contraindications = std::move(list);
+    for (uint32_t k = 0; k < m_.contraindications.size(); ++k)
+      m_.contraindicationsOf[m_.contraindications[k].drug].push_back(k);
+  }
   void setPopulation(std::optional<uint32_t> population) {
     m_.population = population;
     if (m_.population) m_.populationExplain = explainList(*m_.population);
@@ -1645,6 +1677,7 @@ Table Table::loadText(std::string_view text, const LoadOptions &options, const s
   l.nodes(doc);
   l.population(doc);
   l.codes(doc);
+  l.contraindications(doc);
   l.containers(doc);
   for (const TableInfo &t : m->tables) m->index.push_back(RuleIndex::build(m->nodes, m->inputs, t));
   return Table(std::move(m));
@@ -1685,7 +1718,7 @@ Table Table::load(const std::string &path, const LoadOptions &options) {
 namespace {
 
 constexpr char kCompactMagic[8] = {'\x89', 'C', 'P', 'T', '\r', '\n', '\x1a', '\n'};
-constexpr uint32_t kCompactVersion = 4;  // 2: a give's route; 3: the rule index; 4: the codes
+constexpr uint32_t kCompactVersion = 5;  // 2: a give's route; 3: the rule index; 4: the codes; 5: contraindications
 constexpr size_t kCompactHeader = 8 + 4 + 32 + 8;
 
 std::array<unsigned char, 32> sha256(std::string_view bytes) {
@@ -1720,6 +1753,7 @@ struct CompactParts {
   std::vector<AssumptionInfo> assumptions;
   std::vector<std::optional<RuleIndex::Recipe>> indexes;  // [table]: nullopt when it has none
   std::vector<CodeInfo> codes;
+  std::vector<ContraindicationInfo> contraindications;
 };
 
 template <class T> struct IsOptional : std::false_type {};
@@ -1936,6 +1970,10 @@ template <class IO> void fields(IO &io, CodeInfo &c) {
   auto &[target, name, system, code, display, unspecified, citations] = c;
   io(target), io(name), io(system), io(code), io(display), io(unspecified), io(citations);
 }
+template <class IO> void fields(IO &io, ContraindicationInfo &c) {
+  auto &[drug, when, condition, note, citations] = c;
+  io(drug), io(when), io(condition), io(note), io(citations);
+}
 template <class IO> void fields(IO &io, RuleIndex::Check &c) {
   auto &[position, lo, hi, members, flags] = c;
   io(position), io(lo), io(hi), io(members), io(flags);
@@ -1951,7 +1989,7 @@ template <class IO> void fields(IO &io, RuleIndex::Recipe &r) {
 template <class IO> void fields(IO &io, CompactParts &p) {
   io(p.name), io(p.version), io(p.title), io(p.digest), io(p.status), io(p.inputs), io(p.enumMembers),
       io(p.enumsByName), io(p.catalogue), io(p.nodes), io(p.population), io(p.tables), io(p.entries), io(p.guards),
-      io(p.assumptions), io(p.indexes), io(p.codes);
+      io(p.assumptions), io(p.indexes), io(p.codes), io(p.contraindications);
 }
 
 // What evaluation relies on, checked on a compact load as the JSON loader
@@ -2023,7 +2061,8 @@ bool Table::isCompact(std::string_view bytes) {
 std::string Table::compact() const {
   const Model &m = *m_;
   CompactParts p{m.name, m.version, m.title, m.digest, m.status, m.inputs, m.enumMembers, {}, m.catalogue,
-                 m.nodes, m.population, m.tables, m.entries, m.guards, m.assumptions, {}, m.codes};
+                 m.nodes, m.population, m.tables, m.entries, m.guards, m.assumptions, {}, m.codes,
+                 m.contraindications};
   p.enumsByName.assign(m.enumsByName.begin(), m.enumsByName.end());
   for (NodeInfo &n : p.nodes) n.reads.clear();
   for (const auto &ix : m.index) p.indexes.push_back(ix ? std::optional(ix->recipe()) : std::nullopt);
@@ -2132,6 +2171,9 @@ Table Table::loadCompact(std::string_view bytes, const LoadOptions &options, con
                                          : c.system.empty() || c.code.empty()))
       in.bad("a code that is neither a code nor unspecified");
   m->codes = std::move(p.codes);
+  for (const ContraindicationInfo &c : p.contraindications)
+    if (!nodeOk(c.condition, K::Bool)) in.bad("a contraindication of drug '" + c.drug + "' is not a condition node");
+  l.setContraindications(std::move(p.contraindications));
   if (p.entries.size() != p.tables.size() || p.guards.size() != p.tables.size()) in.bad("tables, entries and guards differ in number");
   for (size_t t = 0; t < p.tables.size(); ++t) {
     TableInfo &info = p.tables[t];
@@ -2202,6 +2244,7 @@ const std::vector<std::vector<std::string>> &Table::enumMembers() const { return
 std::optional<uint32_t> Table::population() const { return m_->population; }
 const std::vector<AssumptionInfo> &Table::assumptions() const { return m_->assumptions; }
 const std::vector<CodeInfo> &Table::codes() const { return m_->codes; }
+const std::vector<ContraindicationInfo> &Table::contraindications() const { return m_->contraindications; }
 
 std::vector<uint32_t> Table::codings(CodeInfo::Target target, std::string_view name) const {
   std::vector<uint32_t> out;
@@ -2271,6 +2314,7 @@ void Table::evaluate(const std::vector<PatientValue> &patient, Result &out, cons
 
   bool explain = options.explain;
   out.actions.clear();
+  out.contraindicated.clear();
   out.violations.clear();
   out.population.clear();
   out.populationMissing.clear();
@@ -2420,6 +2464,23 @@ void Table::evaluate(const std::vector<PatientValue> &patient, Result &out, cons
   }
   if (explain)
     for (RuleTrace &rt : out.trace) rt.fired = out.fired[rt.table][rt.rule];
+  // Each offered give against its drug's contraindications: one that holds
+  // or may hold is reported (the verifier proves none does for a verified
+  // protocol's patients; docs/runtime.md, "Contraindications").
+  if (m.contraindications.empty()) return;
+  for (uint32_t k = 0; k < out.actions.size(); ++k) {
+    const FiredAction &f = out.actions[k];
+    const ActionInfo &a = m.tables[f.table].rules[f.rule].actions[f.action];
+    if (a.kind != ActionKind::Give) continue;
+    auto it = m.contraindicationsOf.find(a.name);
+    if (it == m.contraindicationsOf.end()) continue;
+    for (uint32_t c : it->second) {
+      const ContraindicationInfo &ci = m.contraindications[c];
+      if (demand) demand->need(ci.condition);
+      Truth t = needTruth(v, ci.condition, [&] { return "a contraindication of drug '" + ci.drug + "'"; });
+      if (t != Truth::False) out.contraindicated.push_back({k, c, t});
+    }
+  }
 }
 
 std::string Table::describe(const Violation &v) const {
@@ -2584,7 +2645,9 @@ std::string Table::resultJson(const std::vector<PatientValue> &patient, const Re
   out["fired"] = fired;
   out["undecided"] = undecided;
   json actions = json::array();
-  for (const FiredAction &f : r.actions) {
+  size_t hit = 0;  // r.contraindicated, in the order of the actions
+  for (uint32_t k = 0; k < r.actions.size(); ++k) {
+    const FiredAction &f = r.actions[k];
     const TableInfo &t = m.tables[f.table];
     const RuleInfo &rule = t.rules[f.rule];
     const ActionInfo &a = rule.actions[f.action];
@@ -2611,6 +2674,18 @@ std::string Table::resultJson(const std::vector<PatientValue> &patient, const Re
           j["plan"]["perCourseHigh"] = exact(p->perCourseHigh);
         }
       }
+    }
+    // Only in a table with contraindications (docs/runtime.md): each give's
+    // that hold ("true") or may hold ("unknown": a missing value).
+    if (!m.contraindications.empty() && a.kind == ActionKind::Give) {
+      json cs = json::array();
+      for (; hit < r.contraindicated.size() && r.contraindicated[hit].action == k; ++hit) {
+        const ContraindicationHit &h = r.contraindicated[hit];
+        const ContraindicationInfo &c = m.contraindications[h.contraindication];
+        cs.push_back({{"when", c.when}, {"note", c.note}, {"citations", c.citations},
+                      {"truth", h.truth == Truth::True ? "true" : "unknown"}});
+      }
+      j["contraindications"] = cs;
     }
     if (a.kind == ActionKind::Unspecified) j["reason"] = a.reason;
     if (!a.route.empty()) j["route"] = a.route;  // only when the protocol names one

@@ -71,6 +71,10 @@ json observe(const carepath_table *t, const std::string &patient, carepath_resul
       size_t c = carepath_table_action_code(t, table, rule, action, k);
       a["codes"].push_back(std::string(carepath_table_code_system(t, c)) + "|" + carepath_table_code_code(t, c));
     }
+    // Its drug's contraindications that hold or may hold (the result JSON
+    // carries them), only when some do.
+    if (const json &d = doc["actions"].at(i); d.contains("contraindications"))
+      for (const json &c : d["contraindications"]) a["contraindications"].push_back({{"when", c["when"]}, {"truth", c["truth"]}});
     actions.push_back(a);
   }
   for (const json &o : doc["outputs"]) {

@@ -58,7 +58,8 @@ json observe(const rt::Table &t, const std::string &text, rt::Result &r) {
       if (ti < r.fired.size() && r.fired[ti][k]) fired.push_back(name);
       if (ti < r.undecided.size() && r.undecided[ti][k]) undecided.push_back(name);
     }
-  for (const rt::FiredAction &f : r.actions) {
+  for (uint32_t k = 0; k < r.actions.size(); ++k) {
+    const rt::FiredAction &f = r.actions[k];
     const rt::ActionInfo &a = tables[f.table].rules[f.rule].actions[f.action];
     json j = {{"from", tables[f.table].name + "." + tables[f.table].rules[f.rule].name},
               {"kind", carepath::spelling(a.kind)},
@@ -79,6 +80,11 @@ json observe(const rt::Table &t, const std::string &text, rt::Result &r) {
     }
     // Its terminology codes, "SYSTEM|CODE", only when it has some.
     for (uint32_t c : t.actionCodings(a)) j["codes"].push_back(t.codes()[c].system + "|" + t.codes()[c].code);
+    // Its drug's contraindications that hold or may hold, only when some do.
+    for (const rt::ContraindicationHit &h : r.contraindicated)
+      if (h.action == k)
+        j["contraindications"].push_back({{"when", t.contraindications()[h.contraindication].when},
+                                          {"truth", h.truth == carepath::Truth::True ? "true" : "unknown"}});
     actions.push_back(j);
   }
   for (uint32_t ti = 0; ti < tables.size(); ++ti)

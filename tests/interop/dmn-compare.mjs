@@ -4,6 +4,7 @@
 //
 // Usage: node dmn-compare.mjs --table T.json --dmn M.dmn --carepath BIN
 //                             [--n 10000] [--seed 1] [--work DIR] [--show 5]
+//                             [--spread K]
 //
 //   1. generates N random patients over the table's inputs (deterministic
 //      seed); about half of the numeric values are boundaries found in
@@ -13,10 +14,18 @@
 //      the table compares with each other are made equal in 1 patient of
 //      4; an optional input is missing in 1 patient of 4 (left out or
 //      null, alternately, on both sides); a number input the DMN states in
-//      its declared unit (its inputData label "age (years)" names the
-//      table's displayUnit) is generated in that unit, boundaries
+//      another unit than the canonical one (its inputData label "age
+//      (years)" names the table's displayUnit, or "seizure_onset (min)"
+//      one of its acceptedUnits) is generated in that unit, boundaries
 //      converted exactly (BigInt rationals), so both sides get the same
 //      value exactly;
+//      with --spread K, K times N are generated and carepath evaluates
+//      them; N are kept that spread over carepath's outcomes (grouped by
+//      what fired and which actions, taken from each group in turn, as
+//      tests/sql/sql-compare.py's spread_patients): uniform patients
+//      rarely reach a narrow phase (a seizure 5 to 20 minutes old after
+//      no initial therapy). Only which patients are compared depends on
+//      carepath, not what the engine must say about them;
 //   2. writes them twice, same values: WORK/patients.dmn.jsonl (bare numbers
 //      in the unit each inputData's label states, the DMN export's
 //      convention) and WORK/patients.carepath.jsonl ({"value": v, "unit":
@@ -39,16 +48,16 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const opts = { n: 10000, seed: 1, work: '.', show: 5, engine: 'feelin' };
+const opts = { n: 10000, seed: 1, work: '.', show: 5, engine: 'feelin', spread: 0 };
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i += 2) {
   const k = argv[i].replace(/^--/, '');
   if (!(k in opts) && !['table', 'dmn', 'carepath'].includes(k)) usage(`unknown option ${argv[i]}`);
-  opts[k] = ['n', 'seed', 'show'].includes(k) ? Number(argv[i + 1]) : argv[i + 1];
+  opts[k] = ['n', 'seed', 'show', 'spread'].includes(k) ? Number(argv[i + 1]) : argv[i + 1];
 }
 if (!opts.table || !opts.dmn || !opts.carepath) usage('--table, --dmn and --carepath are required');
 function usage(m) {
-  process.stderr.write(`dmn-compare: ${m}\nusage: node dmn-compare.mjs --table T.json --dmn M.dmn --carepath BIN [--n N] [--seed S] [--work DIR] [--show K] [--engine feelin|dmn-eval-js]\n`);
+  process.stderr.write(`dmn-compare: ${m}\nusage: node dmn-compare.mjs --table T.json --dmn M.dmn --carepath BIN [--n N] [--seed S] [--work DIR] [--show K] [--engine feelin|dmn-eval-js] [--spread K]\n`);
   process.exit(2);
 }
 
@@ -128,6 +137,7 @@ const labels = new Map();
 for (const m of readFileSync(opts.dmn, 'utf8').matchAll(/<inputData id="[^"]*" name="([^"]*)" label="([^"]*)"/g))
   labels.set(xmlText(m[1]), xmlText(m[2]));
 const factors = new Map();  // input name -> factor (Q) when not canonical
+const statedUnit = new Map();  // input name -> the unit carepath gets a value in when not canonical
 for (const inp of inputs) {
   if (inp.type !== 'number') continue;
   const label = labels.get(inp.name);
@@ -135,12 +145,17 @@ for (const inp of inputs) {
   const unit = label.startsWith(`${inp.name} (`) && label.endsWith(')') ? label.slice(inp.name.length + 2, -1) : '';
   const du = inp.displayUnit;
   if (unit === (inp.canonicalUnit === '1' ? '' : inp.canonicalUnit || '')) continue;
-  if (!du || unit !== du.name || parseQ(du.offset).n !== 0n) {
-    process.stderr.write(`dmn-compare: input ${inp.name}: the DMN states unit "${unit}", neither canonical nor declared\n`);
+  // The declared unit by its name, or another unit of the input's
+  // dimension (the table's acceptedUnits) by its UCUM code or name, where
+  // neither the declared nor the canonical unit holds every bound.
+  const u = du && unit === du.name ? du
+    : (inp.acceptedUnits || []).find(a => a.ucum === unit) || (inp.acceptedUnits || []).find(a => a.name === unit);
+  if (!u || parseQ(u.offset).n !== 0n) {
+    process.stderr.write(`dmn-compare: input ${inp.name}: the DMN states unit "${unit}", not one of its dimension\n`);
     process.exit(2);
   }
-  const f = parseQ(du.factor);
-  if (qcmp(f, Q(1n)) !== 0) factors.set(inp.name, f);
+  const f = parseQ(u.factor);
+  if (qcmp(f, Q(1n)) !== 0) { factors.set(inp.name, f); statedUnit.set(inp.name, u.name); }
 }
 
 const boundaries = new Map(inputs.map(i => [i.name, new Set()]));
@@ -212,15 +227,16 @@ function scaledValue(inp, F) {
   return whole(v) || !inside.length ? v : pick(inside);
 }
 // What carepath gets for the value v (Q) of an input stated with factor F:
-// canonical when that is a finite decimal, else in the declared unit.
+// canonical when that is a finite decimal, else in the unit the DMN states.
 function carepathQuantity(inp, v, F) {
   const c = qdecimal(qmul(v, F));
   if (c !== null) return inp.canonicalUnit && inp.canonicalUnit !== '1' ? { value: Number(c), unit: inp.canonicalUnit } : Number(c);
-  return { value: qnum(v), unit: inp.displayUnit.name };
+  return { value: qnum(v), unit: statedUnit.get(inp.name) };
 }
 const canonicalQ = (inp, v) => (factors.has(inp.name) ? qmul(v, factors.get(inp.name)) : parseQ(String(v)));
-const dmnLines = [], cpLines = [], patients = [];
-for (let k = 0; k < opts.n; k++) {
+let dmnLines = [], cpLines = [], patients = [];
+const generated = opts.spread > 0 ? opts.n * opts.spread : opts.n;
+for (let k = 0; k < generated; k++) {
   const dmn = {}, cp = {};
   for (const inp of inputs) {
     if (inp.type === 'bool') dmn[inp.name] = cp[inp.name] = random() < 0.5;
@@ -272,6 +288,27 @@ for (let k = 0; k < opts.n; k++) {
   cpLines.push(JSON.stringify(cp));
 }
 mkdirSync(opts.work, { recursive: true });
+if (opts.spread > 0) {
+  const pool = join(opts.work, 'pool.carepath.jsonl');
+  writeFileSync(pool, cpLines.join('\n') + '\n');
+  const groups = new Map();
+  run(opts.carepath, ['eval', opts.table, '--patients', pool, '--format=jsonl', '--allow-unverified']).forEach((r, k) => {
+    if (r.error) { process.stderr.write(`dmn-compare: carepath refused generated patient ${k + 1}: ${r.error}\n`); process.exit(2); }
+    const outcome = JSON.stringify([r.inPopulation, Object.keys(r.decisions).sort().map(name => [name,
+      [...r.decisions[name].fired].sort(), r.decisions[name].actions.map(a => `${a.rule} ${a.kind} ${a.name || ''}`).sort()])]);
+    if (!groups.has(outcome)) groups.set(outcome, []);
+    groups.get(outcome).push(k);
+  });
+  const chosen = [];
+  for (let depth = 0; chosen.length < opts.n; depth++)
+    for (const members of groups.values())
+      if (depth < members.length && chosen.length < opts.n) chosen.push(members[depth]);
+  chosen.sort((a, b) => a - b);
+  patients = chosen.map(k => patients[k]);
+  dmnLines = chosen.map(k => dmnLines[k]);
+  cpLines = chosen.map(k => cpLines[k]);
+  console.log(`dmn-compare: ${opts.n} of ${generated} patients, spread over ${groups.size} outcomes`);
+}
 const dmnPatients = join(opts.work, 'patients.dmn.jsonl'), cpPatients = join(opts.work, 'patients.carepath.jsonl');
 writeFileSync(dmnPatients, dmnLines.join('\n') + '\n');
 writeFileSync(cpPatients, cpLines.join('\n') + '\n');
@@ -314,7 +351,7 @@ if (js.length !== opts.n || cp.length !== opts.n) {
 // ------------------------------------------------------------ compare
 
 const mismatches = [];
-let decisions = 0, firings = 0, doses = 0, outputs = 0;
+let decisions = 0, firings = 0, doses = 0, outputs = 0, contraindicationChecks = 0, contraindicated = 0;
 const fireCount = new Map();
 const closeEnough = (x, exact) => typeof x === 'number' && Math.abs(x - exact) <= 1e-9 * Math.max(1, Math.abs(exact));
 
@@ -403,6 +440,16 @@ for (let k = 0; k < opts.n; k++) {
             else if (a.amountHigh !== undefined && !closeEnough(b.doseHigh, rational(a.amountHigh)))
               problems.push(`${name}.${rule} ${a.name}: high end ${a.amountHigh} = ${rational(a.amountHigh)} (carepath) vs ${b.doseHigh} (DMN)`);
           }
+          // A give of a drug with contraindications: those that hold or may
+          // hold, {when, truth}, on both sides (only where carepath lists them).
+          if (a.contraindications !== undefined || (b.contraindications !== undefined && b.contraindications !== null)) {
+            contraindicationChecks++;
+            const theirsC = JSON.stringify((b.contraindications || []).map(c => ({ when: c.when, truth: c.truth })));
+            const mineC = JSON.stringify((a.contraindications || []).map(c => ({ when: c.when, truth: c.truth })));
+            if (mineC !== theirsC)
+              problems.push(`${name}.${rule} ${a.name}: contraindications ${JSON.stringify(a.contraindications)} (carepath) vs ${theirsC} (DMN)`);
+            else if ((a.contraindications || []).length) contraindicated++;
+          }
         });
       });
     }
@@ -420,6 +467,8 @@ for (const t of table.tables) {
 const never = allRules.filter(r => !fireCount.get(r));
 console.log(`dmn-compare: ${opts.n} patients (seed ${opts.seed}), ${decisions} decisions, ${firings} rule firings, ${doses} doses, ${outputs} outputs compared; ` +
   `${allRules.length - never.length}/${allRules.length} rules fired at least once${never.length ? ' (never: ' + never.join(', ') + ')' : ''}`);
+if (contraindicationChecks)
+  console.log(`dmn-compare: ${contraindicationChecks} gives' contraindications compared, ${contraindicated} gives with one that holds or may hold`);
 if (mismatches.length) {
   console.log(`MISMATCH: ${mismatches.length} of ${opts.n} patients disagree; first ${Math.min(opts.show, mismatches.length)}:`);
   for (const m of mismatches.slice(0, opts.show)) {

@@ -8,7 +8,9 @@
 # With SED_EXPR the exported DMN is corrupted first (sed -e SED_EXPR) and
 # the test passes only if the comparison reports mismatches: proof that a
 # broken export cannot pass silently. DMN_ENGINE=dmn-eval-js evaluates with
-# the DMN 1.1 engine instead, on dmn11-adapter.mjs's copy of the export.
+# the DMN 1.1 engine instead, on dmn11-adapter.mjs's copy of the export;
+# DMN_SPREAD=K compares N patients chosen from K times N to spread over
+# carepath's outcomes (dmn-compare.mjs --spread).
 set -euo pipefail
 carepath=$1 interop=$2 protocol=$3 work=$4 n=$5 corrupt=${6:-}
 # The sanitizer stage caps the count (CAREPATH_INTEROP_MAX, tests/interop/
@@ -21,7 +23,8 @@ mkdir -p "$work"
 "$carepath" compile "$protocol" --no-verify -o "$work/table.json"
 "$carepath" compile "$protocol" --no-verify --target dmn -o "$work/model.dmn"
 compare=(node "$interop/dmn-compare.mjs" --table "$work/table.json" --dmn "$work/model.dmn"
-         --carepath "$carepath" --n "$n" --seed 20240607 --work "$work" --engine "$engine")
+         --carepath "$carepath" --n "$n" --seed 20240607 --work "$work" --engine "$engine"
+         --spread "${DMN_SPREAD:-0}")
 if [ -z "$corrupt" ]; then
   exec "${compare[@]}"
 fi

@@ -25,7 +25,7 @@ from fractions import Fraction
 from typing import Any, Dict, List, Optional, Tuple, Union
 
 __all__ = [
-    "load", "loads", "Table", "TrustStore", "Input", "Rule", "DecisionTable", "Action", "Plan", "Code", "CourseState", "Output", "Result",
+    "load", "loads", "Table", "TrustStore", "Input", "Rule", "DecisionTable", "Action", "Contraindication", "Plan", "Code", "CourseState", "Output", "Result",
     "ErrorDetail", "CarepathError", "InvalidArgumentError", "TableIOError", "MalformedTableError",
     "UnsupportedTableError", "TamperedTableError", "UnverifiedTableError", "UnsignedTableError",
     "UntrustedSignatureError", "BadSignatureError", "InvalidKeyError", "MalformedPatientError",
@@ -352,6 +352,19 @@ class CourseState:
 
 
 @dataclass(frozen=True)
+class Contraindication:
+    """A contraindication of a give's drug that holds (`truth` "true") or
+    may hold ("unknown": it needs a missing value) for the patient
+    (docs/runtime.md, "Contraindications"): `when` as written, its `note`
+    and citations. The verifier proves none does for a verified protocol's
+    patients; for others, this is the check."""
+    when: str
+    note: str
+    citations: Tuple[str, ...]
+    truth: str
+
+
+@dataclass(frozen=True)
 class Action:
     """A fired action of the treatment plan. `source` is where it is written
     ("table.rule", "pathway.tier"); for a give with an amount, `amount` is
@@ -379,6 +392,9 @@ class Action:
     # Its terminology codes (Table.action_codes): a give's drug's, then its
     # route's; another action's own.
     codes: Tuple[Code, ...] = ()
+    # A give's drug's contraindications that hold or may hold (only in a
+    # table with contraindications; empty otherwise).
+    contraindications: Tuple[Contraindication, ...] = ()
 
     @property
     def amount(self) -> Optional[Fraction]:
@@ -597,7 +613,9 @@ class Table:
                 basis=d.get("basis", ""), timing=d.get("timing", ""), note=d.get("note", ""),
                 citations=tuple(d.get("citations", [])), choice=d.get("choice"), option=d.get("option"),
                 route=d.get("route", ""), plan=Plan._from(d["plan"]) if d.get("plan") else None,
-                codes=self.action_codes(t.value, rule.value, a.value) if self.codes else ()))
+                codes=self.action_codes(t.value, rule.value, a.value) if self.codes else (),
+                contraindications=tuple(Contraindication(c["when"], c["note"], tuple(c["citations"]), c["truth"])
+                                        for c in d.get("contraindications", []))))
         outputs = {}
         for o in doc.get("outputs", []):
             key = f"{o['table']}.{o['output']}"

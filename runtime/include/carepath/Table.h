@@ -205,6 +205,26 @@ struct NodeValue {
   enum class Error : uint8_t { None, Overflow, DivisionByZero } error = Error::None;
 };
 
+/// A drug's contraindication (`contraindicated when C`, docs/tables.md
+/// "Contraindications"): checked for every offered give of the drug.
+struct ContraindicationInfo {
+  std::string drug;
+  std::string when;        // the condition as written
+  uint32_t condition = 0;  // its node
+  std::string note;
+  std::vector<std::string> citations;
+};
+
+/// A contraindication that holds (True) or may hold (Unknown: it needs a
+/// missing value) for an offered give (docs/runtime.md,
+/// "Contraindications"). The verifier proves none does for a verified
+/// protocol's patients; a host evaluating other patients relies on this.
+struct ContraindicationHit {
+  uint32_t action = 0;            // index into Result::actions
+  uint32_t contraindication = 0;  // index into Table::contraindications()
+  Truth truth = Truth::True;
+};
+
 struct FiredAction {
   uint32_t table = 0;   // index into Table::tables() (pathways first)
   uint32_t rule = 0;
@@ -237,6 +257,9 @@ struct Result {
   std::vector<std::vector<uint8_t>> undecided;  // [table][rule]: condition is unknown (a missing value)
   std::vector<std::vector<uint8_t>> fired;    // [table][rule]: fired under the hit policy
   std::vector<FiredAction> actions;           // tables in order, then rules in written order
+  /// The offered gives' contraindications that hold or may hold, in the
+  /// order of `actions`, then of the drug's contraindications.
+  std::vector<ContraindicationHit> contraindicated;
   /// [table]: the fired rules in result order (carepath::resultOrder): whose
   /// outputs (RuleInfo::outputs, read in `values`) make the list a `rule
   /// order`, `output order` or plain `collect` table decides.
@@ -335,6 +358,9 @@ public:
   std::optional<uint32_t> population() const;
   /// The protocol's population assumptions; empty for most tables.
   const std::vector<AssumptionInfo> &assumptions() const;
+  /// The contraindications of the drugs the protocol gives, in the table's
+  /// order (drugs, then each drug's); empty for most tables.
+  const std::vector<ContraindicationInfo> &contraindications() const;
   /// The protocol's terminology codes (docs/tables.md, "Codes"), in the
   /// table's order; empty for a table without any.
   const std::vector<CodeInfo> &codes() const;

@@ -1,0 +1,125 @@
+// Drug contraindications from the protocol to the runtime (docs/tables.md,
+// "Contraindications"; docs/runtime.md, "Contraindications"): the table's
+// `drugs[].contraindications`, the runtime's report for each offered give
+// (true, or unknown for a missing value), and the compact format (version
+// 5) keeping them. The protocol is the conformance suite's errors.care,
+// which the verifier refutes: a verified protocol never reports one.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "Frontend.h"
+#include "backends/JsonTable.h"
+#include "carepath/Table.h"
+
+using namespace carepath;
+
+namespace {
+
+std::string compile(const std::string &relative) {
+  std::ifstream in(std::string(CAREPATH_SOURCE_DIR) + "/" + relative, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  SourceManager sources;
+  DiagnosticEngine diags(sources);
+  FrontendOptions fo;
+  fo.stdlibDir = CAREPATH_SOURCE_DIR "/stdlib";
+  FrontendResult fr = runFrontendOnBuffer(relative, text.str(), sources, diags, fo);
+  if (!fr.protocol) return "";
+  backends::TableMetadata meta;
+  meta.compilerVersion = "test";
+  meta.verification.status = "verified";
+  return backends::emitJsonTable(*fr.protocol, sources, meta, diags).value_or("");
+}
+
+runtime::Result evaluate(const runtime::Table &t, const std::string &patient) {
+  std::vector<runtime::PatientError> errors;
+  auto values = t.readPatient(patient, errors);
+  EXPECT_TRUE(values) << patient;
+  return values ? t.evaluate(*values) : runtime::Result{};
+}
+
+const char *kErrors = "conformance/protocols/errors.care";
+
+TEST(Contraindications, InTheTable) {
+  std::string text = compile(kErrors);
+  ASSERT_FALSE(text.empty());
+  nlohmann::json doc = nlohmann::json::parse(text);
+  int with = 0;
+  for (const auto &d : doc["drugs"]) {
+    if (d["name"] != "contra_drug") {
+      EXPECT_FALSE(d.contains("contraindications")) << d["name"];  // absent when a drug has none
+      continue;
+    }
+    ++with;
+    ASSERT_EQ(d["contraindications"].size(), 1u);
+    const auto &c = d["contraindications"][0];
+    EXPECT_EQ(c["when"], "renal_failure");
+    EXPECT_EQ(c["note"], "illustrative: renal failure");
+    EXPECT_EQ(c["citations"], nlohmann::json::array({"S1"}));
+    EXPECT_TRUE(c["condition"].is_number_unsigned());
+  }
+  EXPECT_EQ(with, 1);
+  // A protocol without contraindications: no key anywhere.
+  EXPECT_EQ(compile("tests/runtime/Inputs/coded.care").find("contraindications"), std::string::npos);
+}
+
+TEST(Contraindications, ReportedForEachOfferedGive) {
+  runtime::Table t = runtime::Table::loadText(compile(kErrors));
+  ASSERT_EQ(t.contraindications().size(), 1u);
+  EXPECT_EQ(t.contraindications()[0].drug, "contra_drug");
+  EXPECT_EQ(t.contraindications()[0].when, "renal_failure");
+  // Holds.
+  runtime::Result r = evaluate(t, R"({"weight": "20 kg", "route": "contra", "renal_failure": true})");
+  ASSERT_EQ(r.actions.size(), 1u);
+  ASSERT_EQ(r.contraindicated.size(), 1u);
+  EXPECT_EQ(r.contraindicated[0].action, 0u);
+  EXPECT_EQ(r.contraindicated[0].contraindication, 0u);
+  EXPECT_EQ(r.contraindicated[0].truth, Truth::True);
+  // May hold: the value is missing.
+  r = evaluate(t, R"({"weight": "20 kg", "route": "contra"})");
+  ASSERT_EQ(r.contraindicated.size(), 1u);
+  EXPECT_EQ(r.contraindicated[0].truth, Truth::Unknown);
+  // Does not hold; another drug; and the list is cleared between patients.
+  EXPECT_TRUE(evaluate(t, R"({"weight": "20 kg", "route": "contra", "renal_failure": false})").contraindicated.empty());
+  runtime::Result reused = evaluate(t, R"({"weight": "20 kg", "route": "contra", "renal_failure": true})");
+  std::vector<runtime::PatientError> errors;
+  t.evaluate(*t.readPatient(R"({"weight": "20 kg", "route": "ranged", "renal_failure": true})", errors), reused);
+  EXPECT_TRUE(reused.contraindicated.empty());
+  // The result JSON: on the give, with its truth.
+  std::vector<runtime::PatientValue> p = *t.readPatient(R"({"weight": "20 kg", "route": "contra"})", errors);
+  nlohmann::json j = nlohmann::json::parse(t.resultJson(p, t.evaluate(p), false));
+  ASSERT_EQ(j["actions"].size(), 1u);
+  EXPECT_EQ(j["actions"][0]["contraindications"],
+            nlohmann::json::parse(R"([{"when": "renal_failure", "note": "illustrative: renal failure",
+                                       "citations": ["S1"], "truth": "unknown"}])"));
+}
+
+TEST(Contraindications, CompactKeepsThemAndRefusesVersion4) {
+  runtime::Table t = runtime::Table::loadText(compile(kErrors));
+  std::string bytes = t.compact();
+  runtime::Table back = runtime::Table::loadCompact(bytes);
+  ASSERT_EQ(back.contraindications().size(), 1u);
+  EXPECT_EQ(back.contraindications()[0].note, "illustrative: renal failure");
+  EXPECT_EQ(back.contraindications()[0].citations, std::vector<std::string>{"S1"});
+  runtime::Result r = evaluate(back, R"({"weight": "20 kg", "route": "contra", "renal_failure": true})");
+  ASSERT_EQ(r.contraindicated.size(), 1u);
+  EXPECT_EQ(r.contraindicated[0].truth, Truth::True);
+  // A file of the previous version (no contraindications) is refused with its version named.
+  std::string old = bytes;
+  old[8] = 4;
+  try {
+    runtime::Table::loadCompact(old, {}, "t.ctab");
+    FAIL();
+  } catch (const runtime::LoadError &e) {
+    EXPECT_EQ(e.kind, runtime::LoadError::Kind::Unsupported);
+    EXPECT_NE(std::string(e.what()).find("compact format version 4 is not supported by this runtime (it reads version 5)"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+}  // namespace
