@@ -292,7 +292,7 @@ if (opts.spread > 0) {
   const pool = join(opts.work, 'pool.carepath.jsonl');
   writeFileSync(pool, cpLines.join('\n') + '\n');
   const groups = new Map();
-  run(opts.carepath, ['eval', opts.table, '--patients', pool, '--format=jsonl', '--allow-unverified']).forEach((r, k) => {
+  run(opts.carepath, ['eval', opts.table, '--patients', pool, '--format=jsonl', '--allow-unverified'], true).forEach((r, k) => {
     if (r.error) { process.stderr.write(`dmn-compare: carepath refused generated patient ${k + 1}: ${r.error}\n`); process.exit(2); }
     const outcome = JSON.stringify([r.inPopulation, Object.keys(r.decisions).sort().map(name => [name,
       [...r.decisions[name].fired].sort(), r.decisions[name].actions.map(a => `${a.rule} ${a.kind} ${a.name || ''}`).sort()])]);
