@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace carepath::verifier {
 
@@ -119,6 +120,17 @@ struct Z3Backend::Impl {
     z3::expr value, known;
   };
   std::unordered_map<int, Enc> defines;  // encoded once per define
+  /// The protocol's own expression nodes (rule guards, tier guards, doses,
+  /// ...), encoded once: they live as long as the protocol, so their
+  /// addresses are never reused; a wide table's obligations mention every
+  /// earlier guard again (docs/performance.md, "Fourth round").
+  std::unordered_set<const Expr *> lasting;
+  std::unordered_map<const Expr *, Enc> encoded;
+  /// Box witnesses are confirmed on a solver of their own (holdsForSomeAt),
+  /// with the domain added as it grows: the main solver's history is the
+  /// questions' alone.
+  std::optional<z3::solver> pinnedSolver;
+  size_t pinnedDomain = 0;  // domain[0, pinnedDomain) asserted on it
   std::deque<z3::model> recent;      // models of earlier answers: cheap witnesses
   std::optional<z3::optimize> optimizer;  // created on first use; push/pop per question
   /// Strings (docs/verifier.md, "Strings"): each string literal of the
@@ -188,7 +200,7 @@ struct Z3Backend::Impl {
   /// sorted order so the encoding (and so every model) is deterministic.
   void numberStrings() {
     std::set<std::string> texts;
-    std::set<const Expr *> seen;
+    std::unordered_set<const Expr *> &seen = lasting;  // the walk's nodes are the protocol's own
     std::function<void(const ExprRef &)> walk = [&](const ExprRef &e) {
       if (!e || !seen.insert(e.get()).second) return;
       if (e->op == Op::Const && e->constant.kind == Type::Kind::String) texts.insert(e->constant.text);
@@ -269,11 +281,20 @@ struct Z3Backend::Impl {
   /// The value is not missing.
   z3::expr knownOf(const Expr &e) { return enc(e).known; }
 
-  // Not cached by node address: obligations build short-lived nodes whose
-  // addresses are reused. Z3 shares equal terms itself. Missing values
-  // follow carepath/Truth.h: Kleene's tables for not/and/or and counting,
-  // every other operator missing when an operand is.
+  // Cached by node address for the protocol's own nodes only: obligations
+  // build short-lived nodes whose addresses are reused. Z3 shares equal
+  // terms itself.
   Enc enc(const Expr &e) {
+    if (!lasting.count(&e)) return encNode(e);
+    if (auto it = encoded.find(&e); it != encoded.end()) return it->second;
+    Enc r = encNode(e);
+    encoded.emplace(&e, r);
+    return r;
+  }
+
+  // Missing values follow carepath/Truth.h: Kleene's tables for not/and/or
+  // and counting, every other operator missing when an operand is.
+  Enc encNode(const Expr &e) {
     const z3::expr yes = ctx.bool_val(true);
     if (!e.mayBeMissing) {
       // Everything below is known: the two-valued encoding.
@@ -881,7 +902,55 @@ Answer Z3Backend::holdsForSomeAt(const ExprRef &atPatient, const std::vector<Val
       }
     bool allPinned = patient.size() == m.p.inputs.size();
     for (const auto &v : values) allPinned = allPinned && v.has_value();
-    return m.find(f, nullptr, /*readable=*/!allPinned);
+    if (!allPinned) return m.find(f, nullptr);
+    // Every input pinned: asked on the witness solver, with the pins
+    // asserted once more as Z3 reads the model (each input's constant, each
+    // optional input given), so its model can only be the patient itself:
+    // taken as that, without reading Z3's model back.
+    if (!m.pinnedSolver) {
+      m.pinnedSolver.emplace(m.ctx, z3::solver::simple());
+      // The resource limit only: a question with every input fixed needs
+      // no clock, and Z3 4.8.12 arms a timer thread for each timed check
+      // (a fifth of these checks' time on the 3,700-rule table).
+      z3::params params(m.ctx);
+      params.set("rlimit", m.options.rlimit);
+      m.pinnedSolver->set(params);
+    }
+    for (; m.pinnedDomain < m.domain.size(); ++m.pinnedDomain) m.pinnedSolver->add(m.domain[m.pinnedDomain]);
+    Answer a;
+    Pushed<z3::solver> scope(*m.pinnedSolver);
+    z3::expr_vector goal(m.ctx);
+    for (size_t i = 0; i < values.size(); ++i) {
+      goal.push_back(m.constants[i] == *values[i]);
+      if (m.p.inputs[i].optional) goal.push_back(m.knowns[i]);
+    }
+    goal.push_back(f);
+    m.pinnedSolver->add(z3::mk_and(goal));
+    z3::check_result r = m.pinnedSolver->check();
+    if (r == z3::unsat) {
+      a.kind = Answer::Kind::No;
+    } else if (r == z3::unknown) {
+      a.reason = m.pinnedSolver->reason_unknown();
+    } else {
+      z3::model model(m.ctx);
+      for (size_t i = 0; i < values.size(); ++i) {
+        z3::func_decl d = m.constants[i].decl();
+        z3::expr v = *values[i];
+        model.add_const_interp(d, v);
+        if (!m.p.inputs[i].optional) continue;
+        z3::func_decl k = m.knowns[i].decl();
+        z3::expr yes = m.ctx.bool_val(true);
+        model.add_const_interp(k, yes);
+      }
+      a.patient = m.patientOf(model);
+      if (!a.patient) {
+        a.reason = "the solver's patient has irrational values (nonlinear arithmetic)";
+      } else {
+        a.kind = Answer::Kind::Yes;
+        m.remember(model);
+      }
+    }
+    return a;
   } catch (const z3::exception &e) {
     Answer a;
     a.reason = std::string("solver error: ") + e.msg();
