@@ -131,6 +131,7 @@ struct Z3Backend::Impl {
   /// questions' alone.
   std::optional<z3::solver> pinnedSolver;
   size_t pinnedDomain = 0;  // domain[0, pinnedDomain) asserted on it
+  size_t z3Checks = 0;      // every check Z3 ran, on every solver and optimiser
   std::deque<z3::model> recent;      // models of earlier answers: cheap witnesses
   std::optional<z3::optimize> optimizer;  // created on first use; push/pop per question
   /// Strings (docs/verifier.md, "Strings"): each string literal of the
@@ -481,6 +482,7 @@ struct Z3Backend::Impl {
         // A whole number of display units is a reading: affine units (degC) add their offset.
         solver.add(vars[i] == z3::to_real(k) * real(unit * step) + real(in.displayUnit.offset));
       }
+      ++z3Checks;
       z3::check_result r = solver.check();
       if (r == z3::sat) return solver.get_model();
     }
@@ -509,6 +511,7 @@ struct Z3Backend::Impl {
         if (!rounded) continue;
         Pushed<z3::solver> attempt(solver);
         solver.add(vars[i] == real(*rounded * unit + in.displayUnit.offset));
+        ++z3Checks;
         if (solver.check() != z3::sat) continue;
         current = solver.get_model();
         changed = true;
@@ -537,6 +540,7 @@ struct Z3Backend::Impl {
     // refutable property proved (found by the differential test, seed 25).
     Pushed<z3::solver> scope(solver);
     solver.add(goal);
+    ++z3Checks;
     z3::check_result r = solver.check();
     if (r == z3::unsat) {
       a.kind = Answer::Kind::No;
@@ -580,6 +584,7 @@ struct Z3Backend::Impl {
       z3::expr_vector as(ctx);
       for (size_t k : kept) as.push_back(lits[k]);
       ++checks;
+      ++z3Checks;
       z3::check_result r = s.check(as);
       if (r == z3::unknown) return std::nullopt;
       if (r == z3::sat) return false;
@@ -636,6 +641,7 @@ struct Z3Backend::Impl {
     solver.add(condition);
     z3::expr v = real(bound);
     solver.add(maximize ? (strictly ? t > v : t >= v) : (strictly ? t < v : t <= v));
+    ++z3Checks;
     return solver.check();
   }
 
@@ -645,6 +651,7 @@ struct Z3Backend::Impl {
     Pushed<z3::solver> scope(solver);
     solver.add(condition);
     solver.add(maximize ? t > real(bound) : t < real(bound));
+    ++z3Checks;
     z3::check_result r = solver.check();
     if (r == z3::sat) value = exactRational(solver.get_model().eval(t, true));
     return r;
@@ -667,6 +674,7 @@ struct Z3Backend::Impl {
     z3::expr t = encode(*term);
     opt.add(cond);
     z3::optimize::handle h = maximize ? opt.maximize(t) : opt.minimize(t);
+    ++z3Checks;
     z3::check_result r = opt.check();
     if (r == z3::unsat) {
       out.kind = Extremum::Kind::Empty;
@@ -730,6 +738,7 @@ struct Z3Backend::Impl {
     // optimum here too: a bound is used only once no patient goes beyond it.
     // A patient who does is the next floor, a few times before giving up.
     for (int round = 0;; ++round) {
+      ++z3Checks;
       z3::check_result r = opt.check();
       bound.reset();
       if (r == z3::sat) bound = boundOf(ctx, opt, h, maximize);
@@ -764,6 +773,7 @@ struct Z3Backend::Impl {
     z3::expr v = real(bound->value);
     q.add(delta > 0);
     q.add(z3::forall(patientVariables(), z3::implies(inDomain(cond), maximize ? t <= v - delta : t >= v + delta)));
+    ++z3Checks;
     z3::check_result gap = q.check();
     if (gap == z3::unsat) return out;
     out.kind = Extremum::Kind::Unknown;
@@ -824,6 +834,8 @@ struct Z3Backend::Impl {
 Z3Backend::Z3Backend(const Protocol &protocol, const Options &options)
     : impl_(std::make_unique<Impl>(protocol, options)) {}
 Z3Backend::~Z3Backend() = default;
+
+size_t Z3Backend::checks() const { return impl_->z3Checks; }
 
 Answer Z3Backend::holdsForAll(const ExprRef &formula, const ExprRef &observed) {
   try {
@@ -926,6 +938,7 @@ Answer Z3Backend::holdsForSomeAt(const ExprRef &atPatient, const std::vector<Val
     }
     goal.push_back(f);
     m.pinnedSolver->add(z3::mk_and(goal));
+    ++m.z3Checks;
     z3::check_result r = m.pinnedSolver->check();
     if (r == z3::unsat) {
       a.kind = Answer::Kind::No;
