@@ -933,7 +933,11 @@ Answer Z3Backend::holdsForSomeAt(const ExprRef &atPatient, const std::vector<Val
     Pushed<z3::solver> scope(*m.pinnedSolver);
     z3::expr_vector goal(m.ctx);
     for (size_t i = 0; i < values.size(); ++i) {
-      goal.push_back(m.constants[i] == *values[i]);
+      // The terms the encoding of `input == value` makes (a number's value
+      // as a real numeral), which Z3 shares with those in `f`.
+      const Value &v = patient[i];
+      bool number = m.p.inputs[i].type.kind == Type::Kind::Number;
+      goal.push_back(number ? m.vars[i] == m.real(v.number) : m.vars[i] == *values[i]);
       if (m.p.inputs[i].optional) goal.push_back(m.knowns[i]);
     }
     goal.push_back(f);
