@@ -923,7 +923,7 @@ Answer Z3Backend::holdsForSomeAt(const ExprRef &atPatient, const std::vector<Val
       m.pinnedSolver.emplace(m.ctx, z3::solver::simple());
       // The resource limit only: a question with every input fixed needs
       // no clock, and Z3 4.8.12 arms a timer thread for each timed check
-      // (a fifth of these checks' time on the 3,700-rule table).
+      // (docs/performance.md, "Fourth round").
       z3::params params(m.ctx);
       params.set("rlimit", m.options.rlimit);
       m.pinnedSolver->set(params);
