@@ -296,6 +296,7 @@ public:
     overlaps();
     doses();
     unspecified();
+    report_.stats.z3Checks = z3_.checks();
   }
 
 private:

@@ -149,6 +149,11 @@ struct Statistics {
   size_t optimisations = 0;       // z3::optimize calls (dose envelopes)
   size_t crossCheckQueries = 0;   // SMT-LIB queries sent to cvc5 (`--cross-check`)
   size_t explanationChecks = 0;   // checks that explain a result (minimal cores), not in solverChecks
+  /// Every check Z3 ran, whatever asked it: the questions above, their
+  /// re-asks for readable values, each box witness's confirmation, the
+  /// explanations, the optimiser's rounds (so a change that multiplies
+  /// them shows here; docs/performance.md, "Third round").
+  size_t z3Checks = 0;
 };
 
 struct Report {

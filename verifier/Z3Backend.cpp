@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace carepath::verifier {
 
@@ -119,6 +120,18 @@ struct Z3Backend::Impl {
     z3::expr value, known;
   };
   std::unordered_map<int, Enc> defines;  // encoded once per define
+  /// The protocol's own expression nodes (rule guards, tier guards, doses,
+  /// ...), encoded once: they live as long as the protocol, so their
+  /// addresses are never reused; a wide table's obligations mention every
+  /// earlier guard again (docs/performance.md, "Fourth round").
+  std::unordered_set<const Expr *> lasting;
+  std::unordered_map<const Expr *, Enc> encoded;
+  /// Box witnesses are confirmed on a solver of their own (holdsForSomeAt),
+  /// with the domain added as it grows: the main solver's history is the
+  /// questions' alone.
+  std::optional<z3::solver> pinnedSolver;
+  size_t pinnedDomain = 0;  // domain[0, pinnedDomain) asserted on it
+  size_t z3Checks = 0;      // every check Z3 ran, on every solver and optimiser
   std::deque<z3::model> recent;      // models of earlier answers: cheap witnesses
   std::optional<z3::optimize> optimizer;  // created on first use; push/pop per question
   /// Strings (docs/verifier.md, "Strings"): each string literal of the
@@ -188,7 +201,7 @@ struct Z3Backend::Impl {
   /// sorted order so the encoding (and so every model) is deterministic.
   void numberStrings() {
     std::set<std::string> texts;
-    std::set<const Expr *> seen;
+    std::unordered_set<const Expr *> &seen = lasting;  // the walk's nodes are the protocol's own
     std::function<void(const ExprRef &)> walk = [&](const ExprRef &e) {
       if (!e || !seen.insert(e.get()).second) return;
       if (e->op == Op::Const && e->constant.kind == Type::Kind::String) texts.insert(e->constant.text);
@@ -269,11 +282,20 @@ struct Z3Backend::Impl {
   /// The value is not missing.
   z3::expr knownOf(const Expr &e) { return enc(e).known; }
 
-  // Not cached by node address: obligations build short-lived nodes whose
-  // addresses are reused. Z3 shares equal terms itself. Missing values
-  // follow carepath/Truth.h: Kleene's tables for not/and/or and counting,
-  // every other operator missing when an operand is.
+  // Cached by node address for the protocol's own nodes only: obligations
+  // build short-lived nodes whose addresses are reused. Z3 shares equal
+  // terms itself.
   Enc enc(const Expr &e) {
+    if (!lasting.count(&e)) return encNode(e);
+    if (auto it = encoded.find(&e); it != encoded.end()) return it->second;
+    Enc r = encNode(e);
+    encoded.emplace(&e, r);
+    return r;
+  }
+
+  // Missing values follow carepath/Truth.h: Kleene's tables for not/and/or
+  // and counting, every other operator missing when an operand is.
+  Enc encNode(const Expr &e) {
     const z3::expr yes = ctx.bool_val(true);
     if (!e.mayBeMissing) {
       // Everything below is known: the two-valued encoding.
@@ -460,6 +482,7 @@ struct Z3Backend::Impl {
         // A whole number of display units is a reading: affine units (degC) add their offset.
         solver.add(vars[i] == z3::to_real(k) * real(unit * step) + real(in.displayUnit.offset));
       }
+      ++z3Checks;
       z3::check_result r = solver.check();
       if (r == z3::sat) return solver.get_model();
     }
@@ -488,6 +511,7 @@ struct Z3Backend::Impl {
         if (!rounded) continue;
         Pushed<z3::solver> attempt(solver);
         solver.add(vars[i] == real(*rounded * unit + in.displayUnit.offset));
+        ++z3Checks;
         if (solver.check() != z3::sat) continue;
         current = solver.get_model();
         changed = true;
@@ -516,6 +540,7 @@ struct Z3Backend::Impl {
     // refutable property proved (found by the differential test, seed 25).
     Pushed<z3::solver> scope(solver);
     solver.add(goal);
+    ++z3Checks;
     z3::check_result r = solver.check();
     if (r == z3::unsat) {
       a.kind = Answer::Kind::No;
@@ -559,6 +584,7 @@ struct Z3Backend::Impl {
       z3::expr_vector as(ctx);
       for (size_t k : kept) as.push_back(lits[k]);
       ++checks;
+      ++z3Checks;
       z3::check_result r = s.check(as);
       if (r == z3::unknown) return std::nullopt;
       if (r == z3::sat) return false;
@@ -615,6 +641,7 @@ struct Z3Backend::Impl {
     solver.add(condition);
     z3::expr v = real(bound);
     solver.add(maximize ? (strictly ? t > v : t >= v) : (strictly ? t < v : t <= v));
+    ++z3Checks;
     return solver.check();
   }
 
@@ -624,6 +651,7 @@ struct Z3Backend::Impl {
     Pushed<z3::solver> scope(solver);
     solver.add(condition);
     solver.add(maximize ? t > real(bound) : t < real(bound));
+    ++z3Checks;
     z3::check_result r = solver.check();
     if (r == z3::sat) value = exactRational(solver.get_model().eval(t, true));
     return r;
@@ -646,6 +674,7 @@ struct Z3Backend::Impl {
     z3::expr t = encode(*term);
     opt.add(cond);
     z3::optimize::handle h = maximize ? opt.maximize(t) : opt.minimize(t);
+    ++z3Checks;
     z3::check_result r = opt.check();
     if (r == z3::unsat) {
       out.kind = Extremum::Kind::Empty;
@@ -709,6 +738,7 @@ struct Z3Backend::Impl {
     // optimum here too: a bound is used only once no patient goes beyond it.
     // A patient who does is the next floor, a few times before giving up.
     for (int round = 0;; ++round) {
+      ++z3Checks;
       z3::check_result r = opt.check();
       bound.reset();
       if (r == z3::sat) bound = boundOf(ctx, opt, h, maximize);
@@ -743,6 +773,7 @@ struct Z3Backend::Impl {
     z3::expr v = real(bound->value);
     q.add(delta > 0);
     q.add(z3::forall(patientVariables(), z3::implies(inDomain(cond), maximize ? t <= v - delta : t >= v + delta)));
+    ++z3Checks;
     z3::check_result gap = q.check();
     if (gap == z3::unsat) return out;
     out.kind = Extremum::Kind::Unknown;
@@ -803,6 +834,8 @@ struct Z3Backend::Impl {
 Z3Backend::Z3Backend(const Protocol &protocol, const Options &options)
     : impl_(std::make_unique<Impl>(protocol, options)) {}
 Z3Backend::~Z3Backend() = default;
+
+size_t Z3Backend::checks() const { return impl_->z3Checks; }
 
 Answer Z3Backend::holdsForAll(const ExprRef &formula, const ExprRef &observed) {
   try {
@@ -881,7 +914,60 @@ Answer Z3Backend::holdsForSomeAt(const ExprRef &atPatient, const std::vector<Val
       }
     bool allPinned = patient.size() == m.p.inputs.size();
     for (const auto &v : values) allPinned = allPinned && v.has_value();
-    return m.find(f, nullptr, /*readable=*/!allPinned);
+    if (!allPinned) return m.find(f, nullptr);
+    // Every input pinned: asked on the witness solver, with the pins
+    // asserted once more as Z3 reads the model (each input's constant, each
+    // optional input given), so its model can only be the patient itself:
+    // taken as that, without reading Z3's model back.
+    if (!m.pinnedSolver) {
+      m.pinnedSolver.emplace(m.ctx, z3::solver::simple());
+      // The resource limit only: a question with every input fixed needs
+      // no clock, and Z3 4.8.12 arms a timer thread for each timed check
+      // (docs/performance.md, "Fourth round").
+      z3::params params(m.ctx);
+      params.set("rlimit", m.options.rlimit);
+      m.pinnedSolver->set(params);
+    }
+    for (; m.pinnedDomain < m.domain.size(); ++m.pinnedDomain) m.pinnedSolver->add(m.domain[m.pinnedDomain]);
+    Answer a;
+    Pushed<z3::solver> scope(*m.pinnedSolver);
+    z3::expr_vector goal(m.ctx);
+    for (size_t i = 0; i < values.size(); ++i) {
+      // The terms the encoding of `input == value` makes (a number's value
+      // as a real numeral), which Z3 shares with those in `f`.
+      const Value &v = patient[i];
+      bool number = m.p.inputs[i].type.kind == Type::Kind::Number;
+      goal.push_back(number ? m.vars[i] == m.real(v.number) : m.vars[i] == *values[i]);
+      if (m.p.inputs[i].optional) goal.push_back(m.knowns[i]);
+    }
+    goal.push_back(f);
+    m.pinnedSolver->add(z3::mk_and(goal));
+    ++m.z3Checks;
+    z3::check_result r = m.pinnedSolver->check();
+    if (r == z3::unsat) {
+      a.kind = Answer::Kind::No;
+    } else if (r == z3::unknown) {
+      a.reason = m.pinnedSolver->reason_unknown();
+    } else {
+      z3::model model(m.ctx);
+      for (size_t i = 0; i < values.size(); ++i) {
+        z3::func_decl d = m.constants[i].decl();
+        z3::expr v = *values[i];
+        model.add_const_interp(d, v);
+        if (!m.p.inputs[i].optional) continue;
+        z3::func_decl k = m.knowns[i].decl();
+        z3::expr yes = m.ctx.bool_val(true);
+        model.add_const_interp(k, yes);
+      }
+      a.patient = m.patientOf(model);
+      if (!a.patient) {
+        a.reason = "the solver's patient has irrational values (nonlinear arithmetic)";
+      } else {
+        a.kind = Answer::Kind::Yes;
+        m.remember(model);
+      }
+    }
+    return a;
   } catch (const z3::exception &e) {
     Answer a;
     a.reason = std::string("solver error: ") + e.msg();

@@ -77,6 +77,11 @@ public:
   /// Greatest (or least) value of `term` over the population and `condition`.
   Extremum optimum(const ir::ExprRef &condition, const ir::ExprRef &term, bool maximize);
 
+  /// Every check Z3 ran so far, on every solver and optimiser of this
+  /// backend: the questions, their readable re-asks, witness
+  /// confirmations, explanations and the optimiser's rounds (`--stats`).
+  size_t checks() const;
+
   // The questions above as SMT-LIB 2 benchmarks for a second solver
   // (`--cross-check`, verifier/CrossCheck.h): Z3's own declarations, ranges,
   // population and goal, printed by Z3, with (check-sat). nullopt, with
