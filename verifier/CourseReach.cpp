@@ -26,13 +26,25 @@ ExprRef memberIs(const Protocol &p, const ExprRef &e, int input, TierState s) {
   return b::isTrue(b::binary(Op::Eq, e, b::member(type.enumType, static_cast<int>(s))));
 }
 
+/// A pathway's transitions as IR, built once: the search asks about them
+/// in every question (the same expressions, so Z3 encodes them once).
+struct Transitions {
+  ExprRef active;                // on_P next
+  std::vector<ExprRef> next;     // each tier's next state
+  std::vector<ExprRef> live;     // each tier is live
+  Transitions(const Protocol &p, int pathway) : active(b::isTrue(p.pathwayActive(pathway))) {
+    for (size_t t = 0; t < p.pathways[pathway].tiers.size(); ++t) {
+      next.push_back(p.tierNextState(pathway, static_cast<int>(t)));
+      live.push_back(b::isTrue(tierLive(p, pathway, static_cast<int>(t))));
+    }
+  }
+};
+
 /// The next record has state `s`: pathwayActive and every tierNextState.
-ExprRef nextIs(const Protocol &p, int pathway, const CourseState &s) {
+ExprRef nextIs(const Protocol &p, int pathway, const Transitions &tr, const CourseState &s) {
   const Pathway &path = p.pathways[pathway];
-  ExprRef active = p.pathwayActive(pathway);
-  std::vector<ExprRef> parts{s.on ? b::isTrue(active) : neg(b::isTrue(active))};
-  for (size_t t = 0; t < path.tiers.size(); ++t)
-    parts.push_back(memberIs(p, p.tierNextState(pathway, static_cast<int>(t)), path.tiers[t].stateInput, s.tiers[t]));
+  std::vector<ExprRef> parts{s.on ? tr.active : neg(tr.active)};
+  for (size_t t = 0; t < path.tiers.size(); ++t) parts.push_back(memberIs(p, tr.next[t], path.tiers[t].stateInput, s.tiers[t]));
   return conj(std::move(parts));
 }
 }  // namespace
@@ -68,16 +80,6 @@ CourseState courseStateOf(const Protocol &p, int pathway, const std::vector<Valu
   return s;
 }
 
-CourseState nextCourseState(const Protocol &p, int pathway, const std::vector<Value> &patient) {
-  const Pathway &path = p.pathways[pathway];
-  CourseState s;
-  s.on = evaluateBool(p, *p.pathwayActive(pathway), patient);
-  for (size_t t = 0; t < path.tiers.size(); ++t) {
-    Value v = evaluate(p, *p.tierNextState(pathway, static_cast<int>(t)), patient);
-    s.tiers.push_back(v.missing ? TierState::NotStarted : static_cast<TierState>(v.member));
-  }
-  return s;
-}
 
 ExprRef tierLive(const Protocol &p, int pathway, int tier) {
   return disj({p.tierGuard(pathway, tier), p.tierEnds(pathway, tier)});
@@ -92,11 +94,20 @@ std::vector<TierState> recordedEnds(const Tier &t) {
 }
 
 namespace {
-std::vector<bool> liveTiers(const Protocol &p, int pathway, const std::vector<Value> &patient) {
+std::vector<bool> liveTiers(const Protocol &p, const Transitions &tr, const std::vector<Value> &patient) {
   std::vector<bool> out;
-  for (size_t t = 0; t < p.pathways[pathway].tiers.size(); ++t)
-    out.push_back(evaluateBool(p, *tierLive(p, pathway, static_cast<int>(t)), patient));
+  for (const ExprRef &live : tr.live) out.push_back(evaluateBool(p, *live, patient));
   return out;
+}
+
+CourseState nextState(const Protocol &p, const Transitions &tr, const std::vector<Value> &patient) {
+  CourseState s;
+  s.on = evaluateBool(p, *tr.active, patient);
+  for (const ExprRef &next : tr.next) {
+    Value v = evaluate(p, *next, patient);
+    s.tiers.push_back(v.missing ? TierState::NotStarted : static_cast<TierState>(v.member));
+  }
+  return s;
 }
 
 std::vector<CourseState> successorsOf(const Protocol &p, int pathway, const CourseState &next, const std::vector<bool> &live) {
@@ -112,8 +123,13 @@ std::vector<CourseState> successorsOf(const Protocol &p, int pathway, const Cour
 }
 }  // namespace
 
+CourseState nextCourseState(const Protocol &p, int pathway, const std::vector<Value> &patient) {
+  return nextState(p, Transitions(p, pathway), patient);
+}
+
 std::vector<CourseState> courseSuccessors(const Protocol &p, int pathway, const std::vector<Value> &patient) {
-  return successorsOf(p, pathway, nextCourseState(p, pathway, patient), liveTiers(p, pathway, patient));
+  Transitions tr(p, pathway);
+  return successorsOf(p, pathway, nextState(p, tr, patient), liveTiers(p, tr, patient));
 }
 
 ExprRef reachableCourse(const Protocol &p, const CourseGraph &g) {
@@ -136,9 +152,47 @@ CourseGraph exploreCourse(const Protocol &p, int pathway, Z3Backend &z3, const C
     g.via.push_back(std::move(via));
     g.successors.emplace_back();
   };
+  Transitions tr(p, pathway);
+  // Two states that read the same (tierStateIs: off the pathway every tier
+  // reads not started, ...) have the same transitions, so the same
+  // successors: only the first of each reading is asked about.
+  std::vector<ExprRef> reads;
+  for (size_t t = 0; t < path.tiers.size(); ++t) reads.push_back(p.tierState(pathway, static_cast<int>(t)));
+  std::vector<std::pair<CourseState, size_t>> readings;  // as read, and the state asked about
+  auto reading = [&](const CourseState &s) {
+    // The reading reads the state inputs only; the others get any value
+    // of their type (the evaluator asks for every required input).
+    std::vector<Value> record;
+    for (const Input &in : p.inputs) {
+      switch (in.type.kind) {
+      case Type::Kind::Bool: record.push_back(Value::ofBool(false)); break;
+      case Type::Kind::Enum: record.push_back(Value::ofEnum(0)); break;
+      case Type::Kind::Number: record.push_back(Value::ofNumber(in.lo ? *in.lo : Rational(0))); break;
+      case Type::Kind::String: record.push_back(Value::ofString("")); break;
+      }
+    }
+    record[path.onInput] = Value::ofBool(s.on);
+    for (size_t t = 0; t < path.tiers.size(); ++t) record[path.tiers[t].stateInput] = Value::ofEnum(static_cast<int>(s.tiers[t]));
+    CourseState read{s.on, {}};
+    for (const ExprRef &r : reads) read.tiers.push_back(static_cast<TierState>(evaluate(p, *r, record).member));
+    return read;
+  };
   // A fresh patient: not on the pathway, every tier not started.
   add(CourseState{false, std::vector<TierState>(path.tiers.size(), TierState::NotStarted)}, -1, {});
   for (size_t i = 0; i < g.states.size(); ++i) {
+    CourseState read;
+    try {
+      read = reading(g.states[i]);
+    } catch (const EvalError &e) {
+      return stop(std::string("the IR evaluator failed on a course state's reading: ") + e.what());
+    }
+    auto same = std::find_if(readings.begin(), readings.end(), [&](const auto &r) { return r.first == read; });
+    if (same != readings.end()) {
+      g.successors[i] = g.successors[same->second];
+      g.closing.push_back(nullptr);
+      continue;
+    }
+    readings.push_back({read, i});
     // The records in state i, each successor found excluded from the next
     // question: when none is left, the successors are all found.
     // A record decides its successors by its next state and which tiers
@@ -152,14 +206,18 @@ CourseGraph exploreCourse(const Protocol &p, int pathway, Z3Backend &z3, const C
                     " states found; " + std::to_string(path.tiers.size()) + " tiers allow up to 2 x 5^" +
                     std::to_string(path.tiers.size()) + ")");
       ++g.queries;
-      Answer a = z3.holdsForSome(conj(parts));
-      if (a.kind == Answer::Kind::No) break;
+      ExprRef question = conj(parts);
+      Answer a = z3.holdsForSome(question);
+      if (a.kind == Answer::Kind::No) {
+        g.closing.push_back(question);
+        break;
+      }
       if (a.kind == Answer::Kind::Unknown || !a.patient)
         return stop("the solver could not find the successors of course state (" + stateText(p, pathway, g.states[i]) +
                     ") of pathway '" + path.name + "': " + (a.reason.empty() ? "unknown" : a.reason));
       std::pair<CourseState, std::vector<bool>> key;
       try {
-        key = {nextCourseState(p, pathway, *a.patient), liveTiers(p, pathway, *a.patient)};
+        key = {nextState(p, tr, *a.patient), liveTiers(p, tr, *a.patient)};
       } catch (const EvalError &e) {
         return stop("the IR evaluator failed on a record of course state (" + stateText(p, pathway, g.states[i]) + "): " + e.what());
       }
@@ -170,12 +228,9 @@ CourseGraph exploreCourse(const Protocol &p, int pathway, Z3Backend &z3, const C
         return stop("internal error: Z3 and the IR evaluator disagree on the successor of course state (" +
                     stateText(p, pathway, g.states[i]) + ") of pathway '" + path.name + "'");
       found.push_back(key);
-      std::vector<ExprRef> same{nextIs(p, pathway, key.first)};
-      for (size_t t = 0; t < path.tiers.size(); ++t) {
-        ExprRef live = b::isTrue(tierLive(p, pathway, static_cast<int>(t)));
-        same.push_back(key.second[t] ? live : neg(live));
-      }
-      parts.push_back(neg(conj(std::move(same))));
+      std::vector<ExprRef> again{nextIs(p, pathway, tr, key.first)};
+      for (size_t t = 0; t < path.tiers.size(); ++t) again.push_back(key.second[t] ? tr.live[t] : neg(tr.live[t]));
+      parts.push_back(neg(conj(std::move(again))));
       for (CourseState &next : successorsOf(p, pathway, key.first, key.second)) {
         int j = g.find(next);
         if (j < 0) {

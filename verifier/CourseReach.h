@@ -33,6 +33,11 @@ struct CourseGraph {
   std::vector<std::vector<ir::Value>> via;
   /// Every edge found: successors[s] are state indices (sorted, unique).
   std::vector<std::vector<int>> successors;
+  /// Per state, the question Z3 answered unsat that closed it (a record in
+  /// the state with none of the successors found): what `--cross-check`
+  /// asks cvc5 too. Null for a state that reads as an earlier one
+  /// (tierStateIs): it has that one's successors, not asked again.
+  std::vector<ir::ExprRef> closing;
   size_t queries = 0;  // satisfiability checks the search asked
 
   /// The index of `s`, -1 when it was not reached.

@@ -123,7 +123,7 @@ void reportDiagnostics(const Report &report, DiagnosticEngine &diags) {
     if (!r.course.empty()) {
       d->detail.push_back("the course from a fresh patient to it (" + std::to_string(r.course.size()) +
                           (r.course.size() == 1 ? " record" : " records") +
-                          " before the counterexample, each producing the next one's course state):");
+                          " before the counterexample; each leads to the next one's course state):");
       for (const PropertyResult::CourseStep &step : r.course)
         if (step.example.empty()) d->detail.push_back("  (a record with a value no example can write)");
         else

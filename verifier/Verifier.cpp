@@ -612,9 +612,22 @@ private:
       int trap = -1;
       for (size_t s = 0; s < g.states.size() && trap < 0; ++s)
         if (!leaves[s]) trap = static_cast<int>(s);
+      // The graph is complete by Z3's unsat answers, one per state: cvc5
+      // is asked them here, once per pathway (the other course results of
+      // the pathway rely on them too).
+      auto crossCheckSearch = [&] {
+        if (!cross_) return;
+        for (size_t s = 0; s < g.closing.size(); ++s) {
+          if (!g.closing[s]) continue;
+          std::string why;
+          cross_->check(r, z3_.benchmark(g.closing[s], false, why), why, false,
+                        "the search's last question for course state " + std::to_string(s + 1));
+        }
+      };
       if (trap < 0) {
         r.status = Status::Proved;
         r.message = proved + " (" + std::to_string(g.states.size()) + " states)";
+        crossCheckSearch();
         report_.properties.push_back(std::move(r));
         continue;
       }
@@ -635,6 +648,7 @@ private:
           courseTo(pw, *a.patient, spelling(r.kind), r);
         }
       }
+      crossCheckSearch();
       report_.properties.push_back(std::move(r));
     }
   }
