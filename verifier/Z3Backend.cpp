@@ -269,11 +269,30 @@ struct Z3Backend::Impl {
   /// The value is not missing.
   z3::expr knownOf(const Expr &e) { return enc(e).known; }
 
-  // Not cached by node address: obligations build short-lived nodes whose
-  // addresses are reused. Z3 shares equal terms itself. Missing values
-  // follow carepath/Truth.h: Kleene's tables for not/and/or and counting,
-  // every other operator missing when an operand is.
+  // Cached by node address within one top-level encoding only, where every
+  // node is alive: a node several parents share (the course transitions
+  // repeat tierStateIs and tierGuard many times over) is encoded once.
+  // Not across encodings: obligations build short-lived nodes whose
+  // addresses are reused. Z3 shares equal terms itself.
+  std::unordered_map<const Expr *, Enc> encoded_;
+  int encDepth_ = 0;
   Enc enc(const Expr &e) {
+    struct Depth {
+      Impl &m;
+      explicit Depth(Impl &m) : m(m) { ++m.encDepth_; }
+      ~Depth() {
+        if (--m.encDepth_ == 0) m.encoded_.clear();
+      }
+    } depth(*this);
+    if (auto it = encoded_.find(&e); it != encoded_.end()) return it->second;
+    Enc x = encNode(e);
+    encoded_.emplace(&e, x);
+    return x;
+  }
+
+  // Missing values follow carepath/Truth.h: Kleene's tables for
+  // not/and/or and counting, every other operator missing when an operand is.
+  Enc encNode(const Expr &e) {
     const z3::expr yes = ctx.bool_val(true);
     if (!e.mayBeMissing) {
       // Everything below is known: the two-valued encoding.
