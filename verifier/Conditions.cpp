@@ -114,13 +114,21 @@ struct Out {
 };
 
 /// The course properties (docs/verifier.md, "Course properties"): one-step
-/// invariants over every record (state inputs, event times) the domain
-/// allows; a counterexample is a record at one point of the course.
-void courseConditions(const Protocol &p, const Out &out) {
+/// invariants over every record whose course state is reachable from a
+/// fresh patient (findings and event times free); a counterexample is a
+/// record at one point of a course.
+void courseConditions(const Protocol &p, const Out &out, const std::vector<CourseRestriction> &courses) {
   for (size_t pwi = 0; pwi < p.pathways.size(); ++pwi) {
     const Pathway &path = p.pathways[pwi];
     if (!path.course) continue;
     int pw = static_cast<int>(pwi);
+    CourseRestriction restriction = pwi < courses.size() ? courses[pwi] : CourseRestriction{};
+    auto emit = [&](Obligation &&o) {
+      o.coursePathway = pw;
+      if (restriction.reachable) o.formula = implies(restriction.reachable, o.formula);
+      else o.unreachableWhy = restriction.why;
+      out.push_back(std::move(o));
+    };
     // A tier that applies, or one whose end holds now: the record moves on
     // (the next state), which is not falling off.
     std::vector<ExprRef> anyTier;
@@ -146,7 +154,7 @@ void courseConditions(const Protocol &p, const Out &out) {
       o.refuted = "this patient is on course pathway '" + path.name + "' with no exit holding, but no tier applies";
       o.range = path.range;
       noneFires(o);
-      out.push_back(std::move(o));
+      emit(std::move(o));
     }
     for (size_t ti = 0; ti < path.tiers.size(); ++ti) {
       const Tier &tier = path.tiers[ti];
@@ -164,7 +172,7 @@ void courseConditions(const Protocol &p, const Out &out) {
         o.range = tier.guard->range;
         o.related.push_back({tier.range, "its 'when' holds for an ended tier"});
         o.expectations = {"expect " + name};
-        out.push_back(std::move(o));
+        emit(std::move(o));
       }
       {
         // A responder still on the pathway is owed what follows (taper, follow-up).
@@ -176,7 +184,7 @@ void courseConditions(const Protocol &p, const Out &out) {
                     "', but no other tier applies";
         o.range = tier.range;
         noneFires(o);
-        out.push_back(std::move(o));
+        emit(std::move(o));
       }
     }
   }
@@ -221,7 +229,7 @@ void deadlineConditions(const Protocol &p, const Out &out) {
 }
 }  // namespace
 
-void buildConditions(const Protocol &p, const ObligationSink &emit) {
+void buildConditions(const Protocol &p, const ObligationSink &emit, const std::vector<CourseRestriction> &courses) {
   const Out out{emit};
   // The population as rows within the domain, for witnesses built from
   // rule boxes; nullopt when the analysis cannot express it.
@@ -300,7 +308,7 @@ void buildConditions(const Protocol &p, const ObligationSink &emit) {
     }
   }
 
-  courseConditions(p, out);
+  courseConditions(p, out, courses);
   deadlineConditions(p, out);
 
   // Tables: gaps, dead rules, shadowed rules (overlaps are built separately).

@@ -81,6 +81,22 @@ struct Obligation {
   /// the goal with it only after the IR evaluator confirms it (in the
   /// population, formula true); otherwise Z3 decides as usual.
   std::optional<std::vector<ir::Value>> witness;
+  /// Course properties (docs/verifier.md, "Course properties"): the
+  /// pathway whose reachable course states restrict the formula; a
+  /// refutation is shown with the course of records that leads to it.
+  int coursePathway = -1;
+  /// Non-empty when those states could not be computed (CourseReach.h): the
+  /// formula is over every record, so a proof stands, but a counterexample
+  /// may be a record no course produces: it is `unknown` with this reason.
+  std::string unreachableWhy;
+};
+
+/// What restricts the course obligations of one pathway: `reachable` (its
+/// reachable course states, CourseReach.h), or, when they could not be
+/// computed, null and `why`.
+struct CourseRestriction {
+  ir::ExprRef reachable;
+  std::string why;
 };
 
 /// A give's amount against a limit (a drug's formulary limit, or the bound
@@ -150,7 +166,9 @@ Obligation overlapObligation(const ir::Protocol &p, int table, int i, int j);
 /// a time in protocol order: the verifier decides each as it comes, so the
 /// formulas of a wide table's rules are never all held at once.
 using ObligationSink = std::function<void(Obligation &&)>;
-void buildConditions(const ir::Protocol &p, const ObligationSink &emit);
+/// `courses`: per pathway (empty: no restriction, every record).
+void buildConditions(const ir::Protocol &p, const ObligationSink &emit,
+                     const std::vector<CourseRestriction> &courses = {});
 /// Every `give` with a dose.
 std::vector<DoseSite> buildDoseSites(const ir::Protocol &p);
 

@@ -35,6 +35,7 @@ DiagId refutedId(PropertyKind kind) {
   case PropertyKind::TierReentered: return DiagId::err_refuted_tier_reentered;
   case PropertyKind::ResponderFollowUp: return DiagId::err_refuted_responder_follow_up;
   case PropertyKind::Deadline: return DiagId::err_refuted_deadline;
+  case PropertyKind::CourseTrap: return DiagId::err_refuted_course_trap;
   case PropertyKind::Vacuous: return DiagId::warn_vacuous;  // never refuted: a warning
   }
   return DiagId::err_refuted_assertion;  // unreachable: the switch is total
@@ -119,6 +120,15 @@ void reportDiagnostics(const Report &report, DiagnosticEngine &diags) {
       break;
     }
     for (const DiagNote &n : r.related) diags.note(*d, DiagId::note_related, n.range, n.message);
+    if (!r.course.empty()) {
+      d->detail.push_back("the course from a fresh patient to it (" + std::to_string(r.course.size()) +
+                          (r.course.size() == 1 ? " record" : " records") +
+                          " before the counterexample; each leads to the next one's course state):");
+      for (const PropertyResult::CourseStep &step : r.course)
+        if (step.example.empty()) d->detail.push_back("  (a record with a value no example can write)");
+        else
+          for (const std::string &line : step.example) d->detail.push_back("  " + line);
+    }
     if (!r.example.empty()) {
       d->detail.push_back("counterexample (paste into the protocol as an example):");
       for (const std::string &line : r.example) d->detail.push_back("  " + line);
@@ -174,6 +184,12 @@ json reportToJson(const Report &report, const ir::Protocol &p, const SourceManag
     if (r.status == Status::Unknown) o["reason"] = r.reason;
     if (r.counterexample) o["counterexample"] = counterexampleJson(p, *r.counterexample);
     if (r.counterexample && !p.assumptions.empty()) o["assumptions"] = r.assumptions;
+    if (!r.course.empty()) {
+      json course = json::array();
+      for (const PropertyResult::CourseStep &step : r.course)
+        course.push_back({{"record", counterexampleJson(p, step.patient)}, {"example", step.example}});
+      o["course"] = std::move(course);
+    }
     if (!r.explanation.empty()) o["explanation"] = explanationJson(r.explanation);
     if (r.crossCheck) o["crossCheck"] = crossCheckJson(*r.crossCheck);
     props.push_back(std::move(o));

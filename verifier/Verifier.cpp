@@ -12,6 +12,7 @@
 #include "ir/Evaluator.h"
 #include "ir/Why.h"
 #include "verifier/Conditions.h"
+#include "verifier/CourseReach.h"
 #include "verifier/CrossCheck.h"
 #include "verifier/Display.h"
 #include "verifier/Z3Backend.h"
@@ -54,6 +55,7 @@ const char *spelling(PropertyKind k) {
   case PropertyKind::TierReentered: return "tier-reentered";
   case PropertyKind::ResponderFollowUp: return "responder-follow-up";
   case PropertyKind::Deadline: return "deadline";
+  case PropertyKind::CourseTrap: return "course-trap";
   case PropertyKind::Vacuous: return "vacuous";
   }
   return "?";
@@ -280,6 +282,7 @@ public:
     populationNotEmpty();
     assumptions();
     partialOperations();
+    std::vector<CourseRestriction> restrictions = exploreCourses();
     buildConditions(p_, [&](Obligation &&o) {
       decide(o);
       if (o.kind == PropertyKind::Assertion && report_.properties.back().status == Status::Proved) {
@@ -292,7 +295,8 @@ public:
                         (p_.assumptions.empty() ? " and the population" : ", the population and the assumptions") +
                         " alone (it reads no define, tier or rule)");
       }
-    });
+    }, restrictions);
+    courseTraps();
     overlaps();
     doses();
     unspecified();
@@ -533,10 +537,161 @@ private:
         name += separator + (patient[i].missing ? p_.inputs[i].name + " missing" : valueText(p_, static_cast<int>(i), patient[i]));
         separator = ", ";
       }
+    return uniqueName(name);
+  }
+
+  /// `name`, or "name (2)", "name (3)" ...: not an example of the protocol
+  /// nor an earlier counterexample's.
+  std::string uniqueName(const std::string &name) {
     std::string unique = name;
     for (int n = 2; exampleNames_.count(unique); ++n) unique = name + " (" + std::to_string(n) + ")";
     exampleNames_.insert(unique);
     return unique;
+  }
+
+  /// The course states of every course pathway reachable from a fresh
+  /// patient (CourseReach.h), and the restriction of its course
+  /// obligations: those states, or, when the search stopped, every record
+  /// with the reason a counterexample may be one no course produces.
+  std::vector<CourseRestriction> exploreCourses() {
+    std::vector<CourseRestriction> out(p_.pathways.size());
+    courses_.resize(p_.pathways.size());
+    for (size_t pw = 0; pw < p_.pathways.size(); ++pw) {
+      if (!p_.pathways[pw].course) continue;
+      CourseGraph g = exploreCourse(p_, static_cast<int>(pw), z3_);
+      report_.stats.courseChecks += g.queries;
+      report_.stats.courseStates += g.states.size();
+      CourseReach reach;
+      reach.pathway = static_cast<int>(pw);
+      reach.complete = g.complete;
+      reach.states = g.states;
+      report_.courses.push_back(std::move(reach));
+      if (g.complete) out[pw].reachable = reachableCourse(p_, g);
+      else out[pw].why = g.whyIncomplete;
+      courses_[pw] = std::move(g);
+    }
+    return out;
+  }
+
+  /// `course-trap` (docs/verifier.md, "Course properties"): a property of
+  /// the reachable-state graph, not one record. From every reachable state
+  /// on the pathway some course of records (findings free at each step)
+  /// reaches a state off it; refuted by the course to the first trap state
+  /// in search order and a record in it.
+  void courseTraps() {
+    for (size_t pwi = 0; pwi < courses_.size(); ++pwi) {
+      if (!courses_[pwi]) continue;
+      const CourseGraph &g = *courses_[pwi];
+      const Pathway &path = p_.pathways[pwi];
+      int pw = static_cast<int>(pwi);
+      PropertyResult r;
+      r.kind = PropertyKind::CourseTrap;
+      r.range = path.range;
+      std::string proved = "from every course state of pathway '" + path.name +
+                           "' reachable from a fresh patient, some course of records leaves it by an exit";
+      if (!g.complete) {
+        r.status = Status::Unknown;
+        r.reason = g.whyIncomplete;
+        r.message = "could not decide: " + proved;
+        report_.properties.push_back(std::move(r));
+        continue;
+      }
+      // Backwards from the states off the pathway.
+      std::vector<std::vector<int>> into(g.states.size());
+      for (size_t s = 0; s < g.states.size(); ++s)
+        for (int t : g.successors[s]) into[t].push_back(static_cast<int>(s));
+      std::vector<bool> leaves(g.states.size());
+      std::vector<int> work;
+      for (size_t s = 0; s < g.states.size(); ++s)
+        if (!g.states[s].on) leaves[s] = true, work.push_back(static_cast<int>(s));
+      while (!work.empty()) {
+        int t = work.back();
+        work.pop_back();
+        for (int s : into[t])
+          if (!leaves[s]) leaves[s] = true, work.push_back(s);
+      }
+      int trap = -1;
+      for (size_t s = 0; s < g.states.size() && trap < 0; ++s)
+        if (!leaves[s]) trap = static_cast<int>(s);
+      // The graph is complete by Z3's unsat answers, one per state: cvc5
+      // is asked them here, once per pathway (the other course results of
+      // the pathway rely on them too).
+      auto crossCheckSearch = [&] {
+        if (!cross_) return;
+        for (size_t s = 0; s < g.closing.size(); ++s) {
+          if (!g.closing[s]) continue;
+          std::string why;
+          cross_->check(r, z3_.benchmark(g.closing[s], false, why), why, false,
+                        "the search's last question for course state " + std::to_string(s + 1));
+        }
+      };
+      if (trap < 0) {
+        r.status = Status::Proved;
+        r.message = proved + " (" + std::to_string(g.states.size()) + " states)";
+        crossCheckSearch();
+        report_.properties.push_back(std::move(r));
+        continue;
+      }
+      r.status = Status::Refuted;
+      r.message = "this patient is on course pathway '" + path.name +
+                  "' in a course state from which no course of records reaches an exit: they stay on it forever";
+      // A record in the trap state, shown at the end of its course.
+      ++report_.stats.solverChecks;
+      Answer a = z3_.holdsForSome(courseStateIs(p_, pw, g.states[trap]));
+      if (a.reused) --report_.stats.solverChecks, ++report_.stats.witnessesReused;
+      if (a.kind == Answer::Kind::Yes && a.patient) {
+        bool exact = true;
+        for (size_t i = 0; i < p_.inputs.size(); ++i) exact = exact && hasDecimalForm(p_, static_cast<int>(i), (*a.patient)[i]);
+        if (exact) {
+          r.counterexample = a.patient;
+          std::string name = uniqueName(std::string(spelling(r.kind)) + " counterexample");
+          r.example = exampleBlock(p_, name, *a.patient, tierExpectations(pw, *a.patient));
+          courseTo(pw, *a.patient, spelling(r.kind), r);
+        }
+      }
+      crossCheckSearch();
+      report_.properties.push_back(std::move(r));
+    }
+  }
+
+  /// Which tiers of pathway `pw` apply for the record, as `expect` lines.
+  std::vector<std::string> tierExpectations(int pw, const std::vector<Value> &patient) const {
+    std::vector<std::string> out;
+    const Pathway &path = p_.pathways[pw];
+    for (size_t t = 0; t < path.tiers.size(); ++t) {
+      bool applies = false;
+      try {
+        applies = evaluateBool(p_, *p_.tierGuard(pw, static_cast<int>(t)), patient);
+      } catch (const EvalError &) {
+      }
+      out.push_back(std::string(applies ? "expect " : "expect not ") + path.name + "." + path.tiers[t].name);
+    }
+    return out;
+  }
+
+  /// A course counterexample: the records from a fresh patient that lead
+  /// to `patient`'s course state on pathway `pw`, each an example block
+  /// with the tiers that apply for it.
+  void courseTo(int pw, const std::vector<Value> &patient, const std::string &kind, PropertyResult &r) {
+    const CourseGraph &g = *courses_[pw];
+    int s = g.find(courseStateOf(p_, pw, patient));
+    if (s < 0) {
+      report_.internalErrors.push_back("the counterexample of " + kind + " (" + r.message +
+                                       ") is in a course state the search did not reach");
+      return;
+    }
+    std::vector<std::vector<Value>> records = g.course(s);
+    size_t n = records.size() + 1;
+    for (size_t k = 0; k < records.size(); ++k) {
+      PropertyResult::CourseStep step;
+      step.patient = records[k];
+      bool exact = true;
+      for (size_t i = 0; i < p_.inputs.size(); ++i) exact = exact && hasDecimalForm(p_, static_cast<int>(i), records[k][i]);
+      if (exact)
+        step.example = exampleBlock(p_, uniqueName(kind + " course, record " + std::to_string(k + 1) + " of " + std::to_string(n)),
+                                    records[k], tierExpectations(pw, records[k]));
+      r.course.push_back(std::move(step));
+    }
   }
 
   /// Replays a counterexample on the evaluator: it must be in the
@@ -669,7 +824,12 @@ private:
     } else {
       Answer a = z3_.holdsForAll(o.formula, o.observed);
       fill(r, a, o, Answer::Kind::No);
-      if (a.kind == Answer::Kind::No && a.patient) {
+      if (a.kind == Answer::Kind::No && !o.unreachableWhy.empty()) {
+        // A record that may be one no course produces refutes nothing.
+        r.status = Status::Unknown;
+        r.reason = o.unreachableWhy;
+        r.message = "could not decide: " + o.proved;
+      } else if (a.kind == Answer::Kind::No && a.patient) {
         if (o.observed && a.observed)
           r.message += ": this patient gets " + formatAmount(*a.observed, o.observedUnit) +
                        (o.observedLabel.empty() ? "" : " " + o.observedLabel);
@@ -691,6 +851,7 @@ private:
         } else {
           r.counterexample = a.patient;
           r.example = exampleBlock(p_, exampleName(o, *a.patient), *a.patient, expectations);
+          if (o.coursePathway >= 0) courseTo(o.coursePathway, *a.patient, spelling(o.kind), r);
         }
       } else if (r.status == Status::Proved && !o.incomplete.empty()) {
         // Part of the property could not be encoded: what was checked holds,
@@ -1140,6 +1301,7 @@ private:
   Z3Backend z3_;
   std::optional<CrossChecker> cross_;  // --cross-check
   std::set<std::string> exampleNames_;  // taken: the protocol's examples and earlier counterexamples
+  std::vector<std::optional<CourseGraph>> courses_;  // per pathway: course pathways' reachable states
   const Division *division_ = nullptr;  // the division being decided (its model check)
 };
 

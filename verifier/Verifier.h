@@ -44,6 +44,7 @@ enum class PropertyKind {
   TierReentered,  // "tier-reentered": no ended tier (responded, failed, completed) is entered again
   ResponderFollowUp,  // "responder-follow-up": a responder still on the pathway gets a next tier
   Deadline,       // "deadline": an action `within X of E` is never recommended once X has passed
+  CourseTrap,     // "course-trap": from every reachable course state on a pathway some course of records leaves it
   Vacuous,        // "vacuous": a warning: a proof that holds for no reason the protocol gives
 };
 inline constexpr PropertyKind kPropertyKinds[] = {
@@ -52,7 +53,7 @@ inline constexpr PropertyKind kPropertyKinds[] = {
     PropertyKind::RuleShadowed,  PropertyKind::DoseBounded,  PropertyKind::DoseFormulary, PropertyKind::Assertion,
     PropertyKind::ForbiddenAction, PropertyKind::DoseCeiling, PropertyKind::Unspecified, PropertyKind::DoseKnown,
     PropertyKind::DivisionSafe,  PropertyKind::Contraindication, PropertyKind::CourseExit, PropertyKind::TierReentered, PropertyKind::ResponderFollowUp,
-    PropertyKind::Deadline,      PropertyKind::Vacuous,
+    PropertyKind::Deadline,      PropertyKind::CourseTrap,    PropertyKind::Vacuous,
 };
 const char *spelling(PropertyKind k);
 /// The kind spelled `text`; nullopt for anything else.
@@ -118,6 +119,15 @@ struct PropertyResult {
     bool because = false;  // holdsBecause was computed
     bool empty() const { return !covered && !reaches && !because && conditions.empty() && defines.empty(); }
   } explanation;
+  /// A refuted course property (docs/verifier.md, "Counterexample
+  /// courses"): the records from a fresh patient to `counterexample`, each
+  /// producing the next one's course state, each with its example block
+  /// (empty when a value has no decimal form).
+  struct CourseStep {
+    std::vector<ir::Value> patient;
+    std::vector<std::string> example;
+  };
+  std::vector<CourseStep> course;
   /// Set when `--cross-check` sent this result's queries to cvc5 (none for
   /// warnings, results Z3 left unknown, and proofs by the interval sweep).
   std::optional<CrossCheck> crossCheck;
@@ -154,10 +164,29 @@ struct Statistics {
   /// explanations, the optimiser's rounds (so a change that multiplies
   /// them shows here; docs/performance.md, "Third round").
   size_t z3Checks = 0;
+  size_t courseStates = 0;        // course states reached from a fresh patient (all course pathways)
+  size_t courseChecks = 0;        // checks the search for them asked, not in solverChecks
+};
+
+/// A record's course state for one course pathway: `on_P` and each tier's
+/// `P_T_state` as the record gives them.
+struct CourseState {
+  bool on = false;
+  std::vector<ir::TierState> tiers;
+  bool operator==(const CourseState &o) const { return on == o.on && tiers == o.tiers; }
+};
+
+/// The course states a course pathway reaches from a fresh patient
+/// (verifier/CourseReach.h); the course results hold over these only.
+struct CourseReach {
+  int pathway = -1;
+  bool complete = false;  // false: the search stopped, `states` is not all
+  std::vector<CourseState> states;
 };
 
 struct Report {
   std::vector<PropertyResult> properties;
+  std::vector<CourseReach> courses;  // one per course pathway, in order
   std::vector<DoseEnvelope> doses;
   /// Counterexamples the IR evaluator did not confirm (`checkModels`): a
   /// bug in carepath, never a finding about the protocol.

@@ -282,15 +282,32 @@ struct Z3Backend::Impl {
   /// The value is not missing.
   z3::expr knownOf(const Expr &e) { return enc(e).known; }
 
-  // Cached by node address for the protocol's own nodes only: obligations
-  // build short-lived nodes whose addresses are reused. Z3 shares equal
-  // terms itself.
+  // Two caches by node address. The protocol's own nodes (`lasting`) live as
+  // long as it does: each is encoded once for the whole run. Any other node
+  // is cached within one top-level encoding only, where every node is alive
+  // (obligations build short-lived nodes whose addresses are reused): a node
+  // several parents share (the course transitions repeat tierStateIs and
+  // tierGuard many times over) is encoded once. Z3 shares equal terms itself.
+  std::unordered_map<const Expr *, Enc> encoded_;
+  int encDepth_ = 0;
   Enc enc(const Expr &e) {
-    if (!lasting.count(&e)) return encNode(e);
-    if (auto it = encoded.find(&e); it != encoded.end()) return it->second;
-    Enc r = encNode(e);
-    encoded.emplace(&e, r);
-    return r;
+    if (lasting.count(&e)) {
+      if (auto it = encoded.find(&e); it != encoded.end()) return it->second;
+      Enc r = encNode(e);
+      encoded.emplace(&e, r);
+      return r;
+    }
+    struct Depth {
+      Impl &m;
+      explicit Depth(Impl &m) : m(m) { ++m.encDepth_; }
+      ~Depth() {
+        if (--m.encDepth_ == 0) m.encoded_.clear();
+      }
+    } depth(*this);
+    if (auto it = encoded_.find(&e); it != encoded_.end()) return it->second;
+    Enc x = encNode(e);
+    encoded_.emplace(&e, x);
+    return x;
   }
 
   // Missing values follow carepath/Truth.h: Kleene's tables for not/and/or

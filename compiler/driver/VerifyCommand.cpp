@@ -105,7 +105,8 @@ Command verifyCommand() {
       std::cerr << "stats: solver checks " << s.solverChecks << ", witnesses reused " << s.witnessesReused
                 << ", overlap pairs " << s.overlapPairs << " (" << s.overlapSwept << " excluded by interval sweep)"
                 << ", optimisations " << s.optimisations << ", witnesses from rule boxes " << s.witnessesBuilt
-                << ", explanation checks " << s.explanationChecks << ", Z3 checks in all " << s.z3Checks << "\n";
+                << ", explanation checks " << s.explanationChecks << ", course states " << s.courseStates << " ("
+                << s.courseChecks << " checks), Z3 checks in all " << s.z3Checks << "\n";
     }
     return exitCodeOf(report);
   };

@@ -27,6 +27,7 @@
 #include "carepath/Table.h"
 #include "ir/Evaluator.h"
 #include "ir/PatientInput.h"
+#include "verifier/CourseReach.h"
 #include "verifier/Display.h"
 #include "verifier/Verifier.h"
 
@@ -363,6 +364,9 @@ public:
       : p_(p), table_(table), out_(out), rec_{out} {}
 
   void buildChecks(const verifier::Report &report) {
+    // The course results hold over the reachable course states only.
+    for (const verifier::CourseReach &c : report.courses)
+      if (c.complete) courseReach_[c.pathway] = c.states;
     std::map<RangeKey, std::pair<int, int>> tiers, rules;
     std::map<RangeKey, int> tables, props;
     std::map<RangeKey, std::pair<const ir::Action *, std::string>> actions;  // action, "@where"
@@ -509,6 +513,7 @@ public:
         // with the record read by the IR's one definition of the course.
         c.kind = kind + "@course";
         const ir::Protocol &p = p_;
+        auto reachable = [this](const Judged &x, int pw) { return reachableCourse(pw, x.patient); };
         auto nothingElse = [&p](const Judged &x, int pw, int except) {
           for (size_t s = 0; s < p.pathways[pw].tiers.size(); ++s)
             if (static_cast<int>(s) != except &&
@@ -520,28 +525,33 @@ public:
           auto it = coursePathways.find(key(r.range));
           if (it == coursePathways.end()) { unmapped(); continue; }
           int pw = it->second;
-          c.pred = [&p, pw, nothingElse](const Judged &x) {
-            return x.holds(p.pathwayActive(pw)) && nothingElse(x, pw, -1);
+          c.pred = [&p, pw, nothingElse, reachable](const Judged &x) {
+            return reachable(x, pw) && x.holds(p.pathwayActive(pw)) && nothingElse(x, pw, -1);
           };
         } else if (kind == "responder-follow-up") {
           auto it = tiers.find(key(r.range));
           if (it == tiers.end()) { unmapped(); continue; }
           int pw = it->second.first, t = it->second.second;
-          c.pred = [&p, pw, t, nothingElse](const Judged &x) {
-            return x.holds(p.pathwayActive(pw)) && x.holds(p.tierStateIs(pw, t, ir::TierState::Responded)) &&
-                   nothingElse(x, pw, t);
+          c.pred = [&p, pw, t, nothingElse, reachable](const Judged &x) {
+            return reachable(x, pw) && x.holds(p.pathwayActive(pw)) &&
+                   x.holds(p.tierStateIs(pw, t, ir::TierState::Responded)) && nothingElse(x, pw, t);
           };
         } else {
           auto it = tierGuards.find(key(r.range));
           if (it == tierGuards.end()) { unmapped(); continue; }
           int pw = it->second.first, t = it->second.second;
-          c.pred = [&p, pw, t](const Judged &x) {
+          c.pred = [&p, pw, t, reachable](const Judged &x) {
+            if (!reachable(x, pw)) return false;
             bool ended = x.holds(p.tierStateIs(pw, t, ir::TierState::Responded)) ||
                          x.holds(p.tierStateIs(pw, t, ir::TierState::Failed)) ||
                          x.holds(p.tierStateIs(pw, t, ir::TierState::Completed));
             return ended && x.ev.tiers[pw][t];
           };
         }
+      } else if (kind == "course-trap") {
+        // A property of the reachable-state graph, not of one record: the
+        // graph itself is judged (judge(): closed under the transitions).
+        continue;
       } else if (kind == "deadline") {
         auto a = actions.find(key(r.range));
         if (a == actions.end() || a->second.first->timingAnchor < 0) { unmapped(); continue; }
@@ -756,7 +766,34 @@ private:
         add("violation" + containerSuffix(v.first), "the IR reports a violation the runtime does not: " + describe(v));
   }
 
+  /// Whether the record's course state on pathway pw is one the verifier
+  /// found reachable (true when it did not compute them: no restriction).
+  bool reachableCourse(int pw, const ir::Patient &patient) const {
+    auto it = courseReach_.find(pw);
+    if (it == courseReach_.end()) return true;
+    verifier::CourseState s = verifier::courseStateOf(p_, pw, patient);
+    return std::find(it->second.begin(), it->second.end(), s) != it->second.end();
+  }
+
   void judge(const Judged &x) {
+    // The reachable course states are closed under the transitions: a
+    // record in one of them leads to one of them (else a course result
+    // could have been proved over too few records).
+    if (x.ev.inPopulation)
+      for (const auto &[pw, states] : courseReach_) {
+        if (!reachableCourse(pw, x.patient)) continue;
+        ++out_.comparisons;
+        std::vector<verifier::CourseState> next;
+        try {
+          next = verifier::courseSuccessors(p_, pw, x.patient);
+        } catch (const ir::EvalError &) {
+          continue;  // the evaluator's failures are judged elsewhere
+        }
+        for (const verifier::CourseState &s : next)
+          if (std::find(states.begin(), states.end(), s) == states.end())
+            rec_.add("verifier-course-not-closed", "pathway '" + p_.pathways[pw].name +
+                   "': a record in a reachable course state leads to one the verifier did not reach", givenLine(p_, x.patient));
+      }
     for (const Check &c : checks_) {
       if (c.status == verifier::Status::Unknown) continue;
       if (!x.ev.inPopulation && !c.wholeRange) continue;
@@ -792,6 +829,7 @@ private:
   ProtocolOutcome &out_;
   Recorder rec_;
   std::vector<Check> checks_;
+  std::map<int, std::vector<verifier::CourseState>> courseReach_;  // complete searches only
   std::vector<Ref> refs_;
   runtime::Result result_;
 };

@@ -353,7 +353,7 @@ TEST(VerifierTest, KindAndVerdictSpellingsAreStableAndParseBack) {
                          "table-overlap", "table-gap", "rule-dead",      "rule-shadowed",  "dose-bounded",
                          "dose-formulary", "assertion", "forbidden-action", "dose-ceiling", "unspecified",
                          "dose-known", "division-safe", "contraindication", "course-exit", "tier-reentered",
-                         "responder-follow-up", "deadline", "vacuous"};
+                         "responder-follow-up", "deadline", "course-trap", "vacuous"};
   ASSERT_EQ(std::size(verifier::kPropertyKinds), std::size(kinds));
   for (size_t i = 0; i < std::size(kinds); ++i) {
     EXPECT_STREQ(verifier::spelling(verifier::kPropertyKinds[i]), kinds[i]);

@@ -1,0 +1,254 @@
+// Reachable course states: a breadth-first search from a fresh patient,
+// each state's successors enumerated by Z3 with blocking clauses.
+#include "verifier/CourseReach.h"
+
+#include <algorithm>
+
+#include "ir/Evaluator.h"
+#include "verifier/Conditions.h"
+
+namespace carepath::verifier {
+
+using namespace ir;
+namespace b = ir::build;
+
+namespace {
+std::string stateText(const Protocol &p, int pathway, const CourseState &s) {
+  const Pathway &path = p.pathways[pathway];
+  std::string out = std::string(s.on ? "" : "not ") + p.inputs[path.onInput].name;
+  for (size_t t = 0; t < s.tiers.size(); ++t)
+    out += ", " + p.inputs[path.tiers[t].stateInput].name + " = " + spelling(s.tiers[t]);
+  return out;
+}
+
+ExprRef memberIs(const Protocol &p, const ExprRef &e, int input, TierState s) {
+  const Type &type = p.inputs[input].type;
+  return b::isTrue(b::binary(Op::Eq, e, b::member(type.enumType, static_cast<int>(s))));
+}
+
+/// A pathway's transitions as IR, built once: the search asks about them
+/// in every question (the same expressions, so Z3 encodes them once).
+struct Transitions {
+  ExprRef active;                // on_P next
+  std::vector<ExprRef> next;     // each tier's next state
+  std::vector<ExprRef> live;     // each tier is live
+  Transitions(const Protocol &p, int pathway) : active(b::isTrue(p.pathwayActive(pathway))) {
+    for (size_t t = 0; t < p.pathways[pathway].tiers.size(); ++t) {
+      next.push_back(p.tierNextState(pathway, static_cast<int>(t)));
+      live.push_back(b::isTrue(tierLive(p, pathway, static_cast<int>(t))));
+    }
+  }
+};
+
+/// The next record has state `s`: pathwayActive and every tierNextState.
+ExprRef nextIs(const Protocol &p, int pathway, const Transitions &tr, const CourseState &s) {
+  const Pathway &path = p.pathways[pathway];
+  std::vector<ExprRef> parts{s.on ? tr.active : neg(tr.active)};
+  for (size_t t = 0; t < path.tiers.size(); ++t) parts.push_back(memberIs(p, tr.next[t], path.tiers[t].stateInput, s.tiers[t]));
+  return conj(std::move(parts));
+}
+}  // namespace
+
+int CourseGraph::find(const CourseState &s) const {
+  auto it = std::find(states.begin(), states.end(), s);
+  return it == states.end() ? -1 : static_cast<int>(it - states.begin());
+}
+
+std::vector<std::vector<Value>> CourseGraph::course(int s) const {
+  std::vector<std::vector<Value>> out;
+  for (int at = s; at > 0; at = parent[at]) out.push_back(via[at]);
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+ExprRef courseStateIs(const Protocol &p, int pathway, const CourseState &s) {
+  const Pathway &path = p.pathways[pathway];
+  ExprRef on = b::input(path.onInput, p.inputs[path.onInput].type);
+  std::vector<ExprRef> parts{s.on ? b::isTrue(on) : neg(b::isTrue(on))};
+  for (size_t t = 0; t < path.tiers.size(); ++t) {
+    int in = path.tiers[t].stateInput;
+    parts.push_back(memberIs(p, b::input(in, p.inputs[in].type), in, s.tiers[t]));
+  }
+  return conj(std::move(parts));
+}
+
+CourseState courseStateOf(const Protocol &p, int pathway, const std::vector<Value> &patient) {
+  const Pathway &path = p.pathways[pathway];
+  CourseState s;
+  s.on = patient[path.onInput].boolean;
+  for (const Tier &t : path.tiers) s.tiers.push_back(static_cast<TierState>(patient[t.stateInput].member));
+  return s;
+}
+
+
+ExprRef tierLive(const Protocol &p, int pathway, int tier) {
+  return disj({p.tierGuard(pathway, tier), p.tierEnds(pathway, tier)});
+}
+
+std::vector<TierState> recordedEnds(const Tier &t) {
+  std::vector<TierState> out;
+  if (!t.respondedWhen) out.push_back(TierState::Responded);
+  if (!t.failedWhen) out.push_back(TierState::Failed);
+  if (!t.completedWhen) out.push_back(TierState::Completed);
+  return out;
+}
+
+namespace {
+std::vector<bool> liveTiers(const Protocol &p, const Transitions &tr, const std::vector<Value> &patient) {
+  std::vector<bool> out;
+  for (const ExprRef &live : tr.live) out.push_back(evaluateBool(p, *live, patient));
+  return out;
+}
+
+CourseState nextState(const Protocol &p, const Transitions &tr, const std::vector<Value> &patient) {
+  CourseState s;
+  s.on = evaluateBool(p, *tr.active, patient);
+  for (const ExprRef &next : tr.next) {
+    Value v = evaluate(p, *next, patient);
+    s.tiers.push_back(v.missing ? TierState::NotStarted : static_cast<TierState>(v.member));
+  }
+  return s;
+}
+
+std::vector<CourseState> successorsOf(const Protocol &p, int pathway, const CourseState &next, const std::vector<bool> &live) {
+  std::vector<CourseState> out{next};
+  for (size_t t = 0; t < live.size(); ++t)
+    if (live[t])
+      for (TierState e : recordedEnds(p.pathways[pathway].tiers[t])) {
+        CourseState s = next;
+        s.tiers[t] = e;
+        if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(std::move(s));
+      }
+  return out;
+}
+}  // namespace
+
+CourseState nextCourseState(const Protocol &p, int pathway, const std::vector<Value> &patient) {
+  return nextState(p, Transitions(p, pathway), patient);
+}
+
+std::vector<CourseState> courseSuccessors(const Protocol &p, int pathway, const std::vector<Value> &patient) {
+  Transitions tr(p, pathway);
+  return successorsOf(p, pathway, nextState(p, tr, patient), liveTiers(p, tr, patient));
+}
+
+ExprRef reachableCourse(const Protocol &p, const CourseGraph &g) {
+  std::vector<ExprRef> states;
+  for (const CourseState &s : g.states) states.push_back(courseStateIs(p, g.pathway, s));
+  return b::labelled(disj(std::move(states)), "a course state of " + p.pathways[g.pathway].name + " reachable from a fresh patient");
+}
+
+CourseGraph exploreCourse(const Protocol &p, int pathway, Z3Backend &z3, const CourseLimits &limits) {
+  const Pathway &path = p.pathways[pathway];
+  CourseGraph g;
+  g.pathway = pathway;
+  auto stop = [&](std::string why) {
+    g.whyIncomplete = std::move(why);
+    return g;
+  };
+  auto add = [&](CourseState s, int parent, std::vector<Value> via) {
+    g.states.push_back(std::move(s));
+    g.parent.push_back(parent);
+    g.via.push_back(std::move(via));
+    g.successors.emplace_back();
+  };
+  Transitions tr(p, pathway);
+  // Two states that read the same (tierStateIs: off the pathway every tier
+  // reads not started, ...) have the same transitions, so the same
+  // successors: only the first of each reading is asked about.
+  std::vector<ExprRef> reads;
+  for (size_t t = 0; t < path.tiers.size(); ++t) reads.push_back(p.tierState(pathway, static_cast<int>(t)));
+  std::vector<std::pair<CourseState, size_t>> readings;  // as read, and the state asked about
+  auto reading = [&](const CourseState &s) {
+    // The reading reads the state inputs only; the others get any value
+    // of their type (the evaluator asks for every required input).
+    std::vector<Value> record;
+    for (const Input &in : p.inputs) {
+      switch (in.type.kind) {
+      case Type::Kind::Bool: record.push_back(Value::ofBool(false)); break;
+      case Type::Kind::Enum: record.push_back(Value::ofEnum(0)); break;
+      case Type::Kind::Number: record.push_back(Value::ofNumber(in.lo ? *in.lo : Rational(0))); break;
+      case Type::Kind::String: record.push_back(Value::ofString("")); break;
+      }
+    }
+    record[path.onInput] = Value::ofBool(s.on);
+    for (size_t t = 0; t < path.tiers.size(); ++t) record[path.tiers[t].stateInput] = Value::ofEnum(static_cast<int>(s.tiers[t]));
+    CourseState read{s.on, {}};
+    for (const ExprRef &r : reads) read.tiers.push_back(static_cast<TierState>(evaluate(p, *r, record).member));
+    return read;
+  };
+  // A fresh patient: not on the pathway, every tier not started.
+  add(CourseState{false, std::vector<TierState>(path.tiers.size(), TierState::NotStarted)}, -1, {});
+  for (size_t i = 0; i < g.states.size(); ++i) {
+    CourseState read;
+    try {
+      read = reading(g.states[i]);
+    } catch (const EvalError &e) {
+      return stop(std::string("the IR evaluator failed on a course state's reading: ") + e.what());
+    }
+    auto same = std::find_if(readings.begin(), readings.end(), [&](const auto &r) { return r.first == read; });
+    if (same != readings.end()) {
+      g.successors[i] = g.successors[same->second];
+      g.closing.push_back(nullptr);
+      continue;
+    }
+    readings.push_back({read, i});
+    // The records in state i, each successor found excluded from the next
+    // question: when none is left, the successors are all found.
+    // A record decides its successors by its next state and which tiers
+    // are live (recorded ends): the pair is what each answer excludes.
+    std::vector<ExprRef> parts{courseStateIs(p, pathway, g.states[i])};
+    std::vector<std::pair<CourseState, std::vector<bool>>> found;
+    for (;;) {
+      if (g.queries >= limits.maxQueries)
+        return stop("the search for the course states of pathway '" + path.name + "' reachable from a fresh patient stopped at its bound of " +
+                    std::to_string(limits.maxQueries) + " solver questions (" + std::to_string(g.states.size()) +
+                    " states found; " + std::to_string(path.tiers.size()) + " tiers allow up to 2 x 5^" +
+                    std::to_string(path.tiers.size()) + ")");
+      ++g.queries;
+      ExprRef question = conj(parts);
+      Answer a = z3.holdsForSome(question);
+      if (a.kind == Answer::Kind::No) {
+        g.closing.push_back(question);
+        break;
+      }
+      if (a.kind == Answer::Kind::Unknown || !a.patient)
+        return stop("the solver could not find the successors of course state (" + stateText(p, pathway, g.states[i]) +
+                    ") of pathway '" + path.name + "': " + (a.reason.empty() ? "unknown" : a.reason));
+      std::pair<CourseState, std::vector<bool>> key;
+      try {
+        key = {nextState(p, tr, *a.patient), liveTiers(p, tr, *a.patient)};
+      } catch (const EvalError &e) {
+        return stop("the IR evaluator failed on a record of course state (" + stateText(p, pathway, g.states[i]) + "): " + e.what());
+      }
+      // The model is in state i and its pair was excluded: a second answer
+      // with the same pair means Z3 and the evaluator read the transitions
+      // differently, a bug in carepath, never a finding.
+      if (!(courseStateOf(p, pathway, *a.patient) == g.states[i]) || std::find(found.begin(), found.end(), key) != found.end())
+        return stop("internal error: Z3 and the IR evaluator disagree on the successor of course state (" +
+                    stateText(p, pathway, g.states[i]) + ") of pathway '" + path.name + "'");
+      found.push_back(key);
+      std::vector<ExprRef> again{nextIs(p, pathway, tr, key.first)};
+      for (size_t t = 0; t < path.tiers.size(); ++t) again.push_back(key.second[t] ? tr.live[t] : neg(tr.live[t]));
+      parts.push_back(neg(conj(std::move(again))));
+      for (CourseState &next : successorsOf(p, pathway, key.first, key.second)) {
+        int j = g.find(next);
+        if (j < 0) {
+          if (g.states.size() >= limits.maxStates)
+            return stop("pathway '" + path.name + "' reaches more than " + std::to_string(limits.maxStates) +
+                        " course states from a fresh patient, the bound of the search (" + std::to_string(path.tiers.size()) +
+                        " tiers allow up to 2 x 5^" + std::to_string(path.tiers.size()) + ")");
+          j = static_cast<int>(g.states.size());
+          add(std::move(next), static_cast<int>(i), *a.patient);
+        }
+        g.successors[i].push_back(j);
+      }
+    }
+    std::sort(g.successors[i].begin(), g.successors[i].end());
+    g.successors[i].erase(std::unique(g.successors[i].begin(), g.successors[i].end()), g.successors[i].end());
+  }
+  g.complete = true;
+  return g;
+}
+
+}  // namespace carepath::verifier

@@ -1,0 +1,80 @@
+// The course states a course pathway can reach from a fresh patient
+// (docs/verifier.md, "Reachable course states"): a breadth-first search over
+// the record's course state (`on_P` and every `P_T_state`), one Z3 question
+// per successor, every other input (findings, event times) free at each
+// step. The course properties are checked over these states only, and a
+// refutation is shown as the course of records that leads to it.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ir/IR.h"
+#include "verifier/Z3Backend.h"
+
+namespace carepath::verifier {
+
+// A state is the raw values (Verifier.h's CourseState), not the values as
+// read (ir::Protocol::tierStateIs): the search follows what the
+// transitions write, so a course of records pastes back exactly.
+
+struct CourseGraph {
+  int pathway = -1;
+  /// False when the search stopped (a bound, or Z3 could not answer):
+  /// `whyIncomplete` says why, and nothing may rely on `states` being all.
+  bool complete = false;
+  std::string whyIncomplete;
+  /// In discovery order (deterministic: successors are found in the order
+  /// Z3 answers, each question fixed by the protocol); states[0] is fresh.
+  std::vector<CourseState> states;
+  /// The BFS tree: the state each was first reached from (-1 for fresh)
+  /// and the record (every input) that took it there.
+  std::vector<int> parent;
+  std::vector<std::vector<ir::Value>> via;
+  /// Every edge found: successors[s] are state indices (sorted, unique).
+  std::vector<std::vector<int>> successors;
+  /// Per state, the question Z3 answered unsat that closed it (a record in
+  /// the state with none of the successors found): what `--cross-check`
+  /// asks cvc5 too. Null for a state that reads as an earlier one
+  /// (tierStateIs): it has that one's successors, not asked again.
+  std::vector<ir::ExprRef> closing;
+  size_t queries = 0;  // satisfiability checks the search asked
+
+  /// The index of `s`, -1 when it was not reached.
+  int find(const CourseState &s) const;
+  /// The records from fresh to state `s`: via[] along the tree path
+  /// (empty for fresh itself). The k-th record is in the (k-1)-th state of
+  /// the path and the transitions take it to the k-th.
+  std::vector<std::vector<ir::Value>> course(int s) const;
+};
+
+/// The bounds of the search: beyond them the graph is incomplete.
+struct CourseLimits {
+  size_t maxStates = 256;    // distinct course states per pathway
+  size_t maxQueries = 4096;  // Z3 questions per pathway
+};
+
+/// `on_P == s.on and P_T_state == s.t for every tier`, on the raw inputs.
+ir::ExprRef courseStateIs(const ir::Protocol &p, int pathway, const CourseState &s);
+/// A record's course state for the pathway (its raw state inputs).
+CourseState courseStateOf(const ir::Protocol &p, int pathway, const std::vector<ir::Value> &patient);
+/// The state the transitions give the next record (`on_P` next is
+/// pathwayActive, a tier's is tierNextState), on the IR evaluator.
+CourseState nextCourseState(const ir::Protocol &p, int pathway, const std::vector<ir::Value> &patient);
+/// Whether the tier is live for the record: on by the record or entering,
+/// on an active pathway (it applies, or one of its ends holds now).
+ir::ExprRef tierLive(const ir::Protocol &p, int pathway, int tier);
+/// The ends a tier does not declare (`responded when` ...): the record's to
+/// write (the clinician's judgement, docs/semantics.md "The course"), at any
+/// step the tier is live.
+std::vector<ir::TierState> recordedEnds(const ir::Tier &t);
+/// Every state the next record may have: nextCourseState first, then, for
+/// the live tier, each recorded end written over its next state.
+std::vector<CourseState> courseSuccessors(const ir::Protocol &p, int pathway, const std::vector<ir::Value> &patient);
+/// A disjunction of courseStateIs over every state of a complete graph.
+ir::ExprRef reachableCourse(const ir::Protocol &p, const CourseGraph &g);
+
+/// Explores the course pathway `pathway` (Protocol::pathways[i].course).
+CourseGraph exploreCourse(const ir::Protocol &p, int pathway, Z3Backend &z3, const CourseLimits &limits = {});
+
+}  // namespace carepath::verifier
