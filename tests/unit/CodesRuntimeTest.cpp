@@ -1,6 +1,6 @@
 // Terminology codes from the protocol to the runtime (docs/tables.md,
 // "Codes"): the IR's bindings, the table's `codes`, the C++ and C API
-// lookups, and the compact format (version 4) keeping them.
+// lookups, and the compact format (version 4 on, now 5) keeping them.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -112,7 +112,7 @@ TEST(Codes, CompactKeepsThemAndRefusesVersion3) {
     FAIL();
   } catch (const runtime::LoadError &e) {
     EXPECT_EQ(e.kind, runtime::LoadError::Kind::Unsupported);
-    EXPECT_NE(std::string(e.what()).find("compact format version 3 is not supported by this runtime (it reads version 4)"),
+    EXPECT_NE(std::string(e.what()).find("compact format version 3 is not supported by this runtime (it reads version 5)"),
               std::string::npos)
         << e.what();
   }
