@@ -218,12 +218,14 @@ doseValue
     ;
 
 // How a dose amount is counted: per single dose, per time unit (`per day`),
-// or for the whole course (`total`).
+// for the whole course (`total`), or as a rate (`rate`: an amount per time
+// at every instant: a continuous infusion, or a limit on infusion rates).
 basis
     : PER DOSE          # perDoseBasis
     | PER IDENT         # perTimeBasis
     | PER COURSE        # perCourseBasis
     | TOTAL             # totalBasis
+    | RATE              # rateBasis
     ;
 
 // How a give is spread over doses (docs/language.md, "Regimens"). Any
@@ -422,7 +424,7 @@ ident
     | EVENT | EXIT | RESPONDED | COMPLETED
     | EXACTLY | KNOWN | LEAST | MISSING | MOST | OF | OPTIONAL | COUNT | OUTPUT | OUTPUTS | SUM | NUMBER | STRING_TYPE
     | ONE | UNLESS | CONTRAINDICATED | CODE | MEMBER | ACTION
-    | DIVIDED | DOSES | INTO | ONCE | REPEAT | TIMES | TO | UP
+    | DIVIDED | DOSES | INTO | ONCE | REPEAT | TIMES | TO | UP | RATE
     ;
 
 citations
@@ -507,6 +509,7 @@ POPULATION: 'population';
 PRIORITY: 'priority';
 PROTOCOL: 'protocol';
 REACHES: 'reaches';
+RATE: 'rate';
 RESPONDED: 'responded';
 REPEAT: 'repeat';
 ROUTE: 'route';

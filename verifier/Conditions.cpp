@@ -457,12 +457,18 @@ std::optional<LimitCheck> limitCheck(const Protocol &p, const Action &a, const L
     whyNot = "the protocol declares no 'dosing weight'";
     return std::nullopt;
   }
-  Dimension expected = l.perWeight ? doseDim / p.inputs[w].type.dim : doseDim;
+  // A rate against a window (rate * span) or an amount against a rate
+  // (amount / infusion time): the factor carries a duration.
+  const Dimension factorDim = basisFactorDim(a, l);
+  const Dimension given = doseDim * factorDim;
+  Dimension expected = l.perWeight ? given / p.inputs[w].type.dim : given;
   if (!(expected == l.dim)) {
     whyNot = "the dose is a " + doseDim.str() + " and the limit a " + l.dim.str();
     return std::nullopt;
   }
-  ExprRef converted = *factor == Rational(1) ? amount : b::binary(Op::Mul, amount, b::number(*factor));
+  ExprRef converted = *factor == Rational(1) && factorDim.dimensionless()
+                          ? amount
+                          : b::binary(Op::Mul, amount, b::number(*factor, factorDim));
   ExprRef limit = b::number(l.amount, l.dim);
   LimitCheck c;
   if (l.perWeight) {

@@ -55,6 +55,7 @@ std::string perText(const ir::Basis &b) {
   case ir::Basis::Kind::PerDose: return "dose";
   case ir::Basis::Kind::PerTime: return b.timeUnit;
   case ir::Basis::Kind::PerCourse: return "total";
+  case ir::Basis::Kind::Rate: return "rate";
   }
   return "";
 }

@@ -193,7 +193,8 @@ struct TypeExpr {
 
 /// How a dose amount is counted.
 struct Basis {
-  enum class Kind { None, PerDose, PerTime, PerCourse } kind = Kind::None;
+  /// Rate: `rate`, an amount per time (a continuous infusion, a rate limit).
+  enum class Kind { None, PerDose, PerTime, PerCourse, Rate } kind = Kind::None;
   Ident timeUnit;  // PerTime: `per day` -> "day"
   bool spelledTotal = false;  // PerCourse written as `total`
   SourceRange range;

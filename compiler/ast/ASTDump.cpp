@@ -180,6 +180,7 @@ private:
     case Basis::Kind::PerDose: return "per dose";
     case Basis::Kind::PerTime: return "per " + b.timeUnit.name;
     case Basis::Kind::PerCourse: return b.spelledTotal ? "total" : "per course";
+    case Basis::Kind::Rate: return "rate";
     }
     return "";
   }

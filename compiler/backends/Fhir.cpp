@@ -633,9 +633,20 @@ private:
             dr["rateQuantity"] = amount(given.low, rate, base + ".rateQuantity", dynamic);
           break;
         }
+        case B::Rate:
+          // A continuous infusion: the dose is the rate (mg/h).
+          if (given.isRange())
+            dr["rateRange"] = {{"low", amount(given.low, unit, base + ".rateRange.low", dynamic)},
+                               {"high", amount(given.high, unit, base + ".rateRange.high", dynamic)}};
+          else
+            dr["rateQuantity"] = amount(given.low, unit, base + ".rateQuantity", dynamic);
+          break;
       }
       dosage["doseAndRate"] = json::array({dr});
-      limits(a, drug, unit, dosage, dynamic, mr);
+      // The limits are amounts: a continuous infusion's rate times a time.
+      limits(a, drug,
+             a.basis.kind == B::Rate ? quantityUnit(given.low->type.dim * ir::Dimension{{{"duration", 1}}}, a.range) : unit,
+             dosage, dynamic, mr);
     }
     ad["dosage"] = json::array({dosage});
     if (!related.empty()) ad["relatedArtifact"] = related;
@@ -662,6 +673,9 @@ private:
           break;
         case ir::Basis::Kind::PerCourse:
           throw Refuse{l.range, "the per-course limit '" + l.display + "' of '" + drug.name + "' has no FHIR R4 Dosage element"};
+        case ir::Basis::Kind::Rate:
+          // Dosage has maxDosePerPeriod, -PerAdministration, -PerLifetime: no maximum rate.
+          throw Refuse{l.range, "the rate limit '" + l.display + "' of '" + drug.name + "' has no FHIR R4 Dosage element"};
       }
     }
     auto least = [&](const std::vector<const ir::Limit *> &ls) {

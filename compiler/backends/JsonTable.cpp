@@ -58,6 +58,7 @@ json basis(const ir::Basis &b) {
     case ir::Basis::Kind::None: return nullptr;
     case ir::Basis::Kind::PerDose: return {{"kind", "per-dose"}, {"text", b.str()}};
     case ir::Basis::Kind::PerCourse: return {{"kind", "per-course"}, {"text", b.str()}};
+    case ir::Basis::Kind::Rate: return {{"kind", "rate"}, {"text", b.str()}};
     case ir::Basis::Kind::PerTime:
       return {{"kind", "per-time"}, {"per", b.timeUnit}, {"span", b.span.str()}, {"text", b.str()}};
   }
@@ -636,8 +637,24 @@ private:
       perDay = factor(day);
     }
     ir::Schedule s = ir::schedule(a);
-    return {{"perDose", factor(dose)}, {"perDay", perDay}, {"perCourse", factor(course)},
-            {"doses", optionalRational(s.doses)}, {"interval", optionalRational(s.interval)}};
+    json out = {{"perDose", factor(dose)}, {"perDay", perDay}, {"perCourse", factor(course)},
+                {"doses", optionalRational(s.doses)}, {"interval", optionalRational(s.interval)}};
+    // Only for a continuous infusion, so other tables are unchanged.
+    if (a.basis.kind == ir::Basis::Kind::Rate) out["unit"] = unit(amountUnit(a));
+    return out;
+  }
+
+  // A continuous infusion's amounts per day and per course are shown in
+  // its rate's amount unit ("mg" of "mg/h"), else in the base unit.
+  ir::Unit amountUnit(const ir::Action &a) {
+    ir::Dimension dim = a.dose->type.dim * ir::Dimension{{{"duration", 1}}};
+    const std::string &name = a.doseUnit.name;
+    if (size_t slash = name.find('/'); slash != std::string::npos)
+      if (auto it = p_.units.find(name.substr(0, slash)); it != p_.units.end() && it->second.dim == dim) return it->second;
+    const ir::Unit *best = nullptr;
+    for (const auto &[n, u] : p_.units)
+      if (u.dim == dim && u.factor == Rational(1) && !u.affine() && (!best || n.size() < best->name.size())) best = &u;
+    return best ? *best : ir::Unit{"", dim, Rational(1)};
   }
 
   const ir::Protocol &p_;

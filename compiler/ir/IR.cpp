@@ -47,6 +47,7 @@ std::string Basis::str() const {
   case Kind::PerDose: return "per dose";
   case Kind::PerTime: return "per " + timeUnit;
   case Kind::PerCourse: return "total";
+  case Kind::Rate: return "rate";
   }
   return "";
 }
@@ -478,6 +479,7 @@ Schedule schedule(const Action &a) {
       s.doses = Rational(*r.dividedInto);
     } else if (r.maxDoses && *r.maxDoses == 1) s.perDose = Rational(1);
     break;
+  case K::Rate: break;  // a continuous infusion has no doses (sema refuses a regimen on it)
   }
   auto fewer = [&](Rational n) { s.doses = s.doses ? std::min(*s.doses, n) : n; };
   if (r.maxDoses) fewer(Rational(*r.maxDoses));
@@ -503,6 +505,27 @@ std::optional<Rational> basisFactor(const Action &a, const Limit &l, std::string
   K lk = l.basis.kind == K::None ? K::PerDose : l.basis.kind;
   const Schedule s = schedule(a);
   const std::string regimen = a.regimen.text.empty() ? "" : " " + a.regimen.text;
+  // A continuous infusion: the amount in a window is its rate times the
+  // window; it has no single doses.
+  if (ak == K::Rate) switch (lk) {
+    case K::Rate: return Rational(1);
+    case K::PerTime: return l.basis.span;
+    case K::PerCourse:
+      if (a.durationHi) return *a.durationHi;
+      why = "the dose is a continuous infusion (a rate) with no maximum duration ('for LO .. HI'), so the amount per course is unknown";
+      return std::nullopt;
+    default:
+      why = "the dose is a continuous infusion (a rate), which has no single doses, so the amount per dose is unknown";
+      return std::nullopt;
+    }
+  // `over X`: the amount as written (one dose, a day's amount, the total)
+  // runs over X, so its rate is at most amount / X under any reading.
+  if (lk == K::Rate) {
+    if (a.over && !a.over->isZero()) return Rational(1) / *a.over;
+    why = "the dose is given " + (a.basis.kind == K::None ? std::string("per dose") : a.basis.str()) + regimen +
+          " with no infusion time ('over X'), so its rate is unknown";
+    return std::nullopt;
+  }
   if (lk == K::PerDose) {
     if (s.perDose) return *s.perDose;
     why = ak == K::PerCourse && !a.regimen.empty()
@@ -537,6 +560,15 @@ std::optional<Rational> basisFactor(const Action &a, const Limit &l, std::string
                           : "the dose is given per dose" + regimen +
                                 " with no number of doses ('up to N doses') or maximum duration ('for LO .. HI'), so the amount per course is unknown";
   return std::nullopt;
+}
+
+Dimension basisFactorDim(const Action &a, const Limit &l) {
+  using K = Basis::Kind;
+  bool ar = a.basis.kind == K::Rate, lr = l.basis.kind == K::Rate;
+  Dimension duration{{{"duration", 1}}};
+  if (ar && !lr) return duration;
+  if (!ar && lr) return Dimension{} / duration;
+  return {};
 }
 
 std::string actionIdentity(const Action &a) {

@@ -207,13 +207,15 @@ struct Define {
   SourceRange range;
 };
 
-/// How a dose amount is counted.
+/// How a dose amount is counted. Rate: `rate`, an amount per time at every
+/// instant (a continuous infusion's dose, a limit on infusion rates); the
+/// amount's dimension then has duration^-1.
 struct Basis {
-  enum class Kind { None, PerDose, PerTime, PerCourse } kind = Kind::None;
+  enum class Kind { None, PerDose, PerTime, PerCourse, Rate } kind = Kind::None;
   Rational span;         // PerTime: the time unit in canonical duration (day = 24 h)
   std::string timeUnit;  // PerTime: "day"
   friend bool operator==(const Basis &, const Basis &) = default;
-  std::string str() const;  // "", "per dose", "per day", "total"
+  std::string str() const;  // "", "per dose", "per day", "total", "rate"
 };
 
 /// How a give is spread over doses, as written (docs/language.md,
@@ -462,6 +464,10 @@ bool limitApplies(const Action &a, const Limit &l);
 /// (docs/verifier.md, "Dose bases"). The verifier's formulary obligations
 /// and the differential test's judgement of them both use this one rule.
 std::optional<Rational> basisFactor(const Action &a, const Limit &l, std::string *whyNot = nullptr);
+/// The dimension of basisFactor's factor: duration when a continuous
+/// infusion's rate becomes an amount in a window, 1/duration when an amount
+/// becomes a rate (infused over `over X`), dimensionless otherwise.
+Dimension basisFactorDim(const Action &a, const Limit &l);
 
 /// Everything that makes two actions the same apart from their computed
 /// amount (kind, name, basis, durations, timing, unspecified reasons);

@@ -331,6 +331,7 @@ private:
       b.kind = Basis::Kind::PerTime;
       b.timeUnit = ident(t->IDENT());
     } else if (dynamic_cast<P::PerCourseBasisContext *>(ctx)) b.kind = Basis::Kind::PerCourse;
+    else if (dynamic_cast<P::RateBasisContext *>(ctx)) b.kind = Basis::Kind::Rate;
     else {
       b.kind = Basis::Kind::PerCourse;
       b.spelledTotal = true;

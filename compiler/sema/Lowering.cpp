@@ -404,6 +404,7 @@ struct Lowerer {
     case ast::Basis::Kind::None: break;
     case ast::Basis::Kind::PerDose: r.kind = ir::Basis::Kind::PerDose; break;
     case ast::Basis::Kind::PerCourse: r.kind = ir::Basis::Kind::PerCourse; break;
+    case ast::Basis::Kind::Rate: r.kind = ir::Basis::Kind::Rate; break;
     case ast::Basis::Kind::PerTime:
       r.kind = ir::Basis::Kind::PerTime;
       r.timeUnit = b.timeUnit.name;
@@ -541,8 +542,9 @@ struct Lowerer {
     std::vector<std::string> atoms;
     if (n && n->unit)
       for (auto &x : n->unit->atoms) atoms.push_back(x.name);
-    lim.perWeight = isPerWeight(a.units, atoms);
     lim.basis = basis(b);
+    lim.perWeight = isPerWeight(a.units, atoms) ||
+                    (lim.basis.kind == ir::Basis::Kind::Rate && isPerWeightRate(a.units, atoms));
     lim.display = std::string(a.sources.slice(amount->range)) + (lim.basis.str().empty() ? "" : " " + lim.basis.str());
     lim.citations = cites(c);
     lim.range = range;

@@ -64,6 +64,7 @@ struct Checker {
     case ast::Basis::Kind::None: return r;
     case ast::Basis::Kind::PerDose: r.kind = ir::Basis::Kind::PerDose; return r;
     case ast::Basis::Kind::PerCourse: r.kind = ir::Basis::Kind::PerCourse; return r;
+    case ast::Basis::Kind::Rate: r.kind = ir::Basis::Kind::Rate; return r;
     case ast::Basis::Kind::PerTime: break;
     }
     ast::UnitExpr u;
@@ -1067,9 +1068,17 @@ struct Checker {
     if (act.kind == ast::ActionKind::Give) {
       auto drugIt = scope->drugs.find(act.name.name);
       std::optional<ir::Dimension> doseDim;
+      // `rate`: a continuous infusion, its dose an amount per time.
+      const bool continuous = act.basis.kind == ast::Basis::Kind::Rate;
       if (act.dose) {
         auto d = check(act.dose.get());
-        if (d && !isBareMember(*d) && d->type.kind == ir::Type::Kind::Number && a.units.isAmount(d->type.dim))
+        bool number = d && !isBareMember(*d) && d->type.kind == ir::Type::Kind::Number;
+        if (continuous) {
+          if (number && isRate(a.units, d->type.dim)) doseDim = d->type.dim;
+          else if (d)
+            a.diags.report(DiagId::err_rate_unit, act.dose->range, "a continuous infusion's dose",
+                           number ? dimName(d->type.dim) : describe(*d));
+        } else if (number && a.units.isAmount(d->type.dim))
           doseDim = d->type.dim;
         else if (d && !doseHint(*act.dose, *d, header, act.basis.kind != ast::Basis::Kind::None))
           a.diags.report(DiagId::err_dose_not_amount, act.dose->range,
@@ -1102,6 +1111,15 @@ struct Checker {
       if (act.duration) durationRange(*act.duration, "the 'for' duration");
       if (act.over) duration(act.over.get(), "the 'over' duration");
       if (doseBasis) regimen(act, *doseBasis);
+      if (continuous) {
+        // A continuous infusion runs for its `for` duration: no doses to space or count.
+        for (const ast::RegimenClause &c : act.regimen)
+          a.diags.report(DiagId::err_regimen_basis, c.range, clauseText(c), "counts or spaces separate doses",
+                         "a continuous infusion ('rate')");
+        if (act.over)
+          a.diags.report(DiagId::err_regimen_basis, act.over->range, "over " + std::string(a.sources.slice(act.over->range)),
+                         "is the time one amount is infused over", "a continuous infusion ('rate'): give its length with 'for'");
+      }
       if (act.route && drugIt != scope->drugs.end()) route(*drugIt->second, *act.route);
       if (drugIt != scope->drugs.end() && (!header || !header->dosingWeight)) {
         for (const ast::Limit &l : drugIt->second->limits)
@@ -1243,11 +1261,30 @@ struct Checker {
     auto c = constant(amount, what);
     bool ok = basis(b).has_value();
     if (!c) return false;
+    // A rate limit (`limit 50 mg/minute rate`, `1 mg/kg/min rate`): an amount per time.
+    bool rate = isRate(a.units, c->dim) || isPerWeightRate(amount);
+    if (b.kind == ast::Basis::Kind::Rate) {
+      if (rate) return ok;
+      a.diags.report(DiagId::err_rate_unit, amount->range, std::string("'") + std::string(a.sources.slice(amount->range)) + "'",
+                     dimName(c->dim));
+      return false;
+    }
     if (!a.units.isAmount(c->dim) && !isPerWeight(amount)) {
-      a.diags.report(DiagId::err_limit_not_amount, amount->range, dimName(c->dim));
+      auto *n = ast::dyn<ast::NumberExpr>(amount);
+      if (rate && n && n->unit && !n->unit->atoms.empty())
+        a.diags.report(DiagId::err_limit_per_time, amount->range, std::string(a.sources.slice(amount->range)),
+                       dimName(c->dim), std::string(a.sources.slice(b.range)), n->unit->atoms.back().name);
+      else a.diags.report(DiagId::err_limit_not_amount, amount->range, dimName(c->dim));
       return false;
     }
     return ok;
+  }
+  bool isPerWeightRate(const ast::Expr *amount) {
+    auto *n = ast::dyn<ast::NumberExpr>(amount);
+    if (!n || !n->unit) return false;
+    std::vector<std::string> atoms;
+    for (auto &x : n->unit->atoms) atoms.push_back(x.name);
+    return sema::isPerWeightRate(a.units, atoms);
   }
 
   /// `route R` on a give or a limit names one of the drug's declared routes.

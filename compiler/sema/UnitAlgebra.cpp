@@ -122,6 +122,14 @@ bool isPerWeight(const UnitTable &units, const std::vector<std::string> &atoms) 
   return last && whole && isMass(last->dim) && !units.isAmount(whole->dim) && units.isAmount(whole->dim * last->dim);
 }
 
+bool isPerWeightRate(const UnitTable &units, const std::vector<std::string> &atoms) {
+  if (atoms.size() < 3) return false;
+  const ir::Unit *last = units.find(atoms.back());
+  return last && isDuration(last->dim) && isPerWeight(units, {atoms.begin(), atoms.end() - 1});
+}
+
+bool isRate(const UnitTable &units, const ir::Dimension &d) { return units.isAmount(d * UnitTable::base("duration")); }
+
 // ------------------------------------------------------------------ the pass
 
 namespace {

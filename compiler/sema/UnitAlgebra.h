@@ -82,5 +82,10 @@ bool isMass(const ir::Dimension &d);
 /// Whether a written unit is an amount per body weight (`mg/kg`, `mL/kg`):
 /// its last atom is a mass unit and multiplying by it gives an amount.
 bool isPerWeight(const UnitTable &units, const std::vector<std::string> &atoms);
+/// A rate per body weight written `mg/kg/min`: per weight (above) once the
+/// trailing time unit is dropped.
+bool isPerWeightRate(const UnitTable &units, const std::vector<std::string> &atoms);
+/// An amount per time (`mg/h`): a continuous infusion's rate, a rate limit.
+bool isRate(const UnitTable &units, const ir::Dimension &d);
 
 }  // namespace carepath::sema

@@ -818,13 +818,18 @@ public:
         a.extra = a.regimen;
       }
       if (dlo || dhi) a.extra += std::string(a.extra.empty() ? "" : ", ") + "for " + rangeText(dlo, dhi, &shown);
-      if (over) a.extra += std::string(a.extra.empty() ? "" : ", ") + "over " + formatQuantity(*over, &shown);
+      // An infusion time under an hour reads in minutes ("over 20 minutes").
+      UnitSpec minutes{"minutes", Rational(1, 60), "duration"};
+      if (over) a.extra += std::string(a.extra.empty() ? "" : ", ") + "over " +
+                           formatQuantity(*over, *over < Rational(1) ? &minutes : &shown);
       if (j.contains("plan")) {
         const json &pl = r_.member(j, path, "plan");
         std::string pp = path + ".plan";
         a.plan = ActionInfo::Plan{r_.optRational(pl, pp, "perDose"), r_.optRational(pl, pp, "perDay"),
                                   r_.optRational(pl, pp, "perCourse"), r_.optRational(pl, pp, "doses"),
-                                  r_.optRational(pl, pp, "interval")};
+                                  r_.optRational(pl, pp, "interval"),
+                                  // Written only for a continuous infusion (docs/tables.md, "plan").
+                                  pl.contains("unit") ? unit(r_.member(pl, pp, "unit"), pp + ".unit") : std::nullopt};
       }
     } else if (a.kind == ActionKind::Unspecified) {
       a.reason = r_.string(j, path, "reason");
@@ -1718,7 +1723,7 @@ Table Table::load(const std::string &path, const LoadOptions &options) {
 namespace {
 
 constexpr char kCompactMagic[8] = {'\x89', 'C', 'P', 'T', '\r', '\n', '\x1a', '\n'};
-constexpr uint32_t kCompactVersion = 5;  // 2: a give's route; 3: the rule index; 4: the codes; 5: contraindications
+constexpr uint32_t kCompactVersion = 5;  // 2: a give's route; 3: the rule index; 4: the codes; 5: contraindications, a plan's unit
 constexpr size_t kCompactHeader = 8 + 4 + 32 + 8;
 
 std::array<unsigned char, 32> sha256(std::string_view bytes) {
@@ -1931,8 +1936,8 @@ template <class IO> void fields(IO &io, NodeInfo &n) {
   io(op), io(kind), io(args), io(constant), io(input), io(members), io(counting), io(k), io(name), io(text), io(unit);
 }
 template <class IO> void fields(IO &io, ActionInfo::Plan &p) {
-  auto &[perDose, perDay, perCourse, doses, interval] = p;
-  io(perDose), io(perDay), io(perCourse), io(doses), io(interval);
+  auto &[perDose, perDay, perCourse, doses, interval, unit] = p;
+  io(perDose), io(perDay), io(perCourse), io(doses), io(interval), io(unit);
 }
 template <class IO> void fields(IO &io, ActionInfo::Timing &t) {
   auto &[kind, lo, hi, anchor] = t;
@@ -2598,9 +2603,11 @@ std::string Table::displayDose(const ActionInfo &a, const FiredAction &f) const 
 std::string Table::displayPlan(const ActionInfo &a, const FiredAction &f) const {
   if (!a.plan || !f.amount) return "";
   const ActionInfo::Plan &p = *a.plan;
+  // A continuous infusion's day and course are amounts, its dose a rate.
+  auto shown = [&](const Rational &x) { return p.unit ? formatQuantity(x, &*p.unit) : displayAmount(a, x); };
   auto scaled = [&](const Rational &factor, const char *basis) {
-    std::string s = displayAmount(a, *f.amount * factor);
-    if (f.amountHigh && *f.amountHigh != *f.amount) s += " .. " + displayAmount(a, *f.amountHigh * factor);
+    std::string s = shown(*f.amount * factor);
+    if (f.amountHigh && *f.amountHigh != *f.amount) s += " .. " + shown(*f.amountHigh * factor);
     return s + " " + basis;
   };
   std::vector<std::string> parts;

@@ -72,7 +72,8 @@ struct DrugInfo {
 class Generator {
 public:
   Generator(uint64_t seed, const GeneratorOptions &o)
-      : rng_(seed), halfOpen_(seed ^ 0x68616c666f70656eull), course_(seed ^ 0x636f757273652121ull), o_(o), seed_(seed) {}
+      : rng_(seed), halfOpen_(seed ^ 0x68616c666f70656eull), course_(seed ^ 0x636f757273652121ull),
+        infusion_(seed ^ 0x696e667573696f6eull), o_(o), seed_(seed) {}
 
   std::string run() {
     inputs();
@@ -384,6 +385,13 @@ private:
         else body_ << "  limit " << pickOf({200, 500, 800, 1000, 2000, 5000}) << " mg ";
         body_ << bases[rng_.below(5)] << (rng_.chance(20) ? " [S1]" : "") << "\n";
       }
+      // A rate limit (docs/language.md, "Infusion rates").
+      if (infusion_.chance(40)) {
+        bool perKg = infusion_.chance(40);
+        d.perWeightLimit = d.perWeightLimit || perKg;
+        if (perKg) body_ << "  limit " << infusion_.between(1, 5) << " mg/kg/minute rate\n";
+        else body_ << "  limit " << infusion_.between(10, 100) << " mg/minute rate\n";
+      }
       body_ << "}\n";
       drugs_.push_back(d);
     }
@@ -475,9 +483,26 @@ private:
       s += " for " + std::to_string(lo) + " days .. " + std::to_string(lo + rng_.between(0, 4)) + " days";
     }
     if (basis == "total" && rng_.chance(50)) s += " over " + std::to_string(rng_.between(1, 5)) + " days";
+    // Infusions draw from their own stream after every other draw, so a
+    // seed's protocol without them is the one it was before they existed.
+    bool infusion = s.find(" over ") == std::string::npos && (basis.empty() || basis == "per dose") && infusion_.chance(30);
+    if (infusion) s += " over " + std::to_string(pickOf(infusion_, {5, 10, 20, 30, 60})) + " minutes";
     if (rng_.chance(20)) s += " \"a note\"";
+    if (infusion_.chance(10)) {
+      // A continuous infusion instead (a rate), from the infusion stream only.
+      int64_t lo = infusion_.between(1, 5);
+      s = "give " + d.name + " dose " + std::to_string(lo) + " mg/kg/h * weight";
+      if (infusion_.chance(30)) s += " .. " + std::to_string(lo + infusion_.between(0, 5)) + " mg/kg/h * weight";
+      s += " rate";
+      if (infusion_.chance(30)) s += " max " + std::to_string(pickOf(infusion_, {50, 100, 200})) + " mg/h rate";
+      if (infusion_.chance(60)) {
+        int64_t dlo = infusion_.between(1, 3);
+        s += " for " + std::to_string(dlo) + " days .. " + std::to_string(dlo + infusion_.between(0, 3)) + " days";
+      }
+    }
     return s;
   }
+  static int64_t pickOf(Rng &r, std::initializer_list<int64_t> xs) { return *(xs.begin() + r.below(xs.size())); }
 
   // A regimen fitting the basis (sema refuses the others), so limits on
   // every basis are derived through frequencies and dose counts.
@@ -758,6 +783,7 @@ private:
   // draw from their own stream, so every seed's protocol without them is
   // the protocol it was before they existed.
   Rng course_;
+  Rng infusion_;  // rate limits, `over` infusion times, continuous infusions
   bool hasEvent_ = false;
   GeneratorOptions o_;
   uint64_t seed_;

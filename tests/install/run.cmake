@@ -41,7 +41,7 @@ endif()
 file(WRITE ${drugs} "${broken}")
 execute_process(COMMAND ${carepath} check ${SOURCE_DIR}/protocols/anec.care
                 WORKING_DIRECTORY ${WORK_DIR} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-if(NOT rc EQUAL 1 OR NOT err MATCHES "(^|\n)stdlib/drugs.care:[0-9]+:9: error: a limit must be an amount")
+if(NOT rc EQUAL 1 OR NOT err MATCHES "(^|\n)stdlib/drugs.care:[0-9]+:9: error: .30 mg/h. is a rate")
   message(FATAL_ERROR "installed carepath did not read its own stdlib (${rc}):\n${err}")
 endif()
 file(WRITE ${drugs} "${text}")

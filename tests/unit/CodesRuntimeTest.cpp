@@ -1,6 +1,6 @@
 // Terminology codes from the protocol to the runtime (docs/tables.md,
 // "Codes"): the IR's bindings, the table's `codes`, the C++ and C API
-// lookups, and the compact format (version 4 and later) keeping them.
+// lookups, and the compact format (version 4 on, now 5) keeping them.
 #include <gtest/gtest.h>
 
 #include <fstream>

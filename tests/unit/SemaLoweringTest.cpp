@@ -244,5 +244,55 @@ table t hit collect {
   EXPECT_NE(ir::actionIdentity(action(1)).find("|divided into 3 doses|route iv"), std::string::npos);
 }
 
+// Infusion rates (docs/verifier.md, "Dose bases"): a rate limit against an
+// amount run over X is amount / X; a continuous infusion's rate over a
+// window is rate x window, over the course rate x the longest `for`.
+TEST(SemaLoweringTest, InfusionRateFactors) {
+  auto l = lowerText(R"(protocol t version "1" { title "x" }
+use stdlib.units
+source S "s"
+input sick : bool
+drug d "d" {
+  limit 50 mg/minute rate [S]
+  limit 1 g per dose [S]
+  limit 4 g per day [S]
+  limit 20 g per course [S]
+}
+table t hit collect {
+  rule a when sick -> give d dose 1 g per dose over 20 minutes
+  rule b when sick -> give d dose 1 g per dose
+  rule c when sick -> give d dose 100 mg/h rate for 1 day .. 2 days
+  rule e when sick -> give d dose 100 mg/h rate
+}
+)");
+  ASSERT_TRUE(l->protocol) << messages(*l);
+  const ir::Protocol &p = *l->protocol;
+  const auto &rules = p.tables.at(0).rules;
+  auto action = [&](size_t i) -> const ir::Action & { return rules.at(i).actions.at(0); };
+  const auto &limits = p.drugs.at(0).limits;
+  ASSERT_EQ(limits.size(), 4u);
+  EXPECT_EQ(limits[0].basis.kind, ir::Basis::Kind::Rate);
+  EXPECT_EQ(limits[0].display, "50 mg/minute rate");
+  EXPECT_EQ(limits[0].amount, Rational(3000));  // canonical mg/h
+  const ir::Dimension duration{{{"duration", 1}}};
+  // 1 g over 20 minutes (1/3 h): 3 per hour, so 3 g/h.
+  EXPECT_EQ(ir::basisFactor(action(0), limits[0]), Rational(3));
+  EXPECT_EQ(ir::basisFactorDim(action(0), limits[0]), ir::Dimension{} / duration);
+  EXPECT_TRUE(ir::basisFactorDim(action(0), limits[1]).dimensionless());
+  std::string why;
+  EXPECT_FALSE(ir::basisFactor(action(1), limits[0], &why));
+  EXPECT_EQ(why, "the dose is given per dose with no infusion time ('over X'), so its rate is unknown");
+  // A continuous infusion: rate as is, 24 h a day, 48 h at most in all; no doses.
+  EXPECT_EQ(action(2).basis.kind, ir::Basis::Kind::Rate);
+  EXPECT_EQ(ir::basisFactor(action(2), limits[0]), Rational(1));
+  EXPECT_EQ(ir::basisFactor(action(2), limits[2]), Rational(24));
+  EXPECT_EQ(ir::basisFactorDim(action(2), limits[2]), duration);
+  EXPECT_EQ(ir::basisFactor(action(2), limits[3]), Rational(48));
+  EXPECT_FALSE(ir::basisFactor(action(2), limits[1], &why));
+  EXPECT_EQ(why, "the dose is a continuous infusion (a rate), which has no single doses, so the amount per dose is unknown");
+  EXPECT_FALSE(ir::basisFactor(action(3), limits[3], &why));
+  EXPECT_EQ(why, "the dose is a continuous infusion (a rate) with no maximum duration ('for LO .. HI'), so the amount per course is unknown");
+}
+
 }  // namespace
 }  // namespace carepath

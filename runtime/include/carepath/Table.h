@@ -143,6 +143,9 @@ struct ActionInfo {
   /// and the time between them; each unset when the protocol does not say.
   struct Plan {
     std::optional<Rational> perDose, perDay, perCourse, doses, interval;
+    /// A continuous infusion (basis "rate"): the unit of the amounts per
+    /// day and per course (the dose's `unit` is a rate); unset otherwise.
+    std::optional<UnitSpec> unit;
   };
   std::optional<Plan> plan;
 };
