@@ -422,6 +422,9 @@ void buildConditions(const Protocol &p, const ObligationSink &emit, const std::v
       o.expectations = {"expect not " + targetName(p, tg)};
       o.antecedent = b::isTrue(prop.expr);
       o.vacuousWhy = "no patient in the population has '" + what + "'";
+      o.consequent = reached;
+      if (prop.expr->op == Op::And && prop.expr->label.empty()) o.antecedentParts = prop.expr->args;
+      else o.antecedentParts = {prop.expr};
       o.reachTargets = {tg};
     } else {
       o.kind = PropertyKind::Assertion;

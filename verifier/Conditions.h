@@ -53,6 +53,12 @@ struct Obligation {
   /// proof holds for nobody: a `vacuous` warning, saying `vacuousWhy`.
   ir::ExprRef antecedent;
   std::string vacuousWhy;
+  /// A `reaches`: the conditions a proof may rest on (each operand of P's
+  /// top-level `and`, as written; P itself otherwise) and what P implies
+  /// (the target fires), so a proof can say which conditions it needs
+  /// (docs/verifier.md, "What a proof needs").
+  std::vector<ir::ExprRef> antecedentParts;
+  ir::ExprRef consequent;
   /// Non-empty when the formula covers only part of the property (a dose
   /// whose basis cannot be converted): then it is never reported proved,
   /// only refuted or unknown with this reason.

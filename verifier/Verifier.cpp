@@ -285,6 +285,8 @@ public:
     std::vector<CourseRestriction> restrictions = exploreCourses();
     buildConditions(p_, [&](Obligation &&o) {
       decide(o);
+      if (o.kind == PropertyKind::Reaches && report_.properties.back().status == Status::Proved)
+        holdsBecause(o, report_.properties.back());
       if (o.kind == PropertyKind::Assertion && report_.properties.back().status == Status::Proved) {
         holdsBecause(o, report_.properties.back());
         for (const Property &prop : p_.properties)
@@ -978,10 +980,21 @@ private:
 
   /// A proved `always`/`never`: which of the population and the
   /// assumptions it needs (Z3Backend::neededFor, a minimal set); none: it
-  /// holds for every patient within the input ranges.
+  /// holds for every patient within the input ranges. A proved `every P
+  /// reaches T`: which of P's conditions too (an `and`'s operands), so a
+  /// condition the proof does not need shows.
   void holdsBecause(const Obligation &o, PropertyResult &r) {
     std::vector<ExprRef> hypotheses;
     std::vector<std::string> names;
+    ExprRef formula = o.formula;
+    if (o.kind == PropertyKind::Reaches) {
+      if (!o.consequent) return;
+      formula = o.consequent;
+      for (const ExprRef &part : o.antecedentParts) {
+        hypotheses.push_back(b::isTrue(part));
+        names.push_back("'" + toString(p_, *part) + "'");
+      }
+    }
     if (p_.population) {
       hypotheses.push_back(b::isTrue(p_.population));
       names.push_back("the population");
@@ -991,7 +1004,7 @@ private:
       names.push_back("assumption '" + as.name + "'");
     }
     if (hypotheses.empty()) return;
-    std::optional<std::vector<size_t>> needed = z3_.neededFor(o.formula, hypotheses, report_.stats.explanationChecks);
+    std::optional<std::vector<size_t>> needed = z3_.neededFor(formula, hypotheses, report_.stats.explanationChecks);
     if (!needed) return;
     r.explanation.because = true;
     for (size_t i : *needed) r.explanation.holdsBecause.push_back(names[i]);
