@@ -259,8 +259,10 @@ public:
       c.value = (*remap_)(d.value);
       shared_.defines.push_back(std::move(c));
     }
+    assumptions();
     // Each version's population is an outcome and a condition; the shared
-    // protocol's population only keeps enum inputs to the members both have.
+    // protocol's population only keeps enum inputs to the members both have,
+    // and the patients to those both versions' assumptions allow.
     shared_.population = restrictions_.empty() ? nullptr : conj(restrictions_);
     z3_.emplace(shared_, options_);
     std::vector<Outcome> olds = outcomesOf(old_), news = outcomesOf(new_);
@@ -338,6 +340,34 @@ private:
     for (size_t i = 0; i < old_.inputs.size(); ++i)
       if (!seen[i]) change(old_.inputs[i].name, "removed", old_.inputs[i].range, {});
     return ok;
+  }
+
+  /// The population assumptions of both versions restrict the comparison:
+  /// a patient one version says does not exist is not one a change can
+  /// reach there (the verifier proves under them too). An assumption only
+  /// one version makes, or whose condition differs, is reported, since it
+  /// hides the patients it excludes from the comparison.
+  void assumptions() {
+    for (const Assumption &a : old_.assumptions) restrictions_.push_back(assumptionHolds(a));
+    for (const Assumption &a : new_.assumptions) restrictions_.push_back((*remap_)(assumptionHolds(a)));
+    const std::string hidden = ": patients who violate it are not compared";
+    for (const Assumption &n : new_.assumptions) {
+      auto o = std::find_if(old_.assumptions.begin(), old_.assumptions.end(),
+                            [&](const Assumption &a) { return a.name == n.name; });
+      if (o == old_.assumptions.end()) {
+        report_.assumptions.push_back({n.name, "added" + hidden, {}, n.range});
+        continue;
+      }
+      std::string before = toString(old_, *o->condition), after = toString(new_, *n.condition);
+      if (before != after)
+        report_.assumptions.push_back(
+            {n.name, "condition '" + before + "' -> '" + after + "': patients who violate either are not compared",
+             o->range, n.range});
+    }
+    for (const Assumption &o : old_.assumptions)
+      if (std::none_of(new_.assumptions.begin(), new_.assumptions.end(),
+                       [&](const Assumption &a) { return a.name == o.name; }))
+        report_.assumptions.push_back({o.name, "removed" + hidden, o.range, {}});
   }
 
   /// An enum input whose members differ: the new members renumbered onto

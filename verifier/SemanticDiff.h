@@ -55,6 +55,10 @@ struct OutcomeResult {
 
 struct DiffReport {
   std::vector<InputChange> inputs;
+  /// A population assumption (`assume`) only one version makes, or with
+  /// another condition: `name` is the assumption's. Both versions'
+  /// assumptions restrict the comparison to the patients both say exist.
+  std::vector<InputChange> assumptions;
   std::vector<OutcomeResult> outcomes;  // every outcome compared, in the new version's order, then removed ones
   std::vector<std::string> internalErrors;
   size_t solverChecks = 0, syntactic = 0, optimisations = 0;

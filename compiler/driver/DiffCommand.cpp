@@ -76,7 +76,7 @@ std::string markdown(const verifier::DiffReport &d, const std::string &oldFile, 
   std::ostringstream md;
   size_t changed = d.count(Status::Refuted), unknown = d.count(Status::Unknown);
   md << "### carepath diff: `" << oldFile << "` → `" << newFile << "`\n\n";
-  if (changed == 0 && unknown == 0 && d.inputs.empty())
+  if (changed == 0 && unknown == 0 && d.inputs.empty() && d.assumptions.empty())
     md << "**No patient changes**: all " << d.outcomes.size() << " outcomes are proved the same for every patient.\n";
   else
     md << "**" << result << "**: " << changed << " of " << d.outcomes.size() << " outcomes change for some patients, "
@@ -84,6 +84,10 @@ std::string markdown(const verifier::DiffReport &d, const std::string &oldFile, 
   if (!d.inputs.empty()) {
     md << "\n| Input | Change |\n|---|---|\n";
     for (const auto &in : d.inputs) md << "| `" << cell(in.name) << "` | " << cell(in.description) << " |\n";
+  }
+  if (!d.assumptions.empty()) {
+    md << "\n| Assumption | Change |\n|---|---|\n";
+    for (const auto &a : d.assumptions) md << "| `" << cell(a.name) << "` | " << cell(a.description) << " |\n";
   }
   if (changed) {
     md << "\n| Outcome | Patients | Before | After |\n|---|---|---|---|\n";
@@ -128,7 +132,8 @@ Command diffCommand() {
     line.option("old", o->oldFile, "The old version of the protocol", true);
     line.option("new", o->newFile, "The new version of the protocol", true);
     line.option("--fail-on", o->failOn,
-                "Exit 1 only for changes of these kinds, comma-separated: population, tier, rule, action, dose, input; "
+                "Exit 1 only for changes of these kinds, comma-separated: population, tier, rule, action, dose, input, "
+                "assumption; "
                 "any (the default) or none");
     line.number("--timeout", o->verify.timeoutMs, "Solver time limit per outcome, in milliseconds", 1, 3600000);
     line.number("--rlimit", o->verify.rlimit, "Solver resource limit per outcome (deterministic)");
@@ -139,9 +144,9 @@ Command diffCommand() {
     for (size_t start = 0; start <= o->failOn.size();) {
       size_t comma = o->failOn.find(',', start);
       std::string k = o->failOn.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-      if (k != "any" && k != "none" && k != "input" && !verifier::parseOutcomeKind(k)) {
+      if (k != "any" && k != "none" && k != "input" && k != "assumption" && !verifier::parseOutcomeKind(k)) {
         std::cerr << "carepath diff: --fail-on: unknown kind '" << k
-                  << "' (population, tier, rule, action, dose, input, any, none)\n";
+                  << "' (population, tier, rule, action, dose, input, assumption, any, none)\n";
         return kExitUsage;
       }
       failOn.insert(k);
@@ -163,7 +168,14 @@ Command diffCommand() {
       if (in.newRange.valid() && in.oldRange.valid())
         diags.note(x, DiagId::note_related, in.oldRange, "the old version declares it here");
     }
+    for (const verifier::InputChange &a : d.assumptions) {
+      Diagnostic &x = diags.report(DiagId::warn_assumption_changed, a.newRange.valid() ? a.newRange : a.oldRange,
+                                   "assumption '" + a.name + "': " + a.description);
+      if (a.newRange.valid() && a.oldRange.valid())
+        diags.note(x, DiagId::note_related, a.oldRange, "the old version declares it here");
+    }
     size_t changed = 0, failing = d.inputs.empty() ? 0 : (failOn.count("any") || failOn.count("input"));
+    if (!d.assumptions.empty() && (failOn.count("any") || failOn.count("assumption"))) ++failing;
     for (const OutcomeResult &r : d.outcomes) {
       SourceRange at = r.newRange.valid() ? r.newRange : r.oldRange;
       if (r.status == Status::Unknown) {
@@ -186,11 +198,15 @@ Command diffCommand() {
     for (const std::string &e : d.internalErrors) diags.report(DiagId::err_model_check_failed, SourceRange{}, e);
 
     size_t unknown = d.count(Status::Unknown), same = d.count(Status::Proved);
-    const char *result = changed || !d.inputs.empty() ? "changed" : unknown ? "inconclusive" : "unchanged";
+    const char *result =
+        changed || !d.inputs.empty() || !d.assumptions.empty() ? "changed" : unknown ? "inconclusive" : "unchanged";
     std::ostringstream text;
     text << "diff " << o->oldFile << " -> " << o->newFile << ": " << d.outcomes.size() << " outcomes: " << changed
          << " changed, " << same << " unchanged (" << d.syntactic << " identical, " << same - d.syntactic
-         << " proved by the solver), " << unknown << " not decided; " << d.inputs.size() << (d.inputs.size() == 1 ? " input changed\n" : " inputs changed\n");
+         << " proved by the solver), " << unknown << " not decided; " << d.inputs.size() << (d.inputs.size() == 1 ? " input changed" : " inputs changed");
+    if (!d.assumptions.empty())
+      text << ", " << d.assumptions.size() << (d.assumptions.size() == 1 ? " assumption changed" : " assumptions changed");
+    text << "\n";
     std::string summary = text.str();
     for (const OutcomeResult &r : d.outcomes)
       if (r.status == Status::Refuted) text << "  " << headline(r) << "\n";
@@ -200,6 +216,8 @@ Command diffCommand() {
     CommandPayload &out = ctx.payload();
     ojson inputs = ojson::array(), changes = ojson::array();
     for (const auto &in : d.inputs) inputs.push_back({{"name", in.name}, {"change", in.description}});
+    ojson assumptions = ojson::array();
+    for (const auto &a : d.assumptions) assumptions.push_back({{"name", a.name}, {"change", a.description}});
     for (const OutcomeResult &r : d.outcomes) {
       if (r.status == Status::Proved) continue;
       ojson j = {{"kind", verifier::spelling(r.kind)}, {"name", r.name},
@@ -226,9 +244,11 @@ Command diffCommand() {
                 {"identical", d.syntactic},
                 {"unknown", unknown},
                 {"inputs", inputs},
+                {"assumptions", assumptions},
                 {"changes", changes}};
     out.sarifProperties = {{"result", result}, {"outcomes", d.outcomes.size()}, {"changed", changed},
-                           {"unchanged", same}, {"unknown", unknown}, {"inputsChanged", d.inputs.size()}};
+                           {"unchanged", same}, {"unknown", unknown}, {"inputsChanged", d.inputs.size()},
+                           {"assumptionsChanged", d.assumptions.size()}};
     out.markdown = markdown(d, o->oldFile, o->newFile, result);
     if (o->stats)
       std::cerr << "stats: solver checks " << d.solverChecks << ", identical outcomes " << d.syntactic
