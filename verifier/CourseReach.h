@@ -86,10 +86,10 @@ ir::ExprRef reachableCourse(const ir::Protocol &p, const CourseGraph &g);
 CourseGraph exploreCourse(const ir::Protocol &p, int pathway, Z3Backend &z3, const CourseLimits &limits = {});
 
 /// course(s) with readable records, for printing: each step asked again
-/// (holdsForSome: readable values) by its reachedBy and confirmed on the IR
-/// evaluator. A step Z3 cannot answer keeps the search's record; one the
-/// evaluator does not confirm too, and `disagreement` says so (a bug in
-/// carepath). Z3 checks: at most one per step, beyond readable re-asks.
+/// (holdsForSome: an earlier model, or a new one with readable values) by
+/// its reachedBy and confirmed on the IR evaluator. A step Z3 cannot answer
+/// keeps the search's record; one the evaluator does not confirm too, and
+/// `disagreement` says so (a bug in carepath).
 std::vector<std::vector<ir::Value>> readableCourse(const ir::Protocol &p, const CourseGraph &g, int s, Z3Backend &z3,
                                                    std::string &disagreement);
 
