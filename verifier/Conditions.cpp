@@ -113,6 +113,48 @@ struct Out {
   void push_back(Obligation &&o) const { emit(std::move(o)); }
 };
 
+/// The course pathways whose course state (`on_P`, a tier's `P_T_state`)
+/// `e` reads, defines expanded; in pathway order.
+std::vector<int> coursePathwaysRead(const Protocol &p, const ExprRef &e) {
+  std::map<int, int> stateInputs;  // input -> its course pathway
+  for (size_t pw = 0; pw < p.pathways.size(); ++pw) {
+    const Pathway &path = p.pathways[pw];
+    if (!path.course) continue;
+    stateInputs[path.onInput] = static_cast<int>(pw);
+    for (const Tier &t : path.tiers) stateInputs[t.stateInput] = static_cast<int>(pw);
+  }
+  std::set<int> read;
+  if (stateInputs.empty()) return {};
+  std::set<const Expr *> seen;
+  std::set<int> defines;
+  std::function<void(const ExprRef &)> walk = [&](const ExprRef &x) {
+    if (!x || !seen.insert(x.get()).second) return;
+    if (x->op == Op::Input)
+      if (auto it = stateInputs.find(x->index); it != stateInputs.end()) read.insert(it->second);
+    if (x->op == Op::Define && defines.insert(x->index).second) walk(p.defines.at(x->index).value);
+    for (const ExprRef &a : x->args) walk(a);
+  };
+  walk(e);
+  return {read.begin(), read.end()};
+}
+
+/// A one-step obligation checked over the records some course produces on
+/// each of `pathways` (docs/verifier.md, "Course properties"): `reachable
+/// => formula` for each whose reachable states were found; when one could
+/// not be, a counterexample may be a record no course produces
+/// (unreachableWhy). A counterexample is shown with its course when there
+/// is one pathway (a course is one pathway's).
+void restrictToCourses(Obligation &o, const std::vector<int> &pathways, const std::vector<CourseRestriction> &courses) {
+  if (pathways.size() == 1) o.coursePathway = pathways[0];
+  std::vector<ExprRef> reachable;
+  for (int pw : pathways) {
+    CourseRestriction r = static_cast<size_t>(pw) < courses.size() ? courses[pw] : CourseRestriction{};
+    if (r.reachable) reachable.push_back(r.reachable);
+    else if (o.unreachableWhy.empty()) o.unreachableWhy = r.why;
+  }
+  if (!reachable.empty()) o.formula = implies(reachable.size() == 1 ? reachable[0] : conj(std::move(reachable)), o.formula);
+}
+
 /// The course properties (docs/verifier.md, "Course properties"): one-step
 /// invariants over every record whose course state is reachable from a
 /// fresh patient (findings and event times free); a counterexample is a
@@ -122,11 +164,8 @@ void courseConditions(const Protocol &p, const Out &out, const std::vector<Cours
     const Pathway &path = p.pathways[pwi];
     if (!path.course) continue;
     int pw = static_cast<int>(pwi);
-    CourseRestriction restriction = pwi < courses.size() ? courses[pwi] : CourseRestriction{};
     auto emit = [&](Obligation &&o) {
-      o.coursePathway = pw;
-      if (restriction.reachable) o.formula = implies(restriction.reachable, o.formula);
-      else o.unreachableWhy = restriction.why;
+      restrictToCourses(o, {pw}, courses);
       out.push_back(std::move(o));
     };
     // A tier that applies, or one whose end holds now: the record moves on
@@ -192,7 +231,9 @@ void courseConditions(const Protocol &p, const Out &out, const std::vector<Cours
 
 /// `within X of E`: whenever the action is recommended, less than X has
 /// passed since E (the window is half-open: at X the deadline has passed).
-void deadlineConditions(const Protocol &p, const Out &out) {
+/// Over the records a course produces on each course pathway whose state
+/// the condition reads (a tier of a course pathway reads `on_P`).
+void deadlineConditions(const Protocol &p, const Out &out, const std::vector<CourseRestriction> &courses) {
   auto visit = [&](const std::vector<Action> &actions, const std::function<ExprRef()> &fires, const std::string &where) {
     for (const Action &a : actions) {
       if (a.timing != Action::Timing::Within || a.timingAnchor < 0 || !a.timingHi) continue;
@@ -209,6 +250,7 @@ void deadlineConditions(const Protocol &p, const Out &out) {
       o.refuted = "'" + what + "' at " + where + " is recommended after its deadline has passed";
       o.range = a.range;
       o.expectations = {"expect " + where};
+      restrictToCourses(o, coursePathwaysRead(p, o.formula), courses);
       out.push_back(std::move(o));
     }
   };
@@ -309,7 +351,7 @@ void buildConditions(const Protocol &p, const ObligationSink &emit, const std::v
   }
 
   courseConditions(p, out, courses);
-  deadlineConditions(p, out);
+  deadlineConditions(p, out, courses);
 
   // Tables: gaps, dead rules, shadowed rules (overlaps are built separately).
   for (size_t tb = 0; tb < p.tables.size(); ++tb) {

@@ -3,6 +3,7 @@
 #include "verifier/CourseReach.h"
 
 #include <algorithm>
+#include <array>
 
 #include "ir/Evaluator.h"
 #include "verifier/Conditions.h"
@@ -27,24 +28,27 @@ ExprRef memberIs(const Protocol &p, const ExprRef &e, int input, TierState s) {
 }
 
 /// A pathway's transitions as IR, built once: the search asks about them
-/// in every question (the same expressions, so Z3 encodes them once).
+/// in every question (the same nodes, so Z3 encodes them once).
 struct Transitions {
-  ExprRef active;                // on_P next
-  std::vector<ExprRef> next;     // each tier's next state
-  std::vector<ExprRef> live;     // each tier is live
+  ExprRef active;                          // on_P next
+  std::vector<ExprRef> next;               // each tier's next state
+  std::vector<std::array<ExprRef, 5>> is;  // is[t][s]: tier t's next state is s
+  std::vector<ExprRef> live;               // each tier is live
   Transitions(const Protocol &p, int pathway) : active(b::isTrue(p.pathwayActive(pathway))) {
-    for (size_t t = 0; t < p.pathways[pathway].tiers.size(); ++t) {
+    const Pathway &path = p.pathways[pathway];
+    for (size_t t = 0; t < path.tiers.size(); ++t) {
       next.push_back(p.tierNextState(pathway, static_cast<int>(t)));
+      is.emplace_back();
+      for (int s = 0; s < 5; ++s) is.back()[s] = memberIs(p, next.back(), path.tiers[t].stateInput, static_cast<TierState>(s));
       live.push_back(b::isTrue(tierLive(p, pathway, static_cast<int>(t))));
     }
   }
 };
 
 /// The next record has state `s`: pathwayActive and every tierNextState.
-ExprRef nextIs(const Protocol &p, int pathway, const Transitions &tr, const CourseState &s) {
-  const Pathway &path = p.pathways[pathway];
+ExprRef nextIs(const Transitions &tr, const CourseState &s) {
   std::vector<ExprRef> parts{s.on ? tr.active : neg(tr.active)};
-  for (size_t t = 0; t < path.tiers.size(); ++t) parts.push_back(memberIs(p, tr.next[t], path.tiers[t].stateInput, s.tiers[t]));
+  for (size_t t = 0; t < tr.next.size(); ++t) parts.push_back(tr.is[t][static_cast<int>(s.tiers[t])]);
   return conj(std::move(parts));
 }
 }  // namespace
@@ -146,13 +150,20 @@ CourseGraph exploreCourse(const Protocol &p, int pathway, Z3Backend &z3, const C
     g.whyIncomplete = std::move(why);
     return g;
   };
-  auto add = [&](CourseState s, int parent, std::vector<Value> via) {
+  auto add = [&](CourseState s, int parent, std::vector<Value> via, ExprRef reachedBy) {
     g.states.push_back(std::move(s));
     g.parent.push_back(parent);
     g.via.push_back(std::move(via));
+    g.reachedBy.push_back(std::move(reachedBy));
     g.successors.emplace_back();
   };
   Transitions tr(p, pathway);
+  // Every exclusion is built on these: encoded once.
+  z3.keep(tr.active);
+  for (size_t t = 0; t < tr.next.size(); ++t) {
+    for (const ExprRef &is : tr.is[t]) z3.keep(is);
+    z3.keep(tr.live[t]);
+  }
   // Two states that read the same (tierStateIs: off the pathway every tier
   // reads not started, ...) have the same transitions, so the same
   // successors: only the first of each reading is asked about.
@@ -178,7 +189,7 @@ CourseGraph exploreCourse(const Protocol &p, int pathway, Z3Backend &z3, const C
     return read;
   };
   // A fresh patient: not on the pathway, every tier not started.
-  add(CourseState{false, std::vector<TierState>(path.tiers.size(), TierState::NotStarted)}, -1, {});
+  add(CourseState{false, std::vector<TierState>(path.tiers.size(), TierState::NotStarted)}, -1, {}, nullptr);
   for (size_t i = 0; i < g.states.size(); ++i) {
     CourseState read;
     try {
@@ -193,11 +204,14 @@ CourseGraph exploreCourse(const Protocol &p, int pathway, Z3Backend &z3, const C
       continue;
     }
     readings.push_back({read, i});
-    // The records in state i, each successor found excluded from the next
-    // question: when none is left, the successors are all found.
+    // The records in state i, each successor found excluded before the
+    // next question, on one solver scope (the state asserted once, each
+    // exclusion added): when none is left, the successors are all found.
     // A record decides its successors by its next state and which tiers
     // are live (recorded ends): the pair is what each answer excludes.
-    std::vector<ExprRef> parts{courseStateIs(p, pathway, g.states[i])};
+    ExprRef here = courseStateIs(p, pathway, g.states[i]);
+    std::vector<ExprRef> parts{here};  // the same question as IR, for --cross-check
+    std::unique_ptr<Z3Backend::Enumeration> records = z3.enumerate(here);
     std::vector<std::pair<CourseState, std::vector<bool>>> found;
     for (;;) {
       if (g.queries >= limits.maxQueries)
@@ -206,10 +220,9 @@ CourseGraph exploreCourse(const Protocol &p, int pathway, Z3Backend &z3, const C
                     " states found; " + std::to_string(path.tiers.size()) + " tiers allow up to 2 x 5^" +
                     std::to_string(path.tiers.size()) + ")");
       ++g.queries;
-      ExprRef question = conj(parts);
-      Answer a = z3.holdsForSome(question);
+      Answer a = records->next();
       if (a.kind == Answer::Kind::No) {
-        g.closing.push_back(question);
+        g.closing.push_back(conj(parts));
         break;
       }
       if (a.kind == Answer::Kind::Unknown || !a.patient)
@@ -228,9 +241,11 @@ CourseGraph exploreCourse(const Protocol &p, int pathway, Z3Backend &z3, const C
         return stop("internal error: Z3 and the IR evaluator disagree on the successor of course state (" +
                     stateText(p, pathway, g.states[i]) + ") of pathway '" + path.name + "'");
       found.push_back(key);
-      std::vector<ExprRef> again{nextIs(p, pathway, tr, key.first)};
+      std::vector<ExprRef> again{nextIs(tr, key.first)};
       for (size_t t = 0; t < path.tiers.size(); ++t) again.push_back(key.second[t] ? tr.live[t] : neg(tr.live[t]));
-      parts.push_back(neg(conj(std::move(again))));
+      ExprRef same = conj(std::move(again));
+      records->exclude(same);
+      parts.push_back(neg(same));
       for (CourseState &next : successorsOf(p, pathway, key.first, key.second)) {
         int j = g.find(next);
         if (j < 0) {
@@ -239,7 +254,7 @@ CourseGraph exploreCourse(const Protocol &p, int pathway, Z3Backend &z3, const C
                         " course states from a fresh patient, the bound of the search (" + std::to_string(path.tiers.size()) +
                         " tiers allow up to 2 x 5^" + std::to_string(path.tiers.size()) + ")");
           j = static_cast<int>(g.states.size());
-          add(std::move(next), static_cast<int>(i), *a.patient);
+          add(std::move(next), static_cast<int>(i), *a.patient, conj({here, same}));
         }
         g.successors[i].push_back(j);
       }
@@ -249,6 +264,35 @@ CourseGraph exploreCourse(const Protocol &p, int pathway, Z3Backend &z3, const C
   }
   g.complete = true;
   return g;
+}
+
+std::vector<std::vector<Value>> readableCourse(const Protocol &p, const CourseGraph &g, int s, Z3Backend &z3,
+                                              std::string &disagreement) {
+  std::vector<int> path;
+  for (int at = s; at > 0; at = g.parent[at]) path.push_back(at);
+  std::reverse(path.begin(), path.end());
+  std::vector<std::vector<Value>> out;
+  for (int at : path) {
+    // Any record with the same reach leads to `at` as the search's did
+    // (the search asked for raw models only).
+    Answer a = z3.holdsForSome(g.reachedBy[at]);
+    bool leads = false;
+    if (a.kind == Answer::Kind::Yes && a.patient) {
+      try {
+        std::vector<CourseState> next = courseSuccessors(p, g.pathway, *a.patient);
+        leads = courseStateOf(p, g.pathway, *a.patient) == g.states[g.parent[at]] &&
+                std::find(next.begin(), next.end(), g.states[at]) != next.end();
+      } catch (const EvalError &) {
+      }
+      if (!leads && disagreement.empty())
+        disagreement = "Z3 and the IR evaluator disagree on a record leading to course state " + std::to_string(at + 1) +
+                       " of pathway '" + p.pathways[g.pathway].name + "' (" + stateText(p, g.pathway, g.states[at]) + ")";
+    }
+    // Unknown (a resource limit), or the disagreement above: the search's
+    // own record, which the evaluator confirmed.
+    out.push_back(leads ? *a.patient : g.via[at]);
+  }
+  return out;
 }
 
 }  // namespace carepath::verifier

@@ -31,6 +31,11 @@ struct CourseGraph {
   /// and the record (every input) that took it there.
   std::vector<int> parent;
   std::vector<std::vector<ir::Value>> via;
+  /// Per state (null for fresh): what via[s] satisfies, its parent's
+  /// state and the next state and live tiers of the answer that found it.
+  /// Any record for which it holds leads to s too: readableCourse asks for
+  /// a readable one (the search takes Z3's raw models).
+  std::vector<ir::ExprRef> reachedBy;
   /// Every edge found: successors[s] are state indices (sorted, unique).
   std::vector<std::vector<int>> successors;
   /// Per state, the question Z3 answered unsat that closed it (a record in
@@ -44,7 +49,8 @@ struct CourseGraph {
   int find(const CourseState &s) const;
   /// The records from fresh to state `s`: via[] along the tree path
   /// (empty for fresh itself). The k-th record is in the (k-1)-th state of
-  /// the path and the transitions take it to the k-th.
+  /// the path and the transitions take it to the k-th. Z3's raw values: a
+  /// number may have no decimal form (readableCourse).
   std::vector<std::vector<ir::Value>> course(int s) const;
 };
 
@@ -74,7 +80,17 @@ std::vector<CourseState> courseSuccessors(const ir::Protocol &p, int pathway, co
 /// A disjunction of courseStateIs over every state of a complete graph.
 ir::ExprRef reachableCourse(const ir::Protocol &p, const CourseGraph &g);
 
-/// Explores the course pathway `pathway` (Protocol::pathways[i].course).
+/// Explores the course pathway `pathway` (Protocol::pathways[i].course):
+/// one solver scope per state asked about (Z3Backend::enumerate), the
+/// transitions encoded once.
 CourseGraph exploreCourse(const ir::Protocol &p, int pathway, Z3Backend &z3, const CourseLimits &limits = {});
+
+/// course(s) with readable records, for printing: each step asked again
+/// (holdsForSome: an earlier model, or a new one with readable values) by
+/// its reachedBy and confirmed on the IR evaluator. A step Z3 cannot answer
+/// keeps the search's record; one the evaluator does not confirm too, and
+/// `disagreement` says so (a bug in carepath).
+std::vector<std::vector<ir::Value>> readableCourse(const ir::Protocol &p, const CourseGraph &g, int s, Z3Backend &z3,
+                                                   std::string &disagreement);
 
 }  // namespace carepath::verifier

@@ -72,6 +72,30 @@ json counterexampleJson(const ir::Protocol &p, const std::vector<ir::Value> &pat
   return out;
 }
 
+/// A course (docs/verifier.md, "Counterexample courses"): [{record, example}].
+json courseJson(const ir::Protocol &p, const std::vector<PropertyResult::CourseStep> &course) {
+  json out = json::array();
+  for (const PropertyResult::CourseStep &step : course)
+    out.push_back({{"record", counterexampleJson(p, step.patient)}, {"example", step.example}});
+  return out;
+}
+
+/// A record's values as one line: "age = 3 years, fever = true, ...".
+std::string valuesText(const json &values) {
+  std::string out;
+  for (const auto &[name, value] : values.items())
+    out += (out.empty() ? "" : ", ") + name + " = " + (value.is_string() ? value.get<std::string>() : value.dump());
+  return out;
+}
+
+/// SARIF's threadFlowLocation `state`: each input's value as a message.
+json sarifState(const json &values) {
+  json out = json::object();
+  for (const auto &[name, value] : values.items())
+    out[name] = {{"text", value.is_string() ? value.get<std::string>() : value.dump()}};
+  return out;
+}
+
 /// {"solver": "cvc5", "result", "queries", "detail"?, "files"?} (docs/verifier.md).
 json crossCheckJson(const CrossCheck &c) {
   json o = {{"solver", "cvc5"}, {"result", spelling(c.outcome)}, {"queries", c.queries}};
@@ -185,12 +209,7 @@ json reportToJson(const Report &report, const ir::Protocol &p, const SourceManag
     if (r.status == Status::Unknown) o["reason"] = r.reason;
     if (r.counterexample) o["counterexample"] = counterexampleJson(p, *r.counterexample);
     if (r.counterexample && !p.assumptions.empty()) o["assumptions"] = r.assumptions;
-    if (!r.course.empty()) {
-      json course = json::array();
-      for (const PropertyResult::CourseStep &step : r.course)
-        course.push_back({{"record", counterexampleJson(p, step.patient)}, {"example", step.example}});
-      o["course"] = std::move(course);
-    }
+    if (!r.course.empty()) o["course"] = courseJson(p, r.course);
     if (!r.explanation.empty()) o["explanation"] = explanationJson(r.explanation);
     if (r.crossCheck) o["crossCheck"] = crossCheckJson(*r.crossCheck);
     props.push_back(std::move(o));
@@ -247,15 +266,26 @@ json reportToSarifRun(const Report &report, const ir::Protocol &p, const SourceM
       }
     if (!related.empty()) res["relatedLocations"] = related;
     if (r.counterexample) {
-      std::string block, patient;
+      std::string block;
       for (const std::string &line : r.example) block += line + "\n";
       json values = counterexampleJson(p, *r.counterexample);
-      for (const auto &[name, value] : values.items())
-        patient += (patient.empty() ? "" : ", ") + name + " = " + (value.is_string() ? value.get<std::string>() : value.dump());
-      // Viewers show a code flow (GitHub: "show paths"): the patient at the
-      // result, then the related rules.
+      std::string patient = valuesText(values);
+      // Viewers show a code flow (GitHub: "show paths"): a course's records
+      // from a fresh patient, each at its course pathway, then the patient
+      // at the result, then the related rules. Each step's `state` is its
+      // record's values.
       if (r.range.valid()) {
-        json steps = json::array({{{"location", sarifLocation(sources, r.range, "counterexample patient: " + patient)}}});
+        json steps = json::array();
+        SourceRange pathway = r.coursePathway >= 0 ? p.pathways[r.coursePathway].range : SourceRange{};
+        for (size_t k = 0; k < r.course.size(); ++k) {
+          json record = counterexampleJson(p, r.course[k].patient);
+          std::string text = "course record " + std::to_string(k + 1) + " of " + std::to_string(r.course.size() + 1) +
+                             " from a fresh patient: " + valuesText(record);
+          steps.push_back({{"location", sarifLocation(sources, pathway.valid() ? pathway : r.range, text)},
+                           {"state", sarifState(record)}});
+        }
+        steps.push_back({{"location", sarifLocation(sources, r.range, "counterexample patient: " + patient)},
+                         {"state", sarifState(values)}});
         for (const DiagNote &n : r.related)
           if (n.range.valid()) steps.push_back({{"location", sarifLocation(sources, n.range, n.message)}});
         res["codeFlows"] = json::array({{{"message", {{"text", "counterexample patient: " + patient}}},
@@ -273,6 +303,7 @@ json reportToSarifRun(const Report &report, const ir::Protocol &p, const SourceM
                                                             {"insertedContent", {{"text", insert}}}}})}}})}}});
       }
       res["properties"] = {{"counterexample", std::move(values)}, {"example", block}};
+      if (!r.course.empty()) res["properties"]["course"] = courseJson(p, r.course);
     }
     if (r.crossCheck) res["properties"]["crossCheck"] = crossCheckJson(*r.crossCheck);
     results.push_back(std::move(res));

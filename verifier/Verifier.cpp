@@ -568,7 +568,10 @@ private:
       reach.complete = g.complete;
       reach.states = g.states;
       report_.courses.push_back(std::move(reach));
-      if (g.complete) out[pw].reachable = reachableCourse(p_, g);
+      if (g.complete) {
+        out[pw].reachable = reachableCourse(p_, g);
+        z3_.keep(out[pw].reachable);  // in every course obligation: encoded once
+      }
       else out[pw].why = g.whyIncomplete;
       courses_[pw] = std::move(g);
     }
@@ -682,7 +685,10 @@ private:
                                        ") is in a course state the search did not reach");
       return;
     }
-    std::vector<std::vector<Value>> records = g.course(s);
+    std::string disagreement;
+    std::vector<std::vector<Value>> records = readableCourse(p_, g, s, z3_, disagreement);
+    r.coursePathway = pw;
+    if (!disagreement.empty()) report_.internalErrors.push_back(disagreement);
     size_t n = records.size() + 1;
     for (size_t k = 0; k < records.size(); ++k) {
       PropertyResult::CourseStep step;

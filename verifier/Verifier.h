@@ -128,6 +128,7 @@ struct PropertyResult {
     std::vector<std::string> example;
   };
   std::vector<CourseStep> course;
+  int coursePathway = -1;  // with a course: its pathway (SARIF places each record there)
   /// Set when `--cross-check` sent this result's queries to cvc5 (none for
   /// warnings, results Z3 left unknown, and proofs by the interval sweep).
   std::optional<CrossCheck> crossCheck;

@@ -131,6 +131,12 @@ struct Z3Backend::Impl {
   /// questions' alone.
   std::optional<z3::solver> pinnedSolver;
   size_t pinnedDomain = 0;  // domain[0, pinnedDomain) asserted on it
+  /// Enumerations (the course search) on a solver of their own too, the
+  /// domain added as it grows; `enumerating` while one is open.
+  std::optional<z3::solver> enumSolver;
+  size_t enumDomain = 0;
+  bool enumerating = false;
+  std::vector<ExprRef> kept;  // keep(): alive as long as the backend, so `lasting`
   size_t z3Checks = 0;      // every check Z3 ran, on every solver and optimiser
   std::deque<z3::model> recent;      // models of earlier answers: cheap witnesses
   std::optional<z3::optimize> optimizer;  // created on first use; push/pop per question
@@ -990,6 +996,89 @@ Answer Z3Backend::holdsForSomeAt(const ExprRef &atPatient, const std::vector<Val
     a.reason = std::string("solver error: ") + e.msg();
     return a;
   }
+}
+
+void Z3Backend::keep(const ExprRef &e) {
+  Impl &m = *impl_;
+  m.kept.push_back(e);
+  std::function<void(const ExprRef &)> walk = [&](const ExprRef &x) {
+    if (!x || !m.lasting.insert(x.get()).second) return;
+    for (const ExprRef &a : x->args) walk(a);
+  };
+  walk(e);
+}
+
+std::unique_ptr<Z3Backend::Enumeration> Z3Backend::enumerate(const ExprRef &base) {
+  Impl &m = *impl_;
+  std::unique_ptr<Enumeration> out(new Enumeration(m));
+  if (m.enumerating) {
+    out->error_ = "internal error: a second enumeration opened while one is open";
+    return out;
+  }
+  try {
+    // Measured on ANEC's search (docs/performance.md, "session 11"): a
+    // scope per enumeration beats keeping the transitions asserted for
+    // good (as constants equal to them, or under a literal per
+    // enumeration): Z3 then carries them through every question.
+    if (!m.enumSolver) {
+      m.enumSolver.emplace(m.ctx, z3::solver::simple());
+      m.limit(*m.enumSolver);
+    }
+    for (; m.enumDomain < m.domain.size(); ++m.enumDomain) m.enumSolver->add(m.domain[m.enumDomain]);
+    z3::expr f = m.encode(*base);
+    m.enumSolver->push();
+    m.enumerating = out->open_ = true;
+    m.enumSolver->add(f);
+  } catch (const z3::exception &e) {
+    out->error_ = std::string("solver error: ") + e.msg();
+  }
+  return out;
+}
+
+Z3Backend::Enumeration::~Enumeration() {
+  if (!open_) return;
+  m_.enumerating = false;
+  try {
+    m_.enumSolver->pop();
+  } catch (const z3::exception &) {
+    // The solver is dropped: the next enumeration starts a new one.
+    m_.enumSolver.reset();
+    m_.enumDomain = 0;
+  }
+}
+
+void Z3Backend::Enumeration::exclude(const ExprRef &condition) {
+  if (!error_.empty()) return;
+  try {
+    m_.enumSolver->add(!m_.encode(*condition));
+  } catch (const z3::exception &e) {
+    error_ = std::string("solver error: ") + e.msg();
+  }
+}
+
+Answer Z3Backend::Enumeration::next() {
+  Answer a;
+  if (!error_.empty()) {
+    a.reason = error_;
+    return a;
+  }
+  try {
+    z3::solver &s = *m_.enumSolver;
+    ++m_.z3Checks;
+    z3::check_result r = s.check();
+    if (r == z3::unsat) {
+      a.kind = Answer::Kind::No;
+    } else if (r == z3::unknown) {
+      a.reason = s.reason_unknown();
+    } else {
+      a.patient = m_.patientOf(s.get_model());
+      if (!a.patient) a.reason = "the solver's patient has irrational values (nonlinear arithmetic)";
+      else a.kind = Answer::Kind::Yes;
+    }
+  } catch (const z3::exception &e) {
+    a.reason = std::string("solver error: ") + e.msg();
+  }
+  return a;
 }
 
 std::optional<std::vector<size_t>> Z3Backend::minimalCore(const ExprRef &base, const std::vector<ExprRef> &parts,

@@ -30,6 +30,8 @@ struct Extremum {
 };
 
 class Z3Backend {
+  struct Impl;
+
 public:
   Z3Backend(const ir::Protocol &protocol, const Options &options);
   ~Z3Backend();
@@ -74,6 +76,37 @@ public:
   /// of them, or the solver cannot tell.
   std::optional<std::vector<size_t>> neededFor(const ir::ExprRef &formula, const std::vector<ir::ExprRef> &hypotheses,
                                                size_t &checks);
+  /// An enumeration of patients for whom `base` holds (the course search,
+  /// verifier/CourseReach.cpp): the caller excludes each answer's class
+  /// before asking again. It runs on a solver of its own, in one push/pop
+  /// scope: the base asserted once, each exclusion added, Z3 keeping what
+  /// it learnt between questions. Each answer is Z3's raw model: no earlier
+  /// model is tried and no readable values are asked for (a caller that
+  /// prints a patient asks holdsForSome for a readable one). One open at a
+  /// time; closing it (destruction) pops its scope.
+  class Enumeration {
+  public:
+    ~Enumeration();
+    Enumeration(const Enumeration &) = delete;
+    Enumeration &operator=(const Enumeration &) = delete;
+    /// A patient for whom the base holds and no exclusion does, or No.
+    Answer next();
+    /// From now on, only patients for whom `condition` does not hold.
+    void exclude(const ir::ExprRef &condition);
+
+  private:
+    friend class Z3Backend;
+    explicit Enumeration(Impl &m) : m_(m) {}
+    Impl &m_;
+    bool open_ = false;  // its scope is pushed
+    std::string error_;  // Z3 could not take the base or an exclusion: every answer is unknown
+  };
+  std::unique_ptr<Enumeration> enumerate(const ir::ExprRef &base);
+  /// `e`'s nodes are encoded once for the rest of the run, as the
+  /// protocol's own are (the backend keeps `e` alive, so no address is
+  /// reused): for formulas that many questions share.
+  void keep(const ir::ExprRef &e);
+
   /// Greatest (or least) value of `term` over the population and `condition`.
   Extremum optimum(const ir::ExprRef &condition, const ir::ExprRef &term, bool maximize);
 
@@ -100,7 +133,6 @@ public:
                                               std::string &why);
 
 private:
-  struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 

@@ -51,17 +51,35 @@ json toLspDiagnostics(const Document &doc, const Snapshot &snap, const std::vect
         message += "\n" + n.message;
     }
     if (!d->detail.empty()) {
-      // verifier/Report.cpp: a heading, then the block indented by two.
-      std::vector<std::string> example;
-      std::string shown;
-      for (size_t i = 0; i < d->detail.size(); ++i) {
-        shown += (i ? "\n" : "") + d->detail[i];
-        if (i > 0) example.push_back(d->detail[i].rfind("  ", 0) == 0 ? d->detail[i].substr(2) : d->detail[i]);
+      // verifier/Report.cpp: sections, each a heading and its lines
+      // indented by two; the counterexample's block is the last section,
+      // and the code action pastes it alone. An earlier section (a course)
+      // may hold several blocks (one per record, each starting at the
+      // section's top level): each is related information of its own.
+      std::vector<std::pair<std::string, std::vector<std::string>>> sections;
+      for (const std::string &line : d->detail) {
+        if (line.rfind("  ", 0) == 0 && !sections.empty()) sections.back().second.push_back(line.substr(2));
+        else sections.push_back({line, {}});
       }
       json at = here ? Server::location(doc, snap, snap.main, d->range.begin, d->range.end)
                      : json{{"uri", doc.uri}, {"range", lines.range(0, 0)}};
-      related.push_back({{"location", at}, {"message", shown}});
-      item["data"] = {{"example", example}};
+      auto shown = [](const std::string &heading, const std::vector<std::string> &block) {
+        std::string text = heading;
+        for (const std::string &line : block) text += "\n  " + line;
+        return text;
+      };
+      for (size_t s = 0; s + 1 < sections.size(); ++s) {
+        std::vector<std::vector<std::string>> blocks;
+        for (const std::string &line : sections[s].second) {
+          if (blocks.empty() || (!line.empty() && line[0] != ' ' && line != "}")) blocks.emplace_back();
+          blocks.back().push_back(line);
+        }
+        if (blocks.empty()) blocks.emplace_back();
+        for (const std::vector<std::string> &block : blocks)
+          related.push_back({{"location", at}, {"message", shown(sections[s].first, block)}});
+      }
+      related.push_back({{"location", at}, {"message", shown(sections.back().first, sections.back().second)}});
+      item["data"] = {{"example", sections.back().second}};
     }
     // Fix-its in this document, for the quick fix (codeActions).
     json fixits = json::array();

@@ -87,6 +87,31 @@ TEST_F(CourseReachTest, IsDeterministic) {
   replayCourses(x);
 }
 
+// The search keeps Z3's raw records; a printed course asks again for
+// readable ones, which lead along the same path (replayed on the
+// evaluator), each value with a decimal form.
+TEST_F(CourseReachTest, ReadableCoursesLeadWhereTheSearchsDo) {
+  load("good/course-reachable.care");
+  Z3Backend z3(*p, Options{});
+  CourseGraph g = exploreCourse(*p, 0, z3);
+  ASSERT_TRUE(g.complete) << g.whyIncomplete;
+  for (size_t s = 0; s < g.states.size(); ++s) {
+    std::string disagreement;
+    std::vector<std::vector<Value>> records = readableCourse(*p, g, static_cast<int>(s), z3, disagreement);
+    EXPECT_TRUE(disagreement.empty()) << disagreement;
+    std::vector<int> path;
+    for (int at = static_cast<int>(s); at >= 0; at = g.parent[at]) path.insert(path.begin(), at);
+    ASSERT_EQ(records.size() + 1, path.size());
+    for (size_t k = 0; k < records.size(); ++k) {
+      EXPECT_TRUE(courseStateOf(*p, g.pathway, records[k]) == g.states[path[k]]) << "state " << s;
+      std::vector<CourseState> next = courseSuccessors(*p, g.pathway, records[k]);
+      EXPECT_NE(std::find(next.begin(), next.end(), g.states[path[k + 1]]), next.end()) << "state " << s;
+      for (const Value &v : records[k])
+        if (!v.missing && v.kind == Type::Kind::Number) EXPECT_TRUE(v.number.isDecimalExact(3)) << v.number.str();
+    }
+  }
+}
+
 TEST_F(CourseReachTest, ABoundStopsTheSearchWithItsReason) {
   load("bad/course.care");
   Z3Backend z3(*p, Options{});

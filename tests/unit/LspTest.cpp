@@ -2,6 +2,7 @@
 // message framing, and the server answering a whole session in memory.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <mutex>
 #include <sstream>
 
@@ -243,6 +244,63 @@ TEST(LspServer, VerificationOnSaveOffTheRequestThread) {
   reply({{"jsonrpc", "2.0"}, {"method", "textDocument/didClose"}, {"params", {{"textDocument", td}}}});
   server.waitForVerification();
   EXPECT_TRUE(taken().empty());
+}
+
+// A refuted course property on save (docs/verifier.md, "Counterexample
+// courses"): each record of its course is related information of its own,
+// then the counterexample; the code action pastes the counterexample's
+// block alone (not the course, not the headings between them).
+TEST(LspServer, ACourseIsRelatedInformationRecordByRecord) {
+  ServerOptions options;
+  options.stdlibDir = CAREPATH_SOURCE_DIR "/stdlib";
+  Server server(options);
+  std::mutex m;
+  std::vector<json> published;
+  server.setNotify([&](const json &n) {
+    std::lock_guard<std::mutex> hold(m);
+    published.push_back(n);
+  });
+  auto reply = [&](json msg) { return server.handle(msg); };
+  reply({{"jsonrpc", "2.0"}, {"id", 1}, {"method", "initialize"}, {"params", json::object()}});
+  std::ifstream in(CAREPATH_SOURCE_DIR "/tests/verify/bad/course-deadline.care", std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string uri = "file://" CAREPATH_SOURCE_DIR "/tests/verify/bad/course-deadline.care";
+  auto r = reply({{"jsonrpc", "2.0"},
+                  {"method", "textDocument/didOpen"},
+                  {"params", {{"textDocument", {{"uri", uri}, {"version", 1}, {"text", text.str()}}}}}});
+  ASSERT_EQ(r.size(), 1u);
+  ASSERT_TRUE(r[0]["params"]["diagnostics"].empty()) << r[0].dump();
+  reply({{"jsonrpc", "2.0"}, {"method", "textDocument/didSave"}, {"params", {{"textDocument", {{"uri", uri}}}}}});
+  server.waitForVerification();
+  std::lock_guard<std::mutex> hold(m);
+  ASSERT_EQ(published.size(), 1u);
+  const json &diags = published[0]["params"]["diagnostics"];
+  ASSERT_EQ(diags.size(), 1u) << published[0].dump();
+  const json &d = diags[0];
+  EXPECT_EQ(d["code"], "deadline");
+  const json &related = d["relatedInformation"];
+  ASSERT_EQ(related.size(), 3u) << d.dump();
+  const std::string heading = "the course from a fresh patient to it (2 records before the counterexample";
+  for (int k = 0; k < 2; ++k) {
+    std::string message = related[k]["message"];
+    EXPECT_EQ(message.rfind(heading, 0), 0u) << message;
+    EXPECT_NE(message.find("\n  example \"deadline course, record " + std::to_string(k + 1) + " of 3\" {"), std::string::npos)
+        << message;
+    EXPECT_EQ(message.find("record " + std::to_string(2 - k) + " of 3"), std::string::npos) << message;  // one record each
+    EXPECT_EQ(related[k]["location"]["range"], d["range"]);
+  }
+  std::string last = related[2]["message"];
+  EXPECT_EQ(last.rfind("counterexample (paste into the protocol as an example):\n  example \"deadline counterexample", 0), 0u)
+      << last;
+  // The code action's block: the counterexample, as carepath verify prints it.
+  const json &example = d["data"]["example"];
+  ASSERT_EQ(example.size(), 5u) << d.dump();
+  EXPECT_EQ(example[0], "example \"deadline counterexample: 0 years, 1 h\" {");
+  EXPECT_EQ(example[1], "  given age = 0 years, not fever, presentation = 1 h, on_care");
+  EXPECT_EQ(example[2], "  given care_first_state = failed, care_second_state = on");
+  EXPECT_EQ(example[3], "  expect care.second");
+  EXPECT_EQ(example[4], "}");
 }
 
 }  // namespace
