@@ -150,7 +150,7 @@ def engine_result(defs, line):
             if "amountHigh" in info:
                 item["amountHigh"] = exact(line[info["amountHigh"]])
             # Its drug's contraindication definitions that are true or null.
-            item["contraindications"] = [(infos[c]["when"], "true" if line[c] is True else "unknown")
+            item["contraindications"] = [(infos.get(c, {}).get("when", c), "true" if line[c] is True else "unknown")
                                          for c in info.get("contraindications", []) if line[c] is not False]
             decisions[info["decision"]]["actions"].append(item)
         elif role == "output":

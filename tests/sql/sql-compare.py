@@ -5,13 +5,16 @@ PostgreSQL server this script starts and stops, against
 `carepath eval --patients` on the compiled table, for N random patients.
 
     sql-compare.py --carepath BIN --protocol FILE.care --engine sqlite|postgres
-                   --n N --work DIR [--seed S] [--corrupt OLD=>NEW]
+                   --n N --work DIR [--seed S] [--corrupt OLD=>NEW] [--spread]
 
 Patients are generated from the columns the view's header documents (type,
 unit, range, members, optional): integers 1 in 3 (so that thresholds such
 as `age < 18 years` are met exactly), bounds 1 in 10, up to 3 decimals
 otherwise; an optional input is NULL 1 in 4. The same values go to the
-database (in the column's unit) and to carepath ("3.25 years").
+database (in the column's unit) and to carepath ("3.25 years"). With
+--spread they are spread over the protocol's outcomes (spread_patients:
+status epilepticus's phases are minutes wide, which uniform onsets
+rarely meet).
 
 Compared per patient: in_population, each decision's fired rules and
 violation, every dose (exact, canonical units) and every typed output.
@@ -599,6 +602,8 @@ def main():
     ap.add_argument("--work", required=True)
     ap.add_argument("--corrupt", default="")
     ap.add_argument("--show", type=int, default=5)
+    ap.add_argument("--spread", action="store_true",
+                    help="patients spread over the protocol's outcomes (spread_patients), not uniform")
     o = ap.parse_args()
     os.makedirs(o.work, exist_ok=True)
     table = os.path.join(o.work, "table.json")
@@ -606,7 +611,8 @@ def main():
     dialect = {"sqlite": "sqlite", "postgres": "postgres", "duckdb": "standard"}[o.engine]
     sql = compile_export("sql-compare", o.carepath, o.protocol, ["sql", "--dialect", dialect], view, table, o.corrupt)
     inputs, outputs = parse_header(sql)
-    pats = patients(inputs, o.n, o.seed)
+    pats = (spread_patients(inputs, o.n, o.seed, o.carepath, table, o.work, "sql-compare") if o.spread
+            else patients(inputs, o.n, o.seed))
     jsonl = os.path.join(o.work, "patients.jsonl")
     with open(jsonl, "w") as f:
         for p in pats:
