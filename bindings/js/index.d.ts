@@ -149,6 +149,15 @@ export interface Contraindication {
   readonly truth: "true" | "unknown";
 }
 
+/** A drug's `contraindicated when C "note" [cites]`, as the table holds it. */
+export interface DrugContraindication {
+  readonly drug: string;
+  /** The condition as written. */
+  readonly when: string;
+  readonly note: string;
+  readonly citations: readonly string[];
+}
+
 /** What a terminology code codes (docs/tables.md, "Codes"). */
 export type CodeTarget = "input" | "member" | "drug" | "route" | "action";
 
@@ -258,6 +267,8 @@ export declare class Table {
   readonly assumptions: Readonly<Record<string, string>>;
   /** The terminology codes, in the table's order. */
   readonly codes: readonly Code[];
+  /** The drugs' contraindications, in the table's order (docs/tables.md, "Contraindications"). */
+  readonly contraindications: readonly DrugContraindication[];
   /** The codes (not the unspecified ones) of one input, member ("input.member"), drug, route or action. */
   codings(target: CodeTarget, name: string): Code[];
   /** The codes of an action (indices as in `tables`): a give's drug's, then its route's; another action's own. */

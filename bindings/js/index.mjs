@@ -19,6 +19,7 @@ const M = await createCarepathModule();
 
 const ALLOW_UNVERIFIED = 1;
 const EXPLAIN = 1;
+const TRUTH_TRUE = 1; // carepath_truth: CAREPATH_TRUTH_TRUE
 const encoder = new TextEncoder();
 
 function str(ptr) {
@@ -315,6 +316,19 @@ export class Table {
       }));
     }
     this.codes = Object.freeze(codes);
+    // The drugs' contraindications, in the table's order (docs/tables.md,
+    // "Contraindications"): {drug, when, note, citations}.
+    const contraindications = [];
+    for (let i = 0, n = M._carepath_table_contraindication_count(h); i < n; i++) {
+      contraindications.push(Object.freeze({
+        drug: str(M._carepath_table_contraindication_drug(h, i)),
+        when: str(M._carepath_table_contraindication_condition(h, i)),
+        note: str(M._carepath_table_contraindication_note(h, i)),
+        citations: Object.freeze(Array.from({ length: M._carepath_table_contraindication_citation_count(h, i) },
+          (_, k) => str(M._carepath_table_contraindication_citation(h, i, k)))),
+      }));
+    }
+    this.contraindications = Object.freeze(contraindications);
   }
 
   /** The codes (not the unspecified ones) of one input, member
@@ -405,9 +419,7 @@ export class Table {
         codes: Object.freeze(this.codes.length ? this.actionCodes(t, rule, a) : []),
         // A give's drug's contraindications that hold ("true") or may hold
         // ("unknown": a missing value); empty unless the table has some.
-        contraindications: Object.freeze((d.contraindications ?? []).map((c) => Object.freeze({
-          when: c.when, note: c.note, citations: Object.freeze([...c.citations]), truth: c.truth,
-        }))),
+        contraindications: Object.freeze(this.#contraindicationsOf(r, i)),
       }));
     }
     const outputs = {};
@@ -436,6 +448,20 @@ export class Table {
       course: (doc.course ?? []).map((c) =>
         Object.freeze({ pathway: c.pathway, next: Object.freeze({ ...c.next }), exits: Object.freeze([...c.exits]) })),
     };
+  }
+
+  // Fired action i's drug's contraindications that hold ("true") or may
+  // hold ("unknown": a missing value), from the C API, with the table's
+  // words for each.
+  #contraindicationsOf(r, i) {
+    const out = [];
+    for (let k = 0, n = M._carepath_result_action_contraindication_count(r, i); k < n; k++) {
+      clearScratch();
+      const c = this.contraindications[M._carepath_result_action_contraindication(r, i, k, scratch)];
+      out.push(Object.freeze({ when: c.when, note: c.note, citations: c.citations,
+                               truth: u32(0) === TRUTH_TRUE ? "true" : "unknown" }));
+    }
+    return out;
   }
 
   /** Releases the table's memory now; the Table is unusable afterwards.

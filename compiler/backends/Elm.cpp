@@ -221,6 +221,23 @@ public:
     if (p_.population) pop = op("And", {pop, isTrue(cond(*p_.population))});
     statements.push_back(def(kPopulationDef, pop, {{"role", "population"}}));
 
+    // Each drug's contraindications (`contraindicated when C`): C for the
+    // patient, true, false or null (a missing value); a host reports those
+    // that are true or null for an offered give of the drug, as the
+    // runtime does (docs/runtime.md, "Contraindications"). The give's
+    // annotation names them.
+    for (size_t d = 0; d < p_.drugs.size(); ++d) {
+      const ir::Drug &drug = p_.drugs[d];
+      for (size_t k = 0; k < drug.contraindications.size(); ++k) {
+        const ir::Contraindication &c = drug.contraindications[k];
+        std::string name = "contraindication " + drug.name + " " + std::to_string(k + 1);
+        json info = {{"role", "contraindication"}, {"drug", drug.name}, {"when", ir::toString(p_, *c.when)},
+                     {"note", c.note}, {"citations", c.citations}};
+        statements.push_back(def(name, cond(*c.when), info));
+        contraindicationDefs_[static_cast<int>(d)].push_back(name);
+      }
+    }
+
     for (size_t pi = 0; pi < p_.pathways.size(); ++pi) {
       const ir::Pathway &pw = p_.pathways[pi];
       for (size_t ti = 0; ti < pw.tiers.size(); ++ti) {
@@ -286,6 +303,7 @@ private:
   std::vector<Num> inputNums_;
   std::vector<std::optional<Num>> defineNums_;
   std::set<std::string> names_{"Patient"};
+  std::map<int, std::vector<std::string>> contraindicationDefs_;  // [drug] its contraindications' definitions
   std::set<std::string> reserved_;  // the inputs' and defines' names
   std::map<std::string, std::string> labels_;  // Expr::label -> its definition
   std::vector<json> labelStatements_;
@@ -509,6 +527,8 @@ private:
         }
       }
       if (!codings.empty()) info["codings"] = codings;
+      if (a.kind == ir::ActionKind::Give && contraindicationDefs_.count(a.drug))
+        info["contraindications"] = contraindicationDefs_.at(a.drug);
       statements.push_back(def(name, offered, info));
       for (json &x : amounts) statements.push_back(std::move(x));
     }

@@ -384,11 +384,34 @@ private:
       x["condition"] = json::array({condition("applicability", ir::build::isTrue(ir::build::unary(ir::Op::Not, a.unless, a.unless->range)),
                                               "not withheld (unless)")});
     if (a.kind == ir::ActionKind::Give) {
+      contraindications(x, a);
       x["definitionCanonical"] = activity(a);
       return x;
     }
     timing(x, a);
     return x;
+  }
+
+  // A give's drug's `contraindicated when C "note" [cites]`: FHIR R4 has no
+  // element for it on a PlanDefinition action or an ActivityDefinition (an
+  // applicability condition would withhold the give, which the protocol
+  // does not; `unless` does), so each is the complex extension
+  // BASE/StructureDefinition/contraindication: `condition` the FHIRPath of
+  // C (true: it holds; empty: it may hold, a missing value; false: it does
+  // not), `note`, one `citation` per source. Not a modifier: an engine that
+  // ignores it still offers what the protocol offers; one that reads it
+  // reports, as the runtime does, those that are true or empty for an
+  // applicable give (docs/interop.md, "FHIR").
+  void contraindications(json &x, const ir::Action &a) {
+    if (a.drug < 0) return;
+    json exts = json::array();
+    for (const ir::Contraindication &c : p_.drugs[a.drug].contraindications) {
+      json parts = json::array({{{"url", "condition"}, {"valueExpression", fhirpath(c.when, ir::toString(p_, *c.when))}}});
+      if (!c.note.empty()) parts.push_back({{"url", "note"}, {"valueString", c.note}});
+      for (const std::string &cite : c.citations) parts.push_back({{"url", "citation"}, {"valueString", cite}});
+      exts.push_back({{"url", o_.base + "/StructureDefinition/contraindication"}, {"extension", parts}});
+    }
+    if (!exts.empty()) x["extension"] = exts;
   }
 
   // ---------------------------------------------------------------- timings

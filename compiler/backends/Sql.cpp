@@ -89,8 +89,9 @@ struct Num {
 
 }  // namespace
 
-std::string sqlDoseColumn(const std::string &decision, const std::string &rule, const std::string &drug, bool high) {
-  std::string name = decision + "__" + rule + "__" + drug + (high ? "__high" : "");
+namespace {
+// A column's name within PostgreSQL's 63 bytes (sqlDoseColumn).
+std::string columnName(const std::string &name) {
   if (name.size() <= 63) return name;
   // PostgreSQL truncates identifiers to 63 bytes: a long name keeps its
   // start and ends with a hash of the whole (FNV-1a), deterministic.
@@ -99,6 +100,15 @@ std::string sqlDoseColumn(const std::string &decision, const std::string &rule, 
   char hex[9];
   std::snprintf(hex, sizeof hex, "%08x", h);
   return name.substr(0, 54) + "_" + hex;
+}
+}  // namespace
+
+std::string sqlDoseColumn(const std::string &decision, const std::string &rule, const std::string &drug, bool high) {
+  return columnName(decision + "__" + rule + "__" + drug + (high ? "__high" : ""));
+}
+
+std::string sqlContraindicationColumn(const std::string &decision, const std::string &rule, const std::string &drug) {
+  return columnName(decision + "__" + rule + "__" + drug + "__contraindicated");
 }
 
 std::vector<SqlInputColumn> sqlInputColumns(const ir::Protocol &p, SqlDialect dialect) {
@@ -227,11 +237,12 @@ public:
                                       (unit.empty() ? "" : " in " + unit) + (a.basis.str().empty() ? "" : " " + a.basis.str()));
             Num n = num(*e);
             std::string v = "v" + std::to_string(valIndex++);
-            valCols.push_back("CASE WHEN " + fireName(d, r) + " THEN " + n.sql + " END AS " + v);
+            valCols.push_back("CASE WHEN " + offered(d, r, a) + " THEN " + n.sql + " END AS " + v);
             out.push_back(format(v, n.scale) + " AS " + quote(name));
           }
         }
       }
+      for (size_t r = 0; r < dc.rules.size(); ++r) contraindicationColumns(d, dc, r, column, out);
       if (dc.table) {
         for (size_t o = 0; o < dc.table->outputs.size(); ++o) {
           const ir::Output &output = dc.table->outputs[o];
@@ -273,10 +284,12 @@ public:
     x << "CREATE VIEW " << quote(view) << " AS\nWITH\n" << join(ctes, ",\n") << "\nSELECT\n  " << join(out, ",\n  ")
       << "\nFROM cp_val;\n";
     x << codes(view);
+    x << contraindications(view);
     return x.str();
   }
 
 private:
+
   // The terminology codes as a second view, VIEW__codes: one row per
   // `code` declaration (`position` its declaration order), so an audit can
   // join the fired rules' drugs and actions, and the inputs, to their codes.
@@ -335,6 +348,78 @@ private:
   }
 
   static std::string fireName(size_t d, size_t r) { return "f" + std::to_string(d) + "_" + std::to_string(r); }
+  // Whether action `a` of rule r of decision d is offered (ir::offered,
+  // the one definition): the rule fires and its `unless` is known false. A
+  // withheld give has no amount and no contraindications.
+  std::string offered(size_t d, size_t r, const ir::Action &a) {
+    if (!a.unless) return fireName(d, r);
+    return "(" + fireName(d, r) + " AND COALESCE(" + cond(*ir::offered(a, nullptr)) + ", FALSE))";
+  }
+  // The view's name for the drugs' contraindications (VIEW__contraindications).
+  std::string contraindicationsView(const std::string &view) const { return view + "__contraindications"; }
+  // Position (from 1) of drug d's first contraindication in that view: the
+  // drugs in order, each drug's in order (the compiled table's order).
+  int firstContraindication(int d) const {
+    int k = 1;
+    for (int i = 0; i < d; ++i) k += static_cast<int>(p_.drugs[i].contraindications.size());
+    return k;
+  }
+  // Per give of a drug with contraindications (docs/interop.md, "SQL"):
+  // NULL when it is not offered (its rule does not fire, or its `unless`
+  // is not known false); else those of its drug's contraindications that
+  // hold ("K:true") or may hold ("K:unknown": a missing value),
+  // comma-separated in the drug's order, '' when none does: what the
+  // runtime reports (docs/runtime.md, "Contraindications").
+  template <typename Column>
+  void contraindicationColumns(size_t d, const Decision &dc, size_t r, Column &column, std::vector<std::string> &out) {
+    std::set<std::string> drugs;
+    const std::string view = contraindicationsView(o_.view.empty() ? p_.name : o_.view);
+    for (const ir::Action &a : *dc.rules[r].actions) {
+      if (a.kind != ir::ActionKind::Give || a.drug < 0 || p_.drugs[a.drug].contraindications.empty()) continue;
+      if (!drugs.insert(a.name).second)
+        throw Refuse{a.range, "'" + a.name + "' is given twice by one rule; one column holds its contraindications"};
+      std::string name = sqlContraindicationColumn(dc.name, dc.rules[r].name, a.name);
+      column(name, a.range,
+             "contraindications of " + a.name + " by " + dc.name + "." + dc.rules[r].name +
+                 " that hold (K:true) or may hold (K:unknown), K the position in " + view +
+                 ", comma-separated ('' none; NULL: not offered)");
+      std::vector<std::string> parts;
+      int k = firstContraindication(a.drug);
+      for (const ir::Contraindication &c : p_.drugs[a.drug].contraindications) {
+        std::string when = cond(*c.when), pos = std::to_string(k++);
+        parts.push_back("CASE WHEN " + when + " IS NULL THEN " + literal("," + pos + ":unknown") + " WHEN " + when +
+                        " THEN " + literal("," + pos + ":true") + " ELSE '' END");
+      }
+      out.push_back("CASE WHEN " + offered(d, r, a) + " THEN SUBSTR(" + join(parts, " || ") + ", 2) END AS " + quote(name));
+    }
+  }
+  // The drugs' contraindications as a view, VIEW__contraindications: one
+  // row each (position, drug, condition as written, note, citations
+  // comma-separated), for the contraindication columns' positions. None
+  // when no drug has one.
+  std::string contraindications(const std::string &view) const {
+    const std::string name = contraindicationsView(view);
+    std::vector<std::string> rows;
+    for (size_t d = 0; d < p_.drugs.size(); ++d)
+      for (const ir::Contraindication &c : p_.drugs[d].contraindications) {
+        std::vector<std::string> cells{std::to_string(rows.size() + 1), literal(p_.drugs[d].name),
+                                       literal(ir::toString(p_, *c.when)), literal(c.note), literal(join(c.citations, ","))};
+        if (rows.empty()) {
+          const char *cols[] = {"position", "drug", "condition", "note", "citations"};
+          for (size_t j = 0; j < cells.size(); ++j) cells[j] += " AS " + quote(cols[j]);
+        }
+        rows.push_back("SELECT " + join(cells, ", "));
+      }
+    if (rows.empty()) return "";
+    if (name.size() > 63)
+      throw Refuse{p_.drugs.front().range, "the contraindications view's name '" + name + "' is longer than 63 characters (PostgreSQL's limit)"};
+    std::ostringstream x;
+    x << "-- View " << quote(name) << ": the drugs' contraindications, one row each: position (the\n";
+    x << "--   contraindication columns' K), drug, condition (as written), note, citations (comma-separated).\n";
+    if (o_.dialect != SqlDialect::Standard) x << "DROP VIEW IF EXISTS " << quote(name) << ";\n";
+    x << "CREATE VIEW " << quote(name) << " AS\n" << join(rows, "\nUNION ALL ") << ";\n";
+    return x.str();
+  }
 
   // Pathways first, then tables: the runtime's order.
   std::vector<Decision> collectDecisions() {

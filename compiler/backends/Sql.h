@@ -42,6 +42,9 @@ std::vector<SqlInputColumn> sqlInputColumns(const ir::Protocol &p, SqlDialect di
 /// "__high" for a range's high end); longer than PostgreSQL's 63 bytes, its
 /// first 54 characters, '_' and a hash of the whole name.
 std::string sqlDoseColumn(const std::string &decision, const std::string &rule, const std::string &drug, bool high);
+/// The view's column for a give's contraindications that hold or may hold:
+/// "decision__rule__drug__contraindicated", shortened as above.
+std::string sqlContraindicationColumn(const std::string &decision, const std::string &rule, const std::string &drug);
 
 /// Builds the SQL text (a DROP VIEW where the dialect has IF EXISTS, then
 /// CREATE VIEW). What SQL cannot compute exactly is reported to `diags`

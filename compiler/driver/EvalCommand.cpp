@@ -87,6 +87,17 @@ std::string inputNames(const runtime::Table &t, const std::vector<uint32_t> &inp
   return s;
 }
 
+// A contraindication that holds or may hold for an offered give, as the
+// text and the summary show it under the give (docs/runtime.md,
+// "Contraindications"): "CONTRAINDICATED: C (note) [cites]".
+std::string contraindicationText(const runtime::Table &t, const runtime::ContraindicationHit &h) {
+  const runtime::ContraindicationInfo &c = t.contraindications()[h.contraindication];
+  std::string s = std::string(h.truth == Truth::True ? "CONTRAINDICATED" : "may be contraindicated (a missing value)") +
+                  ": " + c.when + (c.note.empty() ? "" : " (" + c.note + ")");
+  for (size_t i = 0; i < c.citations.size(); ++i) s += (i ? ", " : " [") + c.citations[i];
+  return s + (c.citations.empty() ? "" : "]");
+}
+
 // The header line, then with --explain the patient, the population and
 // every rule's conditions, each in the author's names (a define, a pathway
 // `P`, a tier `P.T` named as written, with its parts one level deeper).
@@ -216,17 +227,7 @@ void printText(std::ostream &out, const runtime::Table &t, const std::vector<run
     // The drug's contraindications that hold or may hold for this patient
     // (docs/runtime.md, "Contraindications").
     for (const runtime::ContraindicationHit &h : r.contraindicated)
-      if (&r.actions[h.action] == &f) {
-        const runtime::ContraindicationInfo &c = t.contraindications()[h.contraindication];
-        out << "    " << (h.truth == Truth::True ? "CONTRAINDICATED" : "may be contraindicated (a missing value)") << ": "
-            << c.when << (c.note.empty() ? "" : " (" + c.note + ")");
-        if (!c.citations.empty()) {
-          out << " [";
-          for (size_t i = 0; i < c.citations.size(); ++i) out << (i ? ", " : "") << c.citations[i];
-          out << "]";
-        }
-        out << "\n";
-      }
+      if (&r.actions[h.action] == &f) out << "    " << contraindicationText(t, h) << "\n";
   }
   // Typed outputs: the single value, or the list in result order, with
   // the rule each value came from.
@@ -314,6 +315,7 @@ struct SummaryLine {
   std::optional<Rational> cap;         // the amount a `max` holds the dose down to
   std::optional<Rational> start, end;  // timed: hours from now (negative: past) to the window's start and end
   std::string waitingFor;              // timed: the event it counts from, which has not happened
+  std::vector<const runtime::ContraindicationHit *> contraindicated;  // a give's that hold or may hold
 };
 
 // A course pathway after this evaluation: where the patient is, and what
@@ -395,6 +397,8 @@ Summary gatherSummary(const runtime::Table &t, const std::vector<runtime::Patien
     l.option = a.option;
     l.fired = &f;
     l.action = &a;
+    for (const runtime::ContraindicationHit &h : r.contraindicated)
+      if (&r.actions[h.action] == &f) l.contraindicated.push_back(&h);
     l.text = std::string(spelling(a.kind)) + (a.name.empty() ? "" : " " + a.name);
     std::string cites;
     for (size_t i = 0; i < a.citations.size(); ++i) cites += (i ? ", " : "") + a.citations[i];
@@ -526,6 +530,8 @@ void printSummary(std::ostream &out, const runtime::Table &t, const Summary &sum
       std::string pad(indent.size() + 2, ' ');
       bool timed = l.section == kDue || l.section == kReassess;
       out << indent << l.text << (timed && !l.detail.empty() ? ": " + l.detail : "") << "\n";
+      // Right under the give: a drug not to be given to this patient.
+      for (const runtime::ContraindicationHit *h : l.contraindicated) out << pad << contraindicationText(t, *h) << "\n";
       if (!timed && !l.detail.empty()) out << pad << l.detail << "\n";
       out << pad << "(" << l.why << ")\n";
     }
@@ -586,6 +592,15 @@ nlohmann::ordered_json summaryJson(const runtime::Table &t, const Summary &sum) 
         }
       }
       if (a.kind == ActionKind::Unspecified) j["reason"] = a.reason;
+      // As in the result's actions: only in a table with contraindications, on gives.
+      if (a.kind == ActionKind::Give && !t.contraindications().empty()) {
+        ojson cs = ojson::array();
+        for (const runtime::ContraindicationHit *h : l.contraindicated) {
+          const runtime::ContraindicationInfo &c = t.contraindications()[h->contraindication];
+          cs.push_back({{"when", c.when}, {"note", c.note}, {"citations", c.citations}, {"truth", spelling(h->truth)}});
+        }
+        j["contraindications"] = std::move(cs);
+      }
       if (!a.extra.empty()) j["timing"] = a.extra;
       // Timed: hours from now, exact (negative: overdue).
       if (l.section == kDue) {
@@ -951,7 +966,7 @@ private:
 // counts bad lines.
 void batchOne(const runtime::Table &table, BatchWriter &writer, std::string_view line, size_t lineNo,
               std::vector<runtime::PatientValue> &patient, runtime::Result &r, size_t &bad, size_t &violating,
-              std::string &out) {
+              size_t &contraindicated, std::string &out) {
   if (line.find_first_not_of(" \t\r") == std::string::npos) return;
   std::vector<runtime::PatientError> errors;
   nlohmann::json j;
@@ -964,6 +979,7 @@ void batchOne(const runtime::Table &table, BatchWriter &writer, std::string_view
     try {
       table.evaluate(patient, r);
       if (!r.violatedAssumptions.empty()) ++violating;
+      if (!r.contraindicated.empty()) ++contraindicated;
       if (writer.write(out, r)) return;
       j = batchLine(table, patient, r);
     } catch (const runtime::EvaluationError &e) {
@@ -1006,6 +1022,7 @@ int runBatch(const EvalOptions &o, const runtime::Table &table, DiagnosticEngine
   std::exception_ptr failed;
   size_t bads[2] = {0, 0};
   size_t violating[2] = {0, 0};  // patients who violate an assumption
+  size_t contraindicated[2] = {0, 0};  // patients offered a give whose contraindication holds or may hold
   size_t counts[2] = {0, 0};     // lines
   auto worker = [&](unsigned part) {
     BatchWriter writer(table);
@@ -1047,7 +1064,8 @@ int runBatch(const EvalOptions &o, const runtime::Table &table, DiagnosticEngine
         counts[part] += lines.size();
         out.clear();
         for (size_t k = 0; k < lines.size(); ++k)
-          batchOne(table, writer, lines[k], firstLine + k, patient, result, bads[part], violating[part], out);
+          batchOne(table, writer, lines[k], firstLine + k, patient, result, bads[part], violating[part],
+                   contraindicated[part], out);
         std::unique_lock<std::mutex> g(writeLock);
         turn.wait(g, [&] { return written == seq || stop; });
         if (stop) return;
@@ -1081,12 +1099,17 @@ int runBatch(const EvalOptions &o, const runtime::Table &table, DiagnosticEngine
                  o.patients + ": " + std::to_string(n) +
                      " patient(s) violate a population assumption of the protocol, which was verified for no such "
                      "patient (see their \"assumptionsViolated\" output lines)");
+  if (size_t n = contraindicated[0] + contraindicated[1])
+    diags.report(DiagId::err_contraindicated, SourceRange{},
+                 o.patients + ": " + std::to_string(n) +
+                     " patient(s) are offered a drug whose contraindication holds or may hold for them (see the "
+                     "\"contraindications\" of their output lines' gives)");
   if (bad) {
     diags.report(DiagId::err_patient_invalid, SourceRange{}, o.patients,
                  std::to_string(bad) + " line(s) could not be evaluated (see their \"error\" output lines)");
     return kExitFindings;
   }
-  return violating[0] + violating[1] ? kExitFindings : kExitOk;
+  return violating[0] + violating[1] + contraindicated[0] + contraindicated[1] ? kExitFindings : kExitOk;
 }
 
 int run(const EvalOptions &o, CommandContext &ctx) {
@@ -1181,7 +1204,21 @@ int run(const EvalOptions &o, CommandContext &ctx) {
                  o.patient + ": the patient violates assumption '" + a.name + "' (" + a.when +
                      "): the protocol was verified for no such patient, and its decision is unverified for this one");
   }
-  return r.violatedAssumptions.empty() ? kExitOk : kExitFindings;
+  // A drug offered to a patient it is contraindicated for: shown under the
+  // give, and the run fails, as the verifier's `contraindication` property
+  // would (docs/cli.md, "carepath eval"). A verified table offers none to a
+  // patient within its inputs' ranges.
+  for (const runtime::ContraindicationHit &h : r.contraindicated) {
+    const runtime::FiredAction &f = r.actions[h.action];
+    const runtime::TableInfo &tb = table->tables()[f.table];
+    const runtime::ContraindicationInfo &c = table->contraindications()[h.contraindication];
+    diags.report(DiagId::err_contraindicated, SourceRange{},
+                 o.patient + ": " + c.drug + " is offered (" + tb.name + "." + tb.rules[f.rule].name + ") but its " +
+                     "contraindication " +
+                     (h.truth == Truth::True ? "holds for the patient: " : "may hold (a value it needs is missing): ") +
+                     c.when + (c.note.empty() ? "" : " (" + c.note + ")"));
+  }
+  return r.violatedAssumptions.empty() && r.contraindicated.empty() ? kExitOk : kExitFindings;
 }
 }  // namespace
 

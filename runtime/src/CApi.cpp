@@ -3,6 +3,7 @@
 // earlier functions, an error string).
 #include "carepath/carepath.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -498,6 +499,36 @@ const char *carepath_table_assumption_condition(const carepath_table *t, size_t 
 }
 
 namespace {
+const carepath::runtime::ContraindicationInfo *contraindicationAt(const carepath_table *t, size_t i) {
+  return t && i < t->table.contraindications().size() ? &t->table.contraindications()[i] : nullptr;
+}
+}  // namespace
+
+size_t carepath_table_contraindication_count(const carepath_table *t) {
+  return t ? t->table.contraindications().size() : 0;
+}
+const char *carepath_table_contraindication_drug(const carepath_table *t, size_t i) {
+  const auto *c = contraindicationAt(t, i);
+  return c ? c->drug.c_str() : nullptr;
+}
+const char *carepath_table_contraindication_condition(const carepath_table *t, size_t i) {
+  const auto *c = contraindicationAt(t, i);
+  return c ? c->when.c_str() : nullptr;
+}
+const char *carepath_table_contraindication_note(const carepath_table *t, size_t i) {
+  const auto *c = contraindicationAt(t, i);
+  return c ? c->note.c_str() : nullptr;
+}
+size_t carepath_table_contraindication_citation_count(const carepath_table *t, size_t i) {
+  const auto *c = contraindicationAt(t, i);
+  return c ? c->citations.size() : 0;
+}
+const char *carepath_table_contraindication_citation(const carepath_table *t, size_t i, size_t k) {
+  const auto *c = contraindicationAt(t, i);
+  return c && k < c->citations.size() ? c->citations[k].c_str() : nullptr;
+}
+
+namespace {
 const carepath::runtime::CodeInfo *codeAt(const carepath_table *t, size_t i) {
   return t && i < t->table.codes().size() ? &t->table.codes()[i] : nullptr;
 }
@@ -628,6 +659,34 @@ size_t carepath_result_violated_assumption_count(const carepath_result *r) {
 size_t carepath_result_violated_assumption(const carepath_result *r, size_t i) {
   return r && r->evaluated && i < r->result.violatedAssumptions.size() ? r->result.violatedAssumptions[i]
                                                                           : static_cast<size_t>(-1);
+}
+
+namespace {
+// Fired action `i`'s entries of Result::contraindicated, which lists them
+// in the order of the actions.
+std::pair<const carepath::runtime::ContraindicationHit *, const carepath::runtime::ContraindicationHit *>
+contraindicationsOf(const carepath_result *r, size_t i) {
+  if (!r || !r->evaluated || i >= r->result.actions.size()) return {nullptr, nullptr};
+  const auto &hits = r->result.contraindicated;
+  struct ByAction {
+    bool operator()(const carepath::runtime::ContraindicationHit &h, uint32_t a) const { return h.action < a; }
+    bool operator()(uint32_t a, const carepath::runtime::ContraindicationHit &h) const { return a < h.action; }
+  };
+  auto range = std::equal_range(hits.begin(), hits.end(), static_cast<uint32_t>(i), ByAction{});
+  return {hits.data() + (range.first - hits.begin()), hits.data() + (range.second - hits.begin())};
+}
+}  // namespace
+
+size_t carepath_result_action_contraindication_count(const carepath_result *r, size_t i) {
+  auto [begin, end] = contraindicationsOf(r, i);
+  return static_cast<size_t>(end - begin);
+}
+size_t carepath_result_action_contraindication(const carepath_result *r, size_t i, size_t k, carepath_truth *truth) {
+  auto [begin, end] = contraindicationsOf(r, i);
+  if (k >= static_cast<size_t>(end - begin)) return static_cast<size_t>(-1);
+  const auto &hit = begin[k];
+  if (truth) *truth = hit.truth == carepath::Truth::True ? CAREPATH_TRUTH_TRUE : CAREPATH_TRUTH_UNKNOWN;
+  return hit.contraindication;
 }
 
 // ------------------------------------------------------------ batch evaluation

@@ -71,10 +71,14 @@ json observe(const carepath_table *t, const std::string &patient, carepath_resul
       size_t c = carepath_table_action_code(t, table, rule, action, k);
       a["codes"].push_back(std::string(carepath_table_code_system(t, c)) + "|" + carepath_table_code_code(t, c));
     }
-    // Its drug's contraindications that hold or may hold (the result JSON
-    // carries them), only when some do.
-    if (const json &d = doc["actions"].at(i); d.contains("contraindications"))
-      for (const json &c : d["contraindications"]) a["contraindications"].push_back({{"when", c["when"]}, {"truth", c["truth"]}});
+    // Its drug's contraindications that hold or may hold, from the
+    // accessors (not the result JSON), only when some do.
+    for (size_t k = 0; k < carepath_result_action_contraindication_count(r, i); ++k) {
+      carepath_truth truth = CAREPATH_TRUTH_FALSE;
+      size_t c = carepath_result_action_contraindication(r, i, k, &truth);
+      a["contraindications"].push_back({{"when", carepath_table_contraindication_condition(t, c)},
+                                        {"truth", truth == CAREPATH_TRUTH_TRUE ? "true" : "unknown"}});
+    }
     actions.push_back(a);
   }
   for (const json &o : doc["outputs"]) {

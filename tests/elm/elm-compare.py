@@ -25,7 +25,9 @@ Compared per patient: the library's "carepath input error" is null (carepath
 accepted every patient), "in population", per pathway and table the tiers
 or rules that apply, every action offered (kind, name, alternative or not)
 with its amount compared exactly (the engine's number read as the decimal
-it prints, against carepath's exact fraction), and every typed output
+it prints, against carepath's exact fraction) and a give's contraindications
+that hold or may hold (its drug's definitions true or null, in order),
+and every typed output
 (exactly). Exit 0 when all agree, 1 on a mismatch (MISMATCH lines), 2 when
 a tool failed, 77 when the npm packages are not installed. With --corrupt
 the first OLD in the export becomes NEW first; the run then passes only
@@ -133,6 +135,7 @@ def exact(v):
 def engine_result(defs, line):
     """carepath's batch line shape, from the definitions' values."""
     decisions = {}
+    infos = dict(defs)
     for name, info in defs:
         if info["role"] in ("fires", "decision"):
             decisions.setdefault(info["decision"], {"fired": [], "actions": [], "outputs": {}})
@@ -146,6 +149,9 @@ def engine_result(defs, line):
                 item["amount"] = exact(line[info["amount"]])
             if "amountHigh" in info:
                 item["amountHigh"] = exact(line[info["amountHigh"]])
+            # Its drug's contraindication definitions that are true or null.
+            item["contraindications"] = [(infos.get(c, {}).get("when", c), "true" if line[c] is True else "unknown")
+                                         for c in info.get("contraindications", []) if line[c] is not False]
             decisions[info["decision"]]["actions"].append(item)
         elif role == "output":
             decisions[info["decision"]]["outputs"][info["output"]] = (info["type"], line[name])
@@ -185,6 +191,9 @@ def compare(cp, defs, line):
             if not same_number(a.get("amount"), b.get("amount")) or not same_number(a.get("amountHigh"), b.get("amountHigh")):
                 problems.append(f"{name}.{a['rule']}: {a['name']} carepath {a.get('amount')}..{a.get('amountHigh')}, "
                                 f"elm {b.get('amount')}..{b.get('amountHigh')}")
+            if sqlc.contraindications_of(a) != b["contraindications"]:
+                problems.append(f"{name}.{a['rule']}: {a['name']} contraindications carepath {sqlc.contraindications_of(a)}, "
+                                f"elm {b['contraindications']}")
         for oname, o in d.get("outputs", {}).items():
             if oname not in g["outputs"]:
                 if o.get("list") is not None and o.get("value") is None and not g["outputs"]:
@@ -323,15 +332,17 @@ def main():
     el = [json.loads(x, parse_float=Fraction) for x in out.splitlines()]
     if len(cp) != n or len(el) != n:
         fail(f"{len(cp)} carepath lines and {len(el)} cql-execution lines for {n} patients")
-    mismatches, fired, doses = [], 0, 0
+    mismatches, fired, doses, held = [], 0, 0, 0
     for k, (a, b) in enumerate(zip(cp, el)):
+        held += sum(len(sqlc.contraindications_of(x)) for d in a["decisions"].values() for x in d["actions"])
         fired += sum(1 for name, i in defs if i["role"] == "fires" and b[name] is True)
         doses += sum(1 for name, i in defs if i["role"] == "action" and b[name] is True and "amount" in i)
         problems = compare(a, defs, b)
         if problems:
             mismatches.append((k, problems))
     print(f"elm-compare: {os.path.basename(o.protocol)}: {n} patients (seed {o.seed}), {len(defs)} definitions, "
-          f"{fired} tiers/rules applied, {doses} doses compared; {len(mismatches)} mismatches; "
+          f"{fired} tiers/rules applied, {doses} doses and {held} contraindications that hold or may hold compared; "
+          f"{len(mismatches)} mismatches; "
           f"cql-execution {n / max(elapsed, 1e-9):,.0f} patients/s (process)")
     return sqlc.verdict("elm-compare", mismatches, n, o.show, o.corrupt, specs, pats)
 

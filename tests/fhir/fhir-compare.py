@@ -17,7 +17,8 @@ for a missing value).
 Compared per patient and decision (pathway or table): the tiers or rules
 that apply, and every action offered (kind, name, whether it is an
 alternative of a `one of`, and its amount: carepath's exact amount against
-the FHIRPath double, relative tolerance 1e-9). Exit 0 when all agree, 1 on
+the FHIRPath double, relative tolerance 1e-9; a give's contraindications
+that hold or may hold, {when, truth}, in order). Exit 0 when all agree, 1 on
 a mismatch (MISMATCH lines), 2 when a tool failed, 77 when the npm packages
 are not installed. With --corrupt the first OLD in the export becomes NEW
 first; the run then passes only if the comparison reports a mismatch.
@@ -129,6 +130,11 @@ def compare(cp, fh):
             if not close(b.get("amount"), a.get("amount")) or not close(b.get("amountHigh"), a.get("amountHigh")):
                 problems.append(f"{name}.{a['rule']}: {a['name']} carepath {a.get('amount')}..{a.get('amountHigh')}, "
                                 f"fhirpath {b.get('amount')}..{b.get('amountHigh')}")
+            # The drug's contraindications that hold or may hold, in order.
+            held = [(c["when"], c["truth"]) for c in b.get("contraindications", [])]
+            if sqlc.contraindications_of(a) != held:
+                problems.append(f"{name}.{a['rule']}: {a['name']} contraindications carepath {sqlc.contraindications_of(a)}, "
+                                f"fhirpath {held}")
     for name in fh["decisions"]:
         if name not in cp["decisions"]:
             problems.append(f"{name}: in the export, not in carepath's result")
@@ -177,15 +183,16 @@ def main():
                                      cwd=o.interop).splitlines()]
     if len(cp) != n or len(fh) != n:
         fail(f"{len(cp)} carepath lines and {len(fh)} fhirpath lines for {n} patients")
-    mismatches, fired, doses = [], 0, 0
+    mismatches, fired, doses, held = [], 0, 0, 0
     for k, (a, b) in enumerate(zip(cp, fh)):
         fired += sum(len(d["fired"]) for d in b["decisions"].values())
+        held += sum(len(x.get("contraindications", [])) for d in b["decisions"].values() for x in d["actions"])
         doses += sum(1 for d in b["decisions"].values() for x in d["actions"] if x.get("amount") is not None)
         problems = compare(a, b)
         if problems:
             mismatches.append((k, problems))
     print(f"fhir-compare: {os.path.basename(o.protocol)}: {n} patients (seed {o.seed}), {fired} tiers/rules applied, "
-          f"{doses} doses compared; {len(mismatches)} mismatches")
+          f"{doses} doses and {held} contraindications that hold or may hold compared; {len(mismatches)} mismatches")
     return sqlc.verdict("fhir-compare", mismatches, n, o.show, o.corrupt, specs, pats)
 
 

@@ -317,13 +317,14 @@ writeFileSync(cpPatients, cpLines.join('\n') + '\n');
 
 // okExit1: exit 1 is accepted when every error says a generated patient
 // violates a population assumption (random ages and weights are often no
-// child's under stdlib.growth's bands): carepath still decides for them,
-// and the engines are compared on those decisions.
+// child's under stdlib.growth's bands), or that an unverified table offers
+// one a contraindicated drug: carepath still decides for them, and the
+// engines are compared on those decisions (the contraindications too).
 function run(cmd, args, okExit1 = false) {
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 30 });
   const errors = (r.stderr || '').split('\n').filter(l => l.includes('error:'));
   const onlyAssumptions = okExit1 && r.status === 1 && errors.length > 0 &&
-    errors.every(l => l.includes('[assumption-violated]'));
+    errors.every(l => l.includes('[assumption-violated]') || l.includes('[contraindicated]'));
   if (r.status !== 0 && !onlyAssumptions) {
     process.stderr.write(`dmn-compare: ${cmd} ${args.join(' ')} exited ${r.status ?? r.signal}\n${r.stderr || r.error || ''}\n`);
     process.exit(2);

@@ -7,14 +7,16 @@
 // the Observation coded with one of the codes the Library's dataRequirement
 // gives the input) prints one JSON line
 //   {"decisions": {ACTION TITLE: {"fired": [CHILD TITLE...],
-//                              "actions": [{rule, kind, name, choice, amount, amountHigh}]}},
+//                              "actions": [{rule, kind, name, choice, amount, amountHigh,
+//                                           contraindications}]}},
 //    "stops": N}
 // A top-level action (pathway or table) applies when all its applicability
 // conditions are true; its children (tiers, rules) that apply are "fired";
 // their actions that apply (no condition, or `unless` known false) are
 // listed, `kind` the prefix, the amount that of the ActivityDefinition
 // (static value, or its dynamicValue evaluated for the patient; a dose
-// times Timing.repeat.count). Every stop condition and every dynamicValue
+// times Timing.repeat.count; a give's contraindications extensions that are
+// true or empty, [{when, truth}]). Every stop condition and every dynamicValue
 // (limits too) is evaluated as well, so each expression in the export runs;
 // a result that is not a single boolean (conditions) or number (values), or
 // an evaluation error, exits 2. docs/interop.md, "FHIR".
@@ -120,6 +122,23 @@ function amounts(url, env) {
   die(`ActivityDefinition ${url}: no dose element`);
 }
 
+// A give's drug's contraindications (the extension
+// BASE/StructureDefinition/contraindication): those whose condition is true
+// ("true") or empty ("unknown"), in order, as [{when, truth}] (when: the
+// condition's description, as written); null when the action has none.
+function contraindications(action, env) {
+  const exts = (action.extension || []).filter(e => e.url.endsWith('/StructureDefinition/contraindication'));
+  if (!exts.length) return null;
+  const out = [];
+  for (const e of exts) {
+    const c = (e.extension || []).find(x => x.url === 'condition')?.valueExpression;
+    if (c?.language !== 'text/fhirpath') die(`action ${action.id}: a contraindication without a FHIRPath condition`);
+    const t = truth(c.expression, env);
+    if (t !== false) out.push({ when: c.description, truth: t === true ? 'true' : 'unknown' });
+  }
+  return out;
+}
+
 function walk(actions, rule, choice, env, out) {
   for (const a of actions || []) {
     if (a.selectionBehavior === 'exactly-one') {  // a `one of`
@@ -133,6 +152,8 @@ function walk(actions, rule, choice, env, out) {
     }
     const item = { rule, kind: a.prefix, name: a.title, choice };
     if (a.definitionCanonical) Object.assign(item, amounts(a.definitionCanonical, env));
+    const held = contraindications(a, env);
+    if (held) item.contraindications = held;
     out.push(item);
   }
 }

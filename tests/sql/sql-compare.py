@@ -5,13 +5,16 @@ PostgreSQL server this script starts and stops, against
 `carepath eval --patients` on the compiled table, for N random patients.
 
     sql-compare.py --carepath BIN --protocol FILE.care --engine sqlite|postgres
-                   --n N --work DIR [--seed S] [--corrupt OLD=>NEW]
+                   --n N --work DIR [--seed S] [--corrupt OLD=>NEW] [--spread]
 
 Patients are generated from the columns the view's header documents (type,
 unit, range, members, optional): integers 1 in 3 (so that thresholds such
 as `age < 18 years` are met exactly), bounds 1 in 10, up to 3 decimals
 otherwise; an optional input is NULL 1 in 4. The same values go to the
-database (in the column's unit) and to carepath ("3.25 years").
+database (in the column's unit) and to carepath ("3.25 years"). With
+--spread they are spread over the protocol's outcomes (spread_patients:
+status epilepticus's phases are minutes wide, which uniform onsets
+rarely meet).
 
 Compared per patient: in_population, each decision's fired rules and
 violation, every dose (exact, canonical units) and every typed output.
@@ -52,12 +55,15 @@ def carepath_eval(carepath, table, path, tool="sql-compare"):
     """`carepath eval --patients PATH` on the compiled table, one parsed line
     per patient. Exit 1 because generated patients violate a population
     assumption is not a failure here (random ages and weights are often no
-    child's under stdlib.growth's bands): the decisions are defined all the
-    same, and every engine is compared on them. Any other error is."""
+    child's under stdlib.growth's bands), nor because an unverified table
+    offers them a contraindicated drug (docs/cli.md, "carepath eval"): the
+    decisions are defined all the same, and every engine is compared on
+    them (the contraindications too). Any other error is."""
     r = subprocess.run([carepath, "eval", table, "--patients", path, "--format=jsonl", "--allow-unverified"],
                        capture_output=True, text=True)
     errors = [line for line in r.stderr.splitlines() if "error:" in line]
-    only_assumptions = r.returncode == 1 and errors and all("[assumption-violated]" in e for e in errors)
+    only_assumptions = r.returncode == 1 and errors and all(
+        "[assumption-violated]" in e or "[contraindicated]" in e for e in errors)
     if r.returncode != 0 and not only_assumptions:
         fail(f"{carepath} eval... exited {r.returncode}:\n{r.stderr[-3000:]}", tool=tool)
     return [json.loads(x) for x in r.stdout.splitlines()]
@@ -204,7 +210,8 @@ def spread_patients(inputs, n, seed, carepath, table, work, tool, pool=20):
         if "error" in r:
             fail(f"carepath refused generated patient {k + 1}: {r['error']}", tool=tool)
         outcome = json.dumps([r["inPopulation"], sorted(
-            (name, sorted(d["fired"]), sorted((a["rule"], a["kind"], a.get("name", "")) for a in d["actions"]))
+            (name, sorted(d["fired"]), sorted((a["rule"], a["kind"], a.get("name", ""), contraindications_of(a))
+                                              for a in d["actions"]))
             for name, d in r["decisions"].items())])
         groups.setdefault(outcome, []).append(k)
     chosen, depth = [], 0
@@ -214,6 +221,21 @@ def spread_patients(inputs, n, seed, carepath, table, work, tool, pool=20):
                 chosen.append(members[depth])
         depth += 1
     return [pool_patients[k] for k in sorted(chosen)]
+
+
+def contraindications_of(action):
+    """A batch line's action's contraindications that hold or may hold,
+    [(when, truth)] in the drug's order ([] for a table without any)."""
+    return [(c["when"], c["truth"]) for c in action.get("contraindications", [])]
+
+
+def table_contraindications(table):
+    """The compiled table's contraindications in its order (drugs, then each
+    drug's): [(drug, when, note, citations)]: carepath's list, which the
+    exports' positions and views are checked against."""
+    with open(table) as f:
+        doc = json.load(f)
+    return [(d["name"], c["when"], c["note"], c["citations"]) for d in doc["drugs"] for c in d.get("contraindications", [])]
 
 
 def carepath_patient(inputs, p):
@@ -259,12 +281,13 @@ def sqlite_rows(inputs, pats, sql, work):
     names = [d[0] for d in cur.description]
     result = [dict(zip(names, r)) for r in cur.fetchall()]
     elapsed = time.perf_counter() - t0
-    codes = None
-    if codes_view(sql):
-        cur = db.execute(f'SELECT * FROM "{codes_view(sql)}" ORDER BY position')
-        codes = [dict(zip([d[0] for d in cur.description], r)) for r in cur.fetchall()]
+    views = {}
+    for key, name in (("codes", codes_view(sql)), ("contraindications", contraindications_view(sql))):
+        if name:
+            cur = db.execute(f'SELECT * FROM "{name}" ORDER BY position')
+            views[key] = [dict(zip([d[0] for d in cur.description], r)) for r in cur.fetchall()]
     db.close()
-    return result, elapsed, codes
+    return result, elapsed, views
 
 
 CODE_LINE = re.compile(r'^\s*code (\w+) ([\w.]+)(?: \([\w.]+\))? = (?:unspecified "((?:[^"\\]|\\.)*)"|(\S+) '
@@ -310,6 +333,26 @@ def codes_view(sql):
     declares no code."""
     m = re.search(r'^CREATE VIEW "([^"]+__codes)"', sql, re.M)
     return m.group(1) if m else None
+
+
+def contraindications_view(sql):
+    """The contraindications view (VIEW__contraindications), or None when no
+    drug has one."""
+    m = re.search(r'^CREATE VIEW "([^"]+__contraindications)"', sql, re.M)
+    return m.group(1) if m else None
+
+
+def check_contraindications(want, rows):
+    """The contraindications view's rows against the table's
+    (table_contraindications), in order. Returns the problems."""
+    if rows is None:
+        return [] if not want else [f"the table has {len(want)} contraindications, the export no view"]
+    problems = [] if len(rows) == len(want) else [f"the view has {len(rows)} rows, the table {len(want)} contraindications"]
+    for k, (row, (drug, when, note, cites)) in enumerate(zip(rows, want)):
+        got = (str(row["position"]), row["drug"], row["condition"], row["note"], row["citations"])
+        if got != (str(k + 1), drug, when, note, ",".join(cites)):
+            problems.append(f"contraindication {k + 1}: the view has {got}, the table {(k + 1, drug, when, note, cites)}")
+    return problems
 
 
 def check_codes(want, codes):
@@ -377,13 +420,15 @@ def postgres_rows(inputs, pats, sql, work):
         t0 = time.perf_counter()
         out = run(psql + ["-c", f'COPY (SELECT * FROM "{view_name(sql)}" ORDER BY patient_id) TO STDOUT WITH (FORMAT csv, HEADER, FORCE_QUOTE *)'])
         elapsed = time.perf_counter() - t0
-        codes_out = codes_view(sql) and run(psql + ["-c", f'COPY (SELECT * FROM "{codes_view(sql)}" ORDER BY position) '
-                                                           f'TO STDOUT WITH (FORMAT csv, HEADER, FORCE_QUOTE *)'])
+        views = {key: run(psql + ["-c", f'COPY (SELECT * FROM "{name}" ORDER BY position) '
+                                        f'TO STDOUT WITH (FORMAT csv, HEADER, FORCE_QUOTE *)'])
+                 for key, name in (("codes", codes_view(sql)), ("contraindications", contraindications_view(sql)))
+                 if name}
     finally:
         subprocess.run(as_user + [f"{bindir}/pg_ctl", "-D", data, "-m", "fast", "-w", "stop"], capture_output=True)
         if server != work:
             shutil.rmtree(server, ignore_errors=True)
-    return csv_rows(out), elapsed, csv_rows(codes_out) if codes_out else None
+    return csv_rows(out), elapsed, {key: csv_rows(text) for key, text in views.items()}
 
 
 def csv_rows(out):
@@ -418,7 +463,8 @@ def duckdb_rows(inputs, pats, sql, work, interop):
     with open(outpath) as f:
         lines = f.read().splitlines()
     names = next(csv.reader([lines[0]]))
-    # The codes view is created in DuckDB (the file runs whole), not read.
+    # The codes and contraindications views are created in DuckDB (the file
+    # runs whole), not read.
     return [dict(zip(names, split_csv(line))) for line in lines[1:]], elapsed, None
 
 
@@ -477,8 +523,20 @@ def dose_columns(outputs):
     return doses
 
 
-def expected(line, outputs, doses):
-    """The view's columns as carepath's batch line gives them."""
+def contraindication_columns(outputs):
+    """(decision, rule, drug) -> the view's contraindications column."""
+    cols = {}
+    for col, desc in outputs.items():
+        m = re.match(r"^contraindications of (\w+) by (\w+)\.(\w+) ", desc)
+        if m:
+            cols[(m.group(2), m.group(3), m.group(1))] = col
+    return cols
+
+
+def expected(line, outputs, doses, contra=None):
+    """The view's columns as carepath's batch line gives them; a
+    contraindications column ("K:true,K:unknown", K the table's position,
+    contra: (drug, when) -> K) is NULL unless its give is offered."""
     exp = {"in_population": line["inPopulation"]}
     for dname, d in line["decisions"].items():
         exp[dname] = set(d["fired"])
@@ -488,6 +546,9 @@ def expected(line, outputs, doses):
                 exp[col] = a["amount"]
             for col in doses.get((dname, a["rule"], a["name"], "high"), []):
                 exp[col] = a.get("amountHigh")
+            col = (contra or {}).get("columns", {}).get((dname, a["rule"], a["name"]))
+            if col:
+                exp[col] = ",".join(f"{contra['positions'][(a['name'], w)]}:{t}" for w, t in contraindications_of(a))
         for oname, o in d.get("outputs", {}).items():
             exp[f"{dname}__{oname}"] = o["value"]
     return exp
@@ -508,6 +569,9 @@ def compare(row, exp, outputs):
         elif desc.startswith("hit-policy violation"):
             if as_bool(got) != bool(exp.get(col)):
                 problems.append(f"{col}: sql {got!r}, carepath {exp.get(col)}")
+        elif desc.startswith("contraindications of"):
+            if got != exp.get(col):
+                problems.append(f"{col}: sql {got!r}, carepath {exp.get(col)!r}")
         elif desc.startswith("amount of"):
             e = exp.get(col)
             if as_fraction(got) != (None if e is None else Fraction(e)):
@@ -538,6 +602,8 @@ def main():
     ap.add_argument("--work", required=True)
     ap.add_argument("--corrupt", default="")
     ap.add_argument("--show", type=int, default=5)
+    ap.add_argument("--spread", action="store_true",
+                    help="patients spread over the protocol's outcomes (spread_patients), not uniform")
     o = ap.parse_args()
     os.makedirs(o.work, exist_ok=True)
     table = os.path.join(o.work, "table.json")
@@ -545,7 +611,8 @@ def main():
     dialect = {"sqlite": "sqlite", "postgres": "postgres", "duckdb": "standard"}[o.engine]
     sql = compile_export("sql-compare", o.carepath, o.protocol, ["sql", "--dialect", dialect], view, table, o.corrupt)
     inputs, outputs = parse_header(sql)
-    pats = patients(inputs, o.n, o.seed)
+    pats = (spread_patients(inputs, o.n, o.seed, o.carepath, table, o.work, "sql-compare") if o.spread
+            else patients(inputs, o.n, o.seed))
     jsonl = os.path.join(o.work, "patients.jsonl")
     with open(jsonl, "w") as f:
         for p in pats:
@@ -559,24 +626,33 @@ def main():
         if "error" in line:
             fail(f"carepath refused generated patient {k + 1}: {line['error']}: {carepath_patient(inputs, pats[k])}")
     if o.engine == "duckdb":
-        rows, sql_time, codes = duckdb_rows(inputs, pats, sql, o.work, o.interop)
+        rows, sql_time, views = duckdb_rows(inputs, pats, sql, o.work, o.interop)
     else:
-        rows, sql_time, codes = (sqlite_rows if o.engine == "sqlite" else postgres_rows)(inputs, pats, sql, o.work)
+        rows, sql_time, views = (sqlite_rows if o.engine == "sqlite" else postgres_rows)(inputs, pats, sql, o.work)
     if len(rows) != o.n:
         fail(f"the view gave {len(rows)} rows for {o.n} patients")
     mismatches, ndoses, doses = [], 0, dose_columns(outputs)
+    contras = table_contraindications(table)
+    contra = {"columns": contraindication_columns(outputs),
+              "positions": {(drug, when): k + 1 for k, (drug, when, _, _) in enumerate(contras)}}
+    nheld = 0
     if o.engine != "duckdb":
-        problems = check_codes(protocol_codes(o.carepath, o.protocol), codes)
+        problems = check_codes(protocol_codes(o.carepath, o.protocol), views.get("codes"))
         if problems:
             mismatches.append((0, ["codes view: " + p for p in problems]))
+        problems = check_contraindications(contras, views.get("contraindications"))
+        if problems:
+            mismatches.append((0, ["contraindications view: " + p for p in problems]))
     for k, (row, line) in enumerate(zip(rows, lines)):
-        exp = expected(line, outputs, doses)
+        exp = expected(line, outputs, doses, contra)
         ndoses += sum(1 for c, d in outputs.items() if d.startswith("amount of") and row[c] is not None)
+        nheld += sum(len(contraindications_of(a)) for d in line["decisions"].values() for a in d["actions"])
         problems = compare(row, exp, outputs)
         if problems:
             mismatches.append((k, problems))
     print(f"sql-compare: {o.engine}, {os.path.basename(o.protocol)}: {o.n} patients (seed {o.seed}), "
-          f"{len(outputs)} columns, {ndoses} doses compared; {len(mismatches)} mismatches")
+          f"{len(outputs)} columns, {ndoses} doses and {nheld} contraindications that hold or may hold compared; "
+          f"{len(mismatches)} mismatches")
     print(f"sql-compare: throughput {o.engine} view {o.n / max(sql_time, 1e-9):,.0f} patients/s (query), "
           f"carepath eval {o.n / max(cp_time, 1e-9):,.0f} patients/s (process)")
     return verdict("sql-compare", mismatches, o.n, o.show, o.corrupt, inputs, pats)

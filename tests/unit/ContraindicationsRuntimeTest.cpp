@@ -15,6 +15,7 @@
 #include "backends/JsonTable.h"
 #include "CompactVersion.h"
 #include "carepath/Table.h"
+#include "carepath/carepath.h"
 
 using namespace carepath;
 
@@ -111,6 +112,82 @@ TEST(Contraindications, CompactKeepsThemAndRefusesVersion4) {
   EXPECT_EQ(r.contraindicated[0].truth, Truth::True);
   // A file of the previous version (no contraindications) is refused with its version named.
   expectOlderCompactRefused(bytes, 4);
+}
+
+// The C API's accessors (docs/runtime.md, "C API"): the table's
+// contraindications, and per fired give those that hold or may hold, as
+// Result::contraindicated lists them. Two contraindications on one drug
+// (one reading an optional input), a give withheld by `unless`, a drug
+// without any.
+TEST(Contraindications, CApi) {
+  std::string text = compile("tests/backends/Inputs/dmn-contraindications.care");
+  ASSERT_FALSE(text.empty());
+  carepath_table *t = nullptr;
+  ASSERT_EQ(carepath_table_open_string(text.data(), text.size(), 0, &t, nullptr), CAREPATH_OK);
+  ASSERT_EQ(carepath_table_contraindication_count(t), 2u);
+  EXPECT_STREQ(carepath_table_contraindication_drug(t, 0), "calm");
+  EXPECT_STREQ(carepath_table_contraindication_condition(t, 0), "renal");
+  EXPECT_STREQ(carepath_table_contraindication_note(t, 0), "renal failure");
+  EXPECT_STREQ(carepath_table_contraindication_condition(t, 1), "liver == failed or age < 2 years");
+  EXPECT_STREQ(carepath_table_contraindication_note(t, 1), "liver failure; infants");
+  ASSERT_EQ(carepath_table_contraindication_citation_count(t, 1), 1u);
+  EXPECT_STREQ(carepath_table_contraindication_citation(t, 1, 0), "S");
+  EXPECT_EQ(carepath_table_contraindication_citation(t, 1, 1), nullptr);
+  EXPECT_EQ(carepath_table_contraindication_drug(t, 2), nullptr);
+  EXPECT_EQ(carepath_table_contraindication_citation_count(t, 2), 0u);
+  EXPECT_EQ(carepath_table_contraindication_count(nullptr), 0u);
+
+  carepath_result *r = carepath_result_new();
+  // A 1-year-old, renal function unknown: `unless renal` withholds the
+  // guarded give; the other holds one (age) and may hold the other.
+  ASSERT_EQ(carepath_table_evaluate_into(t, R"({"age": "1 year", "weight": "20 kg", "liver": "normal", "seizing": true})",
+                                         0, r, nullptr),
+            CAREPATH_OK);
+  ASSERT_EQ(carepath_result_action_count(r), 1u);
+  ASSERT_EQ(carepath_result_action_contraindication_count(r, 0), 2u);
+  carepath_truth truth = CAREPATH_TRUTH_FALSE;
+  EXPECT_EQ(carepath_result_action_contraindication(r, 0, 0, &truth), 0u);
+  EXPECT_EQ(truth, CAREPATH_TRUTH_UNKNOWN);
+  EXPECT_EQ(carepath_result_action_contraindication(r, 0, 1, &truth), 1u);
+  EXPECT_EQ(truth, CAREPATH_TRUTH_TRUE);
+  EXPECT_EQ(carepath_result_action_contraindication(r, 0, 1, nullptr), 1u);
+  EXPECT_EQ(carepath_result_action_contraindication(r, 0, 2, &truth), static_cast<size_t>(-1));
+  EXPECT_EQ(carepath_result_action_contraindication_count(r, 1), 0u);  // out of range
+  // Both gives offered, neither contraindicated; each action's list is its own.
+  ASSERT_EQ(carepath_table_evaluate_into(
+                t, R"({"age": "5 years", "weight": "20 kg", "renal": false, "liver": "normal", "seizing": true})", 0, r,
+                nullptr),
+            CAREPATH_OK);
+  ASSERT_EQ(carepath_result_action_count(r), 2u);
+  EXPECT_EQ(carepath_result_action_contraindication_count(r, 0), 0u);
+  EXPECT_EQ(carepath_result_action_contraindication_count(r, 1), 0u);
+  // Both offered, the second's drug contraindicated by the liver only: the
+  // hits of action 1 are told from action 0's.
+  ASSERT_EQ(carepath_table_evaluate_into(
+                t, R"({"age": "5 years", "weight": "20 kg", "renal": false, "liver": "failed", "seizing": true})", 0,
+                r, nullptr),
+            CAREPATH_OK);
+  ASSERT_EQ(carepath_result_action_count(r), 2u);
+  for (size_t a = 0; a < 2; ++a) {
+    ASSERT_EQ(carepath_result_action_contraindication_count(r, a), 1u) << a;
+    EXPECT_EQ(carepath_result_action_contraindication(r, a, 0, &truth), 1u);
+    EXPECT_EQ(truth, CAREPATH_TRUTH_TRUE);
+  }
+  // A drug without contraindications.
+  ASSERT_EQ(carepath_table_evaluate_into(t, R"({"age": "5 years", "weight": "20 kg", "liver": "failed", "seizing": false})",
+                                         0, r, nullptr),
+            CAREPATH_OK);
+  ASSERT_EQ(carepath_result_action_count(r), 1u);
+  EXPECT_EQ(carepath_result_action_contraindication_count(r, 0), 0u);
+  // A failed evaluation empties the result.
+  carepath_error *e = nullptr;
+  EXPECT_NE(carepath_table_evaluate_into(t, R"({"age": "1 year"})", 0, r, &e), CAREPATH_OK);
+  carepath_error_free(e);
+  EXPECT_EQ(carepath_result_action_contraindication_count(r, 0), 0u);
+  EXPECT_EQ(carepath_result_action_contraindication(r, 0, 0, &truth), static_cast<size_t>(-1));
+  EXPECT_EQ(carepath_result_action_contraindication_count(nullptr, 0), 0u);
+  carepath_result_free(r);
+  carepath_table_free(t);
 }
 
 }  // namespace

@@ -92,6 +92,22 @@ test("introspection and evaluation: population assumptions", () => {
   assert.deepEqual(t.evaluate({ ...base, age: "6 months", weight: "7 kg" }).assumptionsViolated, []);
 });
 
+test("introspection and evaluation: contraindications", () => {
+  // The table's (docs/tables.md, "Contraindications") and, per offered
+  // give, those that hold or may hold, through the C API.
+  const t = table("errors", { allowUnverified: true });
+  assert.deepEqual(t.contraindications.map((c) => ({ ...c, citations: [...c.citations] })),
+    [{ drug: "contra_drug", when: "renal_failure", note: "illustrative: renal failure", citations: ["S1"] }]);
+  assert.deepEqual(table("policies").contraindications, []);
+  const base = { weight: "20 kg", route: "contra" };
+  const of = (p) => t.evaluate(p).actions[0].contraindications.map((c) => ({ ...c, citations: [...c.citations] }));
+  assert.deepEqual(of({ ...base, renal_failure: true }),
+    [{ when: "renal_failure", note: "illustrative: renal failure", citations: ["S1"], truth: "true" }]);
+  assert.deepEqual(of(base).map((c) => c.truth), ["unknown"]);
+  assert.deepEqual(of({ ...base, renal_failure: false }), []);
+  assert.deepEqual(of({ weight: "20 kg", route: "ranged", renal_failure: true }), []);
+});
+
 test("introspection and evaluation: terminology codes", () => {
   const t = table("dosing");
   const weight = { target: "input", name: "weight", system: "http://loinc.org", code: "29463-7", display: "Body weight", unspecified: null };

@@ -3,7 +3,7 @@
 // `@ts-expect-error` line must be an error, so the types are not `any`.
 import {
   CarepathError, InvalidPatientError, load, Rational, runtimeVersion,
-  Table, type Action, type Code, type Input, type Result,
+  Table, type Action, type Code, type DrugContraindication, type Input, type Result,
 } from "carepath";
 
 declare const tableText: string;
@@ -43,6 +43,11 @@ for (const a of result.actions) {
 const loinc: Code[] = table.codings("input", "weight");
 const routeCodes: Code[] = table.actionCodes(0, 0, 0);
 console.log(loinc, routeCodes, table.codes.length);
+const contra: readonly DrugContraindication[] = table.contraindications;
+for (const c of result.actions[0].contraindications) {
+  const truth: "true" | "unknown" = c.truth;
+  console.log(contra.length, c.when, truth);
+}
 // @ts-expect-error: a target is one of five words
 table.codings("unit", "kg");
 const fired: string[] = result.fired;

@@ -25,7 +25,7 @@ from fractions import Fraction
 from typing import Any, Dict, List, Optional, Tuple, Union
 
 __all__ = [
-    "load", "loads", "Table", "TrustStore", "Input", "Rule", "DecisionTable", "Action", "Contraindication", "Plan", "Code", "CourseState", "Output", "Result",
+    "load", "loads", "Table", "TrustStore", "Input", "Rule", "DecisionTable", "Action", "Contraindication", "DrugContraindication", "Plan", "Code", "CourseState", "Output", "Result",
     "ErrorDetail", "CarepathError", "InvalidArgumentError", "TableIOError", "MalformedTableError",
     "UnsupportedTableError", "TamperedTableError", "UnverifiedTableError", "UnsignedTableError",
     "UntrustedSignatureError", "BadSignatureError", "InvalidKeyError", "MalformedPatientError",
@@ -141,6 +141,15 @@ _assumption_name = _fn("carepath_table_assumption_name", _s, _p, _z)
 _assumption_condition = _fn("carepath_table_assumption_condition", _s, _p, _z)
 _result_violated_count = _fn("carepath_result_violated_assumption_count", _z, _p)
 _result_violated = _fn("carepath_result_violated_assumption", _z, _p, _z)
+_contra_count = _fn("carepath_table_contraindication_count", _z, _p)
+_contra_drug = _fn("carepath_table_contraindication_drug", _s, _p, _z)
+_contra_condition = _fn("carepath_table_contraindication_condition", _s, _p, _z)
+_contra_note = _fn("carepath_table_contraindication_note", _s, _p, _z)
+_contra_citation_count = _fn("carepath_table_contraindication_citation_count", _z, _p, _z)
+_contra_citation = _fn("carepath_table_contraindication_citation", _s, _p, _z, _z)
+_result_contra_count = _fn("carepath_result_action_contraindication_count", _z, _p, _z)
+_result_contra = _fn("carepath_result_action_contraindication", _z, _p, _z, _z, ctypes.POINTER(ctypes.c_int))
+_TRUTH_TRUE = 1  # carepath_truth: CAREPATH_TRUTH_TRUE
 _code_count = _fn("carepath_table_code_count", _z, _p)
 _code_target = _fn("carepath_table_code_target", _s, _p, _z)
 _code_name = _fn("carepath_table_code_name", _s, _p, _z)
@@ -365,6 +374,16 @@ class Contraindication:
 
 
 @dataclass(frozen=True)
+class DrugContraindication:
+    """A drug's `contraindicated when C "note" [cites]`, as the table holds
+    it (Table.contraindications; docs/tables.md, "Contraindications")."""
+    drug: str
+    when: str
+    note: str
+    citations: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Action:
     """A fired action of the treatment plan. `source` is where it is written
     ("table.rule", "pathway.tier"); for a give with an amount, `amount` is
@@ -504,6 +523,12 @@ class Table:
                  _str(_code_unspecified(h, i)) if _code_unspecified(h, i) is not None else None)
             for i in range(_code_count(h)))
 
+        # The drugs' contraindications, in the table's order.
+        self.contraindications: Tuple[DrugContraindication, ...] = tuple(
+            DrugContraindication(_str(_contra_drug(h, i)), _str(_contra_condition(h, i)), _str(_contra_note(h, i)),
+                                 tuple(_str(_contra_citation(h, i, k)) for k in range(_contra_citation_count(h, i))))
+            for i in range(_contra_count(h)))
+
     def codings(self, target: str, name: str) -> Tuple[Code, ...]:
         """The codes (not the unspecified ones) of one input, member
         ("input.member"), drug, route or action."""
@@ -592,6 +617,16 @@ class Table:
                          tuple(names[j] for j in range(total) if fired[k * total + j]))
                 for k in range(n)]
 
+    def _contraindications(self, r, i: int) -> Tuple[Contraindication, ...]:
+        """Fired action i's drug's contraindications that hold or may hold,
+        from the C API, with the table's words for each."""
+        out = []
+        for k in range(_result_contra_count(r, i)):
+            truth = ctypes.c_int(0)
+            c = self.contraindications[_result_contra(r, i, k, ctypes.byref(truth))]
+            out.append(Contraindication(c.when, c.note, c.citations, "true" if truth.value == _TRUTH_TRUE else "unknown"))
+        return tuple(out)
+
     def _read(self, r) -> Result:
         doc = json.loads(_str(_result_json(r)))
         described = doc.get("actions", [])
@@ -614,8 +649,7 @@ class Table:
                 citations=tuple(d.get("citations", [])), choice=d.get("choice"), option=d.get("option"),
                 route=d.get("route", ""), plan=Plan._from(d["plan"]) if d.get("plan") else None,
                 codes=self.action_codes(t.value, rule.value, a.value) if self.codes else (),
-                contraindications=tuple(Contraindication(c["when"], c["note"], tuple(c["citations"]), c["truth"])
-                                        for c in d.get("contraindications", []))))
+                contraindications=self._contraindications(r, i)))
         outputs = {}
         for o in doc.get("outputs", []):
             key = f"{o['table']}.{o['output']}"

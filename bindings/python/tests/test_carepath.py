@@ -180,6 +180,21 @@ class Assumptions(unittest.TestCase):
         self.assertEqual(t.evaluate({**base, "age": "6 months", "weight": "40 kg"}).assumptions_violated, ["infant_weight"])
         self.assertEqual(t.evaluate({**base, "age": "6 months", "weight": "7 kg"}).assumptions_violated, [])
 
+    def test_contraindications(self):
+        # The table's (docs/tables.md, "Contraindications") and, per offered
+        # give, those that hold or may hold, through the C API.
+        t = table("errors", allow_unverified=True)
+        self.assertEqual(t.contraindications, (carepath.DrugContraindication(
+            "contra_drug", "renal_failure", "illustrative: renal failure", ("S1",)),))
+        self.assertEqual(table("policies").contraindications, ())
+        base = {"weight": "20 kg", "route": "contra"}
+        holds = carepath.Contraindication("renal_failure", "illustrative: renal failure", ("S1",), "true")
+        self.assertEqual(t.evaluate({**base, "renal_failure": True}).actions[0].contraindications, (holds,))
+        self.assertEqual([c.truth for c in t.evaluate(base).actions[0].contraindications], ["unknown"])
+        self.assertEqual(t.evaluate({**base, "renal_failure": False}).actions[0].contraindications, ())
+        # Another drug: none.
+        self.assertEqual(t.evaluate({"weight": "20 kg", "route": "ranged", "renal_failure": True}).actions[0].contraindications, ())
+
     def test_route(self):
         r = table("dosing").evaluate(TODDLER)
         routes = {a.name: a.route for a in r.actions if a.kind == "give"}

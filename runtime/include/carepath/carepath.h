@@ -219,6 +219,21 @@ CAREPATH_API size_t carepath_table_assumption_count(const carepath_table *table)
 CAREPATH_API const char *carepath_table_assumption_name(const carepath_table *table, size_t i);
 CAREPATH_API const char *carepath_table_assumption_condition(const carepath_table *table, size_t i);
 
+/* Drug contraindications (`contraindicated when C "note" [cites]`,
+ * docs/tables.md "Contraindications"), of the drugs the protocol gives, in
+ * the table's order: contraindication `i` (below
+ * carepath_table_contraindication_count) belongs to a drug (its name), has
+ * its condition as written, a note ("" when none) and citations (the
+ * sources' names). Strings live as long as the table; NULL, or 0 for a
+ * count, when `i` or `k` is out of range. For a fired give, which of them
+ * hold: carepath_result_action_contraindication. */
+CAREPATH_API size_t carepath_table_contraindication_count(const carepath_table *table);
+CAREPATH_API const char *carepath_table_contraindication_drug(const carepath_table *table, size_t i);
+CAREPATH_API const char *carepath_table_contraindication_condition(const carepath_table *table, size_t i);
+CAREPATH_API const char *carepath_table_contraindication_note(const carepath_table *table, size_t i);
+CAREPATH_API size_t carepath_table_contraindication_citation_count(const carepath_table *table, size_t i);
+CAREPATH_API const char *carepath_table_contraindication_citation(const carepath_table *table, size_t i, size_t k);
+
 /* Terminology codes (`code KIND NAME = SYSTEM "CODE"`, docs/tables.md
  * "Codes"): code `i` (below carepath_table_code_count) names what it codes,
  * its target "input", "member", "drug", "route" or "action" and its name
@@ -312,6 +327,26 @@ CAREPATH_API carepath_status carepath_result_exit(const carepath_result *result,
  * carepath_table_assumption_*; (size_t)-1 when out of range. */
 CAREPATH_API size_t carepath_result_violated_assumption_count(const carepath_result *result);
 CAREPATH_API size_t carepath_result_violated_assumption(const carepath_result *result, size_t i);
+
+/* A condition's value for the patient: true, false, or unknown (it needs a
+ * missing value). Values are stable. */
+typedef enum carepath_truth {
+  CAREPATH_TRUTH_FALSE = 0,
+  CAREPATH_TRUTH_TRUE = 1,
+  CAREPATH_TRUTH_UNKNOWN = 2
+} carepath_truth;
+/* The contraindications of fired give `i`'s drug that hold for the patient
+ * (CAREPATH_TRUTH_TRUE) or may hold (CAREPATH_TRUTH_UNKNOWN: the condition
+ * needs a missing value, so it is not ruled out), in the drug's order
+ * (docs/runtime.md, "Contraindications"): the count (0 for another action,
+ * a drug without any, or `i` out of range), then the k-th as an index for
+ * carepath_table_contraindication_*, with its truth in *truth (may be
+ * NULL); (size_t)-1 when out of range. A verified table offers no such give
+ * to a patient within its inputs' ranges (the verifier's `contraindication`
+ * property): for another, a host must show it before the drug is given. */
+CAREPATH_API size_t carepath_result_action_contraindication_count(const carepath_result *result, size_t i);
+CAREPATH_API size_t carepath_result_action_contraindication(const carepath_result *result, size_t i, size_t k,
+                                                            carepath_truth *truth);
 
 /* ------------------------------------------------------------ batch evaluation
  * Many patients in one call, given as columns of values (no JSON to build
