@@ -111,6 +111,7 @@ struct Z3Backend::Impl {
   std::vector<z3::expr> constants;   // the Z3 constant of each input (an Int under `to_real` for integers)
   std::vector<z3::expr> domain;      // ranges and the population
   size_t rangeCount = 0;             // domain[0, rangeCount) are the ranges
+  std::vector<std::optional<z3::expr>> inputRange;  // per input: its ranges' conjunction (groundTrue)
   std::vector<ExprRef> restrictions;  // restrict(): the population assumptions, for closureOptimum
   std::vector<z3::expr> invariants;   // assume() but not restrict(): the partial operations are safe
   /// An encoded expression: its value, meaningful when `known` holds
@@ -164,6 +165,7 @@ struct Z3Backend::Impl {
         constants.push_back(v);
         int n = static_cast<int>(p.enums[in.type.enumType].members.size());
         domain.push_back(v >= 0 && v < n);
+        inputRange.emplace_back(domain.back());
         vars.push_back(v);
         break;
       }
@@ -177,13 +179,16 @@ struct Z3Backend::Impl {
         z3::expr c = in.type.integer ? ctx.int_const(name.c_str()) : ctx.real_const(name.c_str());
         constants.push_back(c);
         z3::expr v = in.type.integer ? z3::to_real(c) : c;
-        if (in.lo) domain.push_back(v >= real(*in.lo));
-        if (in.hi) domain.push_back(v <= real(*in.hi));
+        z3::expr_vector range(ctx);
+        if (in.lo) domain.push_back(v >= real(*in.lo)), range.push_back(domain.back());
+        if (in.hi) domain.push_back(v <= real(*in.hi)), range.push_back(domain.back());
+        if (!range.empty()) inputRange.emplace_back(z3::mk_and(range));
         vars.push_back(v);
         break;
       }
       }
       knowns.push_back(in.optional ? ctx.bool_const(("known!" + in.name).c_str()) : ctx.bool_val(true));
+      if (inputRange.size() == i) inputRange.emplace_back();  // no range
     }
     rangeCount = domain.size();
     if (p.population) domain.push_back(encode(*p.population));
@@ -548,10 +553,25 @@ struct Z3Backend::Impl {
   /// verdict for this one patient; false or a term left unfolded says
   /// nothing here (the caller asks the solver).
   bool groundTrue(const z3::expr &f, const std::vector<z3::expr> &values) {
+    // Each input's range mentions that input alone: folded once per value
+    // (witnesses repeat values), the rest of the domain with the formula.
+    for (size_t i = 0; i < values.size(); ++i) {
+      if (!inputRange[i]) continue;
+      auto key = std::make_pair(i, values[i].id());
+      auto it = rangeFolded.find(key);
+      if (it == rangeFolded.end()) {
+        z3::expr_vector from(ctx), to(ctx);
+        from.push_back(constants[i]);
+        to.push_back(values[i]);
+        foldedValues.push_back(values[i]);  // alive, so its id names it
+        it = rangeFolded.emplace(key, inputRange[i]->substitute(from, to).simplify().is_true()).first;
+      }
+      if (!it->second) return false;
+    }
     if (!groundDomain || groundDomainSize != domain.size()) {
-      z3::expr_vector all(ctx);
-      for (const z3::expr &d : domain) all.push_back(d);
-      groundDomain = z3::mk_and(all);
+      z3::expr_vector rest(ctx);
+      for (size_t k = rangeCount; k < domain.size(); ++k) rest.push_back(domain[k]);
+      groundDomain = z3::mk_and(rest);
       groundDomainSize = domain.size();
     }
     z3::expr_vector from(ctx), to(ctx);
@@ -565,7 +585,9 @@ struct Z3Backend::Impl {
     z3::expr ground = (*groundDomain && f).substitute(from, to);
     return ground.simplify().is_true();
   }
-  std::optional<z3::expr> groundDomain;  // mk_and(domain), rebuilt when it grows
+  std::optional<z3::expr> groundDomain;  // mk_and of the domain after the ranges, rebuilt when it grows
+  std::map<std::pair<size_t, unsigned>, bool> rangeFolded;  // (input, value's id): its range folds to true
+  std::vector<z3::expr> foldedValues;
   size_t groundDomainSize = 0;
   size_t groundConfirmed = 0;  // holdsForSomeAt answers groundTrue decided
 
