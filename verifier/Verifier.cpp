@@ -303,6 +303,7 @@ public:
     doses();
     unspecified();
     report_.stats.z3Checks = z3_.checks();
+    report_.stats.witnessesFolded = z3_.groundConfirmations();
   }
 
 private:
@@ -800,14 +801,14 @@ private:
     if (o.goal == Obligation::Goal::Satisfiable && o.witness && confirmed(o.formula, *o.witness)) {
       // "Proved" is Z3's word: it is asked about this one patient, every
       // input fixed, which it answers at once (the search was the cost).
-      ExprRef atWitness = ir::build::nary(Op::And, {o.formula, pinned(*o.witness)});
-      Answer a = z3_.holdsForSomeAt(atWitness, *o.witness);
+      Answer a = z3_.holdsForSomeAt(o.formula, *o.witness);
       if (a.kind == Answer::Kind::Yes) {
         ++report_.stats.witnessesBuilt;
         r.status = Status::Proved;
         r.message = o.proved;
         if (cross_) {
           std::string why;
+          ExprRef atWitness = ir::build::nary(Op::And, {o.formula, pinned(*o.witness)});
           cross_->check(r, z3_.benchmark(atWitness, false, why), why, true, "the witness query");
         }
         report_.properties.push_back(std::move(r));

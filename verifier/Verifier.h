@@ -155,6 +155,7 @@ struct Statistics {
   size_t solverChecks = 0;        // satisfiability checks sent to Z3
   size_t witnessesReused = 0;     // reachability shown by an earlier Z3 model
   size_t witnessesBuilt = 0;      // reachability shown by a patient built from rule boxes
+  size_t witnessesFolded = 0;     // of which Z3's rewriter confirmed on the ground term (no check)
   size_t overlapPairs = 0;        // rule pairs of unique tables
   size_t overlapSwept = 0;        // of which excluded by the interval sweep
   size_t optimisations = 0;       // z3::optimize calls (dose envelopes)

@@ -111,6 +111,7 @@ struct Z3Backend::Impl {
   std::vector<z3::expr> constants;   // the Z3 constant of each input (an Int under `to_real` for integers)
   std::vector<z3::expr> domain;      // ranges and the population
   size_t rangeCount = 0;             // domain[0, rangeCount) are the ranges
+  std::vector<std::optional<z3::expr>> inputRange;  // per input: its ranges' conjunction (groundTrue)
   std::vector<ExprRef> restrictions;  // restrict(): the population assumptions, for closureOptimum
   std::vector<z3::expr> invariants;   // assume() but not restrict(): the partial operations are safe
   /// An encoded expression: its value, meaningful when `known` holds
@@ -139,6 +140,7 @@ struct Z3Backend::Impl {
   std::vector<ExprRef> kept;  // keep(): alive as long as the backend, so `lasting`
   size_t z3Checks = 0;      // every check Z3 ran, on every solver and optimiser
   std::deque<z3::model> recent;      // models of earlier answers: cheap witnesses
+  std::deque<std::vector<Value>> recentPatients;  // the patient of each
   std::optional<z3::optimize> optimizer;  // created on first use; push/pop per question
   /// Strings (docs/verifier.md, "Strings"): each string literal of the
   /// protocol is a distinct integer, and a string input an unconstrained
@@ -169,6 +171,7 @@ struct Z3Backend::Impl {
         constants.push_back(v);
         int n = static_cast<int>(p.enums[in.type.enumType].members.size());
         domain.push_back(v >= 0 && v < n);
+        inputRange.emplace_back(domain.back());
         vars.push_back(v);
         break;
       }
@@ -182,13 +185,16 @@ struct Z3Backend::Impl {
         z3::expr c = in.type.integer ? ctx.int_const(name.c_str()) : ctx.real_const(name.c_str());
         constants.push_back(c);
         z3::expr v = in.type.integer ? z3::to_real(c) : c;
-        if (in.lo) domain.push_back(v >= real(*in.lo));
-        if (in.hi) domain.push_back(v <= real(*in.hi));
+        z3::expr_vector range(ctx);
+        if (in.lo) domain.push_back(v >= real(*in.lo)), range.push_back(domain.back());
+        if (in.hi) domain.push_back(v <= real(*in.hi)), range.push_back(domain.back());
+        if (!range.empty()) inputRange.emplace_back(z3::mk_and(range));
         vars.push_back(v);
         break;
       }
       }
       knowns.push_back(in.optional ? ctx.bool_const(("known!" + in.name).c_str()) : ctx.bool_val(true));
+      if (inputRange.size() == i) inputRange.emplace_back();  // no range
     }
     rangeCount = domain.size();
     if (p.population) domain.push_back(encode(*p.population));
@@ -547,9 +553,54 @@ struct Z3Backend::Impl {
     return current;
   }
 
-  void remember(const z3::model &m) {
+  /// Does Z3's rewriter fold `f` and the domain, with each input's
+  /// constant replaced by `values[i]` (and each optional input given), to
+  /// true? Every constant of the ground term is a value, so true is Z3's
+  /// verdict for this one patient; false or a term left unfolded says
+  /// nothing here (the caller asks the solver).
+  bool groundTrue(const z3::expr &f, const std::vector<z3::expr> &values) {
+    // Each input's range mentions that input alone: folded once per value
+    // (witnesses repeat values), the rest of the domain with the formula.
+    for (size_t i = 0; i < values.size(); ++i) {
+      if (!inputRange[i]) continue;
+      auto key = std::make_pair(i, values[i].id());
+      auto it = rangeFolded.find(key);
+      if (it == rangeFolded.end()) {
+        z3::expr_vector from(ctx), to(ctx);
+        from.push_back(constants[i]);
+        to.push_back(values[i]);
+        foldedValues.push_back(values[i]);  // alive, so its id names it
+        it = rangeFolded.emplace(key, inputRange[i]->substitute(from, to).simplify().is_true()).first;
+      }
+      if (!it->second) return false;
+    }
+    if (!groundDomain || groundDomainSize != domain.size()) {
+      z3::expr_vector rest(ctx);
+      for (size_t k = rangeCount; k < domain.size(); ++k) rest.push_back(domain[k]);
+      groundDomain = z3::mk_and(rest);
+      groundDomainSize = domain.size();
+    }
+    z3::expr_vector from(ctx), to(ctx);
+    for (size_t i = 0; i < values.size(); ++i) {
+      from.push_back(constants[i]);
+      to.push_back(values[i]);
+      if (!p.inputs[i].optional) continue;
+      from.push_back(knowns[i]);
+      to.push_back(ctx.bool_val(true));
+    }
+    z3::expr ground = (*groundDomain && f).substitute(from, to);
+    return ground.simplify().is_true();
+  }
+  std::optional<z3::expr> groundDomain;  // mk_and of the domain after the ranges, rebuilt when it grows
+  std::map<std::pair<size_t, unsigned>, bool> rangeFolded;  // (input, value's id): its range folds to true
+  std::vector<z3::expr> foldedValues;
+  size_t groundDomainSize = 0;
+  size_t groundConfirmed = 0;  // holdsForSomeAt answers groundTrue decided
+
+  void remember(const z3::model &m, const std::vector<Value> &patient) {
     recent.push_front(m);
-    if (recent.size() > 32) recent.pop_back();
+    recentPatients.push_front(patient);
+    if (recent.size() > 32) recent.pop_back(), recentPatients.pop_back();
   }
 
   /// Checks `goal` on top of the domain: Yes with a readable patient if sat.
@@ -580,7 +631,7 @@ struct Z3Backend::Impl {
         a.reason = "the solver's patient has irrational values (nonlinear arithmetic)";
       } else {
         a.kind = Answer::Kind::Yes;
-        remember(*m);
+        remember(*m, *a.patient);
         if (observed) a.observed = exactRational(m->eval(encode(*observed), true));
       }
     }
@@ -859,6 +910,7 @@ Z3Backend::Z3Backend(const Protocol &protocol, const Options &options)
 Z3Backend::~Z3Backend() = default;
 
 size_t Z3Backend::checks() const { return impl_->z3Checks; }
+size_t Z3Backend::groundConfirmations() const { return impl_->groundConfirmed; }
 
 Answer Z3Backend::holdsForAll(const ExprRef &formula, const ExprRef &observed) {
   try {
@@ -893,55 +945,87 @@ Answer Z3Backend::holdsForSome(const ExprRef &formula) {
   }
 }
 
-Answer Z3Backend::holdsForSomeAt(const ExprRef &atPatient, const std::vector<Value> &patient) {
+Answer Z3Backend::holdsForSomeAt(const ExprRef &formula, const std::vector<Value> &patient) {
   try {
     Impl &m = *impl_;
-    z3::expr f = m.encode(*atPatient);  // first, as holdsForSome does (it numbers the strings)
-    // The value of each input's constant (and `known`) that the pinned
-    // part demands; a model with another value makes `f` false.
-    std::vector<std::optional<z3::expr>> values(patient.size());
-    if (patient.size() == m.p.inputs.size())
-      for (size_t i = 0; i < patient.size(); ++i) {
-        const Input &in = m.p.inputs[i];
-        const Value &v = patient[i];
-        if (v.missing || v.kind != in.type.kind) continue;
-        switch (in.type.kind) {
-        case Type::Kind::Bool: values[i] = m.ctx.bool_val(v.boolean); break;
-        case Type::Kind::Enum: values[i] = m.ctx.int_val(v.member); break;
-        case Type::Kind::String: {
-          auto it = m.stringIndex.find(v.text);
-          if (it != m.stringIndex.end()) values[i] = m.ctx.int_val(it->second);
-          break;
-        }
-        case Type::Kind::Number:
-          if (!in.type.integer) values[i] = m.real(v.number);
-          else if (v.number.isInteger()) values[i] = m.ctx.int_val(v.number.str().c_str());
-          break;
-        }
+    z3::expr f = m.encode(*formula);  // first, as holdsForSome does (it numbers the strings)
+    // Each input's constant (and `known`) at the patient's value, as the
+    // model reads it: an integer input's Int constant, a string's number.
+    Answer a;
+    bool complete = patient.size() == m.p.inputs.size();
+    std::vector<z3::expr> values;
+    for (size_t i = 0; complete && i < patient.size(); ++i) {
+      const Input &in = m.p.inputs[i];
+      const Value &v = patient[i];
+      complete = !v.missing && v.kind == in.type.kind && !(in.type.integer && !v.number.isInteger());
+      if (!complete) break;
+      switch (in.type.kind) {
+      case Type::Kind::Bool: values.push_back(m.ctx.bool_val(v.boolean)); break;
+      case Type::Kind::Enum: values.push_back(m.ctx.int_val(v.member)); break;
+      case Type::Kind::String: values.push_back(m.stringVal(v.text)); break;
+      case Type::Kind::Number:
+        values.push_back(in.type.integer ? m.ctx.int_val(v.number.str().c_str()) : m.real(v.number));
+        break;
       }
-    auto otherPatient = [&](const z3::model &model) {
+    }
+    if (!complete) {
+      a.reason = "the patient does not give every input a value of its type";
+      return a;
+    }
+    // An earlier model of this very patient that satisfies the formula.
+    auto samePatient = [&](size_t k) {
+      const std::vector<Value> &q = m.recentPatients[k];
       for (size_t i = 0; i < values.size(); ++i) {
-        if (!values[i]) continue;  // not compared: the formula decides
-        if (!z3::eq(model.eval(m.constants[i], true), *values[i])) return true;
-        if (m.p.inputs[i].optional && !model.eval(m.knowns[i], true).is_true()) return true;
+        const Value &v = patient[i], &w = q[i];
+        if (w.missing) return false;
+        switch (m.p.inputs[i].type.kind) {
+        case Type::Kind::Bool: if (w.boolean != v.boolean) return false; break;
+        case Type::Kind::Enum: if (w.member != v.member) return false; break;
+        case Type::Kind::Number: if (w.number != v.number) return false; break;
+        case Type::Kind::String:  // by number: a string no literal is reads as "other" in either
+          if (!z3::eq(m.recent[k].eval(m.constants[i], true), values[i])) return false;
+          break;
+        }
       }
-      return false;
+      return true;
     };
-    for (const z3::model &model : m.recent)
-      if (!otherPatient(model) && model.eval(f, true).is_true()) {
-        Answer a;
+    for (size_t k = 0; k < m.recent.size(); ++k)
+      if (samePatient(k) && m.recent[k].eval(f, true).is_true()) {
         a.kind = Answer::Kind::Yes;
-        a.patient = m.patientOf(model);
+        a.patient = m.recentPatients[k];
         a.reused = true;
-        if (a.patient) return a;
+        return a;
       }
-    bool allPinned = patient.size() == m.p.inputs.size();
-    for (const auto &v : values) allPinned = allPinned && v.has_value();
-    if (!allPinned) return m.find(f, nullptr);
-    // Every input pinned: asked on the witness solver, with the pins
-    // asserted once more as Z3 reads the model (each input's constant, each
-    // optional input given), so its model can only be the patient itself:
-    // taken as that, without reading Z3's model back.
+    // The patient's model: each input's constant its value, each optional
+    // input given. When Z3 says yes, this patient is the answer (the values
+    // read back from it are the patient's own).
+    z3::model model(m.ctx);
+    for (size_t i = 0; i < values.size(); ++i) {
+      z3::func_decl d = m.constants[i].decl();
+      model.add_const_interp(d, values[i]);
+      if (!m.p.inputs[i].optional) continue;
+      z3::func_decl k = m.knowns[i].decl();
+      z3::expr yes = m.ctx.bool_val(true);
+      model.add_const_interp(k, yes);
+    }
+    auto yes = [&] {
+      a.kind = Answer::Kind::Yes;
+      a.patient = patient;
+      m.remember(model, patient);
+      return a;
+    };
+    // First Z3's rewriter on the ground term (the domain and the formula,
+    // each input replaced by its value), which folds it to true without a
+    // solver check. Only `true` is taken; any other result (false, or a
+    // term it cannot fold, such as a division by zero) is asked on the
+    // solver below.
+    if (m.groundTrue(f, values)) {
+      ++m.groundConfirmed;
+      return yes();
+    }
+    // Asked on the witness solver, every input pinned (each input's
+    // constant, each optional input given), so its model can only be the
+    // patient itself: taken as that, without reading Z3's model back.
     if (!m.pinnedSolver) {
       m.pinnedSolver.emplace(m.ctx, z3::solver::simple());
       // The resource limit only: a question with every input fixed needs
@@ -952,44 +1036,22 @@ Answer Z3Backend::holdsForSomeAt(const ExprRef &atPatient, const std::vector<Val
       m.pinnedSolver->set(params);
     }
     for (; m.pinnedDomain < m.domain.size(); ++m.pinnedDomain) m.pinnedSolver->add(m.domain[m.pinnedDomain]);
-    Answer a;
     Pushed<z3::solver> scope(*m.pinnedSolver);
     z3::expr_vector goal(m.ctx);
     for (size_t i = 0; i < values.size(); ++i) {
-      // The terms the encoding of `input == value` makes (a number's value
-      // as a real numeral), which Z3 shares with those in `f`.
-      const Value &v = patient[i];
+      // A number as the encoding of `input == value` has it (a real
+      // numeral), terms Z3 shares with those in `f`.
       bool number = m.p.inputs[i].type.kind == Type::Kind::Number;
-      goal.push_back(number ? m.vars[i] == m.real(v.number) : m.vars[i] == *values[i]);
+      goal.push_back(number ? m.vars[i] == m.real(patient[i].number) : m.constants[i] == values[i]);
       if (m.p.inputs[i].optional) goal.push_back(m.knowns[i]);
     }
     goal.push_back(f);
     m.pinnedSolver->add(z3::mk_and(goal));
     ++m.z3Checks;
     z3::check_result r = m.pinnedSolver->check();
-    if (r == z3::unsat) {
-      a.kind = Answer::Kind::No;
-    } else if (r == z3::unknown) {
-      a.reason = m.pinnedSolver->reason_unknown();
-    } else {
-      z3::model model(m.ctx);
-      for (size_t i = 0; i < values.size(); ++i) {
-        z3::func_decl d = m.constants[i].decl();
-        z3::expr v = *values[i];
-        model.add_const_interp(d, v);
-        if (!m.p.inputs[i].optional) continue;
-        z3::func_decl k = m.knowns[i].decl();
-        z3::expr yes = m.ctx.bool_val(true);
-        model.add_const_interp(k, yes);
-      }
-      a.patient = m.patientOf(model);
-      if (!a.patient) {
-        a.reason = "the solver's patient has irrational values (nonlinear arithmetic)";
-      } else {
-        a.kind = Answer::Kind::Yes;
-        m.remember(model);
-      }
-    }
+    if (r == z3::sat) return yes();
+    if (r == z3::unsat) a.kind = Answer::Kind::No;
+    else a.reason = m.pinnedSolver->reason_unknown();
     return a;
   } catch (const z3::exception &e) {
     Answer a;
@@ -1121,6 +1183,7 @@ void Z3Backend::assume(const ExprRef &condition) {
     impl_->invariants.push_back(c);
     if (impl_->optimizer) impl_->optimizer->add(c);
     impl_->recent.clear();  // earlier models need not satisfy it
+    impl_->recentPatients.clear();
   } catch (const z3::exception &) {
     // Not assumed: later answers may then include such patients, which
     // --check-models reports; never a crash.

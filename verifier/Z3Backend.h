@@ -43,12 +43,13 @@ public:
   Answer holdsForAll(const ir::ExprRef &formula, const ir::ExprRef &observed = nullptr);
   /// Is `formula` true for some patient in the population? Yes: with one.
   Answer holdsForSome(const ir::ExprRef &formula);
-  /// holdsForSome(atPatient), where `atPatient` is a formula and every
-  /// input pinned to its value in `patient` (no value missing). The same
-  /// answer; an earlier model with other values is passed over without
-  /// evaluating the formula on it, and a new model is not re-asked for
-  /// readable values (every value is pinned: it could only be the same).
-  Answer holdsForSomeAt(const ir::ExprRef &atPatient, const std::vector<ir::Value> &patient);
+  /// Is `formula` true for this one patient of the population (every
+  /// input given a value of its type; otherwise Unknown)? Yes: with that
+  /// patient. An earlier model of the same patient is reused; else Z3's
+  /// rewriter folds the formula and the domain, each input replaced by its
+  /// value, and only when it does not fold them to true is the solver
+  /// asked (every input pinned; no readable re-ask: nothing is free).
+  Answer holdsForSomeAt(const ir::ExprRef &formula, const std::vector<ir::Value> &patient);
   /// From now on, only patients for whom `condition` holds are asked about
   /// (the divisions every later question relies on: docs/verifier.md,
   /// "Division").
@@ -114,6 +115,9 @@ public:
   /// backend: the questions, their readable re-asks, witness
   /// confirmations, explanations and the optimiser's rounds (`--stats`).
   size_t checks() const;
+  /// Of the holdsForSomeAt answers, how many Z3's rewriter decided by
+  /// folding the ground term to true, without a check (`--stats`).
+  size_t groundConfirmations() const;
 
   // The questions above as SMT-LIB 2 benchmarks for a second solver
   // (`--cross-check`, verifier/CrossCheck.h): Z3's own declarations, ranges,

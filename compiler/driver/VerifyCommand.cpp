@@ -105,6 +105,7 @@ Command verifyCommand() {
       std::cerr << "stats: solver checks " << s.solverChecks << ", witnesses reused " << s.witnessesReused
                 << ", overlap pairs " << s.overlapPairs << " (" << s.overlapSwept << " excluded by interval sweep)"
                 << ", optimisations " << s.optimisations << ", witnesses from rule boxes " << s.witnessesBuilt
+                << " (" << s.witnessesFolded << " folded by Z3's rewriter)"
                 << ", explanation checks " << s.explanationChecks << ", course states " << s.courseStates << " ("
                 << s.courseChecks << " checks), Z3 checks in all " << s.z3Checks << "\n";
     }

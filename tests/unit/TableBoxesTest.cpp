@@ -307,3 +307,42 @@ TEST(TableBoxes, MinimalCoreIsPlainDeletionWhateverTheCore) {
   ASSERT_TRUE(core);
   EXPECT_TRUE(core->empty());
 }
+
+TEST(TableBoxes, PinnedWitnessFoldedByZ3OrAskedOnTheSolver) {
+  // holdsForSomeAt, one patient: Z3's rewriter folds the ground term to
+  // true (no solver check), and anything it does not fold to true is asked
+  // on the solver, whose answer stands.
+  Protocol p = base();
+  auto at = [](int nv, int xv) {
+    return std::vector<Value>{Value::ofNumber(Rational(nv)), Value::ofNumber(Rational(xv)), Value::ofEnum(1)};
+  };
+  verifier::Z3Backend z3(p, {});
+  // n > 10 holds at n = 50: folded, no check.
+  verifier::Answer yes = z3.holdsForSomeAt(cmp(Op::Gt, n(), Rational(10)), at(50, 0));
+  EXPECT_EQ(yes.kind, verifier::Answer::Kind::Yes);
+  ASSERT_TRUE(yes.patient);
+  EXPECT_EQ((*yes.patient)[0].number, Rational(50));
+  EXPECT_EQ(z3.groundConfirmations(), 1u);
+  EXPECT_EQ(z3.checks(), 0u);
+  // n > 60 is false at n = 51: folded to false, which is not taken; the
+  // solver says no.
+  EXPECT_EQ(z3.holdsForSomeAt(cmp(Op::Gt, n(), Rational(60)), at(51, 0)).kind, verifier::Answer::Kind::No);
+  EXPECT_EQ(z3.groundConfirmations(), 1u);
+  EXPECT_EQ(z3.checks(), 1u);
+  // Outside the range of n (0 .. 300): the formula alone holds, the domain
+  // does not; Z3 says no.
+  EXPECT_EQ(z3.holdsForSomeAt(cmp(Op::Gt, n(), Rational(10)), at(301, 0)).kind, verifier::Answer::Kind::No);
+  EXPECT_EQ(z3.checks(), 2u);
+  // 1 / x > 2 at x = 0: the rewriter leaves the division by zero unfolded;
+  // Z3's solver decides (it may interpret 1 / 0 as it likes: yes).
+  ExprRef inverse = b::binary(Op::Div, num(Rational(1)), x());
+  EXPECT_EQ(z3.holdsForSomeAt(cmp(Op::Gt, inverse, Rational(2)), at(52, 0)).kind, verifier::Answer::Kind::Yes);
+  EXPECT_EQ(z3.groundConfirmations(), 1u);
+  EXPECT_EQ(z3.checks(), 3u);
+  // The first patient again: its model is reused, neither folded nor checked.
+  verifier::Answer again = z3.holdsForSomeAt(cmp(Op::Lt, n(), Rational(100)), at(50, 0));
+  EXPECT_EQ(again.kind, verifier::Answer::Kind::Yes);
+  EXPECT_TRUE(again.reused);
+  EXPECT_EQ(z3.groundConfirmations(), 1u);
+  EXPECT_EQ(z3.checks(), 3u);
+}
