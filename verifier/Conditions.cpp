@@ -499,9 +499,10 @@ std::optional<LimitCheck> limitCheck(const Protocol &p, const Action &a, const L
   // A taper: the amount is known only between two bounds (ir::basisFactorLow).
   std::optional<Rational> low = basisFactorLow(a, l);
   if (low && *low == *factor) return c;
-  c.boundsWhy = "the taper's shape, which the protocol does not state, decides it: the " + l.basis.str() +
-                " amount is counted from " + (low ? "the full amount for the longest 'for' span alone" : "nothing known") +
-                " up to the full amount to the taper's end";
+  std::string what = l.basis.kind == Basis::Kind::PerCourse ? "per course" : l.basis.str();
+  c.boundsWhy = "the taper's shape, which the protocol does not state, decides it: the amount " + what + " lies between " +
+                (low ? "the full amount for the longest 'for' span alone" : "none") +
+                " and the full amount to the taper's longest end";
   if (low) std::tie(c.observedLow, c.withinLow) = withinLimit(p, l, amount, *low, factorDim);
   return c;
 }

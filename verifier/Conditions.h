@@ -23,6 +23,9 @@ struct ActionSite {
   ir::ExprRef condition;  // without the population
   ir::ExprRef observed;   // dose properties: the amount on the bound's basis; else null
   SourceRange range;      // the action
+  /// A tapered give (LimitCheck::observedLow): the amount at the lower
+  /// bound; `observed` is then the upper one. Null otherwise.
+  ir::ExprRef observedLow = nullptr;
 };
 
 struct Obligation {

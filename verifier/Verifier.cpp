@@ -931,8 +931,10 @@ private:
       std::string note = o.siteNote;
       try {
         if (!evaluateBool(p_, *s.condition, patient)) continue;
+        // A taper's amount is a range: its shape decides where in it.
+        auto shown = [&](const ExprRef &e) { return formatAmount(evaluate(p_, *e, patient).number, o.observedUnit); };
         if (s.observed)
-          note += ": " + formatAmount(evaluate(p_, *s.observed, patient).number, o.observedUnit) +
+          note += ": " + (s.observedLow ? shown(s.observedLow) + " .. " : std::string()) + shown(s.observed) +
                   (o.observedLabel.empty() ? "" : " " + o.observedLabel);
       } catch (const EvalError &) {
         continue;  // --check-models reports a patient the evaluator cannot run

@@ -825,8 +825,8 @@ public:
       if (thi) {
         a.extra += std::string(a.extra.empty() ? "" : ", ") + (dlo || dhi ? "then " : "") + "taper over " +
                    formatDurations(*tlo, *thi);
-        if (dlo && dhi)
-          a.extra += " (course ends " + formatDurations(*dlo + *tlo, *dhi + *thi) + " after the first dose)";
+        a.extra += dlo && dhi ? " (course ends " + formatDurations(*dlo + *tlo, *dhi + *thi) + " after the first dose)"
+                              : std::string(" (the whole course, from the first dose)");
       }
       // An infusion time under an hour reads in minutes ("over 20 minutes").
       if (over) a.extra += std::string(a.extra.empty() ? "" : ", ") + "over " + formatDurations(*over, std::nullopt, false);
