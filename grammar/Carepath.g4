@@ -203,9 +203,13 @@ alternative
 
 // ---------------------------------------------------------------- actions
 
+// `for 5 days then taper over 2 weeks .. 3 weeks`: the full amount for the
+// `for` span, then a fall to none over the taper's (docs/language.md,
+// "Tapers"); `taper over A .. B` alone: the whole course tapers.
 action
     : GIVE drug=ident DOSE doseValue basis? (MAX cap=expr capBasis=basis?)? (ROUTE route=ident)? regimen*
-          (FOR duration=range)? (OVER over=expr)? STRING? citations?      # giveAction
+          (FOR duration=range (THEN TAPER OVER taper=range)? | TAPER OVER taper=range)?
+          (OVER over=expr)? STRING? citations?                            # giveAction
     | kind=(DO | ORDER | CONSIDER | MONITOR) ident STRING? timing? citations?  # plainAction
     | unspecifiedMark citations?                                          # unspecifiedAction
     ;
@@ -424,7 +428,7 @@ ident
     | EVENT | EXIT | RESPONDED | COMPLETED
     | EXACTLY | KNOWN | LEAST | MISSING | MOST | OF | OPTIONAL | COUNT | OUTPUT | OUTPUTS | SUM | NUMBER | STRING_TYPE
     | ONE | UNLESS | CONTRAINDICATED | CODE | MEMBER | ACTION
-    | DIVIDED | DOSES | INTO | ONCE | REPEAT | TIMES | TO | UP | RATE
+    | DIVIDED | DOSES | INTO | ONCE | REPEAT | TIMES | TO | UP | RATE | TAPER
     ;
 
 citations
@@ -519,6 +523,7 @@ STRING_TYPE: 'string';
 SUBSTANCE: 'substance';
 SUM: 'sum';
 TABLE: 'table';
+TAPER: 'taper';
 THEN: 'then';
 TIER: 'tier';
 TIMES: 'times';

@@ -122,8 +122,9 @@ Obligation actionPropertyObligation(const Protocol &p, const Property &prop,
   case Property::Kind::DoseAtMost: {
     o.kind = PropertyKind::DoseCeiling;
     const Limit &bound = *prop.bound;
-    std::vector<ExprRef> within;
+    std::vector<ExprRef> within, withinLow;
     std::vector<std::string> unchecked;
+    bool lowKnown = true;
     for (const Doer &d : ds) {
       std::string why;
       std::optional<LimitCheck> c = limitCheck(p, *d.action, bound, why);
@@ -133,9 +134,14 @@ Obligation actionPropertyObligation(const Protocol &p, const Property &prop,
       }
       ExprRef applies = prop.expr ? conj({prop.expr, d.done}) : d.done;
       within.push_back(disj({neg(applies), c->within}));
-      o.sites.push_back({d.where, conj({applies, neg(c->within)}), c->observed, d.action->range});
+      // A taper's amount is known between bounds (LimitCheck::boundsWhy).
+      if (!c->boundsWhy.empty() && o.boundsWhy.empty()) o.boundsWhy = "at " + d.where + ", " + c->boundsWhy;
+      if (!c->boundsWhy.empty() && !c->withinLow) lowKnown = false;
+      withinLow.push_back(disj({neg(applies), c->boundsWhy.empty() ? c->within : c->withinLow ? c->withinLow : c->within}));
+      o.sites.push_back({d.where, conj({applies, neg(c->within)}), c->observed, d.action->range, c->observedLow});
     }
     o.formula = conj(std::move(within));
+    if (!o.boundsWhy.empty() && lowKnown) o.lowFormula = conj(std::move(withinLow));
     std::string more = " more than " + bound.display + (when.empty() ? "" : " to a patient with " + when);
     o.proved = prop.actionName + " is never given" + more + checked(ds.size()) + msg;
     o.refuted = prop.actionName + " is given" + more;

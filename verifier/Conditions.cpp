@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <set>
+#include <tuple>
 #include <variant>
 
 #include "ir/Columns.h"
@@ -486,6 +487,33 @@ void buildConditions(const Protocol &p, const ObligationSink &emit, const std::v
 
 // ------------------------------------------------------------------ doses
 
+namespace {
+/// `amount` times `factor` on the limit's basis, and that it is within it.
+std::pair<ExprRef, ExprRef> withinLimit(const Protocol &p, const Limit &l, const ExprRef &amount, const Rational &factor,
+                                        const Dimension &factorDim) {
+  ExprRef converted = factor == Rational(1) && factorDim.dimensionless()
+                          ? amount
+                          : b::binary(Op::Mul, amount, b::number(factor, factorDim));
+  ExprRef limit = b::number(l.amount, l.dim);
+  ExprRef observed, within;
+  if (l.perWeight) {
+    const Input &wi = p.inputs[p.dosingWeight];
+    ExprRef weight = b::input(p.dosingWeight, wi.type, {}, wi.optional);
+    observed = b::binary(Op::Div, converted, weight);
+    // amount <= limit * weight is linear; equal to amount / weight <= limit for positive weights.
+    within = (wi.lo && *wi.lo > Rational(0)) ? b::binary(Op::Le, converted, b::binary(Op::Mul, limit, weight))
+                                             : b::binary(Op::Le, observed, limit);
+  } else {
+    observed = converted;
+    within = b::binary(Op::Le, converted, limit);
+  }
+  // A dose that cannot be computed (a missing value) exceeds no limit: that
+  // patient is dose-known's counterexample, not the formulary's.
+  if (observed->mayBeMissing) within = b::nary(Op::Or, {b::unary(Op::Not, b::known(observed)), within});
+  return {observed, within};
+}
+}  // namespace
+
 std::optional<LimitCheck> limitCheck(const Protocol &p, const Action &a, const Limit &l, std::string &whyNot) {
   // A dose range is within a limit when its high end is: the prescriber may
   // give any amount of the range.
@@ -511,25 +539,16 @@ std::optional<LimitCheck> limitCheck(const Protocol &p, const Action &a, const L
     whyNot = "the dose is a " + doseDim.str() + " and the limit a " + l.dim.str();
     return std::nullopt;
   }
-  ExprRef converted = *factor == Rational(1) && factorDim.dimensionless()
-                          ? amount
-                          : b::binary(Op::Mul, amount, b::number(*factor, factorDim));
-  ExprRef limit = b::number(l.amount, l.dim);
   LimitCheck c;
-  if (l.perWeight) {
-    const Input &wi = p.inputs[w];
-    ExprRef weight = b::input(w, wi.type, {}, wi.optional);
-    c.observed = b::binary(Op::Div, converted, weight);
-    // amount <= limit * weight is linear; equal to amount / weight <= limit for positive weights.
-    c.within = (wi.lo && *wi.lo > Rational(0)) ? b::binary(Op::Le, converted, b::binary(Op::Mul, limit, weight))
-                                               : b::binary(Op::Le, c.observed, limit);
-  } else {
-    c.observed = converted;
-    c.within = b::binary(Op::Le, converted, limit);
-  }
-  // A dose that cannot be computed (a missing value) exceeds no limit: that
-  // patient is dose-known's counterexample, not the formulary's.
-  if (c.observed->mayBeMissing) c.within = b::nary(Op::Or, {b::unary(Op::Not, b::known(c.observed)), c.within});
+  std::tie(c.observed, c.within) = withinLimit(p, l, amount, *factor, factorDim);
+  // A taper: the amount is known only between two bounds (ir::basisFactorLow).
+  std::optional<Rational> low = basisFactorLow(a, l);
+  if (low && *low == *factor) return c;
+  std::string what = l.basis.kind == Basis::Kind::PerCourse ? "per course" : l.basis.str();
+  c.boundsWhy = "the taper's shape, which the protocol does not state, decides it: the amount " + what + " lies between " +
+                (low ? "the full amount for the longest 'for' span alone" : "none") +
+                " and the full amount to the taper's longest end";
+  if (low) std::tie(c.observedLow, c.withinLow) = withinLimit(p, l, amount, *low, factorDim);
   return c;
 }
 
@@ -568,6 +587,11 @@ std::vector<DoseSite> buildDoseSites(const Protocol &p) {
         o.kind = PropertyKind::DoseFormulary;
         o.observed = check->observed;
         o.formula = implies(condition, check->within);
+        if (!check->boundsWhy.empty()) {
+          o.boundsWhy = check->boundsWhy;
+          if (check->withinLow) o.lowFormula = implies(condition, check->withinLow);
+          o.lowObserved = check->observedLow;
+        }
         o.observedUnit = displayUnitOf(p, l);
         o.observedLabel = l.basis.str();
         o.proved = drug.name + " at " + where + " stays within the formulary limit " + l.display;

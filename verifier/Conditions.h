@@ -23,6 +23,9 @@ struct ActionSite {
   ir::ExprRef condition;  // without the population
   ir::ExprRef observed;   // dose properties: the amount on the bound's basis; else null
   SourceRange range;      // the action
+  /// A tapered give (LimitCheck::observedLow): the amount at the lower
+  /// bound; `observed` is then the upper one. Null otherwise.
+  ir::ExprRef observedLow = nullptr;
 };
 
 struct Obligation {
@@ -63,6 +66,13 @@ struct Obligation {
   /// whose basis cannot be converted): then it is never reported proved,
   /// only refuted or unknown with this reason.
   std::string incomplete;
+  /// Tapered gives (LimitCheck::boundsWhy): `formula` checks the amounts'
+  /// upper bounds; when a patient fails it, `lowFormula` (their lower
+  /// bounds within the limit; null: none known) decides: a patient failing
+  /// it refutes, else the result is `unknown` with `boundsWhy`. Empty when
+  /// every amount is exact.
+  ir::ExprRef lowFormula, lowObserved;
+  std::string boundsWhy;
   /// Explanations (docs/verifier.md, "Explanations"). A Satisfiable goal
   /// of the form `coverBase and not E1 and ... not En` (a rule against the
   /// earlier rules that can take its patients, a stage against the earlier
@@ -113,6 +123,14 @@ struct CourseRestriction {
 struct LimitCheck {
   ir::ExprRef observed;
   ir::ExprRef within;
+  /// A tapered give (ir::basisFactorLow): `observed` is an upper bound and
+  /// these the amount at the lower bound and that it stays within the
+  /// limit; `within` failing while `withinLow` holds is the taper's shape
+  /// deciding, which the protocol does not state (`boundsWhy`). Null, and
+  /// `boundsWhy` empty, when the amount is exact; `withinLow` null and
+  /// `boundsWhy` set when no lower bound is known.
+  ir::ExprRef observedLow, withinLow;
+  std::string boundsWhy;
 };
 std::optional<LimitCheck> limitCheck(const ir::Protocol &p, const ir::Action &a, const ir::Limit &l, std::string &whyNot);
 

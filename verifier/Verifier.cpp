@@ -832,6 +832,26 @@ private:
       }
     } else {
       Answer a = z3_.holdsForAll(o.formula, o.observed);
+      // A taper's upper bound exceeded: its lower bound decides a refutation
+      // (that patient exceeds whatever the taper's shape); else unknown.
+      ExprRef decided = o.formula;
+      bool atLowerBound = false;
+      if (a.kind == Answer::Kind::No && !o.boundsWhy.empty()) {
+        std::optional<Answer> low;
+        if (o.lowFormula) {
+          ++report_.stats.solverChecks;
+          low = z3_.holdsForAll(o.lowFormula, o.lowObserved);
+        }
+        if (low && low->kind == Answer::Kind::No) {
+          a = std::move(*low);
+          decided = o.lowFormula;
+          atLowerBound = true;
+        } else {
+          a.kind = Answer::Kind::Unknown;
+          a.reason = o.boundsWhy;
+          a.patient.reset();
+        }
+      }
       fill(r, a, o, Answer::Kind::No);
       if (a.kind == Answer::Kind::No && !o.unreachableWhy.empty()) {
         // A record that may be one no course produces refutes nothing.
@@ -840,8 +860,11 @@ private:
         r.message = "could not decide: " + o.proved;
       } else if (a.kind == Answer::Kind::No && a.patient) {
         if (o.observed && a.observed)
-          r.message += ": this patient gets " + formatAmount(*a.observed, o.observedUnit) +
-                       (o.observedLabel.empty() ? "" : " " + o.observedLabel);
+          r.message += ": this patient gets " + std::string(atLowerBound ? "at least " : "") +
+                       formatAmount(*a.observed, o.observedUnit) + (o.observedLabel.empty() ? "" : " " + o.observedLabel) +
+                       (atLowerBound ? " at the full amount before the taper" : "");
+        else if (atLowerBound)
+          r.message += " even at the full amount before the taper";
         std::vector<std::string> expectations = o.expectations;
         attribute(o, *a.patient, r, expectations);
         explainCounterexample(o, *a.patient, r);
@@ -871,7 +894,7 @@ private:
       }
       if (cross_ && r.status != Status::Unknown) {
         std::string why;
-        cross_->check(r, z3_.benchmark(o.formula, true, why), why, a.kind == Answer::Kind::No,
+        cross_->check(r, z3_.benchmark(decided, true, why), why, a.kind == Answer::Kind::No,
                       "the counterexample query");
       }
     }
@@ -917,8 +940,10 @@ private:
       std::string note = o.siteNote;
       try {
         if (!evaluateBool(p_, *s.condition, patient)) continue;
+        // A taper's amount is a range: its shape decides where in it.
+        auto shown = [&](const ExprRef &e) { return formatAmount(evaluate(p_, *e, patient).number, o.observedUnit); };
         if (s.observed)
-          note += ": " + formatAmount(evaluate(p_, *s.observed, patient).number, o.observedUnit) +
+          note += ": " + (s.observedLow ? shown(s.observedLow) + " .. " : std::string()) + shown(s.observed) +
                   (o.observedLabel.empty() ? "" : " " + o.observedLabel);
       } catch (const EvalError &) {
         continue;  // --check-models reports a patient the evaluator cannot run

@@ -236,6 +236,8 @@ struct Action {
   ExprPtr cap;                          // `max EXPR`
   Basis capBasis;
   std::optional<RangeExpr> duration;    // `for LO .. HI`
+  std::optional<RangeExpr> taper;       // `then taper over LO .. HI` / `taper over LO .. HI`
+  SourceRange taperRange;               // the whole taper clause, for diagnostics
   ExprPtr over;                         // `over EXPR`
   std::optional<Ident> route;           // `route buccal`: one of the drug's routes
   std::vector<RegimenClause> regimen;   // `every 6 h`, `divided into 4 doses`, ... as written

@@ -201,6 +201,7 @@ private:
     expr(depth + 1, a.cap.get(), "max");
     basis(depth + 1, a.capBasis, "max ");
     range(depth + 1, a.duration, "for");
+    range(depth + 1, a.taper, "taper over");
     expr(depth + 1, a.over.get(), "over");
     if (a.route) line(depth + 1, "Route " + a.route->name, a.route->range);
     for (const RegimenClause &c : a.regimen) {

@@ -642,6 +642,11 @@ private:
         f.push_back("forLo: " + optionalNumber(a.durationLo));
         f.push_back("forHi: " + optionalNumber(a.durationHi));
         f.push_back("over: " + optionalNumber(a.over));
+        // Only for a tapered give, so every other give exports as before.
+        if (a.taperHi) {
+          f.push_back("taperLo: " + optionalNumber(a.taperLo));
+          f.push_back("taperHi: " + optionalNumber(a.taperHi));
+        }
         // The regimen as the table format writes it; only when there is one,
         // so a give without one exports as before.
         if (!a.route.empty()) f.push_back("route: " + feel::string(a.route));

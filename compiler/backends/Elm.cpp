@@ -518,6 +518,8 @@ private:
           info["amount"] = name + " amount";
           info["unit"] = unitOf(given.low->type.dim);
           info["basis"] = a.basis.str();
+          // The full amount; a taper lowers it after (hours, canonical).
+          if (a.taperHi) info["taper"] = {{"lo", a.taperLo->str()}, {"hi", a.taperHi->str()}};
           amounts.push_back(def(name + " amount", low.e, {{"role", "amount"}, {"action", name}}));
           if (given.isRange()) {
             Num high = num(*given.high);

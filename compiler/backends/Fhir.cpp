@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "backends/Decimals.h"
+#include "carepath/Quantity.h"
 #include "ir/PatientInput.h"
 
 namespace carepath::backends {
@@ -587,6 +588,27 @@ private:
       repeat["count"] = 1;
       if (*a.regimen.maxDoses > 1) repeat["countMax"] = *a.regimen.maxDoses;
     }
+    // A taper (docs/semantics.md, "Tapers"): after the `for` span, a second
+    // Dosage (sequence 2) with its length and the fall in words, no amount
+    // (its shape is not stated). With no `for` the amount given is where a
+    // fall of unstated shape starts: no Dosage says that, unless no amount
+    // is given at all.
+    std::optional<json> taper;
+    if (a.taperHi) {
+      std::string fall = "taper to none over " + formatDurations(*a.taperLo, *a.taperHi) + "; the shape of the fall is not stated";
+      json bounds = *a.taperLo == *a.taperHi
+                        ? json{{"boundsDuration", duration(*a.taperLo, a.range)}}
+                        : json{{"boundsRange", {{"low", duration(*a.taperLo, a.range)}, {"high", duration(*a.taperHi, a.range)}}}};
+      if (a.durationLo || a.durationHi) {
+        dosage["sequence"] = 1;
+        taper = json{{"sequence", 2}, {"text", "then " + fall}, {"timing", {{"repeat", bounds}}}};
+      } else if (given) {
+        throw Refuse{a.range, "the taper of '" + a.name + "' from its first dose (no 'for' before it) has no FHIR R4 Dosage element: its amount is where a fall of unstated shape starts"};
+      } else {
+        dosage["text"] = (dosage.contains("text") ? dosage["text"].get<std::string>() + "; " : std::string()) + fall;
+        for (auto &[k, v] : bounds.items()) repeat[k] = v;
+      }
+    }
     if (a.durationLo || a.durationHi) {
       Rational lo = a.durationLo ? *a.durationLo : *a.durationHi, hi = a.durationHi ? *a.durationHi : lo;
       if (lo == hi) {
@@ -672,6 +694,7 @@ private:
              dosage, dynamic, mr);
     }
     ad["dosage"] = json::array({dosage});
+    if (taper) ad["dosage"].push_back(*taper);
     if (!related.empty()) ad["relatedArtifact"] = related;
     if (!dynamic.empty()) ad["dynamicValue"] = dynamic;
     activities_.push_back(ad);

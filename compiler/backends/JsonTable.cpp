@@ -595,6 +595,8 @@ private:
                               ? json{{"lo", optionalRational(a.durationLo)}, {"hi", optionalRational(a.durationHi)}}
                               : json(nullptr);
           j["over"] = optionalRational(a.over);
+          // Written only for a tapered give, so other tables are unchanged.
+          if (a.taperHi) j["taper"] = {{"lo", optionalRational(a.taperLo)}, {"hi", optionalRational(a.taperHi)}};
           if (!a.regimen.empty())
             j["regimen"] = {{"text", a.regimen.text},
                             {"every", optionalRational(a.regimen.every)},
@@ -637,7 +639,9 @@ private:
       perDay = factor(day);
     }
     ir::Schedule s = ir::schedule(a);
-    json out = {{"perDose", factor(dose)}, {"perDay", perDay}, {"perCourse", factor(course)},
+    // A taper's course amount depends on its shape, which the protocol does
+    // not state: no factor (ir::basisFactor would give an upper bound).
+    json out = {{"perDose", factor(dose)}, {"perDay", perDay}, {"perCourse", a.taperHi ? json(nullptr) : factor(course)},
                 {"doses", optionalRational(s.doses)}, {"interval", optionalRational(s.interval)}};
     // Only for a continuous infusion, so other tables are unchanged.
     if (a.basis.kind == ir::Basis::Kind::Rate) out["unit"] = unit(amountUnit(a));

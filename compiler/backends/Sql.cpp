@@ -234,7 +234,8 @@ public:
             // (tests/sql/sql-compare.py) matches against the fired actions.
             column(name, a.range, "amount of " + a.name + " by " + dc.name + "." + dc.rules[r].name +
                                       (ends.size() > 1 ? (e == amount.low ? " (low end)" : " (high end)") : "") +
-                                      (unit.empty() ? "" : " in " + unit) + (a.basis.str().empty() ? "" : " " + a.basis.str()));
+                                      (unit.empty() ? "" : " in " + unit) + (a.basis.str().empty() ? "" : " " + a.basis.str()) +
+                                      (a.taperHi ? ", the full amount before a taper" : ""));
             Num n = num(*e);
             std::string v = "v" + std::to_string(valIndex++);
             valCols.push_back("CASE WHEN " + offered(d, r, a) + " THEN " + n.sql + " END AS " + v);

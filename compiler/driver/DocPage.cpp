@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "carepath/Quantity.h"
 #include "carepath/Sha256.h"
 #include "carepath/Xml.h"
 #include "ir/Evaluator.h"
@@ -127,19 +128,18 @@ std::string hitWords(const ir::Table &t) {
   return spelling(t.hit);
 }
 
-/// A duration in the largest of weeks, days or hours it is a whole number of.
-std::string durationText(const Rational &hours) {
-  ir::Unit u;
-  u.dim.exponents["duration"] = 1;
-  for (auto [name, factor] : {std::pair<const char *, int>{"weeks", 168}, {"days", 24}, {"h", 1}}) {
-    Rational v = hours / Rational(factor);
-    if (v.isInteger() || factor == 1) {
-      u.name = name;
-      u.factor = Rational(factor);
-      return verifier::formatQuantity(hours, u);
-    }
-  }
-  return hours.str() + " h";
+/// A duration as every tool shows one (carepath::formatDurations).
+std::string durationText(const Rational &hours) { return formatDurations(hours); }
+
+/// "for 3 days to 5 days, then taper over 2 weeks to 3 weeks".
+std::string courseText(const Action &a, const char *sep) {
+  std::string s;
+  if (a.durationLo)
+    s += sep + ("for " + durationText(*a.durationLo)) + (*a.durationLo == *a.durationHi ? "" : " to " + durationText(*a.durationHi));
+  if (a.taperLo)
+    s += sep + std::string(a.durationLo ? "then " : "") + "taper over " + durationText(*a.taperLo) +
+         (*a.taperLo == *a.taperHi ? "" : " to " + durationText(*a.taperHi));
+  return s;
 }
 
 std::string timingText(const Action &a) {
@@ -168,8 +168,7 @@ std::string actionText(const Protocol &p, const Action &a) {
     if (a.cap) s += ", at most " + ir::toString(p, *a.cap) + (a.basis.str().empty() ? "" : " " + a.basis.str());
     if (!a.route.empty()) s += ", " + a.route;
     if (!a.regimen.empty()) s += ", " + a.regimen.text;
-    if (a.durationLo)
-      s += ", for " + durationText(*a.durationLo) + (*a.durationLo == *a.durationHi ? "" : " to " + durationText(*a.durationHi));
+    s += courseText(a, ", ");
     if (a.over) s += ", over " + durationText(*a.over);
   }
   std::string t = timingText(a);
@@ -183,8 +182,7 @@ std::string actionShort(const Action &a) {
   if (a.kind == ir::ActionKind::Unspecified) return "unspecified (a gap in the source)";
   std::string s = std::string(spelling(a.kind)) + " " + a.name;
   if (a.kind == ir::ActionKind::Give && a.doseUnspecified) s += " (dose unspecified)";
-  if (a.durationLo)
-    s += " for " + durationText(*a.durationLo) + (*a.durationLo == *a.durationHi ? "" : " to " + durationText(*a.durationHi));
+  s += courseText(a, " ");
   if (a.over) s += " over " + durationText(*a.over);
   std::string t = timingText(a);
   if (!t.empty()) s += " " + t;

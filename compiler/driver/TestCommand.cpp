@@ -291,9 +291,15 @@ void checkLimits(const ir::Protocol &p, const ir::Example &ex, const ir::Evaluat
       std::string why;
       std::optional<verifier::LimitCheck> check = verifier::limitCheck(p, a, l, why);
       if (!check) continue;
+      // A taper: only its lower bound exceeding is certain; the rest is the
+      // verifier's `unknown` (LimitCheck::boundsWhy).
+      const bool tapered = !check->boundsWhy.empty();
+      if (tapered && !check->withinLow) continue;
+      const ir::ExprRef &within = tapered ? check->withinLow : check->within;
+      const ir::ExprRef &amount = tapered ? check->observedLow : check->observed;
       try {
-        if (ir::evaluateBool(p, *check->within, ex.patient)) continue;
-        Rational observed = ir::evaluate(p, *check->observed, ex.patient).number;
+        if (ir::evaluateBool(p, *within, ex.patient)) continue;
+        Rational observed = ir::evaluate(p, *amount, ex.patient).number;
         Failure f;
         f.id = DiagId::err_example_exceeds_limit;
         // At the line that expects this dose when there is one, else at the example.
@@ -301,9 +307,9 @@ void checkLimits(const ir::Protocol &p, const ir::Example &ex, const ir::Evaluat
         for (const ir::Expectation &x : ex.expectations)
           if (x.kind == ir::Expectation::Kind::Dose && !x.negated && x.name == drug.name) f.range = x.range;
         std::string basis = l.basis.str();
-        f.message = drug.name + " given by " + targetName(p, fa.from) + " is " +
+        f.message = drug.name + " given by " + targetName(p, fa.from) + " is " + (tapered ? "at least " : "") +
                     verifier::formatQuantity(observed, verifier::displayUnitOf(p, l)) + (basis.empty() ? "" : " " + basis) +
-                    ", over the formulary limit " + l.display;
+                    (tapered ? " at the full amount before the taper" : "") + ", over the formulary limit " + l.display;
         f.notes.push_back({a.range, "given here"});
         f.notes.push_back({l.range, "limit declared here"});
         run.failures.push_back(std::move(f));

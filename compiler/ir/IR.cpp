@@ -456,6 +456,16 @@ namespace {
 Rational ceilPositive(const Rational &q) { return Rational((q.num() + q.den() - 1) / q.den()); }
 }  // namespace
 
+std::optional<Rational> courseLengthHi(const Action &a) {
+  if (!a.taperHi) return a.durationHi;
+  return a.durationHi.value_or(Rational(0)) + *a.taperHi;
+}
+
+std::optional<Rational> courseLengthLo(const Action &a) {
+  if (!a.taperLo) return a.durationLo;
+  return a.durationLo.value_or(Rational(0)) + *a.taperLo;
+}
+
 Schedule schedule(const Action &a) {
   using K = Basis::Kind;
   const Regimen &r = a.regimen;
@@ -484,7 +494,8 @@ Schedule schedule(const Action &a) {
   auto fewer = [&](Rational n) { s.doses = s.doses ? std::min(*s.doses, n) : n; };
   if (r.maxDoses) fewer(Rational(*r.maxDoses));
   // Doses every X for at most D: at 0, X, 2X, ... before D.
-  if (s.interval && a.durationHi && !s.interval->isZero()) fewer(ceilPositive(*a.durationHi / *s.interval));
+  std::optional<Rational> length = courseLengthHi(a);
+  if (s.interval && length && !s.interval->isZero()) fewer(ceilPositive(*length / *s.interval));
   return s;
 }
 
@@ -511,7 +522,7 @@ std::optional<Rational> basisFactor(const Action &a, const Limit &l, std::string
     case K::Rate: return Rational(1);
     case K::PerTime: return l.basis.span;
     case K::PerCourse:
-      if (a.durationHi) return *a.durationHi;
+      if (std::optional<Rational> length = courseLengthHi(a)) return *length;
       why = "the dose is a continuous infusion (a rate) with no maximum duration ('for LO .. HI'), so the amount per course is unknown";
       return std::nullopt;
     default:
@@ -552,7 +563,7 @@ std::optional<Rational> basisFactor(const Action &a, const Limit &l, std::string
   if (ak == K::PerCourse) return Rational(1);
   if (s.perDose && s.doses) return *s.perDose * *s.doses;
   if (ak == K::PerTime) {
-    if (a.durationHi) return *a.durationHi / a.basis.span;
+    if (std::optional<Rational> length = courseLengthHi(a)) return *length / a.basis.span;
     why = "the dose is given " + a.basis.str() + regimen + " with no maximum duration ('for LO .. HI'), so the course total is unknown";
     return std::nullopt;
   }
@@ -560,6 +571,16 @@ std::optional<Rational> basisFactor(const Action &a, const Limit &l, std::string
                           : "the dose is given per dose" + regimen +
                                 " with no number of doses ('up to N doses') or maximum duration ('for LO .. HI'), so the amount per course is unknown";
   return std::nullopt;
+}
+
+std::optional<Rational> basisFactorLow(const Action &a, const Limit &l) {
+  if (!a.taperHi) return basisFactor(a, l);
+  // The same derivation over the course at the full amount alone: with no
+  // `for` span, the taper starts at the first dose and none of it is known.
+  Action full = a;
+  full.taperLo = full.taperHi = std::nullopt;
+  if (!full.durationHi) full.durationLo = full.durationHi = Rational(0);
+  return basisFactor(full, l);
 }
 
 Dimension basisFactorDim(const Action &a, const Limit &l) {
@@ -578,6 +599,8 @@ std::string actionIdentity(const Action &a) {
   case ActionKind::Give:
     s += "|" + std::string(a.doseUnspecified ? "dose unspecified" : "dose") + "|" + a.basis.str() + "|" +
          opt(a.durationLo) + "|" + opt(a.durationHi) + "|" + opt(a.over);
+    // Only when written, so the identities of gives without one are unchanged.
+    if (a.taperHi) s += "|taper " + opt(a.taperLo) + "|" + opt(a.taperHi);
     // Only when written, so the identities of gives without one are unchanged.
     if (!a.regimen.empty()) s += "|" + a.regimen.text;
     if (!a.route.empty()) s += "|route " + a.route;

@@ -283,6 +283,10 @@ struct Action {
   ExprRef cap;                                // `max`: the given dose is min(dose, cap)
   Unit doseUnit;                              // display unit for doses (the one written)
   std::optional<Rational> durationLo, durationHi;  // `for LO .. HI`, canonical duration
+  /// `then taper over LO .. HI` (`taper over` alone: no time at the full
+  /// amount before it): after the `for` span the amount falls, never
+  /// rising, to none; the shape is not stated (docs/semantics.md, "Tapers").
+  std::optional<Rational> taperLo, taperHi;
   std::optional<Rational> over;               // `over X`, canonical duration
   Regimen regimen;                            // `every 6 h`, `divided into 4 doses`, ...
   std::string route;                          // `route buccal`; "" when the give names none
@@ -440,9 +444,19 @@ GivenAmount givenAmount(const Action &a);
 /// only when the drug has one route, on purpose: docs/interop.md).
 std::string givenRoute(const Action &a, const std::vector<Drug> &drugs);
 
+/// How long a give's course lasts at most, first dose to last: its `for`
+/// span's high end, plus its taper's (docs/semantics.md, "Tapers"); unset
+/// when the protocol does not say.
+std::optional<Rational> courseLengthHi(const Action &a);
+/// The same at least: the `for` span's low end plus the taper's; unset
+/// when the protocol does not say.
+std::optional<Rational> courseLengthLo(const Action &a);
+
 /// What a give's regimen implies, derived once here from its basis,
-/// regimen and `for` duration (docs/semantics.md, "Regimens"); each field
-/// unset when the protocol does not say it.
+/// regimen and course length (courseLengthHi) (docs/semantics.md,
+/// "Regimens"); each field unset when the protocol does not say it. A
+/// tapered give's doses are counted to the taper's end, each at most the
+/// full dose.
 struct Schedule {
   std::optional<Rational> perDose;   // the fraction of the written amount that is one dose
   std::optional<Rational> interval;  // time between doses, canonical duration
@@ -464,6 +478,15 @@ bool limitApplies(const Action &a, const Limit &l);
 /// (docs/verifier.md, "Dose bases"). The verifier's formulary obligations
 /// and the differential test's judgement of them both use this one rule.
 std::optional<Rational> basisFactor(const Action &a, const Limit &l, std::string *whyNot = nullptr);
+/// For a tapered give (Action::taperHi), basisFactor is an upper bound:
+/// every dose and day of the taper counted at the full amount, which a
+/// taper never exceeds. This is the lower bound over every course the
+/// protocol allows (the longest `for` span at the full amount, the taper's
+/// part counted as none, which its unstated shape can come close to). Equal
+/// to basisFactor for a give without a taper, and for a taper's per-dose,
+/// per-time and rate limits where the full amount alone decides; nullopt
+/// when the protocol does not say (nothing is then known to exceed).
+std::optional<Rational> basisFactorLow(const Action &a, const Limit &l);
 /// The dimension of basisFactor's factor: duration when a continuous
 /// infusion's rate becomes an amount in a window, 1/duration when an amount
 /// becomes a rate (infused over `over X`), dimensionless otherwise.

@@ -339,6 +339,7 @@ struct Builder {
     expr(act.cap.get());
     basis(act.capBasis);
     range(act.duration);
+    range(act.taper);
     expr(act.over.get());
     range(act.timing.at);
     expr(act.timing.value.get());

@@ -409,6 +409,11 @@ private:
       if (g->cap) a.cap = expr(g->cap);
       a.capBasis = basis(g->capBasis);
       if (g->duration) a.duration = rangeExpr(g->duration);
+      if (g->taper) {
+        a.taper = rangeExpr(g->taper);
+        a.taperRange = r_.of(g->THEN() ? g->THEN() : g->TAPER());
+        a.taperRange.end = a.taper->range.end;
+      }
       if (g->over) a.over = expr(g->over);
       for (P::RegimenContext *rc : g->regimen()) a.regimen.push_back(regimen(rc));
       a.note = str(g->STRING());

@@ -487,6 +487,10 @@ struct Lowerer {
         r.durationLo = constant(act.duration->lo.get());
         r.durationHi = constant(act.duration->hi.get());
       }
+      if (act.taper) {
+        r.taperLo = constant(act.taper->lo.get());
+        r.taperHi = constant(act.taper->hi.get());
+      }
       if (act.over) r.over = constant(act.over.get());
       r.regimen = regimen(act.regimen);
       if (act.route) r.route = act.route->name;

@@ -346,10 +346,11 @@ struct Resolver {
       expr(act.dose.get());
       expr(act.doseHigh.get());
       expr(act.cap.get());
-      if (act.duration) {
-        expr(act.duration->lo.get());
-        expr(act.duration->hi.get());
-      }
+      for (const auto *r : {&act.duration, &act.taper})
+        if (*r) {
+          expr((*r)->lo.get());
+          expr((*r)->hi.get());
+        }
       expr(act.over.get());
       for (const ast::RegimenClause &c : act.regimen) expr(c.interval.get());
     }

@@ -1109,6 +1109,7 @@ struct Checker {
         }
       }
       if (act.duration) durationRange(*act.duration, "the 'for' duration");
+      if (act.taper) taper(act, doseBasis);
       if (act.over) duration(act.over.get(), "the 'over' duration");
       if (doseBasis) regimen(act, *doseBasis);
       if (continuous) {
@@ -1150,6 +1151,26 @@ struct Checker {
       }
       break;
     }
+  }
+
+  /// `then taper over A .. B` (docs/language.md, "Tapers"): a span longer
+  /// than zero, on a give whose amount can fall from dose to dose or day to
+  /// day; a total, a single dose and a continuous infusion have none.
+  void taper(const ast::Action &act, const std::optional<ir::Basis> &basis) {
+    const ast::RangeExpr &r = *act.taper;
+    durationRange(r, "the taper's length");
+    std::optional<Constant> lo;
+    if (literalNumber(r.lo.get()) && a.types.count(r.lo.get())) lo = literalConstant(r.lo.get());
+    if (lo && isDuration(lo->dim) && lo->value <= Rational(0))
+      a.diags.report(DiagId::err_taper_length, r.lo->range, showQuantity(lo->value, lo->unit));
+    std::string clause(a.sources.slice(act.taperRange));
+    if (basis && basis->kind == ir::Basis::Kind::Rate)
+      a.diags.report(DiagId::err_taper_basis, act.taperRange, clause, "a continuous infusion ('rate')");
+    else if (basis && basis->kind == ir::Basis::Kind::PerCourse)
+      a.diags.report(DiagId::err_taper_basis, act.taperRange, clause, "a total for the whole course");
+    for (const ast::RegimenClause &c : act.regimen)
+      if (c.kind == ast::RegimenClause::Kind::Once || (c.kind == ast::RegimenClause::Kind::UpTo && c.count == 1))
+        a.diags.report(DiagId::err_taper_basis, act.taperRange, clause, "a single dose ('" + clauseText(c) + "')");
   }
 
   /// A `one of` is a choice: it has at least two alternatives.

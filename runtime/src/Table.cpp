@@ -26,6 +26,7 @@
 #include <sstream>
 #include <utility>
 
+#include "carepath/Quantity.h"
 #include "carepath/Sha256.h"
 #include "carepath/Signing.h"
 #include "carepath/TableFormat.h"
@@ -795,20 +796,19 @@ public:
       const json &basis = r_.member(j, path, "basis");
       if (!basis.is_null()) a.basis = r_.string(basis, path + ".basis", "text");
       const json &dur = r_.member(j, path, "duration");
-      std::optional<Rational> dlo, dhi, over = r_.optRational(j, path, "over");
+      std::optional<Rational> dlo, dhi, over = r_.optRational(j, path, "over"), tlo, thi;
       if (!dur.is_null()) {
         dlo = r_.optRational(dur, path + ".duration", "lo");
         dhi = r_.optRational(dur, path + ".duration", "hi");
       }
-      // Durations are stored in hours; a course of whole days reads as days
-      // ("for 3 days .. 5 days", not "for 72 h .. 120 h").
-      bool wholeDays = true, oneDay = true;
-      for (const auto *v : {&dlo, &dhi, &over})
-        if (*v) {
-          wholeDays = wholeDays && (**v / Rational(24)).isInteger();
-          oneDay = oneDay && **v == Rational(24);
-        }
-      UnitSpec shown = wholeDays ? UnitSpec{oneDay ? "day" : "days", 24, "duration"} : UnitSpec{"h", 1, "duration"};
+      // Present only for a tapered give (docs/tables.md).
+      if (j.contains("taper")) {
+        const json &tp = r_.member(j, path, "taper");
+        tlo = r_.optRational(tp, path + ".taper", "lo");
+        thi = r_.optRational(tp, path + ".taper", "hi");
+        if (!tlo || !thi || *tlo <= Rational(0) || *tlo > *thi)
+          r_.fail(path + ".taper", "a taper needs both ends, longer than zero, low end first");
+      }
       // A give's route ("" when the protocol names none).
       if (j.contains("route")) a.route = r_.string(j, path, "route");
       // Written only for a give with a regimen (docs/tables.md).
@@ -817,11 +817,19 @@ public:
         a.regimen = r_.string(reg, path + ".regimen", "text");
         a.extra = a.regimen;
       }
-      if (dlo || dhi) a.extra += std::string(a.extra.empty() ? "" : ", ") + "for " + rangeText(dlo, dhi, &shown);
+      // Durations are stored in hours and read in whole days where they are
+      // ("for 1 day .. 2 days", not "for 24 h .. 48 h"; carepath::formatDurations).
+      if (dlo && dhi) a.extra += std::string(a.extra.empty() ? "" : ", ") + "for " + formatDurations(*dlo, *dhi, false);
+      // "then taper over 2 weeks .. 3 weeks (course ends 19 days .. 26 days
+      // after the first dose)"; with no `for`, the taper is the course.
+      if (thi) {
+        a.extra += std::string(a.extra.empty() ? "" : ", ") + (dlo || dhi ? "then " : "") + "taper over " +
+                   formatDurations(*tlo, *thi);
+        a.extra += dlo && dhi ? " (course ends " + formatDurations(*dlo + *tlo, *dhi + *thi) + " after the first dose)"
+                              : std::string(" (the whole course, from the first dose)");
+      }
       // An infusion time under an hour reads in minutes ("over 20 minutes").
-      UnitSpec minutes{"minutes", Rational(1, 60), "duration"};
-      if (over) a.extra += std::string(a.extra.empty() ? "" : ", ") + "over " +
-                           formatQuantity(*over, *over < Rational(1) ? &minutes : &shown);
+      if (over) a.extra += std::string(a.extra.empty() ? "" : ", ") + "over " + formatDurations(*over, std::nullopt, false);
       if (j.contains("plan")) {
         const json &pl = r_.member(j, path, "plan");
         std::string pp = path + ".plan";

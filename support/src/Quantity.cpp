@@ -15,4 +15,29 @@ std::string formatQuantity(const Rational &canonical, const Rational &factor, st
   return s;
 }
 
+std::string formatDurations(const Rational &lo, const std::optional<Rational> &hi, bool weeks) {
+  struct Unit {
+    int hours;
+    const char *one, *many;
+  };
+  static const Unit units[] = {{168, "week", "weeks"}, {24, "day", "days"}, {1, "h", "h"}};
+  Rational factor(1);
+  const char *one = "h", *many = "h";
+  bool underHour = lo < Rational(1) && (!hi || *hi < Rational(1));
+  if (underHour) {
+    factor = Rational(1, 60), one = "minute", many = "minutes";
+  } else {
+    for (const Unit &u : units) {
+      if (u.hours == 168 && !weeks) continue;
+      bool fits = (lo / Rational(u.hours)).isInteger() && (!hi || (*hi / Rational(u.hours)).isInteger());
+      if (fits || u.hours == 1) {
+        factor = Rational(u.hours), one = u.one, many = u.many;
+        break;
+      }
+    }
+  }
+  auto show = [&](const Rational &h) { return formatQuantity(h, factor, h == factor ? one : many); };
+  return hi ? show(lo) + " .. " + show(*hi) : show(lo);
+}
+
 }  // namespace carepath

@@ -499,8 +499,17 @@ public:
                    "the verifier decided '" + r.message + "' but the limit's basis is not derivable from the dose's", "");
           continue;
         }
+        // A taper (ir::basisFactorLow): a proof is judged at the upper bound
+        // (no patient over it), a refutation at the lower bound (the
+        // counterexample exceeds whatever the taper's shape).
+        std::optional<Rational> low = ir::basisFactorLow(*action, *limit);
+        if (r.status == verifier::Status::Refuted && !low) {
+          rec_.add("verifier-formulary-taper" + a->second.second,
+                   "the verifier refuted '" + r.message + "' but no lower bound of the tapered amount is known", "");
+          continue;
+        }
         int w = p_.dosingWeight;
-        Rational f = *factor;
+        Rational f = r.status == verifier::Status::Refuted ? *low : *factor;
         c.pred = [action, limit, f, w](const Judged &x) {
           const ir::FiredAction *fa = x.fired(action);
           if (!fa || !fa->amountHigh) return false;

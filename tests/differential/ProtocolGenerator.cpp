@@ -73,7 +73,7 @@ class Generator {
 public:
   Generator(uint64_t seed, const GeneratorOptions &o)
       : rng_(seed), halfOpen_(seed ^ 0x68616c666f70656eull), course_(seed ^ 0x636f757273652121ull),
-        infusion_(seed ^ 0x696e667573696f6eull), o_(o), seed_(seed) {}
+        infusion_(seed ^ 0x696e667573696f6eull), taper_(seed ^ 0x7461706572ull), o_(o), seed_(seed) {}
 
   std::string run() {
     inputs();
@@ -483,9 +483,19 @@ private:
       s += " for " + std::to_string(lo) + " days .. " + std::to_string(lo + rng_.between(0, 4)) + " days";
     }
     if (basis == "total" && rng_.chance(50)) s += " over " + std::to_string(rng_.between(1, 5)) + " days";
+    // A taper, from its own stream after every other draw (so a seed's
+    // protocol without one is the one it was): after the `for` span, or
+    // the whole course; not on a total or a single dose (sema refuses).
+    const bool overWritten = s.find(" over ") != std::string::npos;
+    if (basis != "total" && s.find(" once") == std::string::npos && s.find(" up to 1 doses") == std::string::npos &&
+        taper_.chance(25)) {
+      int64_t lo = taper_.between(1, 14);
+      s += std::string(s.find(" for ") == std::string::npos ? "" : " then") + " taper over " + std::to_string(lo) +
+           " days .. " + std::to_string(lo + taper_.between(0, 7)) + " days";
+    }
     // Infusions draw from their own stream after every other draw, so a
     // seed's protocol without them is the one it was before they existed.
-    bool infusion = s.find(" over ") == std::string::npos && (basis.empty() || basis == "per dose") && infusion_.chance(30);
+    bool infusion = !overWritten && (basis.empty() || basis == "per dose") && infusion_.chance(30);
     if (infusion) s += " over " + std::to_string(pickOf(infusion_, {5, 10, 20, 30, 60})) + " minutes";
     if (rng_.chance(20)) s += " \"a note\"";
     if (infusion_.chance(10)) {
@@ -784,6 +794,7 @@ private:
   // the protocol it was before they existed.
   Rng course_;
   Rng infusion_;  // rate limits, `over` infusion times, continuous infusions
+  Rng taper_;     // tapers
   bool hasEvent_ = false;
   GeneratorOptions o_;
   uint64_t seed_;

@@ -156,7 +156,7 @@ TEST(Parse, ContextualKeywordsAreNames) {
                          "order", "limit",   "priority", "any",    "unique", "collect", "complete",   "title",
                          "version", "source", "fact",    "after",  "failed", "per",     "over",       "at",
                          "within", "outside", "population", "divided", "doses", "into", "once", "repeat", "times",
-                         "to", "up"};
+                         "to", "up", "taper"};
   for (const char *w : words) {
     std::string n = w;
     // Declared as an input, a define, a drug, a pathway and its tier, a

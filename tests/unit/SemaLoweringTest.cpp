@@ -294,5 +294,55 @@ table t hit collect {
   EXPECT_EQ(why, "the dose is a continuous infusion (a rate) with no maximum duration ('for LO .. HI'), so the amount per course is unknown");
 }
 
+// Tapers (docs/semantics.md, "Tapers"): the course runs to the taper's
+// end; basisFactor counts it at the full amount (an upper bound),
+// basisFactorLow the full amount for the `for` span alone; per dose and per
+// day they agree where the `for` span fills the window.
+TEST(SemaLoweringTest, TaperFactors) {
+  auto l = lowerText(R"(protocol t version "1" { title "x" }
+use stdlib.units
+source S "s"
+input sick : bool
+drug d "d" {
+  limit 1 g per dose [S]
+  limit 4 g per day [S]
+  limit 20 g per course [S]
+}
+table t hit collect {
+  rule a when sick -> give d dose 2 g per day divided into 2 doses for 5 days .. 6 days then taper over 2 weeks .. 3 weeks
+  rule b when sick -> give d dose 2 g per day taper over 1 week .. 2 weeks
+  rule c when sick -> give d dose 1 g per dose every 6 h for 12 h .. 12 h then taper over 1 day .. 1 day
+}
+)");
+  ASSERT_TRUE(l->protocol) << messages(*l);
+  const ir::Protocol &p = *l->protocol;
+  const auto &rules = p.tables.at(0).rules;
+  auto action = [&](size_t i) -> const ir::Action & { return rules.at(i).actions.at(0); };
+  const auto &limits = p.drugs.at(0).limits;
+  EXPECT_EQ(action(0).taperLo, Rational(336));
+  EXPECT_EQ(action(0).taperHi, Rational(504));
+  EXPECT_EQ(ir::courseLengthLo(action(0)), Rational(120 + 336));
+  EXPECT_EQ(ir::courseLengthHi(action(0)), Rational(144 + 504));
+  // Two doses a day to the taper's end (27 days): 54 at most.
+  EXPECT_EQ(ir::schedule(action(0)).doses, Rational(54));
+  EXPECT_EQ(ir::basisFactor(action(0), limits[0]), Rational(1, 2));
+  EXPECT_EQ(ir::basisFactorLow(action(0), limits[0]), Rational(1, 2));
+  EXPECT_EQ(ir::basisFactor(action(0), limits[1]), Rational(1));
+  EXPECT_EQ(ir::basisFactorLow(action(0), limits[1]), Rational(1));
+  EXPECT_EQ(ir::basisFactor(action(0), limits[2]), Rational(27));
+  EXPECT_EQ(ir::basisFactorLow(action(0), limits[2]), Rational(6));
+  // The whole course a taper: at most 2 weeks of days, at least none known.
+  EXPECT_FALSE(action(1).durationHi);
+  EXPECT_EQ(ir::basisFactor(action(1), limits[2]), Rational(14));
+  EXPECT_EQ(ir::basisFactorLow(action(1), limits[2]), Rational(0));
+  EXPECT_EQ(ir::basisFactorLow(action(1), limits[1]), Rational(1));
+  // 12 h at the full amount (2 doses) then a day of taper: a day may hold
+  // 4 doses of at most 1 g, and holds at least the 2 full ones.
+  EXPECT_EQ(ir::basisFactor(action(2), limits[1]), Rational(4));
+  EXPECT_EQ(ir::basisFactorLow(action(2), limits[1]), Rational(2));
+  // The taper is part of what makes two gives the same.
+  EXPECT_NE(ir::actionIdentity(action(0)).find("|taper 336|504"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace carepath

@@ -3,6 +3,7 @@
 // fields. One rule, so that the same dose reads the same everywhere.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -25,5 +26,12 @@ std::string formatDecimal(const Rational &value);
 /// "333.333333 (exactly 1000/3) mg", "38.5 degC".
 std::string formatQuantity(const Rational &canonical, const Rational &factor, std::string_view unitName,
                            const Rational &offset = 0);
+
+/// Durations shown together, given in canonical hours (`2 weeks .. 3
+/// weeks`, `19 days .. 26 days`, `36 h`): in the largest of weeks (when
+/// `weeks`), days and h in which every value is whole, else h; minutes when
+/// every value is under an hour; "1 day", not "1 days". One value when
+/// `hi` is unset. Every duration a person reads goes through it.
+std::string formatDurations(const Rational &lo, const std::optional<Rational> &hi = std::nullopt, bool weeks = true);
 
 }  // namespace carepath
