@@ -548,7 +548,24 @@ std::optional<Rational> basisFactor(const Action &a, const Limit &l, std::string
     // Discrete doses: the most any window of the limit's span holds.
     if (s.perDose)
       if (std::optional<Rational> n = dosesWithin(s, l.basis.span)) return *s.perDose * *n;
-    if (ak == K::PerTime) return l.basis.span / a.basis.span;
+    if (ak == K::PerTime) {
+      // An amount per S in a window of T >= S: T / S of them, but no more
+      // than the course holds, read as the per-course amount is (a per-day
+      // amount for one day is one day's amount in any week). In a window
+      // shorter than S the amount may fall anywhere in its S: not
+      // derivable without a schedule.
+      if (l.basis.span < a.basis.span) {
+        why = "the dose is given " + a.basis.str() + regimen + " with no dosing frequency ('every X', 'divided into N doses'), so the amount " +
+              l.basis.str() + " is unknown";
+        return std::nullopt;
+      }
+      Rational windows = l.basis.span / a.basis.span;
+      if (std::optional<Rational> length = courseLengthHi(a); length && l.basis.span > a.basis.span) {
+        Rational inCourse = *length / a.basis.span;
+        if (inCourse < windows) windows = inCourse;
+      }
+      return windows;
+    }
     if (ak == K::PerCourse) {
       if (a.over && !a.over->isZero()) return l.basis.span / *a.over;
       why = "the dose is a total with no 'over' duration, so the amount " + l.basis.str() + " is unknown";
