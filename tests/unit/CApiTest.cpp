@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "BackendTestProtocol.h"
+#include "CompileForTest.h"
 #include "Frontend.h"
 #include "backends/JsonTable.h"
 #include "carepath/TableFormat.h"
@@ -359,19 +360,10 @@ pathway treat {
   }
 }
 )";
-  SourceManager sources;
-  DiagnosticEngine diags(sources);
-  FrontendOptions fo;
-  fo.stdlibDir = CAREPATH_SOURCE_DIR "/stdlib";
-  FrontendResult fr = runFrontendOnBuffer("choices.care", text, sources, diags, fo);
-  ASSERT_TRUE(fr.protocol);
-  backends::TableMetadata meta;
-  meta.compilerVersion = "test";
-  meta.verification.status = "verified";
-  auto table = backends::emitJsonTable(*fr.protocol, sources, meta, diags);
-  ASSERT_TRUE(table);
+  unittest::CompiledForTest c = unittest::compileForTest("choices.care", text);
+  ASSERT_FALSE(c.table.empty()) << c.diagnostics;
   Opened o;
-  openTable(*table, o);
+  openTable(c.table, o);
   ASSERT_EQ(o.status, CAREPATH_OK);
   ASSERT_EQ(carepath_table_assumption_count(o.table), 1u);
   EXPECT_STREQ(carepath_table_assumption_name(o.table, 0), "infant_weight");
@@ -412,30 +404,15 @@ pathway treat {
 // `carepath eval` shows "plan: 420 mg per day, 2100 mg per course" and
 // "on_immunotherapy: false -> true").
 TEST(CApi, PlanAndNextState) {
-  auto read = [](const std::string &path) {
-    std::ifstream in(std::string(CAREPATH_SOURCE_DIR) + "/" + path, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-  };
-  SourceManager sources;
-  DiagnosticEngine diags(sources);
-  FrontendOptions fo;
-  fo.stdlibDir = CAREPATH_SOURCE_DIR "/stdlib";
-  FrontendResult fr = runFrontendOnBuffer("anec.care", read("protocols/anec.care"), sources, diags, fo);
-  ASSERT_TRUE(fr.protocol);
-  backends::TableMetadata meta;
-  meta.compilerVersion = "test";
-  meta.verification.status = "verified";
-  auto table = backends::emitJsonTable(*fr.protocol, sources, meta, diags);
-  ASSERT_TRUE(table);
+  unittest::CompiledForTest c = unittest::compileSourceForTest("protocols/anec.care");
+  ASSERT_FALSE(c.table.empty()) << c.diagnostics;
   Opened o;
-  openTable(*table, o);
+  openTable(c.table, o);
   ASSERT_EQ(o.status, CAREPATH_OK);
   carepath_result *r = carepath_result_new();
   carepath_error *e = nullptr;
   EXPECT_EQ(carepath_result_next_state_count(r), 0u) << "nothing before an evaluation";
-  std::string patient = read("protocols/examples/typical-3yo-14kg.json");
+  std::string patient = unittest::readSource("protocols/examples/typical-3yo-14kg.json");
   ASSERT_EQ(carepath_table_evaluate_into(o.table, patient.c_str(), 0, r, &e), CAREPATH_OK);
   // Methylprednisolone: 30 mg/kg x 14 kg = 420 mg a day, for 5 days.
   bool found = false;

@@ -3,11 +3,7 @@
 // lookups, and the compact format (version 4 on, now 5) keeping them.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
-#include "Frontend.h"
-#include "backends/JsonTable.h"
+#include "CompileForTest.h"
 #include "CompactVersion.h"
 #include "carepath/Table.h"
 #include "carepath/carepath.h"
@@ -18,29 +14,9 @@ namespace {
 
 const char *kProtocol = "tests/runtime/Inputs/coded.care";
 
-struct Compiled {
-  std::optional<ir::Protocol> protocol;
-  std::string json;
-};
+using Compiled = unittest::CompiledForTest;
 
-Compiled compile(const std::string &relative) {
-  std::ifstream in(std::string(CAREPATH_SOURCE_DIR) + "/" + relative, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  SourceManager sources;
-  DiagnosticEngine diags(sources);
-  FrontendOptions fo;
-  fo.stdlibDir = CAREPATH_SOURCE_DIR "/stdlib";
-  FrontendResult fr = runFrontendOnBuffer(relative, text.str(), sources, diags, fo);
-  Compiled c;
-  if (!fr.protocol) return c;
-  backends::TableMetadata meta;
-  meta.compilerVersion = "test";
-  meta.verification.status = "verified";
-  if (auto t = backends::emitJsonTable(*fr.protocol, sources, meta, diags)) c.json = *t;
-  c.protocol = std::move(fr.protocol);
-  return c;
-}
+Compiled compile(const std::string &relative) { return unittest::compileSourceForTest(relative); }
 
 using Target = runtime::CodeInfo::Target;
 
@@ -66,8 +42,8 @@ TEST(Codes, IrBindingsInDeclarationOrder) {
 
 TEST(Codes, TableLookups) {
   Compiled c = compile(kProtocol);
-  ASSERT_FALSE(c.json.empty());
-  runtime::Table t = runtime::Table::loadText(c.json);
+  ASSERT_FALSE(c.table.empty());
+  runtime::Table t = runtime::Table::loadText(c.table);
   ASSERT_EQ(t.codes().size(), 6u);
   EXPECT_EQ(t.codes()[0].system, "http://loinc.org");
   EXPECT_EQ(t.codes()[0].display, "Body weight");
@@ -91,7 +67,7 @@ TEST(Codes, TableLookups) {
 
 TEST(Codes, CompactKeepsThemAndRefusesVersion3) {
   Compiled c = compile(kProtocol);
-  runtime::Table t = runtime::Table::loadText(c.json);
+  runtime::Table t = runtime::Table::loadText(c.table);
   std::string bytes = t.compact();
   runtime::Table back = runtime::Table::loadCompact(bytes);
   ASSERT_EQ(back.codes().size(), t.codes().size());
@@ -113,7 +89,7 @@ TEST(Codes, CApi) {
   Compiled c = compile(kProtocol);
   carepath_table *t = nullptr;
   carepath_error *e = nullptr;
-  ASSERT_EQ(carepath_table_open_string(c.json.data(), c.json.size(), 0, &t, &e), CAREPATH_OK);
+  ASSERT_EQ(carepath_table_open_string(c.table.data(), c.table.size(), 0, &t, &e), CAREPATH_OK);
   ASSERT_EQ(carepath_table_code_count(t), 6u);
   EXPECT_STREQ(carepath_table_code_target(t, 0), "input");
   EXPECT_STREQ(carepath_table_code_name(t, 0), "weight");
@@ -144,9 +120,9 @@ TEST(Codes, CApi) {
 // A protocol without `code` declarations: no key in its table, no codes.
 TEST(Codes, AbsentWithoutDeclarations) {
   Compiled c = compile("tests/verify/Inputs/assumptions.care");
-  ASSERT_FALSE(c.json.empty());
-  EXPECT_EQ(c.json.find("\"codes\""), std::string::npos);
-  EXPECT_TRUE(runtime::Table::loadText(c.json).codes().empty());
+  ASSERT_FALSE(c.table.empty());
+  EXPECT_EQ(c.table.find("\"codes\""), std::string::npos);
+  EXPECT_TRUE(runtime::Table::loadText(c.table).codes().empty());
 }
 
 }  // namespace

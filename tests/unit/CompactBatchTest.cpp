@@ -13,6 +13,7 @@
 #include <random>
 #include <sstream>
 
+#include "CompileForTest.h"
 #include "Frontend.h"
 #include "ProtocolGenerator.h"
 #include "backends/JsonTable.h"
@@ -24,30 +25,13 @@ using namespace carepath;
 
 namespace {
 
+// The table's JSON only (empty when the protocol is refused); the verdict
+// does not change evaluation.
 std::string compileText(const std::string &name, const std::string &text, const std::string &status = "verified") {
-  SourceManager sources;
-  DiagnosticEngine diags(sources);
-  FrontendOptions fo;
-  fo.stdlibDir = CAREPATH_SOURCE_DIR "/stdlib";
-  FrontendResult fr = runFrontendOnBuffer(name, text, sources, diags, fo);
-  if (!fr.protocol) return "";
-  backends::TableMetadata meta;
-  meta.compilerVersion = "test";
-  meta.verification.status = status;  // tests of the runtime: the verdict does not change evaluation
-  auto t = backends::emitJsonTable(*fr.protocol, sources, meta, diags);
-  return t ? *t : "";
+  return unittest::compileForTest(name, text, status).table;
 }
 
-std::string readFile(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::string compileFile(const std::string &relative) {
-  return compileText(relative, readFile(std::string(CAREPATH_SOURCE_DIR) + "/" + relative));
-}
+std::string compileFile(const std::string &relative) { return unittest::compileSourceForTest(relative).table; }
 
 // The 300-rule `first` table of bench/gen_wide_first.py: indexed.
 std::string wideFirst() {
@@ -385,7 +369,7 @@ TEST(CompactTable, CraftedIndexesAreRefusedOrEvaluate) {
 }
 
 TEST(CompactTable, VerificationGateAndTrust) {
-  std::string json = compileText("mini.care", readFile(CAREPATH_SOURCE_DIR "/protocols/anec.care"), "not-verified");
+  std::string json = compileText("mini.care", unittest::readSource("protocols/anec.care"), "not-verified");
   ASSERT_FALSE(json.empty());
   runtime::LoadOptions allow;
   allow.allowUnverified = true;
@@ -450,7 +434,7 @@ TEST(PatientFastPath, ReadsWhatTheGeneralReaderReads) {
   }
   // Documents at the edges of the fast path's grammar, on ANEC.
   runtime::Table anec = runtime::Table::loadText(compileFile("protocols/anec.care"));
-  std::string typical = readFile(CAREPATH_SOURCE_DIR "/protocols/examples/typical-3yo-14kg.json");
+  std::string typical = unittest::readSource("protocols/examples/typical-3yo-14kg.json");
   same(anec, typical);  // its weight is a {"value", "unit"} object: the general reader's
   std::vector<runtime::PatientValue> v;
   EXPECT_FALSE(runtime::readSimplePatient(anec.inputs(), typical, v));

@@ -6,13 +6,9 @@
 // which the verifier refutes: a verified protocol never reports one.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
 
-#include "Frontend.h"
-#include "backends/JsonTable.h"
+#include "CompileForTest.h"
 #include "CompactVersion.h"
 #include "carepath/Table.h"
 #include "carepath/carepath.h"
@@ -21,21 +17,7 @@ using namespace carepath;
 
 namespace {
 
-std::string compile(const std::string &relative) {
-  std::ifstream in(std::string(CAREPATH_SOURCE_DIR) + "/" + relative, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  SourceManager sources;
-  DiagnosticEngine diags(sources);
-  FrontendOptions fo;
-  fo.stdlibDir = CAREPATH_SOURCE_DIR "/stdlib";
-  FrontendResult fr = runFrontendOnBuffer(relative, text.str(), sources, diags, fo);
-  if (!fr.protocol) return "";
-  backends::TableMetadata meta;
-  meta.compilerVersion = "test";
-  meta.verification.status = "verified";
-  return backends::emitJsonTable(*fr.protocol, sources, meta, diags).value_or("");
-}
+std::string compile(const std::string &relative) { return unittest::compileSourceForTest(relative).table; }
 
 runtime::Result evaluate(const runtime::Table &t, const std::string &patient) {
   std::vector<runtime::PatientError> errors;

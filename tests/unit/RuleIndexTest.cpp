@@ -9,10 +9,10 @@
 #include <sstream>
 
 #include "Differential.h"
+#include "CompileForTest.h"
 #include "Frontend.h"
 #include "ProtocolGenerator.h"
 #include "backends/JsonTable.h"
-#include "basic/DiagnosticPrinter.h"
 #include "carepath/Table.h"
 #include "ir/PatientInput.h"
 
@@ -20,36 +20,11 @@ using namespace carepath;
 
 namespace {
 
-struct Compiled {
-  std::optional<ir::Protocol> protocol;
-  std::string table, diagnostics;
-};
+using unittest::CompiledForTest;
 
-Compiled compile(const std::string &text) {
-  Compiled c;
-  SourceManager sources;
-  DiagnosticEngine diags(sources);
-  FrontendOptions fo;
-  fo.stdlibDir = CAREPATH_SOURCE_DIR "/stdlib";
-  FrontendResult fr = runFrontendOnBuffer("index.care", text, sources, diags, fo);
-  auto print = [&] {
-    std::ostringstream s;
-    TextPrintOptions po;
-    po.summary = false;
-    printDiagnosticsText(s, diags, po);
-    return s.str();
-  };
-  if (!fr.protocol) {
-    c.diagnostics = print();
-    return c;
-  }
-  backends::TableMetadata meta;
-  meta.compilerVersion = "test";
-  auto t = backends::emitJsonTable(*fr.protocol, sources, meta, diags);
-  if (t) c.table = *t;
-  else c.diagnostics = print();
-  c.protocol = std::move(fr.protocol);
-  return c;
+CompiledForTest compile(const std::string &text) {
+  // Loaded with allowUnverified: the index does not depend on the verdict.
+  return unittest::compileForTest("index.care", text, "not-verified");
 }
 
 /// A protocol of box-heavy tables: every kind of check the index reads
@@ -254,7 +229,7 @@ void agreeTable(const runtime::Table &table, const ir::Protocol &protocol, const
 }
 
 void agree(const std::string &text, uint64_t seed, int patients, Tally &tally) {
-  Compiled c = compile(text);
+  CompiledForTest c = compile(text);
   ASSERT_TRUE(c.protocol && !c.table.empty()) << c.diagnostics << "\n" << text;
   runtime::LoadOptions lo;
   lo.allowUnverified = true;
@@ -366,7 +341,7 @@ TEST(RuleIndex, GeneratedProtocolsAgreeWithTheScan) {
 }
 
 TEST(RuleIndex, SmallTablesAndExplanationsScan) {
-  Compiled c = compile(boxProtocol(3));
+  CompiledForTest c = compile(boxProtocol(3));
   ASSERT_FALSE(c.table.empty()) << c.diagnostics;
   runtime::LoadOptions lo;
   lo.allowUnverified = true;
@@ -388,7 +363,7 @@ TEST(RuleIndex, SmallTablesAndExplanationsScan) {
   for (const auto &t : table.tables()) rules += t.rules.size();
   EXPECT_EQ(r.trace.size(), rules);
 
-  Compiled small = compile("protocol s version \"1\" {\n  title \"s\"\n}\ninput g : bool\n"
+  CompiledForTest small = compile("protocol s version \"1\" {\n  title \"s\"\n}\ninput g : bool\n"
                            "table t hit first {\n  rule a when g -> do x\n  rule b when not g -> do y\n}\n");
   ASSERT_FALSE(small.table.empty()) << small.diagnostics;
   EXPECT_FALSE(runtime::Table::loadText(small.table, lo).indexed(0));
