@@ -103,7 +103,9 @@ struct Pushed {
 
 struct Z3Backend::Impl {
   const Protocol &p;
-  const Options &options;
+  // A copy: callers pass temporaries (`Z3Backend z3(p, Options{})`), and the
+  // limits are read at every solver made later (the course search's).
+  const Options options;
   z3::context ctx;
   z3::solver solver;
   std::vector<z3::expr> vars;        // one per input (Real numbers, Int enums and strings, Bool)
