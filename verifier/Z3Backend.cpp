@@ -99,6 +99,15 @@ struct Pushed {
   Pushed &operator=(const Pushed &) = delete;
 };
 
+/// What a Z3 exception leaves of a question: no answer, with Z3's message
+/// as the reason (reported as unknown, never as a pass).
+std::string solverError(const z3::exception &e) { return std::string("solver error: ") + e.msg(); }
+Answer unanswered(const z3::exception &e) {
+  Answer a;
+  a.reason = solverError(e);
+  return a;
+}
+
 }  // namespace
 
 struct Z3Backend::Impl {
@@ -922,9 +931,7 @@ Answer Z3Backend::holdsForAll(const ExprRef &formula, const ExprRef &observed) {
     else if (a.kind == Answer::Kind::No) a.kind = Answer::Kind::Yes;
     return a;
   } catch (const z3::exception &e) {
-    Answer a;
-    a.reason = std::string("solver error: ") + e.msg();
-    return a;
+    return unanswered(e);
   }
 }
 
@@ -941,9 +948,7 @@ Answer Z3Backend::holdsForSome(const ExprRef &formula) {
       }
     return impl_->find(f, nullptr);
   } catch (const z3::exception &e) {
-    Answer a;
-    a.reason = std::string("solver error: ") + e.msg();
-    return a;
+    return unanswered(e);
   }
 }
 
@@ -1056,9 +1061,7 @@ Answer Z3Backend::holdsForSomeAt(const ExprRef &formula, const std::vector<Value
     else a.reason = m.pinnedSolver->reason_unknown();
     return a;
   } catch (const z3::exception &e) {
-    Answer a;
-    a.reason = std::string("solver error: ") + e.msg();
-    return a;
+    return unanswered(e);
   }
 }
 
@@ -1094,7 +1097,7 @@ std::unique_ptr<Z3Backend::Enumeration> Z3Backend::enumerate(const ExprRef &base
     m.enumerating = out->open_ = true;
     m.enumSolver->add(f);
   } catch (const z3::exception &e) {
-    out->error_ = std::string("solver error: ") + e.msg();
+    out->error_ = solverError(e);
   }
   return out;
 }
@@ -1116,7 +1119,7 @@ void Z3Backend::Enumeration::exclude(const ExprRef &condition) {
   try {
     m_.enumSolver->add(!m_.encode(*condition));
   } catch (const z3::exception &e) {
-    error_ = std::string("solver error: ") + e.msg();
+    error_ = solverError(e);
   }
 }
 
@@ -1140,7 +1143,7 @@ Answer Z3Backend::Enumeration::next() {
       else a.kind = Answer::Kind::Yes;
     }
   } catch (const z3::exception &e) {
-    a.reason = std::string("solver error: ") + e.msg();
+    a.reason = solverError(e);
   }
   return a;
 }
@@ -1205,7 +1208,7 @@ Extremum Z3Backend::optimum(const ExprRef &condition, const ExprRef &term, bool 
     return impl_->optimum(condition, term, maximize);
   } catch (const z3::exception &e) {
     Extremum out;
-    out.reason = std::string("solver error: ") + e.msg();
+    out.reason = solverError(e);
     return out;
   }
 }
