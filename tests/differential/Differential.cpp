@@ -394,6 +394,9 @@ public:
     for (size_t i = 0; i < p_.properties.size(); ++i) props[key(p_.properties[i].range)] = static_cast<int>(i);
     for (const ir::Drug &d : p_.drugs)
       for (const ir::Limit &l : d.limits) limits[key(l.range)] = &l;
+    std::map<RangeKey, std::pair<const ir::Drug *, const ir::Contraindication *>> contraindications;
+    for (const ir::Drug &d : p_.drugs)
+      for (const ir::Contraindication &ci : d.contraindications) contraindications[key(ci.range)] = {&d, &ci};
 
     std::map<int, std::set<std::pair<int, int>>> undecidedOverlaps;  // unique table -> rule pairs not proved
     std::set<int> overlapTablesProved;
@@ -483,6 +486,34 @@ public:
           // patient: unknown (a missing value) violates both.
           c.pred = [&prop, always](const Judged &x) { return x.truth(prop.expr) != truth(always); };
         }
+      } else if (kind == "forbidden-action" || kind == "contraindication") {
+        // `never ACTION when C` and a drug's `contraindicated when C`: no
+        // patient C may hold for (true, or unknown for a missing value) is
+        // offered the action (the evaluator's actions: fired, not withheld
+        // by `unless`, alternatives of a `one of` included).
+        ir::ActionKind what = ir::ActionKind::Give;
+        std::string name;
+        ir::ExprRef when;
+        if (kind == "contraindication") {
+          auto it = contraindications.find(key(r.range));
+          if (it == contraindications.end()) { unmapped(); continue; }
+          name = it->second.first->name;
+          when = it->second.second->when;
+        } else {
+          auto it = props.find(key(r.range));
+          if (it == props.end() || p_.properties[it->second].kind != ir::Property::Kind::NeverAction) { unmapped(); continue; }
+          const ir::Property &prop = p_.properties[it->second];
+          what = prop.action;
+          name = prop.actionName;
+          when = prop.expr;
+        }
+        c.kind = kind;
+        c.pred = [what, name, when](const Judged &x) {
+          if (x.truth(when) == Truth::False) return false;
+          for (const ir::FiredAction &f : x.ev.actions)
+            if (f.action->kind == what && f.action->name == name) return true;
+          return false;
+        };
       } else if (kind == "dose-formulary") {
         auto a = actions.find(key(r.range));
         auto l = r.related.empty() ? limits.end() : limits.find(key(r.related[0].range));

@@ -73,7 +73,8 @@ class Generator {
 public:
   Generator(uint64_t seed, const GeneratorOptions &o)
       : rng_(seed), halfOpen_(seed ^ 0x68616c666f70656eull), course_(seed ^ 0x636f757273652121ull),
-        infusion_(seed ^ 0x696e667573696f6eull), taper_(seed ^ 0x7461706572ull), o_(o), seed_(seed) {}
+        infusion_(seed ^ 0x696e667573696f6eull), taper_(seed ^ 0x7461706572ull), contra_(seed ^ 0x636f6e747261ull), o_(o),
+        seed_(seed) {}
 
   std::string run() {
     inputs();
@@ -392,6 +393,9 @@ private:
         if (perKg) body_ << "  limit " << infusion_.between(1, 5) << " mg/kg/minute rate\n";
         else body_ << "  limit " << infusion_.between(10, 100) << " mg/minute rate\n";
       }
+      // A contraindication (docs/language.md, "drug"): proved or refuted
+      // without being asked for (the verifier's `contraindication`).
+      if (contra_.chance(35)) body_ << "  contraindicated when " << contraCondition() << "\n";
       body_ << "}\n";
       drugs_.push_back(d);
     }
@@ -739,10 +743,34 @@ private:
 
   void properties() {
     int n = static_cast<int>(rng_.below(static_cast<uint64_t>(o_.maxProperties) + 1));
-    if (n == 0) return;
+    // `never give D when C` (an action property) from its own stream.
+    std::vector<std::string> actionProps;
+    if (contra_.chance(40)) {
+      const DrugInfo &d = drugs_[contra_.below(drugs_.size())];
+      actionProps.push_back("never give " + d.name + (contra_.chance(80) ? " when " + contraCondition() : ""));
+    }
+    if (n == 0 && actionProps.empty()) return;
     body_ << "verify {\n";
     for (int i = 0; i < n; ++i) body_ << "  " << property() << (rng_.chance(20) ? " \"a property\"" : "") << "\n";
+    for (const std::string &a : actionProps) body_ << "  " << a << "\n";
     body_ << "}\n";
+  }
+
+  /// A condition of a contraindication or an action property: one or two
+  /// atoms over flags and numbers (optional ones may be missing: "may
+  /// hold"), drawn from contra_ only.
+  std::string contraCondition() {
+    auto atom = [&]() -> std::string {
+      if (!bools_.empty() && contra_.chance(50)) return (contra_.chance(30) ? "not " : "") + bools_[contra_.below(bools_.size())];
+      const NumInput &n = nums_[contra_.below(nums_.size())];
+      int64_t v = contra_.between(n.lo, n.hi);
+      std::string lit = std::to_string(v) + (n.unit.empty() ? "" : " " + n.unit);
+      if (n.kind == NumInput::Kind::Mass) lit = std::to_string(v) + " kg";
+      return n.name + (contra_.chance(50) ? " < " : " >= ") + lit;
+    };
+    std::string c = atom();
+    if (contra_.chance(40)) c += (contra_.chance(50) ? " or " : " and ") + atom();
+    return c;
   }
 
   std::string property() {
@@ -795,6 +823,7 @@ private:
   Rng course_;
   Rng infusion_;  // rate limits, `over` infusion times, continuous infusions
   Rng taper_;     // tapers
+  Rng contra_;    // contraindications, `never give D when C`
   bool hasEvent_ = false;
   GeneratorOptions o_;
   uint64_t seed_;

@@ -33,7 +33,7 @@ TEST(ProtocolGenerator, UsesEveryConstructOverAFewSeeds) {
        {"hit unique", "hit first", "hit priority", "hit any", "hit collect", " complete", " priority ", " after ",
         " failed when ", " max ", "mg/kg * weight", "dosing weight = weight", " integer in ", " : enum {", " : bool",
         "population ", "always ", "never ", "every ", " reaches ", "define ", kFiresMarker, "limit ", " for ",
-        " over ", "dose unspecified"})
+        " over ", "dose unspecified", "contraindicated when ", "never give "})
     EXPECT_NE(all.find(construct), std::string::npos) << "no generated protocol uses '" << construct << "'";
 }
 
