@@ -514,6 +514,35 @@ public:
             if (f.action->kind == what && f.action->name == name) return true;
           return false;
         };
+      } else if (kind == "dose-ceiling") {
+        // `always dose(D) <= Q BASIS when C`: no give of D offered (fired,
+        // not withheld, alternatives included) to a patient C is true or
+        // unknown for exceeds Q, the amount converted to Q's basis
+        // (ir::basisFactor; a taper's lower bound for a refutation, as for
+        // a formulary limit). A site whose basis does not convert is left
+        // out, as the verifier leaves it out (its result is then unknown,
+        // or refuted by another site).
+        auto it = props.find(key(r.range));
+        if (it == props.end() || p_.properties[it->second].kind != ir::Property::Kind::DoseAtMost ||
+            !p_.properties[it->second].bound) { unmapped(); continue; }
+        const ir::Property &prop = p_.properties[it->second];
+        const ir::Limit bound = *prop.bound;
+        int w = p_.dosingWeight;
+        if (bound.perWeight && w < 0) { if (r.status != verifier::Status::Unknown) unmapped(); continue; }
+        bool refuted = r.status == verifier::Status::Refuted;
+        c.kind = kind;
+        c.pred = [&prop, bound, w, refuted](const Judged &x) {
+          if (x.truth(prop.expr) == Truth::False) return false;
+          for (const ir::FiredAction &f : x.ev.actions) {
+            if (f.action->kind != ir::ActionKind::Give || f.action->name != prop.actionName || !f.amountHigh) continue;
+            std::optional<Rational> factor =
+                refuted ? ir::basisFactorLow(*f.action, bound) : ir::basisFactor(*f.action, bound);
+            if (!factor) continue;
+            Rational limit = bound.perWeight ? bound.amount * x.patient[w].number : bound.amount;
+            if (*f.amountHigh * *factor > limit) return true;
+          }
+          return false;
+        };
       } else if (kind == "dose-formulary") {
         auto a = actions.find(key(r.range));
         auto l = r.related.empty() ? limits.end() : limits.find(key(r.related[0].range));

@@ -749,6 +749,15 @@ private:
       const DrugInfo &d = drugs_[contra_.below(drugs_.size())];
       actionProps.push_back("never give " + d.name + (contra_.chance(80) ? " when " + contraCondition() : ""));
     }
+    // `always dose(D) <= Q BASIS [when C]` (docs/verifier.md, "Action properties").
+    if (contra_.chance(35)) {
+      const DrugInfo &d = drugs_[contra_.below(drugs_.size())];
+      static const char *bases[] = {"per dose", "per day", "total"};
+      std::string q = contra_.chance(40) ? std::to_string(pickOf(contra_, {5, 10, 20, 30, 60})) + " mg/kg"
+                                         : std::to_string(pickOf(contra_, {100, 300, 500, 1000, 3000})) + " mg";
+      actionProps.push_back("always dose(" + d.name + ") <= " + q + " " + bases[contra_.below(3)] +
+                            (contra_.chance(50) ? " when " + contraCondition() : ""));
+    }
     if (n == 0 && actionProps.empty()) return;
     body_ << "verify {\n";
     for (int i = 0; i < n; ++i) body_ << "  " << property() << (rng_.chance(20) ? " \"a property\"" : "") << "\n";
