@@ -139,21 +139,50 @@ std::vector<int> coursePathwaysRead(const Protocol &p, const ExprRef &e) {
   return {read.begin(), read.end()};
 }
 
-/// A one-step obligation checked over the records some course produces on
-/// each of `pathways` (docs/verifier.md, "Course properties"): `reachable
-/// => formula` for each whose reachable states were found; when one could
-/// not be, a counterexample may be a record no course produces
-/// (unreachableWhy). A counterexample is shown with its course when there
-/// is one pathway (a course is one pathway's).
-void restrictToCourses(Obligation &o, const std::vector<int> &pathways, const std::vector<CourseRestriction> &courses) {
+/// A one-step obligation (a Valid goal) checked over the records some
+/// course produces on each of `pathways` (docs/verifier.md, "Course
+/// properties"): `reachable => formula` for each whose reachable states
+/// were found, and so its taper's lower bound and its vacuity question.
+/// When one could not be found, or several are conjoined (each search
+/// leaves the other pathways' states free, so no search shows the states
+/// reachable together), a counterexample may be a record no course
+/// produces (unreachableWhy). A counterexample is shown with its course
+/// when there is one pathway (a course is one pathway's).
+void restrictToCourses(const Protocol &p, Obligation &o, const std::vector<int> &pathways,
+                       const std::vector<CourseRestriction> &courses) {
   if (pathways.size() == 1) o.coursePathway = pathways[0];
   std::vector<ExprRef> reachable;
-  for (int pw : pathways) {
+  std::string names;
+  for (size_t i = 0; i < pathways.size(); ++i) {
+    int pw = pathways[i];
     CourseRestriction r = static_cast<size_t>(pw) < courses.size() ? courses[pw] : CourseRestriction{};
     if (r.reachable) reachable.push_back(r.reachable);
     else if (o.unreachableWhy.empty()) o.unreachableWhy = r.why;
+    names += (i == 0 ? "'" : i + 1 == pathways.size() ? " and '" : ", '") + p.pathways[pw].name + "'";
   }
-  if (!reachable.empty()) o.formula = implies(reachable.size() == 1 ? reachable[0] : conj(std::move(reachable)), o.formula);
+  if (reachable.empty()) return;
+  if (reachable.size() > 1 && o.unreachableWhy.empty())
+    o.unreachableWhy = "it reads the course state of pathways " + names +
+                       ", whose reachable states are searched one pathway at a time: a counterexample's state on each is "
+                       "reachable, but no search shows them reachable together, so it may be a record no course produces";
+  o.reachable = reachable.size() == 1 ? reachable[0] : conj(std::move(reachable));
+  o.unrestricted = o.formula;
+  o.formula = implies(o.reachable, o.formula);
+  if (o.lowFormula) o.lowFormula = implies(o.reachable, o.lowFormula);
+  // A proof over the reachable records is vacuous when none of them has the antecedent.
+  if (o.antecedent) {
+    o.antecedent = conj({o.reachable, o.antecedent});
+    o.vacuousWhy += " in a course state reachable from a fresh patient";
+  }
+}
+
+/// restrictToCourses on the course pathways the formula reads (defines
+/// expanded; a tier of a course pathway reads `on_P`, an action property
+/// the firing conditions of the tiers and rules that do its action): the
+/// deadline and every user property and contraindication. A formula that
+/// reads no course state is left as it is, over every record.
+void restrictWhereRead(const Protocol &p, Obligation &o, const std::vector<CourseRestriction> &courses) {
+  restrictToCourses(p, o, coursePathwaysRead(p, o.formula), courses);
 }
 
 /// The course properties (docs/verifier.md, "Course properties"): one-step
@@ -166,7 +195,7 @@ void courseConditions(const Protocol &p, const Out &out, const std::vector<Cours
     if (!path.course) continue;
     int pw = static_cast<int>(pwi);
     auto emit = [&](Obligation &&o) {
-      restrictToCourses(o, {pw}, courses);
+      restrictToCourses(p, o, {pw}, courses);
       out.push_back(std::move(o));
     };
     // A tier that applies, or one whose end holds now: the record moves on
@@ -251,7 +280,7 @@ void deadlineConditions(const Protocol &p, const Out &out, const std::vector<Cou
       o.refuted = "'" + what + "' at " + where + " is recommended after its deadline has passed";
       o.range = a.range;
       o.expectations = {"expect " + where};
-      restrictToCourses(o, coursePathwaysRead(p, o.formula), courses);
+      restrictWhereRead(p, o, courses);
       out.push_back(std::move(o));
     }
   };
@@ -437,13 +466,20 @@ void buildConditions(const Protocol &p, const ObligationSink &emit, const std::v
     }
   }
 
-  // Drug contraindications, proved without being asked for.
-  for (Obligation &o : contraindicationObligations(p, fires)) out.push_back(std::move(o));
+  // Drug contraindications, proved without being asked for. They and the
+  // user's properties are one-step: over the reachable records wherever
+  // they read a course.
+  for (Obligation &o : contraindicationObligations(p, fires)) {
+    restrictWhereRead(p, o, courses);
+    out.push_back(std::move(o));
+  }
 
   // User properties.
   for (const Property &prop : p.properties) {
     if (isActionProperty(prop)) {
-      out.push_back(actionPropertyObligation(p, prop, fires));
+      Obligation o = actionPropertyObligation(p, prop, fires);
+      restrictWhereRead(p, o, courses);
+      out.push_back(std::move(o));
       continue;
     }
     Obligation o;
@@ -481,6 +517,7 @@ void buildConditions(const Protocol &p, const ObligationSink &emit, const std::v
                   " for this patient" + msg;
       o.explain = prop.expr;
     }
+    restrictWhereRead(p, o, courses);
     out.push_back(std::move(o));
   }
 }

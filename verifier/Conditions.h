@@ -97,14 +97,19 @@ struct Obligation {
   /// the goal with it only after the IR evaluator confirms it (in the
   /// population, formula true); otherwise Z3 decides as usual.
   std::optional<std::vector<ir::Value>> witness;
-  /// Course properties (docs/verifier.md, "Course properties"): the
-  /// pathway whose reachable course states restrict the formula; a
-  /// refutation is shown with the course of records that leads to it.
+  /// Course properties, and every obligation whose formula reads a course
+  /// pathway's state (docs/verifier.md, "Course properties"): the pathway
+  /// whose reachable course states restrict the formula; a refutation is
+  /// shown with the course of records that leads to it.
   int coursePathway = -1;
-  /// Non-empty when those states could not be computed (CourseReach.h): the
-  /// formula is over every record, so a proof stands, but a counterexample
-  /// may be a record no course produces: it is `unknown` with this reason.
+  /// Non-empty when those states could not be computed (CourseReach.h), or
+  /// the formula reads several course pathways: a proof stands, but a
+  /// counterexample may be a record no course produces: it is `unknown`
+  /// with this reason.
   std::string unreachableWhy;
+  /// The restriction (restrictToCourses): `formula` is `reachable =>
+  /// unrestricted`. Null when none applies. What a proof needs names it.
+  ir::ExprRef reachable, unrestricted;
 };
 
 /// What restricts the course obligations of one pathway: `reachable` (its

@@ -289,8 +289,12 @@ public:
         holdsBecause(o, report_.properties.back());
       if (o.kind == PropertyKind::Assertion && report_.properties.back().status == Status::Proved) {
         holdsBecause(o, report_.properties.back());
+        // Over the reachable records, only when the proof does not need them.
+        const PropertyResult::Explanation &x = report_.properties.back().explanation;
+        bool ranges = !o.reachable || (x.because && std::find(x.holdsBecause.begin(), x.holdsBecause.end(),
+                                                               reachableName(o)) == x.holdsBecause.end());
         for (const Property &prop : p_.properties)
-          if (prop.range == o.range && (prop.kind == Property::Kind::Always || prop.kind == Property::Kind::Never) &&
+          if (ranges && prop.range == o.range && (prop.kind == Property::Kind::Always || prop.kind == Property::Kind::Never) &&
               onlyInputs(*prop.expr, prop.range))
             vacuous(o.range, o.proved,
                     std::string("it follows from the input ranges") +
@@ -1018,7 +1022,7 @@ private:
   void holdsBecause(const Obligation &o, PropertyResult &r) {
     std::vector<ExprRef> hypotheses;
     std::vector<std::string> names;
-    ExprRef formula = o.formula;
+    ExprRef formula = o.reachable ? o.unrestricted : o.formula;
     if (o.kind == PropertyKind::Reaches) {
       if (!o.consequent) return;
       formula = o.consequent;
@@ -1035,11 +1039,23 @@ private:
       hypotheses.push_back(assumptionHolds(as));
       names.push_back("assumption '" + as.name + "'");
     }
+    // Restricted to the reachable records: a candidate like the population.
+    if (o.reachable) {
+      hypotheses.push_back(o.reachable);
+      names.push_back(reachableName(o));
+    }
     if (hypotheses.empty()) return;
     std::optional<std::vector<size_t>> needed = z3_.neededFor(formula, hypotheses, report_.stats.explanationChecks);
     if (!needed) return;
     r.explanation.because = true;
     for (size_t i : *needed) r.explanation.holdsBecause.push_back(names[i]);
+  }
+
+  /// How "What a proof needs" names an obligation's course restriction.
+  std::string reachableName(const Obligation &o) const {
+    return o.coursePathway >= 0 ? "the course states of pathway '" + p_.pathways[o.coursePathway].name +
+                                      "' reachable from a fresh patient"
+                                : "the course states reachable from a fresh patient";
   }
 
   /// A counterexample in the author's names: for a reaches, what fired
