@@ -166,6 +166,7 @@ void restrictToCourses(const Protocol &p, Obligation &o, const std::vector<int> 
                        ", whose reachable states are searched one pathway at a time: a counterexample's state on each is "
                        "reachable, but no search shows them reachable together, so it may be a record no course produces";
   o.reachable = reachable.size() == 1 ? reachable[0] : conj(std::move(reachable));
+  o.restrictedTo = pathways;
   o.unrestricted = o.formula;
   o.formula = implies(o.reachable, o.formula);
   if (o.lowFormula) o.lowFormula = implies(o.reachable, o.lowFormula);

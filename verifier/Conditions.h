@@ -108,8 +108,10 @@ struct Obligation {
   /// with this reason.
   std::string unreachableWhy;
   /// The restriction (restrictToCourses): `formula` is `reachable =>
-  /// unrestricted`. Null when none applies. What a proof needs names it.
+  /// unrestricted`, over the course pathways `restrictedTo`. Null when none
+  /// applies. What a proof needs names it.
   ir::ExprRef reachable, unrestricted;
+  std::vector<int> restrictedTo;
 };
 
 /// What restricts the course obligations of one pathway: `reachable` (its

@@ -802,6 +802,7 @@ private:
     r.kind = o.kind;
     r.range = o.range;
     r.related = o.related;
+    if (o.reachable) r.restrictedTo = o.restrictedTo;
     if (o.goal == Obligation::Goal::Satisfiable && o.witness && confirmed(o.formula, *o.witness)) {
       // "Proved" is Z3's word: it is asked about this one patient, every
       // input fixed, which it answers at once (the search was the cost).

@@ -113,8 +113,9 @@ struct PropertyResult {
     /// with their values ("true", "false", "12 kg").
     std::vector<std::string> conditions;
     std::vector<std::pair<std::string, std::string>> defines;
-    /// A proved `always`/`never`: what it needs of "the population" and
-    /// each "assumption 'NAME'", a minimal set (empty: the input ranges alone).
+    /// A proved `always`/`never` or `reaches`: what it needs of "the
+    /// population", each "assumption 'NAME'" and the reachable course
+    /// states, a minimal set (empty: the input ranges alone).
     std::vector<std::string> holdsBecause;
     bool because = false;  // holdsBecause was computed
     bool empty() const { return !covered && !reaches && !because && conditions.empty() && defines.empty(); }
@@ -129,6 +130,10 @@ struct PropertyResult {
   };
   std::vector<CourseStep> course;
   int coursePathway = -1;  // with a course: its pathway (SARIF places each record there)
+  /// The course pathways whose reachable course states the result is
+  /// decided over (docs/verifier.md, "Course properties"): a record not in
+  /// one of them is no counterexample. Empty: over every record.
+  std::vector<int> restrictedTo;
   /// Set when `--cross-check` sent this result's queries to cvc5 (none for
   /// warnings, results Z3 left unknown, and proofs by the interval sweep).
   std::optional<CrossCheck> crossCheck;

@@ -575,6 +575,14 @@ public:
         unmapped();
         continue;
       }
+      // A result over the reachable course states (a property that reads a
+      // course, a deadline): a record in another state is no counterexample.
+      if (!r.restrictedTo.empty() && c.valid)
+        c.pred = [this, pred = std::move(c.pred), pws = r.restrictedTo](const Judged &x) {
+          for (int pw : pws)
+            if (!reachableCourse(pw, x.patient)) return false;
+          return pred(x);
+        };
       checks_.push_back(std::move(c));
     }
 
