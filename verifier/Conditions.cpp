@@ -140,32 +140,19 @@ std::vector<int> coursePathwaysRead(const Protocol &p, const ExprRef &e) {
 }
 
 /// A one-step obligation (a Valid goal) checked over the records some
-/// course produces on each of `pathways` (docs/verifier.md, "Course
-/// properties"): `reachable => formula` for each whose reachable states
-/// were found, and so its taper's lower bound and its vacuity question.
-/// When one could not be found, or several are conjoined (each search
-/// leaves the other pathways' states free, so no search shows the states
-/// reachable together), a counterexample may be a record no course
-/// produces (unreachableWhy). A counterexample is shown with its course
-/// when there is one pathway (a course is one pathway's).
-void restrictToCourses(const Protocol &p, Obligation &o, const std::vector<int> &pathways,
-                       const std::vector<CourseRestriction> &courses) {
-  if (pathways.size() == 1) o.coursePathway = pathways[0];
-  std::vector<ExprRef> reachable;
-  std::string names;
-  for (size_t i = 0; i < pathways.size(); ++i) {
-    int pw = pathways[i];
-    CourseRestriction r = static_cast<size_t>(pw) < courses.size() ? courses[pw] : CourseRestriction{};
-    if (r.reachable) reachable.push_back(r.reachable);
-    else if (o.unreachableWhy.empty()) o.unreachableWhy = r.why;
-    names += (i == 0 ? "'" : i + 1 == pathways.size() ? " and '" : ", '") + p.pathways[pw].name + "'";
+/// course produces on `pathways` (docs/verifier.md, "Course properties"):
+/// `reachable => formula`, and so its taper's lower bound and its vacuity
+/// question. When their reachable states could not be found, the formula
+/// stays over every record and a counterexample may be a record no course
+/// produces (unreachableWhy).
+void restrictToCourses(Obligation &o, const std::vector<int> &pathways, const CourseRestrictions &courses) {
+  if (pathways.empty() || !courses) return;
+  CourseRestriction r = courses(pathways);
+  if (!r.reachable) {
+    o.unreachableWhy = r.why;
+    return;
   }
-  if (reachable.empty()) return;
-  if (reachable.size() > 1 && o.unreachableWhy.empty())
-    o.unreachableWhy = "it reads the course state of pathways " + names +
-                       ", whose reachable states are searched one pathway at a time: a counterexample's state on each is "
-                       "reachable, but no search shows them reachable together, so it may be a record no course produces";
-  o.reachable = reachable.size() == 1 ? reachable[0] : conj(std::move(reachable));
+  o.reachable = r.reachable;
   o.restrictedTo = pathways;
   o.unrestricted = o.formula;
   o.formula = implies(o.reachable, o.formula);
@@ -182,21 +169,21 @@ void restrictToCourses(const Protocol &p, Obligation &o, const std::vector<int> 
 /// the firing conditions of the tiers and rules that do its action): the
 /// deadline and every user property and contraindication. A formula that
 /// reads no course state is left as it is, over every record.
-void restrictWhereRead(const Protocol &p, Obligation &o, const std::vector<CourseRestriction> &courses) {
-  restrictToCourses(p, o, coursePathwaysRead(p, o.formula), courses);
+void restrictWhereRead(const Protocol &p, Obligation &o, const CourseRestrictions &courses) {
+  restrictToCourses(o, coursePathwaysRead(p, o.formula), courses);
 }
 
 /// The course properties (docs/verifier.md, "Course properties"): one-step
 /// invariants over every record whose course state is reachable from a
 /// fresh patient (findings and event times free); a counterexample is a
 /// record at one point of a course.
-void courseConditions(const Protocol &p, const Out &out, const std::vector<CourseRestriction> &courses) {
+void courseConditions(const Protocol &p, const Out &out, const CourseRestrictions &courses) {
   for (size_t pwi = 0; pwi < p.pathways.size(); ++pwi) {
     const Pathway &path = p.pathways[pwi];
     if (!path.course) continue;
     int pw = static_cast<int>(pwi);
     auto emit = [&](Obligation &&o) {
-      restrictToCourses(p, o, {pw}, courses);
+      restrictToCourses(o, {pw}, courses);
       out.push_back(std::move(o));
     };
     // A tier that applies, or one whose end holds now: the record moves on
@@ -264,7 +251,7 @@ void courseConditions(const Protocol &p, const Out &out, const std::vector<Cours
 /// passed since E (the window is half-open: at X the deadline has passed).
 /// Over the records a course produces on each course pathway whose state
 /// the condition reads (a tier of a course pathway reads `on_P`).
-void deadlineConditions(const Protocol &p, const Out &out, const std::vector<CourseRestriction> &courses) {
+void deadlineConditions(const Protocol &p, const Out &out, const CourseRestrictions &courses) {
   auto visit = [&](const std::vector<Action> &actions, const std::function<ExprRef()> &fires, const std::string &where) {
     for (const Action &a : actions) {
       if (a.timing != Action::Timing::Within || a.timingAnchor < 0 || !a.timingHi) continue;
@@ -302,7 +289,7 @@ void deadlineConditions(const Protocol &p, const Out &out, const std::vector<Cou
 }
 }  // namespace
 
-void buildConditions(const Protocol &p, const ObligationSink &emit, const std::vector<CourseRestriction> &courses) {
+void buildConditions(const Protocol &p, const ObligationSink &emit, const CourseRestrictions &courses) {
   const Out out{emit};
   // The population as rows within the domain, for witnesses built from
   // rule boxes; nullopt when the analysis cannot express it.
