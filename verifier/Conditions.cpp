@@ -139,28 +139,45 @@ std::vector<int> coursePathwaysRead(const Protocol &p, const ExprRef &e) {
   return {read.begin(), read.end()};
 }
 
-/// A one-step obligation checked over the records some course produces on
-/// each of `pathways` (docs/verifier.md, "Course properties"): `reachable
-/// => formula` for each whose reachable states were found; when one could
-/// not be, a counterexample may be a record no course produces
-/// (unreachableWhy). A counterexample is shown with its course when there
-/// is one pathway (a course is one pathway's).
-void restrictToCourses(Obligation &o, const std::vector<int> &pathways, const std::vector<CourseRestriction> &courses) {
-  if (pathways.size() == 1) o.coursePathway = pathways[0];
-  std::vector<ExprRef> reachable;
-  for (int pw : pathways) {
-    CourseRestriction r = static_cast<size_t>(pw) < courses.size() ? courses[pw] : CourseRestriction{};
-    if (r.reachable) reachable.push_back(r.reachable);
-    else if (o.unreachableWhy.empty()) o.unreachableWhy = r.why;
+/// A one-step obligation (a Valid goal) checked over the records some
+/// course produces on `pathways` (docs/verifier.md, "Course properties"):
+/// `reachable => formula`, and so its taper's lower bound and its vacuity
+/// question. When their reachable states could not be found, the formula
+/// stays over every record and a counterexample may be a record no course
+/// produces (unreachableWhy).
+void restrictToCourses(Obligation &o, const std::vector<int> &pathways, const CourseRestrictions &courses) {
+  if (pathways.empty() || !courses) return;
+  CourseRestriction r = courses(pathways);
+  if (!r.reachable) {
+    o.unreachableWhy = r.why;
+    return;
   }
-  if (!reachable.empty()) o.formula = implies(reachable.size() == 1 ? reachable[0] : conj(std::move(reachable)), o.formula);
+  o.reachable = r.reachable;
+  o.restrictedTo = pathways;
+  o.unrestricted = o.formula;
+  o.formula = implies(o.reachable, o.formula);
+  if (o.lowFormula) o.lowFormula = implies(o.reachable, o.lowFormula);
+  // A proof over the reachable records is vacuous when none of them has the antecedent.
+  if (o.antecedent) {
+    o.antecedent = conj({o.reachable, o.antecedent});
+    o.vacuousWhy += " in a course state reachable from a fresh patient";
+  }
+}
+
+/// restrictToCourses on the course pathways the formula reads (defines
+/// expanded; a tier of a course pathway reads `on_P`, an action property
+/// the firing conditions of the tiers and rules that do its action): the
+/// deadline and every user property and contraindication. A formula that
+/// reads no course state is left as it is, over every record.
+void restrictWhereRead(const Protocol &p, Obligation &o, const CourseRestrictions &courses) {
+  restrictToCourses(o, coursePathwaysRead(p, o.formula), courses);
 }
 
 /// The course properties (docs/verifier.md, "Course properties"): one-step
 /// invariants over every record whose course state is reachable from a
 /// fresh patient (findings and event times free); a counterexample is a
 /// record at one point of a course.
-void courseConditions(const Protocol &p, const Out &out, const std::vector<CourseRestriction> &courses) {
+void courseConditions(const Protocol &p, const Out &out, const CourseRestrictions &courses) {
   for (size_t pwi = 0; pwi < p.pathways.size(); ++pwi) {
     const Pathway &path = p.pathways[pwi];
     if (!path.course) continue;
@@ -234,7 +251,7 @@ void courseConditions(const Protocol &p, const Out &out, const std::vector<Cours
 /// passed since E (the window is half-open: at X the deadline has passed).
 /// Over the records a course produces on each course pathway whose state
 /// the condition reads (a tier of a course pathway reads `on_P`).
-void deadlineConditions(const Protocol &p, const Out &out, const std::vector<CourseRestriction> &courses) {
+void deadlineConditions(const Protocol &p, const Out &out, const CourseRestrictions &courses) {
   auto visit = [&](const std::vector<Action> &actions, const std::function<ExprRef()> &fires, const std::string &where) {
     for (const Action &a : actions) {
       if (a.timing != Action::Timing::Within || a.timingAnchor < 0 || !a.timingHi) continue;
@@ -251,7 +268,7 @@ void deadlineConditions(const Protocol &p, const Out &out, const std::vector<Cou
       o.refuted = "'" + what + "' at " + where + " is recommended after its deadline has passed";
       o.range = a.range;
       o.expectations = {"expect " + where};
-      restrictToCourses(o, coursePathwaysRead(p, o.formula), courses);
+      restrictWhereRead(p, o, courses);
       out.push_back(std::move(o));
     }
   };
@@ -272,7 +289,7 @@ void deadlineConditions(const Protocol &p, const Out &out, const std::vector<Cou
 }
 }  // namespace
 
-void buildConditions(const Protocol &p, const ObligationSink &emit, const std::vector<CourseRestriction> &courses) {
+void buildConditions(const Protocol &p, const ObligationSink &emit, const CourseRestrictions &courses) {
   const Out out{emit};
   // The population as rows within the domain, for witnesses built from
   // rule boxes; nullopt when the analysis cannot express it.
@@ -437,13 +454,20 @@ void buildConditions(const Protocol &p, const ObligationSink &emit, const std::v
     }
   }
 
-  // Drug contraindications, proved without being asked for.
-  for (Obligation &o : contraindicationObligations(p, fires)) out.push_back(std::move(o));
+  // Drug contraindications, proved without being asked for. They and the
+  // user's properties are one-step: over the reachable records wherever
+  // they read a course.
+  for (Obligation &o : contraindicationObligations(p, fires)) {
+    restrictWhereRead(p, o, courses);
+    out.push_back(std::move(o));
+  }
 
   // User properties.
   for (const Property &prop : p.properties) {
     if (isActionProperty(prop)) {
-      out.push_back(actionPropertyObligation(p, prop, fires));
+      Obligation o = actionPropertyObligation(p, prop, fires);
+      restrictWhereRead(p, o, courses);
+      out.push_back(std::move(o));
       continue;
     }
     Obligation o;
@@ -481,6 +505,7 @@ void buildConditions(const Protocol &p, const ObligationSink &emit, const std::v
                   " for this patient" + msg;
       o.explain = prop.expr;
     }
+    restrictWhereRead(p, o, courses);
     out.push_back(std::move(o));
   }
 }

@@ -97,23 +97,31 @@ struct Obligation {
   /// the goal with it only after the IR evaluator confirms it (in the
   /// population, formula true); otherwise Z3 decides as usual.
   std::optional<std::vector<ir::Value>> witness;
-  /// Course properties (docs/verifier.md, "Course properties"): the
-  /// pathway whose reachable course states restrict the formula; a
-  /// refutation is shown with the course of records that leads to it.
-  int coursePathway = -1;
+  /// Course properties, and every obligation whose formula reads a course
+  /// pathway's state (docs/verifier.md, "Course properties"): the
+  /// restriction (restrictToCourses), `formula` being `reachable =>
+  /// unrestricted` over the reachable course states of the pathways
+  /// `restrictedTo` (searched jointly when there are several). Null when
+  /// none applies. A refutation is shown with the course of records that
+  /// leads to it; what a proof needs names the restriction.
+  ir::ExprRef reachable, unrestricted;
+  std::vector<int> restrictedTo;
   /// Non-empty when those states could not be computed (CourseReach.h): the
   /// formula is over every record, so a proof stands, but a counterexample
   /// may be a record no course produces: it is `unknown` with this reason.
   std::string unreachableWhy;
 };
 
-/// What restricts the course obligations of one pathway: `reachable` (its
-/// reachable course states, CourseReach.h), or, when they could not be
+/// What restricts the obligations that read the course state of some
+/// pathways: `reachable` (their reachable course states, searched jointly
+/// when there are several: CourseReach.h), or, when they could not be
 /// computed, null and `why`.
 struct CourseRestriction {
   ir::ExprRef reachable;
   std::string why;
 };
+/// The restriction for a set of course pathways (ascending); empty: none.
+using CourseRestrictions = std::function<CourseRestriction(const std::vector<int> &pathways)>;
 
 /// A give's amount against a limit (a drug's formulary limit, or the bound
 /// of `always dose(D) <= Q`): `observed` is the amount on the limit's basis
@@ -190,9 +198,9 @@ Obligation overlapObligation(const ir::Protocol &p, int table, int i, int j);
 /// a time in protocol order: the verifier decides each as it comes, so the
 /// formulas of a wide table's rules are never all held at once.
 using ObligationSink = std::function<void(Obligation &&)>;
-/// `courses`: per pathway (empty: no restriction, every record).
-void buildConditions(const ir::Protocol &p, const ObligationSink &emit,
-                     const std::vector<CourseRestriction> &courses = {});
+/// `courses`: the restriction of each set of course pathways an obligation
+/// reads (empty: none, every record).
+void buildConditions(const ir::Protocol &p, const ObligationSink &emit, const CourseRestrictions &courses = {});
 /// Every `give` with a dose.
 std::vector<DoseSite> buildDoseSites(const ir::Protocol &p);
 

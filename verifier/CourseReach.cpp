@@ -14,11 +14,14 @@ using namespace ir;
 namespace b = ir::build;
 
 namespace {
-std::string stateText(const Protocol &p, int pathway, const CourseState &s) {
-  const Pathway &path = p.pathways[pathway];
-  std::string out = std::string(s.on ? "" : "not ") + p.inputs[path.onInput].name;
-  for (size_t t = 0; t < s.tiers.size(); ++t)
-    out += ", " + p.inputs[path.tiers[t].stateInput].name + " = " + spelling(s.tiers[t]);
+std::string stateText(const Protocol &p, const std::vector<int> &pathways, const JointState &s) {
+  std::string out;
+  for (size_t k = 0; k < pathways.size(); ++k) {
+    const Pathway &path = p.pathways[pathways[k]];
+    out += std::string(k ? "; " : "") + (s[k].on ? "" : "not ") + p.inputs[path.onInput].name;
+    for (size_t t = 0; t < s[k].tiers.size(); ++t)
+      out += ", " + p.inputs[path.tiers[t].stateInput].name + " = " + spelling(s[k].tiers[t]);
+  }
   return out;
 }
 
@@ -53,7 +56,7 @@ ExprRef nextIs(const Transitions &tr, const CourseState &s) {
 }
 }  // namespace
 
-int CourseGraph::find(const CourseState &s) const {
+int CourseGraph::find(const JointState &s) const {
   auto it = std::find(states.begin(), states.end(), s);
   return it == states.end() ? -1 : static_cast<int>(it - states.begin());
 }
@@ -74,6 +77,20 @@ ExprRef courseStateIs(const Protocol &p, int pathway, const CourseState &s) {
     parts.push_back(memberIs(p, b::input(in, p.inputs[in].type), in, s.tiers[t]));
   }
   return conj(std::move(parts));
+}
+
+ExprRef jointStateIs(const Protocol &p, const std::vector<int> &pathways, const JointState &s) {
+  if (pathways.size() == 1) return courseStateIs(p, pathways[0], s[0]);
+  std::vector<ExprRef> parts;
+  for (size_t k = 0; k < pathways.size(); ++k) parts.push_back(courseStateIs(p, pathways[k], s[k]));
+  return conj(std::move(parts));
+}
+
+std::string pathwaysText(const Protocol &p, const std::vector<int> &pathways) {
+  std::string out = pathways.size() == 1 ? "pathway " : "pathways ";
+  for (size_t k = 0; k < pathways.size(); ++k)
+    out += (k == 0 ? "'" : k + 1 == pathways.size() ? " and '" : ", '") + p.pathways[pathways[k]].name + "'";
+  return out;
 }
 
 CourseState courseStateOf(const Protocol &p, int pathway, const std::vector<Value> &patient) {
@@ -136,41 +153,83 @@ std::vector<CourseState> courseSuccessors(const Protocol &p, int pathway, const 
   return successorsOf(p, pathway, nextState(p, tr, patient), liveTiers(p, tr, patient));
 }
 
-ExprRef reachableCourse(const Protocol &p, const CourseGraph &g) {
-  std::vector<ExprRef> states;
-  for (const CourseState &s : g.states) states.push_back(courseStateIs(p, g.pathway, s));
-  return b::labelled(disj(std::move(states)), "a course state of " + p.pathways[g.pathway].name + " reachable from a fresh patient");
+JointState jointStateOf(const Protocol &p, const std::vector<int> &pathways, const std::vector<Value> &patient) {
+  JointState out;
+  for (int pw : pathways) out.push_back(courseStateOf(p, pw, patient));
+  return out;
 }
 
-CourseGraph exploreCourse(const Protocol &p, int pathway, Z3Backend &z3, const CourseLimits &limits) {
-  const Pathway &path = p.pathways[pathway];
+namespace {
+/// Every combination of one successor per pathway, the first pathway's
+/// slowest (a deterministic order).
+std::vector<JointState> combine(const std::vector<std::vector<CourseState>> &each) {
+  std::vector<JointState> out{JointState{}};
+  for (const std::vector<CourseState> &options : each) {
+    std::vector<JointState> longer;
+    for (const JointState &prefix : out)
+      for (const CourseState &s : options) {
+        longer.push_back(prefix);
+        longer.back().push_back(s);
+      }
+    out = std::move(longer);
+  }
+  return out;
+}
+}  // namespace
+
+std::vector<JointState> jointSuccessors(const Protocol &p, const std::vector<int> &pathways, const std::vector<Value> &patient) {
+  std::vector<std::vector<CourseState>> each;
+  for (int pw : pathways) each.push_back(courseSuccessors(p, pw, patient));
+  return combine(each);
+}
+
+ExprRef reachableCourse(const Protocol &p, const CourseGraph &g) {
+  std::vector<ExprRef> states;
+  for (const JointState &s : g.states) states.push_back(jointStateIs(p, g.pathways, s));
+  std::string label = g.pathways.size() == 1 ? "a course state of " + p.pathways[g.pathways[0]].name
+                                              : "a joint course state of " + pathwaysText(p, g.pathways);
+  return b::labelled(disj(std::move(states)), label + " reachable from a fresh patient");
+}
+
+CourseGraph exploreCourse(const Protocol &p, const std::vector<int> &pathways, Z3Backend &z3, const CourseLimits &limits) {
   CourseGraph g;
-  g.pathway = pathway;
+  g.pathways = pathways;
+  const size_t n = pathways.size();
+  size_t tiers = 0;
+  for (int pw : pathways) tiers += p.pathways[pw].tiers.size();
+  // "pathway 'P'" ... "(N tiers allow up to 2 x 5^N)", or jointly 2^K x 5^N.
+  const std::string what = pathwaysText(p, pathways);
+  const std::string allow = "(" + std::to_string(tiers) + " tiers" + (n > 1 ? " on " + std::to_string(n) + " pathways" : "") +
+                            " allow up to " + (n > 1 ? "2^" + std::to_string(n) : "2") + " x 5^" + std::to_string(tiers) + ")";
   auto stop = [&](std::string why) {
     g.whyIncomplete = std::move(why);
     return g;
   };
-  auto add = [&](CourseState s, int parent, std::vector<Value> via, ExprRef reachedBy) {
+  auto add = [&](JointState s, int parent, std::vector<Value> via, ExprRef reachedBy) {
     g.states.push_back(std::move(s));
     g.parent.push_back(parent);
     g.via.push_back(std::move(via));
     g.reachedBy.push_back(std::move(reachedBy));
     g.successors.emplace_back();
   };
-  Transitions tr(p, pathway);
+  std::vector<Transitions> trs;
+  for (int pw : pathways) trs.emplace_back(p, pw);
   // Every exclusion is built on these: encoded once.
-  z3.keep(tr.active);
-  for (size_t t = 0; t < tr.next.size(); ++t) {
-    for (const ExprRef &is : tr.is[t]) z3.keep(is);
-    z3.keep(tr.live[t]);
+  for (const Transitions &tr : trs) {
+    z3.keep(tr.active);
+    for (size_t t = 0; t < tr.next.size(); ++t) {
+      for (const ExprRef &is : tr.is[t]) z3.keep(is);
+      z3.keep(tr.live[t]);
+    }
   }
   // Two states that read the same (tierStateIs: off the pathway every tier
   // reads not started, ...) have the same transitions, so the same
   // successors: only the first of each reading is asked about.
-  std::vector<ExprRef> reads;
-  for (size_t t = 0; t < path.tiers.size(); ++t) reads.push_back(p.tierState(pathway, static_cast<int>(t)));
-  std::vector<std::pair<CourseState, size_t>> readings;  // as read, and the state asked about
-  auto reading = [&](const CourseState &s) {
+  std::vector<std::vector<ExprRef>> reads(n);
+  for (size_t k = 0; k < n; ++k)
+    for (size_t t = 0; t < p.pathways[pathways[k]].tiers.size(); ++t) reads[k].push_back(p.tierState(pathways[k], static_cast<int>(t)));
+  std::vector<std::pair<JointState, size_t>> readings;  // as read, and the state asked about
+  auto reading = [&](const JointState &s) {
     // The reading reads the state inputs only; the others get any value
     // of their type (the evaluator asks for every required input).
     std::vector<Value> record;
@@ -182,20 +241,28 @@ CourseGraph exploreCourse(const Protocol &p, int pathway, Z3Backend &z3, const C
       case Type::Kind::String: record.push_back(Value::ofString("")); break;
       }
     }
-    record[path.onInput] = Value::ofBool(s.on);
-    for (size_t t = 0; t < path.tiers.size(); ++t) record[path.tiers[t].stateInput] = Value::ofEnum(static_cast<int>(s.tiers[t]));
-    CourseState read{s.on, {}};
-    for (const ExprRef &r : reads) read.tiers.push_back(static_cast<TierState>(evaluate(p, *r, record).member));
+    for (size_t k = 0; k < n; ++k) {
+      const Pathway &path = p.pathways[pathways[k]];
+      record[path.onInput] = Value::ofBool(s[k].on);
+      for (size_t t = 0; t < path.tiers.size(); ++t) record[path.tiers[t].stateInput] = Value::ofEnum(static_cast<int>(s[k].tiers[t]));
+    }
+    JointState read;
+    for (size_t k = 0; k < n; ++k) {
+      read.push_back(CourseState{s[k].on, {}});
+      for (const ExprRef &r : reads[k]) read.back().tiers.push_back(static_cast<TierState>(evaluate(p, *r, record).member));
+    }
     return read;
   };
-  // A fresh patient: not on the pathway, every tier not started.
-  add(CourseState{false, std::vector<TierState>(path.tiers.size(), TierState::NotStarted)}, -1, {}, nullptr);
+  // A fresh patient: not on any of the pathways, every tier not started.
+  JointState fresh;
+  for (int pw : pathways) fresh.push_back(CourseState{false, std::vector<TierState>(p.pathways[pw].tiers.size(), TierState::NotStarted)});
+  add(std::move(fresh), -1, {}, nullptr);
   for (size_t i = 0; i < g.states.size(); ++i) {
-    CourseState read;
+    JointState read;
     try {
       read = reading(g.states[i]);
     } catch (const EvalError &e) {
-      return stop(std::string("the IR evaluator failed on a course state's reading: ") + e.what());
+      return stop("the IR evaluator failed on a course state's reading: " + std::string(e.what()));
     }
     auto same = std::find_if(readings.begin(), readings.end(), [&](const auto &r) { return r.first == read; });
     if (same != readings.end()) {
@@ -208,17 +275,17 @@ CourseGraph exploreCourse(const Protocol &p, int pathway, Z3Backend &z3, const C
     // next question, on one solver scope (the state asserted once, each
     // exclusion added): when none is left, the successors are all found.
     // A record decides its successors by its next state and which tiers
-    // are live (recorded ends): the pair is what each answer excludes.
-    ExprRef here = courseStateIs(p, pathway, g.states[i]);
+    // are live (recorded ends), on every pathway: what each answer excludes.
+    ExprRef here = jointStateIs(p, pathways, g.states[i]);
     std::vector<ExprRef> parts{here};  // the same question as IR, for --cross-check
     std::unique_ptr<Z3Backend::Enumeration> records = z3.enumerate(here);
-    std::vector<std::pair<CourseState, std::vector<bool>>> found;
+    using Key = std::vector<std::pair<CourseState, std::vector<bool>>>;  // per pathway
+    std::vector<Key> found;
     for (;;) {
       if (g.queries >= limits.maxQueries)
-        return stop("the search for the course states of pathway '" + path.name + "' reachable from a fresh patient stopped at its bound of " +
+        return stop("the search for the course states of " + what + " reachable from a fresh patient stopped at its bound of " +
                     std::to_string(limits.maxQueries) + " solver questions (" + std::to_string(g.states.size()) +
-                    " states found; " + std::to_string(path.tiers.size()) + " tiers allow up to 2 x 5^" +
-                    std::to_string(path.tiers.size()) + ")");
+                    " states found; " + allow.substr(1));
       ++g.queries;
       Answer a = records->next();
       if (a.kind == Answer::Kind::No) {
@@ -226,33 +293,40 @@ CourseGraph exploreCourse(const Protocol &p, int pathway, Z3Backend &z3, const C
         break;
       }
       if (a.kind == Answer::Kind::Unknown || !a.patient)
-        return stop("the solver could not find the successors of course state (" + stateText(p, pathway, g.states[i]) +
-                    ") of pathway '" + path.name + "': " + (a.reason.empty() ? "unknown" : a.reason));
-      std::pair<CourseState, std::vector<bool>> key;
+        return stop("the solver could not find the successors of course state (" + stateText(p, pathways, g.states[i]) + ") of " +
+                    what + ": " + (a.reason.empty() ? "unknown" : a.reason));
+      Key key;
       try {
-        key = {nextState(p, tr, *a.patient), liveTiers(p, tr, *a.patient)};
+        for (size_t k = 0; k < n; ++k) key.push_back({nextState(p, trs[k], *a.patient), liveTiers(p, trs[k], *a.patient)});
       } catch (const EvalError &e) {
-        return stop("the IR evaluator failed on a record of course state (" + stateText(p, pathway, g.states[i]) + "): " + e.what());
+        return stop("the IR evaluator failed on a record of course state (" + stateText(p, pathways, g.states[i]) + "): " + e.what());
       }
-      // The model is in state i and its pair was excluded: a second answer
-      // with the same pair means Z3 and the evaluator read the transitions
+      // The model is in state i and its key was excluded: a second answer
+      // with the same key means Z3 and the evaluator read the transitions
       // differently, a bug in carepath, never a finding.
-      if (!(courseStateOf(p, pathway, *a.patient) == g.states[i]) || std::find(found.begin(), found.end(), key) != found.end())
+      if (!(jointStateOf(p, pathways, *a.patient) == g.states[i]) || std::find(found.begin(), found.end(), key) != found.end())
         return stop("internal error: Z3 and the IR evaluator disagree on the successor of course state (" +
-                    stateText(p, pathway, g.states[i]) + ") of pathway '" + path.name + "'");
+                    stateText(p, pathways, g.states[i]) + ") of " + what);
       found.push_back(key);
-      std::vector<ExprRef> again{nextIs(tr, key.first)};
-      for (size_t t = 0; t < path.tiers.size(); ++t) again.push_back(key.second[t] ? tr.live[t] : neg(tr.live[t]));
+      std::vector<ExprRef> again;
+      for (size_t k = 0; k < n; ++k) {
+        again.push_back(nextIs(trs[k], key[k].first));
+        for (size_t t = 0; t < trs[k].live.size(); ++t) again.push_back(key[k].second[t] ? trs[k].live[t] : neg(trs[k].live[t]));
+      }
       ExprRef same = conj(std::move(again));
       records->exclude(same);
       parts.push_back(neg(same));
-      for (CourseState &next : successorsOf(p, pathway, key.first, key.second)) {
+      std::vector<std::vector<CourseState>> each;
+      for (size_t k = 0; k < n; ++k) each.push_back(successorsOf(p, pathways[k], key[k].first, key[k].second));
+      for (JointState &next : combine(each)) {
         int j = g.find(next);
         if (j < 0) {
           if (g.states.size() >= limits.maxStates)
-            return stop("pathway '" + path.name + "' reaches more than " + std::to_string(limits.maxStates) +
-                        " course states from a fresh patient, the bound of the search (" + std::to_string(path.tiers.size()) +
-                        " tiers allow up to 2 x 5^" + std::to_string(path.tiers.size()) + ")");
+            return stop(n == 1
+                            ? "pathway '" + p.pathways[pathways[0]].name + "' reaches more than " + std::to_string(limits.maxStates) +
+                                  " course states from a fresh patient, the bound of the search " + allow
+                            : what + " reach more than " + std::to_string(limits.maxStates) +
+                                  " joint course states from a fresh patient, the bound of the search " + allow);
           j = static_cast<int>(g.states.size());
           add(std::move(next), static_cast<int>(i), *a.patient, conj({here, same}));
         }
@@ -279,14 +353,14 @@ std::vector<std::vector<Value>> readableCourse(const Protocol &p, const CourseGr
     bool leads = false;
     if (a.kind == Answer::Kind::Yes && a.patient) {
       try {
-        std::vector<CourseState> next = courseSuccessors(p, g.pathway, *a.patient);
-        leads = courseStateOf(p, g.pathway, *a.patient) == g.states[g.parent[at]] &&
+        std::vector<JointState> next = jointSuccessors(p, g.pathways, *a.patient);
+        leads = jointStateOf(p, g.pathways, *a.patient) == g.states[g.parent[at]] &&
                 std::find(next.begin(), next.end(), g.states[at]) != next.end();
       } catch (const EvalError &) {
       }
       if (!leads && disagreement.empty())
-        disagreement = "Z3 and the IR evaluator disagree on a record leading to course state " + std::to_string(at + 1) +
-                       " of pathway '" + p.pathways[g.pathway].name + "' (" + stateText(p, g.pathway, g.states[at]) + ")";
+        disagreement = "Z3 and the IR evaluator disagree on a record leading to course state " + std::to_string(at + 1) + " of " +
+                       pathwaysText(p, g.pathways) + " (" + stateText(p, g.pathways, g.states[at]) + ")";
     }
     // Unknown (a resource limit), or the disagreement above: the search's
     // own record, which the evaluator confirmed.

@@ -16,17 +16,21 @@ namespace carepath::verifier {
 
 // A state is the raw values (Verifier.h's CourseState), not the values as
 // read (ir::Protocol::tierStateIs): the search follows what the
-// transitions write, so a course of records pastes back exactly.
+// transitions write, so a course of records pastes back exactly. A search
+// is over one pathway, or jointly over several (a formula that reads them
+// together): a state is then one CourseState per pathway (JointState, in
+// the graph's pathway order), each successor's states stepping together.
 
 struct CourseGraph {
-  int pathway = -1;
+  /// The pathways searched: one, or several jointly (ascending).
+  std::vector<int> pathways;
   /// False when the search stopped (a bound, or Z3 could not answer):
   /// `whyIncomplete` says why, and nothing may rely on `states` being all.
   bool complete = false;
   std::string whyIncomplete;
   /// In discovery order (deterministic: successors are found in the order
   /// Z3 answers, each question fixed by the protocol); states[0] is fresh.
-  std::vector<CourseState> states;
+  std::vector<JointState> states;
   /// The BFS tree: the state each was first reached from (-1 for fresh)
   /// and the record (every input) that took it there.
   std::vector<int> parent;
@@ -46,7 +50,7 @@ struct CourseGraph {
   size_t queries = 0;  // satisfiability checks the search asked
 
   /// The index of `s`, -1 when it was not reached.
-  int find(const CourseState &s) const;
+  int find(const JointState &s) const;
   /// The records from fresh to state `s`: via[] along the tree path
   /// (empty for fresh itself). The k-th record is in the (k-1)-th state of
   /// the path and the transitions take it to the k-th. Z3's raw values: a
@@ -56,8 +60,8 @@ struct CourseGraph {
 
 /// The bounds of the search: beyond them the graph is incomplete.
 struct CourseLimits {
-  size_t maxStates = 256;    // distinct course states per pathway
-  size_t maxQueries = 4096;  // Z3 questions per pathway
+  size_t maxStates = 256;    // distinct course states per search
+  size_t maxQueries = 4096;  // Z3 questions per search
 };
 
 /// `on_P == s.on and P_T_state == s.t for every tier`, on the raw inputs.
@@ -77,13 +81,23 @@ std::vector<ir::TierState> recordedEnds(const ir::Tier &t);
 /// Every state the next record may have: nextCourseState first, then, for
 /// the live tier, each recorded end written over its next state.
 std::vector<CourseState> courseSuccessors(const ir::Protocol &p, int pathway, const std::vector<ir::Value> &patient);
-/// A disjunction of courseStateIs over every state of a complete graph.
+/// The same over several pathways searched jointly: courseStateIs of each
+/// (their conjunction), a record's state on each, and every joint state
+/// the next record may have (each pathway's courseSuccessors, combined).
+ir::ExprRef jointStateIs(const ir::Protocol &p, const std::vector<int> &pathways, const JointState &s);
+JointState jointStateOf(const ir::Protocol &p, const std::vector<int> &pathways, const std::vector<ir::Value> &patient);
+std::vector<JointState> jointSuccessors(const ir::Protocol &p, const std::vector<int> &pathways,
+                                        const std::vector<ir::Value> &patient);
+/// A disjunction of jointStateIs over every state of a complete graph.
 ir::ExprRef reachableCourse(const ir::Protocol &p, const CourseGraph &g);
+/// "pathway 'P'", "pathways 'P' and 'Q'".
+std::string pathwaysText(const ir::Protocol &p, const std::vector<int> &pathways);
 
-/// Explores the course pathway `pathway` (Protocol::pathways[i].course):
-/// one solver scope per state asked about (Z3Backend::enumerate), the
-/// transitions encoded once.
-CourseGraph exploreCourse(const ir::Protocol &p, int pathway, Z3Backend &z3, const CourseLimits &limits = {});
+/// Explores the course pathways `pathways` (each Protocol::pathways[i].course;
+/// one, or several jointly): one solver scope per state asked about
+/// (Z3Backend::enumerate), the transitions encoded once.
+CourseGraph exploreCourse(const ir::Protocol &p, const std::vector<int> &pathways, Z3Backend &z3,
+                          const CourseLimits &limits = {});
 
 /// course(s) with readable records, for printing: each step asked again
 /// (holdsForSome: an earlier model, or a new one with readable values) by

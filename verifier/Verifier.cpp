@@ -283,21 +283,28 @@ public:
     assumptions();
     partialOperations();
     std::vector<CourseRestriction> restrictions = exploreCourses();
+    auto restriction = [&](const std::vector<int> &pathways) {
+      return pathways.size() == 1 ? restrictions[pathways[0]] : jointRestriction(pathways, restrictions);
+    };
     buildConditions(p_, [&](Obligation &&o) {
       decide(o);
       if (o.kind == PropertyKind::Reaches && report_.properties.back().status == Status::Proved)
         holdsBecause(o, report_.properties.back());
       if (o.kind == PropertyKind::Assertion && report_.properties.back().status == Status::Proved) {
         holdsBecause(o, report_.properties.back());
+        // Over the reachable records, only when the proof does not need them.
+        const PropertyResult::Explanation &x = report_.properties.back().explanation;
+        bool ranges = !o.reachable || (x.because && std::find(x.holdsBecause.begin(), x.holdsBecause.end(),
+                                                               reachableName(o)) == x.holdsBecause.end());
         for (const Property &prop : p_.properties)
-          if (prop.range == o.range && (prop.kind == Property::Kind::Always || prop.kind == Property::Kind::Never) &&
+          if (ranges && prop.range == o.range && (prop.kind == Property::Kind::Always || prop.kind == Property::Kind::Never) &&
               onlyInputs(*prop.expr, prop.range))
             vacuous(o.range, o.proved,
                     std::string("it follows from the input ranges") +
                         (p_.assumptions.empty() ? " and the population" : ", the population and the assumptions") +
                         " alone (it reads no define, tier or rule)");
       }
-    }, restrictions);
+    }, restriction);
     courseTraps();
     overlaps();
     doses();
@@ -561,11 +568,11 @@ private:
     courses_.resize(p_.pathways.size());
     for (size_t pw = 0; pw < p_.pathways.size(); ++pw) {
       if (!p_.pathways[pw].course) continue;
-      CourseGraph g = exploreCourse(p_, static_cast<int>(pw), z3_);
+      CourseGraph g = exploreCourse(p_, {static_cast<int>(pw)}, z3_);
       report_.stats.courseChecks += g.queries;
       report_.stats.courseStates += g.states.size();
       CourseReach reach;
-      reach.pathway = static_cast<int>(pw);
+      reach.pathways = g.pathways;
       reach.complete = g.complete;
       reach.states = g.states;
       report_.courses.push_back(std::move(reach));
@@ -577,6 +584,54 @@ private:
       courses_[pw] = std::move(g);
     }
     return out;
+  }
+
+  /// The restriction of an obligation that reads several course pathways:
+  /// their joint search (docs/verifier.md, "Several course pathways"), once
+  /// per set, asked when the first obligation needs it. When one pathway's
+  /// own search stopped, the joint one would too: its reason.
+  CourseRestriction jointRestriction(const std::vector<int> &pathways, const std::vector<CourseRestriction> &own) {
+    for (int pw : pathways)
+      if (!own[pw].reachable) return own[pw];
+    auto it = joint_.find(pathways);
+    if (it == joint_.end()) {
+      CourseGraph g = exploreCourse(p_, pathways, z3_);
+      report_.stats.courseChecks += g.queries;
+      report_.stats.courseStates += g.states.size();
+      CourseReach reach;
+      reach.pathways = g.pathways;
+      reach.complete = g.complete;
+      reach.states = g.states;
+      report_.courses.push_back(std::move(reach));
+      CourseRestriction r;
+      if (g.complete) {
+        r.reachable = reachableCourse(p_, g);
+        z3_.keep(r.reachable);
+      } else {
+        r.why = g.whyIncomplete;
+      }
+      it = joint_.emplace(pathways, std::make_pair(std::move(g), std::move(r))).first;
+    }
+    return it->second.second;
+  }
+
+  /// The graph of one pathway's search, or of a joint one.
+  const CourseGraph &graph(const std::vector<int> &pathways) const {
+    return pathways.size() == 1 ? *courses_[pathways[0]] : joint_.at(pathways).first;
+  }
+
+  /// With `--cross-check`, the questions that closed a joint search's
+  /// states (Z3: unsat), in the first result that rests on it (a pathway's
+  /// own are in its course-trap result).
+  void crossCheckJoint(const std::vector<int> &pathways, PropertyResult &r) {
+    if (!cross_ || pathways.size() < 2 || !jointChecked_.insert(pathways).second) return;
+    const CourseGraph &g = graph(pathways);
+    for (size_t s = 0; s < g.closing.size(); ++s) {
+      if (!g.closing[s]) continue;
+      std::string why;
+      cross_->check(r, z3_.benchmark(g.closing[s], false, why), why, false,
+                    "the joint search's last question for course state " + std::to_string(s + 1));
+    }
   }
 
   /// `course-trap` (docs/verifier.md, "Course properties"): a property of
@@ -609,7 +664,7 @@ private:
       std::vector<bool> leaves(g.states.size());
       std::vector<int> work;
       for (size_t s = 0; s < g.states.size(); ++s)
-        if (!g.states[s].on) leaves[s] = true, work.push_back(static_cast<int>(s));
+        if (!g.states[s][0].on) leaves[s] = true, work.push_back(static_cast<int>(s));
       while (!work.empty()) {
         int t = work.back();
         work.pop_back();
@@ -643,7 +698,7 @@ private:
                   "' in a course state from which no course of records reaches an exit: they stay on it forever";
       // A record in the trap state, shown at the end of its course.
       ++report_.stats.solverChecks;
-      Answer a = z3_.holdsForSome(courseStateIs(p_, pw, g.states[trap]));
+      Answer a = z3_.holdsForSome(courseStateIs(p_, pw, g.states[trap][0]));
       if (a.reused) --report_.stats.solverChecks, ++report_.stats.witnessesReused;
       if (a.kind == Answer::Kind::Yes && a.patient) {
         bool exact = true;
@@ -651,8 +706,8 @@ private:
         if (exact) {
           r.counterexample = a.patient;
           std::string name = uniqueName(std::string(spelling(r.kind)) + " counterexample");
-          r.example = exampleBlock(p_, name, *a.patient, tierExpectations(pw, *a.patient));
-          courseTo(pw, *a.patient, spelling(r.kind), r);
+          r.example = exampleBlock(p_, name, *a.patient, tierExpectations({pw}, *a.patient));
+          courseTo({pw}, *a.patient, spelling(r.kind), r);
         }
       }
       crossCheckSearch();
@@ -660,27 +715,29 @@ private:
     }
   }
 
-  /// Which tiers of pathway `pw` apply for the record, as `expect` lines.
-  std::vector<std::string> tierExpectations(int pw, const std::vector<Value> &patient) const {
+  /// Which tiers of the pathways apply for the record, as `expect` lines.
+  std::vector<std::string> tierExpectations(const std::vector<int> &pathways, const std::vector<Value> &patient) const {
     std::vector<std::string> out;
-    const Pathway &path = p_.pathways[pw];
-    for (size_t t = 0; t < path.tiers.size(); ++t) {
-      bool applies = false;
-      try {
-        applies = evaluateBool(p_, *p_.tierGuard(pw, static_cast<int>(t)), patient);
-      } catch (const EvalError &) {
+    for (int pw : pathways) {
+      const Pathway &path = p_.pathways[pw];
+      for (size_t t = 0; t < path.tiers.size(); ++t) {
+        bool applies = false;
+        try {
+          applies = evaluateBool(p_, *p_.tierGuard(pw, static_cast<int>(t)), patient);
+        } catch (const EvalError &) {
+        }
+        out.push_back(std::string(applies ? "expect " : "expect not ") + path.name + "." + path.tiers[t].name);
       }
-      out.push_back(std::string(applies ? "expect " : "expect not ") + path.name + "." + path.tiers[t].name);
     }
     return out;
   }
 
   /// A course counterexample: the records from a fresh patient that lead
-  /// to `patient`'s course state on pathway `pw`, each an example block
-  /// with the tiers that apply for it.
-  void courseTo(int pw, const std::vector<Value> &patient, const std::string &kind, PropertyResult &r) {
-    const CourseGraph &g = *courses_[pw];
-    int s = g.find(courseStateOf(p_, pw, patient));
+  /// to `patient`'s course state on the pathways (one, or several searched
+  /// jointly), each an example block with the tiers that apply for it.
+  void courseTo(const std::vector<int> &pathways, const std::vector<Value> &patient, const std::string &kind, PropertyResult &r) {
+    const CourseGraph &g = graph(pathways);
+    int s = g.find(jointStateOf(p_, pathways, patient));
     if (s < 0) {
       report_.internalErrors.push_back("the counterexample of " + kind + " (" + r.message +
                                        ") is in a course state the search did not reach");
@@ -688,7 +745,7 @@ private:
     }
     std::string disagreement;
     std::vector<std::vector<Value>> records = readableCourse(p_, g, s, z3_, disagreement);
-    r.coursePathway = pw;
+    r.coursePathway = pathways[0];
     if (!disagreement.empty()) report_.internalErrors.push_back(disagreement);
     size_t n = records.size() + 1;
     for (size_t k = 0; k < records.size(); ++k) {
@@ -698,7 +755,7 @@ private:
       for (size_t i = 0; i < p_.inputs.size(); ++i) exact = exact && hasDecimalForm(p_, static_cast<int>(i), records[k][i]);
       if (exact)
         step.example = exampleBlock(p_, uniqueName(kind + " course, record " + std::to_string(k + 1) + " of " + std::to_string(n)),
-                                    records[k], tierExpectations(pw, records[k]));
+                                    records[k], tierExpectations(pathways, records[k]));
       r.course.push_back(std::move(step));
     }
   }
@@ -798,6 +855,7 @@ private:
     r.kind = o.kind;
     r.range = o.range;
     r.related = o.related;
+    if (o.reachable) r.restrictedTo = o.restrictedTo;
     if (o.goal == Obligation::Goal::Satisfiable && o.witness && confirmed(o.formula, *o.witness)) {
       // "Proved" is Z3's word: it is asked about this one patient, every
       // input fixed, which it answers at once (the search was the cost).
@@ -883,7 +941,7 @@ private:
         } else {
           r.counterexample = a.patient;
           r.example = exampleBlock(p_, exampleName(o, *a.patient), *a.patient, expectations);
-          if (o.coursePathway >= 0) courseTo(o.coursePathway, *a.patient, spelling(o.kind), r);
+          if (!o.restrictedTo.empty()) courseTo(o.restrictedTo, *a.patient, spelling(o.kind), r);
         }
       } else if (r.status == Status::Proved && !o.incomplete.empty()) {
         // Part of the property could not be encoded: what was checked holds,
@@ -896,6 +954,7 @@ private:
         std::string why;
         cross_->check(r, z3_.benchmark(decided, true, why), why, a.kind == Answer::Kind::No,
                       "the counterexample query");
+        crossCheckJoint(o.restrictedTo, r);
       }
     }
     report_.properties.push_back(std::move(r));
@@ -1018,7 +1077,7 @@ private:
   void holdsBecause(const Obligation &o, PropertyResult &r) {
     std::vector<ExprRef> hypotheses;
     std::vector<std::string> names;
-    ExprRef formula = o.formula;
+    ExprRef formula = o.reachable ? o.unrestricted : o.formula;
     if (o.kind == PropertyKind::Reaches) {
       if (!o.consequent) return;
       formula = o.consequent;
@@ -1035,11 +1094,22 @@ private:
       hypotheses.push_back(assumptionHolds(as));
       names.push_back("assumption '" + as.name + "'");
     }
+    // Restricted to the reachable records: a candidate like the population.
+    if (o.reachable) {
+      hypotheses.push_back(o.reachable);
+      names.push_back(reachableName(o));
+    }
     if (hypotheses.empty()) return;
     std::optional<std::vector<size_t>> needed = z3_.neededFor(formula, hypotheses, report_.stats.explanationChecks);
     if (!needed) return;
     r.explanation.because = true;
     for (size_t i : *needed) r.explanation.holdsBecause.push_back(names[i]);
+  }
+
+  /// How "What a proof needs" names an obligation's course restriction.
+  std::string reachableName(const Obligation &o) const {
+    return std::string(o.restrictedTo.size() == 1 ? "the course states of " : "the joint course states of ") +
+           pathwaysText(p_, o.restrictedTo) + " reachable from a fresh patient";
   }
 
   /// A counterexample in the author's names: for a reaches, what fired
@@ -1347,6 +1417,8 @@ private:
   std::optional<CrossChecker> cross_;  // --cross-check
   std::set<std::string> exampleNames_;  // taken: the protocol's examples and earlier counterexamples
   std::vector<std::optional<CourseGraph>> courses_;  // per pathway: course pathways' reachable states
+  std::map<std::vector<int>, std::pair<CourseGraph, CourseRestriction>> joint_;  // joint searches, by pathway set
+  std::set<std::vector<int>> jointChecked_;  // joint searches whose closing questions went to cvc5
   const Division *division_ = nullptr;  // the division being decided (its model check)
 };
 

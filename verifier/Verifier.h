@@ -113,8 +113,9 @@ struct PropertyResult {
     /// with their values ("true", "false", "12 kg").
     std::vector<std::string> conditions;
     std::vector<std::pair<std::string, std::string>> defines;
-    /// A proved `always`/`never`: what it needs of "the population" and
-    /// each "assumption 'NAME'", a minimal set (empty: the input ranges alone).
+    /// A proved `always`/`never` or `reaches`: what it needs of "the
+    /// population", each "assumption 'NAME'" and the reachable course
+    /// states, a minimal set (empty: the input ranges alone).
     std::vector<std::string> holdsBecause;
     bool because = false;  // holdsBecause was computed
     bool empty() const { return !covered && !reaches && !because && conditions.empty() && defines.empty(); }
@@ -128,7 +129,11 @@ struct PropertyResult {
     std::vector<std::string> example;
   };
   std::vector<CourseStep> course;
-  int coursePathway = -1;  // with a course: its pathway (SARIF places each record there)
+  int coursePathway = -1;  // with a course: its (first) pathway, where SARIF places each record
+  /// The course pathways whose reachable course states the result is
+  /// decided over (docs/verifier.md, "Course properties"): a record not in
+  /// one of them is no counterexample. Empty: over every record.
+  std::vector<int> restrictedTo;
   /// Set when `--cross-check` sent this result's queries to cvc5 (none for
   /// warnings, results Z3 left unknown, and proofs by the interval sweep).
   std::optional<CrossCheck> crossCheck;
@@ -177,18 +182,21 @@ struct CourseState {
   std::vector<ir::TierState> tiers;
   bool operator==(const CourseState &o) const { return on == o.on && tiers == o.tiers; }
 };
+/// Several pathways' states at once (a joint search): one per pathway.
+using JointState = std::vector<CourseState>;
 
-/// The course states a course pathway reaches from a fresh patient
-/// (verifier/CourseReach.h); the course results hold over these only.
+/// The course states a course pathway reaches from a fresh patient, or
+/// several pathways jointly (verifier/CourseReach.h); the results over the
+/// course state hold over these only.
 struct CourseReach {
-  int pathway = -1;
-  bool complete = false;  // false: the search stopped, `states` is not all
-  std::vector<CourseState> states;
+  std::vector<int> pathways;  // one, or several searched jointly
+  bool complete = false;      // false: the search stopped, `states` is not all
+  std::vector<JointState> states;
 };
 
 struct Report {
   std::vector<PropertyResult> properties;
-  std::vector<CourseReach> courses;  // one per course pathway, in order
+  std::vector<CourseReach> courses;  // one per course pathway, in order, then each joint search
   std::vector<DoseEnvelope> doses;
   /// Counterexamples the IR evaluator did not confirm (`checkModels`): a
   /// bug in carepath, never a finding about the protocol.

@@ -364,9 +364,10 @@ public:
       : p_(p), table_(table), out_(out), rec_{out} {}
 
   void buildChecks(const verifier::Report &report) {
-    // The course results hold over the reachable course states only.
+    // The results over the course state hold over the reachable course
+    // states only (one pathway's, or several pathways' searched jointly).
     for (const verifier::CourseReach &c : report.courses)
-      if (c.complete) courseReach_[c.pathway] = c.states;
+      if (c.complete) courseReach_[c.pathways] = c.states;
     std::map<RangeKey, std::pair<int, int>> tiers, rules;
     std::map<RangeKey, int> tables, props;
     std::map<RangeKey, std::pair<const ir::Action *, std::string>> actions;  // action, "@where"
@@ -582,7 +583,7 @@ public:
         // with the record read by the IR's one definition of the course.
         c.kind = kind + "@course";
         const ir::Protocol &p = p_;
-        auto reachable = [this](const Judged &x, int pw) { return reachableCourse(pw, x.patient); };
+        auto reachable = [this](const Judged &x, int pw) { return reachableCourse({pw}, x.patient); };
         auto nothingElse = [&p](const Judged &x, int pw, int except) {
           for (size_t s = 0; s < p.pathways[pw].tiers.size(); ++s)
             if (static_cast<int>(s) != except &&
@@ -635,6 +636,12 @@ public:
         unmapped();
         continue;
       }
+      // A result over the reachable course states (a property that reads a
+      // course, a deadline): a record in another state is no counterexample.
+      if (!r.restrictedTo.empty() && c.valid)
+        c.pred = [this, pred = std::move(c.pred), pws = r.restrictedTo](const Judged &x) {
+          return reachableCourse(pws, x.patient) && pred(x);
+        };
       checks_.push_back(std::move(c));
     }
 
@@ -835,12 +842,13 @@ private:
         add("violation" + containerSuffix(v.first), "the IR reports a violation the runtime does not: " + describe(v));
   }
 
-  /// Whether the record's course state on pathway pw is one the verifier
-  /// found reachable (true when it did not compute them: no restriction).
-  bool reachableCourse(int pw, const ir::Patient &patient) const {
-    auto it = courseReach_.find(pw);
+  /// Whether the record's course state on the pathways (one, or several
+  /// searched jointly) is one the verifier found reachable (true when it
+  /// did not compute them: no restriction).
+  bool reachableCourse(const std::vector<int> &pathways, const ir::Patient &patient) const {
+    auto it = courseReach_.find(pathways);
     if (it == courseReach_.end()) return true;
-    verifier::CourseState s = verifier::courseStateOf(p_, pw, patient);
+    verifier::JointState s = verifier::jointStateOf(p_, pathways, patient);
     return std::find(it->second.begin(), it->second.end(), s) != it->second.end();
   }
 
@@ -849,19 +857,19 @@ private:
     // record in one of them leads to one of them (else a course result
     // could have been proved over too few records).
     if (x.ev.inPopulation)
-      for (const auto &[pw, states] : courseReach_) {
-        if (!reachableCourse(pw, x.patient)) continue;
+      for (const auto &[pws, states] : courseReach_) {
+        if (!reachableCourse(pws, x.patient)) continue;
         ++out_.comparisons;
-        std::vector<verifier::CourseState> next;
+        std::vector<verifier::JointState> next;
         try {
-          next = verifier::courseSuccessors(p_, pw, x.patient);
+          next = verifier::jointSuccessors(p_, pws, x.patient);
         } catch (const ir::EvalError &) {
           continue;  // the evaluator's failures are judged elsewhere
         }
-        for (const verifier::CourseState &s : next)
+        for (const verifier::JointState &s : next)
           if (std::find(states.begin(), states.end(), s) == states.end())
-            rec_.add("verifier-course-not-closed", "pathway '" + p_.pathways[pw].name +
-                   "': a record in a reachable course state leads to one the verifier did not reach", givenLine(p_, x.patient));
+            rec_.add("verifier-course-not-closed", verifier::pathwaysText(p_, pws) +
+                   ": a record in a reachable course state leads to one the verifier did not reach", givenLine(p_, x.patient));
       }
     for (const Check &c : checks_) {
       if (c.status == verifier::Status::Unknown) continue;
@@ -898,7 +906,7 @@ private:
   ProtocolOutcome &out_;
   Recorder rec_;
   std::vector<Check> checks_;
-  std::map<int, std::vector<verifier::CourseState>> courseReach_;  // complete searches only
+  std::map<std::vector<int>, std::vector<verifier::JointState>> courseReach_;  // complete searches only
   std::vector<Ref> refs_;
   runtime::Result result_;
 };

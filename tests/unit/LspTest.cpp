@@ -246,11 +246,9 @@ TEST(LspServer, VerificationOnSaveOffTheRequestThread) {
   EXPECT_TRUE(taken().empty());
 }
 
-// A refuted course property on save (docs/verifier.md, "Counterexample
-// courses"): each record of its course is related information of its own,
-// then the counterexample; the code action pastes the counterexample's
-// block alone (not the course, not the headings between them).
-TEST(LspServer, ACourseIsRelatedInformationRecordByRecord) {
+/// The diagnostics a server publishes for a file of the source tree when it
+/// is opened and saved (verified on save).
+json diagnosticsOnSave(const std::string &path) {
   ServerOptions options;
   options.stdlibDir = CAREPATH_SOURCE_DIR "/stdlib";
   Server server(options);
@@ -262,37 +260,62 @@ TEST(LspServer, ACourseIsRelatedInformationRecordByRecord) {
   });
   auto reply = [&](json msg) { return server.handle(msg); };
   reply({{"jsonrpc", "2.0"}, {"id", 1}, {"method", "initialize"}, {"params", json::object()}});
-  std::ifstream in(CAREPATH_SOURCE_DIR "/tests/verify/bad/course-deadline.care", std::ios::binary);
+  std::ifstream in(CAREPATH_SOURCE_DIR "/" + path, std::ios::binary);
   std::stringstream text;
   text << in.rdbuf();
-  std::string uri = "file://" CAREPATH_SOURCE_DIR "/tests/verify/bad/course-deadline.care";
+  std::string uri = "file://" CAREPATH_SOURCE_DIR "/" + path;
   auto r = reply({{"jsonrpc", "2.0"},
                   {"method", "textDocument/didOpen"},
                   {"params", {{"textDocument", {{"uri", uri}, {"version", 1}, {"text", text.str()}}}}}});
-  ASSERT_EQ(r.size(), 1u);
-  ASSERT_TRUE(r[0]["params"]["diagnostics"].empty()) << r[0].dump();
+  EXPECT_EQ(r.size(), 1u);
+  EXPECT_TRUE(r.empty() || r[0]["params"]["diagnostics"].empty()) << (r.empty() ? "" : r[0].dump());
   reply({{"jsonrpc", "2.0"}, {"method", "textDocument/didSave"}, {"params", {{"textDocument", {{"uri", uri}}}}}});
   server.waitForVerification();
   std::lock_guard<std::mutex> hold(m);
-  ASSERT_EQ(published.size(), 1u);
-  const json &diags = published[0]["params"]["diagnostics"];
-  ASSERT_EQ(diags.size(), 1u) << published[0].dump();
+  EXPECT_EQ(published.size(), 1u);
+  return published.empty() ? json::array() : published[0]["params"]["diagnostics"];
+}
+
+/// The last `records` + 1 related informations of `d` (after its notes)
+/// are the records of its course, each named "KIND course, record K of N"
+/// and located at `d`, then the counterexample.
+void expectCourse(const json &d, const std::string &kind, int records) {
+  const json &related = d["relatedInformation"];
+  ASSERT_GT(related.size(), static_cast<size_t>(records)) << d.dump();
+  const size_t first = related.size() - static_cast<size_t>(records) - 1;
+  const std::string n = std::to_string(records + 1);
+  const std::string heading = "the course from a fresh patient to it (" + std::to_string(records) + " records before the counterexample";
+  for (int k = 0; k < records; ++k) {
+    const json &step = related[first + static_cast<size_t>(k)];
+    std::string message = step["message"];
+    EXPECT_EQ(message.rfind(heading, 0), 0u) << message;
+    EXPECT_NE(message.find("\n  example \"" + kind + " course, record " + std::to_string(k + 1) + " of " + n + "\" {"),
+              std::string::npos)
+        << message;
+    for (int other = 0; other < records; ++other)  // one record each
+      if (other != k) {
+        EXPECT_EQ(message.find("record " + std::to_string(other + 1) + " of " + n), std::string::npos) << message;
+      }
+    EXPECT_EQ(step["location"]["range"], d["range"]);
+  }
+  std::string last = related.back()["message"];
+  EXPECT_EQ(last.rfind("counterexample (paste into the protocol as an example):\n  example \"" + kind + " counterexample", 0), 0u)
+      << last;
+  // No earlier related information is a course's.
+  for (size_t i = 0; i < first; ++i) EXPECT_EQ(related[i]["message"].get<std::string>().find("course"), std::string::npos);
+}
+
+// A refuted course property on save (docs/verifier.md, "Counterexample
+// courses"): each record of its course is related information of its own,
+// then the counterexample; the code action pastes the counterexample's
+// block alone (not the course, not the headings between them).
+TEST(LspServer, ACourseIsRelatedInformationRecordByRecord) {
+  json diags = diagnosticsOnSave("tests/verify/bad/course-deadline.care");
+  ASSERT_EQ(diags.size(), 1u) << diags.dump();
   const json &d = diags[0];
   EXPECT_EQ(d["code"], "deadline");
-  const json &related = d["relatedInformation"];
-  ASSERT_EQ(related.size(), 3u) << d.dump();
-  const std::string heading = "the course from a fresh patient to it (2 records before the counterexample";
-  for (int k = 0; k < 2; ++k) {
-    std::string message = related[k]["message"];
-    EXPECT_EQ(message.rfind(heading, 0), 0u) << message;
-    EXPECT_NE(message.find("\n  example \"deadline course, record " + std::to_string(k + 1) + " of 3\" {"), std::string::npos)
-        << message;
-    EXPECT_EQ(message.find("record " + std::to_string(2 - k) + " of 3"), std::string::npos) << message;  // one record each
-    EXPECT_EQ(related[k]["location"]["range"], d["range"]);
-  }
-  std::string last = related[2]["message"];
-  EXPECT_EQ(last.rfind("counterexample (paste into the protocol as an example):\n  example \"deadline counterexample", 0), 0u)
-      << last;
+  ASSERT_EQ(d["relatedInformation"].size(), 3u) << d.dump();
+  expectCourse(d, "deadline", 2);
   // The code action's block: the counterexample, as carepath verify prints it.
   const json &example = d["data"]["example"];
   ASSERT_EQ(example.size(), 5u) << d.dump();
@@ -301,6 +324,16 @@ TEST(LspServer, ACourseIsRelatedInformationRecordByRecord) {
   EXPECT_EQ(example[2], "  given care_first_state = failed, care_second_state = on");
   EXPECT_EQ(example[3], "  expect care.second");
   EXPECT_EQ(example[4], "}");
+}
+
+// So for a `never` and an action property over the course state.
+TEST(LspServer, ACourseOfAPropertyOverTheCourseState) {
+  json diags = diagnosticsOnSave("tests/verify/bad/course-properties.care");
+  ASSERT_EQ(diags.size(), 2u) << diags.dump();
+  EXPECT_EQ(diags[0]["code"], "assertion");
+  expectCourse(diags[0], "assertion", 2);
+  EXPECT_EQ(diags[1]["code"], "forbidden-action");
+  expectCourse(diags[1], "forbidden-action", 2);
 }
 
 }  // namespace
