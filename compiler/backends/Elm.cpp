@@ -221,6 +221,19 @@ public:
     if (p_.population) pop = op("And", {pop, isTrue(cond(*p_.population))});
     statements.push_back(def(kPopulationDef, pop, {{"role", "population"}}));
 
+    // The population assumptions (`assume NAME: C`), one definition each in
+    // the protocol's order: true exactly when the patient violates it
+    // (ir::assumptionViolated: C known false; a missing value leaves it
+    // unknown, which is no violation), inside the population or not, as the
+    // runtime reports them; false for a patient with an input error.
+    for (const ir::Assumption &a : p_.assumptions) {
+      json info = {{"role", "assumption"}, {"assumption", a.name}, {"when", ir::toString(p_, *a.condition)},
+                   {"note", a.note}, {"citations", a.citations}};
+      if (a.unspecified) info["unspecified"] = *a.unspecified;
+      statements.push_back(def("assumption " + a.name + " violated",
+                               op("And", {isNull(exprRef(kErrorDef)), cond(*ir::assumptionViolated(a))}), info));
+    }
+
     // Each drug's contraindications (`contraindicated when C`): C for the
     // patient, true, false or null (a missing value); a host reports those
     // that are true or null for an offered give of the drug, as the

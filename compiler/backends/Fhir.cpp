@@ -121,6 +121,7 @@ public:
     json plan = json::object();
     plan["resourceType"] = "PlanDefinition";
     plan["id"] = fhirId(p_.name);
+    if (!p_.assumptions.empty()) plan["extension"] = assumptions();
     plan["url"] = planUrl_;
     plan["identifier"] = json::array({{{"system", "urn:ietf:rfc:3986"}, {"value", planUrl_}}});
     plan["version"] = version;
@@ -252,6 +253,29 @@ private:
 
   json condition(const char *kind, const ir::ExprRef &e, const std::string &description = "") {
     return {{"kind", kind}, {"expression", fhirpath(e, description)}};
+  }
+
+  // The population assumptions (`assume NAME: C`): FHIR R4 has no element
+  // for the patients a plan was verified for, so each is the complex
+  // extension BASE/StructureDefinition/assumption on the PlanDefinition,
+  // in the protocol's order: `name`; `violated`, the FHIRPath that is true
+  // exactly when the patient violates it (ir::assumptionViolated: C is
+  // false; a missing value leaves C unknown, which is no violation), never
+  // empty; `note`, one `citation` per source, `unspecified`. Not a modifier:
+  // an engine that ignores it applies the plan as before; one that reads it
+  // flags such a patient, as `carepath eval` does (docs/interop.md, "FHIR").
+  json assumptions() {
+    json exts = json::array();
+    for (const ir::Assumption &a : p_.assumptions) {
+      json parts = json::array({{{"url", "name"}, {"valueString", a.name}},
+                                {{"url", "violated"},
+                                 {"valueExpression", fhirpath(ir::assumptionViolated(a), ir::toString(p_, *a.condition) + " is false")}}});
+      if (!a.note.empty()) parts.push_back({{"url", "note"}, {"valueString", a.note}});
+      for (const std::string &cite : a.citations) parts.push_back({{"url", "citation"}, {"valueString", cite}});
+      if (a.unspecified) parts.push_back({{"url", "unspecified"}, {"valueString", *a.unspecified}});
+      exts.push_back({{"url", o_.base + "/StructureDefinition/assumption"}, {"extension", parts}});
+    }
+    return exts;
   }
 
   json documentation(const ir::Citations &cites) {

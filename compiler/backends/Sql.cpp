@@ -208,6 +208,18 @@ public:
         throw Refuse{at, "its column name '" + name + "' is already taken by another column; rename one of them"};
       header.push_back("--   " + name + ": " + what);
     };
+    if (!p_.assumptions.empty()) {
+      // The assumptions the patient violates (ir::assumptionViolated),
+      // whether in the population or not, as the runtime reports them.
+      std::vector<std::string> parts;
+      for (const ir::Assumption &a : p_.assumptions)
+        parts.push_back("CASE WHEN " + cond(*ir::assumptionViolated(a)) + " THEN " + literal("," + a.name) + " ELSE '' END");
+      column("assumptions_violated", p_.assumptions.front().range,
+             "population assumptions the patient violates, by name (rows of " + assumptionsView(view) +
+                 "), comma-separated in the protocol's order ('' none; NULL: the row is not a valid patient)");
+      out.push_back("CASE WHEN cp_error IS NULL THEN SUBSTR(" + join(parts, " || ") + ", 2) END AS " +
+                    quote("assumptions_violated"));
+    }
     int valIndex = 0;
     for (size_t d = 0; d < decisions.size(); ++d) {
       const Decision &dc = decisions[d];
@@ -286,6 +298,7 @@ public:
       << "\nFROM cp_val;\n";
     x << codes(view);
     x << contraindications(view);
+    x << assumptions(view);
     return x.str();
   }
 
@@ -429,6 +442,37 @@ private:
     std::ostringstream x;
     x << "-- View " << quote(name) << ": the drugs' contraindications, one row each: position (the\n";
     x << "--   contraindication columns' K), drug, condition (as written), note, citations (comma-separated).\n";
+    if (o_.dialect != SqlDialect::Standard) x << "DROP VIEW IF EXISTS " << quote(name) << ";\n";
+    x << "CREATE VIEW " << quote(name) << " AS\n" << join(rows, "\nUNION ALL ") << ";\n";
+    return x.str();
+  }
+
+  // The view's name for the population assumptions (VIEW__assumptions).
+  static std::string assumptionsView(const std::string &view) { return view + "__assumptions"; }
+  // The population assumptions as a view, VIEW__assumptions: one row each,
+  // in the protocol's order (position, name, condition as written, note,
+  // citations comma-separated, unspecified: why nothing is cited, else
+  // NULL). None when the protocol has none.
+  std::string assumptions(const std::string &view) const {
+    if (p_.assumptions.empty()) return "";
+    const std::string name = assumptionsView(view);
+    if (name.size() > 63)
+      throw Refuse{p_.assumptions.front().range, "the assumptions view's name '" + name + "' is longer than 63 characters (PostgreSQL's limit)"};
+    std::vector<std::string> rows;
+    for (const ir::Assumption &a : p_.assumptions) {
+      std::vector<std::string> cells{std::to_string(rows.size() + 1), literal(a.name), literal(ir::toString(p_, *a.condition)),
+                                     literal(a.note), literal(join(a.citations, ",")),
+                                     a.unspecified ? literal(*a.unspecified) : std::string("CAST(NULL AS VARCHAR(200))")};
+      if (rows.empty()) {
+        const char *cols[] = {"position", "name", "condition", "note", "citations", "unspecified"};
+        for (size_t j = 0; j < cells.size(); ++j) cells[j] += " AS " + quote(cols[j]);
+      }
+      rows.push_back("SELECT " + join(cells, ", "));
+    }
+    std::ostringstream x;
+    x << "-- View " << quote(name) << ": the population assumptions, one row each in the protocol's order:\n";
+    x << "--   position, name (as the assumptions_violated column names it), condition (as written), note,\n";
+    x << "--   citations (comma-separated), unspecified (why nothing is cited; else NULL).\n";
     if (o_.dialect != SqlDialect::Standard) x << "DROP VIEW IF EXISTS " << quote(name) << ";\n";
     x << "CREATE VIEW " << quote(name) << " AS\n" << join(rows, "\nUNION ALL ") << ";\n";
     return x.str();

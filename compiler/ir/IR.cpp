@@ -647,4 +647,6 @@ ExprRef assumptionHolds(const Assumption &a) {
   return build::nary(Op::Or, {build::isTrue(c, c->range), build::unary(Op::Not, build::known(c, c->range), c->range)}, c->range);
 }
 
+ExprRef assumptionViolated(const Assumption &a) { return build::unary(Op::Not, assumptionHolds(a), a.condition->range); }
+
 }  // namespace carepath::ir

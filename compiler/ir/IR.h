@@ -584,6 +584,9 @@ struct Assumption {
 /// true or unknown (a missing value cannot show the patient impossible).
 /// The one reading for the verifier, the evaluator and the table compiler.
 ExprRef assumptionHolds(const Assumption &a);
+/// Whether a patient violates it: not assumptionHolds (the condition is
+/// known false); never missing. What the exports report (docs/interop.md).
+ExprRef assumptionViolated(const Assumption &a);
 
 /// One code in one code system (docs/language.md, "Terminology codes").
 struct Coding {

@@ -27,8 +27,9 @@ or rules that apply, every action offered (kind, name, alternative or not)
 with its amount compared exactly (the engine's number read as the decimal
 it prints, against carepath's exact fraction) and a give's contraindications
 that hold or may hold (its drug's definitions true or null, in order),
-and every typed output
-(exactly). Exit 0 when all agree, 1 on a mismatch (MISMATCH lines), 2 when
+every typed output (exactly), and the population assumptions the patient
+violates (the `assumption NAME violated` definitions that are true, in
+order; none may be null). Exit 0 when all agree, 1 on a mismatch (MISMATCH lines), 2 when
 a tool failed, 77 when the npm packages are not installed. With --corrupt
 the first OLD in the export becomes NEW first; the run then passes only
 if the comparison reports a mismatch. With --invalid, invalid patients
@@ -172,6 +173,14 @@ def compare(cp, defs, line):
     pop = next((line[n] for n, i in defs if i["role"] == "population"), None)
     if bool(pop) != cp["inPopulation"]:
         problems.append(f"in population: elm {pop}, carepath {cp['inPopulation']}")
+    # The population assumptions: each definition true or false, the true
+    # ones in the protocol's order carepath's assumptionsViolated.
+    assumed = [(n, i["assumption"]) for n, i in defs if i["role"] == "assumption"]
+    if any(line[n] not in (True, False) for n, _ in assumed):
+        problems.append(f"an assumption definition is neither true nor false: {[line[n] for n, _ in assumed]}")
+    violated = [a for n, a in assumed if line[n] is True]
+    if violated != cp.get("assumptionsViolated", []):
+        problems.append(f"assumptions violated: carepath {cp.get('assumptionsViolated', [])}, elm {violated}")
     got = engine_result(defs, line)
     for name, d in cp["decisions"].items():
         g = got.get(name)
@@ -332,8 +341,9 @@ def main():
     el = [json.loads(x, parse_float=Fraction) for x in out.splitlines()]
     if len(cp) != n or len(el) != n:
         fail(f"{len(cp)} carepath lines and {len(el)} cql-execution lines for {n} patients")
-    mismatches, fired, doses, held = [], 0, 0, 0
+    mismatches, fired, doses, held, violating = [], 0, 0, 0, 0
     for k, (a, b) in enumerate(zip(cp, el)):
+        violating += 1 if a.get("assumptionsViolated") else 0
         held += sum(len(sqlc.contraindications_of(x)) for d in a["decisions"].values() for x in d["actions"])
         fired += sum(1 for name, i in defs if i["role"] == "fires" and b[name] is True)
         doses += sum(1 for name, i in defs if i["role"] == "action" and b[name] is True and "amount" in i)
@@ -341,7 +351,9 @@ def main():
         if problems:
             mismatches.append((k, problems))
     print(f"elm-compare: {os.path.basename(o.protocol)}: {n} patients (seed {o.seed}), {len(defs)} definitions, "
-          f"{fired} tiers/rules applied, {doses} doses and {held} contraindications that hold or may hold compared; "
+          f"{fired} tiers/rules applied, {doses} doses and {held} contraindications that hold or may hold compared"
+          + (f", {violating} patients violating a population assumption" if any(i["role"] == "assumption" for _, i in defs)
+             else "") + "; "
           f"{len(mismatches)} mismatches; "
           f"cql-execution {n / max(elapsed, 1e-9):,.0f} patients/s (process)")
     return sqlc.verdict("elm-compare", mismatches, n, o.show, o.corrupt, specs, pats)

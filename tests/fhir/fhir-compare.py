@@ -112,6 +112,11 @@ def close(js, exact):
 
 def compare(cp, fh):
     problems = []
+    # The population assumptions the patient violates, in order (the plan's
+    # assumption extensions whose `violated` is true).
+    if cp.get("assumptionsViolated", []) != fh.get("assumptionsViolated", []):
+        problems.append(f"assumptions violated: carepath {cp.get('assumptionsViolated', [])}, "
+                        f"fhirpath {fh.get('assumptionsViolated', [])}")
     for name, d in cp["decisions"].items():
         f = fh["decisions"].get(name)
         if f is None:
@@ -183,8 +188,9 @@ def main():
                                      cwd=o.interop).splitlines()]
     if len(cp) != n or len(fh) != n:
         fail(f"{len(cp)} carepath lines and {len(fh)} fhirpath lines for {n} patients")
-    mismatches, fired, doses, held = [], 0, 0, 0
+    mismatches, fired, doses, held, violating = [], 0, 0, 0, 0
     for k, (a, b) in enumerate(zip(cp, fh)):
+        violating += 1 if a.get("assumptionsViolated") else 0
         fired += sum(len(d["fired"]) for d in b["decisions"].values())
         held += sum(len(x.get("contraindications", [])) for d in b["decisions"].values() for x in d["actions"])
         doses += sum(1 for d in b["decisions"].values() for x in d["actions"] if x.get("amount") is not None)
@@ -192,7 +198,9 @@ def main():
         if problems:
             mismatches.append((k, problems))
     print(f"fhir-compare: {os.path.basename(o.protocol)}: {n} patients (seed {o.seed}), {fired} tiers/rules applied, "
-          f"{doses} doses and {held} contraindications that hold or may hold compared; {len(mismatches)} mismatches")
+          f"{doses} doses and {held} contraindications that hold or may hold compared"
+          + (f", {violating} patients violating a population assumption" if "assumptionsViolated" in (fh[0] if fh else {})
+             else "") + f"; {len(mismatches)} mismatches")
     return sqlc.verdict("fhir-compare", mismatches, n, o.show, o.corrupt, specs, pats)
 
 

@@ -38,7 +38,11 @@
 //      (carepath) against an engine error (DMN), and every fired action:
 //      kind, name and dose. carepath's doses are exact rationals; the JS
 //      side computes in doubles, so doses are equal when
-//      |js - exact| <= 1e-9 * max(1, |exact|).
+//      |js - exact| <= 1e-9 * max(1, |exact|). For a table with population
+//      assumptions, the DMN's assumptionsViolated decision (its rules that
+//      match, their `assumption` outputs) against carepath's
+//      assumptionsViolated, names in order; the patients are drawn over
+//      the inputs' ranges, so a weight-for-age band is violated by many.
 //
 // Exit 0: zero mismatches; 1: mismatches (the first --show are printed with
 // their patient); 2: a tool failed (exit status and stderr printed).
@@ -294,7 +298,7 @@ if (opts.spread > 0) {
   const groups = new Map();
   run(opts.carepath, ['eval', opts.table, '--patients', pool, '--format=jsonl', '--allow-unverified'], true).forEach((r, k) => {
     if (r.error) { process.stderr.write(`dmn-compare: carepath refused generated patient ${k + 1}: ${r.error}\n`); process.exit(2); }
-    const outcome = JSON.stringify([r.inPopulation, Object.keys(r.decisions).sort().map(name => [name,
+    const outcome = JSON.stringify([r.inPopulation, r.assumptionsViolated || [], Object.keys(r.decisions).sort().map(name => [name,
       [...r.decisions[name].fired].sort(), r.decisions[name].actions.map(a => `${a.rule} ${a.kind} ${a.name || ''}`).sort()])]);
     if (!groups.has(outcome)) groups.set(outcome, []);
     groups.get(outcome).push(k);
@@ -353,6 +357,12 @@ if (js.length !== opts.n || cp.length !== opts.n) {
 
 const mismatches = [];
 let decisions = 0, firings = 0, doses = 0, outputs = 0, contraindicationChecks = 0, contraindicated = 0;
+// The population assumptions (the table's, in order) and how often each is
+// violated in the comparison.
+const assumptionNames = (table.assumptions || []).map(a => a.name);
+const violatedCount = new Map(assumptionNames.map(n => [n, 0]));
+let violating = 0;
+const assumptionsKey = 'decision.assumptionsViolated';
 const fireCount = new Map();
 const closeEnough = (x, exact) => typeof x === 'number' && Math.abs(x - exact) <= 1e-9 * Math.max(1, Math.abs(exact));
 
@@ -454,6 +464,26 @@ for (let k = 0; k < opts.n; k++) {
         });
       });
     }
+    if (table.assumptions) {
+      // Each rule id "assumptionsViolated.NAME.PART" names the assumption;
+      // a rule's parts are disjoint, so each name at most once.
+      seen.add(assumptionsKey);
+      const r = j[assumptionsKey], mine = c.assumptionsViolated;
+      if (!Array.isArray(mine)) problems.push('carepath gave no assumptionsViolated for a table with assumptions');
+      else if (r === undefined) problems.push('assumptionsViolated: no such decision in the DMN');
+      else if (r.error) problems.push(`assumptionsViolated: DMN error: ${r.error}`);
+      else {
+        const theirs = r.matched.map(id => {
+          const parts = id.split('.');
+          return parts.length === 3 && parts[0] === 'assumptionsViolated' ? parts[1] : `?${id}`;
+        });
+        const named = r.outputs.map(o => o.assumption);
+        if (JSON.stringify(theirs) !== JSON.stringify(mine) || JSON.stringify(named) !== JSON.stringify(mine))
+          problems.push(`assumptionsViolated: ${JSON.stringify(mine)} (carepath) vs rules ${JSON.stringify(r.matched)}, outputs ${JSON.stringify(named)} (DMN)`);
+        if (mine.length) violating++;
+        for (const n of mine) violatedCount.set(n, (violatedCount.get(n) || 0) + 1);
+      }
+    }
     for (const key of Object.keys(j)) if (!seen.has(key)) problems.push(`${key}: decision not in the carepath table`);
   }
   if (problems.length) mismatches.push({ patient: k + 1, problems });
@@ -470,6 +500,11 @@ console.log(`dmn-compare: ${opts.n} patients (seed ${opts.seed}), ${decisions} d
   `${allRules.length - never.length}/${allRules.length} rules fired at least once${never.length ? ' (never: ' + never.join(', ') + ')' : ''}`);
 if (contraindicationChecks)
   console.log(`dmn-compare: ${contraindicationChecks} gives' contraindications compared, ${contraindicated} gives with one that holds or may hold`);
+if (assumptionNames.length) {
+  const never = assumptionNames.filter(n => !violatedCount.get(n));
+  console.log(`dmn-compare: violated assumptions compared for ${opts.n} patients, ${violating} violate one; ` +
+    `${assumptionNames.length - never.length}/${assumptionNames.length} assumptions violated at least once${never.length ? ' (never: ' + never.join(', ') + ')' : ''}`);
+}
 if (mismatches.length) {
   console.log(`MISMATCH: ${mismatches.length} of ${opts.n} patients disagree; first ${Math.min(opts.show, mismatches.length)}:`);
   for (const m of mismatches.slice(0, opts.show)) {

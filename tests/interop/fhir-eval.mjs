@@ -9,7 +9,7 @@
 //   {"decisions": {ACTION TITLE: {"fired": [CHILD TITLE...],
 //                              "actions": [{rule, kind, name, choice, amount, amountHigh,
 //                                           contraindications}]}},
-//    "stops": N}
+//    "stops": N, "assumptionsViolated": [NAME...]}
 // A top-level action (pathway or table) applies when all its applicability
 // conditions are true; its children (tiers, rules) that apply are "fired";
 // their actions that apply (no condition, or `unless` known false) are
@@ -19,7 +19,11 @@
 // true or empty, [{when, truth}]). Every stop condition and every dynamicValue
 // (limits too) is evaluated as well, so each expression in the export runs;
 // a result that is not a single boolean (conditions) or number (values), or
-// an evaluation error, exits 2. docs/interop.md, "FHIR".
+// an evaluation error, exits 2. `assumptionsViolated` (only for a plan with
+// population assumptions, the PlanDefinition's extensions
+// BASE/StructureDefinition/assumption): the names of those whose `violated`
+// expression is true, in order; one that is empty exits 2. docs/interop.md,
+// "FHIR".
 import { readFileSync } from 'node:fs';
 import fhirpath from 'fhirpath';
 
@@ -158,6 +162,14 @@ function walk(actions, rule, choice, env, out) {
   }
 }
 
+// The plan's population assumptions: [{name, violated (FHIRPath)}], in order.
+const assumptions = (plan.extension || []).filter(e => e.url.endsWith('/StructureDefinition/assumption')).map(e => {
+  const part = (u) => (e.extension || []).find(x => x.url === u);
+  const v = part('violated')?.valueExpression;
+  if (!part('name')?.valueString || v?.language !== 'text/fhirpath') die('an assumption extension without a name or a FHIRPath `violated`');
+  return { name: part('name').valueString, violated: v.expression };
+});
+
 const lines = readFileSync(envFile, 'utf8').split('\n').filter(l => l.trim());
 const output = [];
 for (const line of lines) {
@@ -177,6 +189,15 @@ for (const line of lines) {
       walk(child.action, child.title, null, env, result.actions);
     }
   }
-  output.push(JSON.stringify({ decisions, stops }));
+  const evaluated = { decisions, stops };
+  if (assumptions.length) {
+    evaluated.assumptionsViolated = [];
+    for (const a of assumptions) {
+      const t = truth(a.violated, env);
+      if (t !== true && t !== false) die(`assumption ${a.name}: 'violated' is empty`);
+      if (t) evaluated.assumptionsViolated.push(a.name);
+    }
+  }
+  output.push(JSON.stringify(evaluated));
 }
 process.stdout.write(output.join('\n') + (output.length ? '\n' : ''));

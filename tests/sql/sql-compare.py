@@ -16,8 +16,9 @@ database (in the column's unit) and to carepath ("3.25 years"). With
 status epilepticus's phases are minutes wide, which uniform onsets
 rarely meet).
 
-Compared per patient: in_population, each decision's fired rules and
-violation, every dose (exact, canonical units) and every typed output.
+Compared per patient: in_population, the population assumptions the
+patient violates (for a protocol with some), each decision's fired rules
+and violation, every dose (exact, canonical units) and every typed output.
 Exit 0 when all agree, 1 on a mismatch (MISMATCH lines), 2 when a tool
 failed, 77 when the engine is not installed. With --corrupt the first
 OLD in the exported SQL becomes NEW first; the run then passes only if
@@ -209,7 +210,7 @@ def spread_patients(inputs, n, seed, carepath, table, work, tool, pool=20):
     for k, r in enumerate(carepath_eval(carepath, table, path, tool)):
         if "error" in r:
             fail(f"carepath refused generated patient {k + 1}: {r['error']}", tool=tool)
-        outcome = json.dumps([r["inPopulation"], sorted(
+        outcome = json.dumps([r["inPopulation"], r.get("assumptionsViolated", []), sorted(
             (name, sorted(d["fired"]), sorted((a["rule"], a["kind"], a.get("name", ""), contraindications_of(a))
                                               for a in d["actions"]))
             for name, d in r["decisions"].items())])
@@ -236,6 +237,15 @@ def table_contraindications(table):
     with open(table) as f:
         doc = json.load(f)
     return [(d["name"], c["when"], c["note"], c["citations"]) for d in doc["drugs"] for c in d.get("contraindications", [])]
+
+
+def table_assumptions(table):
+    """The compiled table's population assumptions in its order: [(name,
+    when, citations)]: carepath's list, which the assumptions view is
+    checked against."""
+    with open(table) as f:
+        doc = json.load(f)
+    return [(a["name"], a["when"], a["citations"]) for a in doc.get("assumptions", [])]
 
 
 def carepath_patient(inputs, p):
@@ -282,7 +292,8 @@ def sqlite_rows(inputs, pats, sql, work):
     result = [dict(zip(names, r)) for r in cur.fetchall()]
     elapsed = time.perf_counter() - t0
     views = {}
-    for key, name in (("codes", codes_view(sql)), ("contraindications", contraindications_view(sql))):
+    for key, name in (("codes", codes_view(sql)), ("contraindications", contraindications_view(sql)),
+                      ("assumptions", assumptions_view(sql))):
         if name:
             cur = db.execute(f'SELECT * FROM "{name}" ORDER BY position')
             views[key] = [dict(zip([d[0] for d in cur.description], r)) for r in cur.fetchall()]
@@ -340,6 +351,26 @@ def contraindications_view(sql):
     drug has one."""
     m = re.search(r'^CREATE VIEW "([^"]+__contraindications)"', sql, re.M)
     return m.group(1) if m else None
+
+
+def assumptions_view(sql):
+    """The population assumptions view (VIEW__assumptions), or None when the
+    protocol has none."""
+    m = re.search(r'^CREATE VIEW "([^"]+__assumptions)"', sql, re.M)
+    return m.group(1) if m else None
+
+
+def check_assumptions(want, rows):
+    """The assumptions view's rows against the table's (table_assumptions),
+    in order: position, name, condition, citations. Returns the problems."""
+    if rows is None:
+        return [] if not want else [f"the table has {len(want)} assumptions, the export no view"]
+    problems = [] if len(rows) == len(want) else [f"the view has {len(rows)} rows, the table {len(want)} assumptions"]
+    for k, (row, (name, when, cites)) in enumerate(zip(rows, want)):
+        got = (str(row["position"]), row["name"], row["condition"], row["citations"])
+        if got != (str(k + 1), name, when, ",".join(cites)):
+            problems.append(f"assumption {k + 1}: the view has {got}, the table {(k + 1, name, when, cites)}")
+    return problems
 
 
 def check_contraindications(want, rows):
@@ -422,7 +453,8 @@ def postgres_rows(inputs, pats, sql, work):
         elapsed = time.perf_counter() - t0
         views = {key: run(psql + ["-c", f'COPY (SELECT * FROM "{name}" ORDER BY position) '
                                         f'TO STDOUT WITH (FORMAT csv, HEADER, FORCE_QUOTE *)'])
-                 for key, name in (("codes", codes_view(sql)), ("contraindications", contraindications_view(sql)))
+                 for key, name in (("codes", codes_view(sql)), ("contraindications", contraindications_view(sql)),
+                                   ("assumptions", assumptions_view(sql)))
                  if name}
     finally:
         subprocess.run(as_user + [f"{bindir}/pg_ctl", "-D", data, "-m", "fast", "-w", "stop"], capture_output=True)
@@ -463,8 +495,8 @@ def duckdb_rows(inputs, pats, sql, work, interop):
     with open(outpath) as f:
         lines = f.read().splitlines()
     names = next(csv.reader([lines[0]]))
-    # The codes and contraindications views are created in DuckDB (the file
-    # runs whole), not read.
+    # The codes, contraindications and assumptions views are created in
+    # DuckDB (the file runs whole), not read.
     return [dict(zip(names, split_csv(line))) for line in lines[1:]], elapsed, None
 
 
@@ -538,6 +570,8 @@ def expected(line, outputs, doses, contra=None):
     contraindications column ("K:true,K:unknown", K the table's position,
     contra: (drug, when) -> K) is NULL unless its give is offered."""
     exp = {"in_population": line["inPopulation"]}
+    if "assumptionsViolated" in line:
+        exp["assumptions_violated"] = ",".join(line["assumptionsViolated"])
     for dname, d in line["decisions"].items():
         exp[dname] = set(d["fired"])
         exp[dname + "__violation"] = d["violation"]
@@ -569,7 +603,7 @@ def compare(row, exp, outputs):
         elif desc.startswith("hit-policy violation"):
             if as_bool(got) != bool(exp.get(col)):
                 problems.append(f"{col}: sql {got!r}, carepath {exp.get(col)}")
-        elif desc.startswith("contraindications of"):
+        elif desc.startswith("contraindications of") or desc.startswith("population assumptions"):
             if got != exp.get(col):
                 problems.append(f"{col}: sql {got!r}, carepath {exp.get(col)!r}")
         elif desc.startswith("amount of"):
@@ -635,7 +669,7 @@ def main():
     contras = table_contraindications(table)
     contra = {"columns": contraindication_columns(outputs),
               "positions": {(drug, when): k + 1 for k, (drug, when, _, _) in enumerate(contras)}}
-    nheld = 0
+    nheld, nviolating = 0, 0
     if o.engine != "duckdb":
         problems = check_codes(protocol_codes(o.carepath, o.protocol), views.get("codes"))
         if problems:
@@ -643,16 +677,21 @@ def main():
         problems = check_contraindications(contras, views.get("contraindications"))
         if problems:
             mismatches.append((0, ["contraindications view: " + p for p in problems]))
+        problems = check_assumptions(table_assumptions(table), views.get("assumptions"))
+        if problems:
+            mismatches.append((0, ["assumptions view: " + p for p in problems]))
     for k, (row, line) in enumerate(zip(rows, lines)):
         exp = expected(line, outputs, doses, contra)
         ndoses += sum(1 for c, d in outputs.items() if d.startswith("amount of") and row[c] is not None)
         nheld += sum(len(contraindications_of(a)) for d in line["decisions"].values() for a in d["actions"])
+        nviolating += 1 if line.get("assumptionsViolated") else 0
         problems = compare(row, exp, outputs)
         if problems:
             mismatches.append((k, problems))
     print(f"sql-compare: {o.engine}, {os.path.basename(o.protocol)}: {o.n} patients (seed {o.seed}), "
-          f"{len(outputs)} columns, {ndoses} doses and {nheld} contraindications that hold or may hold compared; "
-          f"{len(mismatches)} mismatches")
+          f"{len(outputs)} columns, {ndoses} doses and {nheld} contraindications that hold or may hold compared"
+          + (f", {nviolating} patients violating a population assumption" if "assumptions_violated" in outputs else "")
+          + f"; {len(mismatches)} mismatches")
     print(f"sql-compare: throughput {o.engine} view {o.n / max(sql_time, 1e-9):,.0f} patients/s (query), "
           f"carepath eval {o.n / max(cp_time, 1e-9):,.0f} patients/s (process)")
     return verdict("sql-compare", mismatches, o.n, o.show, o.corrupt, inputs, pats)

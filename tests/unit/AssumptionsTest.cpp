@@ -1,8 +1,11 @@
 // Population assumptions on IR built by hand: ir::assumptionHolds reads a
-// missing value as possible, the evaluator lists the violated ones, and
+// missing value as possible, the evaluator lists the violated ones (and
+// ir::assumptionViolated, what the exports write, agrees with it), and
 // the verifier proves under them what holds only for the patients they
 // allow (and says which ones a counterexample satisfies).
 #include <gtest/gtest.h>
+
+#include <algorithm>
 
 #include "ir/Evaluator.h"
 #include "verifier/Verifier.h"
@@ -79,6 +82,26 @@ TEST(AssumptionsTest, AMissingValueLeavesThePatientPossible) {
   EXPECT_EQ(evaluate(p, patient(90, 7)).violatedAssumptions, (std::vector<int>{0, 1}));
   // Flagged, not silenced: the decision is the same.
   EXPECT_TRUE(evaluate(p, patient(90, 7)).rules[0][0]);
+}
+
+// What the exports write (docs/interop.md): ir::assumptionViolated is never
+// missing, and true exactly for the assumptions the evaluator flags, a
+// missing value included.
+TEST(AssumptionsTest, ViolatedIsKnownAndWhatTheEvaluatorFlags) {
+  Protocol p = base();
+  p.assumptions.push_back(assume("light", weightAtMost(80)));
+  p.assumptions.push_back(assume("low_lab", labAtMost(5)));
+  for (int64_t w : {60, 80, 81, 90})
+    for (std::optional<int64_t> lab : {std::optional<int64_t>(), std::optional<int64_t>(3), std::optional<int64_t>(7)}) {
+      Patient pt = patient(w, lab);
+      std::vector<int> flagged = evaluate(p, pt).violatedAssumptions;
+      for (int k = 0; k < 2; ++k) {
+        Value v = evaluate(p, *assumptionViolated(p.assumptions[k]), pt);
+        EXPECT_FALSE(v.missing) << "weight " << w << ", assumption " << k;
+        EXPECT_EQ(v.boolean, std::find(flagged.begin(), flagged.end(), k) != flagged.end())
+            << "weight " << w << ", assumption " << k;
+      }
+    }
 }
 
 TEST(AssumptionsTest, APropertyRefutedOnlyByExcludedPatientsIsProved) {
