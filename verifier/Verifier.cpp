@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 
+#include "carepath/Quantity.h"
 #include "ir/Evaluator.h"
 #include "ir/Why.h"
 #include "verifier/Conditions.h"
@@ -1212,6 +1213,18 @@ private:
       if (hi.kind == Extremum::Kind::Value) env.max = hi.value, env.maxAttained = hi.attained;
       env.unbounded = hi.kind == Extremum::Kind::Unbounded;
       env.never = hi.kind == Extremum::Kind::Empty;
+      if (std::optional<InfusionRate> rate = infusionRate(a)) {
+        // Each amount times a constant: the extremes of the rate are theirs.
+        Rational fastest = Rational(1) / rate->fastest, slowest = Rational(1) / rate->slowest;
+        std::optional<Rational> longest = slowest == fastest ? std::nullopt : std::optional(slowest);
+        DurationUnit time = durationUnit(fastest, longest, false);
+        RateUnit u = rateUnit(env.unit.name, env.unit.factor, time);
+        DoseEnvelope::Rate r{Unit{u.name, env.unit.dim / Dimension{{{"duration", 1}}}, u.factor}, formatDurations(fastest, longest, false),
+                             std::nullopt, std::nullopt};
+        if (env.min) r.min = *env.min * rate->slowest;
+        if (env.max) r.max = *env.max * rate->fastest;
+        env.rate = std::move(r);
+      }
 
       PropertyResult r;
       r.kind = PropertyKind::DoseBounded;

@@ -507,6 +507,11 @@ std::optional<Rational> dosesWithin(const Schedule &s, const Rational &span) {
   return s.doses && *s.doses < n ? *s.doses : n;
 }
 
+std::optional<InfusionRate> infusionRate(const Action &a) {
+  if (a.basis.kind == Basis::Kind::Rate || !a.over || a.over->sign() <= 0) return std::nullopt;
+  return InfusionRate{Rational(1) / *a.over, Rational(1) / *a.over};
+}
+
 bool limitApplies(const Action &a, const Limit &l) { return l.route.empty() || a.route.empty() || l.route == a.route; }
 
 std::optional<Rational> basisFactor(const Action &a, const Limit &l, std::string *whyNot) {
@@ -532,7 +537,7 @@ std::optional<Rational> basisFactor(const Action &a, const Limit &l, std::string
   // `over X`: the amount as written (one dose, a day's amount, the total)
   // runs over X, so its rate is at most amount / X under any reading.
   if (lk == K::Rate) {
-    if (a.over && !a.over->isZero()) return Rational(1) / *a.over;
+    if (std::optional<InfusionRate> r = infusionRate(a)) return r->fastest;
     why = "the dose is given " + (a.basis.kind == K::None ? std::string("per dose") : a.basis.str()) + regimen +
           " with no infusion time ('over X'), so its rate is unknown";
     return std::nullopt;

@@ -467,6 +467,18 @@ Schedule schedule(const Action &a);
 /// at most the course's doses; nullopt when the schedule does not say.
 std::optional<Rational> dosesWithin(const Schedule &s, const Rational &span);
 
+/// An intermittent infusion (a give with `over X`, docs/language.md,
+/// "Infusion rates"): the amount as written runs over X, so its rate is the
+/// amount times 1 / X (per canonical hour). `fastest` is the factor rate
+/// limits are checked at, `slowest` the least (equal for one time). nullopt
+/// for a give with no `over` (a bolus: no rate) and for a continuous
+/// infusion (its dose is the rate). basisFactor's rate limits, the compiled
+/// table's plan and the verifier's rate envelope all read it.
+struct InfusionRate {
+  Rational fastest, slowest;
+};
+std::optional<InfusionRate> infusionRate(const Action &a);
+
 /// Whether a drug's limit binds a give: a limit for one route binds the
 /// gives by that route and the gives that name none (they may be given by
 /// any of the drug's routes); a limit with no route binds every give.
