@@ -595,6 +595,8 @@ private:
                               ? json{{"lo", optionalRational(a.durationLo)}, {"hi", optionalRational(a.durationHi)}}
                               : json(nullptr);
           j["over"] = optionalRational(a.over);
+          // `over X .. Y`: Y; written only for a range, so other tables are unchanged.
+          if (a.overHigh) j["overHigh"] = a.overHigh->str();
           // Written only for a tapered give, so other tables are unchanged.
           if (a.taperHi) j["taper"] = {{"lo", optionalRational(a.taperLo)}, {"hi", optionalRational(a.taperHi)}};
           if (!a.regimen.empty())

@@ -170,7 +170,7 @@ std::string actionText(const Protocol &p, const Action &a) {
     if (!a.route.empty()) s += ", " + a.route;
     if (!a.regimen.empty()) s += ", " + a.regimen.text;
     s += courseText(a, ", ");
-    if (a.over) s += ", over " + durationText(*a.over);
+    if (a.over) s += ", over " + formatDurations(*a.over, a.overHigh);
   }
   std::string t = timingText(a);
   if (!t.empty()) s += ", " + t;
@@ -184,7 +184,7 @@ std::string actionShort(const Action &a) {
   std::string s = std::string(spelling(a.kind)) + " " + a.name;
   if (a.kind == ir::ActionKind::Give && a.doseUnspecified) s += " (dose unspecified)";
   s += courseText(a, " ");
-  if (a.over) s += " over " + durationText(*a.over);
+  if (a.over) s += " over " + formatDurations(*a.over, a.overHigh);
   std::string t = timingText(a);
   if (!t.empty()) s += " " + t;
   return s;

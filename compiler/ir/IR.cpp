@@ -509,7 +509,7 @@ std::optional<Rational> dosesWithin(const Schedule &s, const Rational &span) {
 
 std::optional<InfusionRate> infusionRate(const Action &a) {
   if (a.basis.kind == Basis::Kind::Rate || !a.over || a.over->sign() <= 0) return std::nullopt;
-  return InfusionRate{Rational(1) / *a.over, Rational(1) / *a.over};
+  return InfusionRate{Rational(1) / *a.over, Rational(1) / a.overHigh.value_or(*a.over)};
 }
 
 bool limitApplies(const Action &a, const Limit &l) { return l.route.empty() || a.route.empty() || l.route == a.route; }
@@ -572,6 +572,7 @@ std::optional<Rational> basisFactor(const Action &a, const Limit &l, std::string
       return windows;
     }
     if (ak == K::PerCourse) {
+      // Over X .. Y: at the shortest time, the most in any window.
       if (a.over && !a.over->isZero()) return l.basis.span / *a.over;
       why = "the dose is a total with no 'over' duration, so the amount " + l.basis.str() + " is unknown";
       return std::nullopt;
@@ -623,6 +624,7 @@ std::string actionIdentity(const Action &a) {
          opt(a.durationLo) + "|" + opt(a.durationHi) + "|" + opt(a.over);
     // Only when written, so the identities of gives without one are unchanged.
     if (a.taperHi) s += "|taper " + opt(a.taperLo) + "|" + opt(a.taperHi);
+    if (a.overHigh) s += "|over-high " + opt(a.overHigh);
     // Only when written, so the identities of gives without one are unchanged.
     if (!a.regimen.empty()) s += "|" + a.regimen.text;
     if (!a.route.empty()) s += "|route " + a.route;

@@ -287,7 +287,8 @@ struct Action {
   /// amount before it): after the `for` span the amount falls, never
   /// rising, to none; the shape is not stated (docs/semantics.md, "Tapers").
   std::optional<Rational> taperLo, taperHi;
-  std::optional<Rational> over;               // `over X`, canonical duration
+  std::optional<Rational> over;               // `over X`, canonical duration; `over X .. Y`: X
+  std::optional<Rational> overHigh;           // `over X .. Y`: Y (> X); unset for one time
   Regimen regimen;                            // `every 6 h`, `divided into 4 doses`, ...
   std::string route;                          // `route buccal`; "" when the give names none
   // Do / Order / Consider / Monitor
@@ -469,8 +470,9 @@ std::optional<Rational> dosesWithin(const Schedule &s, const Rational &span);
 
 /// An intermittent infusion (a give with `over X`, docs/language.md,
 /// "Infusion rates"): the amount as written runs over X, so its rate is the
-/// amount times 1 / X (per canonical hour). `fastest` is the factor rate
-/// limits are checked at, `slowest` the least (equal for one time). nullopt
+/// amount times 1 / X (per canonical hour); over X .. Y, between 1 / Y and
+/// 1 / X. `fastest` (1 / X) is the factor rate limits are checked at: the
+/// prescriber may run it over X. `slowest` the least (equal for one time). nullopt
 /// for a give with no `over` (a bolus: no rate) and for a continuous
 /// infusion (its dose is the rate). basisFactor's rate limits, the compiled
 /// table's plan and the verifier's rate envelope all read it.

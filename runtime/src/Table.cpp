@@ -811,6 +811,9 @@ public:
       if (!basis.is_null()) a.basis = r_.string(basis, path + ".basis", "text");
       const json &dur = r_.member(j, path, "duration");
       std::optional<Rational> dlo, dhi, over = r_.optRational(j, path, "over"), tlo, thi;
+      // Present only for `over X .. Y` (docs/tables.md).
+      std::optional<Rational> overHigh = j.contains("overHigh") ? r_.optRational(j, path, "overHigh") : std::nullopt;
+      if (overHigh && (!over || *overHigh <= *over)) r_.fail(path + ".overHigh", "an infusion time range needs 'over', shorter than it");
       if (!dur.is_null()) {
         dlo = r_.optRational(dur, path + ".duration", "lo");
         dhi = r_.optRational(dur, path + ".duration", "hi");
@@ -843,7 +846,7 @@ public:
                               : std::string(" (the whole course, from the first dose)");
       }
       // An infusion time under an hour reads in minutes ("over 20 minutes").
-      if (over) a.extra += std::string(a.extra.empty() ? "" : ", ") + "over " + formatDurations(*over, std::nullopt, false);
+      if (over) a.extra += std::string(a.extra.empty() ? "" : ", ") + "over " + formatDurations(*over, overHigh, false);
       if (j.contains("plan")) {
         const json &pl = r_.member(j, path, "plan");
         std::string pp = path + ".plan";
