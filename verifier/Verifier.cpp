@@ -867,7 +867,7 @@ private:
         else if (atLowerBound)
           r.message += " even at the full amount before the taper";
         std::vector<std::string> expectations = o.expectations;
-        attribute(o, *a.patient, r, expectations);
+        attribute(o, *a.patient, r, expectations, atLowerBound);
         explainCounterexample(o, *a.patient, r);
         assumptionsOf(*a.patient, r);
         checkModel(o, *a.patient);
@@ -933,14 +933,16 @@ private:
 
   /// Names the sites of an action property that the counterexample meets:
   /// "by treat.young", a note at each (with the amount for a dose), and an
-  /// `expect` line for each in the printed example.
+  /// `expect` line for each in the printed example. A refutation at the
+  /// tapers' lower bounds names only the sites over the bound at theirs.
   void attribute(const Obligation &o, const std::vector<Value> &patient, PropertyResult &r,
-                 std::vector<std::string> &expectations) const {
+                 std::vector<std::string> &expectations, bool atLowerBound = false) const {
     std::string by;
     for (const ActionSite &s : o.sites) {
       std::string note = o.siteNote;
       try {
-        if (!evaluateBool(p_, *s.condition, patient)) continue;
+        const ExprRef &exceeds = atLowerBound && s.conditionLow ? s.conditionLow : s.condition;
+        if (!evaluateBool(p_, *exceeds, patient)) continue;
         // A taper's amount is a range: its shape decides where in it.
         auto shown = [&](const ExprRef &e) { return formatAmount(evaluate(p_, *e, patient).number, o.observedUnit); };
         if (s.observed)
