@@ -603,6 +603,12 @@ std::optional<Rational> basisFactorLow(const Action &a, const Limit &l) {
   Action full = a;
   full.taperLo = full.taperHi = std::nullopt;
   if (!full.durationHi) full.durationLo = full.durationHi = Rational(0);
+  // Doses with no interval (`up to N doses` alone) may fall anywhere in the
+  // course, the taper's part too: only the first, which starts the `for`
+  // span, is certain to be at the full amount (none with no `for` span).
+  Schedule s = schedule(full);
+  if (s.perDose && s.doses && *s.doses > Rational(1) && (!s.interval || s.interval->isZero()))
+    full.regimen.maxDoses = full.durationHi->isZero() ? 0 : 1;
   return basisFactor(full, l);
 }
 

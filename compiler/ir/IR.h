@@ -496,7 +496,8 @@ std::optional<Rational> basisFactor(const Action &a, const Limit &l, std::string
 /// every dose and day of the taper counted at the full amount, which a
 /// taper never exceeds. This is the lower bound over every course the
 /// protocol allows (the longest `for` span at the full amount, the taper's
-/// part counted as none, which its unstated shape can come close to). Equal
+/// part counted as none, which its unstated shape can come close to; doses
+/// with no interval, `up to N doses` alone, only the first). Equal
 /// to basisFactor for a give without a taper, and for a taper's per-dose,
 /// per-time and rate limits where the full amount alone decides; nullopt
 /// when the protocol does not say (nothing is then known to exceed).

@@ -357,6 +357,8 @@ table t hit collect {
   rule a when sick -> give d dose 2 g per day divided into 2 doses for 5 days .. 6 days then taper over 2 weeks .. 3 weeks
   rule b when sick -> give d dose 2 g per day taper over 1 week .. 2 weeks
   rule c when sick -> give d dose 1 g per dose every 6 h for 12 h .. 12 h then taper over 1 day .. 1 day
+  rule e when sick -> give d dose 1 g per dose up to 4 doses for 1 day .. 2 days then taper over 1 week .. 1 week
+  rule f when sick -> give d dose 1 g per dose up to 4 doses taper over 1 week .. 2 weeks
 }
 )");
   ASSERT_TRUE(l->protocol) << messages(*l);
@@ -385,6 +387,14 @@ table t hit collect {
   // 4 doses of at most 1 g, and holds at least the 2 full ones.
   EXPECT_EQ(ir::basisFactor(action(2), limits[1]), Rational(4));
   EXPECT_EQ(ir::basisFactorLow(action(2), limits[1]), Rational(2));
+  // Up to 4 doses with no interval: all 4 at the full amount at most, but
+  // only the first, which starts the `for` span, for certain; none when
+  // the whole course tapers (docs/verifier.md, "Dose bases").
+  EXPECT_EQ(ir::basisFactor(action(3), limits[2]), Rational(4));
+  EXPECT_EQ(ir::basisFactorLow(action(3), limits[2]), Rational(1));
+  EXPECT_EQ(ir::basisFactorLow(action(3), limits[0]), Rational(1));
+  EXPECT_EQ(ir::basisFactor(action(4), limits[2]), Rational(4));
+  EXPECT_EQ(ir::basisFactorLow(action(4), limits[2]), Rational(0));
   // The taper is part of what makes two gives the same.
   EXPECT_NE(ir::actionIdentity(action(0)).find("|taper 336|504"), std::string::npos);
 }
