@@ -205,11 +205,13 @@ alternative
 
 // `for 5 days then taper over 2 weeks .. 3 weeks`: the full amount for the
 // `for` span, then a fall to none over the taper's (docs/language.md,
-// "Tapers"); `taper over A .. B` alone: the whole course tapers.
+// "Tapers"); `taper over A .. B` alone: the whole course tapers. `over X`:
+// the infusion time; `over X .. Y` a range of them (docs/language.md,
+// "Infusion rates").
 action
     : GIVE drug=ident DOSE doseValue basis? (MAX cap=expr capBasis=basis?)? (ROUTE route=ident)? regimen*
           (FOR duration=range (THEN TAPER OVER taper=range)? | TAPER OVER taper=range)?
-          (OVER over=expr)? STRING? citations?                            # giveAction
+          (OVER over=expr (DOTDOT overHigh=additive)?)? STRING? citations?  # giveAction
     | kind=(DO | ORDER | CONSIDER | MONITOR) ident STRING? timing? citations?  # plainAction
     | unspecifiedMark citations?                                          # unspecifiedAction
     ;

@@ -137,8 +137,10 @@ Obligation actionPropertyObligation(const Protocol &p, const Property &prop,
       // A taper's amount is known between bounds (LimitCheck::boundsWhy).
       if (!c->boundsWhy.empty() && o.boundsWhy.empty()) o.boundsWhy = "at " + d.where + ", " + c->boundsWhy;
       if (!c->boundsWhy.empty() && !c->withinLow) lowKnown = false;
-      withinLow.push_back(disj({neg(applies), c->boundsWhy.empty() ? c->within : c->withinLow ? c->withinLow : c->within}));
-      o.sites.push_back({d.where, conj({applies, neg(c->within)}), c->observed, d.action->range, c->observedLow});
+      ExprRef low = c->boundsWhy.empty() ? c->within : c->withinLow ? c->withinLow : c->within;
+      withinLow.push_back(disj({neg(applies), low}));
+      o.sites.push_back({d.where, conj({applies, neg(c->within)}), c->observed, d.action->range, c->observedLow,
+                         conj({applies, neg(low)})});
     }
     o.formula = conj(std::move(within));
     if (!o.boundsWhy.empty() && lowKnown) o.lowFormula = conj(std::move(withinLow));

@@ -26,6 +26,10 @@ struct ActionSite {
   /// A tapered give (LimitCheck::observedLow): the amount at the lower
   /// bound; `observed` is then the upper one. Null otherwise.
   ir::ExprRef observedLow = nullptr;
+  /// Dose properties: the patients for whom the site exceeds at its lower
+  /// bound (`condition` for an exact amount); who a refutation at the lower
+  /// bounds (Obligation::lowFormula) is attributed to. Null otherwise.
+  ir::ExprRef conditionLow = nullptr;
 };
 
 struct Obligation {

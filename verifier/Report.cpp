@@ -162,6 +162,17 @@ void reportDiagnostics(const Report &report, DiagnosticEngine &diags) {
   for (const std::string &e : report.internalErrors) diags.report(DiagId::err_model_check_failed, SourceRange{}, e);
 }
 
+std::pair<std::string, std::string> envelopeBounds(const DoseEnvelope &d, bool rate) {
+  if (d.never) return {"never given", "never given"};
+  const ir::Unit &unit = rate ? d.rate->unit : d.unit;
+  // A bound behind a strict comparison is approached, never given: "< 1000 mg".
+  auto show = [&](const std::optional<Rational> &v, bool attained, const char *strict) {
+    return v ? (attained ? "" : std::string(strict)) + formatQuantity(*v, unit) : std::string("-");
+  };
+  return {show(rate ? d.rate->min : d.min, d.minAttained, "> "),
+          d.unbounded ? "unbounded" : show(rate ? d.rate->max : d.max, d.maxAttained, "< ")};
+}
+
 void printSummary(std::ostream &out, const Report &report, const ir::Protocol &p) {
   size_t counts[4] = {0, 0, 0, 0};
   for (const PropertyResult &r : report.properties) ++counts[static_cast<int>(r.status)];
@@ -179,12 +190,14 @@ void printSummary(std::ostream &out, const Report &report, const ir::Protocol &p
     out << "dose envelopes over the population:\n";
     std::vector<std::array<std::string, 5>> rows{{"drug", "given at", "least", "greatest", "per"}};
     for (const DoseEnvelope &d : report.doses) {
-      // A bound behind a strict comparison is approached, never given: "< 1000 mg".
-      auto show = [&](const std::optional<Rational> &v, bool attained, const char *strict) {
-        return v ? (attained ? "" : std::string(strict)) + formatQuantity(*v, d.unit) : std::string("-");
-      };
-      std::string hi = d.unbounded ? "unbounded" : d.never ? "never given" : show(d.max, d.maxAttained, "< ");
-      rows.push_back({d.route.empty() ? d.drug : d.drug + " (" + d.route + ")", d.where, d.never ? "never given" : show(d.min, d.minAttained, "> "), hi, perText(d.basis)});
+      std::string drug = d.route.empty() ? d.drug : d.drug + " (" + d.route + ")";
+      auto [lo, hi] = envelopeBounds(d);
+      rows.push_back({drug, d.where, lo, hi, perText(d.basis)});
+      // An intermittent infusion: its rate on the next row, per its time.
+      if (d.rate && !d.never) {
+        auto [rlo, rhi] = envelopeBounds(d, true);
+        rows.push_back({drug, d.where, rlo, rhi, "rate over " + d.rate->over});
+      }
     }
     std::array<size_t, 5> width{};
     for (auto &row : rows)
@@ -223,6 +236,14 @@ json reportToJson(const Report &report, const ir::Protocol &p, const SourceManag
     // Only for a bound no patient reaches (a strict comparison): absent means attained.
     if (d.min && !d.minAttained) o["minAttained"] = false;
     if (d.max && !d.maxAttained) o["maxAttained"] = false;
+    // Only for an intermittent infusion: its rate, reached as the amounts are.
+    if (d.rate) {
+      const DoseEnvelope::Rate &r = *d.rate;
+      o["rate"] = {{"over", r.over},
+                   {"unit", r.unit.name},
+                   {"min", r.min ? exactJson(*r.min, r.unit) : json(nullptr)},
+                   {"max", d.unbounded ? json("unbounded") : r.max ? exactJson(*r.max, r.unit) : json(nullptr)}};
+    }
     doses.push_back(std::move(o));
   }
   json out = {{"result", spelling(report.verdict())},

@@ -5,6 +5,7 @@
 #include <nlohmann/json_fwd.hpp>
 #include <ostream>
 #include <string>
+#include <utility>
 
 #include "basic/Diagnostics.h"
 #include "ir/IR.h"
@@ -16,6 +17,13 @@ namespace carepath::verifier {
 /// or property, with notes at related rules and the counterexample block
 /// as detail. Internal model-check failures become errors too.
 void reportDiagnostics(const Report &report, DiagnosticEngine &diags);
+
+/// A dose envelope's least and greatest as people read them ("40 mg",
+/// "< 1000 mg" when only approached, "unbounded", "never given"); with
+/// `rate`, those of an intermittent infusion's rate (DoseEnvelope::rate,
+/// which it must have). The text report, the doc page and the language
+/// server's hover all show them so.
+std::pair<std::string, std::string> envelopeBounds(const DoseEnvelope &d, bool rate = false);
 
 /// The counts and the dose envelope table, for people (stdout).
 void printSummary(std::ostream &out, const Report &report, const ir::Protocol &protocol);

@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 
+#include "carepath/Quantity.h"
 #include "ir/Evaluator.h"
 #include "ir/Why.h"
 #include "verifier/Conditions.h"
@@ -924,7 +925,7 @@ private:
         else if (atLowerBound)
           r.message += " even at the full amount before the taper";
         std::vector<std::string> expectations = o.expectations;
-        attribute(o, *a.patient, r, expectations);
+        attribute(o, *a.patient, r, expectations, atLowerBound);
         explainCounterexample(o, *a.patient, r);
         assumptionsOf(*a.patient, r);
         checkModel(o, *a.patient);
@@ -991,14 +992,16 @@ private:
 
   /// Names the sites of an action property that the counterexample meets:
   /// "by treat.young", a note at each (with the amount for a dose), and an
-  /// `expect` line for each in the printed example.
+  /// `expect` line for each in the printed example. A refutation at the
+  /// tapers' lower bounds names only the sites over the bound at theirs.
   void attribute(const Obligation &o, const std::vector<Value> &patient, PropertyResult &r,
-                 std::vector<std::string> &expectations) const {
+                 std::vector<std::string> &expectations, bool atLowerBound = false) const {
     std::string by;
     for (const ActionSite &s : o.sites) {
       std::string note = o.siteNote;
       try {
-        if (!evaluateBool(p_, *s.condition, patient)) continue;
+        const ExprRef &exceeds = atLowerBound && s.conditionLow ? s.conditionLow : s.condition;
+        if (!evaluateBool(p_, *exceeds, patient)) continue;
         // A taper's amount is a range: its shape decides where in it.
         auto shown = [&](const ExprRef &e) { return formatAmount(evaluate(p_, *e, patient).number, o.observedUnit); };
         if (s.observed)
@@ -1282,6 +1285,18 @@ private:
       if (hi.kind == Extremum::Kind::Value) env.max = hi.value, env.maxAttained = hi.attained;
       env.unbounded = hi.kind == Extremum::Kind::Unbounded;
       env.never = hi.kind == Extremum::Kind::Empty;
+      if (std::optional<InfusionRate> rate = infusionRate(a)) {
+        // Each amount times a constant: the extremes of the rate are theirs.
+        Rational fastest = Rational(1) / rate->fastest, slowest = Rational(1) / rate->slowest;
+        std::optional<Rational> longest = slowest == fastest ? std::nullopt : std::optional(slowest);
+        DurationUnit time = durationUnit(fastest, longest, false);
+        RateUnit u = rateUnit(env.unit.name, env.unit.factor, time);
+        DoseEnvelope::Rate r{Unit{u.name, env.unit.dim / Dimension{{{"duration", 1}}}, u.factor}, formatDurations(fastest, longest, false),
+                             std::nullopt, std::nullopt};
+        if (env.min) r.min = *env.min * rate->slowest;
+        if (env.max) r.max = *env.max * rate->fastest;
+        env.rate = std::move(r);
+      }
 
       PropertyResult r;
       r.kind = PropertyKind::DoseBounded;

@@ -153,6 +153,16 @@ struct DoseEnvelope {
   bool unbounded = false;   // max is +infinity
   bool never = false;       // no patient in the population gets it
   SourceRange range;
+  /// An intermittent infusion (`over X`, ir::infusionRate): the rate it runs
+  /// at over the same patients, from the least amount over the longest time
+  /// to the greatest over the shortest, in `unit` ("mg/minute"); reached or
+  /// approached as the amounts are. Unset for any other give.
+  struct Rate {
+    ir::Unit unit;
+    std::string over;  // the infusion time as eval shows it: "20 minutes"
+    std::optional<Rational> min, max;
+  };
+  std::optional<Rate> rate;
 };
 
 /// How the work was done (for benchmarks and `--stats`; not part of a verdict).

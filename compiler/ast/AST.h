@@ -238,7 +238,8 @@ struct Action {
   std::optional<RangeExpr> duration;    // `for LO .. HI`
   std::optional<RangeExpr> taper;       // `then taper over LO .. HI` / `taper over LO .. HI`
   SourceRange taperRange;               // the whole taper clause, for diagnostics
-  ExprPtr over;                         // `over EXPR`
+  ExprPtr over;                         // `over EXPR`; `over A .. B`: A
+  ExprPtr overHigh;                     // `over A .. B`: B; null for one time
   std::optional<Ident> route;           // `route buccal`: one of the drug's routes
   std::vector<RegimenClause> regimen;   // `every 6 h`, `divided into 4 doses`, ... as written
   // Do / Order / Consider / Monitor:

@@ -203,6 +203,7 @@ private:
     range(depth + 1, a.duration, "for");
     range(depth + 1, a.taper, "taper over");
     expr(depth + 1, a.over.get(), "over");
+    expr(depth + 1, a.overHigh.get(), "over to");
     if (a.route) line(depth + 1, "Route " + a.route->name, a.route->range);
     for (const RegimenClause &c : a.regimen) {
       static const char *names[] = {"every", "divided into", "once", "repeat", "up to"};

@@ -704,6 +704,8 @@ private:
         f.push_back("forLo: " + optionalNumber(a.durationLo));
         f.push_back("forHi: " + optionalNumber(a.durationHi));
         f.push_back("over: " + optionalNumber(a.over));
+        // `over X .. Y`: only for a range, so every other give exports as before.
+        if (a.overHigh) f.push_back("overHigh: " + optionalNumber(a.overHigh));
         // Only for a tapered give, so every other give exports as before.
         if (a.taperHi) {
           f.push_back("taperLo: " + optionalNumber(a.taperLo));

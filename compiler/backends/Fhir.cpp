@@ -642,9 +642,11 @@ private:
       }
     }
     if (a.over) {
-      json d = duration(*a.over, a.range);
-      repeat["duration"] = d["value"];
-      repeat["durationUnit"] = d["code"];
+      // `over X .. Y`: duration .. durationMax, in one unit of time.
+      auto [code, f] = commonUnit(*a.over, a.overHigh.value_or(*a.over), a.range);
+      repeat["duration"] = number(*a.over / f);
+      if (a.overHigh) repeat["durationMax"] = number(*a.overHigh / f);
+      repeat["durationUnit"] = code;
     }
     if (!repeat.empty()) dosage["timing"] = {{"repeat", repeat}};
     if (!a.route.empty()) dosage["route"] = codeable(ir::CodeBinding::Target::Route, a.route);
@@ -666,6 +668,9 @@ private:
                                         "' with neither `over`, `divided into` nor `once` has no FHIR R4 Dosage element"};
             if (given.isRange())
               throw Refuse{a.range, "a total range of '" + a.name + "' over an infusion time has no FHIR R4 Dosage element"};
+            // rateRatio has one denominator: a total over X .. Y is a range of rates.
+            if (a.overHigh)
+              throw Refuse{a.range, "a total amount of '" + a.name + "' over an infusion time range has no FHIR R4 Dosage element"};
             json den = duration(*a.over, a.range);
             dr["rateRatio"] = {{"numerator", amount(given.low, unit, base + ".rateRatio.numerator", dynamic)}, {"denominator", den}};
             break;

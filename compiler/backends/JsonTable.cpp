@@ -595,6 +595,8 @@ private:
                               ? json{{"lo", optionalRational(a.durationLo)}, {"hi", optionalRational(a.durationHi)}}
                               : json(nullptr);
           j["over"] = optionalRational(a.over);
+          // `over X .. Y`: Y; written only for a range, so other tables are unchanged.
+          if (a.overHigh) j["overHigh"] = a.overHigh->str();
           // Written only for a tapered give, so other tables are unchanged.
           if (a.taperHi) j["taper"] = {{"lo", optionalRational(a.taperLo)}, {"hi", optionalRational(a.taperHi)}};
           if (!a.regimen.empty())
@@ -645,6 +647,13 @@ private:
                 {"doses", optionalRational(s.doses)}, {"interval", optionalRational(s.interval)}};
     // Only for a continuous infusion, so other tables are unchanged.
     if (a.basis.kind == ir::Basis::Kind::Rate) out["unit"] = unit(amountUnit(a));
+    // Only for an intermittent infusion (`over X`): the factors turning the
+    // amount into its rate, least and greatest (ir::infusionRate), and the
+    // rate's canonical unit ("mg/h").
+    if (std::optional<ir::InfusionRate> r = ir::infusionRate(a))
+      out["rate"] = {{"lo", r->slowest.str()},
+                     {"hi", r->fastest.str()},
+                     {"canonicalUnit", canonicalUnitName(a.dose->type.dim / ir::Dimension{{{"duration", 1}}})}};
     return out;
   }
 

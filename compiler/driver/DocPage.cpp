@@ -17,6 +17,7 @@
 #include "ir/Evaluator.h"
 #include "ir/Terminology.h"
 #include "verifier/Display.h"
+#include "verifier/Report.h"
 
 namespace carepath::driver::doc {
 
@@ -169,7 +170,7 @@ std::string actionText(const Protocol &p, const Action &a) {
     if (!a.route.empty()) s += ", " + a.route;
     if (!a.regimen.empty()) s += ", " + a.regimen.text;
     s += courseText(a, ", ");
-    if (a.over) s += ", over " + durationText(*a.over);
+    if (a.over) s += ", over " + formatDurations(*a.over, a.overHigh);
   }
   std::string t = timingText(a);
   if (!t.empty()) s += ", " + t;
@@ -183,7 +184,7 @@ std::string actionShort(const Action &a) {
   std::string s = std::string(spelling(a.kind)) + " " + a.name;
   if (a.kind == ir::ActionKind::Give && a.doseUnspecified) s += " (dose unspecified)";
   s += courseText(a, " ");
-  if (a.over) s += " over " + durationText(*a.over);
+  if (a.over) s += " over " + formatDurations(*a.over, a.overHigh);
   std::string t = timingText(a);
   if (!t.empty()) s += " " + t;
   return s;
@@ -634,13 +635,15 @@ void verificationSection(Document &d, const PageInput &in) {
   d.para({txt("The least and greatest amount of each give over every patient it applies to (proved by the solver).")});
   std::vector<std::vector<Spans>> env;
   for (const verifier::DoseEnvelope &e : r.doses) {
-    auto q = [&](const std::optional<Rational> &v, bool attained, const char *strict) {
-      return v ? (attained ? "" : std::string(strict)) + verifier::formatQuantity(*v, e.unit) : std::string("-");
-    };
-    std::string least = e.never ? "never given" : q(e.min, e.minAttained, "> ");
-    std::string most = e.unbounded ? "unbounded" : e.never ? "never given" : q(e.max, e.maxAttained, "< ");
+    auto [least, most] = verifier::envelopeBounds(e);
     Spans mostSpans = {e.unbounded ? capMark(most) : txt(most)};
     env.push_back({{code(e.drug)}, {txt(e.where)}, {txt(least)}, mostSpans, {txt(e.basis.str().empty() ? "per dose" : e.basis.str())}});
+    // An intermittent infusion: the rate it runs at, on the next row.
+    if (e.rate && !e.never) {
+      auto [slowest, fastest] = verifier::envelopeBounds(e, true);
+      env.push_back({{code(e.drug)}, {txt(e.where)}, {txt(slowest)}, {e.unbounded ? capMark(fastest) : txt(fastest)},
+                     {txt("rate over " + e.rate->over)}});
+    }
   }
   d.table(headerOf({"drug", "given at", "least", "greatest", "counted"}), std::move(env), "envelopes");
   (void)p;

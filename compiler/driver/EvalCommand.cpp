@@ -162,6 +162,15 @@ bool printHeader(std::ostream &out, const runtime::Table &t, const std::vector<r
   return true;
 }
 
+// After an intermittent infusion's time (`over 20 minutes`, the last of
+// `extra`), the rate it runs at: " (1 mg/kg/minute, 14 mg/minute for this
+// patient)"; "" for any other action.
+std::string rateNote(const runtime::Table &t, const runtime::ActionInfo &a, const runtime::FiredAction &f,
+                     const std::vector<runtime::PatientValue> &patient) {
+  std::string rate = a.kind == ActionKind::Give ? t.displayRate(a, f, patient) : "";
+  return rate.empty() ? "" : " (" + rate + " for this patient)";
+}
+
 void printText(std::ostream &out, const runtime::Table &t, const std::vector<runtime::PatientValue> &patient,
                const runtime::Result &r, bool explain) {
   if (!printHeader(out, t, patient, r, explain)) return;
@@ -208,7 +217,7 @@ void printText(std::ostream &out, const runtime::Table &t, const std::vector<run
       else out << route << " dose unspecified: " << a.reason;
     }
     if (a.kind == ActionKind::Unspecified) out << ": " << a.reason;
-    if (!a.extra.empty()) out << " " << a.extra;
+    if (!a.extra.empty()) out << " " << a.extra << rateNote(t, a, f, patient);
     out << "  (" << tb.name << "." << tb.rules[f.rule].name;
     if (!a.citations.empty()) {
       out << "; ";
@@ -413,7 +422,7 @@ Summary gatherSummary(const runtime::Table &t, const std::vector<runtime::Patien
         l.section = kNow;
         l.text += " " + t.displayDose(a, f);
         if (!a.route.empty()) l.text += " route " + a.route;
-        if (!a.extra.empty()) l.text += " " + a.extra;
+        if (!a.extra.empty()) l.text += " " + a.extra + rateNote(t, a, f, patient);
         l.detail = t.displayPlan(a, f);
         l.cap = capReached(t, r, a, f);
         if (l.cap) {

@@ -507,6 +507,11 @@ std::optional<Rational> dosesWithin(const Schedule &s, const Rational &span) {
   return s.doses && *s.doses < n ? *s.doses : n;
 }
 
+std::optional<InfusionRate> infusionRate(const Action &a) {
+  if (a.basis.kind == Basis::Kind::Rate || !a.over || a.over->sign() <= 0) return std::nullopt;
+  return InfusionRate{Rational(1) / *a.over, Rational(1) / a.overHigh.value_or(*a.over)};
+}
+
 bool limitApplies(const Action &a, const Limit &l) { return l.route.empty() || a.route.empty() || l.route == a.route; }
 
 std::optional<Rational> basisFactor(const Action &a, const Limit &l, std::string *whyNot) {
@@ -532,7 +537,7 @@ std::optional<Rational> basisFactor(const Action &a, const Limit &l, std::string
   // `over X`: the amount as written (one dose, a day's amount, the total)
   // runs over X, so its rate is at most amount / X under any reading.
   if (lk == K::Rate) {
-    if (a.over && !a.over->isZero()) return Rational(1) / *a.over;
+    if (std::optional<InfusionRate> r = infusionRate(a)) return r->fastest;
     why = "the dose is given " + (a.basis.kind == K::None ? std::string("per dose") : a.basis.str()) + regimen +
           " with no infusion time ('over X'), so its rate is unknown";
     return std::nullopt;
@@ -567,6 +572,7 @@ std::optional<Rational> basisFactor(const Action &a, const Limit &l, std::string
       return windows;
     }
     if (ak == K::PerCourse) {
+      // Over X .. Y: at the shortest time, the most in any window.
       if (a.over && !a.over->isZero()) return l.basis.span / *a.over;
       why = "the dose is a total with no 'over' duration, so the amount " + l.basis.str() + " is unknown";
       return std::nullopt;
@@ -597,6 +603,12 @@ std::optional<Rational> basisFactorLow(const Action &a, const Limit &l) {
   Action full = a;
   full.taperLo = full.taperHi = std::nullopt;
   if (!full.durationHi) full.durationLo = full.durationHi = Rational(0);
+  // Doses with no interval (`up to N doses` alone) may fall anywhere in the
+  // course, the taper's part too: only the first, which starts the `for`
+  // span, is certain to be at the full amount (none with no `for` span).
+  Schedule s = schedule(full);
+  if (s.perDose && s.doses && *s.doses > Rational(1) && (!s.interval || s.interval->isZero()))
+    full.regimen.maxDoses = full.durationHi->isZero() ? 0 : 1;
   return basisFactor(full, l);
 }
 
@@ -618,6 +630,7 @@ std::string actionIdentity(const Action &a) {
          opt(a.durationLo) + "|" + opt(a.durationHi) + "|" + opt(a.over);
     // Only when written, so the identities of gives without one are unchanged.
     if (a.taperHi) s += "|taper " + opt(a.taperLo) + "|" + opt(a.taperHi);
+    if (a.overHigh) s += "|over-high " + opt(a.overHigh);
     // Only when written, so the identities of gives without one are unchanged.
     if (!a.regimen.empty()) s += "|" + a.regimen.text;
     if (!a.route.empty()) s += "|route " + a.route;

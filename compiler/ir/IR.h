@@ -287,7 +287,8 @@ struct Action {
   /// amount before it): after the `for` span the amount falls, never
   /// rising, to none; the shape is not stated (docs/semantics.md, "Tapers").
   std::optional<Rational> taperLo, taperHi;
-  std::optional<Rational> over;               // `over X`, canonical duration
+  std::optional<Rational> over;               // `over X`, canonical duration; `over X .. Y`: X
+  std::optional<Rational> overHigh;           // `over X .. Y`: Y (> X); unset for one time
   Regimen regimen;                            // `every 6 h`, `divided into 4 doses`, ...
   std::string route;                          // `route buccal`; "" when the give names none
   // Do / Order / Consider / Monitor
@@ -467,6 +468,19 @@ Schedule schedule(const Action &a);
 /// at most the course's doses; nullopt when the schedule does not say.
 std::optional<Rational> dosesWithin(const Schedule &s, const Rational &span);
 
+/// An intermittent infusion (a give with `over X`, docs/language.md,
+/// "Infusion rates"): the amount as written runs over X, so its rate is the
+/// amount times 1 / X (per canonical hour); over X .. Y, between 1 / Y and
+/// 1 / X. `fastest` (1 / X) is the factor rate limits are checked at: the
+/// prescriber may run it over X. `slowest` the least (equal for one time). nullopt
+/// for a give with no `over` (a bolus: no rate) and for a continuous
+/// infusion (its dose is the rate). basisFactor's rate limits, the compiled
+/// table's plan and the verifier's rate envelope all read it.
+struct InfusionRate {
+  Rational fastest, slowest;
+};
+std::optional<InfusionRate> infusionRate(const Action &a);
+
 /// Whether a drug's limit binds a give: a limit for one route binds the
 /// gives by that route and the gives that name none (they may be given by
 /// any of the drug's routes); a limit with no route binds every give.
@@ -482,7 +496,8 @@ std::optional<Rational> basisFactor(const Action &a, const Limit &l, std::string
 /// every dose and day of the taper counted at the full amount, which a
 /// taper never exceeds. This is the lower bound over every course the
 /// protocol allows (the longest `for` span at the full amount, the taper's
-/// part counted as none, which its unstated shape can come close to). Equal
+/// part counted as none, which its unstated shape can come close to; doses
+/// with no interval, `up to N doses` alone, only the first). Equal
 /// to basisFactor for a give without a taper, and for a taper's per-dose,
 /// per-time and rate limits where the full amount alone decides; nullopt
 /// when the protocol does not say (nothing is then known to exceed).

@@ -152,7 +152,7 @@ void dumpAction(const Protocol &p, const Action &a, std::ostream &out) {
     if (a.cap) out << " max " << toString(p, *a.cap);
     if (a.durationLo) out << " for " << a.durationLo->str() << " .. " << a.durationHi->str() << " [duration]";
     if (a.taperLo) out << " taper over " << a.taperLo->str() << " .. " << a.taperHi->str() << " [duration]";
-    if (a.over) out << " over " << a.over->str() << " [duration]";
+    if (a.over) out << " over " << a.over->str() << (a.overHigh ? " .. " + a.overHigh->str() : std::string()) << " [duration]";
     if (!a.route.empty()) out << " route " << a.route;
     if (!a.regimen.empty()) out << " regimen " << a.regimen.text;
   }

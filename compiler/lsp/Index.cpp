@@ -341,6 +341,7 @@ struct Builder {
     range(act.duration);
     range(act.taper);
     expr(act.over.get());
+    expr(act.overHigh.get());
     range(act.timing.at);
     expr(act.timing.value.get());
   }

@@ -18,13 +18,14 @@ namespace carepath::lsp {
 
 namespace {
 std::string envelopeText(const verifier::DoseEnvelope &d, const std::string &per) {
-  auto show = [&](const std::optional<Rational> &v, bool attained, const char *strict) {
-    return v ? (attained ? "" : std::string(strict)) + verifier::formatQuantity(*v, d.unit) : std::string("-");
-  };
-  std::string least = d.never ? "never given" : show(d.min, d.minAttained, "> ");
-  std::string greatest = d.unbounded ? "unbounded" : d.never ? "never given" : show(d.max, d.maxAttained, "< ");
+  auto [least, greatest] = verifier::envelopeBounds(d);
+  std::string rate;
+  if (d.rate && !d.never) {
+    auto [slowest, fastest] = verifier::envelopeBounds(d, true);
+    rate = "; its rate over " + d.rate->over + ": least " + slowest + ", greatest " + fastest;
+  }
   return "**dose envelope** of `" + d.drug + "` at `" + d.where + "` over the population (per " + per +
-         "): least " + least + ", greatest " + greatest + " *(verified on save)*";
+         "): least " + least + ", greatest " + greatest + rate + " *(verified on save)*";
 }
 }  // namespace
 

@@ -415,6 +415,7 @@ private:
         a.taperRange.end = a.taper->range.end;
       }
       if (g->over) a.over = expr(g->over);
+      if (g->overHigh) a.overHigh = additive(g->overHigh);
       for (P::RegimenContext *rc : g->regimen()) a.regimen.push_back(regimen(rc));
       a.note = str(g->STRING());
       a.citations = citations(g->citations());

@@ -492,6 +492,7 @@ struct Lowerer {
         r.taperHi = constant(act.taper->hi.get());
       }
       if (act.over) r.over = constant(act.over.get());
+      if (act.overHigh) r.overHigh = constant(act.overHigh.get());
       r.regimen = regimen(act.regimen);
       if (act.route) r.route = act.route->name;
       break;

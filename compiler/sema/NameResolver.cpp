@@ -352,6 +352,7 @@ struct Resolver {
           expr((*r)->hi.get());
         }
       expr(act.over.get());
+      expr(act.overHigh.get());
       for (const ast::RegimenClause &c : act.regimen) expr(c.interval.get());
     }
     if (act.timing.at) {

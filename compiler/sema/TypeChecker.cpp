@@ -1110,7 +1110,7 @@ struct Checker {
       }
       if (act.duration) durationRange(*act.duration, "the 'for' duration");
       if (act.taper) taper(act, doseBasis);
-      if (act.over) duration(act.over.get(), "the 'over' duration");
+      if (act.over) infusionTime(act);
       if (doseBasis) regimen(act, *doseBasis);
       if (continuous) {
         // A continuous infusion runs for its `for` duration: no doses to space or count.
@@ -1118,7 +1118,7 @@ struct Checker {
           a.diags.report(DiagId::err_regimen_basis, c.range, clauseText(c), "counts or spaces separate doses",
                          "a continuous infusion ('rate')");
         if (act.over)
-          a.diags.report(DiagId::err_regimen_basis, act.over->range, "over " + std::string(a.sources.slice(act.over->range)),
+          a.diags.report(DiagId::err_regimen_basis, overRange(act), "over " + std::string(a.sources.slice(overRange(act))),
                          "is the time one amount is infused over", "a continuous infusion ('rate'): give its length with 'for'");
       }
       if (act.route && drugIt != scope->drugs.end()) route(*drugIt->second, *act.route);
@@ -1150,6 +1150,47 @@ struct Checker {
                          showQuantity(hi->value, hi->unit));
       }
       break;
+    }
+  }
+
+  /// A give's `over X` or `over X .. Y`, as written.
+  static SourceRange overRange(const ast::Action &act) {
+    SourceRange r = act.over->range;
+    if (act.overHigh) r.end = act.overHigh->range.end;
+    return r;
+  }
+
+  /// A give's infusion time (docs/language.md, "Infusion rates"): durations
+  /// longer than zero; a range low end first, of two different times. Each
+  /// error says the fix; the two a reader cannot doubt come as fix-its.
+  void infusionTime(const ast::Action &act) {
+    const char *what = "the 'over' duration";
+    auto time = [&](const ast::Expr *e) -> std::optional<Constant> {
+      auto c = constant(e, what);
+      if (c && !isDuration(c->dim)) {
+        a.diags.report(DiagId::err_expected_duration, e->range, what, dimName(c->dim));
+        return std::nullopt;
+      }
+      return c;
+    };
+    std::optional<Constant> lo = time(act.over.get()), hi = act.overHigh ? time(act.overHigh.get()) : std::nullopt;
+    if (act.overHigh && !hi) return;
+    std::string loText(a.sources.slice(act.over->range));
+    if (lo && lo->value <= Rational(0)) {
+      a.diags.report(DiagId::err_infusion_time, act.over->range, showQuantity(lo->value, lo->unit));
+      return;
+    }
+    if (!lo || !hi) return;
+    std::string hiText(a.sources.slice(act.overHigh->range));
+    if (lo->value > hi->value) {
+      // `over 20 minutes .. 10 minutes`: the ends swapped.
+      auto &d = a.diags.report(DiagId::err_range_reversed, overRange(act), showQuantity(lo->value, lo->unit),
+                               showQuantity(hi->value, hi->unit));
+      d.fixits.push_back({act.over->range, hiText});
+      d.fixits.push_back({act.overHigh->range, loText});
+    } else if (lo->value == hi->value) {
+      // `over 20 minutes .. 20 minutes`: one time.
+      a.diags.report(DiagId::err_infusion_time_range, overRange(act), loText).fixits.push_back({overRange(act), loText});
     }
   }
 

@@ -64,6 +64,9 @@ struct Table::Model {
   std::vector<std::vector<std::vector<ConditionCheck>>> explain;  // [table][rule]
   std::vector<ConditionCheck> populationExplain;
   std::vector<const UnitSpec *> displayUnits;  // [input]
+  /// The protocol's dosing weight (`dosing weight = NAME`), a mass input;
+  /// unset when it declares none. An infusion's rate is shown per kg of it.
+  std::optional<uint32_t> dosingWeight;
 
   /// The nodes as evaluation reads them: small, contiguous, arguments in
   /// one array (NodeInfo keeps texts and names for explanations).
@@ -370,6 +373,17 @@ public:
       std::string up = Reader::at("units", u);
       m_.catalogue.push_back(unitSpec(units[u], up, r_.string(units[u], up, "dimension")));
     }
+  }
+
+  // `protocol.dosingWeight`: the name of a number input, or null.
+  void dosingWeight(const json &protocol) {
+    const json &w = r_.member(protocol, "protocol", "dosingWeight");
+    if (w.is_null()) return;
+    std::string name = r_.string(protocol, "protocol", "dosingWeight");
+    auto it = byName_.find(name);
+    if (it == byName_.end() || m_.inputs[it->second].kind != InputSpec::Kind::Number)
+      r_.fail("protocol.dosingWeight", "the dosing weight '" + name + "' is not a number input");
+    m_.dosingWeight = static_cast<uint32_t>(it->second);
   }
 
   // Each input's display unit among its units (the JSON and compact loaders).
@@ -797,6 +811,9 @@ public:
       if (!basis.is_null()) a.basis = r_.string(basis, path + ".basis", "text");
       const json &dur = r_.member(j, path, "duration");
       std::optional<Rational> dlo, dhi, over = r_.optRational(j, path, "over"), tlo, thi;
+      // Present only for `over X .. Y` (docs/tables.md).
+      std::optional<Rational> overHigh = j.contains("overHigh") ? r_.optRational(j, path, "overHigh") : std::nullopt;
+      if (overHigh && (!over || *overHigh <= *over)) r_.fail(path + ".overHigh", "an infusion time range needs 'over', shorter than it");
       if (!dur.is_null()) {
         dlo = r_.optRational(dur, path + ".duration", "lo");
         dhi = r_.optRational(dur, path + ".duration", "hi");
@@ -829,7 +846,7 @@ public:
                               : std::string(" (the whole course, from the first dose)");
       }
       // An infusion time under an hour reads in minutes ("over 20 minutes").
-      if (over) a.extra += std::string(a.extra.empty() ? "" : ", ") + "over " + formatDurations(*over, std::nullopt, false);
+      if (over) a.extra += std::string(a.extra.empty() ? "" : ", ") + "over " + formatDurations(*over, overHigh, false);
       if (j.contains("plan")) {
         const json &pl = r_.member(j, path, "plan");
         std::string pp = path + ".plan";
@@ -837,7 +854,16 @@ public:
                                   r_.optRational(pl, pp, "perCourse"), r_.optRational(pl, pp, "doses"),
                                   r_.optRational(pl, pp, "interval"),
                                   // Written only for a continuous infusion (docs/tables.md, "plan").
-                                  pl.contains("unit") ? unit(r_.member(pl, pp, "unit"), pp + ".unit") : std::nullopt};
+                                  pl.contains("unit") ? unit(r_.member(pl, pp, "unit"), pp + ".unit") : std::nullopt,
+                                  std::nullopt};
+        // Written only for an intermittent infusion: its rate's factors.
+        if (pl.contains("rate")) {
+          const json &rt = r_.member(pl, pp, "rate");
+          std::string rp = pp + ".rate";
+          std::optional<Rational> lo = r_.optRational(rt, rp, "lo"), hi = r_.optRational(rt, rp, "hi");
+          if (!lo || !hi || lo->sign() <= 0 || *lo > *hi) r_.fail(rp, "a rate needs both factors, above zero, low first");
+          a.plan->rate = ActionInfo::Plan::Rate{*lo, *hi, r_.string(rt, rp, "canonicalUnit")};
+        }
       }
     } else if (a.kind == ActionKind::Unspecified) {
       a.reason = r_.string(j, path, "reason");
@@ -1686,6 +1712,7 @@ Table Table::loadText(std::string_view text, const LoadOptions &options, const s
 
   Loader l(r, *m);
   l.inputs(doc);
+  l.dosingWeight(protocol);
   l.enums(doc);
   l.nodes(doc);
   l.population(doc);
@@ -1731,7 +1758,8 @@ Table Table::load(const std::string &path, const LoadOptions &options) {
 namespace {
 
 constexpr char kCompactMagic[8] = {'\x89', 'C', 'P', 'T', '\r', '\n', '\x1a', '\n'};
-constexpr uint32_t kCompactVersion = 5;  // 2: a give's route; 3: the rule index; 4: the codes; 5: contraindications, a plan's unit
+constexpr uint32_t kCompactVersion = 6;  // 2: a give's route; 3: the rule index; 4: the codes; 5: contraindications, a plan's unit;
+                                         // 6: an infusion's rate, the dosing weight
 constexpr size_t kCompactHeader = 8 + 4 + 32 + 8;
 
 std::array<unsigned char, 32> sha256(std::string_view bytes) {
@@ -1767,6 +1795,7 @@ struct CompactParts {
   std::vector<std::optional<RuleIndex::Recipe>> indexes;  // [table]: nullopt when it has none
   std::vector<CodeInfo> codes;
   std::vector<ContraindicationInfo> contraindications;
+  std::optional<uint32_t> dosingWeight;
 };
 
 template <class T> struct IsOptional : std::false_type {};
@@ -1943,9 +1972,13 @@ template <class IO> void fields(IO &io, NodeInfo &n) {
   (void)reads;  // derived on load (Loader::finishNode)
   io(op), io(kind), io(args), io(constant), io(input), io(members), io(counting), io(k), io(name), io(text), io(unit);
 }
+template <class IO> void fields(IO &io, ActionInfo::Plan::Rate &r) {
+  auto &[lo, hi, canonicalUnit] = r;
+  io(lo), io(hi), io(canonicalUnit);
+}
 template <class IO> void fields(IO &io, ActionInfo::Plan &p) {
-  auto &[perDose, perDay, perCourse, doses, interval, unit] = p;
-  io(perDose), io(perDay), io(perCourse), io(doses), io(interval), io(unit);
+  auto &[perDose, perDay, perCourse, doses, interval, unit, rate] = p;
+  io(perDose), io(perDay), io(perCourse), io(doses), io(interval), io(unit), io(rate);
 }
 template <class IO> void fields(IO &io, ActionInfo::Timing &t) {
   auto &[kind, lo, hi, anchor] = t;
@@ -2002,7 +2035,7 @@ template <class IO> void fields(IO &io, RuleIndex::Recipe &r) {
 template <class IO> void fields(IO &io, CompactParts &p) {
   io(p.name), io(p.version), io(p.title), io(p.digest), io(p.status), io(p.inputs), io(p.enumMembers),
       io(p.enumsByName), io(p.catalogue), io(p.nodes), io(p.population), io(p.tables), io(p.entries), io(p.guards),
-      io(p.assumptions), io(p.indexes), io(p.codes), io(p.contraindications);
+      io(p.assumptions), io(p.indexes), io(p.codes), io(p.contraindications), io(p.dosingWeight);
 }
 
 // What evaluation relies on, checked on a compact load as the JSON loader
@@ -2075,7 +2108,7 @@ std::string Table::compact() const {
   const Model &m = *m_;
   CompactParts p{m.name, m.version, m.title, m.digest, m.status, m.inputs, m.enumMembers, {}, m.catalogue,
                  m.nodes, m.population, m.tables, m.entries, m.guards, m.assumptions, {}, m.codes,
-                 m.contraindications};
+                 m.contraindications, m.dosingWeight};
   p.enumsByName.assign(m.enumsByName.begin(), m.enumsByName.end());
   for (NodeInfo &n : p.nodes) n.reads.clear();
   for (const auto &ix : m.index) p.indexes.push_back(ix ? std::optional(ix->recipe()) : std::nullopt);
@@ -2162,6 +2195,9 @@ Table Table::loadCompact(std::string_view bytes, const LoadOptions &options, con
       for (const ActionInfo &a : rule.actions) positive = positive && (!a.unit || unitOk(*a.unit));
   }
   if (!positive) in.bad("a unit or substance ratio whose factor is not positive");
+  if (p.dosingWeight && (*p.dosingWeight >= m->inputs.size() || m->inputs[*p.dosingWeight].kind != InputSpec::Kind::Number))
+    in.bad("the dosing weight is not a number input");
+  m->dosingWeight = p.dosingWeight;
   Loader l(r, *m);
   l.displayUnits();
   m->nodes.reserve(p.nodes.size());
@@ -2219,7 +2255,9 @@ Table Table::loadCompact(std::string_view bytes, const LoadOptions &options, con
         if (!nodeOk(rule.outputs[o], info.outputs[o].kind)) in.bad(where + "rule '" + rule.name + "' has a wrong output node");
       for (const ActionInfo &a : rule.actions)
         if ((a.amount != -1 && !nodeOk(a.amount, K::Number)) || (a.amountHigh != -1 && (a.amount < 0 || !nodeOk(a.amountHigh, K::Number))) ||
-            (a.unless != -1 && !nodeOk(a.unless, K::Bool)) || a.choice < -1 || a.option < -1)
+            (a.unless != -1 && !nodeOk(a.unless, K::Bool)) || a.choice < -1 || a.option < -1 ||
+            // As the JSON loader reads a rate: both factors above zero, low first.
+            (a.plan && a.plan->rate && (a.plan->rate->lo.sign() <= 0 || a.plan->rate->lo > a.plan->rate->hi)))
           in.bad(where + "rule '" + rule.name + "' has a wrong action");
     }
     if (info.course) {
@@ -2565,7 +2603,37 @@ std::optional<Table::PlanAmounts> Table::planAmounts(const ActionInfo &a, const 
   out.perCourseHigh = times(high, p.perCourse);
   out.doses = p.doses;
   out.interval = p.interval;
+  if (p.rate) {
+    out.rate = *f.amount * p.rate->lo;
+    out.rateHigh = high * p.rate->hi;
+  }
   return out;
+}
+
+std::string Table::displayRate(const ActionInfo &a, const FiredAction &f, const std::vector<PatientValue> &patient) const {
+  std::optional<PlanAmounts> amounts = planAmounts(a, f);
+  if (!amounts || !amounts->rate) return "";
+  const ActionInfo::Plan::Rate &rate = *a.plan->rate;
+  // Per the unit the infusion time reads in ("over 20 minutes": per minute).
+  Rational fastest = Rational(1) / rate.hi, slowest = Rational(1) / rate.lo;
+  DurationUnit time = durationUnit(fastest, slowest == fastest ? std::nullopt : std::optional(slowest), false);
+  const std::string amountUnit = a.unit ? a.unit->name : a.canonicalUnit;
+  const Rational amountFactor = a.unit ? a.unit->factor : Rational(1);
+  auto shown = [&](const Rational &least, const Rational &most, const RateUnit &u) {
+    std::string s = formatQuantity(least, u.factor, u.name);
+    return most == least ? s : s + " .. " + formatQuantity(most, u.factor, u.name);
+  };
+  std::string s = shown(*amounts->rate, *amounts->rateHigh, rateUnit(amountUnit, amountFactor, time));
+  // Per kg of the dosing weight first: what a per-weight rate limit reads.
+  if (const std::optional<uint32_t> &w = m_->dosingWeight; w && *w < patient.size() && m_->displayUnits[*w]) {
+    const PatientValue &weight = patient[*w];
+    const UnitSpec &wu = *m_->displayUnits[*w];
+    if (!weight.missing && weight.number.sign() > 0)
+      s = shown(*amounts->rate / weight.number, *amounts->rateHigh / weight.number,
+                rateUnit(amountUnit, amountFactor, time, wu.name, wu.factor)) +
+          ", " + s;
+  }
+  return s;
 }
 
 Table::CourseState Table::courseState(uint32_t table, const Result &r) const {
@@ -2688,6 +2756,11 @@ std::string Table::resultJson(const std::vector<PatientValue> &patient, const Re
           j["plan"]["perDayHigh"] = exact(p->perDayHigh);
           j["plan"]["perCourseHigh"] = exact(p->perCourseHigh);
         }
+        // Only for an intermittent infusion: the rate it runs at, least and
+        // greatest, exact in its canonical unit ("mg/h").
+        if (p->rate)
+          j["rate"] = {{"low", p->rate->str()}, {"high", p->rateHigh->str()},
+                       {"canonicalUnit", a.plan->rate->canonicalUnit}, {"display", displayRate(a, f, patient)}};
       }
     }
     // Only in a table with contraindications (docs/runtime.md): each give's

@@ -15,29 +15,34 @@ std::string formatQuantity(const Rational &canonical, const Rational &factor, st
   return s;
 }
 
-std::string formatDurations(const Rational &lo, const std::optional<Rational> &hi, bool weeks) {
+DurationUnit durationUnit(const Rational &lo, const std::optional<Rational> &hi, bool weeks) {
   struct Unit {
     int hours;
-    const char *one, *many;
+    const char *name;
   };
-  static const Unit units[] = {{168, "week", "weeks"}, {24, "day", "days"}, {1, "h", "h"}};
-  Rational factor(1);
-  const char *one = "h", *many = "h";
-  bool underHour = lo < Rational(1) && (!hi || *hi < Rational(1));
-  if (underHour) {
-    factor = Rational(1, 60), one = "minute", many = "minutes";
-  } else {
-    for (const Unit &u : units) {
-      if (u.hours == 168 && !weeks) continue;
-      bool fits = (lo / Rational(u.hours)).isInteger() && (!hi || (*hi / Rational(u.hours)).isInteger());
-      if (fits || u.hours == 1) {
-        factor = Rational(u.hours), one = u.one, many = u.many;
-        break;
-      }
-    }
+  static const Unit units[] = {{168, "week"}, {24, "day"}, {1, "h"}};
+  if (lo < Rational(1) && (!hi || *hi < Rational(1))) return {Rational(1, 60), "minute"};
+  for (const Unit &u : units) {
+    if (u.hours == 168 && !weeks) continue;
+    bool fits = (lo / Rational(u.hours)).isInteger() && (!hi || (*hi / Rational(u.hours)).isInteger());
+    if (fits) return {Rational(u.hours), u.name};
   }
-  auto show = [&](const Rational &h) { return formatQuantity(h, factor, h == factor ? one : many); };
+  return {Rational(1), "h"};
+}
+
+std::string formatDurations(const Rational &lo, const std::optional<Rational> &hi, bool weeks) {
+  DurationUnit u = durationUnit(lo, hi, weeks);
+  // "1 day", "2 days"; "h" and its plural alike.
+  std::string one = u.name, many = one == "h" ? one : one + "s";
+  auto show = [&](const Rational &h) { return formatQuantity(h, u.hours, h == u.hours ? one : many); };
   return hi ? show(lo) + " .. " + show(*hi) : show(lo);
+}
+
+RateUnit rateUnit(std::string_view amountUnit, const Rational &amountFactor, const DurationUnit &time,
+                  std::string_view perUnit, const Rational &perFactor) {
+  std::string name(amountUnit);
+  if (!perUnit.empty()) name += "/" + std::string(perUnit);
+  return {name + "/" + time.name, amountFactor / perFactor / time.hours};
 }
 
 }  // namespace carepath

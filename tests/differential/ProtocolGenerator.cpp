@@ -73,8 +73,8 @@ class Generator {
 public:
   Generator(uint64_t seed, const GeneratorOptions &o)
       : rng_(seed), halfOpen_(seed ^ 0x68616c666f70656eull), course_(seed ^ 0x636f757273652121ull),
-        infusion_(seed ^ 0x696e667573696f6eull), taper_(seed ^ 0x7461706572ull), contra_(seed ^ 0x636f6e747261ull), o_(o),
-        seed_(seed) {}
+        infusion_(seed ^ 0x696e667573696f6eull), taper_(seed ^ 0x7461706572ull), contra_(seed ^ 0x636f6e747261ull),
+        overRange_(seed ^ 0x6f76657252616e67ull), o_(o), seed_(seed) {}
 
   std::string run() {
     inputs();
@@ -486,7 +486,12 @@ private:
       int64_t lo = rng_.between(1, 3);
       s += " for " + std::to_string(lo) + " days .. " + std::to_string(lo + rng_.between(0, 4)) + " days";
     }
-    if (basis == "total" && rng_.chance(50)) s += " over " + std::to_string(rng_.between(1, 5)) + " days";
+    if (basis == "total" && rng_.chance(50)) {
+      int64_t days = rng_.between(1, 5);
+      s += " over " + std::to_string(days) + " days";
+      // A range of times, from its own stream (a seed's protocol without one is unchanged).
+      if (overRange_.chance(30)) s += " .. " + std::to_string(days + overRange_.between(1, 3)) + " days";
+    }
     // A taper, from its own stream after every other draw (so a seed's
     // protocol without one is the one it was): after the `for` span, or
     // the whole course; not on a total or a single dose (sema refuses).
@@ -500,7 +505,11 @@ private:
     // Infusions draw from their own stream after every other draw, so a
     // seed's protocol without them is the one it was before they existed.
     bool infusion = !overWritten && (basis.empty() || basis == "per dose") && infusion_.chance(30);
-    if (infusion) s += " over " + std::to_string(pickOf(infusion_, {5, 10, 20, 30, 60})) + " minutes";
+    if (infusion) {
+      int64_t minutes = pickOf(infusion_, {5, 10, 20, 30, 60});
+      s += " over " + std::to_string(minutes) + " minutes";
+      if (overRange_.chance(30)) s += " .. " + std::to_string(minutes + pickOf(overRange_, {5, 10, 30})) + " minutes";
+    }
     if (rng_.chance(20)) s += " \"a note\"";
     if (infusion_.chance(10)) {
       // A continuous infusion instead (a rate), from the infusion stream only.
@@ -833,6 +842,7 @@ private:
   Rng infusion_;  // rate limits, `over` infusion times, continuous infusions
   Rng taper_;     // tapers
   Rng contra_;    // contraindications, `never give D when C`
+  Rng overRange_;  // `over X .. Y` (a range of infusion times)
   bool hasEvent_ = false;
   GeneratorOptions o_;
   uint64_t seed_;

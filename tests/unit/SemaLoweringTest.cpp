@@ -294,6 +294,51 @@ table t hit collect {
   EXPECT_EQ(why, "the dose is a continuous infusion (a rate) with no maximum duration ('for LO .. HI'), so the amount per course is unknown");
 }
 
+// `over X .. Y` (docs/language.md, "Infusion rates"): the IR keeps both
+// ends; the rate is between amount / Y and amount / X (ir::infusionRate),
+// and limits are converted at the fastest, X: a rate limit, and a total's
+// amount per day.
+TEST(SemaLoweringTest, InfusionTimeRange) {
+  auto l = lowerText(R"(protocol t version "1" { title "x" }
+use stdlib.units
+source S "s"
+input sick : bool
+drug d "d" {
+  limit 50 mg/minute rate [S]
+  limit 4 g per day [S]
+}
+table t hit collect {
+  rule a when sick -> give d dose 1 g per dose over 10 minutes .. 20 minutes
+  rule b when sick -> give d dose 10 g total over 2 days .. 5 days
+  rule c when sick -> give d dose 1 g per dose over 20 minutes
+  rule e when sick -> give d dose 100 mg/h rate for 1 day .. 2 days
+}
+)");
+  ASSERT_TRUE(l->protocol) << messages(*l);
+  const ir::Protocol &p = *l->protocol;
+  const auto &rules = p.tables.at(0).rules;
+  auto action = [&](size_t i) -> const ir::Action & { return rules.at(i).actions.at(0); };
+  const auto &limits = p.drugs.at(0).limits;
+  EXPECT_EQ(action(0).over, Rational(1, 6));
+  EXPECT_EQ(action(0).overHigh, Rational(1, 3));
+  std::optional<ir::InfusionRate> r = ir::infusionRate(action(0));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->fastest, Rational(6));  // per hour: 1 g over 10 minutes is 6 g/h
+  EXPECT_EQ(r->slowest, Rational(3));
+  EXPECT_EQ(ir::basisFactor(action(0), limits[0]), Rational(6));
+  // A total over 2 .. 5 days: at most half of it in a day.
+  EXPECT_EQ(ir::basisFactor(action(1), limits[1]), Rational(1, 2));
+  EXPECT_EQ(ir::infusionRate(action(1))->slowest, Rational(1, 120));
+  // One time: both factors 1 / X; no `over`, or a continuous infusion: none.
+  EXPECT_FALSE(action(2).overHigh);
+  EXPECT_EQ(ir::infusionRate(action(2))->fastest, Rational(3));
+  EXPECT_EQ(ir::infusionRate(action(2))->slowest, Rational(3));
+  EXPECT_FALSE(ir::infusionRate(action(3)));
+  // The range is part of what makes two gives the same; one time is unchanged.
+  EXPECT_NE(ir::actionIdentity(action(0)).find("|over-high 1/3"), std::string::npos);
+  EXPECT_EQ(ir::actionIdentity(action(2)).find("over-high"), std::string::npos);
+}
+
 // Tapers (docs/semantics.md, "Tapers"): the course runs to the taper's
 // end; basisFactor counts it at the full amount (an upper bound),
 // basisFactorLow the full amount for the `for` span alone; per dose and per
@@ -312,6 +357,8 @@ table t hit collect {
   rule a when sick -> give d dose 2 g per day divided into 2 doses for 5 days .. 6 days then taper over 2 weeks .. 3 weeks
   rule b when sick -> give d dose 2 g per day taper over 1 week .. 2 weeks
   rule c when sick -> give d dose 1 g per dose every 6 h for 12 h .. 12 h then taper over 1 day .. 1 day
+  rule e when sick -> give d dose 1 g per dose up to 4 doses for 1 day .. 2 days then taper over 1 week .. 1 week
+  rule f when sick -> give d dose 1 g per dose up to 4 doses taper over 1 week .. 2 weeks
 }
 )");
   ASSERT_TRUE(l->protocol) << messages(*l);
@@ -340,6 +387,14 @@ table t hit collect {
   // 4 doses of at most 1 g, and holds at least the 2 full ones.
   EXPECT_EQ(ir::basisFactor(action(2), limits[1]), Rational(4));
   EXPECT_EQ(ir::basisFactorLow(action(2), limits[1]), Rational(2));
+  // Up to 4 doses with no interval: all 4 at the full amount at most, but
+  // only the first, which starts the `for` span, for certain; none when
+  // the whole course tapers (docs/verifier.md, "Dose bases").
+  EXPECT_EQ(ir::basisFactor(action(3), limits[2]), Rational(4));
+  EXPECT_EQ(ir::basisFactorLow(action(3), limits[2]), Rational(1));
+  EXPECT_EQ(ir::basisFactorLow(action(3), limits[0]), Rational(1));
+  EXPECT_EQ(ir::basisFactor(action(4), limits[2]), Rational(4));
+  EXPECT_EQ(ir::basisFactorLow(action(4), limits[2]), Rational(0));
   // The taper is part of what makes two gives the same.
   EXPECT_NE(ir::actionIdentity(action(0)).find("|taper 336|504"), std::string::npos);
 }

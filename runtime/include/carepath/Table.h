@@ -146,6 +146,14 @@ struct ActionInfo {
     /// A continuous infusion (basis "rate"): the unit of the amounts per
     /// day and per course (the dose's `unit` is a rate); unset otherwise.
     std::optional<UnitSpec> unit;
+    /// An intermittent infusion (`over X`): the factors (per canonical
+    /// duration) turning the amount into its rate, least and greatest, and
+    /// the rate's canonical unit ("mg/h"); unset otherwise.
+    struct Rate {
+      Rational lo, hi;
+      std::string canonicalUnit;
+    };
+    std::optional<Rate> rate;
   };
   std::optional<Plan> plan;
 };
@@ -426,10 +434,19 @@ public:
   /// equal unless the dose is a range), the most doses and the interval
   /// (canonical duration); each unset where the protocol does not say.
   /// Nullopt when the table carries no plan for it or it has no amount.
+  /// An intermittent infusion's rate (canonical, per hour): `rate` the
+  /// least (the low end over the longest time), `rateHigh` the greatest.
   struct PlanAmounts {
     std::optional<Rational> perDose, perDoseHigh, perDay, perDayHigh, perCourse, perCourseHigh, doses, interval;
+    std::optional<Rational> rate, rateHigh;
   };
   std::optional<PlanAmounts> planAmounts(const ActionInfo &a, const FiredAction &f) const;
+  /// The rate an intermittent infusion (`over 20 minutes`) runs at for this
+  /// patient, per kilogram of the protocol's dosing weight when the patient
+  /// has one, then as is: "1 mg/kg/minute, 14 mg/minute" (each "A .. B" for
+  /// a range), in the dose's amount unit per the unit the time is shown in.
+  /// "" for any other give, or one with no amount.
+  std::string displayRate(const ActionInfo &a, const FiredAction &f, const std::vector<PatientValue> &patient) const;
   /// A course pathway's state after `r` (docs/semantics.md, "The course"):
   /// each state input the next evaluation reads (`on_P`, then `P_T_state`
   /// per tier) with its value as displayNode words it ("true", "false", a

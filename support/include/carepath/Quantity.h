@@ -34,4 +34,24 @@ std::string formatQuantity(const Rational &canonical, const Rational &factor, st
 /// `hi` is unset. Every duration a person reads goes through it.
 std::string formatDurations(const Rational &lo, const std::optional<Rational> &hi = std::nullopt, bool weeks = true);
 
+/// The unit formatDurations shows those durations in: its length in hours
+/// and its singular name ("minute", "h", "day", "week").
+struct DurationUnit {
+  Rational hours;
+  const char *name;
+};
+DurationUnit durationUnit(const Rational &lo, const std::optional<Rational> &hi = std::nullopt, bool weeks = true);
+
+/// The rate of an amount run over a time shown by formatDurations (`over 20
+/// minutes`), per that time's unit: "mg/minute" for minutes, "mg/h", "g/day".
+/// `amountUnit` is the amount's (name, factor in canonical units); the
+/// result's factor turns a canonical rate (per hour) into it. A rate per
+/// body weight passes the weight's unit as `perUnit` ("mg/kg/minute").
+struct RateUnit {
+  std::string name;
+  Rational factor;
+};
+RateUnit rateUnit(std::string_view amountUnit, const Rational &amountFactor, const DurationUnit &time,
+                  std::string_view perUnit = {}, const Rational &perFactor = 1);
+
 }  // namespace carepath
