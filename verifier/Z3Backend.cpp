@@ -2,6 +2,7 @@
 
 #include <z3++.h>
 
+#include <algorithm>
 #include <deque>
 #include <functional>
 #include <map>
@@ -122,6 +123,9 @@ struct Z3Backend::Impl {
   std::vector<z3::expr> constants;   // the Z3 constant of each input (an Int under `to_real` for integers)
   std::vector<z3::expr> domain;      // ranges and the population
   size_t rangeCount = 0;             // domain[0, rangeCount) are the ranges
+  /// The population assumptions' entries of the domain (restrict()): the
+  /// course search leaves them out (enumerate).
+  std::vector<size_t> assumptionEntries;
   std::vector<std::optional<z3::expr>> inputRange;  // per input: its ranges' conjunction (groundTrue)
   std::vector<ExprRef> restrictions;  // restrict(): the population assumptions, for closureOptimum
   std::vector<z3::expr> invariants;   // assume() but not restrict(): the partial operations are safe
@@ -1091,7 +1095,14 @@ std::unique_ptr<Z3Backend::Enumeration> Z3Backend::enumerate(const ExprRef &base
       m.enumSolver.emplace(m.ctx, z3::solver::simple());
       m.limit(*m.enumSolver);
     }
-    for (; m.enumDomain < m.domain.size(); ++m.enumDomain) m.enumSolver->add(m.domain[m.enumDomain]);
+    // Not the population assumptions: `carepath eval` flags a record that
+    // violates one but still moves its course on (docs/semantics.md, "The
+    // course"), so a course may pass through such a record; searching
+    // under them would miss the states it leads to (a false proof, found
+    // by review: tests/verify/course-assumption.test).
+    for (; m.enumDomain < m.domain.size(); ++m.enumDomain)
+      if (std::find(m.assumptionEntries.begin(), m.assumptionEntries.end(), m.enumDomain) == m.assumptionEntries.end())
+        m.enumSolver->add(m.domain[m.enumDomain]);
     z3::expr f = m.encode(*base);
     m.enumSolver->push();
     m.enumerating = out->open_ = true;
@@ -1196,8 +1207,9 @@ void Z3Backend::assume(const ExprRef &condition) {
 }
 
 void Z3Backend::restrict(const ExprRef &condition) {
-  size_t invariants = impl_->invariants.size();
+  size_t invariants = impl_->invariants.size(), entry = impl_->domain.size();
   assume(condition);
+  if (impl_->domain.size() > entry) impl_->assumptionEntries.push_back(entry);
   // A hypothesis neededFor names, not an invariant.
   impl_->invariants.erase(impl_->invariants.begin() + static_cast<std::ptrdiff_t>(invariants), impl_->invariants.end());
   impl_->restrictions.push_back(condition);

@@ -56,7 +56,8 @@ public:
   void assume(const ir::ExprRef &condition);
   /// assume(), for a restriction of the population itself (the protocol's
   /// population assumptions): also part of the closure the optimiser
-  /// bounds doses over, as the population is.
+  /// bounds doses over, as the population is. Not part of the course
+  /// search (enumerate): a record that violates one still moves its course.
   void restrict(const ir::ExprRef &condition);
   /// Explanations (docs/verifier.md, "Explanations"): when no patient of
   /// the population has `base` and every one of `parts`, the parts that
