@@ -958,6 +958,12 @@ private:
         crossCheckJoint(o.restrictedTo, r);
       }
     }
+    // A proof over the reachable course states says so: the run time does
+    // not check that a record is one a course produces (docs/verifier.md,
+    // "Course properties"), so a reader must not take it for every record.
+    // The course kinds are about courses by their wording already.
+    if (r.status == Status::Proved && o.reachable && !o.restrictedTo.empty() && !isCourseKind(o.kind))
+      r.message += ", over " + reachableName(o);
     report_.properties.push_back(std::move(r));
     if (o.antecedent && report_.properties.back().status == Status::Proved) {
       ++report_.stats.solverChecks;
@@ -1107,6 +1113,11 @@ private:
     if (!needed) return;
     r.explanation.because = true;
     for (size_t i : *needed) r.explanation.holdsBecause.push_back(names[i]);
+  }
+
+  static bool isCourseKind(PropertyKind k) {
+    return k == PropertyKind::CourseExit || k == PropertyKind::TierReentered || k == PropertyKind::ResponderFollowUp ||
+           k == PropertyKind::CourseTrap;
   }
 
   /// How "What a proof needs" names an obligation's course restriction.
