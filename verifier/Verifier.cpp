@@ -570,47 +570,44 @@ private:
     for (size_t pw = 0; pw < p_.pathways.size(); ++pw) {
       if (!p_.pathways[pw].course) continue;
       CourseGraph g = exploreCourse(p_, {static_cast<int>(pw)}, z3_);
-      report_.stats.courseChecks += g.queries;
-      report_.stats.courseStates += g.states.size();
-      CourseReach reach;
-      reach.pathways = g.pathways;
-      reach.complete = g.complete;
-      reach.states = g.states;
-      report_.courses.push_back(std::move(reach));
-      if (g.complete) {
-        out[pw].reachable = reachableCourse(p_, g);
-        z3_.keep(out[pw].reachable);  // in every course obligation: encoded once
-      }
-      else out[pw].why = g.whyIncomplete;
+      out[pw] = restrictionOf(g);
       courses_[pw] = std::move(g);
     }
     return out;
   }
 
+  /// A search's figures in the report and its restriction: the reachable
+  /// states (kept encoded: in every course obligation), or why it stopped.
+  CourseRestriction restrictionOf(const CourseGraph &g) {
+    report_.stats.courseChecks += g.queries;
+    report_.stats.courseStates += g.states.size();
+    CourseReach reach;
+    reach.pathways = g.pathways;
+    reach.complete = g.complete;
+    reach.states = g.states;
+    report_.courses.push_back(std::move(reach));
+    CourseRestriction r;
+    if (g.complete) {
+      r.reachable = reachableCourse(p_, g);
+      z3_.keep(r.reachable);
+    } else {
+      r.why = g.whyIncomplete;
+    }
+    return r;
+  }
+
   /// The restriction of an obligation that reads several course pathways:
   /// their joint search (docs/verifier.md, "Several course pathways"), once
   /// per set, asked when the first obligation needs it. When one pathway's
-  /// own search stopped, the joint one would too: its reason.
+  /// own search stopped, its reason: the joint search is not tried (its
+  /// states are fewer, so it might finish; at worst a needless unknown).
   CourseRestriction jointRestriction(const std::vector<int> &pathways, const std::vector<CourseRestriction> &own) {
     for (int pw : pathways)
       if (!own[pw].reachable) return own[pw];
     auto it = joint_.find(pathways);
     if (it == joint_.end()) {
       CourseGraph g = exploreCourse(p_, pathways, z3_);
-      report_.stats.courseChecks += g.queries;
-      report_.stats.courseStates += g.states.size();
-      CourseReach reach;
-      reach.pathways = g.pathways;
-      reach.complete = g.complete;
-      reach.states = g.states;
-      report_.courses.push_back(std::move(reach));
-      CourseRestriction r;
-      if (g.complete) {
-        r.reachable = reachableCourse(p_, g);
-        z3_.keep(r.reachable);
-      } else {
-        r.why = g.whyIncomplete;
-      }
+      CourseRestriction r = restrictionOf(g);
       it = joint_.emplace(pathways, std::make_pair(std::move(g), std::move(r))).first;
     }
     return it->second.second;
