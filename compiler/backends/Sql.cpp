@@ -303,6 +303,15 @@ public:
   }
 
 private:
+  // A view of constant rows (codes, contraindications, assumptions): the
+  // rows' SELECTs under one CREATE VIEW, after a DROP where the dialect has
+  // IF EXISTS.
+  std::string listView(const std::string &name, const std::vector<std::string> &rows) const {
+    std::string x;
+    if (o_.dialect != SqlDialect::Standard) x += "DROP VIEW IF EXISTS " + quote(name) + ";\n";
+    return x + "CREATE VIEW " + quote(name) + " AS\n" + join(rows, "\nUNION ALL ") + ";\n";
+  }
+
   // One stage of the view's WITH chain. SQLite and PostgreSQL would flatten
   // the chain into the outer query, substituting each column's expression
   // into every use: a define read by ten rules, or a `first` table's rule
@@ -343,8 +352,7 @@ private:
     x << "-- View " << quote(name) << ": the protocol's terminology codes, one row per `code` declaration:\n";
     x << "--   position (declaration order), target (input, member, drug, route, action), name (a member:\n";
     x << "--   INPUT.MEMBER), system (canonical URI), code, display; or unspecified (the reason; the others NULL).\n";
-    if (o_.dialect != SqlDialect::Standard) x << "DROP VIEW IF EXISTS " << quote(name) << ";\n";
-    x << "CREATE VIEW " << quote(name) << " AS\n" << join(rows, "\nUNION ALL ") << ";\n";
+    x << listView(name, rows);
     return x.str();
   }
 
@@ -442,8 +450,7 @@ private:
     std::ostringstream x;
     x << "-- View " << quote(name) << ": the drugs' contraindications, one row each: position (the\n";
     x << "--   contraindication columns' K), drug, condition (as written), note, citations (comma-separated).\n";
-    if (o_.dialect != SqlDialect::Standard) x << "DROP VIEW IF EXISTS " << quote(name) << ";\n";
-    x << "CREATE VIEW " << quote(name) << " AS\n" << join(rows, "\nUNION ALL ") << ";\n";
+    x << listView(name, rows);
     return x.str();
   }
 
@@ -473,8 +480,7 @@ private:
     x << "-- View " << quote(name) << ": the population assumptions, one row each in the protocol's order:\n";
     x << "--   position, name (as the assumptions_violated column names it), condition (as written), note,\n";
     x << "--   citations (comma-separated), unspecified (why nothing is cited; else NULL).\n";
-    if (o_.dialect != SqlDialect::Standard) x << "DROP VIEW IF EXISTS " << quote(name) << ";\n";
-    x << "CREATE VIEW " << quote(name) << " AS\n" << join(rows, "\nUNION ALL ") << ";\n";
+    x << listView(name, rows);
     return x.str();
   }
 
