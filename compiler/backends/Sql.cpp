@@ -306,7 +306,15 @@ private:
   // A view of constant rows (codes, contraindications, assumptions): the
   // rows' SELECTs under one CREATE VIEW, after a DROP where the dialect has
   // IF EXISTS.
-  std::string listView(const std::string &name, const std::vector<std::string> &rows) const {
+  // The first row names the columns.
+  std::string listView(const std::string &name, const std::vector<const char *> &columns,
+                       const std::vector<std::vector<std::string>> &cellRows) const {
+    std::vector<std::string> rows;
+    for (std::vector<std::string> cells : cellRows) {
+      if (rows.empty())
+        for (size_t j = 0; j < cells.size() && j < columns.size(); ++j) cells[j] += " AS " + quote(columns[j]);
+      rows.push_back("SELECT " + join(cells, ", "));
+    }
     std::string x;
     if (o_.dialect != SqlDialect::Standard) x += "DROP VIEW IF EXISTS " + quote(name) + ";\n";
     return x + "CREATE VIEW " + quote(name) + " AS\n" + join(rows, "\nUNION ALL ") + ";\n";
@@ -335,24 +343,19 @@ private:
     if (name.size() > 63)
       throw Refuse{p_.codes.front().range, "the codes view's name '" + name + "' is longer than 63 characters (PostgreSQL's limit)"};
     auto text = [](const std::optional<std::string> &v) { return v ? literal(*v) : std::string("CAST(NULL AS VARCHAR(200))"); };
-    std::vector<std::string> rows;
+    std::vector<std::vector<std::string>> rows;
     for (size_t k = 0; k < p_.codes.size(); ++k) {
       const ir::CodeBinding &c = p_.codes[k];
       auto part = [&](std::string ir::Coding::*m) { return c.coding ? std::optional<std::string>((*c.coding).*m) : std::nullopt; };
-      std::vector<std::string> cells{std::to_string(k + 1), literal(ir::spelling(c.target)), literal(c.name),
-                                     text(part(&ir::Coding::system)), text(part(&ir::Coding::code)),
-                                     text(part(&ir::Coding::display)), text(c.unspecified)};
-      if (k == 0) {
-        const char *cols[] = {"position", "target", "name", "system", "code", "display", "unspecified"};
-        for (size_t j = 0; j < cells.size(); ++j) cells[j] += " AS " + quote(cols[j]);
-      }
-      rows.push_back("SELECT " + join(cells, ", "));
+      rows.push_back({std::to_string(k + 1), literal(ir::spelling(c.target)), literal(c.name),
+                      text(part(&ir::Coding::system)), text(part(&ir::Coding::code)),
+                      text(part(&ir::Coding::display)), text(c.unspecified)});
     }
     std::ostringstream x;
     x << "-- View " << quote(name) << ": the protocol's terminology codes, one row per `code` declaration:\n";
     x << "--   position (declaration order), target (input, member, drug, route, action), name (a member:\n";
     x << "--   INPUT.MEMBER), system (canonical URI), code, display; or unspecified (the reason; the others NULL).\n";
-    x << listView(name, rows);
+    x << listView(name, {"position", "target", "name", "system", "code", "display", "unspecified"}, rows);
     return x.str();
   }
 
@@ -433,16 +436,11 @@ private:
   // when no drug has one.
   std::string contraindications(const std::string &view) const {
     const std::string name = contraindicationsView(view);
-    std::vector<std::string> rows;
+    std::vector<std::vector<std::string>> rows;
     for (size_t d = 0; d < p_.drugs.size(); ++d)
       for (const ir::Contraindication &c : p_.drugs[d].contraindications) {
-        std::vector<std::string> cells{std::to_string(rows.size() + 1), literal(p_.drugs[d].name),
-                                       literal(ir::toString(p_, *c.when)), literal(c.note), literal(join(c.citations, ","))};
-        if (rows.empty()) {
-          const char *cols[] = {"position", "drug", "condition", "note", "citations"};
-          for (size_t j = 0; j < cells.size(); ++j) cells[j] += " AS " + quote(cols[j]);
-        }
-        rows.push_back("SELECT " + join(cells, ", "));
+        rows.push_back({std::to_string(rows.size() + 1), literal(p_.drugs[d].name), literal(ir::toString(p_, *c.when)),
+                        literal(c.note), literal(join(c.citations, ","))});
       }
     if (rows.empty()) return "";
     if (name.size() > 63)
@@ -450,7 +448,7 @@ private:
     std::ostringstream x;
     x << "-- View " << quote(name) << ": the drugs' contraindications, one row each: position (the\n";
     x << "--   contraindication columns' K), drug, condition (as written), note, citations (comma-separated).\n";
-    x << listView(name, rows);
+    x << listView(name, {"position", "drug", "condition", "note", "citations"}, rows);
     return x.str();
   }
 
@@ -465,22 +463,17 @@ private:
     const std::string name = assumptionsView(view);
     if (name.size() > 63)
       throw Refuse{p_.assumptions.front().range, "the assumptions view's name '" + name + "' is longer than 63 characters (PostgreSQL's limit)"};
-    std::vector<std::string> rows;
+    std::vector<std::vector<std::string>> rows;
     for (const ir::Assumption &a : p_.assumptions) {
-      std::vector<std::string> cells{std::to_string(rows.size() + 1), literal(a.name), literal(ir::toString(p_, *a.condition)),
-                                     literal(a.note), literal(join(a.citations, ",")),
-                                     a.unspecified ? literal(*a.unspecified) : std::string("CAST(NULL AS VARCHAR(200))")};
-      if (rows.empty()) {
-        const char *cols[] = {"position", "name", "condition", "note", "citations", "unspecified"};
-        for (size_t j = 0; j < cells.size(); ++j) cells[j] += " AS " + quote(cols[j]);
-      }
-      rows.push_back("SELECT " + join(cells, ", "));
+      rows.push_back({std::to_string(rows.size() + 1), literal(a.name), literal(ir::toString(p_, *a.condition)),
+                      literal(a.note), literal(join(a.citations, ",")),
+                      a.unspecified ? literal(*a.unspecified) : std::string("CAST(NULL AS VARCHAR(200))")});
     }
     std::ostringstream x;
     x << "-- View " << quote(name) << ": the population assumptions, one row each in the protocol's order:\n";
     x << "--   position, name (as the assumptions_violated column names it), condition (as written), note,\n";
     x << "--   citations (comma-separated), unspecified (why nothing is cited; else NULL).\n";
-    x << listView(name, rows);
+    x << listView(name, {"position", "name", "condition", "note", "citations", "unspecified"}, rows);
     return x.str();
   }
 
