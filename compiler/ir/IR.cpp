@@ -572,8 +572,14 @@ std::optional<Rational> basisFactor(const Action &a, const Limit &l, std::string
       return windows;
     }
     if (ak == K::PerCourse) {
-      // Over X .. Y: at the shortest time, the most in any window.
-      if (a.over && !a.over->isZero()) return l.basis.span / *a.over;
+      // Over X .. Y: at the shortest time, the most in any window: T / X of
+      // the total in a window of T shorter than X, the whole total (never
+      // more) in a longer one (a total over 20 minutes is not 72 totals a
+      // day: found by the infuse2 branch).
+      if (a.over && !a.over->isZero()) {
+        Rational share = l.basis.span / *a.over;
+        return share > Rational(1) ? Rational(1) : share;
+      }
       why = "the dose is a total with no 'over' duration, so the amount " + l.basis.str() + " is unknown";
       return std::nullopt;
     }
