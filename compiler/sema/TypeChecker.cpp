@@ -1189,8 +1189,9 @@ struct Checker {
       d.fixits.push_back({act.over->range, hiText});
       d.fixits.push_back({act.overHigh->range, loText});
     } else if (lo->value == hi->value) {
-      // `over 20 minutes .. 20 minutes`: one time.
-      a.diags.report(DiagId::err_infusion_time_range, overRange(act), loText).fixits.push_back({overRange(act), loText});
+      // `over 20 minutes .. 20 minutes` (or `.. 1/3 h`): one time; both ends quoted as written.
+      a.diags.report(DiagId::err_infusion_time_range, overRange(act), loText, hiText)
+          .fixits.push_back({overRange(act), loText});
     }
   }
 
