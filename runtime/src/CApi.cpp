@@ -261,6 +261,20 @@ int bound(const carepath_table *t, size_t i, bool high, int64_t *num, int64_t *d
   return 1;
 }
 
+// Fired action `i`'s entries of Result::contraindicated, which lists them
+// in the order of the actions.
+std::pair<const carepath::runtime::ContraindicationHit *, const carepath::runtime::ContraindicationHit *>
+contraindicationsOf(const carepath_result *r, size_t i) {
+  if (!r || !r->evaluated || i >= r->result.actions.size()) return {nullptr, nullptr};
+  const auto &hits = r->result.contraindicated;
+  struct ByAction {
+    bool operator()(const carepath::runtime::ContraindicationHit &h, uint32_t a) const { return h.action < a; }
+    bool operator()(uint32_t a, const carepath::runtime::ContraindicationHit &h) const { return a < h.action; }
+  };
+  auto range = std::equal_range(hits.begin(), hits.end(), static_cast<uint32_t>(i), ByAction{});
+  return {hits.data() + (range.first - hits.begin()), hits.data() + (range.second - hits.begin())};
+}
+
 }  // namespace
 
 extern "C" {
@@ -660,22 +674,6 @@ size_t carepath_result_violated_assumption(const carepath_result *r, size_t i) {
   return r && r->evaluated && i < r->result.violatedAssumptions.size() ? r->result.violatedAssumptions[i]
                                                                           : static_cast<size_t>(-1);
 }
-
-namespace {
-// Fired action `i`'s entries of Result::contraindicated, which lists them
-// in the order of the actions.
-std::pair<const carepath::runtime::ContraindicationHit *, const carepath::runtime::ContraindicationHit *>
-contraindicationsOf(const carepath_result *r, size_t i) {
-  if (!r || !r->evaluated || i >= r->result.actions.size()) return {nullptr, nullptr};
-  const auto &hits = r->result.contraindicated;
-  struct ByAction {
-    bool operator()(const carepath::runtime::ContraindicationHit &h, uint32_t a) const { return h.action < a; }
-    bool operator()(uint32_t a, const carepath::runtime::ContraindicationHit &h) const { return a < h.action; }
-  };
-  auto range = std::equal_range(hits.begin(), hits.end(), static_cast<uint32_t>(i), ByAction{});
-  return {hits.data() + (range.first - hits.begin()), hits.data() + (range.second - hits.begin())};
-}
-}  // namespace
 
 size_t carepath_result_action_contraindication_count(const carepath_result *r, size_t i) {
   auto [begin, end] = contraindicationsOf(r, i);

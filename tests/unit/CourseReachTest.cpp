@@ -107,7 +107,7 @@ TEST_F(CourseReachTest, ReadableCoursesLeadWhereTheSearchsDo) {
       std::vector<JointState> next = jointSuccessors(*p, g.pathways, records[k]);
       EXPECT_NE(std::find(next.begin(), next.end(), g.states[path[k + 1]]), next.end()) << "state " << s;
       for (const Value &v : records[k])
-        if (!v.missing && v.kind == Type::Kind::Number) EXPECT_TRUE(v.number.isDecimalExact(3)) << v.number.str();
+        if (!v.missing && v.kind == Type::Kind::Number) { EXPECT_TRUE(v.number.isDecimalExact(3)) << v.number.str(); }
     }
   }
 }

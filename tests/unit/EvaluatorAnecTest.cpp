@@ -78,7 +78,7 @@ TEST_F(EvaluatorAnec, ExamplesInTheProtocolAllPass) {
   for (const Example &ex : p->examples) {
     Evaluation ev = evaluate(*p, ex.patient);
     for (const Expectation &x : ex.expectations) {
-      if (x.kind == Expectation::Kind::Outside) EXPECT_EQ(ev.inPopulation, x.negated) << ex.name;
+      if (x.kind == Expectation::Kind::Outside) { EXPECT_EQ(ev.inPopulation, x.negated) << ex.name; }
       if (x.kind == Expectation::Kind::Fired) {
         bool fired = x.target.kind == Target::Kind::Tier ? ev.tiers[x.target.container][x.target.index]
                                                         : ev.rules[x.target.container][x.target.index];

@@ -139,12 +139,12 @@ TEST(MissingValues, SolverAgreesWithEvaluator) {
     verifier::Answer some = z3.holdsForSome(phi);
     ASSERT_NE(some.kind, verifier::Answer::Kind::Unknown) << i;
     // The enumeration is a subset of patients: holding there implies sat.
-    if (someHolds) EXPECT_EQ(some.kind, verifier::Answer::Kind::Yes) << i;
-    if (some.kind == verifier::Answer::Kind::Yes) EXPECT_TRUE(evaluateBool(f.p, *phi, *some.patient)) << i;
+    if (someHolds) { EXPECT_EQ(some.kind, verifier::Answer::Kind::Yes) << i; }
+    if (some.kind == verifier::Answer::Kind::Yes) { EXPECT_TRUE(evaluateBool(f.p, *phi, *some.patient)) << i; }
     verifier::Answer all = z3.holdsForAll(phi);
     ASSERT_NE(all.kind, verifier::Answer::Kind::Unknown) << i;
-    if (someFails) EXPECT_EQ(all.kind, verifier::Answer::Kind::No) << i;
-    if (all.kind == verifier::Answer::Kind::No) EXPECT_FALSE(evaluateBool(f.p, *phi, *all.patient)) << i;
+    if (someFails) { EXPECT_EQ(all.kind, verifier::Answer::Kind::No) << i; }
+    if (all.kind == verifier::Answer::Kind::No) { EXPECT_FALSE(evaluateBool(f.p, *phi, *all.patient)) << i; }
   }
 }
 
