@@ -47,6 +47,16 @@ const ast::Ident *declName(const ast::Decl *d) {
   }
 }
 
+bool isProtocolOnly(ast::DeclKind k) {
+  switch (k) {
+  case ast::DeclKind::Input: case ast::DeclKind::Define: case ast::DeclKind::Pathway: case ast::DeclKind::Table:
+  case ast::DeclKind::Verify: case ast::DeclKind::Example:
+    return true;
+  default:
+    return false;
+  }
+}
+
 // ------------------------------------------------------------------ scopes
 
 struct ScopeBuilder {
@@ -101,8 +111,15 @@ struct ScopeBuilder {
       for (auto &[n, sub] : m.scope.substances) add(scope, sub, use);
       for (auto &[n, dim] : m.scope.dimensions) add(scope, dim, use);
       for (auto &[n, src] : m.scope.sources) add(scope, src, use);
+      // A module's protocol-only declaration (an input, a pathway, ...) is
+      // an error reported at it (module-decl-not-allowed), not a name its
+      // importers get: with it they would lose their own declaration of
+      // the name, or meet a declaration the model has no place for.
+      bool module = m.ast->header && m.ast->header->kind == ast::Header::Kind::Module;
+      auto importable = [&](const ast::Decl *md) { return !(module && isProtocolOnly(md->kind)); };
       if (!use->hasImportList) {
-        for (const auto &md : m.ast->decls) add(scope, md.get(), use);
+        for (const auto &md : m.ast->decls)
+          if (importable(md.get())) add(scope, md.get(), use);
         continue;
       }
       for (const ast::Ident &want : use->imports) {
@@ -118,7 +135,7 @@ struct ScopeBuilder {
           noteFailedImport(a, want.range.file, want.name, diag);
           continue;
         }
-        add(scope, found, use);
+        if (importable(found)) add(scope, found, use);
       }
     }
     for (const auto &d : f.ast->decls) add(scope, d.get(), nullptr);
@@ -456,16 +473,6 @@ void findCycles(Analysis &a, const std::map<Node, std::vector<Node>> &edges,
     if (!state.count(n)) visit(n);
 }
 
-bool isProtocolOnly(ast::DeclKind k) {
-  switch (k) {
-  case ast::DeclKind::Input: case ast::DeclKind::Define: case ast::DeclKind::Pathway: case ast::DeclKind::Table:
-  case ast::DeclKind::Verify: case ast::DeclKind::Example:
-    return true;
-  default:
-    return false;
-  }
-}
-
 const char *protocolOnlyName(ast::DeclKind k) {
   switch (k) {
   case ast::DeclKind::Input: return "inputs";
@@ -688,7 +695,14 @@ void resolveCodes(Analysis &a) {
           ok = false;
         }
       }
-      // The target.
+      // The target. A module has no inputs, members or actions to code:
+      // its code for one is an error of the module, not an unknown name.
+      bool inModule = a.files[fi].ast->header && a.files[fi].ast->header->kind == ast::Header::Kind::Module;
+      if (inModule && (c->target == Target::Input || c->target == Target::Member || c->target == Target::Action)) {
+        static const char *what[] = {"codes of inputs", "codes of enum members", "", "", "codes of actions"};
+        a.diags.report(DiagId::err_module_decl_not_allowed, c->range, what[static_cast<int>(c->target)]);
+        continue;
+      }
       const std::vector<ast::Ident> &parts = c->name.parts;
       auto unknown = [&](const std::vector<std::string> &candidates) {
         a.diags.report(DiagId::err_unknown_name, c->name.range, kind, c->name.str(),
