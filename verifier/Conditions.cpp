@@ -139,12 +139,14 @@ std::vector<int> coursePathwaysRead(const Protocol &p, const ExprRef &e) {
   return {read.begin(), read.end()};
 }
 
-/// A one-step obligation (a Valid goal) checked over the records some
-/// course produces on `pathways` (docs/verifier.md, "Course properties"):
+/// An obligation checked over the records some course produces on
+/// `pathways` (docs/verifier.md, "Course properties"). A Valid goal becomes
 /// `reachable => formula`, and so its taper's lower bound and its vacuity
-/// question. When their reachable states could not be found, the formula
-/// stays over every record and a counterexample may be a record no course
-/// produces (unreachableWhy).
+/// question; a Satisfiable goal (a witness is wanted) `reachable and
+/// formula`, and so the base its cover is explained against. When their
+/// reachable states could not be found, the formula stays over every record
+/// (unreachableWhy): a Valid goal's counterexample, and a Satisfiable
+/// goal's witness, may then be a record no course produces.
 void restrictToCourses(Obligation &o, const std::vector<int> &pathways, const CourseRestrictions &courses) {
   if (pathways.empty() || !courses) return;
   CourseRestriction r = courses(pathways);
@@ -155,6 +157,11 @@ void restrictToCourses(Obligation &o, const std::vector<int> &pathways, const Co
   o.reachable = r.reachable;
   o.restrictedTo = pathways;
   o.unrestricted = o.formula;
+  if (o.goal == Obligation::Goal::Satisfiable) {
+    o.formula = conj({o.reachable, o.formula});
+    if (o.coverBase) o.coverBase = conj({o.reachable, o.coverBase});
+    return;
+  }
   o.formula = implies(o.reachable, o.formula);
   if (o.lowFormula) o.lowFormula = implies(o.reachable, o.lowFormula);
   // A proof over the reachable records is vacuous when none of them has the antecedent.
@@ -164,14 +171,17 @@ void restrictToCourses(Obligation &o, const std::vector<int> &pathways, const Co
   }
 }
 
-/// restrictToCourses on the course pathways the formula reads (defines
-/// expanded; a tier of a course pathway reads `on_P`, an action property
-/// the firing conditions of the tiers and rules that do its action): the
-/// deadline and every user property and contraindication. A formula that
-/// reads no course state is left as it is, over every record.
+}  // namespace
+
 void restrictWhereRead(const Protocol &p, Obligation &o, const CourseRestrictions &courses) {
   restrictToCourses(o, coursePathwaysRead(p, o.formula), courses);
 }
+
+std::string nobody(const Obligation &o, const std::string &who) {
+  return o.reachable ? "no record in a course state reachable from a fresh patient" : "no " + who;
+}
+
+namespace {
 
 /// The course properties (docs/verifier.md, "Course properties"): one-step
 /// invariants over every record whose course state is reachable from a
@@ -315,10 +325,6 @@ void buildConditions(const Protocol &p, const ObligationSink &emit, const Course
       o.goal = Obligation::Goal::Satisfiable;
       o.formula = p.tierGuard(pw, t);
       o.proved = "tier '" + tierName(p, pw, t) + "' is reached by some patient";
-      o.refuted = "no patient in the population reaches tier '" + tierName(p, pw, t) + "'";
-      // An ordered stage: shadowed by the earlier ones, or dead itself.
-      if (path.first && t > 0)
-        o.refuted += " (the pathway is 'first': every patient its guard holds for, if any, takes an earlier tier)";
       o.range = tier.range;
       // A stage's guard ends with "no earlier stage applies", one part per
       // earlier stage (Protocol::tierGuard): refuted, the stages that
@@ -335,6 +341,12 @@ void buildConditions(const Protocol &p, const ObligationSink &emit, const Course
         o.coverOf = t;
         o.coverNoun = "tier";
       }
+      // A tier of a course pathway: reached by a record in a reachable course state.
+      restrictWhereRead(p, o, courses);
+      o.refuted = nobody(o, "patient in the population") + " reaches tier '" + tierName(p, pw, t) + "'";
+      // An ordered stage: shadowed by the earlier ones, or dead itself.
+      if (path.first && t > 0)
+        o.refuted += " (the pathway is 'first': every patient its guard holds for, if any, takes an earlier tier)";
       out.push_back(std::move(o));
     }
     // The stages of a `first` pathway are exclusive by construction (tierGuard).
@@ -350,6 +362,7 @@ void buildConditions(const Protocol &p, const ObligationSink &emit, const Course
         o.range = path.tiers[t].range;
         o.related.push_back({path.tiers[s].range, "tier '" + path.tiers[s].name + "' also applies"});
         o.expectations = {"expect " + tierName(p, pw, s), "expect " + tierName(p, pw, t)};
+        restrictWhereRead(p, o, courses);
         out.push_back(std::move(o));
       }
     for (size_t t = 0; t < path.tiers.size(); ++t) {
@@ -364,6 +377,7 @@ void buildConditions(const Protocol &p, const ObligationSink &emit, const Course
       o.range = tier.range;
       o.related.push_back({before.range, "'" + before.name + "' must have failed first"});
       o.expectations = {"expect " + tierName(p, pw, t)};
+      restrictWhereRead(p, o, courses);
       out.push_back(std::move(o));
     }
   }
@@ -385,6 +399,7 @@ void buildConditions(const Protocol &p, const ObligationSink &emit, const Course
       o.range = t.range;
       // What the table gives the patient: nothing (`carepath test` checks it).
       for (size_t r = 0; r < t.rules.size(); ++r) o.expectations.push_back("expect not " + ruleName(p, tb, r));
+      restrictWhereRead(p, o, courses);
       out.push_back(std::move(o));
     }
     // Rule boxes (TableBoxes.h): a rule can only lose patients to earlier
@@ -420,7 +435,6 @@ void buildConditions(const Protocol &p, const ObligationSink &emit, const Course
         o.goal = Obligation::Goal::Satisfiable;
         o.formula = conj(std::move(fires));
         o.proved = "rule '" + ruleName(p, tb, r) + "' fires for some patient despite earlier rules";
-        o.refuted = "rule '" + ruleName(p, tb, r) + "' never fires: every patient it matches is taken by an earlier rule";
         o.range = t.rules[r].range;
         // The earlier rules that can take its patients (the others cannot);
         // refuted, only those that cover it are named (Obligation::coverParts).
@@ -436,6 +450,11 @@ void buildConditions(const Protocol &p, const ObligationSink &emit, const Course
         o.coverOf = k;
         o.coverNoun = "rule";
         o.witness = witness(r, earlier);
+        restrictWhereRead(p, o, courses);
+        o.refuted = "rule '" + ruleName(p, tb, r) + "' never fires: every " +
+                    (o.reachable ? "record it matches in a course state reachable from a fresh patient"
+                                 : "patient it matches") +
+                    " is taken by an earlier rule";
         out.push_back(std::move(o));
       }
     }
@@ -447,9 +466,10 @@ void buildConditions(const Protocol &p, const ObligationSink &emit, const Course
       o.goal = Obligation::Goal::Satisfiable;
       o.formula = b::isTrue(t.rules[r].guard);
       o.proved = "rule '" + ruleName(p, tb, r) + "' matches some patient";
-      o.refuted = "rule '" + ruleName(p, tb, r) + "' matches no patient in the population";
       o.range = t.rules[r].range;
       o.witness = witness(static_cast<uint32_t>(r), {});
+      restrictWhereRead(p, o, courses);
+      o.refuted = "rule '" + ruleName(p, tb, r) + "' matches " + nobody(o, "patient in the population");
       out.push_back(std::move(o));
     }
   }

@@ -103,16 +103,20 @@ struct Obligation {
   std::optional<std::vector<ir::Value>> witness;
   /// Course properties, and every obligation whose formula reads a course
   /// pathway's state (docs/verifier.md, "Course properties"): the
-  /// restriction (restrictToCourses), `formula` being `reachable =>
-  /// unrestricted` over the reachable course states of the pathways
+  /// restriction (restrictWhereRead), `formula` being `reachable =>
+  /// unrestricted` (a Valid goal) or `reachable and unrestricted` (a
+  /// Satisfiable one) over the reachable course states of the pathways
   /// `restrictedTo` (searched jointly when there are several). Null when
-  /// none applies. A refutation is shown with the course of records that
-  /// leads to it; what a proof needs names the restriction.
+  /// none applies. A refutation of a Valid goal, and a Satisfiable goal's
+  /// witness, is shown with the course of records that leads to it; what a
+  /// proof needs names the restriction.
   ir::ExprRef reachable, unrestricted;
   std::vector<int> restrictedTo;
   /// Non-empty when those states could not be computed (CourseReach.h): the
-  /// formula is over every record, so a proof stands, but a counterexample
-  /// may be a record no course produces: it is `unknown` with this reason.
+  /// formula is over every record. A Valid goal's proof stands, but a
+  /// counterexample may be a record no course produces; a Satisfiable
+  /// goal's refutation (no record at all) stands, but a witness may be such
+  /// a record: either is `unknown` with this reason.
   std::string unreachableWhy;
 };
 
@@ -126,6 +130,22 @@ struct CourseRestriction {
 };
 /// The restriction for a set of course pathways (ascending); empty: none.
 using CourseRestrictions = std::function<CourseRestriction(const std::vector<int> &pathways)>;
+
+/// Restricts `o` to the records some course produces on each course pathway
+/// whose state (`on_P`, a tier's `P_T_state`) its formula reads, defines
+/// expanded (a tier of a course pathway reads `on_P`; an action property
+/// the firing conditions of the tiers and rules that do its action):
+/// docs/verifier.md, "Course properties". One definition for every kind
+/// that reads a record: the course kinds, the deadlines, the user's
+/// properties and contraindications, the tier and table kinds, the doses'
+/// and the partial operations'. A formula that reads no course state is
+/// left as it is, over every record. Call it once the formula (and its
+/// lower bound, antecedent, cover base) is built.
+void restrictWhereRead(const ir::Protocol &p, Obligation &o, const CourseRestrictions &courses);
+/// How a refutation of a Satisfiable goal names whom it searched: "no
+/// <who>" ("no patient in the population"), or, restricted, "no record in a
+/// course state reachable from a fresh patient".
+std::string nobody(const Obligation &o, const std::string &who);
 
 /// A give's amount against a limit (a drug's formulary limit, or the bound
 /// of `always dose(D) <= Q`): `observed` is the amount on the limit's basis

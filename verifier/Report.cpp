@@ -222,6 +222,7 @@ json reportToJson(const Report &report, const ir::Protocol &p, const SourceManag
     if (r.status == Status::Unknown) o["reason"] = r.reason;
     if (r.counterexample) o["counterexample"] = counterexampleJson(p, *r.counterexample);
     if (r.counterexample && !p.assumptions.empty()) o["assumptions"] = r.assumptions;
+    if (r.witness) o["witness"] = {{"record", counterexampleJson(p, *r.witness)}, {"example", r.example}};
     if (!r.course.empty()) o["course"] = courseJson(p, r.course);
     if (!r.explanation.empty()) o["explanation"] = explanationJson(r.explanation);
     if (r.crossCheck) o["crossCheck"] = crossCheckJson(*r.crossCheck);

@@ -281,12 +281,14 @@ public:
 
   void all() {
     populationNotEmpty();
+    // The course search first: every obligation after it that reads a
+    // course state is restricted to the states it finds (restrictWhereRead).
+    // It searches without the partial operations assumed safe (as it does
+    // without the population assumptions): a superset of the states it
+    // finds with them (docs/verifier.md, "Course properties").
+    own_ = exploreCourses();
     assumptions();
     partialOperations();
-    std::vector<CourseRestriction> restrictions = exploreCourses();
-    auto restriction = [&](const std::vector<int> &pathways) {
-      return pathways.size() == 1 ? restrictions[pathways[0]] : jointRestriction(pathways, restrictions);
-    };
     buildConditions(p_, [&](Obligation &&o) {
       decide(o);
       if (o.kind == PropertyKind::Reaches && report_.properties.back().status == Status::Proved)
@@ -305,7 +307,7 @@ public:
                         (p_.assumptions.empty() ? " and the population" : ", the population and the assumptions") +
                         " alone (it reads no define, tier or rule)");
       }
-    }, restriction);
+    }, courseRestrictions());
     courseTraps();
     overlaps();
     doses();
@@ -340,12 +342,13 @@ private:
       o.kind = PropertyKind::Population;
       o.goal = Obligation::Goal::Satisfiable;
       o.formula = b::isTrue(as.condition);
+      truths.push_back(o.formula);
       o.proved = "assumption '" + as.name + "' holds for some patient in the population";
-      o.refuted = "no patient in the population and the input ranges satisfies assumption '" + as.name + "'";
       o.range = as.range;
+      restrictWhereRead(p_, o, courseRestrictions());
+      o.refuted = nobody(o, "patient in the population and the input ranges") + " satisfies assumption '" + as.name + "'";
       decide(o);
       each = each && report_.properties.back().status == Status::Proved;
-      truths.push_back(o.formula);
     }
     if (each && truths.size() > 1) {
       Obligation o;
@@ -383,7 +386,8 @@ private:
         o.formula = b::nary(Op::And, parts);
         o.range = p_.assumptions[core[0]].range;
       }
-      o.refuted = "no patient in the population satisfies assumptions " + names +
+      restrictWhereRead(p_, o, courseRestrictions());
+      o.refuted = nobody(o, "patient in the population") + " satisfies assumptions " + names +
                   " together: every other proof would be vacuous";
       decide(o);
     }
@@ -490,6 +494,7 @@ private:
       divs.push_back(nullptr);
     }
     if (obs.empty()) return;
+    std::set<int> over;  // the course pathways the proved divisions were restricted to
     std::vector<ExprRef> all;
     for (const Obligation &o : obs) all.push_back(o.formula);
     size_t proved = 0;
@@ -497,14 +502,20 @@ private:
       std::vector<ExprRef> others;
       for (size_t j = 0; j < obs.size(); ++j)
         if (j != i) others.push_back(all[j]);
+      // Over the reachable records when its own formula reads a course
+      // state (a division at a course tier); the others it assumes are
+      // assumed over every record, as every later question assumes them.
       Obligation o = obs[i];
+      restrictWhereRead(p_, o, courseRestrictions());
       if (!others.empty())
-        o.formula = b::nary(Op::Or, {b::unary(Op::Not, others.size() == 1 ? others[0] : b::nary(Op::And, others)), all[i]});
+        o.formula = b::nary(Op::Or, {b::unary(Op::Not, others.size() == 1 ? others[0] : b::nary(Op::And, others)), o.formula});
       division_ = divs[i];
       decide(o);
       division_ = nullptr;
-      if (o.kind == PropertyKind::DivisionSafe && report_.properties.back().status == Status::Proved)
+      if (o.kind == PropertyKind::DivisionSafe && report_.properties.back().status == Status::Proved) {
         report_.properties.pop_back(), ++proved;
+        over.insert(o.restrictedTo.begin(), o.restrictedTo.end());
+      }
     }
     if (!ds.empty() && proved == ds.size()) {
       PropertyResult r;
@@ -512,6 +523,11 @@ private:
       r.status = Status::Proved;
       r.message = "no division divides by zero (" + std::to_string(ds.size()) +
                   (ds.size() == 1 ? " division" : " divisions") + ")";
+      // Some divisions are read at a course state: proved over its reachable records.
+      if (!over.empty()) {
+        r.restrictedTo.assign(over.begin(), over.end());
+        r.message += ", over " + reachableName(r.restrictedTo);
+      }
       report_.properties.push_back(std::move(r));
     }
     z3_.assume(all.size() == 1 ? all[0] : b::nary(Op::And, all));
@@ -611,6 +627,14 @@ private:
       it = joint_.emplace(pathways, std::make_pair(std::move(g), std::move(r))).first;
     }
     return it->second.second;
+  }
+
+  /// The restriction of the obligations that read the course state of
+  /// some pathways: one pathway's own search, or their joint one.
+  CourseRestrictions courseRestrictions() {
+    return [this](const std::vector<int> &pathways) {
+      return pathways.size() == 1 ? own_[pathways[0]] : jointRestriction(pathways, own_);
+    };
   }
 
   /// The graph of one pathway's search, or of a joint one.
@@ -758,6 +782,29 @@ private:
     }
   }
 
+  /// A proof over the reachable course states says so: the run time does
+  /// not check that a record is one a course produces (docs/verifier.md,
+  /// "Course properties"), so a reader must not take it for every record.
+  /// The course kinds are about courses by their wording already.
+  void sayRestricted(const Obligation &o, PropertyResult &r) const {
+    if (r.status == Status::Proved && o.reachable && !o.restrictedTo.empty() && !isCourseKind(o.kind))
+      r.message += ", over " + reachableName(o);
+  }
+
+  /// A Satisfiable goal restricted to the reachable course states, proved:
+  /// its witness (a record in one of them) as an example block, with the
+  /// course from a fresh patient that leads to it (docs/verifier.md,
+  /// "Course properties"). Over every record a witness is not shown.
+  void witnessCourse(const Obligation &o, const std::vector<Value> &patient, PropertyResult &r) {
+    if (!o.reachable || o.restrictedTo.empty()) return;
+    for (size_t i = 0; i < p_.inputs.size(); ++i)
+      if (!hasDecimalForm(p_, static_cast<int>(i), patient[i])) return;
+    r.witness = patient;
+    std::string kind = spelling(o.kind);
+    r.example = exampleBlock(p_, uniqueName(kind + " witness"), patient, tierExpectations(o.restrictedTo, patient));
+    courseTo(o.restrictedTo, patient, kind, r);
+  }
+
   /// Replays a counterexample on the evaluator: it must be in the
   /// population and must falsify the formula.
   void checkModel(const Obligation &o, const std::vector<Value> &patient) {
@@ -854,7 +901,8 @@ private:
     r.range = o.range;
     r.related = o.related;
     if (o.reachable) r.restrictedTo = o.restrictedTo;
-    if (o.goal == Obligation::Goal::Satisfiable && o.witness && confirmed(o.formula, *o.witness)) {
+    if (o.goal == Obligation::Goal::Satisfiable && o.witness && o.unreachableWhy.empty() &&
+        confirmed(o.formula, *o.witness)) {
       // "Proved" is Z3's word: it is asked about this one patient, every
       // input fixed, which it answers at once (the search was the cost).
       Answer a = z3_.holdsForSomeAt(o.formula, *o.witness);
@@ -867,6 +915,8 @@ private:
           ExprRef atWitness = ir::build::nary(Op::And, {o.formula, pinned(*o.witness)});
           cross_->check(r, z3_.benchmark(atWitness, false, why), why, true, "the witness query");
         }
+        witnessCourse(o, *o.witness, r);
+        sayRestricted(o, r);
         report_.properties.push_back(std::move(r));
         return;
       }
@@ -880,6 +930,14 @@ private:
       Answer a = z3_.holdsForSome(o.formula);
       if (a.reused) --report_.stats.solverChecks, ++report_.stats.witnessesReused;
       fill(r, a, o, /*refuteOn=*/Answer::Kind::No);
+      if (r.status == Status::Proved && !o.unreachableWhy.empty()) {
+        // A record over every record may be one no course produces: no witness.
+        r.status = Status::Unknown;
+        r.reason = o.unreachableWhy;
+        r.message = "could not decide: " + o.proved;
+      } else if (r.status == Status::Proved && a.patient) {
+        witnessCourse(o, *a.patient, r);
+      }
       if (r.status == Status::Refuted && o.coverBase) explainCover(o, r);
       // A reused witness is Z3's model too: cvc5 is asked all the same.
       if (cross_ && r.status != Status::Unknown) {
@@ -955,12 +1013,7 @@ private:
         crossCheckJoint(o.restrictedTo, r);
       }
     }
-    // A proof over the reachable course states says so: the run time does
-    // not check that a record is one a course produces (docs/verifier.md,
-    // "Course properties"), so a reader must not take it for every record.
-    // The course kinds are about courses by their wording already.
-    if (r.status == Status::Proved && o.reachable && !o.restrictedTo.empty() && !isCourseKind(o.kind))
-      r.message += ", over " + reachableName(o);
+    sayRestricted(o, r);
     report_.properties.push_back(std::move(r));
     if (o.antecedent && report_.properties.back().status == Status::Proved) {
       ++report_.stats.solverChecks;
@@ -1065,7 +1118,9 @@ private:
     r.related = std::move(notes);
     size_t k = core.size(), of = o.coverOf;
     if (k == 0)
-      r.message += "; its own condition holds for no patient in the population";
+      r.message += "; its own condition holds for " +
+                   (o.reachable ? std::string("no record in a course state reachable from a fresh patient")
+                                : std::string("no patient in the population"));
     else if (of == 1)
       r.message += "; its one earlier " + noun + " " + quotedList(x.coveredBy) + " covers it";
     else if (k == of)
@@ -1118,9 +1173,10 @@ private:
   }
 
   /// How "What a proof needs" names an obligation's course restriction.
-  std::string reachableName(const Obligation &o) const {
-    return std::string(o.restrictedTo.size() == 1 ? "the course states of " : "the joint course states of ") +
-           pathwaysText(p_, o.restrictedTo) + " reachable from a fresh patient";
+  std::string reachableName(const Obligation &o) const { return reachableName(o.restrictedTo); }
+  std::string reachableName(const std::vector<int> &pathways) const {
+    return std::string(pathways.size() == 1 ? "the course states of " : "the joint course states of ") +
+           pathwaysText(p_, pathways) + " reachable from a fresh patient";
   }
 
   /// A counterexample in the author's names: for a reaches, what fired
@@ -1244,9 +1300,13 @@ private:
       size_t before = report_.properties.size();
       bool allProved = true;
       std::optional<CrossCheck> checked;  // the proved pairs' cross-checks, for the table's result
+      std::set<int> over;  // the course pathways the proved pairs were restricted to
       for (auto [i, j] : c.pairs) {
-        decide(overlapObligation(p_, static_cast<int>(tb), i, j));
+        Obligation o = overlapObligation(p_, static_cast<int>(tb), i, j);
+        restrictWhereRead(p_, o, courseRestrictions());
+        decide(o);
         if (report_.properties.back().status == Status::Proved) {
+          over.insert(o.restrictedTo.begin(), o.restrictedTo.end());
           mergeCrossCheck(checked, report_.properties.back().crossCheck);
           report_.properties.pop_back();
         } else {
@@ -1267,6 +1327,11 @@ private:
                         : "no two rules of unique table '" + t.name + "' overlap (" + std::to_string(c.total) +
                     " pairs: " + std::to_string(c.excludedBySweep) + " disjoint by interval sweep, " +
                     std::to_string(c.pairs.size()) + " proved by Z3)";
+        // Some pairs read a course state: proved over its reachable records.
+        if (!over.empty()) {
+          r.restrictedTo.assign(over.begin(), over.end());
+          r.message += ", over " + reachableName(r.restrictedTo);
+        }
         r.crossCheck = std::move(checked);
         if (cross_ && c.excludedBySweep > 0) crossCheckSweep(r, static_cast<int>(tb), c);
         report_.properties.push_back(std::move(r));
@@ -1285,10 +1350,17 @@ private:
       env.unit = doseDisplayUnit(p_, a);
       env.range = a.range;
       report_.stats.optimisations += 2;
+      // Who gets it, over the records some course produces when that reads
+      // a course state (restrictWhereRead on the condition alone).
+      Obligation who;
+      who.formula = site.condition;
+      restrictWhereRead(p_, who, courseRestrictions());
+      ExprRef condition = who.reachable ? b::nary(Op::And, {who.reachable, site.condition}) : site.condition;
+      env.restrictedTo = who.restrictedTo;
       // The envelope of a dose range: from the least low end to the
       // greatest high end over the patients who get it.
-      Extremum hi = z3_.optimum(site.condition, site.amount.high, true);
-      Extremum lo = z3_.optimum(site.condition, site.amount.low, false);
+      Extremum hi = z3_.optimum(condition, site.amount.high, true);
+      Extremum lo = z3_.optimum(condition, site.amount.low, false);
       if (lo.kind == Extremum::Kind::Value) env.min = lo.value, env.minAttained = lo.attained;
       if (hi.kind == Extremum::Kind::Value) env.max = hi.value, env.maxAttained = hi.attained;
       env.unbounded = hi.kind == Extremum::Kind::Unbounded;
@@ -1318,11 +1390,19 @@ private:
         break;
       case Extremum::Kind::Empty:
         r.status = Status::Proved;
-        r.message = what + " is never given to a patient in the population";
+        r.message = what + " is never given to " +
+                    (who.reachable ? "a record in a course state reachable from a fresh patient" : "a patient in the population");
         break;
       case Extremum::Kind::Unbounded:
         r.status = Status::Refuted;
         r.message = what + " has no upper bound over the patients who get it";
+        // Over every record (the search stopped): the patients beyond any
+        // bound may be records no course produces.
+        if (!who.unreachableWhy.empty()) {
+          r.status = Status::Unknown;
+          r.reason = who.unreachableWhy;
+          r.message = "could not bound the " + what;
+        }
         break;
       case Extremum::Kind::Unknown:
         r.status = Status::Unknown;
@@ -1330,9 +1410,13 @@ private:
         r.reason = hi.reason;
         break;
       }
+      if (who.reachable && r.status == Status::Proved && hi.kind == Extremum::Kind::Value) {
+        r.restrictedTo = who.restrictedTo;
+        r.message += ", over " + reachableName(who);
+      }
       if (cross_ && r.status != Status::Unknown) {
-        crossCheckExtremum(r, site, site.amount.high, hi, true, env.unit);
-        if (hi.kind != Extremum::Kind::Empty) crossCheckExtremum(r, site, site.amount.low, lo, false, env.unit);
+        crossCheckExtremum(r, condition, site.amount.high, hi, true, env.unit);
+        if (hi.kind != Extremum::Kind::Empty) crossCheckExtremum(r, condition, site.amount.low, lo, false, env.unit);
       }
       report_.properties.push_back(std::move(r));
       if (lo.kind == Extremum::Kind::Unknown && hi.kind != Extremum::Kind::Unknown) {
@@ -1346,10 +1430,12 @@ private:
       }
       report_.doses.push_back(std::move(env));
 
-      for (const Obligation &o : site.limits) {
+      for (Obligation o : site.limits) {
+        restrictWhereRead(p_, o, courseRestrictions());
         decide(o);
         if (hi.kind == Extremum::Kind::Empty && report_.properties.back().status == Status::Proved)
-          vacuous(o.range, o.proved, "no patient in the population gets this dose (" + site.where + " is never reached)");
+          vacuous(o.range, o.proved,
+                  nobody(who, "patient in the population") + " gets this dose (" + site.where + " is never reached)");
       }
       for (const DoseSite::Unchecked &u : site.unchecked) {
         PropertyResult r;
@@ -1397,25 +1483,25 @@ private:
   /// and some patient at it exactly when Z3 says it is reached; an
   /// unbounded dose has no bound M (a quantified query); a dose never given
   /// has no patient. That the bound is the least one stays Z3's answer.
-  void crossCheckExtremum(PropertyResult &r, const DoseSite &site, const ExprRef &term, const Extremum &e,
+  void crossCheckExtremum(PropertyResult &r, const ExprRef &condition, const ExprRef &term, const Extremum &e,
                           bool maximize, const Unit &unit) {
     std::string why;
     const std::string side = maximize ? "above " : "below ";
     switch (e.kind) {
     case Extremum::Kind::Value: {
       std::string v = formatQuantity(e.value, unit);
-      cross_->check(r, z3_.boundBenchmark(site.condition, term, e.value, maximize, true, why), why, false,
+      cross_->check(r, z3_.boundBenchmark(condition, term, e.value, maximize, true, why), why, false,
                     "the query for a patient " + side + v);
-      cross_->check(r, z3_.boundBenchmark(site.condition, term, e.value, maximize, false, why), why, e.attained,
+      cross_->check(r, z3_.boundBenchmark(condition, term, e.value, maximize, false, why), why, e.attained,
                     "the query for a patient at " + v + " or " + side + "it");
       break;
     }
     case Extremum::Kind::Empty:
-      cross_->check(r, z3_.boundBenchmark(site.condition, term, std::nullopt, maximize, false, why), why, false,
+      cross_->check(r, z3_.boundBenchmark(condition, term, std::nullopt, maximize, false, why), why, false,
                     "the query for a patient who gets it");
       break;
     case Extremum::Kind::Unbounded:
-      cross_->check(r, z3_.boundedBenchmark(site.condition, term, maximize, why), why, false,
+      cross_->check(r, z3_.boundedBenchmark(condition, term, maximize, why), why, false,
                     std::string("the query for an ") + (maximize ? "upper" : "lower") + " bound");
       break;
     case Extremum::Kind::Unknown: break;
@@ -1440,6 +1526,7 @@ private:
   std::optional<CrossChecker> cross_;  // --cross-check
   std::set<std::string> exampleNames_;  // taken: the protocol's examples and earlier counterexamples
   std::vector<std::optional<CourseGraph>> courses_;  // per pathway: course pathways' reachable states
+  std::vector<CourseRestriction> own_;               // per pathway: the restriction of its own search
   std::map<std::vector<int>, std::pair<CourseGraph, CourseRestriction>> joint_;  // joint searches, by pathway set
   std::set<std::vector<int>> jointChecked_;  // joint searches whose closing questions went to cvc5
   const Division *division_ = nullptr;  // the division being decided (its model check)

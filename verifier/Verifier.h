@@ -92,8 +92,14 @@ struct PropertyResult {
   std::vector<DiagNote> related;  // other rules involved (the overlapping rule, ...)
   std::optional<std::vector<ir::Value>> counterexample;  // one value per input
   std::string reason;   // Unknown: the solver's reason_unknown()
-  /// The counterexample as a ready-to-paste `example` block (one line each).
+  /// The counterexample (or the witness) as a ready-to-paste `example`
+  /// block (one line each).
   std::vector<std::string> example;
+  /// A proved Satisfiable kind (tier-reachable, rule-dead, rule-shadowed,
+  /// population) restricted to the reachable course states: the record in
+  /// one of them that shows it, its block in `example`, and the course
+  /// that leads to it in `course` (docs/verifier.md, "Course properties").
+  std::optional<std::vector<ir::Value>> witness;
   /// With a counterexample: the population assumptions it satisfies (by
   /// name; every one it can be judged on, docs/verifier.md "Assumptions").
   std::vector<std::string> assumptions;
@@ -121,7 +127,8 @@ struct PropertyResult {
     bool empty() const { return !covered && !reaches && !because && conditions.empty() && defines.empty(); }
   } explanation;
   /// A refuted course property (docs/verifier.md, "Counterexample
-  /// courses"): the records from a fresh patient to `counterexample`, each
+  /// courses"): the records from a fresh patient to `counterexample` (or
+  /// to `witness`), each
   /// producing the next one's course state, each with its example block
   /// (empty when a value has no decimal form).
   struct CourseStep {
@@ -153,6 +160,10 @@ struct DoseEnvelope {
   bool unbounded = false;   // max is +infinity
   bool never = false;       // no patient in the population gets it
   SourceRange range;
+  /// The course pathways whose reachable course states the envelope is
+  /// over (who gets the dose reads their state: docs/verifier.md, "Course
+  /// properties"). Empty: over every patient of the population.
+  std::vector<int> restrictedTo;
   /// An intermittent infusion (`over X`, ir::infusionRate): the rate it runs
   /// at over the same patients, from the least amount over the longest time
   /// to the greatest over the shortest, in `unit` ("mg/minute"); reached or

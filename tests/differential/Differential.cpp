@@ -356,6 +356,7 @@ struct Check {
   bool wholeRange = false;  // judged on patients outside the population too (population)
   std::function<bool(const Judged &)> pred;
   std::optional<ir::Patient> counterexample;
+  std::optional<ir::Patient> witness;  // a proved Satisfiable goal over the reachable course states
 };
 
 class Harness {
@@ -413,6 +414,7 @@ public:
       c.what = r.message;
       c.status = r.status;
       c.counterexample = r.counterexample;
+      c.witness = r.witness;
       auto unmapped = [&] { rec_.add("harness/unmapped-result", kind + ": " + r.message, ""); };
       if (kind == "table-overlap") {
         if (auto it = tables.find(key(r.range)); it != tables.end()) {
@@ -637,8 +639,10 @@ public:
         continue;
       }
       // A result over the reachable course states (a property that reads a
-      // course, a deadline): a record in another state is no counterexample.
-      if (!r.restrictedTo.empty() && c.valid)
+      // course state): a record in another state is no counterexample.
+      // A refutation of a Satisfiable kind (tier-reachable, rule-dead) over
+      // them: a record in another state is no witness either.
+      if (!r.restrictedTo.empty())
         c.pred = [this, pred = std::move(c.pred), pws = r.restrictedTo](const Judged &x) {
           return reachableCourse(pws, x.patient) && pred(x);
         };
@@ -650,11 +654,18 @@ public:
     for (size_t tb = 0; tb < p_.tables.size(); ++tb) {
       if (p_.tables[tb].hit != ir::HitPolicy::Unique) continue;
       std::set<std::pair<int, int>> skip = undecidedOverlaps[static_cast<int>(tb)];
+      // Pairs that read a course state were proved over its reachable records.
+      std::vector<int> over;
+      for (const verifier::PropertyResult &r : report.properties)
+        if (r.kind == verifier::PropertyKind::TableOverlap && r.status == verifier::Status::Proved &&
+            key(r.range) == key(p_.tables[tb].range))
+          over = r.restrictedTo;
       Check c;
       c.kind = "table-overlap@unique";
       c.what = "rule pairs of unique table '" + p_.tables[tb].name + "' proved disjoint";
       int t = static_cast<int>(tb);
-      c.pred = [t, skip](const Judged &x) {
+      c.pred = [this, t, skip, over](const Judged &x) {
+        if (!over.empty() && !reachableCourse(over, x.patient)) return false;
         const auto &m = x.ev.matched[t];
         for (size_t i = 0; i < m.size(); ++i)
           for (size_t j = i + 1; j < m.size(); ++j)
@@ -676,7 +687,8 @@ public:
                          : action->name + " at " + env.where + " lies in [" + env.min->str() + ", " + env.max->str() + "]";
       std::optional<Rational> lo = env.min, hi = env.max;
       bool never = env.never;
-      c.pred = [action, lo, hi, never](const Judged &x) {
+      c.pred = [this, action, lo, hi, never, over = env.restrictedTo](const Judged &x) {
+        if (!over.empty() && !reachableCourse(over, x.patient)) return false;  // over the reachable records
         const ir::FiredAction *fa = x.fired(action);
         if (!fa) return false;
         if (never) return true;
@@ -710,9 +722,21 @@ public:
     }
   }
 
-  /// Judges every counterexample the verifier printed.
+  /// Judges every counterexample the verifier printed, and every witness
+  /// (pred, restricted to the reachable course states, must hold for it).
   void judgeCounterexamples() {
     for (const Check &c : checks_) {
+      if (c.witness && c.status == verifier::Status::Proved && !c.valid) {
+        ++out_.comparisons;
+        try {
+          ir::Evaluation ev = ir::evaluate(p_, *c.witness);
+          Judged x{p_, *c.witness, ev};
+          if (!ev.inPopulation || !c.pred(x))
+            rec_.add("verifier-witness-not-witnessing/" + c.kind, c.what, givenLine(p_, *c.witness));
+        } catch (const ir::EvalError &e) {
+          rec_.add("verifier-witness-eval-error/" + c.kind, c.what + ": " + e.what(), givenLine(p_, *c.witness));
+        }
+      }
       if (!c.counterexample || c.status != verifier::Status::Refuted || !c.valid) continue;
       const ir::Patient &patient = *c.counterexample;
       ++out_.comparisons;
