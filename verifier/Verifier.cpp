@@ -288,6 +288,7 @@ public:
       return pathways.size() == 1 ? restrictions[pathways[0]] : jointRestriction(pathways, restrictions);
     };
     buildConditions(p_, [&](Obligation &&o) {
+      for (const ExprRef &part : o.shared) z3_.keep(part);
       decide(o);
       if (o.kind == PropertyKind::Reaches && report_.properties.back().status == Status::Proved)
         holdsBecause(o, report_.properties.back());
