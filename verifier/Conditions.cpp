@@ -421,6 +421,13 @@ void buildConditions(const Protocol &p, const ObligationSink &emit, const Course
     };
     if (t.hit == HitPolicy::First || t.hit == HitPolicy::Priority) {
       std::vector<uint32_t> order = ruleOrder(t);
+      // "Rule E does not match", one node per rule, shared by every later
+      // rule's formula (Obligation::shared).
+      std::vector<ExprRef> notMatches(t.rules.size());
+      auto notMatch = [&](uint32_t e) -> const ExprRef & {
+        if (!notMatches[e]) notMatches[e] = neg(matches(t.rules[e]));
+        return notMatches[e];
+      };
       for (size_t k = 1; k < order.size(); ++k) {
         uint32_t r = order[k];
         // The rule fires when it matches and no earlier rule does; earlier
@@ -429,11 +436,12 @@ void buildConditions(const Protocol &p, const ObligationSink &emit, const Course
         // small: the full one grows with the rule's position).
         std::vector<uint32_t> earlier = boxes.earlierIntersecting(order, r);
         std::vector<ExprRef> fires{matches(t.rules[r])};
-        for (uint32_t e : earlier) fires.push_back(neg(matches(t.rules[e])));
+        for (uint32_t e : earlier) fires.push_back(notMatch(e));
         Obligation o;
         o.kind = PropertyKind::RuleShadowed;
         o.goal = Obligation::Goal::Satisfiable;
         o.formula = conj(std::move(fires));
+        for (uint32_t e : earlier) o.shared.push_back(notMatch(e));
         o.proved = "rule '" + ruleName(p, tb, r) + "' fires for some patient despite earlier rules";
         o.range = t.rules[r].range;
         // The earlier rules that can take its patients (the others cannot);
@@ -443,7 +451,7 @@ void buildConditions(const Protocol &p, const ObligationSink &emit, const Course
         for (size_t j = 0; j < earlier.size(); ++j) {
           // The formula's own "not E" parts (conj keeps them as its arguments).
           o.coverParts.push_back(o.formula->args.size() == earlier.size() + 1 ? o.formula->args[j + 1]
-                                                                              : neg(matches(t.rules[earlier[j]])));
+                                                                              : notMatch(earlier[j]));
           o.coverNotes.push_back(o.related[j]);
           o.coverNames.push_back(t.rules[earlier[j]].name);
         }

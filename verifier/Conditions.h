@@ -40,6 +40,10 @@ struct Obligation {
   PropertyKind kind = PropertyKind::Assertion;
   Goal goal = Goal::Valid;
   ir::ExprRef formula;   // boolean IR expression
+  /// Parts of `formula` that many obligations share (a `first` table's
+  /// earlier rules, negated): the verifier has them encoded once for the
+  /// run (Z3Backend::keep) instead of once per obligation.
+  std::vector<ir::ExprRef> shared;
   std::string proved;    // wording when it holds
   std::string refuted;   // wording when it fails
   SourceRange range;

@@ -242,7 +242,7 @@ bool conditionHolds(const InputCondition &c, const Value &v) {
 /// One value per cell that the conditions on `input` cut its allowed set
 /// into (a superset: some cells get more than one).
 std::vector<Value> representatives(const Protocol &p, int input, const InputCondition *allowed,
-                                   const std::vector<const InputCondition *> &cuts) {
+                                   const std::vector<const InputCondition *> &cuts, std::vector<Rational> &ends) {
   const Input &in = p.inputs.at(static_cast<size_t>(input));
   std::vector<Value> out;
   switch (in.type.kind) {
@@ -263,7 +263,6 @@ std::vector<Value> representatives(const Protocol &p, int input, const InputCond
     break;
   }
   case Kind::Number: {
-    std::vector<Rational> ends;
     auto add = [&](const InputCondition *c) {
       for (const Interval &i : c->intervals) {
         if (i.lo) ends.push_back(*i.lo);
@@ -307,6 +306,29 @@ std::vector<Value> representatives(const Protocol &p, int input, const InputCond
   }
   if (allowed)
     out.erase(std::remove_if(out.begin(), out.end(), [&](const Value &v) { return !conditionHolds(*allowed, v); }), out.end());
+  return out;
+}
+
+/// Where a number lies among the sorted `ends`: 2k + 1 at ends[k], 2k in the
+/// gap just below it (2n above the last). Two numbers at one coordinate
+/// are inside or outside every interval whose ends are among `ends` alike.
+int32_t coordinate(const std::vector<Rational> &ends, const Rational &v) {
+  size_t k = static_cast<size_t>(std::lower_bound(ends.begin(), ends.end(), v) - ends.begin());
+  return static_cast<int32_t>(2 * k + (k < ends.size() && ends[k] == v ? 1 : 0));
+}
+
+/// A numeric condition's intervals as closed ranges of coordinates (its
+/// ends are among `ends`), so that testing a value is integer comparisons.
+std::vector<std::pair<int32_t, int32_t>> coordinateRanges(const std::vector<Rational> &ends, const InputCondition &c) {
+  std::vector<std::pair<int32_t, int32_t>> out;
+  auto at = [&](const Rational &v) {
+    return static_cast<int32_t>(2 * (std::lower_bound(ends.begin(), ends.end(), v) - ends.begin()));
+  };
+  for (const Interval &i : c.intervals) {
+    int32_t lo = i.lo ? at(*i.lo) + (i.loClosed ? 1 : 2) : 0;
+    int32_t hi = i.hi ? at(*i.hi) + (i.hiClosed ? 1 : 0) : std::numeric_limits<int32_t>::max();
+    out.push_back({lo, hi});
+  }
   return out;
 }
 
@@ -417,10 +439,30 @@ std::optional<std::vector<Value>> boxWitness(const Protocol &p, const Row &targe
     // One value per distinct set of rows it falsifies.
     std::set<std::vector<int>> seen;
     std::vector<int> falsified;  // reused: most values repeat a set already seen
-    for (Value &v : representatives(p, input, find(*box, input), cuts)) {
+    std::vector<Rational> ends;  // a number's: every end of the cuts among them
+    std::vector<Value> values = representatives(p, input, find(*box, input), cuts, ends);
+    // A number is tested by its coordinate among the ends (the same answers
+    // as conditionHolds, by integer comparisons); a value at a coordinate
+    // already tried falsifies the same rows, so it is skipped at once.
+    bool number = p.inputs.at(static_cast<size_t>(input)).type.kind == Kind::Number;
+    std::vector<std::vector<std::pair<int32_t, int32_t>>> ranges;
+    std::vector<bool> tried(number ? 2 * ends.size() + 1 : 0);
+    if (number)
+      for (const InputCondition *c : cuts) ranges.push_back(coordinateRanges(ends, *c));
+    for (Value &v : values) {
       falsified.clear();
-      for (size_t k = 0; k < cuts.size(); ++k)
-        if (!conditionHolds(*cuts[k], v)) falsified.push_back(testing[k]);
+      if (number) {
+        int32_t at = coordinate(ends, v.number);
+        if (tried[static_cast<size_t>(at)]) continue;
+        tried[static_cast<size_t>(at)] = true;
+        for (size_t k = 0; k < cuts.size(); ++k)
+          if (std::none_of(ranges[k].begin(), ranges[k].end(),
+                           [&](const std::pair<int32_t, int32_t> &r) { return r.first <= at && at <= r.second; }))
+            falsified.push_back(testing[k]);
+      } else {
+        for (size_t k = 0; k < cuts.size(); ++k)
+          if (!conditionHolds(*cuts[k], v)) falsified.push_back(testing[k]);
+      }
       if (seen.count(falsified)) continue;
       seen.insert(falsified);
       l.values.push_back(std::move(v));

@@ -290,6 +290,7 @@ public:
     assumptions();
     partialOperations();
     buildConditions(p_, [&](Obligation &&o) {
+      for (const ExprRef &part : o.shared) z3_.keep(part);
       decide(o);
       if (o.kind == PropertyKind::Reaches && report_.properties.back().status == Status::Proved)
         holdsBecause(o, report_.properties.back());

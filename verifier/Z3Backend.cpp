@@ -584,35 +584,107 @@ struct Z3Backend::Impl {
         z3::expr_vector from(ctx), to(ctx);
         from.push_back(constants[i]);
         to.push_back(values[i]);
-        foldedValues.push_back(values[i]);  // alive, so its id names it
+        keepAlive(values[i]);  // alive, so its id names it
         it = rangeFolded.emplace(key, inputRange[i]->substitute(from, to).simplify().is_true()).first;
       }
       if (!it->second) return false;
     }
-    if (!groundDomain || groundDomainSize != domain.size()) {
-      z3::expr_vector rest(ctx);
-      for (size_t k = rangeCount; k < domain.size(); ++k) rest.push_back(domain[k]);
-      groundDomain = z3::mk_and(rest);
-      groundDomainSize = domain.size();
+    // The rest of the domain and the formula, conjunct by conjunct. A
+    // conjunct Z3 folded to true is remembered with the values of the
+    // inputs it reads (a wide table's formulas repeat the earlier rules'
+    // guards, and witnesses repeat values: docs/performance.md, "Sixth
+    // round"); the others are folded together, in one ground term, and
+    // when Z3 folds that conjunction to true it folded each of them so.
+    std::vector<z3::expr> parts;
+    for (size_t k = rangeCount; k < domain.size(); ++k) conjuncts(domain[k], parts);
+    conjuncts(f, parts);
+    z3::expr_vector pending(ctx);
+    std::vector<std::vector<unsigned>> pendingKeys;
+    std::set<size_t> pendingReads;
+    for (const z3::expr &part : parts) {
+      const std::vector<size_t> &reads = readsOf(part);
+      std::vector<unsigned> key{part.id()};
+      for (size_t i : reads) key.push_back(values[i].id());
+      if (partTrue.count(key)) continue;
+      pending.push_back(part);
+      pendingKeys.push_back(std::move(key));
+      pendingReads.insert(reads.begin(), reads.end());
     }
+    if (pending.empty()) return true;
     z3::expr_vector from(ctx), to(ctx);
-    for (size_t i = 0; i < values.size(); ++i) {
+    for (size_t i : pendingReads) {
       from.push_back(constants[i]);
       to.push_back(values[i]);
+      keepAlive(values[i]);  // alive, so its id names it in partTrue's keys
       if (!p.inputs[i].optional) continue;
       from.push_back(knowns[i]);
       to.push_back(ctx.bool_val(true));
     }
-    z3::expr ground = (*groundDomain && f).substitute(from, to);
-    return ground.simplify().is_true();
+    z3::expr ground = pending.size() == 1 ? pending[0] : z3::mk_and(pending);
+    if (!ground.substitute(from, to).simplify().is_true()) return false;
+    for (std::vector<unsigned> &key : pendingKeys) partTrue.insert(std::move(key));
+    return true;
   }
-  std::optional<z3::expr> groundDomain;  // mk_and of the domain after the ranges, rebuilt when it grows
+  /// The conjuncts of `e` (nested conjunctions flattened) onto `out`.
+  static void conjuncts(const z3::expr &e, std::vector<z3::expr> &out) {
+    if (e.is_app() && e.decl().decl_kind() == Z3_OP_AND) {
+      for (unsigned k = 0; k < e.num_args(); ++k) conjuncts(e.arg(k), out);
+      return;
+    }
+    out.push_back(e);
+  }
+  /// The inputs whose constant (or `known`) occurs in `e`, ascending;
+  /// computed once per term, which is kept alive so that its id names it.
+  const std::vector<size_t> &readsOf(const z3::expr &e) {
+    if (auto it = partReads.find(e.id()); it != partReads.end()) return it->second;
+    if (inputOfDecl.empty())
+      for (size_t i = 0; i < constants.size(); ++i) {
+        inputOfDecl.emplace(constants[i].decl().id(), i);
+        if (p.inputs[i].optional) inputOfDecl.emplace(knowns[i].decl().id(), i);
+      }
+    std::set<size_t> reads;
+    std::unordered_set<unsigned> seen;
+    std::vector<z3::expr> todo{e};
+    while (!todo.empty()) {
+      z3::expr x = todo.back();
+      todo.pop_back();
+      if (!seen.insert(x.id()).second) continue;
+      if (x.is_app()) {
+        if (x.num_args() == 0) {
+          if (auto in = inputOfDecl.find(x.decl().id()); in != inputOfDecl.end()) reads.insert(in->second);
+        }
+        for (unsigned k = 0; k < x.num_args(); ++k) todo.push_back(x.arg(k));
+      } else if (x.is_quantifier()) {
+        todo.push_back(x.body());
+      }
+    }
+    foldedTerms.push_back(e);
+    return partReads.emplace(e.id(), std::vector<size_t>(reads.begin(), reads.end())).first->second;
+  }
+  void keepAlive(const z3::expr &e) {
+    if (aliveIds.insert(e.id()).second) foldedValues.push_back(e);
+  }
+  struct IdsHash {
+    size_t operator()(const std::vector<unsigned> &v) const {
+      size_t h = v.size();
+      for (unsigned x : v) h = h * 1000003u ^ x;
+      return h;
+    }
+  };
   std::map<std::pair<size_t, unsigned>, bool> rangeFolded;  // (input, value's id): its range folds to true
-  std::vector<z3::expr> foldedValues;
-  size_t groundDomainSize = 0;
+  /// (conjunct's id, its inputs' values' ids): it folds to true.
+  std::unordered_set<std::vector<unsigned>, IdsHash> partTrue;
+  std::unordered_map<unsigned, std::vector<size_t>> partReads;  // conjunct's id: readsOf
+  std::unordered_map<unsigned, size_t> inputOfDecl;            // an input's constant (or known): the input
+  std::vector<z3::expr> foldedValues, foldedTerms;              // alive, so their ids name them
+  std::unordered_set<unsigned> aliveIds;                        // of foldedValues
   size_t groundConfirmed = 0;  // holdsForSomeAt answers groundTrue decided
 
+  /// Some patient within the domain was found (so every input's range is
+  /// satisfiable): remember() was called.
+  bool patientFound = false;
   void remember(const z3::model &m, const std::vector<Value> &patient) {
+    patientFound = true;
     recent.push_front(m);
     recentPatients.push_front(patient);
     if (recent.size() > 32) recent.pop_back(), recentPatients.pop_back();
@@ -751,17 +823,35 @@ struct Z3Backend::Impl {
   Extremum optimum(const ExprRef &condition, const ExprRef &term, bool maximize) {
     Extremum out;
     if (!optimizer) {
+      // The domain but the ranges: each question adds the ranges it needs.
       optimizer.emplace(ctx);
       limit(*optimizer);
-      for (const z3::expr &d : domain) optimizer->add(d);
+      for (size_t k = rangeCount; k < domain.size(); ++k) optimizer->add(domain[k]);
     }
     z3::optimize &opt = *optimizer;
-    Pushed<z3::optimize> scope(opt);  // the condition and the objective
+    Pushed<z3::optimize> scope(opt);  // the condition, the ranges and the objective
     // A missing amount has no value to bound (a separate obligation asks
     // whether a fired dose can be missing).
     z3::expr cond = encode(*condition) && knownOf(*term);
     z3::expr t = encode(*term);
     opt.add(cond);
+    // The ranges of the inputs that the question or the rest of the domain
+    // reads. Any other input's range constrains that input alone, and once
+    // some patient of the domain was found it is satisfiable, so leaving it
+    // out changes no optimum; Z3's optimiser spends about twice as long per
+    // question with all of them (docs/performance.md, "Sixth round").
+    // Before any patient was found (an empty population), every range.
+    std::set<size_t> reads;
+    for (size_t k = rangeCount; k < domain.size(); ++k) {
+      const std::vector<size_t> &r = readsOf(domain[k]);
+      reads.insert(r.begin(), r.end());
+    }
+    for (const z3::expr *e : {&cond, &t}) {
+      const std::vector<size_t> &r = readsOf(*e);
+      reads.insert(r.begin(), r.end());
+    }
+    for (size_t i = 0; i < inputRange.size(); ++i)
+      if (inputRange[i] && (!patientFound || reads.count(i))) opt.add(*inputRange[i]);
     z3::optimize::handle h = maximize ? opt.maximize(t) : opt.minimize(t);
     ++z3Checks;
     z3::check_result r = opt.check();
@@ -975,7 +1065,8 @@ Answer Z3Backend::holdsForSomeAt(const ExprRef &formula, const std::vector<Value
       case Type::Kind::Enum: values.push_back(m.ctx.int_val(v.member)); break;
       case Type::Kind::String: values.push_back(m.stringVal(v.text)); break;
       case Type::Kind::Number:
-        values.push_back(in.type.integer ? m.ctx.int_val(v.number.str().c_str()) : m.real(v.number));
+        // A whole number as an int64 numeral: the same Z3 term as its text parsed.
+        values.push_back(in.type.integer ? m.ctx.int_val(v.number.num()) : m.real(v.number));
         break;
       }
     }
@@ -1071,6 +1162,7 @@ Answer Z3Backend::holdsForSomeAt(const ExprRef &formula, const std::vector<Value
 
 void Z3Backend::keep(const ExprRef &e) {
   Impl &m = *impl_;
+  if (!e || m.lasting.count(e.get())) return;  // kept already (or the protocol's own)
   m.kept.push_back(e);
   std::function<void(const ExprRef &)> walk = [&](const ExprRef &x) {
     if (!x || !m.lasting.insert(x.get()).second) return;

@@ -4,6 +4,7 @@
 #include "ir/Evaluator.h"
 
 #include <algorithm>
+#include <array>
 
 namespace carepath::ir {
 
@@ -74,17 +75,30 @@ private:
     return v;
   }
 
+  /// The operands' numbers, indexed like a vector.
+  struct Operands {
+    const Rational *xs;
+    size_t n;
+    const Rational &operator[](size_t i) const { return xs[i]; }
+    size_t size() const { return n; }
+  };
+
   /// Applies `f` to the operands' numbers; missing if any operand is.
   template <typename F> Value arithmetic(const Expr &e, Type::Kind result, F f) {
-    std::vector<Rational> xs;
+    // One or two operands (every operator but min and max) stay on the
+    // stack: the verifier confirms thousands of witnesses on this path.
+    std::array<Rational, 2> few;
+    std::vector<Rational> many(e.args.size() > few.size() ? e.args.size() : 0);
+    Rational *xs = many.empty() ? few.data() : many.data();
     bool missing = false;
     for (size_t i = 0; i < e.args.size(); ++i) {
       Value v = number(arg(e, i));
       missing = missing || v.missing;
-      xs.push_back(v.number);
+      xs[i] = v.number;
     }
     if (missing) return Value::ofMissing(result);
-    return f(xs);
+    const Operands operands{xs, e.args.size()};
+    return f(operands);
   }
 
   Value evalUnchecked(const Expr &e) {

@@ -60,8 +60,16 @@ private:
     return {node->getText(), r_.of(node)};
   }
   Ident ident(antlr4::Token *token) { return token ? Ident{token->getText(), r_.of(token)} : Ident{}; }
+  /// A rule context's text, as getText() gives it. A rule of one token
+  /// (`ident`, `number`, `unitAtom`) is that token's text: getText() would
+  /// build a string stream for it, a measurable cost on a wide table
+  /// (docs/performance.md, "Sixth round").
+  static std::string textOf(antlr4::ParserRuleContext *ctx) {
+    if (ctx->children.size() == 1) return ctx->children[0]->getText();
+    return ctx->getText();
+  }
   /// A name, which may be spelled like a contextual keyword (grammar rule `ident`).
-  Ident ident(P::IdentContext *ctx) { return ctx ? Ident{ctx->getText(), r_.of(ctx)} : Ident{}; }
+  Ident ident(P::IdentContext *ctx) { return ctx ? Ident{textOf(ctx), r_.of(ctx)} : Ident{}; }
   std::vector<Ident> idents(const std::vector<P::IdentContext *> &ctxs) {
     std::vector<Ident> out;
     for (P::IdentContext *c : ctxs) out.push_back(ident(c));
@@ -103,7 +111,7 @@ private:
 
   UnitExpr unit(P::UnitExprContext *ctx) {
     UnitExpr u;
-    for (P::UnitAtomContext *atom : ctx->unitAtom()) u.atoms.push_back({atom->getText(), r_.of(atom)});
+    for (P::UnitAtomContext *atom : ctx->unitAtom()) u.atoms.push_back({textOf(atom), r_.of(atom)});
     u.range = r_.of(ctx);
     return u;
   }
@@ -115,7 +123,7 @@ private:
 
   /// The exact value of a number as written; too many digits is an error.
   Rational number(P::NumberContext *ctx) {
-    std::string text = ctx->getText();
+    std::string text = textOf(ctx);
     try {
       if (std::optional<Rational> v = Rational::parse(text)) return *v;
     } catch (const RationalOverflow &) {
@@ -276,7 +284,7 @@ private:
     if (auto *s = dynamic_cast<P::StringLiteralContext *>(ctx)) return std::make_unique<StringExpr>(r_.of(ctx), str(s->STRING()));
     auto *q = static_cast<P::QuantityLiteralContext *>(ctx);
     auto n = std::make_unique<NumberExpr>(r_.of(ctx));
-    n->text = q->number()->getText();
+    n->text = textOf(q->number());
     n->value = number(q->number());
     if (q->unitExpr()) n->unit = unit(q->unitExpr());
     return n;
