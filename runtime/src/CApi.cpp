@@ -660,6 +660,13 @@ size_t carepath_result_violated_assumption(const carepath_result *r, size_t i) {
   return r && r->evaluated && i < r->result.violatedAssumptions.size() ? r->result.violatedAssumptions[i]
                                                                           : static_cast<size_t>(-1);
 }
+size_t carepath_result_unreachable_course_count(const carepath_result *r) {
+  return r && r->evaluated ? r->result.unreachableCourses.size() : 0;
+}
+size_t carepath_result_unreachable_course(const carepath_result *r, size_t i) {
+  return r && r->evaluated && i < r->result.unreachableCourses.size() ? r->result.unreachableCourses[i]
+                                                                       : static_cast<size_t>(-1);
+}
 
 namespace {
 // Fired action `i`'s entries of Result::contraindicated, which lists them
