@@ -13,15 +13,17 @@ namespace carepath::verifier {
 using namespace ir;
 namespace b = ir::build;
 
+std::string courseStateText(const Protocol &p, int pathway, const CourseState &s) {
+  const Pathway &path = p.pathways[pathway];
+  std::string out = (s.on ? "" : "not ") + p.inputs[path.onInput].name;
+  for (size_t t = 0; t < s.tiers.size(); ++t) out += ", " + p.inputs[path.tiers[t].stateInput].name + " = " + spelling(s.tiers[t]);
+  return out;
+}
+
 namespace {
 std::string stateText(const Protocol &p, const std::vector<int> &pathways, const JointState &s) {
   std::string out;
-  for (size_t k = 0; k < pathways.size(); ++k) {
-    const Pathway &path = p.pathways[pathways[k]];
-    out += std::string(k ? "; " : "") + (s[k].on ? "" : "not ") + p.inputs[path.onInput].name;
-    for (size_t t = 0; t < s[k].tiers.size(); ++t)
-      out += ", " + p.inputs[path.tiers[t].stateInput].name + " = " + spelling(s[k].tiers[t]);
-  }
+  for (size_t k = 0; k < pathways.size(); ++k) out += (k ? "; " : "") + courseStateText(p, pathways[k], s[k]);
   return out;
 }
 
@@ -365,6 +367,33 @@ std::vector<std::vector<Value>> readableCourse(const Protocol &p, const CourseGr
     // Unknown (a resource limit), or the disagreement above: the search's
     // own record, which the evaluator confirmed.
     out.push_back(leads ? *a.patient : g.via[at]);
+  }
+  return out;
+}
+
+std::vector<CourseReach> courseReach(const Protocol &p, const Options &options) {
+  std::vector<CourseReach> out;
+  std::unique_ptr<Z3Backend> z3;
+  for (size_t pw = 0; pw < p.pathways.size(); ++pw) {
+    if (!p.pathways[pw].course) continue;
+    if (!z3) z3 = std::make_unique<Z3Backend>(p, options);
+    CourseGraph g = exploreCourse(p, {static_cast<int>(pw)}, *z3);
+    out.push_back({g.pathways, g.complete, g.whyIncomplete, std::move(g.states)});
+  }
+  return out;
+}
+
+std::vector<size_t> unreachableCourses(const Protocol &p, const std::vector<CourseReach> &reach, const Patient &patient) {
+  std::vector<size_t> out;
+  for (size_t k = 0; k < reach.size(); ++k) {
+    const CourseReach &r = reach[k];
+    if (r.pathways.size() != 1 || !r.complete) continue;
+    const Pathway &path = p.pathways[r.pathways[0]];
+    bool known = !patient[path.onInput].missing;
+    for (const Tier &t : path.tiers) known = known && !patient[t.stateInput].missing;
+    if (!known) continue;
+    JointState s{courseStateOf(p, r.pathways[0], patient)};
+    if (std::find(r.states.begin(), r.states.end(), s) == r.states.end()) out.push_back(k);
   }
   return out;
 }

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "ir/Evaluator.h"
 #include "ir/IR.h"
 #include "verifier/Z3Backend.h"
 
@@ -106,5 +107,25 @@ CourseGraph exploreCourse(const ir::Protocol &p, const std::vector<int> &pathway
 /// `disagreement` says so (a bug in carepath).
 std::vector<std::vector<ir::Value>> readableCourse(const ir::Protocol &p, const CourseGraph &g, int s, Z3Backend &z3,
                                                    std::string &disagreement);
+
+// The run-time check (docs/verifier.md, "Course properties"): a record in a
+// course state no course produces is one the course proofs say nothing
+// about; `carepath test` fails such an example and a compiled table carries
+// the states so that `carepath eval` and the runtime flag such a record.
+
+/// Each course pathway's own search (exploreCourse over one pathway), in
+/// pathway order, on a Z3Backend of its own: the per-pathway entries the
+/// verifier puts first in Report::courses, for a caller that does not
+/// verify (`carepath test`, `compile --no-verify` does not ask). Empty for a
+/// protocol without course pathways (no solver is started).
+std::vector<CourseReach> courseReach(const ir::Protocol &p, const Options &options = {});
+/// The per-pathway entries of `reach` (one pathway each; joint searches
+/// left out) whose search is complete and do not hold the record's course
+/// state: the indices into `reach`. A record missing one of a pathway's
+/// state inputs is not judged for that pathway.
+std::vector<size_t> unreachableCourses(const ir::Protocol &p, const std::vector<CourseReach> &reach, const ir::Patient &patient);
+/// "on_P, P_T_state = s, ..." ("not on_P, ..." off the pathway): a state
+/// as messages show it.
+std::string courseStateText(const ir::Protocol &p, int pathway, const CourseState &s);
 
 }  // namespace carepath::verifier

@@ -5,6 +5,7 @@
 
 #include "ir/Coverage.h"
 #include "ir/Evaluator.h"
+#include "verifier/CourseReach.h"
 #include "verifier/Display.h"
 #include "verifier/Z3Backend.h"
 
@@ -171,9 +172,21 @@ Generation generateExamples(const Protocol &p, const Options &options, bool from
   if (!fromScratch)
     for (const Goal &g : goals) gen.alreadyMet += g.met(cov);
   Z3Backend z3(p, options);
+  // Only records some course produces: `carepath test` fails an example in
+  // a course state no course from a fresh patient produces (each course
+  // pathway's own search, as `test` runs it; searched before the
+  // restrictions below, as the verifier searches). A search that stopped
+  // restricts nothing, as `test` then flags nothing.
+  std::vector<ExprRef> reachable;
+  for (size_t pw = 0; pw < p.pathways.size(); ++pw) {
+    if (!p.pathways[pw].course) continue;
+    CourseGraph g = exploreCourse(p, {static_cast<int>(pw)}, z3);
+    if (g.complete) reachable.push_back(reachableCourse(p, g));
+  }
   // Only patients the protocol assumes exist: `carepath test` fails an
   // example that violates an assumption.
   for (const Assumption &a : p.assumptions) z3.restrict(assumptionHolds(a));
+  for (const ExprRef &r : reachable) z3.restrict(r);
 
   // Asks for one patient; on `yes`, the patient (evaluable by the evaluator).
   auto ask = [&](const ExprRef &formula, std::string &why, bool &impossible) -> std::optional<Patient> {

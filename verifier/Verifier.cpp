@@ -601,6 +601,7 @@ private:
     CourseReach reach;
     reach.pathways = g.pathways;
     reach.complete = g.complete;
+    reach.why = g.whyIncomplete;
     reach.states = g.states;
     report_.courses.push_back(std::move(reach));
     CourseRestriction r;

@@ -212,6 +212,7 @@ using JointState = std::vector<CourseState>;
 struct CourseReach {
   std::vector<int> pathways;  // one, or several searched jointly
   bool complete = false;      // false: the search stopped, `states` is not all
+  std::string why;            // incomplete: why the search stopped (CourseGraph::whyIncomplete)
   std::vector<JointState> states;
 };
 

@@ -231,6 +231,8 @@ export interface Result {
   /** The population assumptions the patient violates (Table.assumptions):
    * the decision is still made, but the protocol was verified for no such patient. */
   readonly assumptionsViolated: string[];
+  /** The course pathways whose state no course from a fresh patient produces (docs/runtime.md). */
+  readonly courseStatesUnreachable: string[];
   /** Course pathways: where the patient is after this evaluation. */
   readonly course: CourseState[];
 }

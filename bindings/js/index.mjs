@@ -444,6 +444,9 @@ export class Table {
       // The assumptions the patient violates: still decided, but verified for no such patient.
       assumptionsViolated: Array.from({ length: M._carepath_result_violated_assumption_count(r) }, (_, k) =>
         str(M._carepath_table_assumption_name(h, M._carepath_result_violated_assumption(r, k)))),
+      // The course pathways whose state no course produces: the course proofs say nothing about this record.
+      courseStatesUnreachable: Array.from({ length: M._carepath_result_unreachable_course_count(r) }, (_, k) =>
+        str(M._carepath_table_table_name(h, M._carepath_result_unreachable_course(r, k)))),
       // Course pathways: where the patient is after this evaluation.
       course: (doc.course ?? []).map((c) =>
         Object.freeze({ pathway: c.pathway, next: Object.freeze({ ...c.next }), exits: Object.freeze([...c.exits]) })),

@@ -6,6 +6,8 @@
 // protocol always gives the same bytes.
 #include "backends/JsonTable.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "carepath/Sha256.h"
@@ -128,7 +130,7 @@ public:
       d["codes"] = codes;
     }
     json pathways = json::array();
-    for (size_t i = 0; i < p_.pathways.size(); ++i) pathways.push_back(pathway(static_cast<int>(i)));
+    for (size_t i = 0; i < p_.pathways.size(); ++i) pathways.push_back(pathway(static_cast<int>(i), meta));
     d["pathways"] = pathways;
     json tables = json::array();
     for (const ir::Table &t : p_.tables) tables.push_back(table(t));
@@ -245,7 +247,26 @@ private:
     return out;
   }
 
-  json pathway(int pi) {
+  /// A course pathway's reachable course states (docs/tables.md,
+  /// "course.reachable"): sorted, so the table does not depend on the
+  /// order the search found them in; or why they are not known.
+  json reachable(int pi, const TableMetadata &meta) {
+    auto it = std::find_if(meta.courseStates.begin(), meta.courseStates.end(),
+                           [&](const CourseStates &c) { return c.pathway == pi; });
+    if (it == meta.courseStates.end()) return {{"complete", false}, {"why", meta.courseStatesWhy}};
+    if (!it->complete) return {{"complete", false}, {"why", it->why}};
+    auto states = it->states;
+    std::sort(states.begin(), states.end());
+    json out = json::array();
+    for (const auto &[on, tiers] : states) {
+      json names = json::array();
+      for (ir::TierState t : tiers) names.push_back(ir::spelling(t));
+      out.push_back({{"on", on}, {"tiers", names}});
+    }
+    return {{"complete", true}, {"states", out}};
+  }
+
+  json pathway(int pi, const TableMetadata &meta) {
     const ir::Pathway &pw = p_.pathways[pi];
     json tiers = json::array();
     for (size_t ti = 0; ti < pw.tiers.size(); ++ti) {
@@ -291,7 +312,8 @@ private:
       out["course"] = {{"onInput", p_.inputs[pw.onInput].name},
                        {"onNext", node(*keep(p_.pathwayActive(pi)))},
                        {"exits", exits},
-                       {"tiers", next}};
+                       {"tiers", next},
+                       {"reachable", reachable(pi, meta)}};
     }
     return out;
   }

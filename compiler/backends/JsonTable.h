@@ -26,9 +26,25 @@ struct VerificationSummary {
   std::vector<Property> properties;
 };
 
+/// A course pathway's course states reachable from a fresh patient (the
+/// verifier's search, verifier/CourseReach.h), as the table carries them
+/// (docs/tables.md, "course.reachable"): `carepath eval` and the runtime
+/// flag a record in another state.
+struct CourseStates {
+  int pathway = -1;       // index into Protocol::pathways
+  bool complete = false;  // false: the search stopped (`why`), nothing is flagged
+  std::string why;
+  /// Each state: `on_P`, then each tier's `P_T_state` (any order: written sorted).
+  std::vector<std::pair<bool, std::vector<ir::TierState>>> states;
+};
+
 struct TableMetadata {
   std::string compilerVersion;
   VerificationSummary verification;
+  /// Per course pathway: its reachable states. A course pathway with none
+  /// here gets `reachable: {complete: false, why: courseStatesWhy}`.
+  std::vector<CourseStates> courseStates;
+  std::string courseStatesWhy = "the course states were not computed (compiled with --no-verify)";
   /// When set, the document gets a `signature` by this key over its
   /// canonical form (docs/tables.md, "Signature").
   const runtime::SigningKey *signer = nullptr;

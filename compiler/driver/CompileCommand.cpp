@@ -6,6 +6,7 @@
 // signature over the table, verification result included.
 #include <iostream>
 
+#include "CourseStates.h"
 #include "Driver.h"
 #include "backends/Dmn.h"
 #include "backends/Elm.h"
@@ -82,6 +83,11 @@ int run(const CompileOptions &o, CommandContext &ctx) {
     meta.verification.status = verdict == verifier::Verdict::Verified ? "verified" : "unverified";
     for (const verifier::PropertyResult &r : report.properties)
       meta.verification.properties.push_back({verifier::spelling(r.kind), verifier::spelling(r.status), r.message, location(sources, r.range)});
+    meta.courseStatesWhy = "the verifier did not search the course states";
+    // Each course pathway's reachable states, from the verifier's own
+    // search (its per-pathway entries; joint searches are not carried).
+    for (const verifier::CourseReach &c : report.courses)
+      if (c.pathways.size() == 1) meta.courseStates.push_back(courseStates(c));
     if (verdict != verifier::Verdict::Verified) {
       // Point at the first obligation that did not hold; list the others.
       std::string what = verdict == verifier::Verdict::Failed ? "failed" : "was inconclusive";

@@ -98,6 +98,28 @@ std::string contraindicationText(const runtime::Table &t, const runtime::Contrai
   return s + (c.citations.empty() ? "" : "]");
 }
 
+// A course pathway's state as the record gives it, as `carepath test` words
+// it (verifier::courseStateText): "on_P, P_T_state = on, ..." ("not on_P").
+std::string courseStateText(const runtime::Table &t, uint32_t table, const std::vector<runtime::PatientValue> &patient) {
+  const runtime::CourseInfo &c = *t.tables()[table].course;
+  auto value = [&](const std::string &name) -> const runtime::PatientValue * {
+    for (uint32_t i = 0; i < t.inputs().size() && i < patient.size(); ++i)
+      if (t.inputs()[i].name == name) return &patient[i];
+    return nullptr;
+  };
+  const runtime::PatientValue *on = value(c.onInput);
+  std::string out = (on && on->boolean ? "" : "not ") + c.onInput;
+  for (const auto &[input, node] : c.tierNext) {
+    const runtime::PatientValue *v = value(input);
+    const std::vector<std::string> *members = nullptr;
+    for (const runtime::InputSpec &in : t.inputs())
+      if (in.name == input) members = &in.members;
+    out += ", " + input + " = " +
+           (v && members && v->member >= 0 && static_cast<size_t>(v->member) < members->size() ? (*members)[v->member] : "?");
+  }
+  return out;
+}
+
 // The header line, then with --explain the patient, the population and
 // every rule's conditions, each in the author's names (a define, a pathway
 // `P`, a tier `P.T` named as written, with its parts one level deeper).
@@ -131,10 +153,20 @@ bool printHeader(std::ostream &out, const runtime::Table &t, const std::vector<r
     }
     out << "\n";
   }
+  // Likewise: the course proofs say nothing about this record.
+  for (uint32_t ti : r.unreachableCourses)
+    out << "course state unreachable: " << t.tables()[ti].name << " (" << courseStateText(t, ti, patient) << ")\n";
   if (!r.inPopulation) {
     out << "outside the population: nothing applies\n";
     return false;
   }
+  // With --explain, a course pathway whose reachable states the table does
+  // not know: its records are not checked, and why.
+  if (explain)
+    for (const runtime::TableInfo &tb : t.tables())
+      if (tb.course && !tb.course->reachable)
+        out << "course states of " << tb.name << ": not checked ("
+            << (tb.course->reachableWhy.empty() ? "the table does not list them" : tb.course->reachableWhy) << ")\n";
   const auto &tables = t.tables();
   if (explain) {
     uint32_t current = UINT32_MAX;
@@ -649,6 +681,10 @@ nlohmann::ordered_json summaryJson(const runtime::Table &t, const Summary &sum) 
 // amounts and numbers exact ("1000/3", canonical units), enum members by
 // name, missing null; or {"line": N, "error": "..."}.
 
+bool hasCourse(const runtime::Table &t) {
+  return std::any_of(t.tables().begin(), t.tables().end(), [](const runtime::TableInfo &tb) { return tb.course.has_value(); });
+}
+
 nlohmann::json batchLine(const runtime::Table &t, const std::vector<runtime::PatientValue> &patient,
                          const runtime::Result &r) {
   using nlohmann::json;
@@ -714,6 +750,12 @@ nlohmann::json batchLine(const runtime::Table &t, const std::vector<runtime::Pat
     json violated = json::array();
     for (uint32_t k : r.violatedAssumptions) violated.push_back(t.assumptions()[k].name);
     line["assumptionsViolated"] = violated;
+  }
+  // Only for a table with course pathways: those whose state no course produces.
+  if (hasCourse(t)) {
+    json unreachable = json::array();
+    for (uint32_t ti : r.unreachableCourses) unreachable.push_back(tables[ti].name);
+    line["courseStatesUnreachable"] = unreachable;
   }
   return line;
 }
@@ -821,6 +863,7 @@ public:
       }
     }
     actionsOf_.resize(tables.size());
+    course_ = hasCourse(t);
   }
 
   /// Appends the line (with its newline); false when this writer does not
@@ -837,6 +880,15 @@ public:
       for (size_t k = 0; k < r.violatedAssumptions.size(); ++k) {
         if (k) out += ',';
         out += assumptionName_[r.violatedAssumptions[k]];
+      }
+      out += "],";
+    }
+    if (course_) {  // "courseStatesUnreachable" sorts before "decisions"
+      out += "\"courseStatesUnreachable\":[";
+      for (size_t k = 0; k < r.unreachableCourses.size(); ++k) {
+        if (k) out += ',';
+        std::string_view key = tableKey_[r.unreachableCourses[k]];
+        out += key.substr(0, key.size() - 1);  // the quoted name, without its ':'
       }
       out += "],";
     }
@@ -961,6 +1013,7 @@ private:
 
   const runtime::Table &t_;
   bool ok_ = true;
+  bool course_ = false;  // a table with course pathways: each line has "courseStatesUnreachable"
   std::vector<uint32_t> byName_;                      // tables in key order
   std::vector<std::string> tableKey_;                 // [table] "\"name\":"
   std::vector<std::string> assumptionName_;           // [assumption] "\"name\"", quoted
@@ -975,7 +1028,7 @@ private:
 // counts bad lines.
 void batchOne(const runtime::Table &table, BatchWriter &writer, std::string_view line, size_t lineNo,
               std::vector<runtime::PatientValue> &patient, runtime::Result &r, size_t &bad, size_t &violating,
-              size_t &contraindicated, std::string &out) {
+              size_t &unreachable, size_t &contraindicated, std::string &out) {
   if (line.find_first_not_of(" \t\r") == std::string::npos) return;
   std::vector<runtime::PatientError> errors;
   nlohmann::json j;
@@ -988,6 +1041,7 @@ void batchOne(const runtime::Table &table, BatchWriter &writer, std::string_view
     try {
       table.evaluate(patient, r);
       if (!r.violatedAssumptions.empty()) ++violating;
+      if (!r.unreachableCourses.empty()) ++unreachable;
       if (!r.contraindicated.empty()) ++contraindicated;
       if (writer.write(out, r)) return;
       j = batchLine(table, patient, r);
@@ -1031,6 +1085,7 @@ int runBatch(const EvalOptions &o, const runtime::Table &table, DiagnosticEngine
   std::exception_ptr failed;
   size_t bads[2] = {0, 0};
   size_t violating[2] = {0, 0};  // patients who violate an assumption
+  size_t unreachable[2] = {0, 0};  // patients in a course state no course produces
   size_t contraindicated[2] = {0, 0};  // patients offered a give whose contraindication holds or may hold
   size_t counts[2] = {0, 0};     // lines
   auto worker = [&](unsigned part) {
@@ -1074,7 +1129,7 @@ int runBatch(const EvalOptions &o, const runtime::Table &table, DiagnosticEngine
         out.clear();
         for (size_t k = 0; k < lines.size(); ++k)
           batchOne(table, writer, lines[k], firstLine + k, patient, result, bads[part], violating[part],
-                   contraindicated[part], out);
+                   unreachable[part], contraindicated[part], out);
         std::unique_lock<std::mutex> g(writeLock);
         turn.wait(g, [&] { return written == seq || stop; });
         if (stop) return;
@@ -1108,6 +1163,11 @@ int runBatch(const EvalOptions &o, const runtime::Table &table, DiagnosticEngine
                  o.patients + ": " + std::to_string(n) +
                      " patient(s) violate a population assumption of the protocol, which was verified for no such "
                      "patient (see their \"assumptionsViolated\" output lines)");
+  if (size_t n = unreachable[0] + unreachable[1])
+    diags.report(DiagId::err_course_state_unreachable, SourceRange{},
+                 o.patients + ": " + std::to_string(n) +
+                     " patient(s) are in a course state no course from a fresh patient produces, about which the "
+                     "verifier's course properties say nothing (see their \"courseStatesUnreachable\" output lines)");
   if (size_t n = contraindicated[0] + contraindicated[1])
     diags.report(DiagId::err_contraindicated, SourceRange{},
                  o.patients + ": " + std::to_string(n) +
@@ -1118,7 +1178,8 @@ int runBatch(const EvalOptions &o, const runtime::Table &table, DiagnosticEngine
                  std::to_string(bad) + " line(s) could not be evaluated (see their \"error\" output lines)");
     return kExitFindings;
   }
-  return violating[0] + violating[1] + contraindicated[0] + contraindicated[1] ? kExitFindings : kExitOk;
+  return violating[0] + violating[1] + unreachable[0] + unreachable[1] + contraindicated[0] + contraindicated[1] ? kExitFindings
+                                                                                                              : kExitOk;
 }
 
 int run(const EvalOptions &o, CommandContext &ctx) {
@@ -1213,6 +1274,13 @@ int run(const EvalOptions &o, CommandContext &ctx) {
                  o.patient + ": the patient violates assumption '" + a.name + "' (" + a.when +
                      "): the protocol was verified for no such patient, and its decision is unverified for this one");
   }
+  // Likewise a record in a course state no course from a fresh patient
+  // produces: the verifier's course proofs say nothing about it.
+  for (uint32_t ti : r.unreachableCourses)
+    diags.report(DiagId::err_course_state_unreachable, SourceRange{},
+                 o.patient + ": the record is in course state (" + courseStateText(*table, ti, *patient) + ") of pathway '" +
+                     table->tables()[ti].name + "', which no course from a fresh patient produces: the verifier's course " +
+                     "properties say nothing about this record, and its decision is unverified for it");
   // A drug offered to a patient it is contraindicated for: shown under the
   // give, and the run fails, as the verifier's `contraindication` property
   // would (docs/cli.md, "carepath eval"). A verified table offers none to a
@@ -1227,7 +1295,7 @@ int run(const EvalOptions &o, CommandContext &ctx) {
                      (h.truth == Truth::True ? "holds for the patient: " : "may hold (a value it needs is missing): ") +
                      c.when + (c.note.empty() ? "" : " (" + c.note + ")"));
   }
-  return r.violatedAssumptions.empty() && r.contraindicated.empty() ? kExitOk : kExitFindings;
+  return r.violatedAssumptions.empty() && r.unreachableCourses.empty() && r.contraindicated.empty() ? kExitOk : kExitFindings;
 }
 }  // namespace
 

@@ -5,19 +5,26 @@
 #include "carepath/Table.h"
 #include "ir/Evaluator.h"
 #include "ir/PatientInput.h"
+#include "verifier/CourseReach.h"
 
 namespace carepath::driver {
 
 namespace {
 // The first difference between the two evaluations, or "".
 std::string difference(const ir::Protocol &p, const ir::Evaluation &ev, const runtime::Table &table,
-                       const runtime::Result &r) {
+                       const runtime::Result &r, const std::vector<verifier::CourseReach> &reach, const ir::Patient &patient) {
   if (ev.inPopulation != r.inPopulation)
     return std::string("population: IR says ") + (ev.inPopulation ? "inside" : "outside") + ", table says " +
            (r.inPopulation ? "inside" : "outside");
   if (!std::equal(ev.violatedAssumptions.begin(), ev.violatedAssumptions.end(), r.violatedAssumptions.begin(),
                   r.violatedAssumptions.end(), [](int a, uint32_t b) { return a == static_cast<int>(b); }))
     return "the assumptions the patient violates differ";
+  // The course pathways whose state no course produces (pathways are the
+  // table's first tables, in the protocol's order).
+  std::vector<uint32_t> unreachable;
+  if (ev.inPopulation)
+    for (size_t k : verifier::unreachableCourses(p, reach, patient)) unreachable.push_back(static_cast<uint32_t>(reach[k].pathways[0]));
+  if (unreachable != r.unreachableCourses) return "the course pathways whose state no course produces differ";
   size_t np = p.pathways.size();
   for (size_t pi = 0; pi < np; ++pi)
     for (size_t t = 0; t < p.pathways[pi].tiers.size(); ++t)
@@ -87,7 +94,8 @@ std::string difference(const ir::Protocol &p, const ir::Evaluation &ev, const ru
 }
 }  // namespace
 
-int checkTableAgreement(const ir::Protocol &p, const std::string &text, DiagnosticEngine &diags) {
+int checkTableAgreement(const ir::Protocol &p, const std::string &text, const std::vector<verifier::CourseReach> &reach,
+                        DiagnosticEngine &diags) {
   runtime::LoadOptions lo;
   lo.allowUnverified = true;  // compiled without the verifier, for this comparison only
   std::optional<runtime::Table> table;
@@ -107,7 +115,7 @@ int checkTableAgreement(const ir::Protocol &p, const std::string &text, Diagnost
       std::vector<runtime::PatientValue> values;
       for (const ir::Value &v : ex.patient) values.push_back(ir::fromValue(v));
       table->evaluate(values, r);
-      diff = difference(p, ev, *table, r);
+      diff = difference(p, ev, *table, r, reach, ex.patient);
     } catch (const ir::EvalError &) {
       continue;  // the example runner reports it
     } catch (const std::exception &e) {

@@ -6,6 +6,7 @@
 
 #include "basic/Diagnostics.h"
 #include "ir/IR.h"
+#include "verifier/Verifier.h"
 
 namespace carepath::driver {
 
@@ -13,6 +14,9 @@ namespace carepath::driver {
 /// IR evaluator (each reported as `runtime-disagrees` at the example).
 /// `tableText`: the protocol compiled by backends::emitJsonTable (`carepath
 /// test` compiles it once and reports what cannot be compiled itself).
-int checkTableAgreement(const ir::Protocol &p, const std::string &tableText, DiagnosticEngine &diags);
+/// `reach`: each course pathway's reachable states (verifier::courseReach),
+/// which the table carries: the two must flag the same records.
+int checkTableAgreement(const ir::Protocol &p, const std::string &tableText,
+                        const std::vector<verifier::CourseReach> &reach, DiagnosticEngine &diags);
 
 }  // namespace carepath::driver

@@ -19,6 +19,7 @@
 #include <set>
 
 #include "Output.h"
+#include "CourseStates.h"
 #include "TableAgreement.h"
 #include "backends/JsonTable.h"
 #include "carepath/Patient.h"
@@ -26,6 +27,7 @@
 #include "ir/Evaluator.h"
 #include "ir/Why.h"
 #include "verifier/Conditions.h"
+#include "verifier/CourseReach.h"
 #include "verifier/Display.h"
 
 namespace carepath::driver {
@@ -120,7 +122,7 @@ std::string writtenCondition(const ir::Protocol &p, const ir::Target &t) {
   return r.guard ? ir::toString(p, *r.guard) : "true";
 }
 
-ExampleRun runOnEvaluator(const ir::Protocol &p, const ir::Example &ex) {
+ExampleRun runOnEvaluator(const ir::Protocol &p, const ir::Example &ex, const std::vector<verifier::CourseReach> &reach) {
   ExampleRun run;
   try {
     run.evaluation = ir::evaluate(p, ex.patient);
@@ -146,6 +148,22 @@ ExampleRun runOnEvaluator(const ir::Protocol &p, const ir::Example &ex) {
     f.notes.push_back({as.range, "assumption '" + as.name + "' is declared here"});
     run.failures.push_back(std::move(f));
   }
+  // Likewise a record in a course state no course produces: the course
+  // proofs say nothing about it (docs/verifier.md, "Course properties").
+  if (ev.inPopulation)
+    for (size_t k : verifier::unreachableCourses(p, reach, ex.patient)) {
+      int pw = reach[k].pathways[0];
+      const ir::Pathway &path = p.pathways[pw];
+      Failure f;
+      f.id = DiagId::err_course_state_unreachable;
+      f.range = ex.range;
+      f.message = "example '" + ex.name + "' is in course state (" +
+                  verifier::courseStateText(p, pw, verifier::courseStateOf(p, pw, ex.patient)) + ") of pathway '" +
+                  path.name + "', which no course from a fresh patient produces: the verifier's course properties " +
+                  "say nothing about it";
+      f.notes.push_back({path.range, "pathway '" + path.name + "' is declared here"});
+      run.failures.push_back(std::move(f));
+    }
   const std::string outsideNote = "the patient is outside the population: nothing fires";
 
   for (const ir::Expectation &x : ex.expectations) {
@@ -321,8 +339,8 @@ void checkLimits(const ir::Protocol &p, const ir::Example &ex, const ir::Evaluat
 }
 
 /// Every engine's verdict on one example, in one list of failures.
-ExampleRun runExample(const ir::Protocol &p, const ir::Example &ex) {
-  ExampleRun run = runOnEvaluator(p, ex);
+ExampleRun runExample(const ir::Protocol &p, const ir::Example &ex, const std::vector<verifier::CourseReach> &reach) {
+  ExampleRun run = runOnEvaluator(p, ex, reach);
   if (run.evaluation && run.evaluation->inPopulation) checkLimits(p, ex, *run.evaluation, run);
   // Further engines (the compiled-table runtime) append their failures here.
   return run;
@@ -481,9 +499,14 @@ Command testCommand() {
     // What `compile` refuses, `test` refuses, at the same places.
     backends::TableMetadata meta;
     meta.compilerVersion = "test";
+    // The course states each course pathway reaches (the verifier's search;
+    // none without course pathways): an example in another is one the
+    // course proofs say nothing about, and the table carries them too.
+    std::vector<verifier::CourseReach> reach = verifier::courseReach(p);
+    for (const verifier::CourseReach &c : reach) meta.courseStates.push_back(courseStates(c));
     std::optional<std::string> table = backends::emitJsonTable(p, sources, meta, diags);
     for (const ir::Example &ex : p.examples) {
-      ExampleRun run = runExample(p, ex);
+      ExampleRun run = runExample(p, ex, reach);
       for (const Failure &f : run.failures) report(diags, ex, f);
       for (const std::string &w : run.warnings) diags.report(DiagId::warn_example_hit_policy, ex.range, ex.name, w);
       bool ok = run.failures.empty();
@@ -498,7 +521,7 @@ Command testCommand() {
     }
     // Agreement (issue 6, TableAgreement.h): the compiled table, run by the
     // runtime library, must agree with the IR evaluator on every example.
-    if (table) checkTableAgreement(p, *table, diags);
+    if (table) checkTableAgreement(p, *table, reach, diags);
 
     std::string summary = std::to_string(passed) + " passed, " + std::to_string(failed) + " failed\n";
     if (*coverage) {

@@ -674,6 +674,13 @@ size_t carepath_result_violated_assumption(const carepath_result *r, size_t i) {
   return r && r->evaluated && i < r->result.violatedAssumptions.size() ? r->result.violatedAssumptions[i]
                                                                           : static_cast<size_t>(-1);
 }
+size_t carepath_result_unreachable_course_count(const carepath_result *r) {
+  return r && r->evaluated ? r->result.unreachableCourses.size() : 0;
+}
+size_t carepath_result_unreachable_course(const carepath_result *r, size_t i) {
+  return r && r->evaluated && i < r->result.unreachableCourses.size() ? r->result.unreachableCourses[i]
+                                                                       : static_cast<size_t>(-1);
+}
 
 size_t carepath_result_action_contraindication_count(const carepath_result *r, size_t i) {
   auto [begin, end] = contraindicationsOf(r, i);

@@ -91,6 +91,10 @@ struct Table::Model {
   uint32_t populationEnd = 0;
   /// [table]: the large-table index (RuleIndex.h); null: every rule is evaluated.
   std::vector<std::unique_ptr<RuleIndex>> index;
+  /// Derived: the course pathways whose reachable states are known, each
+  /// with its state inputs (`on_P`, then each `P_T_state`), for
+  /// Result::unreachableCourses.
+  std::vector<std::pair<uint32_t, std::vector<uint32_t>>> courseChecks;
 };
 
 namespace {
@@ -1005,6 +1009,8 @@ public:
           info.tierNext.push_back({r_.string(next[k], np, "stateInput"),
                                    nodeRef(r_.member(next[k], np, "next"), np + ".next", InputSpec::Kind::Enum)});
         }
+        // Optional: a table written before it has none (nothing is flagged).
+        if (c.contains("reachable")) reachable(c, cp + ".reachable", info);
         t.course = std::move(info);
       }
       add(std::move(t), entry, std::move(guards));
@@ -1052,8 +1058,75 @@ public:
     }
   }
 
+  // `course.reachable` (docs/tables.md): {complete: true, states: [{on,
+  // tiers: [member...]}...]} or {complete: false, why}.
+  void reachable(const json &c, const std::string &path, CourseInfo &info) {
+    const json &r = r_.object(c, path.substr(0, path.rfind('.')), "reachable");
+    if (!r_.boolean(r, path, "complete")) {
+      info.reachableWhy = r_.string(r, path, "why");
+      return;
+    }
+    const json &states = r_.array(r, path, "states");
+    std::vector<std::vector<uint32_t>> out;
+    std::vector<uint32_t> inputs;
+    std::string problem = courseInputs(info, inputs);
+    if (!problem.empty()) r_.fail(path, problem);
+    for (size_t k = 0; k < states.size(); ++k) {
+      std::string sp = Reader::at(path + ".states", k);
+      std::vector<uint32_t> state{r_.boolean(states[k], sp, "on") ? 1u : 0u};
+      std::vector<std::string> tiers = r_.strings(states[k], sp, "tiers");
+      if (tiers.size() != info.tierNext.size())
+        r_.fail(sp + ".tiers", "expected " + std::to_string(info.tierNext.size()) + " tier states, got " + std::to_string(tiers.size()));
+      for (size_t t = 0; t < tiers.size(); ++t) {
+        const std::vector<std::string> &members = m_.inputs[inputs[t + 1]].members;
+        auto it = std::find(members.begin(), members.end(), tiers[t]);
+        if (it == members.end()) r_.fail(Reader::at(sp + ".tiers", t), "'" + tiers[t] + "' is not a member of '" + info.tierNext[t].first + "'");
+        state.push_back(static_cast<uint32_t>(it - members.begin()));
+      }
+      if (!out.empty() && !(out.back() < state)) r_.fail(sp, "the states are not in ascending order (or one is listed twice)");
+      out.push_back(std::move(state));
+    }
+    info.reachable = std::move(out);
+  }
+
+  // A course pathway's state inputs, `on_P` (bool) then each `P_T_state`
+  // (enum), by name; and, when its reachable states are known, that each
+  // has one value per input in range, ascending (the JSON loader reads them
+  // so; the compact loader checks them). Returns the problem, "" for none.
+  std::string courseInputs(const CourseInfo &info, std::vector<uint32_t> &inputs) const {
+    inputs.clear();
+    auto find = [&](const std::string &name, InputSpec::Kind kind) {
+      for (uint32_t i = 0; i < m_.inputs.size(); ++i)
+        if (m_.inputs[i].name == name && m_.inputs[i].kind == kind) return static_cast<int64_t>(i);
+      return int64_t(-1);
+    };
+    int64_t on = find(info.onInput, InputSpec::Kind::Bool);
+    if (on < 0) return "the course pathway's 'onInput' '" + info.onInput + "' is not a bool input";
+    inputs.push_back(static_cast<uint32_t>(on));
+    for (const auto &[name, node] : info.tierNext) {
+      int64_t in = find(name, InputSpec::Kind::Enum);
+      if (in < 0) return "the course pathway's state input '" + name + "' is not an enum input";
+      inputs.push_back(static_cast<uint32_t>(in));
+    }
+    if (!info.reachable) return "";
+    const std::vector<uint32_t> *previous = nullptr;
+    for (const std::vector<uint32_t> &state : *info.reachable) {
+      if (state.size() != inputs.size() || state[0] > 1) return "a reachable course state of the wrong shape";
+      for (size_t k = 1; k < state.size(); ++k)
+        if (state[k] >= m_.inputs[inputs[k]].members.size()) return "a reachable course state out of range";
+      if (previous && !(*previous < state)) return "reachable course states not in ascending order";
+      previous = &state;
+    }
+    return "";
+  }
+
   // A table or pathway read (the JSON and compact loaders).
   void add(TableInfo t, std::optional<uint32_t> entry, std::vector<uint32_t> guards) {
+    if (t.course && t.course->reachable) {
+      std::vector<uint32_t> inputs;
+      courseInputs(*t.course, inputs);  // checked by both loaders
+      m_.courseChecks.push_back({static_cast<uint32_t>(m_.tables.size()), std::move(inputs)});
+    }
     std::vector<std::vector<ConditionCheck>> explain;
     for (const RuleInfo &r : t.rules) {
       // A tier's condition is the define `P.T` (what a rule naming the tier
@@ -1758,8 +1831,8 @@ Table Table::load(const std::string &path, const LoadOptions &options) {
 namespace {
 
 constexpr char kCompactMagic[8] = {'\x89', 'C', 'P', 'T', '\r', '\n', '\x1a', '\n'};
-constexpr uint32_t kCompactVersion = 6;  // 2: a give's route; 3: the rule index; 4: the codes; 5: contraindications, a plan's unit;
-                                         // 6: an infusion's rate, the dosing weight
+constexpr uint32_t kCompactVersion = 7;  // 2: a give's route; 3: the rule index; 4: the codes; 5: contraindications, a plan's unit;
+                                         // 6: an infusion's rate, the dosing weight; 7: the reachable course states
 constexpr size_t kCompactHeader = 8 + 4 + 32 + 8;
 
 std::array<unsigned char, 32> sha256(std::string_view bytes) {
@@ -2000,8 +2073,8 @@ template <class IO> void fields(IO &io, OutputInfo &o) {
   io(name), io(kind), io(unit), io(value);
 }
 template <class IO> void fields(IO &io, CourseInfo &c) {
-  auto &[onInput, onNext, exits, tierNext] = c;
-  io(onInput), io(onNext), io(exits), io(tierNext);
+  auto &[onInput, onNext, exits, tierNext, reachable, reachableWhy] = c;
+  io(onInput), io(onNext), io(exits), io(tierNext), io(reachable), io(reachableWhy);
 }
 template <class IO> void fields(IO &io, TableInfo &t) {
   auto &[name, description, entryWhen, hit, aggregation, outputs, order, pathway, course, rules, citations] = t;
@@ -2265,6 +2338,9 @@ Table Table::loadCompact(std::string_view bytes, const LoadOptions &options, con
       for (const auto &[n, node] : info.course->exits) ok = ok && nodeOk(node, K::Bool);
       for (const auto &[n, node] : info.course->tierNext) ok = ok && nodeOk(node, K::Enum);
       if (!ok) in.bad(where + "a wrong course node");
+      std::vector<uint32_t> inputs;
+      std::string problem = l.courseInputs(*info.course, inputs);
+      if (!problem.empty() && info.course->reachable) in.bad(where + problem);
     }
     l.add(std::move(info), p.entries[t], std::move(p.guards[t]));
   }
@@ -2410,6 +2486,7 @@ void Table::evaluate(const std::vector<PatientValue> &patient, Result &out, cons
   for (uint32_t k = 0; k < m.assumptions.size(); ++k)
     if (needTruth(v, m.assumptions[k].node, [&] { return "assumption '" + m.assumptions[k].name + "'"; }) == Truth::False)
       out.violatedAssumptions.push_back(k);
+  out.unreachableCourses.clear();
   out.inPopulation = true;
   out.populationUnknown = false;
   if (m.population) {
@@ -2422,6 +2499,27 @@ void Table::evaluate(const std::vector<PatientValue> &patient, Result &out, cons
     }
   }
   if (!out.inPopulation) return;
+  // A course state no course produces (docs/runtime.md): the record's
+  // state inputs against the reachable states, ascending, without a copy.
+  for (const auto &check : m.courseChecks) {
+    const std::vector<uint32_t> &inputs = check.second;  // a named reference: lambdas capture it
+    bool known = true;
+    for (uint32_t i : inputs) known = known && !patient[i].missing;
+    if (!known) continue;
+    auto value = [&](size_t k) -> uint32_t {
+      return k == 0 ? (patient[inputs[0]].boolean ? 1u : 0u) : static_cast<uint32_t>(patient[inputs[k]].member);
+    };
+    auto before = [&](const std::vector<uint32_t> &state, int) {
+      for (size_t k = 0; k < state.size(); ++k)
+        if (state[k] != value(k)) return state[k] < value(k);
+      return false;
+    };
+    const auto &states = *m.tables[check.first].course->reachable;
+    auto it = std::lower_bound(states.begin(), states.end(), 0, before);
+    bool equal = it != states.end();
+    for (size_t k = 0; equal && k < it->size(); ++k) equal = (*it)[k] == value(k);
+    if (!equal) out.unreachableCourses.push_back(check.first);
+  }
   // With the index (some table large enough, no explanation asked) only
   // the nodes the result needs are computed; otherwise all, in one pass.
   bool indexed = !explain && !options.scan &&
@@ -2714,6 +2812,12 @@ std::string Table::resultJson(const std::vector<PatientValue> &patient, const Re
     json violated = json::array();
     for (uint32_t k : r.violatedAssumptions) violated.push_back(m.assumptions[k].name);
     out["assumptionsViolated"] = violated;
+  }
+  // Only for a table with course pathways: those whose state no course produces.
+  if (std::any_of(m.tables.begin(), m.tables.end(), [](const TableInfo &t) { return t.course.has_value(); })) {
+    json unreachable = json::array();
+    for (uint32_t t : r.unreachableCourses) unreachable.push_back(m.tables[t].name);
+    out["courseStatesUnreachable"] = unreachable;
   }
   auto ruleRef = [&](uint32_t t, uint32_t k) {
     return json{{m.tables[t].pathway ? "pathway" : "table", m.tables[t].name},

@@ -1,6 +1,7 @@
 // A compact table whose version byte says an older format is refused with
 // that version named: the check each format bump pins (codes: 3,
-// contraindications and plan units: 4; infusion rates and the dosing weight: 5).
+// contraindications and plan units: 4; infusion rates and the dosing weight: 5;
+// a course pathway's reachable states: 6).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -17,7 +18,7 @@ inline void expectOlderCompactRefused(std::string bytes, char version) {
   } catch (const carepath::runtime::LoadError &e) {
     EXPECT_EQ(e.kind, carepath::runtime::LoadError::Kind::Unsupported);
     std::string want = "compact format version " + std::to_string(int(version)) +
-                       " is not supported by this runtime (it reads version 6)";
+                       " is not supported by this runtime (it reads version 7)";
     EXPECT_NE(std::string(e.what()).find(want), std::string::npos) << e.what();
   }
 }

@@ -90,6 +90,7 @@ test("introspection and evaluation: population assumptions", () => {
   const base = { elapsed: "45 minutes", seizing: true, metabolic: false };
   assert.deepEqual(t.evaluate({ ...base, age: "6 months", weight: "40 kg" }).assumptionsViolated, ["infant_weight"]);
   assert.deepEqual(t.evaluate({ ...base, age: "6 months", weight: "7 kg" }).assumptionsViolated, []);
+  assert.deepEqual(t.evaluate({ ...base, age: "6 months", weight: "7 kg" }).courseStatesUnreachable, []);
 });
 
 test("introspection and evaluation: contraindications", () => {
@@ -266,4 +267,15 @@ test("conformance runner: a wrong expectation fails", () => {
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("course states no course produces", () => {
+  // On the pathway with first line not started, which entering starts (docs/runtime.md).
+  const t = table("course");
+  const fresh = { age: "3 years", fever: true, coma: true, transferred: false, presentation: "2 h", first_dose: null,
+    on_care: false, care_first_line_state: "not_started", care_second_line_state: "not_started",
+    care_no_further_line_state: "not_started", care_follow_up_state: "not_started" };
+  assert.deepEqual(t.evaluate(fresh).courseStatesUnreachable, []);
+  assert.deepEqual(t.evaluate({ ...fresh, on_care: true }).courseStatesUnreachable, ["care"]);
+  assert.deepEqual(t.evaluate({ ...fresh, on_care: true, care_first_line_state: "on" }).courseStatesUnreachable, []);
 });

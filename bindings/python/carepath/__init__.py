@@ -141,6 +141,8 @@ _assumption_name = _fn("carepath_table_assumption_name", _s, _p, _z)
 _assumption_condition = _fn("carepath_table_assumption_condition", _s, _p, _z)
 _result_violated_count = _fn("carepath_result_violated_assumption_count", _z, _p)
 _result_violated = _fn("carepath_result_violated_assumption", _z, _p, _z)
+_result_unreachable_count = _fn("carepath_result_unreachable_course_count", _z, _p)
+_result_unreachable = _fn("carepath_result_unreachable_course", _z, _p, _z)
 _contra_count = _fn("carepath_table_contraindication_count", _z, _p)
 _contra_drug = _fn("carepath_table_contraindication_drug", _s, _p, _z)
 _contra_condition = _fn("carepath_table_contraindication_condition", _s, _p, _z)
@@ -455,6 +457,10 @@ class Result:
     # The assumptions (Table.assumptions) the patient violates: the decision
     # is still made, but the protocol was verified for no such patient.
     assumptions_violated: List[str] = field(default_factory=list)
+    # The course pathways whose state the record gives no course from a
+    # fresh patient produces (docs/runtime.md): the course proofs say nothing
+    # about this record, so flag it as for an assumption.
+    course_states_unreachable: List[str] = field(default_factory=list)
     # Course pathways: where the patient is after this evaluation.
     course: List[CourseState] = field(default_factory=list)
 
@@ -662,6 +668,8 @@ class Table:
                       trace=doc.get("trace"), patient=doc.get("patient"), json=doc,
                       assumptions_violated=[_str(_assumption_name(self._handle, _result_violated(r, k)))
                                             for k in range(_result_violated_count(r))],
+                      course_states_unreachable=[_str(_table_name(self._handle, _result_unreachable(r, k)))
+                                                 for k in range(_result_unreachable_count(r))],
                       course=[CourseState(c["pathway"], dict(c["next"]), tuple(c["exits"]))
                               for c in doc.get("course", [])])
 

@@ -180,6 +180,20 @@ class Assumptions(unittest.TestCase):
         self.assertEqual(t.evaluate({**base, "age": "6 months", "weight": "40 kg"}).assumptions_violated, ["infant_weight"])
         self.assertEqual(t.evaluate({**base, "age": "6 months", "weight": "7 kg"}).assumptions_violated, [])
 
+    def test_course_states_unreachable(self):
+        # A record in a course state no course produces (docs/runtime.md):
+        # on the pathway with first line not started, which entering starts.
+        t = table("course")
+        fresh = {"age": "3 years", "fever": True, "coma": True, "transferred": False, "presentation": "2 h",
+                 "first_dose": None, "on_care": False, "care_first_line_state": "not_started",
+                 "care_second_line_state": "not_started", "care_no_further_line_state": "not_started",
+                 "care_follow_up_state": "not_started"}
+        self.assertEqual(t.evaluate(fresh).course_states_unreachable, [])
+        self.assertEqual(t.evaluate({**fresh, "on_care": True}).course_states_unreachable, ["care"])
+        self.assertEqual(t.evaluate({**fresh, "on_care": True, "care_first_line_state": "on"}).course_states_unreachable, [])
+        self.assertEqual(table("choices").evaluate({"elapsed": "45 minutes", "seizing": True, "metabolic": False,
+                                                    "age": "6 months", "weight": "7 kg"}).course_states_unreachable, [])
+
     def test_contraindications(self):
         # The table's (docs/tables.md, "Contraindications") and, per offered
         # give, those that hold or may hold, through the C API.

@@ -186,6 +186,14 @@ struct CourseInfo {
   uint32_t onNext = 0;   // on the pathway after this evaluation (bool node)
   std::vector<std::pair<std::string, uint32_t>> exits;     // exit name, its condition (bool node)
   std::vector<std::pair<std::string, uint32_t>> tierNext;  // `P_T_state`, its next value (enum node)
+  /// The course states reachable from a fresh patient (docs/tables.md,
+  /// "course.reachable"): each `on_P` (0 or 1), then each tier's state, a
+  /// member index of its `P_T_state` input; ascending. nullopt when they are
+  /// not known (the verifier's search stopped at a bound, --no-verify, or a
+  /// table written before the field): nothing is flagged; `reachableWhy`
+  /// says why ("" for such an older table).
+  std::optional<std::vector<std::vector<uint32_t>>> reachable;
+  std::string reachableWhy;
 };
 
 struct TableInfo {
@@ -290,6 +298,14 @@ struct Result {
   /// (its condition is known false), by index: the protocol was verified
   /// for no such patient. Evaluation goes on; the caller flags it.
   std::vector<uint32_t> violatedAssumptions;
+  /// The course pathways (indices into Table::tables()) whose state the
+  /// record gives (`on_P`, each `P_T_state`) is not one the table lists as
+  /// reachable from a fresh patient (CourseInfo::reachable): no course
+  /// produces it, so the verifier's course properties say nothing about this
+  /// record. Inside the population only; a missing state input, or a
+  /// pathway whose states are not known, is never flagged. Evaluation goes
+  /// on; the caller flags it, as for an assumption.
+  std::vector<uint32_t> unreachableCourses;
   /// The evaluator's own bookkeeping, not a result: [table] the rules whose
   /// matched/undecided/fired flags an indexed evaluation set, and whether
   /// that list is complete. The next evaluation clears only those flags, so

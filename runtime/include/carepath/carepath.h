@@ -327,6 +327,16 @@ CAREPATH_API carepath_status carepath_result_exit(const carepath_result *result,
  * carepath_table_assumption_*; (size_t)-1 when out of range. */
 CAREPATH_API size_t carepath_result_violated_assumption_count(const carepath_result *result);
 CAREPATH_API size_t carepath_result_violated_assumption(const carepath_result *result, size_t i);
+/* The course pathways whose state the evaluated record gives (`on_P`,
+ * each `P_T_state`) is one no course from a fresh patient produces
+ * (docs/runtime.md, "Course states no course produces"): the decision is
+ * still computed, but the verifier's course properties say nothing about
+ * this record, so a caller must flag it, as for an assumption. Each is an
+ * index for carepath_table_table_* (a pathway); (size_t)-1 when out of
+ * range. None outside the population, nor for a pathway whose reachable
+ * states the table does not know. */
+CAREPATH_API size_t carepath_result_unreachable_course_count(const carepath_result *result);
+CAREPATH_API size_t carepath_result_unreachable_course(const carepath_result *result, size_t i);
 
 /* A condition's value for the patient: true, false, or unknown (it needs a
  * missing value). Values are stable. */
