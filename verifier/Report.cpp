@@ -1,4 +1,6 @@
 #include "verifier/Report.h"
+#include "verifier/CourseReach.h"
+#include <algorithm>
 
 #include <nlohmann/json.hpp>
 
@@ -187,18 +189,33 @@ void printSummary(std::ostream &out, const Report &report, const ir::Protocol &p
         << " agreed, " << outcomes[1] << " unknown, " << outcomes[2] << " disagreed\n";
   }
   if (!report.doses.empty()) {
-    out << "dose envelopes over the population:\n";
+    // An envelope over the reachable course states only (who gets the dose
+    // reads a course pathway's state) is marked, one mark per set of
+    // pathways, and the heading says what each mark means.
+    std::vector<std::vector<int>> sets;
+    auto mark = [&](const DoseEnvelope &d) -> std::string {
+      if (d.restrictedTo.empty()) return "";
+      auto it = std::find(sets.begin(), sets.end(), d.restrictedTo);
+      if (it == sets.end()) it = sets.insert(sets.end(), d.restrictedTo);
+      return " " + std::string(static_cast<size_t>(it - sets.begin()) + 1, '*');
+    };
     std::vector<std::array<std::string, 5>> rows{{"drug", "given at", "least", "greatest", "per"}};
     for (const DoseEnvelope &d : report.doses) {
       std::string drug = d.route.empty() ? d.drug : d.drug + " (" + d.route + ")";
+      std::string where = d.where + mark(d);
       auto [lo, hi] = envelopeBounds(d);
-      rows.push_back({drug, d.where, lo, hi, perText(d.basis)});
+      rows.push_back({drug, where, lo, hi, perText(d.basis)});
       // An intermittent infusion: its rate on the next row, per its time.
       if (d.rate && !d.never) {
         auto [rlo, rhi] = envelopeBounds(d, true);
-        rows.push_back({drug, d.where, rlo, rhi, "rate over " + d.rate->over});
+        rows.push_back({drug, where, rlo, rhi, "rate over " + d.rate->over});
       }
     }
+    out << "dose envelopes over the population";
+    for (size_t k = 0; k < sets.size(); ++k)
+      out << (k ? "; " : " (") << std::string(k + 1, '*') << " over the course states of "
+          << pathwaysText(p, sets[k]) << " reachable from a fresh patient" << (k + 1 == sets.size() ? ")" : "");
+    out << ":\n";
     std::array<size_t, 5> width{};
     for (auto &row : rows)
       for (size_t c = 0; c < 5; ++c) width[c] = std::max(width[c], row[c].size());
@@ -232,6 +249,12 @@ json reportToJson(const Report &report, const ir::Protocol &p, const SourceManag
   for (const DoseEnvelope &d : report.doses) {
     json o = {{"drug", d.drug}, {"where", d.where}, {"per", perText(d.basis)}, {"unit", d.unit.name}};
     if (!d.route.empty()) o["route"] = d.route;  // only for a give by a named route
+    // Only for an envelope over the reachable course states of these pathways.
+    if (!d.restrictedTo.empty()) {
+      json names = json::array();
+      for (int pw : d.restrictedTo) names.push_back(p.pathways[pw].name);
+      o["restrictedTo"] = names;
+    }
     o["min"] = d.min ? exactJson(*d.min, d.unit) : json(nullptr);
     o["max"] = d.unbounded ? json("unbounded") : d.max ? exactJson(*d.max, d.unit) : json(nullptr);
     // Only for a bound no patient reaches (a strict comparison): absent means attained.

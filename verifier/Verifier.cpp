@@ -784,9 +784,9 @@ private:
     }
   }
 
-  /// A proof over the reachable course states says so: the run time does
-  /// not check that a record is one a course produces (docs/verifier.md,
-  /// "Course properties"), so a reader must not take it for every record.
+  /// A proof over the reachable course states says so: a reader must not
+  /// take it for every record (eval and the runtime flag a record no course
+  /// produces, course-state-unreachable, but decide it all the same).
   /// The course kinds are about courses by their wording already.
   void sayRestricted(const Obligation &o, PropertyResult &r) const {
     if (r.status == Status::Proved && o.reachable && !o.restrictedTo.empty() && !isCourseKind(o.kind))
@@ -809,6 +809,40 @@ private:
 
   /// Replays a counterexample on the evaluator: it must be in the
   /// population and must falsify the formula.
+  /// A counterexample's course state on a pathway its formula does not
+  /// read (every pathway, when it reads none) is Z3's free choice, and may
+  /// be one no course produces, which `carepath test` and `eval` flag
+  /// (course-state-unreachable): pasted, the block would fail. The same
+  /// record in a fresh patient's state on each such pathway (its search's
+  /// states[0]) is shown instead when the IR evaluator confirms it is in
+  /// the population and refutes the property too (it must, the formula not
+  /// reading that state; the evaluator is asked rather than trusted to it).
+  /// Not for division-safe, whose refutation the evaluator cannot replay
+  /// by `decided` (checkDivision).
+  void intoReachableState(const Obligation &o, const ExprRef &decided, std::vector<Value> &patient) {
+    if (o.kind == PropertyKind::DivisionSafe || !decided) return;
+    std::vector<Value> fresh = patient;
+    bool moved = false;
+    for (size_t k : unreachableCourses(p_, report_.courses, patient)) {
+      const CourseReach &reach = report_.courses[k];
+      int pw = reach.pathways[0];
+      if (std::find(o.restrictedTo.begin(), o.restrictedTo.end(), pw) != o.restrictedTo.end() || reach.states.empty())
+        continue;
+      const Pathway &path = p_.pathways[pw];
+      const CourseState &start = reach.states[0][0];
+      fresh[path.onInput] = Value::ofBool(start.on);
+      for (size_t t = 0; t < path.tiers.size(); ++t)
+        fresh[path.tiers[t].stateInput] = Value::ofEnum(static_cast<int>(start.tiers[t]));
+      moved = true;
+    }
+    if (!moved) return;
+    try {
+      if (possible(fresh) && !evaluateBool(p_, *decided, fresh)) patient = std::move(fresh);
+    } catch (const EvalError &) {
+      // The evaluator cannot decide this record: keep Z3's.
+    }
+  }
+
   void checkModel(const Obligation &o, const std::vector<Value> &patient) {
     if (!options_.checkModels) return;
     if (o.kind == PropertyKind::DivisionSafe && division_) return checkDivision(o, *division_, patient);
@@ -968,6 +1002,7 @@ private:
           a.patient.reset();
         }
       }
+      if (a.kind == Answer::Kind::No && a.patient && o.unreachableWhy.empty()) intoReachableState(o, decided, *a.patient);
       fill(r, a, o, Answer::Kind::No);
       if (a.kind == Answer::Kind::No && !o.unreachableWhy.empty()) {
         // A record that may be one no course produces refutes nothing.

@@ -16,6 +16,7 @@
 #include "carepath/Xml.h"
 #include "ir/Evaluator.h"
 #include "ir/Terminology.h"
+#include "verifier/CourseReach.h"
 #include "verifier/Display.h"
 #include "verifier/Report.h"
 
@@ -632,21 +633,25 @@ void verificationSection(Document &d, const PageInput &in) {
   d.table(headerOf({"property", "status", "what", "at"}), std::move(rows), "verification");
   if (r.doses.empty()) return;
   d.heading(3, "Dose envelopes", "dose-envelopes");
-  d.para({txt("The least and greatest amount of each give over every patient it applies to (proved by the solver).")});
+  d.para({txt("The least and greatest amount of each give over every patient it applies to (proved by the solver); "
+              "where who gets it reads a course pathway's state, over the course states reachable from a fresh patient, "
+              "as its row says.")});
   std::vector<std::vector<Spans>> env;
   for (const verifier::DoseEnvelope &e : r.doses) {
     auto [least, most] = verifier::envelopeBounds(e);
     Spans mostSpans = {e.unbounded ? capMark(most) : txt(most)};
-    env.push_back({{code(e.drug)}, {txt(e.where)}, {txt(least)}, mostSpans, {txt(e.basis.str().empty() ? "per dose" : e.basis.str())}});
+    std::string where = e.where;
+    if (!e.restrictedTo.empty())
+      where += " (over the course states of " + verifier::pathwaysText(p, e.restrictedTo) + " reachable from a fresh patient)";
+    env.push_back({{code(e.drug)}, {txt(where)}, {txt(least)}, mostSpans, {txt(e.basis.str().empty() ? "per dose" : e.basis.str())}});
     // An intermittent infusion: the rate it runs at, on the next row.
     if (e.rate && !e.never) {
       auto [slowest, fastest] = verifier::envelopeBounds(e, true);
-      env.push_back({{code(e.drug)}, {txt(e.where)}, {txt(slowest)}, {e.unbounded ? capMark(fastest) : txt(fastest)},
+      env.push_back({{code(e.drug)}, {txt(where)}, {txt(slowest)}, {e.unbounded ? capMark(fastest) : txt(fastest)},
                      {txt("rate over " + e.rate->over)}});
     }
   }
   d.table(headerOf({"drug", "given at", "least", "greatest", "counted"}), std::move(env), "envelopes");
-  (void)p;
 }
 
 void gapsSection(Document &d, const PageInput &in) {

@@ -1167,7 +1167,7 @@ int runBatch(const EvalOptions &o, const runtime::Table &table, DiagnosticEngine
     diags.report(DiagId::err_course_state_unreachable, SourceRange{},
                  o.patients + ": " + std::to_string(n) +
                      " patient(s) are in a course state no course from a fresh patient produces, about which the "
-                     "verifier's course properties say nothing (see their \"courseStatesUnreachable\" output lines)");
+                     "verifier's proofs that read the course state (its doses and limits too) say nothing (see their \"courseStatesUnreachable\" output lines)");
   if (size_t n = contraindicated[0] + contraindicated[1])
     diags.report(DiagId::err_contraindicated, SourceRange{},
                  o.patients + ": " + std::to_string(n) +
@@ -1279,8 +1279,9 @@ int run(const EvalOptions &o, CommandContext &ctx) {
   for (uint32_t ti : r.unreachableCourses)
     diags.report(DiagId::err_course_state_unreachable, SourceRange{},
                  o.patient + ": the record is in course state (" + courseStateText(*table, ti, *patient) + ") of pathway '" +
-                     table->tables()[ti].name + "', which no course from a fresh patient produces: the verifier's course " +
-                     "properties say nothing about this record, and its decision is unverified for it");
+                     table->tables()[ti].name + "', which no course from a fresh patient produces: the verifier's proofs " +
+                     "that read the course state (its doses and limits too) say nothing about this record, and its "
+                     "decision is unverified for it");
   // A drug offered to a patient it is contraindicated for: shown under the
   // give, and the run fails, as the verifier's `contraindication` property
   // would (docs/cli.md, "carepath eval"). A verified table offers none to a

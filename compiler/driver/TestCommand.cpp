@@ -159,8 +159,8 @@ ExampleRun runOnEvaluator(const ir::Protocol &p, const ir::Example &ex, const st
       f.range = ex.range;
       f.message = "example '" + ex.name + "' is in course state (" +
                   verifier::courseStateText(p, pw, verifier::courseStateOf(p, pw, ex.patient)) + ") of pathway '" +
-                  path.name + "', which no course from a fresh patient produces: the verifier's course properties " +
-                  "say nothing about it";
+                  path.name + "', which no course from a fresh patient produces: the verifier's proofs that read " +
+                  "the course state (its doses and limits too) say nothing about it";
       f.notes.push_back({path.range, "pathway '" + path.name + "' is declared here"});
       run.failures.push_back(std::move(f));
     }

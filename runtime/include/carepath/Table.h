@@ -301,8 +301,8 @@ struct Result {
   /// The course pathways (indices into Table::tables()) whose state the
   /// record gives (`on_P`, each `P_T_state`) is not one the table lists as
   /// reachable from a fresh patient (CourseInfo::reachable): no course
-  /// produces it, so the verifier's course properties say nothing about this
-  /// record. Inside the population only; a missing state input, or a
+  /// produces it, so the verifier's proofs that read the course state (its
+  /// dose envelopes and limits among them) say nothing about this record. Inside the population only; a missing state input, or a
   /// pathway whose states are not known, is never flagged. Evaluation goes
   /// on; the caller flags it, as for an assumption.
   std::vector<uint32_t> unreachableCourses;

@@ -330,8 +330,8 @@ CAREPATH_API size_t carepath_result_violated_assumption(const carepath_result *r
 /* The course pathways whose state the evaluated record gives (`on_P`,
  * each `P_T_state`) is one no course from a fresh patient produces
  * (docs/runtime.md, "Course states no course produces"): the decision is
- * still computed, but the verifier's course properties say nothing about
- * this record, so a caller must flag it, as for an assumption. Each is an
+ * still computed, but the verifier's proofs that read the course state
+ * (its dose envelopes and limits among them) say nothing about this record, so a caller must flag it, as for an assumption. Each is an
  * index for carepath_table_table_* (a pathway); (size_t)-1 when out of
  * range. None outside the population, nor for a pathway whose reachable
  * states the table does not know. */
