@@ -4,6 +4,7 @@
 // actions: one pastes a counterexample into the file as an `example` block,
 // one applies a diagnostic's fix-its.
 #include "lsp/Server.h"
+#include "verifier/CourseReach.h"
 #include "verifier/Display.h"
 #include "verifier/Report.h"
 #include "verifier/Verifier.h"
@@ -17,14 +18,19 @@
 namespace carepath::lsp {
 
 namespace {
-std::string envelopeText(const verifier::DoseEnvelope &d, const std::string &per) {
+std::string envelopeText(const ir::Protocol &p, const verifier::DoseEnvelope &d, const std::string &per) {
   auto [least, greatest] = verifier::envelopeBounds(d);
+  // Who gets the dose may read a course pathway's state: then the envelope
+  // is over the reachable course states only, as `verify` marks it.
+  std::string over = d.restrictedTo.empty() ? "the population"
+                                            : "the course states of " + verifier::pathwaysText(p, d.restrictedTo) +
+                                                  " reachable from a fresh patient";
   std::string rate;
   if (d.rate && !d.never) {
     auto [slowest, fastest] = verifier::envelopeBounds(d, true);
     rate = "; its rate over " + d.rate->over + ": least " + slowest + ", greatest " + fastest;
   }
-  return "**dose envelope** of `" + d.drug + "` at `" + d.where + "` over the population (per " + per +
+  return "**dose envelope** of `" + d.drug + "` at `" + d.where + "` over " + over + " (per " + per +
          "): least " + least + ", greatest " + greatest + rate + " *(verified on save)*";
 }
 }  // namespace
@@ -58,7 +64,7 @@ Verified verifySnapshot(const VerifyWorker::Job &job) {
       const verifier::DoseEnvelope &d = report.doses[i];
       if (!d.range.valid() || d.range.file != snap.main) continue;
       std::string per = summary["doses"][i]["per"];
-      out.envelopes.push_back({d.range.begin, d.range.end, envelopeText(d, per)});
+      out.envelopes.push_back({d.range.begin, d.range.end, envelopeText(*snap.protocol, d, per)});
     }
   } catch (const std::exception &e) {
     failed(e.what());

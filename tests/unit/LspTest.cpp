@@ -2,6 +2,7 @@
 // message framing, and the server answering a whole session in memory.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <mutex>
 #include <sstream>
@@ -303,6 +304,45 @@ void expectCourse(const json &d, const std::string &kind, int records) {
       << last;
   // No earlier related information is a course's.
   for (size_t i = 0; i < first; ++i) EXPECT_EQ(related[i]["message"].get<std::string>().find("course"), std::string::npos);
+}
+
+// A dose envelope over the reachable course states says so in its hover, as
+// `verify` marks it (tests/verify/good/course-structural.care: over every
+// record the reliever's envelope reaches 2 g; over the reachable ones 0.5 g).
+TEST(LspServer, HoverOfARestrictedEnvelopeSaysOverWhat) {
+  ServerOptions options;
+  options.stdlibDir = CAREPATH_SOURCE_DIR "/stdlib";
+  Server server(options);
+  server.setNotify([](const json &) {});
+  auto reply = [&](json msg) { return server.handle(msg); };
+  reply({{"jsonrpc", "2.0"}, {"id", 1}, {"method", "initialize"}, {"params", json::object()}});
+  const std::string path = "tests/verify/good/course-structural.care";
+  std::ifstream in(CAREPATH_SOURCE_DIR "/" + path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string uri = "file://" CAREPATH_SOURCE_DIR "/" + path;
+  reply({{"jsonrpc", "2.0"},
+         {"method", "textDocument/didOpen"},
+         {"params", {{"textDocument", {{"uri", uri}, {"version", 1}, {"text", text.str()}}}}}});
+  reply({{"jsonrpc", "2.0"}, {"method", "textDocument/didSave"}, {"params", {{"textDocument", {{"uri", uri}}}}}});
+  server.waitForVerification();
+  // The give's line, 0-based.
+  std::string all = text.str();
+  size_t at = all.find("give reliever");
+  ASSERT_NE(at, std::string::npos);
+  int line = static_cast<int>(std::count(all.begin(), all.begin() + static_cast<long>(at), '\n'));
+  int column = static_cast<int>(at - all.rfind('\n', at) - 1);
+  auto r = reply({{"jsonrpc", "2.0"},
+                  {"id", 2},
+                  {"method", "textDocument/hover"},
+                  {"params", {{"textDocument", {{"uri", uri}}}, {"position", {{"line", line}, {"character", column + 2}}}}}});
+  ASSERT_EQ(r.size(), 1u);
+  ASSERT_TRUE(r[0]["result"].is_object()) << r[0].dump();
+  std::string value = r[0]["result"]["contents"]["value"];
+  EXPECT_NE(value.find("**dose envelope** of `reliever` at `care.first` over the course states of pathway 'care' "
+                       "reachable from a fresh patient (per dose): least 0.5 g, greatest 0.5 g"),
+            std::string::npos)
+      << value;
 }
 
 // A refuted course property on save (docs/verifier.md, "Counterexample
