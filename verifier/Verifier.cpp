@@ -1155,9 +1155,7 @@ private:
     r.related = std::move(notes);
     size_t k = core.size(), of = o.coverOf;
     if (k == 0)
-      r.message += "; its own condition holds for " +
-                   (o.reachable ? std::string("no record in a course state reachable from a fresh patient")
-                                : std::string("no patient in the population"));
+      r.message += "; its own condition holds for " + nobody(o, "patient in the population");
     else if (of == 1)
       r.message += "; its one earlier " + noun + " " + quotedList(x.coveredBy) + " covers it";
     else if (k == of)
