@@ -185,13 +185,18 @@ std::vector<JointState> jointSuccessors(const Protocol &p, const std::vector<int
   return combine(each);
 }
 
-ExprRef reachableCourse(const Protocol &p, const CourseGraph &g) {
+namespace {
+ExprRef reachableStates(const Protocol &p, const std::vector<int> &pathways, const std::vector<JointState> &found) {
   std::vector<ExprRef> states;
-  for (const JointState &s : g.states) states.push_back(jointStateIs(p, g.pathways, s));
-  std::string label = g.pathways.size() == 1 ? "a course state of " + p.pathways[g.pathways[0]].name
-                                              : "a joint course state of " + pathwaysText(p, g.pathways);
+  for (const JointState &s : found) states.push_back(jointStateIs(p, pathways, s));
+  std::string label = pathways.size() == 1 ? "a course state of " + p.pathways[pathways[0]].name
+                                            : "a joint course state of " + pathwaysText(p, pathways);
   return b::labelled(disj(std::move(states)), label + " reachable from a fresh patient");
 }
+}  // namespace
+
+ExprRef reachableCourse(const Protocol &p, const CourseGraph &g) { return reachableStates(p, g.pathways, g.states); }
+ExprRef reachableCourse(const Protocol &p, const CourseReach &r) { return reachableStates(p, r.pathways, r.states); }
 
 CourseGraph exploreCourse(const Protocol &p, const std::vector<int> &pathways, Z3Backend &z3, const CourseLimits &limits) {
   CourseGraph g;
@@ -371,16 +376,22 @@ std::vector<std::vector<Value>> readableCourse(const Protocol &p, const CourseGr
   return out;
 }
 
-std::vector<CourseReach> courseReach(const Protocol &p, const Options &options) {
+std::vector<CourseReach> courseReach(const Protocol &p, Z3Backend &z3) {
   std::vector<CourseReach> out;
-  std::unique_ptr<Z3Backend> z3;
   for (size_t pw = 0; pw < p.pathways.size(); ++pw) {
     if (!p.pathways[pw].course) continue;
-    if (!z3) z3 = std::make_unique<Z3Backend>(p, options);
-    CourseGraph g = exploreCourse(p, {static_cast<int>(pw)}, *z3);
+    CourseGraph g = exploreCourse(p, {static_cast<int>(pw)}, z3);
     out.push_back({g.pathways, g.complete, g.whyIncomplete, std::move(g.states)});
   }
   return out;
+}
+
+std::vector<CourseReach> courseReach(const Protocol &p, const Options &options) {
+  bool any = false;
+  for (const Pathway &path : p.pathways) any = any || path.course;
+  if (!any) return {};  // no solver started
+  Z3Backend z3(p, options);
+  return courseReach(p, z3);
 }
 
 std::vector<size_t> unreachableCourses(const Protocol &p, const std::vector<CourseReach> &reach, const Patient &patient) {

@@ -91,6 +91,8 @@ std::vector<JointState> jointSuccessors(const ir::Protocol &p, const std::vector
                                         const std::vector<ir::Value> &patient);
 /// A disjunction of jointStateIs over every state of a complete graph.
 ir::ExprRef reachableCourse(const ir::Protocol &p, const CourseGraph &g);
+/// The same over a search's result (`complete` only).
+ir::ExprRef reachableCourse(const ir::Protocol &p, const CourseReach &r);
 /// "pathway 'P'", "pathways 'P' and 'Q'".
 std::string pathwaysText(const ir::Protocol &p, const std::vector<int> &pathways);
 
@@ -119,6 +121,9 @@ std::vector<std::vector<ir::Value>> readableCourse(const ir::Protocol &p, const 
 /// verify (`carepath test`, `compile --no-verify` does not ask). Empty for a
 /// protocol without course pathways (no solver is started).
 std::vector<CourseReach> courseReach(const ir::Protocol &p, const Options &options = {});
+/// The same on the caller's solver (its domain restrictions asked with
+/// every question): ExampleGenerator's.
+std::vector<CourseReach> courseReach(const ir::Protocol &p, Z3Backend &z3);
 /// The per-pathway entries of `reach` (one pathway each; joint searches
 /// left out) whose search is complete and do not hold the record's course
 /// state: the indices into `reach`. A record missing one of a pathway's

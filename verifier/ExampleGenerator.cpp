@@ -178,11 +178,8 @@ Generation generateExamples(const Protocol &p, const Options &options, bool from
   // restrictions below, as the verifier searches). A search that stopped
   // restricts nothing, as `test` then flags nothing.
   std::vector<ExprRef> reachable;
-  for (size_t pw = 0; pw < p.pathways.size(); ++pw) {
-    if (!p.pathways[pw].course) continue;
-    CourseGraph g = exploreCourse(p, {static_cast<int>(pw)}, z3);
-    if (g.complete) reachable.push_back(reachableCourse(p, g));
-  }
+  for (const CourseReach &r : courseReach(p, z3))
+    if (r.complete) reachable.push_back(reachableCourse(p, r));
   // Only patients the protocol assumes exist: `carepath test` fails an
   // example that violates an assumption.
   for (const Assumption &a : p.assumptions) z3.restrict(assumptionHolds(a));
