@@ -168,7 +168,11 @@ Generation generateExamples(const Protocol &p, const Options &options, bool from
     for (const Example &ex : p.examples) patients.push_back(ex.patient);
   std::vector<Goal> goals = goalsOf(p);
   gen.goals = goals.size();
-  Coverage cov = measureCoverage(p, patients);
+  // Each patient evaluated once; `ids` follows `patients`.
+  CoverageMeter meter(p);
+  std::vector<size_t> ids;
+  for (const Patient &patient : patients) ids.push_back(meter.add(patient));
+  Coverage cov = meter.measure(ids);
   if (!fromScratch)
     for (const Goal &g : goals) gen.alreadyMet += g.met(cov);
   Z3Backend z3(p, options);
@@ -211,6 +215,7 @@ Generation generateExamples(const Protocol &p, const Options &options, bool from
     ex.goal = g.text;
     ex.patient = patient;
     subjects.push_back(g.subject);
+    ids.push_back(meter.add(patient));
     patients.push_back(std::move(patient));
     gen.examples.push_back(std::move(ex));
   };
@@ -243,7 +248,7 @@ Generation generateExamples(const Protocol &p, const Options &options, bool from
       }
       if (done) impossible = false;
     }
-    cov = measureCoverage(p, patients);
+    cov = meter.measure(ids);
     if (g.met(cov)) continue;
     UnreachedGoal u{g.text, g.range, impossible && why.empty(), why};
     if (!u.impossible && u.reason.empty()) u.reason = "the evaluator does not confirm the solver's patient";
@@ -256,13 +261,14 @@ Generation generateExamples(const Protocol &p, const Options &options, bool from
   for (const Goal &g : goals) metAll.push_back(g.met(cov));
   size_t base = patients.size() - gen.examples.size();
   for (size_t i = gen.examples.size(); i-- > 0;) {
-    std::vector<Patient> without = patients;
+    std::vector<size_t> without = ids;
     without.erase(without.begin() + static_cast<std::ptrdiff_t>(base + i));
-    Coverage c = measureCoverage(p, without);
+    Coverage c = meter.measure(without);
     bool redundant = true;
     for (size_t k = 0; k < goals.size() && redundant; ++k) redundant = !metAll[k] || goals[k].met(c);
     if (!redundant) continue;
-    patients = std::move(without);
+    ids = std::move(without);
+    patients.erase(patients.begin() + static_cast<std::ptrdiff_t>(base + i));
     gen.examples.erase(gen.examples.begin() + static_cast<std::ptrdiff_t>(i));
     subjects.erase(subjects.begin() + static_cast<std::ptrdiff_t>(i));
   }

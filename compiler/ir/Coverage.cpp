@@ -101,115 +101,166 @@ std::optional<Observation> observe(const Protocol &p, const Split &s, const Pati
   return o;
 }
 
-Coverage::Decision measureDecision(const Protocol &p, std::string name, SourceRange range, ExprRef guard,
-                                   std::span<const Patient *const> patients) {
-  Coverage::Decision d;
-  d.name = std::move(name);
-  d.range = range;
-  Split s = split(p, guard);
-  std::vector<Observation> seen;
-  for (const Patient *patient : patients)
-    if (std::optional<Observation> o = observe(p, s, *patient)) seen.push_back(std::move(*o));
-  for (size_t c = 0; c < s.first.size(); ++c) {
-    Coverage::Condition cond;
-    cond.text = conditionText(p, *s.first[c]);
-    cond.range = s.first[c]->range;
-    cond.canBeMissing = s.first[c]->mayBeMissing;
-    for (const Observation &o : seen) {
-      cond.wasTrue |= o.values[c] == Truth::True;
-      cond.wasFalse |= o.values[c] == Truth::False;
-      cond.wasMissing |= o.values[c] == Truth::Unknown;
-    }
-    for (const Observation &a : seen)
-      for (const Observation &b : seen)
-        if (a.values[c] == Truth::True && b.values[c] == Truth::False && a.holds != b.holds && a.decisive[c] &&
-            b.decisive[c])
-          cond.mcdc = true;
-    d.conditions.push_back(std::move(cond));
-  }
-  return d;
-}
-
 }  // namespace
 
-Coverage measureCoverage(const Protocol &p, std::span<const Patient> patients) {
-  Coverage cov;
-  cov.patients = patients.size();
-  std::vector<Evaluation> evaluations;
-  std::vector<const Patient *> inside;
-  for (const Patient &patient : patients) {
-    try {
-      Evaluation ev = evaluate(p, patient);
-      if (!ev.inPopulation) {
-        ++cov.outsidePopulation;
-        continue;
-      }
-      evaluations.push_back(std::move(ev));
-      inside.push_back(&patient);
-    } catch (const EvalError &) {
-      ++cov.notEvaluated;
-    }
-  }
+/// Everything the measure reads of one patient, evaluated once.
+struct CoverageMeter::Seen {
+  enum class Status { Inside, OutsidePopulation, NotEvaluated } status = Status::NotEvaluated;
+  std::vector<std::vector<bool>> tiers, rules;  // fired, as Evaluation has them
+  std::vector<std::pair<size_t, bool>> capped;  // (cappedDoses index, over the cap) per fired capped give
+  std::vector<bool> offered;                    // per alternative: offered / withheld / (not fired: absent)
+  std::vector<bool> fired;                      // per alternative: its tier or rule fired
+  std::vector<std::optional<Observation>> decisions;
+};
 
-  // Tiers and rules, fired and not fired.
-  for (size_t w = 0; w < p.pathways.size(); ++w)
-    for (size_t t = 0; t < p.pathways[w].tiers.size(); ++t) {
-      Coverage::Item it{p.pathways[w].name + "." + p.pathways[w].tiers[t].name, p.pathways[w].tiers[t].range};
-      for (const Evaluation &ev : evaluations) (ev.tiers[w][t] ? it.on : it.off) = true;
-      cov.tiers.push_back(std::move(it));
-    }
-  for (size_t b = 0; b < p.tables.size(); ++b)
-    for (size_t r = 0; r < p.tables[b].rules.size(); ++r) {
-      Coverage::Item it{p.tables[b].name + "." + p.tables[b].rules[r].name, p.tables[b].rules[r].range};
-      for (const Evaluation &ev : evaluations) (ev.rules[b][r] ? it.on : it.off) = true;
-      cov.rules.push_back(std::move(it));
-    }
+struct CoverageMeter::Sites {
+  std::vector<Coverage::Item> tiers, rules, cappedDoses, alternatives;
+  std::map<const Action *, size_t> capped;  // give with a cap -> its cappedDoses index
+  std::vector<AlternativeSite> alternativeSites;
+  std::vector<DecisionSite> decisionSites;
+  std::vector<Split> splits;
+  std::vector<std::vector<Coverage::Condition>> conditions;  // per decision, nothing seen yet
+};
 
+CoverageMeter::CoverageMeter(const Protocol &p) : p_(p), sites_(std::make_unique<Sites>()) {
+  Sites &s = *sites_;
+  for (const Pathway &w : p.pathways)
+    for (const Tier &t : w.tiers) s.tiers.push_back({w.name + "." + t.name, t.range});
+  for (const Table &b : p.tables)
+    for (const Rule &r : b.rules) s.rules.push_back({b.name + "." + r.name, r.range});
   // Gives with a cap: capped when the dose as written (a range's high end)
   // exceeds the cap, under it otherwise; counted only where the give fired.
-  std::map<const Action *, size_t> capped;
   auto addCapped = [&](const std::string &where, const std::vector<Action> &actions) {
     for (const Action &a : actions)
       if (a.kind == ActionKind::Give && a.cap && a.dose) {
-        capped[&a] = cov.cappedDoses.size();
-        cov.cappedDoses.push_back({"give " + a.name + " at " + where, a.range});
+        s.capped[&a] = s.cappedDoses.size();
+        s.cappedDoses.push_back({"give " + a.name + " at " + where, a.range});
       }
   };
   for (const Pathway &w : p.pathways)
     for (const Tier &t : w.tiers) addCapped(w.name + "." + t.name, t.actions);
   for (const Table &b : p.tables)
     for (const Rule &r : b.rules) addCapped(b.name + "." + r.name, r.actions);
-  for (size_t i = 0; i < evaluations.size(); ++i)
-    for (const FiredAction &fa : evaluations[i].actions) {
-      auto it = capped.find(fa.action);
-      if (it == capped.end()) continue;
+  s.alternativeSites = alternativesOf(p);
+  for (const AlternativeSite &alt : s.alternativeSites) {
+    Coverage::Item it{alt.name, alt.action->range};
+    it.canBeOff = alt.action->unless != nullptr;
+    s.alternatives.push_back(std::move(it));
+  }
+  s.decisionSites = decisionsOf(p);
+  for (const DecisionSite &d : s.decisionSites) {
+    s.splits.push_back(split(p, d.expr));
+    std::vector<Coverage::Condition> conds;
+    for (const ExprRef &first : s.splits.back().first) {
+      Coverage::Condition cond;
+      cond.text = conditionText(p, *first);
+      cond.range = first->range;
+      cond.canBeMissing = first->mayBeMissing;
+      conds.push_back(std::move(cond));
+    }
+    s.conditions.push_back(std::move(conds));
+  }
+}
+
+CoverageMeter::~CoverageMeter() = default;
+
+size_t CoverageMeter::add(const Patient &patient) {
+  const Sites &s = *sites_;
+  Seen seen;
+  Evaluation ev;
+  try {
+    ev = evaluate(p_, patient);
+    seen.status = ev.inPopulation ? Seen::Status::Inside : Seen::Status::OutsidePopulation;
+  } catch (const EvalError &) {
+    seen.status = Seen::Status::NotEvaluated;
+  }
+  if (seen.status == Seen::Status::Inside) {
+    seen.tiers = ev.tiers;
+    seen.rules = ev.rules;
+    for (const FiredAction &fa : ev.actions) {
+      auto it = s.capped.find(fa.action);
+      if (it == s.capped.end()) continue;
       try {
         const Action &a = *fa.action;
-        Value raw = evaluate(p, a.doseHigh ? *a.doseHigh : *a.dose, *inside[i]);
-        Value cap = evaluate(p, *a.cap, *inside[i]);
+        Value raw = evaluate(p_, a.doseHigh ? *a.doseHigh : *a.dose, patient);
+        Value cap = evaluate(p_, *a.cap, patient);
         if (raw.missing || cap.missing) continue;
-        (raw.number > cap.number ? cov.cappedDoses[it->second].on : cov.cappedDoses[it->second].off) = true;
+        seen.capped.push_back({it->second, raw.number > cap.number});
       } catch (const EvalError &) {
       }
     }
-
-  // Alternatives: offered in some example where their tier or rule fired,
-  // withheld (by their `unless`) in another. An alternative's `unless` is on
-  // each of its actions, so its first action stands for it.
-  for (const AlternativeSite &alt : alternativesOf(p)) {
-    Coverage::Item it{alt.name, alt.action->range};
-    it.canBeOff = alt.action->unless != nullptr;
-    for (const Evaluation &ev : evaluations) {
+    // An alternative's `unless` is on each of its actions, so its first
+    // action stands for it.
+    for (const AlternativeSite &alt : s.alternativeSites) {
       bool fired = alt.tier >= 0 ? ev.tiers[alt.container][alt.tier] : ev.rules[alt.container][alt.rule];
-      if (!fired) continue;
-      bool offered = std::any_of(ev.actions.begin(), ev.actions.end(), [&](const FiredAction &fa) { return fa.action == alt.action; });
-      (offered ? it.on : it.off) = true;
+      seen.fired.push_back(fired);
+      seen.offered.push_back(fired && std::any_of(ev.actions.begin(), ev.actions.end(), [&](const FiredAction &fa) {
+                               return fa.action == alt.action;
+                             }));
     }
-    cov.alternatives.push_back(std::move(it));
+    for (const Split &split : s.splits) seen.decisions.push_back(observe(p_, split, patient));
   }
+  seen_.push_back(std::move(seen));
+  return seen_.size() - 1;
+}
 
-  for (const DecisionSite &d : decisionsOf(p)) cov.decisions.push_back(measureDecision(p, d.name, d.range, d.expr, inside));
+Coverage CoverageMeter::measure(std::span<const size_t> patients) const {
+  const Sites &s = *sites_;
+  Coverage cov;
+  cov.patients = patients.size();
+  cov.tiers = s.tiers;
+  cov.rules = s.rules;
+  cov.cappedDoses = s.cappedDoses;
+  cov.alternatives = s.alternatives;
+  std::vector<const Seen *> inside;
+  for (size_t id : patients) {
+    const Seen &seen = seen_.at(id);
+    if (seen.status == Seen::Status::OutsidePopulation) ++cov.outsidePopulation;
+    else if (seen.status == Seen::Status::NotEvaluated) ++cov.notEvaluated;
+    else inside.push_back(&seen);
+  }
+  // Tiers and rules, fired and not fired; capped doses; alternatives.
+  for (const Seen *seen : inside) {
+    size_t k = 0;
+    for (const std::vector<bool> &tiers : seen->tiers)
+      for (bool fired : tiers) (fired ? cov.tiers[k++].on : cov.tiers[k++].off) = true;
+    k = 0;
+    for (const std::vector<bool> &rules : seen->rules)
+      for (bool fired : rules) (fired ? cov.rules[k++].on : cov.rules[k++].off) = true;
+    for (const auto &[index, over] : seen->capped) (over ? cov.cappedDoses[index].on : cov.cappedDoses[index].off) = true;
+    for (size_t a = 0; a < seen->fired.size(); ++a)
+      if (seen->fired[a]) (seen->offered[a] ? cov.alternatives[a].on : cov.alternatives[a].off) = true;
+  }
+  // Decisions: a condition shows MC/DC when one patient has it true and
+  // another false, the outcomes differ, and it decides each on its own.
+  for (size_t d = 0; d < s.decisionSites.size(); ++d) {
+    Coverage::Decision dec{s.decisionSites[d].name, s.decisionSites[d].range, s.conditions[d]};
+    for (size_t c = 0; c < dec.conditions.size(); ++c) {
+      Coverage::Condition &cond = dec.conditions[c];
+      bool trueHolds = false, trueFails = false, falseHolds = false, falseFails = false;  // decisive only
+      for (const Seen *seen : inside) {
+        const std::optional<Observation> &o = seen->decisions[d];
+        if (!o) continue;
+        Truth v = o->values[c];
+        cond.wasTrue |= v == Truth::True;
+        cond.wasFalse |= v == Truth::False;
+        cond.wasMissing |= v == Truth::Unknown;
+        if (!o->decisive[c]) continue;
+        if (v == Truth::True) (o->holds ? trueHolds : trueFails) = true;
+        if (v == Truth::False) (o->holds ? falseHolds : falseFails) = true;
+      }
+      cond.mcdc = (trueHolds && falseFails) || (trueFails && falseHolds);
+    }
+    cov.decisions.push_back(std::move(dec));
+  }
   return cov;
+}
+
+Coverage measureCoverage(const Protocol &p, std::span<const Patient> patients) {
+  CoverageMeter meter(p);
+  std::vector<size_t> ids;
+  for (const Patient &patient : patients) ids.push_back(meter.add(patient));
+  return meter.measure(ids);
 }
 
 std::vector<AlternativeSite> alternativesOf(const Protocol &p) {

@@ -14,6 +14,7 @@
 // define is a decision of its own).
 #pragma once
 
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -57,6 +58,28 @@ struct Coverage {
 };
 
 Coverage measureCoverage(const Protocol &p, std::span<const Patient> patients);
+
+/// The same measure over changing sets of patients, each patient evaluated
+/// once: `carepath examples` measures after every patient it adds and
+/// without every patient it tries to drop (measureCoverage is one meter).
+class CoverageMeter {
+public:
+  explicit CoverageMeter(const Protocol &p);
+  ~CoverageMeter();
+  CoverageMeter(const CoverageMeter &) = delete;
+  CoverageMeter &operator=(const CoverageMeter &) = delete;
+  /// Evaluates the patient; the returned id stands for it in measure().
+  size_t add(const Patient &patient);
+  /// The measure over these patients (ids from add()).
+  Coverage measure(std::span<const size_t> patients) const;
+
+private:
+  struct Seen;
+  struct Sites;
+  const Protocol &p_;
+  std::unique_ptr<Sites> sites_;
+  std::vector<Seen> seen_;
+};
 
 // The parts of the measure that `carepath examples` (verifier/ExampleGenerator)
 // asks the solver to reach, so both read decisions and conditions one way.
