@@ -179,10 +179,28 @@ std::vector<JointState> combine(const std::vector<std::vector<CourseState>> &eac
 }
 }  // namespace
 
-std::vector<JointState> jointSuccessors(const Protocol &p, const std::vector<int> &pathways, const std::vector<Value> &patient) {
+struct CourseTransitions {
+  std::vector<Transitions> each;  // per pathway searched, in its order
+};
+
+namespace {
+std::shared_ptr<const CourseTransitions> transitionsOf(const Protocol &p, const std::vector<int> &pathways) {
+  auto out = std::make_shared<CourseTransitions>();
+  for (int pw : pathways) out->each.emplace_back(p, pw);
+  return out;
+}
+
+std::vector<JointState> successorsWith(const Protocol &p, const std::vector<int> &pathways, const CourseTransitions &trs,
+                                       const std::vector<Value> &patient) {
   std::vector<std::vector<CourseState>> each;
-  for (int pw : pathways) each.push_back(courseSuccessors(p, pw, patient));
+  for (size_t k = 0; k < pathways.size(); ++k)
+    each.push_back(successorsOf(p, pathways[k], nextState(p, trs.each[k], patient), liveTiers(p, trs.each[k], patient)));
   return combine(each);
+}
+}  // namespace
+
+std::vector<JointState> jointSuccessors(const Protocol &p, const std::vector<int> &pathways, const std::vector<Value> &patient) {
+  return successorsWith(p, pathways, *transitionsOf(p, pathways), patient);
 }
 
 namespace {
@@ -219,8 +237,8 @@ CourseGraph exploreCourse(const Protocol &p, const std::vector<int> &pathways, Z
     g.reachedBy.push_back(std::move(reachedBy));
     g.successors.emplace_back();
   };
-  std::vector<Transitions> trs;
-  for (int pw : pathways) trs.emplace_back(p, pw);
+  g.transitions = transitionsOf(p, pathways);
+  const std::vector<Transitions> &trs = g.transitions->each;
   // Every exclusion is built on these: encoded once.
   for (const Transitions &tr : trs) {
     z3.keep(tr.active);
@@ -352,6 +370,7 @@ std::vector<std::vector<Value>> readableCourse(const Protocol &p, const CourseGr
   std::vector<int> path;
   for (int at = s; at > 0; at = g.parent[at]) path.push_back(at);
   std::reverse(path.begin(), path.end());
+  std::shared_ptr<const CourseTransitions> transitions = g.transitions ? g.transitions : transitionsOf(p, g.pathways);
   std::vector<std::vector<Value>> out;
   for (int at : path) {
     // Any record with the same reach leads to `at` as the search's did
@@ -360,7 +379,7 @@ std::vector<std::vector<Value>> readableCourse(const Protocol &p, const CourseGr
     bool leads = false;
     if (a.kind == Answer::Kind::Yes && a.patient) {
       try {
-        std::vector<JointState> next = jointSuccessors(p, g.pathways, *a.patient);
+        std::vector<JointState> next = successorsWith(p, g.pathways, *transitions, *a.patient);
         leads = jointStateOf(p, g.pathways, *a.patient) == g.states[g.parent[at]] &&
                 std::find(next.begin(), next.end(), g.states[at]) != next.end();
       } catch (const EvalError &) {

@@ -6,6 +6,7 @@
 // refutation is shown as the course of records that leads to it.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,10 @@ namespace carepath::verifier {
 // is over one pathway, or jointly over several (a formula that reads them
 // together): a state is then one CourseState per pathway (JointState, in
 // the graph's pathway order), each successor's states stepping together.
+
+/// The transition expressions a search encoded (CourseReach.cpp), kept
+/// with its graph so that readableCourse does not build them again.
+struct CourseTransitions;
 
 struct CourseGraph {
   /// The pathways searched: one, or several jointly (ascending).
@@ -49,6 +54,7 @@ struct CourseGraph {
   /// (tierStateIs): it has that one's successors, not asked again.
   std::vector<ir::ExprRef> closing;
   size_t queries = 0;  // satisfiability checks the search asked
+  std::shared_ptr<const CourseTransitions> transitions;  // the search's, per pathway
 
   /// The index of `s`, -1 when it was not reached.
   int find(const JointState &s) const;

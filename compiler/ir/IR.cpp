@@ -2,6 +2,7 @@
 
 #include "carepath/Units.h"
 
+#include <map>
 #include <ostream>
 #include <sstream>
 
@@ -211,51 +212,6 @@ ExprRef Protocol::pathwayExits(int pathway) const {
   return exits.size() == 1 ? exits[0] : build::nary(Op::Or, std::move(exits), p.range);
 }
 
-ExprRef Protocol::pathwayActive(int pathway) const {
-  const Pathway &p = pathways[pathway];
-  // Named `P` (Expr::label): explanations say the pathway, not its expansion.
-  if (!p.course) return p.entry ? build::labelled(build::isTrue(p.entry), p.name) : build::boolean(true);
-  // On a course pathway the record's `on_P` keeps the patient on it
-  // whatever today's findings; only an exit takes them off.
-  const Input &on = inputs[p.onInput];
-  ExprRef onRecord = build::input(p.onInput, on.type, p.range);
-  ExprRef entered = p.entry ? build::nary(Op::Or, {onRecord, build::isTrue(p.entry)}, p.range) : build::boolean(true);
-  if (p.exits.empty()) return build::labelled(entered, p.name);
-  return build::labelled(build::nary(Op::And, {entered, build::unary(Op::Not, pathwayExits(pathway), p.range)}, p.range),
-                         p.name);
-}
-
-ExprRef Protocol::tierStateIs(int pathway, int tier, TierState s) const {
-  const Pathway &p = pathways[pathway];
-  const Tier &t = p.tiers[tier];
-  const Input &in = inputs[t.stateInput];
-  auto raw = [&](TierState m) {
-    return build::binary(Op::Eq, build::input(t.stateInput, in.type, t.range),
-                         build::member(in.type.enumType, static_cast<int>(m), t.range), t.range);
-  };
-  // How the record is read (docs/semantics.md, "The course"): a patient not
-  // on the pathway by the record enters it afresh, every tier not started
-  // whatever an earlier episode left; a tier `after S` has not started
-  // unless S failed (the only way into it).
-  std::vector<ExprRef> fresh{build::unary(Op::Not, build::input(p.onInput, inputs[p.onInput].type, p.range), t.range),
-                             raw(TierState::NotStarted)};
-  if (t.after >= 0) fresh.push_back(build::unary(Op::Not, tierStateIs(pathway, t.after, TierState::Failed), t.range));
-  // Named `P_T_state == s` (Expr::label): what the author writes for it.
-  ExprRef notStarted = build::labelled(build::nary(Op::Or, std::move(fresh), t.range),
-                                       in.name + " == " + spelling(TierState::NotStarted));
-  if (s == TierState::NotStarted) return notStarted;
-  return build::labelled(build::nary(Op::And, {build::unary(Op::Not, notStarted, t.range), raw(s)}, t.range),
-                         in.name + " == " + spelling(s));
-}
-
-ExprRef Protocol::tierState(int pathway, int tier) const {
-  const Tier &t = pathways[pathway].tiers[tier];
-  const Input &in = inputs[t.stateInput];
-  return build::ifThenElse(tierStateIs(pathway, tier, TierState::NotStarted),
-                           build::member(in.type.enumType, static_cast<int>(TierState::NotStarted), t.range),
-                           build::input(t.stateInput, in.type, t.range), t.range);
-}
-
 namespace {
 /// A course tier's transitions out of `on` that hold now (false when none).
 ExprRef endsNow(const Tier &t) {
@@ -266,100 +222,175 @@ ExprRef endsNow(const Tier &t) {
   return ends.size() == 1 ? ends[0] : build::nary(Op::Or, std::move(ends), t.range);
 }
 
-/// A course tier is on by the record or enters now. Tiers run one at a
-/// time (a sequential plan): a tier enters only while no other is on, and a
-/// record with two on is read as its first one.
-ExprRef tierOnOrEnters(const Protocol &pr, int pathway, int tier) {
-  const Pathway &p = pr.pathways[pathway];
-  const Tier &t = p.tiers[tier];
-  std::vector<ExprRef> earlierOn, allOn;
-  for (size_t s = 0; s < p.tiers.size(); ++s) {
-    ExprRef on = pr.tierStateIs(pathway, static_cast<int>(s), TierState::On);
-    allOn.push_back(on);
-    if (static_cast<int>(s) < tier) earlierOn.push_back(on);
+/// One pathway's tier expressions, each built once for the call of the
+/// Protocol accessor that made it and shared where it recurs: a tier's
+/// guard on a `first` pathway holds every earlier tier's, each of which
+/// holds every tier's `on` (and a tier `after S` holds S's), so written out
+/// as copies the guards grow exponentially with the number of tiers.
+/// Sharing changes no expression's meaning or shape, only how often it is
+/// built.
+class PathwayExprs {
+public:
+  PathwayExprs(const Protocol &pr, int pathway) : pr_(pr), pw_(pathway), p_(pr.pathways[pathway]) {}
+
+  ExprRef active() {
+    if (active_) return active_;
+    // Named `P` (Expr::label): explanations say the pathway, not its expansion.
+    if (!p_.course) return active_ = p_.entry ? build::labelled(build::isTrue(p_.entry), p_.name) : build::boolean(true);
+    // On a course pathway the record's `on_P` keeps the patient on it
+    // whatever today's findings; only an exit takes them off.
+    const Input &on = pr_.inputs[p_.onInput];
+    ExprRef onRecord = build::input(p_.onInput, on.type, p_.range);
+    ExprRef entered = p_.entry ? build::nary(Op::Or, {onRecord, build::isTrue(p_.entry)}, p_.range) : build::boolean(true);
+    if (p_.exits.empty()) return active_ = build::labelled(entered, p_.name);
+    return active_ = build::labelled(
+               build::nary(Op::And, {entered, build::unary(Op::Not, pr_.pathwayExits(pw_), p_.range)}, p_.range), p_.name);
   }
-  auto none = [&](std::vector<ExprRef> xs) -> ExprRef {
-    if (xs.empty()) return build::boolean(true);
-    return build::unary(Op::Not, xs.size() == 1 ? xs[0] : build::nary(Op::Or, std::move(xs), p.range), p.range);
-  };
-  // Named too: when the record does not have this tier on, the earlier
-  // tiers' states do not matter to it, and an explanation need not list them.
-  ExprRef stays = build::labelled(
-      build::nary(Op::And, {pr.tierStateIs(pathway, tier, TierState::On), none(earlierOn)}, t.range),
-      p.name + "." + t.name + " on by the record");
-  // "No other tier is on" is written as "no tier is on", the same for every
-  // tier, named once (Expr::label) so an explanation shows it once: while
-  // this tier is on, `stays` decides, so including it changes nothing.
-  ExprRef noneOn = build::labelled(none(allOn), "no tier of " + p.name + " is on");
-  ExprRef enters = build::nary(Op::And, {build::isTrue(t.guard), noneOn}, t.range);
-  return build::nary(Op::Or, {stays, enters}, t.range);
-}
+
+  ExprRef stateIs(int tier, TierState s) {
+    ExprRef &memo = stateIs_[{tier, static_cast<int>(s)}];
+    if (memo) return memo;
+    const Tier &t = p_.tiers[tier];
+    const Input &in = pr_.inputs[t.stateInput];
+    auto raw = [&](TierState m) {
+      return build::binary(Op::Eq, build::input(t.stateInput, in.type, t.range),
+                           build::member(in.type.enumType, static_cast<int>(m), t.range), t.range);
+    };
+    ExprRef notStarted;
+    if (s == TierState::NotStarted) {
+      // How the record is read (docs/semantics.md, "The course"): a patient not
+      // on the pathway by the record enters it afresh, every tier not started
+      // whatever an earlier episode left; a tier `after S` has not started
+      // unless S failed (the only way into it).
+      std::vector<ExprRef> fresh{build::unary(Op::Not, build::input(p_.onInput, pr_.inputs[p_.onInput].type, p_.range), t.range),
+                                 raw(TierState::NotStarted)};
+      if (t.after >= 0) fresh.push_back(build::unary(Op::Not, stateIs(t.after, TierState::Failed), t.range));
+      // Named `P_T_state == s` (Expr::label): what the author writes for it.
+      return memo = build::labelled(build::nary(Op::Or, std::move(fresh), t.range),
+                                    in.name + " == " + spelling(TierState::NotStarted));
+    }
+    notStarted = stateIs(tier, TierState::NotStarted);
+    return stateIs_[{tier, static_cast<int>(s)}] =
+               build::labelled(build::nary(Op::And, {build::unary(Op::Not, notStarted, t.range), raw(s)}, t.range),
+                               in.name + " == " + spelling(s));
+  }
+
+  ExprRef state(int tier) {
+    const Tier &t = p_.tiers[tier];
+    const Input &in = pr_.inputs[t.stateInput];
+    return build::ifThenElse(stateIs(tier, TierState::NotStarted),
+                             build::member(in.type.enumType, static_cast<int>(TierState::NotStarted), t.range),
+                             build::input(t.stateInput, in.type, t.range), t.range);
+  }
+
+  /// A course tier is on by the record or enters now. Tiers run one at a
+  /// time (a sequential plan): a tier enters only while no other is on, and a
+  /// record with two on is read as its first one.
+  ExprRef onOrEnters(int tier) {
+    ExprRef &memo = onOrEnters_[tier];
+    if (memo) return memo;
+    const Tier &t = p_.tiers[tier];
+    std::vector<ExprRef> earlierOn, allOn;
+    for (size_t s = 0; s < p_.tiers.size(); ++s) {
+      ExprRef on = stateIs(static_cast<int>(s), TierState::On);
+      allOn.push_back(on);
+      if (static_cast<int>(s) < tier) earlierOn.push_back(on);
+    }
+    auto none = [&](std::vector<ExprRef> xs) -> ExprRef {
+      if (xs.empty()) return build::boolean(true);
+      return build::unary(Op::Not, xs.size() == 1 ? xs[0] : build::nary(Op::Or, std::move(xs), p_.range), p_.range);
+    };
+    // Named too: when the record does not have this tier on, the earlier
+    // tiers' states do not matter to it, and an explanation need not list them.
+    ExprRef stays = build::labelled(build::nary(Op::And, {stateIs(tier, TierState::On), none(earlierOn)}, t.range),
+                                    p_.name + "." + t.name + " on by the record");
+    // "No other tier is on" is written as "no tier is on", the same for every
+    // tier, named once (Expr::label) so an explanation shows it once: while
+    // this tier is on, `stays` decides, so including it changes nothing.
+    if (!noneOn_) noneOn_ = build::labelled(none(allOn), "no tier of " + p_.name + " is on");
+    ExprRef enters = build::nary(Op::And, {build::isTrue(t.guard), noneOn_}, t.range);
+    return onOrEnters_[tier] = build::nary(Op::Or, {stays, enters}, t.range);
+  }
+
+  ExprRef guard(int tier) {
+    ExprRef &memo = guard_[tier];
+    if (memo) return memo;
+    const Tier &t = p_.tiers[tier];
+    if (p_.course) {
+      // A course tier applies while the pathway is active, the tier is on by
+      // the record or its `when` holds, and none of its ends holds now. A
+      // `when` that holds for an ended tier re-enters it: the verifier's
+      // tier-reentered property refutes that, it is not masked here. An
+      // ordered (`first`) course pathway also excludes the earlier stages.
+      std::vector<ExprRef> parts{active(), onOrEnters(tier), build::unary(Op::Not, endsNow(t), t.range)};
+      if (p_.first)
+        for (int s = 0; s < tier; ++s) parts.push_back(build::unary(Op::Not, guard(s), t.range));
+      return guard_[tier] = build::labelled(build::nary(Op::And, std::move(parts), t.guard->range), p_.name + "." + t.name);
+    }
+    // A tier applies when its pathway's entry and its guard are both true;
+    // a stage of a `first` pathway also when no earlier stage's guard is.
+    std::vector<ExprRef> parts;
+    if (p_.entry) parts.push_back(build::isTrue(p_.entry));
+    parts.push_back(build::isTrue(t.guard));
+    if (p_.first)
+      for (int s = 0; s < tier; ++s) parts.push_back(build::unary(Op::Not, build::isTrue(p_.tiers[s].guard), t.guard->range));
+    // Named `P.T` (Expr::label), as a rule naming the tier reads it.
+    return guard_[tier] = build::labelled(parts.size() == 1 ? parts[0] : build::nary(Op::And, std::move(parts), t.guard->range),
+                                          p_.name + "." + t.name);
+  }
+
+  ExprRef failed(int tier) {
+    const Tier &t = p_.tiers[tier];
+    if (p_.course) {
+      // Failed by the record, or failing now.
+      std::vector<ExprRef> failed{stateIs(tier, TierState::Failed)};
+      if (t.failedWhen) failed.push_back(build::isTrue(t.failedWhen));
+      ExprRef any = failed.size() == 1 ? failed[0] : build::nary(Op::Or, std::move(failed), t.range);
+      return build::nary(Op::And, {active(), any}, t.range);
+    }
+    if (!t.failedWhen) return build::boolean(false);
+    return p_.entry ? build::nary(Op::And, {build::isTrue(p_.entry), build::isTrue(t.failedWhen)}, t.failedWhen->range)
+                    : build::isTrue(t.failedWhen);
+  }
+
+  ExprRef ends(int tier) {
+    const Tier &t = p_.tiers[tier];
+    return build::nary(Op::And, {active(), onOrEnters(tier), endsNow(t)}, t.range);
+  }
+
+  ExprRef nextState(int tier) {
+    const Tier &t = p_.tiers[tier];
+    const Input &in = pr_.inputs[t.stateInput];
+    auto state = [&](TierState s) { return build::member(in.type.enumType, static_cast<int>(s), t.range); };
+    // Ends apply to a tier that is on or entering, on an active pathway.
+    ExprRef live = build::nary(Op::And, {active(), onOrEnters(tier)}, t.range);
+    ExprRef next = build::ifThenElse(guard(tier), state(TierState::On), this->state(tier), t.range);
+    // Ends in the order written win: responded, then failed, then completed
+    // (the last wrapped is the outermost test).
+    const std::pair<ExprRef, TierState> order[] = {
+        {t.completedWhen, TierState::Completed}, {t.failedWhen, TierState::Failed}, {t.respondedWhen, TierState::Responded}};
+    for (const auto &[cond, s] : order)
+      if (cond) next = build::ifThenElse(build::nary(Op::And, {live, build::isTrue(cond)}, t.range), state(s), next, t.range);
+    return next;
+  }
+
+private:
+  const Protocol &pr_;
+  int pw_;
+  const Pathway &p_;
+  ExprRef active_, noneOn_;
+  std::map<std::pair<int, int>, ExprRef> stateIs_;
+  std::map<int, ExprRef> onOrEnters_, guard_;
+};
 }  // namespace
 
-ExprRef Protocol::tierGuard(int pathway, int tier) const {
-  const Pathway &p = pathways[pathway];
-  const Tier &t = p.tiers[tier];
-  if (p.course) {
-    // A course tier applies while the pathway is active, the tier is on by
-    // the record or its `when` holds, and none of its ends holds now. A
-    // `when` that holds for an ended tier re-enters it: the verifier's
-    // tier-reentered property refutes that, it is not masked here. An
-    // ordered (`first`) course pathway also excludes the earlier stages.
-    ExprRef onOrEnters = tierOnOrEnters(*this, pathway, tier);
-    std::vector<ExprRef> parts{pathwayActive(pathway), onOrEnters, build::unary(Op::Not, endsNow(t), t.range)};
-    if (p.first)
-      for (int s = 0; s < tier; ++s) parts.push_back(build::unary(Op::Not, tierGuard(pathway, s), t.range));
-    return build::labelled(build::nary(Op::And, std::move(parts), t.guard->range), p.name + "." + t.name);
-  }
-  // A tier applies when its pathway's entry and its guard are both true;
-  // a stage of a `first` pathway also when no earlier stage's guard is.
-  std::vector<ExprRef> parts;
-  if (p.entry) parts.push_back(build::isTrue(p.entry));
-  parts.push_back(build::isTrue(t.guard));
-  if (p.first)
-    for (int s = 0; s < tier; ++s) parts.push_back(build::unary(Op::Not, build::isTrue(p.tiers[s].guard), t.guard->range));
-  // Named `P.T` (Expr::label), as a rule naming the tier reads it.
-  return build::labelled(parts.size() == 1 ? parts[0] : build::nary(Op::And, std::move(parts), t.guard->range),
-                         p.name + "." + t.name);
-}
-
-ExprRef Protocol::tierFailed(int pathway, int tier) const {
-  const Pathway &p = pathways[pathway];
-  const Tier &t = p.tiers[tier];
-  if (p.course) {
-    // Failed by the record, or failing now.
-    std::vector<ExprRef> failed{tierStateIs(pathway, tier, TierState::Failed)};
-    if (t.failedWhen) failed.push_back(build::isTrue(t.failedWhen));
-    ExprRef any = failed.size() == 1 ? failed[0] : build::nary(Op::Or, std::move(failed), t.range);
-    return build::nary(Op::And, {pathwayActive(pathway), any}, t.range);
-  }
-  if (!t.failedWhen) return build::boolean(false);
-  return p.entry ? build::nary(Op::And, {build::isTrue(p.entry), build::isTrue(t.failedWhen)}, t.failedWhen->range)
-                 : build::isTrue(t.failedWhen);
-}
-
-ExprRef Protocol::tierEnds(int pathway, int tier) const {
-  const Tier &t = pathways[pathway].tiers[tier];
-  return build::nary(Op::And, {pathwayActive(pathway), tierOnOrEnters(*this, pathway, tier), endsNow(t)}, t.range);
-}
-
-ExprRef Protocol::tierNextState(int pathway, int tier) const {
-  const Pathway &p = pathways[pathway];
-  const Tier &t = p.tiers[tier];
-  const Input &in = inputs[t.stateInput];
-  auto state = [&](TierState s) { return build::member(in.type.enumType, static_cast<int>(s), t.range); };
-  // Ends apply to a tier that is on or entering, on an active pathway.
-  ExprRef live = build::nary(Op::And, {pathwayActive(pathway), tierOnOrEnters(*this, pathway, tier)}, t.range);
-  (void)p;
-  ExprRef next = build::ifThenElse(tierGuard(pathway, tier), state(TierState::On), tierState(pathway, tier), t.range);
-  // Ends in the order written win: responded, then failed, then completed
-  // (the last wrapped is the outermost test).
-  const std::pair<ExprRef, TierState> ends[] = {
-      {t.completedWhen, TierState::Completed}, {t.failedWhen, TierState::Failed}, {t.respondedWhen, TierState::Responded}};
-  for (const auto &[cond, s] : ends)
-    if (cond) next = build::ifThenElse(build::nary(Op::And, {live, build::isTrue(cond)}, t.range), state(s), next, t.range);
-  return next;
-}
+ExprRef Protocol::pathwayActive(int pathway) const { return PathwayExprs(*this, pathway).active(); }
+ExprRef Protocol::tierStateIs(int pathway, int tier, TierState s) const { return PathwayExprs(*this, pathway).stateIs(tier, s); }
+ExprRef Protocol::tierState(int pathway, int tier) const { return PathwayExprs(*this, pathway).state(tier); }
+ExprRef Protocol::tierGuard(int pathway, int tier) const { return PathwayExprs(*this, pathway).guard(tier); }
+ExprRef Protocol::tierFailed(int pathway, int tier) const { return PathwayExprs(*this, pathway).failed(tier); }
+ExprRef Protocol::tierEnds(int pathway, int tier) const { return PathwayExprs(*this, pathway).ends(tier); }
+ExprRef Protocol::tierNextState(int pathway, int tier) const { return PathwayExprs(*this, pathway).nextState(tier); }
 
 // ------------------------------------------------------------------ rule semantics
 
