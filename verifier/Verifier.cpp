@@ -823,17 +823,21 @@ private:
     if (o.kind == PropertyKind::DivisionSafe || !decided) return;
     std::vector<Value> fresh = patient;
     bool moved = false;
+    // An entry read together (a joint search) moves its pathways the
+    // formula does not read likewise, each to its fresh state.
     for (size_t k : unreachableCourses(p_, report_.courses, patient)) {
       const CourseReach &reach = report_.courses[k];
-      int pw = reach.pathways[0];
-      if (std::find(o.restrictedTo.begin(), o.restrictedTo.end(), pw) != o.restrictedTo.end() || reach.states.empty())
-        continue;
-      const Pathway &path = p_.pathways[pw];
-      const CourseState &start = reach.states[0][0];
-      fresh[path.onInput] = Value::ofBool(start.on);
-      for (size_t t = 0; t < path.tiers.size(); ++t)
-        fresh[path.tiers[t].stateInput] = Value::ofEnum(static_cast<int>(start.tiers[t]));
-      moved = true;
+      if (reach.states.empty()) continue;
+      for (size_t i = 0; i < reach.pathways.size(); ++i) {
+        int pw = reach.pathways[i];
+        if (std::find(o.restrictedTo.begin(), o.restrictedTo.end(), pw) != o.restrictedTo.end()) continue;
+        const Pathway &path = p_.pathways[pw];
+        const CourseState &start = reach.states[0][i];
+        fresh[path.onInput] = Value::ofBool(start.on);
+        for (size_t t = 0; t < path.tiers.size(); ++t)
+          fresh[path.tiers[t].stateInput] = Value::ofEnum(static_cast<int>(start.tiers[t]));
+        moved = true;
+      }
     }
     if (!moved) return;
     try {
