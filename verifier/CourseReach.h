@@ -126,7 +126,8 @@ std::vector<CourseReach> courseReach(const ir::Protocol &p, const Options &optio
 std::vector<CourseReach> courseReach(const ir::Protocol &p, Z3Backend &z3);
 /// Every search the verifier runs (Report::courses): each course pathway's
 /// own, then the joint ones, for the sets of pathways some property or rule
-/// reads together. Which sets those are the verifier finds as it builds its
+/// reads together (a set not searched, one of its pathways' own search
+/// having stopped, as an incomplete entry saying so). Which sets those are the verifier finds as it builds its
 /// obligations, so with two or more course pathways this verifies the
 /// protocol and keeps its searches (one definition of both the sets and
 /// the search); with fewer it is courseReach. For `carepath test`.

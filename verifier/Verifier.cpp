@@ -621,7 +621,17 @@ private:
   /// states are fewer, so it might finish; at worst a needless unknown).
   CourseRestriction jointRestriction(const std::vector<int> &pathways, const std::vector<CourseRestriction> &own) {
     for (int pw : pathways)
-      if (!own[pw].reachable) return own[pw];
+      if (!own[pw].reachable) {
+        // In the report (and so the compiled table, `jointCourses`) once,
+        // with the reason: a set read together whose states are unknown.
+        if (unsearched_.insert(pathways).second) {
+          CourseReach reach;
+          reach.pathways = pathways;
+          reach.why = "not searched jointly: " + own[pw].why;
+          report_.courses.push_back(std::move(reach));
+        }
+        return own[pw];
+      }
     auto it = joint_.find(pathways);
     if (it == joint_.end()) {
       CourseGraph g = exploreCourse(p_, pathways, z3_);
@@ -1568,6 +1578,7 @@ private:
   std::vector<CourseRestriction> own_;               // per pathway: the restriction of its own search
   std::map<std::vector<int>, std::pair<CourseGraph, CourseRestriction>> joint_;  // joint searches, by pathway set
   std::set<std::vector<int>> jointChecked_;  // joint searches whose closing questions went to cvc5
+  std::set<std::vector<int>> unsearched_;    // sets read together, not searched (a pathway's own search stopped)
   const Division *division_ = nullptr;  // the division being decided (its model check)
 };
 
