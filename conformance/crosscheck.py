@@ -117,8 +117,10 @@ def main():
                 # assumptions by design (docs/language.md, "assume").
                 outside += 1
                 continue
-            if table.evaluate(conformance.patient_text(case)).course_states_unreachable:
-                # Likewise a record in a course state no course produces
+            evaluated = table.evaluate(conformance.patient_text(case))
+            if evaluated.course_states_unreachable or evaluated.joint_course_states_unreachable:
+                # Likewise a record in a course state no course produces, on
+                # one pathway or on pathways read together
                 # (docs/diagnostics/course-state-unreachable.md): a case of
                 # how such a record reads, decided all the same at run time.
                 unreachable += 1

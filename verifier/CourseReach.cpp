@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <set>
 
 #include "ir/Evaluator.h"
 #include "verifier/Conditions.h"
@@ -20,13 +21,13 @@ std::string courseStateText(const Protocol &p, int pathway, const CourseState &s
   return out;
 }
 
-namespace {
-std::string stateText(const Protocol &p, const std::vector<int> &pathways, const JointState &s) {
+std::string jointStateText(const Protocol &p, const std::vector<int> &pathways, const JointState &s) {
   std::string out;
   for (size_t k = 0; k < pathways.size(); ++k) out += (k ? "; " : "") + courseStateText(p, pathways[k], s[k]);
   return out;
 }
 
+namespace {
 ExprRef memberIs(const Protocol &p, const ExprRef &e, int input, TierState s) {
   const Type &type = p.inputs[input].type;
   return b::isTrue(b::binary(Op::Eq, e, b::member(type.enumType, static_cast<int>(s))));
@@ -318,20 +319,20 @@ CourseGraph exploreCourse(const Protocol &p, const std::vector<int> &pathways, Z
         break;
       }
       if (a.kind == Answer::Kind::Unknown || !a.patient)
-        return stop("the solver could not find the successors of course state (" + stateText(p, pathways, g.states[i]) + ") of " +
+        return stop("the solver could not find the successors of course state (" + jointStateText(p, pathways, g.states[i]) + ") of " +
                     what + ": " + (a.reason.empty() ? "unknown" : a.reason));
       Key key;
       try {
         for (size_t k = 0; k < n; ++k) key.push_back({nextState(p, trs[k], *a.patient), liveTiers(p, trs[k], *a.patient)});
       } catch (const EvalError &e) {
-        return stop("the IR evaluator failed on a record of course state (" + stateText(p, pathways, g.states[i]) + "): " + e.what());
+        return stop("the IR evaluator failed on a record of course state (" + jointStateText(p, pathways, g.states[i]) + "): " + e.what());
       }
       // The model is in state i and its key was excluded: a second answer
       // with the same key means Z3 and the evaluator read the transitions
       // differently, a bug in carepath, never a finding.
       if (!(jointStateOf(p, pathways, *a.patient) == g.states[i]) || std::find(found.begin(), found.end(), key) != found.end())
         return stop("internal error: Z3 and the IR evaluator disagree on the successor of course state (" +
-                    stateText(p, pathways, g.states[i]) + ") of " + what);
+                    jointStateText(p, pathways, g.states[i]) + ") of " + what);
       found.push_back(key);
       std::vector<ExprRef> again;
       for (size_t k = 0; k < n; ++k) {
@@ -386,7 +387,7 @@ std::vector<std::vector<Value>> readableCourse(const Protocol &p, const CourseGr
       }
       if (!leads && disagreement.empty())
         disagreement = "Z3 and the IR evaluator disagree on a record leading to course state " + std::to_string(at + 1) + " of " +
-                       pathwaysText(p, g.pathways) + " (" + stateText(p, g.pathways, g.states[at]) + ")";
+                       pathwaysText(p, g.pathways) + " (" + jointStateText(p, g.pathways, g.states[at]) + ")";
     }
     // Unknown (a resource limit), or the disagreement above: the search's
     // own record, which the evaluator confirmed.
@@ -413,17 +414,37 @@ std::vector<CourseReach> courseReach(const Protocol &p, const Options &options) 
   return courseReach(p, z3);
 }
 
+std::vector<CourseReach> courseReachRead(const Protocol &p, const Options &options) {
+  size_t course = 0;
+  for (const Pathway &path : p.pathways) course += path.course ? 1 : 0;
+  if (course < 2) return courseReach(p, options);
+  return verify(p, options).courses;
+}
+
 std::vector<size_t> unreachableCourses(const Protocol &p, const std::vector<CourseReach> &reach, const Patient &patient) {
+  auto unlisted = [&](const CourseReach &r) {
+    if (!r.complete) return false;
+    for (int pw : r.pathways) {
+      const Pathway &path = p.pathways[pw];
+      if (patient[path.onInput].missing) return false;
+      for (const Tier &t : path.tiers)
+        if (patient[t.stateInput].missing) return false;
+    }
+    JointState s = jointStateOf(p, r.pathways, patient);
+    return std::find(r.states.begin(), r.states.end(), s) == r.states.end();
+  };
   std::vector<size_t> out;
+  std::set<int> own;  // the pathways flagged on their own
+  for (size_t k = 0; k < reach.size(); ++k)
+    if (reach[k].pathways.size() == 1 && unlisted(reach[k])) {
+      out.push_back(k);
+      own.insert(reach[k].pathways[0]);
+    }
   for (size_t k = 0; k < reach.size(); ++k) {
     const CourseReach &r = reach[k];
-    if (r.pathways.size() != 1 || !r.complete) continue;
-    const Pathway &path = p.pathways[r.pathways[0]];
-    bool known = !patient[path.onInput].missing;
-    for (const Tier &t : path.tiers) known = known && !patient[t.stateInput].missing;
-    if (!known) continue;
-    JointState s{courseStateOf(p, r.pathways[0], patient)};
-    if (std::find(r.states.begin(), r.states.end(), s) == r.states.end()) out.push_back(k);
+    if (r.pathways.size() < 2 || std::any_of(r.pathways.begin(), r.pathways.end(), [&](int pw) { return own.count(pw) > 0; }))
+      continue;
+    if (unlisted(r)) out.push_back(k);
   }
   return out;
 }

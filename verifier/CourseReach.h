@@ -130,13 +130,25 @@ std::vector<CourseReach> courseReach(const ir::Protocol &p, const Options &optio
 /// The same on the caller's solver (its domain restrictions asked with
 /// every question): ExampleGenerator's.
 std::vector<CourseReach> courseReach(const ir::Protocol &p, Z3Backend &z3);
-/// The per-pathway entries of `reach` (one pathway each; joint searches
-/// left out) whose search is complete and do not hold the record's course
-/// state: the indices into `reach`. A record missing one of a pathway's
-/// state inputs is not judged for that pathway.
+/// Every search the verifier runs (Report::courses): each course pathway's
+/// own, then the joint ones, for the sets of pathways some property or rule
+/// reads together (a set not searched, one of its pathways' own search
+/// having stopped, as an incomplete entry saying so). Which sets those are the verifier finds as it builds its
+/// obligations, so with two or more course pathways this verifies the
+/// protocol and keeps its searches (one definition of both the sets and
+/// the search); with fewer it is courseReach. For `carepath test`.
+std::vector<CourseReach> courseReachRead(const ir::Protocol &p, const Options &options = {});
+/// The entries of `reach` whose search is complete and do not hold the
+/// record's course state on their pathways: the indices into `reach`,
+/// each pathway's own entries first, then the joint ones (pathways read
+/// together) of which no pathway is flagged on its own already (the
+/// runtime's Result::unreachableJointCourses, likewise). A record missing
+/// one of an entry's state inputs is not judged for that entry.
 std::vector<size_t> unreachableCourses(const ir::Protocol &p, const std::vector<CourseReach> &reach, const ir::Patient &patient);
 /// "on_P, P_T_state = s, ..." ("not on_P, ..." off the pathway): a state
 /// as messages show it.
 std::string courseStateText(const ir::Protocol &p, int pathway, const CourseState &s);
+/// The same for several pathways' states read together, "; " between them.
+std::string jointStateText(const ir::Protocol &p, const std::vector<int> &pathways, const JointState &s);
 
 }  // namespace carepath::verifier

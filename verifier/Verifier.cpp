@@ -621,7 +621,17 @@ private:
   /// states are fewer, so it might finish; at worst a needless unknown).
   CourseRestriction jointRestriction(const std::vector<int> &pathways, const std::vector<CourseRestriction> &own) {
     for (int pw : pathways)
-      if (!own[pw].reachable) return own[pw];
+      if (!own[pw].reachable) {
+        // In the report (and so the compiled table, `jointCourses`) once,
+        // with the reason: a set read together whose states are unknown.
+        if (unsearched_.insert(pathways).second) {
+          CourseReach reach;
+          reach.pathways = pathways;
+          reach.why = "not searched jointly: " + own[pw].why;
+          report_.courses.push_back(std::move(reach));
+        }
+        return own[pw];
+      }
     auto it = joint_.find(pathways);
     if (it == joint_.end()) {
       CourseGraph g = exploreCourse(p_, pathways, z3_);
@@ -823,17 +833,21 @@ private:
     if (o.kind == PropertyKind::DivisionSafe || !decided) return;
     std::vector<Value> fresh = patient;
     bool moved = false;
+    // An entry read together (a joint search) moves its pathways the
+    // formula does not read likewise, each to its fresh state.
     for (size_t k : unreachableCourses(p_, report_.courses, patient)) {
       const CourseReach &reach = report_.courses[k];
-      int pw = reach.pathways[0];
-      if (std::find(o.restrictedTo.begin(), o.restrictedTo.end(), pw) != o.restrictedTo.end() || reach.states.empty())
-        continue;
-      const Pathway &path = p_.pathways[pw];
-      const CourseState &start = reach.states[0][0];
-      fresh[path.onInput] = Value::ofBool(start.on);
-      for (size_t t = 0; t < path.tiers.size(); ++t)
-        fresh[path.tiers[t].stateInput] = Value::ofEnum(static_cast<int>(start.tiers[t]));
-      moved = true;
+      if (reach.states.empty()) continue;
+      for (size_t i = 0; i < reach.pathways.size(); ++i) {
+        int pw = reach.pathways[i];
+        if (std::find(o.restrictedTo.begin(), o.restrictedTo.end(), pw) != o.restrictedTo.end()) continue;
+        const Pathway &path = p_.pathways[pw];
+        const CourseState &start = reach.states[0][i];
+        fresh[path.onInput] = Value::ofBool(start.on);
+        for (size_t t = 0; t < path.tiers.size(); ++t)
+          fresh[path.tiers[t].stateInput] = Value::ofEnum(static_cast<int>(start.tiers[t]));
+        moved = true;
+      }
     }
     if (!moved) return;
     try {
@@ -1564,6 +1578,7 @@ private:
   std::vector<CourseRestriction> own_;               // per pathway: the restriction of its own search
   std::map<std::vector<int>, std::pair<CourseGraph, CourseRestriction>> joint_;  // joint searches, by pathway set
   std::set<std::vector<int>> jointChecked_;  // joint searches whose closing questions went to cvc5
+  std::set<std::vector<int>> unsearched_;    // sets read together, not searched (a pathway's own search stopped)
   const Division *division_ = nullptr;  // the division being decided (its model check)
 };
 

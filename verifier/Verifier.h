@@ -218,7 +218,10 @@ struct CourseReach {
 
 struct Report {
   std::vector<PropertyResult> properties;
-  std::vector<CourseReach> courses;  // one per course pathway, in order, then each joint search
+  /// One per course pathway, in order, then each set of pathways read
+  /// together: its joint search, or (incomplete, `why` saying so) a set
+  /// not searched because one of its pathways' own search stopped.
+  std::vector<CourseReach> courses;
   std::vector<DoseEnvelope> doses;
   /// Counterexamples the IR evaluator did not confirm (`checkModels`): a
   /// bug in carepath, never a finding about the protocol.

@@ -233,6 +233,9 @@ export interface Result {
   readonly assumptionsViolated: string[];
   /** The course pathways whose state no course from a fresh patient produces (docs/runtime.md). */
   readonly courseStatesUnreachable: string[];
+  /** The sets of course pathways read together (each pathway names) whose
+   * joint state no course produces, though each pathway's own state is reachable. */
+  readonly jointCourseStatesUnreachable: string[][];
   /** Course pathways: where the patient is after this evaluation. */
   readonly course: CourseState[];
 }

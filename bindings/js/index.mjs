@@ -447,6 +447,12 @@ export class Table {
       // The course pathways whose state no course produces: the course proofs say nothing about this record.
       courseStatesUnreachable: Array.from({ length: M._carepath_result_unreachable_course_count(r) }, (_, k) =>
         str(M._carepath_table_table_name(h, M._carepath_result_unreachable_course(r, k)))),
+      // The sets of course pathways read together whose joint state no course produces.
+      jointCourseStatesUnreachable: Array.from({ length: M._carepath_result_unreachable_joint_course_count(r) }, (_, k) => {
+        const j = M._carepath_result_unreachable_joint_course(r, k);
+        return Array.from({ length: M._carepath_table_joint_course_pathway_count(h, j) }, (_, i) =>
+          str(M._carepath_table_table_name(h, M._carepath_table_joint_course_pathway(h, j, i))));
+      }),
       // Course pathways: where the patient is after this evaluation.
       course: (doc.course ?? []).map((c) =>
         Object.freeze({ pathway: c.pathway, next: Object.freeze({ ...c.next }), exits: Object.freeze([...c.exits]) })),

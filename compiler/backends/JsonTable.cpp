@@ -132,6 +132,10 @@ public:
     json pathways = json::array();
     for (size_t i = 0; i < p_.pathways.size(); ++i) pathways.push_back(pathway(static_cast<int>(i), meta));
     d["pathways"] = pathways;
+    // The joint course states (docs/tables.md, "jointCourses"): absent when
+    // no property or rule reads two course pathways together, so every
+    // other table is unchanged.
+    if (!meta.jointCourseStates.empty()) d["jointCourses"] = jointCourses(meta);
     json tables = json::array();
     for (const ir::Table &t : p_.tables) tables.push_back(table(t));
     d["tables"] = tables;
@@ -258,12 +262,44 @@ private:
     auto states = it->states;
     std::sort(states.begin(), states.end());
     json out = json::array();
-    for (const auto &[on, tiers] : states) {
-      json names = json::array();
-      for (ir::TierState t : tiers) names.push_back(ir::spelling(t));
-      out.push_back({{"on", on}, {"tiers", names}});
-    }
+    for (const auto &s : states) out.push_back(courseState(s));
     return {{"complete", true}, {"states", out}};
+  }
+
+  /// One pathway's course state: `{on, tiers: [STATE...]}`.
+  static json courseState(const std::pair<bool, std::vector<ir::TierState>> &s) {
+    json names = json::array();
+    for (ir::TierState t : s.second) names.push_back(ir::spelling(t));
+    return {{"on", s.first}, {"tiers", names}};
+  }
+
+  /// `jointCourses` (docs/tables.md): each set of course pathways read
+  /// together, in the order of their pathways' indices, with its joint
+  /// states sorted (each pathway's state in the order of `pathways`), or
+  /// why they are not known.
+  json jointCourses(const TableMetadata &meta) {
+    auto sets = meta.jointCourseStates;
+    std::sort(sets.begin(), sets.end(), [](const JointCourseStates &a, const JointCourseStates &b) { return a.pathways < b.pathways; });
+    json out = json::array();
+    for (JointCourseStates &c : sets) {
+      json names = json::array();
+      for (int pw : c.pathways) names.push_back(p_.pathways[pw].name);
+      json j = {{"pathways", names}, {"complete", c.complete}};
+      if (!c.complete) {
+        j["why"] = c.why;
+      } else {
+        std::sort(c.states.begin(), c.states.end());
+        json states = json::array();
+        for (const auto &state : c.states) {
+          json each = json::array();
+          for (const auto &s : state) each.push_back(courseState(s));
+          states.push_back(each);
+        }
+        j["states"] = states;
+      }
+      out.push_back(j);
+    }
+    return out;
   }
 
   json pathway(int pi, const TableMetadata &meta) {

@@ -38,6 +38,19 @@ struct CourseStates {
   std::vector<std::pair<bool, std::vector<ir::TierState>>> states;
 };
 
+/// Several course pathways' course states reachable together (the
+/// verifier's joint search, for a set of pathways some property or rule
+/// reads together), as the table carries them (docs/tables.md,
+/// "jointCourses"): `carepath eval` and the runtime flag a record whose
+/// states on them, read together, are not among them.
+struct JointCourseStates {
+  std::vector<int> pathways;  // indices into Protocol::pathways, ascending
+  bool complete = false;      // false: the search stopped (`why`), nothing is flagged
+  std::string why;
+  /// Each joint state: one `(on_P, tier states)` per pathway (any order: written sorted).
+  std::vector<std::vector<std::pair<bool, std::vector<ir::TierState>>>> states;
+};
+
 struct TableMetadata {
   std::string compilerVersion;
   VerificationSummary verification;
@@ -45,6 +58,8 @@ struct TableMetadata {
   /// here gets `reachable: {complete: false, why: courseStatesWhy}`.
   std::vector<CourseStates> courseStates;
   std::string courseStatesWhy = "the course states were not computed (compiled with --no-verify)";
+  /// The joint searches: `jointCourses`, absent when there are none.
+  std::vector<JointCourseStates> jointCourseStates;
   /// When set, the document gets a `signature` by this key over its
   /// canonical form (docs/tables.md, "Signature").
   const runtime::SigningKey *signer = nullptr;

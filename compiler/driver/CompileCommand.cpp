@@ -84,10 +84,9 @@ int run(const CompileOptions &o, CommandContext &ctx) {
     for (const verifier::PropertyResult &r : report.properties)
       meta.verification.properties.push_back({verifier::spelling(r.kind), verifier::spelling(r.status), r.message, location(sources, r.range)});
     meta.courseStatesWhy = "the verifier did not search the course states";
-    // Each course pathway's reachable states, from the verifier's own
-    // search (its per-pathway entries; joint searches are not carried).
-    for (const verifier::CourseReach &c : report.courses)
-      if (c.pathways.size() == 1) meta.courseStates.push_back(courseStates(c));
+    // Each course pathway's reachable states, and each set of pathways'
+    // read together, from the verifier's own searches.
+    addCourseStates(meta, report.courses);
     if (verdict != verifier::Verdict::Verified) {
       // Point at the first obligation that did not hold; list the others.
       std::string what = verdict == verifier::Verdict::Failed ? "failed" : "was inconclusive";

@@ -120,6 +120,22 @@ std::string courseStateText(const runtime::Table &t, uint32_t table, const std::
   return out;
 }
 
+// A set of course pathways read together (Table::jointCourses), as
+// `carepath test` words it (verifier::pathwaysText, jointStateText): "care
+// and watch", "on_care, ...; not on_watch, ...".
+std::string jointNames(const runtime::Table &t, uint32_t joint, const std::string &quote = "") {
+  const std::vector<uint32_t> &pws = t.jointCourses()[joint].pathways;
+  std::string out;
+  for (size_t k = 0; k < pws.size(); ++k)
+    out += (k == 0 ? "" : k + 1 == pws.size() ? " and " : ", ") + quote + t.tables()[pws[k]].name + quote;
+  return out;
+}
+std::string jointStateText(const runtime::Table &t, uint32_t joint, const std::vector<runtime::PatientValue> &patient) {
+  std::string out;
+  for (uint32_t pw : t.jointCourses()[joint].pathways) out += (out.empty() ? "" : "; ") + courseStateText(t, pw, patient);
+  return out;
+}
+
 // The header line, then with --explain the patient, the population and
 // every rule's conditions, each in the author's names (a define, a pathway
 // `P`, a tier `P.T` named as written, with its parts one level deeper).
@@ -156,6 +172,8 @@ bool printHeader(std::ostream &out, const runtime::Table &t, const std::vector<r
   // Likewise: the course proofs say nothing about this record.
   for (uint32_t ti : r.unreachableCourses)
     out << "course state unreachable: " << t.tables()[ti].name << " (" << courseStateText(t, ti, patient) << ")\n";
+  for (uint32_t j : r.unreachableJointCourses)
+    out << "joint course state unreachable: " << jointNames(t, j) << " (" << jointStateText(t, j, patient) << ")\n";
   if (!r.inPopulation) {
     out << "outside the population: nothing applies\n";
     return false;
@@ -167,6 +185,10 @@ bool printHeader(std::ostream &out, const runtime::Table &t, const std::vector<r
       if (tb.course && !tb.course->reachable)
         out << "course states of " << tb.name << ": not checked ("
             << (tb.course->reachableWhy.empty() ? "the table does not list them" : tb.course->reachableWhy) << ")\n";
+  if (explain)
+    for (uint32_t j = 0; j < t.jointCourses().size(); ++j)
+      if (!t.jointCourses()[j].reachable)
+        out << "joint course states of " << jointNames(t, j) << ": not checked (" << t.jointCourses()[j].reachableWhy << ")\n";
   const auto &tables = t.tables();
   if (explain) {
     uint32_t current = UINT32_MAX;
@@ -757,6 +779,16 @@ nlohmann::json batchLine(const runtime::Table &t, const std::vector<runtime::Pat
     for (uint32_t ti : r.unreachableCourses) unreachable.push_back(tables[ti].name);
     line["courseStatesUnreachable"] = unreachable;
   }
+  // Only for a table with sets of course pathways read together.
+  if (!t.jointCourses().empty()) {
+    json unreachable = json::array();
+    for (uint32_t j : r.unreachableJointCourses) {
+      json names = json::array();
+      for (uint32_t ti : t.jointCourses()[j].pathways) names.push_back(tables[ti].name);
+      unreachable.push_back(names);
+    }
+    line["jointCourseStatesUnreachable"] = unreachable;
+  }
   return line;
 }
 
@@ -981,7 +1013,22 @@ public:
       for (const carepath::Violation &v : r.violations) violation = violation || v.table == ti;
       out += violation ? ",\"violation\":true}" : ",\"violation\":false}";
     }
-    out += r.inPopulation ? "},\"inPopulation\":true}\n" : "},\"inPopulation\":false}\n";
+    out += r.inPopulation ? "},\"inPopulation\":true" : "},\"inPopulation\":false";
+    if (!t_.jointCourses().empty()) {  // "jointCourseStatesUnreachable" sorts last
+      out += ",\"jointCourseStatesUnreachable\":[";
+      for (size_t k = 0; k < r.unreachableJointCourses.size(); ++k) {
+        out += k ? ",[" : "[";
+        const std::vector<uint32_t> &pws = t_.jointCourses()[r.unreachableJointCourses[k]].pathways;
+        for (size_t i = 0; i < pws.size(); ++i) {
+          std::string_view key = tableKey_[pws[i]];
+          out += i ? "," : "";
+          out += key.substr(0, key.size() - 1);  // the quoted name, without its ':'
+        }
+        out += ']';
+      }
+      out += ']';
+    }
+    out += "}\n";
     return true;
   }
 
@@ -1041,7 +1088,7 @@ void batchOne(const runtime::Table &table, BatchWriter &writer, std::string_view
     try {
       table.evaluate(patient, r);
       if (!r.violatedAssumptions.empty()) ++violating;
-      if (!r.unreachableCourses.empty()) ++unreachable;
+      if (!r.unreachableCourses.empty() || !r.unreachableJointCourses.empty()) ++unreachable;
       if (!r.contraindicated.empty()) ++contraindicated;
       if (writer.write(out, r)) return;
       j = batchLine(table, patient, r);
@@ -1167,7 +1214,8 @@ int runBatch(const EvalOptions &o, const runtime::Table &table, DiagnosticEngine
     diags.report(DiagId::err_course_state_unreachable, SourceRange{},
                  o.patients + ": " + std::to_string(n) +
                      " patient(s) are in a course state no course from a fresh patient produces, about which the "
-                     "verifier's proofs that read the course state (its doses and limits too) say nothing (see their \"courseStatesUnreachable\" output lines)");
+                     "verifier's proofs that read the course state (its doses and limits too) say nothing (see their \"courseStatesUnreachable\"" +
+                     (table.jointCourses().empty() ? "" : " and \"jointCourseStatesUnreachable\"") + " output lines)");
   if (size_t n = contraindicated[0] + contraindicated[1])
     diags.report(DiagId::err_contraindicated, SourceRange{},
                  o.patients + ": " + std::to_string(n) +
@@ -1282,6 +1330,12 @@ int run(const EvalOptions &o, CommandContext &ctx) {
                      table->tables()[ti].name + "', which no course from a fresh patient produces: the verifier's proofs " +
                      "that read the course state (its doses and limits too) say nothing about this record, and its "
                      "decision is unverified for it");
+  for (uint32_t j : r.unreachableJointCourses)
+    diags.report(DiagId::err_course_state_unreachable, SourceRange{},
+                 o.patient + ": the record is in joint course state (" + jointStateText(*table, j, *patient) +
+                     ") of pathways " + jointNames(*table, j, "'") + ", which no course from a fresh patient " +
+                     "produces, though each pathway's own state is reachable: the verifier's proofs that read these " +
+                     "pathways together say nothing about this record, and its decision is unverified for it");
   // A drug offered to a patient it is contraindicated for: shown under the
   // give, and the run fails, as the verifier's `contraindication` property
   // would (docs/cli.md, "carepath eval"). A verified table offers none to a
@@ -1296,7 +1350,10 @@ int run(const EvalOptions &o, CommandContext &ctx) {
                      (h.truth == Truth::True ? "holds for the patient: " : "may hold (a value it needs is missing): ") +
                      c.when + (c.note.empty() ? "" : " (" + c.note + ")"));
   }
-  return r.violatedAssumptions.empty() && r.unreachableCourses.empty() && r.contraindicated.empty() ? kExitOk : kExitFindings;
+  return r.violatedAssumptions.empty() && r.unreachableCourses.empty() && r.unreachableJointCourses.empty() &&
+                 r.contraindicated.empty()
+             ? kExitOk
+             : kExitFindings;
 }
 }  // namespace
 

@@ -21,10 +21,19 @@ std::string difference(const ir::Protocol &p, const ir::Evaluation &ev, const ru
     return "the assumptions the patient violates differ";
   // The course pathways whose state no course produces (pathways are the
   // table's first tables, in the protocol's order).
+  // Sets read together: compared by their pathways, in ascending order.
   std::vector<uint32_t> unreachable;
+  std::vector<std::vector<uint32_t>> jointIr, jointTable;
   if (ev.inPopulation)
-    for (size_t k : verifier::unreachableCourses(p, reach, patient)) unreachable.push_back(static_cast<uint32_t>(reach[k].pathways[0]));
+    for (size_t k : verifier::unreachableCourses(p, reach, patient)) {
+      if (reach[k].pathways.size() == 1) unreachable.push_back(static_cast<uint32_t>(reach[k].pathways[0]));
+      else jointIr.emplace_back(reach[k].pathways.begin(), reach[k].pathways.end());
+    }
   if (unreachable != r.unreachableCourses) return "the course pathways whose state no course produces differ";
+  for (uint32_t j : r.unreachableJointCourses) jointTable.push_back(table.jointCourses()[j].pathways);
+  std::sort(jointIr.begin(), jointIr.end());
+  std::sort(jointTable.begin(), jointTable.end());
+  if (jointIr != jointTable) return "the sets of course pathways whose joint state no course produces differ";
   size_t np = p.pathways.size();
   for (size_t pi = 0; pi < np; ++pi)
     for (size_t t = 0; t < p.pathways[pi].tiers.size(); ++t)

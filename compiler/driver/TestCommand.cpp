@@ -150,18 +150,19 @@ ExampleRun runOnEvaluator(const ir::Protocol &p, const ir::Example &ex, const st
   }
   // Likewise a record in a course state no course produces: the course
   // proofs say nothing about it (docs/verifier.md, "Course properties").
+  // Pathways read together: their joint state (docs/verifier.md,
+  // "Several course pathways").
   if (ev.inPopulation)
     for (size_t k : verifier::unreachableCourses(p, reach, ex.patient)) {
-      int pw = reach[k].pathways[0];
-      const ir::Pathway &path = p.pathways[pw];
+      const std::vector<int> &pws = reach[k].pathways;
       Failure f;
       f.id = DiagId::err_course_state_unreachable;
       f.range = ex.range;
-      f.message = "example '" + ex.name + "' is in course state (" +
-                  verifier::courseStateText(p, pw, verifier::courseStateOf(p, pw, ex.patient)) + ") of pathway '" +
-                  path.name + "', which no course from a fresh patient produces: the verifier's proofs that read " +
-                  "the course state (its doses and limits too) say nothing about it";
-      f.notes.push_back({path.range, "pathway '" + path.name + "' is declared here"});
+      f.message = "example '" + ex.name + "' is in " + (pws.size() > 1 ? "joint course state (" : "course state (") +
+                  verifier::jointStateText(p, pws, verifier::jointStateOf(p, pws, ex.patient)) + ") of " +
+                  verifier::pathwaysText(p, pws) + ", which no course from a fresh patient produces: the verifier's " +
+                  "proofs that read the course state (its doses and limits too) say nothing about it";
+      for (int pw : pws) f.notes.push_back({p.pathways[pw].range, "pathway '" + p.pathways[pw].name + "' is declared here"});
       run.failures.push_back(std::move(f));
     }
   const std::string outsideNote = "the patient is outside the population: nothing fires";
@@ -499,11 +500,12 @@ Command testCommand() {
     // What `compile` refuses, `test` refuses, at the same places.
     backends::TableMetadata meta;
     meta.compilerVersion = "test";
-    // The course states each course pathway reaches (the verifier's search;
-    // none without course pathways): an example in another is one the
-    // course proofs say nothing about, and the table carries them too.
-    std::vector<verifier::CourseReach> reach = verifier::courseReach(p);
-    for (const verifier::CourseReach &c : reach) meta.courseStates.push_back(courseStates(c));
+    // The course states each course pathway reaches, and those the sets of
+    // pathways read together reach jointly (the verifier's searches; none
+    // without course pathways): an example in another is one the course
+    // proofs say nothing about, and the table carries them too.
+    std::vector<verifier::CourseReach> reach = verifier::courseReachRead(p);
+    addCourseStates(meta, reach);
     std::optional<std::string> table = backends::emitJsonTable(p, sources, meta, diags);
     for (const ir::Example &ex : p.examples) {
       ExampleRun run = runExample(p, ex, reach);

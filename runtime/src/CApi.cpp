@@ -470,6 +470,15 @@ int carepath_table_table_is_pathway(const carepath_table *t, size_t k) {
   const auto *info = tableAt(t, k);
   return info && info->pathway ? 1 : 0;
 }
+size_t carepath_table_joint_course_count(const carepath_table *t) { return t ? t->table.jointCourses().size() : 0; }
+size_t carepath_table_joint_course_pathway_count(const carepath_table *t, size_t j) {
+  return t && j < t->table.jointCourses().size() ? t->table.jointCourses()[j].pathways.size() : 0;
+}
+size_t carepath_table_joint_course_pathway(const carepath_table *t, size_t j, size_t k) {
+  if (!t || j >= t->table.jointCourses().size()) return static_cast<size_t>(-1);
+  const std::vector<uint32_t> &pathways = t->table.jointCourses()[j].pathways;
+  return k < pathways.size() ? pathways[k] : static_cast<size_t>(-1);
+}
 const char *carepath_table_table_hit_policy(const carepath_table *t, size_t k) {
   const auto *info = tableAt(t, k);
   return info ? carepath::spelling(info->hit) : nullptr;
@@ -680,6 +689,13 @@ size_t carepath_result_unreachable_course_count(const carepath_result *r) {
 size_t carepath_result_unreachable_course(const carepath_result *r, size_t i) {
   return r && r->evaluated && i < r->result.unreachableCourses.size() ? r->result.unreachableCourses[i]
                                                                        : static_cast<size_t>(-1);
+}
+size_t carepath_result_unreachable_joint_course_count(const carepath_result *r) {
+  return r && r->evaluated ? r->result.unreachableJointCourses.size() : 0;
+}
+size_t carepath_result_unreachable_joint_course(const carepath_result *r, size_t i) {
+  return r && r->evaluated && i < r->result.unreachableJointCourses.size() ? r->result.unreachableJointCourses[i]
+                                                                            : static_cast<size_t>(-1);
 }
 
 size_t carepath_result_action_contraindication_count(const carepath_result *r, size_t i) {

@@ -95,6 +95,11 @@ struct Table::Model {
   /// with its state inputs (`on_P`, then each `P_T_state`), for
   /// Result::unreachableCourses.
   std::vector<std::pair<uint32_t, std::vector<uint32_t>>> courseChecks;
+  /// docs/tables.md, "jointCourses": the sets of course pathways read
+  /// together, and (derived) those whose joint states are known, each with
+  /// its pathways' state inputs concatenated, for Result::unreachableJointCourses.
+  std::vector<JointCourseInfo> jointCourses;
+  std::vector<std::pair<uint32_t, std::vector<uint32_t>>> jointChecks;
 };
 
 namespace {
@@ -1073,20 +1078,116 @@ public:
     if (!problem.empty()) r_.fail(path, problem);
     for (size_t k = 0; k < states.size(); ++k) {
       std::string sp = Reader::at(path + ".states", k);
-      std::vector<uint32_t> state{r_.boolean(states[k], sp, "on") ? 1u : 0u};
-      std::vector<std::string> tiers = r_.strings(states[k], sp, "tiers");
-      if (tiers.size() != info.tierNext.size())
-        r_.fail(sp + ".tiers", "expected " + std::to_string(info.tierNext.size()) + " tier states, got " + std::to_string(tiers.size()));
-      for (size_t t = 0; t < tiers.size(); ++t) {
-        const std::vector<std::string> &members = m_.inputs[inputs[t + 1]].members;
-        auto it = std::find(members.begin(), members.end(), tiers[t]);
-        if (it == members.end()) r_.fail(Reader::at(sp + ".tiers", t), "'" + tiers[t] + "' is not a member of '" + info.tierNext[t].first + "'");
-        state.push_back(static_cast<uint32_t>(it - members.begin()));
-      }
+      std::vector<uint32_t> state;
+      courseState(states[k], sp, info, inputs, state);
       if (!out.empty() && !(out.back() < state)) r_.fail(sp, "the states are not in ascending order (or one is listed twice)");
       out.push_back(std::move(state));
     }
     info.reachable = std::move(out);
+  }
+
+  // One pathway's course state `{on, tiers: [STATE...]}`, appended to
+  // `state` as `on_P` (0 or 1) then each tier's member index.
+  void courseState(const json &j, const std::string &sp, const CourseInfo &info, const std::vector<uint32_t> &inputs,
+                   std::vector<uint32_t> &state) {
+    state.push_back(r_.boolean(j, sp, "on") ? 1u : 0u);
+    std::vector<std::string> tiers = r_.strings(j, sp, "tiers");
+    if (tiers.size() != info.tierNext.size())
+      r_.fail(sp + ".tiers", "expected " + std::to_string(info.tierNext.size()) + " tier states, got " + std::to_string(tiers.size()));
+    for (size_t t = 0; t < tiers.size(); ++t) {
+      const std::vector<std::string> &members = m_.inputs[inputs[t + 1]].members;
+      auto it = std::find(members.begin(), members.end(), tiers[t]);
+      if (it == members.end()) r_.fail(Reader::at(sp + ".tiers", t), "'" + tiers[t] + "' is not a member of '" + info.tierNext[t].first + "'");
+      state.push_back(static_cast<uint32_t>(it - members.begin()));
+    }
+  }
+
+  // `jointCourses` (docs/tables.md; optional: absent when no property or
+  // rule reads two course pathways together): [{pathways: [P...],
+  // complete: true, states: [[{on, tiers}...]...]} or {pathways, complete:
+  // false, why}]. After the containers: the pathways are read by name.
+  void jointCourses(const json &doc) {
+    if (!doc.contains("jointCourses")) return;
+    const json &arr = r_.array(doc, "", "jointCourses");
+    std::vector<JointCourseInfo> list;
+    for (size_t i = 0; i < arr.size(); ++i) {
+      std::string path = Reader::at("jointCourses", i);
+      JointCourseInfo j;
+      std::vector<std::string> names = r_.strings(arr[i], path, "pathways");
+      for (size_t k = 0; k < names.size(); ++k) {
+        auto it = std::find_if(m_.tables.begin(), m_.tables.end(), [&](const TableInfo &t) { return t.name == names[k] && t.course; });
+        if (it == m_.tables.end()) r_.fail(Reader::at(path + ".pathways", k), "'" + names[k] + "' is not a course pathway");
+        j.pathways.push_back(static_cast<uint32_t>(it - m_.tables.begin()));
+      }
+      if (!r_.boolean(arr[i], path, "complete")) {
+        j.reachableWhy = r_.string(arr[i], path, "why");
+      } else {
+        std::string problem = jointShape(j);
+        if (!problem.empty()) r_.fail(path, problem);
+        const json &states = r_.array(arr[i], path, "states");
+        std::vector<std::vector<uint32_t>> out;
+        for (size_t s = 0; s < states.size(); ++s) {
+          std::string sp = Reader::at(path + ".states", s);
+          if (!states[s].is_array() || states[s].size() != j.pathways.size())
+            r_.fail(sp, "expected one course state per pathway (" + std::to_string(j.pathways.size()) + ")");
+          std::vector<uint32_t> state, inputs;
+          for (size_t k = 0; k < j.pathways.size(); ++k) {
+            const CourseInfo &info = *m_.tables[j.pathways[k]].course;
+            std::string problem = courseInputs(info, inputs);
+            if (!problem.empty()) r_.fail(path, problem);
+            courseState(states[s][k], Reader::at(sp, k), info, inputs, state);
+          }
+          if (!out.empty() && !(out.back() < state)) r_.fail(sp, "the states are not in ascending order (or one is listed twice)");
+          out.push_back(std::move(state));
+        }
+        j.reachable = std::move(out);
+      }
+      list.push_back(std::move(j));
+    }
+    std::string problem = setJointCourses(std::move(list));
+    if (!problem.empty()) r_.fail("jointCourses", problem);
+  }
+
+  // A joint set's pathways: two or more course pathways, ascending.
+  std::string jointShape(const JointCourseInfo &j) const {
+    if (j.pathways.size() < 2) return "a joint course set of fewer than two pathways";
+    for (size_t k = 0; k < j.pathways.size(); ++k) {
+      if (j.pathways[k] >= m_.tables.size() || !m_.tables[j.pathways[k]].course)
+        return "a joint course set names a table that is not a course pathway";
+      if (k && j.pathways[k - 1] >= j.pathways[k]) return "a joint course set's pathways are not in ascending order";
+    }
+    return "";
+  }
+
+  // The joint sets read (both loaders): each set's shape, each known
+  // state's values in range and ascending (the JSON loader reads them so;
+  // the compact loader checks them), and the checks derived. Returns the
+  // problem, "" for none.
+  std::string setJointCourses(std::vector<JointCourseInfo> list) {
+    for (uint32_t i = 0; i < list.size(); ++i) {
+      const JointCourseInfo &j = list[i];
+      std::string problem = jointShape(j);
+      if (!problem.empty()) return problem;
+      if (!j.reachable) continue;
+      std::vector<uint32_t> inputs, one;
+      for (uint32_t t : j.pathways) {
+        problem = courseInputs(*m_.tables[t].course, one);
+        if (!problem.empty()) return problem;
+        inputs.insert(inputs.end(), one.begin(), one.end());
+      }
+      const std::vector<uint32_t> *previous = nullptr;
+      for (const std::vector<uint32_t> &state : *j.reachable) {
+        if (state.size() != inputs.size()) return "a joint course state of the wrong shape";
+        for (size_t k = 0; k < state.size(); ++k)
+          if (m_.inputs[inputs[k]].kind == InputSpec::Kind::Bool ? state[k] > 1 : state[k] >= m_.inputs[inputs[k]].members.size())
+            return "a joint course state out of range";
+        if (previous && !(*previous < state)) return "joint course states not in ascending order";
+        previous = &state;
+      }
+      m_.jointChecks.push_back({i, std::move(inputs)});
+    }
+    m_.jointCourses = std::move(list);
+    return "";
   }
 
   // A course pathway's state inputs, `on_P` (bool) then each `P_T_state`
@@ -1792,6 +1893,7 @@ Table Table::loadText(std::string_view text, const LoadOptions &options, const s
   l.codes(doc);
   l.contraindications(doc);
   l.containers(doc);
+  l.jointCourses(doc);
   for (const TableInfo &t : m->tables) m->index.push_back(RuleIndex::build(m->nodes, m->inputs, t));
   return Table(std::move(m));
 }
@@ -1831,8 +1933,10 @@ Table Table::load(const std::string &path, const LoadOptions &options) {
 namespace {
 
 constexpr char kCompactMagic[8] = {'\x89', 'C', 'P', 'T', '\r', '\n', '\x1a', '\n'};
-constexpr uint32_t kCompactVersion = 7;  // 2: a give's route; 3: the rule index; 4: the codes; 5: contraindications, a plan's unit;
-                                         // 6: an infusion's rate, the dosing weight; 7: the reachable course states
+constexpr uint32_t kCompactVersion = 8;  // 2: a give's route; 3: the rule index; 4: the codes; 5: contraindications, a plan's unit;
+                                         // 6: an infusion's rate, the dosing weight; 7: the reachable course states;
+                                         // 8: the joint course states (jointCourses, last)
+constexpr uint32_t kCompactOldest = 7;   // read too: a 7 is an 8 without jointCourses
 constexpr size_t kCompactHeader = 8 + 4 + 32 + 8;
 
 std::array<unsigned char, 32> sha256(std::string_view bytes) {
@@ -1869,6 +1973,7 @@ struct CompactParts {
   std::vector<CodeInfo> codes;
   std::vector<ContraindicationInfo> contraindications;
   std::optional<uint32_t> dosingWeight;
+  std::vector<JointCourseInfo> jointCourses;  // version 8 on
 };
 
 template <class T> struct IsOptional : std::false_type {};
@@ -1890,6 +1995,7 @@ constexpr uint64_t enumMax(CodeInfo::Target) { return static_cast<uint64_t>(Code
 class CompactOut {
 public:
   std::string bytes;
+  uint32_t version = kCompactVersion;  // what it writes
   template <class T> void operator()(T &x) {
     if constexpr (std::is_same_v<T, bool>) bytes.push_back(x ? 1 : 0);
     else if constexpr (std::is_enum_v<T>) varint(static_cast<uint64_t>(x));
@@ -1929,6 +2035,7 @@ private:
 class CompactIn {
 public:
   CompactIn(std::string_view payload, const Reader &r) : p_(payload.data()), end_(payload.data() + payload.size()), r_(r) {}
+  uint32_t version = kCompactVersion;  // of the file read (fields(CompactParts): what it holds)
   bool done() const { return p_ == end_; }
   [[noreturn]] void bad(const std::string &what) const { r_.fail("", "malformed compact table: " + what); }
 
@@ -2076,6 +2183,10 @@ template <class IO> void fields(IO &io, CourseInfo &c) {
   auto &[onInput, onNext, exits, tierNext, reachable, reachableWhy] = c;
   io(onInput), io(onNext), io(exits), io(tierNext), io(reachable), io(reachableWhy);
 }
+template <class IO> void fields(IO &io, JointCourseInfo &j) {
+  auto &[pathways, reachable, reachableWhy] = j;
+  io(pathways), io(reachable), io(reachableWhy);
+}
 template <class IO> void fields(IO &io, TableInfo &t) {
   auto &[name, description, entryWhen, hit, aggregation, outputs, order, pathway, course, rules, citations] = t;
   io(name), io(description), io(entryWhen), io(hit), io(aggregation), io(outputs), io(order), io(pathway), io(course),
@@ -2109,6 +2220,8 @@ template <class IO> void fields(IO &io, CompactParts &p) {
   io(p.name), io(p.version), io(p.title), io(p.digest), io(p.status), io(p.inputs), io(p.enumMembers),
       io(p.enumsByName), io(p.catalogue), io(p.nodes), io(p.population), io(p.tables), io(p.entries), io(p.guards),
       io(p.assumptions), io(p.indexes), io(p.codes), io(p.contraindications), io(p.dosingWeight);
+  // Last, so that a version 7 payload is the same without it (loadCompact).
+  if (io.version >= 8) io(p.jointCourses);
 }
 
 // What evaluation relies on, checked on a compact load as the JSON loader
@@ -2181,7 +2294,7 @@ std::string Table::compact() const {
   const Model &m = *m_;
   CompactParts p{m.name, m.version, m.title, m.digest, m.status, m.inputs, m.enumMembers, {}, m.catalogue,
                  m.nodes, m.population, m.tables, m.entries, m.guards, m.assumptions, {}, m.codes,
-                 m.contraindications, m.dosingWeight};
+                 m.contraindications, m.dosingWeight, m.jointCourses};
   p.enumsByName.assign(m.enumsByName.begin(), m.enumsByName.end());
   for (NodeInfo &n : p.nodes) n.reads.clear();
   for (const auto &ix : m.index) p.indexes.push_back(ix ? std::optional(ix->recipe()) : std::nullopt);
@@ -2209,9 +2322,9 @@ Table Table::loadCompact(std::string_view bytes, const LoadOptions &options, con
     return v;
   };
   uint64_t version = le(8, 4);
-  if (version != kCompactVersion)
-    r.fail("", "compact format version " + std::to_string(version) + " is not supported by this runtime (it reads version " +
-                   std::to_string(kCompactVersion) + ")",
+  if (version < kCompactOldest || version > kCompactVersion)
+    r.fail("", "compact format version " + std::to_string(version) + " is not supported by this runtime (it reads versions " +
+                   std::to_string(kCompactOldest) + " to " + std::to_string(kCompactVersion) + ")",
            LoadError::Kind::Unsupported);
   std::string_view payload = bytes.substr(kCompactHeader);
   if (le(44, 8) != payload.size())
@@ -2225,6 +2338,7 @@ Table Table::loadCompact(std::string_view bytes, const LoadOptions &options, con
 
   CompactParts p;
   CompactIn in(payload, r);
+  in.version = static_cast<uint32_t>(version);
   in(p);
   if (!in.done()) in.bad("bytes after the end of the table");
   // A compact table carries no signature: a trusted load needs the signed JSON table.
@@ -2355,6 +2469,8 @@ Table Table::loadCompact(std::string_view bytes, const LoadOptions &options, con
     m->index.push_back(RuleIndex::fromRecipe(std::move(*p.indexes[t]), m->nodes, m->inputs, m->tables[t], problem));
     if (!m->index.back()) in.bad("table '" + m->tables[t].name + "': " + problem);
   }
+  std::string problem = l.setJointCourses(std::move(p.jointCourses));
+  if (!problem.empty()) in.bad(problem);
   return Table(std::move(m));
 }
 
@@ -2366,6 +2482,7 @@ const std::string &Table::verificationStatus() const { return m_->status; }
 const std::string &Table::signer() const { return m_->signer; }
 const std::vector<InputSpec> &Table::inputs() const { return m_->inputs; }
 const std::vector<TableInfo> &Table::tables() const { return m_->tables; }
+const std::vector<JointCourseInfo> &Table::jointCourses() const { return m_->jointCourses; }
 const std::vector<NodeInfo> &Table::nodes() const { return m_->nodes; }
 const std::vector<std::vector<std::string>> &Table::enumMembers() const { return m_->enumMembers; }
 std::optional<uint32_t> Table::population() const { return m_->population; }
@@ -2487,6 +2604,7 @@ void Table::evaluate(const std::vector<PatientValue> &patient, Result &out, cons
     if (needTruth(v, m.assumptions[k].node, [&] { return "assumption '" + m.assumptions[k].name + "'"; }) == Truth::False)
       out.violatedAssumptions.push_back(k);
   out.unreachableCourses.clear();
+  out.unreachableJointCourses.clear();
   out.inPopulation = true;
   out.populationUnknown = false;
   if (m.population) {
@@ -2501,24 +2619,34 @@ void Table::evaluate(const std::vector<PatientValue> &patient, Result &out, cons
   if (!out.inPopulation) return;
   // A course state no course produces (docs/runtime.md): the record's
   // state inputs against the reachable states, ascending, without a copy.
-  for (const auto &check : m.courseChecks) {
-    const std::vector<uint32_t> &inputs = check.second;  // a named reference: lambdas capture it
-    bool known = true;
-    for (uint32_t i : inputs) known = known && !patient[i].missing;
-    if (!known) continue;
+  // Unknown (a state input missing): not judged.
+  auto unlisted = [&](const std::vector<uint32_t> &inputs, const std::vector<std::vector<uint32_t>> &states) {
+    for (uint32_t i : inputs)
+      if (patient[i].missing) return false;
     auto value = [&](size_t k) -> uint32_t {
-      return k == 0 ? (patient[inputs[0]].boolean ? 1u : 0u) : static_cast<uint32_t>(patient[inputs[k]].member);
+      const PatientValue &x = patient[inputs[k]];
+      return m.inputs[inputs[k]].kind == InputSpec::Kind::Bool ? (x.boolean ? 1u : 0u) : static_cast<uint32_t>(x.member);
     };
     auto before = [&](const std::vector<uint32_t> &state, int) {
       for (size_t k = 0; k < state.size(); ++k)
         if (state[k] != value(k)) return state[k] < value(k);
       return false;
     };
-    const auto &states = *m.tables[check.first].course->reachable;
     auto it = std::lower_bound(states.begin(), states.end(), 0, before);
     bool equal = it != states.end();
     for (size_t k = 0; equal && k < it->size(); ++k) equal = (*it)[k] == value(k);
-    if (!equal) out.unreachableCourses.push_back(check.first);
+    return !equal;
+  };
+  for (const auto &[table, inputs] : m.courseChecks)
+    if (unlisted(inputs, *m.tables[table].course->reachable)) out.unreachableCourses.push_back(table);
+  // Pathways read together: only when each one's own state is reachable
+  // (otherwise the record is flagged for that pathway already).
+  for (const auto &[joint, inputs] : m.jointChecks) {
+    const JointCourseInfo &j = m.jointCourses[joint];
+    bool own = std::any_of(j.pathways.begin(), j.pathways.end(), [&](uint32_t t) {
+      return std::find(out.unreachableCourses.begin(), out.unreachableCourses.end(), t) != out.unreachableCourses.end();
+    });
+    if (!own && unlisted(inputs, *j.reachable)) out.unreachableJointCourses.push_back(joint);
   }
   // With the index (some table large enough, no explanation asked) only
   // the nodes the result needs are computed; otherwise all, in one pass.
@@ -2818,6 +2946,17 @@ std::string Table::resultJson(const std::vector<PatientValue> &patient, const Re
     json unreachable = json::array();
     for (uint32_t t : r.unreachableCourses) unreachable.push_back(m.tables[t].name);
     out["courseStatesUnreachable"] = unreachable;
+  }
+  // Only for a table with joint course sets: each set (its pathways' names)
+  // whose state, read together, no course produces.
+  if (!m.jointCourses.empty()) {
+    json unreachable = json::array();
+    for (uint32_t j : r.unreachableJointCourses) {
+      json names = json::array();
+      for (uint32_t t : m.jointCourses[j].pathways) names.push_back(m.tables[t].name);
+      unreachable.push_back(names);
+    }
+    out["jointCourseStatesUnreachable"] = unreachable;
   }
   auto ruleRef = [&](uint32_t t, uint32_t k) {
     return json{{m.tables[t].pathway ? "pathway" : "table", m.tables[t].name},

@@ -1,6 +1,6 @@
 // node:test tests of the JavaScript binding (ctest: js_binding). Needs
-// CAREPATH_JS (the built package's index.mjs) and CAREPATH_CONFORMANCE_TABLES
-// (the conformance suite's compiled tables); the conformance suite itself
+// CAREPATH_JS (the built package's index.mjs), CAREPATH_CONFORMANCE_TABLES
+// (the conformance suite's compiled tables) and CAREPATH (the compiler); the conformance suite itself
 // runs in ctest conformance_js, and here once with a wrong expectation.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -264,6 +264,27 @@ test("conformance runner: a wrong expectation fails", () => {
     assert.equal(p.status, 1, p.stdout + p.stderr);
     assert.match(p.stdout, /FAIL: dosing.json/);
     assert.match(p.stdout, /^0 passed, 1 failed$/m);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("joint course states no course produces", () => {
+  // Two course pathways read together (docs/runtime.md): each state reachable
+  // alone, both on never together. Compiled here (CAREPATH: the compiler, set by ctest).
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "carepath-joint-"));
+  try {
+    const out = path.join(dir, "joint.json");
+    const src = path.join(CONFORMANCE, "..", "tests", "runtime", "Inputs", "course-joint-states.care");
+    const p = spawnSync(process.env.CAREPATH, ["compile", src, "-o", out], { encoding: "utf8" });
+    assert.equal(p.status, 0, p.stderr);
+    const t = carepath.load(fs.readFileSync(out, "utf8"));
+    const fresh = { age: "3 years", fever: false, rash: false, on_care: false, care_first_state: "not_started",
+      on_watch: false, watch_look_state: "not_started" };
+    const both = { ...fresh, on_care: true, care_first_state: "on", on_watch: true, watch_look_state: "on" };
+    assert.deepEqual(t.evaluate(fresh).jointCourseStatesUnreachable, []);
+    assert.deepEqual(t.evaluate(both).jointCourseStatesUnreachable, [["care", "watch"]]);
+    assert.deepEqual(t.evaluate(both).courseStatesUnreachable, []);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

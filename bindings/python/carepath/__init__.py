@@ -143,6 +143,10 @@ _result_violated_count = _fn("carepath_result_violated_assumption_count", _z, _p
 _result_violated = _fn("carepath_result_violated_assumption", _z, _p, _z)
 _result_unreachable_count = _fn("carepath_result_unreachable_course_count", _z, _p)
 _result_unreachable = _fn("carepath_result_unreachable_course", _z, _p, _z)
+_result_unreachable_joint_count = _fn("carepath_result_unreachable_joint_course_count", _z, _p)
+_result_unreachable_joint = _fn("carepath_result_unreachable_joint_course", _z, _p, _z)
+_joint_pathway_count = _fn("carepath_table_joint_course_pathway_count", _z, _p, _z)
+_joint_pathway = _fn("carepath_table_joint_course_pathway", _z, _p, _z, _z)
 _contra_count = _fn("carepath_table_contraindication_count", _z, _p)
 _contra_drug = _fn("carepath_table_contraindication_drug", _s, _p, _z)
 _contra_condition = _fn("carepath_table_contraindication_condition", _s, _p, _z)
@@ -461,6 +465,10 @@ class Result:
     # fresh patient produces (docs/runtime.md): the course proofs say nothing
     # about this record, so flag it as for an assumption.
     course_states_unreachable: List[str] = field(default_factory=list)
+    # The sets of course pathways read together (each a list of pathway
+    # names) whose joint state no course produces, though each pathway's
+    # own state is reachable: flag it likewise.
+    joint_course_states_unreachable: List[List[str]] = field(default_factory=list)
     # Course pathways: where the patient is after this evaluation.
     course: List[CourseState] = field(default_factory=list)
 
@@ -670,6 +678,10 @@ class Table:
                                             for k in range(_result_violated_count(r))],
                       course_states_unreachable=[_str(_table_name(self._handle, _result_unreachable(r, k)))
                                                  for k in range(_result_unreachable_count(r))],
+                      joint_course_states_unreachable=[
+                          [_str(_table_name(self._handle, _joint_pathway(self._handle, _result_unreachable_joint(r, k), i)))
+                           for i in range(_joint_pathway_count(self._handle, _result_unreachable_joint(r, k)))]
+                          for k in range(_result_unreachable_joint_count(r))],
                       course=[CourseState(c["pathway"], dict(c["next"]), tuple(c["exits"]))
                               for c in doc.get("course", [])])
 

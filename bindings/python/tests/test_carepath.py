@@ -1,8 +1,10 @@
 """unittest tests of the Python binding (ctest: python_binding). Needs
 CAREPATH_LIBRARY (libcarepath.so), CAREPATH_CONFORMANCE_TABLES (the
-conformance suite's compiled tables) and the binding on PYTHONPATH."""
+conformance suite's compiled tables), CAREPATH (the compiler) and the
+binding on PYTHONPATH."""
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import unittest
@@ -193,6 +195,25 @@ class Assumptions(unittest.TestCase):
         self.assertEqual(t.evaluate({**fresh, "on_care": True, "care_first_line_state": "on"}).course_states_unreachable, [])
         self.assertEqual(table("choices").evaluate({"elapsed": "45 minutes", "seizing": True, "metabolic": False,
                                                     "age": "6 months", "weight": "7 kg"}).course_states_unreachable, [])
+
+    def test_joint_course_states_unreachable(self):
+        # Two course pathways read together (docs/runtime.md): each state
+        # reachable alone, both on never together. The table is compiled
+        # here (CAREPATH: the compiler, set by ctest).
+        src = os.path.join(os.path.dirname(__file__), "..", "..", "..", "tests", "runtime", "Inputs",
+                           "course-joint-states.care")
+        with tempfile.TemporaryDirectory() as d:
+            out = os.path.join(d, "joint.json")
+            subprocess.run([os.environ["CAREPATH"], "compile", src, "-o", out], check=True)
+            t = carepath.load(out)
+        fresh = {"age": "3 years", "fever": False, "rash": False, "on_care": False, "care_first_state": "not_started",
+                 "on_watch": False, "watch_look_state": "not_started"}
+        both = {**fresh, "on_care": True, "care_first_state": "on", "on_watch": True, "watch_look_state": "on"}
+        self.assertEqual(t.evaluate(fresh).joint_course_states_unreachable, [])
+        self.assertEqual(t.evaluate(both).joint_course_states_unreachable, [["care", "watch"]])
+        self.assertEqual(t.evaluate(both).course_states_unreachable, [])
+        self.assertEqual(t.evaluate({**both, "on_watch": False, "watch_look_state": "not_started"})
+                         .joint_course_states_unreachable, [])
 
     def test_contraindications(self):
         # The table's (docs/tables.md, "Contraindications") and, per offered

@@ -196,6 +196,18 @@ struct CourseInfo {
   std::string reachableWhy;
 };
 
+/// Several course pathways' course states reachable together from a fresh
+/// patient (docs/tables.md, "jointCourses"): the verifier's joint search,
+/// for a set of pathways some property or rule reads together. A state is
+/// each pathway's CourseInfo::reachable state, concatenated in `pathways`
+/// order; ascending. nullopt when they are not known (the search stopped):
+/// nothing is flagged; `reachableWhy` says why.
+struct JointCourseInfo {
+  std::vector<uint32_t> pathways;  // indices into Table::tables(), ascending, two or more
+  std::optional<std::vector<std::vector<uint32_t>>> reachable;
+  std::string reachableWhy;
+};
+
 struct TableInfo {
   std::string name, description;
   std::string entryWhen;               // a pathway's entry as written ("" when none)
@@ -306,6 +318,11 @@ struct Result {
   /// pathway whose states are not known, is never flagged. Evaluation goes
   /// on; the caller flags it, as for an assumption.
   std::vector<uint32_t> unreachableCourses;
+  /// The same for the pathways read together (indices into
+  /// Table::jointCourses()): each pathway's own state is reachable (none of
+  /// them is in unreachableCourses) but no course produces them together,
+  /// so the proofs over their joint states say nothing about this record.
+  std::vector<uint32_t> unreachableJointCourses;
   /// The evaluator's own bookkeeping, not a result: [table] the rules whose
   /// matched/undecided/fired flags an indexed evaluation set, and whether
   /// that list is complete. The next evaluation clears only those flags, so
@@ -385,6 +402,9 @@ public:
   std::optional<uint32_t> population() const;
   /// The protocol's population assumptions; empty for most tables.
   const std::vector<AssumptionInfo> &assumptions() const;
+  /// The sets of course pathways whose joint reachable states the table
+  /// carries (docs/tables.md, "jointCourses"); empty for most tables.
+  const std::vector<JointCourseInfo> &jointCourses() const;
   /// The contraindications of the drugs the protocol gives, in the table's
   /// order (drugs, then each drug's); empty for most tables.
   const std::vector<ContraindicationInfo> &contraindications() const;

@@ -196,6 +196,13 @@ CAREPATH_API size_t carepath_table_table_count(const carepath_table *table);
 CAREPATH_API const char *carepath_table_table_name(const carepath_table *table, size_t t);
 /* 1 for a pathway (its rules are its tiers). */
 CAREPATH_API int carepath_table_table_is_pathway(const carepath_table *table, size_t t);
+/* The sets of course pathways whose joint reachable states the table
+ * carries (docs/tables.md, "jointCourses"; none for most tables): each
+ * set's pathways, as indices for carepath_table_table_* ((size_t)-1 when
+ * out of range), ascending. */
+CAREPATH_API size_t carepath_table_joint_course_count(const carepath_table *table);
+CAREPATH_API size_t carepath_table_joint_course_pathway_count(const carepath_table *table, size_t j);
+CAREPATH_API size_t carepath_table_joint_course_pathway(const carepath_table *table, size_t j, size_t k);
 /* "unique", "first", "priority", "any", "collect", "rule order", "output order". */
 CAREPATH_API const char *carepath_table_table_hit_policy(const carepath_table *table, size_t t);
 CAREPATH_API size_t carepath_table_rule_count(const carepath_table *table, size_t t);
@@ -337,6 +344,14 @@ CAREPATH_API size_t carepath_result_violated_assumption(const carepath_result *r
  * states the table does not know. */
 CAREPATH_API size_t carepath_result_unreachable_course_count(const carepath_result *result);
 CAREPATH_API size_t carepath_result_unreachable_course(const carepath_result *result, size_t i);
+/* The same for course pathways read together (docs/runtime.md, "Course
+ * states no course produces"): the sets of carepath_table_joint_course_*
+ * whose state, read together, no course from a fresh patient produces,
+ * though each pathway's own state is reachable (a set with a pathway in
+ * carepath_result_unreachable_course is not listed). Each is an index for
+ * carepath_table_joint_course_*; (size_t)-1 when out of range. */
+CAREPATH_API size_t carepath_result_unreachable_joint_course_count(const carepath_result *result);
+CAREPATH_API size_t carepath_result_unreachable_joint_course(const carepath_result *result, size_t i);
 
 /* A condition's value for the patient: true, false, or unknown (it needs a
  * missing value). Values are stable. */
