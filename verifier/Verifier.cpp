@@ -531,7 +531,8 @@ private:
       }
       report_.properties.push_back(std::move(r));
     }
-    z3_.assume(all.size() == 1 ? all[0] : b::nary(Op::And, all));
+    partialSafe_ = all.size() == 1 ? all[0] : b::nary(Op::And, all);
+    z3_.assume(partialSafe_);
   }
 
   std::vector<std::vector<ExprRef>> allFires() const {
@@ -906,7 +907,10 @@ private:
         return false;
     }
     try {
-      return possible(patient) && evaluateBool(p_, *formula, patient);
+      // Every later question assumes the partial operations safe: a patient
+      // they exclude (a division by zero) is no witness Z3 can confirm.
+      return possible(patient) && evaluateBool(p_, *formula, patient) &&
+             (!partialSafe_ || evaluateBool(p_, *partialSafe_, patient));
     } catch (const EvalError &) {
       return false;
     }
@@ -1565,6 +1569,7 @@ private:
   std::map<std::vector<int>, std::pair<CourseGraph, CourseRestriction>> joint_;  // joint searches, by pathway set
   std::set<std::vector<int>> jointChecked_;  // joint searches whose closing questions went to cvc5
   const Division *division_ = nullptr;  // the division being decided (its model check)
+  ir::ExprRef partialSafe_;  // the partial operations, assumed safe once decided (partialOperations)
 };
 
 }  // namespace
