@@ -32,14 +32,16 @@ ExprRef memberIs(const Protocol &p, const ExprRef &e, int input, TierState s) {
   return b::isTrue(b::binary(Op::Eq, e, b::member(type.enumType, static_cast<int>(s))));
 }
 
+}  // namespace
+
 /// A pathway's transitions as IR, built once: the search asks about them
 /// in every question (the same nodes, so Z3 encodes them once).
-struct Transitions {
+struct CourseTransitions {
   ExprRef active;                          // on_P next
   std::vector<ExprRef> next;               // each tier's next state
   std::vector<std::array<ExprRef, 5>> is;  // is[t][s]: tier t's next state is s
   std::vector<ExprRef> live;               // each tier is live
-  Transitions(const Protocol &p, int pathway) : active(b::isTrue(p.pathwayActive(pathway))) {
+  CourseTransitions(const Protocol &p, int pathway) : active(b::isTrue(p.pathwayActive(pathway))) {
     const Pathway &path = p.pathways[pathway];
     for (size_t t = 0; t < path.tiers.size(); ++t) {
       next.push_back(p.tierNextState(pathway, static_cast<int>(t)));
@@ -49,6 +51,9 @@ struct Transitions {
     }
   }
 };
+
+namespace {
+using Transitions = CourseTransitions;
 
 /// The next record has state `s`: pathwayActive and every tierNextState.
 ExprRef nextIs(const Transitions &tr, const CourseState &s) {
@@ -150,9 +155,15 @@ CourseState nextCourseState(const Protocol &p, int pathway, const std::vector<Va
   return nextState(p, Transitions(p, pathway), patient);
 }
 
+CourseSuccessors::CourseSuccessors(const Protocol &p, int pathway)
+    : p_(p), pathway_(pathway), tr_(std::make_shared<const CourseTransitions>(p, pathway)) {}
+
+std::vector<CourseState> CourseSuccessors::operator()(const std::vector<Value> &patient) const {
+  return successorsOf(p_, pathway_, nextState(p_, *tr_, patient), liveTiers(p_, *tr_, patient));
+}
+
 std::vector<CourseState> courseSuccessors(const Protocol &p, int pathway, const std::vector<Value> &patient) {
-  Transitions tr(p, pathway);
-  return successorsOf(p, pathway, nextState(p, tr, patient), liveTiers(p, tr, patient));
+  return CourseSuccessors(p, pathway)(patient);
 }
 
 JointState jointStateOf(const Protocol &p, const std::vector<int> &pathways, const std::vector<Value> &patient) {

@@ -6,6 +6,7 @@
 // refutation is shown as the course of records that leads to it.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -82,6 +83,20 @@ std::vector<ir::TierState> recordedEnds(const ir::Tier &t);
 /// Every state the next record may have: nextCourseState first, then, for
 /// the live tier, each recorded end written over its next state.
 std::vector<CourseState> courseSuccessors(const ir::Protocol &p, int pathway, const std::vector<ir::Value> &patient);
+/// The same for many records of one pathway, its transitions built once
+/// (courseSuccessors builds them on every call): the differential test's
+/// random courses.
+struct CourseTransitions;
+class CourseSuccessors {
+public:
+  CourseSuccessors(const ir::Protocol &p, int pathway);
+  std::vector<CourseState> operator()(const std::vector<ir::Value> &patient) const;
+
+private:
+  const ir::Protocol &p_;
+  int pathway_;
+  std::shared_ptr<const CourseTransitions> tr_;
+};
 /// The same over several pathways searched jointly: courseStateIs of each
 /// (their conjunction), a record's state on each, and every joint state
 /// the next record may have (each pathway's courseSuccessors, combined).
