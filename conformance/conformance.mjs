@@ -65,6 +65,8 @@ function observe(table, c) {
   if (r.assumptionsViolated.length) out.assumptionsViolated = r.assumptionsViolated; // absent when none
   // Course pathways only: where the patient is next.
   if (r.course.length) out.course = r.course.map((c) => ({ pathway: c.pathway, next: { ...c.next }, exits: [...c.exits] }));
+  // The course pathways whose state no course produces, only when some are.
+  if (r.courseStatesUnreachable.length) out.courseStatesUnreachable = r.courseStatesUnreachable;
   return out;
 }
 

@@ -65,6 +65,8 @@ def observe(carepath, table, case):
         out["assumptionsViolated"] = r.assumptions_violated
     if r.course:  # course pathways only: where the patient is next
         out["course"] = [{"pathway": c.pathway, "next": c.next, "exits": list(c.exits)} for c in r.course]
+    if r.course_states_unreachable:  # only when some are: the pathways whose state no course produces
+        out["courseStatesUnreachable"] = r.course_states_unreachable
     return out
 
 

@@ -7,6 +7,15 @@ every table, `expect t.r` or `expect not t.r`; each dose; each output with
 a single value), appended to a copy of its protocol, and `carepath test`
 runs them all (on the IR evaluator, and again on the compiled table).
 
+A case whose expected result lists `courseStatesUnreachable` (a record in a
+course state no course produces) becomes an example too, in a copy of its
+own: `carepath test` fails such an example by design
+(`course-state-unreachable`, judged by the verifier's search of the
+reachable states on the IR side, not by the table's lookup), so each of
+them must fail with exactly that error, once for each pathway its expected
+result lists, and nothing else; every other case must pass, so none of
+them is flagged.
+
   crosscheck.py CAREPATH TABLE_DIR WORK_DIR [CASES.json...]
 
 Needs the Python binding (for the tables' inputs and rules). Exit 1 when
@@ -14,6 +23,7 @@ an example fails.
 """
 import json
 import os
+import re
 import subprocess
 import sys
 from fractions import Fraction
@@ -95,6 +105,37 @@ def example(table, case):
     return lines + ["}"], skipped
 
 
+# `carepath test`'s error for an example in a course state no course
+# produces (docs/diagnostics/course-state-unreachable.md).
+UNREACHABLE = re.compile(r": error: example '(.*)' is in course state \(.*\) of pathway '([^']+)', which no course "
+                         r"from a fresh patient produces: .* \[course-state-unreachable\]$")
+
+
+def unreachable_verdict(run, expected):
+    """Whether `carepath test` failed the examples `expected` (example name ->
+    the pathways its case lists) with course-state-unreachable exactly, and
+    with nothing else: "" or what differs."""
+    got = {}
+    for line in (run.stdout + run.stderr).splitlines():
+        if ": error: " not in line:
+            continue
+        m = UNREACHABLE.search(line)
+        if not m:
+            return "another error: " + line
+        got.setdefault(m.group(1), []).append(m.group(2))
+    if got != expected:
+        return f"expected course-state-unreachable for {expected}, got {got}"
+    if f"0 passed, {len(expected)} failed" not in run.stdout:
+        return "not every example failed"
+    return ""
+
+
+def write_examples(path, text, blocks):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text + "\n" + "\n\n".join(blocks) + "\n")
+
+
 def main():
     if len(sys.argv) < 4:
         print(__doc__, file=sys.stderr)
@@ -108,7 +149,8 @@ def main():
         table = conformance.load_table(carepath, tables, doc)
         with open(os.path.join(HERE, "protocols", doc["protocol"]), encoding="utf-8") as f:
             text = f.read()
-        blocks, examples, skipped, outside, unreachable = [], 0, 0, 0, 0
+        blocks, examples, skipped, outside = [], 0, 0, 0
+        flagged, flaggedBlocks = {}, []  # example name -> its expected pathways; their blocks
         for case in doc["cases"]:
             if "error" in case["expect"]:
                 continue
@@ -117,30 +159,36 @@ def main():
                 # assumptions by design (docs/language.md, "assume").
                 outside += 1
                 continue
-            evaluated = table.evaluate(conformance.patient_text(case))
-            if evaluated.course_states_unreachable or evaluated.joint_course_states_unreachable:
-                # Likewise a record in a course state no course produces, on
-                # one pathway or on pathways read together
-                # (docs/diagnostics/course-state-unreachable.md): a case of
-                # how such a record reads, decided all the same at run time.
-                unreachable += 1
-                continue
             lines, s = example(table, case)
+            skipped += s
+            if case["expect"].get("courseStatesUnreachable"):
+                # Decided all the same at run time, and failed by `test` by
+                # design: in a file of its own, where it must fail so.
+                flagged["conformance: " + case["name"]] = case["expect"]["courseStatesUnreachable"]
+                flaggedBlocks.append("\n".join(lines))
+                continue
             blocks.append("\n".join(lines))
             examples += 1
-            skipped += s
         out = os.path.join(work, doc["protocol"])
-        with open(out, "w", encoding="utf-8") as f:
-            f.write(text + "\n" + "\n\n".join(blocks) + "\n")
+        write_examples(out, text, blocks)
         # The protocol's directory on the module path: `use` resolves as there.
         run = subprocess.run([binary, "test", out], capture_output=True, text=True)
         print(f"{doc['protocol']}: {examples} cases as examples ({skipped} values without a literal skipped"
-              + (f", {outside} outside an assumption left out" if outside else "")
-              + (f", {unreachable} in a course state no course produces left out" if unreachable else "") + "): "
+              + (f", {outside} outside an assumption left out" if outside else "") + "): "
               + (run.stdout.strip().splitlines() or ["?"])[-1])
         if run.returncode != 0:
             failed = True
             print(run.stdout + run.stderr)
+        if flagged:
+            out = os.path.join(work, "unreachable", doc["protocol"])
+            write_examples(out, text, flaggedBlocks)
+            run = subprocess.run([binary, "test", out], capture_output=True, text=True)
+            verdict = unreachable_verdict(run, flagged)
+            print(f"{doc['protocol']}: {len(flagged)} cases in a course state no course produces as examples: "
+                  + ("each fails with course-state-unreachable for its pathways only" if not verdict else verdict))
+            if verdict:
+                failed = True
+                print(run.stdout + run.stderr)
     return 1 if failed else 0
 
 

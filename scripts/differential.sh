@@ -4,7 +4,10 @@
 # Generates PROTOCOLS random protocols (seeds SEED, SEED+1, ...), runs each
 # through the front end, the runtime and the verifier, and compares the IR
 # evaluator with the runtime and with every verifier verdict on PATIENTS
-# random patients. Each disagreement is printed with the protocol's seed,
+# random patients, and the runtime's course-state flag with the verifier's
+# reachable states read on the IR side (half the records on a course
+# pathway in a state a course of random records produced; the summary's
+# "course states" line counts them). Each disagreement is printed with the protocol's seed,
 # its text (written under $CAREPATH_DIFF_OUT, default
 # /tmp/carepath-differential) and the patient; `scripts/differential.sh 1
 # PATIENTS SEED` replays that one protocol. Builds the binary into build/

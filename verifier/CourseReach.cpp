@@ -33,14 +33,16 @@ ExprRef memberIs(const Protocol &p, const ExprRef &e, int input, TierState s) {
   return b::isTrue(b::binary(Op::Eq, e, b::member(type.enumType, static_cast<int>(s))));
 }
 
+}  // namespace
+
 /// A pathway's transitions as IR, built once: the search asks about them
 /// in every question (the same nodes, so Z3 encodes them once).
-struct Transitions {
+struct CourseTransitions {
   ExprRef active;                          // on_P next
   std::vector<ExprRef> next;               // each tier's next state
   std::vector<std::array<ExprRef, 5>> is;  // is[t][s]: tier t's next state is s
   std::vector<ExprRef> live;               // each tier is live
-  Transitions(const Protocol &p, int pathway) : active(b::isTrue(p.pathwayActive(pathway))) {
+  CourseTransitions(const Protocol &p, int pathway) : active(b::isTrue(p.pathwayActive(pathway))) {
     const Pathway &path = p.pathways[pathway];
     for (size_t t = 0; t < path.tiers.size(); ++t) {
       next.push_back(p.tierNextState(pathway, static_cast<int>(t)));
@@ -50,6 +52,9 @@ struct Transitions {
     }
   }
 };
+
+namespace {
+using Transitions = CourseTransitions;
 
 /// The next record has state `s`: pathwayActive and every tierNextState.
 ExprRef nextIs(const Transitions &tr, const CourseState &s) {
@@ -151,9 +156,15 @@ CourseState nextCourseState(const Protocol &p, int pathway, const std::vector<Va
   return nextState(p, Transitions(p, pathway), patient);
 }
 
+CourseSuccessors::CourseSuccessors(const Protocol &p, int pathway)
+    : p_(p), pathway_(pathway), tr_(std::make_shared<const CourseTransitions>(p, pathway)) {}
+
+std::vector<CourseState> CourseSuccessors::operator()(const std::vector<Value> &patient) const {
+  return successorsOf(p_, pathway_, nextState(p_, *tr_, patient), liveTiers(p_, *tr_, patient));
+}
+
 std::vector<CourseState> courseSuccessors(const Protocol &p, int pathway, const std::vector<Value> &patient) {
-  Transitions tr(p, pathway);
-  return successorsOf(p, pathway, nextState(p, tr, patient), liveTiers(p, tr, patient));
+  return CourseSuccessors(p, pathway)(patient);
 }
 
 JointState jointStateOf(const Protocol &p, const std::vector<int> &pathways, const std::vector<Value> &patient) {
@@ -180,22 +191,18 @@ std::vector<JointState> combine(const std::vector<std::vector<CourseState>> &eac
 }
 }  // namespace
 
-struct CourseTransitions {
-  std::vector<Transitions> each;  // per pathway searched, in its order
-};
-
 namespace {
-std::shared_ptr<const CourseTransitions> transitionsOf(const Protocol &p, const std::vector<int> &pathways) {
-  auto out = std::make_shared<CourseTransitions>();
-  for (int pw : pathways) out->each.emplace_back(p, pw);
+std::shared_ptr<const std::vector<Transitions>> transitionsOf(const Protocol &p, const std::vector<int> &pathways) {
+  auto out = std::make_shared<std::vector<Transitions>>();
+  for (int pw : pathways) out->emplace_back(p, pw);
   return out;
 }
 
-std::vector<JointState> successorsWith(const Protocol &p, const std::vector<int> &pathways, const CourseTransitions &trs,
+std::vector<JointState> successorsWith(const Protocol &p, const std::vector<int> &pathways, const std::vector<Transitions> &trs,
                                        const std::vector<Value> &patient) {
   std::vector<std::vector<CourseState>> each;
   for (size_t k = 0; k < pathways.size(); ++k)
-    each.push_back(successorsOf(p, pathways[k], nextState(p, trs.each[k], patient), liveTiers(p, trs.each[k], patient)));
+    each.push_back(successorsOf(p, pathways[k], nextState(p, trs[k], patient), liveTiers(p, trs[k], patient)));
   return combine(each);
 }
 }  // namespace
@@ -239,7 +246,7 @@ CourseGraph exploreCourse(const Protocol &p, const std::vector<int> &pathways, Z
     g.successors.emplace_back();
   };
   g.transitions = transitionsOf(p, pathways);
-  const std::vector<Transitions> &trs = g.transitions->each;
+  const std::vector<Transitions> &trs = *g.transitions;
   // Every exclusion is built on these: encoded once.
   for (const Transitions &tr : trs) {
     z3.keep(tr.active);
@@ -371,7 +378,7 @@ std::vector<std::vector<Value>> readableCourse(const Protocol &p, const CourseGr
   std::vector<int> path;
   for (int at = s; at > 0; at = g.parent[at]) path.push_back(at);
   std::reverse(path.begin(), path.end());
-  std::shared_ptr<const CourseTransitions> transitions = g.transitions ? g.transitions : transitionsOf(p, g.pathways);
+  std::shared_ptr<const std::vector<Transitions>> transitions = g.transitions ? g.transitions : transitionsOf(p, g.pathways);
   std::vector<std::vector<Value>> out;
   for (int at : path) {
     // Any record with the same reach leads to `at` as the search's did

@@ -23,8 +23,8 @@ namespace carepath::verifier {
 // together): a state is then one CourseState per pathway (JointState, in
 // the graph's pathway order), each successor's states stepping together.
 
-/// The transition expressions a search encoded (CourseReach.cpp), kept
-/// with its graph so that readableCourse does not build them again.
+/// A pathway's transitions as IR (CourseReach.cpp), built once per search
+/// and kept with its graph, so that readableCourse does not build them again.
 struct CourseTransitions;
 
 struct CourseGraph {
@@ -54,7 +54,7 @@ struct CourseGraph {
   /// (tierStateIs): it has that one's successors, not asked again.
   std::vector<ir::ExprRef> closing;
   size_t queries = 0;  // satisfiability checks the search asked
-  std::shared_ptr<const CourseTransitions> transitions;  // the search's, per pathway
+  std::shared_ptr<const std::vector<CourseTransitions>> transitions;  // the search's, per pathway
 
   /// The index of `s`, -1 when it was not reached.
   int find(const JointState &s) const;
@@ -88,6 +88,19 @@ std::vector<ir::TierState> recordedEnds(const ir::Tier &t);
 /// Every state the next record may have: nextCourseState first, then, for
 /// the live tier, each recorded end written over its next state.
 std::vector<CourseState> courseSuccessors(const ir::Protocol &p, int pathway, const std::vector<ir::Value> &patient);
+/// The same for many records of one pathway, its transitions built once
+/// (courseSuccessors builds them on every call): the differential test's
+/// random courses.
+class CourseSuccessors {
+public:
+  CourseSuccessors(const ir::Protocol &p, int pathway);
+  std::vector<CourseState> operator()(const std::vector<ir::Value> &patient) const;
+
+private:
+  const ir::Protocol &p_;
+  int pathway_;
+  std::shared_ptr<const CourseTransitions> tr_;
+};
 /// The same over several pathways searched jointly: courseStateIs of each
 /// (their conjunction), a record's state on each, and every joint state
 /// the next record may have (each pathway's courseSuccessors, combined).

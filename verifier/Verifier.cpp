@@ -428,7 +428,7 @@ private:
   /// The operations the evaluator cannot always complete: every division
   /// is safe for the patients who reach it, and every dose computed from an
   /// optional input is known where it is given (one obligation each,
-  /// assuming the others: a patient is blamed on one at a time). Then every
+  /// assuming the ones before it: a patient is blamed on the first). Then every
   /// later question is about patients for whom they all are, so no amount
   /// computed from a zero divisor is ever reported, and every counterexample
   /// can be evaluated by `carepath test`.
@@ -500,16 +500,21 @@ private:
     for (const Obligation &o : obs) all.push_back(o.formula);
     size_t proved = 0;
     for (size_t i = 0; i < obs.size(); ++i) {
-      std::vector<ExprRef> others;
-      for (size_t j = 0; j < obs.size(); ++j)
-        if (j != i) others.push_back(all[j]);
+      // Each assumes the ones before it, never a later one: assuming every
+      // other one, two divisions that fail for the same patients each
+      // proved the other safe. A patient is blamed on the first it fails;
+      // when all are proved, the first holds outright, the second given the
+      // first, and so on.
+      std::vector<ExprRef> earlier(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(i));
       // Over the reachable records when its own formula reads a course
-      // state (a division at a course tier); the others it assumes are
-      // assumed over every record, as every later question assumes them.
+      // state (a division at a course tier); the earlier ones it assumes
+      // are assumed over every record, as every later question assumes
+      // them (a record they exclude divides by zero: the evaluator gives
+      // it no decision to judge).
       Obligation o = obs[i];
       restrictWhereRead(p_, o, courseRestrictions());
-      if (!others.empty())
-        o.formula = b::nary(Op::Or, {b::unary(Op::Not, others.size() == 1 ? others[0] : b::nary(Op::And, others)), o.formula});
+      if (!earlier.empty())
+        o.formula = b::nary(Op::Or, {b::unary(Op::Not, earlier.size() == 1 ? earlier[0] : b::nary(Op::And, earlier)), o.formula});
       division_ = divs[i];
       decide(o);
       division_ = nullptr;
@@ -531,7 +536,8 @@ private:
       }
       report_.properties.push_back(std::move(r));
     }
-    z3_.assume(all.size() == 1 ? all[0] : b::nary(Op::And, all));
+    partialSafe_ = all.size() == 1 ? all[0] : b::nary(Op::And, all);
+    z3_.assume(partialSafe_);
   }
 
   std::vector<std::vector<ExprRef>> allFires() const {
@@ -920,7 +926,10 @@ private:
         return false;
     }
     try {
-      return possible(patient) && evaluateBool(p_, *formula, patient);
+      // Every later question assumes the partial operations safe: a patient
+      // they exclude (a division by zero) is no witness Z3 can confirm.
+      return possible(patient) && evaluateBool(p_, *formula, patient) &&
+             (!partialSafe_ || evaluateBool(p_, *partialSafe_, patient));
     } catch (const EvalError &) {
       return false;
     }
@@ -1580,6 +1589,7 @@ private:
   std::set<std::vector<int>> jointChecked_;  // joint searches whose closing questions went to cvc5
   std::set<std::vector<int>> unsearched_;    // sets read together, not searched (a pathway's own search stopped)
   const Division *division_ = nullptr;  // the division being decided (its model check)
+  ir::ExprRef partialSafe_;  // the partial operations, assumed safe once decided (partialOperations)
 };
 
 }  // namespace

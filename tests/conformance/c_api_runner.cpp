@@ -94,6 +94,10 @@ json observe(const carepath_table *t, const std::string &patient, carepath_resul
   // The assumptions the patient violates, only when some are.
   for (size_t k = 0; k < carepath_result_violated_assumption_count(r); ++k)
     out["assumptionsViolated"].push_back(carepath_table_assumption_name(t, carepath_result_violated_assumption(r, k)));
+  // Likewise the course pathways whose state no course produces, from the
+  // accessors (indices for carepath_table_table_*), only when some are.
+  for (size_t k = 0; k < carepath_result_unreachable_course_count(r); ++k)
+    out["courseStatesUnreachable"].push_back(carepath_table_table_name(t, carepath_result_unreachable_course(r, k)));
   // Course pathways: each one's next state, from the accessors (in table
   // order, its state inputs together), and the exits taken.
   json course = json::array();

@@ -105,6 +105,9 @@ json observe(const rt::Table &t, const std::string &text, rt::Result &r) {
     out["assumptionsViolated"] = json::array();
     for (uint32_t k : r.violatedAssumptions) out["assumptionsViolated"].push_back(t.assumptions()[k].name);
   }
+  // Likewise the course pathways whose state no course produces
+  // (Result::unreachableCourses: indices into tables()).
+  for (uint32_t k : r.unreachableCourses) out["courseStatesUnreachable"].push_back(tables[k].name);
   // Course pathways: where the patient is next (Table::courseState).
   json course = json::array();
   for (uint32_t ti = 0; ti < tables.size() && r.inPopulation; ++ti) {

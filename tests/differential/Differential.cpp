@@ -25,6 +25,7 @@
 #include "basic/DiagnosticPrinter.h"
 #include "backends/JsonTable.h"
 #include "carepath/Table.h"
+#include "driver/CourseStates.h"
 #include "ir/Evaluator.h"
 #include "ir/PatientInput.h"
 #include "verifier/CourseReach.h"
@@ -255,14 +256,19 @@ std::vector<std::string> stringLiterals(const ir::Protocol &p) {
   return {out.begin(), out.end()};
 }
 
-ir::Patient randomPatient(const ir::Protocol &p, const std::vector<std::vector<Rational>> &bounds, Rng &rng) {
-  ir::Patient patient;
+/// What patients are drawn from, worked out once per protocol: each number
+/// input's interesting values (boundaries) and the string literals the
+/// conditions mention.
+struct Draws {
+  std::vector<std::vector<Rational>> bounds;
   std::vector<std::string> literals;
-  for (const ir::Input &in : p.inputs)
-    if (in.type.kind == ir::Type::Kind::String) {
-      literals = stringLiterals(p);
-      break;
-    }
+  explicit Draws(const ir::Protocol &p) : bounds(boundaries(p)), literals(stringLiterals(p)) {}
+};
+
+ir::Patient randomPatient(const ir::Protocol &p, const Draws &draws, Rng &rng) {
+  ir::Patient patient;
+  const std::vector<std::vector<Rational>> &bounds = draws.bounds;
+  const std::vector<std::string> &literals = draws.literals;
   for (size_t i = 0; i < p.inputs.size(); ++i) {
     const ir::Input &in = p.inputs[i];
     // An optional input is missing for one patient in four.
@@ -362,7 +368,10 @@ struct Check {
 class Harness {
 public:
   Harness(const ir::Protocol &p, const runtime::Table &table, ProtocolOutcome &out)
-      : p_(p), table_(table), out_(out), rec_{out} {}
+      : p_(p), table_(table), out_(out), rec_{out} {
+    for (size_t pw = 0; pw < p.pathways.size(); ++pw)
+      if (p.pathways[pw].course) successors_.emplace(static_cast<int>(pw), verifier::CourseSuccessors(p, static_cast<int>(pw)));
+  }
 
   void buildChecks(const verifier::Report &report) {
     // The results over the course state hold over the reachable course
@@ -751,7 +760,40 @@ public:
     }
   }
 
-  void patient(const ir::Patient &patient) {
+  /// Puts the record, on each course pathway (for `percent` of the
+  /// patients, independently), in the state a course of 0 to 4 random
+  /// records leads to from a fresh patient on the IR evaluator: each record
+  /// in the population, in the course's current state, its successor drawn
+  /// from courseSuccessors (the next state, or a recorded end). Such a state
+  /// is reachable whatever the verifier found. Returns the pathways so set.
+  std::vector<bool> produceCourseStates(ir::Patient &patient, const Draws &draws, Rng &rng, unsigned percent) const {
+    std::vector<bool> produced(p_.pathways.size());
+    for (size_t pw = 0; pw < p_.pathways.size(); ++pw) {
+      if (!p_.pathways[pw].course || !rng.chance(percent)) continue;
+      const ir::Pathway &path = p_.pathways[pw];
+      verifier::CourseState s{false, std::vector<ir::TierState>(path.tiers.size(), ir::TierState::NotStarted)};
+      auto put = [&](ir::Patient &record) {
+        record[path.onInput] = ir::Value::ofBool(s.on);
+        for (size_t t = 0; t < path.tiers.size(); ++t) record[path.tiers[t].stateInput] = ir::Value::ofEnum(static_cast<int>(s.tiers[t]));
+      };
+      for (uint64_t step = 0, steps = rng.below(5); step < steps; ++step) {
+        ir::Patient record = randomPatient(p_, draws, rng);
+        put(record);
+        try {
+          if (p_.population && !ir::evaluateBool(p_, *p_.population, record)) continue;  // not a record of the search
+          std::vector<verifier::CourseState> next = successors_.at(static_cast<int>(pw))(record);
+          s = next.at(rng.below(next.size()));
+        } catch (const ir::EvalError &) {
+          break;  // the evaluator's failures are judged elsewhere
+        }
+      }
+      put(patient);
+      produced[pw] = true;
+    }
+    return produced;
+  }
+
+  void patient(const ir::Patient &patient, const std::vector<bool> &produced) {
     ++out_.patients;
     std::vector<runtime::PatientValue> values;
     for (const ir::Value &v : patient) values.push_back(ir::fromValue(v));
@@ -775,6 +817,7 @@ public:
       return;
     }
     compare(observeEvaluator(p_, *ev), observeRuntime(table_, result_), patient);
+    judgeCourseStates(patient, ev->inPopulation, produced);
     Judged x{p_, patient, *ev};
     if (ev->inPopulation) ++out_.inPopulation;
     try {
@@ -866,6 +909,44 @@ private:
         add("violation" + containerSuffix(v.first), "the IR reports a violation the runtime does not: " + describe(v));
   }
 
+  /// The runtime's course-state flag (Result::unreachableCourses, looked up
+  /// in the table's course.reachable) against the harness's own reading:
+  /// the record's state on the IR side (jointStateOf) among the verifier's
+  /// reachable states of the pathway. Flagged: inside the population, every
+  /// state input given, the pathway's search complete, the state not among
+  /// them. A state a course of records produced must be among them.
+  void judgeCourseStates(const ir::Patient &patient, bool inPopulation, const std::vector<bool> &produced) {
+    std::vector<uint32_t> expected;
+    for (size_t pw = 0; pw < p_.pathways.size() && inPopulation; ++pw) {
+      const ir::Pathway &path = p_.pathways[pw];
+      if (!path.course || !courseReach_.count({static_cast<int>(pw)})) continue;
+      bool given = !patient[path.onInput].missing;
+      for (const ir::Tier &t : path.tiers) given = given && !patient[t.stateInput].missing;
+      if (!given) continue;
+      ++out_.courseRecords;
+      bool reachable = reachableCourse({static_cast<int>(pw)}, patient);
+      if (!reachable) expected.push_back(static_cast<uint32_t>(pw)), ++out_.courseUnreachable;
+      if (produced[pw]) {
+        ++out_.courseProduced;
+        ++out_.comparisons;
+        if (!reachable)
+          rec_.add("verifier-course-missed", "pathway '" + path.name + "': a course of records from a fresh patient leads to " +
+                   "course state (" + verifier::courseStateText(p_, static_cast<int>(pw), verifier::courseStateOf(p_, static_cast<int>(pw), patient)) +
+                   "), which the verifier's search did not reach", givenLine(p_, patient));
+      }
+    }
+    ++out_.comparisons;
+    if (expected != result_.unreachableCourses) {
+      auto names = [&](const std::vector<uint32_t> &pws) {
+        std::string s;
+        for (uint32_t pw : pws) s += (s.empty() ? "" : ", ") + p_.pathways[pw].name;
+        return "[" + s + "]";
+      };
+      rec_.add("runtime-vs-ir/course-state-unreachable", "the runtime flags the course state of " + names(result_.unreachableCourses) +
+               ", the verifier's reachable states read on the IR side flag " + names(expected), givenLine(p_, patient));
+    }
+  }
+
   /// Whether the record's course state on the pathways (one, or several
   /// searched jointly) is one the verifier found reachable (true when it
   /// did not compute them: no restriction).
@@ -931,6 +1012,7 @@ private:
   Recorder rec_;
   std::vector<Check> checks_;
   std::map<std::vector<int>, std::vector<verifier::JointState>> courseReach_;  // complete searches only
+  std::map<int, verifier::CourseSuccessors> successors_;  // per course pathway: its random courses' steps
   std::vector<Ref> refs_;
   runtime::Result result_;
 };
@@ -960,6 +1042,19 @@ ProtocolOutcome runProtocol(const std::string &name, const std::string &text, ui
   const ir::Protocol &p = *fr.protocol;
   backends::TableMetadata meta;
   meta.compilerVersion = "differential";
+  // Verified first, as `carepath compile` does: the table carries each
+  // course pathway's reachable states from the verifier's own search.
+  std::optional<verifier::Report> report;
+  if (options.verify) {
+    verifier::Options vo;
+    vo.checkModels = true;
+    vo.timeoutMs = options.verifyTimeoutMs;
+    report = verifier::verify(p, vo);
+    meta.courseStatesWhy = "the verifier did not search the course states";
+    for (const verifier::CourseReach &c : report->courses)
+      if (c.pathways.size() == 1) meta.courseStates.push_back(driver::courseStates(c));
+  }
+  if (options.editTable) options.editTable(meta);
   std::optional<std::string> tableText = backends::emitJsonTable(p, sources, meta, diags);
   if (!tableText) {
     out.status = ProtocolOutcome::Status::CompileRefused;
@@ -978,17 +1073,20 @@ ProtocolOutcome runProtocol(const std::string &name, const std::string &text, ui
   }
 
   Harness h(p, *table, out);
-  if (options.verify) {
-    verifier::Options vo;
-    vo.checkModels = true;
-    vo.timeoutMs = options.verifyTimeoutMs;
-    h.buildChecks(verifier::verify(p, vo));
+  if (report) {
+    h.buildChecks(*report);
     h.judgeCounterexamples();
   }
   h.buildReferences();
-  std::vector<std::vector<Rational>> bounds = boundaries(p);
-  Rng rng(patientSeed);
-  for (int n = 0; n < options.patients; ++n) h.patient(randomPatient(p, bounds, rng));
+  Draws draws(p);
+  // The courses draw from a stream of their own: the other inputs of each
+  // patient stay what they were without them.
+  Rng rng(patientSeed), courses(patientSeed ^ 0x636f7572736573ull);
+  for (int n = 0; n < options.patients; ++n) {
+    ir::Patient patient = randomPatient(p, draws, rng);
+    std::vector<bool> produced = h.produceCourseStates(patient, draws, courses, options.producedCoursePercent);
+    h.patient(patient, produced);
+  }
   return out;
 }
 
@@ -1056,6 +1154,9 @@ RunSummary runMany(uint64_t seed, uint64_t count, const DifferentialOptions &opt
     s.refuted += o.refuted;
     s.unknown += o.unknown;
     s.counterexamples += o.counterexamples;
+    s.courseRecords += o.courseRecords;
+    s.courseProduced += o.courseProduced;
+    s.courseUnreachable += o.courseUnreachable;
     std::string path;
     for (const Mismatch &m : o.examples) {
       s.mismatches[m.kind] += o.mismatches[m.kind];
@@ -1079,7 +1180,10 @@ void printSummary(const RunSummary &s, const DifferentialOptions &options, std::
       << " in the population)\n"
       << "comparisons: " << s.comparisons << "\n"
       << "verifier: " << s.proved << " proved, " << s.refuted << " refuted, " << s.unknown << " unknown, "
-      << s.counterexamples << " counterexamples judged\n";
+      << s.counterexamples << " counterexamples judged\n"
+      << "course states: " << s.courseRecords << " records on a course pathway judged (" << s.courseProduced
+      << " in a state a course of records produced), " << s.courseRecords - s.courseUnreachable << " in a reachable state, "
+      << s.courseUnreachable << " in one no course produces\n";
   uint64_t total = 0;
   for (const auto &[kind, n] : s.mismatches) total += n;
   out << "mismatches: " << total << (total ? " by kind (occurrences, protocols):" : "") << "\n";

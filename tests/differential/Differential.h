@@ -10,13 +10,20 @@
 //  2. every counterexample the verifier prints violates its property;
 //  3. no random patient violates a property the verifier proved, and none
 //     witnesses one it refuted (a dead rule, an unreachable tier);
-//  4. a define that only names a tier or rule holds exactly when it fires.
+//  4. a define that only names a tier or rule holds exactly when it fires;
+//  5. the runtime flags a record's course state as one no course produces
+//     (Result::unreachableCourses, from the table's course.reachable)
+//     exactly when the harness, reading the record on the IR side, finds it
+//     outside the verifier's reachable states; and a record whose state a
+//     course of random records produced on the IR evaluator (from a fresh
+//     patient, courseSuccessors) is among them.
 //
 // Disagreements are counted by a stable kind ("runtime-vs-ir/violation@pathway",
 // "verifier-proved-violated/reaches@any", ...) with one reproducer each.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <map>
 #include <set>
@@ -25,12 +32,24 @@
 
 #include "ir/IR.h"
 
+namespace carepath::backends {
+struct TableMetadata;
+}
+
 namespace carepath::difftest {
 
 struct DifferentialOptions {
   int patients = 300;
   bool verify = true;
   unsigned verifyTimeoutMs = 10000;
+  /// Percent of the patients whose record, on each course pathway, is put in
+  /// the state a course of random records leads to from a fresh patient (a
+  /// reachable one); the others keep their uniform draw (mostly states no
+  /// course produces).
+  unsigned producedCoursePercent = 50;
+  /// Fault injection for the harness's own tests: edits what the table is
+  /// compiled with (its course states, say) before it is written.
+  std::function<void(backends::TableMetadata &)> editTable;
 };
 
 /// One disagreement, with what a developer needs to reproduce it.
@@ -49,6 +68,11 @@ struct ProtocolOutcome {
   std::string diagnostics;  // CheckFailed / CompileRefused: the diagnostics
   uint64_t patients = 0, inPopulation = 0, comparisons = 0;
   uint64_t proved = 0, refuted = 0, unknown = 0, counterexamples = 0;
+  /// Course pathway records judged (5. above: a patient in the population
+  /// on a course pathway whose reachable states are known), those whose
+  /// state a course of records produced, and those in a state no course
+  /// produces (the runtime must flag exactly these).
+  uint64_t courseRecords = 0, courseProduced = 0, courseUnreachable = 0;
   std::map<std::string, uint64_t> mismatches;  // kind -> occurrences
   std::vector<Mismatch> examples;              // the first occurrence of each kind
 };
@@ -64,6 +88,7 @@ struct RunSummary {
   uint64_t protocols = 0, ran = 0, checkFailed = 0, compileRefused = 0;
   uint64_t patients = 0, inPopulation = 0, comparisons = 0;
   uint64_t proved = 0, refuted = 0, unknown = 0, counterexamples = 0;
+  uint64_t courseRecords = 0, courseProduced = 0, courseUnreachable = 0;
   std::map<std::string, uint64_t> mismatches;          // kind -> occurrences
   std::map<std::string, uint64_t> protocolsWithKind;   // kind -> protocols showing it
   std::vector<std::string> compileRefusals;            // "seed N: first diagnostic"

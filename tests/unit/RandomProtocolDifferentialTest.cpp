@@ -8,6 +8,7 @@
 
 #include "Differential.h"
 #include "ProtocolGenerator.h"
+#include "backends/JsonTable.h"
 
 using namespace carepath::difftest;
 
@@ -56,6 +57,12 @@ TEST(RandomProtocolDifferential, ThirtyProtocolsAgree) {
   EXPECT_GT(s.proved, 100u);
   EXPECT_GT(s.refuted, 20u);
   EXPECT_GT(s.counterexamples, 10u);
+  // Course pathway records both ways: the runtime's flag is compared on
+  // records in a reachable state (most of them produced by a course of
+  // records) and on records in a state no course produces.
+  EXPECT_GT(s.courseProduced, 100u);
+  EXPECT_GT(s.courseRecords - s.courseUnreachable, 100u);
+  EXPECT_GT(s.courseUnreachable, 100u);
 }
 
 // ------------------------------------------------------------------ known disagreements
@@ -288,4 +295,44 @@ table tb3 hit first {
   rule r1 when age > 69 years and t0 >= 63 h and n1 + 1 <= 3 -> { monitor a5 at 2 h .. 6 h give tocilizumab dose min(30 mg/kg * weight, 1000 mg) total max 1000 mg total }
 }
 )");
+}
+
+// The harness's comparison of the runtime's course-state flag can fail: a
+// table that carries a state too few (fresh dropped: the runtime flags
+// records the verifier reached) or none at all (not known: the runtime
+// flags nothing) disagrees with the verifier's states read on the IR side.
+TEST(RandomProtocolDifferential, CourseStateFlagComparedBothWays) {
+  const std::string text = R"(protocol flagged version "1" {
+  title "a course pathway"
+  population age < 100 years
+}
+use stdlib.units
+input age : duration in 0 years .. 120 years
+input fever : bool
+pathway care for fever course
+  exit done when care_first_state in {responded, completed} {
+  tier first when care_first_state == not_started { do treat }
+}
+)";
+  DifferentialOptions options;
+  options.patients = 200;
+  ProtocolOutcome agree = runProtocol("flagged.care", text, 1, options);
+  ASSERT_EQ(agree.status, ProtocolOutcome::Status::Ran) << agree.diagnostics;
+  EXPECT_TRUE(agree.mismatches.empty());
+  EXPECT_GT(agree.courseProduced, 50u);
+  EXPECT_GT(agree.courseUnreachable, 20u);
+  EXPECT_GT(agree.courseRecords - agree.courseUnreachable, 50u);
+
+  options.editTable = [](carepath::backends::TableMetadata &meta) {
+    ASSERT_EQ(meta.courseStates.size(), 1u);
+    auto &states = meta.courseStates[0].states;
+    ASSERT_FALSE(states.empty());
+    states.erase(states.begin());  // the fresh patient's state, found first
+  };
+  ProtocolOutcome tooMany = runProtocol("flagged.care", text, 1, options);
+  EXPECT_GT(tooMany.mismatches["runtime-vs-ir/course-state-unreachable"], 0u);
+
+  options.editTable = [](carepath::backends::TableMetadata &meta) { meta.courseStates.clear(); };
+  ProtocolOutcome none = runProtocol("flagged.care", text, 1, options);
+  EXPECT_GT(none.mismatches["runtime-vs-ir/course-state-unreachable"], 0u);
 }
