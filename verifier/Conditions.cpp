@@ -299,7 +299,8 @@ void deadlineConditions(const Protocol &p, const Out &out, const CourseRestricti
 }
 }  // namespace
 
-void buildConditions(const Protocol &p, const ObligationSink &emit, const CourseRestrictions &courses) {
+void buildConditions(const Protocol &p, ProtocolBoxes &tableBoxes, const ObligationSink &emit,
+                     const CourseRestrictions &courses) {
   const Out out{emit};
   // The population as rows within the domain, for witnesses built from
   // rule boxes; nullopt when the analysis cannot express it.
@@ -405,7 +406,7 @@ void buildConditions(const Protocol &p, const ObligationSink &emit, const Course
     // Rule boxes (TableBoxes.h): a rule can only lose patients to earlier
     // rules whose boxes meet its own, and a patient built from the boxes
     // is a witness the verifier confirms on the evaluator before using it.
-    TableBoxes boxes(p, t);
+    TableBoxes &boxes = tableBoxes.of(tb);
     auto witness = [&](uint32_t r, const std::vector<uint32_t> &earlier) -> std::optional<std::vector<Value>> {
       if (!population || !boxes.rows(r)) return std::nullopt;
       std::vector<const Row *> avoid;
@@ -668,11 +669,10 @@ std::vector<DoseSite> buildDoseSites(const Protocol &p) {
 
 // ------------------------------------------------------------------ interval sweep
 
-OverlapCandidates overlapCandidates(const Protocol &p, const Table &t) {
+OverlapCandidates overlapCandidates(const Table &t, TableBoxes &boxes) {
   OverlapCandidates out;
   size_t n = t.rules.size();
   out.total = n * (n - (n > 0 ? 1 : 0)) / 2;
-  TableBoxes boxes(p, t);
   out.pairs = boxes.intersecting();
   out.excludedBySweep = out.total - out.pairs.size();
   return out;

@@ -15,6 +15,9 @@
 
 namespace carepath::verifier {
 
+class TableBoxes;
+class ProtocolBoxes;
+
 /// A tier or rule doing the action of an action property, with the
 /// patients for whom it violates the property (never/dose) or that it
 /// serves (reaches); a counterexample names the sites that hold for it.
@@ -214,9 +217,9 @@ struct OverlapCandidates {
 std::string targetName(const ir::Protocol &p, const ir::Target &t);
 
 /// Candidate overlapping pairs of a table by an interval sweep over the
-/// boxes its rule conditions imply (TableBoxes: an over-approximation,
-/// pairs it drops are disjoint for certain).
-OverlapCandidates overlapCandidates(const ir::Protocol &p, const ir::Table &t);
+/// boxes its rule conditions imply (`boxes`, the table's: an
+/// over-approximation, pairs it drops are disjoint for certain).
+OverlapCandidates overlapCandidates(const ir::Table &t, TableBoxes &boxes);
 
 /// table-overlap for rules i and j of a `unique` table (both match) or an
 /// `any` table (both match with different actions).
@@ -227,8 +230,9 @@ Obligation overlapObligation(const ir::Protocol &p, int table, int i, int j);
 /// formulas of a wide table's rules are never all held at once.
 using ObligationSink = std::function<void(Obligation &&)>;
 /// `courses`: the restriction of each set of course pathways an obligation
-/// reads (empty: none, every record).
-void buildConditions(const ir::Protocol &p, const ObligationSink &emit, const CourseRestrictions &courses = {});
+/// reads (empty: none, every record). `boxes`: the run's table boxes.
+void buildConditions(const ir::Protocol &p, ProtocolBoxes &boxes, const ObligationSink &emit,
+                     const CourseRestrictions &courses = {});
 /// Every `give` with a dose.
 std::vector<DoseSite> buildDoseSites(const ir::Protocol &p);
 

@@ -113,6 +113,7 @@ TableBoxes::TableBoxes(const Protocol &p, const Table &t) : t_(t) {
     numeric_.push_back(input);
   }
   discrete_.assign(discrete.begin(), discrete.end());
+  for (size_t d = 0; d < numeric_.size(); ++d) meetOrder_.push_back(d);
   // Compressed coordinates: value number k (0-based) is at 2k + 1, the gap
   // above it at 2k + 2, the gap below the least value at 0.
   size_t dn = numeric_.size(), dd = discrete_.size();
@@ -156,7 +157,7 @@ TableBoxes::TableBoxes(const Protocol &p, const Table &t) : t_(t) {
 bool TableBoxes::boxesMeet(size_t a, size_t b) const {
   if (never_[a] || never_[b]) return false;
   size_t dn = numeric_.size(), dd = discrete_.size();
-  for (size_t d = 0; d < dn; ++d)
+  for (size_t d : meetOrder_)
     if (std::max(lo_[a * dn + d], lo_[b * dn + d]) > std::min(hi_[a * dn + d], hi_[b * dn + d])) return false;
   for (size_t d = 0; d < dd; ++d)
     if (!(mask_[a * dd + d] & mask_[b * dd + d])) return false;
@@ -171,6 +172,7 @@ const std::vector<std::pair<int, int>> &TableBoxes::intersecting() {
   // (counted by a sweep over sorted ends; the rest are tested pair by pair).
   int axis = -1;
   size_t fewest = std::numeric_limits<size_t>::max();
+  std::vector<size_t> meetsAlong(dn);
   for (size_t d = 0; d < dn; ++d) {
     std::vector<std::pair<int32_t, int>> events;  // (coordinate, 0 = start / 1 = end)
     for (size_t r = 0; r < n; ++r)
@@ -182,7 +184,11 @@ const std::vector<std::pair<int, int>> &TableBoxes::intersecting() {
       else meets += open, ++open;
     }
     if (meets < fewest) fewest = meets, axis = static_cast<int>(d);
+    meetsAlong[d] = meets;
   }
+  // boxesMeet tests the inputs that separate the most pairs first: most
+  // pairs are apart on one of them, and the answer does not depend on the order.
+  std::stable_sort(meetOrder_.begin(), meetOrder_.end(), [&](size_t a, size_t b) { return meetsAlong[a] < meetsAlong[b]; });
   std::vector<size_t> order;
   for (size_t r = 0; r < n; ++r)
     if (!never_[r]) order.push_back(r);
@@ -222,6 +228,12 @@ std::vector<uint32_t> TableBoxes::earlierIntersecting(const std::vector<uint32_t
   std::sort(out.begin(), out.end(), [&](uint32_t a, uint32_t b) { return position[a] < position[b]; });
   (void)t_;
   return out;
+}
+
+TableBoxes &ProtocolBoxes::of(size_t table) {
+  std::unique_ptr<TableBoxes> &boxes = tables_.at(table);
+  if (!boxes) boxes = std::make_unique<TableBoxes>(p_, p_.tables[table]);
+  return *boxes;
 }
 
 // ------------------------------------------------------------------ witness search

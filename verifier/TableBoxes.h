@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -51,6 +52,7 @@ private:
   // Hulls: numeric inputs on compressed coordinates ([lo, hi] per rule and
   // input, row-major), enums and booleans as member masks.
   std::vector<int> numeric_, discrete_;  // input indices
+  std::vector<size_t> meetOrder_;         // positions in numeric_, in the order boxesMeet tests them
   std::vector<int32_t> lo_, hi_;
   std::vector<uint64_t> mask_;
   std::vector<bool> never_;  // matches no patient
@@ -58,6 +60,19 @@ private:
   std::vector<std::vector<uint32_t>> neighbours_;
   std::vector<uint32_t> order_;   // the order position_ is for
   std::vector<size_t> position_;
+};
+
+/// Each table's boxes, built when first asked for: the table checks
+/// (buildConditions) and the overlap sweep (overlapCandidates) of one run
+/// share them instead of each analysing every rule's condition again.
+class ProtocolBoxes {
+public:
+  explicit ProtocolBoxes(const ir::Protocol &p) : p_(p), tables_(p.tables.size()) {}
+  TableBoxes &of(size_t table);
+
+private:
+  const ir::Protocol &p_;
+  std::vector<std::unique_ptr<TableBoxes>> tables_;
 };
 
 /// A patient within the domain who satisfies `target` and none of the

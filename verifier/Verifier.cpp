@@ -16,6 +16,7 @@
 #include "verifier/CourseReach.h"
 #include "verifier/CrossCheck.h"
 #include "verifier/Display.h"
+#include "verifier/TableBoxes.h"
 #include "verifier/Z3Backend.h"
 
 namespace carepath::verifier {
@@ -274,7 +275,8 @@ ExprRef safe(const Division &d) {
 
 class Run {
 public:
-  Run(const Protocol &p, const Options &o, Report &report) : p_(p), options_(o), report_(report), z3_(p, o) {
+  Run(const Protocol &p, const Options &o, Report &report)
+      : p_(p), options_(o), report_(report), z3_(p, o), boxes_(p) {
     for (const Example &e : p.examples) exampleNames_.insert(e.name);
     if (o.crossCheck) cross_.emplace(p, o, report);
   }
@@ -289,7 +291,7 @@ public:
     own_ = exploreCourses();
     assumptions();
     partialOperations();
-    buildConditions(p_, [&](Obligation &&o) {
+    buildConditions(p_, boxes_, [&](Obligation &&o) {
       for (const ExprRef &part : o.shared) z3_.keep(part);
       decide(o);
       if (o.kind == PropertyKind::Reaches && report_.properties.back().status == Status::Proved)
@@ -1352,7 +1354,7 @@ private:
       // What the policy forbids: two matches (unique), two matches with
       // different actions (any).
       if (t.hit != HitPolicy::Unique && t.hit != HitPolicy::Any) continue;
-      OverlapCandidates c = overlapCandidates(p_, t);
+      OverlapCandidates c = overlapCandidates(t, boxes_.of(tb));
       report_.stats.overlapPairs += c.total;
       report_.stats.overlapSwept += c.excludedBySweep;
       size_t before = report_.properties.size();
@@ -1581,6 +1583,7 @@ private:
   const Options &options_;
   Report &report_;
   Z3Backend z3_;
+  ProtocolBoxes boxes_;  // the tables' rule boxes: the table checks' and the overlap sweep's
   std::optional<CrossChecker> cross_;  // --cross-check
   std::set<std::string> exampleNames_;  // taken: the protocol's examples and earlier counterexamples
   std::vector<std::optional<CourseGraph>> courses_;  // per pathway: course pathways' reachable states
