@@ -169,12 +169,18 @@ private:
     }
   }
 
+  // A chain of one operand is that operand's context, its only child: most
+  // operands are (`n5 > 163` is one of each level), and reading the child
+  // directly skips the getters' scans of the children (a dynamic_cast each).
+
   ExprPtr orExpr(P::OrExprContext *ctx) {
+    if (ctx->children.size() == 1) return andExpr(static_cast<P::AndExprContext *>(ctx->children[0]));
     return chain(ctx, ctx->andExpr(), symbols(ctx->OR()), [this](P::AndExprContext *c) { return andExpr(c); },
                  [](antlr4::Token *) { return BinaryOp::Or; });
   }
 
   ExprPtr andExpr(P::AndExprContext *ctx) {
+    if (ctx->children.size() == 1) return notExpr(static_cast<P::NotExprContext *>(ctx->children[0]));
     return chain(ctx, ctx->notExpr(), symbols(ctx->AND()), [this](P::NotExprContext *c) { return notExpr(c); },
                  [](antlr4::Token *) { return BinaryOp::And; });
   }
@@ -199,6 +205,7 @@ private:
       }
       return std::make_unique<BinaryExpr>(r_.of(ctx), op, r_.of(ctx->op), std::move(lhs), additive(ctx->rhs));
     }
+    if (ctx->children.size() == 1) return lhs;  // no `in`: the operand alone
     if (P::RangeContext *rc = ctx->range()) {
       auto e = std::make_unique<InRangeExpr>(r_.of(ctx));
       e->subject = std::move(lhs);
@@ -230,11 +237,13 @@ private:
   }
 
   ExprPtr additive(P::AdditiveContext *ctx) {
+    if (ctx->children.size() == 1) return multiplicative(static_cast<P::MultiplicativeContext *>(ctx->children[0]));
     return chain(ctx, ctx->multiplicative(), ctx->op, [this](P::MultiplicativeContext *c) { return multiplicative(c); },
                  &Builder::arithmetic);
   }
 
   ExprPtr multiplicative(P::MultiplicativeContext *ctx) {
+    if (ctx->children.size() == 1) return unary(static_cast<P::UnaryContext *>(ctx->children[0]));
     return chain(ctx, ctx->unary(), ctx->op, [this](P::UnaryContext *c) { return unary(c); }, &Builder::arithmetic);
   }
 
@@ -245,6 +254,9 @@ private:
   }
 
   ExprPtr primary(P::PrimaryContext *ctx) {
+    // The alternatives are exclusive; the common ones are tried first.
+    if (auto *c = dynamic_cast<P::NamePrimaryContext *>(ctx))
+      return std::make_unique<NameExpr>(r_.of(ctx), qualifiedName(c->qualifiedName()));
     if (auto *c = dynamic_cast<P::LiteralPrimaryContext *>(ctx)) return literal(c->literal());
     if (auto *c = dynamic_cast<P::MinMaxCallContext *>(ctx)) {
       auto call = std::make_unique<CallExpr>(r_.of(ctx), c->fn->getText());
@@ -272,8 +284,6 @@ private:
       for (P::ExprContext *item : c->expr()) e->items.push_back(expr(item));
       return e;
     }
-    if (auto *c = dynamic_cast<P::NamePrimaryContext *>(ctx))
-      return std::make_unique<NameExpr>(r_.of(ctx), qualifiedName(c->qualifiedName()));
     // Parentheses only group: the inner expression keeps its own range.
     return expr(static_cast<P::ParenPrimaryContext *>(ctx)->expr());
   }
