@@ -141,7 +141,7 @@ std::vector<std::vector<ir::Value>> readableCourse(const ir::Protocol &p, const 
 /// protocol without course pathways (no solver is started).
 std::vector<CourseReach> courseReach(const ir::Protocol &p, const Options &options = {});
 /// The same on the caller's solver (its domain restrictions asked with
-/// every question): ExampleGenerator's.
+/// every question).
 std::vector<CourseReach> courseReach(const ir::Protocol &p, Z3Backend &z3);
 /// Every search the verifier runs (Report::courses): each course pathway's
 /// own, then the joint ones, for the sets of pathways some property or rule

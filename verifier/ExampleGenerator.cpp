@@ -177,12 +177,13 @@ Generation generateExamples(const Protocol &p, const Options &options, bool from
     for (const Goal &g : goals) gen.alreadyMet += g.met(cov);
   Z3Backend z3(p, options);
   // Only records some course produces: `carepath test` fails an example in
-  // a course state no course from a fresh patient produces (each course
-  // pathway's own search, as `test` runs it; searched before the
-  // restrictions below, as the verifier searches). A search that stopped
-  // restricts nothing, as `test` then flags nothing.
+  // a course state no course from a fresh patient produces, on one pathway
+  // or on pathways read together; the same searches as `test` runs
+  // (courseReachRead), before the restrictions below, as the verifier
+  // searches. A search that stopped restricts nothing, as `test` then flags
+  // nothing.
   std::vector<ExprRef> reachable;
-  for (const CourseReach &r : courseReach(p, z3))
+  for (const CourseReach &r : courseReachRead(p, options))
     if (r.complete) reachable.push_back(reachableCourse(p, r));
   // Only patients the protocol assumes exist: `carepath test` fails an
   // example that violates an assumption.

@@ -500,14 +500,20 @@ private:
     std::set<int> over;  // the course pathways the proved divisions were restricted to
     std::vector<ExprRef> all;
     for (const Obligation &o : obs) all.push_back(o.formula);
+    std::vector<size_t> rank = evaluationRank(ds);
     size_t proved = 0;
     for (size_t i = 0; i < obs.size(); ++i) {
       // Each assumes the ones before it, never a later one: assuming every
       // other one, two divisions that fail for the same patients each
       // proved the other safe. A patient is blamed on the first it fails;
       // when all are proved, the first holds outright, the second given the
-      // first, and so on.
-      std::vector<ExprRef> earlier(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(i));
+      // first, and so on. "Before" is the order the evaluator computes them
+      // in where one is on the way to another (evaluationRank), so a
+      // division is never blamed for a patient the evaluator stops at an
+      // earlier one for; the dose checks come after every division.
+      std::vector<ExprRef> earlier;
+      for (size_t j = 0; j < obs.size(); ++j)
+        if (j < ds.size() && i < ds.size() ? rank[j] < rank[i] : j < i) earlier.push_back(all[j]);
       // Over the reachable records when its own formula reads a course
       // state (a division at a course tier); the earlier ones it assumes
       // are assumed over every record, as every later question assumes
@@ -885,6 +891,51 @@ private:
   /// divisor 0 and the numerator known, and the division computed: some
   /// context of it holds, or evaluating one already divides by zero (as
   /// the evaluator would on its way there).
+  /// A position for each division in an order the evaluator computes them
+  /// in: every division inside another's operands or, unless it is computed
+  /// for every patient, its contexts (through defines) comes before it;
+  /// otherwise the finder's order. A cycle (two contexts that each hold the
+  /// other's division) is broken where the search meets it, so the order
+  /// is total and each division assumes only divisions ranked before it.
+  std::vector<size_t> evaluationRank(const std::vector<Division> &ds) const {
+    std::map<std::pair<const Expr *, const Expr *>, size_t> byOperands;
+    for (size_t j = 0; j < ds.size(); ++j) byOperands.emplace(std::make_pair(ds[j].numerator.get(), ds[j].divisor.get()), j);
+    auto within = [&](const ExprRef &root, std::set<size_t> &out, std::set<const Expr *> &seen) {
+      std::vector<const Expr *> todo{root.get()};
+      while (!todo.empty()) {
+        const Expr *e = todo.back();
+        todo.pop_back();
+        if (!e || !seen.insert(e).second) continue;
+        if (e->op == Op::Div) {
+          auto it = byOperands.find({e->args[0].get(), e->args[1].get()});
+          if (it != byOperands.end()) out.insert(it->second);
+        }
+        if (e->op == Op::Define && p_.defines.at(e->index).value) todo.push_back(p_.defines[e->index].value.get());
+        for (const ExprRef &a : e->args) todo.push_back(a.get());
+      }
+    };
+    std::vector<std::set<size_t>> before(ds.size());
+    for (size_t i = 0; i < ds.size(); ++i) {
+      std::set<const Expr *> seen;
+      within(ds[i].numerator, before[i], seen);
+      within(ds[i].divisor, before[i], seen);
+      if (!ds[i].everywhere)
+        for (const ExprRef &c : ds[i].contexts) within(c, before[i], seen);
+      before[i].erase(i);
+    }
+    std::vector<size_t> rank(ds.size(), 0);
+    std::vector<char> state(ds.size(), 0);
+    size_t next = 0;
+    std::function<void(size_t)> visit = [&](size_t i) {
+      if (state[i]) return;
+      state[i] = 1;
+      for (size_t j : before[i]) visit(j);
+      rank[i] = next++;
+    };
+    for (size_t i = 0; i < ds.size(); ++i) visit(i);
+    return rank;
+  }
+
   void checkDivision(const Obligation &o, const Division &d, const std::vector<Value> &patient) {
     std::string problem;
     try {
@@ -894,7 +945,7 @@ private:
         try {
           reached = evaluateBool(p_, *c, patient);
         } catch (const EvalError &) {
-          reached = true;
+          // The evaluator stops there: the division is not computed.
         }
       }
       Value divisor = evaluate(p_, *d.divisor, patient), numerator = evaluate(p_, *d.numerator, patient);
