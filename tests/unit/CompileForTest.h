@@ -9,9 +9,11 @@
 #include <sstream>
 #include <string>
 
+#include "../../compiler/driver/CourseStates.h"
 #include "Frontend.h"
 #include "backends/JsonTable.h"
 #include "basic/DiagnosticPrinter.h"
+#include "verifier/CourseReach.h"
 
 namespace carepath::unittest {
 
@@ -32,8 +34,11 @@ struct CompiledForTest {
 /// `status` is the table's verification verdict: the runtime's tests do
 /// not depend on it (it does not change evaluation), but a table loads
 /// without `allowUnverified` only when it says "verified".
+/// With `courseStates`, the table carries every course search `carepath
+/// test` runs (verifier::courseReachRead: each course pathway's own and the
+/// joint ones), as `test` writes its in-memory table.
 inline CompiledForTest compileForTest(const std::string &name, const std::string &text,
-                                      const std::string &status = "verified") {
+                                      const std::string &status = "verified", bool courseStates = false) {
   CompiledForTest c;
   SourceManager sources;
   DiagnosticEngine diags(sources);
@@ -54,6 +59,7 @@ inline CompiledForTest compileForTest(const std::string &name, const std::string
   backends::TableMetadata meta;
   meta.compilerVersion = "test";
   meta.verification.status = status;
+  if (courseStates) driver::addCourseStates(meta, verifier::courseReachRead(*fr.protocol));
   if (auto t = backends::emitJsonTable(*fr.protocol, sources, meta, diags)) c.table = *t;
   else c.diagnostics = print();
   c.protocol = std::move(fr.protocol);

@@ -26,22 +26,9 @@ namespace {
 
 const char *kCourse = "conformance/protocols/course.care";
 
-// The table with each course pathway's states from verifier::courseReach
-// (as `carepath test` and, through the verifier, `compile` write it).
+// The table with the course searches `carepath test` runs (CompileForTest.h).
 std::string compileWithStates(const std::string &relative) {
-  std::string text = unittest::readSource(relative);
-  SourceManager sources;
-  DiagnosticEngine diags(sources);
-  FrontendOptions fo;
-  fo.stdlibDir = CAREPATH_SOURCE_DIR "/stdlib";
-  FrontendResult fr = runFrontendOnBuffer(relative, text, sources, diags, fo);
-  if (!fr.protocol) return "";
-  backends::TableMetadata meta;
-  meta.compilerVersion = "test";
-  meta.verification.status = "verified";
-  for (const verifier::CourseReach &c : verifier::courseReach(*fr.protocol)) meta.courseStates.push_back(driver::courseStates(c));
-  auto t = backends::emitJsonTable(*fr.protocol, sources, meta, diags);
-  return t ? *t : "";
+  return unittest::compileForTest(relative, unittest::readSource(relative), "verified", true).table;
 }
 
 // A fresh patient presenting with suspected disease, and the same record

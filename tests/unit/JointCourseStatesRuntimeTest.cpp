@@ -26,22 +26,9 @@ namespace {
 
 const char *kJoint = "tests/runtime/Inputs/course-joint-states.care";
 
-// The table with every search the verifier runs (verifier::courseReachRead:
-// the per-pathway ones and the joint one), as `carepath test` writes it.
+// The table with the course searches `carepath test` runs (CompileForTest.h).
 std::string compileWithStates(const std::string &relative) {
-  std::string text = unittest::readSource(relative);
-  SourceManager sources;
-  DiagnosticEngine diags(sources);
-  FrontendOptions fo;
-  fo.stdlibDir = CAREPATH_SOURCE_DIR "/stdlib";
-  FrontendResult fr = runFrontendOnBuffer(relative, text, sources, diags, fo);
-  if (!fr.protocol) return "";
-  backends::TableMetadata meta;
-  meta.compilerVersion = "test";
-  meta.verification.status = "verified";
-  driver::addCourseStates(meta, verifier::courseReachRead(*fr.protocol));
-  auto t = backends::emitJsonTable(*fr.protocol, sources, meta, diags);
-  return t ? *t : "";
+  return unittest::compileForTest(relative, unittest::readSource(relative), "verified", true).table;
 }
 
 const std::string &table() {
