@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "BackendTestProtocol.h"
+#include "TableForTest.h"
 #include "CompileForTest.h"
 #include "Frontend.h"
 #include "backends/JsonTable.h"
@@ -21,11 +22,7 @@ namespace {
 
 std::string compileMini(const std::string &status = "verified") { return handbuilt::miniTable(status); }
 
-std::string resign(nlohmann::json doc) {
-  doc.erase("digest");
-  doc["digest"] = runtime::tableDigest(doc.dump());
-  return doc.dump(2);
-}
+using unittest::resign;
 
 struct Opened {
   carepath_status status = CAREPATH_ERROR_INTERNAL;

@@ -15,6 +15,7 @@
 #include "../../compiler/driver/CourseStates.h"
 #include "CompactVersion.h"
 #include "CompileForTest.h"
+#include "TableForTest.h"
 #include "carepath/Table.h"
 #include "carepath/TableFormat.h"
 #include "carepath/carepath.h"
@@ -56,14 +57,7 @@ runtime::Result evaluate(const runtime::Table &t, const std::string &text) {
   return values ? t.evaluate(*values) : runtime::Result{};
 }
 
-// The document with `edit` applied and its digest computed again.
-std::string edited(const std::string &text, const std::function<void(nlohmann::json &)> &edit) {
-  nlohmann::json doc = nlohmann::json::parse(text);
-  edit(doc);
-  doc.erase("digest");
-  doc["digest"] = runtime::tableDigest(doc.dump());
-  return doc.dump(2);
-}
+using unittest::edited;
 
 TEST(CourseStates, InTheTableSorted) {
   std::string text = compileWithStates(kCourse);

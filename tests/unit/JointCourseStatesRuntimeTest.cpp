@@ -14,6 +14,7 @@
 
 #include "../../compiler/driver/CourseStates.h"
 #include "CompileForTest.h"
+#include "TableForTest.h"
 #include "carepath/Sha256.h"
 #include "carepath/Table.h"
 #include "carepath/TableFormat.h"
@@ -54,13 +55,7 @@ runtime::Result evaluate(const runtime::Table &t, const std::string &text) {
   return values ? t.evaluate(*values) : runtime::Result{};
 }
 
-std::string edited(const std::string &text, const std::function<void(nlohmann::json &)> &edit) {
-  nlohmann::json doc = nlohmann::json::parse(text);
-  edit(doc);
-  doc.erase("digest");
-  doc["digest"] = runtime::tableDigest(doc.dump());
-  return doc.dump(2);
-}
+using unittest::edited;
 
 TEST(JointCourseStates, InTheTableSorted) {
   ASSERT_FALSE(table().empty());

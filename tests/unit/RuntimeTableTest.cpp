@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "BackendTestProtocol.h"
+#include "TableForTest.h"
 #include "backends/JsonTable.h"
 #include "carepath/Table.h"
 #include "carepath/carepath.h"
@@ -21,12 +22,7 @@ namespace {
 
 std::string compileMini(const std::string &status = "verified") { return handbuilt::miniTable(status); }
 
-// Re-signs an edited document, as a careless tool would not.
-std::string resign(nlohmann::json doc) {
-  doc.erase("digest");
-  doc["digest"] = runtime::tableDigest(doc.dump());
-  return doc.dump(2);
-}
+using unittest::resign;
 
 std::string loadError(const std::string &text, LoadOptions o = {}) {
   try {
