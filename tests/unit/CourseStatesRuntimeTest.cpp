@@ -50,12 +50,7 @@ std::string patient(const nlohmann::json &patch = nlohmann::json::object()) {
   return p.dump();
 }
 
-runtime::Result evaluate(const runtime::Table &t, const std::string &text) {
-  std::vector<runtime::PatientError> errors;
-  auto values = t.readPatient(text, errors);
-  EXPECT_TRUE(values) << text;
-  return values ? t.evaluate(*values) : runtime::Result{};
-}
+runtime::Result evaluate(const runtime::Table &t, const std::string &text) { return unittest::evaluateText(t, text); }
 
 using unittest::edited;
 

@@ -48,12 +48,7 @@ std::string patient(const nlohmann::json &patch = nlohmann::json::object()) {
 // On both pathways, each tier on: each state reachable alone, never together.
 const nlohmann::json kBoth = {{"on_care", true}, {"care_first_state", "on"}, {"on_watch", true}, {"watch_look_state", "on"}};
 
-runtime::Result evaluate(const runtime::Table &t, const std::string &text) {
-  std::vector<runtime::PatientError> errors;
-  auto values = t.readPatient(text, errors);
-  EXPECT_TRUE(values) << text;
-  return values ? t.evaluate(*values) : runtime::Result{};
-}
+runtime::Result evaluate(const runtime::Table &t, const std::string &text) { return unittest::evaluateText(t, text); }
 
 using unittest::edited;
 

@@ -6,9 +6,12 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "carepath/Table.h"
 #include "carepath/TableFormat.h"
 
 namespace carepath::unittest {
@@ -25,6 +28,15 @@ inline std::string edited(const std::string &text, const std::function<void(nloh
   nlohmann::json doc = nlohmann::json::parse(text);
   edit(doc);
   return resign(std::move(doc));
+}
+
+/// The runtime's result for a patient given as JSON text (a patient the
+/// table cannot read fails the test and gives an empty result).
+inline runtime::Result evaluateText(const runtime::Table &t, const std::string &text) {
+  std::vector<runtime::PatientError> errors;
+  auto values = t.readPatient(text, errors);
+  EXPECT_TRUE(values) << text;
+  return values ? t.evaluate(*values) : runtime::Result{};
 }
 
 }  // namespace carepath::unittest
