@@ -256,7 +256,6 @@ public:
       return build::binary(Op::Eq, build::input(t.stateInput, in.type, t.range),
                            build::member(in.type.enumType, static_cast<int>(m), t.range), t.range);
     };
-    ExprRef notStarted;
     if (s == TierState::NotStarted) {
       // How the record is read (docs/semantics.md, "The course"): a patient not
       // on the pathway by the record enters it afresh, every tier not started
@@ -269,10 +268,9 @@ public:
       return memo = build::labelled(build::nary(Op::Or, std::move(fresh), t.range),
                                     in.name + " == " + spelling(TierState::NotStarted));
     }
-    notStarted = stateIs(tier, TierState::NotStarted);
-    return stateIs_[{tier, static_cast<int>(s)}] =
-               build::labelled(build::nary(Op::And, {build::unary(Op::Not, notStarted, t.range), raw(s)}, t.range),
-                               in.name + " == " + spelling(s));
+    ExprRef notStarted = stateIs(tier, TierState::NotStarted);  // std::map: `memo` stays valid
+    return memo = build::labelled(build::nary(Op::And, {build::unary(Op::Not, notStarted, t.range), raw(s)}, t.range),
+                                  in.name + " == " + spelling(s));
   }
 
   ExprRef state(int tier) {
