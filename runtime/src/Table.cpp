@@ -1063,6 +1063,10 @@ public:
     }
   }
 
+  // A course search starts from a fresh patient's state, so a complete list
+  // of reachable states (one pathway's or a joint set's) is never empty.
+  static constexpr const char *kNoFreshState = "complete course states with none listed (a fresh patient's state is always reachable)";
+
   // `course.reachable` (docs/tables.md): {complete: true, states: [{on,
   // tiers: [member...]}...]} or {complete: false, why}.
   void reachable(const json &c, const std::string &path, CourseInfo &info) {
@@ -1072,6 +1076,7 @@ public:
       return;
     }
     const json &states = r_.array(r, path, "states");
+    if (states.empty()) r_.fail(path + ".states", kNoFreshState);
     std::vector<std::vector<uint32_t>> out;
     std::vector<uint32_t> inputs;
     std::string problem = courseInputs(info, inputs);
@@ -1125,6 +1130,7 @@ public:
         std::string problem = jointShape(j);
         if (!problem.empty()) r_.fail(path, problem);
         const json &states = r_.array(arr[i], path, "states");
+        if (states.empty()) r_.fail(path + ".states", kNoFreshState);
         std::vector<std::vector<uint32_t>> out;
         for (size_t s = 0; s < states.size(); ++s) {
           std::string sp = Reader::at(path + ".states", s);
@@ -1168,7 +1174,12 @@ public:
       const JointCourseInfo &j = list[i];
       std::string problem = jointShape(j);
       if (!problem.empty()) return problem;
+      // Sorted by their pathways, as the compiler writes them: a set listed
+      // twice would be two answers to one question.
+      if (i && !(list[i - 1].pathways < j.pathways)) return "joint course sets not in ascending order (or one is listed twice)";
       if (!j.reachable) continue;
+      // The search starts from a fresh patient's state, always listed.
+      if (j.reachable->empty()) return kNoFreshState;
       std::vector<uint32_t> inputs, one;
       for (uint32_t t : j.pathways) {
         problem = courseInputs(*m_.tables[t].course, one);
@@ -1210,6 +1221,7 @@ public:
       inputs.push_back(static_cast<uint32_t>(in));
     }
     if (!info.reachable) return "";
+    if (info.reachable->empty()) return kNoFreshState;
     const std::vector<uint32_t> *previous = nullptr;
     for (const std::vector<uint32_t> &state : *info.reachable) {
       if (state.size() != inputs.size() || state[0] > 1) return "a reachable course state of the wrong shape";

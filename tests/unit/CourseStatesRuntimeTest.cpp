@@ -143,6 +143,8 @@ TEST(CourseStates, MalformedRefusedByField) {
     auto &s = d["pathways"][0]["course"]["reachable"]["states"];
     std::swap(s[0], s[1]);
   }, "field 'pathways[0].course.reachable.states[1]': the states are not in ascending order");
+  refused([](nlohmann::json &d) { d["pathways"][0]["course"]["reachable"]["states"] = nlohmann::json::array(); },
+          "field 'pathways[0].course.reachable.states': complete course states with none listed");
 }
 
 TEST(CourseStates, CApi) {

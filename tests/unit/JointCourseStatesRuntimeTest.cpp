@@ -180,6 +180,10 @@ TEST(JointCourseStates, MalformedRefusedByField) {
   }, "field 'jointCourses[0].states[1]': the states are not in ascending order");
   refused([](nlohmann::json &d) { d["jointCourses"][0]["pathways"] = {"watch", "care"}; },
           "field 'jointCourses[0]': a joint course set's pathways are not in ascending order");
+  refused([](nlohmann::json &d) { d["jointCourses"][0]["states"] = nlohmann::json::array(); },
+          "field 'jointCourses[0].states': complete course states with none listed");
+  refused([](nlohmann::json &d) { d["jointCourses"].push_back(d["jointCourses"][0]); },
+          "field 'jointCourses': joint course sets not in ascending order (or one is listed twice)");
 }
 
 TEST(JointCourseStates, CApi) {
