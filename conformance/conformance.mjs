@@ -67,6 +67,8 @@ function observe(table, c) {
   if (r.course.length) out.course = r.course.map((c) => ({ pathway: c.pathway, next: { ...c.next }, exits: [...c.exits] }));
   // The course pathways whose state no course produces, only when some are.
   if (r.courseStatesUnreachable.length) out.courseStatesUnreachable = r.courseStatesUnreachable;
+  // Likewise the sets of pathways read together whose joint state no course produces.
+  if (r.jointCourseStatesUnreachable.length) out.jointCourseStatesUnreachable = r.jointCourseStatesUnreachable;
   return out;
 }
 

@@ -67,6 +67,8 @@ def observe(carepath, table, case):
         out["course"] = [{"pathway": c.pathway, "next": c.next, "exits": list(c.exits)} for c in r.course]
     if r.course_states_unreachable:  # only when some are: the pathways whose state no course produces
         out["courseStatesUnreachable"] = r.course_states_unreachable
+    if r.joint_course_states_unreachable:  # likewise the sets of pathways read together
+        out["jointCourseStatesUnreachable"] = r.joint_course_states_unreachable
     return out
 
 

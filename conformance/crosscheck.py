@@ -7,14 +7,15 @@ every table, `expect t.r` or `expect not t.r`; each dose; each output with
 a single value), appended to a copy of its protocol, and `carepath test`
 runs them all (on the IR evaluator, and again on the compiled table).
 
-A case whose expected result lists `courseStatesUnreachable` (a record in a
-course state no course produces) becomes an example too, in a copy of its
-own: `carepath test` fails such an example by design
-(`course-state-unreachable`, judged by the verifier's search of the
-reachable states on the IR side, not by the table's lookup), so each of
-them must fail with exactly that error, once for each pathway its expected
-result lists, and nothing else; every other case must pass, so none of
-them is flagged.
+A case whose expected result lists `courseStatesUnreachable` or
+`jointCourseStatesUnreachable` (a record in a course state, or pathways
+read together in a joint state, that no course produces) becomes an
+example too, in a copy of its own: `carepath test` fails such an example
+by design (`course-state-unreachable`, judged by the verifier's search of
+the reachable states on the IR side, not by the table's lookup), so each
+of them must fail with exactly that error, once for each pathway and each
+set of pathways its expected result lists, and nothing else; every other
+case must pass, so none of them is flagged.
 
   crosscheck.py CAREPATH TABLE_DIR WORK_DIR [CASES.json...]
 
@@ -107,14 +108,16 @@ def example(table, case):
 
 # `carepath test`'s error for an example in a course state no course
 # produces (docs/diagnostics/course-state-unreachable.md).
-UNREACHABLE = re.compile(r": error: example '(.*)' is in course state \(.*\) of pathway '([^']+)', which no course "
-                         r"from a fresh patient produces: .* \[course-state-unreachable\]$")
+# A joint state names its pathways ("of pathways 'care' and 'watch'").
+UNREACHABLE = re.compile(r": error: example '(.*)' is in (?:joint )?course state \(.*\) of pathways? ('.*'), which no "
+                         r"course from a fresh patient produces: .* \[course-state-unreachable\]$")
 
 
 def unreachable_verdict(run, expected):
     """Whether `carepath test` failed the examples `expected` (example name ->
-    the pathways its case lists) with course-state-unreachable exactly, and
-    with nothing else: "" or what differs."""
+    the pathways and sets of pathways its case lists, each a tuple of names)
+    with course-state-unreachable exactly, and with nothing else: "" or what
+    differs."""
     got = {}
     for line in (run.stdout + run.stderr).splitlines():
         if ": error: " not in line:
@@ -122,8 +125,8 @@ def unreachable_verdict(run, expected):
         m = UNREACHABLE.search(line)
         if not m:
             return "another error: " + line
-        got.setdefault(m.group(1), []).append(m.group(2))
-    if got != expected:
+        got.setdefault(m.group(1), []).append(tuple(re.findall(r"'([^']+)'", m.group(2))))
+    if {k: sorted(v) for k, v in got.items()} != {k: sorted(v) for k, v in expected.items()}:
         return f"expected course-state-unreachable for {expected}, got {got}"
     if f"0 passed, {len(expected)} failed" not in run.stdout:
         return "not every example failed"
@@ -161,10 +164,13 @@ def main():
                 continue
             lines, s = example(table, case)
             skipped += s
-            if case["expect"].get("courseStatesUnreachable"):
+            expect = case["expect"]
+            if expect.get("courseStatesUnreachable") or expect.get("jointCourseStatesUnreachable"):
                 # Decided all the same at run time, and failed by `test` by
                 # design: in a file of its own, where it must fail so.
-                flagged["conformance: " + case["name"]] = case["expect"]["courseStatesUnreachable"]
+                flagged["conformance: " + case["name"]] = (
+                    [(name,) for name in expect.get("courseStatesUnreachable", [])]
+                    + [tuple(names) for names in expect.get("jointCourseStatesUnreachable", [])])
                 flaggedBlocks.append("\n".join(lines))
                 continue
             blocks.append("\n".join(lines))

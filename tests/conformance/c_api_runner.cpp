@@ -98,6 +98,15 @@ json observe(const carepath_table *t, const std::string &patient, carepath_resul
   // accessors (indices for carepath_table_table_*), only when some are.
   for (size_t k = 0; k < carepath_result_unreachable_course_count(r); ++k)
     out["courseStatesUnreachable"].push_back(carepath_table_table_name(t, carepath_result_unreachable_course(r, k)));
+  // And the sets of pathways read together whose joint state no course
+  // produces, each by its pathways' names, only when some are.
+  for (size_t k = 0; k < carepath_result_unreachable_joint_course_count(r); ++k) {
+    size_t joint = carepath_result_unreachable_joint_course(r, k);
+    json names = json::array();
+    for (size_t i = 0; i < carepath_table_joint_course_pathway_count(t, joint); ++i)
+      names.push_back(carepath_table_table_name(t, carepath_table_joint_course_pathway(t, joint, i)));
+    out["jointCourseStatesUnreachable"].push_back(names);
+  }
   // Course pathways: each one's next state, from the accessors (in table
   // order, its state inputs together), and the exits taken.
   json course = json::array();

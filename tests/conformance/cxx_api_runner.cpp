@@ -108,6 +108,13 @@ json observe(const rt::Table &t, const std::string &text, rt::Result &r) {
   // Likewise the course pathways whose state no course produces
   // (Result::unreachableCourses: indices into tables()).
   for (uint32_t k : r.unreachableCourses) out["courseStatesUnreachable"].push_back(tables[k].name);
+  // And the sets read together whose joint state no course produces
+  // (Result::unreachableJointCourses: indices into jointCourses()).
+  for (uint32_t j : r.unreachableJointCourses) {
+    json names = json::array();
+    for (uint32_t k : t.jointCourses()[j].pathways) names.push_back(tables[k].name);
+    out["jointCourseStatesUnreachable"].push_back(names);
+  }
   // Course pathways: where the patient is next (Table::courseState).
   json course = json::array();
   for (uint32_t ti = 0; ti < tables.size() && r.inPopulation; ++ti) {

@@ -15,7 +15,7 @@ foreach(f README.md conformance.py crosscheck.py cases/policies.json protocols/p
     message(FATAL_ERROR "not installed: share/carepath/conformance/${f}")
   endif()
 endforeach()
-foreach(p policies dosing errors choices course)
+foreach(p policies dosing errors choices course joint)
   set(force)
   if(p STREQUAL "errors")
     set(force --force)
