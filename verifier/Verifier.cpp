@@ -840,7 +840,9 @@ private:
   /// record in a fresh patient's state on each such pathway (its search's
   /// states[0]) is shown instead when the IR evaluator confirms it is in
   /// the population and refutes the property too (it must, the formula not
-  /// reading that state; the evaluator is asked rather than trusted to it).
+  /// reading that state; the evaluator is asked rather than trusted to it),
+  /// and when every search, joint ones included, has the moved record in a
+  /// reachable state.
   /// Not for division-safe, whose refutation the evaluator cannot replay
   /// by `decided` (checkDivision).
   void intoReachableState(const Obligation &o, const ExprRef &decided, std::vector<Value> &patient) {
@@ -864,6 +866,11 @@ private:
       }
     }
     if (!moved) return;
+    // Moved, the record must be in a reachable state on every search, the
+    // joint ones included (a pathway moved to its fresh state may leave a
+    // set it shares with a pathway the formula reads in a joint state no
+    // course produces): else Z3's record stands.
+    if (!unreachableCourses(p_, report_.courses, fresh).empty()) return;
     try {
       if (possible(fresh) && !evaluateBool(p_, *decided, fresh)) patient = std::move(fresh);
     } catch (const EvalError &) {

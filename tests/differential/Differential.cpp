@@ -760,36 +760,46 @@ public:
     }
   }
 
-  /// Puts the record, on each course pathway (for `percent` of the
-  /// patients, independently), in the state a course of 0 to 4 random
-  /// records leads to from a fresh patient on the IR evaluator: each record
-  /// in the population, in the course's current state, its successor drawn
-  /// from courseSuccessors (the next state, or a recorded end). Such a state
-  /// is reachable whatever the verifier found. Returns the pathways so set.
+  /// Puts the record, on a set of course pathways (each chosen for
+  /// `percent` of the patients, independently), in the states one course of
+  /// 0 to 4 random records leads them to together from a fresh patient on
+  /// the IR evaluator: each record in the population, every chosen pathway
+  /// in the course's current state (the others as drawn: the verifier's
+  /// searches leave them free), each one's successor drawn from
+  /// courseSuccessors (the next state, or a recorded end) for the same
+  /// record. Such states are reachable, each pathway's and any set's
+  /// jointly, whatever the verifier found. Returns the pathways so set.
   std::vector<bool> produceCourseStates(ir::Patient &patient, const Draws &draws, Rng &rng, unsigned percent) const {
     std::vector<bool> produced(p_.pathways.size());
-    for (size_t pw = 0; pw < p_.pathways.size(); ++pw) {
-      if (!p_.pathways[pw].course || !rng.chance(percent)) continue;
-      const ir::Pathway &path = p_.pathways[pw];
-      verifier::CourseState s{false, std::vector<ir::TierState>(path.tiers.size(), ir::TierState::NotStarted)};
-      auto put = [&](ir::Patient &record) {
+    std::map<int, verifier::CourseState> states;
+    for (size_t pw = 0; pw < p_.pathways.size(); ++pw)
+      if (p_.pathways[pw].course && rng.chance(percent))
+        states.emplace(static_cast<int>(pw), verifier::CourseState{false, std::vector<ir::TierState>(p_.pathways[pw].tiers.size(), ir::TierState::NotStarted)});
+    if (states.empty()) return produced;
+    auto put = [&](ir::Patient &record) {
+      for (const auto &[pw, s] : states) {
+        const ir::Pathway &path = p_.pathways[pw];
         record[path.onInput] = ir::Value::ofBool(s.on);
         for (size_t t = 0; t < path.tiers.size(); ++t) record[path.tiers[t].stateInput] = ir::Value::ofEnum(static_cast<int>(s.tiers[t]));
-      };
-      for (uint64_t step = 0, steps = rng.below(5); step < steps; ++step) {
-        ir::Patient record = randomPatient(p_, draws, rng);
-        put(record);
-        try {
-          if (p_.population && !ir::evaluateBool(p_, *p_.population, record)) continue;  // not a record of the search
-          std::vector<verifier::CourseState> next = successors_.at(static_cast<int>(pw))(record);
-          s = next.at(rng.below(next.size()));
-        } catch (const ir::EvalError &) {
-          break;  // the evaluator's failures are judged elsewhere
-        }
       }
-      put(patient);
-      produced[pw] = true;
+    };
+    for (uint64_t step = 0, steps = rng.below(5); step < steps; ++step) {
+      ir::Patient record = randomPatient(p_, draws, rng);
+      put(record);
+      try {
+        if (p_.population && !ir::evaluateBool(p_, *p_.population, record)) continue;  // not a record of the search
+        std::map<int, verifier::CourseState> next;
+        for (const auto &[pw, s] : states) {
+          std::vector<verifier::CourseState> options = successors_.at(pw)(record);
+          next.emplace(pw, options.at(rng.below(options.size())));
+        }
+        states = std::move(next);
+      } catch (const ir::EvalError &) {
+        break;  // the evaluator's failures are judged elsewhere
+      }
     }
+    put(patient);
+    for (const auto &[pw, s] : states) produced[pw] = true;
     return produced;
   }
 
@@ -936,14 +946,65 @@ private:
       }
     }
     ++out_.comparisons;
-    if (expected != result_.unreachableCourses) {
-      auto names = [&](const std::vector<uint32_t> &pws) {
-        std::string s;
-        for (uint32_t pw : pws) s += (s.empty() ? "" : ", ") + p_.pathways[pw].name;
-        return "[" + s + "]";
-      };
+    auto names = [&](const std::vector<uint32_t> &pws) {
+      std::string s;
+      for (uint32_t pw : pws) s += (s.empty() ? "" : ", ") + p_.pathways[pw].name;
+      return "[" + s + "]";
+    };
+    if (expected != result_.unreachableCourses)
       rec_.add("runtime-vs-ir/course-state-unreachable", "the runtime flags the course state of " + names(result_.unreachableCourses) +
                ", the verifier's reachable states read on the IR side flag " + names(expected), givenLine(p_, patient));
+    judgeJointCourseStates(patient, inPopulation, produced, expected);
+  }
+
+  /// The same for each set of pathways the verifier searched jointly
+  /// (Result::unreachableJointCourses, looked up in the table's
+  /// jointCourses): flagged when, inside the population, every state input
+  /// of the set's pathways is given, none of them is flagged on its own
+  /// (`flaggedAlone`) and their joint state is not among the set's. A joint
+  /// state one course of records produced must be among them.
+  void judgeJointCourseStates(const ir::Patient &patient, bool inPopulation, const std::vector<bool> &produced,
+                              const std::vector<uint32_t> &flaggedAlone) {
+    std::set<std::vector<uint32_t>> expected, flagged;
+    for (const auto &[pws, states] : courseReach_) {
+      if (pws.size() < 2 || !inPopulation) continue;
+      bool given = true, alone = false, together = true;
+      std::vector<uint32_t> set;
+      for (int pw : pws) {
+        const ir::Pathway &path = p_.pathways[pw];
+        given = given && !patient[path.onInput].missing;
+        for (const ir::Tier &t : path.tiers) given = given && !patient[t.stateInput].missing;
+        alone = alone || std::count(flaggedAlone.begin(), flaggedAlone.end(), static_cast<uint32_t>(pw));
+        together = together && produced[pw];
+        set.push_back(static_cast<uint32_t>(pw));
+      }
+      if (!given || alone) continue;
+      ++out_.jointRecords;
+      bool reachable = reachableCourse(pws, patient);
+      if (!reachable) expected.insert(set), ++out_.jointUnreachable;
+      if (together) {
+        ++out_.jointProduced;
+        ++out_.comparisons;
+        if (!reachable)
+          rec_.add("verifier-course-missed", verifier::pathwaysText(p_, pws) + ": one course of records from a fresh patient " +
+                   "leads to joint course state (" + verifier::jointStateText(p_, pws, verifier::jointStateOf(p_, pws, patient)) +
+                   "), which the verifier's joint search did not reach", givenLine(p_, patient));
+      }
+    }
+    for (uint32_t j : result_.unreachableJointCourses) flagged.insert(table_.jointCourses()[j].pathways);
+    ++out_.comparisons;
+    if (expected != flagged) {
+      auto sets = [&](const std::set<std::vector<uint32_t>> &s) {
+        std::string out;
+        for (const std::vector<uint32_t> &pws : s) {
+          std::string one;
+          for (uint32_t pw : pws) one += (one.empty() ? "" : ", ") + p_.pathways[pw].name;
+          out += (out.empty() ? "" : " ") + std::string("[") + one + "]";
+        }
+        return "{" + out + "}";
+      };
+      rec_.add("runtime-vs-ir/joint-course-state-unreachable", "the runtime flags the joint course state of " + sets(flagged) +
+               ", the verifier's joint reachable states read on the IR side flag " + sets(expected), givenLine(p_, patient));
     }
   }
 
@@ -1051,8 +1112,7 @@ ProtocolOutcome runProtocol(const std::string &name, const std::string &text, ui
     vo.timeoutMs = options.verifyTimeoutMs;
     report = verifier::verify(p, vo);
     meta.courseStatesWhy = "the verifier did not search the course states";
-    for (const verifier::CourseReach &c : report->courses)
-      if (c.pathways.size() == 1) meta.courseStates.push_back(driver::courseStates(c));
+    driver::addCourseStates(meta, report->courses);  // as `compile`: each pathway's and the joint searches
   }
   if (options.editTable) options.editTable(meta);
   std::optional<std::string> tableText = backends::emitJsonTable(p, sources, meta, diags);
@@ -1157,6 +1217,9 @@ RunSummary runMany(uint64_t seed, uint64_t count, const DifferentialOptions &opt
     s.courseRecords += o.courseRecords;
     s.courseProduced += o.courseProduced;
     s.courseUnreachable += o.courseUnreachable;
+    s.jointRecords += o.jointRecords;
+    s.jointProduced += o.jointProduced;
+    s.jointUnreachable += o.jointUnreachable;
     std::string path;
     for (const Mismatch &m : o.examples) {
       s.mismatches[m.kind] += o.mismatches[m.kind];
@@ -1183,7 +1246,10 @@ void printSummary(const RunSummary &s, const DifferentialOptions &options, std::
       << s.counterexamples << " counterexamples judged\n"
       << "course states: " << s.courseRecords << " records on a course pathway judged (" << s.courseProduced
       << " in a state a course of records produced), " << s.courseRecords - s.courseUnreachable << " in a reachable state, "
-      << s.courseUnreachable << " in one no course produces\n";
+      << s.courseUnreachable << " in one no course produces\n"
+      << "joint course states: " << s.jointRecords << " records judged on a set of pathways searched jointly ("
+      << s.jointProduced << " produced jointly by a course of records), " << s.jointUnreachable
+      << " in a joint state no course produces\n";
   uint64_t total = 0;
   for (const auto &[kind, n] : s.mismatches) total += n;
   out << "mismatches: " << total << (total ? " by kind (occurrences, protocols):" : "") << "\n";

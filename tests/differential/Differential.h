@@ -73,6 +73,10 @@ struct ProtocolOutcome {
   /// state a course of records produced, and those in a state no course
   /// produces (the runtime must flag exactly these).
   uint64_t courseRecords = 0, courseProduced = 0, courseUnreachable = 0;
+  /// Likewise for each set of course pathways searched jointly (docs/tables.md,
+  /// `jointCourses`): records judged on the set, produced jointly by one
+  /// course of records, and in a joint state no course produces.
+  uint64_t jointRecords = 0, jointProduced = 0, jointUnreachable = 0;
   std::map<std::string, uint64_t> mismatches;  // kind -> occurrences
   std::vector<Mismatch> examples;              // the first occurrence of each kind
 };
@@ -89,6 +93,7 @@ struct RunSummary {
   uint64_t patients = 0, inPopulation = 0, comparisons = 0;
   uint64_t proved = 0, refuted = 0, unknown = 0, counterexamples = 0;
   uint64_t courseRecords = 0, courseProduced = 0, courseUnreachable = 0;
+  uint64_t jointRecords = 0, jointProduced = 0, jointUnreachable = 0;
   std::map<std::string, uint64_t> mismatches;          // kind -> occurrences
   std::map<std::string, uint64_t> protocolsWithKind;   // kind -> protocols showing it
   std::vector<std::string> compileRefusals;            // "seed N: first diagnostic"

@@ -53,6 +53,7 @@ struct PathwayInfo {
   std::string name;
   std::string entry;  // "" when absent
   std::vector<TierInfo> tiers;
+  bool course = false;
 };
 
 struct RuleInfo {
@@ -85,7 +86,7 @@ public:
     int nt = static_cast<int>(rng_.between(1, o_.maxTables));
     while (np > 0 || nt > 0) {
       if (np > 0 && (nt == 0 || rng_.chance(40))) {
-        pathway();
+        pathway(np > 1);
         --np;
       } else {
         table();
@@ -599,7 +600,8 @@ private:
 
   // ---------------------------------------------------------------- pathways and tables
 
-  void pathway() {
+  /// `more`: another pathway follows this one.
+  void pathway(bool more) {
     PathwayInfo pw;
     pw.name = "p" + std::to_string(pathways_.size());
     if (rng_.chance(65)) pw.entry = condition(2);
@@ -617,11 +619,25 @@ private:
     // A course pathway now and then: its state inputs are declared for it,
     // so patients get random records; exits and ends read a flag or the event.
     // (Never both: the course draws stay the same either way.)
+    if (mutualNext_) first = false;
     bool course = course_.chance(30) && !first;
+    if (mutualNext_) course = true;
     auto courseCondition = [&]() -> std::string {
       if (hasEvent_ && course_.chance(40)) return "ev0 >= " + std::to_string(course_.between(1, 72)) + " h";
       return (course_.chance(30) ? "not " : "") + bools_[course_.below(bools_.size())];
     };
+    // Now and then two course pathways each entered only off the other, so
+    // their joint states are fewer than each one's together
+    // (tests/runtime/Inputs/course-joint-states.care): this one reads the
+    // next one's `on_`, which the next one then is, reading this one's.
+    auto offOf = [&](size_t k) { pw.entry = (pw.entry.empty() ? "" : "(" + pw.entry + ") and ") + "not on_p" + std::to_string(k); };
+    if (mutualNext_) {
+      offOf(pathways_.size() - 1);
+      mutualNext_ = false;
+    } else if (course && more && course_.chance(35)) {
+      offOf(pathways_.size() + 1);
+      mutualNext_ = true;
+    }
     body_ << "pathway " << pw.name << (pw.entry.empty() ? "" : " for " + pw.entry) << (first ? " first" : "");
     if (course) {
       body_ << " course";
@@ -664,6 +680,7 @@ private:
     }
     body_ << "}\n";
     for (const TierInfo &t : pw.tiers) addReference(pw.name + "." + t.name);
+    pw.course = course;
     pathways_.push_back(std::move(pw));
     body_ << "\n";
   }
@@ -792,6 +809,20 @@ private:
   }
 
   std::string property() {
+    // Two course pathways read together (docs/verifier.md, "Several course
+    // pathways"): proved over their joint reachable states, which the
+    // table carries (`jointCourses`). From course_ only, drawn only when
+    // there are two such pathways, so other protocols are unchanged.
+    std::vector<const PathwayInfo *> courses;
+    for (const PathwayInfo &pw : pathways_)
+      if (pw.course) courses.push_back(&pw);
+    if (courses.size() >= 2 && course_.chance(40)) {
+      size_t a = course_.below(courses.size()), b = (a + 1 + course_.below(courses.size() - 1)) % courses.size();
+      const PathwayInfo &x = *courses[std::min(a, b)], &y = *courses[std::max(a, b)];
+      if (course_.chance(50)) return "never on_" + x.name + " and on_" + y.name;
+      return "never " + x.name + "." + x.tiers[course_.below(x.tiers.size())].name + " and " + y.name + "." +
+             y.tiers[course_.below(y.tiers.size())].name;
+    }
     for (;;) {
       switch (rng_.below(9)) {
       case 0: {  // tiers exclusive: true for structured pathways
@@ -839,6 +870,7 @@ private:
   // draw from their own stream, so every seed's protocol without them is
   // the protocol it was before they existed.
   Rng course_;
+  bool mutualNext_ = false;  // the next pathway is a course entered off the last one
   Rng infusion_;  // rate limits, `over` infusion times, continuous infusions
   Rng taper_;     // tapers
   Rng contra_;    // contraindications, `never give D when C`
