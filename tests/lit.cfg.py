@@ -32,6 +32,6 @@ config.substitutions.append(("%exit", config.python + " " + os.path.join(config.
 # scripts/fuzz.sh is the long campaign).
 if getattr(config, "sanitize", False):
     config.available_features.add("sanitize")
-    config.substitutions.append(("%mutation_count", "100"))
+    config.substitutions.append(("%mutation_count", "40"))
 else:
     config.substitutions.append(("%mutation_count", "400"))

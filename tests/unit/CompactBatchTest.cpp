@@ -20,6 +20,7 @@
 #include "carepath/Signing.h"
 #include "carepath/Table.h"
 #include "carepath/carepath.h"
+#include "TestScale.h"
 
 using namespace carepath;
 
@@ -210,7 +211,7 @@ TEST(CompactTable, SameResultsAsTheJsonTable) {
       indexed += a.indexed(k);
     }
     std::mt19937_64 rng(7);
-    for (int n = 0; n < 200; ++n) {
+    for (int n = 0; n < unittest::cases(200); ++n) {
       RandomPatient rp = randomPatient(a, rng);
       std::vector<runtime::PatientError> errors;
       auto patient = a.readPatient(rp.json, errors);
@@ -332,7 +333,7 @@ TEST(CompactTable, CraftedIndexesAreRefusedOrEvaluate) {
   std::vector<RandomPatient> patients;
   for (int n = 0; n < 10; ++n) patients.push_back(randomPatient(original, rng));
   int refused = 0, located = 0, loaded = 0;
-  for (int n = 0; n < 300; ++n) {
+  for (int n = 0; n < unittest::cases(300); ++n) {
     std::string p = payload;
     size_t at = p.size() - 1 - rng() % 2000;  // 300 rules' checks take more than that
     p[at] = static_cast<char>(p[at] ^ (1 << (rng() % 8)));
@@ -363,9 +364,9 @@ TEST(CompactTable, CraftedIndexesAreRefusedOrEvaluate) {
       }
     }
   }
-  EXPECT_GT(refused, 20);
-  EXPECT_GT(located, 10);
-  EXPECT_GT(loaded, 20);
+  EXPECT_GT(refused, unittest::cases(20));
+  EXPECT_GT(located, unittest::cases(10));
+  EXPECT_GT(loaded, unittest::cases(20));
 }
 
 TEST(CompactTable, VerificationGateAndTrust) {

@@ -11,6 +11,7 @@
 #include "Frontend.h"
 #include "ProtocolGenerator.h"
 #include "format/Formatter.h"
+#include "TestScale.h"
 
 using namespace carepath;
 namespace fs = std::filesystem;
@@ -155,7 +156,7 @@ std::string withoutLayout(const std::string &ir) {
 
 TEST(FormatMeaning, RandomProtocolsKeepTheirIr) {
   unsigned changed = 0;
-  for (uint64_t seed = 1; seed <= 100; ++seed) {
+  for (uint64_t seed = 1; seed <= static_cast<uint64_t>(unittest::cases(100)); ++seed) {
     SCOPED_TRACE("generator seed " + std::to_string(seed));
     std::string text = difftest::generateProtocol(seed), f = formatted("random.care", text);
     std::string ir = irOf("random.care", text, withStdlib(kStdlib));
@@ -170,7 +171,7 @@ TEST(FormatMeaning, RandomProtocolsKeepTheirIr) {
     EXPECT_EQ(withoutLayout(ir), withoutLayout(irOf("untidy.care", g, withStdlib(kStdlib))));
     EXPECT_EQ(g, formatted("untidy.care", g)) << "not idempotent:\n" << untidy;
   }
-  EXPECT_GT(changed, 50u) << "the generator's layout is already canonical: the test compares nothing";
+  EXPECT_GT(changed, static_cast<unsigned>(unittest::cases(50))) << "the generator's layout is already canonical: the test compares nothing";
 }
 
 // fmt's guard: a layout that loses, changes or breaks a token or a comment

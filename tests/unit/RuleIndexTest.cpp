@@ -15,6 +15,7 @@
 #include "backends/JsonTable.h"
 #include "carepath/Table.h"
 #include "ir/PatientInput.h"
+#include "TestScale.h"
 
 using namespace carepath;
 
@@ -314,17 +315,17 @@ TEST(RuleIndex, TablesOfThousandsOfRulesAgreeWithTheScan) {
     lo.allowUnverified = true;
     runtime::Table table = runtime::Table::loadText(*json, lo);
     ASSERT_TRUE(table.indexed(0));
-    agreeTable(table, p, "the 4,700-rule table, hit " + std::to_string(static_cast<int>(hit)), seed++, 300, tally);
+    agreeTable(table, p, "the 4,700-rule table, hit " + std::to_string(static_cast<int>(hit)), seed++, unittest::cases(300), tally);
     if (HasFatalFailure() || HasFailure()) return;
     // The compact table's stored index gives the same results.
     runtime::Table compact = runtime::Table::loadText(table.compact(), lo);
     ASSERT_TRUE(compact.indexed(0));
-    agreeTable(compact, p, "the compact 4,700-rule table", seed++, 100, tally);
+    agreeTable(compact, p, "the compact 4,700-rule table", seed++, unittest::cases(100), tally);
     if (HasFatalFailure() || HasFailure()) return;
   }
   EXPECT_GT(tally.matches, tally.patients);
   EXPECT_GT(tally.undecided, tally.patients / 20);
-  EXPECT_GT(tally.violations, 20u);
+  EXPECT_GT(tally.violations, static_cast<unsigned>(unittest::cases(20)));
 }
 
 TEST(RuleIndex, GeneratedProtocolsAgreeWithTheScan) {

@@ -14,6 +14,7 @@
 #include "carepath/Table.h"
 #include "ir/Evaluator.h"
 #include "ir/PatientInput.h"
+#include "TestScale.h"
 
 using namespace carepath;
 
@@ -58,7 +59,7 @@ TEST(RuntimeDifferential, AnecRandomPatientsAgreeWithEvaluator) {
   auto pick = [&](uint64_t n) { return std::uniform_int_distribution<uint64_t>(0, n - 1)(rng); };
   runtime::Result r;
   size_t np = p.pathways.size();
-  constexpr int kPatients = 100000;
+  constexpr int kPatients = unittest::cases(100000);
   int mismatches = 0, inPopulation = 0, withDose = 0;
   for (int n = 0; n < kPatients; ++n) {
     ir::Patient patient;
@@ -114,5 +115,5 @@ TEST(RuntimeDifferential, AnecRandomPatientsAgreeWithEvaluator) {
   EXPECT_EQ(mismatches, 0);
   // The sample must exercise the interesting parts, or the test proves little.
   EXPECT_GT(inPopulation, kPatients / 10);
-  EXPECT_GT(withDose, 1000);
+  EXPECT_GT(withDose, unittest::cases(1000));
 }
