@@ -74,6 +74,7 @@ struct Observation {
     uint32_t container = 0, rule = 0;
     std::string kind, name;
     std::optional<Rational> amount, amountHigh;  // a dose range's ends (equal for a single dose)
+    std::string route;                           // a give's (its own, else its drug's)
     friend bool operator==(const Act &, const Act &) = default;
   };
   std::vector<Act> actions;
@@ -102,7 +103,7 @@ Observation observeRuntime(const runtime::Table &table, const runtime::Result &r
   for (const auto &row : r.fired) o.fired.emplace_back(row.begin(), row.end());
   for (const runtime::FiredAction &f : r.actions) {
     const runtime::ActionInfo &a = table.tables()[f.table].rules[f.rule].actions[f.action];
-    o.actions.push_back({f.table, f.rule, spelling(a.kind), a.name, f.amount, f.amountHigh});
+    o.actions.push_back({f.table, f.rule, spelling(a.kind), a.name, f.amount, f.amountHigh, a.route});
   }
   for (const carepath::Violation &v : r.violations) {
     const runtime::TableInfo &t = table.tables()[v.table];
@@ -137,8 +138,9 @@ Observation observeEvaluator(const ir::Protocol &p, const ir::Evaluation &ev) {
   for (const ir::FiredAction &f : ev.actions) {
     uint32_t container = static_cast<uint32_t>(f.from.container) + (f.from.kind == ir::Target::Kind::Rule ? np : 0);
     std::string name = f.action->kind == ir::ActionKind::Unspecified ? "" : f.action->name;
-    o.actions.push_back(
-        {container, static_cast<uint32_t>(f.from.index), ir::spelling(f.action->kind), name, f.amount, f.amountHigh});
+    std::string route = f.action->kind == ir::ActionKind::Give ? ir::givenRoute(*f.action, p.drugs) : "";
+    o.actions.push_back({container, static_cast<uint32_t>(f.from.index), ir::spelling(f.action->kind), name, f.amount,
+                         f.amountHigh, route});
   }
   for (const ir::Violation &v : ev.violations) {
     bool tier = v.container == ir::Target::Kind::Tier;
@@ -895,6 +897,8 @@ private:
                               ratText(a.amountHigh) + ", runtime " + ratText(b.amount) + " .. " + ratText(b.amountHigh) +
                               " (canonical units)");
           }
+          if (a.route != b.route)
+            add("route", a.name + " at " + memberName(a.container, a.rule) + ": IR by '" + a.route + "', runtime by '" + b.route + "'");
         }
       }
     }

@@ -68,6 +68,7 @@ struct TableInfo {
 struct DrugInfo {
   std::string name;
   bool perWeightLimit = false;
+  std::vector<std::string> routes;  // the generated drugs' (the stdlib ones: none named)
 };
 
 class Generator {
@@ -75,7 +76,7 @@ public:
   Generator(uint64_t seed, const GeneratorOptions &o)
       : rng_(seed), halfOpen_(seed ^ 0x68616c666f70656eull), course_(seed ^ 0x636f757273652121ull),
         infusion_(seed ^ 0x696e667573696f6eull), taper_(seed ^ 0x7461706572ull), contra_(seed ^ 0x636f6e747261ull),
-        overRange_(seed ^ 0x6f76657252616e67ull), o_(o), seed_(seed) {}
+        overRange_(seed ^ 0x6f76657252616e67ull), routes_(seed ^ 0x726f75746573ull), o_(o), seed_(seed) {}
 
   std::string run() {
     inputs();
@@ -378,6 +379,19 @@ private:
     for (int i = 0; i < n; ++i) {
       DrugInfo d{"drug" + std::to_string(i), false};
       body_ << "drug " << d.name << " \"a random drug\" {\n  route iv\n";
+      d.routes = {"iv"};
+      // A second route, and limits bound to one route (docs/language.md,
+      // "Actions"): from their own stream, so a seed's protocol without
+      // them is the one it was.
+      if (routes_.chance(40)) {
+        body_ << "  route oral\n";
+        d.routes.push_back("oral");
+        for (int l = 0, nl = static_cast<int>(routes_.below(3)); l < nl; ++l) {
+          static const char *bases[] = {"per dose", "per day", "total"};
+          body_ << "  limit " << pickOf(routes_, {200, 500, 1000, 2000}) << " mg " << bases[routes_.below(3)] << " route "
+                << d.routes[routes_.below(2)] << "\n";
+        }
+      }
       int nl = static_cast<int>(rng_.below(4));
       for (int l = 0; l < nl; ++l) {
         static const char *bases[] = {"per dose", "per day", "total", "per course", "per h"};
@@ -482,6 +496,8 @@ private:
     std::string s = "give " + d.name + " dose " + dose + (basis.empty() ? "" : " " + basis);
     if (rng_.chance(40))
       s += " max " + std::to_string(pickOf({500, 800, 1000, 2000})) + " mg" + (basis.empty() ? "" : " " + basis);
+    // A give by one of its drug's routes (else by any: every limit binds it).
+    if (!d.routes.empty() && routes_.chance(40)) s += " route " + d.routes[routes_.below(d.routes.size())];
     s += regimen(basis);
     if (basis == "per day" && rng_.chance(50)) {
       int64_t lo = rng_.between(1, 3);
@@ -875,6 +891,7 @@ private:
   Rng taper_;     // tapers
   Rng contra_;    // contraindications, `never give D when C`
   Rng overRange_;  // `over X .. Y` (a range of infusion times)
+  Rng routes_;     // a second route, limits for one route, a give's route
   bool hasEvent_ = false;
   GeneratorOptions o_;
   uint64_t seed_;
