@@ -9,6 +9,7 @@
 #include "Differential.h"
 #include "ProtocolGenerator.h"
 #include "backends/JsonTable.h"
+#include "TestScale.h"
 
 using namespace carepath::difftest;
 
@@ -40,7 +41,7 @@ TEST(ProtocolGenerator, UsesEveryConstructOverAFewSeeds) {
 
 TEST(RandomProtocolDifferential, ThirtyProtocolsAgree) {
   DifferentialOptions options;
-  options.patients = 300;
+  options.patients = static_cast<uint64_t>(carepath::unittest::cases(300));
   std::ostringstream log;
   RunSummary s = runMany(/*seed=*/1, /*count=*/30, options, ::testing::TempDir() + "carepath-differential", log);
   std::ostringstream summary;
@@ -60,9 +61,10 @@ TEST(RandomProtocolDifferential, ThirtyProtocolsAgree) {
   // Course pathway records both ways: the runtime's flag is compared on
   // records in a reachable state (most of them produced by a course of
   // records) and on records in a state no course produces.
-  EXPECT_GT(s.courseProduced, 100u);
-  EXPECT_GT(s.courseRecords - s.courseUnreachable, 100u);
-  EXPECT_GT(s.courseUnreachable, 100u);
+  const uint64_t some = static_cast<uint64_t>(carepath::unittest::cases(100));
+  EXPECT_GT(s.courseProduced, some);
+  EXPECT_GT(s.courseRecords - s.courseUnreachable, some);
+  EXPECT_GT(s.courseUnreachable, some);
 }
 
 // ------------------------------------------------------------------ known disagreements

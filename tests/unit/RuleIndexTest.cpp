@@ -281,14 +281,14 @@ std::optional<std::string> bigTable(ir::Protocol &p, SourceManager &sources, ir:
 TEST(RuleIndex, BoxTablesAgreeWithTheScan) {
   Tally tally;
   for (uint64_t seed = 1; seed <= 40; ++seed) {
-    agree(boxProtocol(seed), seed, 400, tally);
+    agree(boxProtocol(seed), seed, unittest::cases(400), tally);
     if (HasFatalFailure() || HasFailure()) return;
   }
   // The run must exercise what it claims to.
   EXPECT_GE(tally.indexedTables, 30u);
   EXPECT_GT(tally.matches, tally.patients);
   EXPECT_GT(tally.undecided, tally.patients / 10);
-  EXPECT_GT(tally.violations, 100u);
+  EXPECT_GT(tally.violations, static_cast<unsigned>(unittest::cases(100)));
 }
 
 TEST(RuleIndex, TablesOfThousandsOfRulesAgreeWithTheScan) {
