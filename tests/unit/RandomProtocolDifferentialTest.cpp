@@ -65,6 +65,9 @@ TEST(RandomProtocolDifferential, ThirtyProtocolsAgree) {
   EXPECT_GT(s.courseProduced, some);
   EXPECT_GT(s.courseRecords - s.courseUnreachable, some);
   EXPECT_GT(s.courseUnreachable, some);
+  // Records judged on pathways searched jointly (the generator's pairs of
+  // course pathways entered off each other): the joint flag is compared.
+  EXPECT_GT(s.jointRecords, 0u);
 }
 
 // ------------------------------------------------------------------ known disagreements
