@@ -934,9 +934,7 @@ private:
     for (size_t pw = 0; pw < p_.pathways.size() && inPopulation; ++pw) {
       const ir::Pathway &path = p_.pathways[pw];
       if (!path.course || !courseReach_.count({static_cast<int>(pw)})) continue;
-      bool given = !patient[path.onInput].missing;
-      for (const ir::Tier &t : path.tiers) given = given && !patient[t.stateInput].missing;
-      if (!given) continue;
+      if (!stateGiven(path, patient)) continue;
       ++out_.courseRecords;
       bool reachable = reachableCourse({static_cast<int>(pw)}, patient);
       if (!reachable) expected.push_back(static_cast<uint32_t>(pw)), ++out_.courseUnreachable;
@@ -961,6 +959,14 @@ private:
     judgeJointCourseStates(patient, inPopulation, produced, expected);
   }
 
+  /// Whether the record gives every state input of the course pathway
+  /// (`on_P` and each tier's state): else the runtime does not judge it.
+  static bool stateGiven(const ir::Pathway &path, const ir::Patient &patient) {
+    bool given = !patient[path.onInput].missing;
+    for (const ir::Tier &t : path.tiers) given = given && !patient[t.stateInput].missing;
+    return given;
+  }
+
   /// The same for each set of pathways the verifier searched jointly
   /// (Result::unreachableJointCourses, looked up in the table's
   /// jointCourses): flagged when, inside the population, every state input
@@ -972,12 +978,11 @@ private:
     std::set<std::vector<uint32_t>> expected, flagged;
     for (const auto &[pws, states] : courseReach_) {
       if (pws.size() < 2 || !inPopulation) continue;
-      bool given = true, alone = false, together = true;
+      bool given = true, alone = false, together = true;  // every state input given; one flagged alone; produced together
       std::vector<uint32_t> set;
       for (int pw : pws) {
         const ir::Pathway &path = p_.pathways[pw];
-        given = given && !patient[path.onInput].missing;
-        for (const ir::Tier &t : path.tiers) given = given && !patient[t.stateInput].missing;
+        given = given && stateGiven(path, patient);
         alone = alone || std::count(flaggedAlone.begin(), flaggedAlone.end(), static_cast<uint32_t>(pw));
         together = together && produced[pw];
         set.push_back(static_cast<uint32_t>(pw));
