@@ -6,6 +6,8 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   default-jre-headless antlr4 libantlr4-runtime-dev
   libz3-dev z3 cvc5 libfmt-dev nlohmann-json3-dev libcli11-dev
+  # The carepath executable's allocator (compiler/driver/CMakeLists.txt).
+  libmimalloc-dev
   # Signed tables: libcrypto, and the openssl tool that makes keys (docs/tables.md).
   libssl-dev openssl
   libgtest-dev libgmock-dev libbenchmark-dev
