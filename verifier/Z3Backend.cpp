@@ -1,4 +1,5 @@
 #include "verifier/Z3Backend.h"
+#include "verifier/TermRange.h"
 
 #include <z3++.h>
 
@@ -818,9 +819,73 @@ struct Z3Backend::Impl {
     return r;
   }
 
-  /// The optimiser's extremum of `term`, checked: a bound that some patient
-  /// goes beyond is never reported.
+  /// How many patients the search below asks for, each beyond the last,
+  /// before it leaves the question to the optimiser. One: Z3's next patient
+  /// beyond a strict bound is only just beyond it (999.99997 after 1000).
+  static constexpr int kSearchRounds = 1;
+
+  /// The extremum of `t` over the patients with `cond`, when a few plain
+  /// checks find it: a patient, then a patient beyond its value, until none
+  /// is. The last value is then the extremum and a patient has it: the
+  /// answer the optimiser gives, which costs about ten plain checks per
+  /// question (docs/performance.md, "Eighth round"). The first patient is
+  /// asked at `proposal` or beyond it when there is one (the end of the
+  /// term's range over the inputs' ranges, TermRange.h): a dose whose
+  /// extremum is set by the ranges, the common case, takes two checks. No
+  /// answer (left to the optimiser) when the values keep moving, as they do
+  /// towards a supremum no patient reaches, or when Z3 cannot tell.
+  std::optional<Extremum> searchOptimum(const z3::expr &cond, const z3::expr &t, bool maximize,
+                                        const std::optional<Rational> &proposal) {
+    auto past = [&](const Rational &v, bool strictly) {
+      z3::expr b = real(v);
+      return maximize ? (strictly ? t > b : t >= b) : (strictly ? t < b : t <= b);
+    };
+    Pushed<z3::solver> scope(solver);
+    solver.add(cond);
+    z3::check_result r = z3::unknown;
+    if (proposal) {
+      // Under a scope of its own: dropped when no patient is there.
+      Pushed<z3::solver> proposed(solver);
+      solver.add(past(*proposal, false));
+      ++z3Checks;
+      z3::check_result at = solver.check();
+      if (at == z3::unknown) return std::nullopt;
+      std::optional<Rational> value;
+      if (at == z3::sat) value = exactRational(solver.get_model().eval(t, true));
+      if (value) {
+        // A patient has `value` (at or beyond the proposal): the extremum
+        // when none goes beyond it (none can, by the ranges, unless the
+        // arithmetic above is wrong: then the optimiser answers).
+        solver.add(past(*value, true));
+        ++z3Checks;
+        if (solver.check() == z3::unsat) return Extremum{Extremum::Kind::Value, *value, true, {}};
+        return std::nullopt;
+      }
+    }
+    ++z3Checks;
+    r = solver.check();
+    if (r == z3::unsat) return Extremum{Extremum::Kind::Empty, {}, true, {}};
+    for (int round = 0; r == z3::sat && round < kSearchRounds; ++round) {
+      std::optional<Rational> value = exactRational(solver.get_model().eval(t, true));
+      if (!value) break;
+      solver.add(past(*value, true));
+      ++z3Checks;
+      r = solver.check();
+      if (r == z3::unsat) return Extremum{Extremum::Kind::Value, *value, true, {}};
+    }
+    return std::nullopt;
+  }
+
+  /// The extremum of `term`, checked: a bound that some patient goes beyond
+  /// is never reported. The search above first, then Z3's optimiser.
   Extremum optimum(const ExprRef &condition, const ExprRef &term, bool maximize) {
+    // A missing amount has no value to bound (a separate obligation asks
+    // whether a fired dose can be missing).
+    std::optional<Rational> proposal;
+    if (std::optional<TermRange> range = termRange(p, *term)) proposal = maximize ? range->hi : range->lo;
+    if (std::optional<Extremum> found =
+            searchOptimum(encode(*condition) && knownOf(*term), encode(*term), maximize, proposal))
+      return *found;
     Extremum out;
     if (!optimizer) {
       // The domain but the ranges: each question adds the ranges it needs.
