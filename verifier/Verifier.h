@@ -184,7 +184,7 @@ struct Statistics {
   size_t witnessesFolded = 0;     // of which Z3's rewriter confirmed on the ground term (no check)
   size_t overlapPairs = 0;        // rule pairs of unique tables
   size_t overlapSwept = 0;        // of which excluded by the interval sweep
-  size_t optimisations = 0;       // z3::optimize calls (dose envelopes)
+  size_t optimisations = 0;       // extremum questions (dose envelopes): proposed by intervals, else z3::optimize
   size_t crossCheckQueries = 0;   // SMT-LIB queries sent to cvc5 (`--cross-check`)
   size_t explanationChecks = 0;   // checks that explain a result (minimal cores), not in solverChecks
   /// Every check Z3 ran, whatever asked it: the questions above, their
